@@ -1,0 +1,188 @@
+// The storage interface. Everything above it (dav/, directory/, server/app) talks to this, never
+// to SQLite: a PostgreSQL implementation must pass the same contract tests
+// (tests/unit/store/store_contract_test.cc).
+//
+// Model: users; collections (rows with a unique absolute path ending in '/', a parent, an owner,
+// a kind, a change counter); objects (non-collection resources: a name inside one collection,
+// bytes, content type, strong ETag); dead properties on either; a change log per collection.
+//
+// Threads: a Store is shared by all threads; each thread uses its own Session (Store::Session()
+// returns the calling thread's, creating it on first use). A Session is not thread-safe.
+// Transactions: every mutating call must run inside a write Transaction; reads may run inside a
+// read Transaction (a consistent snapshot) or outside one (each call is its own snapshot).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dav/status.h"
+
+namespace cartable::store {
+
+using Id = int64_t;
+// Seconds since the Unix epoch (UTC).
+using UnixTime = int64_t;
+
+enum class UserState { kActive, kDisabled };
+
+struct User {
+  Id id = 0;
+  std::string login;         // unique, lowercase ("jlabert")
+  std::string email;         // unique when set, lowercase ("jean.labert@ac-orleans-tours.fr")
+  std::string display_name;  // UTF-8 ("Jean Labert")
+  std::string password_hash; // libsodium crypto_pwhash_str (Argon2id) string; "" = no password
+  UserState state = UserState::kActive;
+  int64_t quota_bytes = -1;  // -1 = the configured default
+  int64_t used_bytes = 0;    // sum of the sizes of all objects in collections owned by the user
+  int64_t credential_version = 1;  // bumped on every password or state change
+  bool must_change_password = false;
+  UnixTime created_at = 0;
+};
+
+// Collection kinds. Stored as text; the DAV layer maps each to a descriptor.
+inline constexpr const char* kKindCollection = "collection";        // plain WebDAV collection
+inline constexpr const char* kKindFilesHome = "files-home";         // /dav/files/{login}/
+inline constexpr const char* kKindCalendarHome = "calendar-home";   // /dav/calendars/{login}/
+inline constexpr const char* kKindAddressbookHome = "addressbook-home";
+inline constexpr const char* kKindCalendar = "calendar";
+inline constexpr const char* kKindAddressbook = "addressbook";
+
+struct Collection {
+  Id id = 0;
+  std::string path;    // absolute, decoded, ends with '/': "/dav/files/jlabert/docs/"
+  Id parent_id = 0;    // 0 for a root (home) collection
+  Id owner_id = 0;
+  std::string kind;    // one of the kKind* constants
+  int64_t sync_seq = 0;  // incremented by every change to a direct member or to the collection
+  UnixTime created_at = 0;
+  UnixTime modified_at = 0;
+};
+
+struct Object {
+  Id id = 0;
+  Id collection_id = 0;
+  std::string name;          // decoded last path segment, no '/'
+  std::string content_type;  // as given at PUT ("text/calendar; charset=utf-8")
+  std::string etag;          // strong ETag including quotes: "\"3f2a...\""
+  int64_t size = 0;
+  UnixTime created_at = 0;
+  UnixTime modified_at = 0;
+  int64_t change_seq = 0;    // the collection's sync_seq value at this object's last change
+  std::optional<std::string> data;  // only filled when asked for
+};
+
+struct DeadProperty {
+  std::string ns;     // namespace URI ("" for no namespace)
+  std::string local;  // local name
+  std::string xml;    // the whole property element as a self-contained XML fragment
+};
+
+// One change-log entry (for sync tokens): `name` of a direct member changed or was removed at seq.
+struct Change {
+  int64_t seq = 0;
+  std::string name;  // member name; collections end with '/'
+  bool deleted = false;
+};
+
+// Which kind of thing a dead property hangs on.
+enum class Owner { kCollection, kObject };
+
+class Session;
+
+// RAII transaction. Commits only on Commit(); the destructor rolls back an uncommitted one.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Status Commit() = 0;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // Starts a transaction. write=true takes the write lock at once (SQLite BEGIN IMMEDIATE), so a
+  // read-then-write sequence inside it cannot lose an update. Nested calls are an error.
+  virtual Result<std::unique_ptr<Transaction>> Begin(bool write) = 0;
+
+  // ---- users ----
+  // Creates a user; kConflict if the login or email exists. Returns the new id.
+  virtual Result<Id> CreateUser(const User& user) = 0;
+  // kNotFound if absent.
+  virtual Result<User> GetUserById(Id id) = 0;
+  virtual Result<User> GetUserByLogin(const std::string& login) = 0;
+  virtual Result<User> GetUserByEmail(const std::string& email) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  // Updates display name, email, state, quota and must_change_password of `user.id`.
+  // Bumps credential_version when the state changed.
+  virtual Status UpdateUser(const User& user) = 0;
+  // Sets the password hash and bumps credential_version.
+  virtual Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) = 0;
+
+  // ---- collections ----
+  virtual Result<Collection> GetCollection(const std::string& path) = 0;  // kNotFound if absent
+  virtual Result<Collection> GetCollectionById(Id id) = 0;
+  // Creates a collection at `path` (ends with '/') under `parent_id` (0 = a root). kConflict if
+  // the path is taken by a collection, or an object of the parent has that name.
+  virtual Result<Collection> CreateCollection(const std::string& path, Id parent_id, Id owner_id,
+                                              const std::string& kind) = 0;
+  // Direct child collections, ordered by path.
+  virtual Result<std::vector<Collection>> ListChildCollections(Id collection_id) = 0;
+  // Deletes the collection, every descendant collection and every object in them, with their
+  // properties; records a deletion in the parent's change log; updates the owner's used_bytes.
+  virtual Status DeleteCollection(Id collection_id) = 0;
+  // Moves the collection (and renames every descendant path) to `new_path` under
+  // `new_parent_id`. Records the removal in the old parent and the addition in the new one.
+  virtual Status MoveCollection(Id collection_id, const std::string& new_path,
+                                Id new_parent_id) = 0;
+  // Bumps the collection's sync_seq and records `name` as changed (used for property changes
+  // and member changes that do not go through PutObject/DeleteObject). Returns the new seq.
+  virtual Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) = 0;
+
+  // ---- objects ----
+  // kNotFound if absent. `with_data` fills Object::data.
+  virtual Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) = 0;
+  // Calls `fn` for each object of the collection (metadata only, ordered by name). Stops early
+  // when fn returns false.
+  virtual Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) = 0;
+  // Creates or replaces the object `name` in the collection with `data`; computes a new strong
+  // ETag from the content; bumps the collection's sync_seq and logs the change; adjusts the
+  // owner's used_bytes. Returns the stored object (without data).
+  virtual Result<Object> PutObject(Id collection_id, const std::string& name,
+                                   const std::string& content_type, const std::string& data) = 0;
+  // Deletes the object and its properties; logs the deletion; adjusts used_bytes.
+  virtual Status DeleteObject(Id collection_id, const std::string& name) = 0;
+
+  // ---- dead properties ----
+  virtual Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) = 0;
+  // Inserts or replaces one property.
+  virtual Status SetProperty(Owner owner, Id id, const DeadProperty& prop) = 0;
+  // Removes one property; OK when it did not exist.
+  virtual Status RemoveProperty(Owner owner, Id id, const std::string& ns,
+                                const std::string& local) = 0;
+
+  // ---- changes ----
+  // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is
+  // older than the retained log (the caller answers valid-sync-token).
+  virtual Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The calling thread's session.
+  virtual Session& ThreadSession() = 0;
+};
+
+// Opens (creating if needed) the SQLite store in directory `data_dir` (file cartable.db), applies
+// pending migrations from schemas/sqlite. Errors: the directory cannot be created, the file
+// cannot be opened, a migration fails.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir);
+
+// Applies pending migrations and returns the schema version afterwards (for `cartable migrate`).
+Result<int> MigrateSqliteStore(const std::string& data_dir);
+
+}  // namespace cartable::store

@@ -1,0 +1,37 @@
+// The HTTP/1.1 server: Pistache's TCP layer for sockets and threads, http_parser for framing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/access_log.h"
+#include "server/config.h"
+#include "server/http_message.h"
+
+namespace cartable::server {
+
+class HttpServerImpl;
+
+// Serves `handler` on config.listen with config.workers reactor threads.
+// Thread-safety: Start/Shutdown from one controlling thread; the handler is called concurrently
+// from worker threads (one request at a time per connection, in order).
+class HttpServer {
+ public:
+  HttpServer(const Config& config, RequestHandler& handler, AccessLog* access_log);
+  ~HttpServer();  // calls Shutdown()
+
+  // Binds and starts serving in background threads. Returns "" or an error message.
+  std::string Start();
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  // Stops accepting, lets in-flight requests finish (up to shutdown_grace_seconds), closes.
+  // Idempotent.
+  void Shutdown();
+
+ private:
+  std::unique_ptr<HttpServerImpl> impl_;
+};
+
+}  // namespace cartable::server

@@ -1,0 +1,286 @@
+// SqliteSession: collections and the change log.
+#include <string>
+
+#include "dav/store/sqlite_store.h"
+#include "dav/store/store_util.h"
+
+namespace cartable::store {
+namespace {
+
+#define COLLECTION_COLUMNS \
+  "SELECT id, path, parent_id, owner_id, kind, sync_seq, created_at, modified_at FROM collections "
+
+Collection ReadCollection(const Stmt& s) {
+  Collection c;
+  c.id = s.Int(0);
+  c.path = s.Text(1);
+  c.parent_id = s.Int(2);  // NULL reads as 0
+  c.owner_id = s.Int(3);
+  c.kind = s.Text(4);
+  c.sync_seq = s.Int(5);
+  c.created_at = s.Int(6);
+  c.modified_at = s.Int(7);
+  return c;
+}
+
+// The exclusive upper bound of the paths starting with `path` (which ends with '/'): the same
+// string with the final '/' replaced by '0', the next byte. Every path p with that prefix
+// satisfies path <= p < upper in bytewise order, so the range uses the path index.
+std::string PathUpperBound(const std::string& path) {
+  std::string upper = path;
+  upper.back() = '0';
+  return upper;
+}
+
+}  // namespace
+
+Result<Collection> SqliteSession::StepCollection(Stmt& stmt, const std::string& what) {
+  int rc = stmt.Step();
+  if (rc == SQLITE_ROW) return ReadCollection(stmt);
+  if (rc == SQLITE_DONE) return Status::NotFound("no collection " + what);
+  return SqliteStatus(db_->raw(), rc, "reading collection " + what);
+}
+
+Result<Collection> SqliteSession::GetCollection(const std::string& path) {
+  Result<Stmt> s = Prepare(COLLECTION_COLUMNS "WHERE path = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, path);
+  return StepCollection(*s, path);
+}
+
+Result<Collection> SqliteSession::GetCollectionById(Id id) {
+  Result<Stmt> s = Prepare(COLLECTION_COLUMNS "WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  return StepCollection(*s, "#" + std::to_string(id));
+}
+
+Result<std::vector<Collection>> SqliteSession::ListChildCollections(Id collection_id) {
+  Result<Collection> self = GetCollectionById(collection_id);
+  if (!self.ok()) return self.status();
+  Result<Stmt> s = Prepare(COLLECTION_COLUMNS "WHERE parent_id = ? ORDER BY path");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id);
+  std::vector<Collection> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back(ReadCollection(*s));
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "listing collections");
+  return out;
+}
+
+Status SqliteSession::CheckMemberFree(Id parent_id, const std::string& name,
+                                      const std::string& path) {
+  Result<Stmt> obj = Prepare("SELECT 1 FROM objects WHERE collection_id = ? AND name = ?");
+  if (!obj.ok()) return obj.status();
+  obj->Bind(1, parent_id).Bind(2, name);
+  int rc = obj->Step();
+  if (rc == SQLITE_ROW) return Status::Conflict("an object named " + name + " exists");
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "checking " + name);
+  Result<Stmt> col = Prepare("SELECT 1 FROM collections WHERE path = ?");
+  if (!col.ok()) return col.status();
+  col->Bind(1, path);
+  rc = col->Step();
+  if (rc == SQLITE_ROW) return Status::Conflict("collection " + path + " exists");
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "checking " + path);
+  return Status::OK();
+}
+
+Status SqliteSession::CheckRootFree(const std::string& path) {
+  Result<Stmt> s = Prepare("SELECT path FROM collections WHERE path >= ? AND path < ? LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, path).Bind(2, PathUpperBound(path));
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return Status::Conflict("collection " + s->Text(0) + " is under " + path);
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "checking " + path);
+  for (size_t slash = path.find('/', 1); slash + 1 < path.size();
+       slash = path.find('/', slash + 1)) {
+    Result<Collection> ancestor = GetCollection(path.substr(0, slash + 1));
+    if (ancestor.ok()) return Status::Conflict(path + " is under collection " + ancestor->path);
+    if (ancestor.status().code() != Status::Code::kNotFound) return ancestor.status();
+  }
+  return Status::OK();
+}
+
+Result<int64_t> SqliteSession::Bump(Id collection_id, const std::string& name, bool deleted) {
+  Result<Stmt> up = Prepare(
+      "UPDATE collections SET sync_seq = sync_seq + 1, modified_at = ? WHERE id = ? "
+      "RETURNING sync_seq");
+  if (!up.ok()) return up.status();
+  up->Bind(1, Now()).Bind(2, collection_id);
+  int rc = up->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no collection #" + std::to_string(collection_id));
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "bumping sync_seq");
+  const int64_t seq = up->Int(0);
+  Status st = up->Run("bumping sync_seq");
+  if (!st.ok()) return st;
+  Result<Stmt> log =
+      Prepare("INSERT INTO changes (collection_id, seq, name, deleted) VALUES (?, ?, ?, ?)");
+  if (!log.ok()) return log.status();
+  log->Bind(1, collection_id).Bind(2, seq).Bind(3, name).Bind(4, int64_t{deleted});
+  st = log->Run("logging a change");
+  if (!st.ok()) return st;
+  return seq;
+}
+
+Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,
+                                                     Id owner_id, const std::string& kind) {
+  std::string parent_path;
+  if (parent_id != 0) {
+    Result<Collection> parent = GetCollectionById(parent_id);
+    if (!parent.ok()) return parent.status();
+    parent_path = parent->path;
+  }
+  Status st = CheckCollectionPath(path, parent_path);
+  if (!st.ok()) return st;
+  const std::string member = CollectionMemberName(path);
+  st = parent_id != 0 ? CheckMemberFree(parent_id, member.substr(0, member.size() - 1), path)
+                      : CheckRootFree(path);
+  if (!st.ok()) return st;
+  Result<Stmt> s = Prepare(
+      "INSERT INTO collections (path, parent_id, owner_id, kind, created_at, modified_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.status();
+  const UnixTime now = Now();
+  s->Bind(1, path);
+  if (parent_id != 0) {
+    s->Bind(2, parent_id);
+  } else {
+    s->BindNull(2);
+  }
+  s->Bind(3, owner_id).Bind(4, kind).Bind(5, now).Bind(6, now);
+  st = s->Run("creating collection " + path);
+  if (!st.ok()) return st;
+  const Id id = db_->LastInsertId();
+  if (parent_id != 0) {
+    Result<int64_t> seq = Bump(parent_id, member, false);
+    if (!seq.ok()) return seq.status();
+  }
+  return GetCollectionById(id);
+}
+
+Result<Collection> SqliteSession::CreateCollection(const std::string& path, Id parent_id,
+                                                   Id owner_id, const std::string& kind) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Collection> created = DoCreateCollection(path, parent_id, owner_id, kind);
+  Status st = scope.Finish(created.status());
+  if (!st.ok()) return st;
+  return created;
+}
+
+Status SqliteSession::DoDeleteCollection(Id collection_id) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  const std::string upper = PathUpperBound(c->path);
+  // Give back the bytes of every object in the subtree, per owner of each collection.
+  Result<Stmt> bytes = Prepare(
+      "UPDATE users SET used_bytes = used_bytes - t.bytes FROM ("
+      "  SELECT c.owner_id AS owner, SUM(o.size) AS bytes FROM collections c"
+      "  JOIN objects o ON o.collection_id = c.id"
+      "  WHERE c.path >= ?1 AND c.path < ?2 GROUP BY c.owner_id) AS t "
+      "WHERE users.id = t.owner");
+  if (!bytes.ok()) return bytes.status();
+  bytes->Bind(1, c->path).Bind(2, upper);
+  Status st = bytes->Run("adjusting used_bytes");
+  if (!st.ok()) return st;
+  // Objects, properties and change logs go with their collections (ON DELETE CASCADE).
+  Result<Stmt> del = Prepare("DELETE FROM collections WHERE path >= ? AND path < ?");
+  if (!del.ok()) return del.status();
+  del->Bind(1, c->path).Bind(2, upper);
+  st = del->Run("deleting collection " + c->path);
+  if (!st.ok()) return st;
+  if (c->parent_id == 0) return Status::OK();
+  return Bump(c->parent_id, CollectionMemberName(c->path), true).status();
+}
+
+Status SqliteSession::DeleteCollection(Id collection_id) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  return scope.Finish(DoDeleteCollection(collection_id));
+}
+
+Status SqliteSession::DoMoveCollection(Id collection_id, const std::string& new_path,
+                                       Id new_parent_id) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  std::string parent_path;
+  if (new_parent_id != 0) {
+    Result<Collection> parent = GetCollectionById(new_parent_id);
+    if (!parent.ok()) return parent.status();
+    parent_path = parent->path;
+  }
+  Status st = CheckCollectionPath(new_path, parent_path);
+  if (!st.ok()) return st;
+  if (new_path.compare(0, c->path.size(), c->path) == 0) {
+    return Status::Conflict("cannot move " + c->path + " into itself");
+  }
+  const std::string member = CollectionMemberName(new_path);
+  st = new_parent_id != 0
+           ? CheckMemberFree(new_parent_id, member.substr(0, member.size() - 1), new_path)
+           : CheckRootFree(new_path);
+  if (!st.ok()) return st;
+  Result<Stmt> rename = Prepare(
+      "UPDATE collections SET path = ?1 || substr(path, length(?2) + 1) "
+      "WHERE path >= ?2 AND path < ?3");
+  if (!rename.ok()) return rename.status();
+  rename->Bind(1, new_path).Bind(2, c->path).Bind(3, PathUpperBound(c->path));
+  st = rename->Run("renaming " + c->path);
+  if (!st.ok()) return st;
+  Result<Stmt> reparent =
+      Prepare("UPDATE collections SET parent_id = ?, modified_at = ? WHERE id = ?");
+  if (!reparent.ok()) return reparent.status();
+  if (new_parent_id != 0) {
+    reparent->Bind(1, new_parent_id);
+  } else {
+    reparent->BindNull(1);
+  }
+  reparent->Bind(2, Now()).Bind(3, collection_id);
+  st = reparent->Run("moving " + c->path);
+  if (!st.ok()) return st;
+  if (c->parent_id != 0) {
+    Result<int64_t> seq = Bump(c->parent_id, CollectionMemberName(c->path), true);
+    if (!seq.ok()) return seq.status();
+  }
+  if (new_parent_id != 0) return Bump(new_parent_id, member, false).status();
+  return Status::OK();
+}
+
+Status SqliteSession::MoveCollection(Id collection_id, const std::string& new_path,
+                                     Id new_parent_id) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  return scope.Finish(DoMoveCollection(collection_id, new_path, new_parent_id));
+}
+
+Result<int64_t> SqliteSession::Touch(Id collection_id, const std::string& name, bool deleted) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<int64_t> seq = Bump(collection_id, name, deleted);
+  Status st = scope.Finish(seq.status());
+  if (!st.ok()) return st;
+  return seq;
+}
+
+Result<std::vector<Change>> SqliteSession::ChangesSince(Id collection_id, int64_t since) {
+  Result<Stmt> head = Prepare("SELECT sync_seq, changes_floor FROM collections WHERE id = ?");
+  if (!head.ok()) return head.status();
+  head->Bind(1, collection_id);
+  int rc = head->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no collection #" + std::to_string(collection_id));
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading sync_seq");
+  if (since > head->Int(0) || since < head->Int(1)) {
+    return Status::NotFound("sync position " + std::to_string(since) + " is not retained");
+  }
+  // SQLite takes the bare columns of an aggregate query from the row holding the MAX().
+  Result<Stmt> s = Prepare(
+      "SELECT MAX(seq), name, deleted FROM changes WHERE collection_id = ? AND seq > ? "
+      "GROUP BY name ORDER BY 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(2, since);
+  std::vector<Change> out;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->Int(0), s->Text(1), s->Int(2) != 0});
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "reading changes");
+  return out;
+}
+
+}  // namespace cartable::store

@@ -1,0 +1,219 @@
+// SqliteSession: objects and dead properties.
+#include <string>
+
+#include "dav/store/sqlite_store.h"
+#include "dav/store/store_util.h"
+
+namespace cartable::store {
+namespace {
+
+#define OBJECT_COLUMNS \
+  "SELECT id, collection_id, name, content_type, etag, size, created_at, modified_at, change_seq"
+
+Object ReadObject(const Stmt& s) {
+  Object o;
+  o.id = s.Int(0);
+  o.collection_id = s.Int(1);
+  o.name = s.Text(2);
+  o.content_type = s.Text(3);
+  o.etag = s.Text(4);
+  o.size = s.Int(5);
+  o.created_at = s.Int(6);
+  o.modified_at = s.Int(7);
+  o.change_seq = s.Int(8);
+  return o;
+}
+
+// The SQL of each property operation, per owner table.
+struct PropertySql {
+  const char* list;
+  const char* exists;
+  const char* upsert;
+  const char* remove;
+};
+
+const PropertySql& SqlFor(Owner owner) {
+  static const PropertySql kCollection = {
+      "SELECT ns, local, xml FROM collection_properties WHERE collection_id = ? "
+      "ORDER BY ns, local",
+      "SELECT 1 FROM collections WHERE id = ?",
+      "INSERT INTO collection_properties (collection_id, ns, local, xml) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (collection_id, ns, local) DO UPDATE SET xml = excluded.xml",
+      "DELETE FROM collection_properties WHERE collection_id = ? AND ns = ? AND local = ?"};
+  static const PropertySql kObject = {
+      "SELECT ns, local, xml FROM object_properties WHERE object_id = ? ORDER BY ns, local",
+      "SELECT 1 FROM objects WHERE id = ?",
+      "INSERT INTO object_properties (object_id, ns, local, xml) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (object_id, ns, local) DO UPDATE SET xml = excluded.xml",
+      "DELETE FROM object_properties WHERE object_id = ? AND ns = ? AND local = ?"};
+  return owner == Owner::kCollection ? kCollection : kObject;
+}
+
+const char* OwnerText(Owner owner) { return owner == Owner::kCollection ? "collection" : "object"; }
+
+}  // namespace
+
+Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& name,
+                                        bool with_data) {
+  Result<Stmt> s =
+      Prepare(with_data ? OBJECT_COLUMNS ", data FROM objects WHERE collection_id = ? AND name = ?"
+                        : OBJECT_COLUMNS " FROM objects WHERE collection_id = ? AND name = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(2, name);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no object " + name);
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading object " + name);
+  Object o = ReadObject(*s);
+  if (with_data) o.data = s->Blob(9);
+  return o;
+}
+
+Status SqliteSession::ForEachObject(Id collection_id,
+                                    const std::function<bool(const Object&)>& fn) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  // Streams rows from the (collection_id, name) index: no data column, no materialised list.
+  Result<Stmt> s = Prepare(OBJECT_COLUMNS " FROM objects WHERE collection_id = ? ORDER BY name");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    if (!fn(ReadObject(*s))) return Status::OK();
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "listing objects");
+  return Status::OK();
+}
+
+Status SqliteSession::AddUsedBytes(Id owner_id, int64_t delta) {
+  if (delta == 0) return Status::OK();
+  Result<Stmt> s = Prepare("UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, delta).Bind(2, owner_id);
+  return s->Run("adjusting used_bytes");
+}
+
+Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& name,
+                                          const std::string& content_type,
+                                          const std::string& data) {
+  Status st = CheckObjectName(name);
+  if (!st.ok()) return st;
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  Result<Collection> clash = GetCollection(c->path + name + "/");
+  if (clash.ok()) return Status::Conflict("a collection named " + name + " exists");
+  if (clash.status().code() != Status::Code::kNotFound) return clash.status();
+  Result<Object> old = GetObject(collection_id, name, false);
+  if (!old.ok() && old.status().code() != Status::Code::kNotFound) return old.status();
+  Result<int64_t> seq = Bump(collection_id, name, false);
+  if (!seq.ok()) return seq.status();
+
+  Object o;
+  o.collection_id = collection_id;
+  o.name = name;
+  o.content_type = content_type;
+  o.etag = ComputeEtag(data);
+  o.size = static_cast<int64_t>(data.size());
+  o.modified_at = Now();
+  o.created_at = old.ok() ? old->created_at : o.modified_at;
+  o.change_seq = *seq;
+  // Replacing keeps the row (and so the id and the dead properties, RFC 4918 9.7.1).
+  Result<Stmt> s = Prepare(
+      old.ok() ? "UPDATE objects SET content_type = ?1, etag = ?2, size = ?3, modified_at = ?4, "
+                 "change_seq = ?5, data = ?6 WHERE id = ?7"
+               : "INSERT INTO objects (content_type, etag, size, modified_at, change_seq, data, "
+                 "collection_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, o.content_type).Bind(2, o.etag).Bind(3, o.size).Bind(4, o.modified_at);
+  s->Bind(5, o.change_seq).BindBlob(6, data);
+  if (old.ok()) {
+    s->Bind(7, old->id);
+  } else {
+    s->Bind(7, collection_id).Bind(8, name);
+  }
+  st = s->Run("storing object " + name);
+  if (!st.ok()) return st;
+  o.id = old.ok() ? old->id : db_->LastInsertId();
+  st = AddUsedBytes(c->owner_id, o.size - (old.ok() ? old->size : 0));
+  if (!st.ok()) return st;
+  return o;
+}
+
+Result<Object> SqliteSession::PutObject(Id collection_id, const std::string& name,
+                                        const std::string& content_type, const std::string& data) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Object> o = DoPutObject(collection_id, name, content_type, data);
+  Status st = scope.Finish(o.status());
+  if (!st.ok()) return st;
+  return o;
+}
+
+Status SqliteSession::DoDeleteObject(Id collection_id, const std::string& name) {
+  Result<Stmt> find = Prepare(
+      "SELECT o.id, o.size, c.owner_id FROM objects o JOIN collections c "
+      "ON c.id = o.collection_id WHERE o.collection_id = ? AND o.name = ?");
+  if (!find.ok()) return find.status();
+  find->Bind(1, collection_id).Bind(2, name);
+  int rc = find->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no object " + name);
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "finding object " + name);
+  const Id id = find->Int(0), size = find->Int(1), owner = find->Int(2);
+  Result<Stmt> del = Prepare("DELETE FROM objects WHERE id = ?");  // properties cascade
+  if (!del.ok()) return del.status();
+  del->Bind(1, id);
+  Status st = del->Run("deleting object " + name);
+  if (!st.ok()) return st;
+  st = AddUsedBytes(owner, -size);
+  if (!st.ok()) return st;
+  return Bump(collection_id, name, true).status();
+}
+
+Status SqliteSession::DeleteObject(Id collection_id, const std::string& name) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  return scope.Finish(DoDeleteObject(collection_id, name));
+}
+
+Result<std::vector<DeadProperty>> SqliteSession::GetProperties(Owner owner, Id id) {
+  Result<Stmt> s = Prepare(SqlFor(owner).list);
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  std::vector<DeadProperty> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->Text(0), s->Text(1), s->Text(2)});
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "reading properties");
+  if (out.empty()) {  // tell "no properties" from "no such owner"
+    Result<Stmt> exists = Prepare(SqlFor(owner).exists);
+    if (!exists.ok()) return exists.status();
+    exists->Bind(1, id);
+    rc = exists->Step();
+    if (rc == SQLITE_DONE) {
+      return Status::NotFound(std::string("no ") + OwnerText(owner) + " #" + std::to_string(id));
+    }
+    if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading properties");
+  }
+  return out;
+}
+
+Status SqliteSession::SetProperty(Owner owner, Id id, const DeadProperty& prop) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(SqlFor(owner).upsert);
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, id).Bind(2, prop.ns).Bind(3, prop.local).Bind(4, prop.xml);
+  // A missing owner is a FOREIGN KEY violation, reported as kNotFound.
+  return scope.Finish(s->Run(std::string("setting a property on ") + OwnerText(owner) + " #" +
+                             std::to_string(id)));
+}
+
+Status SqliteSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
+                                     const std::string& local) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(SqlFor(owner).remove);
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, id).Bind(2, ns).Bind(3, local);
+  return scope.Finish(s->Run("removing a property"));
+}
+
+}  // namespace cartable::store

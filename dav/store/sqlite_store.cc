@@ -1,0 +1,268 @@
+// SqliteStore, SqliteSession (transactions and users), OpenSqliteStore, MigrateSqliteStore.
+// Collections and changes: sqlite_collections.cc. Objects and properties: sqlite_objects.cc.
+#include "dav/store/sqlite_store.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "dav/store/sqlite_migrations.h"
+#include "dav/store/store_util.h"
+
+namespace cartable::store {
+namespace {
+
+constexpr char kUserColumns[] =
+    "SELECT id, login, email, display_name, password_hash, state, quota_bytes, used_bytes, "
+    "credential_version, must_change_password, created_at FROM users ";
+
+User ReadUser(const Stmt& s) {
+  User u;
+  u.id = s.Int(0);
+  u.login = s.Text(1);
+  u.email = s.Text(2);  // NULL reads as ""
+  u.display_name = s.Text(3);
+  u.password_hash = s.Text(4);
+  u.state = s.Text(5) == "disabled" ? UserState::kDisabled : UserState::kActive;
+  u.quota_bytes = s.Int(6);
+  u.used_bytes = s.Int(7);
+  u.credential_version = s.Int(8);
+  u.must_change_password = s.Int(9) != 0;
+  u.created_at = s.Int(10);
+  return u;
+}
+
+const char* StateText(UserState state) {
+  return state == UserState::kDisabled ? "disabled" : "active";
+}
+
+// Binds `email` at `index`, "" as NULL (the UNIQUE constraint then ignores it).
+void BindEmail(Stmt& s, int index, const std::string& email) {
+  if (email.empty()) {
+    s.BindNull(index);
+  } else {
+    s.Bind(index, email);
+  }
+}
+
+// Creates data_dir and opens data_dir/cartable.db with migrations applied.
+Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* version) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Internal("cannot create " + data_dir + ": " + ec.message());
+  Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db");
+  if (!db.ok()) return db.status();
+  Result<int> v = ApplySqliteMigrations(**db);
+  if (!v.ok()) return v.status();
+  if (version != nullptr) *version = *v;
+  return db;
+}
+
+}  // namespace
+
+class SqliteTransaction : public Transaction {
+ public:
+  explicit SqliteTransaction(SqliteSession* session) : session_(session) {}
+  ~SqliteTransaction() override {
+    if (session_ != nullptr) session_->db_->Exec("ROLLBACK");
+    if (session_ != nullptr) session_->txn_ = SqliteSession::TxnState::kNone;
+  }
+  Status Commit() override {
+    if (session_ == nullptr) return Status::Internal("transaction already finished");
+    Status s = session_->db_->Exec("COMMIT");
+    if (!s.ok()) session_->db_->Exec("ROLLBACK");
+    session_->txn_ = SqliteSession::TxnState::kNone;
+    session_ = nullptr;
+    return s;
+  }
+
+ private:
+  SqliteSession* session_;  // null once finished
+};
+
+// ---- store and session plumbing ----
+
+Session& SqliteStore::ThreadSession() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<SqliteSession>& session = sessions_[std::this_thread::get_id()];
+  if (!session) {
+    Result<std::unique_ptr<Db>> db = Db::Open(db_file_);
+    if (db.ok()) {
+      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK());
+    } else {
+      session = std::make_unique<SqliteSession>(nullptr, db.status());
+    }
+  }
+  return *session;
+}
+
+SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error)
+    : db_(std::move(db)), open_error_(std::move(open_error)) {}
+
+SqliteSession::~SqliteSession() = default;
+
+Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
+  if (!db_) return open_error_;
+  return db_->Prepare(sql);
+}
+
+Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
+  if (!db_) return open_error_;
+  if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
+  Status s = db_->Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  if (!s.ok()) return s;
+  txn_ = write ? TxnState::kWrite : TxnState::kRead;
+  return std::unique_ptr<Transaction>(new SqliteTransaction(this));
+}
+
+WriteScope::WriteScope(SqliteSession& session) : session_(session) {
+  if (!session_.db_) {
+    status_ = session_.open_error_;
+  } else if (session_.txn_ == SqliteSession::TxnState::kRead) {
+    status_ = Status::Internal("mutating call inside a read transaction");
+  } else {
+    own_txn_ = session_.txn_ == SqliteSession::TxnState::kNone;
+    status_ = session_.db_->Exec(own_txn_ ? "BEGIN IMMEDIATE" : "SAVEPOINT call");
+    active_ = status_.ok();
+  }
+}
+
+WriteScope::~WriteScope() {
+  if (active_) Undo();
+}
+
+void WriteScope::Undo() {
+  active_ = false;
+  if (own_txn_) {
+    session_.db_->Exec("ROLLBACK");
+  } else {
+    session_.db_->Exec("ROLLBACK TO call");
+    session_.db_->Exec("RELEASE call");
+  }
+}
+
+Status WriteScope::Finish(const Status& result) {
+  if (!active_) return status_.ok() ? result : status_;
+  if (!result.ok()) {
+    Undo();
+    return result;
+  }
+  Status s = session_.db_->Exec(own_txn_ ? "COMMIT" : "RELEASE call");
+  if (!s.ok()) {
+    Undo();
+    return s;
+  }
+  active_ = false;
+  return result;
+}
+
+// ---- users ----
+
+Result<Id> SqliteSession::CreateUser(const User& user) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(
+      "INSERT INTO users (login, email, display_name, password_hash, state, quota_bytes, "
+      "credential_version, must_change_password, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, user.login);
+  BindEmail(*s, 2, user.email);
+  s->Bind(3, user.display_name).Bind(4, user.password_hash).Bind(5, StateText(user.state));
+  s->Bind(6, user.quota_bytes).Bind(7, user.credential_version > 0 ? user.credential_version : 1);
+  s->Bind(8, int64_t{user.must_change_password});
+  s->Bind(9, user.created_at != 0 ? user.created_at : Now());
+  Status st = scope.Finish(s->Run("creating user " + user.login));
+  if (!st.ok()) return st;
+  return db_->LastInsertId();
+}
+
+Result<User> SqliteSession::QueryUser(std::string_view sql, const std::string& key) {
+  Result<Stmt> s = Prepare(sql);
+  if (!s.ok()) return s.status();
+  s->Bind(1, key);
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return ReadUser(*s);
+  if (rc == SQLITE_DONE) return Status::NotFound("no user " + key);
+  return SqliteStatus(db_->raw(), rc, "reading user");
+}
+
+Result<User> SqliteSession::GetUserById(Id id) {
+  Result<Stmt> s = Prepare(std::string(kUserColumns) + "WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return ReadUser(*s);
+  if (rc == SQLITE_DONE) return Status::NotFound("no user with id " + std::to_string(id));
+  return SqliteStatus(db_->raw(), rc, "reading user");
+}
+
+Result<User> SqliteSession::GetUserByLogin(const std::string& login) {
+  return QueryUser(std::string(kUserColumns) + "WHERE login = ?", login);
+}
+
+Result<User> SqliteSession::GetUserByEmail(const std::string& email) {
+  if (email.empty()) return Status::NotFound("no user with an empty email");
+  return QueryUser(std::string(kUserColumns) + "WHERE email = ?", email);
+}
+
+Result<std::vector<User>> SqliteSession::ListUsers() {
+  Result<Stmt> s = Prepare(std::string(kUserColumns) + "ORDER BY login");
+  if (!s.ok()) return s.status();
+  std::vector<User> users;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) users.push_back(ReadUser(*s));
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "listing users");
+  return users;
+}
+
+Status SqliteSession::UpdateUser(const User& user) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  // In SET expressions `state` is the old value: the version moves only on a real state change.
+  Result<Stmt> s = Prepare(
+      "UPDATE users SET display_name = ?1, email = ?2, quota_bytes = ?3, "
+      "must_change_password = ?4, credential_version = credential_version + (state <> ?5), "
+      "state = ?5 WHERE id = ?6");
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, user.display_name);
+  BindEmail(*s, 2, user.email);
+  s->Bind(3, user.quota_bytes).Bind(4, int64_t{user.must_change_password});
+  s->Bind(5, StateText(user.state)).Bind(6, user.id);
+  Status st = s->Run("updating user " + user.login);
+  if (st.ok() && db_->Changes() == 0) {
+    st = Status::NotFound("no user with id " + std::to_string(user.id));
+  }
+  return scope.Finish(st);
+}
+
+Status SqliteSession::SetPasswordHash(Id user_id, const std::string& hash, bool must_change) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(
+      "UPDATE users SET password_hash = ?, must_change_password = ?, "
+      "credential_version = credential_version + 1 WHERE id = ?");
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, hash).Bind(2, int64_t{must_change}).Bind(3, user_id);
+  Status st = s->Run("setting a password");
+  if (st.ok() && db_->Changes() == 0) {
+    st = Status::NotFound("no user with id " + std::to_string(user_id));
+  }
+  return scope.Finish(st);
+}
+
+// ---- entry points ----
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
+  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, nullptr);
+  if (!db.ok()) return db.status();
+  // The migration connection is closed here; each thread opens its own on first use.
+  return std::unique_ptr<Store>(new SqliteStore(data_dir + "/cartable.db"));
+}
+
+Result<int> MigrateSqliteStore(const std::string& data_dir) {
+  int version = 0;
+  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, &version);
+  if (!db.ok()) return db.status();
+  return version;
+}
+
+}  // namespace cartable::store

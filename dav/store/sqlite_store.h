@@ -1,0 +1,131 @@
+// The SQLite Store (implementation detail; callers use store.h: OpenSqliteStore).
+//
+// One database file (data_dir/cartable.db) in WAL mode. Each thread gets its own connection
+// (SqliteSession), owned by the SqliteStore in a map keyed by std::thread::id, so every connection
+// is closed when the Store is destroyed, whatever the threads' lifetimes. A session whose thread
+// exited stays in the map (and is reused by a later thread that gets the same id); servers use a
+// fixed pool of threads, so the map stays small.
+//
+// Atomicity: a mutating call runs inside the caller's write transaction under a SAVEPOINT (a failed
+// call undoes only itself), or, outside any transaction, in its own BEGIN IMMEDIATE transaction.
+// A mutating call inside a read transaction fails with kInternal.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "dav/store/sqlite_util.h"
+#include "dav/store/store.h"
+
+namespace cartable::store {
+
+class SqliteSession : public Session {
+ public:
+  // `db` is null when the connection could not be opened: every call then fails with
+  // `open_error`.
+  SqliteSession(std::unique_ptr<Db> db, Status open_error);
+  ~SqliteSession() override;
+
+  Result<std::unique_ptr<Transaction>> Begin(bool write) override;
+
+  Result<Id> CreateUser(const User& user) override;
+  Result<User> GetUserById(Id id) override;
+  Result<User> GetUserByLogin(const std::string& login) override;
+  Result<User> GetUserByEmail(const std::string& email) override;
+  Result<std::vector<User>> ListUsers() override;
+  Status UpdateUser(const User& user) override;
+  Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override;
+
+  Result<Collection> GetCollection(const std::string& path) override;
+  Result<Collection> GetCollectionById(Id id) override;
+  Result<Collection> CreateCollection(const std::string& path, Id parent_id, Id owner_id,
+                                      const std::string& kind) override;
+  Result<std::vector<Collection>> ListChildCollections(Id collection_id) override;
+  Status DeleteCollection(Id collection_id) override;
+  Status MoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id) override;
+  Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) override;
+
+  Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;
+  Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override;
+  Result<Object> PutObject(Id collection_id, const std::string& name,
+                           const std::string& content_type, const std::string& data) override;
+  Status DeleteObject(Id collection_id, const std::string& name) override;
+
+  Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) override;
+  Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override;
+  Status RemoveProperty(Owner owner, Id id, const std::string& ns,
+                        const std::string& local) override;
+
+  Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
+
+ private:
+  friend class SqliteTransaction;
+  friend class WriteScope;
+  enum class TxnState { kNone, kRead, kWrite };
+
+  // Prepares (from the cache) or returns the open error.
+  Result<Stmt> Prepare(std::string_view sql);
+  Result<User> QueryUser(std::string_view sql, const std::string& key);
+  // Steps a query on the collection columns; kNotFound (naming `what`) when it has no row.
+  Result<Collection> StepCollection(Stmt& stmt, const std::string& what);
+  // For a root (parent 0) at `path`: kConflict when an existing collection contains it or lies
+  // under it, so that "the paths under P" and "the descendants of P" always mean the same rows.
+  Status CheckRootFree(const std::string& path);
+  Result<Collection> DoCreateCollection(const std::string& path, Id parent_id, Id owner_id,
+                                        const std::string& kind);
+  // Adds `delta` to the used_bytes of `owner_id`. for `owner_id`.
+  Status AddUsedBytes(Id owner_id, int64_t delta);
+  // Increments the collection's sync_seq, sets modified_at, logs `name`. Returns the new seq.
+  Result<int64_t> Bump(Id collection_id, const std::string& name, bool deleted);
+  // kConflict when the collection path `path` or the object `name` in `parent_id` is taken.
+  Status CheckMemberFree(Id parent_id, const std::string& name, const std::string& path);
+  Status DoDeleteCollection(Id collection_id);
+  Status DoMoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id);
+  Result<Object> DoPutObject(Id collection_id, const std::string& name,
+                             const std::string& content_type, const std::string& data);
+  Status DoDeleteObject(Id collection_id, const std::string& name);
+
+  std::unique_ptr<Db> db_;
+  Status open_error_;
+  TxnState txn_ = TxnState::kNone;
+};
+
+// Makes one mutating call atomic (see the file comment). Usage:
+//   WriteScope scope(*this); if (!scope.status().ok()) return scope.status();
+//   ... return scope.Finish(result_status);
+class WriteScope {
+ public:
+  explicit WriteScope(SqliteSession& session);
+  ~WriteScope();  // rolls back when Finish was not called
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+
+  const Status& status() const { return status_; }
+  // Keeps the work when `result` is OK (RELEASE / COMMIT), undoes it otherwise. Returns `result`,
+  // or the commit error.
+  Status Finish(const Status& result);
+
+ private:
+  void Undo();
+  SqliteSession& session_;
+  Status status_;
+  bool own_txn_ = false;  // true: BEGIN IMMEDIATE issued here; false: SAVEPOINT
+  bool active_ = false;
+};
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(std::string db_file) : db_file_(std::move(db_file)) {}
+  ~SqliteStore() override = default;
+  Session& ThreadSession() override;
+
+ private:
+  const std::string db_file_;
+  std::mutex mu_;
+  std::map<std::thread::id, std::unique_ptr<SqliteSession>> sessions_;  // guarded by mu_
+};
+
+}  // namespace cartable::store

@@ -16,6 +16,8 @@ enum class Precondition {
   kPreservedLiveProperties,
   kPropfindFiniteDepth,
   kCannotModifyProtectedProperty,
+  // RFC 3253
+  kSupportedReport,
   // RFC 3744
   kNeedPrivileges,
   kNoAceConflict,

@@ -13,6 +13,8 @@ inline constexpr std::string_view kCalDav = "urn:ietf:params:xml:ns:caldav";
 inline constexpr std::string_view kCardDav = "urn:ietf:params:xml:ns:carddav";
 inline constexpr std::string_view kCalendarServer = "http://calendarserver.org/ns/";
 inline constexpr std::string_view kApple = "http://apple.com/ns/ical/";
+// Cartable's own elements (human-readable error messages inside DAV:error).
+inline constexpr std::string_view kCartable = "urn:cartable";
 }  // namespace ns
 
 struct QName {

@@ -1,0 +1,47 @@
+// What every DAV handler is given: the server-wide context and the per-request one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "dav/store/store.h"
+#include "server/http_message.h"
+
+namespace cartable::dav {
+
+class PropertyRegistry;
+
+// The authenticated user a request acts for.
+struct Principal {
+  store::Id user_id = 0;
+  std::string login;
+  std::string display_name;
+  std::string email;
+};
+
+struct DavOptions {
+  int64_t default_quota_bytes = 50ll << 20;
+  uint64_t max_resource_size = 10ull << 20;
+};
+
+// Injectable clock so time-dependent tests are deterministic.
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+// Server-wide, built once in server/app and shared by all threads (read-only after start).
+struct DavContext {
+  store::Store& store;
+  DavOptions options;
+  Clock clock;
+};
+
+// One request being served.
+struct Request {
+  const server::HttpRequest& http;
+  const Principal& principal;
+  store::Session& session;
+  const DavContext& ctx;
+};
+
+}  // namespace cartable::dav

@@ -1,0 +1,24 @@
+// The WebDAV entry point: resolve the target, look the method up in the method table (405 with
+// Allow from the same table), check access, open the transaction, run the handler, commit.
+#pragma once
+
+#include <string>
+
+#include "dav/context.h"
+#include "server/http_message.h"
+
+namespace cartable::dav {
+
+class DavHandler {
+ public:
+  explicit DavHandler(const DavContext& ctx) : ctx_(ctx) {}
+  // Serves one request under /dav/ for an authenticated principal. Never throws.
+  server::HttpResponse Handle(const server::HttpRequest& request, const Principal& principal);
+  // OPTIONS without credentials (setup probes): the DAV header and a generic Allow.
+  server::HttpResponse AnonymousOptions() const;
+
+ private:
+  const DavContext& ctx_;
+};
+
+}  // namespace cartable::dav

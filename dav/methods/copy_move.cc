@@ -1,0 +1,171 @@
+// COPY and MOVE (RFC 4918 §9.8, §9.9): Destination, Overwrite, Depth; dead properties travel
+// with the resource; 201 for a new destination, 204 for an overwritten one.
+#include "dav/collection_types.h"
+#include "dav/conditional.h"
+#include "dav/methods/methods.h"
+#include "dav/quota.h"
+#include "server/path.h"
+
+namespace cartable::dav {
+namespace {
+
+Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, store::Id to) {
+  Result<std::vector<store::DeadProperty>> props = s.GetProperties(owner, from);
+  if (!props.ok()) return props.status();
+  for (const store::DeadProperty& p : *props) {
+    if (Status st = s.SetProperty(owner, to, p); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+Status CopyObject(store::Session& s, store::Id from_coll, const std::string& name,
+                  store::Id to_coll, const std::string& to_name) {
+  Result<store::Object> src = s.GetObject(from_coll, name, true);
+  if (!src.ok()) return src.status();
+  Result<store::Object> dst = s.PutObject(to_coll, to_name, src->content_type, *src->data);
+  if (!dst.ok()) return dst.status();
+  return CopyProperties(s, store::Owner::kObject, src->id, dst->id);
+}
+
+// Copies collection `src` to `path` under `parent_id`; members too when `deep`.
+Status CopyCollection(store::Session& s, const store::Collection& src, const std::string& path,
+                      store::Id parent_id, bool deep) {
+  Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
+  if (!dst.ok()) return dst.status();
+  if (Status st = CopyProperties(s, store::Owner::kCollection, src.id, dst->id); !st.ok()) {
+    return st;
+  }
+  if (!deep) return Status::OK();
+  std::vector<std::string> names;
+  Status st = s.ForEachObject(src.id, [&names](const store::Object& o) {
+    names.push_back(o.name);
+    return true;
+  });
+  if (!st.ok()) return st;
+  for (const std::string& n : names) {
+    if (st = CopyObject(s, src.id, n, dst->id, n); !st.ok()) return st;
+  }
+  Result<std::vector<store::Collection>> subs = s.ListChildCollections(src.id);
+  if (!subs.ok()) return subs.status();
+  for (const store::Collection& c : *subs) {
+    std::string child = path + c.path.substr(src.path.size());
+    if (st = CopyCollection(s, c, child, dst->id, true); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+// Resolves and checks the destination; removes an existing one when Overwrite allows.
+Result<Target> PrepareDestination(const Request& req, const Target& src, bool* existed) {
+  std::optional<std::string_view> header = req.http.headers.Get("Destination");
+  if (!header) return Status::BadRequest("COPY and MOVE need a Destination header");
+  std::string host(req.http.headers.Get("Host").value_or(""));
+  std::optional<std::string> path = server::ParseDestination(*header, host);
+  if (!path) return Status::BadRequest("invalid Destination: " + std::string(*header));
+  Result<bool> overwrite = ParseOverwrite(req.http);
+  if (!overwrite.ok()) return overwrite.status();
+  Result<Target> dst = Resolve(req.session, *path, req.principal);
+  if (!dst.ok()) {
+    if (dst.status().code() == Status::Code::kNotFound) {
+      return Status::Conflict("the destination's parent does not exist");
+    }
+    return dst.status();
+  }
+  if (dst->area != src.area || !CanWrite(*dst, req.principal)) {
+    return Status::Violates(Precondition::kNeedPrivileges, "you may not write the destination");
+  }
+  auto within = [](const std::string& inner, const std::string& outer) {
+    return inner.compare(0, outer.size(), outer) == 0;
+  };
+  std::string dst_dir = dst->path.back() == '/' ? dst->path : dst->path + "/";
+  if (dst->path == src.path || (src.type == NodeType::kCollection && within(dst_dir, src.path)) ||
+      within(src.path, dst_dir)) {
+    return Status::Forbidden("the destination is the source, lies inside it or contains it");
+  }
+  *existed = dst->type == NodeType::kObject || dst->type == NodeType::kCollection;
+  if (*existed) {
+    if (!*overwrite) return Status::PreconditionFailed("the destination exists (Overwrite: F)");
+    Status s;
+    if (dst->type == NodeType::kCollection) {
+      if (!DescribeCollection(dst->collection.kind).deletable) {
+        return Status::Forbidden("the destination cannot be replaced");
+      }
+      s = req.session.DeleteCollection(dst->collection.id);
+      dst->parent_exists = false;
+    } else {
+      s = req.session.DeleteObject(dst->collection.id, dst->name);
+    }
+    if (!s.ok()) return s;
+    // Re-resolve: the destination is now missing, with its parent.
+    dst = Resolve(req.session, *path, req.principal);
+    if (!dst.ok()) return dst.status();
+  }
+  if (!dst->parent_exists) return Status::Conflict("the destination's parent does not exist");
+  const CollectionType& parent = DescribeCollection(dst->collection.kind);
+  bool allowed = src.type == NodeType::kCollection ? parent.allows_child_collections
+                                                   : parent.allows_objects;
+  if (!allowed) return Status::Forbidden("the destination collection cannot hold this resource");
+  return dst;
+}
+
+server::HttpResponse Done(bool existed) {
+  server::HttpResponse r;
+  r.status = existed ? 204 : 201;
+  return r;
+}
+
+// After a copy, the owner must still be within quota (the transaction is rolled back if not).
+Status CheckQuotaAfter(const Request& req, const Target& dst) {
+  Result<store::User> owner = req.session.GetUserById(dst.owner->id);
+  if (!owner.ok()) return owner.status();
+  Target fresh = dst;
+  fresh.owner = *owner;
+  fresh.owner->used_bytes = 0;
+  return CheckQuota(req, fresh, owner->used_bytes);
+}
+
+}  // namespace
+
+MethodResult HandleCopy(const Request& req, Target& src) {
+  Result<Depth> depth = ParseDepth(req.http, Depth::kInfinity);
+  if (!depth.ok()) return depth.status();
+  if (*depth == Depth::kOne) return Status::BadRequest("COPY takes Depth 0 or infinity");
+  bool existed = false;
+  Result<Target> dst = PrepareDestination(req, src, &existed);
+  if (!dst.ok()) return dst.status();
+  Status s;
+  if (src.type == NodeType::kCollection) {
+    s = CopyCollection(req.session, src.collection, dst->collection.path + dst->name + "/",
+                       dst->collection.id, *depth == Depth::kInfinity);
+  } else {
+    s = CopyObject(req.session, src.collection.id, src.name, dst->collection.id, dst->name);
+  }
+  if (!s.ok()) return s;
+  if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
+  return Done(existed);
+}
+
+MethodResult HandleMove(const Request& req, Target& src) {
+  Result<Depth> depth = ParseDepth(req.http, Depth::kInfinity);
+  if (!depth.ok()) return depth.status();
+  if (src.type == NodeType::kCollection && *depth != Depth::kInfinity) {
+    return Status::BadRequest("MOVE of a collection takes Depth infinity");
+  }
+  if (src.type == NodeType::kCollection && !DescribeCollection(src.collection.kind).deletable) {
+    return Status::Forbidden("this collection cannot be moved");
+  }
+  bool existed = false;
+  Result<Target> dst = PrepareDestination(req, src, &existed);
+  if (!dst.ok()) return dst.status();
+  Status s;
+  if (src.type == NodeType::kCollection) {
+    s = req.session.MoveCollection(src.collection.id, dst->collection.path + dst->name + "/",
+                                   dst->collection.id);
+  } else {
+    s = CopyObject(req.session, src.collection.id, src.name, dst->collection.id, dst->name);
+    if (s.ok()) s = req.session.DeleteObject(src.collection.id, src.name);
+  }
+  if (!s.ok()) return s;
+  return Done(existed);
+}
+
+}  // namespace cartable::dav

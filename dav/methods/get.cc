@@ -1,0 +1,74 @@
+// GET and HEAD: an object's bytes exactly as stored, with its strong ETag; a collection gets a
+// small HTML index. The transport drops the body for HEAD.
+#include <chrono>
+
+#include "dav/conditional.h"
+#include "dav/methods/methods.h"
+#include "dav/property_registry.h"
+#include "dav/xml.h"
+
+namespace cartable::dav {
+namespace {
+
+server::HttpResponse CollectionIndex(const Request& req, const Target& t) {
+  server::HttpResponse r;
+  r.headers.Set("Content-Type", "text/html; charset=utf-8");
+  std::string& b = r.body;
+  b = "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Cartable — ";
+  AppendEscaped(b, t.path);
+  b += "</title></head><body><h1>";
+  AppendEscaped(b, t.path);
+  b += "</h1><ul>";
+  if (t.type == NodeType::kCollection) {
+    auto item = [&b](const std::string& href, const std::string& label) {
+      b += "<li><a href=\"";
+      AppendEscaped(b, href);
+      b += "\">";
+      AppendEscaped(b, label);
+      b += "</a></li>";
+    };
+    if (auto subs = req.session.ListChildCollections(t.collection.id); subs.ok()) {
+      for (const store::Collection& c : *subs) {
+        item(Href(c.path), c.path.substr(t.path.size()));
+      }
+    }
+    req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
+      item(Href(t.path + o.name), o.name);
+      return true;
+    });
+  }
+  b += "</ul><p>Ce dossier est servi par Cartable (WebDAV). Utilisez un client WebDAV, CalDAV ou "
+       "CardDAV pour le synchroniser.</p></body></html>\n";
+  return r;
+}
+
+}  // namespace
+
+MethodResult HandleGet(const Request& req, Target& t) {
+  if (t.type != NodeType::kObject) return CollectionIndex(req, t);
+  bool not_modified = false;
+  if (Status s = CheckConditions(req.http, t.object.etag, true, &not_modified); !s.ok()) return s;
+  auto last_modified = std::chrono::system_clock::from_time_t(t.object.modified_at);
+  if (!not_modified && !req.http.headers.Has("If-None-Match")) {
+    if (auto ims = req.http.headers.Get("If-Modified-Since")) {
+      auto since = server::ParseHttpDate(*ims);
+      not_modified = since && last_modified <= *since;
+    }
+  }
+  server::HttpResponse r;
+  r.headers.Set("ETag", t.object.etag);
+  r.headers.Set("Last-Modified", server::HttpDate(last_modified));
+  if (not_modified) {
+    r.status = 304;
+    return r;
+  }
+  Result<store::Object> full = req.session.GetObject(t.collection.id, t.name, true);
+  if (!full.ok()) return full.status();
+  r.status = 200;
+  r.headers.Set("Content-Type", full->content_type.empty() ? "application/octet-stream"
+                                                           : full->content_type);
+  r.body = std::move(*full->data);
+  return r;
+}
+
+}  // namespace cartable::dav

@@ -1,0 +1,29 @@
+// One function per HTTP method (files in this folder). Each runs inside the transaction the
+// dispatcher opened (a write one for mutating methods) and returns a response or an error Status;
+// the dispatcher commits only when the result is a 2xx response.
+#pragma once
+
+#include "dav/context.h"
+#include "dav/status.h"
+#include "dav/target.h"
+#include "server/http_message.h"
+
+namespace cartable::dav {
+
+using MethodResult = Result<server::HttpResponse>;
+
+MethodResult HandleOptions(const Request& req, Target& target);
+MethodResult HandleGet(const Request& req, Target& target);  // GET and HEAD
+MethodResult HandlePut(const Request& req, Target& target);
+MethodResult HandleDelete(const Request& req, Target& target);
+MethodResult HandlePropfind(const Request& req, Target& target);
+MethodResult HandleProppatch(const Request& req, Target& target);
+MethodResult HandleMkcol(const Request& req, Target& target);
+MethodResult HandleCopy(const Request& req, Target& target);
+MethodResult HandleMove(const Request& req, Target& target);
+MethodResult HandleReport(const Request& req, Target& target);
+
+// The DAV compliance classes advertised in the DAV header of every OPTIONS response.
+std::string_view DavComplianceHeader();
+
+}  // namespace cartable::dav

@@ -1,0 +1,42 @@
+// PUT of a non-collection resource (RFC 4918 §9.7), with If-Match/If-None-Match (no lost
+// update) and the owner's quota (RFC 4331: 507 quota-not-exceeded, old content kept).
+#include "dav/collection_types.h"
+#include "dav/conditional.h"
+#include "dav/methods/methods.h"
+#include "dav/quota.h"
+
+namespace cartable::dav {
+
+MethodResult HandlePut(const Request& req, Target& t) {
+  if (!t.path.empty() && t.path.back() == '/') {
+    return Status::MethodNotAllowed("PUT cannot create a collection; use MKCOL");
+  }
+  if (!t.parent_exists) return Status::Conflict("the parent collection does not exist");
+  const CollectionType& parent = DescribeCollection(t.collection.kind);
+  if (!parent.allows_objects) {
+    return Status::Forbidden("this collection does not hold plain resources");
+  }
+  std::optional<std::string> etag;
+  if (t.type == NodeType::kObject) etag = t.object.etag;
+  bool unused;
+  if (Status s = CheckConditions(req.http, etag, false, &unused); !s.ok()) return s;
+  int64_t old_size = t.type == NodeType::kObject ? t.object.size : 0;
+  if (parent.counts_quota) {
+    if (Status s = CheckQuota(req, t, static_cast<int64_t>(req.http.body.size()) - old_size);
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::string content_type(req.http.headers.Get("Content-Type").value_or(""));
+  if (content_type.empty()) content_type = "application/octet-stream";
+  Result<store::Object> stored =
+      req.session.PutObject(t.collection.id, t.name, content_type, req.http.body);
+  if (!stored.ok()) return stored.status();
+  server::HttpResponse r;
+  r.status = t.type == NodeType::kObject ? 204 : 201;
+  // The stored bytes are exactly what was sent, so the ETag may be given (CLIENTS.md #12).
+  r.headers.Set("ETag", stored->etag);
+  return r;
+}
+
+}  // namespace cartable::dav

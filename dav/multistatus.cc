@@ -1,0 +1,73 @@
+#include "dav/multistatus.h"
+
+namespace cartable::dav {
+
+std::string StatusLine(int code) {
+  std::string s = "HTTP/1.1 " + std::to_string(code) + " ";
+  s.append(server::ReasonPhrase(code));
+  return s;
+}
+
+MultistatusWriter::MultistatusWriter() : writer_(body_) {
+  body_.reserve(4096);
+  writer_.OpenRoot(ns::kDav, "multistatus");
+}
+
+void MultistatusWriter::BeginResponse(std::string_view href) {
+  writer_.Open(ns::kDav, "response");
+  writer_.Open(ns::kDav, "href");
+  AppendEscaped(body_, href);
+  writer_.Close();
+}
+
+void WritePropstat(XmlWriter& w, int code, std::string_view props_xml) {
+  w.Open(ns::kDav, "propstat");
+  w.Open(ns::kDav, "prop");
+  w.Raw(props_xml);
+  w.Close();
+  w.TextElement(ns::kDav, "status", StatusLine(code));
+  w.Close();
+}
+
+void MultistatusWriter::EndResponse() { writer_.Close(); }
+
+void MultistatusWriter::StatusResponse(std::string_view href, int code) {
+  BeginResponse(href);
+  writer_.TextElement(ns::kDav, "status", StatusLine(code));
+  EndResponse();
+}
+
+server::HttpResponse MultistatusWriter::Finish() {
+  writer_.Finish();
+  server::HttpResponse r;
+  r.status = 207;
+  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+  r.body = std::move(body_);
+  return r;
+}
+
+server::HttpResponse ErrorResponse(const Status& status) {
+  server::HttpResponse r;
+  r.status = status.HttpCode();
+  if (status.precondition() == Precondition::kNone) {
+    r.headers.Set("Content-Type", "text/plain; charset=utf-8");
+    r.body = status.message() + "\n";
+    return r;
+  }
+  const PreconditionInfo& info = Describe(status.precondition());
+  XmlWriter w(r.body);
+  w.OpenRoot(ns::kDav, "error");
+  if (status.href().empty()) {
+    w.Empty(info.ns, info.local_name);
+  } else {
+    w.Open(info.ns, info.local_name);
+    w.TextElement(ns::kDav, "href", status.href());
+    w.Close();
+  }
+  if (!status.message().empty()) w.TextElement(ns::kCartable, "message", status.message());
+  w.Finish();
+  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+  return r;
+}
+
+}  // namespace cartable::dav

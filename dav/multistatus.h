@@ -1,0 +1,42 @@
+// Renders 207 Multi-Status bodies and DAV:error bodies.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dav/status.h"
+#include "dav/xml.h"
+#include "server/http_message.h"
+
+namespace cartable::dav {
+
+// "HTTP/1.1 404 Not Found"
+std::string StatusLine(int code);
+
+// <d:propstat><d:prop>{props_xml}</d:prop><d:status>..</d:status></d:propstat>
+void WritePropstat(XmlWriter& w, int code, std::string_view props_xml);
+
+// Streams one multistatus document into a string.
+class MultistatusWriter {
+ public:
+  MultistatusWriter();
+  XmlWriter& xml() { return writer_; }
+  // <d:response><d:href>..</d:href>  (href already encoded)
+  void BeginResponse(std::string_view href);
+  void Propstat(int code, std::string_view props_xml) { WritePropstat(writer_, code, props_xml); }
+  void EndResponse();
+  // A response with a status and no propstat (deleted members, 404 multiget hrefs, COPY errors).
+  void StatusResponse(std::string_view href, int code);
+  // Closes the document and returns the 207 response.
+  server::HttpResponse Finish();
+
+ private:
+  std::string body_;
+  XmlWriter writer_;
+};
+
+// The HTTP response for a failed Status: the precondition's DAV:error body when it has one,
+// else a plain-text message. 401/405 headers are the caller's business.
+server::HttpResponse ErrorResponse(const Status& status);
+
+}  // namespace cartable::dav

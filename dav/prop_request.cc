@@ -1,0 +1,157 @@
+#include "dav/prop_request.h"
+
+#include <algorithm>
+
+#include "dav/property_registry.h"
+#include "dav/xml.h"
+
+namespace cartable::dav {
+namespace {
+
+store::Owner OwnerKind(const Target& t) {
+  return t.type == NodeType::kObject ? store::Owner::kObject : store::Owner::kCollection;
+}
+
+bool HasDeadProperties(const Target& t) {
+  return t.type == NodeType::kObject || t.type == NodeType::kCollection;
+}
+
+// A live property that answers for `target`, or nullptr when the name is a dead property there.
+const LiveProperty* LiveFor(const QName& name, const Target& target, bool* protected_absent) {
+  const LiveProperty* live = PropertyRegistry::Default().Find(name);
+  *protected_absent = false;
+  if (live == nullptr) return nullptr;
+  if (live->applies(target)) return live;
+  if (!live->dead_elsewhere) *protected_absent = true;
+  return nullptr;
+}
+
+// Appends <name>value</name> for a live property; returns false (and appends nothing) when the
+// getter has no value.
+bool AppendLive(const PropContext& ctx, const LiveProperty& p, XmlWriter& w) {
+  std::string& out = w.out();
+  size_t mark = out.size();
+  w.Open(p.name.ns, p.name.local);
+  if (!p.get(ctx, w)) {
+    w.Close();
+    out.resize(mark);
+    return false;
+  }
+  w.Close();
+  return true;
+}
+
+void AppendEmpty(XmlWriter& w, const QName& q) { w.Empty(q.ns, q.local); }
+
+}  // namespace
+
+std::vector<QName> PropNames(const pugi::xml_node& prop) {
+  std::vector<QName> names;
+  for (pugi::xml_node c : prop.children()) {
+    if (c.type() == pugi::node_element) names.push_back(NameOf(c));
+  }
+  return names;
+}
+
+Result<PropRequest> ParsePropfindBody(std::string_view body) {
+  PropRequest req;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return req;
+  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(body);
+  if (!doc.ok()) return doc.status();
+  pugi::xml_node root = (*doc)->document_element();
+  if (!Is(root, ns::kDav, "propfind")) {
+    return Status::BadRequest("PROPFIND body must be a DAV:propfind element");
+  }
+  bool seen = false;
+  for (pugi::xml_node c : root.children()) {
+    if (c.type() != pugi::node_element) continue;
+    if (Is(c, ns::kDav, "prop")) {
+      req.mode = PropRequest::Mode::kProp;
+      req.names = PropNames(c);
+    } else if (Is(c, ns::kDav, "allprop")) {
+      req.mode = PropRequest::Mode::kAllprop;
+    } else if (Is(c, ns::kDav, "propname")) {
+      req.mode = PropRequest::Mode::kPropname;
+    } else if (Is(c, ns::kDav, "include")) {
+      continue;
+    } else {
+      continue;  // RFC 4918 §17: ignore unknown elements
+    }
+    if (seen) return Status::BadRequest("DAV:propfind takes one of prop, allprop, propname");
+    seen = true;
+  }
+  if (!seen) return Status::BadRequest("DAV:propfind has no prop, allprop or propname");
+  if (req.mode == PropRequest::Mode::kAllprop) {
+    if (pugi::xml_node inc = Child(root, ns::kDav, "include")) req.names = PropNames(inc);
+  }
+  return req;
+}
+
+Status WritePropResponse(const Request& req, const Target& target, const PropRequest& props,
+                         bool minimal, MultistatusWriter& out) {
+  PropContext ctx{req, target};
+  std::vector<store::DeadProperty> dead;
+  bool need_dead = HasDeadProperties(target);
+  if (need_dead && props.mode == PropRequest::Mode::kProp) {
+    need_dead = std::any_of(props.names.begin(), props.names.end(), [&](const QName& q) {
+      bool absent;
+      return LiveFor(q, target, &absent) == nullptr && !absent;
+    });
+  }
+  if (need_dead) {
+    Result<std::vector<store::DeadProperty>> r =
+        req.session.GetProperties(OwnerKind(target), target.IsCollectionLike()
+                                                         ? target.collection.id
+                                                         : target.object.id);
+    if (!r.ok()) return r.status();
+    dead = std::move(r.value());
+  }
+  auto find_dead = [&dead](const QName& q) -> const store::DeadProperty* {
+    for (const store::DeadProperty& d : dead) {
+      if (d.local == q.local && d.ns == q.ns) return &d;
+    }
+    return nullptr;
+  };
+
+  std::string found, missing;
+  XmlWriter fw(found), mw(missing);
+  const auto& registry = PropertyRegistry::Default();
+  switch (props.mode) {
+    case PropRequest::Mode::kPropname:
+      for (const LiveProperty& p : registry.All()) {
+        if (p.applies(target)) AppendEmpty(fw, p.name);
+      }
+      for (const store::DeadProperty& d : dead) AppendEmpty(fw, {d.ns, d.local});
+      break;
+    case PropRequest::Mode::kAllprop:
+      for (const LiveProperty& p : registry.All()) {
+        if (p.in_allprop && p.applies(target)) AppendLive(ctx, p, fw);
+      }
+      for (const store::DeadProperty& d : dead) fw.Raw(d.xml);
+      [[fallthrough]];
+    case PropRequest::Mode::kProp:
+      for (const QName& q : props.names) {
+        bool absent;
+        const LiveProperty* live = LiveFor(q, target, &absent);
+        if (props.mode == PropRequest::Mode::kAllprop &&
+            (live == nullptr || live->in_allprop)) {
+          continue;  // already in the allprop answer (or a dead property, included above)
+        }
+        if (live != nullptr) {
+          if (!AppendLive(ctx, *live, fw)) AppendEmpty(mw, q);
+        } else if (const store::DeadProperty* d = absent ? nullptr : find_dead(q)) {
+          fw.Raw(d->xml);
+        } else {
+          AppendEmpty(mw, q);
+        }
+      }
+      break;
+  }
+  out.BeginResponse(Href(target.path));
+  if (!found.empty() || missing.empty() || minimal) out.Propstat(200, found);
+  if (!missing.empty() && !minimal) out.Propstat(404, missing);
+  out.EndResponse();
+  return Status::OK();
+}
+
+}  // namespace cartable::dav

@@ -1,0 +1,75 @@
+#include "dav/prop_update.h"
+
+#include "dav/property_registry.h"
+#include "dav/xml.h"
+
+namespace cartable::dav {
+namespace {
+
+// Whether the name is a live property that clients may not change on this target.
+bool IsProtected(const QName& name, const Target& t) {
+  const LiveProperty* live = PropertyRegistry::Default().Find(name);
+  if (live == nullptr) return false;
+  if (live->applies(t)) return live->is_protected;
+  return !live->dead_elsewhere;
+}
+
+}  // namespace
+
+Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root) {
+  std::vector<PropUpdate> updates;
+  for (pugi::xml_node op : root.children()) {
+    bool remove = Is(op, ns::kDav, "remove");
+    if (!remove && !Is(op, ns::kDav, "set")) continue;
+    pugi::xml_node prop = Child(op, ns::kDav, "prop");
+    if (!prop) return Status::BadRequest("DAV:set/DAV:remove without DAV:prop");
+    for (pugi::xml_node e : prop.children()) {
+      if (e.type() == pugi::node_element) updates.push_back({remove, e});
+    }
+  }
+  return updates;
+}
+
+Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
+                                              const std::vector<PropUpdate>& updates,
+                                              bool* all_ok) {
+  std::vector<PropOutcome> outcomes;
+  *all_ok = true;
+  for (const PropUpdate& u : updates) {
+    QName name = NameOf(u.element);
+    int code = IsProtected(name, t) ? 403 : 200;
+    if (code != 200) *all_ok = false;
+    outcomes.push_back({std::move(name), code});
+  }
+  if (!*all_ok) {
+    for (PropOutcome& o : outcomes) {
+      if (o.code == 200) o.code = 424;
+    }
+    return outcomes;
+  }
+  store::Owner owner =
+      t.type == NodeType::kObject ? store::Owner::kObject : store::Owner::kCollection;
+  store::Id id = t.type == NodeType::kObject ? t.object.id : t.collection.id;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const QName& name = outcomes[i].name;
+    Status s = updates[i].remove
+                   ? req.session.RemoveProperty(owner, id, name.ns, name.local)
+                   : req.session.SetProperty(owner, id,
+                                             {name.ns, name.local, SelfContainedXml(updates[i].element)});
+    if (!s.ok()) return s;
+  }
+  return outcomes;
+}
+
+void WriteOutcomes(const std::vector<PropOutcome>& outcomes, XmlWriter& out) {
+  for (int code : {200, 403, 424}) {
+    std::string props;
+    XmlWriter w(props);
+    for (const PropOutcome& o : outcomes) {
+      if (o.code == code) w.Empty(o.name.ns, o.name.local);
+    }
+    if (!props.empty()) WritePropstat(out, code, props);
+  }
+}
+
+}  // namespace cartable::dav

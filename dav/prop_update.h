@@ -1,0 +1,37 @@
+// Setting and removing properties, all or nothing: shared by PROPPATCH and extended MKCOL.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <vector>
+
+#include "dav/context.h"
+#include "dav/multistatus.h"
+#include "dav/target.h"
+
+namespace cartable::dav {
+
+struct PropUpdate {
+  bool remove = false;
+  pugi::xml_node element;  // the property element (its content is the new value)
+};
+
+struct PropOutcome {
+  QName name;
+  int code = 200;  // 200, 403 (protected), 424 (another one failed)
+};
+
+// Collects the set/remove instructions of a DAV:propertyupdate (or DAV:mkcol) element, in
+// document order. kBadRequest when the body has neither.
+Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root);
+
+// Checks every update first; when all are allowed, applies them to the target's dead properties.
+// Returns one outcome per property; *all_ok tells whether anything was applied.
+Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
+                                              const std::vector<PropUpdate>& updates,
+                                              bool* all_ok);
+
+// Renders outcomes as propstats grouped by status at the current position of `out`.
+void WriteOutcomes(const std::vector<PropOutcome>& outcomes, XmlWriter& out);
+
+}  // namespace cartable::dav

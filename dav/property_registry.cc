@@ -1,0 +1,203 @@
+#include "dav/property_registry.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "dav/collection_types.h"
+#include "dav/quota.h"
+#include "server/path.h"
+
+namespace cartable::dav {
+namespace {
+
+using T = NodeType;
+
+bool Always(const Target&) { return true; }
+bool IsObject(const Target& t) { return t.type == T::kObject; }
+bool IsStored(const Target& t) { return t.type == T::kObject || t.type == T::kCollection; }
+bool IsPrincipal(const Target& t) { return t.type == T::kPrincipal; }
+bool IsOwned(const Target& t) { return IsStored(t) && t.owner.has_value(); }
+bool InFilesArea(const Target& t) {
+  return t.type == T::kCollection && t.area == &FilesArea() && t.owner.has_value();
+}
+
+void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
+
+bool GetResourcetype(const PropContext& c, XmlWriter& w) {
+  const Target& t = c.target;
+  if (t.type == T::kObject) return true;
+  w.Empty(ns::kDav, "collection");
+  if (t.type == T::kPrincipal) w.Empty(ns::kDav, "principal");
+  if (t.type == T::kCollection) {
+    for (const QName& q : DescribeCollection(t.collection.kind).resourcetype) w.Empty(q.ns, q.local);
+  }
+  return true;
+}
+
+bool GetPrincipalDisplayname(const PropContext& c, XmlWriter& w) {
+  w.Text(c.target.owner->display_name);
+  return true;
+}
+
+bool GetEtag(const PropContext& c, XmlWriter& w) {
+  w.Text(c.target.object.etag);
+  return true;
+}
+
+int64_t ModifiedAt(const Target& t) {
+  return t.type == T::kObject ? t.object.modified_at : t.collection.modified_at;
+}
+
+bool GetLastModified(const PropContext& c, XmlWriter& w) {
+  w.Text(server::HttpDate(std::chrono::system_clock::from_time_t(ModifiedAt(c.target))));
+  return true;
+}
+
+bool GetCreationDate(const PropContext& c, XmlWriter& w) {
+  const Target& t = c.target;
+  w.Text(Rfc3339(t.type == T::kObject ? t.object.created_at : t.collection.created_at));
+  return true;
+}
+
+bool GetContentLength(const PropContext& c, XmlWriter& w) {
+  w.Text(std::to_string(c.target.object.size));
+  return true;
+}
+
+bool GetContentType(const PropContext& c, XmlWriter& w) {
+  w.Text(c.target.object.content_type);
+  return true;
+}
+
+bool GetSupportedReportSet(const PropContext&, XmlWriter&) {
+  // No REPORT is served yet; the CalDAV/CardDAV issues add rows from the report registry.
+  return true;
+}
+
+bool GetOwner(const PropContext& c, XmlWriter& w) {
+  WriteHref(w, PrincipalPath(c.target.owner->login));
+  return true;
+}
+
+bool GetCurrentUserPrivilegeSet(const PropContext& c, XmlWriter& w) {
+  auto priv = [&w](std::string_view name) {
+    w.Open(ns::kDav, "privilege");
+    w.Empty(ns::kDav, name);
+    w.Close();
+  };
+  if (CanRead(c.target, c.req.principal)) {
+    priv("read");
+    priv("read-current-user-privilege-set");
+  }
+  if (CanWrite(c.target, c.req.principal)) {
+    priv("write");
+    priv("write-properties");
+    priv("write-content");
+    if (c.target.type == T::kCollection) {
+      priv("bind");
+      priv("unbind");
+    }
+  }
+  return true;
+}
+
+bool GetCurrentUserPrincipal(const PropContext& c, XmlWriter& w) {
+  WriteHref(w, PrincipalPath(c.req.principal.login));
+  return true;
+}
+
+
+bool GetQuotaUsed(const PropContext& c, XmlWriter& w) {
+  w.Text(std::to_string(c.target.owner->used_bytes));
+  return true;
+}
+
+bool GetQuotaAvailable(const PropContext& c, XmlWriter& w) {
+  w.Text(std::to_string(std::max<int64_t>(0, QuotaBytes(c.req.ctx, *c.target.owner) - c.target.owner->used_bytes)));
+  return true;
+}
+
+bool GetPrincipalUrl(const PropContext& c, XmlWriter& w) {
+  WriteHref(w, c.target.path);
+  return true;
+}
+
+bool GetCalendarHomeSet(const PropContext& c, XmlWriter& w) {
+  WriteHref(w, HomePath(CalendarArea(), c.target.owner->login));
+  return true;
+}
+
+bool GetAddressbookHomeSet(const PropContext& c, XmlWriter& w) {
+  WriteHref(w, HomePath(AddressbookArea(), c.target.owner->login));
+  return true;
+}
+
+bool GetCalendarUserAddressSet(const PropContext& c, XmlWriter& w) {
+  // mailto: first: Thunderbird takes the first mailto: as the user's address.
+  if (!c.target.owner->email.empty()) WriteHref(w, "mailto:" + c.target.owner->email);
+  WriteHref(w, c.target.path);
+  return true;
+}
+
+bool GetEmailAddressSet(const PropContext& c, XmlWriter& w) {
+  if (c.target.owner->email.empty()) return false;
+  w.TextElement(ns::kCalendarServer, "email-address", c.target.owner->email);
+  return true;
+}
+
+bool GetPrincipalCollectionSet(const PropContext&, XmlWriter& w) {
+  WriteHref(w, "/dav/principals/users/");
+  return true;
+}
+
+std::vector<LiveProperty> BuildTable() {
+  const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
+  return {
+      {{d, "resourcetype"}, true, true, false, Always, GetResourcetype},
+      {{d, "displayname"}, true, true, true, IsPrincipal, GetPrincipalDisplayname},
+      {{d, "getetag"}, true, true, false, IsObject, GetEtag},
+      {{d, "getlastmodified"}, true, true, false, IsStored, GetLastModified},
+      {{d, "creationdate"}, true, true, false, IsStored, GetCreationDate},
+      {{d, "getcontentlength"}, true, true, false, IsObject, GetContentLength},
+      {{d, "getcontenttype"}, true, true, false, IsObject, GetContentType},
+      {{d, "supported-report-set"}, false, true, false, Always, GetSupportedReportSet},
+      {{d, "owner"}, false, true, false, IsOwned, GetOwner},
+      {{d, "current-user-privilege-set"}, false, true, false, Always, GetCurrentUserPrivilegeSet},
+      {{d, "current-user-principal"}, false, true, false, Always, GetCurrentUserPrincipal},
+      {{d, "quota-used-bytes"}, false, true, false, InFilesArea, GetQuotaUsed},
+      {{d, "quota-available-bytes"}, false, true, false, InFilesArea, GetQuotaAvailable},
+      {{d, "principal-URL"}, false, true, false, IsPrincipal, GetPrincipalUrl},
+      {{d, "principal-collection-set"}, false, true, false, Always, GetPrincipalCollectionSet},
+      {{cal, "calendar-home-set"}, false, true, false, IsPrincipal, GetCalendarHomeSet},
+      {{cal, "calendar-user-address-set"}, false, true, false, IsPrincipal, GetCalendarUserAddressSet},
+      {{card, "addressbook-home-set"}, false, true, false, IsPrincipal, GetAddressbookHomeSet},
+      {{cs, "email-address-set"}, false, true, false, IsPrincipal, GetEmailAddressSet},
+  };
+}
+
+}  // namespace
+
+const PropertyRegistry& PropertyRegistry::Default() {
+  static const PropertyRegistry kRegistry(BuildTable());
+  return kRegistry;
+}
+
+const LiveProperty* PropertyRegistry::Find(const QName& name) const {
+  for (const LiveProperty& p : props_) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string Href(const std::string& decoded_path) { return server::EncodePath(decoded_path); }
+
+std::string Rfc3339(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace cartable::dav

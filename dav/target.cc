@@ -1,0 +1,211 @@
+#include "dav/target.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace cartable::dav {
+namespace {
+
+constexpr std::string_view kDavRoot = "/dav/";
+constexpr std::string_view kPrincipalsUsers = "/dav/principals/users/";
+
+const Area kAreas[] = {
+    {"/dav/files/", store::kKindFilesHome},
+    {"/dav/calendars/", store::kKindCalendarHome},
+    {"/dav/addressbooks/", store::kKindAddressbookHome},
+};
+
+std::vector<std::string> SplitSegments(std::string_view rest) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < rest.size()) {
+    size_t slash = rest.find('/', start);
+    if (slash == std::string_view::npos) slash = rest.size();
+    if (slash > start) out.emplace_back(rest.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// A path segment naming a user: the login, or the email address (iOS sends "%40" forms).
+Result<store::User> LookupUser(store::Session& session, const std::string& segment) {
+  std::string key = Lower(segment);
+  if (key.find('@') != std::string::npos) return session.GetUserByEmail(key);
+  return session.GetUserByLogin(key);
+}
+
+Target Virtual(VirtualKind kind, std::string path, const Area* area = nullptr) {
+  Target t;
+  t.type = NodeType::kVirtual;
+  t.virtual_kind = kind;
+  t.path = std::move(path);
+  t.area = area;
+  return t;
+}
+
+Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::string>& segs) {
+  if (segs.size() == 1) return Virtual(VirtualKind::kPrincipals, "/dav/principals/");
+  if (segs[1] != "users") return Status::NotFound("no such principal collection");
+  if (segs.size() == 2) return Virtual(VirtualKind::kPrincipalUsers, std::string(kPrincipalsUsers));
+  if (segs.size() > 3) return Status::NotFound("no such resource below a principal");
+  Result<store::User> user = LookupUser(session, segs[2]);
+  if (!user.ok()) return user.status();
+  Target t;
+  t.type = NodeType::kPrincipal;
+  t.path = PrincipalPath(user->login);
+  t.owner = std::move(user.value());
+  return t;
+}
+
+// Resolves the part of a store-backed path below the owner's home.
+Result<Target> ResolveInTree(store::Session& session, Target t,
+                             const std::vector<std::string>& rest, bool trailing_slash) {
+  std::string home = t.path;
+  if (rest.empty()) {
+    Result<store::Collection> c = session.GetCollection(home);
+    if (!c.ok()) return c.status();
+    t.type = NodeType::kCollection;
+    t.collection = std::move(c.value());
+    return t;
+  }
+  std::string parent_path = home;
+  for (size_t i = 0; i + 1 < rest.size(); ++i) parent_path += rest[i] + "/";
+  t.name = rest.back();
+  std::string full = parent_path + t.name;
+  t.type = NodeType::kMissing;
+  t.path = trailing_slash ? full + "/" : full;
+  Result<store::Collection> parent = session.GetCollection(parent_path);
+  if (!parent.ok()) {
+    if (parent.status().code() != Status::Code::kNotFound) return parent.status();
+    return t;
+  }
+  t.parent_exists = true;
+  t.collection = std::move(parent.value());
+  if (!trailing_slash) {
+    Result<store::Object> o = session.GetObject(t.collection.id, t.name, false);
+    if (o.ok()) {
+      t.type = NodeType::kObject;
+      t.object = std::move(o.value());
+      return t;
+    }
+    if (o.status().code() != Status::Code::kNotFound) return o.status();
+  }
+  Result<store::Collection> c = session.GetCollection(full + "/");
+  if (c.ok()) {
+    t.type = NodeType::kCollection;
+    t.path = full + "/";
+    t.collection = std::move(c.value());
+    t.parent_exists = false;
+    t.name.clear();
+    return t;
+  }
+  if (c.status().code() != Status::Code::kNotFound) return c.status();
+  return t;
+}
+
+}  // namespace
+
+const Area& FilesArea() { return kAreas[0]; }
+const Area& CalendarArea() { return kAreas[1]; }
+const Area& AddressbookArea() { return kAreas[2]; }
+
+std::string HomePath(const Area& area, const std::string& login) {
+  return std::string(area.prefix) + login + "/";
+}
+
+std::string PrincipalPath(const std::string& login) {
+  return std::string(kPrincipalsUsers) + login + "/";
+}
+
+Result<Target> Resolve(store::Session& session, const std::string& path,
+                       const Principal& principal) {
+  std::string p = path == "/dav" ? std::string(kDavRoot) : path;
+  if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
+  bool trailing_slash = p.back() == '/';
+  std::vector<std::string> segs = SplitSegments(std::string_view(p).substr(kDavRoot.size()));
+  if (segs.empty()) return Virtual(VirtualKind::kRoot, std::string(kDavRoot));
+  if (segs[0] == "principals") return ResolvePrincipal(session, segs);
+  const Area* area = nullptr;
+  for (const Area& a : kAreas) {
+    if (a.prefix.substr(kDavRoot.size(), a.prefix.size() - kDavRoot.size() - 1) == segs[0]) {
+      area = &a;
+    }
+  }
+  if (area == nullptr) return Status::NotFound("no such resource");
+  if (segs.size() == 1) return Virtual(VirtualKind::kAreaRoot, std::string(area->prefix), area);
+  Result<store::User> user = LookupUser(session, segs[1]);
+  if (!user.ok()) return user.status();
+  Target t;
+  t.area = area;
+  t.path = HomePath(*area, user->login);
+  t.owner = std::move(user.value());
+  (void)principal;
+  return ResolveInTree(session, std::move(t), {segs.begin() + 2, segs.end()}, trailing_slash);
+}
+
+Target ChildCollectionTarget(const Target& parent, const store::Collection& child) {
+  Target t;
+  t.type = NodeType::kCollection;
+  t.path = child.path;
+  t.area = parent.area;
+  t.owner = parent.owner;
+  t.collection = child;
+  return t;
+}
+
+Target ChildObjectTarget(const Target& parent, const store::Object& object) {
+  Target t;
+  t.type = NodeType::kObject;
+  t.path = parent.path + object.name;
+  t.area = parent.area;
+  t.owner = parent.owner;
+  t.collection = parent.collection;
+  t.parent_exists = true;
+  t.object = object;
+  t.name = object.name;
+  return t;
+}
+
+bool CanRead(const Target& t, const Principal& p) {
+  if (t.area == nullptr) return true;  // virtual collections and principals
+  return t.owner && t.owner->id == p.user_id;
+}
+
+bool CanWrite(const Target& t, const Principal& p) {
+  if (t.area == nullptr || t.type == NodeType::kVirtual) return false;
+  return t.owner && t.owner->id == p.user_id;
+}
+
+}  // namespace cartable::dav
+
+namespace cartable::dav {
+
+Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal) {
+  for (const Area& area : kAreas) {
+    if (path.compare(0, area.prefix.size(), area.prefix) != 0) continue;
+    std::string_view rest = std::string_view(path).substr(area.prefix.size());
+    std::string segment = Lower(std::string(rest.substr(0, rest.find('/'))));
+    if (segment != principal.login && segment != Lower(principal.email)) return Status::OK();
+    std::string home = HomePath(area, principal.login);
+    Result<store::Collection> c = session.GetCollection(home);
+    if (c.ok()) return Status::OK();
+    if (c.status().code() != Status::Code::kNotFound) return c.status();
+    Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
+    if (!txn.ok()) return txn.status();
+    c = session.GetCollection(home);
+    if (c.ok()) return Status::OK();
+    Result<store::Collection> created =
+        session.CreateCollection(home, 0, principal.user_id, std::string(area.home_kind));
+    if (!created.ok()) return created.status();
+    return (*txn)->Commit();
+  }
+  return Status::OK();
+}
+
+}  // namespace cartable::dav

@@ -1,0 +1,78 @@
+// Request path -> Target: which resource a (decoded) path names, who owns it, what exists.
+//
+// URL space (all below /dav/):
+//   /dav/                                   virtual root
+//   /dav/principals/, /dav/principals/users/ virtual principal collections
+//   /dav/principals/users/{login}/          a user's principal (login or email accepted)
+//   /dav/files/, /dav/calendars/, /dav/addressbooks/   virtual parents of the homes
+//   /dav/files/{login}/...                   store-backed trees (homes created on first access)
+//   /dav/calendars/{login}/..., /dav/addressbooks/{login}/...
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "dav/context.h"
+#include "dav/store/store.h"
+
+namespace cartable::dav {
+
+enum class NodeType {
+  kVirtual,     // a fixed collection with no row in the store
+  kPrincipal,   // a user principal
+  kCollection,  // a store collection
+  kObject,      // a store object
+  kMissing,     // nothing there (yet): PUT/MKCOL may create it
+};
+
+enum class VirtualKind { kRoot, kPrincipals, kPrincipalUsers, kAreaRoot };
+
+struct Area {
+  std::string_view prefix;     // "/dav/files/"
+  std::string_view home_kind;  // store::kKindFilesHome
+};
+
+struct Target {
+  NodeType type = NodeType::kMissing;
+  // Canonical decoded path: collections end with '/', the owner segment is the login.
+  std::string path;
+  VirtualKind virtual_kind = VirtualKind::kRoot;
+  const Area* area = nullptr;            // store-backed area, or nullptr
+  std::optional<store::User> owner;      // principal, or owner of the store tree
+  store::Collection collection;          // kCollection: itself; kObject/kMissing: the parent
+  bool parent_exists = false;            // kObject/kMissing: `collection` is valid
+  store::Object object;                  // kObject
+  std::string name;                      // last segment (kObject/kMissing), no slash
+
+  bool IsCollectionLike() const {
+    return type == NodeType::kVirtual || type == NodeType::kPrincipal ||
+           type == NodeType::kCollection;
+  }
+};
+
+// The canonical home path of `login` in `area` ("/dav/files/jlabert/").
+std::string HomePath(const Area& area, const std::string& login);
+std::string PrincipalPath(const std::string& login);
+const Area& FilesArea();
+const Area& CalendarArea();
+const Area& AddressbookArea();
+
+// Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL space or naming an
+// unknown user; store errors.
+Result<Target> Resolve(store::Session& session, const std::string& path,
+                       const Principal& principal);
+
+// Creates the principal's home if `path` lies in one of their store-backed trees and the home
+// does not exist yet. Runs its own write transaction: call it before opening the request's.
+Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal);
+
+// Builds a child target of a collection target without further store lookups.
+Target ChildCollectionTarget(const Target& parent, const store::Collection& child);
+Target ChildObjectTarget(const Target& parent, const store::Object& object);
+
+// Access rules for now: a user reads and writes only their own trees; principals and virtual
+// collections are readable by every authenticated user, writable by none.
+bool CanRead(const Target& t, const Principal& p);
+bool CanWrite(const Target& t, const Principal& p);
+
+}  // namespace cartable::dav

@@ -1,0 +1,71 @@
+// XML in and out. Input: pugixml documents with namespace resolution (pugixml itself is not
+// namespace-aware). Output: XmlWriter appends to a string with fixed prefixes for the well-known
+// namespaces declared once at the root, and local declarations for any other namespace.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dav/status.h"
+#include "dav/xml_names.h"
+
+namespace cartable::dav {
+
+// Parses a request body. Errors: kBadRequest naming the parse error and its offset; DOCTYPE
+// declarations are refused (no-external-entities). An empty body is an error too: callers that
+// accept an empty body check for it first.
+Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body);
+
+// The {namespace, local} name of an element, resolving its prefix through the xmlns attributes
+// of the element and its ancestors. An undeclared prefix yields namespace "" and sets *bad.
+QName NameOf(const pugi::xml_node& element, bool* bad = nullptr);
+
+// True if `element` is {ns}local.
+bool Is(const pugi::xml_node& element, std::string_view ns, std::string_view local);
+
+// The first child element named {ns}local, or an empty node.
+pugi::xml_node Child(const pugi::xml_node& parent, std::string_view ns, std::string_view local);
+
+// Serialises `element` as a self-contained fragment: every namespace declaration in scope from
+// ancestors that the element does not redeclare is copied onto it, so the fragment means the
+// same thing wherever it is pasted. Used to keep dead properties byte-faithful.
+std::string SelfContainedXml(const pugi::xml_node& element);
+
+// Escapes text for element content or attribute values.
+void AppendEscaped(std::string& out, std::string_view text);
+
+class XmlWriter {
+ public:
+  // Writes the XML declaration. Well-known namespaces get prefixes d, cal, card, cs, ical.
+  explicit XmlWriter(std::string& out) : out_(out) {}
+
+  // Opens the root element and declares the well-known prefixes on it.
+  void OpenRoot(std::string_view ns, std::string_view local);
+  void Open(std::string_view ns, std::string_view local);
+  void Close();
+  // <x/>
+  void Empty(std::string_view ns, std::string_view local);
+  // <x>text</x> with text escaped.
+  void TextElement(std::string_view ns, std::string_view local, std::string_view text);
+  void Text(std::string_view text) { AppendEscaped(out_, text); }
+  // Appends a pre-serialised, self-contained XML fragment verbatim.
+  void Raw(std::string_view xml) { out_.append(xml); }
+  // Closes every open element.
+  void Finish();
+
+  std::string& out() { return out_; }
+
+ private:
+  // Writes "<prefix:local" (or "<local xmlns=..." for an unknown namespace) and records the
+  // closing tag.
+  void StartTag(std::string_view ns, std::string_view local);
+
+  std::string& out_;
+  std::vector<std::string> stack_;  // closing tags
+};
+
+}  // namespace cartable::dav

@@ -1,0 +1,125 @@
+#include "directory/accounts.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "directory/password.h"
+
+namespace cartable::directory {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+server::AuthUser ToAuthUser(const store::User& u) {
+  return {u.id, u.login, u.display_name, u.email, u.credential_version,
+          u.state == store::UserState::kActive};
+}
+
+}  // namespace
+
+bool Accounts::ValidLogin(const std::string& login) {
+  if (login.empty() || login.size() > 64) return false;
+  return std::all_of(login.begin(), login.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+  });
+}
+
+bool Accounts::ValidEmail(const std::string& email) {
+  size_t at = email.find('@');
+  return at != std::string::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string::npos &&
+         email.find_first_of(" \t\r\n/<>") == std::string::npos;
+}
+
+Result<store::Id> Accounts::AddUser(const std::string& login, const std::string& display_name,
+                                    const std::string& email, std::string_view password) {
+  if (!ValidLogin(login)) {
+    return Status::BadRequest("invalid login '" + login +
+                              "': use lowercase letters, digits, '.', '-' or '_'");
+  }
+  if (display_name.empty()) return Status::BadRequest("the display name is empty");
+  if (!email.empty() && !ValidEmail(email)) return Status::BadRequest("invalid email: " + email);
+  if (password.empty()) return Status::BadRequest("the password is empty");
+  store::User u;
+  u.login = login;
+  u.display_name = display_name;
+  u.email = Lower(email);
+  u.password_hash = HashPassword(password);
+  u.created_at = std::time(nullptr);
+  store::Session& s = store_.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+  if (!txn.ok()) return txn.status();
+  Result<store::Id> id = s.CreateUser(u);
+  if (!id.ok()) return id.status();
+  if (Status st = (*txn)->Commit(); !st.ok()) return st;
+  return id;
+}
+
+Status Accounts::SetPassword(const std::string& login, std::string_view password) {
+  if (password.empty()) return Status::BadRequest("the password is empty");
+  store::Session& s = store_.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+  if (!txn.ok()) return txn.status();
+  Result<store::User> u = s.GetUserByLogin(Lower(login));
+  if (!u.ok()) return u.status();
+  if (Status st = s.SetPasswordHash(u->id, HashPassword(password), false); !st.ok()) return st;
+  return (*txn)->Commit();
+}
+
+Status Accounts::SetState(const std::string& login, store::UserState state) {
+  store::Session& s = store_.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+  if (!txn.ok()) return txn.status();
+  Result<store::User> u = s.GetUserByLogin(Lower(login));
+  if (!u.ok()) return u.status();
+  u->state = state;
+  if (Status st = s.UpdateUser(*u); !st.ok()) return st;
+  return (*txn)->Commit();
+}
+
+Status Accounts::SetQuota(const std::string& login, int64_t bytes) {
+  if (bytes < -1) return Status::BadRequest("the quota must be -1 or a number of bytes");
+  store::Session& s = store_.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+  if (!txn.ok()) return txn.status();
+  Result<store::User> u = s.GetUserByLogin(Lower(login));
+  if (!u.ok()) return u.status();
+  u->quota_bytes = bytes;
+  if (Status st = s.UpdateUser(*u); !st.ok()) return st;
+  return (*txn)->Commit();
+}
+
+Status Accounts::Disable(const std::string& login) {
+  return SetState(login, store::UserState::kDisabled);
+}
+Status Accounts::Enable(const std::string& login) {
+  return SetState(login, store::UserState::kActive);
+}
+
+Result<std::vector<store::User>> Accounts::List() { return store_.ThreadSession().ListUsers(); }
+
+std::optional<server::AuthUser> Accounts::FindByName(const std::string& login_or_email) {
+  std::string key = Lower(login_or_email);
+  store::Session& s = store_.ThreadSession();
+  Result<store::User> u =
+      key.find('@') != std::string::npos ? s.GetUserByEmail(key) : s.GetUserByLogin(key);
+  if (!u.ok()) return std::nullopt;
+  return ToAuthUser(*u);
+}
+
+std::optional<server::AuthUser> Accounts::FindById(int64_t id) {
+  Result<store::User> u = store_.ThreadSession().GetUserById(id);
+  if (!u.ok()) return std::nullopt;
+  return ToAuthUser(*u);
+}
+
+bool Accounts::VerifyPassword(const server::AuthUser& user, std::string_view password) {
+  Result<store::User> u = store_.ThreadSession().GetUserById(user.id);
+  return u.ok() && directory::VerifyPassword(u->password_hash, password);
+}
+
+}  // namespace cartable::directory

@@ -1,0 +1,33 @@
+#include "directory/password.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+
+namespace cartable::directory {
+namespace {
+constexpr unsigned long long kOpsLimit = 2;
+constexpr size_t kMemLimit = 19u << 20;
+
+void InitSodium() {
+  if (sodium_init() < 0) std::abort();
+}
+}  // namespace
+
+std::string HashPassword(std::string_view password) {
+  InitSodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    std::abort();  // out of memory
+  }
+  return out;
+}
+
+bool VerifyPassword(const std::string& hash, std::string_view password) {
+  InitSodium();
+  if (hash.empty()) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+}  // namespace cartable::directory

@@ -1,0 +1,72 @@
+#include "server/app.h"
+
+#include "dav/xml.h"
+
+namespace cartable::server {
+namespace {
+
+HttpResponse Redirect(std::string location) {
+  HttpResponse r = HttpResponse::Text(301, "Moved to " + location + "\n");
+  r.headers.Set("Location", std::move(location));
+  return r;
+}
+
+}  // namespace
+
+App::App(const Config& config, store::Store& store, dav::Clock clock)
+    : config_(config),
+      accounts_(store),
+      auth_(accounts_, config.realm, config.auth_cache_seconds),
+      dav_ctx_{store,
+               dav::DavOptions{static_cast<int64_t>(config.default_quota_bytes),
+                               config.max_body_bytes},
+               clock ? clock : [] { return std::chrono::system_clock::now(); }},
+      dav_(dav_ctx_) {
+  // RFC 6764 §5: well-known URIs redirect to the context root, for every method.
+  for (const char* wk : {"/.well-known/caldav", "/.well-known/carddav"}) {
+    router_.Add({wk, false, false, [](HttpRequest&, const AuthUser*) {
+                   return Redirect("/dav/");
+                 }});
+  }
+  router_.Add({"/dav", false, true,
+               [this](HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
+  router_.Add({"/", true, false, [this](HttpRequest& r, const AuthUser*) {
+                 if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
+                 return Redirect("/dav/");
+               }});
+}
+
+HttpResponse App::Handle(HttpRequest& request) {
+  const Route* route = router_.Match(request.path);
+  if (route == nullptr) return HttpResponse::Text(404, "Not found.\n");
+  if (!route->needs_auth) return route->handler(request, nullptr);
+  // Setup probes send OPTIONS without credentials and must see the DAV header (CLIENTS.md #1).
+  if (request.method == "OPTIONS" && !request.headers.Has("Authorization")) {
+    return dav_.AnonymousOptions();
+  }
+  std::optional<AuthUser> user = auth_.Authenticate(request);
+  if (!user) return auth_.Challenge();
+  request.user = user->login;
+  return route->handler(request, &*user);
+}
+
+HttpResponse App::ServeDav(HttpRequest& request, const AuthUser& user) {
+  dav::Principal p{user.id, user.login, user.display_name, user.email};
+  return dav_.Handle(request, p);
+}
+
+HttpResponse App::HomePage(const HttpRequest&) const {
+  HttpResponse r;
+  r.headers.Set("Content-Type", "text/html; charset=utf-8");
+  r.body =
+      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Cartable</title>"
+      "</head><body><h1>Cartable</h1><p>Serveur d'agendas, de tâches et de contacts de "
+      "l'académie.</p><ul><li>Agendas (CalDAV) : <code>/dav/calendars/&lt;identifiant&gt;/</code>"
+      "</li><li>Contacts (CardDAV) : <code>/dav/addressbooks/&lt;identifiant&gt;/</code></li>"
+      "<li>Documents (WebDAV) : <code>/dav/files/&lt;identifiant&gt;/</code></li></ul>"
+      "<p>Dans Thunderbird, iOS ou DAVx5, indiquez simplement l'adresse de ce serveur.</p>"
+      "</body></html>\n";
+  return r;
+}
+
+}  // namespace cartable::server

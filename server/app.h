@@ -1,0 +1,38 @@
+// The application: authentication, the route table, and the DAV engine behind it. Built once by
+// main.cc (or a test) from the config and the store; serves requests from every worker thread.
+#pragma once
+
+#include <memory>
+
+#include "dav/context.h"
+#include "dav/dav_handler.h"
+#include "dav/store/store.h"
+#include "directory/accounts.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/http_message.h"
+#include "server/router.h"
+
+namespace cartable::server {
+
+class App : public RequestHandler {
+ public:
+  // `store` and `config` must outlive the App.
+  App(const Config& config, store::Store& store, dav::Clock clock = {});
+  HttpResponse Handle(HttpRequest& request) override;
+
+  directory::Accounts& accounts() { return accounts_; }
+
+ private:
+  HttpResponse ServeDav(HttpRequest& request, const AuthUser& user);
+  HttpResponse HomePage(const HttpRequest& request) const;
+
+  const Config& config_;
+  directory::Accounts accounts_;
+  Authenticator auth_;
+  dav::DavContext dav_ctx_;
+  dav::DavHandler dav_;
+  Router router_;
+};
+
+}  // namespace cartable::server

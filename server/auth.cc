@@ -1,0 +1,120 @@
+#include "server/auth.h"
+
+#include <sodium.h>
+
+namespace cartable::server {
+namespace {
+
+constexpr size_t kMaxCacheEntries = 100000;
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+bool DecodeBase64(std::string_view in, std::string* out) {
+  out->clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t i = 0;
+  for (; i < in.size() && in[i] != '='; ++i) {
+    int v = Base64Value(in[i]);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  for (; i < in.size(); ++i) {
+    if (in[i] != '=') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(UserDirectory& users, std::string realm, unsigned cache_seconds)
+    : users_(users), realm_(std::move(realm)), ttl_(cache_seconds) {
+  if (sodium_init() < 0) abort();
+  randombytes_buf(key_, sizeof key_);
+}
+
+bool Authenticator::ParseBasic(std::string_view header, std::string* user, std::string* password) {
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  if (header.size() < 6 || !EqualsIgnoreCase(header.substr(0, 6), "Basic ")) return false;
+  header.remove_prefix(6);
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  std::string decoded;
+  if (!DecodeBase64(header, &decoded)) return false;
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *user = decoded.substr(0, colon);
+  *password = decoded.substr(colon + 1);
+  return true;
+}
+
+std::string Authenticator::CacheKey(std::string_view user, std::string_view password) const {
+  unsigned char out[32];
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, key_, sizeof key_, sizeof out);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(user.data()), user.size());
+  const unsigned char sep = 0;
+  crypto_generichash_update(&st, &sep, 1);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(password.data()),
+                            password.size());
+  crypto_generichash_final(&st, out, sizeof out);
+  return std::string(reinterpret_cast<char*>(out), sizeof out);
+}
+
+std::optional<AuthUser> Authenticator::Authenticate(const HttpRequest& request) {
+  std::optional<std::string_view> header = request.headers.Get("Authorization");
+  std::string name, password;
+  if (!header || !ParseBasic(*header, &name, &password)) return std::nullopt;
+  std::string key = CacheKey(name, password);
+  auto now = std::chrono::steady_clock::now();
+  if (ttl_.count() > 0) {
+    std::optional<Entry> hit;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = cache_.find(key);
+      if (it != cache_.end()) {
+        if (it->second.expires > now) {
+          hit = it->second;
+        } else {
+          cache_.erase(it);
+        }
+      }
+    }
+    if (hit) {
+      std::optional<AuthUser> user = users_.FindById(hit->user_id);
+      if (user && user->active && user->credential_version == hit->credential_version) {
+        return user;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      cache_.erase(key);
+    }
+  }
+  std::optional<AuthUser> user = users_.FindByName(name);
+  if (!user || !user->active || !users_.VerifyPassword(*user, password)) return std::nullopt;
+  if (ttl_.count() > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+    cache_[key] = Entry{user->id, user->credential_version, now + ttl_};
+  }
+  return user;
+}
+
+HttpResponse Authenticator::Challenge() const {
+  HttpResponse r = HttpResponse::Text(401, "Authentication required.\n");
+  r.headers.Set("WWW-Authenticate", "Basic realm=\"" + realm_ + "\", charset=\"UTF-8\"");
+  return r;
+}
+
+}  // namespace cartable::server

@@ -1,0 +1,190 @@
+// cartable: the server binary and its administration subcommands.
+//
+//   cartable serve [--listen HOST:PORT] [--workers N]
+//   cartable migrate
+//   cartable user add LOGIN --name "Prénom Nom" --email ADDR --password-stdin
+//   cartable user quota LOGIN BYTES
+//   cartable user passwd LOGIN --password-stdin
+//   cartable user disable LOGIN | enable LOGIN
+//   cartable user list
+// Every subcommand takes --config FILE and --data DIR; flags win over the file.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dav/store/store.h"
+#include "directory/accounts.h"
+#include "server/access_log.h"
+#include "server/app.h"
+#include "server/config.h"
+#include "server/listener.h"
+
+namespace cartable {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: cartable [--config FILE] [--data DIR] COMMAND ...\n"
+    "  serve [--listen HOST:PORT] [--workers N]   run the server\n"
+    "  migrate                                   apply pending schema migrations\n"
+    "  user add LOGIN --name NAME --email ADDR --password-stdin\n"
+    "  user quota LOGIN BYTES                    set the document quota (-1 = default)\n"
+    "  user passwd LOGIN --password-stdin\n"
+    "  user disable LOGIN | user enable LOGIN\n"
+    "  user list\n";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --key value (flags map to "1")
+};
+
+bool IsFlag(const std::string& name) { return name == "--password-stdin"; }
+
+bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0) {
+      out->positional.push_back(a);
+    } else if (IsFlag(a)) {
+      out->options[a] = "1";
+    } else if (size_t eq = a.find('='); eq != std::string::npos) {
+      out->options[a.substr(0, eq)] = a.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      out->options[a] = argv[++i];
+    } else {
+      *error = "missing value for " + a;
+      return false;
+    }
+  }
+  return true;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "cartable: " << message << "\n";
+  return 1;
+}
+
+bool ReadPassword(std::string* password) {
+  if (!std::getline(std::cin, *password)) return false;
+  if (!password->empty() && password->back() == '\r') password->pop_back();
+  return !password->empty();
+}
+
+int Serve(server::Config& config, store::Store& store) {
+  // Block the termination signals in every thread; this one waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  server::App app(config, store);
+  std::unique_ptr<server::AccessLog> log;
+  if (config.access_log) log = std::make_unique<server::AccessLog>(config.access_log_file);
+  server::HttpServer http(config, app, log.get());
+  if (std::string err = http.Start(); !err.empty()) return Fail(err);
+  std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  std::cout << "cartable: serving on http://" << host << ":" << http.port() << "/ (data in "
+            << config.data_dir << ")" << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::cout << "cartable: signal " << sig << ", finishing in-flight requests" << std::endl;
+  http.Shutdown();
+  std::cout << "cartable: stopped" << std::endl;
+  return 0;
+}
+
+int PrintUsers(directory::Accounts& accounts) {
+  Result<std::vector<store::User>> users = accounts.List();
+  if (!users.ok()) return Fail(users.status().ToString());
+  std::printf("%-20s %-10s %-12s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE", "EMAIL", "NAME");
+  for (const store::User& u : *users) {
+    std::printf("%-20s %-10s %-12s %-40s %s\n", u.login.c_str(),
+                u.state == store::UserState::kActive ? "active" : "disabled",
+                u.must_change_password ? "yes" : "no", u.email.c_str(), u.display_name.c_str());
+  }
+  return 0;
+}
+
+int UserCommand(const Args& args, directory::Accounts& accounts) {
+  const auto& p = args.positional;
+  if (p.size() < 2) return Fail(std::string("missing user subcommand\n") + kUsage);
+  const std::string& sub = p[1];
+  if (sub == "list") return PrintUsers(accounts);
+  if (p.size() < 3) return Fail("missing LOGIN");
+  const std::string& login = p[2];
+  auto opt = [&args](const std::string& k) {
+    auto it = args.options.find(k);
+    return it == args.options.end() ? std::string() : it->second;
+  };
+  Status s;
+  if (sub == "add" || sub == "passwd") {
+    std::string password;
+    if (opt("--password-stdin").empty()) return Fail("give the password with --password-stdin");
+    if (!ReadPassword(&password)) return Fail("no password on standard input");
+    if (sub == "add") {
+      Result<store::Id> id = accounts.AddUser(login, opt("--name"), opt("--email"), password);
+      s = id.status();
+    } else {
+      s = accounts.SetPassword(login, password);
+    }
+  } else if (sub == "disable") {
+    s = accounts.Disable(login);
+  } else if (sub == "enable") {
+    s = accounts.Enable(login);
+  } else if (sub == "quota") {
+    if (p.size() < 4) return Fail("missing BYTES");
+    s = accounts.SetQuota(login, std::stoll(p[3]));
+  } else {
+    return Fail("unknown user subcommand '" + sub + "'\n" + kUsage);
+  }
+  if (!s.ok()) return Fail(s.message().empty() ? s.ToString() : s.message());
+  std::cout << "user " << login << ": " << sub << " done" << std::endl;
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  Args args;
+  std::string error;
+  if (!ParseArgs(argc, argv, &args, &error)) return Fail(error);
+  if (args.positional.empty()) return Fail(std::string("missing command\n") + kUsage);
+  server::Config config;
+  if (auto it = args.options.find("--config"); it != args.options.end()) {
+    if (std::string err = config.LoadFile(it->second); !err.empty()) return Fail(err);
+  }
+  if (auto it = args.options.find("--data"); it != args.options.end()) config.data_dir = it->second;
+  if (auto it = args.options.find("--listen"); it != args.options.end()) config.listen = it->second;
+  if (auto it = args.options.find("--workers"); it != args.options.end()) {
+    config.workers = static_cast<unsigned>(std::stoul(it->second));
+  }
+  const std::string& command = args.positional[0];
+  if (command == "migrate") {
+    Result<int> version = store::MigrateSqliteStore(config.data_dir);
+    if (!version.ok()) return Fail(version.status().ToString());
+    std::cout << "schema version " << *version << std::endl;
+    return 0;
+  }
+  if (command != "serve" && command != "user") return Fail("unknown command '" + command + "'\n" + kUsage);
+  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(config.data_dir);
+  if (!store.ok()) return Fail(store.status().ToString());
+  if (command == "serve") return Serve(config, **store);
+  directory::Accounts accounts(**store);
+  return UserCommand(args, accounts);
+}
+
+}  // namespace
+}  // namespace cartable
+
+int main(int argc, char** argv) {
+  try {
+    return cartable::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "cartable: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+// The prefix table that sends a request to its handler: /.well-known/…, /dav/…, /api/v1/…, /.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "server/auth.h"
+#include "server/http_message.h"
+
+namespace cartable::server {
+
+// `user` is null on routes that do not need authentication.
+using RouteHandler = std::function<HttpResponse(HttpRequest& request, const AuthUser* user)>;
+
+struct Route {
+  std::string prefix;  // "/dav" matches "/dav" and "/dav/…", not "/davx"
+  bool exact = false;  // match the prefix only, nothing below it
+  bool needs_auth = true;
+  RouteHandler handler;
+};
+
+class Router {
+ public:
+  void Add(Route route) { routes_.push_back(std::move(route)); }
+  // The longest matching route, or nullptr.
+  const Route* Match(const std::string& path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace cartable::server

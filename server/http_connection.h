@@ -1,0 +1,112 @@
+// One HTTP/1.1 connection's protocol state, independent of sockets: bytes in, response bytes
+// out. http_parser frames requests (pipelining, Content-Length and chunked bodies); limits give
+// 413/431, malformed input 400, unknown methods 501. The listener owns the socket side.
+#pragma once
+
+#include <http_parser.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "server/access_log.h"
+#include "server/config.h"
+#include "server/http_message.h"
+
+namespace cartable::server {
+
+// State shared by every connection of one server. Outlives all connections.
+struct TransportContext {
+  const Config* config = nullptr;
+  RequestHandler* handler = nullptr;
+  AccessLog* access_log = nullptr;  // may be null
+  // Set by graceful shutdown: every further response closes its connection.
+  std::atomic<bool> draining{false};
+  // Requests received whose response is not yet fully written (see HttpConnection::Feed).
+  std::atomic<int64_t> in_flight{0};
+};
+
+// Milliseconds on the steady clock, the unit of connection deadlines.
+int64_t SteadyNowMs();
+
+// Serialises `response` to `out` (appending): status line, headers, Date, Server,
+// Content-Length (not for 1xx/204/304), "Connection: close" when `close`, then the body
+// unless response.omit_body. Applies gzip when `request` accepts it and the body qualifies.
+void SerializeResponse(const TransportContext& ctx, const HttpRequest& request,
+                       HttpResponse& response, bool close, std::string& out);
+
+// Thread-safety: Feed/TakeOutput on one thread at a time (the connection's reactor thread);
+// phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+class HttpConnection {
+ public:
+  enum class Phase : int {
+    kIdle,      // between requests; deadline = idle timeout
+    kReading,   // a request has started; deadline = request timeout
+    kHandling,  // the handler runs; never timed out
+    kClosing,   // closed or about to be; ignore further input
+  };
+
+  HttpConnection(TransportContext& ctx, std::string remote_addr);
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Parses `data`, calls the handler for every complete request (in order) and appends the
+  // responses (and "100 Continue" interim responses) to output(). ctx.in_flight is incremented
+  // once per request handled; the caller decrements it by `responses` once output is written.
+  // Returns true when the connection must be closed after output() is written.
+  bool Feed(const char* data, size_t len);
+  std::string& output() { return out_; }
+  // Number of final responses in output() since the last call; resets the count.
+  int TakeResponseCount() {
+    int n = responses_;
+    responses_ = 0;
+    return n;
+  }
+
+  Phase phase() const { return static_cast<Phase>(phase_.load(std::memory_order_acquire)); }
+  int64_t deadline_ms() const { return deadline_ms_.load(std::memory_order_relaxed); }
+  // Moves an expired connection to kClosing. Returns the phase it left (kReading: the caller
+  // answers 408; kIdle: the caller closes silently) or kClosing/kHandling when nothing expired.
+  // `force_idle` expires idle connections regardless of their deadline (graceful shutdown).
+  Phase TryExpire(int64_t now_ms, bool force_idle);
+  // Marks the connection closed (peer gone); later input is ignored.
+  void MarkClosing() { phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release); }
+  const std::string& remote_addr() const { return remote_addr_; }
+
+ private:
+  static int OnMessageBegin(http_parser* p);
+  static int OnUrl(http_parser* p, const char* at, size_t len);
+  static int OnHeaderField(http_parser* p, const char* at, size_t len);
+  static int OnHeaderValue(http_parser* p, const char* at, size_t len);
+  static int OnHeadersComplete(http_parser* p);
+  static int OnBody(http_parser* p, const char* at, size_t len);
+  static int OnMessageComplete(http_parser* p);
+  static const http_parser_settings kSettings;
+
+  bool CountHeaderBytes(size_t len);
+  void FlushHeader();
+  bool CompleteRequest();
+  void Respond(HttpResponse& response, bool close);
+  void RespondError(int status);
+  bool TransitionPhase(Phase from, Phase to);
+
+  TransportContext& ctx_;
+  http_parser parser_;
+  std::string remote_addr_;
+  HttpRequest request_;
+  std::string field_;
+  std::string value_;
+  bool in_value_ = false;
+  uint64_t header_bytes_ = 0;
+  int error_status_ = 0;   // set by a callback before it fails the parse
+  bool continue_pending_ = false;
+  bool close_ = false;
+  int responses_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  std::string out_;
+  std::atomic<int> phase_{static_cast<int>(Phase::kIdle)};
+  std::atomic<int64_t> deadline_ms_{0};
+};
+
+}  // namespace cartable::server

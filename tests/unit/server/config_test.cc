@@ -1,0 +1,92 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace cartable::server {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    path_ = ::testing::TempDir() + "/cartable_config_test_" + std::to_string(getpid()) + ".ini";
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override {
+    if (!path_.empty()) unlink(path_.c_str());
+  }
+  std::string path_;
+};
+
+TEST_F(ConfigTest, ReadsEveryKey) {
+  Config c;
+  std::string err = c.LoadFile(Write(
+      "[server]\nlisten = [::1]:9000\nworkers = 3\ndata_dir = /srv/c\n"
+      "public_url = https://agenda.example\n"
+      "[limits]\nmax_body_bytes = 100\nmax_header_bytes = 200\nrequest_timeout_seconds = 4\n"
+      "idle_timeout_seconds = 5\nshutdown_grace_seconds = 6\ngzip_min_bytes = 7\n"
+      "[auth]\nrealm = Test Realm\nauth_cache_seconds = 8\n"
+      "[accounts]\nmail_domain = example.org\ndefault_quota_bytes = 9\n"
+      "; comment\n[log]\naccess_log = false\naccess_log_file = /tmp/a.log\n"));
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(c.listen, "[::1]:9000");
+  EXPECT_EQ(c.workers, 3u);
+  EXPECT_EQ(c.data_dir, "/srv/c");
+  EXPECT_EQ(c.public_url, "https://agenda.example");
+  EXPECT_EQ(c.max_body_bytes, 100u);
+  EXPECT_EQ(c.max_header_bytes, 200u);
+  EXPECT_EQ(c.request_timeout_seconds, 4u);
+  EXPECT_EQ(c.idle_timeout_seconds, 5u);
+  EXPECT_EQ(c.shutdown_grace_seconds, 6u);
+  EXPECT_EQ(c.gzip_min_bytes, 7u);
+  EXPECT_EQ(c.realm, "Test Realm");
+  EXPECT_EQ(c.auth_cache_seconds, 8u);
+  EXPECT_EQ(c.mail_domain, "example.org");
+  EXPECT_EQ(c.default_quota_bytes, 9u);
+  EXPECT_FALSE(c.access_log);
+  EXPECT_EQ(c.access_log_file, "/tmp/a.log");
+}
+
+TEST_F(ConfigTest, KeepsDefaultsForMissingKeys) {
+  Config c;
+  EXPECT_EQ(c.LoadFile(Write("[server]\nworkers = 2\n")), "");
+  EXPECT_EQ(c.workers, 2u);
+  EXPECT_EQ(c.listen, "127.0.0.1:8008");
+  EXPECT_EQ(c.max_body_bytes, 10ull << 20);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  Config c;
+  std::string path = Write("[server]\nworkers = 2\nbogus = 1\n");
+  std::string err = c.LoadFile(path);
+  EXPECT_NE(err.find(path + ":3:"), std::string::npos) << err;
+  EXPECT_NE(err.find("server.bogus"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, UnknownSectionIsAnError) {
+  Config c;
+  std::string err = c.LoadFile(Write("[nope]\nx = 1\n"));
+  EXPECT_NE(err.find(":2:"), std::string::npos) << err;
+  EXPECT_NE(err.find("nope"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, BadNumberIsAnError) {
+  Config c;
+  std::string err = c.LoadFile(Write("[limits]\n\nmax_body_bytes = 12abc\n"));
+  EXPECT_NE(err.find(":3:"), std::string::npos) << err;
+  EXPECT_NE(err.find("limits.max_body_bytes"), std::string::npos) << err;
+  EXPECT_NE(c.LoadFile(Write("[limits]\nmax_body_bytes = -1\n")), "");
+  EXPECT_NE(c.LoadFile(Write("[log]\naccess_log = maybe\n")), "");
+}
+
+TEST_F(ConfigTest, MissingFileIsAnError) {
+  Config c;
+  std::string err = c.LoadFile("/nonexistent/cartable.ini");
+  EXPECT_NE(err.find("/nonexistent/cartable.ini"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cartable::server

@@ -1,0 +1,50 @@
+// A RequestHandler for transport tests: echoes the request back so tests can see exactly what
+// the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /status/N answers N,
+// /xml/N answers N bytes of XML, /head-body sets omit_body itself.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "server/http_message.h"
+
+namespace cartable::server::testing {
+
+class EchoHandler : public RequestHandler {
+ public:
+  HttpResponse Handle(HttpRequest& request) override {
+    calls.fetch_add(1);
+    if (request.path == "/throw") throw std::runtime_error("boom");
+    if (request.path == "/sleep") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(request.query)));
+    }
+    if (request.path.starts_with("/status/")) {
+      HttpResponse r;
+      r.status = std::stoi(request.path.substr(8));
+      r.body = "ignored";
+      return r;
+    }
+    if (request.path.starts_with("/xml/")) {
+      size_t n = std::stoul(request.path.substr(5));
+      return HttpResponse::Text(207, std::string(n, 'x'), "application/xml; charset=utf-8");
+    }
+    if (request.path == "/close") {
+      HttpResponse r = HttpResponse::Text(200, "bye");
+      r.close = true;
+      return r;
+    }
+    request.user = "alice";
+    std::string body = request.method + " " + request.path + " q=" + request.query +
+                       " raw=" + request.raw_path + " v=" + std::to_string(request.http_major) +
+                       "." + std::to_string(request.http_minor) + "\n";
+    for (const auto& [name, value] : request.headers.All()) body += name + ": " + value + "\n";
+    body += "\n" + request.body;
+    return HttpResponse::Text(200, std::move(body));
+  }
+  std::atomic<int> calls{0};
+};
+
+}  // namespace cartable::server::testing

@@ -1,0 +1,308 @@
+// Framing, limits and serialisation of HttpConnection, without sockets.
+#include "server/http_connection.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/unit/server/echo_handler.h"
+
+namespace cartable::server {
+namespace {
+
+struct Parsed {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+// Splits serialized responses (Content-Length framed; none for 1xx/204/304).
+std::vector<Parsed> Split(std::string s) {
+  std::vector<Parsed> out;
+  while (!s.empty()) {
+    size_t end = s.find("\r\n\r\n");
+    if (end == std::string::npos) break;
+    Parsed p;
+    p.head = s.substr(0, end + 2);
+    p.status = std::stoi(p.head.substr(9, 3));
+    s.erase(0, end + 4);
+    size_t cl = p.head.find("Content-Length: ");
+    if (cl != std::string::npos) {
+      size_t n = std::stoul(p.head.substr(cl + 16));
+      p.body = s.substr(0, n);
+      s.erase(0, std::min(n, s.size()));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+class HttpConnectionTest : public ::testing::Test {
+ protected:
+  HttpConnectionTest() {
+    config_.max_body_bytes = 100;
+    config_.max_header_bytes = 300;
+    config_.gzip_min_bytes = 64;
+    ctx_.config = &config_;
+    ctx_.handler = &handler_;
+  }
+  // Feeds `bytes` to a fresh connection (or the current one) and returns the responses.
+  std::vector<Parsed> Feed(std::string_view bytes, bool* close = nullptr) {
+    if (!conn_) conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+    bool c = conn_->Feed(bytes.data(), bytes.size());
+    if (close) *close = c;
+    ctx_.in_flight -= conn_->TakeResponseCount();
+    std::string out = std::move(conn_->output());
+    conn_->output().clear();
+    return Split(out);
+  }
+
+  Config config_;
+  testing::EchoHandler handler_;
+  TransportContext ctx_;
+  std::unique_ptr<HttpConnection> conn_;
+};
+
+TEST_F(HttpConnectionTest, AnswersPipelinedRequestsInOrder) {
+  bool close = true;
+  auto r = Feed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                "PROPFIND /b HTTP/1.1\r\nHost: x\r\nDepth: 1\r\nContent-Length: 3\r\n\r\nabc"
+                "MKCALENDAR /c HTTP/1.1\r\nHost: x\r\n\r\n",
+                &close);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_FALSE(close);
+  EXPECT_EQ(r[0].body.substr(0, 7), "GET /a ");
+  EXPECT_NE(r[1].body.find("PROPFIND /b"), std::string::npos);
+  EXPECT_NE(r[1].body.find("Depth: 1\n"), std::string::npos);
+  EXPECT_EQ(r[1].body.substr(r[1].body.size() - 4), "\nabc");
+  EXPECT_EQ(r[2].body.substr(0, 14), "MKCALENDAR /c ");
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+TEST_F(HttpConnectionTest, AssemblesRequestsSplitAcrossReads) {
+  std::string req = "PUT /x HTTP/1.1\r\nHost: h\r\nX-Long: value\r\nContent-Length: 5\r\n\r\nhello";
+  for (size_t i = 0; i + 1 < req.size(); ++i) EXPECT_TRUE(Feed(req.substr(i, 1)).empty());
+  auto r = Feed(req.substr(req.size() - 1));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_NE(r[0].body.find("X-Long: value\n"), std::string::npos);
+  EXPECT_EQ(r[0].body.substr(r[0].body.size() - 5), "hello");
+}
+
+TEST_F(HttpConnectionTest, DechunksBodiesAnyCase) {
+  auto r = Feed("PUT /x HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
+                "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"
+                "GET /next HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].body.substr(r[0].body.size() - 6), "\nabcde");
+  EXPECT_EQ(r[1].body.substr(0, 9), "GET /next");
+}
+
+TEST_F(HttpConnectionTest, FillsRequestFields) {
+  auto r = Feed("REPORT http://host:8/dav/a%40b//c/?x=1 HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].body.substr(0, r[0].body.find('\n')),
+            "REPORT /dav/a@b/c/ q=x=1 raw=/dav/a%40b//c/ v=1.1");
+}
+
+TEST_F(HttpConnectionTest, RejectsTraversalWithoutCallingHandler) {
+  for (const char* target : {"/a/../b", "/a%2Fb", "/a/%2e%2e/b", "/x%zz"}) {
+    conn_.reset();
+    auto r = Feed("GET " + std::string(target) + " HTTP/1.1\r\n\r\n");
+    ASSERT_EQ(r.size(), 1u) << target;
+    EXPECT_EQ(r[0].status, 400) << target;
+  }
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST_F(HttpConnectionTest, ConnectionCloseAndHttp10) {
+  bool close = false;
+  auto r = Feed("GET /a HTTP/1.1\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(close);
+  EXPECT_NE(r[0].head.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_EQ(r[0].head.substr(0, 9), "HTTP/1.1 ");
+
+  conn_.reset();
+  r = Feed("GET /a HTTP/1.0\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(close);
+  EXPECT_EQ(r[0].head.substr(0, 9), "HTTP/1.1 ");
+
+  conn_.reset();
+  r = Feed("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_FALSE(close);
+  EXPECT_NE(r[0].head.find("Connection: keep-alive\r\n"), std::string::npos);
+}
+
+TEST_F(HttpConnectionTest, HandlerCanAskToClose) {
+  bool close = false;
+  auto r = Feed("GET /close HTTP/1.1\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(close);
+}
+
+TEST_F(HttpConnectionTest, LimitsAndErrors) {
+  struct Case {
+    std::string request;
+    int status;
+  } cases[] = {
+      {"PUT /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n", 413},
+      {"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + std::string(64, 'a') +
+           "\r\n40\r\n" + std::string(64, 'b') + "\r\n0\r\n\r\n",
+       413},
+      {"GET /x HTTP/1.1\r\nX-Big: " + std::string(400, 'h') + "\r\n\r\n", 431},
+      {"GET /" + std::string(400, 'u') + " HTTP/1.1\r\n\r\n", 431},
+      {"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", 400},
+      {"GET /x HTTP/x.y\r\n\r\n", 400},
+      {"garbage\r\n\r\n", 501},
+      {"BREW /pot HTTP/1.1\r\n\r\n", 501},
+      {"PUT /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
+  };
+  for (const auto& c : cases) {
+    conn_.reset();
+    bool close = false;
+    auto r = Feed(c.request, &close);
+    ASSERT_EQ(r.size(), 1u) << c.request;
+    EXPECT_EQ(r[0].status, c.status) << c.request;
+    EXPECT_TRUE(close) << c.request;
+    EXPECT_NE(r[0].head.find("Connection: close"), std::string::npos);
+  }
+  EXPECT_EQ(handler_.calls.load(), 0);
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+TEST_F(HttpConnectionTest, BodyAtTheLimitIsAccepted) {
+  auto r = Feed("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'z'));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+}
+
+TEST_F(HttpConnectionTest, HandlerExceptionGives500) {
+  bool close = true;
+  auto r = Feed("GET /throw HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 500);
+  EXPECT_EQ(r[1].status, 200);
+}
+
+TEST_F(HttpConnectionTest, HeadSendsLengthWithoutBody) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::string req = "HEAD /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+  conn_->Feed(req.data(), req.size());
+  ctx_.in_flight -= conn_->TakeResponseCount();
+  std::string raw = conn_->output();
+  // The HEAD response carries the length of the GET-like body but no bytes of it.
+  size_t cl = raw.find("Content-Length: ");
+  ASSERT_NE(cl, std::string::npos);
+  EXPECT_EQ(std::stoul(raw.substr(cl + 16)), std::string("HEAD /a q= raw=/a v=1.1\n\n").size());
+  size_t end = raw.find("\r\n\r\n");
+  EXPECT_EQ(raw.substr(end + 4, 9), "HTTP/1.1 ");
+}
+
+TEST_F(HttpConnectionTest, NoContentLengthFor204And304) {
+  auto r = Feed("GET /status/204 HTTP/1.1\r\n\r\nGET /status/304 HTTP/1.1\r\n\r\n"
+                "GET /status/404 HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].head.find("Content-Length"), std::string::npos);
+  EXPECT_EQ(r[1].head.find("Content-Length"), std::string::npos);
+  EXPECT_NE(r[2].head.find("Content-Length: 7\r\n"), std::string::npos);
+}
+
+TEST_F(HttpConnectionTest, AddsDateAndServer) {
+  auto r = Feed("GET /status/207 HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].head.substr(0, 26), "HTTP/1.1 207 Multi-Status\r");
+  size_t d = r[0].head.find("\r\nDate: ");
+  ASSERT_NE(d, std::string::npos);
+  EXPECT_TRUE(ParseHttpDate(r[0].head.substr(d + 8, 29)));
+  EXPECT_NE(r[0].head.find("\r\nServer: Cartable\r\n"), std::string::npos);
+}
+
+TEST_F(HttpConnectionTest, GzipsLargeXmlWhenAccepted) {
+  auto r = Feed("GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
+                "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"
+                "GET /xml/10 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n"
+                "GET /xml/1000 HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_NE(r[0].head.find("Content-Encoding: gzip\r\n"), std::string::npos);
+  EXPECT_NE(r[0].head.find("Vary: Accept-Encoding\r\n"), std::string::npos);
+  EXPECT_LT(r[0].body.size(), 100u);
+  EXPECT_EQ(static_cast<unsigned char>(r[0].body[0]), 0x1f);
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_EQ(r[i].head.find("Content-Encoding"), std::string::npos) << i;
+  }
+  EXPECT_EQ(r[1].body.size(), 1000u);
+}
+
+TEST_F(HttpConnectionTest, ExpectContinue) {
+  auto r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 100);
+  r = Feed("abcd");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  // The whole body already arrived: no interim response.
+  r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  // Too large: 413 at once, no 100.
+  bool close = false;
+  r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 413);
+  EXPECT_TRUE(close);
+}
+
+TEST_F(HttpConnectionTest, PhasesDriveTimeouts) {
+  config_.request_timeout_seconds = 1;
+  config_.idle_timeout_seconds = 2;
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  int64_t now = SteadyNowMs();
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kIdle);
+  EXPECT_EQ(conn_->TryExpire(now, false), HttpConnection::Phase::kClosing);  // not yet
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kIdle);
+  Feed("GET /a HT");
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kReading);
+  EXPECT_LE(conn_->deadline_ms(), SteadyNowMs() + 1000);
+  EXPECT_EQ(conn_->TryExpire(now + 5000, false), HttpConnection::Phase::kReading);
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kClosing);
+  bool close = false;
+  EXPECT_TRUE(Feed("TP/1.1\r\n\r\n", &close).empty());
+  EXPECT_TRUE(close);
+  EXPECT_EQ(handler_.calls.load(), 0);
+
+  conn_.reset();
+  Feed("GET /a HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kIdle);
+  EXPECT_GT(conn_->deadline_ms(), SteadyNowMs() + 1500);
+  EXPECT_EQ(conn_->TryExpire(SteadyNowMs(), true), HttpConnection::Phase::kIdle);
+}
+
+TEST_F(HttpConnectionTest, WritesAccessLogLines) {
+  std::string path = ::testing::TempDir() + "/cartable_access_" + std::to_string(getpid());
+  {
+    AccessLog log(path);
+    ctx_.access_log = &log;
+    Feed("GET /a%40b?secret=1 HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\n\r\n"
+         "PUT /x HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecret");
+    ctx_.access_log = nullptr;
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  unlink(path.c_str());
+  EXPECT_NE(text.find(" 192.0.2.1 alice GET /a%40b 200 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" 192.0.2.1 alice PUT /x 200 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("c2VjcmV0"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  EXPECT_EQ(text[4], '-');
+  EXPECT_NE(text.find("Z "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cartable::server

@@ -1,0 +1,327 @@
+// HttpServer over real loopback sockets: keep-alive, pipelining, bodies, limits, timeouts,
+// graceful shutdown. Every read has a timeout (RawClient), so failures cannot hang.
+#include "server/listener.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/testlib/raw_client.h"
+#include "tests/unit/server/echo_handler.h"
+
+namespace cartable::server {
+namespace {
+
+using std::chrono::milliseconds;
+using testlib::RawClient;
+using testlib::RawResponse;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  HttpServerTest() {
+    config_.listen = "127.0.0.1:0";
+    config_.workers = 2;
+    config_.request_timeout_seconds = 1;
+    config_.idle_timeout_seconds = 1;
+    config_.shutdown_grace_seconds = 3;
+    config_.max_body_bytes = 2 << 20;
+    config_.max_header_bytes = 4096;
+    config_.gzip_min_bytes = 256;
+  }
+  void SetUp() override { StartServer(); }
+  void StartServer(AccessLog* log = nullptr) {
+    server_ = std::make_unique<HttpServer>(config_, handler_, log);
+    ASSERT_EQ(server_->Start(), "");
+    ASSERT_NE(server_->port(), 0);
+  }
+  std::unique_ptr<RawClient> Connect() {
+    auto c = std::make_unique<RawClient>(server_->port(), milliseconds(3000));
+    EXPECT_TRUE(c->connected());
+    return c;
+  }
+
+  Config config_;
+  testing::EchoHandler handler_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, BindsEphemeralPortAndReportsPortInUse) {
+  Config other = config_;
+  other.listen = "127.0.0.1:" + std::to_string(server_->port());
+  HttpServer second(other, handler_, nullptr);
+  EXPECT_NE(second.Start(), "");
+  Config bad = config_;
+  bad.listen = "not an address";
+  HttpServer third(bad, handler_, nullptr);
+  EXPECT_NE(third.Start(), "");
+}
+
+TEST_F(HttpServerTest, KeepsConnectionsAlive) {
+  auto c = Connect();
+  for (int i = 0; i < 3; ++i) {
+    auto r = c->RoundTrip("GET /k" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->version, "HTTP/1.1");
+    EXPECT_EQ(r->body.substr(0, 7), "GET /k" + std::to_string(i));
+    EXPECT_FALSE(r->Header("Connection"));
+  }
+}
+
+TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
+  auto c = Connect();
+  std::string batch;
+  for (int i = 0; i < 20; ++i) {
+    batch += "PROPFIND /p" + std::to_string(i) + " HTTP/1.1\r\nContent-Length: 2\r\n\r\nb" +
+             std::to_string(i % 10);
+  }
+  ASSERT_TRUE(c->Send(batch));
+  for (int i = 0; i < 20; ++i) {
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body.substr(0, r->body.find(' ', 9)), "PROPFIND /p" + std::to_string(i));
+    EXPECT_EQ(r->body.back(), static_cast<char>('0' + i % 10));
+  }
+}
+
+TEST_F(HttpServerTest, ConnectionCloseClosesAfterResponse) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET /a HTTP/1.1\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c->WaitForClose(milliseconds(2000)));
+}
+
+TEST_F(HttpServerTest, Http10ClosesUnlessKeepAlive) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET /a HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->version, "HTTP/1.1");
+  EXPECT_TRUE(c->WaitForClose(milliseconds(2000)));
+
+  auto k = Connect();
+  r = k->RoundTrip("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("Connection"), "keep-alive");
+  r = k->RoundTrip("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(0, 6), "GET /b");
+}
+
+TEST_F(HttpServerTest, ReceivesContentLengthAndChunkedBodies) {
+  auto c = Connect();
+  std::string big(300000, 'x');
+  auto r = c->RoundTrip("PUT /big HTTP/1.1\r\nContent-Length: " + std::to_string(big.size()) +
+                        "\r\n\r\n" + big);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.size() > big.size(), true);
+  EXPECT_EQ(r->body.substr(r->body.size() - big.size()), big);
+  r = c->RoundTrip("PUT /c HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                   "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(r->body.size() - 10), "\nWikipedia");
+}
+
+TEST_F(HttpServerTest, SendsLargeResponsesCompletely) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET /xml/3000000 HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 207);
+  EXPECT_EQ(r->body.size(), 3000000u);
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  auto interim = c->ReadResponse();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  auto r = c->RoundTrip("hello");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(r->body.size() - 6), "\nhello");
+
+  auto big = Connect();
+  r = big->RoundTrip("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_TRUE(big->WaitForClose(milliseconds(2000)));
+}
+
+TEST_F(HttpServerTest, LimitsAndMalformedRequestsCloseTheConnection) {
+  struct Case {
+    std::string request;
+    int status;
+  } cases[] = {
+      {"GET /x HTTP/1.1\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n", 431},
+      {"PUT /x HTTP/1.1\r\nContent-Length: 3000000\r\n\r\n", 413},
+      {"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n" +
+           std::string(0x200000, 'c') + "\r\n1\r\nc\r\n0\r\n\r\n",
+       413},
+      {"GET /x HTTP/1.1\r\nNo colon here\r\n\r\n", 400},
+      {"FROB /x HTTP/1.1\r\n\r\n", 501},
+  };
+  for (const auto& c : cases) {
+    auto client = Connect();
+    client->Send(c.request);
+    auto r = client->ReadResponse();
+    ASSERT_TRUE(r) << c.status;
+    EXPECT_EQ(r->status, c.status);
+    EXPECT_EQ(r->Header("Connection"), "close");
+    EXPECT_TRUE(client->WaitForClose(milliseconds(2000))) << c.status;
+  }
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST_F(HttpServerTest, FillsRequestAndRejectsTraversal) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET http://h:1/a%40b//c?x=1 HTTP/1.1\r\nX-Test: v\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(0, r->body.find('\n')), "GET /a@b/c q=x=1 raw=/a%40b//c v=1.1");
+  EXPECT_NE(r->body.find("X-Test: v\n"), std::string::npos);
+  for (const char* target : {"/a/../etc/passwd", "/a%2F..%2Fb", "/%2e%2e/x"}) {
+    r = c->RoundTrip("GET " + std::string(target) + " HTTP/1.1\r\n\r\n");
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(r->status, 400) << target;
+  }
+  EXPECT_EQ(handler_.calls.load(), 1);
+}
+
+TEST_F(HttpServerTest, HeadHasLengthButNoBody) {
+  auto c = Connect();
+  auto r = c->RoundTrip("HEAD /h HTTP/1.1\r\n\r\n", /*head=*/true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("Content-Length"), std::to_string(std::string("HEAD /h q= raw=/h v=1.1\n\n").size()));
+  EXPECT_TRUE(r->body.empty());
+  r = c->RoundTrip("GET /after HTTP/1.1\r\n\r\n");  // no stray body bytes in between
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(0, 10), "GET /after");
+}
+
+TEST_F(HttpServerTest, HandlerExceptionGives500AndKeepsServing) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET /throw HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  r = c->RoundTrip("GET /ok HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(HttpServerTest, GzipsWhenAccepted) {
+  auto c = Connect();
+  auto r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->Header("Vary"), "Accept-Encoding");
+  EXPECT_LT(r->body.size(), 200u);
+  r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->Header("Content-Encoding"));
+  EXPECT_EQ(r->body.size(), 5000u);
+}
+
+TEST_F(HttpServerTest, IncompleteRequestGets408) {
+  auto headers = Connect();
+  ASSERT_TRUE(headers->Send("GET /slow HTTP/1.1\r\nHost: x\r\n"));
+  auto body = Connect();
+  ASSERT_TRUE(body->Send("PUT /slow HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"));
+  auto start = std::chrono::steady_clock::now();
+  for (auto* c : {headers.get(), body.get()}) {
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 408);
+    EXPECT_EQ(r->Header("Connection"), "close");
+    EXPECT_TRUE(c->WaitForClose(milliseconds(2000)));
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(700));
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST_F(HttpServerTest, IdleConnectionIsClosedSilently) {
+  auto c = Connect();
+  ASSERT_TRUE(c->RoundTrip("GET /a HTTP/1.1\r\n\r\n"));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c->WaitForClose(milliseconds(2500)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(700));
+  EXPECT_EQ(c->ReadAll(), "");
+}
+
+TEST_F(HttpServerTest, SlowClientDoesNotBlockOthers) {
+  auto slow = Connect();
+  ASSERT_TRUE(slow->Send("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nab"));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) {
+    auto fast = Connect();
+    auto r = fast->RoundTrip("GET /fast HTTP/1.1\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
+}
+
+TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /sleep?300 HTTP/1.1\r\n\r\n"));
+  auto idle = Connect();
+  ASSERT_TRUE(idle->RoundTrip("GET /a HTTP/1.1\r\n\r\n"));
+  std::this_thread::sleep_for(milliseconds(100));  // the request is being handled
+  auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] { server_->Shutdown(); });
+  auto r = c->ReadResponse();
+  stopper.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(0, 10), "GET /sleep");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2500));
+  EXPECT_TRUE(idle->WaitForClose(milliseconds(1000)));
+  RawClient late(server_->port(), milliseconds(500));
+  EXPECT_FALSE(late.connected() && late.RoundTrip("GET / HTTP/1.1\r\n\r\n"));
+  server_->Shutdown();  // idempotent
+}
+
+TEST_F(HttpServerTest, WritesOneAccessLogLinePerRequest) {
+  server_->Shutdown();
+  std::string path = ::testing::TempDir() + "/cartable_http_access_" + std::to_string(getpid());
+  {
+    AccessLog log(path);
+    StartServer(&log);
+    auto c = Connect();
+    ASSERT_TRUE(c->RoundTrip("GET /logged?token=s3cret HTTP/1.1\r\nAuthorization: Basic eHh4\r\n\r\n"));
+    ASSERT_TRUE(c->RoundTrip("FROB /x HTTP/1.1\r\n\r\n"));
+    server_->Shutdown();
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  unlink(path.c_str());
+  EXPECT_NE(text.find(" 127.0.0.1 alice GET /logged 200 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" 501 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("s3cret"), std::string::npos);
+  EXPECT_EQ(text.find("eHh4"), std::string::npos);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+}
+
+TEST(HttpServerIpv6Test, ListensOnIpv6Loopback) {
+  Config config;
+  config.listen = "[::1]:0";
+  config.workers = 1;
+  testing::EchoHandler handler;
+  HttpServer server(config, handler, nullptr);
+  std::string err = server.Start();
+  if (!err.empty()) GTEST_SKIP() << "no IPv6 loopback: " << err;
+  RawClient c(server.port(), milliseconds(2000), "::1");
+  ASSERT_TRUE(c.connected());
+  auto r = c.RoundTrip("GET /six HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+}  // namespace
+}  // namespace cartable::server

@@ -1,0 +1,101 @@
+// The typed fixture of the Store contract tests: one Store per test in a fresh temporary
+// directory, for every implementation listed in StoreImplementations.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "dav/store/memory_store.h"
+#include "dav/store/store.h"
+
+namespace cartable::store {
+
+struct MemoryImpl {
+  static constexpr bool kPersistent = false;
+  static Result<std::unique_ptr<Store>> Open(const std::string&) { return NewMemoryStore(); }
+};
+
+struct SqliteImpl {
+  static constexpr bool kPersistent = true;
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir) {
+    return OpenSqliteStore(dir);
+  }
+};
+
+using StoreImplementations = ::testing::Types<MemoryImpl, SqliteImpl>;
+
+// A fresh directory under /tmp, removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/cartable-store-test-XXXXXX";
+    const char* made = mkdtemp(tmpl);
+    path_ = made ? made : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+template <typename Impl>
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    Reopen();
+  }
+  void TearDown() override { store_.reset(); }
+
+  // Closes the store (if open) and opens it again on the same directory.
+  void Reopen() {
+    store_.reset();
+    Result<std::unique_ptr<Store>> s = Impl::Open(dir_.path() + "/data");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+
+  Session& session() { return store_->ThreadSession(); }
+
+  Id MakeUser(const std::string& login, const std::string& email = "") {
+    User u;
+    u.login = login;
+    u.email = email;
+    u.display_name = "User " + login;
+    Result<Id> id = session().CreateUser(u);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  Collection MakeCollection(const std::string& path, Id parent, Id owner,
+                            const std::string& kind = kKindCollection) {
+    Result<Collection> c = session().CreateCollection(path, parent, owner, kind);
+    EXPECT_TRUE(c.ok()) << path << ": " << c.status().ToString();
+    return c.ok() ? *c : Collection();
+  }
+
+  Object Put(Id collection, const std::string& name, const std::string& data) {
+    Result<Object> o = session().PutObject(collection, name, "text/plain", data);
+    EXPECT_TRUE(o.ok()) << name << ": " << o.status().ToString();
+    return o.ok() ? *o : Object();
+  }
+
+  int64_t UsedBytes(Id user) {
+    Result<User> u = session().GetUserById(user);
+    EXPECT_TRUE(u.ok());
+    return u.ok() ? u->used_bytes : -1;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace cartable::store

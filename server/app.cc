@@ -22,18 +22,29 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                                config.max_body_bytes},
                clock ? clock : [] { return std::chrono::system_clock::now(); }},
       dav_(dav_ctx_) {
-  // RFC 6764 §5: well-known URIs redirect to the context root, for every method.
+  // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
+  // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some
+  // clients PROPFIND for current-user-principal before following redirects.
   for (const char* wk : {"/.well-known/caldav", "/.well-known/carddav"}) {
-    router_.Add({wk, false, false, [](HttpRequest&, const AuthUser*) {
-                   return Redirect("/dav/");
+    router_.Add({wk, false, false, [this](HttpRequest& r, const AuthUser*) {
+                   return r.method == "PROPFIND" ? AuthenticatedDav(r) : Redirect("/dav/");
                  }});
   }
   router_.Add({"/dav", false, true,
                [this](HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
   router_.Add({"/", true, false, [this](HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
+                 if (r.method == "PROPFIND") return AuthenticatedDav(r);
                  return Redirect("/dav/");
                }});
+}
+
+HttpResponse App::AuthenticatedDav(HttpRequest& request) {
+  std::optional<AuthUser> user = auth_.Authenticate(request);
+  if (!user) return auth_.Challenge();
+  request.user = user->login;
+  request.path = "/dav/";
+  return ServeDav(request, *user);
 }
 
 HttpResponse App::Handle(HttpRequest& request) {

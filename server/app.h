@@ -25,6 +25,8 @@ class App : public RequestHandler {
 
  private:
   HttpResponse ServeDav(HttpRequest& request, const AuthUser& user);
+  // Authenticates and serves the request as if it named the DAV root.
+  HttpResponse AuthenticatedDav(HttpRequest& request);
   HttpResponse HomePage(const HttpRequest& request) const;
 
   const Config& config_;

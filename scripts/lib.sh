@@ -1,0 +1,34 @@
+# Shared helpers for scripts/*: dependency installation and the build. Source, don't run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+
+# Debian 12 packages the build, the tests and the client suites need.
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libpistache-dev libhttp-parser-dev libpugixml-dev libsqlite3-dev sqlite3 libsodium-dev
+  libinih-dev zlib1g-dev libgtest-dev googletest
+  litmus python3-caldav curl wrk
+)
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "scripts: installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# build [extra cmake args...]: configures once, then builds incrementally with 2 jobs.
+build() {
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  fi
+  cmake --build "$BUILD_DIR" -j "${JOBS:-2}"
+}

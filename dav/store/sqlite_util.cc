@@ -87,11 +87,12 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& file) {
   // COMMIT fsyncs the log, so an acknowledged write survives a power loss or kernel crash, not
   // only a process crash (NORMAL would only guarantee the latter). Clients treat a 201/204 as
   // "stored"; we do not trade that for throughput.
+  // busy_timeout first: switching to WAL needs a lock another connection may briefly hold.
   Status s = db->Exec(
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
+      "PRAGMA busy_timeout=5000;"
       "PRAGMA foreign_keys=ON;"
-      "PRAGMA busy_timeout=5000;");
+      "PRAGMA journal_mode=WAL;"
+      "PRAGMA synchronous=FULL;");
   if (!s.ok()) return s;
   return db;
 }

@@ -1,6 +1,7 @@
 // A RequestHandler for transport tests: echoes the request back so tests can see exactly what
 // the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /status/N answers N,
-// /xml/N answers N bytes of XML, /head-body sets omit_body itself.
+// /xml/N answers N bytes of XML, /omit sets omit_body itself,
+// /close asks the transport to close.
 #pragma once
 
 #include <atomic>
@@ -30,6 +31,11 @@ class EchoHandler : public RequestHandler {
     if (request.path.starts_with("/xml/")) {
       size_t n = std::stoul(request.path.substr(5));
       return HttpResponse::Text(207, std::string(n, 'x'), "application/xml; charset=utf-8");
+    }
+    if (request.path == "/omit") {
+      HttpResponse r = HttpResponse::Text(200, "twelve bytes");
+      r.omit_body = true;
+      return r;
     }
     if (request.path == "/close") {
       HttpResponse r = HttpResponse::Text(200, "bye");

@@ -202,6 +202,16 @@ TEST_F(HttpConnectionTest, HeadSendsLengthWithoutBody) {
   EXPECT_EQ(raw.substr(end + 4, 9), "HTTP/1.1 ");
 }
 
+TEST_F(HttpConnectionTest, HonoursOmitBodyFromHandler) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::string req = "GET /omit HTTP/1.1\r\n\r\n";
+  conn_->Feed(req.data(), req.size());
+  ctx_.in_flight -= conn_->TakeResponseCount();
+  const std::string& raw = conn_->output();
+  EXPECT_NE(raw.find("Content-Length: 12\r\n"), std::string::npos);
+  EXPECT_EQ(raw.substr(raw.size() - 4), "\r\n\r\n");
+}
+
 TEST_F(HttpConnectionTest, NoContentLengthFor204And304) {
   auto r = Feed("GET /status/204 HTTP/1.1\r\n\r\nGET /status/304 HTTP/1.1\r\n\r\n"
                 "GET /status/404 HTTP/1.1\r\n\r\n");

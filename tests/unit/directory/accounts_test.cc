@@ -1,0 +1,65 @@
+#include "directory/accounts.h"
+
+#include <gtest/gtest.h>
+
+#include "dav/store/memory_store.h"
+#include "directory/password.h"
+
+namespace cartable::directory {
+namespace {
+
+TEST(PasswordTest, Argon2idHashVerifies) {
+  std::string h = HashPassword("correct horse");
+  EXPECT_EQ(h.rfind("$argon2id$", 0), 0u) << h;
+  EXPECT_TRUE(VerifyPassword(h, "correct horse"));
+  EXPECT_FALSE(VerifyPassword(h, "wrong"));
+  EXPECT_FALSE(VerifyPassword("", "x"));
+  EXPECT_NE(HashPassword("correct horse"), h) << "salted";
+}
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  Accounts accounts_{*store_};
+};
+
+TEST_F(AccountsTest, AddFindVerify) {
+  auto id = accounts_.AddUser("jlabert", "Jean Labert", "Jean.Labert@ac-orleans-tours.fr", "pw");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto by_email = accounts_.FindByName("jean.labert@AC-orleans-tours.fr");
+  ASSERT_TRUE(by_email);
+  EXPECT_EQ(by_email->login, "jlabert");
+  EXPECT_TRUE(accounts_.VerifyPassword(*by_email, "pw"));
+  EXPECT_FALSE(accounts_.VerifyPassword(*by_email, "pW"));
+  EXPECT_TRUE(accounts_.FindByName("JLABERT"));
+  EXPECT_FALSE(accounts_.FindByName("nobody"));
+}
+
+TEST_F(AccountsTest, RefusesBadInputAndDuplicates) {
+  EXPECT_EQ(accounts_.AddUser("J Labert", "X", "", "pw").status().code(), Status::Code::kBadRequest);
+  EXPECT_EQ(accounts_.AddUser("jlabert", "", "", "pw").status().code(), Status::Code::kBadRequest);
+  EXPECT_EQ(accounts_.AddUser("jlabert", "X", "not-an-email", "pw").status().code(),
+            Status::Code::kBadRequest);
+  EXPECT_EQ(accounts_.AddUser("jlabert", "X", "", "").status().code(), Status::Code::kBadRequest);
+  ASSERT_TRUE(accounts_.AddUser("jlabert", "X", "a@b.fr", "pw").ok());
+  EXPECT_EQ(accounts_.AddUser("jlabert", "Y", "", "pw").status().code(), Status::Code::kConflict);
+  EXPECT_EQ(accounts_.AddUser("jlabert2", "Y", "a@b.fr", "pw").status().code(),
+            Status::Code::kConflict);
+}
+
+TEST_F(AccountsTest, PasswordChangeAndDisableBumpTheCredentialVersion) {
+  ASSERT_TRUE(accounts_.AddUser("jlabert", "X", "", "pw").ok());
+  int64_t v0 = accounts_.FindByName("jlabert")->credential_version;
+  ASSERT_TRUE(accounts_.SetPassword("jlabert", "new").ok());
+  auto u = accounts_.FindByName("jlabert");
+  EXPECT_GT(u->credential_version, v0);
+  EXPECT_TRUE(accounts_.VerifyPassword(*u, "new"));
+  ASSERT_TRUE(accounts_.Disable("jlabert").ok());
+  auto d = accounts_.FindByName("jlabert");
+  EXPECT_FALSE(d->active);
+  EXPECT_GT(d->credential_version, u->credential_version);
+  EXPECT_EQ(accounts_.SetPassword("nobody", "x").code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace cartable::directory

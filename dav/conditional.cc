@@ -3,11 +3,7 @@
 namespace cartable::dav {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using server::Trim;
 
 // Whether the comma-separated entity-tag list `header` matches `etag`. Weak tags (W/"x") match
 // nothing: strong comparison is required for If-Match and for writes.

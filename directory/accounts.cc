@@ -70,27 +70,25 @@ Status Accounts::SetPassword(const std::string& login, std::string_view password
   return (*txn)->Commit();
 }
 
-Status Accounts::SetState(const std::string& login, store::UserState state) {
+Status Accounts::UpdateUser(const std::string& login,
+                            const std::function<void(store::User&)>& change) {
   store::Session& s = store_.ThreadSession();
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
   if (!txn.ok()) return txn.status();
   Result<store::User> u = s.GetUserByLogin(Lower(login));
   if (!u.ok()) return u.status();
-  u->state = state;
+  change(*u);
   if (Status st = s.UpdateUser(*u); !st.ok()) return st;
   return (*txn)->Commit();
 }
 
+Status Accounts::SetState(const std::string& login, store::UserState state) {
+  return UpdateUser(login, [state](store::User& u) { u.state = state; });
+}
+
 Status Accounts::SetQuota(const std::string& login, int64_t bytes) {
   if (bytes < -1) return Status::BadRequest("the quota must be -1 or a number of bytes");
-  store::Session& s = store_.ThreadSession();
-  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
-  if (!txn.ok()) return txn.status();
-  Result<store::User> u = s.GetUserByLogin(Lower(login));
-  if (!u.ok()) return u.status();
-  u->quota_bytes = bytes;
-  if (Status st = s.UpdateUser(*u); !st.ok()) return st;
-  return (*txn)->Commit();
+  return UpdateUser(login, [bytes](store::User& u) { u.quota_bytes = bytes; });
 }
 
 Status Accounts::Disable(const std::string& login) {

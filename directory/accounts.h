@@ -1,6 +1,7 @@
 // Accounts: creating users, passwords, disabling; the server's UserDirectory for authentication.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class Accounts : public server::UserDirectory {
 
  private:
   Status SetState(const std::string& login, store::UserState state);
+  // Loads the user `login`, applies `change` and saves it, in one write transaction.
+  Status UpdateUser(const std::string& login, const std::function<void(store::User&)>& change);
   store::Store& store_;
 };
 

@@ -10,12 +10,6 @@ namespace cartable::server {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The q-value of one "coding;q=0.5" element: 1 when absent, 0 when unparsable.
 double QValue(std::string_view params) {
   while (!params.empty()) {

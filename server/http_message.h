@@ -15,6 +15,9 @@ namespace cartable::server {
 // Case-insensitive ASCII comparison, as header names require (RFC 9110 §5.1).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// `s` without leading and trailing spaces and tabs (optional white space, RFC 9110 §5.6.3).
+std::string_view Trim(std::string_view s);
+
 // An ordered header list. Names keep the case they were given; lookups ignore case.
 class Headers {
  public:

@@ -9,6 +9,7 @@ start_server "$BIN"
 add_user litmus 'l1tmus-Secret' "Litmus Test" litmus@ac-orleans-tours.fr
 out="$(mktemp)"
 status=0
+cd "$SERVER_DATA"  # litmus writes debug.log and child.log in the working directory
 TESTS="basic copymove props http" timeout 300 litmus -k "$SERVER_URL/dav/files/litmus/" litmus 'l1tmus-Secret' >"$out" 2>&1 || status=$?
 grep -E "^<- summary|WARNING|FAIL" "$out" || true
 if [ "$status" -ne 0 ] || grep -q "FAIL" "$out"; then

@@ -62,6 +62,25 @@ struct Collection {
   UnixTime modified_at = 0;
 };
 
+// Bounds meaning "unbounded" in ObjectIndex.
+inline constexpr int64_t kNoLowerBound = INT64_MIN;
+inline constexpr int64_t kNoUpperBound = INT64_MAX;
+
+// What CalDAV/CardDAV objects denormalise into columns at PUT, so queries filter in the store
+// and parse only candidates (SabreDAV's calendarobjects columns; Cyrus' caldav index).
+struct ObjectIndex {
+  std::string uid;        // the iCalendar/vCard UID; "" for plain files
+  std::string component;  // "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VCARD"; "" for files
+  // The span of time any occurrence overlaps (RFC 4791 §9.9 rules applied to every instance),
+  // as UTC seconds; kNoLowerBound/kNoUpperBound when unbounded (e.g. RRULE without end) or when
+  // the object has no time at all (a VTODO without dates matches every time range).
+  int64_t first_start = kNoLowerBound;
+  int64_t last_end = kNoUpperBound;
+  // True when the object has more than one instance (RRULE/RDATE/overrides) or floating times:
+  // then overlapping the span does not prove a match and the object must be parsed.
+  bool needs_expansion = false;
+};
+
 struct Object {
   Id id = 0;
   Id collection_id = 0;
@@ -72,7 +91,16 @@ struct Object {
   UnixTime created_at = 0;
   UnixTime modified_at = 0;
   int64_t change_seq = 0;    // the collection's sync_seq value at this object's last change
+  ObjectIndex index;         // always filled
   std::optional<std::string> data;  // only filled when asked for
+};
+
+// A pre-filter over a collection's objects (calendar-query, addressbook-query).
+struct ObjectQuery {
+  std::string component;             // only objects with this component ("" = any)
+  int64_t start = kNoLowerBound;     // only objects whose [first_start, last_end) overlaps
+  int64_t end = kNoUpperBound;       //   [start, end): first_start < end && last_end > start
+  bool with_data = false;            // fill Object::data
 };
 
 struct DeadProperty {
@@ -148,16 +176,38 @@ class Session {
   // Calls `fn` for each object of the collection (metadata only, ordered by name). Stops early
   // when fn returns false.
   virtual Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) = 0;
+  // Calls `fn` for each object matching `query`, ordered by name. The time condition uses the
+  // index columns only (an object whose bounds are unbounded on a side overlaps on that side).
+  // Must use an index on (collection_id, component, first_start) or equivalent: a one-week
+  // query on a 10,000-object collection must not read every row's data.
+  virtual Status QueryObjects(Id collection_id, const ObjectQuery& query,
+                              const std::function<bool(const Object&)>& fn) = 0;
+  // The objects named `names` that exist (missing ones are simply absent), in the order given.
+  virtual Result<std::vector<Object>> GetObjects(Id collection_id,
+                                                 const std::vector<std::string>& names,
+                                                 bool with_data) = 0;
+  // The object of the collection whose index.uid is `uid`; kNotFound if none.
+  virtual Result<Object> FindObjectByUid(Id collection_id, const std::string& uid) = 0;
   // Creates or replaces the object `name` in the collection with `data`; computes a new strong
   // ETag from the content; bumps the collection's sync_seq and logs the change; adjusts the
   // owner's used_bytes. Returns the stored object (without data).
   virtual Result<Object> PutObject(Id collection_id, const std::string& name,
-                                   const std::string& content_type, const std::string& data) = 0;
+                                   const std::string& content_type, const std::string& data,
+                                   const ObjectIndex& index) = 0;
+  // PutObject for plain files (an empty index).
+  Result<Object> PutObject(Id collection_id, const std::string& name,
+                           const std::string& content_type, const std::string& data) {
+    return PutObject(collection_id, name, content_type, data, ObjectIndex{});
+  }
   // Deletes the object and its properties; logs the deletion; adjusts used_bytes.
   virtual Status DeleteObject(Id collection_id, const std::string& name) = 0;
 
   // ---- dead properties ----
   virtual Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) = 0;
+  // Dead properties of every object of a collection in one pass (PROPFIND Depth 1 without a
+  // query per member): fn(object_id, property), ordered by object id.
+  virtual Status ForEachObjectProperty(
+      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) = 0;
   // Inserts or replaces one property.
   virtual Status SetProperty(Owner owner, Id id, const DeadProperty& prop) = 0;
   // Removes one property; OK when it did not exist.

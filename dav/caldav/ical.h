@@ -1,0 +1,178 @@
+// The iCalendar engine: validation of calendar object resources, index extraction, CalDAV
+// filters and time ranges, calendar-data rendering (partial, expand, limit-recurrence-set),
+// free-busy and occurrence expansion. ical.cc (and its helpers in this folder) are the only code
+// that includes libical; everything here works on bytes in, values out.
+//
+// Times are UTC seconds since the epoch. Floating date-times and DATE values are evaluated in
+// `floating_tz` (an Olson name, default "UTC"; RFC 4791 §9.9: the calendar's timezone).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dav/status.h"
+#include "dav/store/store.h"
+
+namespace cartable::dav::caldav {
+
+using Seconds = int64_t;
+
+// ---------------------------------------------------------------------------------------------
+// Validation and index (PUT)
+
+struct ValidateOptions {
+  // Components the target calendar accepts (supported-calendar-component-set).
+  std::vector<std::string> allowed_components = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"};
+  uint64_t max_resource_size = 10u << 20;
+  Seconds min_date_time = store::kNoLowerBound;  // CALDAV:min-date-time (not enforced if unbounded)
+  Seconds max_date_time = store::kNoUpperBound;
+  std::string floating_tz = "UTC";
+  // Upper bound on instances expanded to compute the index of a bounded RRULE; beyond it the
+  // object is indexed as open-ended (never wrong, only less selective).
+  int max_instances_for_index = 5000;
+};
+
+// Checks a calendar object resource (RFC 4791 §4.1, §5.3.2) and extracts its index.
+// Errors (Status with precondition, nothing stored by the caller):
+//   valid-calendar-data          not parsable as iCalendar, no VCALENDAR, VERSION missing,
+//                                 a component without UID, a date-time that cannot be resolved
+//   valid-calendar-object-resource  several UIDs, mixed component types, METHOD present,
+//                                 RECURRENCE-ID instances without... (anything 4.1 forbids)
+//   supported-calendar-component component type not in allowed_components
+//   max-resource-size            larger than max_resource_size
+//   min-date-time / max-date-time  outside the bounds
+// TZIDs without a VTIMEZONE are resolved through the system time-zone database
+// (/usr/share/zoneinfo), never rejected when the name is known there.
+Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
+                                                  const ValidateOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// Filters (RFC 4791 §9.7), parsed from XML by filter.h
+
+struct TimeRange {
+  Seconds start = store::kNoLowerBound;  // inclusive
+  Seconds end = store::kNoUpperBound;    // exclusive
+};
+
+enum class MatchType { kEquals, kContains, kStartsWith, kEndsWith };
+
+struct TextMatch {
+  std::string value;
+  std::string collation = "i;ascii-casemap";  // i;ascii-casemap, i;unicode-casemap, i;octet
+  MatchType match_type = MatchType::kContains;
+  bool negate = false;
+};
+
+struct ParamFilter {
+  std::string name;  // upper case
+  bool is_not_defined = false;
+  std::optional<TextMatch> text_match;
+};
+
+struct PropFilter {
+  std::string name;  // upper case
+  bool is_not_defined = false;
+  std::optional<TimeRange> time_range;
+  std::optional<TextMatch> text_match;
+  std::vector<ParamFilter> param_filters;
+};
+
+struct CompFilter {
+  std::string name;  // upper case: "VCALENDAR" at the root
+  bool is_not_defined = false;
+  std::optional<TimeRange> time_range;
+  std::vector<PropFilter> prop_filters;
+  std::vector<CompFilter> comp_filters;
+};
+
+// Whether the calendar object `ics` matches `filter` (rooted at VCALENDAR), following §9.7 and
+// the §9.9 time-range tables exactly for VEVENT, VTODO, VJOURNAL, VFREEBUSY and VALARM, with
+// recurrence (RRULE, RDATE, EXDATE, RECURRENCE-ID overrides including RANGE=THISANDFUTURE).
+// Errors: kInternal only if `ics` cannot be parsed (stored data is valid by construction).
+Result<bool> MatchesFilter(std::string_view ics, const CompFilter& filter,
+                           const std::string& floating_tz = "UTC");
+
+// What the store can pre-filter for `filter`: the component and the time range of the first
+// level comp-filter below VCALENDAR. `exact` is true when the filter is nothing but that
+// component and time range (no prop/param filters, no nested comps, no is-not-defined), so an
+// object whose index does not need expansion and overlaps the range is a match without parsing.
+struct IndexPlan {
+  std::string component;  // "" = any
+  TimeRange range;
+  bool exact = false;
+};
+IndexPlan PlanFilter(const CompFilter& filter);
+
+// ---------------------------------------------------------------------------------------------
+// calendar-data (RFC 4791 §9.6)
+
+struct CompSelector {
+  std::string name;                 // upper case
+  bool all_props = true;            // <C:allprop/> or no <C:prop> given
+  std::vector<std::string> props;   // when !all_props: property names to keep (upper case)
+  bool all_comps = true;            // <C:allcomp/> or no <C:comp> given
+  std::vector<CompSelector> comps;  // when !all_comps: sub-components to keep
+};
+
+struct CalendarDataRequest {
+  std::optional<CompSelector> comp;          // partial retrieval; nullopt = everything
+  std::optional<TimeRange> expand;           // <C:expand>: instances in range, as UTC, no RRULE
+  std::optional<TimeRange> limit_recurrence; // <C:limit-recurrence-set>
+  std::optional<TimeRange> limit_freebusy;   // <C:limit-freebusy-set>
+};
+
+// The calendar data to return for `ics`. With no options, returns `ics` unchanged (byte for
+// byte). Errors: kInternal when `ics` cannot be parsed.
+Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataRequest& request,
+                                       const std::string& floating_tz = "UTC");
+
+// ---------------------------------------------------------------------------------------------
+// Free-busy (RFC 4791 §7.10) and occurrences (the JSON API)
+
+struct BusyPeriod {
+  Seconds start = 0;
+  Seconds end = 0;
+  std::string fbtype;  // "BUSY", "BUSY-TENTATIVE", "BUSY-UNAVAILABLE", "FREE"
+};
+
+// Busy periods of one calendar object within `range` (VEVENTs that are not TRANSPARENT nor
+// CANCELLED, VFREEBUSY periods, VAVAILABILITY is not supported).
+Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRange& range,
+                                            const std::string& floating_tz = "UTC");
+
+// A VCALENDAR with one VFREEBUSY (DTSTAMP, DTSTART/DTEND = range, merged FREEBUSY lines by type).
+std::string RenderFreeBusy(const std::vector<BusyPeriod>& periods, const TimeRange& range);
+
+struct Attendee {
+  std::string address;   // "mailto:..."
+  std::string name;      // CN
+  std::string partstat;  // "NEEDS-ACTION", "ACCEPTED", ...
+};
+
+struct Occurrence {
+  std::string uid;
+  std::string recurrence_id;  // "" for a non-recurring component; else the UTC instance start
+  std::string component;      // "VEVENT" / "VTODO"
+  Seconds start = 0;
+  Seconds end = 0;
+  bool all_day = false;
+  std::string summary, location, description, status;
+  std::string organizer;  // "mailto:..."
+  std::vector<Attendee> attendees;
+};
+
+// Instances of `ics` overlapping `range`, in start order, at most `max_instances` (the rest are
+// dropped and *truncated is set). Errors: kInternal when `ics` cannot be parsed.
+Result<std::vector<Occurrence>> ExpandOccurrences(std::string_view ics, const TimeRange& range,
+                                                  size_t max_instances, bool* truncated,
+                                                  const std::string& floating_tz = "UTC");
+
+// Parses an iCalendar DATE-TIME in UTC ("20261123T120000Z"), as used by time-range attributes.
+std::optional<Seconds> ParseUtcDateTime(std::string_view value);
+// Formats UTC seconds as "20261123T120000Z".
+std::string FormatUtcDateTime(Seconds t);
+
+}  // namespace cartable::dav::caldav

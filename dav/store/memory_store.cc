@@ -77,11 +77,20 @@ class MemorySession : public Session {
 
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;
   Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override;
+  Status QueryObjects(Id collection_id, const ObjectQuery& query,
+                      const std::function<bool(const Object&)>& fn) override;
+  Result<std::vector<Object>> GetObjects(Id collection_id, const std::vector<std::string>& names,
+                                         bool with_data) override;
+  Result<Object> FindObjectByUid(Id collection_id, const std::string& uid) override;
+  using Session::PutObject;  // the 4-argument overload for plain files
   Result<Object> PutObject(Id collection_id, const std::string& name,
-                           const std::string& content_type, const std::string& data) override;
+                           const std::string& content_type, const std::string& data,
+                           const ObjectIndex& index) override;
   Status DeleteObject(Id collection_id, const std::string& name) override;
 
   Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) override;
+  Status ForEachObjectProperty(
+      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) override;
   Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override;
   Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                         const std::string& local) override;
@@ -426,8 +435,61 @@ Status MemorySession::ForEachObject(Id collection_id,
   return Status::OK();
 }
 
+// The overlap test of ObjectQuery (store.h), on the index columns only.
+bool Matches(const ObjectIndex& index, const ObjectQuery& query) {
+  if (!query.component.empty() && index.component != query.component) return false;
+  return index.first_start < query.end && index.last_end > query.start;
+}
+
+Status MemorySession::QueryObjects(Id collection_id, const ObjectQuery& query,
+                                   const std::function<bool(const Object&)>& fn) {
+  std::vector<Object> objects;  // copied first: fn may call back into the session
+  {
+    auto lock = Lock();
+    CollectionRec* c = FindCollection(collection_id);
+    if (c == nullptr) return NoCollection(collection_id);
+    for (const auto& [name, o] : c->objects) {
+      if (!Matches(o.meta.index, query)) continue;
+      objects.push_back(o.meta);
+      if (query.with_data) objects.back().data = o.data;
+    }
+  }
+  for (const Object& o : objects) {
+    if (!fn(o)) break;
+  }
+  return Status::OK();
+}
+
+Result<std::vector<Object>> MemorySession::GetObjects(Id collection_id,
+                                                      const std::vector<std::string>& names,
+                                                      bool with_data) {
+  auto lock = Lock();
+  CollectionRec* c = FindCollection(collection_id);
+  if (c == nullptr) return NoCollection(collection_id);
+  std::vector<Object> out;
+  for (const std::string& name : names) {
+    auto it = c->objects.find(name);
+    if (it == c->objects.end()) continue;
+    out.push_back(it->second.meta);
+    if (with_data) out.back().data = it->second.data;
+  }
+  return out;
+}
+
+Result<Object> MemorySession::FindObjectByUid(Id collection_id, const std::string& uid) {
+  auto lock = Lock();
+  CollectionRec* c = FindCollection(collection_id);
+  if (c != nullptr && !uid.empty()) {
+    for (const auto& [name, o] : c->objects) {  // by name: the same pick as the SQLite store
+      if (o.meta.index.uid == uid) return o.meta;
+    }
+  }
+  return Status::NotFound("no object with UID " + uid);
+}
+
 Result<Object> MemorySession::PutObject(Id collection_id, const std::string& name,
-                                        const std::string& content_type, const std::string& data) {
+                                        const std::string& content_type, const std::string& data,
+                                        const ObjectIndex& index) {
   auto lock = Lock();
   if (Status s = CheckWritable(); !s.ok()) return s;
   if (Status s = CheckObjectName(name); !s.ok()) return s;
@@ -452,6 +514,7 @@ Result<Object> MemorySession::PutObject(Id collection_id, const std::string& nam
   rec.meta.size = static_cast<int64_t>(data.size());
   rec.meta.modified_at = c->meta.modified_at;
   rec.meta.change_seq = seq;
+  rec.meta.index = index;
   rec.data = data;
   auto owner = data_.users.find(c->meta.owner_id);
   if (owner != data_.users.end()) owner->second.used_bytes += rec.meta.size - old_size;
@@ -491,6 +554,25 @@ Result<std::vector<DeadProperty>> MemorySession::GetProperties(Owner owner, Id i
   std::vector<DeadProperty> out;
   for (const auto& [key, xml] : *props) out.push_back({key.first, key.second, xml});
   return out;
+}
+
+Status MemorySession::ForEachObjectProperty(
+    Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) {
+  std::map<Id, std::vector<DeadProperty>> by_id;  // copied first: fn may call back
+  {
+    auto lock = Lock();
+    CollectionRec* c = FindCollection(collection_id);
+    if (c == nullptr) return NoCollection(collection_id);
+    for (const auto& [name, o] : c->objects) {
+      if (o.props.empty()) continue;
+      std::vector<DeadProperty>& props = by_id[o.meta.id];
+      for (const auto& [key, xml] : o.props) props.push_back({key.first, key.second, xml});
+    }
+  }
+  for (const auto& [id, props] : by_id) {
+    for (const DeadProperty& p : props) fn(id, p);
+  }
+  return Status::OK();
 }
 
 Status MemorySession::SetProperty(Owner owner, Id id, const DeadProperty& prop) {

@@ -7,8 +7,11 @@
 namespace cartable::store {
 namespace {
 
-#define OBJECT_COLUMNS \
-  "SELECT id, collection_id, name, content_type, etag, size, created_at, modified_at, change_seq"
+// The metadata columns ReadObject reads; `data`, when selected, follows at kDataColumn.
+#define OBJECT_COLUMNS                                                                     \
+  "SELECT id, collection_id, name, content_type, etag, size, created_at, modified_at, "    \
+  "change_seq, uid, component, first_start, last_end, needs_expansion"
+constexpr int kDataColumn = 14;
 
 Object ReadObject(const Stmt& s) {
   Object o;
@@ -21,6 +24,11 @@ Object ReadObject(const Stmt& s) {
   o.created_at = s.Int(6);
   o.modified_at = s.Int(7);
   o.change_seq = s.Int(8);
+  o.index.uid = s.Text(9);
+  o.index.component = s.Text(10);
+  o.index.first_start = s.Int(11);
+  o.index.last_end = s.Int(12);
+  o.index.needs_expansion = s.Int(13) != 0;
   return o;
 }
 
@@ -64,7 +72,7 @@ Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& nam
   if (rc == SQLITE_DONE) return Status::NotFound("no object " + name);
   if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading object " + name);
   Object o = ReadObject(*s);
-  if (with_data) o.data = s->Blob(9);
+  if (with_data) o.data = s->Blob(kDataColumn);
   return o;
 }
 
@@ -72,16 +80,92 @@ Status SqliteSession::ForEachObject(Id collection_id,
                                     const std::function<bool(const Object&)>& fn) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
-  // Streams rows from the (collection_id, name) index: no data column, no materialised list.
+  // Streams rows in (collection_id, name) index order: no data column, no materialised list.
   Result<Stmt> s = Prepare(OBJECT_COLUMNS " FROM objects WHERE collection_id = ? ORDER BY name");
   if (!s.ok()) return s.status();
   s->Bind(1, collection_id);
+  return StepObjects(*s, false, fn, "listing objects");
+}
+
+Status SqliteSession::StepObjects(Stmt& stmt, bool with_data,
+                                  const std::function<bool(const Object&)>& fn,
+                                  std::string_view what) {
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
-    if (!fn(ReadObject(*s))) return Status::OK();
+  while ((rc = stmt.Step()) == SQLITE_ROW) {
+    Object o = ReadObject(stmt);
+    if (with_data) o.data = stmt.Blob(kDataColumn);
+    if (!fn(o)) return Status::OK();
   }
-  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "listing objects");
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, what);
   return Status::OK();
+}
+
+Status SqliteSession::QueryObjects(Id collection_id, const ObjectQuery& query,
+                                   const std::function<bool(const Object&)>& fn) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  // One statement per shape, so each gets its own plan: with a component, the objects_time
+  // index (collection_id, component, first_start, last_end) bounds the scan on first_start and
+  // checks last_end without reading the table; only matching rows are read (and sorted by
+  // name). "?2 = '' OR component = ?2" would have made that index unusable.
+#define QUERY_WHERE " FROM objects WHERE collection_id = ?1 AND first_start < ?4 AND last_end > ?3"
+#define QUERY_COMPONENT " AND component = ?2"
+  static const char* const kSql[2][2] = {
+      // [by component][with data]
+      {OBJECT_COLUMNS QUERY_WHERE " ORDER BY name",
+       OBJECT_COLUMNS ", data" QUERY_WHERE " ORDER BY name"},
+      {OBJECT_COLUMNS QUERY_WHERE QUERY_COMPONENT " ORDER BY name",
+       OBJECT_COLUMNS ", data" QUERY_WHERE QUERY_COMPONENT " ORDER BY name"}};
+#undef QUERY_WHERE
+#undef QUERY_COMPONENT
+  const bool by_component = !query.component.empty();
+  Result<Stmt> s = Prepare(kSql[by_component][query.with_data]);
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(3, query.start).Bind(4, query.end);
+  if (by_component) s->Bind(2, query.component);
+  return StepObjects(*s, query.with_data, fn, "querying objects");
+}
+
+Result<std::vector<Object>> SqliteSession::GetObjects(Id collection_id,
+                                                      const std::vector<std::string>& names,
+                                                      bool with_data) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  // One indexed lookup per name (a multiget names up to a few hundred hrefs), inside one read
+  // transaction when the caller has none: one snapshot and one lock for the whole batch.
+  const bool own_txn = txn_ == TxnState::kNone && names.size() > 1;
+  if (own_txn) {
+    Status st = db_->Exec("BEGIN DEFERRED");
+    if (!st.ok()) return st;
+  }
+  std::vector<Object> out;
+  out.reserve(names.size());
+  Status st;
+  for (const std::string& name : names) {
+    Result<Object> o = GetObject(collection_id, name, with_data);
+    if (o.ok()) {
+      out.push_back(std::move(*o));
+    } else if (o.status().code() != Status::Code::kNotFound) {
+      st = o.status();
+      break;
+    }
+  }
+  if (own_txn) db_->Exec(st.ok() ? "COMMIT" : "ROLLBACK");  // read-only: COMMIT cannot lose data
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<Object> SqliteSession::FindObjectByUid(Id collection_id, const std::string& uid) {
+  // "" is "no UID" (plain files), never a match.
+  if (uid.empty()) return Status::NotFound("no object with an empty UID");
+  Result<Stmt> s = Prepare(OBJECT_COLUMNS
+                           " FROM objects WHERE collection_id = ? AND uid = ? ORDER BY name LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(2, uid);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no object with UID " + uid);
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "finding UID " + uid);
+  return ReadObject(*s);
 }
 
 Status SqliteSession::AddUsedBytes(Id owner_id, int64_t delta) {
@@ -94,7 +178,7 @@ Status SqliteSession::AddUsedBytes(Id owner_id, int64_t delta) {
 
 Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& name,
                                           const std::string& content_type,
-                                          const std::string& data) {
+                                          const std::string& data, const ObjectIndex& index) {
   Status st = CheckObjectName(name);
   if (!st.ok()) return st;
   Result<Collection> c = GetCollectionById(collection_id);
@@ -116,19 +200,24 @@ Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& n
   o.modified_at = Now();
   o.created_at = old.ok() ? old->created_at : o.modified_at;
   o.change_seq = *seq;
+  o.index = index;
   // Replacing keeps the row (and so the id and the dead properties, RFC 4918 9.7.1).
   Result<Stmt> s = Prepare(
       old.ok() ? "UPDATE objects SET content_type = ?1, etag = ?2, size = ?3, modified_at = ?4, "
-                 "change_seq = ?5, data = ?6 WHERE id = ?7"
+                 "change_seq = ?5, data = ?6, uid = ?7, component = ?8, first_start = ?9, "
+                 "last_end = ?10, needs_expansion = ?11 WHERE id = ?12"
                : "INSERT INTO objects (content_type, etag, size, modified_at, change_seq, data, "
-                 "collection_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4)");
+                 "uid, component, first_start, last_end, needs_expansion, collection_id, name, "
+                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4)");
   if (!s.ok()) return s.status();
   s->Bind(1, o.content_type).Bind(2, o.etag).Bind(3, o.size).Bind(4, o.modified_at);
   s->Bind(5, o.change_seq).BindBlob(6, data);
+  s->Bind(7, index.uid).Bind(8, index.component).Bind(9, index.first_start);
+  s->Bind(10, index.last_end).Bind(11, int64_t{index.needs_expansion});
   if (old.ok()) {
-    s->Bind(7, old->id);
+    s->Bind(12, old->id);
   } else {
-    s->Bind(7, collection_id).Bind(8, name);
+    s->Bind(12, collection_id).Bind(13, name);
   }
   st = s->Run("storing object " + name);
   if (!st.ok()) return st;
@@ -139,10 +228,11 @@ Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& n
 }
 
 Result<Object> SqliteSession::PutObject(Id collection_id, const std::string& name,
-                                        const std::string& content_type, const std::string& data) {
+                                        const std::string& content_type, const std::string& data,
+                                        const ObjectIndex& index) {
   WriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
-  Result<Object> o = DoPutObject(collection_id, name, content_type, data);
+  Result<Object> o = DoPutObject(collection_id, name, content_type, data, index);
   Status st = scope.Finish(o.status());
   if (!st.ok()) return st;
   return o;
@@ -193,6 +283,24 @@ Result<std::vector<DeadProperty>> SqliteSession::GetProperties(Owner owner, Id i
     if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading properties");
   }
   return out;
+}
+
+Status SqliteSession::ForEachObjectProperty(
+    Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) {
+  Result<Collection> c = GetCollectionById(collection_id);
+  if (!c.ok()) return c.status();
+  // The members come from the objects_uid index (collection_id prefix), their properties from
+  // object_properties' primary key; SQLite sorts the (usually few) rows by object id.
+  Result<Stmt> s = Prepare(
+      "SELECT p.object_id, p.ns, p.local, p.xml FROM objects o "
+      "JOIN object_properties p ON p.object_id = o.id WHERE o.collection_id = ? "
+      "ORDER BY p.object_id, p.ns, p.local");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) fn(s->Int(0), {s->Text(1), s->Text(2), s->Text(3)});
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "reading member properties");
+  return Status::OK();
 }
 
 Status SqliteSession::SetProperty(Owner owner, Id id, const DeadProperty& prop) {

@@ -50,11 +50,20 @@ class SqliteSession : public Session {
 
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;
   Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override;
+  Status QueryObjects(Id collection_id, const ObjectQuery& query,
+                      const std::function<bool(const Object&)>& fn) override;
+  Result<std::vector<Object>> GetObjects(Id collection_id, const std::vector<std::string>& names,
+                                         bool with_data) override;
+  Result<Object> FindObjectByUid(Id collection_id, const std::string& uid) override;
+  using Session::PutObject;  // the 4-argument overload for plain files
   Result<Object> PutObject(Id collection_id, const std::string& name,
-                           const std::string& content_type, const std::string& data) override;
+                           const std::string& content_type, const std::string& data,
+                           const ObjectIndex& index) override;
   Status DeleteObject(Id collection_id, const std::string& name) override;
 
   Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) override;
+  Status ForEachObjectProperty(
+      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) override;
   Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override;
   Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                         const std::string& local) override;
@@ -85,7 +94,12 @@ class SqliteSession : public Session {
   Status DoDeleteCollection(Id collection_id);
   Status DoMoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id);
   Result<Object> DoPutObject(Id collection_id, const std::string& name,
-                             const std::string& content_type, const std::string& data);
+                             const std::string& content_type, const std::string& data,
+                             const ObjectIndex& index);
+  // Steps `stmt` (rows of OBJECT_COLUMNS, then data when `with_data`) calling fn per object
+  // until it returns false. `what` names the operation in errors.
+  Status StepObjects(Stmt& stmt, bool with_data, const std::function<bool(const Object&)>& fn,
+                     std::string_view what);
   Status DoDeleteObject(Id collection_id, const std::string& name);
 
   std::unique_ptr<Db> db_;

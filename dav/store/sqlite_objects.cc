@@ -61,6 +61,24 @@ const char* OwnerText(Owner owner) { return owner == Owner::kCollection ? "colle
 
 }  // namespace
 
+const char* QueryObjectsSql(bool by_component, bool with_data) {
+  // One statement per shape, so each gets its own plan: with a component, the objects_time
+  // index (collection_id, component, first_start, last_end) bounds the scan on first_start and
+  // checks last_end without reading the table; only matching rows are read (then sorted by
+  // name). "?2 = '' OR component = ?2" would have made that index unusable.
+#define QUERY_WHERE " FROM objects WHERE collection_id = ?1 AND first_start < ?4 AND last_end > ?3"
+#define QUERY_COMPONENT " AND component = ?2"
+  static const char* const kSql[2][2] = {
+      // [by component][with data]
+      {OBJECT_COLUMNS QUERY_WHERE " ORDER BY name",
+       OBJECT_COLUMNS ", data" QUERY_WHERE " ORDER BY name"},
+      {OBJECT_COLUMNS QUERY_WHERE QUERY_COMPONENT " ORDER BY name",
+       OBJECT_COLUMNS ", data" QUERY_WHERE QUERY_COMPONENT " ORDER BY name"}};
+#undef QUERY_WHERE
+#undef QUERY_COMPONENT
+  return kSql[by_component][with_data];
+}
+
 Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& name,
                                         bool with_data) {
   Result<Stmt> s =
@@ -104,22 +122,8 @@ Status SqliteSession::QueryObjects(Id collection_id, const ObjectQuery& query,
                                    const std::function<bool(const Object&)>& fn) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
-  // One statement per shape, so each gets its own plan: with a component, the objects_time
-  // index (collection_id, component, first_start, last_end) bounds the scan on first_start and
-  // checks last_end without reading the table; only matching rows are read (and sorted by
-  // name). "?2 = '' OR component = ?2" would have made that index unusable.
-#define QUERY_WHERE " FROM objects WHERE collection_id = ?1 AND first_start < ?4 AND last_end > ?3"
-#define QUERY_COMPONENT " AND component = ?2"
-  static const char* const kSql[2][2] = {
-      // [by component][with data]
-      {OBJECT_COLUMNS QUERY_WHERE " ORDER BY name",
-       OBJECT_COLUMNS ", data" QUERY_WHERE " ORDER BY name"},
-      {OBJECT_COLUMNS QUERY_WHERE QUERY_COMPONENT " ORDER BY name",
-       OBJECT_COLUMNS ", data" QUERY_WHERE QUERY_COMPONENT " ORDER BY name"}};
-#undef QUERY_WHERE
-#undef QUERY_COMPONENT
   const bool by_component = !query.component.empty();
-  Result<Stmt> s = Prepare(kSql[by_component][query.with_data]);
+  Result<Stmt> s = Prepare(QueryObjectsSql(by_component, query.with_data));
   if (!s.ok()) return s.status();
   s->Bind(1, collection_id).Bind(3, query.start).Bind(4, query.end);
   if (by_component) s->Bind(2, query.component);

@@ -130,6 +130,10 @@ class WriteScope {
   bool active_ = false;
 };
 
+// The SQL of QueryObjects: ?1 collection id, ?2 component (when by_component), ?3 start,
+// ?4 end. Exposed for the query-plan test and store_bench.
+const char* QueryObjectsSql(bool by_component, bool with_data);
+
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(std::string db_file) : db_file_(std::move(db_file)) {}

@@ -1,15 +1,22 @@
 // SQLite store throughput (not a ctest test). Usage: store_bench [data_dir] [objects]
-// Puts `objects` (default 10000) ~1 KB objects into one collection, one durable write
-// transaction per put, and prints puts/s for the first and last 1000, then GetObject/s (with
-// data) and ForEachObject rows/s. The default data_dir is a fresh directory under /tmp (removed
-// afterwards); pass a directory on the disk you care about (tmpfs makes fsync free).
+// Puts `objects` (default 10000) ~1 KB indexed events into one collection (one every 50
+// minutes, so 10,000 span about a year), one durable write transaction per put, and prints
+// puts/s for the first and last 1000; then GetObject/s (with data), QueryObjects for one week
+// (metadata only and with data) with its query plan, GetObjects of 50 names, ForEachObject
+// rows/s and ForEachObjectProperty (a dead property on every 10th object). The default
+// data_dir is a fresh directory under /tmp (removed afterwards); pass a directory on the disk
+// you care about (tmpfs makes fsync free).
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "dav/store/sqlite_store.h"
+#include "dav/store/sqlite_util.h"
 #include "dav/store/store.h"
 
 using cartable::Result;
@@ -25,6 +32,53 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 int Fail(const Status& s) {
   std::fprintf(stderr, "store_bench: %s\n", s.ToString().c_str());
   return 1;
+}
+
+constexpr int64_t kYearStart = 1735689600;  // 2025-01-01T00:00:00Z
+constexpr int64_t kEvery = 50 * 60;         // one event every 50 minutes
+constexpr int64_t kWeek = 7 * 86400;
+
+std::string EventName(int i) { return "event-" + std::to_string(i) + ".ics"; }
+
+ObjectIndex EventIndex(int i) {
+  ObjectIndex index;
+  index.uid = "uid-" + std::to_string(i) + "@bench";
+  index.component = "VEVENT";
+  index.first_start = kYearStart + i * kEvery;
+  index.last_end = index.first_start + 3600;
+  return index;
+}
+
+// Prints SQLite's plan for the one-week query (the same SQL QueryObjects runs).
+void PrintQueryPlan(const std::string& db_file) {
+  Result<std::unique_ptr<Db>> db = Db::Open(db_file);
+  if (!db.ok()) return;
+  Result<Stmt> plan =
+      (*db)->Prepare(std::string("EXPLAIN QUERY PLAN ") + QueryObjectsSql(true, false));
+  if (!plan.ok()) return;
+  while (plan->Step() == SQLITE_ROW) std::printf("      plan: %s\n", plan->Text(3).c_str());
+}
+
+// Runs `rounds` one-week queries spread over the year; prints queries/s and rows per query.
+Status BenchWeekQueries(Session& s, Id collection_id, int n, bool with_data) {
+  const int rounds = 2000;
+  const int64_t span = std::max<int64_t>(int64_t{n} * kEvery - kWeek, 1);
+  int64_t rows = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int r = 0; r < rounds; ++r) {
+    ObjectQuery q;
+    q.component = "VEVENT";
+    q.start = kYearStart + (int64_t{r} * 7919 * 3600) % span;
+    q.end = q.start + kWeek;
+    q.with_data = with_data;
+    Status st = s.QueryObjects(collection_id, q, [&](const Object&) { return ++rows; });
+    if (!st.ok()) return st;
+  }
+  const double secs = Seconds(start);
+  std::printf("query one week %-9s: %8.0f queries/s (%.1f us each, %.0f rows each)\n",
+              with_data ? "with data" : "metadata", rounds / secs, secs * 1e6 / rounds,
+              double(rows) / rounds);
+  return Status::OK();
 }
 
 }  // namespace
@@ -60,8 +114,8 @@ int main(int argc, char** argv) {
     body.replace(0, 16, std::to_string(1000000000000000LL + i));
     Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
     if (!txn.ok()) return Fail(txn.status());
-    Result<Object> o = s.PutObject(c->id, "event-" + std::to_string(i) + ".ics",
-                                   "text/calendar; charset=utf-8", body);
+    Result<Object> o = s.PutObject(c->id, EventName(i), "text/calendar; charset=utf-8", body,
+                                   EventIndex(i));
     if (!o.ok()) return Fail(o.status());
     Status st = (*txn)->Commit();
     if (!st.ok()) return Fail(st);
@@ -89,6 +143,49 @@ int main(int argc, char** argv) {
     if (!st.ok()) return Fail(st);
   }
   std::printf("list  ForEachObject: %8.0f rows/s (%d rounds)\n", rows / Seconds(start), rounds);
+
+  PrintQueryPlan(dir + "/cartable.db");
+  for (bool with_data : {false, true}) {
+    Status st = BenchWeekQueries(s, c->id, n, with_data);
+    if (!st.ok()) return Fail(st);
+  }
+
+  const int multigets = 2000;
+  rows = 0;
+  start = std::chrono::steady_clock::now();
+  for (int r = 0; r < multigets; ++r) {
+    std::vector<std::string> names;
+    for (int k = 0; k < 50; ++k) names.push_back(EventName((r * 50 + k) * 7919 % n));
+    Result<std::vector<Object>> got = s.GetObjects(c->id, names, true);
+    if (!got.ok()) return Fail(got.status());
+    rows += static_cast<int64_t>(got->size());
+  }
+  std::printf("multiget 50 names  : %8.0f calls/s (with data, %.0f found each)\n",
+              multigets / Seconds(start), double(rows) / multigets);
+
+  {
+    Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+    if (!txn.ok()) return Fail(txn.status());
+    Status st;
+    std::vector<Id> ids;
+    st = s.ForEachObject(c->id, [&](const Object& o) {
+      if (o.id % 10 == 0) ids.push_back(o.id);
+      return true;
+    });
+    for (Id id : ids) {
+      if (st.ok()) st = s.SetProperty(Owner::kObject, id, {"urn:bench", "color", "<b:color/>"});
+    }
+    if (st.ok()) st = (*txn)->Commit();
+    if (!st.ok()) return Fail(st);
+  }
+  rows = 0;
+  start = std::chrono::steady_clock::now();
+  for (int r = 0; r < rounds; ++r) {
+    Status st = s.ForEachObjectProperty(c->id, [&](Id, const DeadProperty&) { ++rows; });
+    if (!st.ok()) return Fail(st);
+  }
+  std::printf("props ForEachObjectProperty: %.2f ms/call (%.0f properties each, %d objects)\n",
+              Seconds(start) * 1e3 / rounds, double(rows) / rounds, n);
   store->reset();
   if (remove) std::filesystem::remove_all(dir);
   return 0;

@@ -1,0 +1,156 @@
+// SQLite-only store tests: the v1 -> v2 migration keeps every row, the schema keeps `data`
+// last, and time-range queries are answered from the objects_time index.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "dav/store/sqlite_migrations.h"
+#include "dav/store/sqlite_store.h"
+#include "dav/store/sqlite_util.h"
+#include "tests/unit/store/store_test_fixture.h"
+
+namespace cartable::store {
+namespace {
+
+// The 4-argument PutObject stays callable on the concrete type (no name hiding).
+static_assert(requires(SqliteSession& s) {
+  s.PutObject(Id{1}, std::string(), std::string(), std::string());
+});
+
+std::unique_ptr<Db> OpenDb(const std::string& file) {
+  Result<std::unique_ptr<Db>> db = Db::Open(file);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+// Rows of a single-column query, as text.
+std::vector<std::string> Column(Db& db, const std::string& sql, int col = 0) {
+  Result<Stmt> s = db.Prepare(sql);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<std::string> out;
+  if (!s.ok()) return out;
+  while (s->Step() == SQLITE_ROW) out.push_back(s->Text(col));
+  return out;
+}
+
+TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  std::filesystem::create_directories(data_dir);
+  const std::string big(20000, 'B');  // spans overflow pages: the copy must keep them whole
+  {
+    // A database as a version-1 binary left it.
+    std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
+    ASSERT_TRUE(db);
+    ASSERT_EQ(SqliteMigrations()[0].version, 1);
+    ASSERT_TRUE(db->Exec("BEGIN").ok());
+    ASSERT_TRUE(db->Exec(SqliteMigrations()[0].sql).ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(db->Exec("COMMIT").ok());
+    Status st = db->Exec(
+        "INSERT INTO users (id, login, used_bytes, created_at) VALUES (7, 'a', 20005, 1);"
+        "INSERT INTO collections (id, path, owner_id, kind, sync_seq, created_at, modified_at)"
+        "  VALUES (3, '/dav/calendars/a/', 7, 'calendar', 2, 1, 1);"
+        "INSERT INTO objects (id, collection_id, name, content_type, etag, size, created_at,"
+        "  modified_at, change_seq, data) VALUES"
+        "  (11, 3, 'small.ics', 'text/calendar', '\"e1\"', 5, 10, 20, 1, CAST('hello' AS BLOB)),"
+        "  (12, 3, 'big.bin', 'application/octet-stream', '\"e2\"', 20000, 30, 40, 2,"
+        "   CAST(printf('%.*c', 20000, 'B') AS BLOB));"
+        "INSERT INTO object_properties VALUES (11, 'urn:x', 'p', '<x:p>1</x:p>'),"
+        "  (12, '', 'q', '<q/>');"
+        "INSERT INTO collection_properties VALUES (3, 'urn:x', 'c', '<x:c/>');"
+        "INSERT INTO changes VALUES (3, 1, 'small.ics', 0), (3, 2, 'big.bin', 0);");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Result<int> version = MigrateSqliteStore(data_dir);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, 2);
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Session& s = (*store)->ThreadSession();
+  Result<Object> small = s.GetObject(3, "small.ics", true);
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(small->id, 11);
+  EXPECT_EQ(*small->data, "hello");
+  EXPECT_EQ(small->etag, "\"e1\"");
+  EXPECT_EQ(small->created_at, 10);
+  EXPECT_EQ(small->modified_at, 20);
+  EXPECT_EQ(small->change_seq, 1);
+  // Old rows get the empty index: they match every query until rewritten.
+  EXPECT_EQ(small->index.uid, "");
+  EXPECT_EQ(small->index.component, "");
+  EXPECT_EQ(small->index.first_start, kNoLowerBound);
+  EXPECT_EQ(small->index.last_end, kNoUpperBound);
+  EXPECT_FALSE(small->index.needs_expansion);
+  Result<Object> big_obj = s.GetObject(3, "big.bin", true);
+  ASSERT_TRUE(big_obj.ok());
+  EXPECT_EQ(*big_obj->data, big);
+  EXPECT_EQ(big_obj->content_type, "application/octet-stream");
+
+  std::vector<std::pair<Id, std::string>> props;
+  ASSERT_TRUE(s.ForEachObjectProperty(3, [&](Id id, const DeadProperty& p) {
+                 props.emplace_back(id, p.xml);
+               }).ok());
+  EXPECT_EQ(props, (std::vector<std::pair<Id, std::string>>{{11, "<x:p>1</x:p>"}, {12, "<q/>"}}));
+  EXPECT_EQ(s.GetProperties(Owner::kCollection, 3)->size(), 1u);
+  EXPECT_EQ(s.GetUserById(7)->used_bytes, 20005);
+  EXPECT_EQ(s.ChangesSince(3, 0)->size(), 2u);
+  EXPECT_EQ(s.GetCollectionById(3)->sync_seq, 2);
+
+  // The rebuilt table still carries the foreign keys: properties cascade, orphans are refused.
+  ASSERT_TRUE(s.DeleteObject(3, "small.ics").ok());
+  EXPECT_EQ(s.GetProperties(Owner::kObject, 11).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s.SetProperty(Owner::kObject, 11, {"", "p", "<p/>"}).code(),
+            Status::Code::kNotFound);
+  Result<Object> o = s.PutObject(3, "new.ics", "text/calendar", "x",
+                                 ObjectIndex{"u", "VEVENT", 1, 2, false});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_GT(o->id, 12);
+  EXPECT_EQ(s.FindObjectByUid(3, "u")->name, "new.ics");
+  store->reset();
+
+  // Migrating again is a no-op.
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 2);
+}
+
+TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {
+  TempDir dir;
+  ASSERT_TRUE(MigrateSqliteStore(dir.path()).ok());
+  std::unique_ptr<Db> db = OpenDb(dir.path() + "/cartable.db");
+  ASSERT_TRUE(db);
+  std::vector<std::string> columns = Column(*db, "PRAGMA table_info(objects)", 1);
+  ASSERT_FALSE(columns.empty());
+  EXPECT_EQ(columns.back(), "data");
+  std::vector<std::string> indexes =
+      Column(*db, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'objects' "
+                  "ORDER BY name");
+  EXPECT_NE(std::find(indexes.begin(), indexes.end(), "objects_time"), indexes.end());
+  EXPECT_NE(std::find(indexes.begin(), indexes.end(), "objects_uid"), indexes.end());
+  // object_properties references the rebuilt table by its final name.
+  EXPECT_EQ(Column(*db, "PRAGMA foreign_key_list(object_properties)", 2),
+            std::vector<std::string>{"objects"});
+  EXPECT_EQ(*db->QueryInt("PRAGMA foreign_keys"), 1);
+}
+
+TEST(SqliteQueryPlanTest, TimeRangeQueryUsesTheIndex) {
+  TempDir dir;
+  ASSERT_TRUE(MigrateSqliteStore(dir.path()).ok());
+  std::unique_ptr<Db> db = OpenDb(dir.path() + "/cartable.db");
+  ASSERT_TRUE(db);
+  for (bool with_data : {false, true}) {
+    std::vector<std::string> plan =
+        Column(*db, std::string("EXPLAIN QUERY PLAN ") + QueryObjectsSql(true, with_data), 3);
+    std::string all;
+    for (const std::string& line : plan) all += line + "\n";
+    EXPECT_NE(all.find("SEARCH objects USING INDEX objects_time (collection_id=? AND "
+                       "component=? AND first_start<?)"),
+              std::string::npos)
+        << all;
+    EXPECT_EQ(all.find("SCAN objects"), std::string::npos) << all;
+  }
+}
+
+}  // namespace
+}  // namespace cartable::store

@@ -1,0 +1,249 @@
+// CalDAV REPORT request elements (RFC 4791 §9.6, §9.7, §9.9) parsed into the ical.h structs.
+#include "dav/caldav/filter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "dav/xml.h"
+
+namespace cartable::dav::caldav {
+namespace {
+
+using dav::Precondition;
+
+Status BadFilter(std::string msg) {
+  return Status::Violates(Precondition::kValidFilter, std::move(msg));
+}
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
+bool IsCal(const pugi::xml_node& n, std::string_view local) { return Is(n, ns::kCalDav, local); }
+
+// Element children only (text and comments skipped).
+template <typename F>
+Status ForEachElement(const pugi::xml_node& parent, F f) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    Status s = f(c);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
+  TextMatch tm;
+  tm.value = n.text().get();
+  if (pugi::xml_attribute a = n.attribute("collation")) tm.collation = a.value();
+  if (tm.collation != "i;ascii-casemap" && tm.collation != "i;unicode-casemap" &&
+      tm.collation != "i;octet") {
+    return Status::Violates(Precondition::kSupportedCollation,
+                            "unsupported collation " + tm.collation);
+  }
+  std::string negate = n.attribute("negate-condition").value();
+  if (negate != "" && negate != "yes" && negate != "no") {
+    return BadFilter("negate-condition must be yes or no");
+  }
+  tm.negate = negate == "yes";
+  std::string type = n.attribute("match-type").value();
+  if (type.empty() || type == "contains") {
+    tm.match_type = MatchType::kContains;
+  } else if (type == "equals") {
+    tm.match_type = MatchType::kEquals;
+  } else if (type == "starts-with") {
+    tm.match_type = MatchType::kStartsWith;
+  } else if (type == "ends-with") {
+    tm.match_type = MatchType::kEndsWith;
+  } else {
+    return BadFilter("unknown match-type " + type);
+  }
+  return tm;
+}
+
+Result<ParamFilter> ParseParamFilter(const pugi::xml_node& n) {
+  ParamFilter pf;
+  pf.name = Upper(n.attribute("name").value());
+  if (pf.name.empty()) return BadFilter("param-filter without name");
+  Status s = ForEachElement(n, [&](const pugi::xml_node& c) -> Status {
+    if (IsCal(c, "is-not-defined")) {
+      pf.is_not_defined = true;
+    } else if (IsCal(c, "text-match")) {
+      Result<TextMatch> tm = ParseTextMatch(c);
+      if (!tm.ok()) return tm.status();
+      pf.text_match = *tm;
+    } else {
+      return BadFilter("unexpected element in param-filter");
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return pf;
+}
+
+Result<PropFilter> ParsePropFilter(const pugi::xml_node& n) {
+  PropFilter pf;
+  pf.name = Upper(n.attribute("name").value());
+  if (pf.name.empty()) return BadFilter("prop-filter without name");
+  Status s = ForEachElement(n, [&](const pugi::xml_node& c) -> Status {
+    if (IsCal(c, "is-not-defined")) {
+      pf.is_not_defined = true;
+    } else if (IsCal(c, "time-range")) {
+      Result<TimeRange> tr = ParseTimeRange(c);
+      if (!tr.ok()) return tr.status();
+      pf.time_range = *tr;
+    } else if (IsCal(c, "text-match")) {
+      Result<TextMatch> tm = ParseTextMatch(c);
+      if (!tm.ok()) return tm.status();
+      pf.text_match = *tm;
+    } else if (IsCal(c, "param-filter")) {
+      Result<ParamFilter> p = ParseParamFilter(c);
+      if (!p.ok()) return p.status();
+      pf.param_filters.push_back(*p);
+    } else {
+      return BadFilter("unexpected element in prop-filter");
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return pf;
+}
+
+Result<CompFilter> ParseCompFilter(const pugi::xml_node& n, int depth) {
+  if (depth > 16) return BadFilter("comp-filter nested too deeply");
+  CompFilter cf;
+  cf.name = Upper(n.attribute("name").value());
+  if (cf.name.empty()) return BadFilter("comp-filter without name");
+  Status s = ForEachElement(n, [&](const pugi::xml_node& c) -> Status {
+    if (IsCal(c, "is-not-defined")) {
+      cf.is_not_defined = true;
+    } else if (IsCal(c, "time-range")) {
+      Result<TimeRange> tr = ParseTimeRange(c);
+      if (!tr.ok()) return tr.status();
+      cf.time_range = *tr;
+    } else if (IsCal(c, "prop-filter")) {
+      Result<PropFilter> p = ParsePropFilter(c);
+      if (!p.ok()) return p.status();
+      cf.prop_filters.push_back(*p);
+    } else if (IsCal(c, "comp-filter")) {
+      Result<CompFilter> sub = ParseCompFilter(c, depth + 1);
+      if (!sub.ok()) return sub.status();
+      cf.comp_filters.push_back(*sub);
+    } else {
+      return BadFilter("unexpected element in comp-filter");
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return cf;
+}
+
+Result<CompSelector> ParseCompSelector(const pugi::xml_node& n, int depth) {
+  if (depth > 16) return Status::BadRequest("calendar-data comp nested too deeply");
+  CompSelector sel;
+  sel.name = Upper(n.attribute("name").value());
+  if (sel.name.empty()) return Status::BadRequest("calendar-data comp without name");
+  bool allprop = false, allcomp = false;
+  Status s = ForEachElement(n, [&](const pugi::xml_node& c) -> Status {
+    if (IsCal(c, "allprop")) {
+      allprop = true;
+    } else if (IsCal(c, "allcomp")) {
+      allcomp = true;
+    } else if (IsCal(c, "prop")) {
+      std::string name = Upper(c.attribute("name").value());
+      if (name.empty()) return Status::BadRequest("calendar-data prop without name");
+      sel.all_props = false;
+      sel.props.push_back(name);
+    } else if (IsCal(c, "comp")) {
+      Result<CompSelector> sub = ParseCompSelector(c, depth + 1);
+      if (!sub.ok()) return sub.status();
+      sel.all_comps = false;
+      sel.comps.push_back(*sub);
+    } else {
+      return Status::BadRequest("unexpected element in calendar-data comp");
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  if (allprop) sel.all_props = true;
+  if (allcomp) sel.all_comps = true;
+  return sel;
+}
+
+}  // namespace
+
+Result<TimeRange> ParseTimeRange(const pugi::xml_node& n) {
+  TimeRange tr;
+  pugi::xml_attribute start = n.attribute("start");
+  pugi::xml_attribute end = n.attribute("end");
+  if (!start && !end) return BadFilter("time-range without start nor end");
+  if (start) {
+    std::optional<Seconds> s = ParseUtcDateTime(start.value());
+    if (!s) return BadFilter(std::string("bad time-range start ") + start.value());
+    tr.start = *s;
+  }
+  if (end) {
+    std::optional<Seconds> e = ParseUtcDateTime(end.value());
+    if (!e) return BadFilter(std::string("bad time-range end ") + end.value());
+    tr.end = *e;
+  }
+  if (tr.end <= tr.start) return BadFilter("time-range end is not after start");
+  return tr;
+}
+
+Result<CompFilter> ParseFilter(const pugi::xml_node& filter) {
+  std::vector<pugi::xml_node> comps;
+  Status s = ForEachElement(filter, [&](const pugi::xml_node& c) -> Status {
+    if (!IsCal(c, "comp-filter")) return BadFilter("filter expects one comp-filter");
+    comps.push_back(c);
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  if (comps.size() != 1) return BadFilter("filter expects exactly one comp-filter");
+  Result<CompFilter> root = ParseCompFilter(comps[0], 0);
+  if (!root.ok()) return root;
+  if (root->name != "VCALENDAR") return BadFilter("the top comp-filter must be VCALENDAR");
+  return root;
+}
+
+Result<CalendarDataRequest> ParseCalendarDataRequest(const pugi::xml_node& n) {
+  CalendarDataRequest req;
+  pugi::xml_attribute type = n.attribute("content-type");
+  pugi::xml_attribute version = n.attribute("version");
+  if ((type && strcasecmp(type.value(), "text/calendar") != 0) ||
+      (version && strcmp(version.value(), "2.0") != 0)) {
+    return Status::Violates(Precondition::kSupportedCalendarData,
+                            "only text/calendar version 2.0 is supported");
+  }
+  Status s = ForEachElement(n, [&](const pugi::xml_node& c) -> Status {
+    if (IsCal(c, "comp")) {
+      Result<CompSelector> sel = ParseCompSelector(c, 0);
+      if (!sel.ok()) return sel.status();
+      req.comp = *sel;
+      return Status::OK();
+    }
+    bool expand = IsCal(c, "expand");
+    if (!expand && !IsCal(c, "limit-recurrence-set") && !IsCal(c, "limit-freebusy-set")) {
+      return Status::BadRequest("unexpected element in calendar-data");
+    }
+    if (!c.attribute("start") || !c.attribute("end")) {
+      return Status::BadRequest("expand/limit elements need start and end");
+    }
+    Result<TimeRange> tr = ParseTimeRange(c);
+    if (!tr.ok()) return tr.status();
+    if (expand) {
+      req.expand = *tr;
+    } else if (IsCal(c, "limit-recurrence-set")) {
+      req.limit_recurrence = *tr;
+    } else {
+      req.limit_freebusy = *tr;
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return req;
+}
+
+}  // namespace cartable::dav::caldav

@@ -1,0 +1,221 @@
+// Validation of calendar object resources (RFC 4791 §4.1, §5.3.2) and index extraction.
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "dav/caldav/ical_internal.h"
+
+namespace cartable::dav::caldav {
+namespace {
+
+using dav::Precondition;
+using internal::ComponentGroup;
+using internal::Instance;
+using internal::TimeContext;
+using store::kNoLowerBound;
+using store::kNoUpperBound;
+
+// Floating times are indexed in the calendar's zone at PUT time; a query may use another one.
+// Widening the span by the largest possible offset difference keeps the index sound.
+constexpr Seconds kFloatingSlack = 27 * 3600;
+
+std::string FirstError(icalcomponent* c) {
+  icalproperty* p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+  if (p) {
+    const char* s = icalproperty_get_xlicerror(p);
+    return s ? s : "parse error";
+  }
+  for (icalcomponent* k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
+       k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+    std::string e = FirstError(k);
+    if (!e.empty()) return e;
+  }
+  return "";
+}
+
+Status Invalid(std::string msg) {
+  return Status::Violates(Precondition::kValidCalendarData, std::move(msg));
+}
+Status BadObject(std::string msg) {
+  return Status::Violates(Precondition::kValidCalendarObjectResource, std::move(msg));
+}
+
+// Every TZID used anywhere must resolve (VTIMEZONE or system database).
+Status CheckTzids(icalcomponent* c, TimeContext& tc) {
+  for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+       p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+    icalparameter* tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+    if (!tz) continue;
+    const char* tzid = icalparameter_get_tzid(tz);
+    if (!tzid || !tc.Zone(tzid)) {
+      return Invalid(std::string("unknown time zone ") + (tzid ? tzid : "(empty)"));
+    }
+  }
+  for (icalcomponent* k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
+       k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+    if (icalcomponent_isa(k) == ICAL_VTIMEZONE_COMPONENT) continue;
+    Status s = CheckTzids(k, tc);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+// RFC 5545 rules on one scheduling component that matter to a server.
+Status CheckComponent(icalcomponent* c) {
+  icalcomponent_kind kind = icalcomponent_isa(c);
+  bool has_start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+  bool has_end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
+  bool has_due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
+  bool has_dur = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
+  if (kind == ICAL_VEVENT_COMPONENT && !has_start) return Invalid("VEVENT without DTSTART");
+  if (has_end && has_dur) return Invalid("both DTEND and DURATION");
+  if (has_due && has_dur) return Invalid("both DUE and DURATION");
+  if (kind == ICAL_VTODO_COMPONENT && has_dur && !has_start) {
+    return Invalid("VTODO with DURATION but no DTSTART");
+  }
+  if (icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) && !has_start) {
+    return Invalid("RRULE without DTSTART");
+  }
+  return Status::OK();
+}
+
+// The §4.1 structure: one type, one UID, no METHOD, one master, distinct RECURRENCE-IDs.
+Status CheckStructure(icalcomponent* cal, const ValidateOptions& options, std::string* uid,
+                      std::string* type) {
+  if (icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY)) {
+    return BadObject("METHOD is not allowed in a calendar object resource");
+  }
+  icalproperty* version = icalcomponent_get_first_property(cal, ICAL_VERSION_PROPERTY);
+  const char* v = version ? icalproperty_get_version(version) : nullptr;
+  if (!v || strcmp(v, "2.0") != 0) return Invalid("VERSION:2.0 is required");
+  int masters = 0;
+  std::set<std::string> rids;
+  for (icalcomponent* c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+       c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+    icalcomponent_kind kind = icalcomponent_isa(c);
+    if (kind == ICAL_VTIMEZONE_COMPONENT) {
+      if (!icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY)) {
+        return Invalid("VTIMEZONE without TZID");
+      }
+      continue;
+    }
+    std::string n = internal::ComponentName(c);
+    if (std::find(options.allowed_components.begin(), options.allowed_components.end(), n) ==
+        options.allowed_components.end()) {
+      return Status::Violates(Precondition::kSupportedCalendarComponent,
+                              n + " is not supported by this calendar");
+    }
+    if (type->empty()) *type = n;
+    if (*type != n) return BadObject("more than one component type (" + *type + ", " + n + ")");
+    const char* u = icalcomponent_get_uid(c);
+    if (!u || !*u) return Invalid(n + " without UID");
+    if (uid->empty()) *uid = u;
+    if (*uid != u) return BadObject("more than one UID");
+    icalproperty* rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+    if (rid) {
+      const char* rv = icalproperty_get_value_as_string(rid);
+      if (!rids.insert(rv ? rv : "").second) return BadObject("duplicate RECURRENCE-ID");
+    } else if (++masters > 1) {
+      return BadObject("more than one component without RECURRENCE-ID");
+    }
+    Status s = CheckComponent(c);
+    if (!s.ok()) return s;
+  }
+  if (type->empty()) return BadObject("no calendar component");
+  return Status::OK();
+}
+
+bool HasUnboundedRule(icalcomponent* master) {
+  if (!master) return false;
+  for (icalproperty* p = icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY); p;
+       p = icalcomponent_get_next_property(master, ICAL_RRULE_PROPERTY)) {
+    icalrecurrencetype r = icalproperty_get_rrule(p);
+    if (r.count == 0 && icaltime_is_null_time(r.until)) return true;
+  }
+  return false;
+}
+
+// The union of the §9.9 intervals of every instance.
+Status ComputeIndex(icalcomponent* cal, TimeContext& tc, const ValidateOptions& options,
+                    store::ObjectIndex* index) {
+  std::vector<ComponentGroup> groups = internal::GroupComponents(cal);
+  Seconds lo = kNoUpperBound, hi = kNoLowerBound;
+  bool any = false, never = false, unbounded_end = false;
+  size_t count = 0;
+  for (const ComponentGroup& g : groups) {
+    internal::ExpandStats stats;
+    // An open-ended rule is indexed as open-ended anyway: a few iterations are enough.
+    int budget = HasUnboundedRule(g.master) ? 16 : options.max_instances_for_index;
+    std::vector<Instance> instances =
+        internal::ExpandGroup(g, tc, TimeRange{}, budget, &stats);
+    if (stats.recurring) index->needs_expansion = true;
+    if (stats.unbounded || stats.capped) {
+      unbounded_end = true;
+      // Unseen rule instances all start at or after the master's DTSTART.
+      std::optional<Seconds> dtstart = tc.PropUtc(g.master, ICAL_DTSTART_PROPERTY);
+      if (dtstart) lo = std::min(lo, *dtstart);
+    }
+    count += instances.size();
+    for (const Instance& inst : instances) {
+      if (inst.never) {
+        never = true;
+        continue;
+      }
+      any = true;
+      lo = std::min(lo, inst.lo);
+      hi = std::max(hi, inst.hi);
+    }
+  }
+  if (tc.error()) return Invalid(tc.error_message());
+  if (!any) {  // nothing that can ever overlap a time range: let every query look at it
+    index->needs_expansion = true;
+    return Status::OK();
+  }
+  if (options.min_date_time != kNoLowerBound && lo != kNoLowerBound &&
+      lo < options.min_date_time) {
+    return Status::Violates(Precondition::kMinDateTime, "a date is before min-date-time");
+  }
+  if (options.max_date_time != kNoUpperBound && hi != kNoUpperBound && !unbounded_end &&
+      hi > options.max_date_time) {
+    return Status::Violates(Precondition::kMaxDateTime, "a date is after max-date-time");
+  }
+  if (unbounded_end) hi = kNoUpperBound;
+  if (count > 1 || never || groups.size() > 1) index->needs_expansion = true;
+  if (tc.saw_floating()) {
+    index->needs_expansion = true;
+    lo = internal::SatAdd(lo, -kFloatingSlack);
+    hi = internal::SatAdd(hi, kFloatingSlack);
+  }
+  index->first_start = lo;
+  index->last_end = hi;
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
+                                                  const ValidateOptions& options) {
+  if (ics.size() > options.max_resource_size) {
+    return Status::Violates(Precondition::kMaxResourceSize, "calendar object too large");
+  }
+  size_t begin = ics.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (begin == std::string_view::npos || ics.substr(begin, 15) != "BEGIN:VCALENDAR") {
+    return Invalid("not an iCalendar object (BEGIN:VCALENDAR expected)");
+  }
+  internal::ComponentPtr cal = internal::ParseCalendar(ics);
+  if (!cal) return Invalid("not parsable as one VCALENDAR");
+  if (icalcomponent_count_errors(cal.get()) > 0) {
+    return Invalid("iCalendar syntax error: " + FirstError(cal.get()));
+  }
+  store::ObjectIndex index;
+  Status s = CheckStructure(cal.get(), options, &index.uid, &index.component);
+  if (!s.ok()) return s;
+  TimeContext tc(cal.get(), options.floating_tz);
+  s = CheckTzids(cal.get(), tc);
+  if (!s.ok()) return s;
+  s = ComputeIndex(cal.get(), tc, options, &index);
+  if (!s.ok()) return s;
+  return index;
+}
+
+}  // namespace cartable::dav::caldav

@@ -1,0 +1,139 @@
+// Internal to the iCalendar engine (dav/caldav/*.cc only): libical ownership, time-zone
+// resolution and recurrence-instance expansion shared by validation, matching and rendering.
+#pragma once
+
+#include <libical/ical.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dav/caldav/ical.h"
+
+namespace cartable::dav::caldav::internal {
+
+// Hard cap on recurrence iterations per expanded component, whatever the caller asks: an
+// unbounded RRULE must never make a request iterate forever (a DoS in several servers).
+inline constexpr int kMaxRecurIterations = 20000;
+inline constexpr Seconds kDay = 86400;
+
+struct ComponentDeleter {
+  void operator()(icalcomponent* c) const { icalcomponent_free(c); }
+};
+// Owns a top-level icalcomponent (and so its whole tree).
+using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+// Parses `ics` into a VCALENDAR. Returns null when libical produced nothing or something that
+// is not one VCALENDAR. Never throws.
+ComponentPtr ParseCalendar(std::string_view ics);
+
+// Saturating arithmetic on Seconds so unbounded markers stay unbounded.
+Seconds SatAdd(Seconds a, Seconds b);
+
+// Civil (proleptic Gregorian) conversions, independent of libc's time zone.
+Seconds CivilToSeconds(int year, int month, int day, int hour, int minute, int second);
+
+// Resolves TZIDs and converts icaltimetype values to UTC seconds for one VCALENDAR.
+class TimeContext {
+ public:
+  TimeContext(icalcomponent* vcal, const std::string& floating_tz);
+
+  // The zone of a TZID: the calendar's VTIMEZONE, else the system database. Null if unknown.
+  icaltimezone* Zone(const char* tzid);
+  // The zone that local values of `prop` are in (TZID, UTC, or the floating zone); null and
+  // sets error() for an unknown TZID.
+  icaltimezone* ZoneOf(icalproperty* prop, const icaltimetype& t);
+  // `t` (interpreted in `zone`; DATE = midnight) as UTC seconds.
+  static Seconds ToUtc(icaltimetype t, icaltimezone* zone);
+  // A DATE/DATE-TIME property value as UTC seconds (nullopt if absent or unresolvable).
+  std::optional<Seconds> PropUtc(icalcomponent* comp, icalproperty_kind kind);
+  std::optional<Seconds> ValueUtc(icalproperty* prop, icaltimetype t);
+
+  icaltimezone* floating_zone() const { return floating_; }
+  bool saw_floating() const { return saw_floating_; }
+  bool error() const { return error_; }
+  const std::string& error_message() const { return error_message_; }
+
+ private:
+  icalcomponent* vcal_;
+  icaltimezone* floating_;
+  std::map<std::string, icaltimezone*> cache_;
+  bool saw_floating_ = false;
+  bool error_ = false;
+  std::string error_message_;
+};
+
+// A nominal duration: whole local days, then exact seconds (RFC 5545 §3.3.6).
+struct Span {
+  int days = 0;
+  Seconds seconds = 0;
+};
+
+// One recurrence instance of a component (or the only one of a non-recurring component).
+struct Instance {
+  icalcomponent* comp = nullptr;  // the component whose properties describe this instance
+  bool has_start = false;
+  Seconds start = 0;              // UTC start (DTSTART of the instance)
+  Seconds end = 0;                // UTC end (DTEND/DUE/DTSTART+DURATION, or start)
+  bool has_end = false;           // DTEND, DURATION or DUE given
+  bool end_from_duration = false; // the end came from DURATION (the VTODO table tells apart)
+  bool all_day = false;           // DTSTART is a DATE
+  // The §9.9 time-range interval: the instance overlaps [rs, re) iff rs < hi && re > lo.
+  Seconds lo = store::kNoLowerBound;
+  Seconds hi = store::kNoUpperBound;
+  bool never = false;             // matches no time range (VJOURNAL without DTSTART, ...)
+  bool recurring = false;         // part of a recurrence set (has a RECURRENCE-ID)
+  icaltimetype rid = icaltime_null_time();  // local RECURRENCE-ID value
+  Seconds rid_utc = 0;
+};
+
+// How far an expansion went.
+struct ExpandStats {
+  bool capped = false;          // stopped by the iteration cap: later instances were not seen
+  bool unbounded = false;       // some RRULE has neither COUNT nor UNTIL
+  bool recurring = false;       // RRULE, RDATE or overrides present
+  Seconds max_shift = 0;        // largest |THISANDFUTURE shift|
+};
+
+// The recurrence set of one UID's components of one type (master + RECURRENCE-ID overrides).
+struct ComponentGroup {
+  icalcomponent* master = nullptr;
+  std::vector<icalcomponent*> overrides;
+};
+
+// Groups the non-VTIMEZONE children of `vcal` by (type, UID), in document order.
+std::vector<ComponentGroup> GroupComponents(icalcomponent* vcal);
+
+// The instances of `group` that may overlap [window.start, window.end) (a superset: callers
+// test lo/hi themselves), each master instance at most once, in no particular order. At most
+// `max_iterations` RRULE iterations (also capped by kMaxRecurIterations).
+std::vector<Instance> ExpandGroup(const ComponentGroup& group, TimeContext& tc,
+                                  const TimeRange& window, int max_iterations,
+                                  ExpandStats* stats);
+
+// Fills lo/hi/never of `inst` from the §9.9 table of its component type. `inst.comp`, start,
+// end and has_end must be set.
+void ComputeTimeRangeInterval(Instance& inst, TimeContext& tc);
+
+// Whether [lo, hi) of `inst` overlaps `range` per §9.9.
+bool Overlaps(const Instance& inst, const TimeRange& range);
+
+// The trigger times (UTC) of `alarm` for the instance `inst`, REPEAT included.
+std::vector<Seconds> AlarmTriggers(icalcomponent* alarm, const Instance& inst, TimeContext& tc);
+
+// Text-match (RFC 4790 collations): whether `text` satisfies `match` (negation applied).
+bool TextMatches(std::string_view text, const TextMatch& match);
+
+// The name of a component ("VEVENT", or the X- name of an extension component).
+std::string ComponentName(icalcomponent* c);
+
+// The textual value of a property (TEXT unescaped).
+std::string PropertyText(icalproperty* p);
+
+// Serialises a component with CRLF line endings and 75-octet folding.
+std::string Serialize(icalcomponent* comp);
+
+}  // namespace cartable::dav::caldav::internal

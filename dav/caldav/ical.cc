@@ -60,8 +60,33 @@ Status CheckTzids(icalcomponent* c, TimeContext& tc) {
   return Status::OK();
 }
 
+// The date properties a server computes with must hold a real DATE or DATE-TIME.
+Status CheckDates(icalcomponent* c) {
+  for (icalproperty_kind kind : {ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DUE_PROPERTY,
+                                 ICAL_RECURRENCEID_PROPERTY, ICAL_EXDATE_PROPERTY}) {
+    for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
+         p = icalcomponent_get_next_property(c, kind)) {
+      icalvalue* v = icalproperty_get_value(p);
+      icalvalue_kind vk = v ? icalvalue_isa(v) : ICAL_NO_VALUE;
+      bool ok = false;
+      if (vk == ICAL_DATE_VALUE || vk == ICAL_DATETIME_VALUE) {
+        icaltimetype t = vk == ICAL_DATE_VALUE ? icalvalue_get_date(v) : icalvalue_get_datetime(v);
+        ok = !icaltime_is_null_time(t) && icaltime_is_valid_time(t) && t.month >= 1 &&
+             t.month <= 12 && t.day >= 1 && t.day <= 31;
+      }
+      if (!ok) {
+        const char* name = icalproperty_get_property_name(p);
+        return Invalid(std::string("invalid date in ") + (name ? name : "property"));
+      }
+    }
+  }
+  return Status::OK();
+}
+
 // RFC 5545 rules on one scheduling component that matter to a server.
 Status CheckComponent(icalcomponent* c) {
+  Status dates = CheckDates(c);
+  if (!dates.ok()) return dates;
   icalcomponent_kind kind = icalcomponent_isa(c);
   bool has_start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
   bool has_end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);

@@ -1,18 +1,27 @@
 #include "dav/collection_types.h"
 
-#include "dav/store/store.h"
+#include <algorithm>
+
+#include "dav/caldav/calendar_collection.h"
 
 namespace cartable::dav {
 namespace {
 
 const std::vector<CollectionType>& Table() {
   static const std::vector<CollectionType> kTable = {
-      {store::kKindCollection, {}, true, true, true, true, true},
-      {store::kKindFilesHome, {}, false, true, true, false, true},
-      // CalDAV and CardDAV homes hold calendars and address books (created by later issues);
-      // plain collections and loose objects are refused there.
-      {store::kKindCalendarHome, {}, false, false, false, false, false},
-      {store::kKindAddressbookHome, {}, false, false, false, false, false},
+      {store::kKindCollection, {}, {store::kKindCollection}, true, true, true, nullptr},
+      {store::kKindFilesHome, {}, {store::kKindCollection}, true, false, true, nullptr},
+      {store::kKindCalendarHome, {}, {store::kKindCalendar}, false, false, false, nullptr,
+       caldav::CreateDefaultCalendars},
+      // Address books arrive with the directory issue.
+      {store::kKindAddressbookHome, {}, {}, false, false, false, nullptr},
+      {store::kKindCalendar,
+       {{std::string(ns::kCalDav), "calendar"}},
+       {},
+       true,
+       true,
+       false,
+       caldav::ValidateCalendarMember},
   };
   return kTable;
 }
@@ -24,6 +33,21 @@ const CollectionType& DescribeCollection(std::string_view kind) {
     if (t.kind == kind) return t;
   }
   return Table().front();
+}
+
+const CollectionType* KindForResourcetype(const std::vector<QName>& resourcetype) {
+  for (const CollectionType& t : Table()) {
+    if (t.resourcetype.size() != resourcetype.size()) continue;
+    if (std::is_permutation(t.resourcetype.begin(), t.resourcetype.end(), resourcetype.begin())) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+bool MayContain(std::string_view parent_kind, std::string_view child_kind) {
+  const auto& kinds = DescribeCollection(parent_kind).child_kinds;
+  return std::find(kinds.begin(), kinds.end(), child_kind) != kinds.end();
 }
 
 }  // namespace cartable::dav

@@ -33,6 +33,7 @@ constexpr MethodRow kMethods[] = {
     {"DELETE", true, kStored, HandleDelete},
     {"PROPPATCH", true, kStored, HandleProppatch},
     {"MKCOL", true, Bit(T::kMissing), HandleMkcol},
+    {"MKCALENDAR", true, Bit(T::kMissing), HandleMkcalendar},
     {"COPY", true, kStored, HandleCopy},
     {"MOVE", true, kStored, HandleMove},
 };

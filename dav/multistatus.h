@@ -27,6 +27,8 @@ class MultistatusWriter {
   void EndResponse();
   // A response with a status and no propstat (deleted members, 404 multiget hrefs, COPY errors).
   void StatusResponse(std::string_view href, int code);
+  // <d:sync-token>..</d:sync-token> after the responses (RFC 6578).
+  void SyncToken(std::string_view token) { writer_.TextElement(ns::kDav, "sync-token", token); }
   // Closes the document and returns the 207 response.
   server::HttpResponse Finish();
 

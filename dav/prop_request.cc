@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dav/caldav/filter.h"
 #include "dav/property_registry.h"
 #include "dav/xml.h"
 
@@ -87,47 +88,79 @@ Result<PropRequest> ParsePropfindBody(std::string_view body) {
   return req;
 }
 
+bool NeedsStoredProperties(const PropRequest& props, const Target& target) {
+  if (!HasDeadProperties(target)) return false;
+  if (props.mode != PropRequest::Mode::kProp) return true;
+  return std::any_of(props.names.begin(), props.names.end(), [&](const QName& q) {
+    bool absent;
+    const LiveProperty* live = LiveFor(q, target, &absent);
+    return live == nullptr ? !absent : live->needs_stored;
+  });
+}
+
+Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
+  PropRequest req;
+  if (Child(root, ns::kDav, "propname")) {
+    req.mode = PropRequest::Mode::kPropname;
+    return req;
+  }
+  pugi::xml_node prop = Child(root, ns::kDav, "prop");
+  if (!prop) return req;  // allprop
+  req.mode = PropRequest::Mode::kProp;
+  req.names = PropNames(prop);
+  pugi::xml_node data = Child(prop, ns::kCalDav, "calendar-data");
+  if (data && (data.first_child() || data.first_attribute())) {
+    Result<caldav::CalendarDataRequest> cd = caldav::ParseCalendarDataRequest(data);
+    if (!cd.ok()) return cd.status();
+    req.calendar_data = std::move(cd.value());
+  }
+  return req;
+}
+
 Status WritePropResponse(const Request& req, const Target& target, const PropRequest& props,
-                         bool minimal, MultistatusWriter& out) {
-  PropContext ctx{req, target};
-  std::vector<store::DeadProperty> dead;
-  bool need_dead = HasDeadProperties(target);
-  if (need_dead && props.mode == PropRequest::Mode::kProp) {
-    need_dead = std::any_of(props.names.begin(), props.names.end(), [&](const QName& q) {
-      bool absent;
-      return LiveFor(q, target, &absent) == nullptr && !absent;
-    });
-  }
-  if (need_dead) {
-    Result<std::vector<store::DeadProperty>> r =
-        req.session.GetProperties(OwnerKind(target), target.IsCollectionLike()
-                                                         ? target.collection.id
-                                                         : target.object.id);
+                         bool minimal, MultistatusWriter& out,
+                         const std::vector<store::DeadProperty>* preloaded) {
+  std::vector<store::DeadProperty> loaded;
+  const std::vector<store::DeadProperty>* stored = preloaded;
+  if (stored == nullptr && NeedsStoredProperties(props, target)) {
+    Result<std::vector<store::DeadProperty>> r = req.session.GetProperties(
+        OwnerKind(target),
+        target.type == NodeType::kObject ? target.object.id : target.collection.id);
     if (!r.ok()) return r.status();
-    dead = std::move(r.value());
+    loaded = std::move(r.value());
+    stored = &loaded;
   }
-  auto find_dead = [&dead](const QName& q) -> const store::DeadProperty* {
-    for (const store::DeadProperty& d : dead) {
-      if (d.local == q.local && d.ns == q.ns) return &d;
+  static const std::vector<store::DeadProperty> kNone;
+  const std::vector<store::DeadProperty>& rows = stored ? *stored : kNone;
+  PropContext ctx{req, target, &rows,
+                  props.calendar_data ? &*props.calendar_data : nullptr};
+  const auto& registry = PropertyRegistry::Default();
+  auto is_dead = [&](const store::DeadProperty& d) { return !registry.IsLiveStorage(d, target); };
+  auto find_dead = [&](const QName& q) -> const store::DeadProperty* {
+    for (const store::DeadProperty& d : rows) {
+      if (d.local == q.local && d.ns == q.ns) return is_dead(d) ? &d : nullptr;
     }
     return nullptr;
   };
 
   std::string found, missing;
   XmlWriter fw(found), mw(missing);
-  const auto& registry = PropertyRegistry::Default();
   switch (props.mode) {
     case PropRequest::Mode::kPropname:
       for (const LiveProperty& p : registry.All()) {
         if (p.applies(target)) AppendEmpty(fw, p.name);
       }
-      for (const store::DeadProperty& d : dead) AppendEmpty(fw, {d.ns, d.local});
+      for (const store::DeadProperty& d : rows) {
+        if (is_dead(d)) AppendEmpty(fw, {d.ns, d.local});
+      }
       break;
     case PropRequest::Mode::kAllprop:
       for (const LiveProperty& p : registry.All()) {
         if (p.in_allprop && p.applies(target)) AppendLive(ctx, p, fw);
       }
-      for (const store::DeadProperty& d : dead) fw.Raw(d.xml);
+      for (const store::DeadProperty& d : rows) {
+        if (is_dead(d)) fw.Raw(d.xml);
+      }
       [[fallthrough]];
     case PropRequest::Mode::kProp:
       for (const QName& q : props.names) {

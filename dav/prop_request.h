@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "dav/caldav/ical.h"
 #include "dav/context.h"
 #include "dav/multistatus.h"
 #include "dav/target.h"
@@ -17,15 +18,26 @@ struct PropRequest {
   enum class Mode { kProp, kAllprop, kPropname };
   Mode mode = Mode::kAllprop;
   std::vector<QName> names;  // kProp: the names asked for; kAllprop: the <include> names
+  // A REPORT's <C:calendar-data> with content (partial retrieval, expand...).
+  std::optional<caldav::CalendarDataRequest> calendar_data;
 };
 
 // Parses a PROPFIND body (empty = allprop). kBadRequest with a message for anything else.
 Result<PropRequest> ParsePropfindBody(std::string_view body);
 // Collects the property names inside a DAV:prop element.
 std::vector<QName> PropNames(const pugi::xml_node& prop);
+// Parses a REPORT's DAV:prop / allprop / propname children of `report_root` (absent = allprop),
+// including a <C:calendar-data> request.
+Result<PropRequest> ParseReportProps(const pugi::xml_node& report_root);
 
-// Appends one <d:response> for `target` answering `props`. Errors only from the store.
+// Whether answering `props` for `target` needs its stored property rows.
+bool NeedsStoredProperties(const PropRequest& props, const Target& target);
+
+// Appends one <d:response> for `target` answering `props`. `preloaded` are the target's stored
+// property rows when the caller fetched them in bulk (else they are loaded when needed).
+// Errors only from the store.
 Status WritePropResponse(const Request& req, const Target& target, const PropRequest& props,
-                         bool minimal, MultistatusWriter& out);
+                         bool minimal, MultistatusWriter& out,
+                         const std::vector<store::DeadProperty>* preloaded = nullptr);
 
 }  // namespace cartable::dav

@@ -7,10 +7,10 @@ namespace cartable::dav {
 namespace {
 
 // Whether the name is a live property that clients may not change on this target.
-bool IsProtected(const QName& name, const Target& t) {
+bool IsProtected(const QName& name, const Target& t, bool at_creation) {
   const LiveProperty* live = PropertyRegistry::Default().Find(name);
   if (live == nullptr) return false;
-  if (live->applies(t)) return live->is_protected;
+  if (live->applies(t)) return live->is_protected && !(at_creation && live->settable_at_creation);
   return !live->dead_elsewhere;
 }
 
@@ -32,12 +32,12 @@ Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root) {
 
 Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
                                               const std::vector<PropUpdate>& updates,
-                                              bool* all_ok) {
+                                              bool at_creation, bool* all_ok) {
   std::vector<PropOutcome> outcomes;
   *all_ok = true;
   for (const PropUpdate& u : updates) {
     QName name = NameOf(u.element);
-    int code = IsProtected(name, t) ? 403 : 200;
+    int code = IsProtected(name, t, at_creation) ? 403 : 200;
     if (code != 200) *all_ok = false;
     outcomes.push_back({std::move(name), code});
   }

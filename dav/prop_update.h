@@ -25,11 +25,12 @@ struct PropOutcome {
 // document order. kBadRequest when the body has neither.
 Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root);
 
-// Checks every update first; when all are allowed, applies them to the target's dead properties.
+// Checks every update first; when all are allowed, applies them to the target's stored
+// properties. `at_creation` (MKCOL/MKCALENDAR) also admits properties settable only then.
 // Returns one outcome per property; *all_ok tells whether anything was applied.
 Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
                                               const std::vector<PropUpdate>& updates,
-                                              bool* all_ok);
+                                              bool at_creation, bool* all_ok);
 
 // Renders outcomes as propstats grouped by status at the current position of `out`.
 void WriteOutcomes(const std::vector<PropOutcome>& outcomes, XmlWriter& out);

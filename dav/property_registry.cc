@@ -5,6 +5,8 @@
 
 #include "dav/collection_types.h"
 #include "dav/quota.h"
+#include "dav/report_registry.h"
+#include "dav/caldav/calendar_collection.h"
 #include "server/path.h"
 
 namespace cartable::dav {
@@ -69,8 +71,22 @@ bool GetContentType(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-bool GetSupportedReportSet(const PropContext&, XmlWriter&) {
-  // No REPORT is served yet; the CalDAV/CardDAV issues add rows from the report registry.
+bool GetSupportedReportSet(const PropContext& c, XmlWriter& w) {
+  for (const ReportHandler& r : ReportRegistry::Default().All()) {
+    if (!r.applies(c.target)) continue;
+    w.Open(ns::kDav, "supported-report");
+    w.Open(ns::kDav, "report");
+    w.Empty(r.name.ns, r.name.local);
+    w.Close();
+    w.Close();
+  }
+  return true;
+}
+
+bool IsCollection(const Target& t) { return t.type == T::kCollection; }
+
+bool GetSyncToken(const PropContext& c, XmlWriter& w) {
+  w.Text(SyncToken(c.target.collection));
   return true;
 }
 
@@ -172,14 +188,35 @@ std::vector<LiveProperty> BuildTable() {
       {{cal, "calendar-user-address-set"}, false, true, false, IsPrincipal, GetCalendarUserAddressSet},
       {{card, "addressbook-home-set"}, false, true, false, IsPrincipal, GetAddressbookHomeSet},
       {{cs, "email-address-set"}, false, true, false, IsPrincipal, GetEmailAddressSet},
+      {{d, "sync-token"}, false, true, false, IsCollection, GetSyncToken},
+      // Kept in step with sync-token (CLIENTS.md #11): same value.
+      {{cs, "getctag"}, false, true, false, IsCollection, GetSyncToken},
   };
 }
 
 }  // namespace
 
 const PropertyRegistry& PropertyRegistry::Default() {
-  static const PropertyRegistry kRegistry(BuildTable());
+  static const PropertyRegistry kRegistry([] {
+    std::vector<LiveProperty> table = BuildTable();
+    caldav::AddCalendarProperties(table);
+    return table;
+  }());
   return kRegistry;
+}
+
+bool PropertyRegistry::IsLiveStorage(const store::DeadProperty& stored,
+                                     const Target& target) const {
+  const LiveProperty* live = Find({stored.ns, stored.local});
+  return live != nullptr && live->applies(target);
+}
+
+const store::DeadProperty* PropContext::Stored(std::string_view ns, std::string_view local) const {
+  if (stored == nullptr) return nullptr;
+  for (const store::DeadProperty& p : *stored) {
+    if (p.local == local && p.ns == ns) return &p;
+  }
+  return nullptr;
 }
 
 const LiveProperty* PropertyRegistry::Find(const QName& name) const {

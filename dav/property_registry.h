@@ -12,10 +12,22 @@
 
 namespace cartable::dav {
 
+namespace caldav {
+struct CalendarDataRequest;
+}
+
 // What a getter may look at.
 struct PropContext {
   const Request& req;
   const Target& target;
+  // The target's stored properties when they were loaded (live properties kept in the store,
+  // such as supported-calendar-component-set, read them here); may be null.
+  const std::vector<store::DeadProperty>* stored = nullptr;
+  // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
+  const caldav::CalendarDataRequest* calendar_data = nullptr;
+
+  // The stored property {ns}local, or null.
+  const store::DeadProperty* Stored(std::string_view ns, std::string_view local) const;
 };
 
 struct LiveProperty {
@@ -30,6 +42,11 @@ struct LiveProperty {
   // Writes the property's value (the content of the property element). Returns false when the
   // resource has no value for it (404).
   bool (*get)(const PropContext& ctx, XmlWriter& out);
+  // May be set by MKCALENDAR / extended MKCOL (then kept in the store as a property row), but
+  // never changed afterwards (e.g. supported-calendar-component-set).
+  bool settable_at_creation = false;
+  // The getter needs PropContext::stored.
+  bool needs_stored = false;
 };
 
 class PropertyRegistry {
@@ -38,6 +55,9 @@ class PropertyRegistry {
   static const PropertyRegistry& Default();
 
   const LiveProperty* Find(const QName& name) const;
+  // Whether `stored` (a property row of `target`) is the storage of a live property rather than
+  // a dead property: such rows are never listed as dead properties.
+  bool IsLiveStorage(const store::DeadProperty& stored, const Target& target) const;
   const std::vector<LiveProperty>& All() const { return props_; }
 
  private:

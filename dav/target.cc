@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "dav/collection_types.h"
+
 namespace cartable::dav {
 namespace {
 
@@ -203,6 +205,9 @@ Status EnsureHome(store::Session& session, const std::string& path, const Princi
     Result<store::Collection> created =
         session.CreateCollection(home, 0, principal.user_id, std::string(area.home_kind));
     if (!created.ok()) return created.status();
+    if (auto populate = DescribeCollection(area.home_kind).populate) {
+      if (Status s = populate(session, *created); !s.ok()) return s;
+    }
     return (*txn)->Commit();
   }
   return Status::OK();

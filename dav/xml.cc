@@ -216,6 +216,19 @@ void XmlWriter::Empty(std::string_view ns, std::string_view local) {
   out_.append("/>");
 }
 
+void XmlWriter::EmptyWithAttributes(
+    std::string_view ns, std::string_view local,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> attributes) {
+  StartTag(ns, local);
+  stack_.pop_back();
+  for (const auto& [name, value] : attributes) {
+    out_.append(" ").append(name).append("=\"");
+    AppendEscaped(out_, value);
+    out_.push_back('"');
+  }
+  out_.append("/>");
+}
+
 void XmlWriter::TextElement(std::string_view ns, std::string_view local, std::string_view text) {
   Open(ns, local);
   AppendEscaped(out_, text);

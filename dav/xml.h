@@ -5,6 +5,7 @@
 
 #include <pugixml.hpp>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,6 +50,10 @@ class XmlWriter {
   void Close();
   // <x/>
   void Empty(std::string_view ns, std::string_view local);
+  // <x a="1" b="2"/> (attribute names without namespace; values escaped)
+  void EmptyWithAttributes(
+      std::string_view ns, std::string_view local,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> attributes);
   // <x>text</x> with text escaped.
   void TextElement(std::string_view ns, std::string_view local, std::string_view text);
   void Text(std::string_view text) { AppendEscaped(out_, text); }

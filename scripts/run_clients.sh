@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real-client suites against a fresh server: python3-caldav discovery, cadaver-free curl checks.
+# Real-client suites against a fresh server: python3-caldav (discovery, agendas), vdirsyncer
+# with khal, and a graceful SIGTERM at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_server.sh"
@@ -8,3 +9,16 @@ start_server "$BIN"
 add_user jlabert 'Secret-jlabert1' "Jean Labert" jean.labert@ac-orleans-tours.fr
 echo "== python3-caldav discovery"
 timeout 120 /usr/bin/python3 "$ROOT/tests/clients/caldav_discovery.py" "$SERVER_URL" jlabert 'Secret-jlabert1' jean.labert@ac-orleans-tours.fr
+echo "== python3-caldav agendas"
+timeout 180 /usr/bin/python3 "$ROOT/tests/clients/caldav_agenda.py" "$SERVER_URL" jlabert 'Secret-jlabert1'
+add_user mdupont 'Secret-mdupont1' "Marie Dupont" marie.dupont@ac-orleans-tours.fr
+echo "== vdirsyncer + khal"
+timeout 300 "$ROOT/tests/clients/vdirsyncer_sync.sh" "$SERVER_URL" mdupont 'Secret-mdupont1'
+echo "== graceful stop"
+kill -TERM "$SERVER_PID"
+rc=0
+wait "$SERVER_PID" || rc=$?
+SERVER_PID=""
+grep -q "cartable: stopped" "$SERVER_DATA/server.log" || { cat "$SERVER_DATA/server.log"; exit 1; }
+[ "$rc" -eq 0 ] || { echo "server exited with $rc on SIGTERM"; exit 1; }
+echo "server stopped cleanly on SIGTERM (exit 0)"

@@ -1,5 +1,8 @@
 #include "server/app.h"
 
+#include <nlohmann/json.hpp>
+
+#include "dav/api/calendar_api.h"
 #include "dav/xml.h"
 
 namespace cartable::server {
@@ -32,6 +35,10 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   }
   router_.Add({"/dav", false, true,
                [this](HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
+  router_.Add({"/api/v1/calendars", false, true, [this](HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
   router_.Add({"/", true, false, [this](HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
                  if (r.method == "PROPFIND") return AuthenticatedDav(r);
@@ -56,14 +63,24 @@ HttpResponse App::Handle(HttpRequest& request) {
     return dav_.AnonymousOptions();
   }
   std::optional<AuthUser> user = auth_.Authenticate(request);
-  if (!user) return auth_.Challenge();
+  if (!user) {
+    HttpResponse challenge = auth_.Challenge();
+    if (route->json_errors) {
+      challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
+      challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
+    }
+    return challenge;
+  }
   request.user = user->login;
   return route->handler(request, &*user);
 }
 
+dav::Principal App::ToPrincipal(const AuthUser& user) {
+  return {user.id, user.login, user.display_name, user.email};
+}
+
 HttpResponse App::ServeDav(HttpRequest& request, const AuthUser& user) {
-  dav::Principal p{user.id, user.login, user.display_name, user.email};
-  return dav_.Handle(request, p);
+  return dav_.Handle(request, ToPrincipal(user));
 }
 
 HttpResponse App::HomePage(const HttpRequest&) const {

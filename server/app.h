@@ -24,6 +24,7 @@ class App : public RequestHandler {
   directory::Accounts& accounts() { return accounts_; }
 
  private:
+  static dav::Principal ToPrincipal(const AuthUser& user);
   HttpResponse ServeDav(HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   HttpResponse AuthenticatedDav(HttpRequest& request);

@@ -18,6 +18,7 @@ struct Route {
   bool exact = false;  // match the prefix only, nothing below it
   bool needs_auth = true;
   RouteHandler handler;
+  bool json_errors = false;  // answer 401/404 with a JSON body (the webmail API)
 };
 
 class Router {

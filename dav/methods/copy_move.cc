@@ -10,6 +10,7 @@ namespace cartable::dav {
 namespace {
 
 Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, store::Id to) {
+  // Collections only: objects carry theirs through PlaceObject.
   Result<std::vector<store::DeadProperty>> props = s.GetProperties(owner, from);
   if (!props.ok()) return props.status();
   for (const store::DeadProperty& p : *props) {
@@ -18,18 +19,50 @@ Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, sto
   return Status::OK();
 }
 
-Status CopyObject(store::Session& s, store::Id from_coll, const std::string& name,
-                  store::Id to_coll, const std::string& to_name) {
-  Result<store::Object> src = s.GetObject(from_coll, name, true);
-  if (!src.ok()) return src.status();
-  Result<store::Object> dst = s.PutObject(to_coll, to_name, src->content_type, *src->data);
+// Stores `src` (with data) as `to_name` in `to` with the properties `props`; the destination
+// collection's validator runs on it (a calendar checks components and UIDs whatever the source).
+Status PlaceObject(const Request& req, const store::Object& src,
+                   const std::vector<store::DeadProperty>& props, const store::Collection& to,
+                   const std::string& to_name) {
+  store::ObjectIndex index = src.index;
+  if (MemberValidator validate = DescribeCollection(to.kind).validate) {
+    Result<store::ObjectIndex> checked =
+        validate(req, to, to_name, nullptr, *src.data, src.content_type);
+    if (!checked.ok()) return checked.status();
+    index = std::move(checked.value());
+  }
+  Result<store::Object> dst = req.session.PutObject(to.id, to_name, src.content_type, *src.data, index);
   if (!dst.ok()) return dst.status();
-  return CopyProperties(s, store::Owner::kObject, src->id, dst->id);
+  for (const store::DeadProperty& p : props) {
+    if (Status st = req.session.SetProperty(store::Owner::kObject, dst->id, p); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+// Loads object `name` of `coll` with its data and properties.
+Status LoadObject(store::Session& s, store::Id coll, const std::string& name, store::Object* obj,
+                  std::vector<store::DeadProperty>* props) {
+  Result<store::Object> src = s.GetObject(coll, name, true);
+  if (!src.ok()) return src.status();
+  Result<std::vector<store::DeadProperty>> p = s.GetProperties(store::Owner::kObject, src->id);
+  if (!p.ok()) return p.status();
+  *obj = std::move(src.value());
+  *props = std::move(p.value());
+  return Status::OK();
+}
+
+Status CopyObject(const Request& req, store::Id from_coll, const std::string& name,
+                  const store::Collection& to, const std::string& to_name) {
+  store::Object src;
+  std::vector<store::DeadProperty> props;
+  if (Status s = LoadObject(req.session, from_coll, name, &src, &props); !s.ok()) return s;
+  return PlaceObject(req, src, props, to, to_name);
 }
 
 // Copies collection `src` to `path` under `parent_id`; members too when `deep`.
-Status CopyCollection(store::Session& s, const store::Collection& src, const std::string& path,
+Status CopyCollection(const Request& req, const store::Collection& src, const std::string& path,
                       store::Id parent_id, bool deep) {
+  store::Session& s = req.session;
   Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
   if (!dst.ok()) return dst.status();
   if (Status st = CopyProperties(s, store::Owner::kCollection, src.id, dst->id); !st.ok()) {
@@ -43,13 +76,13 @@ Status CopyCollection(store::Session& s, const store::Collection& src, const std
   });
   if (!st.ok()) return st;
   for (const std::string& n : names) {
-    if (st = CopyObject(s, src.id, n, dst->id, n); !st.ok()) return st;
+    if (st = CopyObject(req, src.id, n, *dst, n); !st.ok()) return st;
   }
   Result<std::vector<store::Collection>> subs = s.ListChildCollections(src.id);
   if (!subs.ok()) return subs.status();
   for (const store::Collection& c : *subs) {
     std::string child = path + c.path.substr(src.path.size());
-    if (st = CopyCollection(s, c, child, dst->id, true); !st.ok()) return st;
+    if (st = CopyCollection(req, c, child, dst->id, true); !st.ok()) return st;
   }
   return Status::OK();
 }
@@ -101,8 +134,9 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, bool* e
   }
   if (!dst->parent_exists) return Status::Conflict("the destination's parent does not exist");
   const CollectionType& parent = DescribeCollection(dst->collection.kind);
-  bool allowed = src.type == NodeType::kCollection ? parent.allows_child_collections
-                                                   : parent.allows_objects;
+  bool allowed = src.type == NodeType::kCollection
+                     ? MayContain(dst->collection.kind, src.collection.kind)
+                     : parent.allows_objects;
   if (!allowed) return Status::Forbidden("the destination collection cannot hold this resource");
   return dst;
 }
@@ -134,10 +168,10 @@ MethodResult HandleCopy(const Request& req, Target& src) {
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
-    s = CopyCollection(req.session, src.collection, dst->collection.path + dst->name + "/",
+    s = CopyCollection(req, src.collection, dst->collection.path + dst->name + "/",
                        dst->collection.id, *depth == Depth::kInfinity);
   } else {
-    s = CopyObject(req.session, src.collection.id, src.name, dst->collection.id, dst->name);
+    s = CopyObject(req, src.collection.id, src.name, dst->collection, dst->name);
   }
   if (!s.ok()) return s;
   if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
@@ -161,8 +195,12 @@ MethodResult HandleMove(const Request& req, Target& src) {
     s = req.session.MoveCollection(src.collection.id, dst->collection.path + dst->name + "/",
                                    dst->collection.id);
   } else {
-    s = CopyObject(req.session, src.collection.id, src.name, dst->collection.id, dst->name);
+    // Delete first: a move inside one calendar keeps its UID without conflicting with itself.
+    store::Object obj;
+    std::vector<store::DeadProperty> props;
+    s = LoadObject(req.session, src.collection.id, src.name, &obj, &props);
     if (s.ok()) s = req.session.DeleteObject(src.collection.id, src.name);
+    if (s.ok()) s = PlaceObject(req, obj, props, dst->collection, dst->name);
   }
   if (!s.ok()) return s;
   return Done(existed);

@@ -1,5 +1,5 @@
-// MKCOL (RFC 4918 §9.3) and extended MKCOL (RFC 5689): a body, when present, must be a
-// DAV:mkcol setting resourcetype (only a plain collection here) and properties, all or nothing.
+// MKCOL (RFC 4918 §9.3), extended MKCOL (RFC 5689) and MKCALENDAR (RFC 4791 §5.3.1): create a
+// collection whose kind comes from the requested resourcetype, with properties, all or nothing.
 #include "dav/collection_types.h"
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
@@ -10,64 +10,71 @@
 namespace cartable::dav {
 namespace {
 
-bool IsXmlContentType(std::string_view ct) {
-  return ct.find("xml") != std::string_view::npos;
-}
+bool IsXmlContentType(std::string_view ct) { return ct.find("xml") != std::string_view::npos; }
 
-// Checks the resourcetype asked for; only {DAV:collection} is creatable by MKCOL so far.
-Status CheckResourcetype(const std::vector<PropUpdate>& updates) {
+// The resourcetype asked for by a DAV:resourcetype update (without DAV:collection).
+std::vector<QName> RequestedResourcetype(const std::vector<PropUpdate>& updates) {
+  std::vector<QName> types;
   for (const PropUpdate& u : updates) {
     if (!Is(u.element, ns::kDav, "resourcetype")) continue;
     for (pugi::xml_node c : u.element.children()) {
       if (c.type() == pugi::node_element && !Is(c, ns::kDav, "collection")) {
-        return Status::Violates(Precondition::kValidResourcetype,
-                                "cannot create a collection of type " + NameOf(c).Clark());
+        types.push_back(NameOf(c));
       }
     }
   }
-  return Status::OK();
+  return types;
+}
+
+// Parses an optional request body whose root must be `root_local` in `root_ns`.
+Result<std::vector<PropUpdate>> ParseBody(const Request& req, std::string_view root_ns,
+                                          std::string_view root_local,
+                                          std::unique_ptr<pugi::xml_document>* doc) {
+  if (req.http.body.empty()) return std::vector<PropUpdate>{};
+  std::string_view ct = req.http.headers.Get("Content-Type").value_or("");
+  if (!ct.empty() && !IsXmlContentType(ct)) {
+    return Status::UnsupportedMedia("the body must be XML (" + std::string(root_local) + ")");
+  }
+  Result<std::unique_ptr<pugi::xml_document>> parsed = ParseXml(req.http.body);
+  if (!parsed.ok()) {
+    // RFC 4918 §9.3: a body MKCOL does not understand is 415.
+    if (ct.empty()) return Status::UnsupportedMedia("MKCOL accepts no body, or an XML body");
+    return parsed.status();
+  }
+  *doc = std::move(parsed.value());
+  if (!Is((*doc)->document_element(), root_ns, root_local)) {
+    return Status::UnsupportedMedia("the body must be a " + std::string(root_local) + " element");
+  }
+  return CollectUpdates((*doc)->document_element());
 }
 
 }  // namespace
 
-MethodResult HandleMkcol(const Request& req, Target& t) {
+MethodResult CreateCollectionAt(const Request& req, Target& t, std::string_view kind,
+                                std::vector<PropUpdate> updates, const QName& failure_root) {
   if (!t.parent_exists) return Status::Conflict("the parent collection does not exist");
-  const CollectionType& parent = DescribeCollection(t.collection.kind);
-  if (!parent.allows_child_collections) {
-    return Status::Forbidden("collections cannot be created here");
-  }
-  std::vector<PropUpdate> updates;
-  std::unique_ptr<pugi::xml_document> doc;
-  if (!req.http.body.empty()) {
-    std::string_view ct = req.http.headers.Get("Content-Type").value_or("");
-    if (!IsXmlContentType(ct)) {
-      return Status::UnsupportedMedia("MKCOL accepts no body, or an XML DAV:mkcol body");
+  if (!MayContain(t.collection.kind, kind)) {
+    if (kind == store::kKindCalendar) {
+      return Status::Violates(Precondition::kCalendarCollectionLocationOk,
+                              "calendars can only be created in a calendar home");
     }
-    Result<std::unique_ptr<pugi::xml_document>> parsed = ParseXml(req.http.body);
-    if (!parsed.ok()) return parsed.status();
-    doc = std::move(parsed.value());
-    if (!Is(doc->document_element(), ns::kDav, "mkcol")) {
-      return Status::UnsupportedMedia("the MKCOL body must be a DAV:mkcol element");
-    }
-    Result<std::vector<PropUpdate>> collected = CollectUpdates(doc->document_element());
-    if (!collected.ok()) return collected.status();
-    updates = std::move(collected.value());
-    if (Status s = CheckResourcetype(updates); !s.ok()) return s;
-    std::erase_if(updates, [](const PropUpdate& u) { return Is(u.element, ns::kDav, "resourcetype"); });
+    return Status::Violates(Precondition::kValidResourcetype,
+                            "a collection of this type cannot be created here");
   }
+  std::erase_if(updates, [](const PropUpdate& u) { return Is(u.element, ns::kDav, "resourcetype"); });
   std::string path = t.collection.path + t.name + "/";
-  Result<store::Collection> created = req.session.CreateCollection(
-      path, t.collection.id, t.owner->id, store::kKindCollection);
+  Result<store::Collection> created =
+      req.session.CreateCollection(path, t.collection.id, t.owner->id, std::string(kind));
   if (!created.ok()) return created.status();
   Target made = ChildCollectionTarget(t, *created);
   bool all_ok = true;
-  Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, made, updates, &all_ok);
+  Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, made, updates, true, &all_ok);
   if (!outcomes.ok()) return outcomes.status();
   server::HttpResponse r;
   if (!all_ok) {
-    // RFC 5689 §3: the whole MKCOL fails; the caller rolls the creation back.
+    // The whole request fails (RFC 5689 §3, RFC 4791 §5.3.1); the dispatcher rolls back.
     XmlWriter w(r.body);
-    w.OpenRoot(ns::kDav, "mkcol-response");
+    w.OpenRoot(failure_root.ns, failure_root.local);
     WriteOutcomes(*outcomes, w);
     w.Finish();
     r.status = 403;
@@ -76,7 +83,31 @@ MethodResult HandleMkcol(const Request& req, Target& t) {
   }
   r.status = 201;
   r.headers.Set("Location", Href(path));
+  r.headers.Set("Cache-Control", "no-cache");
   return r;
+}
+
+MethodResult HandleMkcol(const Request& req, Target& t) {
+  std::unique_ptr<pugi::xml_document> doc;
+  Result<std::vector<PropUpdate>> updates = ParseBody(req, ns::kDav, "mkcol", &doc);
+  if (!updates.ok()) return updates.status();
+  std::vector<QName> types = RequestedResourcetype(*updates);
+  const CollectionType* type = KindForResourcetype(types);
+  if (type == nullptr) {
+    return Status::Violates(Precondition::kValidResourcetype,
+                            "cannot create a collection of type " +
+                                (types.empty() ? std::string("?") : types.front().Clark()));
+  }
+  return CreateCollectionAt(req, t, type->kind, std::move(updates.value()),
+                            {std::string(ns::kDav), "mkcol-response"});
+}
+
+MethodResult HandleMkcalendar(const Request& req, Target& t) {
+  std::unique_ptr<pugi::xml_document> doc;
+  Result<std::vector<PropUpdate>> updates = ParseBody(req, ns::kCalDav, "mkcalendar", &doc);
+  if (!updates.ok()) return updates.status();
+  return CreateCollectionAt(req, t, store::kKindCalendar, std::move(updates.value()),
+                            {std::string(ns::kCalDav), "mkcalendar-response"});
 }
 
 }  // namespace cartable::dav

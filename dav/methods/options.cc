@@ -5,9 +5,9 @@
 namespace cartable::dav {
 
 std::string_view DavComplianceHeader() {
-  // Class 2 (locking) is not offered. calendar-access / addressbook join when the CalDAV and
-  // CardDAV collections land.
-  return "1, 3, access-control, extended-mkcol";
+  // Class 2 (locking) is not offered. addressbook joins with the CardDAV collections,
+  // calendar-auto-schedule with server-side scheduling.
+  return "1, 3, access-control, extended-mkcol, calendar-access";
 }
 
 MethodResult HandleOptions(const Request&, Target&) {

@@ -18,7 +18,7 @@ MethodResult HandleProppatch(const Request& req, Target& t) {
   Result<std::vector<PropUpdate>> updates = CollectUpdates(root);
   if (!updates.ok()) return updates.status();
   bool all_ok = false;
-  Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, t, *updates, &all_ok);
+  Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, t, *updates, false, &all_ok);
   if (!outcomes.ok()) return outcomes.status();
   if (all_ok && t.type == NodeType::kCollection) {
     // Property changes count as changes of the collection for sync tokens and ctags.

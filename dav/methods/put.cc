@@ -29,8 +29,16 @@ MethodResult HandlePut(const Request& req, Target& t) {
   }
   std::string content_type(req.http.headers.Get("Content-Type").value_or(""));
   if (content_type.empty()) content_type = "application/octet-stream";
+  store::ObjectIndex index;
+  if (parent.validate != nullptr) {
+    Result<store::ObjectIndex> checked =
+        parent.validate(req, t.collection, t.name, t.type == NodeType::kObject ? &t.object : nullptr,
+                        req.http.body, content_type);
+    if (!checked.ok()) return checked.status();
+    index = std::move(checked.value());
+  }
   Result<store::Object> stored =
-      req.session.PutObject(t.collection.id, t.name, content_type, req.http.body);
+      req.session.PutObject(t.collection.id, t.name, content_type, req.http.body, index);
   if (!stored.ok()) return stored.status();
   server::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;

@@ -1,16 +1,22 @@
-// REPORT: dispatches on the report registry. No report is served yet (the CalDAV, CardDAV and
-// sync issues add them); an unknown report is 403 DAV:supported-report (RFC 3253 §3.6).
+// REPORT: dispatches on the report registry; a report not in it, or not applicable to the
+// target, is 403 DAV:supported-report (RFC 3253 §3.6).
 #include "dav/methods/methods.h"
+#include "dav/report_registry.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
 
-MethodResult HandleReport(const Request& req, Target&) {
+MethodResult HandleReport(const Request& req, Target& target) {
   Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(req.http.body);
   if (!doc.ok()) return doc.status();
-  QName name = NameOf((*doc)->document_element());
-  return Status::Violates(Precondition::kSupportedReport,
-                          "the report " + name.Clark() + " is not supported on this resource");
+  pugi::xml_node root = (*doc)->document_element();
+  QName name = NameOf(root);
+  const ReportHandler* report = ReportRegistry::Default().Find(name);
+  if (report == nullptr || !report->applies(target)) {
+    return Status::Violates(Precondition::kSupportedReport,
+                            "the report " + name.Clark() + " is not supported on this resource");
+  }
+  return report->run(req, target, root);
 }
 
 }  // namespace cartable::dav

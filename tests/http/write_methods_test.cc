@@ -45,11 +45,17 @@ TEST_F(WriteTest, ExtendedMkcolSetsProperties) {
 }
 
 TEST_F(WriteTest, ExtendedMkcolRefusesUnknownResourcetypeAndProtectedProps) {
-  auto r = server_.As("MKCOL", "/dav/files/jlabert/cal/", R"(<D:mkcol xmlns:D="DAV:"
-  xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:resourcetype><D:collection/>
-  <C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
+  auto r = server_.As("MKCOL", "/dav/files/jlabert/x/", R"(<D:mkcol xmlns:D="DAV:"
+  xmlns:Z="urn:z"><D:set><D:prop><D:resourcetype><D:collection/><Z:weird/></D:resourcetype>
+  </D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("valid-resourcetype"), std::string::npos);
+  auto cal = server_.As("MKCOL", "/dav/files/jlabert/cal/", R"(<D:mkcol xmlns:D="DAV:"
+  xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:resourcetype><D:collection/>
+  <C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
+  EXPECT_EQ(cal.status, 403);
+  EXPECT_NE(cal.body.find("calendar-collection-location-ok"), std::string::npos)
+      << "calendars live in calendar homes only";
   auto p = server_.As("MKCOL", "/dav/files/jlabert/p/", R"(<D:mkcol xmlns:D="DAV:"><D:set><D:prop>
   <D:getetag>"1"</D:getetag></D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
   EXPECT_EQ(p.status, 403);

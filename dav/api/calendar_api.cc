@@ -1,0 +1,194 @@
+#include "dav/api/calendar_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/ical.h"
+#include "dav/target.h"
+#include "dav/xml.h"
+
+namespace cartable::dav::api {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kPrefix = "/api/v1/calendars";
+
+server::HttpResponse Json(int status, const json& body) {
+  server::HttpResponse r;
+  r.status = status;
+  r.headers.Set("Content-Type", "application/json; charset=utf-8");
+  r.body = body.dump();
+  return r;
+}
+
+server::HttpResponse Error(int status, const std::string& message) {
+  return Json(status, json{{"error", message}});
+}
+
+server::HttpResponse Error(const Status& s) { return Error(s.HttpCode(), s.message()); }
+
+// The text content of a stored property element (displayname, calendar-color...).
+std::string PropertyText(const std::vector<store::DeadProperty>& props, std::string_view ns,
+                         std::string_view local) {
+  for (const store::DeadProperty& p : props) {
+    if (p.ns != ns || p.local != local) continue;
+    Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(p.xml);
+    if (doc.ok()) return (*doc)->document_element().text().get();
+  }
+  return "";
+}
+
+std::string IsoUtc(caldav::Seconds t) {
+  std::string s = caldav::FormatUtcDateTime(t);  // 20261123T120000Z
+  if (s.size() != 16) return s;
+  return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T" + s.substr(9, 2) + ":" +
+         s.substr(11, 2) + ":" + s.substr(13, 2) + "Z";
+}
+
+// Accepts 2026-11-23T10:00:00Z, 2026-11-23 and 20261123T100000Z.
+std::optional<caldav::Seconds> ParseInstant(std::string value) {
+  std::string compact;
+  for (char c : value) {
+    if (c != '-' && c != ':') compact.push_back(c);
+  }
+  if (compact.size() == 8) compact += "T000000Z";
+  return caldav::ParseUtcDateTime(compact);
+}
+
+std::string QueryParam(const std::string& query, const std::string& key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string_view item(query.data() + pos, amp - pos);
+    if (item.substr(0, key.size() + 1) == key + "=") {
+      std::string v(item.substr(key.size() + 1));
+      for (char& c : v) {
+        if (c == '+') c = ' ';
+      }
+      size_t pct;
+      while ((pct = v.find("%3A")) != std::string::npos) v.replace(pct, 3, ":");
+      return v;
+    }
+    pos = amp + 1;
+  }
+  return "";
+}
+
+struct CalendarInfo {
+  store::Collection collection;
+  std::string id, name, color;
+  std::vector<std::string> components;
+};
+
+CalendarInfo Describe(store::Session& session, const store::Collection& c, const std::string& home) {
+  CalendarInfo info{c, c.path.substr(home.size(), c.path.size() - home.size() - 1), "", "", {}};
+  auto props = session.GetProperties(store::Owner::kCollection, c.id);
+  std::vector<store::DeadProperty> rows = props.ok() ? *props : std::vector<store::DeadProperty>{};
+  info.name = PropertyText(rows, ns::kDav, "displayname");
+  if (info.name.empty()) info.name = info.id;
+  info.color = PropertyText(rows, ns::kApple, "calendar-color");
+  info.components = caldav::ComponentSet(rows);
+  return info;
+}
+
+server::HttpResponse ListCalendars(store::Session& s, const store::Collection& home) {
+  auto subs = s.ListChildCollections(home.id);
+  if (!subs.ok()) return Error(subs.status());
+  json list = json::array();
+  for (const store::Collection& c : *subs) {
+    if (c.kind != store::kKindCalendar) continue;
+    CalendarInfo info = Describe(s, c, home.path);
+    list.push_back({{"id", info.id},
+                    {"href", Href(c.path)},
+                    {"name", info.name},
+                    {"color", info.color},
+                    {"components", info.components}});
+  }
+  return Json(200, json{{"calendars", list}});
+}
+
+json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const std::string& href) {
+  json attendees = json::array();
+  for (const caldav::Attendee& a : o.attendees) {
+    attendees.push_back({{"address", a.address}, {"name", a.name}, {"partstat", a.partstat}});
+  }
+  return {{"uid", o.uid},           {"recurrence_id", o.recurrence_id},
+          {"component", o.component}, {"start", IsoUtc(o.start)},
+          {"end", IsoUtc(o.end)},     {"all_day", o.all_day},
+          {"summary", o.summary},     {"location", o.location},
+          {"description", o.description}, {"status", o.status},
+          {"organizer", o.organizer}, {"attendees", attendees},
+          {"calendar", cal.id},       {"color", cal.color},
+          {"href", href}};
+}
+
+server::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
+                                const server::HttpRequest& request) {
+  std::string from = QueryParam(request.query, "from"), to = QueryParam(request.query, "to");
+  std::optional<caldav::Seconds> start = ParseInstant(from), end = ParseInstant(to);
+  if (!start || !end || *end <= *start) {
+    return Error(400, "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");
+  }
+  caldav::TimeRange range{*start, *end};
+  std::vector<std::pair<caldav::Occurrence, std::string>> all;
+  bool truncated = false;
+  Status inner;
+  store::ObjectQuery q{"", *start, *end, true};
+  Status st = s.QueryObjects(cal.collection.id, q, [&](const store::Object& o) {
+    bool cut = false;
+    auto occ = caldav::ExpandOccurrences(*o.data, range, kMaxOccurrences, &cut);
+    if (!occ.ok()) {
+      inner = occ.status();
+      return false;
+    }
+    truncated = truncated || cut;
+    for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.collection.path + o.name));
+    return all.size() <= kMaxOccurrences;
+  });
+  if (!st.ok()) return Error(st);
+  if (!inner.ok()) return Error(inner);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first.start < b.first.start; });
+  if (all.size() > kMaxOccurrences) {
+    all.resize(kMaxOccurrences);
+    truncated = true;
+  }
+  json events = json::array();
+  for (const auto& [o, href] : all) events.push_back(OccurrenceJson(o, cal, href));
+  return Json(200, json{{"calendar", cal.id},
+                        {"from", IsoUtc(*start)},
+                        {"to", IsoUtc(*end)},
+                        {"truncated", truncated},
+                        {"events", events}});
+}
+
+}  // namespace
+
+server::HttpResponse ServeCalendars(const DavContext& ctx, const server::HttpRequest& request,
+                                    const Principal& principal) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    server::HttpResponse r = Error(405, "only GET is allowed here");
+    r.headers.Set("Allow", "GET, HEAD");
+    return r;
+  }
+  store::Session& s = ctx.store.ThreadSession();
+  std::string home = HomePath(CalendarArea(), principal.login);
+  if (Status st = EnsureHome(s, home, principal); !st.ok()) return Error(st);
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
+  if (!txn.ok()) return Error(txn.status());
+  Result<store::Collection> home_coll = s.GetCollection(home);
+  if (!home_coll.ok()) return Error(home_coll.status());
+  std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
+  if (rest.empty() || rest == "/") return ListCalendars(s, *home_coll);
+  // /{id}/events
+  size_t slash = rest.find('/', 1);
+  std::string id = rest.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+  std::string tail = slash == std::string::npos ? "" : rest.substr(slash);
+  if (tail != "/events" && tail != "/events/") return Error(404, "no such API resource");
+  Result<store::Collection> cal = s.GetCollection(home + id + "/");
+  if (!cal.ok() || cal->kind != store::kKindCalendar) return Error(404, "no calendar '" + id + "'");
+  return ListEvents(s, Describe(s, *cal, home), request);
+}
+
+}  // namespace cartable::dav::api

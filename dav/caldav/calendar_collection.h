@@ -1,0 +1,43 @@
+// Calendar collections (RFC 4791 §4-5): member validation, the component set, the default
+// calendars of a new home, and the CalDAV live properties.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dav/context.h"
+#include "dav/property_registry.h"
+#include "dav/store/store.h"
+
+namespace cartable::dav::caldav {
+
+// The limits advertised and enforced on calendar members.
+inline constexpr uint64_t kMaxCalendarResourceSize = 1u << 20;
+inline constexpr std::string_view kMinDateTime = "19000101T000000Z";
+inline constexpr std::string_view kMaxDateTime = "21001231T235959Z";
+
+// MemberValidator of calendar collections: content type, size, RFC 4791 §4.1 rules, the
+// calendar's component set, and UID uniqueness within the calendar (no-uid-conflict with the
+// href of the holder). The same UID may live in two calendars of a user (as in SabreDAV), so
+// moving an event by PUT-then-DELETE works.
+Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
+                                                  const store::Collection& parent,
+                                                  const std::string& name,
+                                                  const store::Object* existing,
+                                                  std::string_view body,
+                                                  std::string_view content_type);
+
+// The components the calendar accepts: its stored supported-calendar-component-set, or all of
+// VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.
+std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored);
+
+// A supported-calendar-component-set property row for `components`.
+store::DeadProperty ComponentSetProperty(const std::vector<std::string>& components);
+
+// Creates "Agenda" (agenda/, VEVENT) and "Tâches" (taches/, VTODO) in a new calendar home.
+Status CreateDefaultCalendars(store::Session& session, const store::Collection& home);
+
+// Appends the CalDAV and CalendarServer/Apple live properties to the registry table.
+void AddCalendarProperties(std::vector<LiveProperty>& table);
+
+}  // namespace cartable::dav::caldav

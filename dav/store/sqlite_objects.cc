@@ -62,20 +62,25 @@ const char* OwnerText(Owner owner) { return owner == Owner::kCollection ? "colle
 }  // namespace
 
 const char* QueryObjectsSql(bool by_component, bool with_data) {
-  // One statement per shape, so each gets its own plan: with a component, the objects_time
-  // index (collection_id, component, first_start, last_end) bounds the scan on first_start and
-  // checks last_end without reading the table; only matching rows are read (then sorted by
-  // name). "?2 = '' OR component = ?2" would have made that index unusable.
-#define QUERY_WHERE " FROM objects WHERE collection_id = ?1 AND first_start < ?4 AND last_end > ?3"
-#define QUERY_COMPONENT " AND component = ?2"
+  // One statement per shape, so each gets its own plan. With a component (CalDAV queries
+  // always name one), two objects_time ranges: the bounded objects whose first_start lies in
+  // [?5, end) where ?5 = start - max_object_span (the others end before start), and the
+  // unbounded ones. Only matching rows are read from the table, then sorted by name.
+  // "?2 = '' OR component = ?2" would have made the index unusable.
+#define QUERY_OVERLAP " AND first_start < ?4 AND last_end > ?3"
+#define QUERY_BY_COMPONENT(COLUMNS)                                                         \
+  "SELECT * FROM (" COLUMNS " FROM objects WHERE collection_id = ?1 AND component = ?2 "     \
+  "AND unbounded = 0 AND first_start >= ?5" QUERY_OVERLAP " UNION ALL " COLUMNS              \
+  " FROM objects WHERE collection_id = ?1 AND component = ?2 AND unbounded = 1" QUERY_OVERLAP \
+  ") ORDER BY name"
   static const char* const kSql[2][2] = {
       // [by component][with data]
-      {OBJECT_COLUMNS QUERY_WHERE " ORDER BY name",
-       OBJECT_COLUMNS ", data" QUERY_WHERE " ORDER BY name"},
-      {OBJECT_COLUMNS QUERY_WHERE QUERY_COMPONENT " ORDER BY name",
-       OBJECT_COLUMNS ", data" QUERY_WHERE QUERY_COMPONENT " ORDER BY name"}};
-#undef QUERY_WHERE
-#undef QUERY_COMPONENT
+      {OBJECT_COLUMNS " FROM objects WHERE collection_id = ?1" QUERY_OVERLAP " ORDER BY name",
+       OBJECT_COLUMNS ", data FROM objects WHERE collection_id = ?1" QUERY_OVERLAP
+                      " ORDER BY name"},
+      {QUERY_BY_COMPONENT(OBJECT_COLUMNS), QUERY_BY_COMPONENT(OBJECT_COLUMNS ", data")}};
+#undef QUERY_OVERLAP
+#undef QUERY_BY_COMPONENT
   return kSql[by_component][with_data];
 }
 
@@ -120,13 +125,24 @@ Status SqliteSession::StepObjects(Stmt& stmt, bool with_data,
 
 Status SqliteSession::QueryObjects(Id collection_id, const ObjectQuery& query,
                                    const std::function<bool(const Object&)>& fn) {
-  Result<Collection> c = GetCollectionById(collection_id);
-  if (!c.ok()) return c.status();
+  Result<Stmt> span = Prepare("SELECT max_object_span FROM collections WHERE id = ?");
+  if (!span.ok()) return span.status();
+  span->Bind(1, collection_id);
+  int rc = span->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no collection #" + std::to_string(collection_id));
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "querying objects");
+  // The earliest first_start of a bounded object that can overlap (kNoUpperBound: a span too
+  // long for an int64, see WidenObjectSpan).
+  const int64_t max_span = span->Int(0);
+  int64_t lowest_start;
+  if (max_span == kNoUpperBound || __builtin_sub_overflow(query.start, max_span, &lowest_start)) {
+    lowest_start = kNoLowerBound;
+  }
   const bool by_component = !query.component.empty();
   Result<Stmt> s = Prepare(QueryObjectsSql(by_component, query.with_data));
   if (!s.ok()) return s.status();
   s->Bind(1, collection_id).Bind(3, query.start).Bind(4, query.end);
-  if (by_component) s->Bind(2, query.component);
+  if (by_component) s->Bind(2, query.component).Bind(5, lowest_start);
   return StepObjects(*s, query.with_data, fn, "querying objects");
 }
 
@@ -180,6 +196,19 @@ Status SqliteSession::AddUsedBytes(Id owner_id, int64_t delta) {
   return s->Run("adjusting used_bytes");
 }
 
+Status SqliteSession::WidenObjectSpan(Id collection_id, const ObjectIndex& index) {
+  if (index.first_start == kNoLowerBound || index.last_end == kNoUpperBound) return Status::OK();
+  int64_t span;
+  // A span beyond INT64_MAX (bounds near both extremes) is stored as kNoUpperBound, "any".
+  if (__builtin_sub_overflow(index.last_end, index.first_start, &span)) span = kNoUpperBound;
+  Result<Stmt> s = Prepare(
+      "UPDATE collections SET max_object_span = max(max_object_span, ?2) "
+      "WHERE id = ?1 AND max_object_span < ?2");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(2, span);
+  return s->Run("widening the object span");
+}
+
 Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& name,
                                           const std::string& content_type,
                                           const std::string& data, const ObjectIndex& index) {
@@ -227,6 +256,8 @@ Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& n
   if (!st.ok()) return st;
   o.id = old.ok() ? old->id : db_->LastInsertId();
   st = AddUsedBytes(c->owner_id, o.size - (old.ok() ? old->size : 0));
+  if (!st.ok()) return st;
+  st = WidenObjectSpan(collection_id, index);
   if (!st.ok()) return st;
   return o;
 }

@@ -101,6 +101,8 @@ class SqliteSession : public Session {
   Status StepObjects(Stmt& stmt, bool with_data, const std::function<bool(const Object&)>& fn,
                      std::string_view what);
   Status DoDeleteObject(Id collection_id, const std::string& name);
+  // Raises the collection's max_object_span (see 0002_object_index.sql) to cover `index`.
+  Status WidenObjectSpan(Id collection_id, const ObjectIndex& index);
 
   std::unique_ptr<Db> db_;
   Status open_error_;
@@ -130,8 +132,8 @@ class WriteScope {
   bool active_ = false;
 };
 
-// The SQL of QueryObjects: ?1 collection id, ?2 component (when by_component), ?3 start,
-// ?4 end. Exposed for the query-plan test and store_bench.
+// The SQL of QueryObjects: ?1 collection id, ?3 start, ?4 end; when by_component, ?2 the
+// component and ?5 the earliest first_start a bounded object may have to overlap. Exposed for the query-plan test and store_bench.
 const char* QueryObjectsSql(bool by_component, bool with_data);
 
 class SqliteStore : public Store {

@@ -28,6 +28,10 @@ CREATE TABLE objects_v2 (
   first_start     INTEGER NOT NULL DEFAULT -9223372036854775808,
   last_end        INTEGER NOT NULL DEFAULT 9223372036854775807,
   needs_expansion INTEGER NOT NULL DEFAULT 0,
+  -- 1 when a side is unbounded. Not stored (VIRTUAL): it only orders the objects_time index,
+  -- so the bounded objects of a time-range query form one short first_start range.
+  unbounded       INTEGER GENERATED ALWAYS AS (first_start = -9223372036854775808 OR
+                                               last_end = 9223372036854775807) VIRTUAL,
   data            BLOB    NOT NULL,             -- last on purpose (see 0001_init.sql)
   UNIQUE (collection_id, name)
 );
@@ -41,9 +45,15 @@ INSERT INTO objects_v2 (id, collection_id, name, content_type, etag, size, creat
 DROP TABLE objects;
 ALTER TABLE objects_v2 RENAME TO objects;
 
--- Time-range queries: equality on (collection_id, component), range on first_start; last_end
--- is in the index so the other half of the overlap test needs no table read.
-CREATE INDEX objects_time ON objects (collection_id, component, first_start, last_end);
+-- Time-range queries (QueryObjects). A bounded object overlapping [start, end) has
+-- first_start in [start - max_object_span, end), one index range; the unbounded ones (few:
+-- open-ended recurrences, undated tasks) are read apart. last_end is in the index so the
+-- other half of the overlap test needs no table read.
+CREATE INDEX objects_time ON objects (collection_id, component, unbounded, first_start, last_end);
 -- UID lookup (CALDAV:no-uid-conflict). Not UNIQUE: uniqueness is the DAV layer's decision and
 -- plain files all have uid ''.
 CREATE INDEX objects_uid ON objects (collection_id, uid);
+
+-- An upper bound of last_end - first_start over the collection's bounded objects (PutObject
+-- raises it, nothing lowers it): how far before a query's start a bounded object may begin.
+ALTER TABLE collections ADD COLUMN max_object_span INTEGER NOT NULL DEFAULT 0;

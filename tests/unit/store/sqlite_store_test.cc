@@ -144,8 +144,13 @@ TEST(SqliteQueryPlanTest, TimeRangeQueryUsesTheIndex) {
         Column(*db, std::string("EXPLAIN QUERY PLAN ") + QueryObjectsSql(true, with_data), 3);
     std::string all;
     for (const std::string& line : plan) all += line + "\n";
+    // Bounded objects: one first_start range; unbounded ones: their own index prefix.
     EXPECT_NE(all.find("SEARCH objects USING INDEX objects_time (collection_id=? AND "
-                       "component=? AND first_start<?)"),
+                       "component=? AND unbounded=? AND first_start>? AND first_start<?)"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("SEARCH objects USING INDEX objects_time (collection_id=? AND "
+                       "component=? AND unbounded=?"),
               std::string::npos)
         << all;
     EXPECT_EQ(all.find("SCAN objects"), std::string::npos) << all;

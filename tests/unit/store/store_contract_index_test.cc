@@ -186,6 +186,22 @@ TYPED_TEST(StoreIndexTest, QueryByTimeRange) {
   EXPECT_EQ(this->Query("VEVENT", INT64_MAX, INT64_MAX), Names{});  // nothing ends after MAX
 }
 
+// A long bounded object overlaps a query far from its start; shrinking or deleting the long
+// one must not hide the others (a store may keep a conservative bound of object lengths).
+TYPED_TEST(StoreIndexTest, QueryFindsLongObjectsStartingLongBefore) {
+  this->PutIndexed(this->cal_.id, "short", Index("s", "VEVENT", 99990, 99995));
+  this->PutIndexed(this->cal_.id, "long", Index("l", "VEVENT", 0, 100000));
+  this->PutIndexed(this->cal_.id, "huge", Index("h", "VEVENT", INT64_MIN + 1, INT64_MAX - 1));
+  EXPECT_EQ(this->Query("VEVENT", 99999, 100001), (Names{"huge", "long"}));
+  EXPECT_EQ(this->Query("VEVENT", 99992, 99993), (Names{"huge", "long", "short"}));
+  EXPECT_EQ(this->Query("VEVENT", 100000, 100001), (Names{"huge"}));
+  ASSERT_TRUE(this->session().DeleteObject(this->cal_.id, "huge").ok());
+  this->PutIndexed(this->cal_.id, "long", Index("l", "VEVENT", 0, 10));
+  EXPECT_EQ(this->Query("VEVENT", 99992, 99993), (Names{"short"}));
+  EXPECT_EQ(this->Query("VEVENT", 5, 6), (Names{"long"}));
+  EXPECT_EQ(this->Query("VEVENT", INT64_MIN, INT64_MAX), (Names{"long", "short"}));
+}
+
 TYPED_TEST(StoreIndexTest, QueryWithDataStopsEarlyAndChecksCollection) {
   this->PutQueryFixture();
   ObjectQuery q;
@@ -253,7 +269,9 @@ TYPED_TEST(StoreIndexTest, GetObjectsInGivenOrderSkippingMissing) {
       EXPECT_EQ(o.collection_id, this->cal_.id);
       EXPECT_EQ(o.size, 6);
       ASSERT_EQ(o.data.has_value(), with_data);
-      if (with_data) EXPECT_EQ(*o.data, "body " + o.name);
+      if (with_data) {
+        EXPECT_EQ(*o.data, "body " + o.name);
+      }
     }
   }
   EXPECT_TRUE(this->session().GetObjects(this->cal_.id, {}, true)->empty());

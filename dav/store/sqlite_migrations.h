@@ -22,7 +22,9 @@ const std::vector<EmbeddedMigration>& SqliteMigrations();
 
 // Applies every migration newer than the database's user_version, in order, each in its own
 // IMMEDIATE transaction together with the user_version bump (so a failed migration leaves the
-// previous version intact). Returns the version afterwards. kInternal when a migration fails or
+// previous version intact). Foreign keys are OFF while migrations run (so a migration may
+// rebuild a parent table without cascading deletes) and each migration must pass
+// PRAGMA foreign_key_check before it commits. Returns the version afterwards. kInternal when a migration fails or
 // the database is newer than this binary. Must be called outside a transaction.
 Result<int> ApplySqliteMigrations(Db& db);
 

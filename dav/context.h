@@ -29,11 +29,17 @@ struct DavOptions {
 // Injectable clock so time-dependent tests are deterministic.
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-// Server-wide, built once in server/app and shared by all threads (read-only after start).
+namespace caldav {
+class InstanceCache;
+}
+
+// Server-wide, built once in server/app and shared by all threads (read-only after start,
+// except the thread-safe caches).
 struct DavContext {
   store::Store& store;
   DavOptions options;
   Clock clock;
+  caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
 };
 
 // One request being served.

@@ -14,16 +14,27 @@ HttpResponse Redirect(std::string location) {
   return r;
 }
 
+// Spans of recurring events are cached over [now - 2 years, now + 3 years), at most 2M spans
+// (32 MiB): the windows clients query (a few weeks around today) are answered without parsing.
+std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& clock) {
+  auto now = clock ? clock() : std::chrono::system_clock::now();
+  int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  constexpr int64_t kYear = 365 * 86400;
+  return std::make_unique<dav::caldav::InstanceCache>(
+      dav::caldav::TimeRange{t - 2 * kYear, t + 3 * kYear}, 2'000'000);
+}
+
 }  // namespace
 
 App::App(const Config& config, store::Store& store, dav::Clock clock)
     : config_(config),
       accounts_(store),
       auth_(accounts_, config.realm, config.auth_cache_seconds),
+      instances_(NewInstanceCache(clock)),
       dav_ctx_{store,
                dav::DavOptions{static_cast<int64_t>(config.default_quota_bytes),
                                config.max_body_bytes},
-               clock ? clock : [] { return std::chrono::system_clock::now(); }},
+               clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get()},
       dav_(dav_ctx_) {
   // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "dav/caldav/calendar_instance_cache.h"
 #include "dav/context.h"
 #include "dav/dav_handler.h"
 #include "dav/store/store.h"
@@ -33,6 +34,7 @@ class App : public RequestHandler {
   const Config& config_;
   directory::Accounts accounts_;
   Authenticator auth_;
+  std::unique_ptr<dav::caldav::InstanceCache> instances_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;
   Router router_;

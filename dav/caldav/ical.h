@@ -95,6 +95,24 @@ struct CompFilter {
 Result<bool> MatchesFilter(std::string_view ics, const CompFilter& filter,
                            const std::string& floating_tz = "UTC");
 
+// The §9.9 interval [lo, hi) of one instance: it overlaps [start, end) iff start < hi && end > lo.
+struct InstanceSpan {
+  Seconds lo = 0;
+  Seconds hi = 0;
+};
+inline bool SpanOverlaps(const InstanceSpan& s, const TimeRange& r) {
+  return r.start < s.hi && r.end > s.lo;
+}
+
+// The spans of every instance of the `component` components of `ics` (recurrence sets
+// expanded, overrides applied) that overlap `window`, sorted by lo. For a filter that is only
+// that component with a time-range R inside `window` (PlanFilter's `exact`), MatchesFilter is
+// true iff some span overlaps R, so callers may cache the spans. *complete is false when the
+// recurrence cap stopped the expansion: then only MatchesFilter answers.
+Result<std::vector<InstanceSpan>> InstanceSpans(std::string_view ics, const std::string& component,
+                                                const TimeRange& window, bool* complete,
+                                                const std::string& floating_tz = "UTC");
+
 // What the store can pre-filter for `filter`: the component and the time range of the first
 // level comp-filter below VCALENDAR. `exact` is true when the filter is nothing but that
 // component and time range (no prop/param filters, no nested comps, no is-not-defined), so an

@@ -1,4 +1,5 @@
 // CalDAV filters (RFC 4791 §9.7) evaluated against a calendar object, per recurrence instance.
+#include <algorithm>
 #include <cstring>
 
 #include "dav/caldav/ical_internal.h"
@@ -222,6 +223,29 @@ class Matcher {
 };
 
 }  // namespace
+
+Result<std::vector<InstanceSpan>> InstanceSpans(std::string_view ics, const std::string& component,
+                                                const TimeRange& window, bool* complete,
+                                                const std::string& floating_tz) {
+  internal::ComponentPtr cal = internal::ParseCalendar(ics);
+  if (!cal) return Status::Internal("stored calendar data cannot be parsed");
+  TimeContext tc(cal.get(), floating_tz);
+  std::vector<InstanceSpan> spans;
+  *complete = true;
+  for (const ComponentGroup& g : internal::GroupComponents(cal.get())) {
+    icalcomponent* first = g.master ? g.master : g.overrides.front();
+    if (!NameIs(first, component)) continue;
+    internal::ExpandStats stats;
+    for (const Instance& inst :
+         internal::ExpandGroup(g, tc, window, internal::kMaxRecurIterations, &stats)) {
+      if (internal::Overlaps(inst, window)) spans.push_back({inst.lo, inst.hi});
+    }
+    if (stats.capped) *complete = false;
+  }
+  std::sort(spans.begin(), spans.end(),
+            [](const InstanceSpan& a, const InstanceSpan& b) { return a.lo < b.lo; });
+  return spans;
+}
 
 Result<bool> MatchesFilter(std::string_view ics, const CompFilter& filter,
                            const std::string& floating_tz) {

@@ -1,6 +1,7 @@
 // CalDAV REPORTs (RFC 4791 §7.8-7.10): calendar-query, calendar-multiget, free-busy-query.
 // Queries pre-filter in the store on the index columns (component, first start, last end) and
 // parse only candidates whose index cannot prove the match.
+#include "dav/caldav/calendar_instance_cache.h"
 #include "dav/caldav/filter.h"
 #include "dav/caldav/ical.h"
 #include "dav/members.h"
@@ -11,6 +12,7 @@
 #include "dav/xml.h"
 #include "server/path.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace cartable::dav {
@@ -42,6 +44,28 @@ std::optional<std::string> HrefPath(std::string_view href) {
   return server::DecodePath(target->raw_path);
 }
 
+// Whether candidate `o` (from the index pre-filter) matches: from the index alone when the plan
+// is exact and the object has one instance, from cached instance spans when it recurs, else by
+// parsing it.
+Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter,
+                            const caldav::IndexPlan& plan, const store::Object& o) {
+  if (plan.exact && !o.index.needs_expansion) return true;
+  auto load = [&]() -> std::optional<std::string> {
+    if (o.data) return *o.data;
+    Result<store::Object> full = req.session.GetObject(o.collection_id, o.name, true);
+    if (!full.ok()) return std::nullopt;
+    return std::move(full->data);
+  };
+  if (plan.exact && req.ctx.instances != nullptr) {
+    std::optional<bool> cached =
+        req.ctx.instances->Overlaps(o.id, o.etag, plan.component, plan.range, load);
+    if (cached) return *cached;
+  }
+  std::optional<std::string> data = load();
+  if (!data) return Status::Internal("cannot read " + o.name);
+  return caldav::MatchesFilter(*data, filter);
+}
+
 }  // namespace
 
 MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_node& root) {
@@ -56,26 +80,27 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   caldav::IndexPlan plan = caldav::PlanFilter(*filter);
   Scope scope = ScopeOf(t);
 
+  bool wants_data = std::any_of(props->names.begin(), props->names.end(), [](const QName& q) {
+    return q.Is(ns::kCalDav, "calendar-data");
+  });
   store::ObjectQuery q;
   q.component = plan.component;
   q.start = plan.range.start;
   q.end = plan.range.end;
-  q.with_data = true;
+  // An exact plan decides most candidates from the index and the span cache: read bodies only
+  // when they must be parsed or returned.
+  q.with_data = !plan.exact || wants_data;
   MultistatusWriter out;
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   Status inner;
   Status s = req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
     if (scope.only && o.name != *scope.only) return true;
-    bool match = plan.exact && !o.index.needs_expansion;
-    if (!match) {
-      Result<bool> m = caldav::MatchesFilter(*o.data, *filter);
-      if (!m.ok()) {
-        inner = m.status();
-        return false;
-      }
-      match = *m;
+    Result<bool> match = MatchCandidate(req, *filter, plan, o);
+    if (!match.ok()) {
+      inner = match.status();
+      return false;
     }
-    if (!match) return true;
+    if (!*match) return true;
     FillObjectTarget(scope.collection, o, child);
     inner = WritePropResponse(req, child, *props, false, out);
     return inner.ok();

@@ -175,11 +175,17 @@ Result<std::vector<Object>> SqliteSession::GetObjects(Id collection_id,
   return out;
 }
 
+// No ORDER BY: sorting by name made SQLite walk the (collection_id, name) index instead, which
+// made every calendar PUT scan its whole calendar.
+const char* FindObjectByUidSql() {
+  return OBJECT_COLUMNS
+      " FROM objects INDEXED BY objects_uid WHERE collection_id = ? AND uid = ? LIMIT 1";
+}
+
 Result<Object> SqliteSession::FindObjectByUid(Id collection_id, const std::string& uid) {
   // "" is "no UID" (plain files), never a match.
   if (uid.empty()) return Status::NotFound("no object with an empty UID");
-  Result<Stmt> s = Prepare(OBJECT_COLUMNS
-                           " FROM objects WHERE collection_id = ? AND uid = ? ORDER BY name LIMIT 1");
+  Result<Stmt> s = Prepare(FindObjectByUidSql());
   if (!s.ok()) return s.status();
   s->Bind(1, collection_id).Bind(2, uid);
   int rc = s->Step();

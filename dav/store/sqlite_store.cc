@@ -63,14 +63,17 @@ class SqliteTransaction : public Transaction {
  public:
   explicit SqliteTransaction(SqliteSession* session) : session_(session) {}
   ~SqliteTransaction() override {
-    if (session_ != nullptr) session_->db_->Exec("ROLLBACK");
-    if (session_ != nullptr) session_->txn_ = SqliteSession::TxnState::kNone;
+    if (session_ == nullptr) return;
+    session_->db_->Exec("ROLLBACK");
+    session_->txn_ = SqliteSession::TxnState::kNone;
+    session_->EndWrite();
   }
   Status Commit() override {
     if (session_ == nullptr) return Status::Internal("transaction already finished");
     Status s = session_->db_->Exec("COMMIT");
     if (!s.ok()) session_->db_->Exec("ROLLBACK");
     session_->txn_ = SqliteSession::TxnState::kNone;
+    session_->EndWrite();
     session_ = nullptr;
     return s;
   }
@@ -87,16 +90,27 @@ Session& SqliteStore::ThreadSession() {
   if (!session) {
     Result<std::unique_ptr<Db>> db = Db::Open(db_file_);
     if (db.ok()) {
-      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK());
+      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_);
     } else {
-      session = std::make_unique<SqliteSession>(nullptr, db.status());
+      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_);
     }
   }
   return *session;
 }
 
-SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error)
-    : db_(std::move(db)), open_error_(std::move(open_error)) {}
+SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer)
+    : db_(std::move(db)), open_error_(std::move(open_error)), writer_(writer) {}
+
+Status SqliteSession::BeginWrite() {
+  if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
+  Status s = db_->Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) EndWrite();
+  return s;
+}
+
+void SqliteSession::EndWrite() {
+  if (write_lock_.owns_lock()) write_lock_.unlock();
+}
 
 SqliteSession::~SqliteSession() = default;
 
@@ -108,7 +122,7 @@ Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
 Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
   if (!db_) return open_error_;
   if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
-  Status s = db_->Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  Status s = write ? BeginWrite() : db_->Exec("BEGIN DEFERRED");
   if (!s.ok()) return s;
   txn_ = write ? TxnState::kWrite : TxnState::kRead;
   return std::unique_ptr<Transaction>(new SqliteTransaction(this));
@@ -121,7 +135,7 @@ WriteScope::WriteScope(SqliteSession& session) : session_(session) {
     status_ = Status::Internal("mutating call inside a read transaction");
   } else {
     own_txn_ = session_.txn_ == SqliteSession::TxnState::kNone;
-    status_ = session_.db_->Exec(own_txn_ ? "BEGIN IMMEDIATE" : "SAVEPOINT call");
+    status_ = own_txn_ ? session_.BeginWrite() : session_.db_->Exec("SAVEPOINT call");
     active_ = status_.ok();
   }
 }
@@ -134,6 +148,7 @@ void WriteScope::Undo() {
   active_ = false;
   if (own_txn_) {
     session_.db_->Exec("ROLLBACK");
+    session_.EndWrite();
   } else {
     session_.db_->Exec("ROLLBACK TO call");
     session_.db_->Exec("RELEASE call");
@@ -152,6 +167,7 @@ Status WriteScope::Finish(const Status& result) {
     return s;
   }
   active_ = false;
+  if (own_txn_) session_.EndWrite();
   return result;
 }
 

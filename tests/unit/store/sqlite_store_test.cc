@@ -157,5 +157,16 @@ TEST(SqliteQueryPlanTest, TimeRangeQueryUsesTheIndex) {
   }
 }
 
+TEST(SqliteQueryPlanTest, UidLookupUsesTheUidIndex) {
+  TempDir dir;
+  ASSERT_TRUE(MigrateSqliteStore(dir.path()).ok());
+  std::unique_ptr<Db> db = OpenDb(dir.path() + "/cartable.db");
+  ASSERT_TRUE(db);
+  std::vector<std::string> plan =
+      Column(*db, std::string("EXPLAIN QUERY PLAN ") + FindObjectByUidSql(), 3);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("objects_uid (collection_id=? AND uid=?)"), std::string::npos) << plan[0];
+}
+
 }  // namespace
 }  // namespace cartable::store

@@ -1,5 +1,5 @@
 // A RequestHandler for transport tests: echoes the request back so tests can see exactly what
-// the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /status/N answers N,
+// the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /gate waits for `open`, /status/N answers N,
 // /xml/N answers N bytes of XML, /omit sets omit_body itself,
 // /close asks the transport to close.
 #pragma once
@@ -19,6 +19,13 @@ class EchoHandler : public RequestHandler {
   HttpResponse Handle(HttpRequest& request) override {
     calls.fetch_add(1);
     if (request.path == "/throw") throw std::runtime_error("boom");
+    if (request.path == "/gate") {
+      // Holds the request until the test opens the gate (at most 5 s).
+      entered.store(true);
+      for (int i = 0; i < 500 && !open.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
     if (request.path == "/sleep") {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(request.query)));
     }
@@ -51,6 +58,8 @@ class EchoHandler : public RequestHandler {
     return HttpResponse::Text(200, std::move(body));
   }
   std::atomic<int> calls{0};
+  std::atomic<bool> entered{false};  // a /gate request is being handled
+  std::atomic<bool> open{false};     // lets /gate requests finish
 };
 
 }  // namespace cartable::server::testing

@@ -8,6 +8,18 @@ std::string StatusLine(int code) {
   return s;
 }
 
+namespace {
+// The status lines of propstats, built once: PROPFIND writes one or two per member.
+const std::string& CachedStatusLine(int code) {
+  static const std::string k200 = StatusLine(200), k404 = StatusLine(404);
+  if (code == 200) return k200;
+  if (code == 404) return k404;
+  thread_local std::string other;
+  other = StatusLine(code);
+  return other;
+}
+}  // namespace
+
 MultistatusWriter::MultistatusWriter() : writer_(body_) {
   body_.reserve(4096);
   writer_.OpenRoot(ns::kDav, "multistatus");
@@ -25,7 +37,7 @@ void WritePropstat(XmlWriter& w, int code, std::string_view props_xml) {
   w.Open(ns::kDav, "prop");
   w.Raw(props_xml);
   w.Close();
-  w.TextElement(ns::kDav, "status", StatusLine(code));
+  w.TextElement(ns::kDav, "status", CachedStatusLine(code));
   w.Close();
 }
 

@@ -181,23 +181,22 @@ void XmlWriter::OpenRoot(std::string_view ns, std::string_view local) {
 
 void XmlWriter::StartTag(std::string_view ns, std::string_view local) {
   std::string_view prefix = PrefixOf(ns);
-  std::string close = "</";
+  bool declare = prefix.empty() && !ns.empty();
+  if (declare) prefix = "x";
+  ends_.push_back(closers_.size());
+  closers_.append("</");
   out_.push_back('<');
   if (!prefix.empty()) {
     out_.append(prefix).push_back(':');
-    close.append(prefix).push_back(':');
-  } else if (!ns.empty()) {
-    out_.append("x:");
-    close.append("x:");
+    closers_.append(prefix).push_back(':');
   }
   out_.append(local);
-  close.append(local).push_back('>');
-  if (prefix.empty() && !ns.empty()) {
+  closers_.append(local).push_back('>');
+  if (declare) {
     out_.append(" xmlns:x=\"");
     AppendEscaped(out_, ns);
     out_.push_back('"');
   }
-  stack_.push_back(std::move(close));
 }
 
 void XmlWriter::Open(std::string_view ns, std::string_view local) {
@@ -206,13 +205,16 @@ void XmlWriter::Open(std::string_view ns, std::string_view local) {
 }
 
 void XmlWriter::Close() {
-  out_.append(stack_.back());
-  stack_.pop_back();
+  size_t start = ends_.back();
+  ends_.pop_back();
+  out_.append(closers_, start, std::string::npos);
+  closers_.resize(start);
 }
 
 void XmlWriter::Empty(std::string_view ns, std::string_view local) {
   StartTag(ns, local);
-  stack_.pop_back();
+  closers_.resize(ends_.back());
+  ends_.pop_back();
   out_.append("/>");
 }
 
@@ -220,7 +222,8 @@ void XmlWriter::EmptyWithAttributes(
     std::string_view ns, std::string_view local,
     std::initializer_list<std::pair<std::string_view, std::string_view>> attributes) {
   StartTag(ns, local);
-  stack_.pop_back();
+  closers_.resize(ends_.back());
+  ends_.pop_back();
   for (const auto& [name, value] : attributes) {
     out_.append(" ").append(name).append("=\"");
     AppendEscaped(out_, value);
@@ -236,7 +239,7 @@ void XmlWriter::TextElement(std::string_view ns, std::string_view local, std::st
 }
 
 void XmlWriter::Finish() {
-  while (!stack_.empty()) Close();
+  while (!ends_.empty()) Close();
 }
 
 }  // namespace cartable::dav

@@ -70,7 +70,10 @@ class XmlWriter {
   void StartTag(std::string_view ns, std::string_view local);
 
   std::string& out_;
-  std::vector<std::string> stack_;  // closing tags
+  // Closing tags of the open elements, concatenated; `ends_` marks where each one starts.
+  // One buffer instead of a string per element: multistatus bodies open tens of thousands.
+  std::string closers_;
+  std::vector<size_t> ends_;
 };
 
 }  // namespace cartable::dav

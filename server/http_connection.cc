@@ -329,7 +329,7 @@ void HttpConnection::RespondError(int status) {
   if (phase() != Phase::kReading) {  // failed before a request began: log a blank one
     request_ = HttpRequest();
     request_.remote_addr = remote_addr_;
-    request_.method = "-";
+    request_.method.assign(1, '-');
     started_ = std::chrono::steady_clock::now();
   }
   if (request_.method.empty()) {

@@ -10,8 +10,10 @@
 #include <pistache/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -49,11 +51,27 @@ struct ConnState {
     closed = true;
   }
 
+  // Responses of this connection counted in TransportContext::in_flight whose bytes are not
+  // written yet. Pistache drops queued writes of a peer that disconnects without settling their
+  // promises, so the disconnection releases what is left (else Shutdown waits for them).
+  void AddPending(int n) {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    pending += n;
+  }
+  void ReleasePending(std::atomic<long>& in_flight, int n) {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    int k = std::min(n, pending);
+    pending -= k;
+    in_flight.fetch_sub(k, std::memory_order_relaxed);
+  }
+
   HttpConnection conn;
   const int fd;
   const uint64_t id;
   std::mutex fd_mu;
   bool closed = false;  // guarded by fd_mu; the peer is gone and fd may be reused
+  std::mutex pending_mu;
+  int pending = 0;  // guarded by pending_mu
 };
 
 }  // namespace
@@ -147,6 +165,7 @@ void HttpServerImpl::OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>&
     auto state = std::static_pointer_cast<ConnState>(peer->tryGetData(kPeerDataKey));
     if (!state) return;
     state->MarkDisconnected();
+    state->ReleasePending(ctx_.in_flight, std::numeric_limits<int>::max());
     std::lock_guard<std::mutex> lock(registry_mu_);
     registry_.erase(state->id);
   } catch (...) {
@@ -186,13 +205,14 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
   Pistache::RawBuffer buffer(std::move(out), size);
   out.clear();
   TransportContext* ctx = &ctx_;
+  state->AddPending(responses);
   peer->send(buffer).then(
       [state, ctx, responses, close](ssize_t) {
-        ctx->in_flight.fetch_sub(responses, std::memory_order_relaxed);
+        state->ReleasePending(ctx->in_flight, responses);
         if (close) state->Close();
       },
       [state, ctx, responses](std::exception_ptr) {
-        ctx->in_flight.fetch_sub(responses, std::memory_order_relaxed);
+        state->ReleasePending(ctx->in_flight, responses);
         state->conn.MarkClosing();
         state->Close();
       });
@@ -253,7 +273,7 @@ void HttpServerImpl::ReapOnce() {
     } else if (left == HttpConnection::Phase::kReading) {
       HttpRequest request;
       request.remote_addr = state->conn.remote_addr();
-      request.method = "-";
+      request.method.assign(1, '-');  // not = "-": GCC 12 -Wrestrict false positive
       HttpResponse response = HttpResponse::Text(408, "Request Timeout\n");
       std::string bytes;
       SerializeResponse(ctx_, request, response, /*close=*/true, bytes);

@@ -32,6 +32,7 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 namespace caldav {
 class InstanceCache;
 }
+class HomeCache;
 
 // Server-wide, built once in server/app and shared by all threads (read-only after start,
 // except the thread-safe caches).
@@ -40,6 +41,7 @@ struct DavContext {
   DavOptions options;
   Clock clock;
   caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
+  HomeCache* homes = nullptr;                  // homes known to exist; optional
 };
 
 // One request being served.

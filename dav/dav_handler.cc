@@ -76,11 +76,14 @@ server::HttpResponse DavHandler::Handle(const server::HttpRequest& http,
                                         const Principal& principal) {
   const MethodRow* row = FindMethod(http.method);
   store::Session& session = ctx_.store.ThreadSession();
-  if (Status s = EnsureHome(session, http.path, principal); !s.ok()) return ErrorResponse(s);
+  if (Status s = EnsureHome(session, http.path, principal, ctx_.homes); !s.ok()) {
+    return ErrorResponse(s);
+  }
 
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->write);
   if (!txn.ok()) return ErrorResponse(txn.status());
-  Result<Target> target = Resolve(session, http.path, principal);
+  Result<Target> target =
+      Resolve(session, http.path, principal, row != nullptr && row->fn == HandleGet);
   if (!target.ok()) return ErrorResponse(target.status());
   Target& t = target.value();
 

@@ -67,7 +67,8 @@ Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::
 
 // Resolves the part of a store-backed path below the owner's home.
 Result<Target> ResolveInTree(store::Session& session, Target t,
-                             const std::vector<std::string>& rest, bool trailing_slash) {
+                             const std::vector<std::string>& rest, bool trailing_slash,
+                             bool with_data) {
   std::string home = t.path;
   if (rest.empty()) {
     Result<store::Collection> c = session.GetCollection(home);
@@ -90,7 +91,7 @@ Result<Target> ResolveInTree(store::Session& session, Target t,
   t.parent_exists = true;
   t.collection = std::move(parent.value());
   if (!trailing_slash) {
-    Result<store::Object> o = session.GetObject(t.collection.id, t.name, false);
+    Result<store::Object> o = session.GetObject(t.collection.id, t.name, with_data);
     if (o.ok()) {
       t.type = NodeType::kObject;
       t.object = std::move(o.value());
@@ -111,6 +112,21 @@ Result<Target> ResolveInTree(store::Session& session, Target t,
   return t;
 }
 
+// Creates `home` (and its default members) unless another request just did.
+Status CreateHome(store::Session& session, const Area& area, const std::string& home,
+                  const Principal& principal) {
+  Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
+  if (!txn.ok()) return txn.status();
+  if (session.GetCollection(home).ok()) return Status::OK();
+  Result<store::Collection> created =
+      session.CreateCollection(home, 0, principal.user_id, std::string(area.home_kind));
+  if (!created.ok()) return created.status();
+  if (auto populate = DescribeCollection(area.home_kind).populate) {
+    if (Status s = populate(session, *created); !s.ok()) return s;
+  }
+  return (*txn)->Commit();
+}
+
 }  // namespace
 
 const Area& FilesArea() { return kAreas[0]; }
@@ -126,7 +142,7 @@ std::string PrincipalPath(const std::string& login) {
 }
 
 Result<Target> Resolve(store::Session& session, const std::string& path,
-                       const Principal& principal) {
+                       const Principal& principal, bool with_data) {
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
   if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
   bool trailing_slash = p.back() == '/';
@@ -148,7 +164,8 @@ Result<Target> Resolve(store::Session& session, const std::string& path,
   t.path = HomePath(*area, user->login);
   t.owner = std::move(user.value());
   (void)principal;
-  return ResolveInTree(session, std::move(t), {segs.begin() + 2, segs.end()}, trailing_slash);
+  return ResolveInTree(session, std::move(t), {segs.begin() + 2, segs.end()}, trailing_slash,
+                       with_data);
 }
 
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child) {
@@ -188,27 +205,33 @@ bool CanWrite(const Target& t, const Principal& p) {
 
 namespace cartable::dav {
 
-Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal) {
-  for (const Area& area : kAreas) {
+bool HomeCache::Known(store::Id user, size_t area) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return known_.count(user * 8 + static_cast<int64_t>(area)) > 0;
+}
+
+void HomeCache::Add(store::Id user, size_t area) {
+  std::lock_guard<std::mutex> lock(mu_);
+  known_.insert(user * 8 + static_cast<int64_t>(area));
+}
+
+Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal,
+                  HomeCache* cache) {
+  for (size_t i = 0; i < std::size(kAreas); ++i) {
+    const Area& area = kAreas[i];
     if (path.compare(0, area.prefix.size(), area.prefix) != 0) continue;
+    if (cache != nullptr && cache->Known(principal.user_id, i)) return Status::OK();
     std::string_view rest = std::string_view(path).substr(area.prefix.size());
     std::string segment = Lower(std::string(rest.substr(0, rest.find('/'))));
     if (segment != principal.login && segment != Lower(principal.email)) return Status::OK();
     std::string home = HomePath(area, principal.login);
     Result<store::Collection> c = session.GetCollection(home);
-    if (c.ok()) return Status::OK();
-    if (c.status().code() != Status::Code::kNotFound) return c.status();
-    Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
-    if (!txn.ok()) return txn.status();
-    c = session.GetCollection(home);
-    if (c.ok()) return Status::OK();
-    Result<store::Collection> created =
-        session.CreateCollection(home, 0, principal.user_id, std::string(area.home_kind));
-    if (!created.ok()) return created.status();
-    if (auto populate = DescribeCollection(area.home_kind).populate) {
-      if (Status s = populate(session, *created); !s.ok()) return s;
+    if (!c.ok()) {
+      if (c.status().code() != Status::Code::kNotFound) return c.status();
+      if (Status s = CreateHome(session, area, home, principal); !s.ok()) return s;
     }
-    return (*txn)->Commit();
+    if (cache != nullptr) cache->Add(principal.user_id, i);
+    return Status::OK();
   }
   return Status::OK();
 }

@@ -9,7 +9,9 @@
 //   /dav/calendars/{login}/..., /dav/addressbooks/{login}/...
 #pragma once
 
+#include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <string>
 
 #include "dav/context.h"
@@ -59,12 +61,27 @@ const Area& AddressbookArea();
 
 // Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL space or naming an
 // unknown user; store errors.
+// `with_data` also reads an object's body (GET), saving a second lookup.
 Result<Target> Resolve(store::Session& session, const std::string& path,
-                       const Principal& principal);
+                       const Principal& principal, bool with_data = false);
+
+// Remembers homes known to exist, so EnsureHome costs no query on most requests. Homes are
+// never deleted, so an entry never goes stale within one store. Thread-safe.
+class HomeCache {
+ public:
+  bool Known(store::Id user, size_t area) const;
+  void Add(store::Id user, size_t area);
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_set<int64_t> known_;
+};
 
 // Creates the principal's home if `path` lies in one of their store-backed trees and the home
 // does not exist yet. Runs its own write transaction: call it before opening the request's.
-Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal);
+// `cache` (optional) skips the lookup for homes already seen.
+Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal,
+                  HomeCache* cache = nullptr);
 
 // Builds a child target of a collection target without further store lookups.
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child);

@@ -34,7 +34,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       dav_ctx_{store,
                dav::DavOptions{static_cast<int64_t>(config.default_quota_bytes),
                                config.max_body_bytes},
-               clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get()},
+               clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
+               &homes_},
       dav_(dav_ctx_) {
   // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some

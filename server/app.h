@@ -7,6 +7,7 @@
 #include "dav/caldav/calendar_instance_cache.h"
 #include "dav/context.h"
 #include "dav/dav_handler.h"
+#include "dav/target.h"
 #include "dav/store/store.h"
 #include "directory/accounts.h"
 #include "server/auth.h"
@@ -35,6 +36,7 @@ class App : public RequestHandler {
   directory::Accounts accounts_;
   Authenticator auth_;
   std::unique_ptr<dav::caldav::InstanceCache> instances_;
+  dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;
   Router router_;

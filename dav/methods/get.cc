@@ -62,12 +62,15 @@ MethodResult HandleGet(const Request& req, Target& t) {
     r.status = 304;
     return r;
   }
-  Result<store::Object> full = req.session.GetObject(t.collection.id, t.name, true);
-  if (!full.ok()) return full.status();
+  if (!t.object.data) {
+    Result<store::Object> full = req.session.GetObject(t.collection.id, t.name, true);
+    if (!full.ok()) return full.status();
+    t.object.data = std::move(full->data);
+  }
   r.status = 200;
-  r.headers.Set("Content-Type", full->content_type.empty() ? "application/octet-stream"
-                                                           : full->content_type);
-  r.body = std::move(*full->data);
+  r.headers.Set("Content-Type", t.object.content_type.empty() ? "application/octet-stream"
+                                                              : t.object.content_type);
+  r.body = std::move(*t.object.data);
   return r;
 }
 

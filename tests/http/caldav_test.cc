@@ -2,6 +2,8 @@
 // the REPORTs (calendar-query, calendar-multiget, free-busy-query, sync-collection).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/testlib/test_server.h"
 
 namespace cartable {
@@ -397,6 +399,63 @@ TEST_F(CalDavTest, MoveEventBetweenCalendarsAndRename) {
                                {{"Destination", dest + std::string(kTasks) + "t.ics"}});
   EXPECT_EQ(into_tasks.status, 403) << "the destination calendar validates the event";
   EXPECT_NE(into_tasks.body.find("supported-calendar-component"), std::string::npos);
+}
+
+TEST(CalDavRestartTest, SyncTokensAndDataSurviveARestart) {
+  char tmpl[] = "/tmp/cartable-restart-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  const std::string sync = R"(<D:sync-collection xmlns:D="DAV:"><D:sync-token>%</D:sync-token>
+    <D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>)";
+  auto with = [&](const std::string& token) {
+    std::string b = sync;
+    b.replace(b.find('%'), 1, token);
+    return b;
+  };
+  std::string token;
+  {
+    TestServer first(nullptr, dir);
+    first.AddUser("jlabert", "pw", "Jean Labert", "jean.labert@ac-orleans-tours.fr");
+    first.SetDefaultUser("jlabert", "pw");
+    ASSERT_EQ(first.As("PUT", std::string(kCal) + "a.ics", Event("a", "20261124T080000Z", "20261124T090000Z"),
+                       kIcsType).status, 201);
+    auto r = first.As("REPORT", kCal, with(""), {{"Depth", "1"}});
+    size_t a = r.body.find("<d:sync-token>") + 14;
+    token = r.body.substr(a, r.body.find("</d:sync-token>") - a);
+  }
+  {
+    TestServer second(nullptr, dir);
+    second.SetDefaultUser("jlabert", "pw");
+    ASSERT_EQ(second.As("PUT", std::string(kCal) + "b.ics", Event("b", "20261124T080000Z", "20261124T090000Z"),
+                        kIcsType).status, 201);
+    auto r = second.As("REPORT", kCal, with(token), {{"Depth", "1"}});
+    ASSERT_EQ(r.status, 207) << r.body;
+    auto ms = ParseMultiStatus(r.body);
+    EXPECT_EQ(ms.props.size(), 1u) << r.body;
+    EXPECT_EQ(ms.props.count(std::string(kCal) + "b.ics"), 1u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(CalDavTest, CalendarDataExpandAndPartialRetrieval) {
+  ASSERT_EQ(Put(std::string(kCal) + "w.ics",
+                Event("w", "20261102T080000Z", "20261102T090000Z",
+                      "RRULE:FREQ=WEEKLY;COUNT=5\r\nLOCATION:Salle 3\r\n")).status, 201);
+  auto r = server_.As("REPORT", kCal, R"(<C:calendar-query xmlns:D="DAV:"
+    xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data>
+    <C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="UID"/>
+    <C:prop name="DTSTART"/><C:prop name="RECURRENCE-ID"/></C:comp></C:comp>
+    <C:expand start="20261109T000000Z" end="20261123T000000Z"/></C:calendar-data></D:prop>
+    <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range
+    start="20261109T000000Z" end="20261123T000000Z"/></C:comp-filter></C:comp-filter></C:filter>
+    </C:calendar-query>)", {{"Depth", "1"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  std::string data =
+      ParseMultiStatus(r.body).props[std::string(kCal) + "w.ics"]["{urn:ietf:params:xml:ns:caldav}calendar-data"].text;
+  EXPECT_NE(data.find("RECURRENCE-ID:20261109T080000Z"), std::string::npos) << data;
+  EXPECT_NE(data.find("RECURRENCE-ID:20261116T080000Z"), std::string::npos) << data;
+  EXPECT_EQ(data.find("RRULE"), std::string::npos) << "expanded instances carry no rule";
+  EXPECT_EQ(data.find("LOCATION"), std::string::npos) << "LOCATION was not asked for";
+  EXPECT_EQ(data.find("20261102T080000Z"), std::string::npos) << "instances outside the range";
 }
 
 }  // namespace

@@ -11,9 +11,14 @@
 
 namespace cartable::testlib {
 
-TestServer::TestServer(void (*tweak)(server::Config&)) {
-  char tmpl[] = "/tmp/cartable-http-XXXXXX";
-  dir_ = mkdtemp(tmpl);
+TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_dir) {
+  if (data_dir.empty()) {
+    char tmpl[] = "/tmp/cartable-http-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  } else {
+    dir_ = data_dir;
+    own_dir_ = false;
+  }
   config_.listen = "127.0.0.1:0";
   config_.workers = 2;
   config_.data_dir = dir_;
@@ -39,7 +44,7 @@ TestServer::~TestServer() {
   http_.reset();
   app_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir_);
+  if (own_dir_) std::filesystem::remove_all(dir_);
 }
 
 void TestServer::AddUser(const std::string& login, const std::string& password,

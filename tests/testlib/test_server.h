@@ -27,8 +27,9 @@ struct Reply {
 
 class TestServer {
  public:
-  // `tweak` may adjust the config before the server starts.
-  explicit TestServer(void (*tweak)(server::Config&) = nullptr);
+  // `tweak` may adjust the config before the server starts. `data_dir` reuses an existing store
+  // directory (kept on destruction); empty = a fresh temporary one (removed on destruction).
+  explicit TestServer(void (*tweak)(server::Config&) = nullptr, const std::string& data_dir = "");
   ~TestServer();
 
   uint16_t port() const { return http_->port(); }
@@ -55,6 +56,7 @@ class TestServer {
 
  private:
   std::string dir_;
+  bool own_dir_ = true;
   server::Config config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::App> app_;

@@ -50,6 +50,8 @@ inline constexpr const char* kKindCalendarHome = "calendar-home";   // /dav/cale
 inline constexpr const char* kKindAddressbookHome = "addressbook-home";
 inline constexpr const char* kKindCalendar = "calendar";
 inline constexpr const char* kKindAddressbook = "addressbook";
+// The staff directory address book, shared read-only by everyone (at /dav/directory/).
+inline constexpr const char* kKindDirectory = "directory";
 
 struct Collection {
   Id id = 0;
@@ -116,6 +118,26 @@ struct Change {
   bool deleted = false;
 };
 
+// One person of the academy's staff directory (the annuaire), as imported.
+struct DirectoryEntry {
+  Id id = 0;
+  std::string source_key;  // stable identity across re-imports (NUMEN, LDIF uid, or email)
+  Id user_id = 0;          // the account made for the person (0 = none)
+  std::string card_uid;    // the vCard UID, stable: "urn:uuid:..."
+  std::string nom, prenom, email, fonction, etablissement, uai, departement, telephone;
+  bool active = true;      // false: absent from the last import (kept, not listed)
+  UnixTime updated_at = 0;
+};
+
+// A directory search: every word of `text` must be a prefix of a word of the person's name,
+// email, function or establishment, ignoring case and accents ("helene" finds "Hélène").
+struct DirectoryQuery {
+  std::string text;
+  std::string departement;  // "" = all departments
+  bool active_only = true;
+  size_t limit = 20;
+};
+
 // Which kind of thing a dead property hangs on.
 enum class Owner { kCollection, kObject };
 
@@ -154,7 +176,8 @@ class Session {
   virtual Result<Collection> GetCollection(const std::string& path) = 0;  // kNotFound if absent
   virtual Result<Collection> GetCollectionById(Id id) = 0;
   // Creates a collection at `path` (ends with '/') under `parent_id` (0 = a root). kConflict if
-  // the path is taken by a collection, or an object of the parent has that name.
+  // the path is taken by a collection, or an object of the parent has that name. owner_id 0 makes
+  // a collection owned by no user (the shared directory address book): no quota accounting.
   virtual Result<Collection> CreateCollection(const std::string& path, Id parent_id, Id owner_id,
                                               const std::string& kind) = 0;
   // Direct child collections, ordered by path.
@@ -213,6 +236,25 @@ class Session {
   // Removes one property; OK when it did not exist.
   virtual Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                                 const std::string& local) = 0;
+
+  // ---- staff directory ----
+  // Every entry, ordered by id.
+  virtual Result<std::vector<DirectoryEntry>> ListDirectoryEntries() = 0;
+  // Inserts (id == 0) or replaces (by id) an entry and its search index rows; returns the id.
+  // kConflict when source_key or card_uid is taken by another entry.
+  virtual Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) = 0;
+  virtual Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) = 0;  // kNotFound
+  // Ordered by nom, prenom; at most query.limit. Must use a full-text index (SQLite FTS5 with
+  // unicode61 remove_diacritics 2, prefix indexes): a search among 50,000 people answers in a few
+  // milliseconds.
+  virtual Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) = 0;
+  // Ids of active entries where `needle` (case- and accent-insensitive) occurs anywhere in one of
+  // nom, prenom, "prenom nom", email, fonction, etablissement, uai, departement or telephone: a
+  // superset of what a CardDAV text-match "contains" on those fields can match, for pre-filtering
+  // addressbook-query. Indexed (FTS5 trigram on accent-folded text) for needles of 3 characters
+  // or more. At most `limit` ids (more = the caller falls back to scanning).
+  virtual Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
+                                                             size_t limit) = 0;
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is

@@ -1,0 +1,47 @@
+// Reading staff-directory exports into records: CSV (import_csv.cc) and LDIF (import_ldif.cc).
+// Syntax only: field validation (names, email, department, duplicates) is in import.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cartable::directory {
+
+// One person as read from the file, fields trimmed of surrounding spaces.
+struct PersonRecord {
+  int line = 0;  // 1-based line where the record starts
+  std::string nom, prenom, email, fonction, etablissement, uai, departement, telephone;
+  std::string numen;     // CSV column "numen" (optional)
+  std::string ldif_uid;  // LDIF "uid" (the stable key there)
+};
+
+struct ImportError {
+  int line = 0;  // 0 = the whole file
+  std::string message;
+};
+
+struct ParsedFile {
+  std::vector<PersonRecord> records;
+  std::vector<ImportError> errors;  // syntax errors; the records of bad lines are left out
+};
+
+// CSV: UTF-8, optional BOM, CRLF or LF, a header row naming the columns (any order, case
+// ignored): nom, prenom, email, fonction, etablissement, uai, departement, telephone, and
+// optionally numen; ';' or ',' separated (whichever of the two appears in the header outside
+// quotes; ';' wins a tie); RFC 4180 quoting ("a ""b""", fields spanning lines). Blank lines are
+// skipped. Errors: unknown or missing header column, wrong column count, unterminated quote.
+ParsedFile ParseCsv(std::string_view text);
+
+// LDIF (RFC 2849 content records): "dn:" starts a record, blank lines separate records, '#'
+// comments, continuation lines starting with one space, "attr:: base64", attribute options
+// ("cn;lang-fr") ignored, first value wins for repeated attributes. Mapping: sn -> nom,
+// givenName -> prenom, mail -> email, title -> fonction, ou -> etablissement, departmentNumber
+// -> departement, telephoneNumber -> telephone, uid -> ldif_uid, uai -> uai (if present).
+// Errors: bad base64, a line without ':', "attr:< URL" values, a changetype record.
+ParsedFile ParseLdif(std::string_view text);
+
+// LDIF when the first non-comment, non-blank line starts with "dn:" or "version:", else CSV.
+bool LooksLikeLdif(std::string_view text);
+
+}  // namespace cartable::directory

@@ -1,0 +1,22 @@
+// Text-match collations shared by CalDAV (RFC 4791 §9.7.5) and CardDAV (RFC 6352 §10.5.4):
+// i;octet and i;ascii-casemap (RFC 4790), and i;unicode-casemap (RFC 5051) approximated by
+// simple Unicode case folding of Latin, Greek and Cyrillic (accents are kept: é never matches e).
+#pragma once
+
+#include <string_view>
+
+namespace cartable::dav {
+
+enum class MatchKind { kEquals, kContains, kStartsWith, kEndsWith };
+
+// True for "i;octet", "i;ascii-casemap" and "i;unicode-casemap".
+bool IsSupportedCollation(std::string_view collation);
+
+// Whether `text` equals/contains/starts with/ends with `needle` under `collation` (an
+// unsupported collation compares as i;octet; callers check IsSupportedCollation when parsing).
+// Invalid UTF-8 compares as U+FFFD under i;unicode-casemap. Thread-safe, no allocation beyond
+// the folded copies.
+bool CollationMatches(std::string_view text, std::string_view needle, std::string_view collation,
+                      MatchKind kind);
+
+}  // namespace cartable::dav

@@ -1,10 +1,12 @@
 #include "dav/store/memory_store.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
+#include "dav/store/directory_text.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -31,10 +33,12 @@ struct Data {
   Id next_user_id = 1;
   Id next_collection_id = 1;
   Id next_object_id = 1;
+  Id next_directory_id = 1;
   std::map<Id, User> users;
   std::map<Id, CollectionRec> collections;
   std::map<std::string, Id> by_path;  // collection path -> id
   std::map<Id, std::pair<Id, std::string>> object_index;  // object id -> (collection, name)
+  std::map<Id, DirectoryEntry> directory;  // by id
 };
 
 Status NoCollection(Id id) { return Status::NotFound("no collection #" + std::to_string(id)); }
@@ -94,6 +98,15 @@ class MemorySession : public Session {
   Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override;
   Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                         const std::string& local) override;
+
+  Result<std::vector<DirectoryEntry>> ListDirectoryEntries() override;
+  Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) override;
+  Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) override;
+  // Not marked override: see SqliteSession::GetDirectoryEntries.
+  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids);
+  Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override;
+  Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
+                                                     size_t limit) override;
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
@@ -316,7 +329,7 @@ Result<Collection> MemorySession::CreateCollection(const std::string& path, Id p
   if (!st.ok()) return st;
   st = CheckMemberFree(parent, path);
   if (!st.ok()) return st;
-  if (!data_.users.count(owner_id)) return NoUser(owner_id);
+  if (owner_id != 0 && !data_.users.count(owner_id)) return NoUser(owner_id);
   CollectionRec rec;
   rec.meta.id = data_.next_collection_id++;
   rec.meta.path = path;
@@ -590,6 +603,92 @@ Status MemorySession::RemoveProperty(Owner owner, Id id, const std::string& ns,
   if (Status s = CheckWritable(); !s.ok()) return s;
   if (PropMap* props = FindProps(owner, id)) props->erase({ns, local});
   return Status::OK();
+}
+
+// ---- staff directory ----
+
+Result<std::vector<DirectoryEntry>> MemorySession::ListDirectoryEntries() {
+  auto lock = Lock();
+  std::vector<DirectoryEntry> out;
+  for (const auto& [id, e] : data_.directory) out.push_back(e);
+  return out;
+}
+
+Result<Id> MemorySession::PutDirectoryEntry(const DirectoryEntry& entry) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  if (entry.source_key.empty() || entry.card_uid.empty()) {
+    return Status::BadRequest("a directory entry needs a source key and a card UID");
+  }
+  if (entry.user_id != 0 && !data_.users.count(entry.user_id)) return NoUser(entry.user_id);
+  if (entry.id != 0 && !data_.directory.count(entry.id)) {
+    return Status::NotFound("no directory entry #" + std::to_string(entry.id));
+  }
+  for (const auto& [id, e] : data_.directory) {
+    if (id != entry.id && (e.source_key == entry.source_key || e.card_uid == entry.card_uid)) {
+      return Status::Conflict("directory entry " + entry.source_key + " exists");
+    }
+  }
+  DirectoryEntry stored = entry;
+  if (stored.id == 0) stored.id = data_.next_directory_id++;
+  if (stored.updated_at == 0) stored.updated_at = Now();
+  data_.directory[stored.id] = stored;
+  return stored.id;
+}
+
+Result<DirectoryEntry> MemorySession::GetDirectoryEntryByUser(Id user_id) {
+  auto lock = Lock();
+  const DirectoryEntry* found = nullptr;  // the active one first, then the lowest id
+  for (const auto& [id, e] : data_.directory) {
+    if (user_id != 0 && e.user_id == user_id && (found == nullptr || (e.active && !found->active))) {
+      found = &e;
+    }
+  }
+  if (found == nullptr) {
+    return Status::NotFound("no directory entry for user #" + std::to_string(user_id));
+  }
+  return *found;
+}
+
+Result<std::vector<DirectoryEntry>> MemorySession::GetDirectoryEntries(
+    const std::vector<Id>& ids) {
+  auto lock = Lock();
+  std::vector<DirectoryEntry> out;
+  for (Id id : ids) {
+    auto it = data_.directory.find(id);
+    if (it != data_.directory.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::vector<DirectoryEntry>> MemorySession::SearchDirectory(const DirectoryQuery& query) {
+  auto lock = Lock();
+  const std::vector<std::vector<std::string>> words = QueryWords(query.text);
+  std::vector<std::pair<std::string, const DirectoryEntry*>> hits;  // (sort key, entry)
+  for (const auto& [id, e] : data_.directory) {
+    if (query.active_only && !e.active) continue;
+    if (!query.departement.empty() && e.departement != query.departement) continue;
+    if (!MatchesQueryWords(SearchTextOf(e), words)) continue;
+    hits.emplace_back(SortKeyOf(e), &e);
+  }
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second->id < b.second->id;
+  });
+  std::vector<DirectoryEntry> out;
+  for (size_t i = 0; i < hits.size() && i < query.limit; ++i) out.push_back(*hits[i].second);
+  return out;
+}
+
+Result<std::vector<Id>> MemorySession::DirectoryEntriesContaining(const std::string& needle,
+                                                                  size_t limit) {
+  auto lock = Lock();
+  const std::string folded = FoldText(needle);
+  std::vector<Id> out;
+  for (const auto& [id, e] : data_.directory) {
+    if (out.size() >= limit) break;
+    if (e.active && ContainsTextOf(e).find(folded) != std::string::npos) out.push_back(id);
+  }
+  return out;
 }
 
 // ---- changes ----

@@ -15,7 +15,7 @@ Collection ReadCollection(const Stmt& s) {
   c.id = s.Int(0);
   c.path = s.Text(1);
   c.parent_id = s.Int(2);  // NULL reads as 0
-  c.owner_id = s.Int(3);
+  c.owner_id = s.Int(3);   // NULL (no owner) reads as 0
   c.kind = s.Text(4);
   c.sync_seq = s.Int(5);
   c.created_at = s.Int(6);
@@ -147,7 +147,12 @@ Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id
   } else {
     s->BindNull(2);
   }
-  s->Bind(3, owner_id).Bind(4, kind).Bind(5, now).Bind(6, now);
+  if (owner_id != 0) {
+    s->Bind(3, owner_id);
+  } else {
+    s->BindNull(3);  // owned by no user (the directory address book)
+  }
+  s->Bind(4, kind).Bind(5, now).Bind(6, now);
   st = s->Run("creating collection " + path);
   if (!st.ok()) return st;
   const Id id = db_->LastInsertId();
@@ -172,7 +177,8 @@ Status SqliteSession::DoDeleteCollection(Id collection_id) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
   const std::string upper = PathUpperBound(c->path);
-  // Give back the bytes of every object in the subtree, per owner of each collection.
+  // Give back the bytes of every object in the subtree, per owner of each collection (owner-less
+  // collections group under NULL, which matches no user).
   Result<Stmt> bytes = Prepare(
       "UPDATE users SET used_bytes = used_bytes - t.bytes FROM ("
       "  SELECT c.owner_id AS owner, SUM(o.size) AS bytes FROM collections c"

@@ -195,7 +195,7 @@ Result<Object> SqliteSession::FindObjectByUid(Id collection_id, const std::strin
 }
 
 Status SqliteSession::AddUsedBytes(Id owner_id, int64_t delta) {
-  if (delta == 0) return Status::OK();
+  if (delta == 0 || owner_id == 0) return Status::OK();
   Result<Stmt> s = Prepare("UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?");
   if (!s.ok()) return s.status();
   s->Bind(1, delta).Bind(2, owner_id);
@@ -288,7 +288,7 @@ Status SqliteSession::DoDeleteObject(Id collection_id, const std::string& name) 
   int rc = find->Step();
   if (rc == SQLITE_DONE) return Status::NotFound("no object " + name);
   if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "finding object " + name);
-  const Id id = find->Int(0), size = find->Int(1), owner = find->Int(2);
+  const Id id = find->Int(0), size = find->Int(1), owner = find->Int(2);  // NULL owner: 0
   Result<Stmt> del = Prepare("DELETE FROM objects WHERE id = ?");  // properties cascade
   if (!del.ok()) return del.status();
   del->Bind(1, id);

@@ -68,6 +68,16 @@ class SqliteSession : public Session {
   Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                         const std::string& local) override;
 
+  Result<std::vector<DirectoryEntry>> ListDirectoryEntries() override;
+  Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) override;
+  Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) override;
+  // Not marked override: it implements a method being added to store.h in a parallel change, and
+  // must compile both before and after that change lands.
+  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids);
+  Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override;
+  Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
+                                                     size_t limit) override;
+
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
  private:
@@ -90,7 +100,7 @@ class SqliteSession : public Session {
   Status CheckRootFree(const std::string& path);
   Result<Collection> DoCreateCollection(const std::string& path, Id parent_id, Id owner_id,
                                         const std::string& kind);
-  // Adds `delta` to the used_bytes of `owner_id`. for `owner_id`.
+  // Adds `delta` to the used_bytes of `owner_id`; nothing for 0 (a collection owned by no user).
   Status AddUsedBytes(Id owner_id, int64_t delta);
   // Increments the collection's sync_seq, sets modified_at, logs `name`. Returns the new seq.
   Result<int64_t> Bump(Id collection_id, const std::string& name, bool deleted);
@@ -106,6 +116,11 @@ class SqliteSession : public Session {
   Status StepObjects(Stmt& stmt, bool with_data, const std::function<bool(const Object&)>& fn,
                      std::string_view what);
   Status DoDeleteObject(Id collection_id, const std::string& name);
+  Result<Id> DoPutDirectoryEntry(const DirectoryEntry& entry);
+  // Steps `stmt` (rows of DIRECTORY_COLUMNS) into a list.
+  Result<std::vector<DirectoryEntry>> StepDirectoryEntries(Stmt& stmt);
+  // Steps `stmt` (one id per row) into a list.
+  Result<std::vector<Id>> StepIds(Stmt& stmt, std::string_view what);
   // Raises the collection's max_object_span (see 0002_object_index.sql) to cover `index`.
   Status WidenObjectSpan(Id collection_id, const ObjectIndex& index);
 
@@ -145,6 +160,13 @@ const char* QueryObjectsSql(bool by_component, bool with_data);
 // The statement of FindObjectByUid (for the query-plan test: it must search objects_uid, never
 // walk the collection in name order).
 const char* FindObjectByUidSql();
+
+// The statements of SearchDirectory with words (?1 the FTS5 query, ?2 the department or '', ?3 1
+// for active only, ?4 the limit) and of DirectoryEntriesContaining with a needle of 3 characters or
+// more (?1 the quoted needle, ?2 the limit). For the query-plan test and store_bench: both must be
+// driven by their FTS5 table, never scan directory_entries.
+const char* SearchDirectorySql();
+const char* DirectoryContainsSql();
 
 class SqliteStore : public Store {
  public:

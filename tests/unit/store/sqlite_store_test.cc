@@ -65,7 +65,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, 3);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -112,7 +112,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   store->reset();
 
   // Migrating again is a no-op.
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 2);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 3);
 }
 
 TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {

@@ -1,0 +1,417 @@
+// The staff-directory import: validate, snapshot, plan, hash, then one short write transaction.
+#include "directory/import.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "directory/accounts.h"
+#include "directory/identity.h"
+#include "directory/import_vcards.h"
+#include "directory/password.h"
+
+namespace cartable::directory {
+namespace {
+
+using store::DirectoryEntry;
+using store::User;
+
+struct ValidRecord {
+  PersonRecord record;
+  std::string key;  // SourceKey
+};
+
+// What the store holds before the import (read in one snapshot).
+struct Snapshot {
+  std::vector<DirectoryEntry> entries;
+  std::vector<User> users;
+  std::map<std::string, std::string> cards;  // name -> bytes, of the directory collection
+};
+
+// What the write transaction will do.
+struct Plan {
+  std::vector<DirectoryEntry> entries;  // every entry after the import: existing ones, then new
+  std::vector<bool> entry_changed;      // parallel to entries: PutDirectoryEntry needed
+  std::map<size_t, User> new_users;     // entry index -> account to create
+  std::map<size_t, std::string> numens; // entry index -> NUMEN to hash (new accounts only)
+  std::vector<User> user_updates;
+  std::vector<DirectoryCard> card_puts;
+  std::vector<std::string> card_deletes;
+  ImportCounts counts;
+};
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return s;
+}
+std::string Lower(std::string s) {
+  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return s;
+}
+bool AllAlnum(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+  });
+}
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Field checks of one record (normalising NUMEN, UAI and email case); "" when valid.
+std::string CheckRecord(PersonRecord* r, const ImportOptions& options) {
+  if (r->nom.empty()) return "missing nom";
+  if (r->prenom.empty()) return "missing prenom";
+  if (LoginBase(r->prenom, r->nom).empty()) return "nom/prenom give no usable login";
+  r->email = Lower(r->email);
+  if (!r->email.empty() && !Accounts::ValidEmail(r->email)) return "bad email '" + r->email + "'";
+  if (!r->departement.empty() && options.departments.count(r->departement) == 0) {
+    return "unknown departement '" + r->departement + "'";
+  }
+  r->numen = Upper(r->numen);
+  if (!r->numen.empty() && (r->numen.size() != 13 || !AllAlnum(r->numen))) {
+    return "bad NUMEN '" + r->numen + "' (13 letters or digits expected)";
+  }
+  r->uai = Upper(r->uai);
+  if (!r->uai.empty() && !AllAlnum(r->uai)) return "bad UAI '" + r->uai + "'";
+  return "";
+}
+
+// Validates every record; duplicates of a key or an email in the file are errors.
+std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const ImportOptions& options,
+                                  std::vector<ImportError>* errors) {
+  std::vector<ValidRecord> out;
+  std::unordered_map<std::string, int> key_lines, email_lines;
+  for (PersonRecord& r : records) {
+    if (std::string err = CheckRecord(&r, options); !err.empty()) {
+      errors->push_back({r.line, err});
+      continue;
+    }
+    std::string key = SourceKey(r.numen, r.ldif_uid, r.email, r.nom, r.prenom, r.uai);
+    if (auto [it, fresh] = key_lines.emplace(key, r.line); !fresh) {
+      errors->push_back({r.line, "duplicate key " + key + " (also line " +
+                                     std::to_string(it->second) + ")"});
+      continue;
+    }
+    if (!r.email.empty()) {
+      if (auto [it, fresh] = email_lines.emplace(r.email, r.line); !fresh) {
+        errors->push_back({r.line, "duplicate email " + r.email + " (also line " +
+                                       std::to_string(it->second) + ")"});
+        continue;
+      }
+    }
+    out.push_back({std::move(r), std::move(key)});
+  }
+  return out;
+}
+
+Result<Snapshot> LoadSnapshot(store::Session& s) {
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
+  if (!txn.ok()) return txn.status();
+  Snapshot snap;
+  Result<std::vector<DirectoryEntry>> entries = s.ListDirectoryEntries();
+  if (!entries.ok()) return entries.status();
+  snap.entries = std::move(*entries);
+  Result<std::vector<User>> users = s.ListUsers();
+  if (!users.ok()) return users.status();
+  snap.users = std::move(*users);
+  Result<store::Collection> coll = s.GetCollection(kDirectoryPath);
+  if (!coll.ok() && coll.status().code() != Status::Code::kNotFound) return coll.status();
+  if (coll.ok()) {
+    std::vector<std::string> names;
+    Status st = s.ForEachObject(coll->id, [&names](const store::Object& o) {
+      names.push_back(o.name);
+      return true;
+    });
+    if (!st.ok()) return st;
+    Result<std::vector<store::Object>> objects = s.GetObjects(coll->id, names, true);
+    if (!objects.ok()) return objects.status();
+    for (store::Object& o : *objects) snap.cards[o.name] = std::move(*o.data);
+  }
+  return snap;
+}
+
+bool SameFields(const DirectoryEntry& a, const DirectoryEntry& b) {
+  return a.nom == b.nom && a.prenom == b.prenom && a.email == b.email &&
+         a.fonction == b.fonction && a.etablissement == b.etablissement && a.uai == b.uai &&
+         a.departement == b.departement && a.telephone == b.telephone && a.active == b.active;
+}
+
+void CopyFields(const PersonRecord& r, DirectoryEntry* e) {
+  e->nom = r.nom;
+  e->prenom = r.prenom;
+  if (!r.email.empty()) e->email = r.email;  // an empty column keeps the generated address
+  e->fonction = r.fonction;
+  e->etablissement = r.etablissement;
+  e->uai = r.uai;
+  e->departement = r.departement;
+  e->telephone = r.telephone;
+  e->active = true;
+}
+
+// Builds the plan from validated records and the snapshot; adds errors for emails that belong
+// to another account.
+class Planner {
+ public:
+  Planner(const Snapshot& snap, const ImportOptions& options) : snap_(snap), options_(options) {
+    for (size_t i = 0; i < snap.users.size(); ++i) {
+      const User& u = snap.users[i];
+      users_by_id_[u.id] = i;
+      logins_.Take(u.login);
+      if (!u.email.empty()) {
+        emails_.Take(u.email);
+        users_by_email_[u.email] = i;
+      }
+    }
+    for (const DirectoryEntry& e : snap.entries) {
+      plan_.entries.push_back(e);
+      plan_.entry_changed.push_back(false);
+      if (e.user_id != 0) linked_users_.insert(e.user_id);
+    }
+    for (size_t i = 0; i < plan_.entries.size(); ++i) by_key_[plan_.entries[i].source_key] = i;
+    now_ = std::time(nullptr);
+  }
+
+  Plan Build(const std::vector<ValidRecord>& records, std::vector<ImportError>* errors) {
+    for (const ValidRecord& v : records) {
+      if (!v.record.email.empty()) emails_.Take(v.record.email);  // reserved before generating
+    }
+    std::vector<bool> seen(plan_.entries.size(), false);
+    for (const ValidRecord& v : records) {
+      auto it = by_key_.find(v.key);
+      if (it != by_key_.end()) {
+        seen[it->second] = true;
+        UpdateExisting(v.record, it->second, errors);
+      } else {
+        AddNew(v, errors);
+      }
+    }
+    for (size_t i = 0; i < seen.size(); ++i) {
+      if (!seen[i] && plan_.entries[i].active) DisableAbsent(i);
+    }
+    return std::move(plan_);
+  }
+
+ private:
+  // The account id owning `email`, or 0.
+  store::Id EmailOwner(const std::string& email) const {
+    auto it = users_by_email_.find(email);
+    return it == users_by_email_.end() ? 0 : snap_.users[it->second].id;
+  }
+
+  void UpdateExisting(const PersonRecord& r, size_t index, std::vector<ImportError>* errors) {
+    DirectoryEntry& e = plan_.entries[index];
+    DirectoryEntry next = e;
+    CopyFields(r, &next);
+    store::Id owner = EmailOwner(next.email);
+    if (owner != 0 && owner != e.user_id) {
+      errors->push_back({r.line, "email " + next.email + " belongs to another account"});
+      return;
+    }
+    if (SameFields(e, next)) {
+      ++plan_.counts.unchanged;
+      return;
+    }
+    bool reactivated = !e.active;
+    next.updated_at = now_;
+    e = next;
+    plan_.entry_changed[index] = true;
+    ++plan_.counts.updated;
+    UpdateAccount(e, reactivated);
+  }
+
+  // Mirrors name and email on the account; re-enables it when the import had disabled it.
+  void UpdateAccount(const DirectoryEntry& e, bool reactivate) {
+    auto it = users_by_id_.find(e.user_id);
+    if (it == users_by_id_.end()) return;
+    User u = snap_.users[it->second];
+    std::string name = e.prenom + " " + e.nom;
+    bool state_change = reactivate && u.state != store::UserState::kActive;
+    if (u.display_name == name && u.email == e.email && !state_change) return;
+    u.display_name = name;
+    u.email = e.email;
+    if (state_change) u.state = store::UserState::kActive;
+    plan_.user_updates.push_back(u);
+  }
+
+  void AddNew(const ValidRecord& v, std::vector<ImportError>* errors) {
+    const PersonRecord& r = v.record;
+    DirectoryEntry e;
+    e.source_key = v.key;
+    e.card_uid = NewCardUid();
+    e.updated_at = now_;
+    CopyFields(r, &e);
+    if (store::Id owner = EmailOwner(r.email); owner != 0) {
+      if (linked_users_.count(owner) != 0) {
+        errors->push_back({r.line, "email " + r.email + " belongs to another person's account"});
+        return;
+      }
+      e.user_id = owner;  // an account made by hand before the import: adopt it
+      linked_users_.insert(owner);
+    }
+    if (e.email.empty()) {
+      e.email = emails_.NextEmail(EmailLocalBase(r.prenom, r.nom), options_.mail_domain);
+    }
+    size_t index = plan_.entries.size();
+    plan_.entries.push_back(e);
+    plan_.entry_changed.push_back(true);
+    ++plan_.counts.added;
+    if (e.user_id != 0) return;
+    User u;
+    u.login = logins_.NextLogin(LoginBase(r.prenom, r.nom));
+    u.email = e.email;
+    u.display_name = r.prenom + " " + r.nom;
+    u.created_at = now_;
+    u.must_change_password = !r.numen.empty();
+    plan_.new_users[index] = u;
+    if (!r.numen.empty()) plan_.numens[index] = r.numen;
+  }
+
+  void DisableAbsent(size_t index) {
+    DirectoryEntry& e = plan_.entries[index];
+    e.active = false;
+    e.updated_at = now_;
+    plan_.entry_changed[index] = true;
+    ++plan_.counts.disabled;
+    auto it = users_by_id_.find(e.user_id);
+    if (it == users_by_id_.end()) return;
+    User u = snap_.users[it->second];
+    if (u.state == store::UserState::kDisabled) return;
+    u.state = store::UserState::kDisabled;
+    plan_.user_updates.push_back(u);
+  }
+
+  const Snapshot& snap_;
+  const ImportOptions& options_;
+  Plan plan_;
+  IdentityAllocator logins_, emails_;
+  std::unordered_map<store::Id, size_t> users_by_id_;
+  std::unordered_map<std::string, size_t> users_by_email_;
+  std::unordered_map<std::string, size_t> by_key_;
+  std::set<store::Id> linked_users_;
+  store::UnixTime now_ = 0;
+};
+
+// Hashes the NUMENs of new accounts on a pool of threads (Argon2id is ~20 ms each).
+void HashNumens(Plan* plan, unsigned threads) {
+  std::vector<std::pair<size_t, std::string>> work(plan->numens.begin(), plan->numens.end());
+  std::vector<std::string> hashes(work.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, work.size()));
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < work.size(); i = next++) hashes[i] = HashPassword(work[i].second);
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  for (size_t i = 0; i < work.size(); ++i) {
+    plan->new_users[work[i].first].password_hash = std::move(hashes[i]);
+  }
+}
+
+// Cards to write (content differs) and to delete (no longer wanted).
+void PlanCards(const Snapshot& snap, const ImportOptions& options, Plan* plan) {
+  std::set<std::string> wanted;
+  for (DirectoryCard& card : DirectoryCards(plan->entries, options.departments)) {
+    wanted.insert(card.name);
+    auto it = snap.cards.find(card.name);
+    if (it == snap.cards.end() || it->second != card.data) plan->card_puts.push_back(std::move(card));
+  }
+  for (const auto& [name, data] : snap.cards) {
+    if (wanted.count(name) == 0) plan->card_deletes.push_back(name);
+  }
+  plan->counts.cards_written = plan->card_puts.size();
+  plan->counts.cards_deleted = plan->card_deletes.size();
+}
+
+Status ApplyAccountsAndEntries(store::Session& s, Plan* plan) {
+  for (auto& [index, user] : plan->new_users) {
+    Result<store::Id> id = s.CreateUser(user);
+    if (!id.ok()) return id.status();
+    plan->entries[index].user_id = *id;
+  }
+  for (const User& u : plan->user_updates) {
+    if (Status st = s.UpdateUser(u); !st.ok()) return st;
+  }
+  for (size_t i = 0; i < plan->entries.size(); ++i) {
+    if (!plan->entry_changed[i]) continue;
+    Result<store::Id> id = s.PutDirectoryEntry(plan->entries[i]);
+    if (!id.ok()) return id.status();
+  }
+  return Status::OK();
+}
+
+Status ApplyCards(store::Session& s, const Plan& plan) {
+  Result<store::Collection> coll = s.GetCollection(kDirectoryPath);
+  if (!coll.ok() && coll.status().code() == Status::Code::kNotFound) {
+    coll = s.CreateCollection(kDirectoryPath, 0, 0, store::kKindDirectory);
+  }
+  if (!coll.ok()) return coll.status();
+  for (const DirectoryCard& card : plan.card_puts) {
+    Result<store::Object> o = s.PutObject(coll->id, card.name, "text/vcard; charset=utf-8",
+                                          card.data, store::ObjectIndex{card.uid, "VCARD"});
+    if (!o.ok()) return o.status();
+  }
+  for (const std::string& name : plan.card_deletes) {
+    if (Status st = s.DeleteObject(coll->id, name); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+Status Apply(store::Session& s, Plan* plan) {
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+  if (!txn.ok()) return txn.status();
+  if (Status st = ApplyAccountsAndEntries(s, plan); !st.ok()) return st;
+  if (Status st = ApplyCards(s, *plan); !st.ok()) return st;
+  return (*txn)->Commit();
+}
+
+void SortErrors(std::vector<ImportError>* errors) {
+  std::stable_sort(errors->begin(), errors->end(),
+                   [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
+}
+
+}  // namespace
+
+std::map<std::string, std::string> DefaultDepartments() {
+  return {{"18", "Cher"},         {"28", "Eure-et-Loir"},  {"36", "Indre"},
+          {"37", "Indre-et-Loire"}, {"41", "Loir-et-Cher"}, {"45", "Loiret"}};
+}
+
+Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
+                                     const ImportOptions& options) {
+  ImportReport report;
+  ParsedFile parsed = LooksLikeLdif(file) ? ParseLdif(file) : ParseCsv(file);
+  report.errors = std::move(parsed.errors);
+  std::vector<ValidRecord> records = Validate(std::move(parsed.records), options, &report.errors);
+  if (!report.errors.empty()) {
+    SortErrors(&report.errors);
+    return report;
+  }
+  store::Session& s = store.ThreadSession();
+  Result<Snapshot> snap = LoadSnapshot(s);
+  if (!snap.ok()) return snap.status();
+  Plan plan = Planner(*snap, options).Build(records, &report.errors);
+  if (!report.errors.empty()) {
+    SortErrors(&report.errors);
+    return report;
+  }
+  PlanCards(*snap, options, &plan);
+  report.counts = plan.counts;
+  if (options.dry_run) return report;
+  auto t0 = std::chrono::steady_clock::now();
+  HashNumens(&plan, options.hash_threads);
+  report.seconds_hashing = Since(t0);
+  t0 = std::chrono::steady_clock::now();
+  if (Status st = Apply(s, &plan); !st.ok()) return st;
+  report.seconds_writing = Since(t0);
+  return report;
+}
+
+}  // namespace cartable::directory

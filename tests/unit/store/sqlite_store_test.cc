@@ -1,5 +1,6 @@
-// SQLite-only store tests: the v1 -> v2 migration keeps every row, the schema keeps `data`
-// last, and time-range queries are answered from the objects_time index.
+// SQLite-only store tests: the v1 -> v3 and v2 -> v3 migrations keep every row, the schema keeps
+// `data` last, time-range queries are answered from the objects_time index and directory
+// searches from the FTS5 tables.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -166,6 +167,117 @@ TEST(SqliteQueryPlanTest, UidLookupUsesTheUidIndex) {
       Column(*db, std::string("EXPLAIN QUERY PLAN ") + FindObjectByUidSql(), 3);
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_NE(plan[0].find("objects_uid (collection_id=? AND uid=?)"), std::string::npos) << plan[0];
+}
+
+TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  std::filesystem::create_directories(data_dir);
+  {
+    // A database as a version-2 binary left it.
+    std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys=OFF").ok());
+    ASSERT_TRUE(db->Exec("BEGIN").ok());
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(db->Exec(SqliteMigrations()[i].sql).ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 2").ok());
+    ASSERT_TRUE(db->Exec("COMMIT").ok());
+    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys=ON").ok());
+    Status st = db->Exec(
+        "INSERT INTO users (id, login, used_bytes, created_at) VALUES (7, 'a', 5, 1);"
+        "INSERT INTO collections (id, path, parent_id, owner_id, kind, sync_seq, created_at,"
+        "  modified_at, max_object_span) VALUES"
+        "  (3, '/dav/calendars/a/', NULL, 7, 'calendar-home', 1, 1, 1, 0),"
+        "  (4, '/dav/calendars/a/perso/', 3, 7, 'calendar', 1, 1, 1, 3600);"
+        "INSERT INTO objects (id, collection_id, name, content_type, etag, size, created_at,"
+        "  modified_at, change_seq, uid, component, first_start, last_end, data) VALUES"
+        "  (11, 4, 'e.ics', 'text/calendar', '\"e1\"', 5, 10, 20, 1, 'u1', 'VEVENT', 100, 200,"
+        "   CAST('hello' AS BLOB));"
+        "INSERT INTO object_properties VALUES (11, 'urn:x', 'p', '<x:p/>');"
+        "INSERT INTO collection_properties VALUES (4, 'urn:x', 'c', '<x:c/>');"
+        "INSERT INTO changes VALUES (3, 1, 'perso/', 0), (4, 1, 'e.ics', 0);");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Result<int> version = MigrateSqliteStore(data_dir);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, 3);
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Session& s = (*store)->ThreadSession();
+  Result<Collection> cal = s.GetCollectionById(4);
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+  EXPECT_EQ(cal->path, "/dav/calendars/a/perso/");
+  EXPECT_EQ(cal->parent_id, 3);
+  EXPECT_EQ(cal->owner_id, 7);
+  EXPECT_EQ(cal->sync_seq, 1);
+  EXPECT_EQ(s.GetObject(4, "e.ics", true)->data, "hello");
+  EXPECT_EQ(s.FindObjectByUid(4, "u1")->id, 11);
+  EXPECT_EQ(s.GetProperties(Owner::kCollection, 4)->size(), 1u);
+  EXPECT_EQ(s.GetProperties(Owner::kObject, 11)->size(), 1u);
+  EXPECT_EQ(s.ChangesSince(3, 0)->size(), 1u);
+  // max_object_span survived: a query starting after the event's start still finds it.
+  int found = 0;
+  ObjectQuery q;
+  q.component = "VEVENT";
+  q.start = 150;
+  q.end = 160;
+  ASSERT_TRUE(s.QueryObjects(4, q, [&](const Object&) { return ++found; }).ok());
+  EXPECT_EQ(found, 1);
+  // The foreign keys of the rebuilt table still hold: deleting the home cascades to everything
+  // and gives the bytes back.
+  ASSERT_TRUE(s.DeleteCollection(3).ok());
+  EXPECT_EQ(s.GetObject(4, "e.ics", false).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s.GetProperties(Owner::kObject, 11).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s.GetUserById(7)->used_bytes, 0);
+  EXPECT_EQ(s.CreateCollection("/dav/x/", 0, 99, kKindCollection).status().code(),
+            Status::Code::kNotFound);  // unknown owner
+  // The new tables work.
+  DirectoryEntry e;
+  e.source_key = "k";
+  e.card_uid = "urn:uuid:k";
+  e.nom = "Lefèvre";
+  e.user_id = 7;
+  ASSERT_TRUE(s.PutDirectoryEntry(e).ok());
+  EXPECT_EQ(s.GetDirectoryEntryByUser(7)->nom, "Lefèvre");
+  store->reset();
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 3);
+  std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
+  ASSERT_TRUE(db);
+  for (const char* child : {"objects", "collection_properties", "changes"}) {
+    EXPECT_EQ(Column(*db, std::string("PRAGMA foreign_key_list(") + child + ")", 2),
+              std::vector<std::string>{"collections"})
+        << child;
+  }
+  EXPECT_TRUE(Column(*db, "PRAGMA foreign_key_check").empty());
+}
+
+// The plan's detail lines, one per line.
+std::string Plan(Db& db, const char* sql) {
+  std::string all;
+  for (const std::string& line : Column(db, std::string("EXPLAIN QUERY PLAN ") + sql, 3)) {
+    all += line + "\n";
+  }
+  return all;
+}
+
+TEST(SqliteQueryPlanTest, DirectorySearchesUseTheFullTextIndexes) {
+  TempDir dir;
+  ASSERT_TRUE(MigrateSqliteStore(dir.path()).ok());
+  std::unique_ptr<Db> db = OpenDb(dir.path() + "/cartable.db");
+  ASSERT_TRUE(db);
+  const std::string search = Plan(*db, SearchDirectorySql());
+  EXPECT_NE(search.find("SCAN directory_search VIRTUAL TABLE"), std::string::npos) << search;
+  EXPECT_NE(search.find("SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << search;
+  EXPECT_EQ(search.find("SCAN e"), std::string::npos) << search;
+  EXPECT_EQ(search.find("SCAN directory_entries"), std::string::npos) << search;
+  const std::string contains = Plan(*db, DirectoryContainsSql());
+  EXPECT_NE(contains.find("SCAN directory_trigram VIRTUAL TABLE"), std::string::npos) << contains;
+  EXPECT_NE(contains.find("SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << contains;
+  // FTS5 returns rowids in order: no sort before the LIMIT.
+  EXPECT_EQ(contains.find("TEMP B-TREE"), std::string::npos) << contains;
 }
 
 }  // namespace

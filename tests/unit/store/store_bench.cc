@@ -1,4 +1,5 @@
-// SQLite store throughput (not a ctest test). Usage: store_bench [data_dir] [objects]
+// SQLite store throughput (not a ctest test). Usage: store_bench [data_dir] [objects] [people]
+// First the staff directory (store_bench_directory.cc: `people`, default 50000; 0 skips it).
 // Puts `objects` (default 10000) ~1 KB indexed events into one collection (one every 50
 // minutes, so 10,000 span about a year), one durable write transaction per put, and prints
 // puts/s for the first and last 1000; then GetObject/s (with data), QueryObjects for one week
@@ -22,6 +23,10 @@
 using cartable::Result;
 using cartable::Status;
 using namespace cartable::store;  // NOLINT: a benchmark main
+
+namespace cartable::store {
+Status BenchDirectory(Session& s, int people);  // store_bench_directory.cc
+}  // namespace cartable::store
 
 namespace {
 
@@ -95,10 +100,20 @@ int main(int argc, char** argv) {
     remove = true;
   }
   const int n = argc > 2 ? std::atoi(argv[2]) : 10000;
+  const int people = argc > 3 ? std::atoi(argv[3]) : 50000;
   const int window = std::min(1000, n);
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(dir);
   if (!store.ok()) return Fail(store.status());
   Session& s = (*store)->ThreadSession();
+  if (people > 0) {
+    Status st = BenchDirectory(s, people);
+    if (!st.ok()) return Fail(st);
+  }
+  if (n <= 0) {  // the directory only
+    store->reset();
+    if (remove) std::filesystem::remove_all(dir);
+    return 0;
+  }
   User u;
   u.login = "bench" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   Result<Id> owner = s.CreateUser(u);

@@ -47,6 +47,16 @@ Status Invalid(std::string msg) {
   return Status::Violates(dav::Precondition::kValidAddressData, std::move(msg));
 }
 
+// Whether the parameters of a content line (before its first ':') name quoted-printable.
+bool IsQuotedPrintable(std::string_view line) {
+  constexpr std::string_view kQp = "QUOTED-PRINTABLE";
+  std::string_view head = line.substr(0, line.find(':'));
+  for (size_t i = 0; i + kQp.size() <= head.size(); ++i) {
+    if (EqualsIgnoreCase(head.substr(i, kQp.size()), kQp)) return true;
+  }
+  return false;
+}
+
 // Physical lines joined into logical ones: CRLF or bare LF, a continuation line starts with a
 // space or a tab (both occur: Outlook and some Android exports fold with tabs). A quoted-
 // printable soft line break (vCard 2.1 leftovers: "=" at the end of the value) keeps the next
@@ -71,10 +81,7 @@ std::vector<std::string> LogicalLines(std::string_view text) {
       lines.emplace_back(line);
     }
     const std::string& last = lines.back();
-    size_t colon = last.find(':');
-    qp_continues = !last.empty() && last.back() == '=' && colon != std::string::npos &&
-                   Upper(std::string_view(last).substr(0, colon)).find("QUOTED-PRINTABLE") !=
-                       std::string::npos;
+    qp_continues = last.back() == '=' && IsQuotedPrintable(last);
   }
   return lines;
 }

@@ -7,18 +7,22 @@
 //   cartable user passwd LOGIN --password-stdin
 //   cartable user disable LOGIN | enable LOGIN
 //   cartable user list
+//   cartable directory import FILE [--dry-run]
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dav/store/store.h"
 #include "directory/accounts.h"
+#include "directory/import.h"
 #include "server/access_log.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -35,14 +39,17 @@ constexpr const char* kUsage =
     "  user quota LOGIN BYTES                    set the document quota (-1 = default)\n"
     "  user passwd LOGIN --password-stdin\n"
     "  user disable LOGIN | user enable LOGIN\n"
-    "  user list\n";
+    "  user list\n"
+    "  directory import FILE [--dry-run]         import the staff directory (CSV or LDIF)\n";
 
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // --key value (flags map to "1")
 };
 
-bool IsFlag(const std::string& name) { return name == "--password-stdin"; }
+bool IsFlag(const std::string& name) {
+  return name == "--password-stdin" || name == "--dry-run";
+}
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
   for (int i = 1; i < argc; ++i) {
@@ -148,6 +155,35 @@ int UserCommand(const Args& args, directory::Accounts& accounts) {
   return 0;
 }
 
+// `directory import FILE`: prints the counts, or every bad line and exits 1 (nothing applied).
+int DirectoryCommand(const Args& args, const server::Config& config, store::Store& store) {
+  const auto& p = args.positional;
+  if (p.size() < 3 || p[1] != "import") {
+    return Fail(std::string("usage: cartable directory import FILE\n") + kUsage);
+  }
+  std::ifstream in(p[2], std::ios::binary);
+  if (!in) return Fail("cannot read " + p[2]);
+  std::stringstream text;
+  text << in.rdbuf();
+  directory::ImportOptions options;
+  options.mail_domain = config.mail_domain;
+  options.dry_run = args.options.count("--dry-run") != 0;
+  Result<directory::ImportReport> report = directory::ImportDirectory(store, text.str(), options);
+  if (!report.ok()) return Fail(report.status().ToString());
+  if (!report->errors.empty()) {
+    for (const directory::ImportError& e : report->errors) {
+      std::cerr << p[2] << ":" << e.line << ": " << e.message << "\n";
+    }
+    return Fail(std::to_string(report->errors.size()) + " bad line(s); nothing imported");
+  }
+  const directory::ImportCounts& c = report->counts;
+  std::printf("%sadded %zu, updated %zu, unchanged %zu, disabled %zu (cards written %zu, "
+              "deleted %zu; hashing %.1f s, writing %.1f s)\n",
+              options.dry_run ? "dry run: " : "", c.added, c.updated, c.unchanged, c.disabled,
+              c.cards_written, c.cards_deleted, report->seconds_hashing, report->seconds_writing);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Args args;
   std::string error;
@@ -169,10 +205,13 @@ int Main(int argc, char** argv) {
     std::cout << "schema version " << *version << std::endl;
     return 0;
   }
-  if (command != "serve" && command != "user") return Fail("unknown command '" + command + "'\n" + kUsage);
+  if (command != "serve" && command != "user" && command != "directory") {
+    return Fail("unknown command '" + command + "'\n" + kUsage);
+  }
   Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(config.data_dir);
   if (!store.ok()) return Fail(store.status().ToString());
   if (command == "serve") return Serve(config, **store);
+  if (command == "directory") return DirectoryCommand(args, config, **store);
   directory::Accounts accounts(**store);
   return UserCommand(args, accounts);
 }

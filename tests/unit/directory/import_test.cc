@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -219,6 +221,55 @@ TEST_F(ImportTest, LdifImport) {
   EXPECT_EQ(EntryOf("hlegalldubois").uai, "0370001A");
   EXPECT_EQ(EntryOf("jmartin").departement, "41");
   EXPECT_EQ(Import(Fixture("staff.ldif")).counts.unchanged, 2u);
+}
+
+}  // namespace
+}  // namespace cartable::directory
+
+namespace cartable::directory {
+namespace {
+
+// The same import against the SQLite store (FTS-indexed entries, real transactions).
+TEST(ImportSqliteTest, ImportReimportAndDisableOnSqlite) {
+  char dir_template[] = "/tmp/cartable-import-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  std::string dir = dir_template;
+  {
+    Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(dir);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    std::string text = Fixture("staff.csv");
+    Result<ImportReport> r = ImportDirectory(**store, text, ImportOptions{});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->errors.empty()) << r->errors[0].message;
+    EXPECT_EQ(r->counts.added, 4u);
+    EXPECT_EQ(r->counts.cards_written, 8u);
+    store::Session& s = (*store)->ThreadSession();
+    store::DirectoryQuery q;
+    q.text = "helene";
+    Result<std::vector<store::DirectoryEntry>> found = s.SearchDirectory(q);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ(found->front().nom, "Le Gall-Dubois");
+    int64_t seq = s.GetCollection(kDirectoryPath)->sync_seq;
+
+    r = ImportDirectory(**store, text, ImportOptions{});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->counts.unchanged, 4u);
+    EXPECT_EQ(r->counts.cards_written, 0u);
+    EXPECT_EQ(s.GetCollection(kDirectoryPath)->sync_seq, seq);
+
+    size_t b = text.find("Martin;Jean;");
+    text.erase(b, text.find('\n', b) + 1 - b);
+    r = ImportDirectory(**store, text, ImportOptions{});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->counts.disabled, 1u);
+    Result<store::User> jean = s.GetUserByLogin("jmartin");
+    ASSERT_TRUE(jean.ok());
+    EXPECT_EQ(jean->state, store::UserState::kDisabled);
+    EXPECT_TRUE(jean->must_change_password);
+    EXPECT_TRUE(VerifyPassword(jean->password_hash, "12E3456789ABC"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

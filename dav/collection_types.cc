@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dav/caldav/calendar_collection.h"
+#include "dav/carddav/addressbook_collection.h"
 
 namespace cartable::dav {
 namespace {
@@ -13,8 +14,23 @@ const std::vector<CollectionType>& Table() {
       {store::kKindFilesHome, {}, {store::kKindCollection}, true, false, true, nullptr},
       {store::kKindCalendarHome, {}, {store::kKindCalendar}, false, false, false, nullptr,
        caldav::CreateDefaultCalendars},
-      // Address books arrive with the directory issue.
-      {store::kKindAddressbookHome, {}, {}, false, false, false, nullptr},
+      {store::kKindAddressbookHome, {}, {store::kKindAddressbook}, false, false, false, nullptr,
+       carddav::CreateDefaultAddressbooks},
+      {store::kKindAddressbook,
+       {{std::string(ns::kCardDav), "addressbook"}},
+       {},
+       true,
+       true,
+       false,
+       carddav::ValidateCardMember},
+      // The staff directory: read-only for everyone (CanWrite), written by the import.
+      {store::kKindDirectory,
+       {{std::string(ns::kCardDav), "addressbook"}, {std::string(ns::kCardDav), "directory"}},
+       {},
+       false,
+       false,
+       false,
+       nullptr},
       {store::kKindCalendar,
        {{std::string(ns::kCalDav), "calendar"}},
        {},

@@ -45,6 +45,15 @@ Status ForEachMember(const Request& req, const Target& t, bool with_stored, cons
   for (const store::Collection& c : *subs) {
     if (Status s = fn(ChildCollectionTarget(t, c), nullptr); !s.ok()) return s;
   }
+  if (t.collection.kind == store::kKindAddressbookHome && t.owner) {
+    // The shared directory, after the personal books: macOS syncs only the first book.
+    Result<Target> mount = Resolve(req.session, DirectoryMountPath(t.owner->login), req.principal);
+    if (mount.ok()) {
+      if (Status s = fn(*mount, nullptr); !s.ok()) return s;
+    } else if (mount.status().code() != Status::Code::kNotFound) {
+      return mount.status();
+    }
+  }
   std::unordered_map<store::Id, std::vector<store::DeadProperty>> stored;
   if (with_stored) {
     Status s = req.session.ForEachObjectProperty(

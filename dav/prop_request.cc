@@ -114,6 +114,12 @@ Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
     if (!cd.ok()) return cd.status();
     req.calendar_data = std::move(cd.value());
   }
+  pugi::xml_node card = Child(prop, ns::kCardDav, "address-data");
+  if (card && (card.first_child() || card.first_attribute())) {
+    Result<carddav::AddressDataRequest> ad = carddav::ParseAddressDataRequest(card);
+    if (!ad.ok()) return ad.status();
+    req.address_data = std::move(ad.value());
+  }
   return req;
 }
 
@@ -132,8 +138,8 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   }
   static const std::vector<store::DeadProperty> kNone;
   const std::vector<store::DeadProperty>& rows = stored ? *stored : kNone;
-  PropContext ctx{req, target, &rows,
-                  props.calendar_data ? &*props.calendar_data : nullptr};
+  PropContext ctx{req, target, &rows, props.calendar_data ? &*props.calendar_data : nullptr,
+                  props.address_data ? &*props.address_data : nullptr};
   const auto& registry = PropertyRegistry::Default();
   auto is_dead = [&](const store::DeadProperty& d) { return !registry.IsLiveStorage(d, target); };
   auto find_dead = [&](const QName& q) -> const store::DeadProperty* {

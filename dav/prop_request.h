@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dav/caldav/ical.h"
+#include "dav/carddav/vcard.h"
 #include "dav/context.h"
 #include "dav/multistatus.h"
 #include "dav/target.h"
@@ -20,6 +21,8 @@ struct PropRequest {
   std::vector<QName> names;  // kProp: the names asked for; kAllprop: the <include> names
   // A REPORT's <C:calendar-data> with content (partial retrieval, expand...).
   std::optional<caldav::CalendarDataRequest> calendar_data;
+  // A REPORT's <CARD:address-data> with content (version, property selection).
+  std::optional<carddav::AddressDataRequest> address_data;
 };
 
 // Parses a PROPFIND body (empty = allprop). kBadRequest with a message for anything else.

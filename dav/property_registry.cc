@@ -7,6 +7,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/caldav/calendar_collection.h"
+#include "dav/carddav/addressbook_collection.h"
 #include "server/path.h"
 
 namespace cartable::dav {
@@ -200,6 +201,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
   static const PropertyRegistry kRegistry([] {
     std::vector<LiveProperty> table = BuildTable();
     caldav::AddCalendarProperties(table);
+    carddav::AddAddressbookProperties(table);
     return table;
   }());
   return kRegistry;

@@ -15,6 +15,9 @@ namespace cartable::dav {
 namespace caldav {
 struct CalendarDataRequest;
 }
+namespace carddav {
+struct AddressDataRequest;
+}
 
 // What a getter may look at.
 struct PropContext {
@@ -25,6 +28,8 @@ struct PropContext {
   const std::vector<store::DeadProperty>* stored = nullptr;
   // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
   const caldav::CalendarDataRequest* calendar_data = nullptr;
+  // A REPORT's <CARD:address-data> request; null = the stored vCard.
+  const carddav::AddressDataRequest* address_data = nullptr;
 
   // The stored property {ns}local, or null.
   const store::DeadProperty* Stored(std::string_view ns, std::string_view local) const;

@@ -12,14 +12,33 @@ bool IsCalendar(const Target& t) {
 bool IsCalendarOrMember(const Target& t) {
   return IsCalendar(t) || (t.type == NodeType::kObject && t.collection.kind == store::kKindCalendar);
 }
+bool IsBookKind(const std::string& kind) {
+  return kind == store::kKindAddressbook || kind == store::kKindDirectory;
+}
+bool IsBookOrMember(const Target& t) {
+  return (t.type == NodeType::kCollection || t.type == NodeType::kObject) &&
+         IsBookKind(t.collection.kind);
+}
+// Principal searches run on the principal collections (and, leniently, on any principal).
+bool IsPrincipalCollection(const Target& t) {
+  return t.type == NodeType::kPrincipal ||
+         (t.type == NodeType::kVirtual && (t.virtual_kind == VirtualKind::kPrincipals ||
+                                           t.virtual_kind == VirtualKind::kPrincipalUsers));
+}
 
 std::vector<ReportHandler> BuildTable() {
-  const std::string d(ns::kDav), cal(ns::kCalDav);
+  const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav);
   return {
       {{d, "sync-collection"}, IsStoreCollection, RunSyncCollection},
-      {{cal, "calendar-multiget"}, IsCalendarOrMember, RunCalendarMultiget},
+      {{cal, "calendar-multiget"}, IsCalendarOrMember, RunMultiget},
       {{cal, "calendar-query"}, IsCalendarOrMember, RunCalendarQuery},
       {{cal, "free-busy-query"}, IsCalendar, RunFreeBusyQuery},
+      {{card, "addressbook-query"}, IsBookOrMember, RunAddressbookQuery},
+      {{card, "addressbook-multiget"}, IsBookOrMember, RunMultiget},
+      {{d, "principal-property-search"}, IsPrincipalCollection, RunPrincipalPropertySearch},
+      {{d, "principal-search-property-set"}, IsPrincipalCollection, RunPrincipalSearchPropertySet},
+      {{std::string(ns::kCalendarServer), "calendarserver-principal-search"}, IsPrincipalCollection,
+       RunCalendarServerPrincipalSearch},
   };
 }
 

@@ -33,7 +33,15 @@ class ReportRegistry {
 
 // The report handlers (dav/reports/*.cc).
 MethodResult RunSyncCollection(const Request& req, Target& target, const pugi::xml_node& root);
-MethodResult RunCalendarMultiget(const Request& req, Target& target, const pugi::xml_node& root);
+// calendar-multiget and addressbook-multiget.
+MethodResult RunMultiget(const Request& req, Target& target, const pugi::xml_node& root);
+MethodResult RunAddressbookQuery(const Request& req, Target& target, const pugi::xml_node& root);
+MethodResult RunPrincipalPropertySearch(const Request& req, Target& target,
+                                        const pugi::xml_node& root);
+MethodResult RunPrincipalSearchPropertySet(const Request& req, Target& target,
+                                           const pugi::xml_node& root);
+MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target& target,
+                                              const pugi::xml_node& root);
 MethodResult RunCalendarQuery(const Request& req, Target& target, const pugi::xml_node& root);
 MethodResult RunFreeBusyQuery(const Request& req, Target& target, const pugi::xml_node& root);
 

@@ -65,25 +65,27 @@ Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::
   return t;
 }
 
-// Resolves the part of a store-backed path below the owner's home.
-Result<Target> ResolveInTree(store::Session& session, Target t,
+// Resolves the part of a store-backed path below `t.path` (the user-facing base). Lookups use
+// `store_base`, the store path that base maps to: the same except below a mount (the shared
+// directory seen in every address-book home).
+Result<Target> ResolveInTree(store::Session& session, Target t, const std::string& store_base,
                              const std::vector<std::string>& rest, bool trailing_slash,
                              bool with_data) {
-  std::string home = t.path;
   if (rest.empty()) {
-    Result<store::Collection> c = session.GetCollection(home);
+    Result<store::Collection> c = session.GetCollection(store_base);
     if (!c.ok()) return c.status();
     t.type = NodeType::kCollection;
     t.collection = std::move(c.value());
     return t;
   }
-  std::string parent_path = home;
-  for (size_t i = 0; i + 1 < rest.size(); ++i) parent_path += rest[i] + "/";
+  std::string middle;
+  for (size_t i = 0; i + 1 < rest.size(); ++i) middle += rest[i] + "/";
   t.name = rest.back();
-  std::string full = parent_path + t.name;
+  std::string user_full = t.path + middle + t.name;
+  std::string store_full = store_base + middle + t.name;
   t.type = NodeType::kMissing;
-  t.path = trailing_slash ? full + "/" : full;
-  Result<store::Collection> parent = session.GetCollection(parent_path);
+  t.path = trailing_slash ? user_full + "/" : user_full;
+  Result<store::Collection> parent = session.GetCollection(store_base + middle);
   if (!parent.ok()) {
     if (parent.status().code() != Status::Code::kNotFound) return parent.status();
     return t;
@@ -99,10 +101,10 @@ Result<Target> ResolveInTree(store::Session& session, Target t,
     }
     if (o.status().code() != Status::Code::kNotFound) return o.status();
   }
-  Result<store::Collection> c = session.GetCollection(full + "/");
+  Result<store::Collection> c = session.GetCollection(store_full + "/");
   if (c.ok()) {
     t.type = NodeType::kCollection;
-    t.path = full + "/";
+    t.path = user_full + "/";
     t.collection = std::move(c.value());
     t.parent_exists = false;
     t.name.clear();
@@ -137,6 +139,15 @@ std::string HomePath(const Area& area, const std::string& login) {
   return std::string(area.prefix) + login + "/";
 }
 
+std::string DirectoryMountPath(const std::string& login) {
+  return HomePath(AddressbookArea(), login) + std::string(kDirectoryMount) + "/";
+}
+
+bool IsUnderDirectoryMount(const Target& t) {
+  return t.owner && t.path.compare(0, DirectoryMountPath(t.owner->login).size(),
+                                   DirectoryMountPath(t.owner->login)) == 0;
+}
+
 std::string PrincipalPath(const std::string& login) {
   return std::string(kPrincipalsUsers) + login + "/";
 }
@@ -164,8 +175,14 @@ Result<Target> Resolve(store::Session& session, const std::string& path,
   t.path = HomePath(*area, user->login);
   t.owner = std::move(user.value());
   (void)principal;
-  return ResolveInTree(session, std::move(t), {segs.begin() + 2, segs.end()}, trailing_slash,
-                       with_data);
+  std::vector<std::string> rest(segs.begin() + 2, segs.end());
+  std::string store_base = t.path;
+  if (area == &AddressbookArea() && !rest.empty() && rest.front() == kDirectoryMount) {
+    t.path += std::string(kDirectoryMount) + "/";
+    store_base = std::string(kDirectoryPath);
+    rest.erase(rest.begin());
+  }
+  return ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, with_data);
 }
 
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child) {
@@ -198,6 +215,11 @@ bool CanRead(const Target& t, const Principal& p) {
 
 bool CanWrite(const Target& t, const Principal& p) {
   if (t.area == nullptr || t.type == NodeType::kVirtual) return false;
+  // The directory is read-only for staff (the import writes it).
+  if ((t.type != NodeType::kMissing || t.parent_exists) && t.collection.kind == store::kKindDirectory) {
+    return false;
+  }
+  if (t.type == NodeType::kMissing && !t.parent_exists && IsUnderDirectoryMount(t)) return false;
   return t.owner && t.owner->id == p.user_id;
 }
 

@@ -55,6 +55,13 @@ struct Target {
 // The canonical home path of `login` in `area` ("/dav/files/jlabert/").
 std::string HomePath(const Area& area, const std::string& login);
 std::string PrincipalPath(const std::string& login);
+
+// The shared staff directory: one store collection, seen read-only as `annuaire/` in every
+// address-book home (/dav/addressbooks/{login}/annuaire/ -> /dav/directory/).
+inline constexpr std::string_view kDirectoryPath = "/dav/directory/";
+inline constexpr std::string_view kDirectoryMount = "annuaire";
+std::string DirectoryMountPath(const std::string& login);
+bool IsUnderDirectoryMount(const Target& t);
 const Area& FilesArea();
 const Area& CalendarArea();
 const Area& AddressbookArea();

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dav/api/calendar_api.h"
+#include "dav/api/directory_api.h"
 #include "dav/xml.h"
 
 namespace cartable::server {
@@ -47,6 +48,11 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   }
   router_.Add({"/dav", false, true,
                [this](HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
+  router_.Add({"/api/v1/directory", false, true,
+               [this](HttpRequest& r, const AuthUser*) {
+                 return dav::api::ServeDirectory(dav_ctx_, r, departments_);
+               },
+               true});
   router_.Add({"/api/v1/calendars", false, true, [this](HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
                },

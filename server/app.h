@@ -2,7 +2,9 @@
 // main.cc (or a test) from the config and the store; serves requests from every worker thread.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "dav/caldav/calendar_instance_cache.h"
 #include "dav/context.h"
@@ -40,6 +42,7 @@ class App : public RequestHandler {
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;
   Router router_;
+  std::map<std::string, std::string> departments_;  // code -> name, for the directory API
 };
 
 }  // namespace cartable::server

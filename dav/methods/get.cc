@@ -2,6 +2,8 @@
 // small HTML index. The transport drops the body for HEAD.
 #include <chrono>
 
+#include "dav/carddav/addressbook_collection.h"
+#include "dav/carddav/vcard.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
 #include "dav/property_registry.h"
@@ -42,6 +44,18 @@ server::HttpResponse CollectionIndex(const Request& req, const Target& t) {
   return r;
 }
 
+// vCards are served in the version the client's Accept header asks for (Apple reads 3.0,
+// CardBook 4.0), converted losslessly; the ETag stays the stored resource's.
+void NegotiateVCard(const Request& req, server::HttpResponse& r) {
+  std::string version =
+      carddav::VersionFromAccept(req.http.headers.Get("Accept").value_or(""));
+  if (version.empty()) return;
+  Result<std::string> converted = carddav::ConvertVCard(r.body, version);
+  if (!converted.ok() || *converted == r.body) return;
+  r.body = std::move(converted.value());
+  r.headers.Set("Content-Type", "text/vcard; charset=utf-8; version=" + version);
+}
+
 }  // namespace
 
 MethodResult HandleGet(const Request& req, Target& t) {
@@ -71,6 +85,7 @@ MethodResult HandleGet(const Request& req, Target& t) {
   r.headers.Set("Content-Type", t.object.content_type.empty() ? "application/octet-stream"
                                                               : t.object.content_type);
   r.body = std::move(*t.object.data);
+  if (carddav::IsCard(t)) NegotiateVCard(req, r);
   return r;
 }
 

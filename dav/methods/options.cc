@@ -5,9 +5,8 @@
 namespace cartable::dav {
 
 std::string_view DavComplianceHeader() {
-  // Class 2 (locking) is not offered. addressbook joins with the CardDAV collections,
-  // calendar-auto-schedule with server-side scheduling.
-  return "1, 3, access-control, extended-mkcol, calendar-access";
+  // Class 2 (locking) is not offered. calendar-auto-schedule joins with server-side scheduling.
+  return "1, 3, access-control, extended-mkcol, calendar-access, addressbook";
 }
 
 MethodResult HandleOptions(const Request&, Target&) {

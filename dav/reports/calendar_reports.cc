@@ -9,40 +9,14 @@
 #include "dav/prop_request.h"
 #include "dav/property_registry.h"
 #include "dav/report_registry.h"
+#include "dav/reports/report_scope.h"
 #include "dav/xml.h"
-#include "server/path.h"
 
 #include <algorithm>
 #include <unordered_map>
 
 namespace cartable::dav {
 namespace {
-
-// The collection a calendar report runs over, and the single object when the target is one.
-struct Scope {
-  Target collection;
-  std::optional<std::string> only;  // object name when the report targets one resource
-};
-
-Scope ScopeOf(const Target& t) {
-  Scope s;
-  if (t.type == NodeType::kObject) {
-    s.collection = t;
-    s.collection.type = NodeType::kCollection;
-    s.collection.path = t.collection.path;
-    s.only = t.name;
-  } else {
-    s.collection = t;
-  }
-  return s;
-}
-
-// Decodes an href (absolute URI or path) to a path; nullopt when unusable.
-std::optional<std::string> HrefPath(std::string_view href) {
-  std::optional<server::RequestTarget> target = server::ParseRequestTarget(href);
-  if (!target) return std::nullopt;
-  return server::DecodePath(target->raw_path);
-}
 
 // Whether candidate `o` (from the index pre-filter) matches: from the index alone when the plan
 // is exact and the object has one instance, from cached instance spans when it recurs, else by
@@ -107,54 +81,6 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
-  return out.Finish();
-}
-
-MethodResult RunCalendarMultiget(const Request& req, Target& t, const pugi::xml_node& root) {
-  Result<PropRequest> props = ParseReportProps(root);
-  if (!props.ok()) return props.status();
-  Scope scope = ScopeOf(t);
-  const std::string& base = scope.collection.collection.path;
-  std::vector<std::string> local_names;
-  std::vector<std::pair<std::string, std::string>> order;  // (href as sent, decoded path)
-  for (pugi::xml_node h : root.children()) {
-    if (!Is(h, ns::kDav, "href")) continue;
-    std::string href = h.child_value();
-    std::optional<std::string> path = HrefPath(href);
-    if (!path) return Status::BadRequest("invalid DAV:href " + href);
-    if (path->size() > base.size() && path->compare(0, base.size(), base) == 0 &&
-        path->find('/', base.size()) == std::string::npos) {
-      local_names.push_back(path->substr(base.size()));
-    }
-    order.emplace_back(href, *path);
-  }
-  Result<std::vector<store::Object>> objects =
-      req.session.GetObjects(scope.collection.collection.id, local_names, true);
-  if (!objects.ok()) return objects.status();
-  std::unordered_map<std::string, const store::Object*> by_name;
-  for (const store::Object& o : *objects) by_name[o.name] = &o;
-
-  MultistatusWriter out;
-  Target child = ChildObjectTarget(scope.collection, store::Object{});
-  for (const auto& [href, path] : order) {
-    std::string_view name = std::string_view(path).substr(std::min(path.size(), base.size()));
-    auto it = path.compare(0, base.size(), base) == 0 ? by_name.find(std::string(name))
-                                                      : by_name.end();
-    if (it != by_name.end()) {
-      FillObjectTarget(scope.collection, *it->second, child);
-      if (Status s = WritePropResponse(req, child, *props, false, out); !s.ok()) return s;
-      continue;
-    }
-    // Elsewhere: resolve it like a request (other calendars of the user).
-    Result<Target> other = Resolve(req.session, path, req.principal);
-    if (!other.ok() || other->type != NodeType::kObject) {
-      out.StatusResponse(Href(path), 404);
-    } else if (!CanRead(*other, req.principal)) {
-      out.StatusResponse(Href(path), 403);
-    } else if (Status s = WritePropResponse(req, *other, *props, false, out); !s.ok()) {
-      return s;
-    }
-  }
   return out.Finish();
 }
 

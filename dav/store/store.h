@@ -244,6 +244,8 @@ class Session {
   // kConflict when source_key or card_uid is taken by another entry.
   virtual Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) = 0;
   virtual Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) = 0;  // kNotFound
+  // The entries with these ids that exist, in the order given.
+  virtual Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids) = 0;
   // Ordered by nom, prenom; at most query.limit. Must use a full-text index (SQLite FTS5 with
   // unicode61 remove_diacritics 2, prefix indexes): a search among 50,000 people answers in a few
   // milliseconds.

@@ -1,0 +1,132 @@
+#include "dav/api/directory_api.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "server/path.h"
+
+namespace cartable::dav::api {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kPrefix = "/api/v1/directory";
+
+server::HttpResponse Json(int status, const json& body) {
+  server::HttpResponse r;
+  r.status = status;
+  r.headers.Set("Content-Type", "application/json; charset=utf-8");
+  r.body = body.dump();
+  return r;
+}
+
+server::HttpResponse Error(int status, const std::string& message) {
+  return Json(status, json{{"error", message}});
+}
+
+// The decoded value of `key` in a query string ('+' is a space), or "".
+std::string QueryParam(const std::string& query, std::string_view key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string_view item(query.data() + pos, amp - pos);
+    if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == '=') {
+      std::string raw(item.substr(key.size() + 1));
+      for (char& c : raw) {
+        if (c == '+') c = ' ';
+      }
+      // Query values may contain '/', which path decoding refuses: decode escapes here.
+      std::string out;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        int v = 0;
+        if (raw[i] == '%' && i + 2 < raw.size() &&
+            std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16).ptr == raw.data() + i + 3) {
+          out.push_back(static_cast<char>(v));
+          i += 2;
+        } else {
+          out.push_back(raw[i]);
+        }
+      }
+      return out;
+    }
+    pos = amp + 1;
+  }
+  return "";
+}
+
+server::HttpResponse Search(store::Session& s, const server::HttpRequest& request) {
+  store::DirectoryQuery q;
+  q.text = QueryParam(request.query, "q");
+  q.departement = QueryParam(request.query, "departement");
+  std::string limit = QueryParam(request.query, "limit");
+  q.limit = 20;
+  if (!limit.empty()) {
+    size_t n = 0;
+    auto r = std::from_chars(limit.data(), limit.data() + limit.size(), n);
+    if (r.ec != std::errc() || r.ptr != limit.data() + limit.size() || n == 0) {
+      return Error(400, "limit must be a positive number");
+    }
+    q.limit = std::min(n, kMaxDirectoryResults);
+  }
+  if (q.text.empty()) return Error(400, "give the text to search with q=");
+  Result<std::vector<store::DirectoryEntry>> found = s.SearchDirectory(q);
+  if (!found.ok()) return Error(found.status().HttpCode(), found.status().message());
+  json people = json::array();
+  for (const store::DirectoryEntry& e : *found) {
+    Result<store::User> u = s.GetUserById(e.user_id);
+    people.push_back({{"login", u.ok() ? u->login : ""},
+                      {"name", e.prenom + " " + e.nom},
+                      {"nom", e.nom},
+                      {"prenom", e.prenom},
+                      {"email", e.email},
+                      {"fonction", e.fonction},
+                      {"etablissement", e.etablissement},
+                      {"uai", e.uai},
+                      {"departement", e.departement},
+                      {"telephone", e.telephone}});
+  }
+  return Json(200, json{{"people", people}});
+}
+
+server::HttpResponse Groups(store::Session& s, const std::map<std::string, std::string>& names) {
+  Result<std::vector<store::DirectoryEntry>> all = s.ListDirectoryEntries();
+  if (!all.ok()) return Error(all.status().HttpCode(), all.status().message());
+  std::map<std::string, size_t> departments;
+  std::map<std::string, std::pair<std::string, size_t>> establishments;  // uai -> (name, count)
+  for (const store::DirectoryEntry& e : *all) {
+    if (!e.active) continue;
+    ++departments[e.departement];
+    if (e.uai.empty()) continue;
+    auto& est = establishments[e.uai];
+    est.first = e.etablissement;
+    ++est.second;
+  }
+  json deps = json::array(), ests = json::array();
+  for (const auto& [code, count] : departments) {
+    auto it = names.find(code);
+    std::string name = it == names.end() ? code : it->second;
+    deps.push_back({{"code", code}, {"name", "DSDEN " + code + " — " + name}, {"members", count}});
+  }
+  for (const auto& [uai, est] : establishments) {
+    ests.push_back({{"uai", uai}, {"name", est.first}, {"members", est.second}});
+  }
+  return Json(200, json{{"departements", deps}, {"etablissements", ests}});
+}
+
+}  // namespace
+
+server::HttpResponse ServeDirectory(const DavContext& ctx, const server::HttpRequest& request,
+                                    const std::map<std::string, std::string>& departments) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    server::HttpResponse r = Error(405, "only GET is allowed here");
+    r.headers.Set("Allow", "GET, HEAD");
+    return r;
+  }
+  store::Session& s = ctx.store.ThreadSession();
+  std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
+  if (rest.empty() || rest == "/") return Search(s, request);
+  if (rest == "/groups" || rest == "/groups/") return Groups(s, departments);
+  return Error(404, "no such API resource");
+}
+
+}  // namespace cartable::dav::api

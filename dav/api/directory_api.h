@@ -1,0 +1,23 @@
+// The webmail's JSON API over the staff directory:
+//   GET /api/v1/directory?q=hel&departement=37&limit=20   people (prefix search on every word of
+//       name, email, function, establishment; accents and case ignored)
+//   GET /api/v1/directory/groups                          department and establishment groups
+//       with member counts
+// Errors are JSON {"error": "..."} with the HTTP status.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "dav/context.h"
+#include "server/http_message.h"
+
+namespace cartable::dav::api {
+
+inline constexpr size_t kMaxDirectoryResults = 100;
+
+// `departments` maps codes ("37") to names ("Indre-et-Loire") for the groups listing.
+server::HttpResponse ServeDirectory(const DavContext& ctx, const server::HttpRequest& request,
+                                    const std::map<std::string, std::string>& departments);
+
+}  // namespace cartable::dav::api

@@ -1,0 +1,122 @@
+#include "dav/carddav/addressbook_collection.h"
+
+#include "dav/carddav/vcard.h"
+#include "dav/property_registry.h"
+#include "dav/target.h"
+#include "dav/xml.h"
+#include "server/http_message.h"
+
+namespace cartable::dav::carddav {
+namespace {
+
+bool IsBookKind(std::string_view kind) {
+  return kind == store::kKindAddressbook || kind == store::kKindDirectory;
+}
+bool IsBook(const Target& t) { return t.type == NodeType::kCollection && IsBookKind(t.collection.kind); }
+bool IsBookHome(const Target& t) {
+  return t.type == NodeType::kCollection && t.collection.kind == store::kKindAddressbookHome;
+}
+bool HasGateway(const Target& t) { return t.type == NodeType::kPrincipal || IsBookHome(t); }
+
+bool GetSupportedAddressData(const PropContext&, XmlWriter& w) {
+  for (const char* v : {"3.0", "4.0"}) {
+    w.EmptyWithAttributes(ns::kCardDav, "address-data-type",
+                          {{"content-type", "text/vcard"}, {"version", v}});
+  }
+  return true;
+}
+
+bool GetMaxResourceSize(const PropContext&, XmlWriter& w) {
+  w.Text(std::to_string(kMaxCardResourceSize));
+  return true;
+}
+
+bool GetCollationSet(const PropContext&, XmlWriter& w) {
+  for (const char* c : {"i;unicode-casemap", "i;ascii-casemap", "i;octet"}) {
+    w.TextElement(ns::kCardDav, "supported-collation", c);
+  }
+  return true;
+}
+
+bool GetDirectoryGateway(const PropContext& c, XmlWriter& w) {
+  const std::string& login = c.target.owner ? c.target.owner->login : c.req.principal.login;
+  w.TextElement(ns::kDav, "href", Href(DirectoryMountPath(login)));
+  return true;
+}
+
+bool GetAddressData(const PropContext& c, XmlWriter& w) {
+  std::string data;
+  if (c.target.object.data) {
+    data = *c.target.object.data;
+  } else {
+    Result<store::Object> full = c.req.session.GetObject(c.target.collection.id, c.target.name, true);
+    if (!full.ok()) return false;
+    data = std::move(*full->data);
+  }
+  if (c.address_data == nullptr) {
+    w.Text(data);
+    return true;
+  }
+  Result<std::string> rendered = RenderAddressData(data, *c.address_data);
+  if (!rendered.ok()) return false;
+  w.Text(*rendered);
+  return true;
+}
+
+Status SetDisplayname(store::Session& session, store::Id collection, std::string_view name) {
+  std::string xml = "<D:displayname xmlns:D=\"DAV:\">";
+  AppendEscaped(xml, name);
+  xml += "</D:displayname>";
+  return session.SetProperty(store::Owner::kCollection, collection,
+                             {std::string(ns::kDav), "displayname", xml});
+}
+
+}  // namespace
+
+bool IsCard(const Target& t) { return t.type == NodeType::kObject && IsBookKind(t.collection.kind); }
+
+Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::Collection& parent,
+                                              const std::string& name, const store::Object*,
+                                              std::string_view body,
+                                              std::string_view content_type) {
+  std::string_view media = server::Trim(content_type.substr(0, content_type.find(';')));
+  if (!server::EqualsIgnoreCase(media, "text/vcard") &&
+      !server::EqualsIgnoreCase(media, "text/x-vcard")) {
+    return Status::Violates(Precondition::kSupportedAddressData,
+                            "address books hold text/vcard data only");
+  }
+  Result<store::ObjectIndex> index = ValidateVCard(body, kMaxCardResourceSize);
+  if (!index.ok()) return index;
+  Result<store::Object> holder = req.session.FindObjectByUid(parent.id, index->uid);
+  if (holder.ok() && holder->name != name) {
+    return Status::Violates(Precondition::kCardNoUidConflict,
+                            "the UID " + index->uid + " is already used in this address book",
+                            Href(parent.path + holder->name));
+  }
+  if (!holder.ok() && holder.status().code() != Status::Code::kNotFound) return holder.status();
+  return index;
+}
+
+Status CreateDefaultAddressbooks(store::Session& session, const store::Collection& home) {
+  Result<store::Collection> contacts = session.CreateCollection(
+      home.path + "contacts/", home.id, home.owner_id, store::kKindAddressbook);
+  if (!contacts.ok()) return contacts.status();
+  if (Status s = SetDisplayname(session, contacts->id, "Contacts"); !s.ok()) return s;
+  if (session.GetCollection(std::string(kDirectoryPath)).ok()) return Status::OK();
+  Result<store::Collection> directory =
+      session.CreateCollection(std::string(kDirectoryPath), 0, 0, store::kKindDirectory);
+  if (!directory.ok()) return directory.status();
+  return SetDisplayname(session, directory->id, "Annuaire académique");
+}
+
+void AddAddressbookProperties(std::vector<LiveProperty>& table) {
+  const std::string card(ns::kCardDav);
+  table.push_back({{card, "supported-address-data"}, false, true, false, IsBook,
+                   GetSupportedAddressData});
+  table.push_back({{card, "max-resource-size"}, false, true, false, IsBook, GetMaxResourceSize});
+  table.push_back({{card, "supported-collation-set"}, false, true, false, IsBook, GetCollationSet});
+  table.push_back({{card, "directory-gateway"}, false, true, false, HasGateway, GetDirectoryGateway});
+  table.push_back({{card, "address-data"}, false, true, false, IsCard, GetAddressData});
+}
+
+}  // namespace cartable::dav::carddav

@@ -220,7 +220,9 @@ TYPED_TEST(StoreDirectoryTest, SearchFiltersOrdersAndLimits) {
   DirectoryQuery q;
   q.text = "lab";
   std::vector<std::string> prenoms;
-  for (const DirectoryEntry& e : *this->session().SearchDirectory(q)) prenoms.push_back(e.prenom);
+  Result<std::vector<DirectoryEntry>> found = this->session().SearchDirectory(q);
+  ASSERT_TRUE(found.ok());
+  for (const DirectoryEntry& e : *found) prenoms.push_back(e.prenom);  // not over a temporary
   EXPECT_EQ(prenoms, (Names{"Albert", "Jean", "Zoé"}));
   // No words: everyone of the department, in order, limited.
   EXPECT_EQ(this->Search(""), (Names{"Écoffier", "Labert", "Labert", "Labert", "Lefèvre", "Martin"}));

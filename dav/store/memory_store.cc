@@ -102,8 +102,7 @@ class MemorySession : public Session {
   Result<std::vector<DirectoryEntry>> ListDirectoryEntries() override;
   Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) override;
   Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) override;
-  // Not marked override: see SqliteSession::GetDirectoryEntries.
-  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids);
+  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids) override;
   Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override;
   Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
                                                      size_t limit) override;

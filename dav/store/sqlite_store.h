@@ -71,9 +71,7 @@ class SqliteSession : public Session {
   Result<std::vector<DirectoryEntry>> ListDirectoryEntries() override;
   Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) override;
   Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) override;
-  // Not marked override: it implements a method being added to store.h in a parallel change, and
-  // must compile both before and after that change lands.
-  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids);
+  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids) override;
   Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override;
   Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
                                                      size_t limit) override;

@@ -37,8 +37,13 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-bool GetPrincipalDisplayname(const PropContext& c, XmlWriter& w) {
-  w.Text(c.target.owner->display_name);
+bool IsDirectory(const Target& t) {
+  return t.type == T::kCollection && t.collection.kind == store::kKindDirectory;
+}
+bool HasLiveDisplayname(const Target& t) { return IsPrincipal(t) || IsDirectory(t); }
+
+bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
+  w.Text(IsDirectory(c.target) ? "Annuaire académique" : c.target.owner->display_name);
   return true;
 }
 
@@ -171,7 +176,7 @@ std::vector<LiveProperty> BuildTable() {
   const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
   return {
       {{d, "resourcetype"}, true, true, false, Always, GetResourcetype},
-      {{d, "displayname"}, true, true, true, IsPrincipal, GetPrincipalDisplayname},
+      {{d, "displayname"}, true, true, true, HasLiveDisplayname, GetLiveDisplayname},
       {{d, "getetag"}, true, true, false, IsObject, GetEtag},
       {{d, "getlastmodified"}, true, true, false, IsStored, GetLastModified},
       {{d, "creationdate"}, true, true, false, IsStored, GetCreationDate},

@@ -179,7 +179,7 @@ Result<Target> Resolve(store::Session& session, const std::string& path,
   std::string store_base = t.path;
   if (area == &AddressbookArea() && !rest.empty() && rest.front() == kDirectoryMount) {
     t.path += std::string(kDirectoryMount) + "/";
-    store_base = std::string(kDirectoryPath);
+    store_base = store::kDirectoryPath;
     rest.erase(rest.begin());
   }
   return ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, with_data);

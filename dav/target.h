@@ -56,9 +56,8 @@ struct Target {
 std::string HomePath(const Area& area, const std::string& login);
 std::string PrincipalPath(const std::string& login);
 
-// The shared staff directory: one store collection, seen read-only as `annuaire/` in every
-// address-book home (/dav/addressbooks/{login}/annuaire/ -> /dav/directory/).
-inline constexpr std::string_view kDirectoryPath = "/dav/directory/";
+// The shared staff directory: one store collection (store::kDirectoryPath), seen read-only as
+// `annuaire/` in every address-book home (/dav/addressbooks/{login}/annuaire/).
 inline constexpr std::string_view kDirectoryMount = "annuaire";
 std::string DirectoryMountPath(const std::string& login);
 bool IsUnderDirectoryMount(const Target& t);

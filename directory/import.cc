@@ -119,7 +119,7 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
   Result<std::vector<User>> users = s.ListUsers();
   if (!users.ok()) return users.status();
   snap.users = std::move(*users);
-  Result<store::Collection> coll = s.GetCollection(kDirectoryPath);
+  Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() != Status::Code::kNotFound) return coll.status();
   if (coll.ok()) {
     std::vector<std::string> names;
@@ -306,7 +306,7 @@ void HashNumens(Plan* plan, unsigned threads) {
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      for (size_t i = next++; i < work.size(); i = next++) hashes[i] = HashPassword(work[i].second);
+      for (size_t i = next++; i < work.size(); i = next++) hashes[i] = HashPassword(work[i].second, HashStrength::kTemporary);
     });
   }
   for (std::thread& t : pool) t.join();
@@ -348,9 +348,9 @@ Status ApplyAccountsAndEntries(store::Session& s, Plan* plan) {
 }
 
 Status ApplyCards(store::Session& s, const Plan& plan) {
-  Result<store::Collection> coll = s.GetCollection(kDirectoryPath);
+  Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() == Status::Code::kNotFound) {
-    coll = s.CreateCollection(kDirectoryPath, 0, 0, store::kKindDirectory);
+    coll = s.CreateCollection(store::kDirectoryPath, 0, 0, store::kKindDirectory);
   }
   if (!coll.ok()) return coll.status();
   for (const DirectoryCard& card : plan.card_puts) {

@@ -6,18 +6,23 @@
 
 namespace cartable::directory {
 namespace {
-constexpr unsigned long long kOpsLimit = 2;
-constexpr size_t kMemLimit = 19u << 20;
+struct Cost {
+  unsigned long long ops;
+  size_t mem;
+};
+constexpr Cost kStandardCost{2, 19u << 20};
+constexpr Cost kTemporaryCost{1, 2u << 20};
 
 void InitSodium() {
   if (sodium_init() < 0) std::abort();
 }
 }  // namespace
 
-std::string HashPassword(std::string_view password) {
+std::string HashPassword(std::string_view password, HashStrength strength) {
   InitSodium();
+  const Cost& cost = strength == HashStrength::kStandard ? kStandardCost : kTemporaryCost;
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimit,
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost.ops, cost.mem,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
     std::abort();  // out of memory
   }

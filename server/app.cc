@@ -5,6 +5,7 @@
 #include "dav/api/calendar_api.h"
 #include "dav/api/directory_api.h"
 #include "dav/xml.h"
+#include "directory/import.h"
 
 namespace cartable::server {
 namespace {
@@ -37,7 +38,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                                config.max_body_bytes},
                clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
                &homes_},
-      dav_(dav_ctx_) {
+      dav_(dav_ctx_),
+      departments_(directory::DefaultDepartments()) {
   // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some
   // clients PROPFIND for current-user-principal before following redirects.

@@ -102,11 +102,8 @@ Status CreateDefaultAddressbooks(store::Session& session, const store::Collectio
       home.path + "contacts/", home.id, home.owner_id, store::kKindAddressbook);
   if (!contacts.ok()) return contacts.status();
   if (Status s = SetDisplayname(session, contacts->id, "Contacts"); !s.ok()) return s;
-  if (session.GetCollection(std::string(kDirectoryPath)).ok()) return Status::OK();
-  Result<store::Collection> directory =
-      session.CreateCollection(std::string(kDirectoryPath), 0, 0, store::kKindDirectory);
-  if (!directory.ok()) return directory.status();
-  return SetDisplayname(session, directory->id, "Annuaire académique");
+  if (session.GetCollection(store::kDirectoryPath).ok()) return Status::OK();
+  return session.CreateCollection(store::kDirectoryPath, 0, 0, store::kKindDirectory).status();
 }
 
 void AddAddressbookProperties(std::vector<LiveProperty>& table) {

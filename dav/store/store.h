@@ -50,8 +50,10 @@ inline constexpr const char* kKindCalendarHome = "calendar-home";   // /dav/cale
 inline constexpr const char* kKindAddressbookHome = "addressbook-home";
 inline constexpr const char* kKindCalendar = "calendar";
 inline constexpr const char* kKindAddressbook = "addressbook";
-// The staff directory address book, shared read-only by everyone (at /dav/directory/).
+// The staff directory address book, shared read-only by everyone, at kDirectoryPath (a root
+// collection owned by no user, written by `cartable directory import`).
 inline constexpr const char* kKindDirectory = "directory";
+inline constexpr const char* kDirectoryPath = "/dav/directory/";
 
 struct Collection {
   Id id = 0;

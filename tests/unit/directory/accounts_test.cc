@@ -8,6 +8,13 @@
 namespace cartable::directory {
 namespace {
 
+TEST(PasswordTest, TemporaryStrengthIsCheaperArgon2id) {
+  std::string h = HashPassword("12E3456789ABC", HashStrength::kTemporary);
+  EXPECT_EQ(h.rfind("$argon2id$v=19$m=2048,t=1,", 0), 0u) << h;
+  EXPECT_TRUE(VerifyPassword(h, "12E3456789ABC"));
+  EXPECT_EQ(HashPassword("x").rfind("$argon2id$v=19$m=19456,t=2,", 0), 0u);
+}
+
 TEST(PasswordTest, Argon2idHashVerifies) {
   std::string h = HashPassword("correct horse");
   EXPECT_EQ(h.rfind("$argon2id$", 0), 0u) << h;

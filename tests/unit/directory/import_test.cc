@@ -38,7 +38,7 @@ class ImportTest : public ::testing::Test {
   }
   std::vector<std::string> CardNames() {
     std::vector<std::string> names;
-    Result<store::Collection> c = S().GetCollection(kDirectoryPath);
+    Result<store::Collection> c = S().GetCollection(store::kDirectoryPath);
     if (!c.ok()) return names;
     S().ForEachObject(c->id, [&](const store::Object& o) {
       names.push_back(o.name);
@@ -47,11 +47,11 @@ class ImportTest : public ::testing::Test {
     return names;
   }
   std::string Card(const std::string& name) {
-    Result<store::Collection> c = S().GetCollection(kDirectoryPath);
+    Result<store::Collection> c = S().GetCollection(store::kDirectoryPath);
     Result<store::Object> o = S().GetObject(c->id, name, true);
     return o.ok() ? *o->data : "";
   }
-  int64_t SyncSeq() { return S().GetCollection(kDirectoryPath)->sync_seq; }
+  int64_t SyncSeq() { return S().GetCollection(store::kDirectoryPath)->sync_seq; }
   store::DirectoryEntry EntryOf(const std::string& login) {
     return *S().GetDirectoryEntryByUser(UserByLogin(login).id);
   }
@@ -89,7 +89,7 @@ TEST_F(ImportTest, FirstImportCreatesAccountsEntriesCardsAndGroups) {
   EXPECT_NE(group.find("FN:DSDEN 37 — Indre-et-Loire"), std::string::npos) << group;
   EXPECT_NE(group.find("MEMBER:" + e.card_uid), std::string::npos);
   EXPECT_NE(Card("etab-0450002b.vcf").find("FN:Collège Jean Zay\\; annexe"), std::string::npos);
-  EXPECT_EQ(S().GetCollection(kDirectoryPath)->owner_id, 0);
+  EXPECT_EQ(S().GetCollection(store::kDirectoryPath)->owner_id, 0);
 }
 
 TEST_F(ImportTest, ReimportIsIdempotent) {
@@ -164,7 +164,7 @@ TEST_F(ImportTest, BadRowsRefuseTheWholeFile) {
   EXPECT_NE(r.errors[1].message.find("column count"), std::string::npos);
   EXPECT_TRUE(S().ListUsers()->empty());
   EXPECT_TRUE(S().ListDirectoryEntries()->empty());
-  EXPECT_FALSE(S().GetCollection(kDirectoryPath).ok());
+  EXPECT_FALSE(S().GetCollection(store::kDirectoryPath).ok());
 }
 
 TEST_F(ImportTest, ValidationErrors) {
@@ -250,13 +250,13 @@ TEST(ImportSqliteTest, ImportReimportAndDisableOnSqlite) {
     ASSERT_TRUE(found.ok()) << found.status().ToString();
     ASSERT_EQ(found->size(), 1u);
     EXPECT_EQ(found->front().nom, "Le Gall-Dubois");
-    int64_t seq = s.GetCollection(kDirectoryPath)->sync_seq;
+    int64_t seq = s.GetCollection(store::kDirectoryPath)->sync_seq;
 
     r = ImportDirectory(**store, text, ImportOptions{});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->counts.unchanged, 4u);
     EXPECT_EQ(r->counts.cards_written, 0u);
-    EXPECT_EQ(s.GetCollection(kDirectoryPath)->sync_seq, seq);
+    EXPECT_EQ(s.GetCollection(store::kDirectoryPath)->sync_seq, seq);
 
     size_t b = text.find("Martin;Jean;");
     text.erase(b, text.find('\n', b) + 1 - b);

@@ -69,23 +69,23 @@ struct TextMatch {
 struct ParamFilter {
   std::string name;  // upper case
   bool is_not_defined = false;
-  std::optional<TextMatch> text_match;
+  std::optional<TextMatch> text_match{};
 };
 
 struct PropFilter {
   std::string name;  // upper case
   bool is_not_defined = false;
-  std::optional<TimeRange> time_range;
-  std::optional<TextMatch> text_match;
-  std::vector<ParamFilter> param_filters;
+  std::optional<TimeRange> time_range{};
+  std::optional<TextMatch> text_match{};
+  std::vector<ParamFilter> param_filters{};
 };
 
 struct CompFilter {
   std::string name;  // upper case: "VCALENDAR" at the root
   bool is_not_defined = false;
-  std::optional<TimeRange> time_range;
-  std::vector<PropFilter> prop_filters;
-  std::vector<CompFilter> comp_filters;
+  std::optional<TimeRange> time_range{};
+  std::vector<PropFilter> prop_filters{};
+  std::vector<CompFilter> comp_filters{};
 };
 
 // Whether the calendar object `ics` matches `filter` (rooted at VCALENDAR), following §9.7 and
@@ -130,9 +130,9 @@ IndexPlan PlanFilter(const CompFilter& filter);
 struct CompSelector {
   std::string name;                 // upper case
   bool all_props = true;            // <C:allprop/> or no <C:prop> given
-  std::vector<std::string> props;   // when !all_props: property names to keep (upper case)
+  std::vector<std::string> props{};   // when !all_props: property names to keep (upper case)
   bool all_comps = true;            // <C:allcomp/> or no <C:comp> given
-  std::vector<CompSelector> comps;  // when !all_comps: sub-components to keep
+  std::vector<CompSelector> comps{};  // when !all_comps: sub-components to keep
 };
 
 struct CalendarDataRequest {

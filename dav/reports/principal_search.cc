@@ -117,7 +117,12 @@ std::optional<Field> FieldOf(const QName& q) {
 }
 
 std::string Needle(std::string_view text) {
-  std::string t = FoldForSearch(server::Trim(text));
+  // XML text: any white space around the value (clients indent).
+  const char* kSpace = " \t\r\n";
+  size_t a = text.find_first_not_of(kSpace);
+  if (a == std::string_view::npos) return "";
+  text = text.substr(a, text.find_last_not_of(kSpace) - a + 1);
+  std::string t = FoldForSearch(text);
   if (t.compare(0, 7, "mailto:") == 0) t.erase(0, 7);
   return t;
 }

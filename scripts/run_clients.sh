@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real-client suites against a fresh server: python3-caldav (discovery, agendas), vdirsyncer
-# with khal, and a graceful SIGTERM at the end.
+# with khal (calendars) and khard (contacts, directory imported while serving), and a graceful
+# SIGTERM at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_server.sh"
@@ -14,6 +15,9 @@ timeout 180 /usr/bin/python3 "$ROOT/tests/clients/caldav_agenda.py" "$SERVER_URL
 add_user mdupont 'Secret-mdupont1' "Marie Dupont" marie.dupont@ac-orleans-tours.fr
 echo "== vdirsyncer + khal"
 timeout 300 "$ROOT/tests/clients/vdirsyncer_sync.sh" "$SERVER_URL" mdupont 'Secret-mdupont1'
+echo "== directory import while serving, then vdirsyncer + khard"
+"$SERVER_BIN" --data "$SERVER_DATA" directory import "$ROOT/tests/fixtures/directory/staff.csv"
+timeout 300 "$ROOT/tests/clients/vdirsyncer_contacts.sh" "$SERVER_URL" jlabert 'Secret-jlabert1'
 echo "== graceful stop"
 kill -TERM "$SERVER_PID"
 rc=0

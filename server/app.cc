@@ -39,7 +39,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
                &homes_},
       dav_(dav_ctx_),
-      departments_(directory::DefaultDepartments()) {
+      departments_(config.departments.empty() ? directory::DefaultDepartments()
+                                              : config.departments) {
   // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some
   // clients PROPFIND for current-user-principal before following redirects.

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "server/http_message.h"
+
 namespace cartable::server {
 
 namespace {
@@ -37,6 +39,26 @@ bool ParseBool(std::string_view s, bool& out) {
 }
 
 // Applies one key; returns "" or a message naming the problem.
+// "18:Cher, 37:Indre-et-Loire" -> {"18": "Cher", "37": "Indre-et-Loire"}.
+
+
+std::string ParseDepartments(std::string_view value, std::map<std::string, std::string>& out) {
+  out.clear();
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = Trim(value.substr(0, comma));
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    if (item.empty()) continue;
+    size_t colon = item.find(':');
+    if (colon == std::string_view::npos || Trim(item.substr(0, colon)).empty() ||
+        Trim(item.substr(colon + 1)).empty()) {
+      return "invalid department '" + std::string(item) + "' (expected CODE:Name)";
+    }
+    out[std::string(Trim(item.substr(0, colon)))] = std::string(Trim(item.substr(colon + 1)));
+  }
+  return out.empty() ? "no department given" : std::string();
+}
+
 std::string Apply(Config& c, std::string_view section, std::string_view key,
                   std::string_view value) {
   auto str = [&](std::string& field) {
@@ -65,6 +87,8 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
+  } else if (section == "directory") {
+    if (key == "departments") return ParseDepartments(value, c.departments);
   } else if (section == "log") {
     if (key == "access_log") {
       return ParseBool(value, c.access_log) ? std::string()

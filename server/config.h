@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace cartable::server {
@@ -26,6 +27,11 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
+  // [directory]
+  // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
+  // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:
+  //   departments = 18:Cher, 28:Eure-et-Loir, 36:Indre, 37:Indre-et-Loire, 41:Loir-et-Cher
+  std::map<std::string, std::string> departments;
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error

@@ -167,6 +167,7 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   text << in.rdbuf();
   directory::ImportOptions options;
   options.mail_domain = config.mail_domain;
+  if (!config.departments.empty()) options.departments = config.departments;
   options.dry_run = args.options.count("--dry-run") != 0;
   Result<directory::ImportReport> report = directory::ImportDirectory(store, text.str(), options);
   if (!report.ok()) return Fail(report.status().ToString());

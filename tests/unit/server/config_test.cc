@@ -89,4 +89,14 @@ TEST_F(ConfigTest, MissingFileIsAnError) {
 }
 
 }  // namespace
+TEST_F(ConfigTest, DepartmentsList) {
+  Config c;
+  EXPECT_EQ(c.LoadFile(Write("[directory]\ndepartments = 27:Eure, 76 : Seine-Maritime\n")), "");
+  ASSERT_EQ(c.departments.size(), 2u);
+  EXPECT_EQ(c.departments["76"], "Seine-Maritime");
+  Config bad;
+  EXPECT_NE(bad.LoadFile(Write("[directory]\ndepartments = 27\n")).find("CODE:Name"),
+            std::string::npos);
+}
+
 }  // namespace cartable::server

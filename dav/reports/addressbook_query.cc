@@ -2,7 +2,9 @@
 // as a 507 response for the request-URI. In the staff directory (50,000 cards) the candidates
 // come from the directory's full-text index, never from scanning every card; personal books are
 // small and are scanned.
+#include <algorithm>
 #include <charconv>
+#include <functional>
 #include <unordered_set>
 
 #include "dav/carddav/vcard.h"
@@ -51,15 +53,15 @@ Result<size_t> ParseLimit(const pugi::xml_node& root) {
   return n;
 }
 
-// Candidate cards (with data) of the directory for `needle`, or nullopt when the index could
-// not narrow them down (too many).
-Result<std::optional<std::vector<store::Object>>> DirectoryCandidates(const Request& req,
-                                                                      const Scope& scope,
-                                                                      const std::string& needle) {
+// The names of the directory cards that may match `needle`, or nullopt when the index could not
+// narrow them down (too many).
+Result<std::optional<std::vector<std::string>>> DirectoryCandidates(const Request& req,
+                                                                    const std::string& needle) {
   constexpr size_t kMaxCandidates = 5000;
-  Result<std::vector<store::Id>> ids = req.session.DirectoryEntriesContaining(needle, kMaxCandidates + 1);
+  Result<std::vector<store::Id>> ids =
+      req.session.DirectoryEntriesContaining(needle, kMaxCandidates + 1);
   if (!ids.ok()) return ids.status();
-  if (ids->size() > kMaxCandidates) return std::optional<std::vector<store::Object>>();
+  if (ids->size() > kMaxCandidates) return std::optional<std::vector<std::string>>();
   Result<std::vector<store::DirectoryEntry>> entries = req.session.GetDirectoryEntries(*ids);
   if (!entries.ok()) return entries.status();
   std::vector<std::string> names;
@@ -68,10 +70,25 @@ Result<std::optional<std::vector<store::Object>>> DirectoryCandidates(const Requ
     if (uid.substr(0, 9) == "urn:uuid:") uid.remove_prefix(9);
     names.push_back(std::string(uid) + ".vcf");
   }
-  Result<std::vector<store::Object>> objects =
-      req.session.GetObjects(scope.collection.collection.id, names, true);
-  if (!objects.ok()) return objects.status();
-  return std::optional<std::vector<store::Object>>(std::move(objects.value()));
+  return std::optional<std::vector<std::string>>(std::move(names));
+}
+
+// Feeds the named cards to `consider` in batches, so a query with a limit reads only what it
+// needs. Returns false when `consider` stopped.
+Result<bool> ConsiderInBatches(const Request& req, store::Id collection,
+                               const std::vector<std::string>& names,
+                               const std::function<bool(const store::Object&)>& consider) {
+  constexpr size_t kBatch = 64;
+  for (size_t i = 0; i < names.size(); i += kBatch) {
+    std::vector<std::string> batch(names.begin() + i,
+                                   names.begin() + std::min(names.size(), i + kBatch));
+    Result<std::vector<store::Object>> objects = req.session.GetObjects(collection, batch, true);
+    if (!objects.ok()) return objects.status();
+    for (const store::Object& o : *objects) {
+      if (!consider(o)) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -108,12 +125,12 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
   if (scope.collection.collection.kind == store::kKindDirectory) needle = RequiredNeedle(*filter);
   bool done = false;
   if (needle) {
-    auto candidates = DirectoryCandidates(req, scope, *needle);
+    auto candidates = DirectoryCandidates(req, *needle);
     if (!candidates.ok()) return candidates.status();
     if (candidates->has_value()) {
-      for (const store::Object& o : **candidates) {
-        if (!consider(o)) break;
-      }
+      Result<bool> fed =
+          ConsiderInBatches(req, scope.collection.collection.id, **candidates, consider);
+      if (!fed.ok()) return fed.status();
       done = true;
     }
   }

@@ -119,4 +119,12 @@ bool CollationMatches(std::string_view text, std::string_view needle, std::strin
   return false;
 }
 
+std::optional<MatchKind> ParseMatchKind(std::string_view t) {
+  if (t.empty() || t == "contains") return MatchKind::kContains;
+  if (t == "equals") return MatchKind::kEquals;
+  if (t == "starts-with") return MatchKind::kStartsWith;
+  if (t == "ends-with") return MatchKind::kEndsWith;
+  return std::nullopt;
+}
+
 }  // namespace cartable::dav

@@ -3,11 +3,15 @@
 // simple Unicode case folding of Latin, Greek and Cyrillic (accents are kept: é never matches e).
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace cartable::dav {
 
 enum class MatchKind { kEquals, kContains, kStartsWith, kEndsWith };
+
+// The match-type attribute of a text-match ("" = contains); nullopt for an unknown one.
+std::optional<MatchKind> ParseMatchKind(std::string_view match_type);
 
 // True for "i;octet", "i;ascii-casemap" and "i;unicode-casemap".
 bool IsSupportedCollation(std::string_view collation);

@@ -8,9 +8,13 @@
 
 namespace cartable {
 
-// Lower-cases ASCII and maps Latin letters with diacritics (Latin-1 Supplement, Latin
-// Extended-A: é è ê ë à â ä î ï ô ö û ü ù ç ñ ÿ œ æ ß...) to their base letters (œ -> oe,
-// æ -> ae, ß -> ss). Other characters are kept as they are (valid UTF-8 stays valid).
+// Lowercases ASCII and maps the letters of Latin-1 and Latin Extended-A to ASCII ("É" -> "e",
+// "ß" -> "ss", "Œ" -> "oe", "Þ" -> "th"); Latin-1 symbols, no-break and typographic spaces
+// become ' ', typographic dashes '-' and quotes '\''. Other characters (and invalid UTF-8 bytes)
+// are kept.
 std::string FoldForSearch(std::string_view utf8);
+
+// FoldForSearch, then without any remaining non-ASCII byte (logins, generated addresses).
+std::string FoldToAscii(std::string_view utf8);
 
 }  // namespace cartable

@@ -49,17 +49,9 @@ Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
   }
   tm.negate = negate == "yes";
   std::string type = n.attribute("match-type").value();
-  if (type.empty() || type == "contains") {
-    tm.match_type = MatchType::kContains;
-  } else if (type == "equals") {
-    tm.match_type = MatchType::kEquals;
-  } else if (type == "starts-with") {
-    tm.match_type = MatchType::kStartsWith;
-  } else if (type == "ends-with") {
-    tm.match_type = MatchType::kEndsWith;
-  } else {
-    return BadFilter("unknown match-type " + type);
-  }
+  std::optional<MatchKind> kind = ParseMatchKind(type);
+  if (!kind) return BadFilter("unknown match-type " + type);
+  tm.match_type = *kind;
   return tm;
 }
 

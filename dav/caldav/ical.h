@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dav/collation.h"
 #include "dav/status.h"
 #include "dav/store/store.h"
 
@@ -57,7 +58,8 @@ struct TimeRange {
   Seconds end = store::kNoUpperBound;    // exclusive
 };
 
-enum class MatchType { kEquals, kContains, kStartsWith, kEndsWith };
+// The text-match kinds are the shared collation ones (dav/collation.h).
+using MatchType = ::cartable::dav::MatchKind;
 
 struct TextMatch {
   std::string value;

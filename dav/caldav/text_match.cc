@@ -6,20 +6,10 @@
 namespace cartable::dav::caldav::internal {
 namespace {
 
-MatchKind KindOf(MatchType t) {
-  switch (t) {
-    case MatchType::kEquals: return MatchKind::kEquals;
-    case MatchType::kContains: return MatchKind::kContains;
-    case MatchType::kStartsWith: return MatchKind::kStartsWith;
-    case MatchType::kEndsWith: return MatchKind::kEndsWith;
-  }
-  return MatchKind::kContains;
-}
-
 }  // namespace
 
 bool TextMatches(std::string_view text, const TextMatch& match) {
-  bool found = CollationMatches(text, match.value, match.collation, KindOf(match.match_type));
+  bool found = CollationMatches(text, match.value, match.collation, match.match_type);
   return found != match.negate;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dav/collation.h"
 #include "dav/status.h"
 #include "dav/store/store.h"
 
@@ -70,7 +71,8 @@ Result<std::string> ConvertVCard(std::string_view text, std::string_view version
 
 // ---- addressbook-query (RFC 6352 §10.5) ----
 
-enum class MatchType { kEquals, kContains, kStartsWith, kEndsWith };
+// The text-match kinds are the shared collation ones (dav/collation.h).
+using MatchType = ::cartable::dav::MatchKind;
 
 struct TextMatch {
   std::string value;

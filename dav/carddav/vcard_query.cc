@@ -52,17 +52,9 @@ Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
   }
   tm.negate = negate == "yes";
   std::string_view type = n.attribute("match-type").value();
-  if (type.empty() || type == "contains") {
-    tm.match_type = MatchType::kContains;
-  } else if (type == "equals") {
-    tm.match_type = MatchType::kEquals;
-  } else if (type == "starts-with") {
-    tm.match_type = MatchType::kStartsWith;
-  } else if (type == "ends-with") {
-    tm.match_type = MatchType::kEndsWith;
-  } else {
-    return Unsupported("unknown match-type " + std::string(type));
-  }
+  std::optional<MatchKind> kind = ParseMatchKind(type);
+  if (!kind) return Unsupported("unknown match-type " + std::string(type));
+  tm.match_type = *kind;
   return tm;
 }
 
@@ -113,18 +105,8 @@ Result<PropFilter> ParsePropFilter(const pugi::xml_node& n) {
   return pf;
 }
 
-MatchKind KindOf(MatchType t) {
-  switch (t) {
-    case MatchType::kEquals: return MatchKind::kEquals;
-    case MatchType::kContains: return MatchKind::kContains;
-    case MatchType::kStartsWith: return MatchKind::kStartsWith;
-    case MatchType::kEndsWith: return MatchKind::kEndsWith;
-  }
-  return MatchKind::kContains;
-}
-
 bool Matches(std::string_view text, const TextMatch& tm) {
-  return CollationMatches(text, tm.value, tm.collation, KindOf(tm.match_type));
+  return CollationMatches(text, tm.value, tm.collation, tm.match_type);
 }
 
 // The values of parameter `name` on `p`. For TYPE, 2.1-style bare parameters ("TEL;CELL:")

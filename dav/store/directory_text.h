@@ -1,5 +1,5 @@
 // The text rules of the staff directory search, shared by every Store implementation so they find
-// the same people: accent folding, the words a person is found by, query parsing, sort order.
+// the same people (accent folding is FoldForSearch, dav/text_fold.h): the words a person is found by, query parsing, sort order.
 //
 // SQLite feeds the folded texts below to its FTS5 tables (unicode61 for word prefixes, trigram for
 // substrings); the memory store applies the same rules by scanning. Folding is done here, not by
@@ -12,13 +12,9 @@
 #include <vector>
 
 #include "dav/store/store.h"
+#include "dav/text_fold.h"
 
 namespace cartable::store {
-
-// Lowercases ASCII and maps the letters of Latin-1 and Latin Extended-A to ASCII ("É" -> "e",
-// "ß" -> "ss", "Œ" -> "oe"); Latin-1 symbols, no-break and typographic spaces become ' ',
-// typographic dashes '-' and quotes '\''. Other characters (and invalid UTF-8 bytes) are kept.
-std::string FoldText(std::string_view text);
 
 // The words of already-folded `folded` as FTS5's unicode61 tokenizer splits them: runs of ASCII
 // letters and digits and of non-ASCII characters; everything else separates.

@@ -681,7 +681,7 @@ Result<std::vector<DirectoryEntry>> MemorySession::SearchDirectory(const Directo
 Result<std::vector<Id>> MemorySession::DirectoryEntriesContaining(const std::string& needle,
                                                                   size_t limit) {
   auto lock = Lock();
-  const std::string folded = FoldText(needle);
+  const std::string folded = FoldForSearch(needle);
   std::vector<Id> out;
   for (const auto& [id, e] : data_.directory) {
     if (out.size() >= limit) break;

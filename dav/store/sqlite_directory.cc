@@ -219,7 +219,7 @@ Result<std::vector<DirectoryEntry>> SqliteSession::SearchDirectory(const Directo
 Result<std::vector<Id>> SqliteSession::DirectoryEntriesContaining(const std::string& needle,
                                                                   size_t limit) {
   if (limit == 0) return std::vector<Id>();
-  const std::string folded = FoldText(needle);
+  const std::string folded = FoldForSearch(needle);
   const bool indexed = Utf8Length(folded) >= 3;
   Result<Stmt> s = Prepare(indexed ? DirectoryContainsSql() : kContainsShortSql);
   if (!s.ok()) return s.status();

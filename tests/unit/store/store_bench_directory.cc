@@ -86,7 +86,7 @@ DirectoryEntry MakePerson(int i, Rng& rng) {
   e.prenom = rng.Pick(kPrenoms);
   e.nom = rng.Pick(kNoms);
   if (rng.Next() % 10 == 0) e.nom += std::string("-") + rng.Pick(kNoms);
-  std::string local = FoldText(e.prenom + "." + e.nom);
+  std::string local = FoldForSearch(e.prenom + "." + e.nom);
   std::replace(local.begin(), local.end(), ' ', '-');
   if (rng.Next() % 4 == 0) local += std::to_string(rng.Next() % 9 + 1);
   e.email = local + "@ac-orleans-tours.fr";
@@ -109,14 +109,14 @@ std::vector<std::string> Queries(const std::vector<DirectoryEntry>& people, Rng&
   std::vector<std::string> out(std::begin(kTyped), std::end(kTyped));
   while (out.size() < 400) {
     const DirectoryEntry& p = people[rng.Next() % people.size()];
-    const std::string nom = FoldText(p.nom), prenom = FoldText(p.prenom);
+    const std::string nom = FoldForSearch(p.nom), prenom = FoldForSearch(p.prenom);
     switch (out.size() % 6) {
       case 0: out.push_back(nom.substr(0, 3)); break;                        // "mar"
       case 1: out.push_back(p.nom); break;                                   // "Martin"
       case 2: out.push_back(p.prenom + " " + nom.substr(0, 2)); break;       // "hélène le"
       case 3: out.push_back(p.email.substr(0, p.email.find('.') + 3)); break;  // "jean.la"
       case 4: out.push_back(prenom.substr(0, 4) + " " + p.nom); break;       // "hele lefèvre"
-      default: out.push_back(nom + " " + FoldText(p.etablissement).substr(0, 5)); break;
+      default: out.push_back(nom + " " + FoldForSearch(p.etablissement).substr(0, 5)); break;
     }
   }
   return out;
@@ -193,7 +193,7 @@ Status BenchDirectory(Session& s, int people) {
     double rows = 0;
     for (int q = 0; q < 300; ++q) {
       const DirectoryEntry& p = all[rng.Next() % all.size()];
-      const std::string hay = FoldText(q % 2 ? p.nom + p.prenom : p.email);
+      const std::string hay = FoldForSearch(q % 2 ? p.nom + p.prenom : p.email);
       const size_t len = 3 + q % 3;
       std::string needle = hay.substr(rng.Next() % (hay.size() - std::min(hay.size(), len) + 1),
                                       len);

@@ -233,6 +233,13 @@ const LiveProperty* PropertyRegistry::Find(const QName& name) const {
   return nullptr;
 }
 
+std::optional<std::string> ObjectBody(const PropContext& ctx) {
+  if (ctx.target.object.data) return *ctx.target.object.data;
+  Result<store::Object> full = ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
+  if (!full.ok()) return std::nullopt;
+  return std::move(full->data);
+}
+
 std::string Href(const std::string& decoded_path) { return server::EncodePath(decoded_path); }
 
 std::string Rfc3339(int64_t unix_seconds) {

@@ -2,6 +2,7 @@
 // when its property was asked for. Names not in the table are dead properties kept in the store.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ class PropertyRegistry {
   explicit PropertyRegistry(std::vector<LiveProperty> props) : props_(std::move(props)) {}
   std::vector<LiveProperty> props_;
 };
+
+// The body of the object `ctx.target` (already loaded by a REPORT, or read now); nullopt when
+// it cannot be read. For the calendar-data and address-data getters.
+std::optional<std::string> ObjectBody(const PropContext& ctx);
 
 // The DAV:href of a target path, in the one canonical encoding.
 std::string Href(const std::string& decoded_path);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dav/api/json_response.h"
+
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
 #include "dav/target.h"
@@ -13,16 +15,8 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/calendars";
 
-server::HttpResponse Json(int status, const json& body) {
-  server::HttpResponse r;
-  r.status = status;
-  r.headers.Set("Content-Type", "application/json; charset=utf-8");
-  r.body = body.dump();
-  return r;
-}
-
 server::HttpResponse Error(int status, const std::string& message) {
-  return Json(status, json{{"error", message}});
+  return JsonError(status, message);
 }
 
 server::HttpResponse Error(const Status& s) { return Error(s.HttpCode(), s.message()); }
@@ -167,11 +161,7 @@ server::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
 
 server::HttpResponse ServeCalendars(const DavContext& ctx, const server::HttpRequest& request,
                                     const Principal& principal) {
-  if (request.method != "GET" && request.method != "HEAD") {
-    server::HttpResponse r = Error(405, "only GET is allowed here");
-    r.headers.Set("Allow", "GET, HEAD");
-    return r;
-  }
+  if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();
   std::string home = HomePath(CalendarArea(), principal.login);
   if (Status st = EnsureHome(s, home, principal); !st.ok()) return Error(st);

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "dav/api/json_response.h"
+
 #include "server/path.h"
 
 namespace cartable::dav::api {
@@ -11,16 +13,8 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/directory";
 
-server::HttpResponse Json(int status, const json& body) {
-  server::HttpResponse r;
-  r.status = status;
-  r.headers.Set("Content-Type", "application/json; charset=utf-8");
-  r.body = body.dump();
-  return r;
-}
-
 server::HttpResponse Error(int status, const std::string& message) {
-  return Json(status, json{{"error", message}});
+  return JsonError(status, message);
 }
 
 // The decoded value of `key` in a query string ('+' is a space), or "".
@@ -117,11 +111,7 @@ server::HttpResponse Groups(store::Session& s, const std::map<std::string, std::
 
 server::HttpResponse ServeDirectory(const DavContext& ctx, const server::HttpRequest& request,
                                     const std::map<std::string, std::string>& departments) {
-  if (request.method != "GET" && request.method != "HEAD") {
-    server::HttpResponse r = Error(405, "only GET is allowed here");
-    r.headers.Set("Allow", "GET, HEAD");
-    return r;
-  }
+  if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();
   std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
   if (rest.empty() || rest == "/") return Search(s, request);

@@ -56,19 +56,13 @@ bool GetCollationSet(const PropContext&, XmlWriter& w) {
 }
 
 bool GetCalendarData(const PropContext& c, XmlWriter& w) {
-  std::string data;
-  if (c.target.object.data) {
-    data = *c.target.object.data;
-  } else {
-    Result<store::Object> full = c.req.session.GetObject(c.target.collection.id, c.target.name, true);
-    if (!full.ok()) return false;
-    data = std::move(*full->data);
-  }
+  std::optional<std::string> data = ObjectBody(c);
+  if (!data) return false;
   if (c.calendar_data == nullptr) {
-    w.Text(data);
+    w.Text(*data);
     return true;
   }
-  Result<std::string> rendered = RenderCalendarData(data, *c.calendar_data);
+  Result<std::string> rendered = RenderCalendarData(*data, *c.calendar_data);
   if (!rendered.ok()) return false;
   w.Text(*rendered);
   return true;

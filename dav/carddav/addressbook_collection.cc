@@ -45,19 +45,13 @@ bool GetDirectoryGateway(const PropContext& c, XmlWriter& w) {
 }
 
 bool GetAddressData(const PropContext& c, XmlWriter& w) {
-  std::string data;
-  if (c.target.object.data) {
-    data = *c.target.object.data;
-  } else {
-    Result<store::Object> full = c.req.session.GetObject(c.target.collection.id, c.target.name, true);
-    if (!full.ok()) return false;
-    data = std::move(*full->data);
-  }
+  std::optional<std::string> data = ObjectBody(c);
+  if (!data) return false;
   if (c.address_data == nullptr) {
-    w.Text(data);
+    w.Text(*data);
     return true;
   }
-  Result<std::string> rendered = RenderAddressData(data, *c.address_data);
+  Result<std::string> rendered = RenderAddressData(*data, *c.address_data);
   if (!rendered.ok()) return false;
   w.Text(*rendered);
   return true;

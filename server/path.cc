@@ -1,5 +1,7 @@
 #include "server/path.h"
 
+#include <charconv>
+
 #include "server/http_message.h"
 
 namespace cartable::server {
@@ -127,6 +129,37 @@ std::optional<std::string> ParseDestination(std::string_view header_value,
   auto target = ParseRequestTarget(header_value);
   if (!target || target->raw_path == "*") return std::nullopt;
   return DecodePath(target->raw_path);
+}
+
+// The decoded value of `key` in a query string ('+' is a space), or "".
+std::string QueryParam(std::string_view query, std::string_view key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string_view item(query.data() + pos, amp - pos);
+    if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == '=') {
+      std::string raw(item.substr(key.size() + 1));
+      for (char& c : raw) {
+        if (c == '+') c = ' ';
+      }
+      // Query values may contain '/', which path decoding refuses: decode escapes here.
+      std::string out;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        int v = 0;
+        if (raw[i] == '%' && i + 2 < raw.size() &&
+            std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16).ptr == raw.data() + i + 3) {
+          out.push_back(static_cast<char>(v));
+          i += 2;
+        } else {
+          out.push_back(raw[i]);
+        }
+      }
+      return out;
+    }
+    pos = amp + 1;
+  }
+  return "";
 }
 
 }  // namespace cartable::server

@@ -37,4 +37,8 @@ std::optional<RequestTarget> ParseRequestTarget(std::string_view target);
 // returned. Nullopt too when malformed or when DecodePath rejects the path.
 std::optional<std::string> ParseDestination(std::string_view header_value, std::string_view host);
 
+// The decoded value of `key` in a query string ("a=1&q=h%C3%A9l+le": '+' is a space, %XX
+// escapes decoded), or "" when absent.
+std::string QueryParam(std::string_view query, std::string_view key);
+
 }  // namespace cartable::server

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dav/api/json_response.h"
+#include "server/path.h"
 
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
@@ -49,25 +50,6 @@ std::optional<caldav::Seconds> ParseInstant(std::string value) {
   return caldav::ParseUtcDateTime(compact);
 }
 
-std::string QueryParam(const std::string& query, const std::string& key) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    std::string_view item(query.data() + pos, amp - pos);
-    if (item.substr(0, key.size() + 1) == key + "=") {
-      std::string v(item.substr(key.size() + 1));
-      for (char& c : v) {
-        if (c == '+') c = ' ';
-      }
-      size_t pct;
-      while ((pct = v.find("%3A")) != std::string::npos) v.replace(pct, 3, ":");
-      return v;
-    }
-    pos = amp + 1;
-  }
-  return "";
-}
 
 struct CalendarInfo {
   store::Collection collection;
@@ -119,7 +101,7 @@ json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const 
 
 server::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
                                 const server::HttpRequest& request) {
-  std::string from = QueryParam(request.query, "from"), to = QueryParam(request.query, "to");
+  std::string from = server::QueryParam(request.query, "from"), to = server::QueryParam(request.query, "to");
   std::optional<caldav::Seconds> start = ParseInstant(from), end = ParseInstant(to);
   if (!start || !end || *end <= *start) {
     return Error(400, "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");

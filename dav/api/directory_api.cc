@@ -17,42 +17,12 @@ server::HttpResponse Error(int status, const std::string& message) {
   return JsonError(status, message);
 }
 
-// The decoded value of `key` in a query string ('+' is a space), or "".
-std::string QueryParam(const std::string& query, std::string_view key) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    std::string_view item(query.data() + pos, amp - pos);
-    if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == '=') {
-      std::string raw(item.substr(key.size() + 1));
-      for (char& c : raw) {
-        if (c == '+') c = ' ';
-      }
-      // Query values may contain '/', which path decoding refuses: decode escapes here.
-      std::string out;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        int v = 0;
-        if (raw[i] == '%' && i + 2 < raw.size() &&
-            std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16).ptr == raw.data() + i + 3) {
-          out.push_back(static_cast<char>(v));
-          i += 2;
-        } else {
-          out.push_back(raw[i]);
-        }
-      }
-      return out;
-    }
-    pos = amp + 1;
-  }
-  return "";
-}
 
 server::HttpResponse Search(store::Session& s, const server::HttpRequest& request) {
   store::DirectoryQuery q;
-  q.text = QueryParam(request.query, "q");
-  q.departement = QueryParam(request.query, "departement");
-  std::string limit = QueryParam(request.query, "limit");
+  q.text = server::QueryParam(request.query, "q");
+  q.departement = server::QueryParam(request.query, "departement");
+  std::string limit = server::QueryParam(request.query, "limit");
   q.limit = 20;
   if (!limit.empty()) {
     size_t n = 0;

@@ -105,3 +105,17 @@ TEST(ParseDestinationTest, RejectsOtherHostsAndBadPaths) {
 
 }  // namespace
 }  // namespace cartable::server
+
+namespace cartable::server {
+namespace {
+
+TEST(QueryParamTest, DecodesValues) {
+  EXPECT_EQ(QueryParam("q=h%C3%A9l%C3%A8ne+le&limit=5", "q"), "hélène le");
+  EXPECT_EQ(QueryParam("from=2026-11-23T00%3A00%3A00Z", "from"), "2026-11-23T00:00:00Z");
+  EXPECT_EQ(QueryParam("limit=5", "lim"), "");
+  EXPECT_EQ(QueryParam("", "q"), "");
+  EXPECT_EQ(QueryParam("a=1&q=x%2Fy", "q"), "x/y");
+}
+
+}  // namespace
+}  // namespace cartable::server

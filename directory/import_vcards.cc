@@ -93,6 +93,20 @@ std::string PersonVCard(const store::DirectoryEntry& e,
     out += FoldVCardLine("ORG:" + org);
   }
   AddText(&out, "TITLE", e.fonction);
+  // The same groups as CATEGORIES, for clients that group by category (DAVx5's other group
+  // method, web UIs): the group cards' MEMBER lists and these always come from one membership.
+  std::vector<std::string> categories;
+  if (!e.departement.empty()) {
+    categories.push_back(EscapeVCardText(DepartmentGroupName(e.departement, department_names)));
+  }
+  if (!e.uai.empty() && !e.etablissement.empty()) {
+    categories.push_back(EscapeVCardText(e.etablissement));
+  }
+  if (!categories.empty()) {
+    std::string line = "CATEGORIES:" + categories.front();
+    for (size_t i = 1; i < categories.size(); ++i) line += "," + categories[i];
+    out += FoldVCardLine(line);
+  }
   AddText(&out, "X-CARTABLE-UAI", e.uai);
   AddText(&out, "X-CARTABLE-DEPARTEMENT", e.departement);
   out += "END:VCARD\r\n";

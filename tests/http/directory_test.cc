@@ -55,6 +55,9 @@ TEST_F(DirectoryTest, EveryUserSeesTheSameReadOnlyBook) {
   EXPECT_NE(get.body.find("EMAIL;TYPE=work:helene.le-gall-dubois@ac-orleans-tours.fr"),
             std::string::npos)
       << get.body;
+  EXPECT_NE(get.body.find("CATEGORIES:DSDEN 37 — Indre-et-Loire,Lycée Descartes"),
+            std::string::npos)
+      << "groups also as categories (CLIENTS.md #16)";
   // Writes are refused with need-privileges.
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"PUT", card}, {"DELETE", card}, {"PUT", std::string(kDir) + "new.vcf"},

@@ -41,6 +41,7 @@ TEST(VCardsTest, PersonCard) {
             "TEL;TYPE=work:02 47 00 00 00\r\n"
             "ORG:Lycée Descartes\\; site Nord;DSDEN 37 — Indre-et-Loire\r\n"
             "TITLE:Professeure\r\n"
+            "CATEGORIES:DSDEN 37 — Indre-et-Loire,Lycée Descartes\\; site Nord\r\n"
             "X-CARTABLE-UAI:0370001A\r\n"
             "X-CARTABLE-DEPARTEMENT:37\r\n"
             "END:VCARD\r\n");

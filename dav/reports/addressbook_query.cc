@@ -53,36 +53,35 @@ Result<size_t> ParseLimit(const pugi::xml_node& root) {
   return n;
 }
 
-// The names of the directory cards that may match `needle`, or nullopt when the index could not
-// narrow them down (too many).
-Result<std::optional<std::vector<std::string>>> DirectoryCandidates(const Request& req,
-                                                                    const std::string& needle) {
+// The directory entries that may match `needle`, or nullopt when the index could not narrow
+// them down (too many).
+Result<std::optional<std::vector<store::Id>>> DirectoryCandidates(const Request& req,
+                                                                  const std::string& needle) {
   constexpr size_t kMaxCandidates = 5000;
   Result<std::vector<store::Id>> ids =
       req.session.DirectoryEntriesContaining(needle, kMaxCandidates + 1);
   if (!ids.ok()) return ids.status();
-  if (ids->size() > kMaxCandidates) return std::optional<std::vector<std::string>>();
-  Result<std::vector<store::DirectoryEntry>> entries = req.session.GetDirectoryEntries(*ids);
-  if (!entries.ok()) return entries.status();
-  std::vector<std::string> names;
-  for (const store::DirectoryEntry& e : *entries) {
-    std::string_view uid = e.card_uid;
-    if (uid.substr(0, 9) == "urn:uuid:") uid.remove_prefix(9);
-    names.push_back(std::string(uid) + ".vcf");
-  }
-  return std::optional<std::vector<std::string>>(std::move(names));
+  if (ids->size() > kMaxCandidates) return std::optional<std::vector<store::Id>>();
+  return std::optional<std::vector<store::Id>>(std::move(ids.value()));
 }
 
-// Feeds the named cards to `consider` in batches, so a query with a limit reads only what it
-// needs. Returns false when `consider` stopped.
+// Feeds the cards of the entries `ids` to `consider` in batches, so a query with a limit reads
+// only what it needs (entries, then cards). Returns false when `consider` stopped.
 Result<bool> ConsiderInBatches(const Request& req, store::Id collection,
-                               const std::vector<std::string>& names,
+                               const std::vector<store::Id>& ids,
                                const std::function<bool(const store::Object&)>& consider) {
   constexpr size_t kBatch = 64;
-  for (size_t i = 0; i < names.size(); i += kBatch) {
-    std::vector<std::string> batch(names.begin() + i,
-                                   names.begin() + std::min(names.size(), i + kBatch));
-    Result<std::vector<store::Object>> objects = req.session.GetObjects(collection, batch, true);
+  for (size_t i = 0; i < ids.size(); i += kBatch) {
+    std::vector<store::Id> batch(ids.begin() + i, ids.begin() + std::min(ids.size(), i + kBatch));
+    Result<std::vector<store::DirectoryEntry>> entries = req.session.GetDirectoryEntries(batch);
+    if (!entries.ok()) return entries.status();
+    std::vector<std::string> names;
+    for (const store::DirectoryEntry& e : *entries) {
+      std::string_view uid = e.card_uid;
+      if (uid.substr(0, 9) == "urn:uuid:") uid.remove_prefix(9);
+      names.push_back(std::string(uid) + ".vcf");
+    }
+    Result<std::vector<store::Object>> objects = req.session.GetObjects(collection, names, true);
     if (!objects.ok()) return objects.status();
     for (const store::Object& o : *objects) {
       if (!consider(o)) return false;

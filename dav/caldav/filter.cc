@@ -38,8 +38,7 @@ Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
   TextMatch tm;
   tm.value = n.text().get();
   if (pugi::xml_attribute a = n.attribute("collation")) tm.collation = a.value();
-  if (tm.collation != "i;ascii-casemap" && tm.collation != "i;unicode-casemap" &&
-      tm.collation != "i;octet") {
+  if (!IsSupportedCollation(tm.collation)) {
     return Status::Violates(Precondition::kSupportedCollation,
                             "unsupported collation " + tm.collation);
   }

@@ -127,4 +127,36 @@ std::optional<MatchKind> ParseMatchKind(std::string_view t) {
   return std::nullopt;
 }
 
+namespace {
+
+Status Refuse(Precondition p, std::string message) {
+  if (p == Precondition::kNone) return Status::BadRequest(std::move(message));
+  return Status::Violates(p, std::move(message));
+}
+
+}  // namespace
+
+Result<TextMatchAttributes> ParseTextMatchAttributes(const pugi::xml_node& n,
+                                                     std::string_view default_collation,
+                                                     Precondition unsupported_collation,
+                                                     Precondition bad_negate,
+                                                     Precondition bad_match_type) {
+  TextMatchAttributes a;
+  pugi::xml_attribute collation = n.attribute("collation");
+  a.collation = collation ? collation.value() : std::string(default_collation);
+  if (!IsSupportedCollation(a.collation)) {
+    return Refuse(unsupported_collation, "unsupported collation " + a.collation);
+  }
+  std::string_view negate = n.attribute("negate-condition").value();
+  if (negate != "" && negate != "yes" && negate != "no") {
+    return Refuse(bad_negate, "negate-condition must be yes or no");
+  }
+  a.negate = negate == "yes";
+  std::string_view type = n.attribute("match-type").value();
+  std::optional<MatchKind> kind = ParseMatchKind(type);
+  if (!kind) return Refuse(bad_match_type, "unknown match-type " + std::string(type));
+  a.match_type = *kind;
+  return a;
+}
+
 }  // namespace cartable::dav

@@ -3,8 +3,13 @@
 // simple Unicode case folding of Latin, Greek and Cyrillic (accents are kept: é never matches e).
 #pragma once
 
+#include <pugixml.hpp>
+
 #include <optional>
+#include <string>
 #include <string_view>
+
+#include "dav/status.h"
 
 namespace cartable::dav {
 
@@ -12,6 +17,23 @@ enum class MatchKind { kEquals, kContains, kStartsWith, kEndsWith };
 
 // The match-type attribute of a text-match ("" = contains); nullopt for an unknown one.
 std::optional<MatchKind> ParseMatchKind(std::string_view match_type);
+
+// The attributes of a CalDAV/CardDAV <text-match> element.
+struct TextMatchAttributes {
+  std::string collation;
+  MatchKind match_type = MatchKind::kContains;
+  bool negate = false;
+};
+
+// Reads collation (absent = `default_collation`), negate-condition and match-type of a
+// <text-match>. Errors: Status::Violates(`unsupported_collation`) for an unknown collation;
+// Violates(`bad_negate`) / Violates(`bad_match_type`) for bad values of the other two
+// (Precondition::kNone = a plain 400).
+Result<TextMatchAttributes> ParseTextMatchAttributes(const pugi::xml_node& text_match,
+                                                     std::string_view default_collation,
+                                                     Precondition unsupported_collation,
+                                                     Precondition bad_negate,
+                                                     Precondition bad_match_type);
 
 // True for "i;octet", "i;ascii-casemap" and "i;unicode-casemap".
 bool IsSupportedCollation(std::string_view collation);

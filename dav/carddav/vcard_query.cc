@@ -39,22 +39,15 @@ Status ForEachElement(const pugi::xml_node& parent, F f) {
 }
 
 Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
+  Result<TextMatchAttributes> a = ParseTextMatchAttributes(
+      n, TextMatch{}.collation, Precondition::kCardSupportedCollation, Precondition::kNone,
+      Precondition::kCardSupportedFilter);
+  if (!a.ok()) return a.status();
   TextMatch tm;
   tm.value = n.text().get();
-  if (pugi::xml_attribute a = n.attribute("collation")) tm.collation = a.value();
-  if (!IsSupportedCollation(tm.collation)) {
-    return Status::Violates(Precondition::kCardSupportedCollation,
-                            "unsupported collation " + tm.collation);
-  }
-  std::string_view negate = n.attribute("negate-condition").value();
-  if (negate != "" && negate != "yes" && negate != "no") {
-    return Status::BadRequest("negate-condition must be yes or no");
-  }
-  tm.negate = negate == "yes";
-  std::string_view type = n.attribute("match-type").value();
-  std::optional<MatchKind> kind = ParseMatchKind(type);
-  if (!kind) return Unsupported("unknown match-type " + std::string(type));
-  tm.match_type = *kind;
+  tm.collation = std::move(a->collation);
+  tm.match_type = a->match_type;
+  tm.negate = a->negate;
   return tm;
 }
 

@@ -19,6 +19,7 @@ struct ObjectRec {
   Object meta;  // data not set
   std::string data;
   PropMap props;
+  std::string schedule_tag;
 };
 
 struct CollectionRec {
@@ -39,6 +40,8 @@ struct Data {
   std::map<std::string, Id> by_path;  // collection path -> id
   std::map<Id, std::pair<Id, std::string>> object_index;  // object id -> (collection, name)
   std::map<Id, DirectoryEntry> directory;  // by id
+  Id next_mail_id = 1;
+  std::map<Id, QueuedMail> mail;  // by id
 };
 
 Status NoCollection(Id id) { return Status::NotFound("no collection #" + std::to_string(id)); }
@@ -106,6 +109,13 @@ class MemorySession : public Session {
   Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override;
   Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
                                                      size_t limit) override;
+
+  Result<std::string> GetScheduleTag(Id object_id) override;
+  Status SetScheduleTag(Id object_id, const std::string& tag) override;
+  Result<Id> EnqueueMail(const QueuedMail& mail) override;
+  Result<std::vector<QueuedMail>> DueMail(UnixTime now, size_t limit) override;
+  Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) override;
+  Status DeleteMail(Id id) override;
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
@@ -691,6 +701,70 @@ Result<std::vector<Id>> MemorySession::DirectoryEntriesContaining(const std::str
 }
 
 // ---- changes ----
+
+// ---- scheduling ----
+
+Result<std::string> MemorySession::GetScheduleTag(Id object_id) {
+  auto lock = Lock();
+  auto it = data_.object_index.find(object_id);
+  if (it == data_.object_index.end()) {
+    return Status::NotFound("no object #" + std::to_string(object_id));
+  }
+  return data_.collections.at(it->second.first).objects.at(it->second.second).schedule_tag;
+}
+
+Status MemorySession::SetScheduleTag(Id object_id, const std::string& tag) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  auto it = data_.object_index.find(object_id);
+  if (it == data_.object_index.end()) {
+    return Status::NotFound("no object #" + std::to_string(object_id));
+  }
+  data_.collections.at(it->second.first).objects.at(it->second.second).schedule_tag = tag;
+  return Status::OK();
+}
+
+Result<Id> MemorySession::EnqueueMail(const QueuedMail& mail) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  QueuedMail m = mail;
+  m.id = data_.next_mail_id++;
+  m.attempts = 0;
+  m.created_at = Now();
+  data_.mail[m.id] = m;
+  return m.id;
+}
+
+Result<std::vector<QueuedMail>> MemorySession::DueMail(UnixTime now, size_t limit) {
+  auto lock = Lock();
+  std::vector<QueuedMail> out;
+  for (const auto& [id, m] : data_.mail) {
+    if (m.next_attempt <= now) out.push_back(m);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const QueuedMail& a, const QueuedMail& b) {
+    return a.next_attempt < b.next_attempt;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+Status MemorySession::RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  auto it = data_.mail.find(id);
+  if (it == data_.mail.end()) return Status::OK();
+  it->second.attempts++;
+  it->second.next_attempt = next_attempt;
+  it->second.last_error = error;
+  return Status::OK();
+}
+
+Status MemorySession::DeleteMail(Id id) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  data_.mail.erase(id);
+  return Status::OK();
+}
 
 Result<std::vector<Change>> MemorySession::ChangesSince(Id collection_id, int64_t since) {
   auto lock = Lock();

@@ -76,6 +76,13 @@ class SqliteSession : public Session {
   Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
                                                      size_t limit) override;
 
+  Result<std::string> GetScheduleTag(Id object_id) override;
+  Status SetScheduleTag(Id object_id, const std::string& tag) override;
+  Result<Id> EnqueueMail(const QueuedMail& mail) override;
+  Result<std::vector<QueuedMail>> DueMail(UnixTime now, size_t limit) override;
+  Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) override;
+  Status DeleteMail(Id id) override;
+
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
  private:

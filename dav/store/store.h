@@ -140,6 +140,21 @@ struct DirectoryQuery {
   size_t limit = 20;
 };
 
+// An outgoing mail waiting for the SMTP relay (iMIP invitations when the relay was down).
+struct QueuedMail {
+  Id id = 0;
+  std::string envelope_from;  // bare address
+  std::string recipient;      // bare address
+  std::string message;        // RFC 5322 bytes
+  // The organizer's copy whose SCHEDULE-STATUS for `recipient` follows this mail (0/"": none).
+  Id origin_collection = 0;
+  std::string origin_name;
+  int64_t attempts = 0;
+  UnixTime next_attempt = 0;
+  std::string last_error;
+  UnixTime created_at = 0;
+};
+
 // Which kind of thing a dead property hangs on.
 enum class Owner { kCollection, kObject };
 
@@ -259,6 +274,22 @@ class Session {
   // or more. At most `limit` ids (more = the caller falls back to scanning).
   virtual Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
                                                              size_t limit) = 0;
+
+  // ---- scheduling (RFC 6638) ----
+  // The Schedule-Tag of object `object_id`; "" when it has none (not a scheduling object
+  // resource). kNotFound when the object does not exist.
+  virtual Result<std::string> GetScheduleTag(Id object_id) = 0;
+  // Sets the tag (or clears it when `tag` is ""). The tag goes away with the object; replacing
+  // the object's content (PutObject) keeps it. kNotFound when the object does not exist.
+  virtual Status SetScheduleTag(Id object_id, const std::string& tag) = 0;
+  // Queues a mail; returns its id. `mail.id` and `attempts` are ignored.
+  virtual Result<Id> EnqueueMail(const QueuedMail& mail) = 0;
+  // Queued mail with next_attempt <= now, oldest first, at most `limit`.
+  virtual Result<std::vector<QueuedMail>> DueMail(UnixTime now, size_t limit) = 0;
+  // Records a failed attempt: attempts + 1, the error, the next attempt time.
+  virtual Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) = 0;
+  // Removes a mail from the queue (sent, or given up); OK when absent.
+  virtual Status DeleteMail(Id id) = 0;
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is

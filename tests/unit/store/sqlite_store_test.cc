@@ -66,7 +66,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(*version, 4);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -113,7 +113,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   store->reset();
 
   // Migrating again is a no-op.
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 3);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 4);
 }
 
 TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {
@@ -200,7 +200,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(*version, 4);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -224,6 +224,13 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   q.end = 160;
   ASSERT_TRUE(s.QueryObjects(4, q, [&](const Object&) { return ++found; }).ok());
   EXPECT_EQ(found, 1);
+  // Version 4: the existing calendar home got its scheduling inbox and outbox.
+  Result<Collection> inbox = s.GetCollection("/dav/calendars/a/inbox/");
+  ASSERT_TRUE(inbox.ok()) << inbox.status().ToString();
+  EXPECT_EQ(inbox->kind, "schedule-inbox");
+  EXPECT_EQ(inbox->parent_id, 3);
+  EXPECT_EQ(inbox->owner_id, 7);
+  EXPECT_EQ(s.GetCollection("/dav/calendars/a/outbox/")->kind, "schedule-outbox");
   // The foreign keys of the rebuilt table still hold: deleting the home cascades to everything
   // and gives the bytes back.
   ASSERT_TRUE(s.DeleteCollection(3).ok());
@@ -241,7 +248,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   ASSERT_TRUE(s.PutDirectoryEntry(e).ok());
   EXPECT_EQ(s.GetDirectoryEntryByUser(7)->nom, "Lefèvre");
   store->reset();
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 3);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 4);
   std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
   ASSERT_TRUE(db);
   for (const char* child : {"objects", "collection_properties", "changes"}) {

@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "dav/store/store.h"
 #include "server/http_message.h"
+
+namespace cartable::server {
+class MailSender;
+}
 
 namespace cartable::dav {
 
@@ -24,6 +29,13 @@ struct Principal {
 struct DavOptions {
   int64_t default_quota_bytes = 50ll << 20;
   uint64_t max_resource_size = 10ull << 20;
+  // Scheduling (dav/scheduling/scheduler.h).
+  bool scheduling = true;
+  std::vector<std::string> internal_domains = {"ac-orleans-tours.fr"};  // lowercase
+  std::string mail_from;           // envelope sender of iMIP mail; "" = the sender's address
+  std::string message_id_domain = "cartable.localhost";
+  int64_t mail_retry_seconds = 300;
+  int64_t mail_expire_seconds = 120 * 3600;
 };
 
 // Injectable clock so time-dependent tests are deterministic.
@@ -42,6 +54,7 @@ struct DavContext {
   Clock clock;
   caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
   HomeCache* homes = nullptr;                  // homes known to exist; optional
+  server::MailSender* mail = nullptr;          // iMIP out; null = every mail is queued
 };
 
 // One request being served.

@@ -36,6 +36,7 @@ constexpr MethodRow kMethods[] = {
     {"MKCALENDAR", true, Bit(T::kMissing), HandleMkcalendar},
     {"COPY", true, kStored, HandleCopy},
     {"MOVE", true, kStored, HandleMove},
+    {"POST", true, Bit(T::kCollection), HandlePost},
 };
 
 const MethodRow* FindMethod(std::string_view name) {
@@ -67,7 +68,7 @@ server::HttpResponse MethodNotAllowed(T type, std::string_view method) {
 server::HttpResponse DavHandler::AnonymousOptions() const {
   server::HttpResponse r;
   r.status = 200;
-  r.headers.Set("DAV", std::string(DavComplianceHeader()));
+  r.headers.Set("DAV", DavComplianceHeader(ctx_.options.scheduling));
   r.headers.Set("Allow", AllowFor(T::kCollection));
   return r;
 }

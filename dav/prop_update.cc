@@ -38,6 +38,11 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
   for (const PropUpdate& u : updates) {
     QName name = NameOf(u.element);
     int code = IsProtected(name, t, at_creation) ? 403 : 200;
+    const LiveProperty* live = PropertyRegistry::Default().Find(name);
+    if (code == 200 && !u.remove && live && live->validate && live->applies(t) &&
+        !live->validate(req, t, u.element).ok()) {
+      code = 403;
+    }
     if (code != 200) *all_ok = false;
     outcomes.push_back({std::move(name), code});
   }

@@ -8,6 +8,7 @@
 #include "dav/report_registry.h"
 #include "dav/caldav/calendar_collection.h"
 #include "dav/carddav/addressbook_collection.h"
+#include "dav/scheduling/scheduling_properties.h"
 #include "server/path.h"
 
 namespace cartable::dav {
@@ -207,6 +208,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     std::vector<LiveProperty> table = BuildTable();
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
+    scheduling::AddSchedulingProperties(table);
     return table;
   }());
   return kRegistry;

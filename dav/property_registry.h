@@ -53,6 +53,10 @@ struct LiveProperty {
   bool settable_at_creation = false;
   // The getter needs PropContext::stored.
   bool needs_stored = false;
+  // A live property clients may set (is_protected false): checks the new value (the property
+  // element) before it is stored as a property row; an error refuses the PROPPATCH with 403.
+  Status (*validate)(const Request& req, const Target& target, const pugi::xml_node& value) =
+      nullptr;
 };
 
 class PropertyRegistry {

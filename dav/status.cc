@@ -19,6 +19,7 @@ int CodeToHttp(Status::Code c) {
     case Status::Code::kFailedDependency: return 424;
     case Status::Code::kInternal: return 500;
     case Status::Code::kNotImplemented: return 501;
+    case Status::Code::kUnavailable: return 503;
     case Status::Code::kInsufficientStorage: return 507;
   }
   return 500;

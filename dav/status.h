@@ -28,6 +28,7 @@ class Status {
     kFailedDependency,    // 424
     kInternal,            // 500
     kNotImplemented,      // 501
+    kUnavailable,         // 503: a dependency (SMTP relay, busy store) is down; retry later
     kInsufficientStorage, // 507
   };
 
@@ -48,6 +49,9 @@ class Status {
     return Status(Code::kUnsupportedMedia, std::move(msg));
   }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
+  static Status Unavailable(std::string msg) {
+    return Status(Code::kUnavailable, std::move(msg));
+  }
   static Status InsufficientStorage(std::string msg) {
     return Status(Code::kInsufficientStorage, std::move(msg));
   }

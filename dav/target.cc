@@ -119,17 +119,25 @@ Status CreateHome(store::Session& session, const Area& area, const std::string& 
                   const Principal& principal) {
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
   if (!txn.ok()) return txn.status();
-  if (session.GetCollection(home).ok()) return Status::OK();
-  Result<store::Collection> created =
-      session.CreateCollection(home, 0, principal.user_id, std::string(area.home_kind));
+  Result<store::Collection> created = GetOrCreateHome(session, area, principal.user_id, home);
   if (!created.ok()) return created.status();
-  if (auto populate = DescribeCollection(area.home_kind).populate) {
-    if (Status s = populate(session, *created); !s.ok()) return s;
-  }
   return (*txn)->Commit();
 }
 
 }  // namespace
+
+Result<store::Collection> GetOrCreateHome(store::Session& session, const Area& area,
+                                          store::Id user_id, const std::string& home) {
+  Result<store::Collection> existing = session.GetCollection(home);
+  if (existing.ok() || existing.status().code() != Status::Code::kNotFound) return existing;
+  Result<store::Collection> created =
+      session.CreateCollection(home, 0, user_id, std::string(area.home_kind));
+  if (!created.ok()) return created.status();
+  if (auto populate = DescribeCollection(area.home_kind).populate) {
+    if (Status s = populate(session, *created); !s.ok()) return s;
+  }
+  return created;
+}
 
 const Area& FilesArea() { return kAreas[0]; }
 const Area& CalendarArea() { return kAreas[1]; }

@@ -89,6 +89,12 @@ class HomeCache {
 Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal,
                   HomeCache* cache = nullptr);
 
+// The home `home` (HomePath(area, login)) of user `user_id`, created with its default members
+// when missing. Runs inside the caller's write transaction (scheduling delivers to colleagues
+// who never connected).
+Result<store::Collection> GetOrCreateHome(store::Session& session, const Area& area,
+                                          store::Id user_id, const std::string& home);
+
 // Builds a child target of a collection target without further store lookups.
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child);
 Target ChildObjectTarget(const Target& parent, const store::Object& object);

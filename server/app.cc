@@ -1,5 +1,7 @@
 #include "server/app.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "dav/api/calendar_api.h"
@@ -28,16 +30,29 @@ std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& c
 
 }  // namespace
 
+dav::DavOptions DavOptionsFrom(const Config& config) {
+  dav::DavOptions o;
+  o.default_quota_bytes = static_cast<int64_t>(config.default_quota_bytes);
+  o.max_resource_size = config.max_body_bytes;
+  o.scheduling = config.scheduling;
+  o.internal_domains = config.internal_domains;
+  if (o.internal_domains.empty()) o.internal_domains = {config.mail_domain};
+  o.mail_from = config.mail_from;
+  o.message_id_domain = config.mail_domain;
+  o.mail_retry_seconds = std::max<int64_t>(config.mail_retry_seconds, 1);
+  o.mail_expire_seconds = static_cast<int64_t>(config.mail_expire_hours) * 3600;
+  return o;
+}
+
 App::App(const Config& config, store::Store& store, dav::Clock clock)
     : config_(config),
       accounts_(store),
       auth_(accounts_, config.realm, config.auth_cache_seconds),
       instances_(NewInstanceCache(clock)),
-      dav_ctx_{store,
-               dav::DavOptions{static_cast<int64_t>(config.default_quota_bytes),
-                               config.max_body_bytes},
+      mail_(MakeSmtpSender(config.smtp)),
+      dav_ctx_{store, DavOptionsFrom(config),
                clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
-               &homes_},
+               &homes_, mail_.get()},
       dav_(dav_ctx_),
       departments_(config.departments.empty() ? directory::DefaultDepartments()
                                               : config.departments) {
@@ -60,6 +75,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
+  mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_);
+  mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
   router_.Add({"/", true, false, [this](HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
                  if (r.method == "PROPFIND") return AuthenticatedDav(r);

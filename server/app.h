@@ -9,15 +9,20 @@
 #include "dav/caldav/calendar_instance_cache.h"
 #include "dav/context.h"
 #include "dav/dav_handler.h"
+#include "dav/scheduling/mail_queue.h"
 #include "dav/target.h"
 #include "dav/store/store.h"
 #include "directory/accounts.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/http_message.h"
+#include "server/mail_sender.h"
 #include "server/router.h"
 
 namespace cartable::server {
+
+// The DAV engine's options from the server configuration.
+dav::DavOptions DavOptionsFrom(const Config& config);
 
 class App : public RequestHandler {
  public:
@@ -26,6 +31,8 @@ class App : public RequestHandler {
   HttpResponse Handle(HttpRequest& request) override;
 
   directory::Accounts& accounts() { return accounts_; }
+  // The iMIP retry queue; started by the constructor, stopped by the destructor.
+  dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
@@ -38,10 +45,12 @@ class App : public RequestHandler {
   directory::Accounts accounts_;
   Authenticator auth_;
   std::unique_ptr<dav::caldav::InstanceCache> instances_;
+  std::unique_ptr<MailSender> mail_;
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;
   Router router_;
+  std::unique_ptr<dav::scheduling::MailQueue> mail_queue_;
   std::map<std::string, std::string> departments_;  // code -> name, for the directory API
 };
 

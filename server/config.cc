@@ -59,6 +59,60 @@ std::string ParseDepartments(std::string_view value, std::map<std::string, std::
   return out.empty() ? "no department given" : std::string();
 }
 
+// "a.fr, b.fr" -> lowercase items.
+std::string ParseList(std::string_view value, std::vector<std::string>& out) {
+  out.clear();
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string item(Trim(value.substr(start, comma - start)));
+    for (char& ch : item) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return std::string();
+}
+
+std::string ParseTls(std::string_view value, SmtpSettings::Tls& out) {
+  if (value == "none") out = SmtpSettings::Tls::kNone;
+  else if (value == "starttls") out = SmtpSettings::Tls::kStartTls;
+  else if (value == "require-starttls") out = SmtpSettings::Tls::kRequireStartTls;
+  else return "invalid tls '" + std::string(value) + "' (none, starttls, require-starttls)";
+  return std::string();
+}
+
+}  // namespace
+
+std::string ParseRelay(std::string_view value, SmtpSettings& out) {
+  std::string_view host = value, port_text;
+  if (!value.empty() && value.front() == '[') {  // [::1]:2525
+    size_t close = value.find(']');
+    if (close == std::string_view::npos) return "invalid relay '" + std::string(value) + "'";
+    host = value.substr(1, close - 1);
+    if (close + 1 < value.size()) {
+      if (value[close + 1] != ':') return "invalid relay '" + std::string(value) + "'";
+      port_text = value.substr(close + 2);
+    }
+  } else if (size_t colon = value.find(':'); colon != std::string_view::npos) {
+    if (value.find(':', colon + 1) != std::string_view::npos) {
+      return "invalid relay '" + std::string(value) + "' (write IPv6 as [ADDR]:PORT)";
+    }
+    host = value.substr(0, colon);
+    port_text = value.substr(colon + 1);
+  }
+  unsigned port = 25;
+  if (!port_text.empty() && (!ParseUnsigned(port_text, port) || port == 0 || port > 65535)) {
+    return "invalid relay port in '" + std::string(value) + "'";
+  }
+  if (host.empty()) return "invalid relay '" + std::string(value) + "' (HOST[:PORT])";
+  out.host = std::string(host);
+  out.port = port;
+  return std::string();
+}
+
+namespace {
+
 std::string Apply(Config& c, std::string_view section, std::string_view key,
                   std::string_view value) {
   auto str = [&](std::string& field) {
@@ -89,6 +143,25 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
+  } else if (section == "scheduling") {
+    if (key == "enabled") {
+      return ParseBool(value, c.scheduling) ? std::string()
+                                            : "invalid boolean '" + std::string(value) + "'";
+    }
+    if (key == "internal_domains") return ParseList(value, c.internal_domains);
+  } else if (section == "mail") {
+    if (key == "relay") return ParseRelay(value, c.smtp);
+    if (key == "tls") return ParseTls(value, c.smtp.tls);
+    if (key == "username") return str(c.smtp.username);
+    if (key == "password") return str(c.smtp.password);
+    if (key == "verify_peer") {
+      return ParseBool(value, c.smtp.verify_peer) ? std::string()
+                                                  : "invalid boolean '" + std::string(value) + "'";
+    }
+    if (key == "timeout_seconds") return num(c.smtp.timeout_seconds);
+    if (key == "from") return str(c.mail_from);
+    if (key == "retry_seconds") return num(c.mail_retry_seconds);
+    if (key == "expire_hours") return num(c.mail_expire_hours);
   } else if (section == "log") {
     if (key == "access_log") {
       return ParseBool(value, c.access_log) ? std::string()

@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/mail_sender.h"
 
 namespace cartable::server {
 
@@ -32,6 +36,16 @@ struct Config {
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:
   //   departments = 18:Cher, 28:Eure-et-Loir, 36:Indre, 37:Indre-et-Loire, 41:Loir-et-Cher
   std::map<std::string, std::string> departments;
+  // [scheduling]
+  bool scheduling = true;  // server-side scheduling (RFC 6638); off: clients send iTIP themselves
+  // Mail domains whose addresses are colleagues: an attendee there is looked up among the
+  // accounts (unknown: SCHEDULE-STATUS 3.7); any other address gets iMIP mail. Empty = mail_domain.
+  std::vector<std::string> internal_domains;
+  // [mail] the SMTP relay for iMIP (host "" = none: outgoing invitations stay queued)
+  SmtpSettings smtp;
+  std::string mail_from;              // envelope sender; "" = the organizer's address
+  unsigned mail_retry_seconds = 300;  // first retry delay of a queued message (doubles, max 1 h)
+  unsigned mail_expire_hours = 120;   // queued messages are dropped after this
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error
@@ -40,5 +54,9 @@ struct Config {
   // success or a message naming the file, line and key.
   std::string LoadFile(const std::string& path);
 };
+
+// Parses "HOST[:PORT]" or "[IPV6][:PORT]" (port 25 by default) into out.host/out.port, for
+// [mail] relay and `serve --smtp-relay`. Returns "" or an error message.
+std::string ParseRelay(std::string_view value, SmtpSettings& out);
 
 }  // namespace cartable::server

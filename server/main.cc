@@ -8,6 +8,7 @@
 //   cartable user disable LOGIN | enable LOGIN
 //   cartable user list
 //   cartable directory import FILE [--dry-run]
+//   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/scheduling/imip_in.h"
 #include "dav/store/store.h"
 #include "directory/accounts.h"
 #include "directory/import.h"
@@ -40,7 +42,9 @@ constexpr const char* kUsage =
     "  user passwd LOGIN --password-stdin\n"
     "  user disable LOGIN | user enable LOGIN\n"
     "  user list\n"
-    "  directory import FILE [--dry-run]         import the staff directory (CSV or LDIF)\n";
+    "  directory import FILE [--dry-run]         import the staff directory (CSV or LDIF)\n"
+    "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
+    "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n";
 
 struct Args {
   std::vector<std::string> positional;
@@ -185,6 +189,24 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   return 0;
 }
 
+// `imip deliver --recipient ADDRESS`: one RFC 5322 message on stdin; sysexits exit codes.
+int ImipCommand(const Args& args, const server::Config& config, store::Store& store) {
+  const auto& p = args.positional;
+  auto recipient = args.options.find("--recipient");
+  if (p.size() < 2 || p[1] != "deliver" || recipient == args.options.end()) {
+    std::cerr << "usage: cartable imip deliver --recipient ADDRESS < message\n";
+    return 64;  // EX_USAGE
+  }
+  std::stringstream raw;
+  raw << std::cin.rdbuf();
+  dav::DavContext ctx{store, server::DavOptionsFrom(config),
+                      [] { return std::chrono::system_clock::now(); }};
+  dav::scheduling::DeliveryOutcome out =
+      dav::scheduling::DeliverImip(ctx, recipient->second, raw.str());
+  (out.exit_code == 0 ? std::cout : std::cerr) << "cartable: " << out.message << std::endl;
+  return out.exit_code;
+}
+
 int Main(int argc, char** argv) {
   Args args;
   std::string error;
@@ -206,13 +228,19 @@ int Main(int argc, char** argv) {
     std::cout << "schema version " << *version << std::endl;
     return 0;
   }
-  if (command != "serve" && command != "user" && command != "directory") {
+  if (auto it = args.options.find("--smtp-relay"); it != args.options.end()) {
+    if (std::string err = server::ParseRelay(it->second, config.smtp); !err.empty()) {
+      return Fail("--smtp-relay: " + err);
+    }
+  }
+  if (command != "serve" && command != "user" && command != "directory" && command != "imip") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
   Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(config.data_dir);
   if (!store.ok()) return Fail(store.status().ToString());
   if (command == "serve") return Serve(config, **store);
   if (command == "directory") return DirectoryCommand(args, config, **store);
+  if (command == "imip") return ImipCommand(args, config, **store);
   directory::Accounts accounts(**store);
   return UserCommand(args, accounts);
 }

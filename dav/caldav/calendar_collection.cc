@@ -112,8 +112,14 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
     return Status::Violates(Precondition::kSupportedCalendarData,
                             "calendar collections hold text/calendar data only");
   }
+  return ValidateForCalendar(req.session, parent, name, body);
+}
+
+Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
+                                               const store::Collection& parent,
+                                               const std::string& name, std::string_view body) {
   Result<std::vector<store::DeadProperty>> stored =
-      req.session.GetProperties(store::Owner::kCollection, parent.id);
+      session.GetProperties(store::Owner::kCollection, parent.id);
   if (!stored.ok()) return stored.status();
   ValidateOptions options;
   options.allowed_components = ComponentSet(*stored);
@@ -122,7 +128,7 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
   options.max_date_time = *ParseUtcDateTime(kMaxDateTime);
   Result<store::ObjectIndex> index = ValidateCalendarObject(body, options);
   if (!index.ok()) return index;
-  Result<store::Object> holder = req.session.FindObjectByUid(parent.id, index->uid);
+  Result<store::Object> holder = session.FindObjectByUid(parent.id, index->uid);
   if (holder.ok() && holder->name != name) {
     return Status::Violates(Precondition::kNoUidConflict,
                             "the UID " + index->uid + " is already used in this calendar",
@@ -150,6 +156,12 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
                                    {std::string(ns::kDav), "displayname", display});
     if (s.ok()) s = session.SetProperty(store::Owner::kCollection, c->id, ComponentSetProperty({d.component}));
     if (!s.ok()) return s;
+  }
+  for (auto [segment, kind] : {std::pair{"inbox/", store::kKindScheduleInbox},
+                               std::pair{"outbox/", store::kKindScheduleOutbox}}) {
+    Result<store::Collection> box =
+        session.CreateCollection(home.path + segment, home.id, home.owner_id, kind);
+    if (!box.ok()) return box.status();
   }
   return Status::OK();
 }

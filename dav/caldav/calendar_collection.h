@@ -27,6 +27,12 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
                                                   std::string_view body,
                                                   std::string_view content_type);
 
+// ValidateCalendarMember without the content-type check, for data the server itself writes
+// (scheduling delivers copies into attendees' calendars).
+Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
+                                               const store::Collection& parent,
+                                               const std::string& name, std::string_view body);
+
 // The components the calendar accepts: its stored supported-calendar-component-set, or all of
 // VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.
 std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored);

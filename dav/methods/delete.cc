@@ -3,6 +3,7 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
+#include "dav/scheduling/scheduler.h"
 
 namespace cartable::dav {
 
@@ -17,6 +18,9 @@ MethodResult HandleDelete(const Request& req, Target& t) {
       return Status::Forbidden("this collection cannot be deleted");
     }
     s = req.session.DeleteCollection(t.collection.id);
+  } else if (t.collection.kind == store::kKindCalendar) {
+    if (Status m = scheduling::CheckScheduleTagMatch(req, t); !m.ok()) return m;
+    s = scheduling::DeleteCalendarObject(req, t);
   } else {
     s = req.session.DeleteObject(t.collection.id, t.name);
   }

@@ -72,6 +72,10 @@ MethodResult HandleGet(const Request& req, Target& t) {
   server::HttpResponse r;
   r.headers.Set("ETag", t.object.etag);
   r.headers.Set("Last-Modified", server::HttpDate(last_modified));
+  if (t.collection.kind == store::kKindCalendar) {  // RFC 6638 §3.2.10
+    Result<std::string> tag = req.session.GetScheduleTag(t.object.id);
+    if (tag.ok() && !tag->empty()) r.headers.Set("Schedule-Tag", *tag);
+  }
   if (not_modified) {
     r.status = 304;
     return r;

@@ -26,6 +26,7 @@ MethodResult HandleMkcalendar(const Request& req, Target& target);
 MethodResult HandleCopy(const Request& req, Target& target);
 MethodResult HandleMove(const Request& req, Target& target);
 MethodResult HandleReport(const Request& req, Target& target);
+MethodResult HandlePost(const Request& req, Target& target);  // the scheduling outbox
 
 // Creates a collection of `kind` at the missing `target` with `updates` applied (at creation);
 // on a refused property answers 403 with `failure_root` (mkcol-response, mkcalendar-response).
@@ -33,6 +34,6 @@ MethodResult CreateCollectionAt(const Request& req, Target& target, std::string_
                                 std::vector<PropUpdate> updates, const QName& failure_root);
 
 // The DAV compliance classes advertised in the DAV header of every OPTIONS response.
-std::string_view DavComplianceHeader();
+std::string DavComplianceHeader(bool scheduling);
 
 }  // namespace cartable::dav

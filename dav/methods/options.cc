@@ -4,16 +4,19 @@
 
 namespace cartable::dav {
 
-std::string_view DavComplianceHeader() {
-  // Class 2 (locking) is not offered. calendar-auto-schedule joins with server-side scheduling.
-  return "1, 3, access-control, extended-mkcol, calendar-access, addressbook";
+std::string DavComplianceHeader(bool scheduling) {
+  // Class 2 (locking) is not offered. calendar-auto-schedule only while the server schedules:
+  // advertising it with scheduling off leaves Thunderbird sending nothing (CLIENTS.md #6).
+  std::string classes = "1, 3, access-control, extended-mkcol, calendar-access, addressbook";
+  if (scheduling) classes += ", calendar-auto-schedule";
+  return classes;
 }
 
-MethodResult HandleOptions(const Request&, Target&) {
+MethodResult HandleOptions(const Request& req, Target&) {
   // The dispatcher adds Allow for the target; see DavHandler::Handle.
   server::HttpResponse r;
   r.status = 200;
-  r.headers.Set("DAV", std::string(DavComplianceHeader()));
+  r.headers.Set("DAV", DavComplianceHeader(req.ctx.options.scheduling));
   return r;
 }
 

@@ -50,6 +50,9 @@ inline constexpr const char* kKindCalendarHome = "calendar-home";   // /dav/cale
 inline constexpr const char* kKindAddressbookHome = "addressbook-home";
 inline constexpr const char* kKindCalendar = "calendar";
 inline constexpr const char* kKindAddressbook = "addressbook";
+// RFC 6638 scheduling inbox (/dav/calendars/{login}/inbox/) and outbox (.../outbox/).
+inline constexpr const char* kKindScheduleInbox = "schedule-inbox";
+inline constexpr const char* kKindScheduleOutbox = "schedule-outbox";
 // The staff directory address book, shared read-only by everyone, at kDirectoryPath (a root
 // collection owned by no user, written by `cartable directory import`).
 inline constexpr const char* kKindDirectory = "directory";

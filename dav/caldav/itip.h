@@ -1,0 +1,153 @@
+// The iTIP engine (RFC 5546) for CalDAV scheduling (RFC 6638) and iMIP (RFC 6047): what a
+// calendar object says about scheduling, the messages an organizer or attendee change produces,
+// and applying received messages to a copy. Bytes in, bytes out; libical stays in dav/caldav.
+//
+// Calendar user addresses are compared normalised (NormalizeAddress): "MAILTO:Jean@X.fr" and
+// "mailto:jean@x.fr" are the same person. Instances are named by a recurrence key: "" for the
+// master component, else the RECURRENCE-ID as UTC "20261201T160000Z" (floating and DATE values
+// as written, "20261201T160000" / "20261201").
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dav/caldav/ical.h"
+#include "dav/status.h"
+
+namespace cartable::dav::caldav {
+
+// "mailto:" + the lowercase address for mailto: addresses (any case of the scheme); other URIs
+// unchanged but trimmed.
+std::string NormalizeAddress(std::string_view address);
+// The bare mail address of a mailto: URI ("" for other URIs).
+std::string MailAddress(std::string_view address);
+
+struct ItipAttendee {
+  std::string address;         // normalised
+  std::string name;            // CN
+  std::string partstat;        // upper case; "NEEDS-ACTION" when absent
+  std::string schedule_agent;  // "SERVER" (default), "CLIENT", "NONE"
+  std::string force_send;      // SCHEDULE-FORCE-SEND ("REQUEST", "REPLY") or ""
+  std::string cutype;          // CUTYPE, upper case; "INDIVIDUAL" when absent
+};
+
+// One component of the object: the master or an override.
+struct ItipComponent {
+  std::string recurrence_key;   // "" = master
+  std::string organizer;        // normalised; "" = none
+  std::string organizer_name;   // CN
+  std::string organizer_agent;  // SCHEDULE-AGENT of ORGANIZER ("SERVER" default)
+  std::string organizer_force_send;
+  std::vector<ItipAttendee> attendees;  // deduplicated by address (first wins)
+  // What attendees must be told about when it changes: times, recurrence, summary, location,
+  // description, status and the set of attendees (never PARTSTATs, alarms, DTSTAMP, X-props).
+  std::string signature;
+  bool cancelled = false;  // STATUS:CANCELLED
+  int sequence = 0;
+
+  const ItipAttendee* FindAttendee(const std::string& address) const;
+};
+
+struct SchedulingInfo {
+  std::string uid;
+  std::string component;  // "VEVENT", "VTODO", ...
+  std::string method;     // METHOD ("" for a calendar object resource)
+  std::string organizer;  // the master's (or first component's) organizer, normalised
+  bool same_organizer = true;  // every component names the same ORGANIZER (or none)
+  std::vector<ItipComponent> components;  // master first when there is one
+
+  // The component with `key`, or nullptr.
+  const ItipComponent* Find(const std::string& key) const;
+  // Whether `address` is an attendee of any component.
+  bool HasAttendee(const std::string& address) const;
+  // Every attendee address of any component, once, in order of appearance.
+  std::vector<std::string> AttendeeAddresses() const;
+  // A scheduling object resource (RFC 6638 §3.1): an ORGANIZER and at least one ATTENDEE.
+  bool IsSchedulingObject() const;
+};
+
+// Reads the scheduling view of a calendar object or iTIP message.
+// Errors: kBadRequest (valid-calendar-data) when it does not parse or has no UID component.
+Result<SchedulingInfo> InspectScheduling(std::string_view ics);
+
+// ---- messages (each returns a whole VCALENDAR with METHOD, CRLF line ends) ----
+
+// The REQUEST (or ADD) an organizer's object sends to `attendee`: the components the attendee
+// takes part in (a master they are not in is left out; an override they are not in becomes an
+// EXDATE of the master), without VALARMs, SCHEDULE-* parameters or organizer-private data.
+// Errors: kNotFound when `attendee` is in no component.
+Result<std::string> BuildRequest(std::string_view organizer_ics, const std::string& attendee,
+                                 const std::string& method = "REQUEST");
+
+// The CANCEL for `attendee`: every component they take part in (`keys` empty), or only the
+// instances `keys` (built from the master when not overridden), with STATUS:CANCELLED. Keeps the
+// VTIMEZONEs (CLIENTS.md #8).
+Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
+                                const std::vector<std::string>& keys = {});
+
+// The REPLY of `attendee` from their copy: for each component in `keys` (empty = every
+// component), ORGANIZER, the attendee alone with their PARTSTAT, times, SUMMARY, SEQUENCE,
+// RECURRENCE-ID (CLIENTS.md #8: ORGANIZER is always present).
+Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
+                               const std::vector<std::string>& keys = {});
+
+// ---- applying messages to copies ----
+
+// The organizer's copy after a REPLY: the replying attendee's PARTSTAT set on every component
+// the reply names (an instance without an override gets one, made from the master). Attendees
+// the organizer did not invite are refused: kForbidden. `*changed` says whether any PARTSTAT
+// moved. The SCHEDULE-STATUS of that attendee becomes 2.0.
+Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,
+                               const std::string& attendee, bool* changed);
+
+// The attendee's copy after a REQUEST/ADD: the organizer's data (METHOD removed), keeping the
+// attendee's own VALARMs and TRANSP from `existing` (their previous copy, may be empty).
+Result<std::string> ApplyRequest(std::string_view existing, std::string_view request);
+
+// The attendee's copy after a CANCEL: everything STATUS:CANCELLED, or, for instance keys, those
+// instances removed (EXDATE on the master, overrides dropped). `existing` must not be empty.
+Result<std::string> ApplyCancel(std::string_view existing, std::string_view cancel);
+
+// Sets `attendee`'s PARTSTAT in the instance `key` ("" = master and every override where they
+// are listed; an instance without an override gets one). kNotFound when they are not invited.
+Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
+                                const std::string& partstat, const std::string& key = "");
+
+// Sets SCHEDULE-STATUS on the ATTENDEE properties named in `status` (address -> "1.2"), in
+// every component, and removes every SCHEDULE-FORCE-SEND parameter (RFC 6638 §3.2.4).
+Result<std::string> SetScheduleStatus(std::string_view ics,
+                                      const std::map<std::string, std::string>& status);
+// Sets SCHEDULE-STATUS on ORGANIZER (the attendee's copy after sending a reply).
+Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::string& status);
+
+// Replaces "METHOD:..." (or removes it when `method` is ""), keeping everything else.
+Result<std::string> WithMethod(std::string_view ics, const std::string& method);
+
+// ---- free/busy (RFC 6638 §5, RFC 5546 §3.3) ----
+
+struct FreeBusyRequest {
+  std::string uid;
+  std::string organizer;               // normalised
+  std::vector<std::string> attendees;  // normalised, once each
+  int64_t start = 0;                   // UTC seconds
+  int64_t end = 0;
+};
+
+// Reads a METHOD:REQUEST VFREEBUSY. Errors: valid-calendar-data when it does not parse;
+// kBadRequest (valid-scheduling-message) without METHOD:REQUEST, one VFREEBUSY, ORGANIZER,
+// ATTENDEE, DTSTART and DTEND (end after start).
+Result<FreeBusyRequest> ParseFreeBusyRequest(std::string_view ics);
+
+// The METHOD:REPLY VFREEBUSY answering `request` for `attendee` with `busy` (no VTIMEZONE,
+// CLIENTS.md #9).
+std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& attendee,
+                          const std::vector<BusyPeriod>& busy);
+
+// The recurrence key of the instance starting at UTC `start` of a recurring master, in the
+// master's form (as ApplyReply/SetPartstat expect), or "" when `ics` has no such master.
+std::string RecurrenceKeyAt(std::string_view ics, int64_t start);
+
+}  // namespace cartable::dav::caldav

@@ -1,0 +1,77 @@
+// POST: only to a scheduling outbox (RFC 6638 §5): a VFREEBUSY REQUEST from its owner, answered
+#include <algorithm>
+// with a CALDAV:schedule-response holding each attendee's busy time.
+#include "dav/caldav/itip.h"
+#include "dav/methods/methods.h"
+#include "dav/multistatus.h"
+#include "dav/scheduling/scheduler.h"
+#include "dav/xml.h"
+
+namespace cartable::dav {
+namespace {
+
+struct Answer {
+  std::string status;        // request-status
+  std::string calendar_data; // "" when none
+};
+
+Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
+                   const std::string& attendee) {
+  Result<scheduling::Recipient> r = scheduling::ResolveRecipient(req.session, req.ctx, attendee);
+  if (!r.ok()) return {"5.1;Service unavailable", ""};
+  switch (r->kind) {
+    case scheduling::Recipient::Kind::kLocal: break;
+    case scheduling::Recipient::Kind::kExternal:
+      return {"5.3;No scheduling support for user", ""};
+    case scheduling::Recipient::Kind::kDisabled:
+      return {"3.8;No authority", ""};
+    case scheduling::Recipient::Kind::kUnknown:
+      return {"3.7;Invalid calendar user", ""};
+  }
+  Result<std::vector<scheduling::BusyRange>> busy =
+      scheduling::BusyTime(req.session, r->user, fb.start, fb.end);
+  if (!busy.ok()) return {"5.1;Service unavailable", ""};
+  std::vector<caldav::BusyPeriod> periods;
+  for (const scheduling::BusyRange& b : *busy) periods.push_back({b.start, b.end, b.fbtype});
+  return {"2.0;Success", caldav::FreeBusyReply(fb, attendee, periods)};
+}
+
+}  // namespace
+
+MethodResult HandlePost(const Request& req, Target& t) {
+  if (t.collection.kind != store::kKindScheduleOutbox) {
+    return Status::MethodNotAllowed("POST is only for the scheduling outbox");
+  }
+  if (!req.ctx.options.scheduling) return Status::Forbidden("server scheduling is turned off");
+  Result<caldav::FreeBusyRequest> fb = caldav::ParseFreeBusyRequest(req.http.body);
+  if (!fb.ok()) {
+    if (fb.status().precondition() != Precondition::kNone) return fb.status();
+    return Status::Violates(Precondition::kValidSchedulingMessage, fb.status().message());
+  }
+  std::vector<std::string> own = scheduling::UserAddresses(*t.owner);
+  if (std::find(own.begin(), own.end(), fb->organizer) == own.end()) {
+    return Status::Violates(Precondition::kOrganizerAllowed,
+                            "the ORGANIZER must be one of your addresses");
+  }
+  std::string body;
+  XmlWriter w(body);
+  w.OpenRoot(ns::kCalDav, "schedule-response");
+  for (const std::string& attendee : fb->attendees) {
+    Answer a = FreeBusyFor(req, *fb, attendee);
+    w.Open(ns::kCalDav, "response");
+    w.Open(ns::kCalDav, "recipient");
+    w.TextElement(ns::kDav, "href", attendee);
+    w.Close();
+    w.TextElement(ns::kCalDav, "request-status", a.status);
+    if (!a.calendar_data.empty()) w.TextElement(ns::kCalDav, "calendar-data", a.calendar_data);
+    w.Close();
+  }
+  w.Finish();
+  server::HttpResponse r;
+  r.status = 200;
+  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace cartable::dav

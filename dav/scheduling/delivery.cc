@@ -1,0 +1,275 @@
+// Delivering one iTIP message to one recipient: a colleague's inbox and calendar, or a mail.
+#include "dav/scheduling/delivery.h"
+
+#include <algorithm>
+#include <random>
+
+#include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/imip_text.h"
+#include "dav/scheduling/imip_mime.h"
+#include "dav/target.h"
+#include "dav/xml.h"
+#include "server/mail_sender.h"
+#include "server/path.h"
+
+namespace cartable::dav::scheduling::internal {
+namespace {
+
+std::string RandomHex(size_t bytes) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  while (out.size() < bytes * 2) {
+    uint64_t v = rng();
+    for (int i = 0; i < 16 && out.size() < bytes * 2; ++i, v >>= 4) out.push_back(kHex[v & 15]);
+  }
+  return out;
+}
+
+// Thunderbird's naming (CLIENTS.md: "<UID>.ics", characters outside [A-Za-z0-9_.-] as '_'), so
+// a client importing the same invitation lands on the same resource (CLIENTS.md #7).
+std::string NameForUid(const std::string& uid) {
+  std::string name;
+  for (char c : uid) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    name.push_back(keep ? c : '_');
+  }
+  if (name.empty() || name.size() > 200) name = RandomHex(16);
+  return name + ".ics";
+}
+
+std::string InboxPath(const store::User& user) {
+  return HomePath(CalendarArea(), user.login) + "inbox/";
+}
+
+// The href inside a stored <C:schedule-default-calendar-URL> property, decoded.
+std::string StoredDefaultCalendar(store::Session& session, const store::Collection& inbox) {
+  Result<std::vector<store::DeadProperty>> props =
+      session.GetProperties(store::Owner::kCollection, inbox.id);
+  if (!props.ok()) return "";
+  for (const store::DeadProperty& p : *props) {
+    if (p.ns != ns::kCalDav || p.local != "schedule-default-calendar-URL") continue;
+    Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(p.xml);
+    if (!doc.ok()) return "";
+    for (pugi::xml_node href : (*doc)->document_element().children()) {
+      if (!Is(href, ns::kDav, "href")) continue;
+      std::optional<std::string> path = server::DecodePath(href.child_value());
+      return path.value_or("");
+    }
+  }
+  return "";
+}
+
+bool Accepts(store::Session& session, const store::Collection& calendar,
+             const std::string& component) {
+  Result<std::vector<store::DeadProperty>> props =
+      session.GetProperties(store::Owner::kCollection, calendar.id);
+  if (!props.ok()) return false;
+  std::vector<std::string> comps = caldav::ComponentSet(*props);
+  return std::find(comps.begin(), comps.end(), component) != comps.end();
+}
+
+Status DropInInbox(store::Session& session, const store::User& user, const std::string& itip,
+                   const caldav::SchedulingInfo& info) {
+  Result<store::Collection> inbox = session.GetCollection(InboxPath(user));
+  if (!inbox.ok()) return inbox.status();
+  store::ObjectIndex index;
+  index.uid = info.uid;
+  index.component = info.component;
+  return session.PutObject(inbox->id, RandomHex(16) + ".ics", kCalendarType, itip, index).status();
+}
+
+// Stores `data` as `name` in `calendar` (validated and indexed like a PUT).
+Result<store::Object> StoreCopy(store::Session& session, const store::Collection& calendar,
+                                const std::string& name, const std::string& data) {
+  Result<store::ObjectIndex> index = caldav::ValidateForCalendar(session, calendar, name, data);
+  if (!index.ok()) return index.status();
+  return session.PutObject(calendar.id, name, kCalendarType, data, *index);
+}
+
+}  // namespace
+
+std::string NewScheduleTag() { return "\"s-" + RandomHex(12) + "\""; }
+
+Result<std::vector<store::Collection>> Calendars(store::Session& session,
+                                                 const store::User& user) {
+  Result<store::Collection> home = GetOrCreateHome(session, CalendarArea(), user.id,
+                                                   HomePath(CalendarArea(), user.login));
+  if (!home.ok()) return home.status();
+  Result<std::vector<store::Collection>> children = session.ListChildCollections(home->id);
+  if (!children.ok()) return children.status();
+  std::vector<store::Collection> out;
+  for (store::Collection& c : *children) {
+    if (c.kind == store::kKindCalendar) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<Copy> FindCopy(store::Session& session, const store::User& user, const std::string& uid) {
+  Result<std::vector<store::Collection>> calendars = Calendars(session, user);
+  if (!calendars.ok()) return calendars.status();
+  Copy copy;
+  for (const store::Collection& c : *calendars) {
+    Result<store::Object> o = session.FindObjectByUid(c.id, uid);
+    if (!o.ok()) {
+      if (o.status().code() != Status::Code::kNotFound) return o.status();
+      continue;
+    }
+    Result<store::Object> full = session.GetObject(c.id, o->name, true);
+    if (!full.ok()) return full.status();
+    copy.found = true;
+    copy.calendar = c;
+    copy.object = std::move(full.value());
+    return copy;
+  }
+  return copy;
+}
+
+Result<store::Collection> DefaultCalendar(store::Session& session, const store::User& user,
+                                          const std::string& component) {
+  Result<std::vector<store::Collection>> calendars = Calendars(session, user);
+  if (!calendars.ok()) return calendars.status();
+  if (Result<store::Collection> inbox = session.GetCollection(InboxPath(user)); inbox.ok()) {
+    std::string chosen = StoredDefaultCalendar(session, *inbox);
+    for (const store::Collection& c : *calendars) {
+      if (c.path == chosen && Accepts(session, c, component)) return c;
+    }
+  }
+  for (const store::Collection& c : *calendars) {
+    if (Accepts(session, c, component)) return c;
+  }
+  return Status::Violates(Precondition::kSupportedCalendarComponent,
+                          user.login + " has no calendar for " + component);
+}
+
+Status DeliverToAttendee(store::Session& session, const DavContext& ctx, const store::User& to,
+                         const std::string& method, const std::string& itip, bool to_inbox,
+                         bool update_tag) {
+  (void)ctx;
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(itip);
+  if (!info.ok()) return info.status();
+  Result<Copy> copy = FindCopy(session, to, info->uid);
+  if (!copy.ok()) return copy.status();
+  if (copy->found) {
+    Result<caldav::SchedulingInfo> mine = caldav::InspectScheduling(*copy->object.data);
+    if (mine.ok() && !mine->organizer.empty() && mine->organizer != info->organizer) {
+      return Status::Forbidden("the event " + info->uid + " belongs to another organizer");
+    }
+  }
+  Result<std::string> data = Status::OK();
+  store::Collection calendar;
+  std::string name;
+  if (method == "CANCEL") {
+    if (!copy->found) return to_inbox ? DropInInbox(session, to, itip, *info) : Status::OK();
+    data = caldav::ApplyCancel(*copy->object.data, itip);
+  } else {
+    data = caldav::ApplyRequest(copy->found ? *copy->object.data : "", itip);
+  }
+  if (!data.ok()) return data.status();
+  if (copy->found) {
+    calendar = copy->calendar;
+    name = copy->object.name;
+  } else {
+    Result<store::Collection> chosen = DefaultCalendar(session, to, info->component);
+    if (!chosen.ok()) return chosen.status();
+    calendar = *chosen;
+    name = NameForUid(info->uid);
+    if (session.GetObject(calendar.id, name, false).ok()) name = RandomHex(16) + ".ics";
+  }
+  Result<store::Object> stored = StoreCopy(session, calendar, name, *data);
+  if (!stored.ok()) return stored.status();
+  if (update_tag || !copy->found) {
+    if (Status s = session.SetScheduleTag(stored->id, NewScheduleTag()); !s.ok()) return s;
+  }
+  return to_inbox ? DropInInbox(session, to, itip, *info) : Status::OK();
+}
+
+Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
+                               const store::User& organizer, const std::string& replier,
+                               const std::string& itip) {
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(itip);
+  if (!info.ok()) return info.status();
+  Result<Copy> copy = FindCopy(session, organizer, info->uid);
+  if (!copy.ok()) return copy.status();
+  if (!copy->found) return Status::NotFound("the organizer has no event " + info->uid);
+  bool changed = false;
+  Result<std::string> updated = caldav::ApplyReply(*copy->object.data, itip, replier, &changed);
+  if (!updated.ok()) return updated.status();
+  // The organizer's Schedule-Tag stays: a reply is not an organizer change (RFC 6638 §3.2.10).
+  Result<store::Object> stored = StoreCopy(session, copy->calendar, copy->object.name, *updated);
+  if (!stored.ok()) return stored.status();
+  if (Status s = DropInInbox(session, organizer, itip, *info); !s.ok()) return s;
+  if (!changed) return Status::OK();
+  // Every other colleague's copy shows the new answer (no message, no new Schedule-Tag).
+  Result<caldav::SchedulingInfo> now = caldav::InspectScheduling(*updated);
+  if (!now.ok()) return now.status();
+  std::vector<std::string> own = UserAddresses(organizer);
+  for (const std::string& other : now->AttendeeAddresses()) {
+    if (other == replier || std::find(own.begin(), own.end(), other) != own.end()) continue;
+    Result<Recipient> r = ResolveRecipient(session, ctx, other);
+    if (!r.ok() || r->kind != Recipient::Kind::kLocal) continue;
+    Result<std::string> request = caldav::BuildRequest(*updated, other);
+    if (!request.ok()) continue;
+    Result<Copy> theirs = FindCopy(session, r->user, info->uid);
+    if (!theirs.ok() || !theirs->found) continue;  // they have not got it (or deleted it)
+    if (Status s = DeliverToAttendee(session, ctx, r->user, "REQUEST", *request, false, false);
+        !s.ok() && s.code() == Status::Code::kInternal) {
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
+std::string SendMail(store::Session& session, const DavContext& ctx, const Party& from,
+                     const std::string& to_address, const std::string& method,
+                     const std::string& itip, const Origin& origin) {
+  Result<caldav::ImipText> text = caldav::DescribeItip(itip);
+  ImipMail mail;
+  mail.from = {caldav::MailAddress(from.address), from.name};
+  mail.to = {{to_address, ""}};
+  mail.subject = text.ok() ? text->subject : "Invitation";
+  mail.text = text.ok() ? text->body : "";
+  mail.method = method;
+  mail.ics = itip;
+  mail.message_id_domain = ctx.options.message_id_domain;
+  Result<std::string> message = BuildImipMessage(mail);
+  if (!message.ok()) return "5.1";
+  std::string envelope = ctx.options.mail_from.empty() ? mail.from.address : ctx.options.mail_from;
+  std::string error = "no SMTP relay configured";
+  if (ctx.mail != nullptr) {
+    Status sent = ctx.mail->Send(envelope, {to_address}, *message);
+    if (sent.ok()) return "1.1";
+    if (sent.code() != Status::Code::kUnavailable) return "5.1";
+    error = sent.message();
+  }
+  store::QueuedMail queued;
+  queued.envelope_from = envelope;
+  queued.recipient = to_address;
+  queued.message = *message;
+  queued.origin_collection = origin.collection;
+  queued.origin_name = origin.name;
+  queued.next_attempt =
+      std::chrono::system_clock::to_time_t(ctx.clock()) + ctx.options.mail_retry_seconds;
+  queued.last_error = error;
+  return session.EnqueueMail(queued).ok() ? "1.0" : "5.1";
+}
+
+std::string Deliver(store::Session& session, const DavContext& ctx, const Party& from,
+                    const Recipient& to, const std::string& method, const std::string& itip,
+                    const Origin& origin, bool update_tag) {
+  switch (to.kind) {
+    case Recipient::Kind::kUnknown: return "3.7";
+    case Recipient::Kind::kDisabled: return "3.8";
+    case Recipient::Kind::kExternal:
+      return SendMail(session, ctx, from, caldav::MailAddress(to.address), method, itip, origin);
+    case Recipient::Kind::kLocal: break;
+  }
+  Status s = method == "REPLY"
+                 ? DeliverReplyToOrganizer(session, ctx, to.user, from.address, itip)
+                 : DeliverToAttendee(session, ctx, to.user, method, itip, true, update_tag);
+  if (s.ok()) return "1.2";
+  if (s.code() == Status::Code::kForbidden) return "3.8";
+  return "5.1";
+}
+
+}  // namespace cartable::dav::scheduling::internal

@@ -1,0 +1,69 @@
+// Internal to dav/scheduling: moving one iTIP message to one recipient (a colleague's inbox and
+// calendar, or a mail), and the lookups it needs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dav/caldav/itip.h"
+#include "dav/context.h"
+#include "dav/scheduling/scheduler.h"
+#include "dav/store/store.h"
+
+namespace cartable::dav::scheduling::internal {
+
+inline constexpr char kCalendarType[] = "text/calendar; charset=utf-8";
+
+// A fresh quoted Schedule-Tag value.
+std::string NewScheduleTag();
+
+// The user's calendars (kind calendar), their calendar home created if missing.
+Result<std::vector<store::Collection>> Calendars(store::Session& session, const store::User& user);
+
+// The user's copy of the event `uid` in any of their calendars.
+struct Copy {
+  bool found = false;
+  store::Collection calendar;
+  store::Object object;  // with data
+};
+Result<Copy> FindCopy(store::Session& session, const store::User& user, const std::string& uid);
+
+// Where a delivered event of `component` goes: the inbox's schedule-default-calendar-URL when
+// it accepts the component, else the first calendar that does.
+Result<store::Collection> DefaultCalendar(store::Session& session, const store::User& user,
+                                          const std::string& component);
+
+// Who sends or receives: a display name and a bare address, for mail headers.
+struct Party {
+  std::string address;  // normalised calendar address ("mailto:...")
+  std::string name;
+};
+
+// Where a mail's SCHEDULE-STATUS is recorded once the queue gets it through (0/"": nowhere).
+struct Origin {
+  store::Id collection = 0;
+  std::string name;
+};
+
+// Sends `itip` (METHOD `method`) to `to` and returns the SCHEDULE-STATUS to record:
+// local users get it in their inbox and calendar (REQUEST/ADD/CANCEL/REPLY), others by mail.
+// `update_tag`: a REQUEST/CANCEL changes the attendee copy's Schedule-Tag (false when only other
+// attendees' answers are propagated).
+std::string Deliver(store::Session& session, const DavContext& ctx, const Party& from,
+                    const Recipient& to, const std::string& method, const std::string& itip,
+                    const Origin& origin, bool update_tag = true);
+
+// Local deliveries (errors are turned into SCHEDULE-STATUS by Deliver).
+Status DeliverToAttendee(store::Session& session, const DavContext& ctx, const store::User& to,
+                         const std::string& method, const std::string& itip, bool to_inbox,
+                         bool update_tag);
+Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
+                               const store::User& organizer, const std::string& replier,
+                               const std::string& itip);
+
+// iMIP: builds the mail and hands it to the relay, or queues it. Returns 1.1, 1.0 or 5.1.
+std::string SendMail(store::Session& session, const DavContext& ctx, const Party& from,
+                     const std::string& to_address, const std::string& method,
+                     const std::string& itip, const Origin& origin);
+
+}  // namespace cartable::dav::scheduling::internal

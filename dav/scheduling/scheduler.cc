@@ -1,0 +1,431 @@
+// Implicit scheduling on PUT/DELETE (RFC 6638 §3.2), incoming iTIP, and free/busy.
+#include "dav/scheduling/scheduler.h"
+
+#include <algorithm>
+#include <map>
+
+#include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/ical.h"
+#include "dav/caldav/itip.h"
+#include "dav/property_registry.h"
+#include "dav/scheduling/delivery.h"
+#include "dav/target.h"
+
+namespace cartable::dav::scheduling {
+namespace {
+
+using caldav::ItipAttendee;
+using caldav::ItipComponent;
+using caldav::SchedulingInfo;
+using internal::Origin;
+using internal::Party;
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The first listing of `address` in any component (master first).
+const ItipAttendee* AnyListing(const SchedulingInfo& info, const std::string& address) {
+  for (const ItipComponent& c : info.components) {
+    if (const ItipAttendee* a = c.FindAttendee(address)) return a;
+  }
+  return nullptr;
+}
+
+// Whether what `address` sees of the event changed between `old` and `now`.
+bool ChangedFor(const SchedulingInfo& old, const SchedulingInfo& now, const std::string& address) {
+  for (const SchedulingInfo* side : {&old, &now}) {
+    const SchedulingInfo* other = side == &old ? &now : &old;
+    for (const ItipComponent& c : side->components) {
+      if (!c.FindAttendee(address)) continue;
+      const ItipComponent* o = other->Find(c.recurrence_key);
+      if (!o || !o->FindAttendee(address) || o->signature != c.signature) return true;
+    }
+  }
+  return false;
+}
+
+bool AllCancelled(const SchedulingInfo& info) {
+  for (const ItipComponent& c : info.components) {
+    if (!c.cancelled) return false;
+  }
+  return true;
+}
+
+// Which of `user`'s addresses the object lists as attendee ("" if none).
+std::string OwnAttendeeAddress(const SchedulingInfo& info, const std::vector<std::string>& own) {
+  for (const std::string& a : info.AttendeeAddresses()) {
+    if (Contains(own, a)) return a;
+  }
+  return "";
+}
+
+enum class Role { kNone, kOrganizer, kAttendee };
+
+Role RoleOf(const SchedulingInfo& info, const std::vector<std::string>& own) {
+  if (!info.IsSchedulingObject()) return Role::kNone;
+  if (Contains(own, info.organizer)) return Role::kOrganizer;
+  if (!OwnAttendeeAddress(info, own).empty()) return Role::kAttendee;
+  return Role::kNone;
+}
+
+Party OrganizerParty(const SchedulingInfo& info) {
+  return {info.organizer, info.components.front().organizer_name};
+}
+
+// RFC 6638 §3.2.4.1: one scheduling object per UID in a user's calendars.
+Status CheckUnique(const Request& req, const Target& t, const std::string& uid) {
+  Result<std::vector<store::Collection>> calendars =
+      internal::Calendars(req.session, *t.owner);
+  if (!calendars.ok()) return calendars.status();
+  for (const store::Collection& c : *calendars) {
+    Result<store::Object> o = req.session.FindObjectByUid(c.id, uid);
+    if (!o.ok()) {
+      if (o.status().code() != Status::Code::kNotFound) return o.status();
+      continue;
+    }
+    if (c.id == t.collection.id && o->name == t.name) continue;
+    return Status::Violates(Precondition::kUniqueSchedulingObjectResource,
+                            "the event " + uid + " is already in your calendars",
+                            Href(c.path + o->name));
+  }
+  return Status::OK();
+}
+
+// The organizer changed their copy: REQUEST to new and changed attendees, CANCEL to removed
+// ones. Returns the SCHEDULE-STATUS per attendee address.
+std::map<std::string, std::string> OrganizerSends(const Request& req, const Target& t,
+                                                  const SchedulingInfo* old,
+                                                  const std::string& old_data,
+                                                  const SchedulingInfo& now,
+                                                  const std::string& data,
+                                                  const std::vector<std::string>& own) {
+  std::map<std::string, std::string> status;
+  if (now.components.front().organizer_agent != "SERVER") return status;
+  std::vector<std::string> everyone = now.AttendeeAddresses();
+  if (old) {
+    for (const std::string& a : old->AttendeeAddresses()) {
+      if (!Contains(everyone, a)) everyone.push_back(a);
+    }
+  }
+  const bool cancelled = AllCancelled(now) && !(old && AllCancelled(*old));
+  const Origin origin{t.collection.id, t.name};
+  for (const std::string& address : everyone) {
+    if (Contains(own, address)) continue;
+    const ItipAttendee* in_now = AnyListing(now, address);
+    const ItipAttendee* in_old = old ? AnyListing(*old, address) : nullptr;
+    const ItipAttendee* listing = in_now ? in_now : in_old;
+    if (listing->schedule_agent != "SERVER") continue;
+    std::string method;
+    if (!in_now) {
+      method = "CANCEL";
+    } else if (cancelled) {
+      method = "CANCEL";
+    } else if (!in_old || ChangedFor(*old, now, address) || in_now->force_send == "REQUEST") {
+      method = "REQUEST";
+    } else {
+      continue;  // nothing they need to hear about (alarms, the organizer's own answer, ...)
+    }
+    Result<std::string> itip = method == "CANCEL"
+                                   ? caldav::BuildCancel(in_now ? data : old_data, address)
+                                   : caldav::BuildRequest(data, address);
+    if (!itip.ok()) continue;
+    Result<Recipient> to = ResolveRecipient(req.session, req.ctx, address);
+    if (!to.ok()) continue;
+    std::string st = internal::Deliver(req.session, req.ctx, OrganizerParty(now), *to, method,
+                                       *itip, origin);
+    if (in_now) status[address] = st;
+  }
+  return status;
+}
+
+// The instances whose answer of `me` differs between `old` (may be null) and `now`.
+std::vector<std::string> AnswerChanges(const SchedulingInfo* old, const SchedulingInfo& now,
+                                       const std::string& me) {
+  std::vector<std::string> keys;
+  for (const ItipComponent& c : now.components) {
+    const ItipAttendee* mine = c.FindAttendee(me);
+    if (!mine) continue;
+    std::string before = "NEEDS-ACTION";
+    if (old) {
+      const ItipComponent* o = old->Find(c.recurrence_key);
+      if (!o) o = old->Find("");
+      if (o && o->FindAttendee(me)) before = o->FindAttendee(me)->partstat;
+    }
+    if (mine->partstat != before || mine->force_send == "REPLY") keys.push_back(c.recurrence_key);
+  }
+  return keys;
+}
+
+// Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS.
+std::string ReplyToOrganizer(store::Session& session, const DavContext& ctx,
+                             const SchedulingInfo& info, const std::string& data,
+                             const std::string& me, const std::string& my_name,
+                             const std::vector<std::string>& keys) {
+  Result<std::string> reply = caldav::BuildReply(data, me, keys);
+  if (!reply.ok()) return "5.1";
+  Result<Recipient> to = ResolveRecipient(session, ctx, info.organizer);
+  if (!to.ok()) return "5.1";
+  return internal::Deliver(session, ctx, Party{me, my_name}, *to, "REPLY", *reply, Origin{});
+}
+
+// An attendee may change only their own answers, alarms and private data (RFC 6638 §3.2.2.1).
+Status CheckAttendeeChange(const SchedulingInfo& old, const SchedulingInfo& now) {
+  for (const ItipComponent& c : now.components) {
+    const ItipComponent* o = old.Find(c.recurrence_key);
+    if (o && o->signature != c.signature) {
+      return Status::Violates(Precondition::kAllowedAttendeeObjectChange,
+                              "an attendee may only change their own participation");
+    }
+  }
+  return Status::OK();
+}
+
+std::string MyName(const SchedulingInfo& info, const std::string& me) {
+  const ItipAttendee* a = AnyListing(info, me);
+  return a ? a->name : "";
+}
+
+}  // namespace
+
+std::vector<std::string> UserAddresses(const store::User& user) {
+  std::vector<std::string> out;
+  if (!user.email.empty()) out.push_back(caldav::NormalizeAddress("mailto:" + user.email));
+  out.push_back(PrincipalPath(user.login));
+  return out;
+}
+
+Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ctx,
+                                   const std::string& address) {
+  Recipient r;
+  r.address = caldav::NormalizeAddress(address);
+  Result<store::User> user = Status::NotFound("");
+  std::string mail = caldav::MailAddress(r.address);
+  const std::string principals = PrincipalPath("");
+  if (!mail.empty()) {
+    user = session.GetUserByEmail(mail);
+  } else if (r.address.rfind(principals, 0) == 0) {
+    std::string login = r.address.substr(principals.size());
+    if (!login.empty() && login.back() == '/') login.pop_back();
+    user = session.GetUserByLogin(login);
+  } else {
+    return r;  // an address scheme nobody here answers (kUnknown)
+  }
+  if (user.ok()) {
+    r.user = std::move(user.value());
+    r.kind = r.user.state == store::UserState::kActive ? Recipient::Kind::kLocal
+                                                        : Recipient::Kind::kDisabled;
+    return r;
+  }
+  if (user.status().code() != Status::Code::kNotFound) return user.status();
+  std::string domain = mail.substr(mail.find('@') + 1);
+  r.kind = !mail.empty() && !Contains(ctx.options.internal_domains, domain)
+               ? Recipient::Kind::kExternal
+               : Recipient::Kind::kUnknown;
+  return r;
+}
+
+Status CheckScheduleTagMatch(const Request& req, const Target& t) {
+  std::optional<std::string_view> wanted = req.http.headers.Get("If-Schedule-Tag-Match");
+  if (!wanted) return Status::OK();
+  std::string current;
+  if (t.type == NodeType::kObject) {
+    Result<std::string> tag = req.session.GetScheduleTag(t.object.id);
+    if (!tag.ok()) return tag.status();
+    current = *tag;
+  }
+  std::string_view w = *wanted;
+  while (!w.empty() && std::isspace(static_cast<unsigned char>(w.front()))) w.remove_prefix(1);
+  while (!w.empty() && std::isspace(static_cast<unsigned char>(w.back()))) w.remove_suffix(1);
+  if (w == current) return Status::OK();
+  return Status::PreconditionFailed("If-Schedule-Tag-Match does not match the Schedule-Tag");
+}
+
+Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const std::string& body,
+                                     const std::string& content_type,
+                                     const store::ObjectIndex& index) {
+  PutOutcome out;
+  std::string data = body;
+  std::string tag;
+  std::optional<SchedulingInfo> old;
+  std::string old_data;
+  if (t.type == NodeType::kObject) {
+    Result<store::Object> prev = req.session.GetObject(t.collection.id, t.name, true);
+    if (!prev.ok()) return prev.status();
+    old_data = *prev->data;
+    if (Result<SchedulingInfo> i = caldav::InspectScheduling(old_data); i.ok()) old = *i;
+    Result<std::string> prev_tag = req.session.GetScheduleTag(prev->id);
+    if (!prev_tag.ok()) return prev_tag.status();
+    tag = *prev_tag;
+  }
+  Result<SchedulingInfo> now = caldav::InspectScheduling(body);
+  const bool active = req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar &&
+                      t.owner && now.ok();
+  if (active) {
+    const std::vector<std::string> own = UserAddresses(*t.owner);
+    if (!now->same_organizer) {
+      return Status::Violates(Precondition::kSameOrganizerInAllComponents,
+                              "every component must have the same ORGANIZER");
+    }
+    Role role = RoleOf(*now, own);
+    Role was = old ? RoleOf(*old, own) : Role::kNone;
+    if (was == Role::kOrganizer && old->organizer != now->organizer) {
+      return Status::Violates(Precondition::kAllowedOrganizerObjectChange,
+                              "the ORGANIZER of a scheduled event cannot change");
+    }
+    if (role != Role::kNone) {
+      if (Status s = CheckUnique(req, t, now->uid); !s.ok()) return s;
+    }
+    if (role == Role::kOrganizer) {
+      std::map<std::string, std::string> status =
+          OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, body, own);
+      Result<std::string> marked = caldav::SetScheduleStatus(body, status);
+      if (!marked.ok()) return marked.status();
+      if (!status.empty() || body.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
+        data = std::move(marked.value());
+      }
+      tag = internal::NewScheduleTag();
+    } else if (role == Role::kAttendee) {
+      if (was == Role::kAttendee) {
+        if (Status s = CheckAttendeeChange(*old, *now); !s.ok()) return s;
+      }
+      const std::string me = OwnAttendeeAddress(*now, own);
+      const ItipAttendee* mine = AnyListing(*now, me);
+      std::vector<std::string> keys =
+          AnswerChanges(was == Role::kAttendee ? &*old : nullptr, *now, me);
+      if (!keys.empty() && now->components.front().organizer_agent == "SERVER" &&
+          mine->schedule_agent == "SERVER") {
+        std::string st = ReplyToOrganizer(req.session, req.ctx, *now, body, me,
+                                          MyName(*now, me), keys);
+        Result<std::string> marked = caldav::SetOrganizerScheduleStatus(body, st);
+        if (!marked.ok()) return marked.status();
+        data = std::move(marked.value());
+      }
+      // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
+      if (tag.empty()) tag = internal::NewScheduleTag();
+    } else {
+      tag.clear();
+    }
+  }
+  Result<store::Object> stored =
+      req.session.PutObject(t.collection.id, t.name, content_type, data, index);
+  if (!stored.ok()) return stored.status();
+  if (Status s = req.session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
+  out.object = std::move(stored.value());
+  out.rewritten = data != body;
+  out.schedule_tag = tag;
+  return out;
+}
+
+Status DeleteCalendarObject(const Request& req, const Target& t) {
+  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner) {
+    Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
+    if (!obj.ok()) return obj.status();
+    Result<SchedulingInfo> info = caldav::InspectScheduling(*obj->data);
+    const std::vector<std::string> own = UserAddresses(*t.owner);
+    Role role = info.ok() ? RoleOf(*info, own) : Role::kNone;
+    if (role == Role::kOrganizer && info->components.front().organizer_agent == "SERVER" &&
+        !AllCancelled(*info)) {
+      for (const std::string& address : info->AttendeeAddresses()) {
+        if (Contains(own, address) || AnyListing(*info, address)->schedule_agent != "SERVER") {
+          continue;
+        }
+        Result<std::string> cancel = caldav::BuildCancel(*obj->data, address);
+        Result<Recipient> to = ResolveRecipient(req.session, req.ctx, address);
+        if (!cancel.ok() || !to.ok()) continue;
+        internal::Deliver(req.session, req.ctx, OrganizerParty(*info), *to, "CANCEL", *cancel,
+                          Origin{});
+      }
+    } else if (role == Role::kAttendee && info->components.front().organizer_agent == "SERVER" &&
+               !AllCancelled(*info)) {
+      // Deleting an invitation declines it (RFC 6638 §3.2.2.3).
+      const std::string me = OwnAttendeeAddress(*info, own);
+      if (AnyListing(*info, me)->schedule_agent == "SERVER") {
+        Result<std::string> declined = caldav::SetPartstat(*obj->data, me, "DECLINED");
+        if (declined.ok()) {
+          ReplyToOrganizer(req.session, req.ctx, *info, *declined, me, MyName(*info, me), {});
+        }
+      }
+    }
+  }
+  return req.session.DeleteObject(t.collection.id, t.name);
+}
+
+Status ProcessIncoming(store::Session& session, const DavContext& ctx,
+                       const store::User& recipient, const std::string& sender,
+                       const std::string& itip) {
+  Result<SchedulingInfo> info = caldav::InspectScheduling(itip);
+  if (!info.ok()) return Status::BadRequest("the calendar part is not valid iCalendar");
+  const std::vector<std::string> own = UserAddresses(recipient);
+  const std::string from = caldav::NormalizeAddress(sender);
+  if (info->method == "REPLY") {
+    std::vector<std::string> repliers = info->AttendeeAddresses();
+    if (repliers.size() != 1) return Status::BadRequest("a REPLY must name exactly one attendee");
+    if (repliers.front() != from) {
+      return Status::Forbidden("the REPLY speaks for " + repliers.front() + ", not for " + from);
+    }
+    Result<internal::Copy> copy = internal::FindCopy(session, recipient, info->uid);
+    if (!copy.ok()) return copy.status();
+    if (!copy->found) return Status::NotFound("no event " + info->uid + " to answer");
+    Result<SchedulingInfo> mine = caldav::InspectScheduling(*copy->object.data);
+    if (!mine.ok() || !Contains(own, mine->organizer)) {
+      return Status::Forbidden(recipient.login + " does not organise " + info->uid);
+    }
+    return internal::DeliverReplyToOrganizer(session, ctx, recipient, from, itip);
+  }
+  if (info->method != "REQUEST" && info->method != "ADD" && info->method != "CANCEL") {
+    return Status::BadRequest("unsupported iTIP method '" + info->method + "'");
+  }
+  if (info->organizer != from) {
+    return Status::Forbidden("the " + info->method + " comes from " + from +
+                             ", not from its organizer " + info->organizer);
+  }
+  if (info->method == "CANCEL") {
+    Result<internal::Copy> copy = internal::FindCopy(session, recipient, info->uid);
+    if (!copy.ok()) return copy.status();
+    if (!copy->found) return Status::NotFound("no event " + info->uid + " to cancel");
+  } else if (OwnAttendeeAddress(*info, own).empty()) {
+    return Status::Forbidden(recipient.login + " is not an attendee of " + info->uid);
+  }
+  return internal::DeliverToAttendee(session, ctx, recipient,
+                                     info->method == "CANCEL" ? "CANCEL" : "REQUEST", itip, true,
+                                     true);
+}
+
+Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
+                                        int64_t start, int64_t end) {
+  Result<std::vector<store::Collection>> calendars = internal::Calendars(session, user);
+  if (!calendars.ok()) return calendars.status();
+  std::vector<BusyRange> out;
+  const caldav::TimeRange range{start, end};
+  for (const store::Collection& c : *calendars) {
+    Result<std::vector<store::DeadProperty>> props =
+        session.GetProperties(store::Owner::kCollection, c.id);
+    if (!props.ok()) return props.status();
+    bool transparent = false;
+    for (const store::DeadProperty& p : *props) {
+      transparent |= p.ns == ns::kCalDav && p.local == "schedule-calendar-transp" &&
+                     p.xml.find("transparent") != std::string::npos;
+    }
+    if (transparent) continue;
+    store::ObjectQuery q;
+    q.component = "VEVENT";
+    q.start = start;
+    q.end = end;
+    q.with_data = true;
+    Status st = session.QueryObjects(c.id, q, [&](const store::Object& o) {
+      Result<std::vector<caldav::BusyPeriod>> busy = caldav::BusyPeriods(*o.data, range);
+      if (!busy.ok()) return true;
+      for (const caldav::BusyPeriod& b : *busy) {
+        if (b.fbtype != "FREE") out.push_back({b.start, b.end, b.fbtype});
+      }
+      return true;
+    });
+    if (!st.ok()) return st;
+  }
+  std::sort(out.begin(), out.end(),
+            [](const BusyRange& a, const BusyRange& b) { return a.start < b.start; });
+  return out;
+}
+
+}  // namespace cartable::dav::scheduling

@@ -1,0 +1,89 @@
+// Server-side scheduling (RFC 6638 implicit scheduling, iTIP RFC 5546, iMIP RFC 6047): what a
+// PUT or DELETE of a calendar object sends to the other party, delivery into colleagues'
+// inboxes and calendars, invitations by mail for everyone else, and incoming iTIP messages.
+//
+// Everything runs inside the caller's write transaction, on the caller's session: a change and
+// all its deliveries commit together or not at all. Mail is handed to the relay during the
+// transaction; when the relay is down the message is queued in the store (same transaction) and
+// retried by MailQueue.
+//
+// SCHEDULE-STATUS values written on the organizer's copy (RFC 6638 §3.2.9 / RFC 5546 §3.6):
+//   1.0 queued for mail (relay down)      1.1 handed to the mail relay
+//   1.2 delivered to a colleague          3.7 unknown colleague (internal domain, no account)
+//   3.8 account disabled                  5.1 the relay refused the address for good
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dav/context.h"
+#include "dav/status.h"
+#include "dav/store/store.h"
+
+namespace cartable::dav {
+struct Target;
+}
+
+namespace cartable::dav::scheduling {
+
+// The calendar user addresses of `user` (calendar-user-address-set): mailto: first.
+std::vector<std::string> UserAddresses(const store::User& user);
+
+// Who an address designates.
+struct Recipient {
+  enum class Kind { kLocal, kExternal, kUnknown, kDisabled } kind = Kind::kUnknown;
+  std::string address;  // normalised
+  store::User user;     // kLocal / kDisabled
+};
+Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ctx,
+                                   const std::string& address);
+
+// If-Schedule-Tag-Match (RFC 6638 §8.3) on a PUT/DELETE of `t`: 412 when the header is given and
+// differs from the object's tag. An empty header matches an object without a tag (CLIENTS.md #5,
+// iOS sends one).
+Status CheckScheduleTagMatch(const Request& req, const Target& t);
+
+// What storing a calendar object did.
+struct PutOutcome {
+  store::Object object;
+  bool rewritten = false;    // the stored bytes differ from the body (no ETag: CLIENTS.md #12)
+  std::string schedule_tag;  // "" when not a scheduling object resource
+};
+
+// PUT of a calendar object resource with implicit scheduling: validates the scheduling rules
+// (preconditions same-organizer-in-all-components, unique-scheduling-object-resource,
+// allowed-organizer-scheduling-object-change, allowed-attendee-scheduling-object-change),
+// sends REQUEST/CANCEL (organizer) or REPLY (attendee) as needed, stores the object with
+// SCHEDULE-STATUS and its Schedule-Tag. `index` is the validated index of `body`.
+Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const std::string& body,
+                                     const std::string& content_type,
+                                     const store::ObjectIndex& index);
+
+// DELETE of a calendar object: the organizer's cancels the event for every attendee, an
+// attendee's declines it; then the object is deleted.
+Status DeleteCalendarObject(const Request& req, const Target& t);
+
+// Applies an iTIP message received for the local user `recipient` from `sender` (a normalised
+// address): iMIP deliveries and the JSON API use it. REQUEST/ADD/CANCEL must come from the
+// organizer, REPLY from the attendee it answers for (else kForbidden). Delivers to the inbox
+// and updates the copy. Errors: kBadRequest (not iTIP, unsupported method), kForbidden,
+// kNotFound (a REPLY or CANCEL for an event the recipient does not have).
+Status ProcessIncoming(store::Session& session, const DavContext& ctx, const store::User& recipient,
+                       const std::string& sender, const std::string& itip);
+
+// ---- free/busy ----
+
+struct BusyRange {
+  int64_t start = 0;
+  int64_t end = 0;
+  std::string fbtype;  // "BUSY", "BUSY-TENTATIVE", "BUSY-UNAVAILABLE"
+};
+
+// The busy periods of local user `user` in [start, end): every calendar except those marked
+// schedule-calendar-transp transparent; transparent and cancelled events left out; tentative
+// ones BUSY-TENTATIVE. No event details.
+Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
+                                        int64_t start, int64_t end);
+
+}  // namespace cartable::dav::scheduling

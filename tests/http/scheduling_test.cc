@@ -1,0 +1,548 @@
+// CalDAV scheduling (RFC 6638) between colleagues, over HTTP: invitations land in attendees'
+// inboxes and calendars, answers come back to the organizer, updates and cancellations follow,
+// schedule tags keep concurrent edits apart, and the outbox answers free/busy requests.
+// Users: jlabert (37, organizer), mdupont (45) and pmartin (18), attendees.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tests/testlib/test_server.h"
+
+namespace cartable {
+namespace {
+
+using testlib::ParseMultiStatus;
+using testlib::Reply;
+using testlib::TestServer;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+const Headers kIcs = {{"Content-Type", "text/calendar; charset=utf-8"}};
+
+constexpr const char* kOrgCal = "/dav/calendars/jlabert/agenda/";
+constexpr const char* kJean = "jean.labert@ac-orleans-tours.fr";
+constexpr const char* kMarie = "marie.dupont@ac-orleans-tours.fr";
+constexpr const char* kPaul = "paul.martin@ac-orleans-tours.fr";
+
+std::string Attendee(const std::string& email, const std::string& partstat = "NEEDS-ACTION",
+                     const std::string& params = "") {
+  return "ATTENDEE;CN=" + email.substr(0, email.find('@')) + ";PARTSTAT=" + partstat +
+         ";RSVP=TRUE" + params + ":mailto:" + email + "\r\n";
+}
+
+// An event organised by Jean with `attendees` (ATTENDEE lines) and `extra` lines.
+std::string Meeting(const std::string& uid, const std::string& attendees,
+                    const std::string& start = "20261201T160000Z",
+                    const std::string& end = "20261201T170000Z", const std::string& extra = "",
+                    const std::string& summary = "Conseil de classe 3e B") {
+  return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" + uid +
+         "\r\nDTSTAMP:20261120T080000Z\r\nSEQUENCE:0\r\nDTSTART:" + start + "\r\nDTEND:" + end +
+         "\r\nSUMMARY:" + summary + "\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" +
+         kJean + "\r\n" + Attendee(kJean, "ACCEPTED") + attendees + extra +
+         "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+std::string Unfold(std::string s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 3, "\r\n ") == 0 || s.compare(i, 3, "\r\n\t") == 0) {
+      i += 2;
+      continue;
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+// The unfolded content lines of `ics` starting with `name` and mentioning `needle`.
+std::vector<std::string> Lines(const std::string& ics, const std::string& name,
+                               const std::string& needle = "") {
+  std::vector<std::string> out;
+  std::string text = Unfold(ics);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find("\r\n", pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    std::string lower = line;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    std::string lneedle = needle;
+    std::transform(lneedle.begin(), lneedle.end(), lneedle.begin(), ::tolower);
+    if (line.rfind(name, 0) == 0 && (needle.empty() || lower.find(lneedle) != std::string::npos)) {
+      out.push_back(line);
+    }
+    pos = end + 2;
+  }
+  return out;
+}
+
+std::string AttendeeLine(const std::string& ics, const std::string& email) {
+  std::vector<std::string> l = Lines(ics, "ATTENDEE", email);
+  return l.empty() ? "" : l.front();
+}
+
+class SchedulingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.AddUser("jlabert", "pw", "Jean Labert", kJean);
+    server_.AddUser("mdupont", "pw", "Marie Dupont", kMarie);
+    server_.AddUser("pmartin", "pw", "Paul Martin", kPaul);
+  }
+
+  Reply Do(const std::string& user, const std::string& method, const std::string& path,
+           const std::string& body = "", const Headers& headers = {}) {
+    return server_.Request(method, path, body, headers, user, "pw");
+  }
+  Reply Put(const std::string& user, const std::string& path, const std::string& body,
+            Headers headers = kIcs) {
+    return Do(user, "PUT", path, body, headers);
+  }
+  std::string Get(const std::string& user, const std::string& path) {
+    Reply r = Do(user, "GET", path);
+    EXPECT_EQ(r.status, 200) << path;
+    return r.body;
+  }
+  // Hrefs and bodies of the objects in `login`'s inbox.
+  std::map<std::string, std::string> Inbox(const std::string& login) {
+    std::string path = "/dav/calendars/" + login + "/inbox/";
+    Reply r = Do(login, "PROPFIND", path,
+                 R"(<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>)",
+                 {{"Depth", "1"}});
+    EXPECT_EQ(r.status, 207);
+    std::map<std::string, std::string> out;
+    for (const auto& [href, props] : ParseMultiStatus(r.body).props) {
+      if (href == path) continue;
+      out[href] = Get(login, href);
+    }
+    return out;
+  }
+  // The inbox messages of `login` with METHOD `method` about `uid`.
+  int InboxCount(const std::string& login, const std::string& method, const std::string& uid) {
+    int n = 0;
+    for (const auto& [href, body] : Inbox(login)) {
+      if (!Lines(body, "METHOD:" + method).empty() && !Lines(body, "UID:" + uid).empty()) ++n;
+    }
+    return n;
+  }
+  // Where delivery puts a copy: Thunderbird's "<UID>.ics" naming, other characters as '_'.
+  std::string CopyPath(const std::string& login, std::string uid) {
+    for (char& c : uid) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') c = '_';
+    }
+    return "/dav/calendars/" + login + "/agenda/" + uid + ".ics";
+  }
+
+  TestServer server_;
+};
+
+TEST_F(SchedulingTest, PrincipalAndCollectionsAdvertiseScheduling) {
+  Reply options = Do("jlabert", "OPTIONS", "/dav/calendars/jlabert/");
+  EXPECT_NE(options.Header("dav").find("calendar-auto-schedule"), std::string::npos);
+  Reply r = Do("mdupont", "PROPFIND", "/dav/principals/users/jlabert/",
+               R"(<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>
+                  <C:schedule-inbox-URL/><C:schedule-outbox-URL/><C:calendar-user-type/>
+                  <C:calendar-user-address-set/></D:prop></D:propfind>)",
+               {{"Depth", "0"}});
+  ASSERT_EQ(r.status, 207);
+  auto props = ParseMultiStatus(r.body).props["/dav/principals/users/jlabert/"];
+  const std::string cal = "{urn:ietf:params:xml:ns:caldav}";
+  EXPECT_NE(props[cal + "schedule-inbox-URL"].xml.find(">/dav/calendars/jlabert/inbox/<"),
+            std::string::npos);
+  EXPECT_NE(props[cal + "schedule-outbox-URL"].xml.find(">/dav/calendars/jlabert/outbox/<"),
+            std::string::npos);
+  EXPECT_EQ(props[cal + "calendar-user-type"].text, "INDIVIDUAL");
+  // mailto: first (Thunderbird takes the first one).
+  EXPECT_NE(props[cal + "calendar-user-address-set"].xml.find(std::string(">mailto:") + kJean),
+            std::string::npos);
+
+  r = Do("jlabert", "PROPFIND", "/dav/calendars/jlabert/inbox/",
+         R"(<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>
+            <D:resourcetype/><C:schedule-default-calendar-URL/></D:prop></D:propfind>)",
+         {{"Depth", "0"}});
+  ASSERT_EQ(r.status, 207);
+  props = ParseMultiStatus(r.body).props["/dav/calendars/jlabert/inbox/"];
+  EXPECT_NE(props["{DAV:}resourcetype"].xml.find("schedule-inbox"), std::string::npos);
+  EXPECT_NE(props[cal + "schedule-default-calendar-URL"].xml.find(std::string(">") + kOrgCal + "<"),
+            std::string::npos);
+  r = Do("jlabert", "PROPFIND", "/dav/calendars/jlabert/outbox/",
+         R"(<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>)",
+         {{"Depth", "0"}});
+  EXPECT_NE(r.body.find("schedule-outbox"), std::string::npos);
+
+  // schedule-calendar-transp: opaque by default, settable, validated.
+  r = Do("jlabert", "PROPFIND", kOrgCal,
+         R"(<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>
+            <C:schedule-calendar-transp/></D:prop></D:propfind>)",
+         {{"Depth", "0"}});
+  EXPECT_NE(r.body.find("opaque"), std::string::npos);
+  const std::string set = R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+      <D:set><D:prop><C:schedule-calendar-transp>)";
+  r = Do("jlabert", "PROPPATCH", kOrgCal,
+         set + "<C:transparent/></C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>");
+  EXPECT_EQ(r.status, 207);
+  EXPECT_NE(r.body.find("200"), std::string::npos) << r.body;
+  r = Do("jlabert", "PROPPATCH", kOrgCal,
+         set + "<C:sometimes/></C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>");
+  EXPECT_NE(r.body.find("403"), std::string::npos) << r.body;
+  // The default calendar must be one of the user's calendars.
+  r = Do("jlabert", "PROPPATCH", "/dav/calendars/jlabert/inbox/",
+         R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>
+            <C:schedule-default-calendar-URL><D:href>/dav/calendars/mdupont/agenda/</D:href>
+            </C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>)");
+  EXPECT_NE(r.body.find("403"), std::string::npos) << r.body;
+}
+
+TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
+  std::string uid = "conseil-3eB@cartable";
+  std::string alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\n"
+                      "END:VALARM\r\n";
+  Reply put = Put("jlabert", std::string(kOrgCal) + "conseil.ics",
+                  Meeting(uid, Attendee(kMarie) + Attendee(kPaul) +
+                                   Attendee("inconnu@ac-orleans-tours.fr") +
+                                   Attendee("parent@example.org"),
+                          "20261201T160000Z", "20261201T170000Z", alarm));
+  ASSERT_EQ(put.status, 201) << put.body;
+  // SCHEDULE-STATUS was written into the stored data: no ETag (CLIENTS.md #12); a Schedule-Tag.
+  EXPECT_EQ(put.Header("etag"), "");
+  EXPECT_FALSE(put.Header("schedule-tag").empty());
+
+  Reply org = Do("jlabert", "GET", std::string(kOrgCal) + "conseil.ics");
+  EXPECT_EQ(org.Header("schedule-tag"), put.Header("schedule-tag"));
+  EXPECT_NE(AttendeeLine(org.body, kMarie).find("SCHEDULE-STATUS=1.2"), std::string::npos);
+  EXPECT_NE(AttendeeLine(org.body, kPaul).find("SCHEDULE-STATUS=1.2"), std::string::npos);
+  EXPECT_NE(AttendeeLine(org.body, "inconnu@").find("SCHEDULE-STATUS=3.7"), std::string::npos);
+  // No relay in this test server: the mail is queued and the status says so.
+  EXPECT_NE(AttendeeLine(org.body, "parent@").find("SCHEDULE-STATUS=1.0"), std::string::npos);
+  EXPECT_EQ(AttendeeLine(org.body, kJean).find("SCHEDULE-STATUS"), std::string::npos);
+
+  for (const char* login : {"mdupont", "pmartin"}) {
+    Reply copy = Do(login, "GET", CopyPath(login, uid));
+    ASSERT_EQ(copy.status, 200) << login;
+    EXPECT_FALSE(copy.Header("schedule-tag").empty());
+    EXPECT_NE(AttendeeLine(copy.body, kMarie).find("PARTSTAT=NEEDS-ACTION"), std::string::npos);
+    EXPECT_EQ(Lines(copy.body, "BEGIN:VALARM").size(), 0u) << "the organizer's alarms stay home";
+    EXPECT_EQ(Lines(copy.body, "METHOD").size(), 0u);
+    EXPECT_EQ(Lines(copy.body, "ORGANIZER", kJean).size(), 1u);
+    EXPECT_EQ(InboxCount(login, "REQUEST", uid), 1) << login;
+  }
+  // The organizer's inbox stays empty; nobody reads someone else's inbox.
+  EXPECT_TRUE(Inbox("jlabert").empty());
+  EXPECT_EQ(Do("jlabert", "PROPFIND", "/dav/calendars/mdupont/inbox/", "", {{"Depth", "1"}}).status,
+            403);
+  // Inbox messages can be deleted by their owner; nothing can be PUT into an inbox.
+  auto messages = Inbox("mdupont");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(Do("mdupont", "DELETE", messages.begin()->first).status, 204);
+  EXPECT_TRUE(Inbox("mdupont").empty());
+  EXPECT_EQ(Put("mdupont", "/dav/calendars/mdupont/inbox/x.ics", Meeting("x", "")).status, 403);
+}
+
+TEST_F(SchedulingTest, ReplyUpdatesOrganizerAndOtherAttendees) {
+  std::string uid = "reply-1";
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "r.ics",
+                Meeting(uid, Attendee(kMarie) + Attendee(kPaul))).status, 201);
+  Reply org_before = Do("jlabert", "GET", std::string(kOrgCal) + "r.ics");
+  Reply mine = Do("mdupont", "GET", CopyPath("mdupont", uid));
+  Reply paul_before = Do("pmartin", "GET", CopyPath("pmartin", uid));
+  ASSERT_EQ(mine.status, 200);
+  std::string tag = mine.Header("schedule-tag");
+
+  // Marie accepts in her client: PUT of her copy with the new PARTSTAT.
+  std::string accepted = mine.body;
+  size_t at = accepted.find("PARTSTAT=NEEDS-ACTION", Unfold(accepted).find(kMarie) > 0 ? 0 : 0);
+  std::string line = AttendeeLine(accepted, kMarie);
+  ASSERT_FALSE(line.empty());
+  accepted = Unfold(accepted);
+  at = accepted.find(line);
+  std::string new_line = line;
+  new_line.replace(new_line.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=ACCEPTED");
+  accepted.replace(at, line.size(), new_line);
+  Reply put = Put("mdupont", CopyPath("mdupont", uid), accepted,
+                  {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", tag}});
+  ASSERT_EQ(put.status, 204) << put.body;
+  // An attendee's own answer keeps their Schedule-Tag (RFC 6638 §3.2.10, CLIENTS.md #5).
+  EXPECT_EQ(put.Header("schedule-tag"), tag);
+  Reply after = Do("mdupont", "GET", CopyPath("mdupont", uid));
+  EXPECT_NE(Lines(after.body, "ORGANIZER").front().find("SCHEDULE-STATUS=1.2"), std::string::npos);
+
+  Reply org = Do("jlabert", "GET", std::string(kOrgCal) + "r.ics");
+  EXPECT_NE(AttendeeLine(org.body, kMarie).find("PARTSTAT=ACCEPTED"), std::string::npos);
+  EXPECT_EQ(org.Header("schedule-tag"), org_before.Header("schedule-tag"))
+      << "a reply is not an organizer change";
+  EXPECT_EQ(InboxCount("jlabert", "REPLY", uid), 1);
+  Reply paul = Do("pmartin", "GET", CopyPath("pmartin", uid));
+  EXPECT_NE(AttendeeLine(paul.body, kMarie).find("PARTSTAT=ACCEPTED"), std::string::npos);
+  EXPECT_EQ(paul.Header("schedule-tag"), paul_before.Header("schedule-tag"));
+  EXPECT_EQ(InboxCount("pmartin", "REQUEST", uid), 1) << "no new message for a mere answer";
+
+  // The same copy again (no change): nothing more is sent.
+  ASSERT_EQ(Put("mdupont", CopyPath("mdupont", uid), accepted).status, 204);
+  EXPECT_EQ(InboxCount("jlabert", "REPLY", uid), 1);
+
+  // An attendee may not move the meeting.
+  std::string moved = accepted;
+  moved.replace(moved.find("DTSTART:20261201T160000Z"), 24, "DTSTART:20261201T150000Z");
+  Reply refused = Put("mdupont", CopyPath("mdupont", uid), moved);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("allowed-attendee-scheduling-object-change"), std::string::npos);
+}
+
+TEST_F(SchedulingTest, RescheduleResendsButAlarmOnlyChangesDoNot) {
+  std::string uid = "resched";
+  std::string path = std::string(kOrgCal) + "m.ics";
+  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie))).status, 201);
+  Reply copy1 = Do("mdupont", "GET", CopyPath("mdupont", uid));
+
+  // Only the organizer's alarm: nothing sent, Marie's copy untouched.
+  std::string alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nDESCRIPTION:x\r\n"
+                      "END:VALARM\r\n";
+  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie), "20261201T160000Z",
+                                         "20261201T170000Z", alarm)).status, 204);
+  EXPECT_EQ(Do("mdupont", "GET", CopyPath("mdupont", uid)).Header("etag"), copy1.Header("etag"));
+  EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 1);
+
+  // New time: a new REQUEST, Marie's copy moves, her Schedule-Tag changes.
+  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie), "20261202T160000Z",
+                                         "20261202T170000Z")).status, 204);
+  Reply copy2 = Do("mdupont", "GET", CopyPath("mdupont", uid));
+  EXPECT_EQ(Lines(copy2.body, "DTSTART:20261202T160000Z").size(), 1u);
+  EXPECT_NE(copy2.Header("schedule-tag"), copy1.Header("schedule-tag"));
+  EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 2);
+  // An attendee whose client still holds the old tag cannot overwrite the update.
+  Reply stale = Put("mdupont", CopyPath("mdupont", uid), copy1.body,
+                    {{"Content-Type", "text/calendar"},
+                     {"If-Schedule-Tag-Match", copy1.Header("schedule-tag")}});
+  EXPECT_EQ(stale.status, 412);
+  EXPECT_EQ(Lines(Get("mdupont", CopyPath("mdupont", uid)), "DTSTART:20261202T160000Z").size(), 1u);
+
+  // SCHEDULE-FORCE-SEND=REQUEST re-sends without a change, and is not stored.
+  ASSERT_EQ(Put("jlabert", path,
+                Meeting(uid, Attendee(kMarie, "NEEDS-ACTION", ";SCHEDULE-FORCE-SEND=REQUEST"),
+                        "20261202T160000Z", "20261202T170000Z")).status, 204);
+  EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 3);
+  EXPECT_EQ(Get("jlabert", path).find("SCHEDULE-FORCE-SEND"), std::string::npos);
+}
+
+TEST_F(SchedulingTest, CancelAndRemovedAttendees) {
+  std::string uid = "cancel-me";
+  std::string path = std::string(kOrgCal) + "c.ics";
+  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie) + Attendee(kPaul))).status, 201);
+  // Paul is taken off the list: he gets a CANCEL and his copy is cancelled.
+  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie))).status, 204);
+  EXPECT_EQ(InboxCount("pmartin", "CANCEL", uid), 1);
+  EXPECT_EQ(Lines(Get("pmartin", CopyPath("pmartin", uid)), "STATUS:CANCELLED").size(), 1u);
+  EXPECT_EQ(InboxCount("mdupont", "CANCEL", uid), 0);
+  // The organizer deletes the event: Marie's copy is cancelled too.
+  ASSERT_EQ(Do("jlabert", "DELETE", path).status, 204);
+  EXPECT_EQ(InboxCount("mdupont", "CANCEL", uid), 1);
+  std::string copy = Get("mdupont", CopyPath("mdupont", uid));
+  EXPECT_EQ(Lines(copy, "STATUS:CANCELLED").size(), 1u);
+  // Deleting a cancelled copy sends nothing back.
+  ASSERT_EQ(Do("mdupont", "DELETE", CopyPath("mdupont", uid)).status, 204);
+  EXPECT_EQ(InboxCount("jlabert", "REPLY", uid), 0);
+}
+
+TEST_F(SchedulingTest, AttendeeDeletingDeclines) {
+  std::string uid = "decline-by-delete";
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "d.ics",
+                Meeting(uid, Attendee(kMarie) + Attendee(kPaul))).status, 201);
+  ASSERT_EQ(Do("mdupont", "DELETE", CopyPath("mdupont", uid)).status, 204);
+  std::string org = Get("jlabert", std::string(kOrgCal) + "d.ics");
+  EXPECT_NE(AttendeeLine(org, kMarie).find("PARTSTAT=DECLINED"), std::string::npos);
+  EXPECT_NE(AttendeeLine(Get("pmartin", CopyPath("pmartin", uid)), kMarie).find("DECLINED"),
+            std::string::npos);
+}
+
+TEST_F(SchedulingTest, OneOccurrenceDeclined) {
+  std::string uid = "weekly";
+  std::string path = std::string(kOrgCal) + "w.ics";
+  ASSERT_EQ(Put("jlabert", path,
+                Meeting(uid, Attendee(kMarie), "20261201T160000Z", "20261201T170000Z",
+                        "RRULE:FREQ=WEEKLY;COUNT=5\r\n")).status, 201);
+  std::string copy = Unfold(Get("mdupont", CopyPath("mdupont", uid)));
+  // Marie accepts the series but declines the meeting of 8 December: an override.
+  std::string line = AttendeeLine(copy, kMarie);
+  std::string accepted_line = line;
+  accepted_line.replace(accepted_line.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=ACCEPTED");
+  std::string declined_line = line;
+  declined_line.replace(declined_line.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=DECLINED");
+  copy.replace(copy.find(line), line.size(), accepted_line);
+  std::string override_event =
+      "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261120T080000Z\r\nSEQUENCE:0\r\n"
+      "RECURRENCE-ID:20261208T160000Z\r\nDTSTART:20261208T160000Z\r\nDTEND:20261208T170000Z\r\n"
+      "SUMMARY:Conseil de classe 3e B\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" +
+      std::string(kJean) + "\r\n" + Attendee(kJean, "ACCEPTED") + declined_line +
+      "\r\nEND:VEVENT\r\n";
+  copy.insert(copy.find("END:VCALENDAR"), override_event);
+  Reply put = Put("mdupont", CopyPath("mdupont", uid), copy);
+  ASSERT_EQ(put.status, 204) << put.body;
+
+  std::string org = Unfold(Get("jlabert", path));
+  // The master says ACCEPTED; an override for 8 December says DECLINED.
+  size_t override_at = org.find("RECURRENCE-ID:20261208T160000Z");
+  ASSERT_NE(override_at, std::string::npos) << org;
+  size_t begin = org.rfind("BEGIN:VEVENT", override_at);
+  size_t end = org.find("END:VEVENT", override_at);
+  std::string instance = org.substr(begin, end - begin);
+  EXPECT_NE(AttendeeLine(instance, kMarie).find("PARTSTAT=DECLINED"), std::string::npos);
+  std::string master = org.substr(0, org.find("BEGIN:VEVENT", org.find("BEGIN:VEVENT") + 1));
+  if (master.find("RECURRENCE-ID") != std::string::npos) master = org.substr(end);
+  EXPECT_NE(AttendeeLine(master, kMarie).find("PARTSTAT=ACCEPTED"), std::string::npos) << org;
+}
+
+TEST_F(SchedulingTest, ScheduleAgentClientAndPreconditions) {
+  // SCHEDULE-AGENT=CLIENT: the client sends itself; the server delivers nothing.
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "client.ics",
+                Meeting("by-client", Attendee(kMarie, "NEEDS-ACTION", ";SCHEDULE-AGENT=CLIENT")))
+                .status,
+            201);
+  EXPECT_EQ(Do("mdupont", "GET", CopyPath("mdupont", "by-client")).status, 404);
+  EXPECT_TRUE(Inbox("mdupont").empty());
+
+  // The same scheduling object twice in one's calendars.
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "u1.ics", Meeting("dup", Attendee(kPaul))).status,
+            201);
+  Reply dup = Put("jlabert", "/dav/calendars/jlabert/taches/u2.ics",
+                  Meeting("dup", Attendee(kPaul)));
+  EXPECT_EQ(dup.status, 403);
+  // (taches/ only takes VTODO: the component check may answer first; try a new VEVENT calendar.)
+  ASSERT_EQ(Do("jlabert", "MKCALENDAR", "/dav/calendars/jlabert/reunions/").status, 201);
+  dup = Put("jlabert", "/dav/calendars/jlabert/reunions/u2.ics", Meeting("dup", Attendee(kPaul)));
+  EXPECT_EQ(dup.status, 403);
+  EXPECT_NE(dup.body.find("unique-scheduling-object-resource"), std::string::npos) << dup.body;
+
+  // The organizer cannot hand the event to someone else by changing ORGANIZER.
+  std::string other = Meeting("dup", Attendee(kPaul));
+  other.replace(other.find(std::string("ORGANIZER;CN=Jean Labert:mailto:") + kJean),
+                std::string("ORGANIZER;CN=Jean Labert:mailto:").size() + strlen(kJean),
+                std::string("ORGANIZER:mailto:") + kMarie);
+  Reply changed = Put("jlabert", std::string(kOrgCal) + "u1.ics", other);
+  EXPECT_EQ(changed.status, 403);
+  EXPECT_NE(changed.body.find("allowed-organizer-scheduling-object-change"), std::string::npos);
+
+  // Components disagreeing on the organizer.
+  std::string two = Meeting("two-orgs", Attendee(kPaul), "20261201T160000Z", "20261201T170000Z",
+                            "RRULE:FREQ=DAILY;COUNT=3\r\n");
+  two.insert(two.find("END:VCALENDAR"),
+             "BEGIN:VEVENT\r\nUID:two-orgs\r\nDTSTAMP:20261120T080000Z\r\nRECURRENCE-ID:"
+             "20261202T160000Z\r\nDTSTART:20261202T160000Z\r\nDTEND:20261202T170000Z\r\n"
+             "ORGANIZER:mailto:" + std::string(kMarie) + "\r\n" + Attendee(kPaul) +
+             "END:VEVENT\r\n");
+  Reply orgs = Put("jlabert", std::string(kOrgCal) + "two.ics", two);
+  EXPECT_EQ(orgs.status, 403);
+  EXPECT_NE(orgs.body.find("same-organizer-in-all-components"), std::string::npos);
+
+  // An empty If-Schedule-Tag-Match matches a resource without a tag (Apple, CLIENTS.md #5).
+  Reply fresh = Put("jlabert", std::string(kOrgCal) + "fresh.ics", Meeting("fresh", ""),
+                    {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", ""}});
+  EXPECT_EQ(fresh.status, 201);
+  Reply wrong = Put("jlabert", std::string(kOrgCal) + "fresh.ics", Meeting("fresh", ""),
+                    {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", "\"nope\""}});
+  EXPECT_EQ(wrong.status, 412);
+}
+
+TEST_F(SchedulingTest, ClientImportingAnAutoProcessedInvitationGetsA412) {
+  // CLIENTS.md #7: Thunderbird imports the invitation it also got by mail, as <UID>.ics with
+  // If-None-Match: *; the server already put it there.
+  std::string uid = "import-me";
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "i.ics", Meeting(uid, Attendee(kMarie))).status,
+            201);
+  Reply again = Put("mdupont", CopyPath("mdupont", uid), Get("mdupont", CopyPath("mdupont", uid)),
+                    {{"Content-Type", "text/calendar"}, {"If-None-Match", "*"}});
+  EXPECT_EQ(again.status, 412);
+}
+
+TEST_F(SchedulingTest, DeliveryToAColleagueWhoNeverConnected) {
+  server_.AddUser("aroux", "pw", "Anne Roux", "anne.roux@ac-orleans-tours.fr");
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "n.ics",
+                Meeting("newcomer", Attendee("Anne.Roux@AC-Orleans-Tours.fr"))).status, 201);
+  EXPECT_NE(AttendeeLine(Get("jlabert", std::string(kOrgCal) + "n.ics"), "anne.roux")
+                .find("SCHEDULE-STATUS=1.2"),
+            std::string::npos);
+  EXPECT_EQ(Do("aroux", "GET", CopyPath("aroux", "newcomer")).status, 200);
+}
+
+std::string FreeBusyRequest(const std::string& organizer, const std::vector<std::string>& who) {
+  std::string r = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nMETHOD:REQUEST\r\n"
+                  "BEGIN:VFREEBUSY\r\nUID:fb-1\r\nDTSTAMP:20261120T080000Z\r\n"
+                  "DTSTART:20261201T000000Z\r\nDTEND:20261202T000000Z\r\nORGANIZER:mailto:" +
+                  organizer + "\r\n";
+  for (const std::string& a : who) r += "ATTENDEE:mailto:" + a + "\r\n";
+  return r + "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+}
+
+TEST_F(SchedulingTest, OutboxFreeBusy) {
+  const std::string cal = "/dav/calendars/mdupont/agenda/";
+  auto event = [&](const std::string& uid, const std::string& start, const std::string& end,
+                   const std::string& extra) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20261120T080000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
+           "\r\nSUMMARY:Secret " + uid + "\r\n" + extra + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  };
+  ASSERT_EQ(Put("mdupont", cal + "busy.ics",
+                event("busy", "20261201T080000Z", "20261201T090000Z", "")).status, 201);
+  ASSERT_EQ(Put("mdupont", cal + "tent.ics",
+                event("tent", "20261201T100000Z", "20261201T110000Z", "STATUS:TENTATIVE\r\n"))
+                .status, 201);
+  ASSERT_EQ(Put("mdupont", cal + "transp.ics",
+                event("transp", "20261201T120000Z", "20261201T130000Z", "TRANSP:TRANSPARENT\r\n"))
+                .status, 201);
+  ASSERT_EQ(Put("mdupont", cal + "cancel.ics",
+                event("cancel", "20261201T140000Z", "20261201T150000Z", "STATUS:CANCELLED\r\n"))
+                .status, 201);
+  // A calendar marked transparent does not count.
+  ASSERT_EQ(Do("mdupont", "MKCALENDAR", "/dav/calendars/mdupont/perso/").status, 201);
+  Do("mdupont", "PROPPATCH", "/dav/calendars/mdupont/perso/",
+     R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>
+        <C:schedule-calendar-transp><C:transparent/></C:schedule-calendar-transp>
+        </D:prop></D:set></D:propertyupdate>)");
+  ASSERT_EQ(Put("mdupont", "/dav/calendars/mdupont/perso/p.ics",
+                event("perso", "20261201T170000Z", "20261201T180000Z", "")).status, 201);
+
+  Reply r = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
+               FreeBusyRequest(kJean, {kMarie, "inconnu@ac-orleans-tours.fr", "x@example.org"}),
+               kIcs);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("schedule-response"), std::string::npos);
+  EXPECT_NE(r.body.find("2.0;Success"), std::string::npos);
+  EXPECT_NE(r.body.find("3.7;Invalid calendar user"), std::string::npos);
+  EXPECT_NE(r.body.find("5.3;No scheduling support for user"), std::string::npos);
+  std::string fb = Unfold(r.body);
+  EXPECT_NE(fb.find("FREEBUSY:20261201T080000Z/20261201T090000Z"), std::string::npos) << fb;
+  EXPECT_NE(fb.find("FBTYPE=BUSY-TENTATIVE:20261201T100000Z/20261201T110000Z"),
+            std::string::npos) << fb;
+  EXPECT_EQ(fb.find("20261201T120000Z/"), std::string::npos) << "transparent event";
+  EXPECT_EQ(fb.find("20261201T140000Z/"), std::string::npos) << "cancelled event";
+  EXPECT_EQ(fb.find("20261201T170000Z/"), std::string::npos) << "transparent calendar";
+  EXPECT_EQ(fb.find("Secret"), std::string::npos) << "no event details";
+  EXPECT_NE(fb.find("METHOD:REPLY"), std::string::npos);
+  EXPECT_EQ(fb.find("VTIMEZONE"), std::string::npos);
+
+  // Only one's own outbox, only as oneself, only well-formed requests.
+  EXPECT_EQ(Do("mdupont", "POST", "/dav/calendars/jlabert/outbox/",
+               FreeBusyRequest(kJean, {kMarie}), kIcs).status, 403);
+  Reply impersonate = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
+                         FreeBusyRequest(kMarie, {kPaul}), kIcs);
+  EXPECT_EQ(impersonate.status, 403);
+  EXPECT_NE(impersonate.body.find("organizer-allowed"), std::string::npos);
+  Reply bad = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/", "not ical", kIcs);
+  EXPECT_EQ(bad.status / 100, 4);
+  EXPECT_EQ(Do("jlabert", "POST", kOrgCal, FreeBusyRequest(kJean, {kMarie}), kIcs).status, 405);
+}
+
+TEST(SchedulingOffTest, NothingIsSentAndNothingAdvertised) {
+  TestServer server([](server::Config& c) { c.scheduling = false; });
+  server.AddUser("jlabert", "pw", "Jean Labert", kJean);
+  server.AddUser("mdupont", "pw", "Marie Dupont", kMarie);
+  Reply options = server.Request("OPTIONS", "/dav/", "", {}, "jlabert", "pw");
+  EXPECT_EQ(options.Header("dav").find("calendar-auto-schedule"), std::string::npos);
+  Reply put = server.Request("PUT", std::string(kOrgCal) + "x.ics", Meeting("off", Attendee(kMarie)),
+                             kIcs, "jlabert", "pw");
+  EXPECT_EQ(put.status, 201);
+  EXPECT_FALSE(put.Header("etag").empty()) << "stored as sent";
+  EXPECT_EQ(server.Request("GET", "/dav/calendars/mdupont/agenda/off.ics", "", {}, "mdupont", "pw")
+                .status,
+            404);
+}
+
+}  // namespace
+}  // namespace cartable

@@ -6,6 +6,7 @@
 
 #include "dav/api/calendar_api.h"
 #include "dav/api/directory_api.h"
+#include "dav/api/scheduling_api.h"
 #include "dav/xml.h"
 #include "directory/import.h"
 
@@ -73,6 +74,16 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                true});
   router_.Add({"/api/v1/calendars", false, true, [this](HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
+  router_.Add({"/api/v1/invitations", false, true,
+               [this](HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeInvitations(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
+  router_.Add({"/api/v1/freebusy", false, true,
+               [this](HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
   mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_);

@@ -33,24 +33,6 @@ std::string PropertyText(const std::vector<store::DeadProperty>& props, std::str
   return "";
 }
 
-std::string IsoUtc(caldav::Seconds t) {
-  std::string s = caldav::FormatUtcDateTime(t);  // 20261123T120000Z
-  if (s.size() != 16) return s;
-  return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T" + s.substr(9, 2) + ":" +
-         s.substr(11, 2) + ":" + s.substr(13, 2) + "Z";
-}
-
-// Accepts 2026-11-23T10:00:00Z, 2026-11-23 and 20261123T100000Z.
-std::optional<caldav::Seconds> ParseInstant(std::string value) {
-  std::string compact;
-  for (char c : value) {
-    if (c != '-' && c != ':') compact.push_back(c);
-  }
-  if (compact.size() == 8) compact += "T000000Z";
-  return caldav::ParseUtcDateTime(compact);
-}
-
-
 struct CalendarInfo {
   store::Collection collection;
   std::string id, name, color;

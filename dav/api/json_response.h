@@ -3,7 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
+
+#include "dav/caldav/ical.h"
 
 #include "server/http_message.h"
 
@@ -28,6 +31,24 @@ inline std::optional<server::HttpResponse> OnlyGet(const server::HttpRequest& re
   server::HttpResponse r = JsonError(405, "only GET is allowed here");
   r.headers.Set("Allow", "GET, HEAD");
   return r;
+}
+
+// "2026-11-23T12:00:00Z" for UTC seconds.
+inline std::string IsoUtc(caldav::Seconds t) {
+  std::string s = caldav::FormatUtcDateTime(t);  // 20261123T120000Z
+  if (s.size() != 16) return s;
+  return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T" + s.substr(9, 2) + ":" +
+         s.substr(11, 2) + ":" + s.substr(13, 2) + "Z";
+}
+
+// Accepts 2026-11-23T10:00:00Z, 2026-11-23 (midnight UTC) and 20261123T100000Z.
+inline std::optional<caldav::Seconds> ParseInstant(const std::string& value) {
+  std::string compact;
+  for (char c : value) {
+    if (c != '-' && c != ':') compact.push_back(c);
+  }
+  if (compact.size() == 8) compact += "T000000Z";
+  return caldav::ParseUtcDateTime(compact);
 }
 
 }  // namespace cartable::dav::api

@@ -92,10 +92,16 @@ Result<store::Object> StoreCopy(store::Session& session, const store::Collection
 std::string NewScheduleTag() { return "\"s-" + RandomHex(12) + "\""; }
 
 Result<std::vector<store::Collection>> Calendars(store::Session& session,
-                                                 const store::User& user) {
-  Result<store::Collection> home = GetOrCreateHome(session, CalendarArea(), user.id,
-                                                   HomePath(CalendarArea(), user.login));
-  if (!home.ok()) return home.status();
+                                                 const store::User& user, bool create) {
+  const std::string path = HomePath(CalendarArea(), user.login);
+  Result<store::Collection> home = create ? GetOrCreateHome(session, CalendarArea(), user.id, path)
+                                          : session.GetCollection(path);
+  if (!home.ok()) {
+    if (!create && home.status().code() == Status::Code::kNotFound) {
+      return std::vector<store::Collection>{};
+    }
+    return home.status();
+  }
   Result<std::vector<store::Collection>> children = session.ListChildCollections(home->id);
   if (!children.ok()) return children.status();
   std::vector<store::Collection> out;

@@ -17,8 +17,10 @@ inline constexpr char kCalendarType[] = "text/calendar; charset=utf-8";
 // A fresh quoted Schedule-Tag value.
 std::string NewScheduleTag();
 
-// The user's calendars (kind calendar), their calendar home created if missing.
-Result<std::vector<store::Collection>> Calendars(store::Session& session, const store::User& user);
+// The user's calendars (kind calendar). A missing calendar home is created (inside a write
+// transaction) when `create`, else there are no calendars.
+Result<std::vector<store::Collection>> Calendars(store::Session& session, const store::User& user,
+                                                 bool create = true);
 
 // The user's copy of the event `uid` in any of their calendars.
 struct Copy {

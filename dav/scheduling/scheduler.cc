@@ -201,7 +201,7 @@ Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ct
   r.address = caldav::NormalizeAddress(address);
   Result<store::User> user = Status::NotFound("");
   std::string mail = caldav::MailAddress(r.address);
-  const std::string principals = PrincipalPath("");
+  const std::string principals = "/dav/principals/users/";
   if (!mail.empty()) {
     user = session.GetUserByEmail(mail);
   } else if (r.address.rfind(principals, 0) == 0) {
@@ -394,7 +394,7 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx,
 
 Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
                                         int64_t start, int64_t end) {
-  Result<std::vector<store::Collection>> calendars = internal::Calendars(session, user);
+  Result<std::vector<store::Collection>> calendars = internal::Calendars(session, user, false);
   if (!calendars.ok()) return calendars.status();
   std::vector<BusyRange> out;
   const caldav::TimeRange range{start, end};

@@ -1,0 +1,271 @@
+#include "dav/api/scheduling_api.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "dav/api/json_response.h"
+#include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/itip.h"
+#include "dav/scheduling/delivery.h"
+#include "dav/scheduling/scheduler.h"
+#include "dav/target.h"
+
+namespace cartable::dav::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kInvitations = "/api/v1/invitations";
+constexpr int64_t kHorizon = 2 * 366 * 86400;  // invitations are looked at this far ahead
+
+server::HttpResponse Error(const Status& s) { return JsonError(s.HttpCode(), s.message()); }
+
+int64_t Now(const DavContext& ctx) { return std::chrono::system_clock::to_time_t(ctx.clock()); }
+
+Result<store::User> CurrentUser(store::Session& s, const Principal& p) {
+  return s.GetUserById(p.user_id);
+}
+
+// The user's own answer in every component of the copy: whether any still needs action.
+bool NeedsAnswer(const caldav::SchedulingInfo& info, const std::vector<std::string>& own) {
+  for (const caldav::ItipComponent& c : info.components) {
+    if (c.cancelled) continue;
+    for (const caldav::ItipAttendee& a : c.attendees) {
+      if (std::find(own.begin(), own.end(), a.address) != own.end() &&
+          a.partstat == "NEEDS-ACTION") {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+json PartyJson(const std::string& address, const std::string& name) {
+  return json{{"address", caldav::MailAddress(address).empty() ? address
+                                                                : caldav::MailAddress(address)},
+              {"name", name}};
+}
+
+// One pending invitation, or null when the copy is not one (answered, past, cancelled).
+json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& copy,
+                    const std::vector<std::string>& own) {
+  const std::string& data = *copy.object.data;
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(data);
+  if (!info.ok() || !NeedsAnswer(*info, own) || std::find(own.begin(), own.end(),
+                                                           info->organizer) != own.end()) {
+    return nullptr;
+  }
+  bool truncated = false;
+  const int64_t now = Now(ctx);
+  Result<std::vector<caldav::Occurrence>> next =
+      caldav::ExpandOccurrences(data, {now, now + kHorizon}, 1, &truncated);
+  if (!next.ok() || next->empty()) return nullptr;  // over already
+  const caldav::Occurrence& o = next->front();
+  const caldav::ItipComponent& master = info->components.front();
+  json attendees = json::array();
+  for (const caldav::ItipAttendee& a : master.attendees) {
+    json j = PartyJson(a.address, a.name);
+    j["answer"] = a.partstat;
+    j["me"] = std::find(own.begin(), own.end(), a.address) != own.end();
+    attendees.push_back(j);
+  }
+  const std::string home = copy.calendar.path.substr(
+      0, copy.calendar.path.rfind('/', copy.calendar.path.size() - 2) + 1);
+  std::string segment = copy.calendar.path.substr(home.size());
+  segment.pop_back();  // "agenda/" -> "agenda"
+  return json{{"id", segment + "/" + copy.object.name},
+              {"uid", info->uid},
+              {"href", copy.calendar.path + copy.object.name},
+              {"summary", o.summary},
+              {"location", o.location},
+              {"start", IsoUtc(o.start)},
+              {"end", IsoUtc(o.end)},
+              {"all_day", o.all_day},
+              {"recurring", info->components.size() > 1 || !o.recurrence_id.empty()},
+              {"organizer", PartyJson(info->organizer, master.organizer_name)},
+              {"attendees", attendees}};
+}
+
+server::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
+                                     const store::User& user) {
+  std::vector<std::string> own = scheduling::UserAddresses(user);
+  Result<store::Collection> inbox =
+      s.GetCollection(HomePath(CalendarArea(), user.login) + "inbox/");
+  if (!inbox.ok()) return Error(inbox.status());
+  std::vector<std::string> uids;  // in the order invitations arrived
+  Status st = s.ForEachObject(inbox->id, [&](const store::Object& o) {
+    if (std::find(uids.begin(), uids.end(), o.index.uid) == uids.end()) uids.push_back(o.index.uid);
+    return true;
+  });
+  if (!st.ok()) return Error(st);
+  json list = json::array();
+  for (const std::string& uid : uids) {
+    Result<scheduling::internal::Copy> copy = scheduling::internal::FindCopy(s, user, uid);
+    if (!copy.ok()) return Error(copy.status());
+    if (!copy->found) continue;
+    json j = InvitationJson(ctx, *copy, own);
+    if (!j.is_null()) list.push_back(j);
+  }
+  std::sort(list.begin(), list.end(),
+            [](const json& a, const json& b) { return a["start"] < b["start"]; });
+  return Json(200, json{{"invitations", list}});
+}
+
+server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Principal& principal,
+                           const store::User& user, const server::HttpRequest& request,
+                           const std::string& id) {
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("answer") ||
+      !body["answer"].is_string()) {
+    return JsonError(400, "expected {\"answer\": \"accepted\"|\"declined\"|\"tentative\"}");
+  }
+  static const std::map<std::string, std::string> kAnswers = {
+      {"accepted", "ACCEPTED"}, {"declined", "DECLINED"}, {"tentative", "TENTATIVE"}};
+  auto answer = kAnswers.find(body["answer"].get<std::string>());
+  if (answer == kAnswers.end()) return JsonError(400, "answer is accepted, declined or tentative");
+  std::string path = HomePath(CalendarArea(), user.login) + id;
+  Result<Target> t = Resolve(s, path, principal, true);
+  if (!t.ok() || t->type != NodeType::kObject || t->collection.kind != store::kKindCalendar) {
+    return JsonError(404, "no invitation '" + id + "'");
+  }
+  const std::string data = *t->object.data;
+  std::vector<std::string> own = scheduling::UserAddresses(user);
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(data);
+  std::string me;
+  if (info.ok()) {
+    for (const std::string& a : info->AttendeeAddresses()) {
+      if (std::find(own.begin(), own.end(), a) != own.end()) me = a;
+    }
+  }
+  if (me.empty() || std::find(own.begin(), own.end(), info->organizer) != own.end()) {
+    return JsonError(409, "you are not invited to this event");
+  }
+  std::string key;
+  if (body.contains("occurrence")) {
+    std::optional<caldav::Seconds> at =
+        body["occurrence"].is_string() ? ParseInstant(body["occurrence"]) : std::nullopt;
+    if (!at) return JsonError(400, "occurrence must be an RFC 3339 UTC time");
+    key = caldav::RecurrenceKeyAt(data, *at);
+    if (key.empty()) return JsonError(400, "this event does not repeat");
+  }
+  Result<std::string> updated = caldav::SetPartstat(data, me, answer->second, key);
+  if (!updated.ok()) return Error(updated.status());
+  Result<store::ObjectIndex> index =
+      caldav::ValidateForCalendar(s, t->collection, t->name, *updated);
+  if (!index.ok()) return Error(index.status());
+  server::HttpRequest put;  // what a client's PUT of the copy would carry
+  put.method = "PUT";
+  put.path = path;
+  put.body = *updated;
+  Request req{put, principal, s, ctx};
+  Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
+      req, *t, *updated, t->object.content_type, *index);
+  if (!out.ok()) return Error(out.status());
+  Result<store::Object> now = s.GetObject(t->collection.id, t->name, true);
+  std::string organizer_status;
+  if (now.ok()) {
+    size_t at = now->data->find("SCHEDULE-STATUS=");
+    if (at != std::string::npos) organizer_status = now->data->substr(at + 16, 3);
+  }
+  return Json(200, json{{"id", id},
+                        {"answer", body["answer"]},
+                        {"occurrence", key.empty() ? json(nullptr) : json(key)},
+                        {"delivery", organizer_status}});
+}
+
+}  // namespace
+
+server::HttpResponse ServeInvitations(const DavContext& ctx, const server::HttpRequest& request,
+                                      const Principal& principal) {
+  store::Session& s = ctx.store.ThreadSession();
+  std::string rest = request.path.substr(std::min(request.path.size(), kInvitations.size()));
+  bool list = rest.empty() || rest == "/";
+  if (list) {
+    if (auto refused = OnlyGet(request)) return *refused;
+  } else if (request.method != "POST") {
+    server::HttpResponse r = JsonError(405, "only POST is allowed here");
+    r.headers.Set("Allow", "POST");
+    return r;
+  }
+  if (Status st = EnsureHome(s, HomePath(CalendarArea(), principal.login), principal);
+      !st.ok()) {
+    return Error(st);
+  }
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(!list);
+  if (!txn.ok()) return Error(txn.status());
+  Result<store::User> user = CurrentUser(s, principal);
+  if (!user.ok()) return Error(user.status());
+  if (list) return ListInvitations(ctx, s, *user);
+  constexpr std::string_view kReply = "/reply";
+  if (rest.size() <= kReply.size() + 1 ||
+      rest.compare(rest.size() - kReply.size(), kReply.size(), kReply) != 0) {
+    return JsonError(404, "no such API resource");
+  }
+  std::string id = rest.substr(1, rest.size() - 1 - kReply.size());
+  if (id.find("..") != std::string::npos || std::count(id.begin(), id.end(), '/') != 1) {
+    return JsonError(404, "no invitation '" + id + "'");
+  }
+  server::HttpResponse r = Reply(ctx, s, principal, *user, request, id);
+  if (r.status == 200) {
+    if (Status c = (*txn)->Commit(); !c.ok()) return Error(c);
+  }
+  return r;
+}
+
+server::HttpResponse ServeFreeBusy(const DavContext& ctx, const server::HttpRequest& request,
+                                   const Principal& principal) {
+  if (request.method != "POST") {
+    server::HttpResponse r = JsonError(405, "only POST is allowed here");
+    r.headers.Set("Allow", "POST");
+    return r;
+  }
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("attendees") ||
+      !body["attendees"].is_array() || !body.contains("from") || !body["from"].is_string() ||
+      !body.contains("to") || !body["to"].is_string()) {
+    return JsonError(400, "expected {\"attendees\": [...], \"from\": \"...\", \"to\": \"...\"}");
+  }
+  std::optional<caldav::Seconds> from = ParseInstant(body["from"]), to = ParseInstant(body["to"]);
+  if (!from || !to || *to <= *from) return JsonError(400, "from and a later to are required");
+  if (*to - *from > kMaxFreeBusySpan) return JsonError(400, "at most one year at a time");
+  if (body["attendees"].size() > kMaxFreeBusyAttendees) {
+    return JsonError(400, "at most 50 attendees at a time");
+  }
+  (void)principal;
+  store::Session& s = ctx.store.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
+  if (!txn.ok()) return Error(txn.status());
+  json out = json::array();
+  for (const json& a : body["attendees"]) {
+    if (!a.is_string()) return JsonError(400, "attendees are email addresses or logins");
+    std::string who = a.get<std::string>();
+    std::string address = who.find('@') != std::string::npos ? "mailto:" + who
+                                                              : PrincipalPath(who);
+    Result<scheduling::Recipient> r = scheduling::ResolveRecipient(s, ctx, address);
+    if (!r.ok()) return Error(r.status());
+    json entry{{"attendee", who}};
+    switch (r->kind) {
+      case scheduling::Recipient::Kind::kLocal: {
+        Result<std::vector<scheduling::BusyRange>> busy =
+            scheduling::BusyTime(s, r->user, *from, *to);
+        if (!busy.ok()) return Error(busy.status());
+        json periods = json::array();
+        for (const scheduling::BusyRange& b : *busy) {
+          periods.push_back({{"start", IsoUtc(b.start)}, {"end", IsoUtc(b.end)}, {"type", b.fbtype}});
+        }
+        entry["status"] = "ok";
+        entry["name"] = r->user.display_name;
+        entry["busy"] = periods;
+        break;
+      }
+      case scheduling::Recipient::Kind::kExternal: entry["status"] = "external"; break;
+      case scheduling::Recipient::Kind::kDisabled: entry["status"] = "disabled"; break;
+      case scheduling::Recipient::Kind::kUnknown: entry["status"] = "unknown"; break;
+    }
+    out.push_back(entry);
+  }
+  return Json(200, json{{"from", IsoUtc(*from)}, {"to", IsoUtc(*to)}, {"attendees", out}});
+}
+
+}  // namespace cartable::dav::api

@@ -275,6 +275,43 @@ ComponentPtr NewMessage(icalcomponent* source, const std::string& method) {
   return out;
 }
 
+void CollectTzids(icalcomponent* c, std::set<std::string>& out) {
+  for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+       p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+    if (icalparameter* tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER)) {
+      if (const char* id = icalparameter_get_tzid(tz)) out.insert(id);
+    }
+  }
+  for (icalcomponent* k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
+       k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+    if (icalcomponent_isa(k) != ICAL_VTIMEZONE_COMPONENT) CollectTzids(k, out);
+  }
+}
+
+// An iTIP message names its zones with VTIMEZONEs, also those the stored object left to the
+// time-zone database (mail clients need them; CLIENTS.md #8: CANCEL too).
+std::string FinishMessage(icalcomponent* msg) {
+  std::set<std::string> used;
+  CollectTzids(msg, used);
+  for (icalcomponent* tz = icalcomponent_get_first_component(msg, ICAL_VTIMEZONE_COMPONENT); tz;
+       tz = icalcomponent_get_next_component(msg, ICAL_VTIMEZONE_COMPONENT)) {
+    icalproperty* id = icalcomponent_get_first_property(tz, ICAL_TZID_PROPERTY);
+    if (id && icalproperty_get_tzid(id)) used.erase(icalproperty_get_tzid(id));
+  }
+  for (const std::string& tzid : used) {
+    icaltimezone* zone = icaltimezone_get_builtin_timezone(tzid.c_str());
+    if (!zone) zone = icaltimezone_get_builtin_timezone_from_tzid(tzid.c_str());
+    icalcomponent* def = zone ? icaltimezone_get_component(zone) : nullptr;
+    if (!def) continue;
+    icalcomponent* copy = icalcomponent_new_clone(def);
+    // The database names its zones "/citadel.org/..."; the message must use the TZID it cites.
+    RemoveProperties(copy, ICAL_TZID_PROPERTY);
+    icalcomponent_add_property(copy, icalproperty_new_tzid(tzid.c_str()));
+    icalcomponent_add_component(msg, copy);
+  }
+  return internal::Serialize(msg);
+}
+
 void SetDtstampNow(icalcomponent* c) {
   RemoveProperties(c, ICAL_DTSTAMP_PROPERTY);
   icalcomponent_add_property(
@@ -433,7 +470,7 @@ Result<std::string> BuildRequest(std::string_view organizer_ics, const std::stri
   TimeContext tc(vcal->get(), "UTC");
   Result<ComponentPtr> out = ComponentsFor(vcal->get(), attendee, method, tc);
   if (!out.ok()) return out.status();
-  return internal::Serialize(out->get());
+  return FinishMessage(out->get());
 }
 
 Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
@@ -460,7 +497,7 @@ Result<std::string> BuildCancel(std::string_view organizer_ics, const std::strin
     SetStatus(c, ICAL_STATUS_CANCELLED);
     RemoveSubcomponents(c, ICAL_VALARM_COMPONENT);
   }
-  return internal::Serialize(out.get());
+  return FinishMessage(out.get());
 }
 
 Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
@@ -495,7 +532,7 @@ Result<std::string> BuildReply(std::string_view attendee_ics, const std::string&
     any = true;
   }
   if (!any) return Status::NotFound(attendee + " is not an attendee");
-  return internal::Serialize(out.get());
+  return FinishMessage(out.get());
 }
 
 Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,

@@ -653,6 +653,32 @@ Result<std::string> SetPartstat(std::string_view ics, const std::string& attende
   return internal::Serialize(vcal->get());
 }
 
+Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
+                                 const std::string& organizer, bool* changed) {
+  *changed = false;
+  Result<ComponentPtr> old = Parse(from);
+  if (!old.ok()) return old.status();
+  Result<ComponentPtr> now = Parse(into);
+  if (!now.ok()) return now.status();
+  TimeContext otc(old->get(), "UTC");
+  TimeContext ntc(now->get(), "UTC");
+  for (icalcomponent* c : Components(now->get())) {
+    icalcomponent* prev = FindByKey(old->get(), RecurrenceKey(c, ntc), otc);
+    if (!prev || Signature(prev) != Signature(c)) continue;
+    for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+      std::string address = NormalizeAddress(ValueText(p));
+      icalproperty* was = address == organizer ? nullptr : FindAttendeeProp(prev, address);
+      if (!was) continue;
+      std::string before = Upper(Param(was, "PARTSTAT"));
+      if (before.empty() || before == Upper(Param(p, "PARTSTAT"))) continue;
+      icalproperty_set_parameter_from_string(p, "PARTSTAT", before.c_str());
+      *changed = true;
+    }
+  }
+  if (!*changed) return std::string(into);
+  return internal::Serialize(now->get());
+}
+
 Result<std::string> SetScheduleStatus(std::string_view ics,
                                       const std::map<std::string, std::string>& status) {
   Result<ComponentPtr> vcal = Parse(ics);

@@ -116,6 +116,13 @@ Result<std::string> ApplyCancel(std::string_view existing, std::string_view canc
 Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
                                 const std::string& partstat, const std::string& key = "");
 
+// The organizer's new copy `into` with the attendees' answers of `from` (their previous copy)
+// carried over wherever the organizer changed nothing attendees care about (same signature):
+// an organizer's client that saved a stale copy does not undo replies processed meanwhile
+// (RFC 6638 §3.2.10). `organizer` keeps their own answer. `*changed` says whether any moved.
+Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
+                                 const std::string& organizer, bool* changed);
+
 // Sets SCHEDULE-STATUS on the ATTENDEE properties named in `status` (address -> "1.2"), in
 // every component, and removes every SCHEDULE-FORCE-SEND parameter (RFC 6638 §3.2.4).
 Result<std::string> SetScheduleStatus(std::string_view ics,

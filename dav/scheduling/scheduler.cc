@@ -246,7 +246,7 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
                                      const store::ObjectIndex& index) {
   PutOutcome out;
   std::string data = body;
-  std::string tag;
+  std::string tag, previous_tag;
   std::optional<SchedulingInfo> old;
   std::string old_data;
   if (t.type == NodeType::kObject) {
@@ -256,7 +256,7 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
     if (Result<SchedulingInfo> i = caldav::InspectScheduling(old_data); i.ok()) old = *i;
     Result<std::string> prev_tag = req.session.GetScheduleTag(prev->id);
     if (!prev_tag.ok()) return prev_tag.status();
-    tag = *prev_tag;
+    tag = previous_tag = *prev_tag;
   }
   Result<SchedulingInfo> now = caldav::InspectScheduling(body);
   const bool active = req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar &&
@@ -277,12 +277,21 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
       if (Status s = CheckUnique(req, t, now->uid); !s.ok()) return s;
     }
     if (role == Role::kOrganizer) {
+      std::string merged = body;
+      if (was == Role::kOrganizer) {
+        bool carried = false;
+        Result<std::string> m = caldav::CarryAnswers(old_data, body, now->organizer, &carried);
+        if (!m.ok()) return m.status();
+        merged = std::move(m.value());
+      }
       std::map<std::string, std::string> status =
-          OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, body, own);
-      Result<std::string> marked = caldav::SetScheduleStatus(body, status);
+          OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, merged, own);
+      Result<std::string> marked = caldav::SetScheduleStatus(merged, status);
       if (!marked.ok()) return marked.status();
-      if (!status.empty() || body.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
+      if (!status.empty() || merged.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
         data = std::move(marked.value());
+      } else {
+        data = std::move(merged);
       }
       tag = internal::NewScheduleTag();
     } else if (role == Role::kAttendee) {
@@ -310,7 +319,9 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
   Result<store::Object> stored =
       req.session.PutObject(t.collection.id, t.name, content_type, data, index);
   if (!stored.ok()) return stored.status();
-  if (Status s = req.session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
+  if (tag != previous_tag) {
+    if (Status s = req.session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
+  }
   out.object = std::move(stored.value());
   out.rewritten = data != body;
   out.schedule_tag = tag;

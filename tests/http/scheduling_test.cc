@@ -274,6 +274,21 @@ TEST_F(SchedulingTest, ReplyUpdatesOrganizerAndOtherAttendees) {
   EXPECT_EQ(paul.Header("schedule-tag"), paul_before.Header("schedule-tag"));
   EXPECT_EQ(InboxCount("pmartin", "REQUEST", uid), 1) << "no new message for a mere answer";
 
+  // The organizer's client saves its stale copy (Marie still NEEDS-ACTION there) with a new
+  // alarm only: Marie's answer is kept (RFC 6638 §3.2.10).
+  std::string stale = org_before.body;
+  stale.insert(stale.find("END:VEVENT"), "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
+                                         "DESCRIPTION:x\r\nEND:VALARM\r\n");
+  Reply org_put = Put("jlabert", std::string(kOrgCal) + "r.ics", stale,
+                      {{"Content-Type", "text/calendar"},
+                       {"If-Schedule-Tag-Match", org_before.Header("schedule-tag")}});
+  ASSERT_EQ(org_put.status, 204) << org_put.body;
+  EXPECT_NE(AttendeeLine(Get("jlabert", std::string(kOrgCal) + "r.ics"), kMarie)
+                .find("PARTSTAT=ACCEPTED"),
+            std::string::npos);
+  EXPECT_NE(AttendeeLine(Get("pmartin", CopyPath("pmartin", uid)), kMarie).find("ACCEPTED"),
+            std::string::npos);
+
   // The same copy again (no change): nothing more is sent.
   ASSERT_EQ(Put("mdupont", CopyPath("mdupont", uid), accepted).status, 204);
   EXPECT_EQ(InboxCount("jlabert", "REPLY", uid), 1);

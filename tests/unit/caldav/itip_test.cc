@@ -162,6 +162,24 @@ TEST(ItipTest, BuiltReplyNamesOrganizerAndOnlyTheReplier) {
   EXPECT_EQ(info->components[0].FindAttendee(kB)->partstat, "TENTATIVE");
 }
 
+TEST(ItipTest, StaleOrganizerCopyKeepsAnswersUnlessRescheduled) {
+  std::string server = *SetPartstat(Stored("rfc5546_4.2.2_request.ics"), kB, "ACCEPTED");
+  std::string client = Stored("rfc5546_4.2.2_request.ics");  // b still NEEDS-ACTION there
+  client.insert(client.find("END:VEVENT"), "X-CLIENT-FLAG:1\r\n");
+  bool changed = false;
+  Result<std::string> merged = CarryAnswers(server, client, kA, &changed);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_TRUE(changed);
+  EXPECT_NE(AttendeeLine(*merged, "b@example.com").find("PARTSTAT=ACCEPTED"), std::string::npos);
+  EXPECT_NE(merged->find("X-CLIENT-FLAG:1"), std::string::npos);
+  // A new time: answers are the client's (which resets them).
+  std::string moved = client;
+  moved.replace(moved.find("DTSTART:19970701T200000Z"), 24, "DTSTART:19970702T200000Z");
+  merged = CarryAnswers(server, moved, kA, &changed);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(*merged, moved);
+}
+
 TEST(ItipTest, CancelOfTheWholeEvent) {
   std::string copy = Stored("rfc5546_4.2.2_request.ics");
   Result<std::string> cancelled = ApplyCancel(copy, Fixture("rfc5546_4.2.10_cancel.ics"));

@@ -348,8 +348,10 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
                           Origin{});
       }
     } else if (role == Role::kAttendee && info->components.front().organizer_agent == "SERVER" &&
-               !AllCancelled(*info)) {
-      // Deleting an invitation declines it (RFC 6638 §3.2.2.3).
+               !AllCancelled(*info) &&
+               req.http.headers.Get("Schedule-Reply").value_or("T") != "F") {
+      // Deleting an invitation declines it (RFC 6638 §3.2.2.3), unless the client asked not to
+      // (Schedule-Reply: F, §8.1).
       const std::string me = OwnAttendeeAddress(*info, own);
       if (AnyListing(*info, me)->schedule_agent == "SERVER") {
         Result<std::string> declined = caldav::SetPartstat(*obj->data, me, "DECLINED");

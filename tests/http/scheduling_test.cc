@@ -365,6 +365,12 @@ TEST_F(SchedulingTest, AttendeeDeletingDeclines) {
   EXPECT_NE(AttendeeLine(org, kMarie).find("PARTSTAT=DECLINED"), std::string::npos);
   EXPECT_NE(AttendeeLine(Get("pmartin", CopyPath("pmartin", uid)), kMarie).find("DECLINED"),
             std::string::npos);
+  // Schedule-Reply: F (RFC 6638 §8.1): Paul removes it silently.
+  ASSERT_EQ(Do("pmartin", "DELETE", CopyPath("pmartin", uid), "", {{"Schedule-Reply", "F"}}).status,
+            204);
+  EXPECT_NE(AttendeeLine(Get("jlabert", std::string(kOrgCal) + "d.ics"), kPaul)
+                .find("PARTSTAT=NEEDS-ACTION"),
+            std::string::npos);
 }
 
 TEST_F(SchedulingTest, OneOccurrenceDeclined) {

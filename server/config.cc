@@ -102,7 +102,9 @@ std::string ParseRelay(std::string_view value, SmtpSettings& out) {
     port_text = value.substr(colon + 1);
   }
   unsigned port = 25;
-  if (!port_text.empty() && (!ParseUnsigned(port_text, port) || port == 0 || port > 65535)) {
+  const bool has_port = value.find(':') != std::string_view::npos &&
+                        (value.front() != '[' || value.find("]:") != std::string_view::npos);
+  if (has_port && (!ParseUnsigned(port_text, port) || port == 0 || port > 65535)) {
     return "invalid relay port in '" + std::string(value) + "'";
   }
   if (host.empty()) return "invalid relay '" + std::string(value) + "' (HOST[:PORT])";

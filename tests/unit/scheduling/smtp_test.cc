@@ -271,7 +271,7 @@ TEST(MailConfigTest, ParseRelay) {
   EXPECT_EQ(s.port, 25u);
   SmtpSettings untouched;
   for (const char* bad :
-       {"", ":25", "host:0", "host:70000", "host:2x", "::1:25", "[::1", "[::1]x25"}) {
+       {"", ":25", "host:", "[::1]:", "host:0", "host:70000", "host:2x", "::1:25", "[::1", "[::1]x25"}) {
     EXPECT_NE(ParseRelay(bad, untouched), "") << bad;
   }
   EXPECT_EQ(untouched.host, "");

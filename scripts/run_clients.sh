@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-client suites against a fresh server: python3-caldav (discovery, agendas), vdirsyncer
+# Real-client suites against a fresh server: python3-caldav (discovery, agendas, scheduling), vdirsyncer
 # with khal (calendars) and khard (contacts, directory imported while serving), and a graceful
 # SIGTERM at the end.
 set -euo pipefail
@@ -12,6 +12,9 @@ echo "== python3-caldav discovery"
 timeout 120 /usr/bin/python3 "$ROOT/tests/clients/caldav_discovery.py" "$SERVER_URL" jlabert 'Secret-jlabert1' jean.labert@ac-orleans-tours.fr
 echo "== python3-caldav agendas"
 timeout 180 /usr/bin/python3 "$ROOT/tests/clients/caldav_agenda.py" "$SERVER_URL" jlabert 'Secret-jlabert1'
+add_user pmartin 'Secret-pmartin1' "Paul Martin" paul.martin@ac-orleans-tours.fr
+echo "== python3-caldav scheduling"
+timeout 180 /usr/bin/python3 "$ROOT/tests/clients/caldav_scheduling.py" "$SERVER_URL" jlabert 'Secret-jlabert1' pmartin 'Secret-pmartin1' paul.martin@ac-orleans-tours.fr
 add_user mdupont 'Secret-mdupont1' "Marie Dupont" marie.dupont@ac-orleans-tours.fr
 echo "== vdirsyncer + khal"
 timeout 300 "$ROOT/tests/clients/vdirsyncer_sync.sh" "$SERVER_URL" mdupont 'Secret-mdupont1'

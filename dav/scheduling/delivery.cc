@@ -69,10 +69,25 @@ bool Accepts(store::Session& session, const store::Collection& calendar,
   return std::find(comps.begin(), comps.end(), component) != comps.end();
 }
 
+// Leaves `itip` in the user's inbox. A REQUEST or CANCEL supersedes the earlier messages about
+// the same event (an attendee's inbox only ever holds those for it), so inboxes that clients
+// never empty (Thunderbird does not read them) hold one message per event, not one per edit.
+// Replies accumulate in the organizer's inbox: one per answer.
 Status DropInInbox(store::Session& session, const store::User& user, const std::string& itip,
                    const caldav::SchedulingInfo& info) {
   Result<store::Collection> inbox = session.GetCollection(InboxPath(user));
   if (!inbox.ok()) return inbox.status();
+  if (info.method != "REPLY") {
+    std::vector<std::string> superseded;
+    Status st = session.ForEachObject(inbox->id, [&](const store::Object& o) {
+      if (o.index.uid == info.uid) superseded.push_back(o.name);
+      return true;
+    });
+    if (!st.ok()) return st;
+    for (const std::string& name : superseded) {
+      if (Status d = session.DeleteObject(inbox->id, name); !d.ok()) return d;
+    }
+  }
   store::ObjectIndex index;
   index.uid = info.uid;
   index.component = info.component;

@@ -123,7 +123,8 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
   EXPECT_NE(AttendeeLine(OrganizerCopy("insp.ics"), kPaul).find("PARTSTAT=ACCEPTED"),
             std::string::npos);
   // Marie sees Paul's answer in her pending invitation.
-  for (const json& a : Invitations("mdupont")[0]["attendees"]) {
+  const json marie = Invitations("mdupont");  // kept alive: the loop walks into it
+  for (const json& a : marie[0]["attendees"]) {
     if (a["address"] == kPaul) EXPECT_EQ(a["answer"], "ACCEPTED");
   }
   // Marie declines.

@@ -321,7 +321,11 @@ TEST_F(SchedulingTest, RescheduleResendsButAlarmOnlyChangesDoNot) {
   Reply copy2 = Do("mdupont", "GET", CopyPath("mdupont", uid));
   EXPECT_EQ(Lines(copy2.body, "DTSTART:20261202T160000Z").size(), 1u);
   EXPECT_NE(copy2.Header("schedule-tag"), copy1.Header("schedule-tag"));
-  EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 2);
+  // The new REQUEST replaces the old one in the inbox (one message per event, not per edit).
+  auto inbox = Inbox("mdupont");
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(Lines(inbox.begin()->second, "DTSTART:20261202T160000Z").size(), 1u);
+  const std::string first_message = inbox.begin()->first;
   // An attendee whose client still holds the old tag cannot overwrite the update.
   Reply stale = Put("mdupont", CopyPath("mdupont", uid), copy1.body,
                     {{"Content-Type", "text/calendar"},
@@ -333,7 +337,9 @@ TEST_F(SchedulingTest, RescheduleResendsButAlarmOnlyChangesDoNot) {
   ASSERT_EQ(Put("jlabert", path,
                 Meeting(uid, Attendee(kMarie, "NEEDS-ACTION", ";SCHEDULE-FORCE-SEND=REQUEST"),
                         "20261202T160000Z", "20261202T170000Z")).status, 204);
-  EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 3);
+  inbox = Inbox("mdupont");
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_NE(inbox.begin()->first, first_message) << "a new message was delivered";
   EXPECT_EQ(Get("jlabert", path).find("SCHEDULE-FORCE-SEND"), std::string::npos);
 }
 

@@ -106,8 +106,18 @@ void StripScheduleParams(icalproperty* p) {
   }
 }
 
+// A date property's value as the instant it names (UTC for zoned values, local text for DATE
+// and floating ones), so rewriting "17:00 Europe/Paris" as "16:00Z" is no change.
+std::string TimeText(icalproperty* p, TimeContext& tc) {
+  icalvalue* v = icalproperty_get_value(p);
+  icalvalue_kind kind = v ? icalvalue_isa(v) : ICAL_NO_VALUE;
+  if (kind == ICAL_DATE_VALUE) return KeyOf(p, icalvalue_get_date(v), tc);
+  if (kind == ICAL_DATETIME_VALUE) return KeyOf(p, icalvalue_get_datetime(v), tc);
+  return ValueText(p) + ";" + Param(p, "TZID");
+}
+
 // Signature of what attendees must hear about (ItipComponent::signature).
-std::string Signature(icalcomponent* c) {
+std::string Signature(icalcomponent* c, TimeContext& tc) {
   std::string sig;
   for (icalproperty_kind kind :
        {ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
@@ -116,9 +126,14 @@ std::string Signature(icalcomponent* c) {
         ICAL_ORGANIZER_PROPERTY}) {
     std::vector<std::string> values;
     for (icalproperty* p : Properties(c, kind)) {
-      std::string v = ValueText(p);
-      if (kind == ICAL_ORGANIZER_PROPERTY) v = NormalizeAddress(v);
-      values.push_back(v + ";" + Param(p, "TZID"));
+      if (kind == ICAL_ORGANIZER_PROPERTY) {
+        values.push_back(NormalizeAddress(ValueText(p)));
+      } else if (kind == ICAL_DTSTART_PROPERTY || kind == ICAL_DTEND_PROPERTY ||
+                 kind == ICAL_DUE_PROPERTY || kind == ICAL_EXDATE_PROPERTY) {
+        values.push_back(TimeText(p, tc));
+      } else {
+        values.push_back(ValueText(p) + ";" + Param(p, "TZID"));
+      }
     }
     std::sort(values.begin(), values.end());
     sig += std::to_string(kind) + "=";
@@ -158,7 +173,7 @@ ItipComponent Describe(icalcomponent* c, TimeContext& tc) {
     if (a.cutype.empty()) a.cutype = "INDIVIDUAL";
     out.attendees.push_back(std::move(a));
   }
-  out.signature = Signature(c);
+  out.signature = Signature(c, tc);
   icalproperty* status = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY);
   out.cancelled = status && icalproperty_get_status(status) == ICAL_STATUS_CANCELLED;
   if (icalproperty* seq = icalcomponent_get_first_property(c, ICAL_SEQUENCE_PROPERTY)) {
@@ -664,7 +679,7 @@ Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
   TimeContext ntc(now->get(), "UTC");
   for (icalcomponent* c : Components(now->get())) {
     icalcomponent* prev = FindByKey(old->get(), RecurrenceKey(c, ntc), otc);
-    if (!prev || Signature(prev) != Signature(c)) continue;
+    if (!prev || Signature(prev, otc) != Signature(c, ntc)) continue;
     for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
       std::string address = NormalizeAddress(ValueText(p));
       icalproperty* was = address == organizer ? nullptr : FindAttendeeProp(prev, address);

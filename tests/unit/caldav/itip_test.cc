@@ -102,6 +102,11 @@ TEST(ItipTest, SignatureIgnoresAnswersAlarmsAndStamps) {
   std::string moved = base;
   moved.replace(moved.find("DTSTART:19970701T200000Z"), 24, "DTSTART:19970701T190000Z");
   EXPECT_NE(sig(base), sig(moved));
+  // The same instant written in another zone is no change (a client re-serialising it).
+  std::string rezoned = base;
+  rezoned.replace(rezoned.find("DTSTART:19970701T200000Z"), 24,
+                  "DTSTART;TZID=Europe/Paris:19970701T220000");
+  EXPECT_EQ(sig(base), sig(rezoned));
   std::string relocated = base;
   relocated.insert(relocated.find("END:VEVENT"), "LOCATION:Salle 3\r\n");
   EXPECT_NE(sig(base), sig(relocated));

@@ -91,6 +91,10 @@ Status Accounts::SetQuota(const std::string& login, int64_t bytes) {
   return UpdateUser(login, [bytes](store::User& u) { u.quota_bytes = bytes; });
 }
 
+Status Accounts::SetScheduling(const std::string& login, bool on) {
+  return UpdateUser(login, [on](store::User& u) { u.scheduling = on; });
+}
+
 Status Accounts::Disable(const std::string& login) {
   return SetState(login, store::UserState::kDisabled);
 }

@@ -4,6 +4,7 @@
 //   cartable migrate
 //   cartable user add LOGIN --name "Prénom Nom" --email ADDR --password-stdin
 //   cartable user quota LOGIN BYTES
+//   cartable user scheduling LOGIN on|off
 //   cartable user passwd LOGIN --password-stdin
 //   cartable user disable LOGIN | enable LOGIN
 //   cartable user list
@@ -39,6 +40,7 @@ constexpr const char* kUsage =
     "  migrate                                   apply pending schema migrations\n"
     "  user add LOGIN --name NAME --email ADDR --password-stdin\n"
     "  user quota LOGIN BYTES                    set the document quota (-1 = default)\n"
+    "  user scheduling LOGIN on|off              server-side scheduling for this user\n"
     "  user passwd LOGIN --password-stdin\n"
     "  user disable LOGIN | user enable LOGIN\n"
     "  user list\n"
@@ -113,11 +115,13 @@ int Serve(server::Config& config, store::Store& store) {
 int PrintUsers(directory::Accounts& accounts) {
   Result<std::vector<store::User>> users = accounts.List();
   if (!users.ok()) return Fail(users.status().ToString());
-  std::printf("%-20s %-10s %-12s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE", "EMAIL", "NAME");
+  std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE",
+              "SCHEDULING", "EMAIL", "NAME");
   for (const store::User& u : *users) {
-    std::printf("%-20s %-10s %-12s %-40s %s\n", u.login.c_str(),
+    std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", u.login.c_str(),
                 u.state == store::UserState::kActive ? "active" : "disabled",
-                u.must_change_password ? "yes" : "no", u.email.c_str(), u.display_name.c_str());
+                u.must_change_password ? "yes" : "no", u.scheduling ? "server" : "client",
+                u.email.c_str(), u.display_name.c_str());
   }
   return 0;
 }
@@ -148,6 +152,9 @@ int UserCommand(const Args& args, directory::Accounts& accounts) {
     s = accounts.Disable(login);
   } else if (sub == "enable") {
     s = accounts.Enable(login);
+  } else if (sub == "scheduling") {
+    if (p.size() < 4 || (p[3] != "on" && p[3] != "off")) return Fail("give on or off");
+    s = accounts.SetScheduling(login, p[3] == "on");
   } else if (sub == "quota") {
     if (p.size() < 4) return Fail("missing BYTES");
     s = accounts.SetQuota(login, std::stoll(p[3]));

@@ -245,7 +245,7 @@ server::HttpResponse ServeFreeBusy(const DavContext& ctx, const server::HttpRequ
     Result<scheduling::Recipient> r = scheduling::ResolveRecipient(s, ctx, address);
     if (!r.ok()) return Error(r.status());
     json entry{{"attendee", who}};
-    switch (r->kind) {
+    switch (r->IsColleague() ? scheduling::Recipient::Kind::kLocal : r->kind) {
       case scheduling::Recipient::Kind::kLocal: {
         Result<std::vector<scheduling::BusyRange>> busy =
             scheduling::BusyTime(s, r->user, *from, *to);

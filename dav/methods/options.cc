@@ -16,7 +16,13 @@ MethodResult HandleOptions(const Request& req, Target&) {
   // The dispatcher adds Allow for the target; see DavHandler::Handle.
   server::HttpResponse r;
   r.status = 200;
-  r.headers.Set("DAV", DavComplianceHeader(req.ctx.options.scheduling));
+  // Only what is on for this user (CLIENTS.md #6).
+  bool scheduling = req.ctx.options.scheduling;
+  if (scheduling) {
+    Result<store::User> me = req.session.GetUserById(req.principal.user_id);
+    scheduling = !me.ok() || me->scheduling;
+  }
+  r.headers.Set("DAV", DavComplianceHeader(scheduling));
   return r;
 }
 

@@ -19,7 +19,7 @@ Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
                    const std::string& attendee) {
   Result<scheduling::Recipient> r = scheduling::ResolveRecipient(req.session, req.ctx, attendee);
   if (!r.ok()) return {"5.1;Service unavailable", ""};
-  switch (r->kind) {
+  switch (r->IsColleague() ? scheduling::Recipient::Kind::kLocal : r->kind) {
     case scheduling::Recipient::Kind::kLocal: break;
     case scheduling::Recipient::Kind::kExternal:
       return {"5.3;No scheduling support for user", ""};

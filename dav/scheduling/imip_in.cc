@@ -29,8 +29,11 @@ DeliveryOutcome DeliverImip(const DavContext& ctx, const std::string& recipient,
   if (!txn.ok()) return {kExTempFail, "store unavailable: " + txn.status().message()};
   Result<Recipient> to = ResolveRecipient(session, ctx, "mailto:" + recipient);
   if (!to.ok()) return {kExTempFail, "store unavailable: " + to.status().message()};
-  if (to->kind != Recipient::Kind::kLocal) {
+  if (!to->IsColleague()) {
     return {kExNoUser, "refused: " + recipient + " has no active account here"};
+  }
+  if (!to->user.scheduling) {  // their own client reads the mail and answers it
+    return {kExOk, "not applied: " + to->user.login + " schedules in their own client"};
   }
   Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(mail->ics);
   if (!info.ok()) return {kExDataErr, "refused: the calendar part is not valid iCalendar"};

@@ -215,6 +215,11 @@ Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ct
     r.user = std::move(user.value());
     r.kind = r.user.state == store::UserState::kActive ? Recipient::Kind::kLocal
                                                         : Recipient::Kind::kDisabled;
+    if (r.kind == Recipient::Kind::kLocal && !r.user.scheduling) {
+      // Their client schedules itself: they get invitations and answers by mail.
+      r.kind = Recipient::Kind::kExternal;
+      r.address = caldav::NormalizeAddress("mailto:" + r.user.email);
+    }
     return r;
   }
   if (user.status().code() != Status::Code::kNotFound) return user.status();
@@ -260,7 +265,7 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
   }
   Result<SchedulingInfo> now = caldav::InspectScheduling(body);
   const bool active = req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar &&
-                      t.owner && now.ok();
+                      t.owner && t.owner->scheduling && now.ok();
   if (active) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
     if (!now->same_organizer) {
@@ -329,7 +334,8 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
 }
 
 Status DeleteCalendarObject(const Request& req, const Target& t) {
-  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner) {
+  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
+      t.owner->scheduling) {
     Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
     if (!obj.ok()) return obj.status();
     Result<SchedulingInfo> info = caldav::InspectScheduling(*obj->data);

@@ -34,7 +34,9 @@ std::vector<std::string> UserAddresses(const store::User& user);
 struct Recipient {
   enum class Kind { kLocal, kExternal, kUnknown, kDisabled } kind = Kind::kUnknown;
   std::string address;  // normalised
-  store::User user;     // kLocal / kDisabled
+  store::User user;     // kLocal / kDisabled, and kExternal for a colleague whose scheduling is off
+  // A colleague with an active account (whatever the route of their messages).
+  bool IsColleague() const { return user.id != 0 && kind != Kind::kDisabled; }
 };
 Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ctx,
                                    const std::string& address);

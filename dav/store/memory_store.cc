@@ -264,6 +264,7 @@ Status MemorySession::UpdateUser(const User& user) {
   u.state = user.state;
   u.quota_bytes = user.quota_bytes;
   u.must_change_password = user.must_change_password;
+  u.scheduling = user.scheduling;
   return Status::OK();
 }
 

@@ -13,7 +13,7 @@ namespace {
 
 constexpr char kUserColumns[] =
     "SELECT id, login, email, display_name, password_hash, state, quota_bytes, used_bytes, "
-    "credential_version, must_change_password, created_at FROM users ";
+    "credential_version, must_change_password, created_at, scheduling FROM users ";
 
 User ReadUser(const Stmt& s) {
   User u;
@@ -28,6 +28,7 @@ User ReadUser(const Stmt& s) {
   u.credential_version = s.Int(8);
   u.must_change_password = s.Int(9) != 0;
   u.created_at = s.Int(10);
+  u.scheduling = s.Int(11) != 0;
   return u;
 }
 
@@ -237,12 +238,12 @@ Status SqliteSession::UpdateUser(const User& user) {
   Result<Stmt> s = Prepare(
       "UPDATE users SET display_name = ?1, email = ?2, quota_bytes = ?3, "
       "must_change_password = ?4, credential_version = credential_version + (state <> ?5), "
-      "state = ?5 WHERE id = ?6");
+      "state = ?5, scheduling = ?7 WHERE id = ?6");
   if (!s.ok()) return scope.Finish(s.status());
   s->Bind(1, user.display_name);
   BindEmail(*s, 2, user.email);
   s->Bind(3, user.quota_bytes).Bind(4, int64_t{user.must_change_password});
-  s->Bind(5, StateText(user.state)).Bind(6, user.id);
+  s->Bind(5, StateText(user.state)).Bind(6, user.id).Bind(7, int64_t{user.scheduling});
   Status st = s->Run("updating user " + user.login);
   if (st.ok() && db_->Changes() == 0) {
     st = Status::NotFound("no user with id " + std::to_string(user.id));

@@ -41,6 +41,9 @@ struct User {
   int64_t credential_version = 1;  // bumped on every password or state change
   bool must_change_password = false;
   UnixTime created_at = 0;
+  // Server-side scheduling (RFC 6638) for this user; off: their client sends iTIP by mail and
+  // colleagues' invitations reach them by mail.
+  bool scheduling = true;
 };
 
 // Collection kinds. Stored as text; the DAV layer maps each to a descriptor.
@@ -186,7 +189,7 @@ class Session {
   virtual Result<User> GetUserByLogin(const std::string& login) = 0;
   virtual Result<User> GetUserByEmail(const std::string& email) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
-  // Updates display name, email, state, quota and must_change_password of `user.id`.
+  // Updates display name, email, state, quota, must_change_password and scheduling of `user.id`.
   // Bumps credential_version when the state changed.
   virtual Status UpdateUser(const User& user) = 0;
   // Sets the password hash and bumps credential_version.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "directory/accounts.h"
 #include "tests/testlib/test_server.h"
 
 namespace cartable {
@@ -79,6 +80,8 @@ std::string AttendeeLine(const std::string& ics, const std::string& email) {
   std::vector<std::string> l = Lines(ics, "ATTENDEE", email);
   return l.empty() ? "" : l.front();
 }
+
+std::string FreeBusyRequest(const std::string& organizer, const std::vector<std::string>& who);
 
 class SchedulingTest : public ::testing::Test {
  protected:
@@ -554,6 +557,35 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
   Reply bad = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/", "not ical", kIcs);
   EXPECT_EQ(bad.status / 100, 4);
   EXPECT_EQ(Do("jlabert", "POST", kOrgCal, FreeBusyRequest(kJean, {kMarie}), kIcs).status, 405);
+}
+
+TEST_F(SchedulingTest, ColleagueWhoSchedulesInTheirOwnClient) {
+  // CLIENTS.md #6: Paul turned server scheduling off (cartable user scheduling pmartin off).
+  directory::Accounts accounts(server_.store());
+  ASSERT_TRUE(accounts.SetScheduling("pmartin", false).ok());
+  EXPECT_EQ(Do("pmartin", "OPTIONS", "/dav/calendars/pmartin/").Header("dav")
+                .find("calendar-auto-schedule"),
+            std::string::npos);
+  EXPECT_NE(Do("mdupont", "OPTIONS", "/dav/calendars/mdupont/").Header("dav")
+                .find("calendar-auto-schedule"),
+            std::string::npos);
+  // Jean invites Paul: no server copy, the invitation goes by mail (queued here: no relay).
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "p.ics",
+                Meeting("paul-by-mail", Attendee(kPaul) + Attendee(kMarie))).status, 201);
+  EXPECT_EQ(Do("pmartin", "GET", CopyPath("pmartin", "paul-by-mail")).status, 404);
+  EXPECT_TRUE(Inbox("pmartin").empty());
+  std::string org = Get("jlabert", std::string(kOrgCal) + "p.ics");
+  EXPECT_NE(AttendeeLine(org, kPaul).find("SCHEDULE-STATUS=1.0"), std::string::npos);
+  EXPECT_NE(AttendeeLine(org, kMarie).find("SCHEDULE-STATUS=1.2"), std::string::npos);
+  // Paul's own invitations are left to his client: stored as sent, nothing delivered.
+  Reply own = Put("pmartin", "/dav/calendars/pmartin/agenda/own.ics",
+                  Meeting("paul-organises", Attendee(kMarie)));
+  EXPECT_EQ(own.status, 201);
+  EXPECT_EQ(Do("mdupont", "GET", CopyPath("mdupont", "paul-organises")).status, 404);
+  // His free/busy is still known to colleagues.
+  Reply fb = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
+                FreeBusyRequest(kJean, {kPaul}), kIcs);
+  EXPECT_NE(fb.body.find("2.0;Success"), std::string::npos) << fb.body;
 }
 
 TEST(SchedulingOffTest, NothingIsSentAndNothingAdvertised) {

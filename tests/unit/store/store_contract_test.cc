@@ -72,8 +72,13 @@ TYPED_TEST(StoreContractTest, UpdateUserAndPassword) {
   u.email = "alice@x.fr";
   u.quota_bytes = 42;
   u.must_change_password = true;
+  EXPECT_TRUE(u.scheduling) << "server-side scheduling is on by default";
+  u.scheduling = false;
   ASSERT_TRUE(this->session().UpdateUser(u).ok());
   User got = *this->session().GetUserById(id);
+  EXPECT_FALSE(got.scheduling);
+  EXPECT_FALSE(this->session().GetUserByLogin("a")->scheduling);
+  EXPECT_TRUE(this->session().GetUserByLogin("b")->scheduling);
   EXPECT_EQ(got.display_name, "Alice");
   EXPECT_EQ(got.email, "alice@x.fr");
   EXPECT_EQ(got.quota_bytes, 42);

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "tests/testlib/ics_text.h"
 #include "tests/testlib/test_server.h"
 
 namespace cartable {
@@ -14,6 +15,7 @@ namespace {
 using nlohmann::json;
 using testlib::Reply;
 using testlib::TestServer;
+using testlib::AttendeeLine;
 
 constexpr const char* kJean = "jean.labert@ac-orleans-tours.fr";
 constexpr const char* kMarie = "marie.dupont@ac-orleans-tours.fr";
@@ -45,24 +47,6 @@ std::string Meeting(const std::string& uid, const std::string& start, const std:
          "\r\nATTENDEE;CN=Marie Dupont;PARTSTAT=NEEDS-ACTION:mailto:" + kMarie +
          "\r\nATTENDEE;CN=Paul Martin;PARTSTAT=NEEDS-ACTION:mailto:" + kPaul + "\r\n" + extra +
          "END:VEVENT\r\nEND:VCALENDAR\r\n";
-}
-
-// The unfolded ATTENDEE line of `ics` naming `email`.
-std::string AttendeeLine(const std::string& ics, const std::string& email) {
-  std::string text;
-  for (size_t i = 0; i < ics.size(); ++i) {
-    if (ics.compare(i, 3, "\r\n ") == 0) {
-      i += 2;
-      continue;
-    }
-    text.push_back(ics[i]);
-  }
-  for (size_t pos = text.find("ATTENDEE"); pos != std::string::npos;
-       pos = text.find("ATTENDEE", pos + 1)) {
-    std::string line = text.substr(pos, text.find("\r\n", pos) - pos);
-    if (line.find(email) != std::string::npos) return line;
-  }
-  return "";
 }
 
 class SchedulingApiTest : public ::testing::Test {
@@ -108,8 +92,12 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
   EXPECT_EQ(inv["organizer"]["name"], "Jean Labert");
   ASSERT_EQ(inv["attendees"].size(), 3u);
   for (const json& a : inv["attendees"]) {
-    if (a["address"] == kJean) EXPECT_EQ(a["answer"], "ACCEPTED");
-    if (a["address"] == kMarie) EXPECT_TRUE(a["me"].get<bool>());
+    if (a["address"] == kJean) {
+      EXPECT_EQ(a["answer"], "ACCEPTED");
+    }
+    if (a["address"] == kMarie) {
+      EXPECT_TRUE(a["me"].get<bool>());
+    }
   }
 
   // Paul accepts from the webmail: the same path as a client PUT.
@@ -125,7 +113,9 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
   // Marie sees Paul's answer in her pending invitation.
   const json marie = Invitations("mdupont");  // kept alive: the loop walks into it
   for (const json& a : marie[0]["attendees"]) {
-    if (a["address"] == kPaul) EXPECT_EQ(a["answer"], "ACCEPTED");
+    if (a["address"] == kPaul) {
+      EXPECT_EQ(a["answer"], "ACCEPTED");
+    }
   }
   // Marie declines.
   r = Call("mdupont", "POST", "/api/v1/invitations/" + inv["id"].get<std::string>() + "/reply",

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "directory/accounts.h"
+#include "tests/testlib/ics_text.h"
 #include "tests/testlib/test_server.h"
 
 namespace cartable {
@@ -15,6 +16,9 @@ namespace {
 using testlib::ParseMultiStatus;
 using testlib::Reply;
 using testlib::TestServer;
+using testlib::AttendeeLine;
+using testlib::Lines;
+using testlib::Unfold;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 const Headers kIcs = {{"Content-Type", "text/calendar; charset=utf-8"}};
@@ -40,45 +44,6 @@ std::string Meeting(const std::string& uid, const std::string& attendees,
          "\r\nSUMMARY:" + summary + "\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" +
          kJean + "\r\n" + Attendee(kJean, "ACCEPTED") + attendees + extra +
          "END:VEVENT\r\nEND:VCALENDAR\r\n";
-}
-
-std::string Unfold(std::string s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 3, "\r\n ") == 0 || s.compare(i, 3, "\r\n\t") == 0) {
-      i += 2;
-      continue;
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
-// The unfolded content lines of `ics` starting with `name` and mentioning `needle`.
-std::vector<std::string> Lines(const std::string& ics, const std::string& name,
-                               const std::string& needle = "") {
-  std::vector<std::string> out;
-  std::string text = Unfold(ics);
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find("\r\n", pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    std::string lower = line;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    std::string lneedle = needle;
-    std::transform(lneedle.begin(), lneedle.end(), lneedle.begin(), ::tolower);
-    if (line.rfind(name, 0) == 0 && (needle.empty() || lower.find(lneedle) != std::string::npos)) {
-      out.push_back(line);
-    }
-    pos = end + 2;
-  }
-  return out;
-}
-
-std::string AttendeeLine(const std::string& ics, const std::string& email) {
-  std::vector<std::string> l = Lines(ics, "ATTENDEE", email);
-  return l.empty() ? "" : l.front();
 }
 
 std::string FreeBusyRequest(const std::string& organizer, const std::vector<std::string>& who);
@@ -528,6 +493,16 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
   ASSERT_EQ(Put("mdupont", "/dav/calendars/mdupont/perso/p.ics",
                 event("perso", "20261201T170000Z", "20261201T180000Z", "")).status, 201);
 
+  // An invitation Marie declined does not make her busy.
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "declined.ics",
+                Meeting("declined-fb", Attendee(kMarie), "20261201T060000Z", "20261201T070000Z"))
+                .status, 201);
+  std::string copy = Unfold(Get("mdupont", CopyPath("mdupont", "declined-fb")));
+  std::string line = AttendeeLine(copy, kMarie), declined = line;
+  declined.replace(declined.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=DECLINED");
+  copy.replace(copy.find(line), line.size(), declined);
+  ASSERT_EQ(Put("mdupont", CopyPath("mdupont", "declined-fb"), copy).status, 204);
+
   Reply r = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
                FreeBusyRequest(kJean, {kMarie, "inconnu@ac-orleans-tours.fr", "x@example.org"}),
                kIcs);
@@ -543,6 +518,7 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
   EXPECT_EQ(fb.find("20261201T120000Z/"), std::string::npos) << "transparent event";
   EXPECT_EQ(fb.find("20261201T140000Z/"), std::string::npos) << "cancelled event";
   EXPECT_EQ(fb.find("20261201T170000Z/"), std::string::npos) << "transparent calendar";
+  EXPECT_EQ(fb.find("20261201T060000Z/"), std::string::npos) << "declined invitation";
   EXPECT_EQ(fb.find("Secret"), std::string::npos) << "no event details";
   EXPECT_NE(fb.find("METHOD:REPLY"), std::string::npos);
   EXPECT_EQ(fb.find("VTIMEZONE"), std::string::npos);

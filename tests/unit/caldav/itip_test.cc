@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/testlib/ics_text.h"
 #include "tests/unit/caldav/test_util.h"
 
 namespace cartable::dav::caldav {
@@ -15,6 +16,8 @@ namespace {
 
 using testing::Cal;
 using testing::T;
+using testlib::AttendeeLine;
+using testlib::Unfold;
 
 std::string Fixture(const std::string& name) {
   std::ifstream in(std::string(CARTABLE_FIXTURE_DIR) + "/itip/" + name, std::ios::binary);
@@ -26,28 +29,6 @@ std::string Fixture(const std::string& name) {
 
 // The stored form of an RFC example: the iTIP message without METHOD.
 std::string Stored(const std::string& name) { return *WithMethod(Fixture(name), ""); }
-
-std::string Unfold(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 3, "\r\n ") == 0) {
-      i += 2;
-      continue;
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
-std::string AttendeeLine(const std::string& ics, const std::string& who, size_t from = 0) {
-  std::string text = Unfold(ics);
-  for (size_t p = text.find("ATTENDEE", from); p != std::string::npos;
-       p = text.find("ATTENDEE", p + 1)) {
-    std::string line = text.substr(p, text.find("\r\n", p) - p);
-    if (line.find(who) != std::string::npos) return line;
-  }
-  return "";
-}
 
 size_t Count(const std::string& hay, const std::string& needle) {
   size_t n = 0;

@@ -162,16 +162,11 @@ server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princ
   Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
       req, *t, *updated, t->object.content_type, *index);
   if (!out.ok()) return Error(out.status());
-  Result<store::Object> now = s.GetObject(t->collection.id, t->name, true);
-  std::string organizer_status;
-  if (now.ok()) {
-    size_t at = now->data->find("SCHEDULE-STATUS=");
-    if (at != std::string::npos) organizer_status = now->data->substr(at + 16, 3);
-  }
+  auto sent = out->sent.find(info->organizer);
   return Json(200, json{{"id", id},
                         {"answer", body["answer"]},
                         {"occurrence", key.empty() ? json(nullptr) : json(key)},
-                        {"delivery", organizer_status}});
+                        {"delivery", sent == out->sent.end() ? json(nullptr) : json(sent->second)}});
 }
 
 }  // namespace
@@ -242,20 +237,18 @@ server::HttpResponse ServeFreeBusy(const DavContext& ctx, const server::HttpRequ
     std::string who = a.get<std::string>();
     std::string address = who.find('@') != std::string::npos ? "mailto:" + who
                                                               : PrincipalPath(who);
-    Result<scheduling::Recipient> r = scheduling::ResolveRecipient(s, ctx, address);
-    if (!r.ok()) return Error(r.status());
+    Result<scheduling::Availability> avail =
+        scheduling::AvailabilityOf(s, ctx, address, *from, *to);
+    if (!avail.ok()) return Error(avail.status());
     json entry{{"attendee", who}};
-    switch (r->IsColleague() ? scheduling::Recipient::Kind::kLocal : r->kind) {
+    switch (avail->kind) {
       case scheduling::Recipient::Kind::kLocal: {
-        Result<std::vector<scheduling::BusyRange>> busy =
-            scheduling::BusyTime(s, r->user, *from, *to);
-        if (!busy.ok()) return Error(busy.status());
         json periods = json::array();
-        for (const scheduling::BusyRange& b : *busy) {
+        for (const scheduling::BusyRange& b : avail->busy) {
           periods.push_back({{"start", IsoUtc(b.start)}, {"end", IsoUtc(b.end)}, {"type", b.fbtype}});
         }
         entry["status"] = "ok";
-        entry["name"] = r->user.display_name;
+        entry["name"] = avail->name;
         entry["busy"] = periods;
         break;
       }

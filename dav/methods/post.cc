@@ -17,9 +17,10 @@ struct Answer {
 
 Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
                    const std::string& attendee) {
-  Result<scheduling::Recipient> r = scheduling::ResolveRecipient(req.session, req.ctx, attendee);
-  if (!r.ok()) return {"5.1;Service unavailable", ""};
-  switch (r->IsColleague() ? scheduling::Recipient::Kind::kLocal : r->kind) {
+  Result<scheduling::Availability> a =
+      scheduling::AvailabilityOf(req.session, req.ctx, attendee, fb.start, fb.end);
+  if (!a.ok()) return {"5.1;Service unavailable", ""};
+  switch (a->kind) {
     case scheduling::Recipient::Kind::kLocal: break;
     case scheduling::Recipient::Kind::kExternal:
       return {"5.3;No scheduling support for user", ""};
@@ -28,11 +29,8 @@ Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
     case scheduling::Recipient::Kind::kUnknown:
       return {"3.7;Invalid calendar user", ""};
   }
-  Result<std::vector<scheduling::BusyRange>> busy =
-      scheduling::BusyTime(req.session, r->user, fb.start, fb.end);
-  if (!busy.ok()) return {"5.1;Service unavailable", ""};
   std::vector<caldav::BusyPeriod> periods;
-  for (const scheduling::BusyRange& b : *busy) periods.push_back({b.start, b.end, b.fbtype});
+  for (const scheduling::BusyRange& b : a->busy) periods.push_back({b.start, b.end, b.fbtype});
   return {"2.0;Success", caldav::FreeBusyReply(fb, attendee, periods)};
 }
 

@@ -163,10 +163,8 @@ Result<store::Collection> DefaultCalendar(store::Session& session, const store::
                           user.login + " has no calendar for " + component);
 }
 
-Status DeliverToAttendee(store::Session& session, const DavContext& ctx, const store::User& to,
-                         const std::string& method, const std::string& itip, bool to_inbox,
-                         bool update_tag) {
-  (void)ctx;
+Status DeliverToAttendee(store::Session& session, const store::User& to, const std::string& method,
+                         const std::string& itip, bool to_inbox, bool update_tag) {
   Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return info.status();
   Result<Copy> copy = FindCopy(session, to, info->uid);
@@ -233,7 +231,7 @@ Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
     if (!request.ok()) continue;
     Result<Copy> theirs = FindCopy(session, r->user, info->uid);
     if (!theirs.ok() || !theirs->found) continue;  // they have not got it (or deleted it)
-    if (Status s = DeliverToAttendee(session, ctx, r->user, "REQUEST", *request, false, false);
+    if (Status s = DeliverToAttendee(session, r->user, "REQUEST", *request, false, false);
         !s.ok() && s.code() == Status::Code::kInternal) {
       return s;
     }
@@ -287,7 +285,7 @@ std::string Deliver(store::Session& session, const DavContext& ctx, const Party&
   }
   Status s = method == "REPLY"
                  ? DeliverReplyToOrganizer(session, ctx, to.user, from.address, itip)
-                 : DeliverToAttendee(session, ctx, to.user, method, itip, true, update_tag);
+                 : DeliverToAttendee(session, to.user, method, itip, true, update_tag);
   if (s.ok()) return "1.2";
   if (s.code() == Status::Code::kForbidden) return "3.8";
   return "5.1";

@@ -56,9 +56,8 @@ std::string Deliver(store::Session& session, const DavContext& ctx, const Party&
                     const Origin& origin, bool update_tag = true);
 
 // Local deliveries (errors are turned into SCHEDULE-STATUS by Deliver).
-Status DeliverToAttendee(store::Session& session, const DavContext& ctx, const store::User& to,
-                         const std::string& method, const std::string& itip, bool to_inbox,
-                         bool update_tag);
+Status DeliverToAttendee(store::Session& session, const store::User& to, const std::string& method,
+                         const std::string& itip, bool to_inbox, bool update_tag);
 Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
                                const store::User& organizer, const std::string& replier,
                                const std::string& itip);

@@ -181,6 +181,16 @@ Status CheckAttendeeChange(const SchedulingInfo& old, const SchedulingInfo& now)
   return Status::OK();
 }
 
+// Whether one of `own` declined the event (its master, or its only component).
+bool Declined(const std::string& ics, const std::vector<std::string>& own) {
+  Result<SchedulingInfo> info = caldav::InspectScheduling(ics);
+  if (!info.ok()) return false;
+  for (const ItipAttendee& a : info->components.front().attendees) {
+    if (Contains(own, a.address) && a.partstat == "DECLINED") return true;
+  }
+  return false;
+}
+
 std::string MyName(const SchedulingInfo& info, const std::string& me) {
   const ItipAttendee* a = AnyListing(info, me);
   return a ? a->name : "";
@@ -289,11 +299,10 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
         if (!m.ok()) return m.status();
         merged = std::move(m.value());
       }
-      std::map<std::string, std::string> status =
-          OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, merged, own);
-      Result<std::string> marked = caldav::SetScheduleStatus(merged, status);
+      out.sent = OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, merged, own);
+      Result<std::string> marked = caldav::SetScheduleStatus(merged, out.sent);
       if (!marked.ok()) return marked.status();
-      if (!status.empty() || merged.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
+      if (!out.sent.empty() || merged.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
         data = std::move(marked.value());
       } else {
         data = std::move(merged);
@@ -311,6 +320,7 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
           mine->schedule_agent == "SERVER") {
         std::string st = ReplyToOrganizer(req.session, req.ctx, *now, body, me,
                                           MyName(*now, me), keys);
+        out.sent[now->organizer] = st;
         Result<std::string> marked = caldav::SetOrganizerScheduleStatus(body, st);
         if (!marked.ok()) return marked.status();
         data = std::move(marked.value());
@@ -406,7 +416,7 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx,
   } else if (OwnAttendeeAddress(*info, own).empty()) {
     return Status::Forbidden(recipient.login + " is not an attendee of " + info->uid);
   }
-  return internal::DeliverToAttendee(session, ctx, recipient,
+  return internal::DeliverToAttendee(session, recipient,
                                      info->method == "CANCEL" ? "CANCEL" : "REQUEST", itip, true,
                                      true);
 }
@@ -417,6 +427,7 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
   if (!calendars.ok()) return calendars.status();
   std::vector<BusyRange> out;
   const caldav::TimeRange range{start, end};
+  const std::vector<std::string> own = UserAddresses(user);
   for (const store::Collection& c : *calendars) {
     Result<std::vector<store::DeadProperty>> props =
         session.GetProperties(store::Owner::kCollection, c.id);
@@ -433,6 +444,7 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
     q.end = end;
     q.with_data = true;
     Status st = session.QueryObjects(c.id, q, [&](const store::Object& o) {
+      if (o.data->find("DECLINED") != std::string::npos && Declined(*o.data, own)) return true;
       Result<std::vector<caldav::BusyPeriod>> busy = caldav::BusyPeriods(*o.data, range);
       if (!busy.ok()) return true;
       for (const caldav::BusyPeriod& b : *busy) {
@@ -445,6 +457,20 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
   std::sort(out.begin(), out.end(),
             [](const BusyRange& a, const BusyRange& b) { return a.start < b.start; });
   return out;
+}
+
+Result<Availability> AvailabilityOf(store::Session& session, const DavContext& ctx,
+                                    const std::string& address, int64_t start, int64_t end) {
+  Result<Recipient> r = ResolveRecipient(session, ctx, address);
+  if (!r.ok()) return r.status();
+  Availability a;
+  a.kind = r->IsColleague() ? Recipient::Kind::kLocal : r->kind;
+  if (a.kind != Recipient::Kind::kLocal) return a;
+  a.name = r->user.display_name;
+  Result<std::vector<BusyRange>> busy = BusyTime(session, r->user, start, end);
+  if (!busy.ok()) return busy.status();
+  a.busy = std::move(busy.value());
+  return a;
 }
 
 }  // namespace cartable::dav::scheduling

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct PutOutcome {
   store::Object object;
   bool rewritten = false;    // the stored bytes differ from the body (no ETag: CLIENTS.md #12)
   std::string schedule_tag;  // "" when not a scheduling object resource
+  // What was sent, as SCHEDULE-STATUS per recipient address: the attendees (organizer PUT) or
+  // the organizer (an attendee's answer). Empty when nothing was sent.
+  std::map<std::string, std::string> sent;
 };
 
 // PUT of a calendar object resource with implicit scheduling: validates the scheduling rules
@@ -83,9 +87,20 @@ struct BusyRange {
 };
 
 // The busy periods of local user `user` in [start, end): every calendar except those marked
-// schedule-calendar-transp transparent; transparent and cancelled events left out; tentative
-// ones BUSY-TENTATIVE. No event details.
+// schedule-calendar-transp transparent; transparent and cancelled events, and invitations the
+// user declined, left out; tentative ones BUSY-TENTATIVE. No event details.
 Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
                                         int64_t start, int64_t end);
+
+// What a free/busy request learns about `address` (the CalDAV outbox and the JSON API).
+struct Availability {
+  // kLocal for any colleague with an active account (their scheduling on or off), else the
+  // recipient's kind (kExternal, kUnknown, kDisabled).
+  Recipient::Kind kind = Recipient::Kind::kUnknown;
+  std::string name;             // the colleague's display name
+  std::vector<BusyRange> busy;  // kLocal only
+};
+Result<Availability> AvailabilityOf(store::Session& session, const DavContext& ctx,
+                                    const std::string& address, int64_t start, int64_t end);
 
 }  // namespace cartable::dav::scheduling

@@ -196,6 +196,66 @@ std::string MyName(const SchedulingInfo& info, const std::string& me) {
   return a ? a->name : "";
 }
 
+// A calendar object PUT as scheduling sees it.
+struct PutView {
+  const Request& req;
+  const Target& t;
+  const std::string& body;
+  const SchedulingInfo* old;  // the object being replaced, or null
+  const std::string& old_data;
+  const SchedulingInfo& now;
+  const std::vector<std::string>& own;  // the owner's addresses
+  Role was;                             // the owner's role in `old`
+};
+
+// The RFC 6638 §3.2.4 preconditions of a PUT.
+Status CheckPutRules(const PutView& v) {
+  if (!v.now.same_organizer) {
+    return Status::Violates(Precondition::kSameOrganizerInAllComponents,
+                            "every component must have the same ORGANIZER");
+  }
+  if (v.was == Role::kOrganizer && v.old->organizer != v.now.organizer) {
+    return Status::Violates(Precondition::kAllowedOrganizerObjectChange,
+                            "the ORGANIZER of a scheduled event cannot change");
+  }
+  const Role role = RoleOf(v.now, v.own);
+  if (role == Role::kAttendee && v.was == Role::kAttendee) {
+    if (Status s = CheckAttendeeChange(*v.old, v.now); !s.ok()) return s;
+  }
+  return role == Role::kNone ? Status::OK() : CheckUnique(v.req, v.t, v.now.uid);
+}
+
+// The organizer's PUT: sends, and returns the data to store (answers received meanwhile kept,
+// SCHEDULE-STATUS written). `sent` gets the status per attendee.
+Result<std::string> OrganizerPut(const PutView& v, std::map<std::string, std::string>& sent) {
+  std::string merged = v.body;
+  if (v.was == Role::kOrganizer) {
+    bool carried = false;
+    Result<std::string> m = caldav::CarryAnswers(v.old_data, v.body, v.now.organizer, &carried);
+    if (!m.ok()) return m.status();
+    merged = std::move(m.value());
+  }
+  sent = OrganizerSends(v.req, v.t, v.old, v.old_data, v.now, merged, v.own);
+  if (sent.empty() && merged.find("SCHEDULE-FORCE-SEND") == std::string::npos) return merged;
+  return caldav::SetScheduleStatus(merged, sent);
+}
+
+// An attendee's PUT: replies when their answers changed, and returns the data to store (with
+// the reply's SCHEDULE-STATUS on ORGANIZER). `sent` gets the organizer's status.
+Result<std::string> AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
+  const std::string me = OwnAttendeeAddress(v.now, v.own);
+  std::vector<std::string> keys =
+      AnswerChanges(v.was == Role::kAttendee ? v.old : nullptr, v.now, me);
+  if (keys.empty() || v.now.components.front().organizer_agent != "SERVER" ||
+      AnyListing(v.now, me)->schedule_agent != "SERVER") {
+    return v.body;
+  }
+  std::string st = ReplyToOrganizer(v.req.session, v.req.ctx, v.now, v.body, me,
+                                    MyName(v.now, me), keys);
+  sent[v.now.organizer] = st;
+  return caldav::SetOrganizerScheduleStatus(v.body, st);
+}
+
 }  // namespace
 
 std::vector<std::string> UserAddresses(const store::User& user) {
@@ -274,62 +334,30 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
     tag = previous_tag = *prev_tag;
   }
   Result<SchedulingInfo> now = caldav::InspectScheduling(body);
-  const bool active = req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar &&
-                      t.owner && t.owner->scheduling && now.ok();
-  if (active) {
+  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
+      t.owner->scheduling && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
-    if (!now->same_organizer) {
-      return Status::Violates(Precondition::kSameOrganizerInAllComponents,
-                              "every component must have the same ORGANIZER");
+    const Role was = old ? RoleOf(*old, own) : Role::kNone;
+    const PutView view{req, t, body, old ? &*old : nullptr, old_data, *now, own, was};
+    if (Status s = CheckPutRules(view); !s.ok()) return s;
+    Result<std::string> sent = Status::OK();
+    switch (RoleOf(*now, own)) {
+      case Role::kOrganizer:
+        sent = OrganizerPut(view, out.sent);
+        tag = internal::NewScheduleTag();
+        break;
+      case Role::kAttendee:
+        sent = AttendeePut(view, out.sent);
+        // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
+        if (tag.empty()) tag = internal::NewScheduleTag();
+        break;
+      case Role::kNone:
+        sent = body;
+        tag.clear();
+        break;
     }
-    Role role = RoleOf(*now, own);
-    Role was = old ? RoleOf(*old, own) : Role::kNone;
-    if (was == Role::kOrganizer && old->organizer != now->organizer) {
-      return Status::Violates(Precondition::kAllowedOrganizerObjectChange,
-                              "the ORGANIZER of a scheduled event cannot change");
-    }
-    if (role != Role::kNone) {
-      if (Status s = CheckUnique(req, t, now->uid); !s.ok()) return s;
-    }
-    if (role == Role::kOrganizer) {
-      std::string merged = body;
-      if (was == Role::kOrganizer) {
-        bool carried = false;
-        Result<std::string> m = caldav::CarryAnswers(old_data, body, now->organizer, &carried);
-        if (!m.ok()) return m.status();
-        merged = std::move(m.value());
-      }
-      out.sent = OrganizerSends(req, t, old ? &*old : nullptr, old_data, *now, merged, own);
-      Result<std::string> marked = caldav::SetScheduleStatus(merged, out.sent);
-      if (!marked.ok()) return marked.status();
-      if (!out.sent.empty() || merged.find("SCHEDULE-FORCE-SEND") != std::string::npos) {
-        data = std::move(marked.value());
-      } else {
-        data = std::move(merged);
-      }
-      tag = internal::NewScheduleTag();
-    } else if (role == Role::kAttendee) {
-      if (was == Role::kAttendee) {
-        if (Status s = CheckAttendeeChange(*old, *now); !s.ok()) return s;
-      }
-      const std::string me = OwnAttendeeAddress(*now, own);
-      const ItipAttendee* mine = AnyListing(*now, me);
-      std::vector<std::string> keys =
-          AnswerChanges(was == Role::kAttendee ? &*old : nullptr, *now, me);
-      if (!keys.empty() && now->components.front().organizer_agent == "SERVER" &&
-          mine->schedule_agent == "SERVER") {
-        std::string st = ReplyToOrganizer(req.session, req.ctx, *now, body, me,
-                                          MyName(*now, me), keys);
-        out.sent[now->organizer] = st;
-        Result<std::string> marked = caldav::SetOrganizerScheduleStatus(body, st);
-        if (!marked.ok()) return marked.status();
-        data = std::move(marked.value());
-      }
-      // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
-      if (tag.empty()) tag = internal::NewScheduleTag();
-    } else {
-      tag.clear();
-    }
+    if (!sent.ok()) return sent.status();
+    data = std::move(sent.value());
   }
   Result<store::Object> stored =
       req.session.PutObject(t.collection.id, t.name, content_type, data, index);

@@ -9,8 +9,12 @@ bool IsStoreCollection(const Target& t) { return t.type == NodeType::kCollection
 bool IsCalendar(const Target& t) {
   return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
 }
+// Calendars and scheduling inboxes (RFC 6638 §2.2.1: calendar-query and calendar-multiget work
+// on the inbox; Apple reads invitations with a multiget there), and their members.
 bool IsCalendarOrMember(const Target& t) {
-  return IsCalendar(t) || (t.type == NodeType::kObject && t.collection.kind == store::kKindCalendar);
+  if (t.type != NodeType::kCollection && t.type != NodeType::kObject) return false;
+  return t.collection.kind == store::kKindCalendar ||
+         t.collection.kind == store::kKindScheduleInbox;
 }
 bool IsBookKind(const std::string& kind) {
   return kind == store::kKindAddressbook || kind == store::kKindDirectory;

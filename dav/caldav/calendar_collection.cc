@@ -16,8 +16,10 @@ constexpr const char* kAllComponents[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEB
 bool IsCalendar(const Target& t) {
   return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
 }
+// Calendar objects, and iTIP messages in a scheduling inbox (read the same way).
 bool IsCalendarObject(const Target& t) {
-  return t.type == NodeType::kObject && t.collection.kind == store::kKindCalendar;
+  return t.type == NodeType::kObject && (t.collection.kind == store::kKindCalendar ||
+                                         t.collection.kind == store::kKindScheduleInbox);
 }
 
 bool GetComponentSet(const PropContext& c, XmlWriter& w) {

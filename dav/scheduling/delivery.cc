@@ -88,9 +88,10 @@ Status DropInInbox(store::Session& session, const store::User& user, const std::
       if (Status d = session.DeleteObject(inbox->id, name); !d.ok()) return d;
     }
   }
-  store::ObjectIndex index;
+  store::ObjectIndex index;  // unbounded in time: queries always parse inbox messages
   index.uid = info.uid;
   index.component = info.component;
+  index.needs_expansion = true;
   return session.PutObject(inbox->id, RandomHex(16) + ".ics", kCalendarType, itip, index).status();
 }
 

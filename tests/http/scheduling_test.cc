@@ -196,9 +196,34 @@ TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
   EXPECT_TRUE(Inbox("jlabert").empty());
   EXPECT_EQ(Do("jlabert", "PROPFIND", "/dav/calendars/mdupont/inbox/", "", {{"Depth", "1"}}).status,
             403);
-  // Inbox messages can be deleted by their owner; nothing can be PUT into an inbox.
+  // Apple reads the inbox with calendar-multiget; calendar-query works there too (RFC 6638 §2.2.1).
   auto messages = Inbox("mdupont");
   ASSERT_EQ(messages.size(), 1u);
+  Reply mg = Do("mdupont", "REPORT", "/dav/calendars/mdupont/inbox/",
+                R"(<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+                   <D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>)" +
+                    messages.begin()->first + "</D:href></C:calendar-multiget>",
+                {{"Depth", "1"}});
+  ASSERT_EQ(mg.status, 207) << mg.body;
+  EXPECT_NE(mg.body.find("METHOD:REQUEST"), std::string::npos);
+  Reply query = Do("mdupont", "REPORT", "/dav/calendars/mdupont/inbox/",
+                   R"(<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+                      <D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">
+                      <C:comp-filter name="VEVENT"><C:time-range start="20261201T000000Z"
+                      end="20261202T000000Z"/></C:comp-filter></C:comp-filter></C:filter>
+                      </C:calendar-query>)",
+                   {{"Depth", "1"}});
+  ASSERT_EQ(query.status, 207) << query.body;
+  EXPECT_EQ(ParseMultiStatus(query.body).props.count(messages.begin()->first), 1u) << query.body;
+  Reply later = Do("mdupont", "REPORT", "/dav/calendars/mdupont/inbox/",
+                   R"(<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+                      <D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">
+                      <C:comp-filter name="VEVENT"><C:time-range start="20270101T000000Z"
+                      end="20270102T000000Z"/></C:comp-filter></C:comp-filter></C:filter>
+                      </C:calendar-query>)",
+                   {{"Depth", "1"}});
+  EXPECT_EQ(ParseMultiStatus(later.body).props.count(messages.begin()->first), 0u) << later.body;
+  // Inbox messages can be deleted by their owner; nothing can be PUT into an inbox.
   EXPECT_EQ(Do("mdupont", "DELETE", messages.begin()->first).status, 204);
   EXPECT_TRUE(Inbox("mdupont").empty());
   EXPECT_EQ(Put("mdupont", "/dav/calendars/mdupont/inbox/x.ics", Meeting("x", "")).status, 403);

@@ -44,6 +44,9 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 namespace caldav {
 class InstanceCache;
 }
+namespace scheduling {
+class RelayHealth;
+}
 class HomeCache;
 
 // Server-wide, built once in server/app and shared by all threads (read-only after start,
@@ -55,6 +58,7 @@ struct DavContext {
   caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
   HomeCache* homes = nullptr;                  // homes known to exist; optional
   server::MailSender* mail = nullptr;          // iMIP out; null = every mail is queued
+  scheduling::RelayHealth* relay = nullptr;    // skips a relay known to be down; optional
 };
 
 // One request being served.

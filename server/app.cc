@@ -53,7 +53,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       mail_(MakeSmtpSender(config.smtp)),
       dav_ctx_{store, DavOptionsFrom(config),
                clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
-               &homes_, mail_.get()},
+               &homes_, mail_.get(), &relay_},
       dav_(dav_ctx_),
       departments_(config.departments.empty() ? directory::DefaultDepartments()
                                               : config.departments) {

@@ -46,6 +46,7 @@ class App : public RequestHandler {
   Authenticator auth_;
   std::unique_ptr<dav::caldav::InstanceCache> instances_;
   std::unique_ptr<MailSender> mail_;
+  dav::scheduling::RelayHealth relay_;
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;

@@ -7,6 +7,7 @@
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/imip_text.h"
 #include "dav/scheduling/imip_mime.h"
+#include "dav/scheduling/mail_queue.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/mail_sender.h"
@@ -255,11 +256,15 @@ std::string SendMail(store::Session& session, const DavContext& ctx, const Party
   Result<std::string> message = BuildImipMessage(mail);
   if (!message.ok()) return "5.1";
   std::string envelope = ctx.options.mail_from.empty() ? mail.from.address : ctx.options.mail_from;
+  const int64_t now = std::chrono::system_clock::to_time_t(ctx.clock());
   std::string error = "no SMTP relay configured";
-  if (ctx.mail != nullptr) {
+  if (ctx.mail != nullptr && ctx.relay != nullptr && !ctx.relay->Usable(now)) {
+    error = "the SMTP relay failed moments ago; left to the queue";
+  } else if (ctx.mail != nullptr) {
     Status sent = ctx.mail->Send(envelope, {to_address}, *message);
     if (sent.ok()) return "1.1";
     if (sent.code() != Status::Code::kUnavailable) return "5.1";
+    if (ctx.relay != nullptr) ctx.relay->Failed(now);
     error = sent.message();
   }
   store::QueuedMail queued;
@@ -268,8 +273,7 @@ std::string SendMail(store::Session& session, const DavContext& ctx, const Party
   queued.message = *message;
   queued.origin_collection = origin.collection;
   queued.origin_name = origin.name;
-  queued.next_attempt =
-      std::chrono::system_clock::to_time_t(ctx.clock()) + ctx.options.mail_retry_seconds;
+  queued.next_attempt = now + ctx.options.mail_retry_seconds;
   queued.last_error = error;
   return session.EnqueueMail(queued).ok() ? "1.0" : "5.1";
 }

@@ -69,6 +69,7 @@ int MailQueue::RunOnce() {
                           : Status::Unavailable("no SMTP relay configured");
     Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
     if (!txn.ok()) continue;
+    if (ctx_.relay && st.ok()) ctx_.relay->Worked();
     if (st.ok() || st.code() != Status::Code::kUnavailable ||
         now - m.created_at >= ctx_.options.mail_expire_seconds) {
       if (!session.DeleteMail(m.id).ok()) continue;

@@ -4,6 +4,7 @@
 // for that attendee instead of 1.0; when it is dropped, 5.1.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -12,6 +13,21 @@
 #include "dav/context.h"
 
 namespace cartable::dav::scheduling {
+
+// Whether requests should talk to the relay at all. Mail is sent while the request holds the
+// store's write lock; after the relay failed (unreachable, 4xx), requests queue their mail
+// without waiting on it for `kPauseSeconds`, and the queue (which keeps trying) clears the
+// mark when a send works. Thread-safe.
+class RelayHealth {
+ public:
+  static constexpr int64_t kPauseSeconds = 60;
+  bool Usable(int64_t now) const { return now >= down_until_.load(std::memory_order_relaxed); }
+  void Failed(int64_t now) { down_until_.store(now + kPauseSeconds, std::memory_order_relaxed); }
+  void Worked() { down_until_.store(0, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> down_until_{0};
+};
 
 class MailQueue {
  public:

@@ -365,10 +365,18 @@ def check_relay_down(srv, sink):
     org = srv.get(path, "jlabert")
     check("SCHEDULE-STATUS 1.0: queued", "SCHEDULE-STATUS=1.0" in line_with(org, "ATTENDEE", "prof.externe"),
           line_with(org, "ATTENDEE", "prof.externe"))
+    # A second invitation while the relay is known to be down is queued without trying it.
+    status, _ = srv.put("/dav/calendars/jlabert/agenda/down2.ics", "jlabert",
+                        event("relay-down-2", [("Prof 2", "prof2@example.org")]))
+    org2 = srv.get("/dav/calendars/jlabert/agenda/down2.ics", "jlabert")
+    check("second PUT while down: queued too",
+          status == 201 and "SCHEDULE-STATUS=1.0" in line_with(org2, "ATTENDEE", "prof2@"))
     sink.start("--reject-rcpt", "refuse@example.org")
     meta, raw = sink.next_message(timeout=20)
+    meta2, raw2 = sink.next_message(timeout=20)
+    got = sorted(m["rcpt_tos"][0] for m in (meta, meta2) if m)
     check("the queued mail is delivered once the relay is back",
-          raw is not None and meta["rcpt_tos"] == ["prof.externe@example.org"], meta)
+          got == ["prof.externe@example.org", "prof2@example.org"], got)
     ok = wait_for(lambda: "SCHEDULE-STATUS=1.1" in line_with(srv.get(path, "jlabert"), "ATTENDEE",
                                                                "prof.externe"), 10)
     check("then the organizer's copy says 1.1", ok)

@@ -110,6 +110,7 @@ std::map<std::string, std::string> OrganizerSends(const Request& req, const Targ
   }
   const bool cancelled = AllCancelled(now) && !(old && AllCancelled(*old));
   const Origin origin{t.collection.id, t.name};
+  std::map<store::Id, std::string> delivered;  // local user -> status
   for (const std::string& address : everyone) {
     if (Contains(own, address)) continue;
     const ItipAttendee* in_now = AnyListing(now, address);
@@ -132,8 +133,13 @@ std::map<std::string, std::string> OrganizerSends(const Request& req, const Targ
     if (!itip.ok()) continue;
     Result<Recipient> to = ResolveRecipient(req.session, req.ctx, address);
     if (!to.ok()) continue;
-    std::string st = internal::Deliver(req.session, req.ctx, OrganizerParty(now), *to, method,
-                                       *itip, origin);
+    // One delivery per colleague, however many of their addresses are listed (CLIENTS.md #8).
+    auto done = delivered.find(to->user.id);
+    std::string st = to->kind == Recipient::Kind::kLocal && done != delivered.end()
+                         ? done->second
+                         : internal::Deliver(req.session, req.ctx, OrganizerParty(now), *to,
+                                             method, *itip, origin);
+    if (to->kind == Recipient::Kind::kLocal) delivered[to->user.id] = st;
     if (in_now) status[address] = st;
   }
   return status;

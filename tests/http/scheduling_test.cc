@@ -471,6 +471,28 @@ TEST_F(SchedulingTest, ClientImportingAnAutoProcessedInvitationGetsA412) {
   EXPECT_EQ(again.status, 412);
 }
 
+TEST_F(SchedulingTest, OneDeliveryPerColleagueAndTasksToo) {
+  // Marie listed twice, by address and by principal URL: one message, both marked delivered.
+  ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "alias.ics",
+                Meeting("alias-1", Attendee(kMarie) +
+                                       "ATTENDEE;PARTSTAT=NEEDS-ACTION:/dav/principals/users/"
+                                       "mdupont/\r\n")).status,
+            201);
+  EXPECT_EQ(InboxCount("mdupont", "REQUEST", "alias-1"), 1);
+  std::string org = Get("jlabert", std::string(kOrgCal) + "alias.ics");
+  EXPECT_NE(AttendeeLine(org, "/dav/principals/users/mdupont/").find("SCHEDULE-STATUS=1.2"),
+            std::string::npos);
+  // A task assigned to Paul lands in his task list (his default calendar takes only events).
+  std::string todo =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VTODO\r\nUID:todo-1\r\n"
+      "DTSTAMP:20261120T080000Z\r\nDUE:20261205T170000Z\r\nSUMMARY:Saisir les notes\r\n"
+      "ORGANIZER:mailto:" + std::string(kJean) + "\r\n" + Attendee(kPaul) +
+      "END:VTODO\r\nEND:VCALENDAR\r\n";
+  ASSERT_EQ(Put("jlabert", "/dav/calendars/jlabert/taches/todo.ics", todo).status, 201);
+  EXPECT_EQ(Do("pmartin", "GET", "/dav/calendars/pmartin/taches/todo-1.ics").status, 200);
+  EXPECT_EQ(InboxCount("pmartin", "REQUEST", "todo-1"), 1);
+}
+
 TEST_F(SchedulingTest, DeliveryToAColleagueWhoNeverConnected) {
   server_.AddUser("aroux", "pw", "Anne Roux", "anne.roux@ac-orleans-tours.fr");
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "n.ics",

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "directory/accounts.h"
+#include "directory/import.h"
 #include "tests/testlib/ics_text.h"
 #include "tests/testlib/test_server.h"
 
@@ -201,6 +205,48 @@ TEST_F(SchedulingApiTest, FreeBusyOfColleagues) {
                 .status,
             400);
   EXPECT_EQ(Call("jlabert", "GET", "/api/v1/freebusy").status, 405);
+}
+
+// The académie's own people: accounts made by the directory import (issue 4), in different
+// departments, invite each other; one of them never connected.
+TEST(SchedulingDirectoryTest, ColleaguesFromTheImportedDirectory) {
+  TestServer server;
+  std::ifstream in(std::string(CARTABLE_FIXTURE_DIR) + "/directory/staff.csv");
+  std::stringstream csv;
+  csv << in.rdbuf();
+  auto report = directory::ImportDirectory(server.store(), csv.str(), {});
+  ASSERT_TRUE(report.ok() && report->errors.empty());
+  directory::Accounts accounts(server.store());
+  ASSERT_TRUE(accounts.SetPassword("jmartin", "pw-jm").ok());    // Jean Martin, CPE, DSDEN 37
+  ASSERT_TRUE(accounts.SetPassword("andiaye", "pw-an").ok());    // Aïssata N'Diaye, DSDEN 45
+  const std::string start = Day(6), end = Day(6, 17);
+  std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:cdc-1\r\n"
+      "DTSTAMP:20261120T080000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
+      "\r\nSUMMARY:Conseil de discipline\r\nORGANIZER;CN=Jean Martin:mailto:"
+      "jean.martin@ac-orleans-tours.fr\r\n"
+      "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:aissata.ndiaye@ac-orleans-tours.fr\r\n"
+      "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:helene.le-gall-dubois@ac-orleans-tours.fr\r\n"
+      "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  Reply put = server.Request("PUT", "/dav/calendars/jmartin/agenda/cdc.ics", ics,
+                             {{"Content-Type", "text/calendar"}}, "jmartin", "pw-jm");
+  ASSERT_EQ(put.status, 201) << put.body;
+  std::string org =
+      server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm").body;
+  EXPECT_NE(AttendeeLine(org, "aissata.ndiaye").find("SCHEDULE-STATUS=1.2"), std::string::npos);
+  EXPECT_NE(AttendeeLine(org, "helene.le-gall-dubois").find("SCHEDULE-STATUS=1.2"),
+            std::string::npos) << "delivered although Hélène never connected";
+  Reply list = server.Request("GET", "/api/v1/invitations", "", {}, "andiaye", "pw-an");
+  json inv = json::parse(list.body, nullptr, false)["invitations"];
+  ASSERT_EQ(inv.size(), 1u) << list.body;
+  EXPECT_EQ(inv[0]["organizer"]["name"], "Jean Martin");
+  Reply answer = server.Request(
+      "POST", "/api/v1/invitations/" + inv[0]["id"].get<std::string>() + "/reply",
+      R"({"answer": "accepted"})", {{"Content-Type", "application/json"}}, "andiaye", "pw-an");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  org =
+      server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm").body;
+  EXPECT_NE(AttendeeLine(org, "aissata.ndiaye").find("PARTSTAT=ACCEPTED"), std::string::npos);
 }
 
 }  // namespace

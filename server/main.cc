@@ -10,11 +10,14 @@
 //   cartable user list
 //   cartable directory import FILE [--dry-run]
 //   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
+//   cartable mail queue
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <ctime>
+#include <limits>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -46,6 +49,7 @@ constexpr const char* kUsage =
     "  user list\n"
     "  directory import FILE [--dry-run]         import the staff directory (CSV or LDIF)\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
+    "  mail queue                                list the invitation mail waiting for the relay\n"
     "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n";
 
 struct Args {
@@ -214,6 +218,30 @@ int ImipCommand(const Args& args, const server::Config& config, store::Store& st
   return out.exit_code;
 }
 
+// `mail queue`: what the relay has not taken yet, oldest first.
+int MailCommand(const Args& args, store::Store& store) {
+  if (args.positional.size() < 2 || args.positional[1] != "queue") {
+    return Fail(std::string("usage: cartable mail queue\n") + kUsage);
+  }
+  Result<std::vector<store::QueuedMail>> queued =
+      store.ThreadSession().DueMail(std::numeric_limits<store::UnixTime>::max(), 100000);
+  if (!queued.ok()) return Fail(queued.status().ToString());
+  std::printf("%-8s %-40s %-8s %-20s %s\n", "ID", "RECIPIENT", "ATTEMPTS", "NEXT ATTEMPT (UTC)",
+              "LAST ERROR");
+  for (const store::QueuedMail& m : *queued) {
+    std::time_t next = static_cast<std::time_t>(m.next_attempt);
+    std::tm tm{};
+    gmtime_r(&next, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    std::printf("%-8lld %-40s %-8lld %-20s %s\n", static_cast<long long>(m.id),
+                m.recipient.c_str(), static_cast<long long>(m.attempts), when,
+                m.last_error.c_str());
+  }
+  std::printf("%zu message(s) queued\n", queued->size());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Args args;
   std::string error;
@@ -240,7 +268,8 @@ int Main(int argc, char** argv) {
       return Fail("--smtp-relay: " + err);
     }
   }
-  if (command != "serve" && command != "user" && command != "directory" && command != "imip") {
+  if (command != "serve" && command != "user" && command != "directory" && command != "imip" &&
+      command != "mail") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
   Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(config.data_dir);
@@ -248,6 +277,7 @@ int Main(int argc, char** argv) {
   if (command == "serve") return Serve(config, **store);
   if (command == "directory") return DirectoryCommand(args, config, **store);
   if (command == "imip") return ImipCommand(args, config, **store);
+  if (command == "mail") return MailCommand(args, **store);
   directory::Accounts accounts(**store);
   return UserCommand(args, accounts);
 }

@@ -365,6 +365,10 @@ def check_relay_down(srv, sink):
     org = srv.get(path, "jlabert")
     check("SCHEDULE-STATUS 1.0: queued", "SCHEDULE-STATUS=1.0" in line_with(org, "ATTENDEE", "prof.externe"),
           line_with(org, "ATTENDEE", "prof.externe"))
+    listing = subprocess.run(srv.cli("mail", "queue"), capture_output=True, text=True, timeout=30)
+    check("`cartable mail queue` lists it", listing.returncode == 0 and
+          "prof.externe@example.org" in listing.stdout and "1 message(s) queued" in listing.stdout,
+          listing.stdout + listing.stderr)
     # A second invitation while the relay is known to be down is queued without trying it.
     status, _ = srv.put("/dav/calendars/jlabert/agenda/down2.ics", "jlabert",
                         event("relay-down-2", [("Prof 2", "prof2@example.org")]))

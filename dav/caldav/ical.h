@@ -159,9 +159,13 @@ struct BusyPeriod {
 };
 
 // Busy periods of one calendar object within `range` (VEVENTs that are not TRANSPARENT nor
-// CANCELLED, VFREEBUSY periods, VAVAILABILITY is not supported).
+// CANCELLED, VFREEBUSY periods, VAVAILABILITY is not supported). Instances where one of
+// `declined_by` (calendar addresses, as itip.h NormalizeAddress gives them) is an ATTENDEE with
+// PARTSTAT=DECLINED are not busy: scheduling's free/busy of a person leaves out what they
+// declined, for the whole series or one occurrence.
 Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRange& range,
-                                            const std::string& floating_tz = "UTC");
+                                            const std::string& floating_tz = "UTC",
+                                            const std::vector<std::string>& declined_by = {});
 
 // A VCALENDAR with one VFREEBUSY (DTSTAMP, DTSTART/DTEND = range, merged FREEBUSY lines by type).
 std::string RenderFreeBusy(const std::vector<BusyPeriod>& periods, const TimeRange& range);

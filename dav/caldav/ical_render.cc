@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dav/caldav/ical_internal.h"
+#include "dav/caldav/itip.h"
 
 namespace cartable::dav::caldav {
 namespace {
@@ -179,8 +180,27 @@ Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataR
   return internal::Serialize(cal.get());
 }
 
+namespace {
+
+// Whether one of `who` declined the instance `comp` describes.
+bool DeclinedBy(icalcomponent* comp, const std::vector<std::string>& who) {
+  if (who.empty()) return false;
+  for (icalproperty* p : Props(comp, ICAL_ATTENDEE_PROPERTY)) {
+    const char* value = icalproperty_get_attendee(p);
+    icalparameter* ps = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
+    if (value && ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED &&
+        std::find(who.begin(), who.end(), NormalizeAddress(value)) != who.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRange& range,
-                                            const std::string& floating_tz) {
+                                            const std::string& floating_tz,
+                                            const std::vector<std::string>& declined_by) {
   ComponentPtr cal = internal::ParseCalendar(ics);
   if (!cal) return Status::Internal("stored calendar data cannot be parsed");
   TimeContext tc(cal.get(), floating_tz);
@@ -224,7 +244,7 @@ Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRang
       if (transp && icalproperty_get_transp(transp) == ICAL_TRANSP_TRANSPARENT) continue;
       icalproperty* status = icalcomponent_get_first_property(inst.comp, ICAL_STATUS_PROPERTY);
       icalproperty_status st = status ? icalproperty_get_status(status) : ICAL_STATUS_NONE;
-      if (st == ICAL_STATUS_CANCELLED) continue;
+      if (st == ICAL_STATUS_CANCELLED || DeclinedBy(inst.comp, declined_by)) continue;
       add(inst.start, inst.end, st == ICAL_STATUS_TENTATIVE ? "BUSY-TENTATIVE" : "BUSY");
     }
   }

@@ -187,16 +187,6 @@ Status CheckAttendeeChange(const SchedulingInfo& old, const SchedulingInfo& now)
   return Status::OK();
 }
 
-// Whether one of `own` declined the event (its master, or its only component).
-bool Declined(const std::string& ics, const std::vector<std::string>& own) {
-  Result<SchedulingInfo> info = caldav::InspectScheduling(ics);
-  if (!info.ok()) return false;
-  for (const ItipAttendee& a : info->components.front().attendees) {
-    if (Contains(own, a.address) && a.partstat == "DECLINED") return true;
-  }
-  return false;
-}
-
 std::string MyName(const SchedulingInfo& info, const std::string& me) {
   const ItipAttendee* a = AnyListing(info, me);
   return a ? a->name : "";
@@ -478,8 +468,8 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
     q.end = end;
     q.with_data = true;
     Status st = session.QueryObjects(c.id, q, [&](const store::Object& o) {
-      if (o.data->find("DECLINED") != std::string::npos && Declined(*o.data, own)) return true;
-      Result<std::vector<caldav::BusyPeriod>> busy = caldav::BusyPeriods(*o.data, range);
+      Result<std::vector<caldav::BusyPeriod>> busy =
+          caldav::BusyPeriods(*o.data, range, "UTC", own);
       if (!busy.ok()) return true;
       for (const caldav::BusyPeriod& b : *busy) {
         if (b.fbtype != "FREE") out.push_back({b.start, b.end, b.fbtype});

@@ -129,6 +129,23 @@ TEST(FreeBusy, BusyPeriodsAndRender) {
   EXPECT_NE(fb.find("DTSTART:20260310T000000Z"), std::string::npos);
 }
 
+TEST(FreeBusy, DeclinedInstancesAreNotBusyForWhoDeclined) {
+  std::string ics = Cal(
+      "BEGIN:VEVENT\nUID:w\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\n"
+      "RRULE:FREQ=WEEKLY;COUNT=3\nORGANIZER:mailto:a@x.fr\n"
+      "ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@x.fr\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:w\nRECURRENCE-ID:20260309T100000Z\nDTSTART:20260309T100000Z\n"
+      "DTEND:20260309T110000Z\nORGANIZER:mailto:a@x.fr\n"
+      "ATTENDEE;PARTSTAT=DECLINED:MAILTO:B@X.FR\nEND:VEVENT\n");
+  TimeRange r = Range("20260301T000000Z", "20260401T000000Z");
+  EXPECT_EQ(BusyPeriods(ics, r)->size(), 3u) << "the calendar's own free/busy keeps everything";
+  std::vector<BusyPeriod> b = *BusyPeriods(ics, r, "UTC", {"mailto:b@x.fr"});
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].start, testing::T("20260302T100000Z"));
+  EXPECT_EQ(b[1].start, testing::T("20260316T100000Z"));
+  EXPECT_EQ(BusyPeriods(ics, r, "UTC", {"mailto:c@x.fr"})->size(), 3u);
+}
+
 TEST(Occurrences, Basics) {
   bool truncated = true;
   Result<std::vector<Occurrence>> occ =

@@ -87,25 +87,41 @@ json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& cop
               {"attendees", attendees}};
 }
 
+// Pending invitations are read from the calendars, not from the inbox: the inbox is a
+// notification list that clients (iOS) empty once they have shown it, while the copy in the
+// calendar keeps waiting for the answer. Only events still to come are read, and only those
+// whose text names the user and NEEDS-ACTION are parsed.
 server::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
                                      const store::User& user) {
   std::vector<std::string> own = scheduling::UserAddresses(user);
-  Result<store::Collection> inbox =
-      s.GetCollection(HomePath(CalendarArea(), user.login) + "inbox/");
-  if (!inbox.ok()) return Error(inbox.status());
-  std::vector<std::string> uids;  // in the order invitations arrived
-  Status st = s.ForEachObject(inbox->id, [&](const store::Object& o) {
-    if (std::find(uids.begin(), uids.end(), o.index.uid) == uids.end()) uids.push_back(o.index.uid);
-    return true;
-  });
-  if (!st.ok()) return Error(st);
+  std::string email = user.email;
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  Result<std::vector<store::Collection>> calendars =
+      scheduling::internal::Calendars(s, user, false);
+  if (!calendars.ok()) return Error(calendars.status());
+  const int64_t now = Now(ctx);
   json list = json::array();
-  for (const std::string& uid : uids) {
-    Result<scheduling::internal::Copy> copy = scheduling::internal::FindCopy(s, user, uid);
-    if (!copy.ok()) return Error(copy.status());
-    if (!copy->found) continue;
-    json j = InvitationJson(ctx, *copy, own);
-    if (!j.is_null()) list.push_back(j);
+  for (const store::Collection& c : *calendars) {
+    store::ObjectQuery q;
+    q.start = now;
+    q.end = now + kHorizon;
+    q.with_data = true;
+    Status st = s.QueryObjects(c.id, q, [&](const store::Object& o) {
+      const std::string& data = *o.data;
+      if (data.find("NEEDS-ACTION") == std::string::npos) return true;
+      std::string lower = data;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      if (lower.find(email) == std::string::npos &&
+          lower.find(PrincipalPath(user.login)) == std::string::npos) {
+        return true;
+      }
+      json j = InvitationJson(ctx, scheduling::internal::Copy{true, c, o}, own);
+      if (!j.is_null()) list.push_back(std::move(j));
+      return true;
+    });
+    if (!st.ok()) return Error(st);
   }
   std::sort(list.begin(), list.end(),
             [](const json& a, const json& b) { return a["start"] < b["start"]; });

@@ -104,6 +104,16 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
     }
   }
 
+  // The inbox is only a notification list: a client emptying it (iOS does) hides nothing.
+  Reply inbox = server_.Request("PROPFIND", "/dav/calendars/mdupont/inbox/", "",
+                                {{"Depth", "1"}}, "mdupont", "pw");
+  for (const auto& [href, props] : testlib::ParseMultiStatus(inbox.body).props) {
+    if (href != "/dav/calendars/mdupont/inbox/") {
+      EXPECT_EQ(server_.Request("DELETE", href, "", {}, "mdupont", "pw").status, 204);
+    }
+  }
+  EXPECT_EQ(Invitations("mdupont").size(), 1u);
+
   // Paul accepts from the webmail: the same path as a client PUT.
   json paul = Invitations("pmartin");
   ASSERT_EQ(paul.size(), 1u);

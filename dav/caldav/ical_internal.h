@@ -133,6 +133,12 @@ std::string ComponentName(icalcomponent* c);
 // The textual value of a property (TEXT unescaped).
 std::string PropertyText(icalproperty* p);
 
+// The properties of `c` of `kind`, in order, collected first so callers may remove them while
+// walking the list (libical's iterator is invalidated by removal).
+std::vector<icalproperty*> Props(icalcomponent* c, icalproperty_kind kind = ICAL_ANY_PROPERTY);
+// Removes (and frees) every property of `kind` from `c`.
+void RemoveProps(icalcomponent* c, icalproperty_kind kind);
+
 // Serialises a component with CRLF line endings and 75-octet folding.
 std::string Serialize(icalcomponent* comp);
 

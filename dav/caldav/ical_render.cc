@@ -14,6 +14,8 @@ namespace {
 using internal::ComponentGroup;
 using internal::ComponentPtr;
 using internal::Instance;
+using internal::Props;
+using internal::RemoveProps;
 using internal::TimeContext;
 
 std::vector<icalcomponent*> Children(icalcomponent* c) {
@@ -23,22 +25,6 @@ std::vector<icalcomponent*> Children(icalcomponent* c) {
     out.push_back(k);
   }
   return out;
-}
-
-std::vector<icalproperty*> Props(icalcomponent* c, icalproperty_kind kind = ICAL_ANY_PROPERTY) {
-  std::vector<icalproperty*> out;
-  for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
-       p = icalcomponent_get_next_property(c, kind)) {
-    out.push_back(p);
-  }
-  return out;
-}
-
-void RemoveProps(icalcomponent* c, icalproperty_kind kind) {
-  for (icalproperty* p : Props(c, kind)) {
-    icalcomponent_remove_property(c, p);
-    icalproperty_free(p);
-  }
 }
 
 void RemoveChild(icalcomponent* parent, icalcomponent* child) {

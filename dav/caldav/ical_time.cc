@@ -116,6 +116,22 @@ std::string ComponentName(icalcomponent* c) {
   return s.substr(6, end == std::string::npos ? std::string::npos : end - 6);
 }
 
+std::vector<icalproperty*> Props(icalcomponent* c, icalproperty_kind kind) {
+  std::vector<icalproperty*> out;
+  for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
+       p = icalcomponent_get_next_property(c, kind)) {
+    out.push_back(p);
+  }
+  return out;
+}
+
+void RemoveProps(icalcomponent* c, icalproperty_kind kind) {
+  for (icalproperty* p : Props(c, kind)) {
+    icalcomponent_remove_property(c, p);
+    icalproperty_free(p);
+  }
+}
+
 std::string Serialize(icalcomponent* comp) {
   char* text = icalcomponent_as_ical_string_r(comp);
   if (!text) return {};

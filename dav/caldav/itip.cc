@@ -10,6 +10,8 @@ namespace cartable::dav::caldav {
 namespace {
 
 using internal::ComponentPtr;
+using internal::Props;
+using internal::RemoveProps;
 using internal::TimeContext;
 
 constexpr const char* kProdId = "-//Cartable//Cartable//FR";
@@ -49,22 +51,6 @@ std::vector<icalcomponent*> Components(icalcomponent* vcal) {
   return out;
 }
 
-std::vector<icalproperty*> Properties(icalcomponent* c, icalproperty_kind kind) {
-  std::vector<icalproperty*> out;
-  for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
-       p = icalcomponent_get_next_property(c, kind)) {
-    out.push_back(p);
-  }
-  return out;
-}
-
-void RemoveProperties(icalcomponent* c, icalproperty_kind kind) {
-  for (icalproperty* p : Properties(c, kind)) {
-    icalcomponent_remove_property(c, p);
-    icalproperty_free(p);
-  }
-}
-
 void RemoveSubcomponents(icalcomponent* c, icalcomponent_kind kind) {
   std::vector<icalcomponent*> doomed;
   for (icalcomponent* k = icalcomponent_get_first_component(c, kind); k;
@@ -94,7 +80,7 @@ std::string RecurrenceKey(icalcomponent* c, TimeContext& tc) {
 }
 
 icalproperty* FindAttendeeProp(icalcomponent* c, const std::string& address) {
-  for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+  for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
     if (NormalizeAddress(ValueText(p)) == address) return p;
   }
   return nullptr;
@@ -125,7 +111,7 @@ std::string Signature(icalcomponent* c, TimeContext& tc) {
         ICAL_LOCATION_PROPERTY, ICAL_DESCRIPTION_PROPERTY, ICAL_STATUS_PROPERTY,
         ICAL_ORGANIZER_PROPERTY}) {
     std::vector<std::string> values;
-    for (icalproperty* p : Properties(c, kind)) {
+    for (icalproperty* p : Props(c, kind)) {
       if (kind == ICAL_ORGANIZER_PROPERTY) {
         values.push_back(NormalizeAddress(ValueText(p)));
       } else if (kind == ICAL_DTSTART_PROPERTY || kind == ICAL_DTEND_PROPERTY ||
@@ -141,7 +127,7 @@ std::string Signature(icalcomponent* c, TimeContext& tc) {
     sig += "\x1e";
   }
   std::set<std::string> attendees;
-  for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+  for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
     attendees.insert(NormalizeAddress(ValueText(p)));
   }
   for (const std::string& a : attendees) sig += a + "\x1f";
@@ -159,7 +145,7 @@ ItipComponent Describe(icalcomponent* c, TimeContext& tc) {
     if (out.organizer_agent.empty()) out.organizer_agent = "SERVER";
   }
   std::set<std::string> seen;
-  for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+  for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
     ItipAttendee a;
     a.address = NormalizeAddress(ValueText(p));
     if (a.address.empty() || !seen.insert(a.address).second) continue;
@@ -254,7 +240,7 @@ icalcomponent* AddOverride(icalcomponent* vcal, icalcomponent* master, const std
   icalcomponent* inst = icalcomponent_new_clone(master);
   for (icalproperty_kind k : {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY,
                               ICAL_EXRULE_PROPERTY, ICAL_DTSTART_PROPERTY}) {
-    RemoveProperties(inst, k);
+    RemoveProps(inst, k);
   }
   icalproperty* new_start = icalproperty_new_dtstart(*start);
   CopyTzid(dtstart, new_start);
@@ -320,7 +306,7 @@ std::string FinishMessage(icalcomponent* msg) {
     if (!def) continue;
     icalcomponent* copy = icalcomponent_new_clone(def);
     // The database names its zones "/citadel.org/..."; the message must use the TZID it cites.
-    RemoveProperties(copy, ICAL_TZID_PROPERTY);
+    RemoveProps(copy, ICAL_TZID_PROPERTY);
     icalcomponent_add_property(copy, icalproperty_new_tzid(tzid.c_str()));
     icalcomponent_add_component(msg, copy);
   }
@@ -328,7 +314,7 @@ std::string FinishMessage(icalcomponent* msg) {
 }
 
 void SetDtstampNow(icalcomponent* c) {
-  RemoveProperties(c, ICAL_DTSTAMP_PROPERTY);
+  RemoveProps(c, ICAL_DTSTAMP_PROPERTY);
   icalcomponent_add_property(
       c, icalproperty_new_dtstamp(icaltime_current_time_with_zone(icaltimezone_get_utc_timezone())));
 }
@@ -338,7 +324,7 @@ icalcomponent* MessageCopy(icalcomponent* c) {
   icalcomponent* copy = icalcomponent_new_clone(c);
   RemoveSubcomponents(copy, ICAL_VALARM_COMPONENT);
   std::set<std::string> seen;
-  for (icalproperty* p : Properties(copy, ICAL_ATTENDEE_PROPERTY)) {
+  for (icalproperty* p : Props(copy, ICAL_ATTENDEE_PROPERTY)) {
     if (!seen.insert(NormalizeAddress(ValueText(p))).second) {
       icalcomponent_remove_property(copy, p);
       icalproperty_free(p);
@@ -346,13 +332,13 @@ icalcomponent* MessageCopy(icalcomponent* c) {
     }
     StripScheduleParams(p);
   }
-  for (icalproperty* p : Properties(copy, ICAL_ORGANIZER_PROPERTY)) StripScheduleParams(p);
+  for (icalproperty* p : Props(copy, ICAL_ORGANIZER_PROPERTY)) StripScheduleParams(p);
   SetDtstampNow(copy);
   return copy;
 }
 
 void SetStatus(icalcomponent* c, icalproperty_status status) {
-  RemoveProperties(c, ICAL_STATUS_PROPERTY);
+  RemoveProps(c, ICAL_STATUS_PROPERTY);
   icalcomponent_add_property(c, icalproperty_new_status(status));
 }
 
@@ -533,7 +519,7 @@ Result<std::string> BuildReply(std::string_view attendee_ics, const std::string&
           ICAL_RECURRENCEID_PROPERTY, ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
           ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY, ICAL_SUMMARY_PROPERTY,
           ICAL_LOCATION_PROPERTY, ICAL_RRULE_PROPERTY}) {
-      for (icalproperty* p : Properties(c, kind)) {
+      for (icalproperty* p : Props(c, kind)) {
         icalproperty* copy = icalproperty_new_clone(p);
         StripScheduleParams(copy);
         icalcomponent_add_property(r, copy);
@@ -587,7 +573,7 @@ Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view 
 Result<std::string> ApplyRequest(std::string_view existing, std::string_view request) {
   Result<ComponentPtr> msg = Parse(request);
   if (!msg.ok()) return msg.status();
-  RemoveProperties(msg->get(), ICAL_METHOD_PROPERTY);
+  RemoveProps(msg->get(), ICAL_METHOD_PROPERTY);
   if (!existing.empty()) {
     Result<ComponentPtr> old = Parse(existing);
     if (!old.ok()) return old.status();
@@ -603,7 +589,7 @@ Result<std::string> ApplyRequest(std::string_view existing, std::string_view req
         icalcomponent_add_component(c, icalcomponent_new_clone(a));
       }
       if (icalproperty* transp = icalcomponent_get_first_property(prev, ICAL_TRANSP_PROPERTY)) {
-        RemoveProperties(c, ICAL_TRANSP_PROPERTY);
+        RemoveProps(c, ICAL_TRANSP_PROPERTY);
         icalcomponent_add_property(c, icalproperty_new_clone(transp));
       }
     }
@@ -680,7 +666,7 @@ Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
   for (icalcomponent* c : Components(now->get())) {
     icalcomponent* prev = FindByKey(old->get(), RecurrenceKey(c, ntc), otc);
     if (!prev || Signature(prev, otc) != Signature(c, ntc)) continue;
-    for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+    for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
       std::string address = NormalizeAddress(ValueText(p));
       icalproperty* was = address == organizer ? nullptr : FindAttendeeProp(prev, address);
       if (!was) continue;
@@ -699,14 +685,14 @@ Result<std::string> SetScheduleStatus(std::string_view ics,
   Result<ComponentPtr> vcal = Parse(ics);
   if (!vcal.ok()) return vcal.status();
   for (icalcomponent* c : Components(vcal->get())) {
-    for (icalproperty* p : Properties(c, ICAL_ATTENDEE_PROPERTY)) {
+    for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
       auto it = status.find(NormalizeAddress(ValueText(p)));
       if (it == status.end()) continue;
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-STATUS");
       icalproperty_set_parameter_from_string(p, "SCHEDULE-STATUS", it->second.c_str());
     }
-    for (icalproperty* p : Properties(c, ICAL_ORGANIZER_PROPERTY)) {
+    for (icalproperty* p : Props(c, ICAL_ORGANIZER_PROPERTY)) {
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
     }
   }
@@ -717,7 +703,7 @@ Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::
   Result<ComponentPtr> vcal = Parse(ics);
   if (!vcal.ok()) return vcal.status();
   for (icalcomponent* c : Components(vcal->get())) {
-    for (icalproperty* p : Properties(c, ICAL_ORGANIZER_PROPERTY)) {
+    for (icalproperty* p : Props(c, ICAL_ORGANIZER_PROPERTY)) {
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-STATUS");
       icalproperty_set_parameter_from_string(p, "SCHEDULE-STATUS", status.c_str());
@@ -729,7 +715,7 @@ Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::
 Result<std::string> WithMethod(std::string_view ics, const std::string& method) {
   Result<ComponentPtr> vcal = Parse(ics);
   if (!vcal.ok()) return vcal.status();
-  RemoveProperties(vcal->get(), ICAL_METHOD_PROPERTY);
+  RemoveProps(vcal->get(), ICAL_METHOD_PROPERTY);
   if (!method.empty()) {
     icalcomponent_add_property(
         vcal->get(), icalproperty_new_method(icalproperty_string_to_method(method.c_str())));
@@ -756,7 +742,7 @@ Result<FreeBusyRequest> ParseFreeBusyRequest(std::string_view ics) {
   if (icalproperty* o = icalcomponent_get_first_property(fb, ICAL_ORGANIZER_PROPERTY)) {
     r.organizer = NormalizeAddress(ValueText(o));
   }
-  for (icalproperty* p : Properties(fb, ICAL_ATTENDEE_PROPERTY)) {
+  for (icalproperty* p : Props(fb, ICAL_ATTENDEE_PROPERTY)) {
     std::string a = NormalizeAddress(ValueText(p));
     if (!a.empty() && std::find(r.attendees.begin(), r.attendees.end(), a) == r.attendees.end()) {
       r.attendees.push_back(a);
@@ -777,11 +763,11 @@ std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& att
   std::string rendered = RenderFreeBusy(busy, {request.start, request.end});
   ComponentPtr vcal = internal::ParseCalendar(rendered);
   if (!vcal) return rendered;
-  RemoveProperties(vcal.get(), ICAL_METHOD_PROPERTY);
+  RemoveProps(vcal.get(), ICAL_METHOD_PROPERTY);
   icalcomponent_add_property(vcal.get(), icalproperty_new_method(ICAL_METHOD_REPLY));
   for (icalcomponent* fb : Components(vcal.get())) {
     if (!request.uid.empty()) {
-      RemoveProperties(fb, ICAL_UID_PROPERTY);
+      RemoveProps(fb, ICAL_UID_PROPERTY);
       icalcomponent_add_property(fb, icalproperty_new_uid(request.uid.c_str()));
     }
     icalcomponent_add_property(fb, icalproperty_new_organizer(request.organizer.c_str()));

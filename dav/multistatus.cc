@@ -49,13 +49,17 @@ void MultistatusWriter::StatusResponse(std::string_view href, int code) {
   EndResponse();
 }
 
+server::HttpResponse XmlResponse(int status, std::string body) {
+  server::HttpResponse r;
+  r.status = status;
+  r.headers.Set("Content-Type", kXmlContentType);
+  r.body = std::move(body);
+  return r;
+}
+
 server::HttpResponse MultistatusWriter::Finish() {
   writer_.Finish();
-  server::HttpResponse r;
-  r.status = 207;
-  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
-  r.body = std::move(body_);
-  return r;
+  return XmlResponse(207, std::move(body_));
 }
 
 server::HttpResponse ErrorResponse(const Status& status) {
@@ -78,7 +82,7 @@ server::HttpResponse ErrorResponse(const Status& status) {
   }
   if (!status.message().empty()) w.TextElement(ns::kCartable, "message", status.message());
   w.Finish();
-  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+  r.headers.Set("Content-Type", kXmlContentType);
   return r;
 }
 

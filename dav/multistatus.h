@@ -37,6 +37,11 @@ class MultistatusWriter {
   XmlWriter writer_;
 };
 
+inline constexpr char kXmlContentType[] = "application/xml; charset=utf-8";
+
+// A response carrying the XML document `body` (schedule-response, multistatus...).
+server::HttpResponse XmlResponse(int status, std::string body);
+
 // The HTTP response for a failed Status: the precondition's DAV:error body when it has one,
 // else a plain-text message. 401/405 headers are the caller's business.
 server::HttpResponse ErrorResponse(const Status& status);

@@ -78,7 +78,7 @@ MethodResult CreateCollectionAt(const Request& req, Target& t, std::string_view 
     WriteOutcomes(*outcomes, w);
     w.Finish();
     r.status = 403;
-    r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+    r.headers.Set("Content-Type", kXmlContentType);
     return r;
   }
   r.status = 201;

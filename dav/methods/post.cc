@@ -65,11 +65,7 @@ MethodResult HandlePost(const Request& req, Target& t) {
     w.Close();
   }
   w.Finish();
-  server::HttpResponse r;
-  r.status = 200;
-  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
-  r.body = std::move(body);
-  return r;
+  return XmlResponse(200, std::move(body));
 }
 
 }  // namespace cartable::dav

@@ -192,7 +192,7 @@ MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target&,
 MethodResult RunPrincipalSearchPropertySet(const Request&, Target&, const pugi::xml_node&) {
   server::HttpResponse r;
   r.status = 200;
-  r.headers.Set("Content-Type", "application/xml; charset=utf-8");
+  r.headers.Set("Content-Type", kXmlContentType);
   XmlWriter w(r.body);
   w.OpenRoot(ns::kDav, "principal-search-property-set");
   struct Row {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "dav/caldav/calendar_collection.h"
+
 namespace cartable::dav {
 namespace {
 
@@ -9,12 +11,11 @@ bool IsStoreCollection(const Target& t) { return t.type == NodeType::kCollection
 bool IsCalendar(const Target& t) {
   return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
 }
-// Calendars and scheduling inboxes (RFC 6638 §2.2.1: calendar-query and calendar-multiget work
-// on the inbox; Apple reads invitations with a multiget there), and their members.
+// Calendars and scheduling inboxes (Apple reads invitations with a multiget there), and their
+// members.
 bool IsCalendarOrMember(const Target& t) {
-  if (t.type != NodeType::kCollection && t.type != NodeType::kObject) return false;
-  return t.collection.kind == store::kKindCalendar ||
-         t.collection.kind == store::kKindScheduleInbox;
+  return (t.type == NodeType::kCollection || t.type == NodeType::kObject) &&
+         caldav::HoldsCalendarData(t.collection.kind);
 }
 bool IsBookKind(const std::string& kind) {
   return kind == store::kKindAddressbook || kind == store::kKindDirectory;

@@ -16,10 +16,8 @@ constexpr const char* kAllComponents[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEB
 bool IsCalendar(const Target& t) {
   return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
 }
-// Calendar objects, and iTIP messages in a scheduling inbox (read the same way).
 bool IsCalendarObject(const Target& t) {
-  return t.type == NodeType::kObject && (t.collection.kind == store::kKindCalendar ||
-                                         t.collection.kind == store::kKindScheduleInbox);
+  return t.type == NodeType::kObject && HoldsCalendarData(t.collection.kind);
 }
 
 bool GetComponentSet(const PropContext& c, XmlWriter& w) {
@@ -85,6 +83,10 @@ std::vector<std::string> ParseComponents(const std::string& xml) {
 }
 
 }  // namespace
+
+bool HoldsCalendarData(std::string_view kind) {
+  return kind == store::kKindCalendar || kind == store::kKindScheduleInbox;
+}
 
 std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored) {
   for (const store::DeadProperty& p : stored) {

@@ -26,10 +26,14 @@ install_missing() {
   fi
 }
 
-# build [extra cmake args...]: configures once, then builds incrementally with 2 jobs.
+# build [extra cmake args...]: configures once, then builds incrementally with 2 jobs. Uses
+# ccache when installed; paths are hashed relative to the checkout, so worktrees share hits.
 build() {
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   fi
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
   cmake --build "$BUILD_DIR" -j "${JOBS:-2}"
 }

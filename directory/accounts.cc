@@ -14,11 +14,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-server::AuthUser ToAuthUser(const store::User& u) {
-  return {u.id, u.login, u.display_name, u.email, u.credential_version,
-          u.state == store::UserState::kActive};
-}
-
 }  // namespace
 
 bool Accounts::ValidLogin(const std::string& login) {
@@ -104,23 +99,16 @@ Status Accounts::Enable(const std::string& login) {
 
 Result<std::vector<store::User>> Accounts::List() { return store_.ThreadSession().ListUsers(); }
 
-std::optional<server::AuthUser> Accounts::FindByName(const std::string& login_or_email) {
+Result<store::User> Accounts::Find(const std::string& login_or_email) {
   std::string key = Lower(login_or_email);
   store::Session& s = store_.ThreadSession();
-  Result<store::User> u =
-      key.find('@') != std::string::npos ? s.GetUserByEmail(key) : s.GetUserByLogin(key);
-  if (!u.ok()) return std::nullopt;
-  return ToAuthUser(*u);
+  return key.find('@') != std::string::npos ? s.GetUserByEmail(key) : s.GetUserByLogin(key);
 }
 
-std::optional<server::AuthUser> Accounts::FindById(int64_t id) {
-  Result<store::User> u = store_.ThreadSession().GetUserById(id);
-  if (!u.ok()) return std::nullopt;
-  return ToAuthUser(*u);
-}
+Result<store::User> Accounts::FindById(store::Id id) { return store_.ThreadSession().GetUserById(id); }
 
-bool Accounts::VerifyPassword(const server::AuthUser& user, std::string_view password) {
-  Result<store::User> u = store_.ThreadSession().GetUserById(user.id);
+bool Accounts::VerifyPassword(store::Id user_id, std::string_view password) {
+  Result<store::User> u = store_.ThreadSession().GetUserById(user_id);
   return u.ok() && directory::VerifyPassword(u->password_hash, password);
 }
 

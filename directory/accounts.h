@@ -1,4 +1,5 @@
-// Accounts: creating users, passwords, disabling; the server's UserDirectory for authentication.
+// Accounts: creating users, finding them, passwords, disabling. The transport's authentication
+// reaches them through the application glue (server/user_directory.h), not by inheritance.
 #pragma once
 
 #include <functional>
@@ -8,11 +9,10 @@
 
 #include "dav/status.h"
 #include "dav/store/store.h"
-#include "server/auth.h"
 
 namespace cartable::directory {
 
-class Accounts : public server::UserDirectory {
+class Accounts {
  public:
   explicit Accounts(store::Store& store) : store_(store) {}
 
@@ -30,10 +30,13 @@ class Accounts : public server::UserDirectory {
   Status SetQuota(const std::string& login, int64_t bytes);
   Result<std::vector<store::User>> List();
 
-  // server::UserDirectory
-  std::optional<server::AuthUser> FindByName(const std::string& login_or_email) override;
-  std::optional<server::AuthUser> FindById(int64_t id) override;
-  bool VerifyPassword(const server::AuthUser& user, std::string_view password) override;
+  // The user `login_or_email` names: an address when it holds '@', else a login; case-insensitive.
+  // kNotFound when nobody has it; store errors.
+  Result<store::User> Find(const std::string& login_or_email);
+  Result<store::User> FindById(store::Id id);
+  // Whether `password` is the password of user `user_id` (false for an unknown user or one
+  // without a password). Runs the deliberately slow hash: never on a reactor thread.
+  bool VerifyPassword(store::Id user_id, std::string_view password);
 
   static bool ValidLogin(const std::string& login);
   static bool ValidEmail(const std::string& email);

@@ -33,13 +33,16 @@ class AccountsTest : public ::testing::Test {
 TEST_F(AccountsTest, AddFindVerify) {
   auto id = accounts_.AddUser("jlabert", "Jean Labert", "Jean.Labert@ac-orleans-tours.fr", "pw");
   ASSERT_TRUE(id.ok()) << id.status().ToString();
-  auto by_email = accounts_.FindByName("jean.labert@AC-orleans-tours.fr");
-  ASSERT_TRUE(by_email);
+  auto by_email = accounts_.Find("jean.labert@AC-orleans-tours.fr");
+  ASSERT_TRUE(by_email.ok());
   EXPECT_EQ(by_email->login, "jlabert");
-  EXPECT_TRUE(accounts_.VerifyPassword(*by_email, "pw"));
-  EXPECT_FALSE(accounts_.VerifyPassword(*by_email, "pW"));
-  EXPECT_TRUE(accounts_.FindByName("JLABERT"));
-  EXPECT_FALSE(accounts_.FindByName("nobody"));
+  EXPECT_EQ(by_email->id, *id);
+  EXPECT_TRUE(accounts_.VerifyPassword(by_email->id, "pw"));
+  EXPECT_FALSE(accounts_.VerifyPassword(by_email->id, "pW"));
+  EXPECT_FALSE(accounts_.VerifyPassword(*id + 1000, "pw"));
+  EXPECT_TRUE(accounts_.Find("JLABERT").ok());
+  EXPECT_TRUE(accounts_.FindById(*id).ok());
+  EXPECT_EQ(accounts_.Find("nobody").status().code(), Status::Code::kNotFound);
 }
 
 TEST_F(AccountsTest, RefusesBadInputAndDuplicates) {
@@ -56,14 +59,14 @@ TEST_F(AccountsTest, RefusesBadInputAndDuplicates) {
 
 TEST_F(AccountsTest, PasswordChangeAndDisableBumpTheCredentialVersion) {
   ASSERT_TRUE(accounts_.AddUser("jlabert", "X", "", "pw").ok());
-  int64_t v0 = accounts_.FindByName("jlabert")->credential_version;
+  int64_t v0 = accounts_.Find("jlabert")->credential_version;
   ASSERT_TRUE(accounts_.SetPassword("jlabert", "new").ok());
-  auto u = accounts_.FindByName("jlabert");
+  auto u = accounts_.Find("jlabert");
   EXPECT_GT(u->credential_version, v0);
-  EXPECT_TRUE(accounts_.VerifyPassword(*u, "new"));
+  EXPECT_TRUE(accounts_.VerifyPassword(u->id, "new"));
   ASSERT_TRUE(accounts_.Disable("jlabert").ok());
-  auto d = accounts_.FindByName("jlabert");
-  EXPECT_FALSE(d->active);
+  auto d = accounts_.Find("jlabert");
+  EXPECT_EQ(d->state, store::UserState::kDisabled);
   EXPECT_GT(d->credential_version, u->credential_version);
   EXPECT_EQ(accounts_.SetPassword("nobody", "x").code(), Status::Code::kNotFound);
 }

@@ -1,9 +1,9 @@
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 #include <cstdio>
 #include <ctime>
 
-namespace cartable::server {
+namespace cartable::http {
 
 namespace {
 
@@ -165,4 +165,4 @@ std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_v
   return std::chrono::system_clock::from_time_t(tt);
 }
 
-}  // namespace cartable::server
+}  // namespace cartable::http

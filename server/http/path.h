@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace cartable::server {
+namespace cartable::http {
 
 // Percent-decodes and normalises the path part of a request-target ("/dav/a%40b//c/").
 // Returns nullopt when the path could escape or confuse the namespace: it does not start with
@@ -41,4 +41,4 @@ std::optional<std::string> ParseDestination(std::string_view header_value, std::
 // escapes decoded), or "" when absent.
 std::string QueryParam(std::string_view query, std::string_view key);
 
-}  // namespace cartable::server
+}  // namespace cartable::http

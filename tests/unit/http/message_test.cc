@@ -1,8 +1,8 @@
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 #include <gtest/gtest.h>
 
-namespace cartable::server {
+namespace cartable::http {
 namespace {
 
 TEST(HeadersTest, LookupIgnoresCaseAndKeepsOrder) {
@@ -71,4 +71,4 @@ TEST(HttpDateTest, RejectsMalformed) {
 }
 
 }  // namespace
-}  // namespace cartable::server
+}  // namespace cartable::http

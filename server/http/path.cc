@@ -1,10 +1,10 @@
-#include "server/path.h"
+#include "server/http/path.h"
 
 #include <charconv>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
-namespace cartable::server {
+namespace cartable::http {
 
 namespace {
 
@@ -162,4 +162,4 @@ std::string QueryParam(std::string_view query, std::string_view key) {
   return "";
 }
 
-}  // namespace cartable::server
+}  // namespace cartable::http

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace cartable::server {
+namespace cartable::http {
 
 // Case-insensitive ASCII comparison, as header names require (RFC 9110 §5.1).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
@@ -80,4 +80,4 @@ class RequestHandler {
   virtual HttpResponse Handle(HttpRequest& request) = 0;
 };
 
-}  // namespace cartable::server
+}  // namespace cartable::http

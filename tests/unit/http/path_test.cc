@@ -1,8 +1,8 @@
-#include "server/path.h"
+#include "server/http/path.h"
 
 #include <gtest/gtest.h>
 
-namespace cartable::server {
+namespace cartable::http {
 namespace {
 
 TEST(DecodePathTest, DecodesPercentEscapes) {
@@ -103,12 +103,6 @@ TEST(ParseDestinationTest, RejectsOtherHostsAndBadPaths) {
   EXPECT_EQ(ParseDestination("x/y", "localhost"), std::nullopt);
 }
 
-}  // namespace
-}  // namespace cartable::server
-
-namespace cartable::server {
-namespace {
-
 TEST(QueryParamTest, DecodesValues) {
   EXPECT_EQ(QueryParam("q=h%C3%A9l%C3%A8ne+le&limit=5", "q"), "hélène le");
   EXPECT_EQ(QueryParam("from=2026-11-23T00%3A00%3A00Z", "from"), "2026-11-23T00:00:00Z");
@@ -118,4 +112,4 @@ TEST(QueryParamTest, DecodesValues) {
 }
 
 }  // namespace
-}  // namespace cartable::server
+}  // namespace cartable::http

@@ -1,4 +1,4 @@
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 #include <cstdio>
 #include <ctime>
@@ -26,13 +26,13 @@ bool ParseDigits(std::string_view s, int& out) {
 
 }  // namespace
 
-std::string_view Trim(std::string_view s) {
+std::string_view http::Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+bool http::EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
@@ -40,35 +40,35 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::optional<std::string_view> Headers::Get(std::string_view name) const {
+std::optional<std::string_view> http::Headers::Get(std::string_view name) const {
   for (const auto& [n, v] : items_) {
-    if (EqualsIgnoreCase(n, name)) return std::string_view(v);
+    if (http::EqualsIgnoreCase(n, name)) return std::string_view(v);
   }
   return std::nullopt;
 }
 
-void Headers::Set(std::string_view name, std::string value) {
+void http::Headers::Set(std::string_view name, std::string value) {
   Remove(name);
   items_.emplace_back(std::string(name), std::move(value));
 }
 
-void Headers::Add(std::string_view name, std::string value) {
+void http::Headers::Add(std::string_view name, std::string value) {
   items_.emplace_back(std::string(name), std::move(value));
 }
 
-void Headers::Remove(std::string_view name) {
-  std::erase_if(items_, [name](const auto& item) { return EqualsIgnoreCase(item.first, name); });
+void http::Headers::Remove(std::string_view name) {
+  std::erase_if(items_, [name](const auto& item) { return http::EqualsIgnoreCase(item.first, name); });
 }
 
-HttpResponse HttpResponse::Text(int status, std::string body, std::string content_type) {
-  HttpResponse r;
+http::HttpResponse http::HttpResponse::Text(int status, std::string body, std::string content_type) {
+  http::HttpResponse r;
   r.status = status;
   r.headers.Set("Content-Type", std::move(content_type));
   r.body = std::move(body);
   return r;
 }
 
-std::string_view ReasonPhrase(int status) {
+std::string_view http::ReasonPhrase(int status) {
   switch (status) {
     case 100: return "Continue";
     case 101: return "Switching Protocols";
@@ -121,7 +121,7 @@ std::string_view ReasonPhrase(int status) {
   }
 }
 
-std::string HttpDate(std::chrono::system_clock::time_point t) {
+std::string http::HttpDate(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
@@ -132,7 +132,7 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view s) {
+std::optional<std::chrono::system_clock::time_point> http::ParseHttpDate(std::string_view s) {
   // "Sun, 06 Nov 1994 08:49:37 GMT": fixed layout, 29 characters.
   if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
       s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {

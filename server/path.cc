@@ -1,8 +1,8 @@
-#include "server/path.h"
+#include "server/http/path.h"
 
 #include <charconv>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -38,7 +38,7 @@ bool AppendSegment(std::string& out, std::string_view segment) {
 
 }  // namespace
 
-std::optional<std::string> DecodePath(std::string_view raw) {
+std::optional<std::string> http::DecodePath(std::string_view raw) {
   if (raw.empty() || raw[0] != '/') return std::nullopt;
   std::string out;
   out.reserve(raw.size());
@@ -67,7 +67,7 @@ std::optional<std::string> DecodePath(std::string_view raw) {
   return out;
 }
 
-std::string EncodePath(std::string_view decoded) {
+std::string http::EncodePath(std::string_view decoded) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(decoded.size() + decoded.size() / 4);
@@ -84,8 +84,8 @@ std::string EncodePath(std::string_view decoded) {
   return out;
 }
 
-std::optional<RequestTarget> ParseRequestTarget(std::string_view target) {
-  if (target == "*") return RequestTarget{"*", ""};
+std::optional<http::RequestTarget> http::ParseRequestTarget(std::string_view target) {
+  if (target == "*") return http::RequestTarget{"*", ""};
   if (auto hash = target.find('#'); hash != std::string_view::npos) {
     target = target.substr(0, hash);
   }
@@ -95,23 +95,23 @@ std::optional<RequestTarget> ParseRequestTarget(std::string_view target) {
     size_t scheme_end = target.find("://");
     if (scheme_end == std::string_view::npos || scheme_end == 0) return std::nullopt;
     std::string_view scheme = target.substr(0, scheme_end);
-    if (!EqualsIgnoreCase(scheme, "http") && !EqualsIgnoreCase(scheme, "https")) {
+    if (!http::EqualsIgnoreCase(scheme, "http") && !http::EqualsIgnoreCase(scheme, "https")) {
       return std::nullopt;
     }
     std::string_view rest = target.substr(scheme_end + 3);
     size_t path_start = rest.find_first_of("/?");
-    if (path_start == std::string_view::npos) return RequestTarget{"/", ""};
+    if (path_start == std::string_view::npos) return http::RequestTarget{"/", ""};
     target = rest.substr(path_start);
-    if (target[0] == '?') return RequestTarget{"/", std::string(target.substr(1))};
+    if (target[0] == '?') return http::RequestTarget{"/", std::string(target.substr(1))};
   }
-  RequestTarget out;
+  http::RequestTarget out;
   size_t q = target.find('?');
   out.raw_path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
   return out;
 }
 
-std::optional<std::string> ParseDestination(std::string_view header_value,
+std::optional<std::string> http::ParseDestination(std::string_view header_value,
                                             std::string_view host) {
   while (!header_value.empty() && header_value.front() == ' ') header_value.remove_prefix(1);
   while (!header_value.empty() && header_value.back() == ' ') header_value.remove_suffix(1);
@@ -124,15 +124,15 @@ std::optional<std::string> ParseDestination(std::string_view header_value,
     if (auto at = authority.rfind('@'); at != std::string_view::npos) {
       authority = authority.substr(at + 1);
     }
-    if (!EqualsIgnoreCase(authority, host)) return std::nullopt;
+    if (!http::EqualsIgnoreCase(authority, host)) return std::nullopt;
   }
-  auto target = ParseRequestTarget(header_value);
+  auto target = http::ParseRequestTarget(header_value);
   if (!target || target->raw_path == "*") return std::nullopt;
-  return DecodePath(target->raw_path);
+  return http::DecodePath(target->raw_path);
 }
 
 // The decoded value of `key` in a query string ('+' is a space), or "".
-std::string QueryParam(std::string_view query, std::string_view key) {
+std::string http::QueryParam(std::string_view query, std::string_view key) {
   size_t pos = 0;
   while (pos <= query.size()) {
     size_t amp = query.find('&', pos);

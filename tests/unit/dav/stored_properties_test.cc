@@ -66,7 +66,7 @@ class StoredPropertiesTest : public ::testing::Test {
     EXPECT_TRUE(c.error().ok());
     return out;
   }
-  server::HttpResponse Propfind(const std::string& path, const std::string& depth,
+  http::HttpResponse Propfind(const std::string& path, const std::string& depth,
                                 const std::string& body) {
     http_.method = "PROPFIND";
     http_.path = path;
@@ -77,14 +77,14 @@ class StoredPropertiesTest : public ::testing::Test {
     Request req{http_, me_, counting_, ctx_};
     MethodResult r = HandlePropfind(req, t);
     EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : server::HttpResponse{};
+    return r.ok() ? *r : http::HttpResponse{};
   }
 
   store::Session& inner() { return store_->ThreadSession(); }
   std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
   store::CountingSession counting_{store_->ThreadSession()};
   DavContext ctx_{*store_, {}, [] { return std::chrono::system_clock::now(); }};
-  server::HttpRequest http_;
+  http::HttpRequest http_;
   Principal me_;
 };
 
@@ -118,7 +118,7 @@ TEST_F(StoredPropertiesTest, ResourcesWithoutRowsReadNothing) {
 }
 
 TEST_F(StoredPropertiesTest, DepthOneReadsMemberRowsInOneQuery) {
-  server::HttpResponse r =
+  http::HttpResponse r =
       Propfind(kAgenda, "1",
                R"(<D:propfind xmlns:D="DAV:" xmlns:x="urn:x" xmlns:C="urn:ietf:params:xml:ns:caldav">
                   <D:prop><x:color/><C:schedule-calendar-transp/></D:prop></D:propfind>)");
@@ -136,7 +136,7 @@ TEST_F(StoredPropertiesTest, DepthOneReadsMemberRowsInOneQuery) {
 }
 
 TEST_F(StoredPropertiesTest, DepthOneReadsNoRowsWhenNothingAskedNeedsThem) {
-  server::HttpResponse r = Propfind(
+  http::HttpResponse r = Propfind(
       kAgenda, "1",
       R"(<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:resourcetype/></D:prop></D:propfind>)");
   EXPECT_EQ(r.status, 207);
@@ -146,7 +146,7 @@ TEST_F(StoredPropertiesTest, DepthOneReadsNoRowsWhenNothingAskedNeedsThem) {
 }
 
 TEST_F(StoredPropertiesTest, DepthOneOnTheHomeAnswersEachCalendarsStoredSettings) {
-  server::HttpResponse r =
+  http::HttpResponse r =
       Propfind("/dav/calendars/jlabert/", "1",
                R"(<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
                   <D:prop><C:supported-calendar-component-set/></D:prop></D:propfind>)");

@@ -1,4 +1,4 @@
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@ namespace cartable::server {
 namespace {
 
 TEST(HeadersTest, LookupIgnoresCaseAndKeepsOrder) {
-  Headers h;
+  http::Headers h;
   h.Add("Content-Type", "text/plain");
   h.Add("WWW-Authenticate", "Basic");
   h.Add("www-authenticate", "Digest");
@@ -19,7 +19,7 @@ TEST(HeadersTest, LookupIgnoresCaseAndKeepsOrder) {
 }
 
 TEST(HeadersTest, SetReplacesAllAndRemoveDeletesAll) {
-  Headers h;
+  http::Headers h;
   h.Add("Vary", "a");
   h.Add("vary", "b");
   h.Set("VARY", "c");
@@ -29,20 +29,20 @@ TEST(HeadersTest, SetReplacesAllAndRemoveDeletesAll) {
   EXPECT_TRUE(h.All().empty());
 }
 
-TEST(HttpMessageTest, EqualsIgnoreCase) {
-  EXPECT_TRUE(EqualsIgnoreCase("Chunked", "cHUNKED"));
-  EXPECT_FALSE(EqualsIgnoreCase("chunked", "chunke"));
+TEST(HttpMessageTest, http::EqualsIgnoreCase) {
+  EXPECT_TRUE(http::EqualsIgnoreCase("Chunked", "cHUNKED"));
+  EXPECT_FALSE(http::EqualsIgnoreCase("chunked", "chunke"));
 }
 
 TEST(HttpMessageTest, ReasonPhrases) {
-  EXPECT_EQ(ReasonPhrase(207), "Multi-Status");
-  EXPECT_EQ(ReasonPhrase(404), "Not Found");
-  EXPECT_EQ(ReasonPhrase(431), "Request Header Fields Too Large");
-  EXPECT_EQ(ReasonPhrase(799), "Unknown");
+  EXPECT_EQ(http::ReasonPhrase(207), "Multi-Status");
+  EXPECT_EQ(http::ReasonPhrase(404), "Not Found");
+  EXPECT_EQ(http::ReasonPhrase(431), "Request Header Fields Too Large");
+  EXPECT_EQ(http::ReasonPhrase(799), "Unknown");
 }
 
 TEST(HttpMessageTest, TextResponse) {
-  HttpResponse r = HttpResponse::Text(403, "no");
+  http::HttpResponse r = http::HttpResponse::Text(403, "no");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.body, "no");
   EXPECT_EQ(r.headers.Get("Content-Type"), "text/plain; charset=utf-8");
@@ -50,24 +50,24 @@ TEST(HttpMessageTest, TextResponse) {
 
 TEST(HttpDateTest, FormatsImfFixdate) {
   auto t = std::chrono::system_clock::from_time_t(784111777);
-  EXPECT_EQ(HttpDate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http::HttpDate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
 TEST(HttpDateTest, ParsesAndRoundTrips) {
-  auto t = ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT");
+  auto t = http::ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT");
   ASSERT_TRUE(t);
   EXPECT_EQ(std::chrono::system_clock::to_time_t(*t), 784111777);
   auto now = std::chrono::system_clock::from_time_t(1700000000);
-  EXPECT_EQ(ParseHttpDate(HttpDate(now)), now);
+  EXPECT_EQ(http::ParseHttpDate(http::HttpDate(now)), now);
 }
 
 TEST(HttpDateTest, RejectsMalformed) {
-  EXPECT_FALSE(ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"));
-  EXPECT_FALSE(ParseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT"));
-  EXPECT_FALSE(ParseHttpDate("Sun, 31 Feb 1994 08:49:37 GMT"));
-  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 1994 25:49:37 GMT"));
-  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 UTC"));
-  EXPECT_FALSE(ParseHttpDate(""));
+  EXPECT_FALSE(http::ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"));
+  EXPECT_FALSE(http::ParseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT"));
+  EXPECT_FALSE(http::ParseHttpDate("Sun, 31 Feb 1994 08:49:37 GMT"));
+  EXPECT_FALSE(http::ParseHttpDate("Sun, 06 Nov 1994 25:49:37 GMT"));
+  EXPECT_FALSE(http::ParseHttpDate("Sun, 06 Nov 1994 08:49:37 UTC"));
+  EXPECT_FALSE(http::ParseHttpDate(""));
 }
 
 }  // namespace

@@ -9,34 +9,34 @@
 namespace cartable::dav {
 namespace {
 
-using T = NodeType;
-
-constexpr unsigned Bit(T t) { return 1u << static_cast<unsigned>(t); }
-constexpr unsigned kExisting = Bit(T::kVirtual) | Bit(T::kPrincipal) | Bit(T::kCollection) |
-                               Bit(T::kObject);
-constexpr unsigned kStored = Bit(T::kCollection) | Bit(T::kObject);
-
+// One row per method. Fields left out of a row are false.
 struct MethodRow {
   std::string_view name;
-  bool write;         // runs in a write transaction and needs write access
-  unsigned allowed;   // node types the method applies to (else 405, or 404 when missing)
   MethodResult (*fn)(const Request&, Target&);
+  // Kinds of resource the method applies to (else 405 with Allow, or 404 when missing).
+  KindSet allowed;
+  // Runs in a write transaction and needs write access; commits on a 2xx answer.
+  bool writes = false;
+  // The target is resolved with its body (an object's data), saving the handler a second read.
+  bool resolves_body = false;
+  // The answer carries the Allow header of the target (OPTIONS: RFC 9110 §9.3.7, §10.2.1).
+  bool answers_allow = false;
 };
 
 constexpr MethodRow kMethods[] = {
-    {"OPTIONS", false, kExisting | Bit(T::kMissing), HandleOptions},
-    {"GET", false, kExisting, HandleGet},
-    {"HEAD", false, kExisting, HandleGet},
-    {"PROPFIND", false, kExisting, HandlePropfind},
-    {"REPORT", false, kExisting, HandleReport},
-    {"PUT", true, Bit(T::kObject) | Bit(T::kMissing), HandlePut},
-    {"DELETE", true, kStored, HandleDelete},
-    {"PROPPATCH", true, kStored, HandleProppatch},
-    {"MKCOL", true, Bit(T::kMissing), HandleMkcol},
-    {"MKCALENDAR", true, Bit(T::kMissing), HandleMkcalendar},
-    {"COPY", true, kStored, HandleCopy},
-    {"MOVE", true, kStored, HandleMove},
-    {"POST", true, Bit(T::kCollection), HandlePost},
+    {.name = "OPTIONS", .fn = HandleOptions, .allowed = kAnyKind, .answers_allow = true},
+    {.name = "GET", .fn = HandleGet, .allowed = kExisting, .resolves_body = true},
+    {.name = "HEAD", .fn = HandleGet, .allowed = kExisting, .resolves_body = true},
+    {.name = "PROPFIND", .fn = HandlePropfind, .allowed = kExisting},
+    {.name = "REPORT", .fn = HandleReport, .allowed = kExisting},
+    {.name = "PUT", .fn = HandlePut, .allowed = kObjects | kMissing, .writes = true},
+    {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
+    {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
+    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true},
+    {.name = "MKCALENDAR", .fn = HandleMkcalendar, .allowed = kMissing, .writes = true},
+    {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
+    {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
+    {.name = "POST", .fn = HandlePost, .allowed = kStoreCollections, .writes = true},
 };
 
 const MethodRow* FindMethod(std::string_view name) {
@@ -46,20 +46,20 @@ const MethodRow* FindMethod(std::string_view name) {
   return nullptr;
 }
 
-std::string AllowFor(T type) {
+std::string AllowFor(ResourceKind kind) {
   std::string allow;
   for (const MethodRow& row : kMethods) {
-    if ((row.allowed & Bit(type)) == 0) continue;
+    if (!row.allowed.Has(kind)) continue;
     if (!allow.empty()) allow += ", ";
     allow += row.name;
   }
   return allow;
 }
 
-http::HttpResponse MethodNotAllowed(T type, std::string_view method) {
+http::HttpResponse MethodNotAllowed(ResourceKind kind, std::string_view method) {
   http::HttpResponse r = ErrorResponse(
       Status::MethodNotAllowed(std::string(method) + " is not allowed on this resource"));
-  r.headers.Set("Allow", AllowFor(type));
+  r.headers.Set("Allow", AllowFor(kind));
   return r;
 }
 
@@ -69,7 +69,7 @@ http::HttpResponse DavHandler::AnonymousOptions() const {
   http::HttpResponse r;
   r.status = 200;
   r.headers.Set("DAV", DavComplianceHeader(ctx_.options.scheduling));
-  r.headers.Set("Allow", AllowFor(T::kCollection));
+  r.headers.Set("Allow", AllowFor(ResourceKind::kPlainCollection));
   return r;
 }
 
@@ -81,27 +81,29 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http,
     return ErrorResponse(s);
   }
 
-  Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->write);
+  Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
   Result<Target> target =
-      Resolve(session, http.path, principal, row != nullptr && row->fn == HandleGet);
+      Resolve(session, http.path, principal, row != nullptr && row->resolves_body);
   if (!target.ok()) return ErrorResponse(target.status());
   Target& t = target.value();
 
-  if (row == nullptr) return MethodNotAllowed(t.type, http.method);
-  if ((row->allowed & Bit(t.type)) == 0) {
-    if (t.type == T::kMissing) return ErrorResponse(Status::NotFound("no such resource"));
-    return MethodNotAllowed(t.type, http.method);
+  if (row == nullptr) return MethodNotAllowed(t.kind, http.method);
+  if (!row->allowed.Has(t.kind)) {
+    if (t.kind == ResourceKind::kMissing) {
+      return ErrorResponse(Status::NotFound("no such resource"));
+    }
+    return MethodNotAllowed(t.kind, http.method);
   }
-  if (!CanRead(t, principal) || (row->write && !CanWrite(t, principal))) {
+  if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {
     return ErrorResponse(Status::Violates(Precondition::kNeedPrivileges,
                                           "you may not " + http.method + " " + t.path));
   }
   Request req{http, principal, session, ctx_};
   MethodResult result = row->fn(req, t);
   if (!result.ok()) return ErrorResponse(result.status());
-  if (row->fn == HandleOptions) result->headers.Set("Allow", AllowFor(t.type));
-  if (row->write && result->status < 300) {
+  if (row->answers_allow) result->headers.Set("Allow", AllowFor(t.kind));
+  if (row->writes && result->status < 300) {
     if (Status s = (*txn)->Commit(); !s.ok()) return ErrorResponse(s);
   }
   return std::move(result.value());

@@ -37,7 +37,20 @@ void FillObjectTarget(const Target& parent, const store::Object& object, Target&
   child.name = object.name;
 }
 
-Status ForEachMember(const Request& req, const Target& t, bool with_stored, const MemberFn& fn) {
+Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id object_id) {
+  if (!loaded_) {
+    loaded_ = true;
+    error_ = session_.ForEachObjectProperty(
+        collection_id_,
+        [this](store::Id id, const store::DeadProperty& p) { rows_[id].push_back(p); });
+  }
+  if (!error_.ok()) return error_;
+  static const std::vector<store::DeadProperty> kNone;
+  auto it = rows_.find(object_id);
+  return it == rows_.end() ? &kNone : &it->second;
+}
+
+Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (t.type == NodeType::kVirtual) return ForEachVirtualMember(req, t, fn);
   if (t.type != NodeType::kCollection) return Status::OK();
   Result<std::vector<store::Collection>> subs = req.session.ListChildCollections(t.collection.id);
@@ -54,24 +67,12 @@ Status ForEachMember(const Request& req, const Target& t, bool with_stored, cons
       return mount.status();
     }
   }
-  std::unordered_map<store::Id, std::vector<store::DeadProperty>> stored;
-  if (with_stored) {
-    Status s = req.session.ForEachObjectProperty(
-        t.collection.id,
-        [&stored](store::Id id, const store::DeadProperty& p) { stored[id].push_back(p); });
-    if (!s.ok()) return s;
-  }
-  static const std::vector<store::DeadProperty> kNone;
+  MemberProperties stored(req.session, t.collection.id);
   Target child = ChildObjectTarget(t, store::Object{});
   Status inner;
   Status s = req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
     FillObjectTarget(t, o, child);
-    const std::vector<store::DeadProperty>* rows = nullptr;
-    if (with_stored) {
-      auto it = stored.find(o.id);
-      rows = it == stored.end() ? &kNone : &it->second;
-    }
-    inner = fn(child, rows);
+    inner = fn(child, &stored);
     return inner.ok();
   });
   return s.ok() ? inner : s;

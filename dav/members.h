@@ -1,9 +1,10 @@
 // Walking the members of a collection-like target without reading member bodies: used by
 // PROPFIND Depth 1 and sync-collection. Object members reuse one Target (no per-member copies of
-// the parent), and their stored properties can be fetched for the whole collection at once.
+// the parent), and their stored properties are fetched for the whole collection at once.
 #pragma once
 
 #include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "dav/context.h"
@@ -11,12 +12,31 @@
 
 namespace cartable::dav {
 
-// fn(member, stored): `stored` is the member's property rows when `with_stored` was asked and
-// the member is an object (nullptr otherwise: load them yourself if needed).
-using MemberFn =
-    std::function<Status(const Target& member, const std::vector<store::DeadProperty>* stored)>;
+// The stored property rows of every object of one collection, read with one query
+// (Session::ForEachObjectProperty) when the first member asks for its rows: a walk over the
+// members costs a fixed number of queries, and none when no property needs stored data.
+class MemberProperties {
+ public:
+  MemberProperties(store::Session& session, store::Id collection_id)
+      : session_(session), collection_id_(collection_id) {}
 
-Status ForEachMember(const Request& req, const Target& t, bool with_stored, const MemberFn& fn);
+  // The rows of object `object_id` of the collection (empty when it has none). Errors from the
+  // store (then every later call returns the same error).
+  Result<const std::vector<store::DeadProperty>*> For(store::Id object_id);
+
+ private:
+  store::Session& session_;
+  store::Id collection_id_;
+  bool loaded_ = false;
+  Status error_;
+  std::unordered_map<store::Id, std::vector<store::DeadProperty>> rows_;
+};
+
+// fn(member, stored): `stored` supplies the stored rows of object members in bulk (nullptr for
+// collection members, which load their own rows when asked).
+using MemberFn = std::function<Status(const Target& member, MemberProperties* stored)>;
+
+Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn);
 
 // The object member `object` of collection target `parent`, written into `child` (reused).
 void FillObjectTarget(const Target& parent, const store::Object& object, Target& child);

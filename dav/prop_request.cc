@@ -9,20 +9,12 @@
 namespace cartable::dav {
 namespace {
 
-store::Owner OwnerKind(const Target& t) {
-  return t.type == NodeType::kObject ? store::Owner::kObject : store::Owner::kCollection;
-}
-
-bool HasDeadProperties(const Target& t) {
-  return t.type == NodeType::kObject || t.type == NodeType::kCollection;
-}
-
 // A live property that answers for `target`, or nullptr when the name is a dead property there.
 const LiveProperty* LiveFor(const QName& name, const Target& target, bool* protected_absent) {
   const LiveProperty* live = PropertyRegistry::Default().Find(name);
   *protected_absent = false;
   if (live == nullptr) return nullptr;
-  if (live->applies(target)) return live;
+  if (live->AppliesTo(target)) return live;
   if (!live->dead_elsewhere) *protected_absent = true;
   return nullptr;
 }
@@ -88,16 +80,6 @@ Result<PropRequest> ParsePropfindBody(std::string_view body) {
   return req;
 }
 
-bool NeedsStoredProperties(const PropRequest& props, const Target& target) {
-  if (!HasDeadProperties(target)) return false;
-  if (props.mode != PropRequest::Mode::kProp) return true;
-  return std::any_of(props.names.begin(), props.names.end(), [&](const QName& q) {
-    bool absent;
-    const LiveProperty* live = LiveFor(q, target, &absent);
-    return live == nullptr ? !absent : live->needs_stored;
-  });
-}
-
 Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
   PropRequest req;
   if (Child(root, ns::kDav, "propname")) {
@@ -124,26 +106,14 @@ Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
 }
 
 Status WritePropResponse(const Request& req, const Target& target, const PropRequest& props,
-                         bool minimal, MultistatusWriter& out,
-                         const std::vector<store::DeadProperty>* preloaded) {
-  std::vector<store::DeadProperty> loaded;
-  const std::vector<store::DeadProperty>* stored = preloaded;
-  if (stored == nullptr && NeedsStoredProperties(props, target)) {
-    Result<std::vector<store::DeadProperty>> r = req.session.GetProperties(
-        OwnerKind(target),
-        target.type == NodeType::kObject ? target.object.id : target.collection.id);
-    if (!r.ok()) return r.status();
-    loaded = std::move(r.value());
-    stored = &loaded;
-  }
-  static const std::vector<store::DeadProperty> kNone;
-  const std::vector<store::DeadProperty>& rows = stored ? *stored : kNone;
-  PropContext ctx{req, target, &rows, props.calendar_data ? &*props.calendar_data : nullptr,
-                  props.address_data ? &*props.address_data : nullptr};
+                         bool minimal, MultistatusWriter& out, MemberProperties* bulk) {
+  PropContext ctx(req, target, bulk);
+  ctx.calendar_data = props.calendar_data ? &*props.calendar_data : nullptr;
+  ctx.address_data = props.address_data ? &*props.address_data : nullptr;
   const auto& registry = PropertyRegistry::Default();
   auto is_dead = [&](const store::DeadProperty& d) { return !registry.IsLiveStorage(d, target); };
   auto find_dead = [&](const QName& q) -> const store::DeadProperty* {
-    for (const store::DeadProperty& d : rows) {
+    for (const store::DeadProperty& d : ctx.StoredRows()) {
       if (d.local == q.local && d.ns == q.ns) return is_dead(d) ? &d : nullptr;
     }
     return nullptr;
@@ -154,17 +124,17 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   switch (props.mode) {
     case PropRequest::Mode::kPropname:
       for (const LiveProperty& p : registry.All()) {
-        if (p.applies(target)) AppendEmpty(fw, p.name);
+        if (p.AppliesTo(target)) AppendEmpty(fw, p.name);
       }
-      for (const store::DeadProperty& d : rows) {
+      for (const store::DeadProperty& d : ctx.StoredRows()) {
         if (is_dead(d)) AppendEmpty(fw, {d.ns, d.local});
       }
       break;
     case PropRequest::Mode::kAllprop:
       for (const LiveProperty& p : registry.All()) {
-        if (p.in_allprop && p.applies(target)) AppendLive(ctx, p, fw);
+        if (p.in_allprop && p.AppliesTo(target)) AppendLive(ctx, p, fw);
       }
-      for (const store::DeadProperty& d : rows) {
+      for (const store::DeadProperty& d : ctx.StoredRows()) {
         if (is_dead(d)) fw.Raw(d.xml);
       }
       [[fallthrough]];
@@ -186,6 +156,9 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
       }
       break;
   }
+  // A getter or the dead-property lookup could not read the stored rows: fail rather than
+  // answer as if the resource had none.
+  if (!ctx.error().ok()) return ctx.error();
   out.BeginResponse(Href(target.path));
   if (!found.empty() || missing.empty() || minimal) out.Propstat(200, found);
   if (!missing.empty() && !minimal) out.Propstat(404, missing);

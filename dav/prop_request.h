@@ -9,6 +9,7 @@
 #include "dav/caldav/ical.h"
 #include "dav/carddav/vcard.h"
 #include "dav/context.h"
+#include "dav/members.h"
 #include "dav/multistatus.h"
 #include "dav/target.h"
 #include "dav/xml_names.h"
@@ -33,14 +34,11 @@ std::vector<QName> PropNames(const pugi::xml_node& prop);
 // including a <C:calendar-data> request.
 Result<PropRequest> ParseReportProps(const pugi::xml_node& report_root);
 
-// Whether answering `props` for `target` needs its stored property rows.
-bool NeedsStoredProperties(const PropRequest& props, const Target& target);
-
-// Appends one <d:response> for `target` answering `props`. `preloaded` are the target's stored
-// property rows when the caller fetched them in bulk (else they are loaded when needed).
+// Appends one <d:response> for `target` answering `props`. The target's stored property rows
+// are read when a getter or a dead property needs them: from `bulk` when the caller walks a
+// collection's objects (one query for all of them), else with one query for this resource.
 // Errors only from the store.
 Status WritePropResponse(const Request& req, const Target& target, const PropRequest& props,
-                         bool minimal, MultistatusWriter& out,
-                         const std::vector<store::DeadProperty>* preloaded = nullptr);
+                         bool minimal, MultistatusWriter& out, MemberProperties* bulk = nullptr);
 
 }  // namespace cartable::dav

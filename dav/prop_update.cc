@@ -10,7 +10,7 @@ namespace {
 bool IsProtected(const QName& name, const Target& t, bool at_creation) {
   const LiveProperty* live = PropertyRegistry::Default().Find(name);
   if (live == nullptr) return false;
-  if (live->applies(t)) return live->is_protected && !(at_creation && live->settable_at_creation);
+  if (live->AppliesTo(t)) return live->is_protected && !(at_creation && live->settable_at_creation);
   return !live->dead_elsewhere;
 }
 
@@ -39,7 +39,7 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
     QName name = NameOf(u.element);
     int code = IsProtected(name, t, at_creation) ? 403 : 200;
     const LiveProperty* live = PropertyRegistry::Default().Find(name);
-    if (code == 200 && !u.remove && live && live->validate && live->applies(t) &&
+    if (code == 200 && !u.remove && live && live->validate && live->AppliesTo(t) &&
         !live->validate(req, t, u.element).ok()) {
       code = 403;
     }

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "dav/collection_types.h"
+#include "dav/members.h"
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/caldav/calendar_collection.h"
@@ -16,14 +17,8 @@ namespace {
 
 using T = NodeType;
 
-bool Always(const Target&) { return true; }
-bool IsObject(const Target& t) { return t.type == T::kObject; }
-bool IsStored(const Target& t) { return t.type == T::kObject || t.type == T::kCollection; }
-bool IsPrincipal(const Target& t) { return t.type == T::kPrincipal; }
-bool IsOwned(const Target& t) { return IsStored(t) && t.owner.has_value(); }
-bool InFilesArea(const Target& t) {
-  return t.type == T::kCollection && t.area == &FilesArea() && t.owner.has_value();
-}
+// Principals and the directory have a displayname of their own; elsewhere it is a dead property.
+constexpr KindSet kLiveDisplayname = kPrincipal | kDirectory;
 
 void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
 
@@ -38,13 +33,9 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-bool IsDirectory(const Target& t) {
-  return t.type == T::kCollection && t.collection.kind == store::kKindDirectory;
-}
-bool HasLiveDisplayname(const Target& t) { return IsPrincipal(t) || IsDirectory(t); }
-
 bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
-  w.Text(IsDirectory(c.target) ? "Annuaire académique" : c.target.owner->display_name);
+  w.Text(c.target.kind == ResourceKind::kDirectory ? "Annuaire académique"
+                                                    : c.target.owner->display_name);
   return true;
 }
 
@@ -80,7 +71,7 @@ bool GetContentType(const PropContext& c, XmlWriter& w) {
 
 bool GetSupportedReportSet(const PropContext& c, XmlWriter& w) {
   for (const ReportHandler& r : ReportRegistry::Default().All()) {
-    if (!r.applies(c.target)) continue;
+    if (!r.applies.Has(c.target.kind)) continue;
     w.Open(ns::kDav, "supported-report");
     w.Open(ns::kDav, "report");
     w.Empty(r.name.ns, r.name.local);
@@ -90,14 +81,13 @@ bool GetSupportedReportSet(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-bool IsCollection(const Target& t) { return t.type == T::kCollection; }
-
 bool GetSyncToken(const PropContext& c, XmlWriter& w) {
   w.Text(SyncToken(c.target.collection));
   return true;
 }
 
 bool GetOwner(const PropContext& c, XmlWriter& w) {
+  if (!c.target.owner) return false;
   WriteHref(w, PrincipalPath(c.target.owner->login));
   return true;
 }
@@ -176,28 +166,29 @@ bool GetPrincipalCollectionSet(const PropContext&, XmlWriter& w) {
 std::vector<LiveProperty> BuildTable() {
   const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
   return {
-      {{d, "resourcetype"}, true, true, false, Always, GetResourcetype},
-      {{d, "displayname"}, true, true, true, HasLiveDisplayname, GetLiveDisplayname},
-      {{d, "getetag"}, true, true, false, IsObject, GetEtag},
-      {{d, "getlastmodified"}, true, true, false, IsStored, GetLastModified},
-      {{d, "creationdate"}, true, true, false, IsStored, GetCreationDate},
-      {{d, "getcontentlength"}, true, true, false, IsObject, GetContentLength},
-      {{d, "getcontenttype"}, true, true, false, IsObject, GetContentType},
-      {{d, "supported-report-set"}, false, true, false, Always, GetSupportedReportSet},
-      {{d, "owner"}, false, true, false, IsOwned, GetOwner},
-      {{d, "current-user-privilege-set"}, false, true, false, Always, GetCurrentUserPrivilegeSet},
-      {{d, "current-user-principal"}, false, true, false, Always, GetCurrentUserPrincipal},
-      {{d, "quota-used-bytes"}, false, true, false, InFilesArea, GetQuotaUsed},
-      {{d, "quota-available-bytes"}, false, true, false, InFilesArea, GetQuotaAvailable},
-      {{d, "principal-URL"}, false, true, false, IsPrincipal, GetPrincipalUrl},
-      {{d, "principal-collection-set"}, false, true, false, Always, GetPrincipalCollectionSet},
-      {{cal, "calendar-home-set"}, false, true, false, IsPrincipal, GetCalendarHomeSet},
-      {{cal, "calendar-user-address-set"}, false, true, false, IsPrincipal, GetCalendarUserAddressSet},
-      {{card, "addressbook-home-set"}, false, true, false, IsPrincipal, GetAddressbookHomeSet},
-      {{cs, "email-address-set"}, false, true, false, IsPrincipal, GetEmailAddressSet},
-      {{d, "sync-token"}, false, true, false, IsCollection, GetSyncToken},
+      {.name = {d, "resourcetype"}, .applies = kAnyKind, .in_allprop = true, .get = GetResourcetype},
+      {.name = {d, "displayname"}, .applies = kLiveDisplayname, .in_allprop = true,
+       .dead_elsewhere = true, .get = GetLiveDisplayname},
+      {.name = {d, "getetag"}, .applies = kObjects, .in_allprop = true, .get = GetEtag},
+      {.name = {d, "getlastmodified"}, .applies = kStored, .in_allprop = true, .get = GetLastModified},
+      {.name = {d, "creationdate"}, .applies = kStored, .in_allprop = true, .get = GetCreationDate},
+      {.name = {d, "getcontentlength"}, .applies = kObjects, .in_allprop = true, .get = GetContentLength},
+      {.name = {d, "getcontenttype"}, .applies = kObjects, .in_allprop = true, .get = GetContentType},
+      {.name = {d, "supported-report-set"}, .applies = kAnyKind, .get = GetSupportedReportSet},
+      {.name = {d, "owner"}, .applies = kStored, .get = GetOwner},
+      {.name = {d, "current-user-privilege-set"}, .applies = kAnyKind, .get = GetCurrentUserPrivilegeSet},
+      {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
+      {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
+      {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
+      {.name = {d, "principal-URL"}, .applies = kPrincipal, .get = GetPrincipalUrl},
+      {.name = {d, "principal-collection-set"}, .applies = kAnyKind, .get = GetPrincipalCollectionSet},
+      {.name = {cal, "calendar-home-set"}, .applies = kPrincipal, .get = GetCalendarHomeSet},
+      {.name = {cal, "calendar-user-address-set"}, .applies = kPrincipal, .get = GetCalendarUserAddressSet},
+      {.name = {card, "addressbook-home-set"}, .applies = kPrincipal, .get = GetAddressbookHomeSet},
+      {.name = {cs, "email-address-set"}, .applies = kPrincipal, .get = GetEmailAddressSet},
+      {.name = {d, "sync-token"}, .applies = kStoreCollections, .get = GetSyncToken},
       // Kept in step with sync-token (CLIENTS.md #11): same value.
-      {{cs, "getctag"}, false, true, false, IsCollection, GetSyncToken},
+      {.name = {cs, "getctag"}, .applies = kStoreCollections, .get = GetSyncToken},
   };
 }
 
@@ -217,12 +208,39 @@ const PropertyRegistry& PropertyRegistry::Default() {
 bool PropertyRegistry::IsLiveStorage(const store::DeadProperty& stored,
                                      const Target& target) const {
   const LiveProperty* live = Find({stored.ns, stored.local});
-  return live != nullptr && live->applies(target);
+  return live != nullptr && live->AppliesTo(target);
+}
+
+const std::vector<store::DeadProperty>& PropContext::StoredRows() const {
+  static const std::vector<store::DeadProperty> kNone;
+  if (!loaded_) {
+    loaded_ = true;
+    rows_ = &kNone;
+    if (bulk_ != nullptr && target.type == NodeType::kObject) {
+      Result<const std::vector<store::DeadProperty>*> r = bulk_->For(target.object.id);
+      if (r.ok()) {
+        rows_ = *r;
+      } else {
+        error_ = r.status();
+      }
+    } else if (kStored.Has(target.kind)) {
+      bool object = target.type == NodeType::kObject;
+      Result<std::vector<store::DeadProperty>> r = req.session.GetProperties(
+          object ? store::Owner::kObject : store::Owner::kCollection,
+          object ? target.object.id : target.collection.id);
+      if (r.ok()) {
+        own_ = std::move(r.value());
+        rows_ = &own_;
+      } else {
+        error_ = r.status();
+      }
+    }
+  }
+  return *rows_;
 }
 
 const store::DeadProperty* PropContext::Stored(std::string_view ns, std::string_view local) const {
-  if (stored == nullptr) return nullptr;
-  for (const store::DeadProperty& p : *stored) {
+  for (const store::DeadProperty& p : StoredRows()) {
     if (p.local == local && p.ns == ns) return &p;
   }
   return nullptr;

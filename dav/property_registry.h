@@ -20,43 +20,64 @@ namespace carddav {
 struct AddressDataRequest;
 }
 
-// What a getter may look at.
-struct PropContext {
+class MemberProperties;
+
+// What a getter may look at: one per resource answered.
+class PropContext {
+ public:
+  // `bulk` (optional): the stored rows of the objects of target's collection, read in one query
+  // for all of them when the first asks (PROPFIND Depth 1, sync-collection).
+  PropContext(const Request& req, const Target& target, MemberProperties* bulk = nullptr)
+      : req(req), target(target), bulk_(bulk) {}
+
   const Request& req;
   const Target& target;
-  // The target's stored properties when they were loaded (live properties kept in the store,
-  // such as supported-calendar-component-set, read them here); may be null.
-  const std::vector<store::DeadProperty>* stored = nullptr;
   // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
   const caldav::CalendarDataRequest* calendar_data = nullptr;
   // A REPORT's <CARD:address-data> request; null = the stored vCard.
   const carddav::AddressDataRequest* address_data = nullptr;
 
+  // The target's stored property rows (dead properties, and live properties kept in the store
+  // such as supported-calendar-component-set): read from the store on the first call (or taken
+  // from `bulk`) and kept for this resource, so a getter that asks always sees the real data.
+  // Empty for resources without rows (principals, virtual collections). On a store error it is
+  // empty and error() says why; WritePropResponse fails the request with it.
+  const std::vector<store::DeadProperty>& StoredRows() const;
   // The stored property {ns}local, or null.
   const store::DeadProperty* Stored(std::string_view ns, std::string_view local) const;
+  // The store error met while loading the stored rows (OK when none).
+  const Status& error() const { return error_; }
+
+ private:
+  MemberProperties* bulk_;
+  mutable bool loaded_ = false;
+  mutable const std::vector<store::DeadProperty>* rows_ = nullptr;
+  mutable std::vector<store::DeadProperty> own_;  // rows read for this resource alone
+  mutable Status error_;
 };
 
+// One live property. Rows use designated initializers; fields left out take the defaults below.
 struct LiveProperty {
   QName name;
-  bool in_allprop;    // returned by <allprop/> (RFC 4918 §9.1: the properties it defines)
-  bool is_protected;  // PROPPATCH answers 403 cannot-modify-protected-property
-  // Where `applies` is false the name is an ordinary dead property (displayname is live on
+  // The kinds of resource the property exists on (elsewhere: 404 in PROPFIND).
+  KindSet applies;
+  bool in_allprop = false;   // returned by <allprop/> (RFC 4918 §9.1: the properties it defines)
+  bool is_protected = true;  // PROPPATCH answers 403 cannot-modify-protected-property
+  // Where `applies` does not hold the name is an ordinary dead property (displayname is live on
   // principals, settable elsewhere); otherwise it is protected everywhere.
-  bool dead_elsewhere;
-  // Whether the property exists on `target` at all (else 404 in PROPFIND).
-  bool (*applies)(const Target& target);
-  // Writes the property's value (the content of the property element). Returns false when the
-  // resource has no value for it (404).
-  bool (*get)(const PropContext& ctx, XmlWriter& out);
+  bool dead_elsewhere = false;
   // May be set by MKCALENDAR / extended MKCOL (then kept in the store as a property row), but
   // never changed afterwards (e.g. supported-calendar-component-set).
   bool settable_at_creation = false;
-  // The getter needs PropContext::stored.
-  bool needs_stored = false;
+  // Writes the property's value (the content of the property element). Returns false when the
+  // resource has no value for it (404). Stored data comes from PropContext::StoredRows().
+  bool (*get)(const PropContext& ctx, XmlWriter& out) = nullptr;
   // A live property clients may set (is_protected false): checks the new value (the property
   // element) before it is stored as a property row; an error refuses the PROPPATCH with 403.
   Status (*validate)(const Request& req, const Target& target, const pugi::xml_node& value) =
       nullptr;
+
+  bool AppliesTo(const Target& target) const { return applies.Has(target.kind); }
 };
 
 class PropertyRegistry {

@@ -2,48 +2,36 @@
 
 #include <charconv>
 
-#include "dav/caldav/calendar_collection.h"
-
 namespace cartable::dav {
 namespace {
 
-bool IsStoreCollection(const Target& t) { return t.type == NodeType::kCollection; }
-bool IsCalendar(const Target& t) {
-  return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
-}
 // Calendars and scheduling inboxes (Apple reads invitations with a multiget there), and their
 // members.
-bool IsCalendarOrMember(const Target& t) {
-  return (t.type == NodeType::kCollection || t.type == NodeType::kObject) &&
-         caldav::HoldsCalendarData(t.collection.kind);
-}
-bool IsBookKind(const std::string& kind) {
-  return kind == store::kKindAddressbook || kind == store::kKindDirectory;
-}
-bool IsBookOrMember(const Target& t) {
-  return (t.type == NodeType::kCollection || t.type == NodeType::kObject) &&
-         IsBookKind(t.collection.kind);
-}
+constexpr KindSet kCalendarReportScope = kCalendarDataCollections | kCalendarData;
+constexpr KindSet kAddressbookReportScope = kAddressBooks | kCards;
 // Principal searches run on the principal collections (and, leniently, on any principal).
-bool IsPrincipalCollection(const Target& t) {
-  return t.type == NodeType::kPrincipal ||
-         (t.type == NodeType::kVirtual && (t.virtual_kind == VirtualKind::kPrincipals ||
-                                           t.virtual_kind == VirtualKind::kPrincipalUsers));
-}
+constexpr KindSet kPrincipalSearchScope = kPrincipalCollection | kPrincipal;
 
 std::vector<ReportHandler> BuildTable() {
-  const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav);
+  const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
   return {
-      {{d, "sync-collection"}, IsStoreCollection, RunSyncCollection},
-      {{cal, "calendar-multiget"}, IsCalendarOrMember, RunMultiget},
-      {{cal, "calendar-query"}, IsCalendarOrMember, RunCalendarQuery},
-      {{cal, "free-busy-query"}, IsCalendar, RunFreeBusyQuery},
-      {{card, "addressbook-query"}, IsBookOrMember, RunAddressbookQuery},
-      {{card, "addressbook-multiget"}, IsBookOrMember, RunMultiget},
-      {{d, "principal-property-search"}, IsPrincipalCollection, RunPrincipalPropertySearch},
-      {{d, "principal-search-property-set"}, IsPrincipalCollection, RunPrincipalSearchPropertySet},
-      {{std::string(ns::kCalendarServer), "calendarserver-principal-search"}, IsPrincipalCollection,
-       RunCalendarServerPrincipalSearch},
+      {.name = {d, "sync-collection"}, .applies = kStoreCollections, .run = RunSyncCollection},
+      {.name = {cal, "calendar-multiget"}, .applies = kCalendarReportScope, .run = RunMultiget},
+      {.name = {cal, "calendar-query"}, .applies = kCalendarReportScope, .run = RunCalendarQuery},
+      {.name = {cal, "free-busy-query"}, .applies = kCalendar, .run = RunFreeBusyQuery},
+      {.name = {card, "addressbook-query"},
+       .applies = kAddressbookReportScope,
+       .run = RunAddressbookQuery},
+      {.name = {card, "addressbook-multiget"}, .applies = kAddressbookReportScope, .run = RunMultiget},
+      {.name = {d, "principal-property-search"},
+       .applies = kPrincipalSearchScope,
+       .run = RunPrincipalPropertySearch},
+      {.name = {d, "principal-search-property-set"},
+       .applies = kPrincipalSearchScope,
+       .run = RunPrincipalSearchPropertySet},
+      {.name = {cs, "calendarserver-principal-search"},
+       .applies = kPrincipalSearchScope,
+       .run = RunCalendarServerPrincipalSearch},
   };
 }
 

@@ -15,7 +15,8 @@ namespace cartable::dav {
 
 struct ReportHandler {
   QName name;
-  bool (*applies)(const Target& target);
+  // The kinds of resource the report runs on (elsewhere 403 DAV:supported-report).
+  KindSet applies;
   // `root` is the parsed request body's document element.
   MethodResult (*run)(const Request& req, Target& target, const pugi::xml_node& root);
 };

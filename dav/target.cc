@@ -48,6 +48,7 @@ Target Virtual(VirtualKind kind, std::string path, const Area* area = nullptr) {
   t.virtual_kind = kind;
   t.path = std::move(path);
   t.area = area;
+  t.kind = KindOf(t);
   return t;
 }
 
@@ -58,11 +59,7 @@ Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::
   if (segs.size() > 3) return Status::NotFound("no such resource below a principal");
   Result<store::User> user = LookupUser(session, segs[2]);
   if (!user.ok()) return user.status();
-  Target t;
-  t.type = NodeType::kPrincipal;
-  t.path = PrincipalPath(user->login);
-  t.owner = std::move(user.value());
-  return t;
+  return PrincipalTarget(std::move(user.value()));
 }
 
 // Resolves the part of a store-backed path below `t.path` (the user-facing base). Lookups use
@@ -190,12 +187,25 @@ Result<Target> Resolve(store::Session& session, const std::string& path,
     store_base = store::kDirectoryPath;
     rest.erase(rest.begin());
   }
-  return ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, with_data);
+  Result<Target> resolved =
+      ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, with_data);
+  if (resolved.ok()) resolved->kind = KindOf(*resolved);
+  return resolved;
+}
+
+Target PrincipalTarget(store::User user) {
+  Target t;
+  t.type = NodeType::kPrincipal;
+  t.kind = ResourceKind::kPrincipal;
+  t.path = PrincipalPath(user.login);
+  t.owner = std::move(user);
+  return t;
 }
 
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child) {
   Target t;
   t.type = NodeType::kCollection;
+  t.kind = CollectionKind(child.kind);
   t.path = child.path;
   t.area = parent.area;
   t.owner = parent.owner;
@@ -206,6 +216,7 @@ Target ChildCollectionTarget(const Target& parent, const store::Collection& chil
 Target ChildObjectTarget(const Target& parent, const store::Object& object) {
   Target t;
   t.type = NodeType::kObject;
+  t.kind = MemberKind(parent.collection.kind);
   t.path = parent.path + object.name;
   t.area = parent.area;
   t.owner = parent.owner;

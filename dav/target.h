@@ -15,6 +15,7 @@
 #include <string>
 
 #include "dav/context.h"
+#include "dav/resource_kind.h"
 #include "dav/store/store.h"
 
 namespace cartable::dav {
@@ -36,6 +37,9 @@ struct Area {
 
 struct Target {
   NodeType type = NodeType::kMissing;
+  // What the resource is (KindOf: type refined by the collection kind); set by Resolve and the
+  // builders below, read by the property, report and method tables.
+  ResourceKind kind = ResourceKind::kMissing;
   // Canonical decoded path: collections end with '/', the owner segment is the login.
   std::string path;
   VirtualKind virtual_kind = VirtualKind::kRoot;
@@ -94,6 +98,9 @@ Status EnsureHome(store::Session& session, const std::string& path, const Princi
 // who never connected).
 Result<store::Collection> GetOrCreateHome(store::Session& session, const Area& area,
                                           store::Id user_id, const std::string& home);
+
+// The target of `user`'s principal (what Resolve gives for PrincipalPath(user.login)).
+Target PrincipalTarget(store::User user);
 
 // Builds a child target of a collection target without further store lookups.
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child);

@@ -13,15 +13,8 @@ namespace {
 
 constexpr const char* kAllComponents[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"};
 
-bool IsCalendar(const Target& t) {
-  return t.type == NodeType::kCollection && t.collection.kind == store::kKindCalendar;
-}
-bool IsCalendarObject(const Target& t) {
-  return t.type == NodeType::kObject && HoldsCalendarData(t.collection.kind);
-}
-
 bool GetComponentSet(const PropContext& c, XmlWriter& w) {
-  for (const std::string& comp : ComponentSet(*c.stored)) {
+  for (const std::string& comp : ComponentSet(c.StoredRows())) {
     w.EmptyWithAttributes(ns::kCalDav, "comp", {{"name", comp}});
   }
   return true;
@@ -83,10 +76,6 @@ std::vector<std::string> ParseComponents(const std::string& xml) {
 }
 
 }  // namespace
-
-bool HoldsCalendarData(std::string_view kind) {
-  return kind == store::kKindCalendar || kind == store::kKindScheduleInbox;
-}
 
 std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored) {
   for (const store::DeadProperty& p : stored) {
@@ -172,18 +161,21 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
 
 void AddCalendarProperties(std::vector<LiveProperty>& table) {
   const std::string cal(ns::kCalDav);
-  LiveProperty comps{{cal, "supported-calendar-component-set"}, false, true, false, IsCalendar,
-                     GetComponentSet};
-  comps.settable_at_creation = true;
-  comps.needs_stored = true;
-  table.push_back(comps);
-  table.push_back({{cal, "supported-calendar-data"}, false, true, false, IsCalendar,
-                   GetSupportedCalendarData});
-  table.push_back({{cal, "max-resource-size"}, false, true, false, IsCalendar, GetMaxResourceSize});
-  table.push_back({{cal, "min-date-time"}, false, true, false, IsCalendar, GetMinDateTime});
-  table.push_back({{cal, "max-date-time"}, false, true, false, IsCalendar, GetMaxDateTime});
-  table.push_back({{cal, "supported-collation-set"}, false, true, false, IsCalendar, GetCollationSet});
-  table.push_back({{cal, "calendar-data"}, false, true, false, IsCalendarObject, GetCalendarData});
+  table.push_back({.name = {cal, "supported-calendar-component-set"},
+                   .applies = kCalendar,
+                   .settable_at_creation = true,
+                   .get = GetComponentSet});
+  table.push_back({.name = {cal, "supported-calendar-data"},
+                   .applies = kCalendar,
+                   .get = GetSupportedCalendarData});
+  table.push_back(
+      {.name = {cal, "max-resource-size"}, .applies = kCalendar, .get = GetMaxResourceSize});
+  table.push_back({.name = {cal, "min-date-time"}, .applies = kCalendar, .get = GetMinDateTime});
+  table.push_back({.name = {cal, "max-date-time"}, .applies = kCalendar, .get = GetMaxDateTime});
+  table.push_back(
+      {.name = {cal, "supported-collation-set"}, .applies = kCalendar, .get = GetCollationSet});
+  // Calendar objects and inbox messages (RFC 6638 §2.2.1).
+  table.push_back({.name = {cal, "calendar-data"}, .applies = kCalendarData, .get = GetCalendarData});
 }
 
 }  // namespace cartable::dav::caldav

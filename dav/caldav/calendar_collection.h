@@ -33,11 +33,6 @@ Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
                                                const store::Collection& parent,
                                                const std::string& name, std::string_view body);
 
-// Whether members of a collection of `kind` are iCalendar data read as calendar objects:
-// calendars, and scheduling inboxes (RFC 6638 §2.2.1: calendar-data, calendar-query and
-// calendar-multiget work there).
-bool HoldsCalendarData(std::string_view kind);
-
 // The components the calendar accepts: its stored supported-calendar-component-set, or all of
 // VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.
 std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored);

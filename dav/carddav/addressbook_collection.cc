@@ -9,14 +9,8 @@
 namespace cartable::dav::carddav {
 namespace {
 
-bool IsBookKind(std::string_view kind) {
-  return kind == store::kKindAddressbook || kind == store::kKindDirectory;
-}
-bool IsBook(const Target& t) { return t.type == NodeType::kCollection && IsBookKind(t.collection.kind); }
-bool IsBookHome(const Target& t) {
-  return t.type == NodeType::kCollection && t.collection.kind == store::kKindAddressbookHome;
-}
-bool HasGateway(const Target& t) { return t.type == NodeType::kPrincipal || IsBookHome(t); }
+// RFC 6352 §6.3.2.1: where clients look for the directory gateway.
+constexpr KindSet kHasGateway = kPrincipal | kAddressbookHome;
 
 bool GetSupportedAddressData(const PropContext&, XmlWriter& w) {
   for (const char* v : {"3.0", "4.0"}) {
@@ -67,7 +61,7 @@ Status SetDisplayname(store::Session& session, store::Id collection, std::string
 
 }  // namespace
 
-bool IsCard(const Target& t) { return t.type == NodeType::kObject && IsBookKind(t.collection.kind); }
+bool IsCard(const Target& t) { return kCards.Has(t.kind); }
 
 Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::Collection& parent,
                                               const std::string& name, const store::Object*,
@@ -102,12 +96,16 @@ Status CreateDefaultAddressbooks(store::Session& session, const store::Collectio
 
 void AddAddressbookProperties(std::vector<LiveProperty>& table) {
   const std::string card(ns::kCardDav);
-  table.push_back({{card, "supported-address-data"}, false, true, false, IsBook,
-                   GetSupportedAddressData});
-  table.push_back({{card, "max-resource-size"}, false, true, false, IsBook, GetMaxResourceSize});
-  table.push_back({{card, "supported-collation-set"}, false, true, false, IsBook, GetCollationSet});
-  table.push_back({{card, "directory-gateway"}, false, true, false, HasGateway, GetDirectoryGateway});
-  table.push_back({{card, "address-data"}, false, true, false, IsCard, GetAddressData});
+  table.push_back({.name = {card, "supported-address-data"},
+                   .applies = kAddressBooks,
+                   .get = GetSupportedAddressData});
+  table.push_back(
+      {.name = {card, "max-resource-size"}, .applies = kAddressBooks, .get = GetMaxResourceSize});
+  table.push_back(
+      {.name = {card, "supported-collation-set"}, .applies = kAddressBooks, .get = GetCollationSet});
+  table.push_back(
+      {.name = {card, "directory-gateway"}, .applies = kHasGateway, .get = GetDirectoryGateway});
+  table.push_back({.name = {card, "address-data"}, .applies = kCards, .get = GetAddressData});
 }
 
 }  // namespace cartable::dav::carddav

@@ -20,11 +20,9 @@ MethodResult HandlePropfind(const Request& req, Target& target) {
   MultistatusWriter out;
   if (Status s = WritePropResponse(req, target, *props, minimal, out); !s.ok()) return s;
   if (*depth == Depth::kOne) {
-    bool bulk = NeedsStoredProperties(*props, ChildObjectTarget(target, store::Object{}));
-    Status s = ForEachMember(req, target, bulk,
-                             [&](const Target& child, const std::vector<store::DeadProperty>* rows) {
-                               return WritePropResponse(req, child, *props, minimal, out, rows);
-                             });
+    Status s = ForEachMember(req, target, [&](const Target& child, MemberProperties* rows) {
+      return WritePropResponse(req, child, *props, minimal, out, rows);
+    });
     if (!s.ok()) return s;
   }
   http::HttpResponse r = out.Finish();

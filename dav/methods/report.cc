@@ -12,7 +12,7 @@ MethodResult HandleReport(const Request& req, Target& target) {
   pugi::xml_node root = (*doc)->document_element();
   QName name = NameOf(root);
   const ReportHandler* report = ReportRegistry::Default().Find(name);
-  if (report == nullptr || !report->applies(target)) {
+  if (report == nullptr || !report->applies.Has(target.kind)) {
     return Status::Violates(Precondition::kSupportedReport,
                             "the report " + name.Clark() + " is not supported on this resource");
   }

@@ -18,6 +18,7 @@ Scope ScopeOf(const Target& t) {
   s.collection = t;
   if (t.type == NodeType::kObject) {
     s.collection.type = NodeType::kCollection;
+    s.collection.kind = KindOf(s.collection);
     s.collection.path = t.path.substr(0, t.path.size() - t.name.size());
     s.only = t.name;
   }

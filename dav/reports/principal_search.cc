@@ -97,11 +97,9 @@ MethodResult Answer(const Request& req, const std::vector<Criterion>& criteria, 
       if (!match) continue;
       done.insert(u.id);
       ++count;
-      Target t;
-      t.type = NodeType::kPrincipal;
-      t.path = PrincipalPath(u.login);
-      t.owner = u;
-      if (Status s = WritePropResponse(req, t, props, false, out); !s.ok()) return s;
+      if (Status s = WritePropResponse(req, PrincipalTarget(u), props, false, out); !s.ok()) {
+        return s;
+      }
     }
   }
   return out.Finish();
@@ -180,11 +178,9 @@ MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target&,
     });
     if (!all || count == limit) continue;
     ++count;
-    Target t;
-    t.type = NodeType::kPrincipal;
-    t.path = PrincipalPath(u.login);
-    t.owner = u;
-    if (Status s = WritePropResponse(req, t, *props, false, out); !s.ok()) return s;
+    if (Status s = WritePropResponse(req, PrincipalTarget(u), *props, false, out); !s.ok()) {
+      return s;
+    }
   }
   return out.Finish();
 }

@@ -80,8 +80,7 @@ MethodResult RunSyncCollection(const Request& req, Target& t, const pugi::xml_no
   MultistatusWriter out;
   std::string new_token = SyncToken(t.collection);
   if (token.empty()) {
-    bool bulk = NeedsStoredProperties(*props, ChildObjectTarget(t, store::Object{}));
-    Status s = ForEachMember(req, t, bulk, [&](const Target& m, const std::vector<store::DeadProperty>* rows) {
+    Status s = ForEachMember(req, t, [&](const Target& m, MemberProperties* rows) {
       return WritePropResponse(req, m, *props, false, out, rows);
     });
     if (!s.ok()) return s;

@@ -10,18 +10,8 @@
 namespace cartable::dav::scheduling {
 namespace {
 
-using T = NodeType;
-
-bool IsPrincipal(const Target& t) { return t.type == T::kPrincipal; }
-bool IsInbox(const Target& t) {
-  return t.type == T::kCollection && t.collection.kind == store::kKindScheduleInbox;
-}
-bool IsCalendar(const Target& t) {
-  return t.type == T::kCollection && t.collection.kind == store::kKindCalendar;
-}
-bool IsCalendarObject(const Target& t) {
-  return t.type == T::kObject && t.collection.kind == store::kKindCalendar;
-}
+// Scheduling object resources live in calendars only (RFC 6638 §3.2.10), not in the inbox.
+constexpr KindSet kScheduleTagged = kCalendarObject;
 
 void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
 
@@ -109,21 +99,23 @@ bool GetScheduleTag(const PropContext& c, XmlWriter& w) {
 
 void AddSchedulingProperties(std::vector<LiveProperty>& table) {
   const std::string cal(ns::kCalDav);
-  table.push_back({{cal, "schedule-inbox-URL"}, false, true, false, IsPrincipal, GetInboxUrl});
-  table.push_back({{cal, "schedule-outbox-URL"}, false, true, false, IsPrincipal, GetOutboxUrl});
-  table.push_back({{cal, "calendar-user-type"}, false, true, false, IsPrincipal, GetUserType});
-  LiveProperty default_calendar{{cal, "schedule-default-calendar-URL"}, false, false, false,
-                                IsInbox, GetDefaultCalendar};
-  default_calendar.needs_stored = true;
-  default_calendar.validate = ValidateDefaultCalendar;
-  table.push_back(default_calendar);
-  LiveProperty transp{{cal, "schedule-calendar-transp"}, false, false, false, IsCalendar,
-                      GetCalendarTransp};
-  transp.needs_stored = true;
-  transp.validate = ValidateCalendarTransp;
-  transp.settable_at_creation = true;
-  table.push_back(transp);
-  table.push_back({{cal, "schedule-tag"}, false, true, false, IsCalendarObject, GetScheduleTag});
+  table.push_back({.name = {cal, "schedule-inbox-URL"}, .applies = kPrincipal, .get = GetInboxUrl});
+  table.push_back(
+      {.name = {cal, "schedule-outbox-URL"}, .applies = kPrincipal, .get = GetOutboxUrl});
+  table.push_back({.name = {cal, "calendar-user-type"}, .applies = kPrincipal, .get = GetUserType});
+  table.push_back({.name = {cal, "schedule-default-calendar-URL"},
+                   .applies = kInbox,
+                   .is_protected = false,
+                   .get = GetDefaultCalendar,
+                   .validate = ValidateDefaultCalendar});
+  table.push_back({.name = {cal, "schedule-calendar-transp"},
+                   .applies = kCalendar,
+                   .is_protected = false,
+                   .settable_at_creation = true,
+                   .get = GetCalendarTransp,
+                   .validate = ValidateCalendarTransp});
+  table.push_back(
+      {.name = {cal, "schedule-tag"}, .applies = kScheduleTagged, .get = GetScheduleTag});
 }
 
 }  // namespace cartable::dav::scheduling

@@ -159,6 +159,83 @@ TEST_F(SchedulingTest, PrincipalAndCollectionsAdvertiseScheduling) {
   EXPECT_NE(r.body.find("403"), std::string::npos) << r.body;
 }
 
+// Live properties kept in the store answer with their stored value however they are asked:
+// alone (no dead property or other stored-backed property in the same request), at Depth 0, at
+// Depth 1 (the members' rows come from the walk) and in a REPORT.
+TEST_F(SchedulingTest, StoredCollectionSettingsAnswerAloneAtEveryDepthAndInReports) {
+  const std::string cal = "{urn:ietf:params:xml:ns:caldav}";
+  const std::string home = "/dav/calendars/jlabert/";
+  const std::string tasks = home + "taches/";
+  const std::string inbox = home + "inbox/";
+  Reply r = Do("jlabert", "PROPPATCH", kOrgCal,
+               R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set>
+                  <D:prop><C:schedule-calendar-transp><C:transparent/></C:schedule-calendar-transp>
+                  </D:prop></D:set></D:propertyupdate>)");
+  ASSERT_EQ(r.status, 207);
+  ASSERT_NE(r.body.find("200"), std::string::npos) << r.body;
+  // Not the calendar the server would pick by itself (the first VEVENT one, agenda/).
+  r = Do("jlabert", "PROPPATCH", inbox,
+         R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>
+            <C:schedule-default-calendar-URL><D:href>/dav/calendars/jlabert/taches/</D:href>
+            </C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>)");
+  ASSERT_EQ(r.status, 207);
+  ASSERT_NE(r.body.find("200"), std::string::npos) << r.body;
+
+  auto propfind = [&](const std::string& path, const std::string& prop, const char* depth) {
+    std::string body = R"(<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">)";
+    body += "<D:prop><C:" + prop + "/></D:prop></D:propfind>";
+    Reply reply = Do("jlabert", "PROPFIND", path, body, {{"Depth", depth}});
+    EXPECT_EQ(reply.status, 207) << reply.body;
+    return ParseMultiStatus(reply.body).props;
+  };
+  auto check = [&](auto props, const std::string& where) {
+    SCOPED_TRACE(where);
+    EXPECT_NE(props[kOrgCal][cal + "schedule-calendar-transp"].xml.find("transparent"),
+              std::string::npos);
+    EXPECT_NE(props[tasks][cal + "schedule-calendar-transp"].xml.find("opaque"),
+              std::string::npos);
+    EXPECT_NE(props[kOrgCal][cal + "supported-calendar-component-set"].xml.find("VEVENT"),
+              std::string::npos);
+    EXPECT_EQ(props[kOrgCal][cal + "supported-calendar-component-set"].xml.find("VTODO"),
+              std::string::npos);
+    EXPECT_NE(props[tasks][cal + "supported-calendar-component-set"].xml.find("VTODO"),
+              std::string::npos);
+    EXPECT_EQ(props[tasks][cal + "supported-calendar-component-set"].xml.find("VEVENT"),
+              std::string::npos);
+    EXPECT_NE(props[inbox][cal + "schedule-default-calendar-URL"].xml.find(">" + tasks + "<"),
+              std::string::npos);
+  };
+
+  // Depth 0, each property asked alone.
+  std::map<std::string, std::map<std::string, testlib::PropValue>> depth0;
+  for (const char* prop : {"schedule-calendar-transp", "supported-calendar-component-set"}) {
+    for (const std::string& path : {std::string(kOrgCal), tasks}) {
+      depth0[path][cal + prop] = propfind(path, prop, "0")[path][cal + prop];
+    }
+  }
+  depth0[inbox] = propfind(inbox, "schedule-default-calendar-URL", "0")[inbox];
+  check(depth0, "Depth 0");
+
+  // Depth 1 on the home, each property asked alone.
+  std::map<std::string, std::map<std::string, testlib::PropValue>> depth1;
+  for (const char* prop : {"schedule-calendar-transp", "supported-calendar-component-set",
+                           "schedule-default-calendar-URL"}) {
+    for (auto& [href, props] : propfind(home, prop, "1")) {
+      for (auto& [name, value] : props) depth1[href][name] = value;
+    }
+  }
+  check(depth1, "Depth 1");
+
+  // sync-collection (RFC 6578) on the home answers for the same members.
+  r = Do("jlabert", "REPORT", home,
+         R"(<D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+            <D:sync-token/><D:sync-level>1</D:sync-level><D:prop><C:schedule-calendar-transp/>
+            <C:supported-calendar-component-set/><C:schedule-default-calendar-URL/></D:prop>
+            </D:sync-collection>)");
+  ASSERT_EQ(r.status, 207) << r.body;
+  check(ParseMultiStatus(r.body).props, "sync-collection");
+}
+
 TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
   std::string uid = "conseil-3eB@cartable";
   std::string alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\n"

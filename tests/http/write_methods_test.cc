@@ -147,5 +147,26 @@ TEST_F(WriteTest, UnknownMethodsAnd405CarryAllow) {
   EXPECT_EQ(lock.status, 405) << "no locking (class 2) yet";
 }
 
+// The Allow header comes from the method table, per kind of resource (OPTIONS answers it, and
+// so does a 405).
+TEST_F(WriteTest, AllowListsTheMethodsOfEachKindOfResource) {
+  ASSERT_EQ(server_.As("PUT", kFile, "x").status, 201);
+  const std::string object =
+      "OPTIONS, GET, HEAD, PROPFIND, REPORT, PUT, DELETE, PROPPATCH, COPY, MOVE";
+  const std::string collection =
+      "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE, PROPPATCH, COPY, MOVE, POST";
+  const std::string missing = "OPTIONS, PUT, MKCOL, MKCALENDAR";
+  const std::string read_only = "OPTIONS, GET, HEAD, PROPFIND, REPORT";
+  EXPECT_EQ(server_.As("OPTIONS", kFile).Header("allow"), object);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/files/jlabert/").Header("allow"), collection);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/agenda/").Header("allow"), collection);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/files/jlabert/nothing.txt").Header("allow"), missing);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/").Header("allow"), read_only);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/principals/users/jlabert/").Header("allow"), read_only);
+  auto r = server_.As("PUT", "/dav/principals/users/jlabert/", "x");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("allow"), read_only);
+}
+
 }  // namespace
 }  // namespace cartable

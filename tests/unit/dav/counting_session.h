@@ -1,0 +1,137 @@
+// A store::Session that forwards every call to another one and counts the property reads, so
+// DAV tests can assert how many queries a request costs (no sockets, no SQL).
+#pragma once
+
+#include "dav/store/store.h"
+
+namespace cartable::store {
+
+class CountingSession : public Session {
+ public:
+  explicit CountingSession(Session& inner) : inner_(inner) {}
+
+  int collection_property_reads = 0;  // GetProperties(kCollection, ...)
+  int object_property_reads = 0;      // GetProperties(kObject, ...): one query per object
+  int bulk_property_reads = 0;        // ForEachObjectProperty: one query per collection
+
+  void Reset() { collection_property_reads = object_property_reads = bulk_property_reads = 0; }
+
+  using Session::PutObject;
+
+  Result<std::unique_ptr<Transaction>> Begin(bool write) override { return inner_.Begin(write); }
+  Result<Id> CreateUser(const User& user) override { return inner_.CreateUser(user); }
+  Result<User> GetUserById(Id id) override { return inner_.GetUserById(id); }
+  Result<User> GetUserByLogin(const std::string& login) override {
+    return inner_.GetUserByLogin(login);
+  }
+  Result<User> GetUserByEmail(const std::string& email) override {
+    return inner_.GetUserByEmail(email);
+  }
+  Result<std::vector<User>> ListUsers() override { return inner_.ListUsers(); }
+  Status UpdateUser(const User& user) override { return inner_.UpdateUser(user); }
+  Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override {
+    return inner_.SetPasswordHash(user_id, hash, must_change);
+  }
+  Result<Collection> GetCollection(const std::string& path) override {
+    return inner_.GetCollection(path);
+  }
+  Result<Collection> GetCollectionById(Id id) override { return inner_.GetCollectionById(id); }
+  Result<Collection> CreateCollection(const std::string& path, Id parent_id, Id owner_id,
+                                      const std::string& kind) override {
+    return inner_.CreateCollection(path, parent_id, owner_id, kind);
+  }
+  Result<std::vector<Collection>> ListChildCollections(Id collection_id) override {
+    return inner_.ListChildCollections(collection_id);
+  }
+  Status DeleteCollection(Id collection_id) override {
+    return inner_.DeleteCollection(collection_id);
+  }
+  Status MoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id) override {
+    return inner_.MoveCollection(collection_id, new_path, new_parent_id);
+  }
+  Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) override {
+    return inner_.Touch(collection_id, name, deleted);
+  }
+  Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override {
+    return inner_.GetObject(collection_id, name, with_data);
+  }
+  Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override {
+    return inner_.ForEachObject(collection_id, fn);
+  }
+  Status QueryObjects(Id collection_id, const ObjectQuery& query,
+                      const std::function<bool(const Object&)>& fn) override {
+    return inner_.QueryObjects(collection_id, query, fn);
+  }
+  Result<std::vector<Object>> GetObjects(Id collection_id, const std::vector<std::string>& names,
+                                         bool with_data) override {
+    return inner_.GetObjects(collection_id, names, with_data);
+  }
+  Result<Object> FindObjectByUid(Id collection_id, const std::string& uid) override {
+    return inner_.FindObjectByUid(collection_id, uid);
+  }
+  Result<Object> PutObject(Id collection_id, const std::string& name,
+                           const std::string& content_type, const std::string& data,
+                           const ObjectIndex& index) override {
+    return inner_.PutObject(collection_id, name, content_type, data, index);
+  }
+  Status DeleteObject(Id collection_id, const std::string& name) override {
+    return inner_.DeleteObject(collection_id, name);
+  }
+  Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) override {
+    ++(owner == Owner::kObject ? object_property_reads : collection_property_reads);
+    return inner_.GetProperties(owner, id);
+  }
+  Status ForEachObjectProperty(
+      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) override {
+    ++bulk_property_reads;
+    return inner_.ForEachObjectProperty(collection_id, fn);
+  }
+  Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override {
+    return inner_.SetProperty(owner, id, prop);
+  }
+  Status RemoveProperty(Owner owner, Id id, const std::string& ns,
+                        const std::string& local) override {
+    return inner_.RemoveProperty(owner, id, ns, local);
+  }
+  Result<std::vector<DirectoryEntry>> ListDirectoryEntries() override {
+    return inner_.ListDirectoryEntries();
+  }
+  Result<Id> PutDirectoryEntry(const DirectoryEntry& entry) override {
+    return inner_.PutDirectoryEntry(entry);
+  }
+  Result<DirectoryEntry> GetDirectoryEntryByUser(Id user_id) override {
+    return inner_.GetDirectoryEntryByUser(user_id);
+  }
+  Result<std::vector<DirectoryEntry>> GetDirectoryEntries(const std::vector<Id>& ids) override {
+    return inner_.GetDirectoryEntries(ids);
+  }
+  Result<std::vector<DirectoryEntry>> SearchDirectory(const DirectoryQuery& query) override {
+    return inner_.SearchDirectory(query);
+  }
+  Result<std::vector<Id>> DirectoryEntriesContaining(const std::string& needle,
+                                                     size_t limit) override {
+    return inner_.DirectoryEntriesContaining(needle, limit);
+  }
+  Result<std::string> GetScheduleTag(Id object_id) override {
+    return inner_.GetScheduleTag(object_id);
+  }
+  Status SetScheduleTag(Id object_id, const std::string& tag) override {
+    return inner_.SetScheduleTag(object_id, tag);
+  }
+  Result<Id> EnqueueMail(const QueuedMail& mail) override { return inner_.EnqueueMail(mail); }
+  Result<std::vector<QueuedMail>> DueMail(UnixTime now, size_t limit) override {
+    return inner_.DueMail(now, limit);
+  }
+  Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) override {
+    return inner_.RescheduleMail(id, next_attempt, error);
+  }
+  Status DeleteMail(Id id) override { return inner_.DeleteMail(id); }
+  Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override {
+    return inner_.ChangesSince(collection_id, since);
+  }
+
+ private:
+  Session& inner_;
+};
+
+}  // namespace cartable::store

@@ -331,8 +331,8 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
   }
   if (!old) old_data = nullptr;
   Result<SchedulingInfo> now = caldav::InspectScheduling(object);
-  if (ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
-      t.owner->scheduling && now.ok()) {
+  // Only the calendar type's write hook (and the JSON reply, on a calendar member) calls this.
+  if (ctx.options.scheduling && t.owner && t.owner->scheduling && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
     const Role was = old ? RoleOf(*old, own) : Role::kNone;
     const PutView view{session, ctx, t, object, old ? &*old : nullptr, old_data, *now, own, was};
@@ -375,8 +375,8 @@ Result<bool> IsSchedulingObject(const std::string& data) {
 }
 
 Status DeleteCalendarObject(const Request& req, const Target& t) {
-  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
-      t.owner->scheduling) {
+  // Only the calendar type's remove hook calls this.
+  if (req.ctx.options.scheduling && t.owner && t.owner->scheduling) {
     Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
     if (!obj.ok()) return obj.status();
     Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(*obj->data);

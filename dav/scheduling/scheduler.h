@@ -72,8 +72,10 @@ struct Replaced {
 // same-organizer-in-all-components, unique-scheduling-object-resource,
 // allowed-organizer-scheduling-object-change, allowed-attendee-scheduling-object-change),
 // sends REQUEST/CANCEL (organizer) or REPLY (attendee) as needed, stores `object` (validated,
-// its index `index`) with SCHEDULE-STATUS and its Schedule-Tag at `t`. Parses only the replaced
-// object and the colleagues' copies; `object` is serialised once, when stored.
+// its index `index`) with SCHEDULE-STATUS and its Schedule-Tag at `t`, a member of a calendar
+// (the calendar type's write hook, dav/caldav/calendar_member.cc, and the JSON reply call it).
+// Parses only the replaced object (unless `replaced.parsed`) and the colleagues' copies;
+// `object` is serialised once, when stored.
 Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& ctx,
                                      const Target& t, caldav::CalendarObject object,
                                      const std::string& content_type,
@@ -82,8 +84,8 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
 // Whether `data` is a scheduling object resource (RFC 6638 §3.1: ORGANIZER and ATTENDEEs).
 Result<bool> IsSchedulingObject(const std::string& data);
 
-// DELETE of a calendar object: the organizer's cancels the event for every attendee, an
-// attendee's declines it; then the object is deleted.
+// DELETE of a calendar object (the calendar type's remove hook): the organizer's cancels the
+// event for every attendee, an attendee's declines it; then the object is deleted.
 Status DeleteCalendarObject(const Request& req, const Target& t);
 
 // Applies an iTIP message received for the local user `recipient` from `sender` (a normalised

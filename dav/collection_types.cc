@@ -4,8 +4,8 @@
 
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/calendar_member.h"
-#include "dav/target.h"
 #include "dav/carddav/addressbook_collection.h"
+#include "dav/target.h"
 
 namespace cartable::dav {
 namespace {

@@ -47,8 +47,8 @@ struct MemberWrite {
   const Target& target;  // the member (kObject when it replaces one, kMissing when new)
   const std::string& body;
   const std::string& content_type;
-  MemberChange change = MemberChange::kPut;  // kPut, kCopyTo or kMoveTo
-  const Target* source = nullptr;            // COPY/MOVE: where it comes from
+  MemberChange change = MemberChange::kPut;   // kPut, kCopyTo or kMoveTo
+  const Target* source = nullptr;             // COPY/MOVE: where it comes from
   const MemberState* source_state = nullptr;  // MOVE: what the source's hooks read
 };
 

@@ -171,14 +171,13 @@ server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princ
   }
   const caldav::CalendarObject before = copy->Clone();
   if (Status st = caldav::SetPartstat(*copy, me, answer->second, key); !st.ok()) return Error(st);
-  Result<store::ObjectIndex> index =
-      caldav::ValidateForCalendar(s, t->collection, t->name, *copy);
+  Result<store::ObjectIndex> index = caldav::ValidateForCalendar(s, t->collection, t->name, *copy);
   if (!index.ok()) return Error(index.status());
   Result<std::string> tag = s.GetScheduleTag(t->object.id);
   if (!tag.ok()) return Error(tag.status());
-  Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
-      s, ctx, *t, std::move(copy.value()), t->object.content_type, *index,
-      scheduling::Replaced{true, data, *tag, &before});
+  Result<scheduling::PutOutcome> out =
+      scheduling::PutCalendarObject(s, ctx, *t, std::move(copy.value()), t->object.content_type,
+                                    *index, scheduling::Replaced{true, data, *tag, &before});
   if (!out.ok()) return Error(out.status());
   auto sent = out->sent.find(info->organizer);
   return Json(200, json{{"id", id},

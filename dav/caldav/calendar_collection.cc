@@ -107,8 +107,7 @@ store::DeadProperty ComponentSetProperty(const std::vector<std::string>& compone
 
 Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
                                                   const store::Collection& parent,
-                                                  const std::string& name,
-                                                  const store::Object*,
+                                                  const std::string& name, const store::Object*,
                                                   std::string_view body,
                                                   std::string_view content_type,
                                                   CalendarObject* parsed) {

@@ -22,13 +22,10 @@ inline constexpr std::string_view kMaxDateTime = "21001231T235959Z";
 // href of the holder). The same UID may live in two calendars of a user (as in SabreDAV), so
 // moving an event by PUT-then-DELETE works.
 // With `parsed`, the parsed object is moved there on success.
-Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
-                                                  const store::Collection& parent,
-                                                  const std::string& name,
-                                                  const store::Object* existing,
-                                                  std::string_view body,
-                                                  std::string_view content_type,
-                                                  caldav::CalendarObject* parsed = nullptr);
+Result<store::ObjectIndex> ValidateCalendarMember(
+    const Request& req, const store::Collection& parent, const std::string& name,
+    const store::Object* existing, std::string_view body, std::string_view content_type,
+    caldav::CalendarObject* parsed = nullptr);
 
 // ValidateCalendarMember without the content-type check, for data the server itself writes
 // (scheduling delivers copies into attendees' calendars). With `parsed`, the parsed object is

@@ -571,8 +571,7 @@ Status ApplyReply(CalendarObject& organizer, const CalendarObject& reply,
   return Status::OK();
 }
 
-Result<CalendarObject> ApplyRequest(const CalendarObject* existing,
-                                    const CalendarObject& request) {
+Result<CalendarObject> ApplyRequest(const CalendarObject* existing, const CalendarObject& request) {
   if (request.empty() || (existing && existing->empty())) return Unparsable();
   CalendarObject out = request.Clone();
   out.Touch();
@@ -779,6 +778,5 @@ std::string RecurrenceKeyAt(const CalendarObject& cal, int64_t start) {
   icalcomponent* master = FindByKey(cal.Vcal(), "", tc);
   return master ? KeyAt(master, start) : "";
 }
-
 
 }  // namespace cartable::dav::caldav

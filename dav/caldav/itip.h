@@ -122,8 +122,8 @@ Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::
 // an organizer's client that saved a stale copy does not undo replies processed meanwhile
 // (RFC 6638 §3.2.10). `organizer` keeps their own answer. `*changed` says whether any moved;
 // when none did, `into` keeps its bytes.
-Status CarryAnswers(const CalendarObject& from, CalendarObject& into,
-                    const std::string& organizer, bool* changed);
+Status CarryAnswers(const CalendarObject& from, CalendarObject& into, const std::string& organizer,
+                    bool* changed);
 
 // Sets SCHEDULE-STATUS on the ATTENDEE properties named in `status` (address -> "1.2"), in
 // every component, and removes every SCHEDULE-FORCE-SEND parameter (RFC 6638 §3.2.4).

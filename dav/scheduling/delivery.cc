@@ -243,8 +243,7 @@ Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
     if (!request.ok()) continue;
     Result<Copy> theirs = FindCopy(session, r->user, info->uid);
     if (!theirs.ok() || !theirs->found) continue;  // they have not got it (or deleted it)
-    if (Status s = DeliverToAttendee(session, r->user, "REQUEST", *request, false, false,
-                                     &*theirs);
+    if (Status s = DeliverToAttendee(session, r->user, "REQUEST", *request, false, false, &*theirs);
         !s.ok() && s.code() == Status::Code::kInternal) {
       return s;
     }

@@ -26,8 +26,8 @@ Result<std::vector<store::Collection>> Calendars(store::Session& session, const 
 struct Copy {
   bool found = false;
   store::Collection calendar;
-  store::Object object;            // with data
-  caldav::CalendarObject parsed;   // object.data parsed (FindCopy); empty if it does not parse
+  store::Object object;           // with data
+  caldav::CalendarObject parsed;  // object.data parsed (FindCopy); empty if it does not parse
 };
 Result<Copy> FindCopy(store::Session& session, const store::User& user, const std::string& uid);
 

@@ -134,10 +134,10 @@ std::map<std::string, std::string> OrganizerSends(store::Session& session, const
     if (!to.ok()) continue;
     // One delivery per colleague, however many of their addresses are listed (CLIENTS.md #8).
     auto done = delivered.find(to->user.id);
-    std::string st = to->kind == Recipient::Kind::kLocal && done != delivered.end()
-                         ? done->second
-                         : internal::Deliver(session, ctx, OrganizerParty(now), *to, method,
-                                             *itip, origin);
+    std::string st =
+        to->kind == Recipient::Kind::kLocal && done != delivered.end()
+            ? done->second
+            : internal::Deliver(session, ctx, OrganizerParty(now), *to, method, *itip, origin);
     if (to->kind == Recipient::Kind::kLocal) delivered[to->user.id] = st;
     if (in_now) status[address] = st;
   }
@@ -196,8 +196,8 @@ struct PutView {
   store::Session& session;
   const DavContext& ctx;
   const Target& t;
-  caldav::CalendarObject& body;       // validated; becomes the data to store
-  const SchedulingInfo* old;          // the object being replaced, or null
+  caldav::CalendarObject& body;  // validated; becomes the data to store
+  const SchedulingInfo* old;     // the object being replaced, or null
   const caldav::CalendarObject* old_data;
   const SchedulingInfo& now;
   const std::vector<std::string>& own;  // the owner's addresses
@@ -247,8 +247,7 @@ Status AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
     return Status::OK();
   }
-  std::string st =
-      ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys);
+  std::string st = ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys);
   sent[v.now.organizer] = st;
   caldav::SetOrganizerScheduleStatus(v.body, st);
   return Status::OK();
@@ -320,8 +319,7 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
   caldav::CalendarObject parsed_here;
   if (replaced.exists) {
     if (!old_data) {
-      if (Result<caldav::CalendarObject> p = caldav::CalendarObject::Parse(replaced.data);
-          p.ok()) {
+      if (Result<caldav::CalendarObject> p = caldav::CalendarObject::Parse(replaced.data); p.ok()) {
         parsed_here = std::move(p.value());
       }
       old_data = &parsed_here;
@@ -348,15 +346,13 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
         // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
         if (tag.empty()) tag = internal::NewScheduleTag();
         break;
-      case Role::kNone:
-        tag.clear();
-        break;
+      case Role::kNone: tag.clear(); break;
     }
     if (!sent.ok()) return sent;
   }
   const std::string& data = object.Text();  // serialised once, when scheduling changed it
-  Result<store::Object> stored = session.PutObject(t.collection.id, t.name, content_type, data,
-                                                   index);
+  Result<store::Object> stored =
+      session.PutObject(t.collection.id, t.name, content_type, data, index);
   if (!stored.ok()) return stored.status();
   if (tag != previous_tag) {
     if (Status s = session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
@@ -412,9 +408,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
   return req.session.DeleteObject(t.collection.id, t.name);
 }
 
-Status ProcessIncoming(store::Session& session, const DavContext& ctx,
-                       const store::User& recipient, const std::string& sender,
-                       const caldav::CalendarObject& itip) {
+Status ProcessIncoming(store::Session& session, const DavContext& ctx, const store::User& recipient,
+                       const std::string& sender, const caldav::CalendarObject& itip) {
   Result<SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return Status::BadRequest("the calendar part is not valid iCalendar");
   const std::vector<std::string> own = UserAddresses(recipient);

@@ -103,8 +103,7 @@ class CalendarCopyMoveTest : public CopyMoveTest {
         invite ? "ATTENDEE;PARTSTAT=ACCEPTED:mailto:jean.labert@ac-orleans-tours.fr\r\n"
                  "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:marie.dupont@ac-orleans-tours.fr\r\n"
                : "";
-    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" +
-           uid +
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" + uid +
            "\r\nDTSTAMP:20261120T080000Z\r\nDTSTART:20261201T160000Z\r\n"
            "DTEND:20261201T170000Z\r\nSUMMARY:Conseil\r\n" +
            (invite ? "ORGANIZER:mailto:jean.labert@ac-orleans-tours.fr\r\n" : "") + attendees +
@@ -152,11 +151,11 @@ TEST_F(CalendarCopyMoveTest, AttendeeMovingTheirCopyKeepsGettingUpdates) {
   ASSERT_EQ(server_.Request("MKCALENDAR", "/dav/calendars/mdupont/perso/", "", {}, "mdupont", "pw2")
                 .status,
             201);
-  auto moved = server_.Request(
-      "MOVE", kMarieCopy, "",
-      {{"Destination", "http://127.0.0.1:" + std::to_string(server_.port()) +
-                           "/dav/calendars/mdupont/perso/copie-1.ics"}},
-      "mdupont", "pw2");
+  auto moved =
+      server_.Request("MOVE", kMarieCopy, "",
+                      {{"Destination", "http://127.0.0.1:" + std::to_string(server_.port()) +
+                                           "/dav/calendars/mdupont/perso/copie-1.ics"}},
+                      "mdupont", "pw2");
   ASSERT_EQ(moved.status, 201) << moved.body;
   EXPECT_EQ(MarieInbox(), 1u) << "no REPLY, nothing new";
   // Jean moves the meeting: the REQUEST updates Marie's copy where she put it.
@@ -192,9 +191,9 @@ TEST_F(CalendarCopyMoveTest, AScheduledEventCannotLeaveItsOwnersCalendars) {
   ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", Event("copie-1", true)).status, 201);
   // Out of the calendar area (a plain collection): refused, the event stays, nothing is sent.
   EXPECT_EQ(Send("MOVE", std::string(kAgenda) + "c.ics", "/dav/files/jlabert/c.ics").status, 403);
-  EXPECT_EQ(Send("MOVE", std::string(kAgenda) + "c.ics", "/dav/calendars/mdupont/agenda/c.ics")
-                .status,
-            403);
+  EXPECT_EQ(
+      Send("MOVE", std::string(kAgenda) + "c.ics", "/dav/calendars/mdupont/agenda/c.ics").status,
+      403);
   EXPECT_EQ(server_.As("GET", std::string(kAgenda) + "c.ics").status, 200);
   EXPECT_EQ(MarieInbox(), 1u);
   EXPECT_EQ(MarieGet(kMarieCopy).body.find("STATUS:CANCELLED"), std::string::npos);

@@ -622,9 +622,10 @@ class ParseOnceTest : public SchedulingTest {
   }
   std::string Invitation(const std::string& start = "20261201T160000Z",
                          const std::string& end = "20261201T170000Z") {
-    return Meeting("parse-once", Attendee(kMarie) + Attendee(kPaul) + Attendee(kClaire) +
-                                     Attendee("parent@example.org"),
-                   start, end);
+    return Meeting(
+        "parse-once",
+        Attendee(kMarie) + Attendee(kPaul) + Attendee(kClaire) + Attendee("parent@example.org"),
+        start, end);
   }
   // Parses made by the server while `request` runs (nothing else runs meanwhile).
   template <typename F>
@@ -637,7 +638,8 @@ class ParseOnceTest : public SchedulingTest {
 };
 
 TEST_F(ParseOnceTest, AnInvitationParsesTheEventOnce) {
-  uint64_t parses = ParsesDuring([&] { ASSERT_EQ(Put("jlabert", path_, Invitation()).status, 201); });
+  uint64_t parses =
+      ParsesDuring([&] { ASSERT_EQ(Put("jlabert", path_, Invitation()).status, 201); });
   // The body, at the door; the colleagues have no copy yet, the outside address costs nothing
   // (was 3 + 4*3 + 2*1 = 17, measured).
   EXPECT_EQ(parses, 1u);
@@ -659,9 +661,9 @@ TEST_F(ParseOnceTest, ARescheduleParsesTheBodyThePreviousCopyAndEachColleaguesCo
   // The body, Jean's previous copy (what changed, answers to carry over) and the copy of each
   // of the 3 colleagues the REQUEST updates (was 26).
   EXPECT_EQ(parses, 1u + 1u + 3u);
-  EXPECT_EQ(Lines(Get("cdurand", CopyPath("cdurand", "parse-once")), "DTSTART:20261202T160000Z")
-                .size(),
-            1u);
+  EXPECT_EQ(
+      Lines(Get("cdurand", CopyPath("cdurand", "parse-once")), "DTSTART:20261202T160000Z").size(),
+      1u);
 }
 
 TEST_F(ParseOnceTest, AReplyParsesEachCopyItChangesOnce) {

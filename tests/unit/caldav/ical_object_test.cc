@@ -12,10 +12,10 @@ namespace {
 
 using testing::Cal;
 
-const std::string kEvent = Cal(
-    "BEGIN:VEVENT\nUID:o1\nDTSTAMP:20261120T080000Z\nDTSTART:20261201T160000Z\n"
-    "ORGANIZER:mailto:a@example.com\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:b@example.com\n"
-    "END:VEVENT\n");
+const std::string kEvent =
+    Cal("BEGIN:VEVENT\nUID:o1\nDTSTAMP:20261120T080000Z\nDTSTART:20261201T160000Z\n"
+        "ORGANIZER:mailto:a@example.com\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:b@example.com\n"
+        "END:VEVENT\n");
 
 TEST(CalendarObjectTest, KeepsTheBytesUntilChanged) {
   // Not how libical would write it (lower-case scheme, no folding): the bytes stay as sent.

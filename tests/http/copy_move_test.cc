@@ -175,6 +175,10 @@ TEST_F(CalendarCopyMoveTest, CopyIsAPutAtTheDestination) {
   EXPECT_NE(copied.body.find("unique-scheduling-object-resource"), std::string::npos)
       << copied.body;
   EXPECT_EQ(server_.As("GET", std::string(kReunions) + "c.ics").status, 404);
+  // A deep COPY of the calendar holding it copies each member the same way.
+  EXPECT_EQ(Send("COPY", kAgenda, "/dav/calendars/jlabert/agenda-2/").status, 403);
+  EXPECT_EQ(server_.As("PROPFIND", "/dav/calendars/jlabert/agenda-2/", "", {{"Depth", "0"}}).status,
+            404);
   EXPECT_EQ(MarieInbox(), 1u) << "nothing sent";
   // A plain event copies, validated like a PUT: a second copy in one calendar is a UID conflict
   // (RFC 4791 §5.3.2.1), and a calendar refuses what is not calendar data.

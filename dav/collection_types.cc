@@ -115,7 +115,7 @@ Status RemoveMember(const Request& req, const Target& member, const Target* move
   return req.session.DeleteObject(member.collection.id, member.name);
 }
 
-void DescribeMember(const Request& req, const Target& member, server::HttpResponse& r) {
+void DescribeMember(const Request& req, const Target& member, http::HttpResponse& r) {
   const MemberHooks& hooks = DescribeCollection(member.collection.kind).hooks;
   if (hooks.describe) hooks.describe(req, member, r);
 }

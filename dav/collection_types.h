@@ -12,7 +12,7 @@
 #include "dav/status.h"
 #include "dav/store/store.h"
 #include "dav/xml_names.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav {
 
@@ -78,7 +78,7 @@ struct MemberHooks {
   Status (*remove)(const Request& req, const Target& member, const Target* moved_to,
                    MemberState& state) = nullptr;
   // Headers of a GET/HEAD of a member (calendars: Schedule-Tag, RFC 6638 §3.2.10).
-  void (*describe)(const Request& req, const Target& member, server::HttpResponse& r) = nullptr;
+  void (*describe)(const Request& req, const Target& member, http::HttpResponse& r) = nullptr;
 };
 
 struct CollectionType {
@@ -113,6 +113,6 @@ Result<WriteResult> WriteMember(const Request& req, const MemberWrite& w, Member
 Status RemoveMember(const Request& req, const Target& member, const Target* moved_to,
                     MemberState& state);
 // DescribeMember: the type's GET/HEAD headers, if any.
-void DescribeMember(const Request& req, const Target& member, server::HttpResponse& r);
+void DescribeMember(const Request& req, const Target& member, http::HttpResponse& r);
 
 }  // namespace cartable::dav

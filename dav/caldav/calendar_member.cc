@@ -118,7 +118,7 @@ Status Remove(const Request& req, const Target& member, const Target* moved_to,
 }
 
 // RFC 6638 §3.2.10: GET of a scheduling object resource returns its Schedule-Tag.
-void Describe(const Request& req, const Target& member, server::HttpResponse& r) {
+void Describe(const Request& req, const Target& member, http::HttpResponse& r) {
   Result<std::string> tag = req.session.GetScheduleTag(member.object.id);
   if (tag.ok() && !tag->empty()) r.headers.Set("Schedule-Tag", *tag);
 }

@@ -24,7 +24,7 @@ MethodResult HandleDelete(const Request& req, Target& t) {
     s = RemoveMember(req, t, nullptr, state);
   }
   if (!s.ok()) return s;
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = 204;
   return r;
 }

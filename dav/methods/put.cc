@@ -36,7 +36,7 @@ MethodResult HandlePut(const Request& req, Target& t) {
   Result<WriteResult> stored =
       WriteMember(req, MemberWrite{t, req.http.body, content_type, MemberChange::kPut}, state);
   if (!stored.ok()) return stored.status();
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;
   // An ETag only when the stored bytes are what was sent (CLIENTS.md #12): SCHEDULE-STATUS
   // written by the server makes the client fetch the object again.

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/calendar_member.h"
 #include "dav/carddav/addressbook_collection.h"
+#include "dav/target.h"
 
 namespace cartable::dav {
 namespace {
@@ -47,13 +49,16 @@ const std::vector<CollectionType>& Table() {
        false,
        false,
        nullptr},
+      // Validation happens in the write hook, which keeps the parsed object for scheduling.
       {store::kKindCalendar,
        {{std::string(ns::kCalDav), "calendar"}},
        {},
        true,
        true,
        false,
-       caldav::ValidateCalendarMember},
+       nullptr,
+       nullptr,
+       caldav::CalendarMemberHooks()},
   };
   return kTable;
 }
@@ -75,6 +80,44 @@ const CollectionType* KindForResourcetype(const std::vector<QName>& resourcetype
     }
   }
   return nullptr;
+}
+
+Status CheckChange(const Request& req, const Target& member, MemberChange change,
+                   MemberState& state) {
+  const MemberHooks& hooks = DescribeCollection(member.collection.kind).hooks;
+  return hooks.check_change ? hooks.check_change(req, member, change, state) : Status::OK();
+}
+
+Result<WriteResult> WriteMember(const Request& req, const MemberWrite& w, MemberState& state) {
+  const Target& t = w.target;
+  const CollectionType& type = DescribeCollection(t.collection.kind);
+  if (type.hooks.write) return type.hooks.write(req, w, state);
+  store::ObjectIndex index;
+  if (type.validate != nullptr) {
+    Result<store::ObjectIndex> checked =
+        type.validate(req, t.collection, t.name, t.type == NodeType::kObject ? &t.object : nullptr,
+                      w.body, w.content_type);
+    if (!checked.ok()) return checked.status();
+    index = std::move(checked.value());
+  }
+  Result<store::Object> stored =
+      req.session.PutObject(t.collection.id, t.name, w.content_type, w.body, index);
+  if (!stored.ok()) return stored.status();
+  WriteResult out;
+  out.object = std::move(stored.value());
+  return out;
+}
+
+Status RemoveMember(const Request& req, const Target& member, const Target* moved_to,
+                    MemberState& state) {
+  const MemberHooks& hooks = DescribeCollection(member.collection.kind).hooks;
+  if (hooks.remove) return hooks.remove(req, member, moved_to, state);
+  return req.session.DeleteObject(member.collection.id, member.name);
+}
+
+void DescribeMember(const Request& req, const Target& member, http::HttpResponse& r) {
+  const MemberHooks& hooks = DescribeCollection(member.collection.kind).hooks;
+  if (hooks.describe) hooks.describe(req, member, r);
 }
 
 bool MayContain(std::string_view parent_kind, std::string_view child_kind) {

@@ -145,9 +145,13 @@ http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princip
   if (!t.ok() || t->type != NodeType::kObject || t->collection.kind != store::kKindCalendar) {
     return JsonError(404, "no invitation '" + id + "'");
   }
+  // The copy is parsed once here and handed to the scheduling service as it is, then
+  // serialised once when stored (no HTTP request is made up for it).
   const std::string data = *t->object.data;
   std::vector<std::string> own = scheduling::UserAddresses(user);
-  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(data);
+  Result<caldav::CalendarObject> copy = caldav::CalendarObject::Parse(data);
+  Result<caldav::SchedulingInfo> info =
+      copy.ok() ? caldav::InspectScheduling(*copy) : Result<caldav::SchedulingInfo>(copy.status());
   std::string me;
   if (info.ok()) {
     for (const std::string& a : info->AttendeeAddresses()) {
@@ -162,21 +166,18 @@ http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princip
     std::optional<caldav::Seconds> at =
         body["occurrence"].is_string() ? ParseInstant(body["occurrence"]) : std::nullopt;
     if (!at) return JsonError(400, "occurrence must be an RFC 3339 UTC time");
-    key = caldav::RecurrenceKeyAt(data, *at);
+    key = caldav::RecurrenceKeyAt(*copy, *at);
     if (key.empty()) return JsonError(400, "this event does not repeat");
   }
-  Result<std::string> updated = caldav::SetPartstat(data, me, answer->second, key);
-  if (!updated.ok()) return Error(updated.status());
-  Result<store::ObjectIndex> index =
-      caldav::ValidateForCalendar(s, t->collection, t->name, *updated);
+  const caldav::CalendarObject before = copy->Clone();
+  if (Status st = caldav::SetPartstat(*copy, me, answer->second, key); !st.ok()) return Error(st);
+  Result<store::ObjectIndex> index = caldav::ValidateForCalendar(s, t->collection, t->name, *copy);
   if (!index.ok()) return Error(index.status());
-  http::HttpRequest put;  // what a client's PUT of the copy would carry
-  put.method = "PUT";
-  put.path = path;
-  put.body = *updated;
-  Request req{put, principal, s, ctx};
-  Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
-      req, *t, *updated, t->object.content_type, *index);
+  Result<std::string> tag = s.GetScheduleTag(t->object.id);
+  if (!tag.ok()) return Error(tag.status());
+  Result<scheduling::PutOutcome> out =
+      scheduling::PutCalendarObject(s, ctx, *t, std::move(copy.value()), t->object.content_type,
+                                    *index, scheduling::Replaced{true, data, *tag, &before});
   if (!out.ok()) return Error(out.status());
   auto sent = out->sent.find(info->organizer);
   return Json(200, json{{"id", id},

@@ -96,21 +96,21 @@ store::DeadProperty ComponentSetProperty(const std::vector<std::string>& compone
 
 Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
                                                   const store::Collection& parent,
-                                                  const std::string& name,
-                                                  const store::Object*,
+                                                  const std::string& name, const store::Object*,
                                                   std::string_view body,
-                                                  std::string_view content_type) {
+                                                  std::string_view content_type,
+                                                  CalendarObject* parsed) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   if (!http::EqualsIgnoreCase(http::Trim(media), "text/calendar")) {
     return Status::Violates(Precondition::kSupportedCalendarData,
                             "calendar collections hold text/calendar data only");
   }
-  return ValidateForCalendar(req.session, parent, name, body);
+  return ValidateForCalendar(req.session, parent, name, body, parsed);
 }
 
-Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
-                                               const store::Collection& parent,
-                                               const std::string& name, std::string_view body) {
+namespace {
+
+Result<ValidateOptions> OptionsFor(store::Session& session, const store::Collection& parent) {
   Result<std::vector<store::DeadProperty>> stored =
       session.GetProperties(store::Owner::kCollection, parent.id);
   if (!stored.ok()) return stored.status();
@@ -119,15 +119,47 @@ Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
   options.max_resource_size = kMaxCalendarResourceSize;
   options.min_date_time = *ParseUtcDateTime(kMinDateTime);
   options.max_date_time = *ParseUtcDateTime(kMaxDateTime);
-  Result<store::ObjectIndex> index = ValidateCalendarObject(body, options);
-  if (!index.ok()) return index;
-  Result<store::Object> holder = session.FindObjectByUid(parent.id, index->uid);
+  return options;
+}
+
+// no-uid-conflict: one UID per calendar (RFC 4791 §5.3.2.1).
+Status CheckUidFree(store::Session& session, const store::Collection& parent,
+                    const std::string& name, const std::string& uid) {
+  Result<store::Object> holder = session.FindObjectByUid(parent.id, uid);
   if (holder.ok() && holder->name != name) {
     return Status::Violates(Precondition::kNoUidConflict,
-                            "the UID " + index->uid + " is already used in this calendar",
+                            "the UID " + uid + " is already used in this calendar",
                             Href(parent.path + holder->name));
   }
   if (!holder.ok() && holder.status().code() != Status::Code::kNotFound) return holder.status();
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
+                                               const store::Collection& parent,
+                                               const std::string& name, std::string_view body,
+                                               CalendarObject* parsed) {
+  Result<ValidateOptions> options = OptionsFor(session, parent);
+  if (!options.ok()) return options.status();
+  CalendarObject object;
+  Result<store::ObjectIndex> index = ValidateCalendarObject(body, *options, &object);
+  if (!index.ok()) return index;
+  if (Status s = CheckUidFree(session, parent, name, index->uid); !s.ok()) return s;
+  if (parsed != nullptr) *parsed = std::move(object);
+  return index;
+}
+
+Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
+                                               const store::Collection& parent,
+                                               const std::string& name,
+                                               const CalendarObject& parsed) {
+  Result<ValidateOptions> options = OptionsFor(session, parent);
+  if (!options.ok()) return options.status();
+  Result<store::ObjectIndex> index = ValidateCalendarObject(parsed, *options);
+  if (!index.ok()) return index;
+  if (Status s = CheckUidFree(session, parent, name, index->uid); !s.ok()) return s;
   return index;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/caldav/ical_object.h"
 #include "dav/context.h"
 #include "dav/property_registry.h"
 #include "dav/store/store.h"
@@ -20,18 +21,24 @@ inline constexpr std::string_view kMaxDateTime = "21001231T235959Z";
 // calendar's component set, and UID uniqueness within the calendar (no-uid-conflict with the
 // href of the holder). The same UID may live in two calendars of a user (as in SabreDAV), so
 // moving an event by PUT-then-DELETE works.
-Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
-                                                  const store::Collection& parent,
-                                                  const std::string& name,
-                                                  const store::Object* existing,
-                                                  std::string_view body,
-                                                  std::string_view content_type);
+// With `parsed`, the parsed object is moved there on success.
+Result<store::ObjectIndex> ValidateCalendarMember(
+    const Request& req, const store::Collection& parent, const std::string& name,
+    const store::Object* existing, std::string_view body, std::string_view content_type,
+    caldav::CalendarObject* parsed = nullptr);
 
 // ValidateCalendarMember without the content-type check, for data the server itself writes
-// (scheduling delivers copies into attendees' calendars).
+// (scheduling delivers copies into attendees' calendars). With `parsed`, the parsed object is
+// moved there on success (the door: nothing parses `body` again).
 Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
                                                const store::Collection& parent,
-                                               const std::string& name, std::string_view body);
+                                               const std::string& name, std::string_view body,
+                                               caldav::CalendarObject* parsed = nullptr);
+// The same for an object already parsed (a copy scheduling built; no parse).
+Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
+                                               const store::Collection& parent,
+                                               const std::string& name,
+                                               const caldav::CalendarObject& parsed);
 
 // The components the calendar accepts: its stored supported-calendar-component-set, or all of
 // VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.

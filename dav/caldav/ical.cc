@@ -218,8 +218,29 @@ Status ComputeIndex(icalcomponent* cal, TimeContext& tc, const ValidateOptions& 
 
 }  // namespace
 
+namespace {
+
+// Everything ValidateCalendarObject checks once the text is parsed.
+Result<store::ObjectIndex> ValidateTree(icalcomponent* cal, const ValidateOptions& options) {
+  if (icalcomponent_count_errors(cal) > 0) {
+    return Invalid("iCalendar syntax error: " + FirstError(cal));
+  }
+  store::ObjectIndex index;
+  Status s = CheckStructure(cal, options, &index.uid, &index.component);
+  if (!s.ok()) return s;
+  TimeContext tc(cal, options.floating_tz);
+  s = CheckTzids(cal, tc);
+  if (!s.ok()) return s;
+  s = ComputeIndex(cal, tc, options, &index);
+  if (!s.ok()) return s;
+  return index;
+}
+
+}  // namespace
+
 Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
-                                                  const ValidateOptions& options) {
+                                                  const ValidateOptions& options,
+                                                  CalendarObject* parsed) {
   if (ics.size() > options.max_resource_size) {
     return Status::Violates(Precondition::kMaxResourceSize, "calendar object too large");
   }
@@ -227,20 +248,20 @@ Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
   if (begin == std::string_view::npos || ics.substr(begin, 15) != "BEGIN:VCALENDAR") {
     return Invalid("not an iCalendar object (BEGIN:VCALENDAR expected)");
   }
-  internal::ComponentPtr cal = internal::ParseCalendar(ics);
-  if (!cal) return Invalid("not parsable as one VCALENDAR");
-  if (icalcomponent_count_errors(cal.get()) > 0) {
-    return Invalid("iCalendar syntax error: " + FirstError(cal.get()));
-  }
-  store::ObjectIndex index;
-  Status s = CheckStructure(cal.get(), options, &index.uid, &index.component);
-  if (!s.ok()) return s;
-  TimeContext tc(cal.get(), options.floating_tz);
-  s = CheckTzids(cal.get(), tc);
-  if (!s.ok()) return s;
-  s = ComputeIndex(cal.get(), tc, options, &index);
-  if (!s.ok()) return s;
+  Result<CalendarObject> cal = CalendarObject::Parse(ics);
+  if (!cal.ok()) return Invalid("not parsable as one VCALENDAR");
+  Result<store::ObjectIndex> index = ValidateTree(cal->Vcal(), options);
+  if (index.ok() && parsed != nullptr) *parsed = std::move(cal.value());
   return index;
+}
+
+Result<store::ObjectIndex> ValidateCalendarObject(const CalendarObject& parsed,
+                                                  const ValidateOptions& options) {
+  if (parsed.empty()) return Invalid("not parsable as one VCALENDAR");
+  if (parsed.Text().size() > options.max_resource_size) {
+    return Status::Violates(Precondition::kMaxResourceSize, "calendar object too large");
+  }
+  return ValidateTree(parsed.Vcal(), options);
 }
 
 }  // namespace cartable::dav::caldav

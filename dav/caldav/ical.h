@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dav/caldav/ical_object.h"
 #include "dav/collation.h"
 #include "dav/status.h"
 #include "dav/store/store.h"
@@ -47,7 +48,14 @@ struct ValidateOptions {
 //   min-date-time / max-date-time  outside the bounds
 // TZIDs without a VTIMEZONE are resolved through the system time-zone database
 // (/usr/share/zoneinfo), never rejected when the name is known there.
+// This is the door of calendar data: when `parsed` is given, the parsed object is moved there
+// on success, so the caller never parses `ics` again (scheduling works on it).
 Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
+                                                  const ValidateOptions& options,
+                                                  CalendarObject* parsed = nullptr);
+// The same checks on an object already parsed (a copy the server built: an attendee's copy
+// after a REQUEST, an organizer's after a REPLY); no parse.
+Result<store::ObjectIndex> ValidateCalendarObject(const CalendarObject& parsed,
                                                   const ValidateOptions& options);
 
 // ---------------------------------------------------------------------------------------------

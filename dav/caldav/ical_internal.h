@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dav/caldav/ical.h"
+#include "dav/caldav/ical_object.h"
 
 namespace cartable::dav::caldav::internal {
 
@@ -27,7 +28,8 @@ struct ComponentDeleter {
 using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
 // Parses `ics` into a VCALENDAR. Returns null when libical produced nothing or something that
-// is not one VCALENDAR. Never throws.
+// is not one VCALENDAR. Never throws. The one parse function of dav/caldav: every parse is
+// counted (ParseCount, ical_object.h).
 ComponentPtr ParseCalendar(std::string_view ics);
 
 // Saturating arithmetic on Seconds so unbounded markers stay unbounded.

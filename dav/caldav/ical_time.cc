@@ -1,13 +1,21 @@
 // Parsing, serialisation and time-zone resolution on top of libical.
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 
 #include "dav/caldav/ical_internal.h"
 
 namespace cartable::dav::caldav {
+namespace {
+std::atomic<uint64_t> parse_count{0};
+}  // namespace
+
+uint64_t ParseCount() { return parse_count.load(std::memory_order_relaxed); }
+
 namespace internal {
 
 ComponentPtr ParseCalendar(std::string_view ics) {
+  parse_count.fetch_add(1, std::memory_order_relaxed);
   std::string copy(ics);  // libical wants a NUL-terminated buffer
   icalcomponent* root = icalparser_parse_string(copy.c_str());
   ComponentPtr owned(root);

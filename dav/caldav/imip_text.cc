@@ -395,11 +395,17 @@ std::string Body(const Facts& f, icalcomponent* comp) {
 }  // namespace
 
 Result<ImipText> DescribeItip(std::string_view itip) {
-  internal::ComponentPtr vcal = internal::ParseCalendar(itip);
-  if (!vcal) return Status::BadRequest("the iTIP message is not an iCalendar object");
-  icalcomponent* comp = MainComponent(vcal.get());
+  Result<CalendarObject> cal = CalendarObject::Parse(itip);
+  if (!cal.ok()) return Status::BadRequest("the iTIP message is not an iCalendar object");
+  return DescribeItip(*cal);
+}
+
+Result<ImipText> DescribeItip(const CalendarObject& itip) {
+  if (itip.empty()) return Status::BadRequest("the iTIP message is not an iCalendar object");
+  icalcomponent* vcal = itip.Vcal();
+  icalcomponent* comp = MainComponent(vcal);
   if (!comp) return Status::BadRequest("the iTIP message has no VEVENT or VTODO");
-  Facts facts = ReadFacts(vcal.get(), comp);
+  Facts facts = ReadFacts(vcal, comp);
   ImipText text;
   text.subject = Subject(facts);
   text.body = Body(facts, comp);

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "dav/caldav/ical_object.h"
 #include "dav/status.h"
 
 namespace cartable::dav::caldav {
@@ -27,5 +28,7 @@ struct ImipText {
 // characters, continuation lines aligned under the value.
 // Errors: kBadRequest if `itip` does not parse or has no VEVENT/VTODO.
 Result<ImipText> DescribeItip(std::string_view itip);
+// The same on a parsed message (no parse: scheduling describes what it is about to send).
+Result<ImipText> DescribeItip(const CalendarObject& itip);
 
 }  // namespace cartable::dav::caldav

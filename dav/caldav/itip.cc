@@ -291,7 +291,8 @@ void CollectTzids(icalcomponent* c, std::set<std::string>& out) {
 
 // An iTIP message names its zones with VTIMEZONEs, also those the stored object left to the
 // time-zone database (mail clients need them; CLIENTS.md #8: CANCEL too).
-std::string FinishMessage(icalcomponent* msg) {
+CalendarObject FinishMessage(ComponentPtr owned) {
+  icalcomponent* msg = owned.get();
   std::set<std::string> used;
   CollectTzids(msg, used);
   for (icalcomponent* tz = icalcomponent_get_first_component(msg, ICAL_VTIMEZONE_COMPONENT); tz;
@@ -310,7 +311,7 @@ std::string FinishMessage(icalcomponent* msg) {
     icalcomponent_add_property(copy, icalproperty_new_tzid(tzid.c_str()));
     icalcomponent_add_component(msg, copy);
   }
-  return internal::Serialize(msg);
+  return CalendarObject::Adopt(owned.release());
 }
 
 void SetDtstampNow(icalcomponent* c) {
@@ -432,16 +433,16 @@ bool SchedulingInfo::IsSchedulingObject() const {
   return false;
 }
 
-Result<SchedulingInfo> InspectScheduling(std::string_view ics) {
-  Result<ComponentPtr> vcal = Parse(ics);
-  if (!vcal.ok()) return vcal.status();
-  TimeContext tc(vcal->get(), "UTC");
+Result<SchedulingInfo> InspectScheduling(const CalendarObject& cal) {
+  if (cal.empty()) return Unparsable();
+  icalcomponent* vcal = cal.Vcal();
+  TimeContext tc(vcal, "UTC");
   SchedulingInfo info;
-  if (icalproperty* m = icalcomponent_get_first_property(vcal->get(), ICAL_METHOD_PROPERTY)) {
+  if (icalproperty* m = icalcomponent_get_first_property(vcal, ICAL_METHOD_PROPERTY)) {
     info.method = Upper(ValueText(m));
   }
   bool first = true;
-  for (icalcomponent* c : Components(vcal->get())) {
+  for (icalcomponent* c : Components(vcal)) {
     ItipComponent d = Describe(c, tc);
     if (first) {
       info.uid = icalcomponent_get_uid(c) ? icalcomponent_get_uid(c) : "";
@@ -464,32 +465,33 @@ Result<SchedulingInfo> InspectScheduling(std::string_view ics) {
   return info;
 }
 
-Result<std::string> BuildRequest(std::string_view organizer_ics, const std::string& attendee,
-                                 const std::string& method) {
-  Result<ComponentPtr> vcal = Parse(organizer_ics);
-  if (!vcal.ok()) return vcal.status();
-  TimeContext tc(vcal->get(), "UTC");
-  Result<ComponentPtr> out = ComponentsFor(vcal->get(), attendee, method, tc);
+Result<CalendarObject> BuildRequest(const CalendarObject& organizer, const std::string& attendee,
+                                    const std::string& method) {
+  if (organizer.empty()) return Unparsable();
+  TimeContext tc(organizer.Vcal(), "UTC");
+  Result<ComponentPtr> out = ComponentsFor(organizer.Vcal(), attendee, method, tc);
   if (!out.ok()) return out.status();
-  return FinishMessage(out->get());
+  return FinishMessage(std::move(out.value()));
 }
 
-Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
-                                const std::vector<std::string>& keys) {
-  Result<ComponentPtr> vcal = Parse(organizer_ics);
-  if (!vcal.ok()) return vcal.status();
-  TimeContext tc(vcal->get(), "UTC");
+Result<CalendarObject> BuildCancel(const CalendarObject& organizer, const std::string& attendee,
+                                   const std::vector<std::string>& keys) {
+  if (organizer.empty()) return Unparsable();
+  // Cancelling instances may add overrides to work from: on a copy, never on the caller's.
+  CalendarObject scratch = keys.empty() ? CalendarObject() : organizer.Clone();
+  icalcomponent* vcal = keys.empty() ? organizer.Vcal() : scratch.Vcal();
+  TimeContext tc(vcal, "UTC");
   ComponentPtr out;
   if (keys.empty()) {
-    Result<ComponentPtr> all = ComponentsFor(vcal->get(), attendee, "CANCEL", tc);
+    Result<ComponentPtr> all = ComponentsFor(vcal, attendee, "CANCEL", tc);
     if (!all.ok()) return all.status();
     out = std::move(all.value());
   } else {
-    out = NewMessage(vcal->get(), "CANCEL");
-    icalcomponent* master = FindByKey(vcal->get(), "", tc);
+    out = NewMessage(vcal, "CANCEL");
+    icalcomponent* master = FindByKey(vcal, "", tc);
     for (const std::string& key : keys) {
-      icalcomponent* c = FindByKey(vcal->get(), key, tc);
-      if (!c && master) c = AddOverride(vcal->get(), master, key, tc);
+      icalcomponent* c = FindByKey(vcal, key, tc);
+      if (!c && master) c = AddOverride(vcal, master, key, tc);
       if (!c) return Status::NotFound("no instance " + key);
       icalcomponent_add_component(out.get(), MessageCopy(c));
     }
@@ -498,17 +500,17 @@ Result<std::string> BuildCancel(std::string_view organizer_ics, const std::strin
     SetStatus(c, ICAL_STATUS_CANCELLED);
     RemoveSubcomponents(c, ICAL_VALARM_COMPONENT);
   }
-  return FinishMessage(out.get());
+  return FinishMessage(std::move(out));
 }
 
-Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
-                               const std::vector<std::string>& keys) {
-  Result<ComponentPtr> vcal = Parse(attendee_ics);
-  if (!vcal.ok()) return vcal.status();
-  TimeContext tc(vcal->get(), "UTC");
-  ComponentPtr out = NewMessage(vcal->get(), "REPLY");
+Result<CalendarObject> BuildReply(const CalendarObject& copy, const std::string& attendee,
+                                  const std::vector<std::string>& keys) {
+  if (copy.empty()) return Unparsable();
+  icalcomponent* vcal = copy.Vcal();
+  TimeContext tc(vcal, "UTC");
+  ComponentPtr out = NewMessage(vcal, "REPLY");
   bool any = false;
-  for (icalcomponent* c : Components(vcal->get())) {
+  for (icalcomponent* c : Components(vcal)) {
     std::string key = RecurrenceKey(c, tc);
     if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
     icalproperty* me = FindAttendeeProp(c, attendee);
@@ -533,27 +535,26 @@ Result<std::string> BuildReply(std::string_view attendee_ics, const std::string&
     any = true;
   }
   if (!any) return Status::NotFound(attendee + " is not an attendee");
-  return FinishMessage(out.get());
+  return FinishMessage(std::move(out));
 }
 
-Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,
-                               const std::string& attendee, bool* changed) {
+Status ApplyReply(CalendarObject& organizer, const CalendarObject& reply,
+                  const std::string& attendee, bool* changed) {
   *changed = false;
-  Result<ComponentPtr> vcal = Parse(organizer_ics);
-  if (!vcal.ok()) return vcal.status();
-  Result<ComponentPtr> msg = Parse(reply);
-  if (!msg.ok()) return msg.status();
-  TimeContext tc(vcal->get(), "UTC");
-  TimeContext mtc(msg->get(), "UTC");
-  icalcomponent* master = FindByKey(vcal->get(), "", tc);
+  if (organizer.empty() || reply.empty()) return Unparsable();
+  organizer.Touch();
+  icalcomponent* vcal = organizer.Vcal();
+  TimeContext tc(vcal, "UTC");
+  TimeContext mtc(reply.Vcal(), "UTC");
+  icalcomponent* master = FindByKey(vcal, "", tc);
   bool any = false;
-  for (icalcomponent* rc : Components(msg->get())) {
+  for (icalcomponent* rc : Components(reply.Vcal())) {
     icalproperty* said = FindAttendeeProp(rc, attendee);
     if (!said) return Status::Forbidden("the reply does not speak for " + attendee);
     std::string key = RecurrenceKey(rc, mtc);
-    icalcomponent* c = FindByKey(vcal->get(), key, tc);
+    icalcomponent* c = FindByKey(vcal, key, tc);
     if (!c && master && !key.empty() && FindAttendeeProp(master, attendee)) {
-      c = AddOverride(vcal->get(), master, key, tc);
+      c = AddOverride(vcal, master, key, tc);
     }
     if (!c) continue;  // an instance that no longer exists: nothing to record
     icalproperty* p = FindAttendeeProp(c, attendee);
@@ -567,21 +568,22 @@ Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view 
     any = true;
   }
   if (!any) return Status::NotFound("the reply names no instance of this event");
-  return internal::Serialize(vcal->get());
+  return Status::OK();
 }
 
-Result<std::string> ApplyRequest(std::string_view existing, std::string_view request) {
-  Result<ComponentPtr> msg = Parse(request);
-  if (!msg.ok()) return msg.status();
-  RemoveProps(msg->get(), ICAL_METHOD_PROPERTY);
-  if (!existing.empty()) {
-    Result<ComponentPtr> old = Parse(existing);
-    if (!old.ok()) return old.status();
-    TimeContext tc(old->get(), "UTC");
-    TimeContext mtc(msg->get(), "UTC");
-    for (icalcomponent* c : Components(msg->get())) {
-      icalcomponent* prev = FindByKey(old->get(), RecurrenceKey(c, mtc), tc);
-      if (!prev) prev = FindByKey(old->get(), "", tc);  // a new override inherits the alarms
+Result<CalendarObject> ApplyRequest(const CalendarObject* existing, const CalendarObject& request) {
+  if (request.empty() || (existing && existing->empty())) return Unparsable();
+  CalendarObject out = request.Clone();
+  out.Touch();
+  icalcomponent* msg = out.Vcal();
+  RemoveProps(msg, ICAL_METHOD_PROPERTY);
+  if (existing) {
+    icalcomponent* old = existing->Vcal();
+    TimeContext tc(old, "UTC");
+    TimeContext mtc(msg, "UTC");
+    for (icalcomponent* c : Components(msg)) {
+      icalcomponent* prev = FindByKey(old, RecurrenceKey(c, mtc), tc);
+      if (!prev) prev = FindByKey(old, "", tc);  // a new override inherits the alarms
       if (!prev) continue;
       RemoveSubcomponents(c, ICAL_VALARM_COMPONENT);
       for (icalcomponent* a = icalcomponent_get_first_component(prev, ICAL_VALARM_COMPONENT); a;
@@ -594,28 +596,27 @@ Result<std::string> ApplyRequest(std::string_view existing, std::string_view req
       }
     }
   }
-  return internal::Serialize(msg->get());
+  return out;
 }
 
-Result<std::string> ApplyCancel(std::string_view existing, std::string_view cancel) {
-  Result<ComponentPtr> vcal = Parse(existing);
-  if (!vcal.ok()) return vcal.status();
-  Result<ComponentPtr> msg = Parse(cancel);
-  if (!msg.ok()) return msg.status();
-  TimeContext tc(vcal->get(), "UTC");
-  TimeContext mtc(msg->get(), "UTC");
-  icalcomponent* master = FindByKey(vcal->get(), "", tc);
-  for (icalcomponent* mc : Components(msg->get())) {
+Status ApplyCancel(CalendarObject& existing, const CalendarObject& cancel) {
+  if (existing.empty() || cancel.empty()) return Unparsable();
+  existing.Touch();
+  icalcomponent* vcal = existing.Vcal();
+  TimeContext tc(vcal, "UTC");
+  TimeContext mtc(cancel.Vcal(), "UTC");
+  icalcomponent* master = FindByKey(vcal, "", tc);
+  for (icalcomponent* mc : Components(cancel.Vcal())) {
     std::string key = RecurrenceKey(mc, mtc);
     if (key.empty() || !master) {
-      for (icalcomponent* c : Components(vcal->get())) {
+      for (icalcomponent* c : Components(vcal)) {
         if (!key.empty() && RecurrenceKey(c, tc) != key) continue;
         SetStatus(c, ICAL_STATUS_CANCELLED);
       }
       continue;
     }
-    if (icalcomponent* c = FindByKey(vcal->get(), key, tc)) {
-      icalcomponent_remove_component(vcal->get(), c);
+    if (icalcomponent* c = FindByKey(vcal, key, tc)) {
+      icalcomponent_remove_component(vcal, c);
       icalcomponent_free(c);
     }
     icalproperty* dtstart = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
@@ -625,21 +626,22 @@ Result<std::string> ApplyCancel(std::string_view existing, std::string_view canc
     CopyTzid(dtstart, ex);
     icalcomponent_add_property(master, ex);
   }
-  return internal::Serialize(vcal->get());
+  return Status::OK();
 }
 
-Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
-                                const std::string& partstat, const std::string& key) {
-  Result<ComponentPtr> vcal = Parse(ics);
-  if (!vcal.ok()) return vcal.status();
-  TimeContext tc(vcal->get(), "UTC");
+Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::string& partstat,
+                   const std::string& key) {
+  if (cal.empty()) return Unparsable();
+  cal.Touch();
+  icalcomponent* vcal = cal.Vcal();
+  TimeContext tc(vcal, "UTC");
   std::vector<icalcomponent*> targets;
   if (key.empty()) {
-    for (icalcomponent* c : Components(vcal->get())) targets.push_back(c);
+    for (icalcomponent* c : Components(vcal)) targets.push_back(c);
   } else {
-    icalcomponent* c = FindByKey(vcal->get(), key, tc);
-    icalcomponent* master = FindByKey(vcal->get(), "", tc);
-    if (!c && master) c = AddOverride(vcal->get(), master, key, tc);
+    icalcomponent* c = FindByKey(vcal, key, tc);
+    icalcomponent* master = FindByKey(vcal, "", tc);
+    if (!c && master) c = AddOverride(vcal, master, key, tc);
     if (!c) return Status::NotFound("no instance " + key + " in this event");
     targets.push_back(c);
   }
@@ -651,20 +653,17 @@ Result<std::string> SetPartstat(std::string_view ics, const std::string& attende
     any = true;
   }
   if (!any) return Status::NotFound(attendee + " is not invited");
-  return internal::Serialize(vcal->get());
+  return Status::OK();
 }
 
-Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
-                                 const std::string& organizer, bool* changed) {
+Status CarryAnswers(const CalendarObject& from, CalendarObject& into, const std::string& organizer,
+                    bool* changed) {
   *changed = false;
-  Result<ComponentPtr> old = Parse(from);
-  if (!old.ok()) return old.status();
-  Result<ComponentPtr> now = Parse(into);
-  if (!now.ok()) return now.status();
-  TimeContext otc(old->get(), "UTC");
-  TimeContext ntc(now->get(), "UTC");
-  for (icalcomponent* c : Components(now->get())) {
-    icalcomponent* prev = FindByKey(old->get(), RecurrenceKey(c, ntc), otc);
+  if (from.empty() || into.empty()) return Unparsable();
+  TimeContext otc(from.Vcal(), "UTC");
+  TimeContext ntc(into.Vcal(), "UTC");
+  for (icalcomponent* c : Components(into.Vcal())) {
+    icalcomponent* prev = FindByKey(from.Vcal(), RecurrenceKey(c, ntc), otc);
     if (!prev || Signature(prev, otc) != Signature(c, ntc)) continue;
     for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
       std::string address = NormalizeAddress(ValueText(p));
@@ -676,15 +675,14 @@ Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
       *changed = true;
     }
   }
-  if (!*changed) return std::string(into);
-  return internal::Serialize(now->get());
+  if (*changed) into.Touch();  // else the client's bytes stay as sent
+  return Status::OK();
 }
 
-Result<std::string> SetScheduleStatus(std::string_view ics,
-                                      const std::map<std::string, std::string>& status) {
-  Result<ComponentPtr> vcal = Parse(ics);
-  if (!vcal.ok()) return vcal.status();
-  for (icalcomponent* c : Components(vcal->get())) {
+void SetScheduleStatus(CalendarObject& cal, const std::map<std::string, std::string>& status) {
+  if (cal.empty()) return;
+  cal.Touch();
+  for (icalcomponent* c : Components(cal.Vcal())) {
     for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
       auto it = status.find(NormalizeAddress(ValueText(p)));
@@ -696,20 +694,18 @@ Result<std::string> SetScheduleStatus(std::string_view ics,
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
     }
   }
-  return internal::Serialize(vcal->get());
 }
 
-Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::string& status) {
-  Result<ComponentPtr> vcal = Parse(ics);
-  if (!vcal.ok()) return vcal.status();
-  for (icalcomponent* c : Components(vcal->get())) {
+void SetOrganizerScheduleStatus(CalendarObject& cal, const std::string& status) {
+  if (cal.empty()) return;
+  cal.Touch();
+  for (icalcomponent* c : Components(cal.Vcal())) {
     for (icalproperty* p : Props(c, ICAL_ORGANIZER_PROPERTY)) {
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-FORCE-SEND");
       icalproperty_remove_parameter_by_name(p, "SCHEDULE-STATUS");
       icalproperty_set_parameter_from_string(p, "SCHEDULE-STATUS", status.c_str());
     }
   }
-  return internal::Serialize(vcal->get());
 }
 
 Result<std::string> WithMethod(std::string_view ics, const std::string& method) {
@@ -776,11 +772,10 @@ std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& att
   return internal::Serialize(vcal.get());
 }
 
-std::string RecurrenceKeyAt(std::string_view ics, int64_t start) {
-  ComponentPtr vcal = internal::ParseCalendar(ics);
-  if (!vcal) return "";
-  TimeContext tc(vcal.get(), "UTC");
-  icalcomponent* master = FindByKey(vcal.get(), "", tc);
+std::string RecurrenceKeyAt(const CalendarObject& cal, int64_t start) {
+  if (cal.empty()) return "";
+  TimeContext tc(cal.Vcal(), "UTC");
+  icalcomponent* master = FindByKey(cal.Vcal(), "", tc);
   return master ? KeyAt(master, start) : "";
 }
 

@@ -69,65 +69,88 @@ struct SchedulingInfo {
   bool IsSchedulingObject() const;
 };
 
-// Reads the scheduling view of a calendar object or iTIP message.
-// Errors: kBadRequest (valid-calendar-data) when it does not parse or has no UID component.
-Result<SchedulingInfo> InspectScheduling(std::string_view ics);
+// Reads the scheduling view of a calendar object or iTIP message (no parse).
+// Errors: kBadRequest (valid-calendar-data) when it is empty or has no UID component.
+Result<SchedulingInfo> InspectScheduling(const CalendarObject& cal);
 
-// ---- messages (each returns a whole VCALENDAR with METHOD, CRLF line ends) ----
+// ---- messages (each returns a whole VCALENDAR with METHOD; serialised when stored or sent) ----
 
 // The REQUEST (or ADD) an organizer's object sends to `attendee`: the components the attendee
 // takes part in (a master they are not in is left out; an override they are not in becomes an
 // EXDATE of the master), without VALARMs, SCHEDULE-* parameters or organizer-private data.
 // Errors: kNotFound when `attendee` is in no component.
-Result<std::string> BuildRequest(std::string_view organizer_ics, const std::string& attendee,
-                                 const std::string& method = "REQUEST");
+Result<CalendarObject> BuildRequest(const CalendarObject& organizer, const std::string& attendee,
+                                    const std::string& method = "REQUEST");
 
 // The CANCEL for `attendee`: every component they take part in (`keys` empty), or only the
 // instances `keys` (built from the master when not overridden), with STATUS:CANCELLED. Keeps the
-// VTIMEZONEs (CLIENTS.md #8).
-Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
-                                const std::vector<std::string>& keys = {});
+// VTIMEZONEs (CLIENTS.md #8). `organizer` is not changed.
+Result<CalendarObject> BuildCancel(const CalendarObject& organizer, const std::string& attendee,
+                                   const std::vector<std::string>& keys = {});
 
 // The REPLY of `attendee` from their copy: for each component in `keys` (empty = every
 // component), ORGANIZER, the attendee alone with their PARTSTAT, times, SUMMARY, SEQUENCE,
 // RECURRENCE-ID (CLIENTS.md #8: ORGANIZER is always present).
-Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
-                               const std::vector<std::string>& keys = {});
+Result<CalendarObject> BuildReply(const CalendarObject& copy, const std::string& attendee,
+                                  const std::vector<std::string>& keys = {});
 
-// ---- applying messages to copies ----
+// ---- applying messages to copies (in place; on an error the copy may be partly changed and
+// is to be dropped) ----
 
 // The organizer's copy after a REPLY: the replying attendee's PARTSTAT set on every component
 // the reply names (an instance without an override gets one, made from the master). Attendees
 // the organizer did not invite are refused: kForbidden. `*changed` says whether any PARTSTAT
 // moved. The SCHEDULE-STATUS of that attendee becomes 2.0.
-Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,
-                               const std::string& attendee, bool* changed);
+Status ApplyReply(CalendarObject& organizer, const CalendarObject& reply,
+                  const std::string& attendee, bool* changed);
 
 // The attendee's copy after a REQUEST/ADD: the organizer's data (METHOD removed), keeping the
-// attendee's own VALARMs and TRANSP from `existing` (their previous copy, may be empty).
-Result<std::string> ApplyRequest(std::string_view existing, std::string_view request);
+// attendee's own VALARMs and TRANSP from `existing` (their previous copy; null when none).
+Result<CalendarObject> ApplyRequest(const CalendarObject* existing, const CalendarObject& request);
 
 // The attendee's copy after a CANCEL: everything STATUS:CANCELLED, or, for instance keys, those
-// instances removed (EXDATE on the master, overrides dropped). `existing` must not be empty.
-Result<std::string> ApplyCancel(std::string_view existing, std::string_view cancel);
+// instances removed (EXDATE on the master, overrides dropped).
+Status ApplyCancel(CalendarObject& existing, const CalendarObject& cancel);
 
 // Sets `attendee`'s PARTSTAT in the instance `key` ("" = master and every override where they
 // are listed; an instance without an override gets one). kNotFound when they are not invited.
-Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
-                                const std::string& partstat, const std::string& key = "");
+Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::string& partstat,
+                   const std::string& key = "");
 
 // The organizer's new copy `into` with the attendees' answers of `from` (their previous copy)
 // carried over wherever the organizer changed nothing attendees care about (same signature):
 // an organizer's client that saved a stale copy does not undo replies processed meanwhile
-// (RFC 6638 §3.2.10). `organizer` keeps their own answer. `*changed` says whether any moved.
-Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
-                                 const std::string& organizer, bool* changed);
+// (RFC 6638 §3.2.10). `organizer` keeps their own answer. `*changed` says whether any moved;
+// when none did, `into` keeps its bytes.
+Status CarryAnswers(const CalendarObject& from, CalendarObject& into, const std::string& organizer,
+                    bool* changed);
 
 // Sets SCHEDULE-STATUS on the ATTENDEE properties named in `status` (address -> "1.2"), in
 // every component, and removes every SCHEDULE-FORCE-SEND parameter (RFC 6638 §3.2.4).
+void SetScheduleStatus(CalendarObject& cal, const std::map<std::string, std::string>& status);
+// Sets SCHEDULE-STATUS on ORGANIZER (the attendee's copy after sending a reply).
+void SetOrganizerScheduleStatus(CalendarObject& cal, const std::string& status);
+
+// ---- the same on bytes (one parse per argument; each result serialised) ----
+
+Result<SchedulingInfo> InspectScheduling(std::string_view ics);
+Result<std::string> BuildRequest(std::string_view organizer_ics, const std::string& attendee,
+                                 const std::string& method = "REQUEST");
+Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
+                                const std::vector<std::string>& keys = {});
+Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
+                               const std::vector<std::string>& keys = {});
+Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,
+                               const std::string& attendee, bool* changed);
+// `existing` may be empty (no previous copy).
+Result<std::string> ApplyRequest(std::string_view existing, std::string_view request);
+Result<std::string> ApplyCancel(std::string_view existing, std::string_view cancel);
+Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
+                                const std::string& partstat, const std::string& key = "");
+Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
+                                 const std::string& organizer, bool* changed);
 Result<std::string> SetScheduleStatus(std::string_view ics,
                                       const std::map<std::string, std::string>& status);
-// Sets SCHEDULE-STATUS on ORGANIZER (the attendee's copy after sending a reply).
 Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::string& status);
 
 // Replaces "METHOD:..." (or removes it when `method` is ""), keeping everything else.
@@ -155,6 +178,7 @@ std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& att
 
 // The recurrence key of the instance starting at UTC `start` of a recurring master, in the
 // master's form (as ApplyReply/SetPartstat expect), or "" when `ics` has no such master.
+std::string RecurrenceKeyAt(const CalendarObject& cal, int64_t start);
 std::string RecurrenceKeyAt(std::string_view ics, int64_t start);
 
 }  // namespace cartable::dav::caldav

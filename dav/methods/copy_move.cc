@@ -3,6 +3,7 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
+#include "dav/resource_kind.h"
 #include "dav/quota.h"
 #include "server/http/path.h"
 
@@ -19,22 +20,37 @@ Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, sto
   return Status::OK();
 }
 
-// Stores `src` (with data) as `to_name` in `to` with the properties `props`; the destination
-// collection's validator runs on it (a calendar checks components and UIDs whatever the source).
+// The missing member `name` of `coll`, in the destination's area and owner's tree (`base`).
+Target MemberTarget(const Target& base, const store::Collection& coll, const std::string& name) {
+  Target t;
+  t.type = NodeType::kMissing;
+  t.path = coll.path + name;
+  t.area = base.area;
+  t.owner = base.owner;
+  t.collection = coll;
+  t.parent_exists = true;
+  t.name = name;
+  t.kind = KindOf(t);
+  return t;
+}
+
+// Stores `src` (with data) at `to` (a missing member) with the properties `props`, through the
+// destination type's write hook: a calendar validates components and UIDs whatever the source
+// and applies the scheduling rules of a PUT (calendar_member.cc says what COPY and MOVE do).
+// `source` and `source_state`: the MOVE's source and what its hooks read (null for COPY).
 Status PlaceObject(const Request& req, const store::Object& src,
-                   const std::vector<store::DeadProperty>& props, const store::Collection& to,
-                   const std::string& to_name) {
-  store::ObjectIndex index = src.index;
-  if (MemberValidator validate = DescribeCollection(to.kind).validate) {
-    Result<store::ObjectIndex> checked =
-        validate(req, to, to_name, nullptr, *src.data, src.content_type);
-    if (!checked.ok()) return checked.status();
-    index = std::move(checked.value());
-  }
-  Result<store::Object> dst = req.session.PutObject(to.id, to_name, src.content_type, *src.data, index);
+                   const std::vector<store::DeadProperty>& props, const Target& to,
+                   MemberChange change, const Target* source = nullptr,
+                   const MemberState* source_state = nullptr) {
+  MemberState state;
+  if (Status s = CheckChange(req, to, change, state); !s.ok()) return s;
+  Result<WriteResult> dst = WriteMember(
+      req, MemberWrite{to, *src.data, src.content_type, change, source, source_state}, state);
   if (!dst.ok()) return dst.status();
   for (const store::DeadProperty& p : props) {
-    if (Status st = req.session.SetProperty(store::Owner::kObject, dst->id, p); !st.ok()) return st;
+    if (Status st = req.session.SetProperty(store::Owner::kObject, dst->object.id, p); !st.ok()) {
+      return st;
+    }
   }
   return Status::OK();
 }
@@ -51,17 +67,19 @@ Status LoadObject(store::Session& s, store::Id coll, const std::string& name, st
   return Status::OK();
 }
 
+// COPY of one object: a new resource at `to`, made as a PUT there would make it.
 Status CopyObject(const Request& req, store::Id from_coll, const std::string& name,
-                  const store::Collection& to, const std::string& to_name) {
+                  const Target& to) {
   store::Object src;
   std::vector<store::DeadProperty> props;
   if (Status s = LoadObject(req.session, from_coll, name, &src, &props); !s.ok()) return s;
-  return PlaceObject(req, src, props, to, to_name);
+  return PlaceObject(req, src, props, to, MemberChange::kCopyTo);
 }
 
-// Copies collection `src` to `path` under `parent_id`; members too when `deep`.
-Status CopyCollection(const Request& req, const store::Collection& src, const std::string& path,
-                      store::Id parent_id, bool deep) {
+// Copies collection `src` to `path` under `parent_id`; members too when `deep`. `base`: the
+// destination target (area and owner of everything created).
+Status CopyCollection(const Request& req, const Target& base, const store::Collection& src,
+                      const std::string& path, store::Id parent_id, bool deep) {
   store::Session& s = req.session;
   Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
   if (!dst.ok()) return dst.status();
@@ -76,19 +94,21 @@ Status CopyCollection(const Request& req, const store::Collection& src, const st
   });
   if (!st.ok()) return st;
   for (const std::string& n : names) {
-    if (st = CopyObject(req, src.id, n, *dst, n); !st.ok()) return st;
+    if (st = CopyObject(req, src.id, n, MemberTarget(base, *dst, n)); !st.ok()) return st;
   }
   Result<std::vector<store::Collection>> subs = s.ListChildCollections(src.id);
   if (!subs.ok()) return subs.status();
   for (const store::Collection& c : *subs) {
     std::string child = path + c.path.substr(src.path.size());
-    if (st = CopyCollection(req, c, child, dst->id, true); !st.ok()) return st;
+    if (st = CopyCollection(req, base, c, child, dst->id, true); !st.ok()) return st;
   }
   return Status::OK();
 }
 
 // Resolves and checks the destination; removes an existing one when Overwrite allows.
-Result<Target> PrepareDestination(const Request& req, const Target& src, bool* existed) {
+// `change`: kCopyTo or kMoveTo, as the destination's type hooks are told.
+Result<Target> PrepareDestination(const Request& req, const Target& src, MemberChange change,
+                                  bool* existed) {
   std::optional<std::string_view> header = req.http.headers.Get("Destination");
   if (!header) return Status::BadRequest("COPY and MOVE need a Destination header");
   std::string host(req.http.headers.Get("Host").value_or(""));
@@ -125,7 +145,11 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, bool* e
       s = req.session.DeleteCollection(dst->collection.id);
       dst->parent_exists = false;
     } else {
-      s = req.session.DeleteObject(dst->collection.id, dst->name);
+      // Overwrite deletes the destination first (RFC 4918 §9.8.4): as a DELETE would, so a
+      // scheduled event replaced this way is cancelled or declined.
+      MemberState state;
+      s = CheckChange(req, *dst, change, state);
+      if (s.ok()) s = RemoveMember(req, *dst, nullptr, state);
     }
     if (!s.ok()) return s;
     // Re-resolve: the destination is now missing, with its parent.
@@ -164,14 +188,14 @@ MethodResult HandleCopy(const Request& req, Target& src) {
   if (!depth.ok()) return depth.status();
   if (*depth == Depth::kOne) return Status::BadRequest("COPY takes Depth 0 or infinity");
   bool existed = false;
-  Result<Target> dst = PrepareDestination(req, src, &existed);
+  Result<Target> dst = PrepareDestination(req, src, MemberChange::kCopyTo, &existed);
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
-    s = CopyCollection(req, src.collection, dst->collection.path + dst->name + "/",
+    s = CopyCollection(req, *dst, src.collection, dst->collection.path + dst->name + "/",
                        dst->collection.id, *depth == Depth::kInfinity);
   } else {
-    s = CopyObject(req, src.collection.id, src.name, dst->collection, dst->name);
+    s = CopyObject(req, src.collection.id, src.name, *dst);
   }
   if (!s.ok()) return s;
   if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
@@ -188,19 +212,23 @@ MethodResult HandleMove(const Request& req, Target& src) {
     return Status::Forbidden("this collection cannot be moved");
   }
   bool existed = false;
-  Result<Target> dst = PrepareDestination(req, src, &existed);
+  Result<Target> dst = PrepareDestination(req, src, MemberChange::kMoveTo, &existed);
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
     s = req.session.MoveCollection(src.collection.id, dst->collection.path + dst->name + "/",
                                    dst->collection.id);
   } else {
-    // Delete first: a move inside one calendar keeps its UID without conflicting with itself.
+    // Remove first: a move inside one calendar keeps its UID without conflicting with itself.
+    // Both ends go through their type's hooks (a calendar event moved within its owner's
+    // calendars is the same event: nothing is sent; see calendar_member.cc).
     store::Object obj;
     std::vector<store::DeadProperty> props;
+    MemberState from;
     s = LoadObject(req.session, src.collection.id, src.name, &obj, &props);
-    if (s.ok()) s = req.session.DeleteObject(src.collection.id, src.name);
-    if (s.ok()) s = PlaceObject(req, obj, props, dst->collection, dst->name);
+    if (s.ok()) s = CheckChange(req, src, MemberChange::kMoveFrom, from);
+    if (s.ok()) s = RemoveMember(req, src, &*dst, from);
+    if (s.ok()) s = PlaceObject(req, obj, props, *dst, MemberChange::kMoveTo, &src, &from);
   }
   if (!s.ok()) return s;
   return Done(existed);

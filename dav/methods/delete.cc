@@ -1,9 +1,9 @@
 // DELETE (RFC 4918 §9.6): objects, and collections with everything below them. Homes are not
-// deletable.
+// deletable. A member is removed through its collection type's hook (calendars cancel or
+// decline scheduled events, RFC 6638 §3.2.2.3).
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
-#include "dav/scheduling/scheduler.h"
 
 namespace cartable::dav {
 
@@ -18,11 +18,10 @@ MethodResult HandleDelete(const Request& req, Target& t) {
       return Status::Forbidden("this collection cannot be deleted");
     }
     s = req.session.DeleteCollection(t.collection.id);
-  } else if (t.collection.kind == store::kKindCalendar) {
-    if (Status m = scheduling::CheckScheduleTagMatch(req, t); !m.ok()) return m;
-    s = scheduling::DeleteCalendarObject(req, t);
   } else {
-    s = req.session.DeleteObject(t.collection.id, t.name);
+    MemberState state;
+    if (Status m = CheckChange(req, t, MemberChange::kDelete, state); !m.ok()) return m;
+    s = RemoveMember(req, t, nullptr, state);
   }
   if (!s.ok()) return s;
   http::HttpResponse r;

@@ -4,6 +4,7 @@
 
 #include "dav/carddav/addressbook_collection.h"
 #include "dav/carddav/vcard.h"
+#include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
 #include "dav/property_registry.h"
@@ -72,10 +73,7 @@ MethodResult HandleGet(const Request& req, Target& t) {
   http::HttpResponse r;
   r.headers.Set("ETag", t.object.etag);
   r.headers.Set("Last-Modified", http::HttpDate(last_modified));
-  if (t.collection.kind == store::kKindCalendar) {  // RFC 6638 §3.2.10
-    Result<std::string> tag = req.session.GetScheduleTag(t.object.id);
-    if (tag.ok() && !tag->empty()) r.headers.Set("Schedule-Tag", *tag);
-  }
+  DescribeMember(req, t, r);  // the type's headers (calendars: Schedule-Tag)
   if (not_modified) {
     r.status = 304;
     return r;

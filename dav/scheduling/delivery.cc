@@ -74,8 +74,8 @@ bool Accepts(store::Session& session, const store::Collection& calendar,
 // the same event (an attendee's inbox only ever holds those for it), so inboxes that clients
 // never empty (Thunderbird does not read them) hold one message per event, not one per edit.
 // Replies accumulate in the organizer's inbox: one per answer.
-Status DropInInbox(store::Session& session, const store::User& user, const std::string& itip,
-                   const caldav::SchedulingInfo& info) {
+Status DropInInbox(store::Session& session, const store::User& user,
+                   const caldav::CalendarObject& itip, const caldav::SchedulingInfo& info) {
   Result<store::Collection> inbox = session.GetCollection(InboxPath(user));
   if (!inbox.ok()) return inbox.status();
   if (info.method != "REPLY") {
@@ -93,15 +93,17 @@ Status DropInInbox(store::Session& session, const store::User& user, const std::
   index.uid = info.uid;
   index.component = info.component;
   index.needs_expansion = true;
-  return session.PutObject(inbox->id, RandomHex(16) + ".ics", kCalendarType, itip, index).status();
+  return session.PutObject(inbox->id, RandomHex(16) + ".ics", kCalendarType, itip.Text(), index)
+      .status();
 }
 
-// Stores `data` as `name` in `calendar` (validated and indexed like a PUT).
+// Stores `data` as `name` in `calendar` (validated and indexed like a PUT, without parsing it
+// again; serialised once here).
 Result<store::Object> StoreCopy(store::Session& session, const store::Collection& calendar,
-                                const std::string& name, const std::string& data) {
+                                const std::string& name, const caldav::CalendarObject& data) {
   Result<store::ObjectIndex> index = caldav::ValidateForCalendar(session, calendar, name, data);
   if (!index.ok()) return index.status();
-  return session.PutObject(calendar.id, name, kCalendarType, data, *index);
+  return session.PutObject(calendar.id, name, kCalendarType, data.Text(), *index);
 }
 
 }  // namespace
@@ -143,6 +145,10 @@ Result<Copy> FindCopy(store::Session& session, const store::User& user, const st
     copy.found = true;
     copy.calendar = c;
     copy.object = std::move(full.value());
+    if (Result<caldav::CalendarObject> parsed = caldav::CalendarObject::Parse(*copy.object.data);
+        parsed.ok()) {
+      copy.parsed = std::move(parsed.value());
+    }
     return copy;
   }
   return copy;
@@ -166,30 +172,33 @@ Result<store::Collection> DefaultCalendar(store::Session& session, const store::
 }
 
 Status DeliverToAttendee(store::Session& session, const store::User& to, const std::string& method,
-                         const std::string& itip, bool to_inbox, bool update_tag) {
+                         const caldav::CalendarObject& itip, bool to_inbox, bool update_tag,
+                         Copy* known) {
   Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return info.status();
-  Result<Copy> copy = FindCopy(session, to, info->uid);
-  if (!copy.ok()) return copy.status();
-  if (copy->found) {
-    Result<caldav::SchedulingInfo> mine = caldav::InspectScheduling(*copy->object.data);
+  Result<Copy> found = known ? Result<Copy>(Copy{}) : FindCopy(session, to, info->uid);
+  if (!found.ok()) return found.status();
+  Copy& copy = known ? *known : *found;
+  if (copy.found) {
+    Result<caldav::SchedulingInfo> mine = caldav::InspectScheduling(copy.parsed);
     if (mine.ok() && !mine->organizer.empty() && mine->organizer != info->organizer) {
       return Status::Forbidden("the event " + info->uid + " belongs to another organizer");
     }
   }
-  Result<std::string> data = Status::OK();
+  Result<caldav::CalendarObject> data = Status::OK();
   store::Collection calendar;
   std::string name;
   if (method == "CANCEL") {
-    if (!copy->found) return to_inbox ? DropInInbox(session, to, itip, *info) : Status::OK();
-    data = caldav::ApplyCancel(*copy->object.data, itip);
+    if (!copy.found) return to_inbox ? DropInInbox(session, to, itip, *info) : Status::OK();
+    if (Status s = caldav::ApplyCancel(copy.parsed, itip); !s.ok()) return s;
+    data = std::move(copy.parsed);
   } else {
-    data = caldav::ApplyRequest(copy->found ? *copy->object.data : "", itip);
+    data = caldav::ApplyRequest(copy.found ? &copy.parsed : nullptr, itip);
   }
   if (!data.ok()) return data.status();
-  if (copy->found) {
-    calendar = copy->calendar;
-    name = copy->object.name;
+  if (copy.found) {
+    calendar = copy.calendar;
+    name = copy.object.name;
   } else {
     Result<store::Collection> chosen = DefaultCalendar(session, to, info->component);
     if (!chosen.ok()) return chosen.status();
@@ -199,7 +208,7 @@ Status DeliverToAttendee(store::Session& session, const store::User& to, const s
   }
   Result<store::Object> stored = StoreCopy(session, calendar, name, *data);
   if (!stored.ok()) return stored.status();
-  if (update_tag || !copy->found) {
+  if (update_tag || !copy.found) {
     if (Status s = session.SetScheduleTag(stored->id, NewScheduleTag()); !s.ok()) return s;
   }
   return to_inbox ? DropInInbox(session, to, itip, *info) : Status::OK();
@@ -207,33 +216,34 @@ Status DeliverToAttendee(store::Session& session, const store::User& to, const s
 
 Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
                                const store::User& organizer, const std::string& replier,
-                               const std::string& itip) {
+                               const caldav::CalendarObject& itip, Copy* known) {
   Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return info.status();
-  Result<Copy> copy = FindCopy(session, organizer, info->uid);
-  if (!copy.ok()) return copy.status();
-  if (!copy->found) return Status::NotFound("the organizer has no event " + info->uid);
+  Result<Copy> found = known ? Result<Copy>(Copy{}) : FindCopy(session, organizer, info->uid);
+  if (!found.ok()) return found.status();
+  Copy& copy = known ? *known : *found;
+  if (!copy.found) return Status::NotFound("the organizer has no event " + info->uid);
   bool changed = false;
-  Result<std::string> updated = caldav::ApplyReply(*copy->object.data, itip, replier, &changed);
-  if (!updated.ok()) return updated.status();
+  caldav::CalendarObject& updated = copy.parsed;
+  if (Status s = caldav::ApplyReply(updated, itip, replier, &changed); !s.ok()) return s;
   // The organizer's Schedule-Tag stays: a reply is not an organizer change (RFC 6638 §3.2.10).
-  Result<store::Object> stored = StoreCopy(session, copy->calendar, copy->object.name, *updated);
+  Result<store::Object> stored = StoreCopy(session, copy.calendar, copy.object.name, updated);
   if (!stored.ok()) return stored.status();
   if (Status s = DropInInbox(session, organizer, itip, *info); !s.ok()) return s;
   if (!changed) return Status::OK();
   // Every other colleague's copy shows the new answer (no message, no new Schedule-Tag).
-  Result<caldav::SchedulingInfo> now = caldav::InspectScheduling(*updated);
+  Result<caldav::SchedulingInfo> now = caldav::InspectScheduling(updated);
   if (!now.ok()) return now.status();
   std::vector<std::string> own = UserAddresses(organizer);
   for (const std::string& other : now->AttendeeAddresses()) {
     if (other == replier || std::find(own.begin(), own.end(), other) != own.end()) continue;
     Result<Recipient> r = ResolveRecipient(session, ctx, other);
     if (!r.ok() || r->kind != Recipient::Kind::kLocal) continue;
-    Result<std::string> request = caldav::BuildRequest(*updated, other);
+    Result<caldav::CalendarObject> request = caldav::BuildRequest(updated, other);
     if (!request.ok()) continue;
     Result<Copy> theirs = FindCopy(session, r->user, info->uid);
     if (!theirs.ok() || !theirs->found) continue;  // they have not got it (or deleted it)
-    if (Status s = DeliverToAttendee(session, r->user, "REQUEST", *request, false, false);
+    if (Status s = DeliverToAttendee(session, r->user, "REQUEST", *request, false, false, &*theirs);
         !s.ok() && s.code() == Status::Code::kInternal) {
       return s;
     }
@@ -243,7 +253,7 @@ Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
 
 std::string SendMail(store::Session& session, const DavContext& ctx, const Party& from,
                      const std::string& to_address, const std::string& method,
-                     const std::string& itip, const Origin& origin) {
+                     const caldav::CalendarObject& itip, const Origin& origin) {
   Result<caldav::ImipText> text = caldav::DescribeItip(itip);
   ImipMail mail;
   mail.from = {caldav::MailAddress(from.address), from.name};
@@ -251,7 +261,7 @@ std::string SendMail(store::Session& session, const DavContext& ctx, const Party
   mail.subject = text.ok() ? text->subject : "Invitation";
   mail.text = text.ok() ? text->body : "";
   mail.method = method;
-  mail.ics = itip;
+  mail.ics = itip.Text();
   mail.message_id_domain = ctx.options.message_id_domain;
   Result<std::string> message = BuildImipMessage(mail);
   if (!message.ok()) return "5.1";
@@ -279,8 +289,8 @@ std::string SendMail(store::Session& session, const DavContext& ctx, const Party
 }
 
 std::string Deliver(store::Session& session, const DavContext& ctx, const Party& from,
-                    const Recipient& to, const std::string& method, const std::string& itip,
-                    const Origin& origin, bool update_tag) {
+                    const Recipient& to, const std::string& method,
+                    const caldav::CalendarObject& itip, const Origin& origin, bool update_tag) {
   switch (to.kind) {
     case Recipient::Kind::kUnknown: return "3.7";
     case Recipient::Kind::kDisabled: return "3.8";

@@ -26,7 +26,8 @@ Result<std::vector<store::Collection>> Calendars(store::Session& session, const 
 struct Copy {
   bool found = false;
   store::Collection calendar;
-  store::Object object;  // with data
+  store::Object object;           // with data
+  caldav::CalendarObject parsed;  // object.data parsed (FindCopy); empty if it does not parse
 };
 Result<Copy> FindCopy(store::Session& session, const store::User& user, const std::string& uid);
 
@@ -50,21 +51,24 @@ struct Origin {
 // Sends `itip` (METHOD `method`) to `to` and returns the SCHEDULE-STATUS to record:
 // local users get it in their inbox and calendar (REQUEST/ADD/CANCEL/REPLY), others by mail.
 // `update_tag`: a REQUEST/CANCEL changes the attendee copy's Schedule-Tag (false when only other
-// attendees' answers are propagated).
+// attendees' answers are propagated). Parses nothing but the recipient's stored copy.
 std::string Deliver(store::Session& session, const DavContext& ctx, const Party& from,
-                    const Recipient& to, const std::string& method, const std::string& itip,
-                    const Origin& origin, bool update_tag = true);
+                    const Recipient& to, const std::string& method,
+                    const caldav::CalendarObject& itip, const Origin& origin,
+                    bool update_tag = true);
 
-// Local deliveries (errors are turned into SCHEDULE-STATUS by Deliver).
+// Local deliveries (errors are turned into SCHEDULE-STATUS by Deliver). `known`: the
+// recipient's copy when the caller already found it (FindCopy), so it is not read again.
 Status DeliverToAttendee(store::Session& session, const store::User& to, const std::string& method,
-                         const std::string& itip, bool to_inbox, bool update_tag);
+                         const caldav::CalendarObject& itip, bool to_inbox, bool update_tag,
+                         Copy* known = nullptr);
 Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
                                const store::User& organizer, const std::string& replier,
-                               const std::string& itip);
+                               const caldav::CalendarObject& itip, Copy* known = nullptr);
 
 // iMIP: builds the mail and hands it to the relay, or queues it. Returns 1.1, 1.0 or 5.1.
 std::string SendMail(store::Session& session, const DavContext& ctx, const Party& from,
                      const std::string& to_address, const std::string& method,
-                     const std::string& itip, const Origin& origin);
+                     const caldav::CalendarObject& itip, const Origin& origin);
 
 }  // namespace cartable::dav::scheduling::internal

@@ -35,13 +35,15 @@ DeliveryOutcome DeliverImip(const DavContext& ctx, const std::string& recipient,
   if (!to->user.scheduling) {  // their own client reads the mail and answers it
     return {kExOk, "not applied: " + to->user.login + " schedules in their own client"};
   }
-  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(mail->ics);
+  Result<caldav::CalendarObject> itip = caldav::CalendarObject::Parse(mail->ics);
+  Result<caldav::SchedulingInfo> info =
+      itip.ok() ? caldav::InspectScheduling(*itip) : Result<caldav::SchedulingInfo>(itip.status());
   if (!info.ok()) return {kExDataErr, "refused: the calendar part is not valid iCalendar"};
   if (!mail->method.empty() && !info->method.empty() && mail->method != info->method) {
     return {kExDataErr, "refused: the MIME method (" + mail->method +
                             ") and the iCalendar METHOD (" + info->method + ") differ"};
   }
-  Status s = ProcessIncoming(session, ctx, to->user, "mailto:" + mail->from, mail->ics);
+  Status s = ProcessIncoming(session, ctx, to->user, "mailto:" + mail->from, *itip);
   if (!s.ok()) return {ExitCodeFor(s), "refused: " + s.message()};
   if (Status c = (*txn)->Commit(); !c.ok()) {
     return {kExTempFail, "store unavailable: " + c.message()};

@@ -74,12 +74,11 @@ Party OrganizerParty(const SchedulingInfo& info) {
 }
 
 // RFC 6638 §3.2.4.1: one scheduling object per UID in a user's calendars.
-Status CheckUnique(const Request& req, const Target& t, const std::string& uid) {
-  Result<std::vector<store::Collection>> calendars =
-      internal::Calendars(req.session, *t.owner);
+Status CheckUnique(store::Session& session, const Target& t, const std::string& uid) {
+  Result<std::vector<store::Collection>> calendars = internal::Calendars(session, *t.owner);
   if (!calendars.ok()) return calendars.status();
   for (const store::Collection& c : *calendars) {
-    Result<store::Object> o = req.session.FindObjectByUid(c.id, uid);
+    Result<store::Object> o = session.FindObjectByUid(c.id, uid);
     if (!o.ok()) {
       if (o.status().code() != Status::Code::kNotFound) return o.status();
       continue;
@@ -94,11 +93,11 @@ Status CheckUnique(const Request& req, const Target& t, const std::string& uid) 
 
 // The organizer changed their copy: REQUEST to new and changed attendees, CANCEL to removed
 // ones. Returns the SCHEDULE-STATUS per attendee address.
-std::map<std::string, std::string> OrganizerSends(const Request& req, const Target& t,
-                                                  const SchedulingInfo* old,
-                                                  const std::string& old_data,
+std::map<std::string, std::string> OrganizerSends(store::Session& session, const DavContext& ctx,
+                                                  const Target& t, const SchedulingInfo* old,
+                                                  const caldav::CalendarObject* old_data,
                                                   const SchedulingInfo& now,
-                                                  const std::string& data,
+                                                  const caldav::CalendarObject& data,
                                                   const std::vector<std::string>& own) {
   std::map<std::string, std::string> status;
   if (now.components.front().organizer_agent != "SERVER") return status;
@@ -127,18 +126,18 @@ std::map<std::string, std::string> OrganizerSends(const Request& req, const Targ
     } else {
       continue;  // nothing they need to hear about (alarms, the organizer's own answer, ...)
     }
-    Result<std::string> itip = method == "CANCEL"
-                                   ? caldav::BuildCancel(in_now ? data : old_data, address)
-                                   : caldav::BuildRequest(data, address);
+    Result<caldav::CalendarObject> itip =
+        method == "CANCEL" ? caldav::BuildCancel(in_now ? data : *old_data, address)
+                           : caldav::BuildRequest(data, address);
     if (!itip.ok()) continue;
-    Result<Recipient> to = ResolveRecipient(req.session, req.ctx, address);
+    Result<Recipient> to = ResolveRecipient(session, ctx, address);
     if (!to.ok()) continue;
     // One delivery per colleague, however many of their addresses are listed (CLIENTS.md #8).
     auto done = delivered.find(to->user.id);
-    std::string st = to->kind == Recipient::Kind::kLocal && done != delivered.end()
-                         ? done->second
-                         : internal::Deliver(req.session, req.ctx, OrganizerParty(now), *to,
-                                             method, *itip, origin);
+    std::string st =
+        to->kind == Recipient::Kind::kLocal && done != delivered.end()
+            ? done->second
+            : internal::Deliver(session, ctx, OrganizerParty(now), *to, method, *itip, origin);
     if (to->kind == Recipient::Kind::kLocal) delivered[to->user.id] = st;
     if (in_now) status[address] = st;
   }
@@ -165,10 +164,10 @@ std::vector<std::string> AnswerChanges(const SchedulingInfo* old, const Scheduli
 
 // Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS.
 std::string ReplyToOrganizer(store::Session& session, const DavContext& ctx,
-                             const SchedulingInfo& info, const std::string& data,
+                             const SchedulingInfo& info, const caldav::CalendarObject& data,
                              const std::string& me, const std::string& my_name,
                              const std::vector<std::string>& keys) {
-  Result<std::string> reply = caldav::BuildReply(data, me, keys);
+  Result<caldav::CalendarObject> reply = caldav::BuildReply(data, me, keys);
   if (!reply.ok()) return "5.1";
   Result<Recipient> to = ResolveRecipient(session, ctx, info.organizer);
   if (!to.ok()) return "5.1";
@@ -194,11 +193,12 @@ std::string MyName(const SchedulingInfo& info, const std::string& me) {
 
 // A calendar object PUT as scheduling sees it.
 struct PutView {
-  const Request& req;
+  store::Session& session;
+  const DavContext& ctx;
   const Target& t;
-  const std::string& body;
-  const SchedulingInfo* old;  // the object being replaced, or null
-  const std::string& old_data;
+  caldav::CalendarObject& body;  // validated; becomes the data to store
+  const SchedulingInfo* old;     // the object being replaced, or null
+  const caldav::CalendarObject* old_data;
   const SchedulingInfo& now;
   const std::vector<std::string>& own;  // the owner's addresses
   Role was;                             // the owner's role in `old`
@@ -218,38 +218,39 @@ Status CheckPutRules(const PutView& v) {
   if (role == Role::kAttendee && v.was == Role::kAttendee) {
     if (Status s = CheckAttendeeChange(*v.old, v.now); !s.ok()) return s;
   }
-  return role == Role::kNone ? Status::OK() : CheckUnique(v.req, v.t, v.now.uid);
+  return role == Role::kNone ? Status::OK() : CheckUnique(v.session, v.t, v.now.uid);
 }
 
-// The organizer's PUT: sends, and returns the data to store (answers received meanwhile kept,
-// SCHEDULE-STATUS written). `sent` gets the status per attendee.
-Result<std::string> OrganizerPut(const PutView& v, std::map<std::string, std::string>& sent) {
-  std::string merged = v.body;
+// The organizer's PUT: sends, and turns v.body into the data to store (answers received
+// meanwhile kept, SCHEDULE-STATUS written). `sent` gets the status per attendee.
+Status OrganizerPut(const PutView& v, std::map<std::string, std::string>& sent) {
   if (v.was == Role::kOrganizer) {
     bool carried = false;
-    Result<std::string> m = caldav::CarryAnswers(v.old_data, v.body, v.now.organizer, &carried);
-    if (!m.ok()) return m.status();
-    merged = std::move(m.value());
+    Status m = caldav::CarryAnswers(*v.old_data, v.body, v.now.organizer, &carried);
+    if (!m.ok()) return m;
   }
-  sent = OrganizerSends(v.req, v.t, v.old, v.old_data, v.now, merged, v.own);
-  if (sent.empty() && merged.find("SCHEDULE-FORCE-SEND") == std::string::npos) return merged;
-  return caldav::SetScheduleStatus(merged, sent);
+  sent = OrganizerSends(v.session, v.ctx, v.t, v.old, v.old_data, v.now, v.body, v.own);
+  if (sent.empty() && v.body.Text().find("SCHEDULE-FORCE-SEND") == std::string::npos) {
+    return Status::OK();
+  }
+  caldav::SetScheduleStatus(v.body, sent);
+  return Status::OK();
 }
 
-// An attendee's PUT: replies when their answers changed, and returns the data to store (with
-// the reply's SCHEDULE-STATUS on ORGANIZER). `sent` gets the organizer's status.
-Result<std::string> AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
+// An attendee's PUT: replies when their answers changed, and turns v.body into the data to
+// store (with the reply's SCHEDULE-STATUS on ORGANIZER). `sent` gets the organizer's status.
+Status AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
   const std::string me = OwnAttendeeAddress(v.now, v.own);
   std::vector<std::string> keys =
       AnswerChanges(v.was == Role::kAttendee ? v.old : nullptr, v.now, me);
   if (keys.empty() || v.now.components.front().organizer_agent != "SERVER" ||
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
-    return v.body;
+    return Status::OK();
   }
-  std::string st = ReplyToOrganizer(v.req.session, v.req.ctx, v.now, v.body, me,
-                                    MyName(v.now, me), keys);
+  std::string st = ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys);
   sent[v.now.organizer] = st;
-  return caldav::SetOrganizerScheduleStatus(v.body, st);
+  caldav::SetOrganizerScheduleStatus(v.body, st);
+  return Status::OK();
 }
 
 }  // namespace
@@ -296,47 +297,45 @@ Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ct
   return r;
 }
 
-Status CheckScheduleTagMatch(const Request& req, const Target& t) {
-  std::optional<std::string_view> wanted = req.http.headers.Get("If-Schedule-Tag-Match");
-  if (!wanted) return Status::OK();
-  std::string current;
-  if (t.type == NodeType::kObject) {
-    Result<std::string> tag = req.session.GetScheduleTag(t.object.id);
-    if (!tag.ok()) return tag.status();
-    current = *tag;
+bool ScheduleTagMatches(std::string_view wanted, const std::string& current) {
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.front()))) {
+    wanted.remove_prefix(1);
   }
-  std::string_view w = *wanted;
-  while (!w.empty() && std::isspace(static_cast<unsigned char>(w.front()))) w.remove_prefix(1);
-  while (!w.empty() && std::isspace(static_cast<unsigned char>(w.back()))) w.remove_suffix(1);
-  if (w == current) return Status::OK();
-  return Status::PreconditionFailed("If-Schedule-Tag-Match does not match the Schedule-Tag");
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.back()))) {
+    wanted.remove_suffix(1);
+  }
+  return wanted == current;
 }
 
-Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const std::string& body,
+Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& ctx,
+                                     const Target& t, caldav::CalendarObject object,
                                      const std::string& content_type,
-                                     const store::ObjectIndex& index) {
+                                     const store::ObjectIndex& index, const Replaced& replaced) {
   PutOutcome out;
-  std::string data = body;
+  const std::string body = object.Text();  // the bytes as received, to tell a rewrite
   std::string tag, previous_tag;
   std::optional<SchedulingInfo> old;
-  std::string old_data;
-  if (t.type == NodeType::kObject) {
-    Result<store::Object> prev = req.session.GetObject(t.collection.id, t.name, true);
-    if (!prev.ok()) return prev.status();
-    old_data = *prev->data;
-    if (Result<SchedulingInfo> i = caldav::InspectScheduling(old_data); i.ok()) old = *i;
-    Result<std::string> prev_tag = req.session.GetScheduleTag(prev->id);
-    if (!prev_tag.ok()) return prev_tag.status();
-    tag = previous_tag = *prev_tag;
+  const caldav::CalendarObject* old_data = replaced.parsed;
+  caldav::CalendarObject parsed_here;
+  if (replaced.exists) {
+    if (!old_data) {
+      if (Result<caldav::CalendarObject> p = caldav::CalendarObject::Parse(replaced.data); p.ok()) {
+        parsed_here = std::move(p.value());
+      }
+      old_data = &parsed_here;
+    }
+    if (Result<SchedulingInfo> i = caldav::InspectScheduling(*old_data); i.ok()) old = *i;
+    tag = previous_tag = replaced.schedule_tag;
   }
-  Result<SchedulingInfo> now = caldav::InspectScheduling(body);
-  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
-      t.owner->scheduling && now.ok()) {
+  if (!old) old_data = nullptr;
+  Result<SchedulingInfo> now = caldav::InspectScheduling(object);
+  // Only the calendar type's write hook (and the JSON reply, on a calendar member) calls this.
+  if (ctx.options.scheduling && t.owner && t.owner->scheduling && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
     const Role was = old ? RoleOf(*old, own) : Role::kNone;
-    const PutView view{req, t, body, old ? &*old : nullptr, old_data, *now, own, was};
+    const PutView view{session, ctx, t, object, old ? &*old : nullptr, old_data, *now, own, was};
     if (Status s = CheckPutRules(view); !s.ok()) return s;
-    Result<std::string> sent = Status::OK();
+    Status sent;
     switch (RoleOf(*now, own)) {
       case Role::kOrganizer:
         sent = OrganizerPut(view, out.sent);
@@ -347,19 +346,16 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
         // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
         if (tag.empty()) tag = internal::NewScheduleTag();
         break;
-      case Role::kNone:
-        sent = body;
-        tag.clear();
-        break;
+      case Role::kNone: tag.clear(); break;
     }
-    if (!sent.ok()) return sent.status();
-    data = std::move(sent.value());
+    if (!sent.ok()) return sent;
   }
+  const std::string& data = object.Text();  // serialised once, when scheduling changed it
   Result<store::Object> stored =
-      req.session.PutObject(t.collection.id, t.name, content_type, data, index);
+      session.PutObject(t.collection.id, t.name, content_type, data, index);
   if (!stored.ok()) return stored.status();
   if (tag != previous_tag) {
-    if (Status s = req.session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
+    if (Status s = session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
   }
   out.object = std::move(stored.value());
   out.rewritten = data != body;
@@ -367,12 +363,21 @@ Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const 
   return out;
 }
 
+Result<bool> IsSchedulingObject(const std::string& data) {
+  Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(data);
+  if (!cal.ok()) return false;
+  Result<SchedulingInfo> info = caldav::InspectScheduling(*cal);
+  return info.ok() && info->IsSchedulingObject();
+}
+
 Status DeleteCalendarObject(const Request& req, const Target& t) {
-  if (req.ctx.options.scheduling && t.collection.kind == store::kKindCalendar && t.owner &&
-      t.owner->scheduling) {
+  // Only the calendar type's remove hook calls this.
+  if (req.ctx.options.scheduling && t.owner && t.owner->scheduling) {
     Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
     if (!obj.ok()) return obj.status();
-    Result<SchedulingInfo> info = caldav::InspectScheduling(*obj->data);
+    Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(*obj->data);
+    Result<SchedulingInfo> info =
+        cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());
     const std::vector<std::string> own = UserAddresses(*t.owner);
     Role role = info.ok() ? RoleOf(*info, own) : Role::kNone;
     if (role == Role::kOrganizer && info->components.front().organizer_agent == "SERVER" &&
@@ -381,7 +386,7 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
         if (Contains(own, address) || AnyListing(*info, address)->schedule_agent != "SERVER") {
           continue;
         }
-        Result<std::string> cancel = caldav::BuildCancel(*obj->data, address);
+        Result<caldav::CalendarObject> cancel = caldav::BuildCancel(*cal, address);
         Result<Recipient> to = ResolveRecipient(req.session, req.ctx, address);
         if (!cancel.ok() || !to.ok()) continue;
         internal::Deliver(req.session, req.ctx, OrganizerParty(*info), *to, "CANCEL", *cancel,
@@ -394,9 +399,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
       // (Schedule-Reply: F, §8.1).
       const std::string me = OwnAttendeeAddress(*info, own);
       if (AnyListing(*info, me)->schedule_agent == "SERVER") {
-        Result<std::string> declined = caldav::SetPartstat(*obj->data, me, "DECLINED");
-        if (declined.ok()) {
-          ReplyToOrganizer(req.session, req.ctx, *info, *declined, me, MyName(*info, me), {});
+        if (caldav::SetPartstat(*cal, me, "DECLINED").ok()) {
+          ReplyToOrganizer(req.session, req.ctx, *info, *cal, me, MyName(*info, me), {});
         }
       }
     }
@@ -404,9 +408,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
   return req.session.DeleteObject(t.collection.id, t.name);
 }
 
-Status ProcessIncoming(store::Session& session, const DavContext& ctx,
-                       const store::User& recipient, const std::string& sender,
-                       const std::string& itip) {
+Status ProcessIncoming(store::Session& session, const DavContext& ctx, const store::User& recipient,
+                       const std::string& sender, const caldav::CalendarObject& itip) {
   Result<SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return Status::BadRequest("the calendar part is not valid iCalendar");
   const std::vector<std::string> own = UserAddresses(recipient);
@@ -420,11 +423,11 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx,
     Result<internal::Copy> copy = internal::FindCopy(session, recipient, info->uid);
     if (!copy.ok()) return copy.status();
     if (!copy->found) return Status::NotFound("no event " + info->uid + " to answer");
-    Result<SchedulingInfo> mine = caldav::InspectScheduling(*copy->object.data);
+    Result<SchedulingInfo> mine = caldav::InspectScheduling(copy->parsed);
     if (!mine.ok() || !Contains(own, mine->organizer)) {
       return Status::Forbidden(recipient.login + " does not organise " + info->uid);
     }
-    return internal::DeliverReplyToOrganizer(session, ctx, recipient, from, itip);
+    return internal::DeliverReplyToOrganizer(session, ctx, recipient, from, itip, &*copy);
   }
   if (info->method != "REQUEST" && info->method != "ADD" && info->method != "CANCEL") {
     return Status::BadRequest("unsupported iTIP method '" + info->method + "'");
@@ -433,8 +436,9 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx,
     return Status::Forbidden("the " + info->method + " comes from " + from +
                              ", not from its organizer " + info->organizer);
   }
+  Result<internal::Copy> copy = internal::Copy{};
   if (info->method == "CANCEL") {
-    Result<internal::Copy> copy = internal::FindCopy(session, recipient, info->uid);
+    copy = internal::FindCopy(session, recipient, info->uid);
     if (!copy.ok()) return copy.status();
     if (!copy->found) return Status::NotFound("no event " + info->uid + " to cancel");
   } else if (OwnAttendeeAddress(*info, own).empty()) {
@@ -442,7 +446,7 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx,
   }
   return internal::DeliverToAttendee(session, recipient,
                                      info->method == "CANCEL" ? "CANCEL" : "REQUEST", itip, true,
-                                     true);
+                                     true, copy->found ? &*copy : nullptr);
 }
 
 Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/caldav/ical_object.h"
 #include "dav/context.h"
 #include "dav/status.h"
 #include "dav/store/store.h"
@@ -42,10 +43,10 @@ struct Recipient {
 Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ctx,
                                    const std::string& address);
 
-// If-Schedule-Tag-Match (RFC 6638 §8.3) on a PUT/DELETE of `t`: 412 when the header is given and
-// differs from the object's tag. An empty header matches an object without a tag (CLIENTS.md #5,
-// iOS sends one).
-Status CheckScheduleTagMatch(const Request& req, const Target& t);
+// If-Schedule-Tag-Match (RFC 6638 §8.3): whether the header value `wanted` (surrounding spaces
+// ignored) names `current`, the object's tag ("" for a missing object or one without a tag).
+// An empty header matches an object without a tag (CLIENTS.md #5, iOS sends one).
+bool ScheduleTagMatches(std::string_view wanted, const std::string& current);
 
 // What storing a calendar object did.
 struct PutOutcome {
@@ -57,17 +58,34 @@ struct PutOutcome {
   std::map<std::string, std::string> sent;
 };
 
-// PUT of a calendar object resource with implicit scheduling: validates the scheduling rules
-// (preconditions same-organizer-in-all-components, unique-scheduling-object-resource,
-// allowed-organizer-scheduling-object-change, allowed-attendee-scheduling-object-change),
-// sends REQUEST/CANCEL (organizer) or REPLY (attendee) as needed, stores the object with
-// SCHEDULE-STATUS and its Schedule-Tag. `index` is the validated index of `body`.
-Result<PutOutcome> PutCalendarObject(const Request& req, const Target& t, const std::string& body,
-                                     const std::string& content_type,
-                                     const store::ObjectIndex& index);
+// The calendar object a write replaces, as the caller read it once for the whole request.
+struct Replaced {
+  bool exists = false;
+  std::string data;          // its stored bytes
+  std::string schedule_tag;  // "" when it has none
+  // `data` parsed, when the caller has it already (else PutCalendarObject parses it).
+  const caldav::CalendarObject* parsed = nullptr;
+};
 
-// DELETE of a calendar object: the organizer's cancels the event for every attendee, an
-// attendee's declines it; then the object is deleted.
+// A write of a calendar object resource (PUT, COPY into a calendar, the JSON reply) with
+// implicit scheduling: validates the scheduling rules (preconditions
+// same-organizer-in-all-components, unique-scheduling-object-resource,
+// allowed-organizer-scheduling-object-change, allowed-attendee-scheduling-object-change),
+// sends REQUEST/CANCEL (organizer) or REPLY (attendee) as needed, stores `object` (validated,
+// its index `index`) with SCHEDULE-STATUS and its Schedule-Tag at `t`, a member of a calendar
+// (the calendar type's write hook, dav/caldav/calendar_member.cc, and the JSON reply call it).
+// Parses only the replaced object (unless `replaced.parsed`) and the colleagues' copies;
+// `object` is serialised once, when stored.
+Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& ctx,
+                                     const Target& t, caldav::CalendarObject object,
+                                     const std::string& content_type,
+                                     const store::ObjectIndex& index, const Replaced& replaced);
+
+// Whether `data` is a scheduling object resource (RFC 6638 §3.1: ORGANIZER and ATTENDEEs).
+Result<bool> IsSchedulingObject(const std::string& data);
+
+// DELETE of a calendar object (the calendar type's remove hook): the organizer's cancels the
+// event for every attendee, an attendee's declines it; then the object is deleted.
 Status DeleteCalendarObject(const Request& req, const Target& t);
 
 // Applies an iTIP message received for the local user `recipient` from `sender` (a normalised
@@ -76,7 +94,7 @@ Status DeleteCalendarObject(const Request& req, const Target& t);
 // and updates the copy. Errors: kBadRequest (not iTIP, unsupported method), kForbidden,
 // kNotFound (a REPLY or CANCEL for an event the recipient does not have).
 Status ProcessIncoming(store::Session& session, const DavContext& ctx, const store::User& recipient,
-                       const std::string& sender, const std::string& itip);
+                       const std::string& sender, const caldav::CalendarObject& itip);
 
 // ---- free/busy ----
 

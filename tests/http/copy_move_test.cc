@@ -87,5 +87,121 @@ TEST_F(CopyMoveTest, CopyRespectsQuota) {
   EXPECT_EQ(server_.As("GET", "/dav/files/jlabert/g.txt").status, 404);
 }
 
+// Calendar objects (calendar_member.cc): COPY is a PUT at the destination, MOVE within the
+// owner's calendars is the same event, nothing scheduled leaves its owner's calendars.
+class CalendarCopyMoveTest : public CopyMoveTest {
+ protected:
+  static constexpr const char* kAgenda = "/dav/calendars/jlabert/agenda/";
+  static constexpr const char* kReunions = "/dav/calendars/jlabert/reunions/";
+  static constexpr const char* kMarieCopy = "/dav/calendars/mdupont/agenda/copie-1.ics";
+  void SetUp() override {
+    CopyMoveTest::SetUp();
+    ASSERT_EQ(server_.As("MKCALENDAR", kReunions).status, 201);
+  }
+  static std::string Event(const std::string& uid, bool invite) {
+    std::string attendees =
+        invite ? "ATTENDEE;PARTSTAT=ACCEPTED:mailto:jean.labert@ac-orleans-tours.fr\r\n"
+                 "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:marie.dupont@ac-orleans-tours.fr\r\n"
+               : "";
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20261120T080000Z\r\nDTSTART:20261201T160000Z\r\n"
+           "DTEND:20261201T170000Z\r\nSUMMARY:Conseil\r\n" +
+           (invite ? "ORGANIZER:mailto:jean.labert@ac-orleans-tours.fr\r\n" : "") + attendees +
+           "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  }
+  testlib::Reply PutEvent(const std::string& path, const std::string& body) {
+    return server_.As("PUT", path, body, {{"Content-Type", "text/calendar"}});
+  }
+  // The number of iTIP messages in Marie's inbox.
+  size_t MarieInbox() {
+    auto r = server_.Request("PROPFIND", "/dav/calendars/mdupont/inbox/", "", {{"Depth", "1"}},
+                             "mdupont", "pw2");
+    EXPECT_EQ(r.status, 207);
+    return ParseMultiStatus(r.body).props.size() - 1;
+  }
+  testlib::Reply MarieGet(const std::string& path) {
+    return server_.Request("GET", path, "", {}, "mdupont", "pw2");
+  }
+};
+
+TEST_F(CalendarCopyMoveTest, MoveBetweenOwnCalendarsIsTheSameEvent) {
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", Event("copie-1", true)).status, 201);
+  auto marie = MarieGet(kMarieCopy);
+  ASSERT_EQ(marie.status, 200);
+  ASSERT_EQ(MarieInbox(), 1u);
+  std::string tag = server_.As("GET", std::string(kAgenda) + "c.ics").Header("schedule-tag");
+  ASSERT_FALSE(tag.empty());
+  auto moved = Send("MOVE", std::string(kAgenda) + "c.ics", std::string(kReunions) + "c.ics");
+  EXPECT_EQ(moved.status, 201) << moved.body;
+  EXPECT_EQ(server_.As("GET", std::string(kAgenda) + "c.ics").status, 404);
+  // Nothing was sent (no CANCEL for the source, no REQUEST for the destination): Marie's copy
+  // and inbox are as they were, and the event keeps its Schedule-Tag.
+  auto there = server_.As("GET", std::string(kReunions) + "c.ics");
+  ASSERT_EQ(there.status, 200);
+  EXPECT_EQ(there.Header("schedule-tag"), tag);
+  EXPECT_EQ(MarieInbox(), 1u);
+  EXPECT_EQ(MarieGet(kMarieCopy).Header("etag"), marie.Header("etag"));
+  // It is still Jean's scheduled event: deleting it where it now is cancels it for Marie.
+  ASSERT_EQ(server_.As("DELETE", std::string(kReunions) + "c.ics").status, 204);
+  EXPECT_NE(MarieGet(kMarieCopy).body.find("STATUS:CANCELLED"), std::string::npos);
+}
+
+TEST_F(CalendarCopyMoveTest, AttendeeMovingTheirCopyKeepsGettingUpdates) {
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", Event("copie-1", true)).status, 201);
+  ASSERT_EQ(server_.Request("MKCALENDAR", "/dav/calendars/mdupont/perso/", "", {}, "mdupont", "pw2")
+                .status,
+            201);
+  auto moved =
+      server_.Request("MOVE", kMarieCopy, "",
+                      {{"Destination", "http://127.0.0.1:" + std::to_string(server_.port()) +
+                                           "/dav/calendars/mdupont/perso/copie-1.ics"}},
+                      "mdupont", "pw2");
+  ASSERT_EQ(moved.status, 201) << moved.body;
+  EXPECT_EQ(MarieInbox(), 1u) << "no REPLY, nothing new";
+  // Jean moves the meeting: the REQUEST updates Marie's copy where she put it.
+  std::string later = Event("copie-1", true);
+  later.replace(later.find("DTSTART:20261201T160000Z"), 24, "DTSTART:20261201T150000Z");
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", later).status, 204);
+  EXPECT_EQ(MarieGet(kMarieCopy).status, 404);
+  EXPECT_NE(MarieGet("/dav/calendars/mdupont/perso/copie-1.ics").body.find("T150000Z"),
+            std::string::npos);
+}
+
+TEST_F(CalendarCopyMoveTest, CopyIsAPutAtTheDestination) {
+  // A scheduled event: one scheduling object per UID in a calendar home (RFC 6638 §3.2.4.1).
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", Event("copie-1", true)).status, 201);
+  auto copied = Send("COPY", std::string(kAgenda) + "c.ics", std::string(kReunions) + "c.ics");
+  EXPECT_EQ(copied.status, 403);
+  EXPECT_NE(copied.body.find("unique-scheduling-object-resource"), std::string::npos)
+      << copied.body;
+  EXPECT_EQ(server_.As("GET", std::string(kReunions) + "c.ics").status, 404);
+  // A deep COPY of the calendar holding it copies each member the same way.
+  EXPECT_EQ(Send("COPY", kAgenda, "/dav/calendars/jlabert/agenda-2/").status, 403);
+  EXPECT_EQ(server_.As("PROPFIND", "/dav/calendars/jlabert/agenda-2/", "", {{"Depth", "0"}}).status,
+            404);
+  EXPECT_EQ(MarieInbox(), 1u) << "nothing sent";
+  // A plain event copies, validated like a PUT: a second copy in one calendar is a UID conflict
+  // (RFC 4791 §5.3.2.1), and a calendar refuses what is not calendar data.
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "p.ics", Event("perso", false)).status, 201);
+  EXPECT_EQ(Send("COPY", std::string(kAgenda) + "p.ics", std::string(kReunions) + "p.ics").status,
+            201);
+  EXPECT_EQ(server_.As("GET", std::string(kReunions) + "p.ics").body, Event("perso", false));
+  auto conflict = Send("COPY", std::string(kAgenda) + "p.ics", std::string(kAgenda) + "q.ics");
+  EXPECT_EQ(conflict.status, 403);
+  EXPECT_NE(conflict.body.find("no-uid-conflict"), std::string::npos) << conflict.body;
+}
+
+TEST_F(CalendarCopyMoveTest, AScheduledEventCannotLeaveItsOwnersCalendars) {
+  ASSERT_EQ(PutEvent(std::string(kAgenda) + "c.ics", Event("copie-1", true)).status, 201);
+  // Out of the calendar area (a plain collection): refused, the event stays, nothing is sent.
+  EXPECT_EQ(Send("MOVE", std::string(kAgenda) + "c.ics", "/dav/files/jlabert/c.ics").status, 403);
+  EXPECT_EQ(
+      Send("MOVE", std::string(kAgenda) + "c.ics", "/dav/calendars/mdupont/agenda/c.ics").status,
+      403);
+  EXPECT_EQ(server_.As("GET", std::string(kAgenda) + "c.ics").status, 200);
+  EXPECT_EQ(MarieInbox(), 1u);
+  EXPECT_EQ(MarieGet(kMarieCopy).body.find("STATUS:CANCELLED"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cartable

@@ -103,6 +103,7 @@ server::HttpResponse DavHandler::Handle(const server::HttpRequest& http,
   if (row->fn == HandleOptions) result->headers.Set("Allow", AllowFor(t.type));
   if (row->write && result->status < 300) {
     if (Status s = (*txn)->Commit(); !s.ok()) return ErrorResponse(s);
+    if (ctx_.mail_committed) ctx_.mail_committed();  // mail it queued leaves now, not before
   }
   return std::move(result.value());
 }

@@ -163,16 +163,17 @@ std::vector<std::string> AnswerChanges(const SchedulingInfo* old, const Scheduli
   return keys;
 }
 
-// Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS.
+// Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS. `origin`:
+// the attendee's copy, whose ORGANIZER status follows a mailed reply once it is sent.
 std::string ReplyToOrganizer(store::Session& session, const DavContext& ctx,
                              const SchedulingInfo& info, const std::string& data,
                              const std::string& me, const std::string& my_name,
-                             const std::vector<std::string>& keys) {
+                             const std::vector<std::string>& keys, const Origin& origin = {}) {
   Result<std::string> reply = caldav::BuildReply(data, me, keys);
   if (!reply.ok()) return "5.1";
   Result<Recipient> to = ResolveRecipient(session, ctx, info.organizer);
   if (!to.ok()) return "5.1";
-  return internal::Deliver(session, ctx, Party{me, my_name}, *to, "REPLY", *reply, Origin{});
+  return internal::Deliver(session, ctx, Party{me, my_name}, *to, "REPLY", *reply, origin);
 }
 
 // An attendee may change only their own answers, alarms and private data (RFC 6638 §3.2.2.1).
@@ -247,7 +248,7 @@ Result<std::string> AttendeePut(const PutView& v, std::map<std::string, std::str
     return v.body;
   }
   std::string st = ReplyToOrganizer(v.req.session, v.req.ctx, v.now, v.body, me,
-                                    MyName(v.now, me), keys);
+                                    MyName(v.now, me), keys, Origin{v.t.collection.id, v.t.name});
   sent[v.now.organizer] = st;
   return caldav::SetOrganizerScheduleStatus(v.body, st);
 }

@@ -92,8 +92,8 @@ bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds limit)
 }
 
 size_t QueuedMail(TestServer& server) {
-  Result<std::vector<store::QueuedMail>> q = server.store().ThreadSession().DueMail(
-      std::numeric_limits<store::UnixTime>::max(), 1000);
+  Result<std::vector<store::QueuedMail>> q =
+      server.store().ThreadSession().DueMail(std::numeric_limits<store::UnixTime>::max(), 1000);
   EXPECT_TRUE(q.ok());
   return q.ok() ? q->size() : 0;
 }
@@ -124,7 +124,7 @@ TEST(MailOutboxTest, StuckRelayDelaysNoRequest) {
   ASSERT_TRUE(relay.AwaitClient(std::chrono::seconds(5))) << "the worker never tried the relay";
   const std::vector<std::pair<std::string, std::string>> writes = {
       {"mdupont", Meeting("m-1", kMarie, Attendee(kPaul))},  // invites a colleague
-      {"pmartin", Meeting("p-1", kPaul, "")},                 // a plain event
+      {"pmartin", Meeting("p-1", kPaul, "")},                // a plain event
       {"mdupont", Meeting("m-2", kMarie, Attendee(kJean))},
       {"jlabert", Meeting("j-2", kJean, Attendee("autre@example.org"))},  // more mail
   };
@@ -150,14 +150,15 @@ TEST(MailOutboxTest, StatusBecomes11OnceTheWorkerSent) {
   ASSERT_NE(g_relay_port, 0u) << "the SMTP sink did not start";
   TestServer s(UseRelay);
   AddUsers(s);
-  ASSERT_EQ(Put(s, "jlabert", "parents.ics",
-                Meeting("parents-1", kJean, Attendee("parent@example.org"))).status,
-            201);
+  ASSERT_EQ(
+      Put(s, "jlabert", "parents.ics", Meeting("parents-1", kJean, Attendee("parent@example.org")))
+          .status,
+      201);
   std::string at_once = StatusOf(s, "jlabert", "parents.ics", "parent@");
   EXPECT_TRUE(at_once == "1.0" || at_once == "1.1") << at_once;  // the worker may be quick
   EXPECT_TRUE(WaitFor([&] { return sink.Stored(1); }, kWoken)) << "no mail at the relay";
-  EXPECT_TRUE(WaitFor([&] { return StatusOf(s, "jlabert", "parents.ics", "parent@") == "1.1"; },
-                      kWoken));
+  EXPECT_TRUE(
+      WaitFor([&] { return StatusOf(s, "jlabert", "parents.ics", "parent@") == "1.1"; }, kWoken));
   EXPECT_NE(testlib::ReadFile(sink.Message(1, ".json")).find("[\"parent@example.org\"]"),
             std::string::npos);
   EXPECT_EQ(QueuedMail(s), 0u);
@@ -171,9 +172,10 @@ TEST(MailOutboxTest, StatusIs10AtCommitWhileTheWorkerIsAway) {
   TestServer s(UseRelay);
   AddUsers(s);
   s.app().mail_queue().Stop();  // deterministic: nothing can send before we look
-  ASSERT_EQ(Put(s, "jlabert", "parents.ics",
-                Meeting("parents-1", kJean, Attendee("parent@example.org"))).status,
-            201);
+  ASSERT_EQ(
+      Put(s, "jlabert", "parents.ics", Meeting("parents-1", kJean, Attendee("parent@example.org")))
+          .status,
+      201);
   EXPECT_EQ(StatusOf(s, "jlabert", "parents.ics", "parent@"), "1.0");
   EXPECT_EQ(QueuedMail(s), 1u);
   EXPECT_FALSE(sink.Stored(1));
@@ -188,11 +190,12 @@ TEST(MailOutboxTest, PermanentlyRefusedRecipientEndsAt51) {
   ASSERT_NE(g_relay_port, 0u) << "the SMTP sink did not start";
   TestServer s(UseRelay);
   AddUsers(s);
-  ASSERT_EQ(Put(s, "jlabert", "refused.ics",
-                Meeting("refused-1", kJean, Attendee("refuse@example.org"))).status,
-            201);
-  EXPECT_TRUE(WaitFor([&] { return StatusOf(s, "jlabert", "refused.ics", "refuse@") == "5.1"; },
-                      kWoken));
+  ASSERT_EQ(
+      Put(s, "jlabert", "refused.ics", Meeting("refused-1", kJean, Attendee("refuse@example.org")))
+          .status,
+      201);
+  EXPECT_TRUE(
+      WaitFor([&] { return StatusOf(s, "jlabert", "refused.ics", "refuse@") == "5.1"; }, kWoken));
   EXPECT_EQ(QueuedMail(s), 0u) << "a refused mail is not retried";
   EXPECT_FALSE(sink.Stored(1));
 }
@@ -226,7 +229,8 @@ TEST(MailOutboxTest, RolledBackPutSendsNothing) {
 
   // The same invitation under another name commits, and its mail is the first the relay sees.
   ASSERT_EQ(Put(s, "jlabert", "committed.ics",
-                Meeting("rollback-1", kJean, Attendee("parent@example.org"))).status,
+                Meeting("rollback-1", kJean, Attendee("parent@example.org")))
+                .status,
             201);
   EXPECT_TRUE(WaitFor([&] { return sink.Stored(1); }, kWoken));
   EXPECT_FALSE(sink.Stored(2));

@@ -51,8 +51,10 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       auth_(accounts_, config.realm, config.auth_cache_seconds),
       instances_(NewInstanceCache(clock)),
       mail_(MakeSmtpSender(config.smtp)),
-      dav_ctx_{store, DavOptionsFrom(config),
-               clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
+      dav_ctx_{store,
+               DavOptionsFrom(config),
+               clock ? clock : [] { return std::chrono::system_clock::now(); },
+               instances_.get(),
                &homes_,
                [this] {
                  if (mail_queue_) mail_queue_->Wake();

@@ -1,5 +1,7 @@
 // The libcurl SMTP client behind scheduling's MailSender: one easy handle per Send(), so
 // concurrent sends share nothing but libcurl's global state (initialised once).
+#include "server/smtp.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "server/smtp.h"
 
 namespace cartable::server {
 namespace {

@@ -24,8 +24,7 @@ class MailSender {
   // kUnavailable also for TLS/AUTH trouble without a 5xx reply and for an empty `host`.
   // kBadRequest too when `recipients` is empty or an address holds CR, LF, '<', '>' or other
   // control characters (nothing is sent then).
-  virtual Status Send(const std::string& envelope_from,
-                      const std::vector<std::string>& recipients,
+  virtual Status Send(const std::string& envelope_from, const std::vector<std::string>& recipients,
                       const std::string& message) = 0;
 };
 

@@ -247,8 +247,8 @@ Result<std::string> AttendeePut(const PutView& v, std::map<std::string, std::str
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
     return v.body;
   }
-  std::string st = ReplyToOrganizer(v.req.session, v.req.ctx, v.now, v.body, me,
-                                    MyName(v.now, me), keys, Origin{v.t.collection.id, v.t.name});
+  std::string st = ReplyToOrganizer(v.req.session, v.req.ctx, v.now, v.body, me, MyName(v.now, me),
+                                    keys, Origin{v.t.collection.id, v.t.name});
   sent[v.now.organizer] = st;
   return caldav::SetOrganizerScheduleStatus(v.body, st);
 }

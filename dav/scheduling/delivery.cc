@@ -10,7 +10,7 @@
 #include "dav/scheduling/imip_mime.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::scheduling::internal {
 namespace {
@@ -53,7 +53,7 @@ std::string StoredDefaultCalendar(store::Session& session, const store::Collecti
     if (!doc.ok()) return "";
     for (pugi::xml_node href : (*doc)->document_element().children()) {
       if (!Is(href, ns::kDav, "href")) continue;
-      std::optional<std::string> path = server::DecodePath(href.child_value());
+      std::optional<std::string> path = http::DecodePath(href.child_value());
       return path.value_or("");
     }
   }

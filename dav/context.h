@@ -10,10 +10,6 @@
 #include "dav/store/store.h"
 #include "server/http/message.h"
 
-namespace cartable::server {
-class MailSender;
-}
-
 namespace cartable::dav {
 
 class PropertyRegistry;
@@ -44,9 +40,6 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 namespace caldav {
 class InstanceCache;
 }
-namespace scheduling {
-class RelayHealth;
-}
 class HomeCache;
 
 // Server-wide, built once in server/app and shared by all threads (read-only after start,
@@ -57,8 +50,11 @@ struct DavContext {
   Clock clock;
   caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
   HomeCache* homes = nullptr;                  // homes known to exist; optional
-  server::MailSender* mail = nullptr;          // iMIP out; null = every mail is queued
-  scheduling::RelayHealth* relay = nullptr;    // skips a relay known to be down; optional
+  // Called after every committed write transaction, which may have queued iMIP mail
+  // (store::QueuedMail): wakes the mail worker that sends it (scheduling::MailQueue). Requests
+  // never talk SMTP themselves. Empty = no worker in this process (the CLI): the running
+  // server's worker finds the mail on its next poll.
+  std::function<void()> mail_committed = nullptr;
 };
 
 // One request being served.

@@ -105,6 +105,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http,
   if (row->answers_allow) result->headers.Set("Allow", AllowFor(t.kind));
   if (row->writes && result->status < 300) {
     if (Status s = (*txn)->Commit(); !s.ok()) return ErrorResponse(s);
+    if (ctx_.mail_committed) ctx_.mail_committed();  // mail it queued leaves now, not before
   }
   return std::move(result.value());
 }

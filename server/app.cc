@@ -52,9 +52,14 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       auth_(users_, config.realm, config.auth_cache_seconds),
       instances_(NewInstanceCache(clock)),
       mail_(MakeSmtpSender(config.smtp)),
-      dav_ctx_{store, DavOptionsFrom(config),
-               clock ? clock : [] { return std::chrono::system_clock::now(); }, instances_.get(),
-               &homes_, mail_.get(), &relay_},
+      dav_ctx_{store,
+               DavOptionsFrom(config),
+               clock ? clock : [] { return std::chrono::system_clock::now(); },
+               instances_.get(),
+               &homes_,
+               [this] {
+                 if (mail_queue_) mail_queue_->Wake();
+               }},
       dav_(dav_ctx_),
       departments_(config.departments.empty() ? directory::DefaultDepartments()
                                               : config.departments) {
@@ -87,7 +92,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
-  mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_);
+  mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_, mail_.get());
   mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
   router_.Add({"/", true, false, [this](http::HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);

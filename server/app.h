@@ -16,8 +16,8 @@
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/http/message.h"
-#include "server/mail_sender.h"
 #include "server/router.h"
+#include "server/smtp.h"
 #include "server/user_directory.h"
 
 namespace cartable::server {
@@ -32,7 +32,8 @@ class App : public http::RequestHandler {
   http::HttpResponse Handle(http::HttpRequest& request) override;
 
   directory::Accounts& accounts() { return accounts_; }
-  // The iMIP retry queue; started by the constructor, stopped by the destructor.
+  // The iMIP mail worker (the outbox); started by the constructor, stopped by the destructor,
+  // woken after every committed write.
   dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
 
  private:
@@ -47,8 +48,7 @@ class App : public http::RequestHandler {
   AccountsUserDirectory users_;  // the authenticator's view of accounts_
   Authenticator auth_;
   std::unique_ptr<dav::caldav::InstanceCache> instances_;
-  std::unique_ptr<MailSender> mail_;
-  dav::scheduling::RelayHealth relay_;
+  std::unique_ptr<dav::scheduling::MailSender> mail_;
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/mail_sender.h"
+#include "server/smtp.h"
 
 namespace cartable::server {
 

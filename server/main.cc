@@ -201,6 +201,9 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
 }
 
 // `imip deliver --recipient ADDRESS`: one RFC 5322 message on stdin; sysexits exit codes.
+// The command talks no SMTP (the MTA waits on it): mail that applying the message queues (none
+// today) is committed to the store's queue and sent by the running server's mail worker,
+// which polls the queue every min([mail] retry_seconds, 30) seconds.
 int ImipCommand(const Args& args, const server::Config& config, store::Store& store) {
   const auto& p = args.positional;
   auto recipient = args.options.find("--recipient");

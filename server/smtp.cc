@@ -1,5 +1,7 @@
-// The libcurl SMTP client behind MailSender: one easy handle per Send(), so concurrent sends
-// share nothing but libcurl's global state (initialised once).
+// The libcurl SMTP client behind scheduling's MailSender: one easy handle per Send(), so
+// concurrent sends share nothing but libcurl's global state (initialised once).
+#include "server/smtp.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "server/mail_sender.h"
 
 namespace cartable::server {
 namespace {
@@ -74,7 +74,7 @@ bool IsSafeAddress(const std::string& address) {
   });
 }
 
-class SmtpSender : public MailSender {
+class SmtpSender : public dav::scheduling::MailSender {
  public:
   explicit SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) { GlobalInit(); }
 
@@ -177,7 +177,7 @@ Status SmtpSender::Send(const std::string& envelope_from,
 
 }  // namespace
 
-std::unique_ptr<MailSender> MakeSmtpSender(const SmtpSettings& settings) {
+std::unique_ptr<dav::scheduling::MailSender> MakeSmtpSender(const SmtpSettings& settings) {
   return std::make_unique<SmtpSender>(settings);
 }
 

@@ -221,6 +221,7 @@ http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpReque
   http::HttpResponse r = Reply(ctx, s, principal, *user, request, id);
   if (r.status == 200) {
     if (Status c = (*txn)->Commit(); !c.ok()) return Error(c);
+    if (ctx.mail_committed) ctx.mail_committed();  // the reply it may have queued leaves now
   }
   return r;
 }

@@ -2,15 +2,14 @@
 #include "dav/scheduling/delivery.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/imip_text.h"
 #include "dav/scheduling/imip_mime.h"
-#include "dav/scheduling/mail_queue.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/mail_sender.h"
 #include "server/http/path.h"
 
 namespace cartable::dav::scheduling::internal {
@@ -266,25 +265,15 @@ std::string SendMail(store::Session& session, const DavContext& ctx, const Party
   Result<std::string> message = BuildImipMessage(mail);
   if (!message.ok()) return "5.1";
   std::string envelope = ctx.options.mail_from.empty() ? mail.from.address : ctx.options.mail_from;
-  const int64_t now = std::chrono::system_clock::to_time_t(ctx.clock());
-  std::string error = "no SMTP relay configured";
-  if (ctx.mail != nullptr && ctx.relay != nullptr && !ctx.relay->Usable(now)) {
-    error = "the SMTP relay failed moments ago; left to the queue";
-  } else if (ctx.mail != nullptr) {
-    Status sent = ctx.mail->Send(envelope, {to_address}, *message);
-    if (sent.ok()) return "1.1";
-    if (sent.code() != Status::Code::kUnavailable) return "5.1";
-    if (ctx.relay != nullptr) ctx.relay->Failed(now);
-    error = sent.message();
-  }
+  // Queued in the caller's transaction, never sent here: the mail leaves only if the change
+  // that causes it commits, and no request waits on the relay (the worker sends it at once).
   store::QueuedMail queued;
   queued.envelope_from = envelope;
   queued.recipient = to_address;
   queued.message = *message;
   queued.origin_collection = origin.collection;
   queued.origin_name = origin.name;
-  queued.next_attempt = now + ctx.options.mail_retry_seconds;
-  queued.last_error = error;
+  queued.next_attempt = std::chrono::system_clock::to_time_t(ctx.clock());
   return session.EnqueueMail(queued).ok() ? "1.0" : "5.1";
 }
 

@@ -42,7 +42,7 @@ struct Party {
   std::string name;
 };
 
-// Where a mail's SCHEDULE-STATUS is recorded once the queue gets it through (0/"": nowhere).
+// The object whose SCHEDULE-STATUS follows a mail once the worker has sent it (0/"": none).
 struct Origin {
   store::Id collection = 0;
   std::string name;
@@ -66,7 +66,9 @@ Status DeliverReplyToOrganizer(store::Session& session, const DavContext& ctx,
                                const store::User& organizer, const std::string& replier,
                                const caldav::CalendarObject& itip, Copy* known = nullptr);
 
-// iMIP: builds the mail and hands it to the relay, or queues it. Returns 1.1, 1.0 or 5.1.
+// iMIP: builds the mail and queues it in the caller's (write) transaction for the mail worker,
+// which sends it after the commit (dav/scheduling/mail_queue.h). Returns 1.0 (queued), or 5.1
+// when the mail cannot be built or queued. Never talks to the relay.
 std::string SendMail(store::Session& session, const DavContext& ctx, const Party& from,
                      const std::string& to_address, const std::string& method,
                      const caldav::CalendarObject& itip, const Origin& origin);

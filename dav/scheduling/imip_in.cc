@@ -48,6 +48,7 @@ DeliveryOutcome DeliverImip(const DavContext& ctx, const std::string& recipient,
   if (Status c = (*txn)->Commit(); !c.ok()) {
     return {kExTempFail, "store unavailable: " + c.message()};
   }
+  if (ctx.mail_committed) ctx.mail_committed();
   return {kExOk, info->method + " for " + info->uid + " from " + mail->from + " applied for " +
                      to->user.login};
 }

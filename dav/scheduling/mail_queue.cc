@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "dav/caldav/itip.h"
-#include "server/mail_sender.h"
 
 namespace cartable::dav::scheduling {
 namespace {
@@ -18,7 +17,7 @@ int64_t NowSeconds(const DavContext& ctx) {
 
 }  // namespace
 
-MailQueue::MailQueue(const DavContext& ctx) : ctx_(ctx) {}
+MailQueue::MailQueue(const DavContext& ctx, MailSender* sender) : ctx_(ctx), sender_(sender) {}
 
 MailQueue::~MailQueue() { Stop(); }
 
@@ -65,18 +64,19 @@ int MailQueue::RunOnce() {
   if (!due.ok()) return 0;
   int sent = 0;
   for (const store::QueuedMail& m : *due) {
-    Status st = ctx_.mail ? ctx_.mail->Send(m.envelope_from, {m.recipient}, m.message)
-                          : Status::Unavailable("no SMTP relay configured");
+    // No transaction is open here: the relay may take its whole timeout.
+    Status st = sender_ ? sender_->Send(m.envelope_from, {m.recipient}, m.message)
+                        : Status::Unavailable("no SMTP relay configured");
     Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
     if (!txn.ok()) continue;
-    if (ctx_.relay && st.ok()) ctx_.relay->Worked();
     if (st.ok() || st.code() != Status::Code::kUnavailable ||
         now - m.created_at >= ctx_.options.mail_expire_seconds) {
       if (!session.DeleteMail(m.id).ok()) continue;
       RecordStatus(session, m, st.ok() ? "1.1" : "5.1");
       sent += st.ok();
     } else {
-      int64_t delay = ctx_.options.mail_retry_seconds << std::min<int64_t>(m.attempts + 1, 12);
+      // The first attempt follows the commit at once; retries wait retry, 2x, 4x, ...
+      int64_t delay = ctx_.options.mail_retry_seconds << std::min<int64_t>(m.attempts, 12);
       if (!session.RescheduleMail(m.id, now + std::min(delay, kMaxBackoff), st.message()).ok()) {
         continue;
       }
@@ -91,8 +91,12 @@ void MailQueue::RecordStatus(store::Session& session, const store::QueuedMail& m
   if (mail.origin_collection == 0 || mail.origin_name.empty()) return;
   Result<store::Object> o = session.GetObject(mail.origin_collection, mail.origin_name, true);
   if (!o.ok()) return;  // the event is gone
-  Result<std::string> updated = caldav::SetScheduleStatus(
-      *o->data, {{caldav::NormalizeAddress("mailto:" + mail.recipient), status}});
+  const std::string address = caldav::NormalizeAddress("mailto:" + mail.recipient);
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(*o->data);
+  const bool to_organizer = info.ok() && info->organizer == address;
+  Result<std::string> updated = to_organizer
+                                    ? caldav::SetOrganizerScheduleStatus(*o->data, status)
+                                    : caldav::SetScheduleStatus(*o->data, {{address, status}});
   if (!updated.ok() || *updated == *o->data) return;
   // Same index (only a parameter changed); the Schedule-Tag stays (not an organizer change).
   (void)session.PutObject(o->collection_id, o->name, o->content_type, *updated, o->index);

@@ -1,57 +1,54 @@
-// Retries the iMIP mail the relay did not take (store::QueuedMail): a background thread sends
-// what is due, backs off exponentially (retry, 2x, 4x, ... at most one hour) and drops a mail
-// after the expiry. When a mail finally goes, the organizer's copy shows SCHEDULE-STATUS 1.1
-// for that attendee instead of 1.0; when it is dropped, 5.1.
+// The outbox of iMIP mail (a transactional outbox). A request that causes mail only queues it
+// (store::QueuedMail) in its own write transaction, so a change that rolls back sends nothing.
+// After the commit the dispatcher calls DavContext::mail_committed, which wakes this worker; it
+// sends what is due on its own thread, outside any transaction, backs off exponentially on
+// temporary failures (retry, 2x, 4x, ... at most one hour) and drops a mail after the expiry.
+// The organizer's copy shows SCHEDULE-STATUS 1.0 (queued) from the commit on; when the relay
+// accepts the mail the worker rewrites it to 1.1, and to 5.1 when the relay refuses it for
+// good or the mail expires (RFC 6638 §3.2.9; clients see the change at their next sync).
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <thread>
 
 #include "dav/context.h"
+#include "dav/scheduling/mail_sender.h"
 
 namespace cartable::dav::scheduling {
 
-// Whether requests should talk to the relay at all. Mail is sent while the request holds the
-// store's write lock; after the relay failed (unreachable, 4xx), requests queue their mail
-// without waiting on it for `kPauseSeconds`, and the queue (which keeps trying) clears the
-// mark when a send works. Thread-safe.
-class RelayHealth {
- public:
-  static constexpr int64_t kPauseSeconds = 60;
-  bool Usable(int64_t now) const { return now >= down_until_.load(std::memory_order_relaxed); }
-  void Failed(int64_t now) { down_until_.store(now + kPauseSeconds, std::memory_order_relaxed); }
-  void Worked() { down_until_.store(0, std::memory_order_relaxed); }
-
- private:
-  std::atomic<int64_t> down_until_{0};
-};
-
 class MailQueue {
  public:
-  // `ctx` (its store, mail sender, clock and options) must outlive the queue.
-  explicit MailQueue(const DavContext& ctx);
+  // `ctx` (its store, clock and options) must outlive the queue; so must `sender`, which may be
+  // null (no relay: mail stays queued until it expires).
+  MailQueue(const DavContext& ctx, MailSender* sender);
   ~MailQueue();  // stops the thread
   MailQueue(const MailQueue&) = delete;
   MailQueue& operator=(const MailQueue&) = delete;
 
-  // Starts the thread: it wakes every `poll_seconds` (and on Wake()).
+  // Starts the worker thread: it runs a pass every `poll_seconds` and at once on Wake(). The
+  // poll finds mail queued by other processes (the CLI) and retries that have come due.
   void Start(int64_t poll_seconds);
+  // Stops the thread; waits for a send in progress (at most the relay's timeout).
   void Stop();
+  // Asks the worker for a pass as soon as it is free; cheap, never blocks on mail. Wakes that
+  // arrive during a pass give one more pass. Thread-safe.
   void Wake();
 
-  // One pass over the due mail, on the calling thread. Returns how many were sent.
+  // One pass over the due mail, on the calling thread: sends each, then records the outcome in
+  // a short write transaction of its own. Returns how many were sent.
   int RunOnce();
 
  private:
   void Loop(int64_t poll_seconds);
-  // Rewrites SCHEDULE-STATUS of `recipient` on the origin object (best effort).
+  // Rewrites SCHEDULE-STATUS of `recipient` on the origin object (best effort): on ATTENDEE
+  // for the organizer's copy, on ORGANIZER for an attendee's copy whose REPLY this was.
   void RecordStatus(store::Session& session, const store::QueuedMail& mail,
                     const std::string& status);
 
   const DavContext& ctx_;
+  MailSender* const sender_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -162,16 +162,17 @@ std::vector<std::string> AnswerChanges(const SchedulingInfo* old, const Scheduli
   return keys;
 }
 
-// Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS.
+// Sends the REPLY of `me` for `keys` to the organizer; returns the SCHEDULE-STATUS. `origin`:
+// the attendee's copy, whose ORGANIZER status follows a mailed reply once it is sent.
 std::string ReplyToOrganizer(store::Session& session, const DavContext& ctx,
                              const SchedulingInfo& info, const caldav::CalendarObject& data,
                              const std::string& me, const std::string& my_name,
-                             const std::vector<std::string>& keys) {
+                             const std::vector<std::string>& keys, const Origin& origin = {}) {
   Result<caldav::CalendarObject> reply = caldav::BuildReply(data, me, keys);
   if (!reply.ok()) return "5.1";
   Result<Recipient> to = ResolveRecipient(session, ctx, info.organizer);
   if (!to.ok()) return "5.1";
-  return internal::Deliver(session, ctx, Party{me, my_name}, *to, "REPLY", *reply, Origin{});
+  return internal::Deliver(session, ctx, Party{me, my_name}, *to, "REPLY", *reply, origin);
 }
 
 // An attendee may change only their own answers, alarms and private data (RFC 6638 §3.2.2.1).
@@ -247,7 +248,8 @@ Status AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
     return Status::OK();
   }
-  std::string st = ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys);
+  std::string st = ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys,
+                                    Origin{v.t.collection.id, v.t.name});
   sent[v.now.organizer] = st;
   caldav::SetOrganizerScheduleStatus(v.body, st);
   return Status::OK();

@@ -3,107 +3,25 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "server/config.h"
-#include "server/mail_sender.h"
-
-extern char** environ;
+#include "server/smtp.h"
+#include "tests/testlib/smtp_sink.h"
 
 namespace cartable::server {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// The sink as a child process: started in the constructor, terminated (SIGTERM, then SIGKILL)
-// and its directory removed in the destructor, whatever the test did in between.
-class SmtpSink {
- public:
-  explicit SmtpSink(std::vector<std::string> extra_args = {}) {
-    char tmpl[] = "/tmp/cartable_smtp_sink_XXXXXX";
-    char* made = mkdtemp(tmpl);
-    if (!made) return;
-    dir_ = made;
-    std::vector<std::string> args = {
-        CARTABLE_PYTHON, std::string(CARTABLE_SOURCE_DIR) + "/tests/clients/smtp_sink.py",
-        "--out",         (dir_ / "out").string(),
-        "--port-file",   (dir_ / "port").string(),
-        "--timeout",     "60"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
-  }
-
-  ~SmtpSink() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      if (!Reap(std::chrono::seconds(10))) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-      }
-    }
-    if (!dir_.empty()) {
-      std::error_code ignored;
-      fs::remove_all(dir_, ignored);
-    }
-  }
-  SmtpSink(const SmtpSink&) = delete;
-  SmtpSink& operator=(const SmtpSink&) = delete;
-
-  // The port the sink listens on, once it says so (at most 20 s); 0 if it never does.
-  unsigned WaitForPort() {
-    auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (pid_ > 0 && Clock::now() < deadline) {
-      std::string text = ReadFile(dir_ / "port");
-      if (!text.empty() && text.back() == '\n') return static_cast<unsigned>(std::stoul(text));
-      if (Reap(std::chrono::milliseconds(0))) return 0;  // the sink died (no aiosmtpd?)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return 0;
-  }
-
-  fs::path Message(int n, const char* ext) const {
-    return dir_ / "out" / (std::to_string(n) + ext);
-  }
-  bool Stored(int n) const { return fs::exists(Message(n, ".json")); }
-
- private:
-  // Waits up to `limit` for the child to exit; true once it has been reaped.
-  bool Reap(std::chrono::milliseconds limit) {
-    auto deadline = Clock::now() + limit;
-    do {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        return true;
-      }
-      if (limit.count() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    } while (Clock::now() < deadline);
-    return false;
-  }
-
-  pid_t pid_ = -1;
-  fs::path dir_;
-};
+using testlib::ReadFile;
+using testlib::SmtpSink;
+using MailSender = dav::scheduling::MailSender;
 
 SmtpSettings Loopback(unsigned port) {
   SmtpSettings s;

@@ -1,15 +1,17 @@
-// Outgoing mail transport: hands one RFC 5322 message to an SMTP relay. No calendar knowledge.
+// The outgoing mail interface of scheduling: hands one RFC 5322 message to a relay. Scheduling
+// owns it (iMIP is its only user); the transport implements it (server/smtp.h: libcurl SMTP).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "dav/status.h"
 
-namespace cartable::server {
+namespace cartable::dav::scheduling {
 
 // Sends mail. Implementations are thread-safe (one call may run on several threads at once).
+// A call may block for the relay's whole timeout: only the mail worker (MailQueue) calls it,
+// never a request thread and never inside a store transaction.
 class MailSender {
  public:
   virtual ~MailSender() = default;
@@ -22,23 +24,8 @@ class MailSender {
   // kUnavailable also for TLS/AUTH trouble without a 5xx reply and for an empty `host`.
   // kBadRequest too when `recipients` is empty or an address holds CR, LF, '<', '>' or other
   // control characters (nothing is sent then).
-  virtual Status Send(const std::string& envelope_from,
-                      const std::vector<std::string>& recipients,
+  virtual Status Send(const std::string& envelope_from, const std::vector<std::string>& recipients,
                       const std::string& message) = 0;
 };
 
-struct SmtpSettings {
-  std::string host;          // "" = no relay configured: Send() answers kUnavailable
-  unsigned port = 25;
-  enum class Tls { kNone, kStartTls, kRequireStartTls } tls = Tls::kStartTls;  // kStartTls: opportunistic
-  std::string username;      // "" = no AUTH
-  std::string password;
-  unsigned connect_timeout_seconds = 5;
-  unsigned timeout_seconds = 20;  // the whole transaction
-  bool verify_peer = true;        // certificate checks for STARTTLS
-};
-
-// The libcurl SMTP client (server/smtp.cc).
-std::unique_ptr<MailSender> MakeSmtpSender(const SmtpSettings& settings);
-
-}  // namespace cartable::server
+}  // namespace cartable::dav::scheduling

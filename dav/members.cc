@@ -57,24 +57,23 @@ Status ForEachMember(const Request& req, const Target& t, bool with_stored, cons
   std::unordered_map<store::Id, std::vector<store::DeadProperty>> stored;
   if (with_stored) {
     Status s = req.session.ForEachObjectProperty(
-        t.collection.id,
-        [&stored](store::Id id, const store::DeadProperty& p) { stored[id].push_back(p); });
+        t.collection.id, [&stored](store::Id id, const store::DeadProperty& p) {
+          stored[id].push_back(p);
+          return Status::OK();
+        });
     if (!s.ok()) return s;
   }
   static const std::vector<store::DeadProperty> kNone;
   Target child = ChildObjectTarget(t, store::Object{});
-  Status inner;
-  Status s = req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
+  return req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
     FillObjectTarget(t, o, child);
     const std::vector<store::DeadProperty>* rows = nullptr;
     if (with_stored) {
       auto it = stored.find(o.id);
       rows = it == stored.end() ? &kNone : &it->second;
     }
-    inner = fn(child, rows);
-    return inner.ok();
+    return fn(child, rows);
   });
-  return s.ok() ? inner : s;
 }
 
 }  // namespace cartable::dav

@@ -1,4 +1,4 @@
-// Path -> Target resolution over the in-memory store.
+// Path -> Target resolution over a SQLite store in a temporary directory.
 #include "dav/target.h"
 
 #include <gtest/gtest.h>

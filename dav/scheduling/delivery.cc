@@ -11,7 +11,7 @@
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/mail_sender.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::scheduling::internal {
 namespace {
@@ -54,7 +54,7 @@ std::string StoredDefaultCalendar(store::Session& session, const store::Collecti
     if (!doc.ok()) return "";
     for (pugi::xml_node href : (*doc)->document_element().children()) {
       if (!Is(href, ns::kDav, "href")) continue;
-      std::optional<std::string> path = server::DecodePath(href.child_value());
+      std::optional<std::string> path = http::DecodePath(href.child_value());
       return path.value_or("");
     }
   }

@@ -5,7 +5,7 @@
 #include "dav/scheduling/delivery.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::scheduling {
 namespace {
@@ -56,7 +56,7 @@ std::string StoredHref(const store::DeadProperty* stored) {
   Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(stored->xml);
   if (!doc.ok()) return "";
   pugi::xml_node href = OnlyChild((*doc)->document_element());
-  return server::DecodePath(href.child_value()).value_or("");
+  return http::DecodePath(href.child_value()).value_or("");
 }
 
 bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
@@ -74,7 +74,7 @@ bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
 Status ValidateDefaultCalendar(const Request& req, const Target& t, const pugi::xml_node& value) {
   pugi::xml_node href = OnlyChild(value);
   std::optional<std::string> path =
-      Is(href, ns::kDav, "href") ? server::DecodePath(href.child_value()) : std::nullopt;
+      Is(href, ns::kDav, "href") ? http::DecodePath(href.child_value()) : std::nullopt;
   Result<store::Collection> c = path ? req.session.GetCollection(*path)
                                      : Result<store::Collection>(Status::NotFound(""));
   if (!c.ok() || c->kind != store::kKindCalendar || c->owner_id != t.owner->id) {

@@ -10,7 +10,7 @@ namespace {
 
 TEST(ErrorResponseTest, UnavailableIs503WithTheRetryHint) {
   const Status busy = Status::Unavailable("database is locked", 2);
-  for (const server::HttpResponse& r :
+  for (const http::HttpResponse& r :
        {ResponseForStatus(busy), ErrorResponse(busy), api::JsonError(busy)}) {
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.headers.Get("Retry-After").value_or(""), "2");
@@ -21,14 +21,14 @@ TEST(ErrorResponseTest, UnavailableIs503WithTheRetryHint) {
 }
 
 TEST(ErrorResponseTest, UnavailableWithoutAHintStillSaysWhenToRetry) {
-  server::HttpResponse r = ErrorResponse(Status::Unavailable("no SMTP relay"));
+  http::HttpResponse r = ErrorResponse(Status::Unavailable("no SMTP relay"));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.headers.Get("Retry-After").value_or(""), std::to_string(kDefaultRetryAfterSeconds));
 }
 
 TEST(ErrorResponseTest, OtherCodesHaveNoRetryAfter) {
   for (const Status& s : {Status::Internal("x"), Status::Conflict("x"), Status::NotFound("x")}) {
-    server::HttpResponse r = ErrorResponse(s);
+    http::HttpResponse r = ErrorResponse(s);
     EXPECT_EQ(r.status, s.HttpCode());
     EXPECT_FALSE(r.headers.Has("Retry-After")) << r.status;
     EXPECT_FALSE(api::JsonError(s).headers.Has("Retry-After"));

@@ -42,7 +42,10 @@ Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id 
     loaded_ = true;
     error_ = session_.ForEachObjectProperty(
         collection_id_,
-        [this](store::Id id, const store::DeadProperty& p) { rows_[id].push_back(p); });
+        [this](store::Id id, const store::DeadProperty& p) {
+          rows_[id].push_back(p);
+          return Status::OK();
+        });
   }
   if (!error_.ok()) return error_;
   static const std::vector<store::DeadProperty> kNone;
@@ -69,13 +72,10 @@ Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   }
   MemberProperties stored(req.session, t.collection.id);
   Target child = ChildObjectTarget(t, store::Object{});
-  Status inner;
-  Status s = req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
+  return req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
     FillObjectTarget(t, o, child);
-    inner = fn(child, &stored);
-    return inner.ok();
+    return fn(child, &stored);
   });
-  return s.ok() ? inner : s;
 }
 
 }  // namespace cartable::dav

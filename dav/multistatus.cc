@@ -62,9 +62,18 @@ http::HttpResponse MultistatusWriter::Finish() {
   return XmlResponse(207, std::move(body_));
 }
 
-http::HttpResponse ErrorResponse(const Status& status) {
+http::HttpResponse ResponseForStatus(const Status& status) {
   http::HttpResponse r;
   r.status = status.HttpCode();
+  if (status.code() == Status::Code::kUnavailable && status.precondition() == Precondition::kNone) {
+    const int after = status.retry_after_seconds();
+    r.headers.Set("Retry-After", std::to_string(after > 0 ? after : kDefaultRetryAfterSeconds));
+  }
+  return r;
+}
+
+http::HttpResponse ErrorResponse(const Status& status) {
+  http::HttpResponse r = ResponseForStatus(status);
   if (status.precondition() == Precondition::kNone) {
     r.headers.Set("Content-Type", "text/plain; charset=utf-8");
     r.body = status.message() + "\n";

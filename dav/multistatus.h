@@ -46,4 +46,12 @@ http::HttpResponse XmlResponse(int status, std::string body);
 // else a plain-text message. 401/405 headers are the caller's business.
 http::HttpResponse ErrorResponse(const Status& status);
 
+// The one place a non-OK Status becomes an HTTP status code and headers (no body), shared by
+// ErrorResponse (DAV bodies) and api::JsonError (JSON bodies): the code is Status::HttpCode();
+// kUnavailable (a busy store, a relay down) answers 503 with Retry-After (RFC 9110 §10.2.3:
+// the status's retry hint, else kDefaultRetryAfterSeconds), so clients retry later instead of
+// reporting a server error.
+http::HttpResponse ResponseForStatus(const Status& status);
+inline constexpr int kDefaultRetryAfterSeconds = 5;
+
 }  // namespace cartable::dav

@@ -21,6 +21,7 @@ int CodeToHttp(Status::Code c) {
     case Status::Code::kNotImplemented: return 501;
     case Status::Code::kUnavailable: return 503;
     case Status::Code::kInsufficientStorage: return 507;
+    case Status::Code::kCancelled: return 500;
   }
   return 500;
 }
@@ -42,7 +43,17 @@ Status::Code HttpToCode(int http) {
 Status Status::Violates(dav::Precondition p, std::string msg, std::string href) {
   Status s;
   s.rep_ = std::make_shared<Rep>(
-      Rep{HttpToCode(dav::Describe(p).http_code), std::move(msg), p, std::move(href)});
+      Rep{HttpToCode(dav::Describe(p).http_code), std::move(msg), p, std::move(href), 0});
+  return s;
+}
+
+Status Status::Unavailable(std::string msg, int retry_after_seconds) {
+  Status s;
+  s.rep_ = std::make_shared<Rep>(Rep{Code::kUnavailable,
+                                     std::move(msg),
+                                     dav::Precondition::kNone,
+                                     {},
+                                     retry_after_seconds > 0 ? retry_after_seconds : 0});
   return s;
 }
 

@@ -30,6 +30,7 @@ class Status {
     kNotImplemented,      // 501
     kUnavailable,         // 503: a dependency (SMTP relay, busy store) is down; retry later
     kInsufficientStorage, // 507
+    kCancelled,           // a visitor stopped a walk early (store::StopVisit); 500 if it escapes
   };
 
   Status() = default;
@@ -49,9 +50,9 @@ class Status {
     return Status(Code::kUnsupportedMedia, std::move(msg));
   }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
-  static Status Unavailable(std::string msg) {
-    return Status(Code::kUnavailable, std::move(msg));
-  }
+  // `retry_after_seconds` > 0: when the caller may try again (a busy store); rendered as the
+  // Retry-After header of the 503 (dav::ResponseForStatus).
+  static Status Unavailable(std::string msg, int retry_after_seconds = 0);
   static Status InsufficientStorage(std::string msg) {
     return Status(Code::kInsufficientStorage, std::move(msg));
   }
@@ -65,12 +66,14 @@ class Status {
     return rep_ ? rep_->precondition : dav::Precondition::kNone;
   }
   const std::string& href() const;
+  // Seconds after which a kUnavailable operation may be retried; 0 = no hint.
+  int retry_after_seconds() const { return rep_ ? rep_->retry_after_seconds : 0; }
   // The HTTP status code: from the precondition table when there is one, else from the code.
   int HttpCode() const;
   std::string ToString() const;
 
   Status(Code code, std::string msg)
-      : rep_(std::make_shared<Rep>(Rep{code, std::move(msg), dav::Precondition::kNone, {}})) {}
+      : rep_(std::make_shared<Rep>(Rep{code, std::move(msg), dav::Precondition::kNone, {}, 0})) {}
 
  private:
   struct Rep {
@@ -78,6 +81,7 @@ class Status {
     std::string message;
     dav::Precondition precondition;
     std::string href;
+    int retry_after_seconds;
   };
   std::shared_ptr<const Rep> rep_;
 };

@@ -125,7 +125,7 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
     std::vector<std::string> names;
     Status st = s.ForEachObject(coll->id, [&names](const store::Object& o) {
       names.push_back(o.name);
-      return true;
+      return Status::OK();
     });
     if (!st.ok()) return st;
     Result<std::vector<store::Object>> objects = s.GetObjects(coll->id, names, true);

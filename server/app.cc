@@ -1,6 +1,7 @@
 #include "server/app.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,14 @@ std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& c
 }
 
 }  // namespace
+
+store::StoreOptions StoreOptionsFrom(const Config& config) {
+  store::StoreOptions o;
+  o.busy_timeout_ms = static_cast<int>(std::min<unsigned>(config.store_busy_timeout_ms, INT32_MAX));
+  o.retention.max_entries = static_cast<int64_t>(config.change_log_max_entries);
+  o.retention.max_age_seconds = static_cast<int64_t>(config.change_log_max_age_days) * 24 * 3600;
+  return o;
+}
 
 dav::DavOptions DavOptionsFrom(const Config& config) {
   dav::DavOptions o;

@@ -24,6 +24,8 @@ namespace cartable::server {
 
 // The DAV engine's options from the server configuration.
 dav::DavOptions DavOptionsFrom(const Config& config);
+// The store's options ([store] section) from the server configuration.
+store::StoreOptions StoreOptionsFrom(const Config& config);
 
 class App : public http::RequestHandler {
  public:

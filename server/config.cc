@@ -164,6 +164,10 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "from") return str(c.mail_from);
     if (key == "retry_seconds") return num(c.mail_retry_seconds);
     if (key == "expire_hours") return num(c.mail_expire_hours);
+  } else if (section == "store") {
+    if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
+    if (key == "change_log_max_entries") return num(c.change_log_max_entries);
+    if (key == "change_log_max_age_days") return num(c.change_log_max_age_days);
   } else if (section == "log") {
     if (key == "access_log") {
       return ParseBool(value, c.access_log) ? std::string()

@@ -46,6 +46,14 @@ struct Config {
   std::string mail_from;              // envelope sender; "" = the organizer's address
   unsigned mail_retry_seconds = 300;  // first retry delay of a queued message (doubles, max 1 h)
   unsigned mail_expire_hours = 120;   // queued messages are dropped after this
+  // [store]
+  // How long a request waits for another process's database lock (the CLI, a backup) before
+  // it is answered 503 with Retry-After.
+  unsigned store_busy_timeout_ms = 5000;
+  // The change log (sync-token history) kept per collection; older entries are pruned on write
+  // and clients holding an older token resynchronise (RFC 6578 valid-sync-token). 0 = no limit.
+  uint64_t change_log_max_entries = 10000;
+  unsigned change_log_max_age_days = 60;
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error

@@ -275,7 +275,8 @@ int Main(int argc, char** argv) {
       command != "mail") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
-  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(config.data_dir);
+  Result<std::unique_ptr<store::Store>> store =
+      store::OpenSqliteStore(config.data_dir, server::StoreOptionsFrom(config));
   if (!store.ok()) return Fail(store.status().ToString());
   if (command == "serve") return Serve(config, **store);
   if (command == "directory") return DirectoryCommand(args, config, **store);

@@ -20,7 +20,7 @@ http::HttpResponse Error(int status, const std::string& message) {
   return JsonError(status, message);
 }
 
-http::HttpResponse Error(const Status& s) { return Error(s.HttpCode(), s.message()); }
+http::HttpResponse Error(const Status& s) { return JsonError(s); }
 
 // The text content of a stored property element (displayname, calendar-color...).
 std::string PropertyText(const std::vector<store::DeadProperty>& props, std::string_view ns,
@@ -91,21 +91,16 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
   caldav::TimeRange range{*start, *end};
   std::vector<std::pair<caldav::Occurrence, std::string>> all;
   bool truncated = false;
-  Status inner;
   store::ObjectQuery q{"", *start, *end, true};
   Status st = s.QueryObjects(cal.collection.id, q, [&](const store::Object& o) {
     bool cut = false;
     auto occ = caldav::ExpandOccurrences(*o.data, range, kMaxOccurrences, &cut);
-    if (!occ.ok()) {
-      inner = occ.status();
-      return false;
-    }
+    if (!occ.ok()) return occ.status();
     truncated = truncated || cut;
     for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.collection.path + o.name));
-    return all.size() <= kMaxOccurrences;
+    return all.size() <= kMaxOccurrences ? Status::OK() : store::StopVisit();
   });
   if (!st.ok()) return Error(st);
-  if (!inner.ok()) return Error(inner);
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.first.start < b.first.start; });
   if (all.size() > kMaxOccurrences) {

@@ -34,7 +34,7 @@ http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
   }
   if (q.text.empty()) return Error(400, "give the text to search with q=");
   Result<std::vector<store::DirectoryEntry>> found = s.SearchDirectory(q);
-  if (!found.ok()) return Error(found.status().HttpCode(), found.status().message());
+  if (!found.ok()) return JsonError(found.status());
   json people = json::array();
   for (const store::DirectoryEntry& e : *found) {
     Result<store::User> u = s.GetUserById(e.user_id);
@@ -54,7 +54,7 @@ http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
 
 http::HttpResponse Groups(store::Session& s, const std::map<std::string, std::string>& names) {
   Result<std::vector<store::DirectoryEntry>> all = s.ListDirectoryEntries();
-  if (!all.ok()) return Error(all.status().HttpCode(), all.status().message());
+  if (!all.ok()) return JsonError(all.status());
   std::map<std::string, size_t> departments;
   std::map<std::string, std::pair<std::string, size_t>> establishments;  // uai -> (name, count)
   for (const store::DirectoryEntry& e : *all) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dav/caldav/ical.h"
+#include "dav/multistatus.h"
 
 #include "server/http/message.h"
 
@@ -23,6 +24,15 @@ inline http::HttpResponse Json(int status, const nlohmann::json& body) {
 // {"error": message} with `status`.
 inline http::HttpResponse JsonError(int status, const std::string& message) {
   return Json(status, nlohmann::json{{"error", message}});
+}
+
+// {"error": message} for a non-OK Status, with the code and headers of ResponseForStatus (503 +
+// Retry-After for a busy store).
+inline http::HttpResponse JsonError(const Status& s) {
+  http::HttpResponse r = ResponseForStatus(s);
+  r.headers.Set("Content-Type", "application/json; charset=utf-8");
+  r.body = nlohmann::json{{"error", s.message()}}.dump();
+  return r;
 }
 
 // 405 for anything but GET/HEAD, or nullopt.

@@ -19,7 +19,7 @@ using nlohmann::json;
 constexpr std::string_view kInvitations = "/api/v1/invitations";
 constexpr int64_t kHorizon = 2 * 366 * 86400;  // invitations are looked at this far ahead
 
-http::HttpResponse Error(const Status& s) { return JsonError(s.HttpCode(), s.message()); }
+http::HttpResponse Error(const Status& s) { return JsonError(s); }
 
 int64_t Now(const DavContext& ctx) { return std::chrono::system_clock::to_time_t(ctx.clock()); }
 
@@ -109,17 +109,17 @@ http::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
     q.with_data = true;
     Status st = s.QueryObjects(c.id, q, [&](const store::Object& o) {
       const std::string& data = *o.data;
-      if (data.find("NEEDS-ACTION") == std::string::npos) return true;
+      if (data.find("NEEDS-ACTION") == std::string::npos) return Status::OK();
       std::string lower = data;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       if (lower.find(email) == std::string::npos &&
           lower.find(PrincipalPath(user.login)) == std::string::npos) {
-        return true;
+        return Status::OK();
       }
       json j = InvitationJson(ctx, scheduling::internal::Copy{true, c, o}, own);
       if (!j.is_null()) list.push_back(std::move(j));
-      return true;
+      return Status::OK();
     });
     if (!st.ok()) return Error(st);
   }

@@ -90,7 +90,7 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
   std::vector<std::string> names;
   Status st = s.ForEachObject(src.id, [&names](const store::Object& o) {
     names.push_back(o.name);
-    return true;
+    return Status::OK();
   });
   if (!st.ok()) return st;
   for (const std::string& n : names) {

@@ -37,7 +37,7 @@ http::HttpResponse CollectionIndex(const Request& req, const Target& t) {
     }
     req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
       item(Href(t.path + o.name), o.name);
-      return true;
+      return Status::OK();
     });
   }
   b += "</ul><p>Ce dossier est servi par Cartable (WebDAV). Utilisez un client WebDAV, CalDAV ou "

@@ -65,11 +65,10 @@ Result<std::optional<std::vector<store::Id>>> DirectoryCandidates(const Request&
   return std::optional<std::vector<store::Id>>(std::move(ids.value()));
 }
 
-// Feeds the cards of the entries `ids` to `consider` in batches, so a query with a limit reads
-// only what it needs (entries, then cards). Returns false when `consider` stopped.
-Result<bool> ConsiderInBatches(const Request& req, store::Id collection,
-                               const std::vector<store::Id>& ids,
-                               const std::function<bool(const store::Object&)>& consider) {
+// Feeds the cards of the entries `ids` to the visitor `consider` in batches, so a query with a
+// limit reads only what it needs (entries, then cards). Returns like a store walk (EndVisit).
+Status ConsiderInBatches(const Request& req, store::Id collection,
+                         const std::vector<store::Id>& ids, const store::ObjectVisitor& consider) {
   constexpr size_t kBatch = 64;
   for (size_t i = 0; i < ids.size(); i += kBatch) {
     std::vector<store::Id> batch(ids.begin() + i, ids.begin() + std::min(ids.size(), i + kBatch));
@@ -84,10 +83,10 @@ Result<bool> ConsiderInBatches(const Request& req, store::Id collection,
     Result<std::vector<store::Object>> objects = req.session.GetObjects(collection, names, true);
     if (!objects.ok()) return objects.status();
     for (const store::Object& o : *objects) {
-      if (!consider(o)) return false;
+      if (Status st = consider(o); !st.ok()) return store::EndVisit(std::move(st));
     }
   }
-  return true;
+  return Status::OK();
 }
 
 }  // namespace
@@ -107,18 +106,16 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   size_t matches = 0;
   bool truncated = false;
-  Status inner;
   auto consider = [&](const store::Object& o) {
-    if (scope.only && o.name != *scope.only) return true;
-    if (!o.data || !carddav::MatchesCardFilter(*o.data, *filter)) return true;
+    if (scope.only && o.name != *scope.only) return Status::OK();
+    if (!o.data || !carddav::MatchesCardFilter(*o.data, *filter)) return Status::OK();
     if (*limit > 0 && matches == *limit) {
       truncated = true;
-      return false;
+      return store::StopVisit();
     }
     ++matches;
     FillObjectTarget(scope.collection, o, child);
-    inner = WritePropResponse(req, child, *props, false, out);
-    return inner.ok();
+    return WritePropResponse(req, child, *props, false, out);
   };
   std::optional<std::string> needle;
   if (scope.collection.collection.kind == store::kKindDirectory) needle = RequiredNeedle(*filter);
@@ -127,9 +124,8 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
     auto candidates = DirectoryCandidates(req, *needle);
     if (!candidates.ok()) return candidates.status();
     if (candidates->has_value()) {
-      Result<bool> fed =
-          ConsiderInBatches(req, scope.collection.collection.id, **candidates, consider);
-      if (!fed.ok()) return fed.status();
+      Status fed = ConsiderInBatches(req, scope.collection.collection.id, **candidates, consider);
+      if (!fed.ok()) return fed;
       done = true;
     }
   }
@@ -139,7 +135,6 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
     Status s = req.session.QueryObjects(scope.collection.collection.id, q, consider);
     if (!s.ok()) return s;
   }
-  if (!inner.ok()) return inner;
   if (truncated) {
     // RFC 6352 §8.6.1: the truncation is reported on the request-URI.
     out.BeginResponse(Href(t.path));

@@ -66,21 +66,15 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   q.with_data = !plan.exact || wants_data;
   MultistatusWriter out;
   Target child = ChildObjectTarget(scope.collection, store::Object{});
-  Status inner;
   Status s = req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
-    if (scope.only && o.name != *scope.only) return true;
+    if (scope.only && o.name != *scope.only) return Status::OK();
     Result<bool> match = MatchCandidate(req, *filter, plan, o);
-    if (!match.ok()) {
-      inner = match.status();
-      return false;
-    }
-    if (!*match) return true;
+    if (!match.ok()) return match.status();
+    if (!*match) return Status::OK();
     FillObjectTarget(scope.collection, o, child);
-    inner = WritePropResponse(req, child, *props, false, out);
-    return inner.ok();
+    return WritePropResponse(req, child, *props, false, out);
   });
   if (!s.ok()) return s;
-  if (!inner.ok()) return inner;
   return out.Finish();
 }
 
@@ -90,20 +84,15 @@ MethodResult RunFreeBusyQuery(const Request& req, Target& t, const pugi::xml_nod
   Result<caldav::TimeRange> range = caldav::ParseTimeRange(tr);
   if (!range.ok()) return range.status();
   std::vector<caldav::BusyPeriod> periods;
-  Status inner;
   for (const char* comp : {"VEVENT", "VFREEBUSY"}) {
     store::ObjectQuery q{comp, range->start, range->end, true};
     Status s = req.session.QueryObjects(t.collection.id, q, [&](const store::Object& o) {
       Result<std::vector<caldav::BusyPeriod>> p = caldav::BusyPeriods(*o.data, *range);
-      if (!p.ok()) {
-        inner = p.status();
-        return false;
-      }
+      if (!p.ok()) return p.status();
       periods.insert(periods.end(), p->begin(), p->end());
-      return true;
+      return Status::OK();
     });
     if (!s.ok()) return s;
-    if (!inner.ok()) return inner;
   }
   http::HttpResponse r;
   r.status = 200;

@@ -81,7 +81,7 @@ Status DropInInbox(store::Session& session, const store::User& user,
     std::vector<std::string> superseded;
     Status st = session.ForEachObject(inbox->id, [&](const store::Object& o) {
       if (o.index.uid == info.uid) superseded.push_back(o.name);
-      return true;
+      return Status::OK();
     });
     if (!st.ok()) return st;
     for (const std::string& name : superseded) {

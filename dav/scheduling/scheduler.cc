@@ -476,11 +476,11 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
     Status st = session.QueryObjects(c.id, q, [&](const store::Object& o) {
       Result<std::vector<caldav::BusyPeriod>> busy =
           caldav::BusyPeriods(*o.data, range, "UTC", own);
-      if (!busy.ok()) return true;
+      if (!busy.ok()) return Status::OK();
       for (const caldav::BusyPeriod& b : *busy) {
         if (b.fbtype != "FREE") out.push_back({b.start, b.end, b.fbtype});
       }
-      return true;
+      return Status::OK();
     });
     if (!st.ok()) return st;
   }

@@ -2,7 +2,7 @@
 // the same people (accent folding is FoldForSearch, dav/text_fold.h): the words a person is found by, query parsing, sort order.
 //
 // SQLite feeds the folded texts below to its FTS5 tables (unicode61 for word prefixes, trigram for
-// substrings); the memory store applies the same rules by scanning. Folding is done here, not by
+// substrings); another implementation must apply the same rules. Folding is done here, not by
 // SQLite, because SQLite 3.40's trigram tokenizer cannot remove diacritics and unicode61 does not
 // expand ligatures ("Lætitia" must be found by "laetitia").
 #pragma once

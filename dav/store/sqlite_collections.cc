@@ -1,4 +1,5 @@
 // SqliteSession: collections and the change log.
+#include <algorithm>
 #include <string>
 
 #include "dav/store/sqlite_store.h"
@@ -102,24 +103,65 @@ Status SqliteSession::CheckRootFree(const std::string& path) {
 }
 
 Result<int64_t> SqliteSession::Bump(Id collection_id, const std::string& name, bool deleted) {
+  const UnixTime now = Now();
   Result<Stmt> up = Prepare(
       "UPDATE collections SET sync_seq = sync_seq + 1, modified_at = ? WHERE id = ? "
-      "RETURNING sync_seq");
+      "RETURNING sync_seq, changes_floor");
   if (!up.ok()) return up.status();
-  up->Bind(1, Now()).Bind(2, collection_id);
+  up->Bind(1, now).Bind(2, collection_id);
   int rc = up->Step();
   if (rc == SQLITE_DONE) return Status::NotFound("no collection #" + std::to_string(collection_id));
   if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "bumping sync_seq");
   const int64_t seq = up->Int(0);
+  const int64_t floor = up->Int(1);
   Status st = up->Run("bumping sync_seq");
   if (!st.ok()) return st;
-  Result<Stmt> log =
-      Prepare("INSERT INTO changes (collection_id, seq, name, deleted) VALUES (?, ?, ?, ?)");
+  Result<Stmt> log = Prepare(
+      "INSERT INTO changes (collection_id, seq, name, deleted, changed_at) "
+      "VALUES (?, ?, ?, ?, ?)");
   if (!log.ok()) return log.status();
-  log->Bind(1, collection_id).Bind(2, seq).Bind(3, name).Bind(4, int64_t{deleted});
+  log->Bind(1, collection_id).Bind(2, seq).Bind(3, name).Bind(4, int64_t{deleted}).Bind(5, now);
   st = log->Run("logging a change");
   if (!st.ok()) return st;
+  st = PruneChanges(collection_id, seq, floor);
+  if (!st.ok()) return st;
   return seq;
+}
+
+Status SqliteSession::PruneChanges(Id collection_id, int64_t seq, int64_t floor) {
+  const ChangeRetention& keep = options_->retention;
+  int64_t new_floor = floor;
+  // Every seq above the floor has its row (Bump logs each one), so seq - floor is the count.
+  if (keep.max_entries > 0 && seq - floor > keep.max_entries) new_floor = seq - keep.max_entries;
+  if (keep.max_age_seconds > 0) {
+    // The oldest entry young enough to keep, walking up from the floor on the primary key: it
+    // stops at once when nothing expired, and otherwise reads only the rows it is about to
+    // delete (times grow with seq; a clock stepping back only makes it keep more).
+    Result<Stmt> young = Prepare(
+        "SELECT seq FROM changes WHERE collection_id = ? AND seq > ? AND changed_at >= ? "
+        "ORDER BY seq LIMIT 1");
+    if (!young.ok()) return young.status();
+    young->Bind(1, collection_id).Bind(2, new_floor).Bind(3, Now() - keep.max_age_seconds);
+    int rc = young->Step();
+    if (rc == SQLITE_ROW) {
+      new_floor = std::max(new_floor, young->Int(0) - 1);
+    } else if (rc == SQLITE_DONE) {
+      new_floor = seq;  // unreachable in practice: the entry just logged is young
+    } else {
+      return SqliteStatus(db_->raw(), rc, "reading the change log");
+    }
+  }
+  if (new_floor == floor) return Status::OK();
+  Result<Stmt> del =
+      Prepare("DELETE FROM changes WHERE collection_id = ? AND seq > ? AND seq <= ?");
+  if (!del.ok()) return del.status();
+  del->Bind(1, collection_id).Bind(2, floor).Bind(3, new_floor);
+  Status st = del->Run("pruning the change log");
+  if (!st.ok()) return st;
+  Result<Stmt> raise = Prepare("UPDATE collections SET changes_floor = ? WHERE id = ?");
+  if (!raise.ok()) return raise.status();
+  raise->Bind(1, new_floor).Bind(2, collection_id);
+  return raise->Run("raising the change-log floor");
 }
 
 Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,

@@ -99,8 +99,7 @@ Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& nam
   return o;
 }
 
-Status SqliteSession::ForEachObject(Id collection_id,
-                                    const std::function<bool(const Object&)>& fn) {
+Status SqliteSession::ForEachObject(Id collection_id, const ObjectVisitor& fn) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
   // Streams rows in (collection_id, name) index order: no data column, no materialised list.
@@ -110,21 +109,20 @@ Status SqliteSession::ForEachObject(Id collection_id,
   return StepObjects(*s, false, fn, "listing objects");
 }
 
-Status SqliteSession::StepObjects(Stmt& stmt, bool with_data,
-                                  const std::function<bool(const Object&)>& fn,
+Status SqliteSession::StepObjects(Stmt& stmt, bool with_data, const ObjectVisitor& fn,
                                   std::string_view what) {
   int rc;
   while ((rc = stmt.Step()) == SQLITE_ROW) {
     Object o = ReadObject(stmt);
     if (with_data) o.data = stmt.Blob(kDataColumn);
-    if (!fn(o)) return Status::OK();
+    if (Status st = fn(o); !st.ok()) return EndVisit(std::move(st));
   }
   if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, what);
   return Status::OK();
 }
 
 Status SqliteSession::QueryObjects(Id collection_id, const ObjectQuery& query,
-                                   const std::function<bool(const Object&)>& fn) {
+                                   const ObjectVisitor& fn) {
   Result<Stmt> span = Prepare("SELECT max_object_span FROM collections WHERE id = ?");
   if (!span.ok()) return span.status();
   span->Bind(1, collection_id);
@@ -326,8 +324,7 @@ Result<std::vector<DeadProperty>> SqliteSession::GetProperties(Owner owner, Id i
   return out;
 }
 
-Status SqliteSession::ForEachObjectProperty(
-    Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) {
+Status SqliteSession::ForEachObjectProperty(Id collection_id, const PropertyVisitor& fn) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
   // The members come from the objects_uid index (collection_id prefix), their properties from
@@ -339,7 +336,10 @@ Status SqliteSession::ForEachObjectProperty(
   if (!s.ok()) return s.status();
   s->Bind(1, collection_id);
   int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) fn(s->Int(0), {s->Text(1), s->Text(2), s->Text(3)});
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    Status st = fn(s->Int(0), {s->Text(1), s->Text(2), s->Text(3)});
+    if (!st.ok()) return EndVisit(std::move(st));
+  }
   if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "reading member properties");
   return Status::OK();
 }

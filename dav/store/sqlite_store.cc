@@ -46,11 +46,12 @@ void BindEmail(Stmt& s, int index, const std::string& email) {
 }
 
 // Creates data_dir and opens data_dir/cartable.db with migrations applied.
-Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* version) {
+Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* version,
+                                           int busy_timeout_ms) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::Internal("cannot create " + data_dir + ": " + ec.message());
-  Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db");
+  Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db", busy_timeout_ms);
   if (!db.ok()) return db.status();
   Result<int> v = ApplySqliteMigrations(**db);
   if (!v.ok()) return v.status();
@@ -89,18 +90,21 @@ Session& SqliteStore::ThreadSession() {
   std::lock_guard<std::mutex> lock(mu_);
   std::unique_ptr<SqliteSession>& session = sessions_[std::this_thread::get_id()];
   if (!session) {
-    Result<std::unique_ptr<Db>> db = Db::Open(db_file_);
+    Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_.busy_timeout_ms);
     if (db.ok()) {
-      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_);
+      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_);
     } else {
-      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_);
+      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_);
     }
   }
   return *session;
 }
 
-SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer)
-    : db_(std::move(db)), open_error_(std::move(open_error)), writer_(writer) {}
+SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
+                             const StoreOptions* options)
+    : db_(std::move(db)), open_error_(std::move(open_error)), writer_(writer), options_(options) {}
+
+UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock() : store::Now(); }
 
 Status SqliteSession::BeginWrite() {
   if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
@@ -268,16 +272,18 @@ Status SqliteSession::SetPasswordHash(Id user_id, const std::string& hash, bool 
 
 // ---- entry points ----
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
-  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, nullptr);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
+                                               const StoreOptions& options) {
+  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, nullptr, options.busy_timeout_ms);
   if (!db.ok()) return db.status();
   // The migration connection is closed here; each thread opens its own on first use.
-  return std::unique_ptr<Store>(new SqliteStore(data_dir + "/cartable.db"));
+  return std::unique_ptr<Store>(new SqliteStore(data_dir + "/cartable.db", options));
 }
 
 Result<int> MigrateSqliteStore(const std::string& data_dir) {
   int version = 0;
-  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, &version);
+  Result<std::unique_ptr<Db>> db =
+      OpenAndMigrate(data_dir, &version, StoreOptions{}.busy_timeout_ms);
   if (!db.ok()) return db.status();
   return version;
 }

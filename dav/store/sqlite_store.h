@@ -25,8 +25,10 @@ namespace cartable::store {
 class SqliteSession : public Session {
  public:
   // `db` is null when the connection could not be opened: every call then fails with
-  // `open_error`. `writer` is the store's write mutex (see SqliteStore::writer_).
-  SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer);
+  // `open_error`. `writer` is the store's write mutex (see SqliteStore::writer_). `options`
+  // must outlive the session (the store's).
+  SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
+                const StoreOptions* options);
   ~SqliteSession() override;
 
   Result<std::unique_ptr<Transaction>> Begin(bool write) override;
@@ -49,9 +51,8 @@ class SqliteSession : public Session {
   Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) override;
 
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;
-  Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override;
-  Status QueryObjects(Id collection_id, const ObjectQuery& query,
-                      const std::function<bool(const Object&)>& fn) override;
+  Status ForEachObject(Id collection_id, const ObjectVisitor& fn) override;
+  Status QueryObjects(Id collection_id, const ObjectQuery& query, const ObjectVisitor& fn) override;
   Result<std::vector<Object>> GetObjects(Id collection_id, const std::vector<std::string>& names,
                                          bool with_data) override;
   Result<Object> FindObjectByUid(Id collection_id, const std::string& uid) override;
@@ -62,8 +63,7 @@ class SqliteSession : public Session {
   Status DeleteObject(Id collection_id, const std::string& name) override;
 
   Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) override;
-  Status ForEachObjectProperty(
-      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) override;
+  Status ForEachObjectProperty(Id collection_id, const PropertyVisitor& fn) override;
   Status SetProperty(Owner owner, Id id, const DeadProperty& prop) override;
   Status RemoveProperty(Owner owner, Id id, const std::string& ns,
                         const std::string& local) override;
@@ -107,8 +107,16 @@ class SqliteSession : public Session {
                                         const std::string& kind);
   // Adds `delta` to the used_bytes of `owner_id`; nothing for 0 (a collection owned by no user).
   Status AddUsedBytes(Id owner_id, int64_t delta);
-  // Increments the collection's sync_seq, sets modified_at, logs `name`. Returns the new seq.
+  // Increments the collection's sync_seq, sets modified_at, logs `name`, prunes the log (see
+  // PruneChanges). Returns the new seq.
   Result<int64_t> Bump(Id collection_id, const std::string& name, bool deleted);
+  // Applies options_->retention to the collection whose log now ends at `seq` with floor
+  // `floor`: deletes the entries beyond max_entries or older than max_age_seconds and raises
+  // changes_floor past them. Costs one indexed probe when nothing is due, and in steady state
+  // deletes about one row per logged change.
+  Status PruneChanges(Id collection_id, int64_t seq, int64_t floor);
+  // The store's clock (StoreOptions::clock); every timestamp the session writes comes from it.
+  UnixTime Now() const;
   // kConflict when the collection path `path` or the object `name` in `parent_id` is taken.
   Status CheckMemberFree(Id parent_id, const std::string& name, const std::string& path);
   Status DoDeleteCollection(Id collection_id);
@@ -116,10 +124,9 @@ class SqliteSession : public Session {
   Result<Object> DoPutObject(Id collection_id, const std::string& name,
                              const std::string& content_type, const std::string& data,
                              const ObjectIndex& index);
-  // Steps `stmt` (rows of OBJECT_COLUMNS, then data when `with_data`) calling fn per object
-  // until it returns false. `what` names the operation in errors.
-  Status StepObjects(Stmt& stmt, bool with_data, const std::function<bool(const Object&)>& fn,
-                     std::string_view what);
+  // Steps `stmt` (rows of OBJECT_COLUMNS, then data when `with_data`) calling the visitor fn
+  // per object (see ObjectVisitor). `what` names the operation in errors.
+  Status StepObjects(Stmt& stmt, bool with_data, const ObjectVisitor& fn, std::string_view what);
   Status DoDeleteObject(Id collection_id, const std::string& name);
   Result<Id> DoPutDirectoryEntry(const DirectoryEntry& entry);
   // Steps `stmt` (rows of DIRECTORY_COLUMNS) into a list.
@@ -133,6 +140,7 @@ class SqliteSession : public Session {
   Status open_error_;
   TxnState txn_ = TxnState::kNone;
   std::mutex* writer_ = nullptr;
+  const StoreOptions* options_;
   std::unique_lock<std::mutex> write_lock_;
 };
 
@@ -175,12 +183,14 @@ const char* DirectoryContainsSql();
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(std::string db_file) : db_file_(std::move(db_file)) {}
+  SqliteStore(std::string db_file, StoreOptions options)
+      : db_file_(std::move(db_file)), options_(std::move(options)) {}
   ~SqliteStore() override = default;
   Session& ThreadSession() override;
 
  private:
   const std::string db_file_;
+  const StoreOptions options_;
   // Serialises write transactions of this process in user space. Without it, two worker
   // threads contending for SQLite's write lock fall into the busy handler, which sleeps
   // (1, 2, 5, 10... ms): durable PUTs from 8 clients dropped to a few hundred per second.

@@ -4,6 +4,11 @@ namespace cartable::store {
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE...) share the primary code's
+  // low byte.
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+    return Status::Unavailable(std::move(msg), kBusyRetryAfterSeconds);
+  }
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -74,7 +79,7 @@ std::string Stmt::Blob(int col) const {
   return p ? std::string(static_cast<const char*>(p), n) : std::string();
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& file) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& file, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -92,8 +97,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& file) {
   // directory search joins thousands of FTS matches to their rows; with the default cache the
   // 50,000-person directory (65 MB) thrashed it (search p95 8.9 ms; 5.5 ms with 32 MiB). 16 MiB
   // keeps a server's resident memory under 100 MiB with one connection per worker.
+  const std::string busy = std::to_string(busy_timeout_ms > 0 ? busy_timeout_ms : 0);
   Status s = db->Exec(
-      "PRAGMA busy_timeout=5000;"
+      "PRAGMA busy_timeout=" + busy + ";"
       "PRAGMA foreign_keys=ON;"
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=FULL;"
@@ -125,6 +131,9 @@ Status Db::Exec(const std::string& sql) {
   std::string msg = err ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
   Status mapped = SqliteStatus(db_.get(), sqlite3_extended_errcode(db_.get()), "exec");
+  if (mapped.code() == Status::Code::kUnavailable) {
+    return Status::Unavailable("exec: " + msg, mapped.retry_after_seconds());
+  }
   return Status(mapped.code(), "exec: " + msg);
 }
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "dav/status.h"
+#include "dav/store/store.h"
 
 namespace cartable::store {
 
@@ -25,8 +26,11 @@ using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, SqliteFinalizer>;
 
 // Maps an SQLite result code to a Status: UNIQUE / PRIMARY KEY violations -> kConflict, FOREIGN
-// KEY violations (a referenced row is missing) -> kNotFound, anything else -> kInternal with the
-// connection's error message. `what` says which operation failed.
+// KEY violations (a referenced row is missing) -> kNotFound, SQLITE_BUSY / SQLITE_LOCKED (another
+// connection held the lock past busy_timeout, on BEGIN IMMEDIATE, any statement or COMMIT) ->
+// kUnavailable with retry_after_seconds = kBusyRetryAfterSeconds, anything else -> kInternal
+// with the connection's error message. `what` says which operation failed. This is the one seam
+// where a busy database stops being an SQLite detail.
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what);
 
 // A prepared statement borrowed from a Db's cache (or owned, when the cached one is busy, e.g.
@@ -67,8 +71,8 @@ class Stmt {
 class Db {
  public:
   // Opens (creating) `file` and applies the per-connection pragmas (WAL, synchronous=FULL,
-  // foreign_keys, busy_timeout).
-  static Result<std::unique_ptr<Db>> Open(const std::string& file);
+  // foreign_keys, busy_timeout = `busy_timeout_ms`).
+  static Result<std::unique_ptr<Db>> Open(const std::string& file, int busy_timeout_ms = 5000);
 
   // Returns the cached statement for `sql` (prepared on first use). The SQL text is the key, so
   // callers pass string literals. kInternal when it does not compile.

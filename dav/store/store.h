@@ -164,6 +164,43 @@ struct QueuedMail {
 // Which kind of thing a dead property hangs on.
 enum class Owner { kCollection, kObject };
 
+// ---- visitors ----
+// ForEachObject, QueryObjects and ForEachObjectProperty call a visitor once per row. It returns
+//   OK           to go on with the next row;
+//   StopVisit()  to end the walk early: the call then returns OK;
+//   any error    to end the walk: the call returns that very status, so a failure inside the
+//                visitor (a parse error, a busy store in a nested call) reaches the caller.
+using ObjectVisitor = std::function<Status(const Object&)>;
+using PropertyVisitor = std::function<Status(Id object_id, const DeadProperty&)>;
+// The distinguished "stop here" value of a visitor (code kCancelled, never an answer).
+inline Status StopVisit() { return Status(Status::Code::kCancelled, "visit stopped"); }
+// What a walk returns once its visitor returned `s`: OK for StopVisit(), `s` otherwise.
+inline Status EndVisit(Status s) { return s.code() == Status::Code::kCancelled ? Status::OK() : s; }
+
+// How much of each collection's change log (the sync-token history, RFC 6578) the store keeps.
+// Applied on write: when a change is logged, entries beyond max_entries or older than
+// max_age_seconds are deleted and the collection's floor advances past them, so a client
+// holding an older token is told to resynchronise from scratch (valid-sync-token). The defaults
+// are Nextcloud's (PruneOutdatedSyncTokensJob: 10,000 entries, 60 days), applied per collection.
+struct ChangeRetention {
+  int64_t max_entries = 10000;               // <= 0: no count limit
+  int64_t max_age_seconds = 60 * 24 * 3600;  // <= 0: no age limit
+};
+
+// Options of OpenSqliteStore (and of any later implementation).
+struct StoreOptions {
+  // How long a statement waits for another connection's lock before failing with kUnavailable
+  // (SQLite busy_timeout). Writers of this process queue in user space; this bounds the wait
+  // for other processes (the CLI, a backup).
+  int busy_timeout_ms = 5000;
+  ChangeRetention retention;
+  // The store's clock (timestamps of changes, and the age limit); empty = the system clock.
+  std::function<UnixTime()> clock;
+};
+
+// Seconds a client is asked to wait (Retry-After) when the store was busy.
+inline constexpr int kBusyRetryAfterSeconds = 2;
+
 class Session;
 
 // RAII transaction. Commits only on Commit(); the destructor rolls back an uncommitted one.
@@ -219,15 +256,15 @@ class Session {
   // ---- objects ----
   // kNotFound if absent. `with_data` fills Object::data.
   virtual Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) = 0;
-  // Calls `fn` for each object of the collection (metadata only, ordered by name). Stops early
-  // when fn returns false.
-  virtual Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) = 0;
-  // Calls `fn` for each object matching `query`, ordered by name. The time condition uses the
-  // index columns only (an object whose bounds are unbounded on a side overlaps on that side).
-  // Must use an index on (collection_id, component, first_start) or equivalent: a one-week
-  // query on a 10,000-object collection must not read every row's data.
+  // Calls `fn` for each object of the collection (metadata only, ordered by name), as a visitor
+  // (see ObjectVisitor: StopVisit() ends early, an error is returned as is).
+  virtual Status ForEachObject(Id collection_id, const ObjectVisitor& fn) = 0;
+  // Calls `fn` for each object matching `query`, ordered by name, as a visitor (ObjectVisitor).
+  // The time condition uses the index columns only (an object whose bounds are unbounded on a
+  // side overlaps on that side). Must use an index on (collection_id, component, first_start) or
+  // equivalent: a one-week query on a 10,000-object collection must not read every row's data.
   virtual Status QueryObjects(Id collection_id, const ObjectQuery& query,
-                              const std::function<bool(const Object&)>& fn) = 0;
+                              const ObjectVisitor& fn) = 0;
   // The objects named `names` that exist (missing ones are simply absent), in the order given.
   virtual Result<std::vector<Object>> GetObjects(Id collection_id,
                                                  const std::vector<std::string>& names,
@@ -251,9 +288,9 @@ class Session {
   // ---- dead properties ----
   virtual Result<std::vector<DeadProperty>> GetProperties(Owner owner, Id id) = 0;
   // Dead properties of every object of a collection in one pass (PROPFIND Depth 1 without a
-  // query per member): fn(object_id, property), ordered by object id.
-  virtual Status ForEachObjectProperty(
-      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) = 0;
+  // query per member): fn(object_id, property), ordered by object id, as a visitor
+  // (PropertyVisitor).
+  virtual Status ForEachObjectProperty(Id collection_id, const PropertyVisitor& fn) = 0;
   // Inserts or replaces one property.
   virtual Status SetProperty(Owner owner, Id id, const DeadProperty& prop) = 0;
   // Removes one property; OK when it did not exist.
@@ -299,7 +336,8 @@ class Session {
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is
-  // older than the retained log (the caller answers valid-sync-token).
+  // below the collection's floor (entries at or below it were pruned, see ChangeRetention) or
+  // above its sync_seq: the caller answers valid-sync-token (RFC 6578 §3.2).
   virtual Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) = 0;
 };
 
@@ -313,7 +351,10 @@ class Store {
 // Opens (creating if needed) the SQLite store in directory `data_dir` (file cartable.db), applies
 // pending migrations from schemas/sqlite. Errors: the directory cannot be created, the file
 // cannot be opened, a migration fails.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir);
+// Busy or locked database (another connection holds the lock past busy_timeout): every call,
+// Begin and Commit included, fails with kUnavailable and retry_after_seconds() > 0.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
+                                               const StoreOptions& options = {});
 
 // Applies pending migrations and returns the schema version afterwards (for `cartable migrate`).
 Result<int> MigrateSqliteStore(const std::string& data_dir);

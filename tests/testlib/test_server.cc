@@ -24,7 +24,7 @@ TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_d
   config_.data_dir = dir_;
   config_.access_log = false;
   if (tweak) tweak(config_);
-  auto store = store::OpenSqliteStore(dir_);
+  auto store = store::OpenSqliteStore(dir_, server::StoreOptionsFrom(config_));
   if (!store.ok()) {
     ADD_FAILURE() << store.status().ToString();
     abort();

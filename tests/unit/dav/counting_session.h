@@ -55,11 +55,11 @@ class CountingSession : public Session {
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override {
     return inner_.GetObject(collection_id, name, with_data);
   }
-  Status ForEachObject(Id collection_id, const std::function<bool(const Object&)>& fn) override {
+  Status ForEachObject(Id collection_id, const ObjectVisitor& fn) override {
     return inner_.ForEachObject(collection_id, fn);
   }
   Status QueryObjects(Id collection_id, const ObjectQuery& query,
-                      const std::function<bool(const Object&)>& fn) override {
+                      const ObjectVisitor& fn) override {
     return inner_.QueryObjects(collection_id, query, fn);
   }
   Result<std::vector<Object>> GetObjects(Id collection_id, const std::vector<std::string>& names,
@@ -81,8 +81,7 @@ class CountingSession : public Session {
     ++(owner == Owner::kObject ? object_property_reads : collection_property_reads);
     return inner_.GetProperties(owner, id);
   }
-  Status ForEachObjectProperty(
-      Id collection_id, const std::function<void(Id object_id, const DeadProperty&)>& fn) override {
+  Status ForEachObjectProperty(Id collection_id, const PropertyVisitor& fn) override {
     ++bulk_property_reads;
     return inner_.ForEachObjectProperty(collection_id, fn);
   }

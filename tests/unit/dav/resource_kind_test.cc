@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dav/store/memory_store.h"
+#include "tests/testlib/temp_store.h"
 #include "dav/target.h"
 
 namespace cartable::dav {
@@ -47,7 +47,7 @@ class ResourceKindTest : public ::testing::Test {
     return t->kind;
   }
   store::Session& s() { return store_->ThreadSession(); }
-  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  testlib::TempStore store_;
   Principal me_;
 };
 

@@ -6,7 +6,7 @@
 #include "dav/caldav/calendar_collection.h"
 #include "dav/methods/methods.h"
 #include "dav/property_registry.h"
-#include "dav/store/memory_store.h"
+#include "tests/testlib/temp_store.h"
 #include "dav/target.h"
 #include "tests/unit/dav/counting_session.h"
 
@@ -81,7 +81,7 @@ class StoredPropertiesTest : public ::testing::Test {
   }
 
   store::Session& inner() { return store_->ThreadSession(); }
-  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  testlib::TempStore store_;
   store::CountingSession counting_{store_->ThreadSession()};
   DavContext ctx_{*store_, {}, [] { return std::chrono::system_clock::now(); }};
   http::HttpRequest http_;

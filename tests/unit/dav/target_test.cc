@@ -1,9 +1,9 @@
-// Path -> Target resolution over the in-memory store.
+// Path -> Target resolution over a SQLite store in a temporary directory.
 #include "dav/target.h"
 
 #include <gtest/gtest.h>
 
-#include "dav/store/memory_store.h"
+#include "tests/testlib/temp_store.h"
 
 namespace cartable::dav {
 namespace {
@@ -26,7 +26,7 @@ class TargetTest : public ::testing::Test {
     ASSERT_TRUE(s().PutObject(docs->id, "a b.txt", "text/plain", "x").ok());
   }
   store::Session& s() { return store_->ThreadSession(); }
-  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  testlib::TempStore store_;
   Principal me_;
 };
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "dav/store/memory_store.h"
 #include "directory/password.h"
+#include "tests/testlib/temp_store.h"
 
 namespace cartable::directory {
 namespace {
@@ -26,7 +26,7 @@ TEST(PasswordTest, Argon2idHashVerifies) {
 
 class AccountsTest : public ::testing::Test {
  protected:
-  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  testlib::TempStore store_;
   Accounts accounts_{*store_};
 };
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "dav/store/memory_store.h"
 #include "directory/accounts.h"
 #include "directory/password.h"
+#include "tests/testlib/temp_store.h"
 
 namespace cartable::directory {
 namespace {
@@ -42,7 +42,7 @@ class ImportTest : public ::testing::Test {
     if (!c.ok()) return names;
     S().ForEachObject(c->id, [&](const store::Object& o) {
       names.push_back(o.name);
-      return true;
+      return Status::OK();
     });
     return names;
   }
@@ -56,7 +56,7 @@ class ImportTest : public ::testing::Test {
     return *S().GetDirectoryEntryByUser(UserByLogin(login).id);
   }
 
-  std::unique_ptr<store::Store> store_ = store::NewMemoryStore();
+  testlib::TempStore store_;
   ImportOptions options_;
 };
 

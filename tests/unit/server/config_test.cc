@@ -99,4 +99,18 @@ TEST_F(ConfigTest, DepartmentsList) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, StoreSection) {
+  Config c;
+  EXPECT_EQ(c.store_busy_timeout_ms, 5000u);
+  EXPECT_EQ(c.change_log_max_entries, 10000u);
+  EXPECT_EQ(c.change_log_max_age_days, 60u);
+  EXPECT_EQ(c.LoadFile(Write("[store]\nbusy_timeout_ms = 250\nchange_log_max_entries = 0\n"
+                             "change_log_max_age_days = 7\n")),
+            "");
+  EXPECT_EQ(c.store_busy_timeout_ms, 250u);
+  EXPECT_EQ(c.change_log_max_entries, 0u);
+  EXPECT_EQ(c.change_log_max_age_days, 7u);
+  EXPECT_NE(c.LoadFile(Write("[store]\nbusy_timeout_ms = soon\n")), "");
+}
+
 }  // namespace cartable::server

@@ -66,7 +66,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, SqliteMigrations().back().version);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -93,6 +93,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   std::vector<std::pair<Id, std::string>> props;
   ASSERT_TRUE(s.ForEachObjectProperty(3, [&](Id id, const DeadProperty& p) {
                  props.emplace_back(id, p.xml);
+                 return Status::OK();
                }).ok());
   EXPECT_EQ(props, (std::vector<std::pair<Id, std::string>>{{11, "<x:p>1</x:p>"}, {12, "<q/>"}}));
   EXPECT_EQ(s.GetProperties(Owner::kCollection, 3)->size(), 1u);
@@ -113,7 +114,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   store->reset();
 
   // Migrating again is a no-op.
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 5);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), SqliteMigrations().back().version);
 }
 
 TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {
@@ -200,7 +201,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, SqliteMigrations().back().version);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -222,7 +223,10 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   q.component = "VEVENT";
   q.start = 150;
   q.end = 160;
-  ASSERT_TRUE(s.QueryObjects(4, q, [&](const Object&) { return ++found; }).ok());
+  ASSERT_TRUE(s.QueryObjects(4, q, [&](const Object&) {
+                 ++found;
+                 return Status::OK();
+               }).ok());
   EXPECT_EQ(found, 1);
   // Version 4: the existing calendar home got its scheduling inbox and outbox.
   Result<Collection> inbox = s.GetCollection("/dav/calendars/a/inbox/");
@@ -248,7 +252,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   ASSERT_TRUE(s.PutDirectoryEntry(e).ok());
   EXPECT_EQ(s.GetDirectoryEntryByUser(7)->nom, "Lefèvre");
   store->reset();
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 5);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), SqliteMigrations().back().version);
   std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
   ASSERT_TRUE(db);
   for (const char* child : {"objects", "collection_properties", "changes"}) {

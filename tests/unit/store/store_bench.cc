@@ -76,7 +76,10 @@ Status BenchWeekQueries(Session& s, Id collection_id, int n, bool with_data) {
     q.start = kYearStart + (int64_t{r} * 7919 * 3600) % span;
     q.end = q.start + kWeek;
     q.with_data = with_data;
-    Status st = s.QueryObjects(collection_id, q, [&](const Object&) { return ++rows; });
+    Status st = s.QueryObjects(collection_id, q, [&](const Object&) {
+      ++rows;
+      return Status::OK();
+    });
     if (!st.ok()) return st;
   }
   const double secs = Seconds(start);
@@ -154,7 +157,10 @@ int main(int argc, char** argv) {
   int64_t rows = 0;
   start = std::chrono::steady_clock::now();
   for (int r = 0; r < rounds; ++r) {
-    Status st = s.ForEachObject(c->id, [&](const Object&) { return ++rows; });
+    Status st = s.ForEachObject(c->id, [&](const Object&) {
+      ++rows;
+      return Status::OK();
+    });
     if (!st.ok()) return Fail(st);
   }
   std::printf("list  ForEachObject: %8.0f rows/s (%d rounds)\n", rows / Seconds(start), rounds);
@@ -185,7 +191,7 @@ int main(int argc, char** argv) {
     std::vector<Id> ids;
     st = s.ForEachObject(c->id, [&](const Object& o) {
       if (o.id % 10 == 0) ids.push_back(o.id);
-      return true;
+      return Status::OK();
     });
     for (Id id : ids) {
       if (st.ok()) st = s.SetProperty(Owner::kObject, id, {"urn:bench", "color", "<b:color/>"});
@@ -196,7 +202,10 @@ int main(int argc, char** argv) {
   rows = 0;
   start = std::chrono::steady_clock::now();
   for (int r = 0; r < rounds; ++r) {
-    Status st = s.ForEachObjectProperty(c->id, [&](Id, const DeadProperty&) { ++rows; });
+    Status st = s.ForEachObjectProperty(c->id, [&](Id, const DeadProperty&) {
+      ++rows;
+      return Status::OK();
+    });
     if (!st.ok()) return Fail(st);
   }
   std::printf("props ForEachObjectProperty: %.2f ms/call (%.0f properties each, %d objects)\n",

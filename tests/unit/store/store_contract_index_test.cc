@@ -49,7 +49,7 @@ class StoreIndexTest : public StoreTest<Impl> {
     Status st = this->session().QueryObjects(cal_.id, q, [&](const Object& o) {
       EXPECT_EQ(o.data.has_value(), q.with_data) << o.name;
       names.push_back(o.name);
-      return true;
+      return Status::OK();
     });
     EXPECT_TRUE(st.ok()) << st.ToString();
     return names;
@@ -100,7 +100,8 @@ TYPED_TEST(StoreIndexTest, IndexRoundTripsOnEveryReadPath) {
                     .QueryObjects(this->cal_.id, q,
                                   [&](const Object& o) {
                                     ExpectIndexEq(o.index, want, "QueryObjects");
-                                    return ++seen;
+                                    ++seen;
+                                    return Status::OK();
                                   })
                     .ok());
     EXPECT_EQ(seen, 1);
@@ -110,7 +111,8 @@ TYPED_TEST(StoreIndexTest, IndexRoundTripsOnEveryReadPath) {
                   .ForEachObject(this->cal_.id,
                                  [&](const Object& o) {
                                    ExpectIndexEq(o.index, want, "ForEachObject");
-                                   return ++seen;
+                                   ++seen;
+                                   return Status::OK();
                                  })
                   .ok());
   EXPECT_EQ(seen, 1);
@@ -212,7 +214,7 @@ TYPED_TEST(StoreIndexTest, QueryWithDataStopsEarlyAndChecksCollection) {
                   .QueryObjects(this->cal_.id, q,
                                 [&](const Object& o) {
                                   got.emplace_back(o.name, o.data.value_or("<none>"));
-                                  return true;
+                                  return Status::OK();
                                 })
                   .ok());
   ASSERT_EQ(got.size(), 5u);
@@ -226,12 +228,12 @@ TYPED_TEST(StoreIndexTest, QueryWithDataStopsEarlyAndChecksCollection) {
                   .QueryObjects(this->cal_.id, q,
                                 [&](const Object& o) {
                                   names.push_back(o.name);
-                                  return names.size() < 2;
+                                  return names.size() < 2 ? Status::OK() : StopVisit();
                                 })
                   .ok());
   EXPECT_EQ(names, (Names{"a", "b"}));
   EXPECT_EQ(this->session()
-                .QueryObjects(this->cal_.id + 100, q, [](const Object&) { return true; })
+                .QueryObjects(this->cal_.id + 100, q, [](const Object&) { return Status::OK(); })
                 .code(),
             Code::kNotFound);
 }
@@ -351,6 +353,7 @@ TYPED_TEST(StoreIndexTest, ForEachObjectPropertyReturnsMembersOnly) {
   ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id,
                                       [&](Id id, const DeadProperty& p) {
                                         got.emplace_back(id, p.ns + " " + p.local + " " + p.xml);
+                                        return Status::OK();
                                       })
                   .ok());
   std::vector<std::pair<Id, std::string>> want = {{o1.id, "urn:x a <x:a>1</x:a>"},
@@ -363,6 +366,7 @@ TYPED_TEST(StoreIndexTest, ForEachObjectPropertyReturnsMembersOnly) {
   ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id,
                                       [&](Id id, const DeadProperty& p) {
                                         got.emplace_back(id, p.local);
+                                        return Status::OK();
                                       })
                   .ok());
   EXPECT_EQ(got, (std::vector<std::pair<Id, std::string>>{{o3.id, "c"}}));
@@ -371,9 +375,12 @@ TYPED_TEST(StoreIndexTest, ForEachObjectPropertyReturnsMembersOnly) {
                  EXPECT_EQ(id, in_sub.id);
                  EXPECT_EQ(p.local, "deep");
                  ++calls;
+                 return Status::OK();
                }).ok());
   EXPECT_EQ(calls, 1);
-  EXPECT_EQ(s.ForEachObjectProperty(this->cal_.id + 100, [](Id, const DeadProperty&) {}).code(),
+  EXPECT_EQ(s.ForEachObjectProperty(this->cal_.id + 100,
+                                    [](Id, const DeadProperty&) { return Status::OK(); })
+                .code(),
             Code::kNotFound);
   (void)o2;
 }

@@ -201,7 +201,7 @@ TYPED_TEST(StoreContractTest, ForEachObjectOrderedAndStopsEarly) {
                                    EXPECT_FALSE(o.data.has_value());
                                    EXPECT_EQ(o.size, 1);
                                    names.push_back(o.name);
-                                   return true;
+                                   return Status::OK();
                                  })
                   .ok());
   EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "m", "z"}));
@@ -210,12 +210,13 @@ TYPED_TEST(StoreContractTest, ForEachObjectOrderedAndStopsEarly) {
                   .ForEachObject(c.id,
                                  [&](const Object& o) {
                                    names.push_back(o.name);
-                                   return names.size() < 2;
+                                   return names.size() < 2 ? Status::OK() : StopVisit();
                                  })
                   .ok());
   EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(this->session().ForEachObject(c.id + 100, [](const Object&) { return true; }).code(),
-            Code::kNotFound);
+  EXPECT_EQ(
+      this->session().ForEachObject(c.id + 100, [](const Object&) { return Status::OK(); }).code(),
+      Code::kNotFound);
 }
 
 TYPED_TEST(StoreContractTest, DeleteObject) {
@@ -411,7 +412,13 @@ TYPED_TEST(StoreContractTest, ConcurrentWritersWithTheirOwnSessions) {
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   int count = 0;
-  ASSERT_TRUE(this->session().ForEachObject(c.id, [&](const Object&) { return ++count; }).ok());
+  ASSERT_TRUE(this->session()
+                  .ForEachObject(c.id,
+                                 [&](const Object&) {
+                                   ++count;
+                                   return Status::OK();
+                                 })
+                  .ok());
   EXPECT_EQ(count, kThreads * kPerThread);
   EXPECT_EQ(this->session().GetCollectionById(c.id)->sync_seq, kThreads * kPerThread);
   EXPECT_EQ(this->UsedBytes(owner), kThreads * kPerThread);

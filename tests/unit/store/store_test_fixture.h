@@ -3,48 +3,28 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
-#include "dav/store/memory_store.h"
 #include "dav/store/store.h"
+#include "tests/testlib/temp_store.h"
 
 namespace cartable::store {
 
-struct MemoryImpl {
-  static constexpr bool kPersistent = false;
-  static Result<std::unique_ptr<Store>> Open(const std::string&) { return NewMemoryStore(); }
-};
-
+// One implementation under test: Open(data_dir, options) opens (creating) a store in data_dir.
+// A PostgreSQL store plugs in with one more struct (opening a fresh schema per data_dir) added
+// to StoreImplementations.
 struct SqliteImpl {
   static constexpr bool kPersistent = true;
-  static Result<std::unique_ptr<Store>> Open(const std::string& dir) {
-    return OpenSqliteStore(dir);
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options) {
+    return OpenSqliteStore(dir, options);
   }
 };
 
-using StoreImplementations = ::testing::Types<MemoryImpl, SqliteImpl>;
+using StoreImplementations = ::testing::Types<SqliteImpl>;
 
-// A fresh directory under /tmp, removed (with its contents) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/cartable-store-test-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testlib::TempDir;
 
 template <typename Impl>
 class StoreTest : public ::testing::Test {
@@ -55,10 +35,10 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override { store_.reset(); }
 
-  // Closes the store (if open) and opens it again on the same directory.
+  // Closes the store (if open) and opens it again on the same directory with options_.
   void Reopen() {
     store_.reset();
-    Result<std::unique_ptr<Store>> s = Impl::Open(dir_.path() + "/data");
+    Result<std::unique_ptr<Store>> s = Impl::Open(dir_.path() + "/data", options_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
   }
@@ -95,6 +75,7 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  StoreOptions options_;  // what Reopen passes; tests change it then Reopen()
   std::unique_ptr<Store> store_;
 };
 

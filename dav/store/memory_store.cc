@@ -80,6 +80,7 @@ class MemorySession : public Session {
   Result<std::vector<Collection>> ListChildCollections(Id collection_id) override;
   Status DeleteCollection(Id collection_id) override;
   Status MoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id) override;
+  Status SetCollectionSettings(Id collection_id, const CollectionSettings& settings) override;
   Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) override;
 
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;
@@ -381,6 +382,9 @@ Status MemorySession::DeleteCollection(Id collection_id) {
     }
     data_.by_path.erase(victim.meta.path);
     data_.collections.erase(id);
+    for (auto& [other_id, other] : data_.collections) {  // as ON DELETE SET NULL does
+      if (other.meta.settings.default_calendar_id == id) other.meta.settings.default_calendar_id = 0;
+    }
   }
   if (CollectionRec* parent = FindCollection(parent_id)) {
     Bump(*parent, CollectionMemberName(path), true);
@@ -419,6 +423,18 @@ Status MemorySession::MoveCollection(Id collection_id, const std::string& new_pa
     Bump(*old_parent, CollectionMemberName(old_path), true);
   }
   if (parent != nullptr) Bump(*parent, CollectionMemberName(new_path), false);
+  return Status::OK();
+}
+
+Status MemorySession::SetCollectionSettings(Id collection_id, const CollectionSettings& settings) {
+  auto lock = Lock();
+  if (Status s = CheckWritable(); !s.ok()) return s;
+  CollectionRec* c = FindCollection(collection_id);
+  if (c == nullptr) return NoCollection(collection_id);
+  if (settings.default_calendar_id != 0 && FindCollection(settings.default_calendar_id) == nullptr) {
+    return Status::Conflict("the default calendar does not exist");
+  }
+  c->meta.settings = settings;
   return Status::OK();
 }
 

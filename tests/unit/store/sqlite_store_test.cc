@@ -66,7 +66,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, 6);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -113,7 +113,7 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   store->reset();
 
   // Migrating again is a no-op.
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 5);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 6);
 }
 
 TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {
@@ -200,7 +200,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   }
   Result<int> version = MigrateSqliteStore(data_dir);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, 6);
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -248,7 +248,7 @@ TEST(SqliteMigrationTest, Version2DatabaseMigratesWithoutLoss) {
   ASSERT_TRUE(s.PutDirectoryEntry(e).ok());
   EXPECT_EQ(s.GetDirectoryEntryByUser(7)->nom, "Lefèvre");
   store->reset();
-  EXPECT_EQ(*MigrateSqliteStore(data_dir), 5);
+  EXPECT_EQ(*MigrateSqliteStore(data_dir), 6);
   std::unique_ptr<Db> db = OpenDb(data_dir + "/cartable.db");
   ASSERT_TRUE(db);
   for (const char* child : {"objects", "collection_properties", "changes"}) {

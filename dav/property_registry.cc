@@ -41,11 +41,31 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
 bool IsDirectory(const Target& t) {
   return t.type == T::kCollection && t.collection.kind == store::kKindDirectory;
 }
-bool HasLiveDisplayname(const Target& t) { return IsPrincipal(t) || IsDirectory(t); }
+// Principals and the directory have fixed names; other collections keep theirs in the settings
+// record; on objects displayname is a dead property.
+bool HasLiveDisplayname(const Target& t) { return IsPrincipal(t) || t.type == T::kCollection; }
 
 bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
-  w.Text(IsDirectory(c.target) ? "Annuaire académique" : c.target.owner->display_name);
+  if (IsPrincipal(c.target)) {
+    w.Text(c.target.owner->display_name);
+  } else if (IsDirectory(c.target)) {
+    w.Text("Annuaire académique");
+  } else if (const auto& name = c.target.collection.settings.display_name) {
+    w.Text(*name);
+  } else {
+    return false;
+  }
   return true;
+}
+
+Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& value,
+                         store::CollectionSettings& settings) {
+  if (IsPrincipal(t) || IsDirectory(t)) {
+    return Status::Violates(Precondition::kCannotModifyProtectedProperty,
+                            "this displayname comes from the staff directory");
+  }
+  settings.display_name = value ? std::optional(ElementText(value)) : std::nullopt;
+  return Status::OK();
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
@@ -177,7 +197,8 @@ std::vector<LiveProperty> BuildTable() {
   const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
   return {
       {{d, "resourcetype"}, true, true, false, Always, GetResourcetype},
-      {{d, "displayname"}, true, true, true, HasLiveDisplayname, GetLiveDisplayname},
+      {{d, "displayname"}, true, false, true, HasLiveDisplayname, GetLiveDisplayname, false, false,
+       nullptr, UpdateDisplayname},
       {{d, "getetag"}, true, true, false, IsObject, GetEtag},
       {{d, "getlastmodified"}, true, true, false, IsStored, GetLastModified},
       {{d, "creationdate"}, true, true, false, IsStored, GetCreationDate},
@@ -240,6 +261,14 @@ std::optional<std::string> ObjectBody(const PropContext& ctx) {
   Result<store::Object> full = ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
   if (!full.ok()) return std::nullopt;
   return std::move(full->data);
+}
+
+std::string ElementText(const pugi::xml_node& value) {
+  std::string text;
+  for (pugi::xml_node c : value.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) text += c.value();
+  }
+  return text;
 }
 
 std::string Href(const std::string& decoded_path) { return server::EncodePath(decoded_path); }

@@ -57,7 +57,18 @@ struct LiveProperty {
   // element) before it is stored as a property row; an error refuses the PROPPATCH with 403.
   Status (*validate)(const Request& req, const Target& target, const pugi::xml_node& value) =
       nullptr;
+  // A setting kept in the collection's typed record (store::CollectionSettings), not as a
+  // property row. PROPPATCH, MKCALENDAR and extended MKCOL call it where `applies` holds: it
+  // checks `value` (the property element; an empty node for DAV:remove) and writes the new value
+  // into `settings` (nullopt on remove). An error refuses the whole update; its HTTP code (403
+  // with the precondition where an RFC defines one, else 409) and message go into the propstat.
+  Status (*update_setting)(const Request& req, const Target& target, const pugi::xml_node& value,
+                           store::CollectionSettings& settings) = nullptr;
 };
+
+// The text content of a property element (its character data, CDATA included), for the
+// settings' update_setting hooks.
+std::string ElementText(const pugi::xml_node& value);
 
 class PropertyRegistry {
  public:

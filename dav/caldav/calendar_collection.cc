@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dav/caldav/calendar_settings.h"
 #include "dav/caldav/ical.h"
 #include "dav/property_registry.h"
 #include "dav/target.h"
@@ -21,7 +22,7 @@ bool IsCalendarObject(const Target& t) {
 }
 
 bool GetComponentSet(const PropContext& c, XmlWriter& w) {
-  for (const std::string& comp : ComponentSet(*c.stored)) {
+  for (const std::string& comp : ComponentSet(c.target.collection.settings)) {
     w.EmptyWithAttributes(ns::kCalDav, "comp", {{"name", comp}});
   }
   return true;
@@ -68,18 +69,29 @@ bool GetCalendarData(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-// Parses the comp names out of a stored supported-calendar-component-set fragment.
-std::vector<std::string> ParseComponents(const std::string& xml) {
-  std::vector<std::string> out;
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(xml);
-  if (!doc.ok()) return out;
-  for (pugi::xml_node c : (*doc)->document_element().children()) {
+// Settable at creation only (MKCALENDAR, extended MKCOL; the row is protected otherwise): the comp
+// names of the value, upper-cased, each one a component this server stores.
+Status UpdateComponentSet(const Request&, const Target&, const pugi::xml_node& value,
+                          store::CollectionSettings& settings) {
+  std::vector<std::string> comps;
+  for (pugi::xml_node c : value.children()) {
     if (!Is(c, ns::kCalDav, "comp")) continue;
     std::string name = c.attribute("name").value();
     std::transform(name.begin(), name.end(), name.begin(), ::toupper);
-    if (!name.empty()) out.push_back(name);
+    if (std::find(std::begin(kAllComponents), std::end(kAllComponents), name) ==
+        std::end(kAllComponents)) {
+      return Status::Violates(Precondition::kSupportedCalendarComponent,
+                              "calendars hold VEVENT, VTODO, VJOURNAL and VFREEBUSY, not \"" +
+                                  name.substr(0, 40) + "\"");
+    }
+    if (std::find(comps.begin(), comps.end(), name) == comps.end()) comps.push_back(name);
   }
-  return out;
+  if (value && comps.empty()) {
+    return Status::Violates(Precondition::kSupportedCalendarComponent,
+                            "supported-calendar-component-set names no component");
+  }
+  settings.components = std::move(comps);
+  return Status::OK();
 }
 
 }  // namespace
@@ -88,21 +100,9 @@ bool HoldsCalendarData(std::string_view kind) {
   return kind == store::kKindCalendar || kind == store::kKindScheduleInbox;
 }
 
-std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored) {
-  for (const store::DeadProperty& p : stored) {
-    if (p.ns == ns::kCalDav && p.local == "supported-calendar-component-set") {
-      std::vector<std::string> comps = ParseComponents(p.xml);
-      if (!comps.empty()) return comps;
-    }
-  }
+std::vector<std::string> ComponentSet(const store::CollectionSettings& settings) {
+  if (!settings.components.empty()) return settings.components;
   return {std::begin(kAllComponents), std::end(kAllComponents)};
-}
-
-store::DeadProperty ComponentSetProperty(const std::vector<std::string>& components) {
-  std::string xml = "<C:supported-calendar-component-set xmlns:C=\"urn:ietf:params:xml:ns:caldav\">";
-  for (const std::string& c : components) xml += "<C:comp name=\"" + c + "\"/>";
-  xml += "</C:supported-calendar-component-set>";
-  return {std::string(ns::kCalDav), "supported-calendar-component-set", xml};
 }
 
 Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
@@ -122,11 +122,8 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
 Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
                                                const store::Collection& parent,
                                                const std::string& name, std::string_view body) {
-  Result<std::vector<store::DeadProperty>> stored =
-      session.GetProperties(store::Owner::kCollection, parent.id);
-  if (!stored.ok()) return stored.status();
   ValidateOptions options;
-  options.allowed_components = ComponentSet(*stored);
+  options.allowed_components = ComponentSet(parent.settings);
   options.max_resource_size = kMaxCalendarResourceSize;
   options.min_date_time = *ParseUtcDateTime(kMinDateTime);
   options.max_date_time = *ParseUtcDateTime(kMaxDateTime);
@@ -153,13 +150,10 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
     Result<store::Collection> c = session.CreateCollection(
         home.path + d.segment + "/", home.id, home.owner_id, store::kKindCalendar);
     if (!c.ok()) return c.status();
-    std::string display = "<D:displayname xmlns:D=\"DAV:\">";
-    AppendEscaped(display, d.name);
-    display += "</D:displayname>";
-    Status s = session.SetProperty(store::Owner::kCollection, c->id,
-                                   {std::string(ns::kDav), "displayname", display});
-    if (s.ok()) s = session.SetProperty(store::Owner::kCollection, c->id, ComponentSetProperty({d.component}));
-    if (!s.ok()) return s;
+    store::CollectionSettings settings;
+    settings.display_name = d.name;
+    settings.components = {d.component};
+    if (Status s = session.SetCollectionSettings(c->id, settings); !s.ok()) return s;
   }
   for (auto [segment, kind] : {std::pair{"inbox/", store::kKindScheduleInbox},
                                std::pair{"outbox/", store::kKindScheduleOutbox}}) {
@@ -175,7 +169,7 @@ void AddCalendarProperties(std::vector<LiveProperty>& table) {
   LiveProperty comps{{cal, "supported-calendar-component-set"}, false, true, false, IsCalendar,
                      GetComponentSet};
   comps.settable_at_creation = true;
-  comps.needs_stored = true;
+  comps.update_setting = UpdateComponentSet;
   table.push_back(comps);
   table.push_back({{cal, "supported-calendar-data"}, false, true, false, IsCalendar,
                    GetSupportedCalendarData});
@@ -184,6 +178,7 @@ void AddCalendarProperties(std::vector<LiveProperty>& table) {
   table.push_back({{cal, "max-date-time"}, false, true, false, IsCalendar, GetMaxDateTime});
   table.push_back({{cal, "supported-collation-set"}, false, true, false, IsCalendar, GetCollationSet});
   table.push_back({{cal, "calendar-data"}, false, true, false, IsCalendarObject, GetCalendarData});
+  AddCalendarSettingProperties(table);
 }
 
 }  // namespace cartable::dav::caldav

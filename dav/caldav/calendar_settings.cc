@@ -115,8 +115,8 @@ bool IsCalendarColor(std::string_view text) {
 void AddCalendarSettingProperties(std::vector<LiveProperty>& table) {
   const std::string cal(ns::kCalDav), apple(ns::kApple);
   // RFC 4791 §5.2.1-2: description and time zone SHOULD NOT be in allprop.
-  LiveProperty description{{cal, "calendar-description"}, false, false, true, IsCalendar,
-                           GetDescription};
+  LiveProperty description{
+      {cal, "calendar-description"}, false, false, true, IsCalendar, GetDescription};
   description.update_setting = UpdateDescription;
   table.push_back(description);
   LiveProperty timezone{{cal, "calendar-timezone"}, false, false, true, IsCalendar, GetTimezone};

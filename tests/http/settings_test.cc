@@ -43,8 +43,9 @@ class SettingsTest : public ::testing::Test {
     server_.SetDefaultUser("jlabert", "pw");
     // Creates both homes.
     ASSERT_EQ(server_.As("PROPFIND", kCal, "", {{"Depth", "0"}}).status, 207);
-    ASSERT_EQ(server_.Request("PROPFIND", "/dav/calendars/mdupont/agenda/", "", {{"Depth", "0"}},
-                              "mdupont", "pw")
+    ASSERT_EQ(server_
+                  .Request("PROPFIND", "/dav/calendars/mdupont/agenda/", "", {{"Depth", "0"}},
+                           "mdupont", "pw")
                   .status,
               207);
   }
@@ -59,10 +60,10 @@ class SettingsTest : public ::testing::Test {
     return ParseMultiStatus(r.body).props[path][prop].status;
   }
   PropValue Get(const std::string& path, const std::string& prop_xml, const std::string& clark) {
-    auto r = server_.As("PROPFIND", path,
-                        std::string("<D:propfind ") + kNs + "><D:prop>" + prop_xml +
-                            "</D:prop></D:propfind>",
-                        {{"Depth", "0"}});
+    auto r = server_.As(
+        "PROPFIND", path,
+        std::string("<D:propfind ") + kNs + "><D:prop>" + prop_xml + "</D:prop></D:propfind>",
+        {{"Depth", "0"}});
     EXPECT_EQ(r.status, 207) << r.body;
     return ParseMultiStatus(r.body).props[path][clark];
   }
@@ -74,7 +75,7 @@ TEST_F(SettingsTest, EachSettingRoundTripsAndRemoves) {
     std::string set;    // the property element sent
     std::string empty;  // the property element asked for
     std::string clark;
-    std::string text;   // the text PROPFIND must give back
+    std::string text;  // the text PROPFIND must give back
   };
   const std::vector<Case> cases = {
       {"<D:displayname>Conseils &amp; réunions</D:displayname>", "<D:displayname/>",
@@ -134,11 +135,13 @@ TEST_F(SettingsTest, TranspAndDefaultCalendarHaveDefaults) {
             200);
   EXPECT_EQ(href_of(), "/dav/calendars/jlabert/cours/");
   // The setting names the calendar, not its path: it follows a MOVE.
-  ASSERT_EQ(server_.As("MOVE", "/dav/calendars/jlabert/cours/", "",
-                       {{"Destination", "/dav/calendars/jlabert/lecons/"}}).status, 201);
+  ASSERT_EQ(server_
+                .As("MOVE", "/dav/calendars/jlabert/cours/", "",
+                    {{"Destination", "/dav/calendars/jlabert/lecons/"}})
+                .status,
+            201);
   EXPECT_EQ(href_of(), "/dav/calendars/jlabert/lecons/");
-  EXPECT_EQ(PatchStatus(Patch(kInbox, "remove", "<C:schedule-default-calendar-URL/>"), kInbox,
-                        url),
+  EXPECT_EQ(PatchStatus(Patch(kInbox, "remove", "<C:schedule-default-calendar-URL/>"), kInbox, url),
             200);
   EXPECT_EQ(href_of(), kCal);
 }
@@ -159,8 +162,8 @@ TEST_F(SettingsTest, InvalidValuesAreRefusedWithAReason) {
        std::string(kC) + "calendar-timezone", 403, "valid-calendar-data"},
       {"<C:calendar-timezone>Europe/Paris</C:calendar-timezone>",
        std::string(kC) + "calendar-timezone", 403, "valid-calendar-data"},
-      {"<C:calendar-timezone><![CDATA[" + kParis.substr(0, kParis.size() - 15) + kParis.substr(
-           kParis.find("BEGIN:VTIMEZONE")) + "]]></C:calendar-timezone>",
+      {"<C:calendar-timezone><![CDATA[" + kParis.substr(0, kParis.size() - 15) +
+           kParis.substr(kParis.find("BEGIN:VTIMEZONE")) + "]]></C:calendar-timezone>",
        std::string(kC) + "calendar-timezone", 403, "valid-calendar-data"},  // two VTIMEZONEs
       {"<C:schedule-calendar-transp><C:sometimes/></C:schedule-calendar-transp>",
        std::string(kC) + "schedule-calendar-transp", 403, "valid-schedule-calendar-transp"},
@@ -190,13 +193,15 @@ TEST_F(SettingsTest, MkcalendarTakesSettingsAllOrNothing) {
                           "</D:prop></D:set></C:mkcalendar>",
                       {{"Content-Type", "application/xml"}});
   };
-  Reply bad = mk("<D:displayname>Inspections</D:displayname><C:calendar-timezone>nope"
-                 "</C:calendar-timezone>");
+  Reply bad =
+      mk("<D:displayname>Inspections</D:displayname><C:calendar-timezone>nope"
+         "</C:calendar-timezone>");
   EXPECT_EQ(bad.status, 403);
   EXPECT_NE(bad.body.find("valid-calendar-data"), std::string::npos) << bad.body;
   EXPECT_EQ(server_.As("PROPFIND", path, "", {{"Depth", "0"}}).status, 404) << "not created";
-  bad = mk("<C:supported-calendar-component-set><C:comp name=\"VCARD\"/>"
-           "</C:supported-calendar-component-set>");
+  bad =
+      mk("<C:supported-calendar-component-set><C:comp name=\"VCARD\"/>"
+         "</C:supported-calendar-component-set>");
   EXPECT_EQ(bad.status, 403);
   EXPECT_NE(bad.body.find("supported-calendar-component"), std::string::npos) << bad.body;
 
@@ -246,14 +251,17 @@ TEST_F(SettingsTest, Depth1AllpropAndOtherCollections) {
   Reply dead = Patch("/dav/files/jlabert/docs/", "set",
                      "<A:calendar-color>red</A:calendar-color><D:displayname>Docs</D:displayname>");
   EXPECT_EQ(PatchStatus(dead, "/dav/files/jlabert/docs/", std::string(kA) + "calendar-color"), 200);
-  EXPECT_EQ(Get("/dav/files/jlabert/docs/", "<A:calendar-color/>",
-                std::string(kA) + "calendar-color").text, "red");
+  EXPECT_EQ(
+      Get("/dav/files/jlabert/docs/", "<A:calendar-color/>", std::string(kA) + "calendar-color")
+          .text,
+      "red");
   EXPECT_EQ(Get("/dav/files/jlabert/docs/", "<D:displayname/>", "{DAV:}displayname").text, "Docs");
 }
 
 TEST_F(SettingsTest, JsonApiReadsNameAndColour) {
-  Patch(kCal, "set", "<D:displayname>Conseils</D:displayname>"
-                     "<A:calendar-color>#3a87ad</A:calendar-color>");
+  Patch(kCal, "set",
+        "<D:displayname>Conseils</D:displayname>"
+        "<A:calendar-color>#3a87ad</A:calendar-color>");
   auto r = server_.As("GET", "/api/v1/calendars");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = nlohmann::json::parse(r.body);
@@ -269,7 +277,9 @@ TEST_F(SettingsTest, CopyKeepsSettings) {
   ASSERT_EQ(server_.As("COPY", kCal, "", {{"Destination", "/dav/calendars/jlabert/copie/"}}).status,
             201);
   EXPECT_EQ(Get("/dav/calendars/jlabert/copie/", "<A:calendar-color/>",
-                std::string(kA) + "calendar-color").text, "#00FF00");
+                std::string(kA) + "calendar-color")
+                .text,
+            "#00FF00");
   EXPECT_EQ(Get("/dav/calendars/jlabert/copie/", "<D:displayname/>", "{DAV:}displayname").text,
             "Agenda");
 }

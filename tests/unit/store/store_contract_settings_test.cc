@@ -125,6 +125,8 @@ TEST(SqliteMigrationTest, Version5SettingRowsMoveIntoColumns) {
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 5").ok());
     ASSERT_TRUE((*db)->Exec("COMMIT").ok());
     const std::string cal = "urn:ietf:params:xml:ns:caldav", apple = "http://apple.com/ns/ical/";
+    // One SQL row per line reads better than one operand per line.
+    // clang-format off
     Status st = (*db)->Exec(
         "INSERT INTO users (id, login, created_at) VALUES (1, 'a', 1), (2, 'b', 1);"
         "INSERT INTO collections (id, path, parent_id, owner_id, kind, created_at, modified_at) "
@@ -178,6 +180,7 @@ TEST(SqliteMigrationTest, Version5SettingRowsMoveIntoColumns) {
         "\">#00FF00</A:calendar-color>'),"
         " (30, 'DAV:', 'displayname', '<D:displayname xmlns:D=\"DAV:\">Mes fichiers"
         "</D:displayname>');");
+    // clang-format on
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   Result<int> version = MigrateSqliteStore(data_dir);

@@ -270,8 +270,9 @@ Status ValidateTimezoneObject(std::string_view ics) {
     }
   }
   if (zones != 1) {
-    return Invalid("calendar-timezone must hold exactly one VTIMEZONE (RFC 4791 section 5.2.2), "
-                   "not " + std::to_string(zones));
+    return Invalid(
+        "calendar-timezone must hold exactly one VTIMEZONE (RFC 4791 section 5.2.2), not " +
+        std::to_string(zones));
   }
   return Status::OK();
 }

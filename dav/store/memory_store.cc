@@ -383,7 +383,8 @@ Status MemorySession::DeleteCollection(Id collection_id) {
     data_.by_path.erase(victim.meta.path);
     data_.collections.erase(id);
     for (auto& [other_id, other] : data_.collections) {  // as ON DELETE SET NULL does
-      if (other.meta.settings.default_calendar_id == id) other.meta.settings.default_calendar_id = 0;
+      Id& chosen = other.meta.settings.default_calendar_id;
+      if (chosen == id) chosen = 0;
     }
   }
   if (CollectionRec* parent = FindCollection(parent_id)) {
@@ -431,7 +432,8 @@ Status MemorySession::SetCollectionSettings(Id collection_id, const CollectionSe
   if (Status s = CheckWritable(); !s.ok()) return s;
   CollectionRec* c = FindCollection(collection_id);
   if (c == nullptr) return NoCollection(collection_id);
-  if (settings.default_calendar_id != 0 && FindCollection(settings.default_calendar_id) == nullptr) {
+  if (settings.default_calendar_id != 0 &&
+      FindCollection(settings.default_calendar_id) == nullptr) {
     return Status::Conflict("the default calendar does not exist");
   }
   c->meta.settings = settings;

@@ -9,9 +9,9 @@
 namespace cartable::store {
 namespace {
 
-#define COLLECTION_COLUMNS                                                                  \
+#define COLLECTION_COLUMNS                                                                        \
   "SELECT id, path, parent_id, owner_id, kind, sync_seq, created_at, modified_at, display_name, " \
-  "description, color, sort_order, time_zone, transparent, default_calendar_id, components "    \
+  "description, color, sort_order, time_zone, transparent, default_calendar_id, components "      \
   "FROM collections "
 
 std::optional<std::string> OptionalText(const Stmt& s, int col) {

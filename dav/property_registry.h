@@ -24,8 +24,8 @@ struct AddressDataRequest;
 struct PropContext {
   const Request& req;
   const Target& target;
-  // The target's stored properties when they were loaded (live properties kept in the store,
-  // such as supported-calendar-component-set, read them here); may be null.
+  // The target's stored property rows when they were loaded; may be null. Settings the server
+  // reads itself are not rows: getters read target.collection.settings.
   const std::vector<store::DeadProperty>* stored = nullptr;
   // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
   const caldav::CalendarDataRequest* calendar_data = nullptr;
@@ -48,8 +48,8 @@ struct LiveProperty {
   // Writes the property's value (the content of the property element). Returns false when the
   // resource has no value for it (404).
   bool (*get)(const PropContext& ctx, XmlWriter& out);
-  // May be set by MKCALENDAR / extended MKCOL (then kept in the store as a property row), but
-  // never changed afterwards (e.g. supported-calendar-component-set).
+  // May be set by MKCALENDAR / extended MKCOL (through update_setting), but never changed
+  // afterwards (e.g. supported-calendar-component-set).
   bool settable_at_creation = false;
   // The getter needs PropContext::stored.
   bool needs_stored = false;

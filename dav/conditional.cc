@@ -3,7 +3,7 @@
 namespace cartable::dav {
 namespace {
 
-using server::Trim;
+using http::Trim;
 
 // Whether the comma-separated entity-tag list `header` matches `etag`. Weak tags (W/"x") match
 // nothing: strong comparison is required for If-Match and for writes.
@@ -26,17 +26,17 @@ bool ListMatches(std::string_view header, const std::optional<std::string>& etag
 
 }  // namespace
 
-Result<Depth> ParseDepth(const server::HttpRequest& req, Depth fallback) {
+Result<Depth> ParseDepth(const http::HttpRequest& req, Depth fallback) {
   std::optional<std::string_view> v = req.headers.Get("Depth");
   if (!v) return fallback;
   std::string_view d = Trim(*v);
   if (d == "0") return Depth::kZero;
   if (d == "1") return Depth::kOne;
-  if (server::EqualsIgnoreCase(d, "infinity")) return Depth::kInfinity;
+  if (http::EqualsIgnoreCase(d, "infinity")) return Depth::kInfinity;
   return Status::BadRequest("invalid Depth header: " + std::string(d));
 }
 
-Status CheckConditions(const server::HttpRequest& req, const std::optional<std::string>& etag,
+Status CheckConditions(const http::HttpRequest& req, const std::optional<std::string>& etag,
                        bool safe_method, bool* not_modified) {
   *not_modified = false;
   if (auto im = req.headers.Get("If-Match"); im && !ListMatches(*im, etag, false)) {
@@ -52,7 +52,7 @@ Status CheckConditions(const server::HttpRequest& req, const std::optional<std::
   return Status::OK();
 }
 
-Result<bool> ParseOverwrite(const server::HttpRequest& req) {
+Result<bool> ParseOverwrite(const http::HttpRequest& req) {
   std::optional<std::string_view> v = req.headers.Get("Overwrite");
   if (!v) return true;
   std::string_view o = Trim(*v);
@@ -61,10 +61,10 @@ Result<bool> ParseOverwrite(const server::HttpRequest& req) {
   return Status::BadRequest("invalid Overwrite header: " + std::string(o));
 }
 
-bool WantsMinimal(const server::HttpRequest& req) {
+bool WantsMinimal(const http::HttpRequest& req) {
   if (auto brief = req.headers.Get("Brief"); brief && Trim(*brief) == "t") return true;
   for (const auto& [name, value] : req.headers.All()) {
-    if (server::EqualsIgnoreCase(name, "Prefer") &&
+    if (http::EqualsIgnoreCase(name, "Prefer") &&
         value.find("return=minimal") != std::string::npos) {
       return true;
     }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dav/store/store.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 class MailSender;
@@ -63,7 +63,7 @@ struct DavContext {
 
 // One request being served.
 struct Request {
-  const server::HttpRequest& http;
+  const http::HttpRequest& http;
   const Principal& principal;
   store::Session& session;
   const DavContext& ctx;

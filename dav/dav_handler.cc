@@ -56,8 +56,8 @@ std::string AllowFor(T type) {
   return allow;
 }
 
-server::HttpResponse MethodNotAllowed(T type, std::string_view method) {
-  server::HttpResponse r = ErrorResponse(
+http::HttpResponse MethodNotAllowed(T type, std::string_view method) {
+  http::HttpResponse r = ErrorResponse(
       Status::MethodNotAllowed(std::string(method) + " is not allowed on this resource"));
   r.headers.Set("Allow", AllowFor(type));
   return r;
@@ -65,15 +65,15 @@ server::HttpResponse MethodNotAllowed(T type, std::string_view method) {
 
 }  // namespace
 
-server::HttpResponse DavHandler::AnonymousOptions() const {
-  server::HttpResponse r;
+http::HttpResponse DavHandler::AnonymousOptions() const {
+  http::HttpResponse r;
   r.status = 200;
   r.headers.Set("DAV", DavComplianceHeader(ctx_.options.scheduling));
   r.headers.Set("Allow", AllowFor(T::kCollection));
   return r;
 }
 
-server::HttpResponse DavHandler::Handle(const server::HttpRequest& http,
+http::HttpResponse DavHandler::Handle(const http::HttpRequest& http,
                                         const Principal& principal) {
   const MethodRow* row = FindMethod(http.method);
   store::Session& session = ctx_.store.ThreadSession();

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "dav/context.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav {
 
@@ -13,9 +13,9 @@ class DavHandler {
  public:
   explicit DavHandler(const DavContext& ctx) : ctx_(ctx) {}
   // Serves one request under /dav/ for an authenticated principal. Never throws.
-  server::HttpResponse Handle(const server::HttpRequest& request, const Principal& principal);
+  http::HttpResponse Handle(const http::HttpRequest& request, const Principal& principal);
   // OPTIONS without credentials (setup probes): the DAV header and a generic Allow.
-  server::HttpResponse AnonymousOptions() const;
+  http::HttpResponse AnonymousOptions() const;
 
  private:
   const DavContext& ctx_;

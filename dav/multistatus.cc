@@ -4,7 +4,7 @@ namespace cartable::dav {
 
 std::string StatusLine(int code) {
   std::string s = "HTTP/1.1 " + std::to_string(code) + " ";
-  s.append(server::ReasonPhrase(code));
+  s.append(http::ReasonPhrase(code));
   return s;
 }
 
@@ -49,21 +49,21 @@ void MultistatusWriter::StatusResponse(std::string_view href, int code) {
   EndResponse();
 }
 
-server::HttpResponse XmlResponse(int status, std::string body) {
-  server::HttpResponse r;
+http::HttpResponse XmlResponse(int status, std::string body) {
+  http::HttpResponse r;
   r.status = status;
   r.headers.Set("Content-Type", kXmlContentType);
   r.body = std::move(body);
   return r;
 }
 
-server::HttpResponse MultistatusWriter::Finish() {
+http::HttpResponse MultistatusWriter::Finish() {
   writer_.Finish();
   return XmlResponse(207, std::move(body_));
 }
 
-server::HttpResponse ErrorResponse(const Status& status) {
-  server::HttpResponse r;
+http::HttpResponse ErrorResponse(const Status& status) {
+  http::HttpResponse r;
   r.status = status.HttpCode();
   if (status.precondition() == Precondition::kNone) {
     r.headers.Set("Content-Type", "text/plain; charset=utf-8");

@@ -6,7 +6,7 @@
 
 #include "dav/status.h"
 #include "dav/xml.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav {
 
@@ -30,7 +30,7 @@ class MultistatusWriter {
   // <d:sync-token>..</d:sync-token> after the responses (RFC 6578).
   void SyncToken(std::string_view token) { writer_.TextElement(ns::kDav, "sync-token", token); }
   // Closes the document and returns the 207 response.
-  server::HttpResponse Finish();
+  http::HttpResponse Finish();
 
  private:
   std::string body_;
@@ -40,10 +40,10 @@ class MultistatusWriter {
 inline constexpr char kXmlContentType[] = "application/xml; charset=utf-8";
 
 // A response carrying the XML document `body` (schedule-response, multistatus...).
-server::HttpResponse XmlResponse(int status, std::string body);
+http::HttpResponse XmlResponse(int status, std::string body);
 
 // The HTTP response for a failed Status: the precondition's DAV:error body when it has one,
 // else a plain-text message. 401/405 headers are the caller's business.
-server::HttpResponse ErrorResponse(const Status& status);
+http::HttpResponse ErrorResponse(const Status& status);
 
 }  // namespace cartable::dav

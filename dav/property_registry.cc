@@ -9,7 +9,7 @@
 #include "dav/caldav/calendar_collection.h"
 #include "dav/carddav/addressbook_collection.h"
 #include "dav/scheduling/scheduling_properties.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav {
 namespace {
@@ -78,7 +78,7 @@ int64_t ModifiedAt(const Target& t) {
 }
 
 bool GetLastModified(const PropContext& c, XmlWriter& w) {
-  w.Text(server::HttpDate(std::chrono::system_clock::from_time_t(ModifiedAt(c.target))));
+  w.Text(http::HttpDate(std::chrono::system_clock::from_time_t(ModifiedAt(c.target))));
   return true;
 }
 
@@ -271,7 +271,7 @@ std::string ElementText(const pugi::xml_node& value) {
   return text;
 }
 
-std::string Href(const std::string& decoded_path) { return server::EncodePath(decoded_path); }
+std::string Href(const std::string& decoded_path) { return http::EncodePath(decoded_path); }
 
 std::string Rfc3339(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);

@@ -18,7 +18,7 @@ AccessLog::~AccessLog() {
   if (owned_) std::fclose(out_);
 }
 
-void AccessLog::Write(const HttpRequest& request, int status, size_t body_bytes,
+void AccessLog::Write(const http::HttpRequest& request, int status, size_t body_bytes,
                       std::chrono::steady_clock::duration elapsed) {
   auto now = std::chrono::system_clock::now();
   std::time_t tt = std::chrono::system_clock::to_time_t(now);

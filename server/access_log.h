@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -16,7 +16,7 @@ class AccessLog {
   // Writes to `path`, or to stderr when `path` is empty. Thread-safe.
   explicit AccessLog(const std::string& path);
   ~AccessLog();
-  void Write(const HttpRequest& request, int status, size_t body_bytes,
+  void Write(const http::HttpRequest& request, int status, size_t body_bytes,
              std::chrono::steady_clock::duration elapsed);
 
  private:

@@ -13,8 +13,8 @@
 namespace cartable::server {
 namespace {
 
-HttpResponse Redirect(std::string location) {
-  HttpResponse r = HttpResponse::Text(301, "Moved to " + location + "\n");
+http::HttpResponse Redirect(std::string location) {
+  http::HttpResponse r = http::HttpResponse::Text(301, "Moved to " + location + "\n");
   r.headers.Set("Location", std::move(location));
   return r;
 }
@@ -61,41 +61,41 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some
   // clients PROPFIND for current-user-principal before following redirects.
   for (const char* wk : {"/.well-known/caldav", "/.well-known/carddav"}) {
-    router_.Add({wk, false, false, [this](HttpRequest& r, const AuthUser*) {
+    router_.Add({wk, false, false, [this](http::HttpRequest& r, const AuthUser*) {
                    return r.method == "PROPFIND" ? AuthenticatedDav(r) : Redirect("/dav/");
                  }});
   }
   router_.Add({"/dav", false, true,
-               [this](HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
+               [this](http::HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
   router_.Add({"/api/v1/directory", false, true,
-               [this](HttpRequest& r, const AuthUser*) {
+               [this](http::HttpRequest& r, const AuthUser*) {
                  return dav::api::ServeDirectory(dav_ctx_, r, departments_);
                },
                true});
-  router_.Add({"/api/v1/calendars", false, true, [this](HttpRequest& r, const AuthUser* u) {
+  router_.Add({"/api/v1/calendars", false, true, [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
   router_.Add({"/api/v1/invitations", false, true,
-               [this](HttpRequest& r, const AuthUser* u) {
+               [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeInvitations(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
   router_.Add({"/api/v1/freebusy", false, true,
-               [this](HttpRequest& r, const AuthUser* u) {
+               [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
   mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_);
   mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
-  router_.Add({"/", true, false, [this](HttpRequest& r, const AuthUser*) {
+  router_.Add({"/", true, false, [this](http::HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
                  if (r.method == "PROPFIND") return AuthenticatedDav(r);
                  return Redirect("/dav/");
                }});
 }
 
-HttpResponse App::AuthenticatedDav(HttpRequest& request) {
+http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {
   std::optional<AuthUser> user = auth_.Authenticate(request);
   if (!user) return auth_.Challenge();
   request.user = user->login;
@@ -103,9 +103,9 @@ HttpResponse App::AuthenticatedDav(HttpRequest& request) {
   return ServeDav(request, *user);
 }
 
-HttpResponse App::Handle(HttpRequest& request) {
+http::HttpResponse App::Handle(http::HttpRequest& request) {
   const Route* route = router_.Match(request.path);
-  if (route == nullptr) return HttpResponse::Text(404, "Not found.\n");
+  if (route == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
   if (!route->needs_auth) return route->handler(request, nullptr);
   // Setup probes send OPTIONS without credentials and must see the DAV header (CLIENTS.md #1).
   if (request.method == "OPTIONS" && !request.headers.Has("Authorization")) {
@@ -113,7 +113,7 @@ HttpResponse App::Handle(HttpRequest& request) {
   }
   std::optional<AuthUser> user = auth_.Authenticate(request);
   if (!user) {
-    HttpResponse challenge = auth_.Challenge();
+    http::HttpResponse challenge = auth_.Challenge();
     if (route->json_errors) {
       challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
       challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
@@ -128,12 +128,12 @@ dav::Principal App::ToPrincipal(const AuthUser& user) {
   return {user.id, user.login, user.display_name, user.email};
 }
 
-HttpResponse App::ServeDav(HttpRequest& request, const AuthUser& user) {
+http::HttpResponse App::ServeDav(http::HttpRequest& request, const AuthUser& user) {
   return dav_.Handle(request, ToPrincipal(user));
 }
 
-HttpResponse App::HomePage(const HttpRequest&) const {
-  HttpResponse r;
+http::HttpResponse App::HomePage(const http::HttpRequest&) const {
+  http::HttpResponse r;
   r.headers.Set("Content-Type", "text/html; charset=utf-8");
   r.body =
       "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Cartable</title>"

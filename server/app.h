@@ -15,7 +15,7 @@
 #include "directory/accounts.h"
 #include "server/auth.h"
 #include "server/config.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 #include "server/mail_sender.h"
 #include "server/router.h"
 
@@ -24,11 +24,11 @@ namespace cartable::server {
 // The DAV engine's options from the server configuration.
 dav::DavOptions DavOptionsFrom(const Config& config);
 
-class App : public RequestHandler {
+class App : public http::RequestHandler {
  public:
   // `store` and `config` must outlive the App.
   App(const Config& config, store::Store& store, dav::Clock clock = {});
-  HttpResponse Handle(HttpRequest& request) override;
+  http::HttpResponse Handle(http::HttpRequest& request) override;
 
   directory::Accounts& accounts() { return accounts_; }
   // The iMIP retry queue; started by the constructor, stopped by the destructor.
@@ -36,10 +36,10 @@ class App : public RequestHandler {
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
-  HttpResponse ServeDav(HttpRequest& request, const AuthUser& user);
+  http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
-  HttpResponse AuthenticatedDav(HttpRequest& request);
-  HttpResponse HomePage(const HttpRequest& request) const;
+  http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
+  http::HttpResponse HomePage(const http::HttpRequest& request) const;
 
   const Config& config_;
   directory::Accounts accounts_;

@@ -47,7 +47,7 @@ Authenticator::Authenticator(UserDirectory& users, std::string realm, unsigned c
 
 bool Authenticator::ParseBasic(std::string_view header, std::string* user, std::string* password) {
   while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  if (header.size() < 6 || !EqualsIgnoreCase(header.substr(0, 6), "Basic ")) return false;
+  if (header.size() < 6 || !http::EqualsIgnoreCase(header.substr(0, 6), "Basic ")) return false;
   header.remove_prefix(6);
   while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
   while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
@@ -73,7 +73,7 @@ std::string Authenticator::CacheKey(std::string_view user, std::string_view pass
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-std::optional<AuthUser> Authenticator::Authenticate(const HttpRequest& request) {
+std::optional<AuthUser> Authenticator::Authenticate(const http::HttpRequest& request) {
   std::optional<std::string_view> header = request.headers.Get("Authorization");
   std::string name, password;
   if (!header || !ParseBasic(*header, &name, &password)) return std::nullopt;
@@ -111,8 +111,8 @@ std::optional<AuthUser> Authenticator::Authenticate(const HttpRequest& request) 
   return user;
 }
 
-HttpResponse Authenticator::Challenge() const {
-  HttpResponse r = HttpResponse::Text(401, "Authentication required.\n");
+http::HttpResponse Authenticator::Challenge() const {
+  http::HttpResponse r = http::HttpResponse::Text(401, "Authentication required.\n");
   r.headers.Set("WWW-Authenticate", "Basic realm=\"" + realm_ + "\", charset=\"UTF-8\"");
   return r;
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -42,9 +42,9 @@ class Authenticator {
   // The active user whose valid credentials `request` carries, or nullopt. A cached entry is
   // used only while the user's credential_version is unchanged (a password change or a disable
   // bumps it) and the user is active.
-  std::optional<AuthUser> Authenticate(const HttpRequest& request);
+  std::optional<AuthUser> Authenticate(const http::HttpRequest& request);
   // 401 with WWW-Authenticate: Basic realm="...", charset="UTF-8".
-  HttpResponse Challenge() const;
+  http::HttpResponse Challenge() const;
 
   // Decodes "Basic base64(user:password)"; false when malformed.
   static bool ParseBasic(std::string_view header, std::string* user, std::string* password);

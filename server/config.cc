@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -46,15 +46,15 @@ std::string ParseDepartments(std::string_view value, std::map<std::string, std::
   out.clear();
   while (!value.empty()) {
     size_t comma = value.find(',');
-    std::string_view item = Trim(value.substr(0, comma));
+    std::string_view item = http::Trim(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     if (item.empty()) continue;
     size_t colon = item.find(':');
-    if (colon == std::string_view::npos || Trim(item.substr(0, colon)).empty() ||
-        Trim(item.substr(colon + 1)).empty()) {
+    if (colon == std::string_view::npos || http::Trim(item.substr(0, colon)).empty() ||
+        http::Trim(item.substr(colon + 1)).empty()) {
       return "invalid department '" + std::string(item) + "' (expected CODE:Name)";
     }
-    out[std::string(Trim(item.substr(0, colon)))] = std::string(Trim(item.substr(colon + 1)));
+    out[std::string(http::Trim(item.substr(0, colon)))] = std::string(http::Trim(item.substr(colon + 1)));
   }
   return out.empty() ? "no department given" : std::string();
 }
@@ -66,7 +66,7 @@ std::string ParseList(std::string_view value, std::vector<std::string>& out) {
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
     if (comma == std::string_view::npos) comma = value.size();
-    std::string item(Trim(value.substr(start, comma - start)));
+    std::string item(http::Trim(value.substr(start, comma - start)));
     for (char& ch : item) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (!item.empty()) out.push_back(item);
     start = comma + 1;

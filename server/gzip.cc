@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -14,10 +14,10 @@ namespace {
 double QValue(std::string_view params) {
   while (!params.empty()) {
     size_t semi = params.find(';');
-    std::string_view p = Trim(params.substr(0, semi));
+    std::string_view p = http::Trim(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
     if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-      std::string v(Trim(p.substr(2)));
+      std::string v(http::Trim(p.substr(2)));
       char* end = nullptr;
       double q = std::strtod(v.c_str(), &end);
       return (end == v.c_str()) ? 0.0 : q;
@@ -55,9 +55,9 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     accept_encoding = comma == std::string_view::npos ? std::string_view()
                                                       : accept_encoding.substr(comma + 1);
     size_t semi = item.find(';');
-    std::string_view coding = Trim(item.substr(0, semi));
+    std::string_view coding = http::Trim(item.substr(0, semi));
     std::string_view params = semi == std::string_view::npos ? "" : item.substr(semi + 1);
-    if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
+    if (http::EqualsIgnoreCase(coding, "gzip") || http::EqualsIgnoreCase(coding, "x-gzip")) {
       gzip_q = QValue(params);
     } else if (coding == "*") {
       star_q = QValue(params);

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "server/gzip.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::server {
 
@@ -19,7 +19,7 @@ bool IsCompressibleType(std::string_view type) {
 
 bool HasBodyHeaders(int status) { return status >= 200 && status != 204 && status != 304; }
 
-void MaybeGzip(const TransportContext& ctx, const HttpRequest& request, HttpResponse& response) {
+void MaybeGzip(const TransportContext& ctx, const http::HttpRequest& request, http::HttpResponse& response) {
   if (response.body.size() < ctx.config->gzip_min_bytes || response.body.empty() ||
       !HasBodyHeaders(response.status) || response.headers.Has("Content-Encoding")) {
     return;
@@ -49,7 +49,7 @@ const std::string& CachedHttpDate() {
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   if (t != second) {
     second = t;
-    value = HttpDate(now);
+    value = http::HttpDate(now);
   }
   return value;
 }
@@ -62,24 +62,24 @@ int64_t SteadyNowMs() {
       .count();
 }
 
-void SerializeResponse(const TransportContext& ctx, const HttpRequest& request,
-                       HttpResponse& response, bool close, std::string& out) {
+void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
+                       http::HttpResponse& response, bool close, std::string& out) {
   MaybeGzip(ctx, request, response);
   out.append("HTTP/1.1 ");
   out.append(std::to_string(response.status));
   out.push_back(' ');
-  out.append(ReasonPhrase(response.status));
+  out.append(http::ReasonPhrase(response.status));
   out.append("\r\n");
   bool has_date = false;
   bool has_server = false;
   for (const auto& [name, value] : response.headers.All()) {
     // The transport owns framing and connection management.
-    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection") ||
-        EqualsIgnoreCase(name, "Transfer-Encoding")) {
+    if (http::EqualsIgnoreCase(name, "Content-Length") || http::EqualsIgnoreCase(name, "Connection") ||
+        http::EqualsIgnoreCase(name, "Transfer-Encoding")) {
       continue;
     }
-    has_date = has_date || EqualsIgnoreCase(name, "Date");
-    has_server = has_server || EqualsIgnoreCase(name, "Server");
+    has_date = has_date || http::EqualsIgnoreCase(name, "Date");
+    has_server = has_server || http::EqualsIgnoreCase(name, "Server");
     AppendHeader(out, name, value);
   }
   if (!has_date) AppendHeader(out, "Date", CachedHttpDate());
@@ -179,7 +179,7 @@ int HttpConnection::OnMessageBegin(http_parser* p) {
   self->deadline_ms_.store(
       SteadyNowMs() + int64_t{self->ctx_.config->request_timeout_seconds} * 1000,
       std::memory_order_relaxed);
-  self->request_ = HttpRequest();
+  self->request_ = http::HttpRequest();
   self->request_.remote_addr = self->remote_addr_;
   self->field_.clear();
   self->value_.clear();
@@ -233,7 +233,7 @@ int HttpConnection::OnHeaderValue(http_parser* p, const char* at, size_t len) {
 int HttpConnection::OnHeadersComplete(http_parser* p) {
   auto* self = static_cast<HttpConnection*>(p->data);
   self->FlushHeader();
-  HttpRequest& req = self->request_;
+  http::HttpRequest& req = self->request_;
   req.method = http_method_str(static_cast<http_method>(p->method));
   req.http_major = p->http_major;
   req.http_minor = p->http_minor;
@@ -245,7 +245,7 @@ int HttpConnection::OnHeadersComplete(http_parser* p) {
   if (has_length) req.body.reserve(p->content_length);
   bool expects_body = (has_length && p->content_length > 0) || (p->flags & F_CHUNKED) != 0;
   auto expect = req.headers.Get("Expect");
-  self->continue_pending_ = expects_body && expect && EqualsIgnoreCase(*expect, "100-continue");
+  self->continue_pending_ = expects_body && expect && http::EqualsIgnoreCase(*expect, "100-continue");
   return 0;
 }
 
@@ -277,25 +277,25 @@ bool HttpConnection::CompleteRequest() {
   }
   ctx_.in_flight.fetch_add(1, std::memory_order_relaxed);
   bool close = !http_should_keep_alive(&parser_);
-  HttpResponse response;
-  auto target = ParseRequestTarget(request_.target);
+  http::HttpResponse response;
+  auto target = http::ParseRequestTarget(request_.target);
   std::optional<std::string> path;
   if (target) {
     request_.raw_path = std::move(target->raw_path);
     request_.query = std::move(target->query);
     path = request_.raw_path == "*" ? std::optional<std::string>("*")
-                                    : DecodePath(request_.raw_path);
+                                    : http::DecodePath(request_.raw_path);
   }
   if (!path) {
-    response = HttpResponse::Text(400, "Bad Request: invalid request target\n");
+    response = http::HttpResponse::Text(400, "Bad Request: invalid request target\n");
   } else {
     request_.path = std::move(*path);
     try {
       response = ctx_.handler->Handle(request_);
     } catch (const std::exception&) {
-      response = HttpResponse::Text(500, "Internal Server Error\n");
+      response = http::HttpResponse::Text(500, "Internal Server Error\n");
     } catch (...) {
-      response = HttpResponse::Text(500, "Internal Server Error\n");
+      response = http::HttpResponse::Text(500, "Internal Server Error\n");
     }
   }
   if (request_.method == "HEAD") response.omit_body = true;
@@ -313,7 +313,7 @@ bool HttpConnection::CompleteRequest() {
   return true;
 }
 
-void HttpConnection::Respond(HttpResponse& response, bool close) {
+void HttpConnection::Respond(http::HttpResponse& response, bool close) {
   SerializeResponse(ctx_, request_, response, close, out_);
   ++responses_;
   if (ctx_.access_log != nullptr) {
@@ -327,7 +327,7 @@ void HttpConnection::Respond(HttpResponse& response, bool close) {
 void HttpConnection::RespondError(int status) {
   ctx_.in_flight.fetch_add(1, std::memory_order_relaxed);
   if (phase() != Phase::kReading) {  // failed before a request began: log a blank one
-    request_ = HttpRequest();
+    request_ = http::HttpRequest();
     request_.remote_addr = remote_addr_;
     request_.method.assign(1, '-');
     started_ = std::chrono::steady_clock::now();
@@ -335,8 +335,8 @@ void HttpConnection::RespondError(int status) {
   if (request_.method.empty()) {
     request_.method = http_method_str(static_cast<http_method>(parser_.method));
   }
-  HttpResponse response =
-      HttpResponse::Text(status, std::string(ReasonPhrase(status)) + "\n");
+  http::HttpResponse response =
+      http::HttpResponse::Text(status, std::string(http::ReasonPhrase(status)) + "\n");
   Respond(response, true);
   phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
 }

@@ -12,14 +12,14 @@
 
 #include "server/access_log.h"
 #include "server/config.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
 // State shared by every connection of one server. Outlives all connections.
 struct TransportContext {
   const Config* config = nullptr;
-  RequestHandler* handler = nullptr;
+  http::RequestHandler* handler = nullptr;
   AccessLog* access_log = nullptr;  // may be null
   // Set by graceful shutdown: every further response closes its connection.
   std::atomic<bool> draining{false};
@@ -33,8 +33,8 @@ int64_t SteadyNowMs();
 // Serialises `response` to `out` (appending): status line, headers, Date, Server,
 // Content-Length (not for 1xx/204/304), "Connection: close" when `close`, then the body
 // unless response.omit_body. Applies gzip when `request` accepts it and the body qualifies.
-void SerializeResponse(const TransportContext& ctx, const HttpRequest& request,
-                       HttpResponse& response, bool close, std::string& out);
+void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
+                       http::HttpResponse& response, bool close, std::string& out);
 
 // Thread-safety: Feed/TakeOutput on one thread at a time (the connection's reactor thread);
 // phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
@@ -87,14 +87,14 @@ class HttpConnection {
   bool CountHeaderBytes(size_t len);
   void FlushHeader();
   bool CompleteRequest();
-  void Respond(HttpResponse& response, bool close);
+  void Respond(http::HttpResponse& response, bool close);
   void RespondError(int status);
   bool TransitionPhase(Phase from, Phase to);
 
   TransportContext& ctx_;
   http_parser parser_;
   std::string remote_addr_;
-  HttpRequest request_;
+  http::HttpRequest request_;
   std::string field_;
   std::string value_;
   bool in_value_ = false;

@@ -78,7 +78,7 @@ struct ConnState {
 
 class HttpServerImpl {
  public:
-  HttpServerImpl(const Config& config, RequestHandler& handler, AccessLog* access_log)
+  HttpServerImpl(const Config& config, http::RequestHandler& handler, AccessLog* access_log)
       : config_(config) {
     ctx_.config = &config_;
     ctx_.handler = &handler;
@@ -271,10 +271,10 @@ void HttpServerImpl::ReapOnce() {
     if (left == HttpConnection::Phase::kIdle) {
       state->Close();
     } else if (left == HttpConnection::Phase::kReading) {
-      HttpRequest request;
+      http::HttpRequest request;
       request.remote_addr = state->conn.remote_addr();
       request.method.assign(1, '-');  // not = "-": GCC 12 -Wrestrict false positive
-      HttpResponse response = HttpResponse::Text(408, "Request Timeout\n");
+      http::HttpResponse response = http::HttpResponse::Text(408, "Request Timeout\n");
       std::string bytes;
       SerializeResponse(ctx_, request, response, /*close=*/true, bytes);
       state->Close(bytes);
@@ -313,7 +313,7 @@ void HttpServerImpl::Shutdown() {
   if (reaper_.joinable()) reaper_.join();
 }
 
-HttpServer::HttpServer(const Config& config, RequestHandler& handler, AccessLog* access_log)
+HttpServer::HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log)
     : impl_(std::make_unique<HttpServerImpl>(config, handler, access_log)) {}
 
 HttpServer::~HttpServer() { Shutdown(); }

@@ -8,7 +8,7 @@
 
 #include "server/access_log.h"
 #include "server/config.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
@@ -19,7 +19,7 @@ class HttpServerImpl;
 // from worker threads (one request at a time per connection, in order).
 class HttpServer {
  public:
-  HttpServer(const Config& config, RequestHandler& handler, AccessLog* access_log);
+  HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log);
   ~HttpServer();  // calls Shutdown()
 
   // Binds and starts serving in background threads. Returns "" or an error message.

@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "server/auth.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server {
 
 // `user` is null on routes that do not need authentication.
-using RouteHandler = std::function<HttpResponse(HttpRequest& request, const AuthUser* user)>;
+using RouteHandler = std::function<http::HttpResponse(http::HttpRequest& request, const AuthUser* user)>;
 
 struct Route {
   std::string prefix;  // "/dav" matches "/dav" and "/dav/…", not "/davx"

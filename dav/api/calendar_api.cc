@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dav/api/json_response.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
@@ -16,11 +16,11 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/calendars";
 
-server::HttpResponse Error(int status, const std::string& message) {
+http::HttpResponse Error(int status, const std::string& message) {
   return JsonError(status, message);
 }
 
-server::HttpResponse Error(const Status& s) { return Error(s.HttpCode(), s.message()); }
+http::HttpResponse Error(const Status& s) { return Error(s.HttpCode(), s.message()); }
 
 struct CalendarInfo {
   store::Collection collection;
@@ -37,7 +37,7 @@ CalendarInfo Describe(const store::Collection& c, const std::string& home) {
   return info;
 }
 
-server::HttpResponse ListCalendars(store::Session& s, const store::Collection& home) {
+http::HttpResponse ListCalendars(store::Session& s, const store::Collection& home) {
   auto subs = s.ListChildCollections(home.id);
   if (!subs.ok()) return Error(subs.status());
   json list = json::array();
@@ -68,9 +68,9 @@ json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const 
           {"href", href}};
 }
 
-server::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
-                                const server::HttpRequest& request) {
-  std::string from = server::QueryParam(request.query, "from"), to = server::QueryParam(request.query, "to");
+http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
+                                const http::HttpRequest& request) {
+  std::string from = http::QueryParam(request.query, "from"), to = http::QueryParam(request.query, "to");
   std::optional<caldav::Seconds> start = ParseInstant(from), end = ParseInstant(to);
   if (!start || !end || *end <= *start) {
     return Error(400, "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");
@@ -110,7 +110,7 @@ server::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
 
 }  // namespace
 
-server::HttpResponse ServeCalendars(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest& request,
                                     const Principal& principal) {
   if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();

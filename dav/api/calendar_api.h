@@ -7,12 +7,12 @@
 #pragma once
 
 #include "dav/context.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::api {
 
 // Serves a request whose path starts with /api/v1/calendars for `principal`.
-server::HttpResponse ServeCalendars(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest& request,
                                     const Principal& principal);
 
 // The most occurrences one events request returns (the answer says "truncated": true beyond).

@@ -5,7 +5,7 @@
 
 #include "dav/api/json_response.h"
 
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::api {
 namespace {
@@ -13,16 +13,16 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/directory";
 
-server::HttpResponse Error(int status, const std::string& message) {
+http::HttpResponse Error(int status, const std::string& message) {
   return JsonError(status, message);
 }
 
 
-server::HttpResponse Search(store::Session& s, const server::HttpRequest& request) {
+http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
   store::DirectoryQuery q;
-  q.text = server::QueryParam(request.query, "q");
-  q.departement = server::QueryParam(request.query, "departement");
-  std::string limit = server::QueryParam(request.query, "limit");
+  q.text = http::QueryParam(request.query, "q");
+  q.departement = http::QueryParam(request.query, "departement");
+  std::string limit = http::QueryParam(request.query, "limit");
   q.limit = 20;
   if (!limit.empty()) {
     size_t n = 0;
@@ -52,7 +52,7 @@ server::HttpResponse Search(store::Session& s, const server::HttpRequest& reques
   return Json(200, json{{"people", people}});
 }
 
-server::HttpResponse Groups(store::Session& s, const std::map<std::string, std::string>& names) {
+http::HttpResponse Groups(store::Session& s, const std::map<std::string, std::string>& names) {
   Result<std::vector<store::DirectoryEntry>> all = s.ListDirectoryEntries();
   if (!all.ok()) return Error(all.status().HttpCode(), all.status().message());
   std::map<std::string, size_t> departments;
@@ -79,7 +79,7 @@ server::HttpResponse Groups(store::Session& s, const std::map<std::string, std::
 
 }  // namespace
 
-server::HttpResponse ServeDirectory(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeDirectory(const DavContext& ctx, const http::HttpRequest& request,
                                     const std::map<std::string, std::string>& departments) {
   if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();

@@ -10,14 +10,14 @@
 #include <string>
 
 #include "dav/context.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::api {
 
 inline constexpr size_t kMaxDirectoryResults = 100;
 
 // `departments` maps codes ("37") to names ("Indre-et-Loire") for the groups listing.
-server::HttpResponse ServeDirectory(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeDirectory(const DavContext& ctx, const http::HttpRequest& request,
                                     const std::map<std::string, std::string>& departments);
 
 }  // namespace cartable::dav::api

@@ -8,12 +8,12 @@
 
 #include "dav/caldav/ical.h"
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::api {
 
-inline server::HttpResponse Json(int status, const nlohmann::json& body) {
-  server::HttpResponse r;
+inline http::HttpResponse Json(int status, const nlohmann::json& body) {
+  http::HttpResponse r;
   r.status = status;
   r.headers.Set("Content-Type", "application/json; charset=utf-8");
   r.body = body.dump();
@@ -21,14 +21,14 @@ inline server::HttpResponse Json(int status, const nlohmann::json& body) {
 }
 
 // {"error": message} with `status`.
-inline server::HttpResponse JsonError(int status, const std::string& message) {
+inline http::HttpResponse JsonError(int status, const std::string& message) {
   return Json(status, nlohmann::json{{"error", message}});
 }
 
 // 405 for anything but GET/HEAD, or nullopt.
-inline std::optional<server::HttpResponse> OnlyGet(const server::HttpRequest& request) {
+inline std::optional<http::HttpResponse> OnlyGet(const http::HttpRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
-  server::HttpResponse r = JsonError(405, "only GET is allowed here");
+  http::HttpResponse r = JsonError(405, "only GET is allowed here");
   r.headers.Set("Allow", "GET, HEAD");
   return r;
 }

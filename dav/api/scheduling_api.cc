@@ -19,7 +19,7 @@ using nlohmann::json;
 constexpr std::string_view kInvitations = "/api/v1/invitations";
 constexpr int64_t kHorizon = 2 * 366 * 86400;  // invitations are looked at this far ahead
 
-server::HttpResponse Error(const Status& s) { return JsonError(s.HttpCode(), s.message()); }
+http::HttpResponse Error(const Status& s) { return JsonError(s.HttpCode(), s.message()); }
 
 int64_t Now(const DavContext& ctx) { return std::chrono::system_clock::to_time_t(ctx.clock()); }
 
@@ -91,7 +91,7 @@ json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& cop
 // notification list that clients (iOS) empty once they have shown it, while the copy in the
 // calendar keeps waiting for the answer. Only events still to come are read, and only those
 // whose text names the user and NEEDS-ACTION are parsed.
-server::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
+http::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
                                      const store::User& user) {
   std::vector<std::string> own = scheduling::UserAddresses(user);
   std::string email = user.email;
@@ -128,8 +128,8 @@ server::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
   return Json(200, json{{"invitations", list}});
 }
 
-server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Principal& principal,
-                           const store::User& user, const server::HttpRequest& request,
+http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Principal& principal,
+                           const store::User& user, const http::HttpRequest& request,
                            const std::string& id) {
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("answer") ||
@@ -170,7 +170,7 @@ server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princ
   Result<store::ObjectIndex> index =
       caldav::ValidateForCalendar(s, t->collection, t->name, *updated);
   if (!index.ok()) return Error(index.status());
-  server::HttpRequest put;  // what a client's PUT of the copy would carry
+  http::HttpRequest put;  // what a client's PUT of the copy would carry
   put.method = "PUT";
   put.path = path;
   put.body = *updated;
@@ -187,7 +187,7 @@ server::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princ
 
 }  // namespace
 
-server::HttpResponse ServeInvitations(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpRequest& request,
                                       const Principal& principal) {
   store::Session& s = ctx.store.ThreadSession();
   std::string rest = request.path.substr(std::min(request.path.size(), kInvitations.size()));
@@ -195,7 +195,7 @@ server::HttpResponse ServeInvitations(const DavContext& ctx, const server::HttpR
   if (list) {
     if (auto refused = OnlyGet(request)) return *refused;
   } else if (request.method != "POST") {
-    server::HttpResponse r = JsonError(405, "only POST is allowed here");
+    http::HttpResponse r = JsonError(405, "only POST is allowed here");
     r.headers.Set("Allow", "POST");
     return r;
   }
@@ -217,17 +217,17 @@ server::HttpResponse ServeInvitations(const DavContext& ctx, const server::HttpR
   if (id.find("..") != std::string::npos || std::count(id.begin(), id.end(), '/') != 1) {
     return JsonError(404, "no invitation '" + id + "'");
   }
-  server::HttpResponse r = Reply(ctx, s, principal, *user, request, id);
+  http::HttpResponse r = Reply(ctx, s, principal, *user, request, id);
   if (r.status == 200) {
     if (Status c = (*txn)->Commit(); !c.ok()) return Error(c);
   }
   return r;
 }
 
-server::HttpResponse ServeFreeBusy(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest& request,
                                    const Principal& principal) {
   if (request.method != "POST") {
-    server::HttpResponse r = JsonError(405, "only POST is allowed here");
+    http::HttpResponse r = JsonError(405, "only POST is allowed here");
     r.headers.Set("Allow", "POST");
     return r;
   }

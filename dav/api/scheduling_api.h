@@ -10,16 +10,16 @@
 #pragma once
 
 #include "dav/context.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::api {
 
 // Serves /api/v1/invitations...
-server::HttpResponse ServeInvitations(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpRequest& request,
                                       const Principal& principal);
 
 // Serves /api/v1/freebusy.
-server::HttpResponse ServeFreeBusy(const DavContext& ctx, const server::HttpRequest& request,
+http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest& request,
                                    const Principal& principal);
 
 // At most this much time in one free/busy request.

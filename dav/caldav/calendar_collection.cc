@@ -7,7 +7,7 @@
 #include "dav/property_registry.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::caldav {
 namespace {
@@ -112,7 +112,7 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
                                                   std::string_view body,
                                                   std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
-  if (!server::EqualsIgnoreCase(server::Trim(media), "text/calendar")) {
+  if (!http::EqualsIgnoreCase(http::Trim(media), "text/calendar")) {
     return Status::Violates(Precondition::kSupportedCalendarData,
                             "calendar collections hold text/calendar data only");
   }

@@ -4,7 +4,7 @@
 #include "dav/property_registry.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav::carddav {
 namespace {
@@ -74,9 +74,9 @@ Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::C
                                               const std::string& name, const store::Object*,
                                               std::string_view body,
                                               std::string_view content_type) {
-  std::string_view media = server::Trim(content_type.substr(0, content_type.find(';')));
-  if (!server::EqualsIgnoreCase(media, "text/vcard") &&
-      !server::EqualsIgnoreCase(media, "text/x-vcard")) {
+  std::string_view media = http::Trim(content_type.substr(0, content_type.find(';')));
+  if (!http::EqualsIgnoreCase(media, "text/vcard") &&
+      !http::EqualsIgnoreCase(media, "text/x-vcard")) {
     return Status::Violates(Precondition::kSupportedAddressData,
                             "address books hold text/vcard data only");
   }

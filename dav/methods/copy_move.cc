@@ -4,7 +4,7 @@
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
 #include "dav/quota.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav {
 namespace {
@@ -96,7 +96,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, bool* e
   std::optional<std::string_view> header = req.http.headers.Get("Destination");
   if (!header) return Status::BadRequest("COPY and MOVE need a Destination header");
   std::string host(req.http.headers.Get("Host").value_or(""));
-  std::optional<std::string> path = server::ParseDestination(*header, host);
+  std::optional<std::string> path = http::ParseDestination(*header, host);
   if (!path) return Status::BadRequest("invalid Destination: " + std::string(*header));
   Result<bool> overwrite = ParseOverwrite(req.http);
   if (!overwrite.ok()) return overwrite.status();
@@ -145,8 +145,8 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, bool* e
   return dst;
 }
 
-server::HttpResponse Done(bool existed) {
-  server::HttpResponse r;
+http::HttpResponse Done(bool existed) {
+  http::HttpResponse r;
   r.status = existed ? 204 : 201;
   return r;
 }

@@ -25,7 +25,7 @@ MethodResult HandleDelete(const Request& req, Target& t) {
     s = req.session.DeleteObject(t.collection.id, t.name);
   }
   if (!s.ok()) return s;
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = 204;
   return r;
 }

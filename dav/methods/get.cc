@@ -12,8 +12,8 @@
 namespace cartable::dav {
 namespace {
 
-server::HttpResponse CollectionIndex(const Request& req, const Target& t) {
-  server::HttpResponse r;
+http::HttpResponse CollectionIndex(const Request& req, const Target& t) {
+  http::HttpResponse r;
   r.headers.Set("Content-Type", "text/html; charset=utf-8");
   std::string& b = r.body;
   b = "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Cartable — ";
@@ -46,7 +46,7 @@ server::HttpResponse CollectionIndex(const Request& req, const Target& t) {
 
 // vCards are served in the version the client's Accept header asks for (Apple reads 3.0,
 // CardBook 4.0), converted losslessly; the ETag stays the stored resource's.
-void NegotiateVCard(const Request& req, server::HttpResponse& r) {
+void NegotiateVCard(const Request& req, http::HttpResponse& r) {
   std::string version =
       carddav::VersionFromAccept(req.http.headers.Get("Accept").value_or(""));
   if (version.empty()) return;
@@ -65,13 +65,13 @@ MethodResult HandleGet(const Request& req, Target& t) {
   auto last_modified = std::chrono::system_clock::from_time_t(t.object.modified_at);
   if (!not_modified && !req.http.headers.Has("If-None-Match")) {
     if (auto ims = req.http.headers.Get("If-Modified-Since")) {
-      auto since = server::ParseHttpDate(*ims);
+      auto since = http::ParseHttpDate(*ims);
       not_modified = since && last_modified <= *since;
     }
   }
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.headers.Set("ETag", t.object.etag);
-  r.headers.Set("Last-Modified", server::HttpDate(last_modified));
+  r.headers.Set("Last-Modified", http::HttpDate(last_modified));
   if (t.collection.kind == store::kKindCalendar) {  // RFC 6638 §3.2.10
     Result<std::string> tag = req.session.GetScheduleTag(t.object.id);
     if (tag.ok() && !tag->empty()) r.headers.Set("Schedule-Tag", *tag);

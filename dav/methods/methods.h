@@ -9,11 +9,11 @@
 #include "dav/prop_update.h"
 #include "dav/status.h"
 #include "dav/target.h"
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::dav {
 
-using MethodResult = Result<server::HttpResponse>;
+using MethodResult = Result<http::HttpResponse>;
 
 MethodResult HandleOptions(const Request& req, Target& target);
 MethodResult HandleGet(const Request& req, Target& target);  // GET and HEAD

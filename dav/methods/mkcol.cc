@@ -70,7 +70,7 @@ MethodResult CreateCollectionAt(const Request& req, Target& t, std::string_view 
   bool all_ok = true;
   Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, made, updates, true, &all_ok);
   if (!outcomes.ok()) return outcomes.status();
-  server::HttpResponse r;
+  http::HttpResponse r;
   if (!all_ok) {
     // The whole request fails (RFC 5689 §3, RFC 4791 §5.3.1); the dispatcher rolls back.
     XmlWriter w(r.body);

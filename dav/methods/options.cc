@@ -14,7 +14,7 @@ std::string DavComplianceHeader(bool scheduling) {
 
 MethodResult HandleOptions(const Request& req, Target&) {
   // The dispatcher adds Allow for the target; see DavHandler::Handle.
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = 200;
   // Only what is on for this user (CLIENTS.md #6).
   bool scheduling = req.ctx.options.scheduling;

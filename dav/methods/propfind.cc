@@ -27,7 +27,7 @@ MethodResult HandlePropfind(const Request& req, Target& target) {
                              });
     if (!s.ok()) return s;
   }
-  server::HttpResponse r = out.Finish();
+  http::HttpResponse r = out.Finish();
   if (minimal) r.headers.Set("Preference-Applied", "return=minimal");
   return r;
 }

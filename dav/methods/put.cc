@@ -15,7 +15,7 @@ MethodResult PutScheduled(const Request& req, const Target& t, const std::string
   Result<scheduling::PutOutcome> out =
       scheduling::PutCalendarObject(req, t, req.http.body, content_type, index);
   if (!out.ok()) return out.status();
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;
   // An ETag only when the stored bytes are what was sent (CLIENTS.md #12): SCHEDULE-STATUS
   // written by the server makes the client fetch the object again.
@@ -61,7 +61,7 @@ MethodResult HandlePut(const Request& req, Target& t) {
   Result<store::Object> stored =
       req.session.PutObject(t.collection.id, t.name, content_type, req.http.body, index);
   if (!stored.ok()) return stored.status();
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;
   // The stored bytes are exactly what was sent, so the ETag may be given (CLIENTS.md #12).
   r.headers.Set("ETag", stored->etag);

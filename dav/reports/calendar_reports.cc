@@ -105,7 +105,7 @@ MethodResult RunFreeBusyQuery(const Request& req, Target& t, const pugi::xml_nod
     if (!s.ok()) return s;
     if (!inner.ok()) return inner;
   }
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = 200;
   r.headers.Set("Content-Type", "text/calendar; charset=utf-8");
   r.body = caldav::RenderFreeBusy(periods, *range);

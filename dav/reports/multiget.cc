@@ -9,7 +9,7 @@
 #include "dav/report_registry.h"
 #include "dav/reports/report_scope.h"
 #include "dav/xml.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav {
 
@@ -25,9 +25,9 @@ Scope ScopeOf(const Target& t) {
 }
 
 std::optional<std::string> HrefPath(std::string_view href) {
-  std::optional<server::RequestTarget> target = server::ParseRequestTarget(href);
+  std::optional<http::RequestTarget> target = http::ParseRequestTarget(href);
   if (!target) return std::nullopt;
-  return server::DecodePath(target->raw_path);
+  return http::DecodePath(target->raw_path);
 }
 
 MethodResult RunMultiget(const Request& req, Target& t, const pugi::xml_node& root) {

@@ -190,7 +190,7 @@ MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target&,
 }
 
 MethodResult RunPrincipalSearchPropertySet(const Request&, Target&, const pugi::xml_node&) {
-  server::HttpResponse r;
+  http::HttpResponse r;
   r.status = 200;
   r.headers.Set("Content-Type", kXmlContentType);
   XmlWriter w(r.body);

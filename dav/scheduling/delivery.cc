@@ -11,7 +11,7 @@
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/mail_sender.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::scheduling::internal {
 namespace {

@@ -5,7 +5,7 @@
 #include "dav/scheduling/delivery.h"
 #include "dav/target.h"
 #include "dav/xml.h"
-#include "server/path.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::scheduling {
 namespace {
@@ -76,7 +76,7 @@ Status UpdateDefaultCalendar(const Request& req, const Target& t, const pugi::xm
   }
   pugi::xml_node href = OnlyChild(value);
   std::optional<std::string> path =
-      Is(href, ns::kDav, "href") ? server::DecodePath(href.child_value()) : std::nullopt;
+      Is(href, ns::kDav, "href") ? http::DecodePath(href.child_value()) : std::nullopt;
   Result<store::Collection> c = path ? req.session.GetCollection(*path)
                                      : Result<store::Collection>(Status::NotFound(""));
   if (!c.ok() || c->kind != store::kKindCalendar || c->owner_id != t.owner->id) {

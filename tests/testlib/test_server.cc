@@ -87,8 +87,8 @@ Reply TestServer::Request(const std::string& method, const std::string& path,
   bool has_length = false;
   for (const auto& [k, v] : headers) {
     req += k + ": " + v + "\r\n";
-    if (server::EqualsIgnoreCase(k, "Content-Length") ||
-        server::EqualsIgnoreCase(k, "Transfer-Encoding")) {
+    if (http::EqualsIgnoreCase(k, "Content-Length") ||
+        http::EqualsIgnoreCase(k, "Transfer-Encoding")) {
       has_length = true;
     }
   }

@@ -5,8 +5,8 @@
 namespace cartable::dav {
 namespace {
 
-server::HttpRequest With(std::initializer_list<std::pair<const char*, const char*>> headers) {
-  server::HttpRequest r;
+http::HttpRequest With(std::initializer_list<std::pair<const char*, const char*>> headers) {
+  http::HttpRequest r;
   for (auto [k, v] : headers) r.headers.Add(k, v);
   return r;
 }

@@ -26,8 +26,8 @@ class FakeUsers : public UserDirectory {
   int verifications = 0;
 };
 
-HttpRequest WithAuth(const std::string& value) {
-  HttpRequest r;
+http::HttpRequest WithAuth(const std::string& value) {
+  http::HttpRequest r;
   r.headers.Set("Authorization", value);
   return r;
 }
@@ -74,7 +74,7 @@ TEST(AuthTest, NoCacheMeansHashEveryTime) {
   ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
   ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
   EXPECT_EQ(users.verifications, 2);
-  HttpResponse c = auth.Challenge();
+  http::HttpResponse c = auth.Challenge();
   EXPECT_EQ(c.status, 401);
   EXPECT_EQ(*c.headers.Get("WWW-Authenticate"), "Basic realm=\"Cartable\", charset=\"UTF-8\"");
 }

@@ -10,13 +10,13 @@
 #include <string>
 #include <thread>
 
-#include "server/http_message.h"
+#include "server/http/message.h"
 
 namespace cartable::server::testing {
 
-class EchoHandler : public RequestHandler {
+class EchoHandler : public http::RequestHandler {
  public:
-  HttpResponse Handle(HttpRequest& request) override {
+  http::HttpResponse Handle(http::HttpRequest& request) override {
     calls.fetch_add(1);
     if (request.path == "/throw") throw std::runtime_error("boom");
     if (request.path == "/gate") {
@@ -30,22 +30,22 @@ class EchoHandler : public RequestHandler {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(request.query)));
     }
     if (request.path.starts_with("/status/")) {
-      HttpResponse r;
+      http::HttpResponse r;
       r.status = std::stoi(request.path.substr(8));
       r.body = "ignored";
       return r;
     }
     if (request.path.starts_with("/xml/")) {
       size_t n = std::stoul(request.path.substr(5));
-      return HttpResponse::Text(207, std::string(n, 'x'), "application/xml; charset=utf-8");
+      return http::HttpResponse::Text(207, std::string(n, 'x'), "application/xml; charset=utf-8");
     }
     if (request.path == "/omit") {
-      HttpResponse r = HttpResponse::Text(200, "twelve bytes");
+      http::HttpResponse r = http::HttpResponse::Text(200, "twelve bytes");
       r.omit_body = true;
       return r;
     }
     if (request.path == "/close") {
-      HttpResponse r = HttpResponse::Text(200, "bye");
+      http::HttpResponse r = http::HttpResponse::Text(200, "bye");
       r.close = true;
       return r;
     }
@@ -55,7 +55,7 @@ class EchoHandler : public RequestHandler {
                        "." + std::to_string(request.http_minor) + "\n";
     for (const auto& [name, value] : request.headers.All()) body += name + ": " + value + "\n";
     body += "\n" + request.body;
-    return HttpResponse::Text(200, std::move(body));
+    return http::HttpResponse::Text(200, std::move(body));
   }
   std::atomic<int> calls{0};
   std::atomic<bool> entered{false};  // a /gate request is being handled

@@ -10,10 +10,10 @@
 
 namespace {
 
-class HelloHandler : public cartable::server::RequestHandler {
+class HelloHandler : public cartable::http::RequestHandler {
  public:
-  cartable::server::HttpResponse Handle(cartable::server::HttpRequest&) override {
-    return cartable::server::HttpResponse::Text(200, "Hello, World!\n");
+  cartable::http::HttpResponse Handle(cartable::http::HttpRequest&) override {
+    return cartable::http::HttpResponse::Text(200, "Hello, World!\n");
   }
 };
 

@@ -227,7 +227,7 @@ TEST_F(HttpConnectionTest, AddsDateAndServer) {
   EXPECT_EQ(r[0].head.substr(0, 26), "HTTP/1.1 207 Multi-Status\r");
   size_t d = r[0].head.find("\r\nDate: ");
   ASSERT_NE(d, std::string::npos);
-  EXPECT_TRUE(ParseHttpDate(r[0].head.substr(d + 8, 29)));
+  EXPECT_TRUE(http::ParseHttpDate(r[0].head.substr(d + 8, 29)));
   EXPECT_NE(r[0].head.find("\r\nServer: Cartable\r\n"), std::string::npos);
 }
 

@@ -18,7 +18,8 @@ struct PropUpdate {
 
 struct PropOutcome {
   QName name;
-  int code = 200;  // 200, 403 (protected), 424 (another one failed)
+  int code = 200;  // 200, 403 (protected or invalid), 409 (invalid), 424 (another one failed)
+  Status error;    // why a setting was refused (rendered as DAV:error + responsedescription)
 };
 
 // Collects the set/remove instructions of a DAV:propertyupdate (or DAV:mkcol) element, in
@@ -26,7 +27,8 @@ struct PropOutcome {
 Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root);
 
 // Checks every update first; when all are allowed, applies them to the target's stored
-// properties. `at_creation` (MKCOL/MKCALENDAR) also admits properties settable only then.
+// properties and (for live settings, LiveProperty::update_setting) to the collection's typed
+// settings record. `at_creation` (MKCOL/MKCALENDAR) also admits properties settable only then.
 // Returns one outcome per property; *all_ok tells whether anything was applied.
 Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
                                               const std::vector<PropUpdate>& updates,

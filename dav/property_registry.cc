@@ -17,8 +17,9 @@ namespace {
 
 using T = NodeType;
 
-// Principals and the directory have a displayname of their own; elsewhere it is a dead property.
-constexpr KindSet kLiveDisplayname = kPrincipal | kDirectory;
+// Principals and the directory have fixed displaynames; other collections keep theirs in the
+// settings record; on objects displayname is a dead property.
+constexpr KindSet kLiveDisplayname = kPrincipal | kStoreCollections;
 
 void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
 
@@ -34,9 +35,26 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
 }
 
 bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
-  w.Text(c.target.kind == ResourceKind::kDirectory ? "Annuaire académique"
-                                                    : c.target.owner->display_name);
+  if (c.target.kind == ResourceKind::kPrincipal) {
+    w.Text(c.target.owner->display_name);
+  } else if (c.target.kind == ResourceKind::kDirectory) {
+    w.Text("Annuaire académique");
+  } else if (const auto& name = c.target.collection.settings.display_name) {
+    w.Text(*name);
+  } else {
+    return false;
+  }
   return true;
+}
+
+Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& value,
+                         store::CollectionSettings& settings) {
+  if (t.kind == ResourceKind::kPrincipal || t.kind == ResourceKind::kDirectory) {
+    return Status::Violates(Precondition::kCannotModifyProtectedProperty,
+                            "this displayname comes from the staff directory");
+  }
+  settings.display_name = value ? std::optional(ElementText(value)) : std::nullopt;
+  return Status::OK();
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
@@ -168,7 +186,8 @@ std::vector<LiveProperty> BuildTable() {
   return {
       {.name = {d, "resourcetype"}, .applies = kAnyKind, .in_allprop = true, .get = GetResourcetype},
       {.name = {d, "displayname"}, .applies = kLiveDisplayname, .in_allprop = true,
-       .dead_elsewhere = true, .get = GetLiveDisplayname},
+       .is_protected = false, .dead_elsewhere = true, .get = GetLiveDisplayname,
+       .update_setting = UpdateDisplayname},
       {.name = {d, "getetag"}, .applies = kObjects, .in_allprop = true, .get = GetEtag},
       {.name = {d, "getlastmodified"}, .applies = kStored, .in_allprop = true, .get = GetLastModified},
       {.name = {d, "creationdate"}, .applies = kStored, .in_allprop = true, .get = GetCreationDate},
@@ -258,6 +277,14 @@ std::optional<std::string> ObjectBody(const PropContext& ctx) {
   Result<store::Object> full = ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
   if (!full.ok()) return std::nullopt;
   return std::move(full->data);
+}
+
+std::string ElementText(const pugi::xml_node& value) {
+  std::string text;
+  for (pugi::xml_node c : value.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) text += c.value();
+  }
+  return text;
 }
 
 std::string Href(const std::string& decoded_path) { return http::EncodePath(decoded_path); }

@@ -66,8 +66,8 @@ struct LiveProperty {
   // Where `applies` does not hold the name is an ordinary dead property (displayname is live on
   // principals, settable elsewhere); otherwise it is protected everywhere.
   bool dead_elsewhere = false;
-  // May be set by MKCALENDAR / extended MKCOL (then kept in the store as a property row), but
-  // never changed afterwards (e.g. supported-calendar-component-set).
+  // May be set by MKCALENDAR / extended MKCOL (through update_setting), but never changed
+  // afterwards (e.g. supported-calendar-component-set).
   bool settable_at_creation = false;
   // Writes the property's value (the content of the property element). Returns false when the
   // resource has no value for it (404). Stored data comes from PropContext::StoredRows().
@@ -78,7 +78,18 @@ struct LiveProperty {
       nullptr;
 
   bool AppliesTo(const Target& target) const { return applies.Has(target.kind); }
+  // A setting kept in the collection's typed record (store::CollectionSettings), not as a
+  // property row. PROPPATCH, MKCALENDAR and extended MKCOL call it where `applies` holds: it
+  // checks `value` (the property element; an empty node for DAV:remove) and writes the new value
+  // into `settings` (nullopt on remove). An error refuses the whole update; its HTTP code (403
+  // with the precondition where an RFC defines one, else 409) and message go into the propstat.
+  Status (*update_setting)(const Request& req, const Target& target, const pugi::xml_node& value,
+                           store::CollectionSettings& settings) = nullptr;
 };
+
+// The text content of a property element (its character data, CDATA included), for the
+// settings' update_setting hooks.
+std::string ElementText(const pugi::xml_node& value);
 
 class PropertyRegistry {
  public:

@@ -22,31 +22,18 @@ http::HttpResponse Error(int status, const std::string& message) {
 
 http::HttpResponse Error(const Status& s) { return JsonError(s); }
 
-// The text content of a stored property element (displayname, calendar-color...).
-std::string PropertyText(const std::vector<store::DeadProperty>& props, std::string_view ns,
-                         std::string_view local) {
-  for (const store::DeadProperty& p : props) {
-    if (p.ns != ns || p.local != local) continue;
-    Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(p.xml);
-    if (doc.ok()) return (*doc)->document_element().text().get();
-  }
-  return "";
-}
-
 struct CalendarInfo {
   store::Collection collection;
   std::string id, name, color;
   std::vector<std::string> components;
 };
 
-CalendarInfo Describe(store::Session& session, const store::Collection& c, const std::string& home) {
+CalendarInfo Describe(const store::Collection& c, const std::string& home) {
   CalendarInfo info{c, c.path.substr(home.size(), c.path.size() - home.size() - 1), "", "", {}};
-  auto props = session.GetProperties(store::Owner::kCollection, c.id);
-  std::vector<store::DeadProperty> rows = props.ok() ? *props : std::vector<store::DeadProperty>{};
-  info.name = PropertyText(rows, ns::kDav, "displayname");
+  info.name = c.settings.display_name.value_or("");
   if (info.name.empty()) info.name = info.id;
-  info.color = PropertyText(rows, ns::kApple, "calendar-color");
-  info.components = caldav::ComponentSet(rows);
+  info.color = c.settings.color.value_or("");
+  info.components = caldav::ComponentSet(c.settings);
   return info;
 }
 
@@ -56,7 +43,7 @@ http::HttpResponse ListCalendars(store::Session& s, const store::Collection& hom
   json list = json::array();
   for (const store::Collection& c : *subs) {
     if (c.kind != store::kKindCalendar) continue;
-    CalendarInfo info = Describe(s, c, home.path);
+    CalendarInfo info = Describe(c, home.path);
     list.push_back({{"id", info.id},
                     {"href", Href(c.path)},
                     {"name", info.name},
@@ -137,7 +124,7 @@ http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest
   if (tail != "/events" && tail != "/events/") return Error(404, "no such API resource");
   Result<store::Collection> cal = s.GetCollection(home + id + "/");
   if (!cal.ok() || cal->kind != store::kKindCalendar) return Error(404, "no calendar '" + id + "'");
-  return ListEvents(s, Describe(s, *cal, home), request);
+  return ListEvents(s, Describe(*cal, home), request);
 }
 
 }  // namespace cartable::dav::api

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dav/caldav/calendar_settings.h"
 #include "dav/caldav/ical.h"
 #include "dav/property_registry.h"
 #include "dav/target.h"
@@ -14,7 +15,7 @@ namespace {
 constexpr const char* kAllComponents[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"};
 
 bool GetComponentSet(const PropContext& c, XmlWriter& w) {
-  for (const std::string& comp : ComponentSet(c.StoredRows())) {
+  for (const std::string& comp : ComponentSet(c.target.collection.settings)) {
     w.EmptyWithAttributes(ns::kCalDav, "comp", {{"name", comp}});
   }
   return true;
@@ -61,37 +62,36 @@ bool GetCalendarData(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-// Parses the comp names out of a stored supported-calendar-component-set fragment.
-std::vector<std::string> ParseComponents(const std::string& xml) {
-  std::vector<std::string> out;
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(xml);
-  if (!doc.ok()) return out;
-  for (pugi::xml_node c : (*doc)->document_element().children()) {
+// Settable at creation only (MKCALENDAR, extended MKCOL; the row is protected otherwise): the comp
+// names of the value, upper-cased, each one a component this server stores.
+Status UpdateComponentSet(const Request&, const Target&, const pugi::xml_node& value,
+                          store::CollectionSettings& settings) {
+  std::vector<std::string> comps;
+  for (pugi::xml_node c : value.children()) {
     if (!Is(c, ns::kCalDav, "comp")) continue;
     std::string name = c.attribute("name").value();
     std::transform(name.begin(), name.end(), name.begin(), ::toupper);
-    if (!name.empty()) out.push_back(name);
+    if (std::find(std::begin(kAllComponents), std::end(kAllComponents), name) ==
+        std::end(kAllComponents)) {
+      return Status::Violates(Precondition::kSupportedCalendarComponent,
+                              "calendars hold VEVENT, VTODO, VJOURNAL and VFREEBUSY, not \"" +
+                                  name.substr(0, 40) + "\"");
+    }
+    if (std::find(comps.begin(), comps.end(), name) == comps.end()) comps.push_back(name);
   }
-  return out;
+  if (value && comps.empty()) {
+    return Status::Violates(Precondition::kSupportedCalendarComponent,
+                            "supported-calendar-component-set names no component");
+  }
+  settings.components = std::move(comps);
+  return Status::OK();
 }
 
 }  // namespace
 
-std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored) {
-  for (const store::DeadProperty& p : stored) {
-    if (p.ns == ns::kCalDav && p.local == "supported-calendar-component-set") {
-      std::vector<std::string> comps = ParseComponents(p.xml);
-      if (!comps.empty()) return comps;
-    }
-  }
+std::vector<std::string> ComponentSet(const store::CollectionSettings& settings) {
+  if (!settings.components.empty()) return settings.components;
   return {std::begin(kAllComponents), std::end(kAllComponents)};
-}
-
-store::DeadProperty ComponentSetProperty(const std::vector<std::string>& components) {
-  std::string xml = "<C:supported-calendar-component-set xmlns:C=\"urn:ietf:params:xml:ns:caldav\">";
-  for (const std::string& c : components) xml += "<C:comp name=\"" + c + "\"/>";
-  xml += "</C:supported-calendar-component-set>";
-  return {std::string(ns::kCalDav), "supported-calendar-component-set", xml};
 }
 
 Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
@@ -110,12 +110,9 @@ Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
 
 namespace {
 
-Result<ValidateOptions> OptionsFor(store::Session& session, const store::Collection& parent) {
-  Result<std::vector<store::DeadProperty>> stored =
-      session.GetProperties(store::Owner::kCollection, parent.id);
-  if (!stored.ok()) return stored.status();
+Result<ValidateOptions> OptionsFor(store::Session&, const store::Collection& parent) {
   ValidateOptions options;
-  options.allowed_components = ComponentSet(*stored);
+  options.allowed_components = ComponentSet(parent.settings);
   options.max_resource_size = kMaxCalendarResourceSize;
   options.min_date_time = *ParseUtcDateTime(kMinDateTime);
   options.max_date_time = *ParseUtcDateTime(kMaxDateTime);
@@ -174,13 +171,10 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
     Result<store::Collection> c = session.CreateCollection(
         home.path + d.segment + "/", home.id, home.owner_id, store::kKindCalendar);
     if (!c.ok()) return c.status();
-    std::string display = "<D:displayname xmlns:D=\"DAV:\">";
-    AppendEscaped(display, d.name);
-    display += "</D:displayname>";
-    Status s = session.SetProperty(store::Owner::kCollection, c->id,
-                                   {std::string(ns::kDav), "displayname", display});
-    if (s.ok()) s = session.SetProperty(store::Owner::kCollection, c->id, ComponentSetProperty({d.component}));
-    if (!s.ok()) return s;
+    store::CollectionSettings settings;
+    settings.display_name = d.name;
+    settings.components = {d.component};
+    if (Status s = session.SetCollectionSettings(c->id, settings); !s.ok()) return s;
   }
   for (auto [segment, kind] : {std::pair{"inbox/", store::kKindScheduleInbox},
                                std::pair{"outbox/", store::kKindScheduleOutbox}}) {
@@ -196,7 +190,8 @@ void AddCalendarProperties(std::vector<LiveProperty>& table) {
   table.push_back({.name = {cal, "supported-calendar-component-set"},
                    .applies = kCalendar,
                    .settable_at_creation = true,
-                   .get = GetComponentSet});
+                   .get = GetComponentSet,
+                   .update_setting = UpdateComponentSet});
   table.push_back({.name = {cal, "supported-calendar-data"},
                    .applies = kCalendar,
                    .get = GetSupportedCalendarData});
@@ -208,6 +203,7 @@ void AddCalendarProperties(std::vector<LiveProperty>& table) {
       {.name = {cal, "supported-collation-set"}, .applies = kCalendar, .get = GetCollationSet});
   // Calendar objects and inbox messages (RFC 6638 §2.2.1).
   table.push_back({.name = {cal, "calendar-data"}, .applies = kCalendarData, .get = GetCalendarData});
+  AddCalendarSettingProperties(table);
 }
 
 }  // namespace cartable::dav::caldav

@@ -40,12 +40,9 @@ Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
                                                const std::string& name,
                                                const caldav::CalendarObject& parsed);
 
-// The components the calendar accepts: its stored supported-calendar-component-set, or all of
+// The components the calendar accepts: its supported-calendar-component-set setting, or all of
 // VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.
-std::vector<std::string> ComponentSet(const std::vector<store::DeadProperty>& stored);
-
-// A supported-calendar-component-set property row for `components`.
-store::DeadProperty ComponentSetProperty(const std::vector<std::string>& components);
+std::vector<std::string> ComponentSet(const store::CollectionSettings& settings);
 
 // Creates "Agenda" (agenda/, VEVENT) and "Tâches" (taches/, VTODO) in a new calendar home.
 Status CreateDefaultCalendars(store::Session& session, const store::Collection& home);

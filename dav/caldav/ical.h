@@ -207,4 +207,9 @@ std::optional<Seconds> ParseUtcDateTime(std::string_view value);
 // Formats UTC seconds as "20261123T120000Z".
 std::string FormatUtcDateTime(Seconds t);
 
+// Checks a CALDAV:calendar-timezone value (RFC 4791 §5.2.2): one VCALENDAR holding exactly one
+// VTIMEZONE (with a TZID and a STANDARD or DAYLIGHT rule) and nothing else. Otherwise
+// CALDAV:valid-calendar-data (403) with the reason, as Cyrus answers.
+Status ValidateTimezoneObject(std::string_view ics);
+
 }  // namespace cartable::dav::caldav

@@ -51,12 +51,13 @@ bool GetAddressData(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
+// displayname is a setting of the collection (store.h CollectionSettings), not a property row.
 Status SetDisplayname(store::Session& session, store::Id collection, std::string_view name) {
-  std::string xml = "<D:displayname xmlns:D=\"DAV:\">";
-  AppendEscaped(xml, name);
-  xml += "</D:displayname>";
-  return session.SetProperty(store::Owner::kCollection, collection,
-                             {std::string(ns::kDav), "displayname", xml});
+  Result<store::Collection> c = session.GetCollectionById(collection);
+  if (!c.ok()) return c.status();
+  store::CollectionSettings settings = c->settings;
+  settings.display_name = std::string(name);
+  return session.SetCollectionSettings(collection, settings);
 }
 
 }  // namespace

@@ -86,6 +86,10 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
   if (Status st = CopyProperties(s, store::Owner::kCollection, src.id, dst->id); !st.ok()) {
     return st;
   }
+  // The settings travel like dead properties (a copied calendar keeps its colour and name).
+  if (src.settings != store::CollectionSettings{}) {
+    if (Status st = s.SetCollectionSettings(dst->id, src.settings); !st.ok()) return st;
+  }
   if (!deep) return Status::OK();
   std::vector<std::string> names;
   Status st = s.ForEachObject(src.id, [&names](const store::Object& o) {

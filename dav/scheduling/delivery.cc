@@ -42,30 +42,8 @@ std::string InboxPath(const store::User& user) {
   return HomePath(CalendarArea(), user.login) + "inbox/";
 }
 
-// The href inside a stored <C:schedule-default-calendar-URL> property, decoded.
-std::string StoredDefaultCalendar(store::Session& session, const store::Collection& inbox) {
-  Result<std::vector<store::DeadProperty>> props =
-      session.GetProperties(store::Owner::kCollection, inbox.id);
-  if (!props.ok()) return "";
-  for (const store::DeadProperty& p : *props) {
-    if (p.ns != ns::kCalDav || p.local != "schedule-default-calendar-URL") continue;
-    Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(p.xml);
-    if (!doc.ok()) return "";
-    for (pugi::xml_node href : (*doc)->document_element().children()) {
-      if (!Is(href, ns::kDav, "href")) continue;
-      std::optional<std::string> path = http::DecodePath(href.child_value());
-      return path.value_or("");
-    }
-  }
-  return "";
-}
-
-bool Accepts(store::Session& session, const store::Collection& calendar,
-             const std::string& component) {
-  Result<std::vector<store::DeadProperty>> props =
-      session.GetProperties(store::Owner::kCollection, calendar.id);
-  if (!props.ok()) return false;
-  std::vector<std::string> comps = caldav::ComponentSet(*props);
+bool Accepts(const store::Collection& calendar, const std::string& component) {
+  std::vector<std::string> comps = caldav::ComponentSet(calendar.settings);
   return std::find(comps.begin(), comps.end(), component) != comps.end();
 }
 
@@ -158,13 +136,13 @@ Result<store::Collection> DefaultCalendar(store::Session& session, const store::
   Result<std::vector<store::Collection>> calendars = Calendars(session, user);
   if (!calendars.ok()) return calendars.status();
   if (Result<store::Collection> inbox = session.GetCollection(InboxPath(user)); inbox.ok()) {
-    std::string chosen = StoredDefaultCalendar(session, *inbox);
+    const store::Id chosen = inbox->settings.default_calendar_id;
     for (const store::Collection& c : *calendars) {
-      if (c.path == chosen && Accepts(session, c, component)) return c;
+      if (chosen != 0 && c.id == chosen && Accepts(c, component)) return c;
     }
   }
   for (const store::Collection& c : *calendars) {
-    if (Accepts(session, c, component)) return c;
+    if (Accepts(c, component)) return c;
   }
   return Status::Violates(Precondition::kSupportedCalendarComponent,
                           user.login + " has no calendar for " + component);

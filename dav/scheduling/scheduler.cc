@@ -459,15 +459,8 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
   const caldav::TimeRange range{start, end};
   const std::vector<std::string> own = UserAddresses(user);
   for (const store::Collection& c : *calendars) {
-    Result<std::vector<store::DeadProperty>> props =
-        session.GetProperties(store::Owner::kCollection, c.id);
-    if (!props.ok()) return props.status();
-    bool transparent = false;
-    for (const store::DeadProperty& p : *props) {
-      transparent |= p.ns == ns::kCalDav && p.local == "schedule-calendar-transp" &&
-                     p.xml.find("transparent") != std::string::npos;
-    }
-    if (transparent) continue;
+    // RFC 6638 §9.1: a transparent calendar does not count in free/busy.
+    if (c.settings.transparent.value_or(false)) continue;
     store::ObjectQuery q;
     q.component = "VEVENT";
     q.start = start;

@@ -41,17 +41,13 @@ pugi::xml_node OnlyChild(const pugi::xml_node& prop) {
   return found;
 }
 
-std::string StoredHref(const store::DeadProperty* stored) {
-  if (stored == nullptr) return "";
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(stored->xml);
-  if (!doc.ok()) return "";
-  pugi::xml_node href = OnlyChild((*doc)->document_element());
-  return http::DecodePath(href.child_value()).value_or("");
-}
-
 bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
-  std::string path = StoredHref(c.Stored(ns::kCalDav, "schedule-default-calendar-URL"));
-  if (path.empty() || !c.req.session.GetCollection(path).ok()) {
+  std::string path;
+  if (store::Id id = c.target.collection.settings.default_calendar_id; id != 0) {
+    Result<store::Collection> chosen = c.req.session.GetCollectionById(id);
+    if (chosen.ok()) path = chosen->path;
+  }
+  if (path.empty()) {  // RFC 6638 §9.2: the server picks one when the client did not
     Result<store::Collection> chosen =
         internal::DefaultCalendar(c.req.session, *c.target.owner, "VEVENT");
     if (!chosen.ok()) return false;
@@ -61,7 +57,13 @@ bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-Status ValidateDefaultCalendar(const Request& req, const Target& t, const pugi::xml_node& value) {
+// Removing it returns to the server's choice (the first calendar taking events).
+Status UpdateDefaultCalendar(const Request& req, const Target& t, const pugi::xml_node& value,
+                             store::CollectionSettings& settings) {
+  if (!value) {
+    settings.default_calendar_id = 0;
+    return Status::OK();
+  }
   pugi::xml_node href = OnlyChild(value);
   std::optional<std::string> path =
       Is(href, ns::kDav, "href") ? http::DecodePath(href.child_value()) : std::nullopt;
@@ -71,21 +73,30 @@ Status ValidateDefaultCalendar(const Request& req, const Target& t, const pugi::
     return Status::Violates(Precondition::kValidScheduleDefaultCalendarUrl,
                             "the default calendar must be one of your calendars");
   }
+  settings.default_calendar_id = c->id;
   return Status::OK();
 }
 
+// RFC 6638 §9.1: opaque unless set otherwise (also after a DAV:remove).
 bool GetCalendarTransp(const PropContext& c, XmlWriter& w) {
-  const store::DeadProperty* stored = c.Stored(ns::kCalDav, "schedule-calendar-transp");
-  bool transparent = stored && stored->xml.find("transparent") != std::string::npos;
+  bool transparent = c.target.collection.settings.transparent.value_or(false);
   w.Empty(ns::kCalDav, transparent ? "transparent" : "opaque");
   return true;
 }
 
-Status ValidateCalendarTransp(const Request&, const Target&, const pugi::xml_node& value) {
+Status UpdateCalendarTransp(const Request&, const Target&, const pugi::xml_node& value,
+                            store::CollectionSettings& settings) {
+  if (!value) {
+    settings.transparent.reset();
+    return Status::OK();
+  }
   pugi::xml_node v = OnlyChild(value);
-  if (Is(v, ns::kCalDav, "opaque") || Is(v, ns::kCalDav, "transparent")) return Status::OK();
-  return Status::Violates(Precondition::kValidScheduleCalendarTransp,
-                          "schedule-calendar-transp is opaque or transparent");
+  if (!Is(v, ns::kCalDav, "opaque") && !Is(v, ns::kCalDav, "transparent")) {
+    return Status::Violates(Precondition::kValidScheduleCalendarTransp,
+                            "schedule-calendar-transp is <C:opaque/> or <C:transparent/>");
+  }
+  settings.transparent = Is(v, ns::kCalDav, "transparent");
+  return Status::OK();
 }
 
 bool GetScheduleTag(const PropContext& c, XmlWriter& w) {
@@ -107,13 +118,13 @@ void AddSchedulingProperties(std::vector<LiveProperty>& table) {
                    .applies = kInbox,
                    .is_protected = false,
                    .get = GetDefaultCalendar,
-                   .validate = ValidateDefaultCalendar});
+                   .update_setting = UpdateDefaultCalendar});
   table.push_back({.name = {cal, "schedule-calendar-transp"},
                    .applies = kCalendar,
                    .is_protected = false,
                    .settable_at_creation = true,
                    .get = GetCalendarTransp,
-                   .validate = ValidateCalendarTransp});
+                   .update_setting = UpdateCalendarTransp});
   table.push_back(
       {.name = {cal, "schedule-tag"}, .applies = kScheduleTagged, .get = GetScheduleTag});
 }

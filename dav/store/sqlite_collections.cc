@@ -1,6 +1,8 @@
 // SqliteSession: collections and the change log.
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dav/store/sqlite_store.h"
 #include "dav/store/store_util.h"
@@ -8,8 +10,50 @@
 namespace cartable::store {
 namespace {
 
-#define COLLECTION_COLUMNS \
-  "SELECT id, path, parent_id, owner_id, kind, sync_seq, created_at, modified_at FROM collections "
+#define COLLECTION_COLUMNS                                                                        \
+  "SELECT id, path, parent_id, owner_id, kind, sync_seq, created_at, modified_at, display_name, " \
+  "description, color, sort_order, time_zone, transparent, default_calendar_id, components "      \
+  "FROM collections "
+
+std::optional<std::string> OptionalText(const Stmt& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return s.Text(col);
+}
+
+// components is stored as "VEVENT,VTODO" (names never contain a comma).
+std::vector<std::string> SplitComponents(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string JoinComponents(const std::vector<std::string>& components) {
+  std::string out;
+  for (const std::string& c : components) {
+    if (!out.empty()) out += ',';
+    out += c;
+  }
+  return out;
+}
+
+CollectionSettings ReadSettings(const Stmt& s, int first) {
+  CollectionSettings c;
+  c.display_name = OptionalText(s, first);
+  c.description = OptionalText(s, first + 1);
+  c.color = OptionalText(s, first + 2);
+  if (!s.IsNull(first + 3)) c.order = s.Int(first + 3);
+  c.time_zone = OptionalText(s, first + 4);
+  if (!s.IsNull(first + 5)) c.transparent = s.Int(first + 5) != 0;
+  c.default_calendar_id = s.Int(first + 6);  // NULL reads as 0
+  if (!s.IsNull(first + 7)) c.components = SplitComponents(s.Text(first + 7));
+  return c;
+}
 
 Collection ReadCollection(const Stmt& s) {
   Collection c;
@@ -21,6 +65,7 @@ Collection ReadCollection(const Stmt& s) {
   c.sync_seq = s.Int(5);
   c.created_at = s.Int(6);
   c.modified_at = s.Int(7);
+  c.settings = ReadSettings(s, 8);
   return c;
 }
 
@@ -298,6 +343,58 @@ Status SqliteSession::MoveCollection(Id collection_id, const std::string& new_pa
   WriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
   return scope.Finish(DoMoveCollection(collection_id, new_path, new_parent_id));
+}
+
+Status SqliteSession::SetCollectionSettings(Id collection_id, const CollectionSettings& settings) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(
+      "UPDATE collections SET display_name = ?, description = ?, color = ?, sort_order = ?, "
+      "time_zone = ?, transparent = ?, default_calendar_id = ?, components = ? WHERE id = ?");
+  if (!s.ok()) return scope.Finish(s.status());
+  auto bind_text = [&s](int index, const std::optional<std::string>& v) {
+    if (v) {
+      s->Bind(index, *v);
+    } else {
+      s->BindNull(index);
+    }
+  };
+  bind_text(1, settings.display_name);
+  bind_text(2, settings.description);
+  bind_text(3, settings.color);
+  if (settings.order) {
+    s->Bind(4, *settings.order);
+  } else {
+    s->BindNull(4);
+  }
+  bind_text(5, settings.time_zone);
+  if (settings.transparent) {
+    s->Bind(6, int64_t{*settings.transparent});
+  } else {
+    s->BindNull(6);
+  }
+  if (settings.default_calendar_id != 0) {
+    s->Bind(7, settings.default_calendar_id);
+  } else {
+    s->BindNull(7);
+  }
+  if (settings.components.empty()) {
+    s->BindNull(8);
+  } else {
+    s->Bind(8, JoinComponents(settings.components));
+  }
+  s->Bind(9, collection_id);
+  Status st = s->Run("setting the settings of collection #" + std::to_string(collection_id));
+  // A missing default calendar is a FOREIGN KEY violation, which SqliteStatus maps to kNotFound.
+  if (st.code() == Status::Code::kNotFound) {
+    return scope.Finish(Status::Conflict("the default calendar #" +
+                                         std::to_string(settings.default_calendar_id) +
+                                         " does not exist"));
+  }
+  if (st.ok() && db_->Changes() == 0) {
+    st = Status::NotFound("no collection #" + std::to_string(collection_id));
+  }
+  return scope.Finish(st);
 }
 
 Result<int64_t> SqliteSession::Touch(Id collection_id, const std::string& name, bool deleted) {

@@ -48,6 +48,7 @@ class SqliteSession : public Session {
   Result<std::vector<Collection>> ListChildCollections(Id collection_id) override;
   Status DeleteCollection(Id collection_id) override;
   Status MoveCollection(Id collection_id, const std::string& new_path, Id new_parent_id) override;
+  Status SetCollectionSettings(Id collection_id, const CollectionSettings& settings) override;
   Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) override;
 
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override;

@@ -61,6 +61,28 @@ inline constexpr const char* kKindScheduleOutbox = "schedule-outbox";
 inline constexpr const char* kKindDirectory = "directory";
 inline constexpr const char* kDirectoryPath = "/dav/directory/";
 
+// What the server itself reads of a collection's settings, as typed values (never re-parsed from
+// XML). The DAV live properties that clients set (PROPPATCH, MKCALENDAR, extended MKCOL) read and
+// write these fields; nullopt / empty means "not set" (the property is absent, or its default
+// applies where an RFC defines one).
+struct CollectionSettings {
+  std::optional<std::string> display_name;  // DAV:displayname text
+  std::optional<std::string> description;   // CALDAV:calendar-description text (xml:lang dropped)
+  std::optional<std::string> color;         // Apple calendar-color: "#RRGGBB" or "#RRGGBBAA"
+  std::optional<int64_t> order;             // Apple calendar-order
+  // CALDAV:calendar-timezone (RFC 4791 §5.2.2): an iCalendar object with exactly one VTIMEZONE.
+  std::optional<std::string> time_zone;
+  // CALDAV:schedule-calendar-transp (RFC 6638 §9.1); unset means opaque.
+  std::optional<bool> transparent;
+  // A scheduling inbox's CALDAV:schedule-default-calendar-URL (RFC 6638 §9.2), as the calendar's
+  // id (so it follows a MOVE); 0 = not set. Deleting that calendar unsets it.
+  Id default_calendar_id = 0;
+  // CALDAV:supported-calendar-component-set ("VEVENT", "VTODO", ...); empty = every component.
+  std::vector<std::string> components;
+
+  bool operator==(const CollectionSettings&) const = default;
+};
+
 struct Collection {
   Id id = 0;
   std::string path;    // absolute, decoded, ends with '/': "/dav/files/jlabert/docs/"
@@ -70,6 +92,7 @@ struct Collection {
   int64_t sync_seq = 0;  // incremented by every change to a direct member or to the collection
   UnixTime created_at = 0;
   UnixTime modified_at = 0;
+  CollectionSettings settings;  // always filled
 };
 
 // Bounds meaning "unbounded" in ObjectIndex.
@@ -249,6 +272,10 @@ class Session {
   // `new_parent_id`. Records the removal in the old parent and the addition in the new one.
   virtual Status MoveCollection(Id collection_id, const std::string& new_path,
                                 Id new_parent_id) = 0;
+  // Replaces the collection's settings record (every field, unset ones included). kNotFound if
+  // the collection is absent; kConflict when settings.default_calendar_id names no collection.
+  // Does not bump sync_seq (PROPPATCH calls Touch itself, as for dead properties).
+  virtual Status SetCollectionSettings(Id collection_id, const CollectionSettings& settings) = 0;
   // Bumps the collection's sync_seq and records `name` as changed (used for property changes
   // and member changes that do not go through PutObject/DeleteObject). Returns the new seq.
   virtual Result<int64_t> Touch(Id collection_id, const std::string& name, bool deleted) = 0;

@@ -92,6 +92,16 @@ TEST_F(CalDavTest, MkcalendarWithInitialProperties) {
   <C:calendar-description xml:lang="fr">Visites d'inspection</C:calendar-description>
   <C:supported-calendar-component-set><C:comp name="VEVENT"/><C:comp name="VTODO"/></C:supported-calendar-component-set>
   <C:calendar-timezone>BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:x
+BEGIN:VTIMEZONE
+TZID:Europe/Paris
+BEGIN:STANDARD
+DTSTART:19961027T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+END:VTIMEZONE
 END:VCALENDAR</C:calendar-timezone>
   <A:calendar-color>#FF5733FF</A:calendar-color><A:calendar-order>3</A:calendar-order>
  </D:prop></D:set></C:mkcalendar>)", {{"Content-Type", "application/xml"}});
@@ -106,6 +116,8 @@ END:VCALENDAR</C:calendar-timezone>
   EXPECT_EQ(p["{http://apple.com/ns/ical/}calendar-color"].text, "#FF5733FF");
   EXPECT_EQ(p["{http://apple.com/ns/ical/}calendar-order"].text, "3");
   EXPECT_EQ(p["{urn:ietf:params:xml:ns:caldav}calendar-timezone"].status, 200);
+  EXPECT_NE(p["{urn:ietf:params:xml:ns:caldav}calendar-timezone"].text.find("TZID:Europe/Paris"),
+            std::string::npos);
   EXPECT_NE(p["{DAV:}resourcetype"].xml.find("calendar"), std::string::npos);
 
   EXPECT_EQ(server_.As("MKCALENDAR", "/dav/calendars/jlabert/inspections/").status, 405);

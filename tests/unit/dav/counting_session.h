@@ -55,6 +55,9 @@ class CountingSession : public Session {
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override {
     return inner_.GetObject(collection_id, name, with_data);
   }
+  Status SetCollectionSettings(Id collection_id, const CollectionSettings& settings) override {
+    return inner_.SetCollectionSettings(collection_id, settings);
+  }
   Status ForEachObject(Id collection_id, const ObjectVisitor& fn) override {
     return inner_.ForEachObject(collection_id, fn);
   }

@@ -1,5 +1,6 @@
-// Stored property rows as getters and PROPFIND see them: a getter that asks reads the target's
-// rows from the store once (never a silent empty answer), and a Depth-1 walk reads the rows of
+// Stored data as getters and PROPFIND see them: settings the server reads itself come typed with
+// the collection (no property query); dead-property rows are read from the store once per
+// resource when first asked (never a silent empty answer), and a Depth-1 walk reads the rows of
 // all object members with one query, or none when nothing asked needs them.
 #include <gtest/gtest.h>
 
@@ -39,11 +40,12 @@ class StoredPropertiesTest : public ::testing::Test {
                         .ok());
       }
     }
+    store::CollectionSettings settings = agenda->settings;
+    settings.transparent = true;
+    ASSERT_TRUE(inner().SetCollectionSettings(agenda->id, settings).ok());
     ASSERT_TRUE(inner()
                     .SetProperty(store::Owner::kCollection, agenda->id,
-                                 {std::string(ns::kCalDav), "schedule-calendar-transp",
-                                  "<C:schedule-calendar-transp xmlns:C=\"urn:ietf:params:xml:"
-                                  "ns:caldav\"><C:transparent/></C:schedule-calendar-transp>"})
+                                 {"urn:x", "note", R"(<x:note xmlns:x="urn:x">conseils</x:note>)"})
                     .ok());
   }
 
@@ -88,23 +90,25 @@ class StoredPropertiesTest : public ::testing::Test {
   Principal me_;
 };
 
-TEST_F(StoredPropertiesTest, GetterAskedAloneReadsTheStoreOnce) {
+TEST_F(StoredPropertiesTest, SettingsComeWithTheTargetAndRowsAreReadOnce) {
   counting_.Reset();
   std::string comps = Get(kAgenda, ns::kCalDav, "supported-calendar-component-set");
   EXPECT_NE(comps.find("VEVENT"), std::string::npos) << comps;
   EXPECT_EQ(comps.find("VTODO"), std::string::npos) << "the stored set, not the default: " << comps;
-  EXPECT_EQ(counting_.collection_property_reads, 1);
-
   std::string transp = Get(kAgenda, ns::kCalDav, "schedule-calendar-transp");
   EXPECT_NE(transp.find("transparent"), std::string::npos) << transp;
+  EXPECT_EQ(counting_.collection_property_reads, 0) << "typed settings need no property query";
 
-  // Two getters of one resource share the rows read for it.
+  // Rows are read on first use, once per resource, whoever asks.
   Target t = At(kAgenda);
   Request req{http_, me_, counting_, ctx_};
   PropContext c(req, t);
   counting_.Reset();
-  ASSERT_NE(c.Stored(ns::kCalDav, "schedule-calendar-transp"), nullptr);
-  ASSERT_NE(c.Stored(ns::kCalDav, "supported-calendar-component-set"), nullptr);
+  const store::DeadProperty* note = c.Stored("urn:x", "note");
+  ASSERT_NE(note, nullptr);
+  EXPECT_NE(note->xml.find("conseils"), std::string::npos);
+  EXPECT_EQ(c.Stored("urn:x", "absent"), nullptr);
+  EXPECT_EQ(c.StoredRows().size(), 1u);
   EXPECT_EQ(counting_.collection_property_reads, 1);
 }
 

@@ -55,7 +55,7 @@ struct MemberWrite {
 // What storing a member did.
 struct WriteResult {
   store::Object object;
-  bool rewritten = false;    // the stored bytes differ from the body (no ETag: CLIENTS.md #12)
+  bool rewritten = false;    // the stored bytes differ from the body (no ETag: docs/clients.md #12)
   std::string schedule_tag;  // calendars: the Schedule-Tag to return ("" = none)
 };
 

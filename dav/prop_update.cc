@@ -49,9 +49,6 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
       is_setting[i] = true;
       error = live->update_setting(req, t, u.remove ? pugi::xml_node() : u.element, settings);
       if (!error.ok()) code = error.HttpCode();
-    } else if (code == 200 && !u.remove && live && live->validate && live->AppliesTo(t) &&
-               !live->validate(req, t, u.element).ok()) {
-      code = 403;
     }
     if (code != 200) *all_ok = false;
     outcomes.push_back({std::move(name), code, std::move(error)});

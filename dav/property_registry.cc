@@ -206,7 +206,7 @@ std::vector<LiveProperty> BuildTable() {
       {.name = {card, "addressbook-home-set"}, .applies = kPrincipal, .get = GetAddressbookHomeSet},
       {.name = {cs, "email-address-set"}, .applies = kPrincipal, .get = GetEmailAddressSet},
       {.name = {d, "sync-token"}, .applies = kStoreCollections, .get = GetSyncToken},
-      // Kept in step with sync-token (CLIENTS.md #11): same value.
+      // Kept in step with sync-token (docs/clients.md #11): same value.
       {.name = {cs, "getctag"}, .applies = kStoreCollections, .get = GetSyncToken},
   };
 }

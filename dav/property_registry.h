@@ -72,12 +72,6 @@ struct LiveProperty {
   // Writes the property's value (the content of the property element). Returns false when the
   // resource has no value for it (404). Stored data comes from PropContext::StoredRows().
   bool (*get)(const PropContext& ctx, XmlWriter& out) = nullptr;
-  // A live property clients may set (is_protected false): checks the new value (the property
-  // element) before it is stored as a property row; an error refuses the PROPPATCH with 403.
-  Status (*validate)(const Request& req, const Target& target, const pugi::xml_node& value) =
-      nullptr;
-
-  bool AppliesTo(const Target& target) const { return applies.Has(target.kind); }
   // A setting kept in the collection's typed record (store::CollectionSettings), not as a
   // property row. PROPPATCH, MKCALENDAR and extended MKCOL call it where `applies` holds: it
   // checks `value` (the property element; an empty node for DAV:remove) and writes the new value
@@ -85,6 +79,8 @@ struct LiveProperty {
   // with the precondition where an RFC defines one, else 409) and message go into the propstat.
   Status (*update_setting)(const Request& req, const Target& target, const pugi::xml_node& value,
                            store::CollectionSettings& settings) = nullptr;
+
+  bool AppliesTo(const Target& target) const { return applies.Has(target.kind); }
 };
 
 // The text content of a property element (its character data, CDATA included), for the

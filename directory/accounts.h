@@ -24,7 +24,7 @@ class Accounts {
   Status SetPassword(const std::string& login, std::string_view password);
   Status Disable(const std::string& login);
   Status Enable(const std::string& login);
-  // Turns server-side scheduling on or off for the user (CLIENTS.md #6).
+  // Turns server-side scheduling on or off for the user (docs/clients.md #6).
   Status SetScheduling(const std::string& login, bool on);
   // Sets the user's quota in bytes; -1 restores the configured default.
   Status SetQuota(const std::string& login, int64_t bytes);

@@ -122,7 +122,7 @@ http::HttpResponse App::Handle(http::HttpRequest& request) {
   const Route* route = router_.Match(request.path);
   if (route == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
   if (!route->needs_auth) return route->handler(request, nullptr);
-  // Setup probes send OPTIONS without credentials and must see the DAV header (CLIENTS.md #1).
+  // Setup probes send OPTIONS without credentials and must see the DAV header (docs/clients.md #1).
   if (request.method == "OPTIONS" && !request.headers.Has("Authorization")) {
     return dav_.AnonymousOptions();
   }

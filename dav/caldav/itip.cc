@@ -290,7 +290,7 @@ void CollectTzids(icalcomponent* c, std::set<std::string>& out) {
 }
 
 // An iTIP message names its zones with VTIMEZONEs, also those the stored object left to the
-// time-zone database (mail clients need them; CLIENTS.md #8: CANCEL too).
+// time-zone database (mail clients need them; docs/clients.md #8: CANCEL too).
 CalendarObject FinishMessage(ComponentPtr owned) {
   icalcomponent* msg = owned.get();
   std::set<std::string> used;

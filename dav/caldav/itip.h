@@ -84,13 +84,13 @@ Result<CalendarObject> BuildRequest(const CalendarObject& organizer, const std::
 
 // The CANCEL for `attendee`: every component they take part in (`keys` empty), or only the
 // instances `keys` (built from the master when not overridden), with STATUS:CANCELLED. Keeps the
-// VTIMEZONEs (CLIENTS.md #8). `organizer` is not changed.
+// VTIMEZONEs (docs/clients.md #8). `organizer` is not changed.
 Result<CalendarObject> BuildCancel(const CalendarObject& organizer, const std::string& attendee,
                                    const std::vector<std::string>& keys = {});
 
 // The REPLY of `attendee` from their copy: for each component in `keys` (empty = every
 // component), ORGANIZER, the attendee alone with their PARTSTAT, times, SUMMARY, SEQUENCE,
-// RECURRENCE-ID (CLIENTS.md #8: ORGANIZER is always present).
+// RECURRENCE-ID (docs/clients.md #8: ORGANIZER is always present).
 Result<CalendarObject> BuildReply(const CalendarObject& copy, const std::string& attendee,
                                   const std::vector<std::string>& keys = {});
 
@@ -172,7 +172,7 @@ struct FreeBusyRequest {
 Result<FreeBusyRequest> ParseFreeBusyRequest(std::string_view ics);
 
 // The METHOD:REPLY VFREEBUSY answering `request` for `attendee` with `busy` (no VTIMEZONE,
-// CLIENTS.md #9).
+// docs/clients.md #9).
 std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& attendee,
                           const std::vector<BusyPeriod>& busy);
 

@@ -6,7 +6,7 @@ namespace cartable::dav {
 
 std::string DavComplianceHeader(bool scheduling) {
   // Class 2 (locking) is not offered. calendar-auto-schedule only while the server schedules:
-  // advertising it with scheduling off leaves Thunderbird sending nothing (CLIENTS.md #6).
+  // advertising it with scheduling off leaves Thunderbird sending nothing (docs/clients.md #6).
   std::string classes = "1, 3, access-control, extended-mkcol, calendar-access, addressbook";
   if (scheduling) classes += ", calendar-auto-schedule";
   return classes;
@@ -16,7 +16,7 @@ MethodResult HandleOptions(const Request& req, Target&) {
   // The dispatcher adds Allow for the target; see DavHandler::Handle.
   http::HttpResponse r;
   r.status = 200;
-  // Only what is on for this user (CLIENTS.md #6).
+  // Only what is on for this user (docs/clients.md #6).
   bool scheduling = req.ctx.options.scheduling;
   if (scheduling) {
     Result<store::User> me = req.session.GetUserById(req.principal.user_id);

@@ -38,7 +38,7 @@ MethodResult HandlePut(const Request& req, Target& t) {
   if (!stored.ok()) return stored.status();
   http::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;
-  // An ETag only when the stored bytes are what was sent (CLIENTS.md #12): SCHEDULE-STATUS
+  // An ETag only when the stored bytes are what was sent (docs/clients.md #12): SCHEDULE-STATUS
   // written by the server makes the client fetch the object again.
   if (!stored->rewritten) r.headers.Set("ETag", stored->object.etag);
   if (!stored->schedule_tag.empty()) r.headers.Set("Schedule-Tag", stored->schedule_tag);

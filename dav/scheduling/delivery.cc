@@ -26,8 +26,8 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
-// Thunderbird's naming (CLIENTS.md: "<UID>.ics", characters outside [A-Za-z0-9_.-] as '_'), so
-// a client importing the same invitation lands on the same resource (CLIENTS.md #7).
+// Thunderbird's naming (docs/clients.md: "<UID>.ics", characters outside [A-Za-z0-9_.-] as '_'), so
+// a client importing the same invitation lands on the same resource (docs/clients.md #7).
 std::string NameForUid(const std::string& uid) {
   std::string name;
   for (char c : uid) {

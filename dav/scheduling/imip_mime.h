@@ -31,7 +31,7 @@ struct ImipMail {
 //   Content-Type: multipart/alternative
 //     text/plain; charset=utf-8 (quoted-printable)       -- `text`
 //     text/calendar; method=<METHOD>; charset=utf-8        -- `ics` (base64 or QP)
-// (CLIENTS.md #8: the calendar part inside multipart/alternative, with method=.)
+// (docs/clients.md #8: the calendar part inside multipart/alternative, with method=.)
 // The calendar part is base64 (its CRLFs kept byte for byte), method= upper-cased; display
 // names and the subject are RFC 2047 UTF-8 words when not ASCII; Message-ID is 128 random bits
 // in hex @ message_id_domain ("localhost" if empty or invalid); Date is the local time now.

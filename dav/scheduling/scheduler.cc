@@ -132,7 +132,7 @@ std::map<std::string, std::string> OrganizerSends(store::Session& session, const
     if (!itip.ok()) continue;
     Result<Recipient> to = ResolveRecipient(session, ctx, address);
     if (!to.ok()) continue;
-    // One delivery per colleague, however many of their addresses are listed (CLIENTS.md #8).
+    // One delivery per colleague, however many of their addresses are listed (docs/clients.md #8).
     auto done = delivered.find(to->user.id);
     std::string st =
         to->kind == Recipient::Kind::kLocal && done != delivered.end()
@@ -345,7 +345,7 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
         break;
       case Role::kAttendee:
         sent = AttendeePut(view, out.sent);
-        // An attendee's own changes keep the tag (RFC 6638 §3.2.10, CLIENTS.md #5).
+        // An attendee's own changes keep the tag (RFC 6638 §3.2.10, docs/clients.md #5).
         if (tag.empty()) tag = internal::NewScheduleTag();
         break;
       case Role::kNone: tag.clear(); break;

@@ -45,13 +45,13 @@ Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ct
 
 // If-Schedule-Tag-Match (RFC 6638 §8.3): whether the header value `wanted` (surrounding spaces
 // ignored) names `current`, the object's tag ("" for a missing object or one without a tag).
-// An empty header matches an object without a tag (CLIENTS.md #5, iOS sends one).
+// An empty header matches an object without a tag (docs/clients.md #5, iOS sends one).
 bool ScheduleTagMatches(std::string_view wanted, const std::string& current);
 
 // What storing a calendar object did.
 struct PutOutcome {
   store::Object object;
-  bool rewritten = false;    // the stored bytes differ from the body (no ETag: CLIENTS.md #12)
+  bool rewritten = false;    // the stored bytes differ from the body (no ETag: docs/clients.md #12)
   std::string schedule_tag;  // "" when not a scheduling object resource
   // What was sent, as SCHEDULE-STATUS per recipient address: the attendees (organizer PUT) or
   // the organizer (an attendee's answer). Empty when nothing was sent.

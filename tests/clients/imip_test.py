@@ -358,7 +358,7 @@ def check_cancel_mail(srv, sink, uid):
         ics = cal.get_content() if cal else ""
         check("method=CANCEL", cal is not None and cal.get_param("method") == "CANCEL")
         check("STATUS:CANCELLED and the UID", "STATUS:CANCELLED" in ics and uid in unfold(ics))
-        check("VTIMEZONE in the CANCEL (CLIENTS.md #8)", "BEGIN:VTIMEZONE" in ics)
+        check("VTIMEZONE in the CANCEL (docs/clients.md #8)", "BEGIN:VTIMEZONE" in ics)
         check("Subject says cancelled", str(msg["Subject"]).startswith("Annul"), msg["Subject"])
 
 

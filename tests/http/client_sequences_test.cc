@@ -1,5 +1,5 @@
 // Request sequences of real clients' discovery and first sync, built from their documented
-// behaviour (../shared/CLIENTS.md): Thunderbird's CalDavCalendar and Apple's recorded macOS
+// behaviour (docs/clients.md): Thunderbird's CalDavCalendar and Apple's recorded macOS
 // requests. Each step asserts the properties the client reads.
 #include <gtest/gtest.h>
 

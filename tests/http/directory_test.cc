@@ -57,7 +57,7 @@ TEST_F(DirectoryTest, EveryUserSeesTheSameReadOnlyBook) {
       << get.body;
   EXPECT_NE(get.body.find("CATEGORIES:DSDEN 37 — Indre-et-Loire,Lycée Descartes"),
             std::string::npos)
-      << "groups also as categories (CLIENTS.md #16)";
+      << "groups also as categories (docs/clients.md #16)";
   // Writes are refused with need-privileges.
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"PUT", card}, {"DELETE", card}, {"PUT", std::string(kDir) + "new.vcf"},

@@ -98,7 +98,7 @@ TEST_F(DiscoveryTest, DavHeaderOnEveryCollectionKind) {
     auto r = server_.As("OPTIONS", p);
     EXPECT_EQ(r.status, 200) << p;
     EXPECT_NE(r.Header("dav").find("access-control"), std::string::npos) << p;
-    // CLIENTS.md #1: Thunderbird leaves scheduling to the server only when it sees this.
+    // docs/clients.md #1: Thunderbird leaves scheduling to the server only when it sees this.
     EXPECT_NE(r.Header("dav").find("calendar-auto-schedule"), std::string::npos) << p;
     EXPECT_NE(r.Header("allow").find("PROPFIND"), std::string::npos) << p;
   }

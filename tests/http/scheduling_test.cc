@@ -248,7 +248,7 @@ TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
                                    Attendee("parent@example.org"),
                           "20261201T160000Z", "20261201T170000Z", alarm));
   ASSERT_EQ(put.status, 201) << put.body;
-  // SCHEDULE-STATUS was written into the stored data: no ETag (CLIENTS.md #12); a Schedule-Tag.
+  // SCHEDULE-STATUS was written into the stored data: no ETag (docs/clients.md #12); a Schedule-Tag.
   EXPECT_EQ(put.Header("etag"), "");
   EXPECT_FALSE(put.Header("schedule-tag").empty());
 
@@ -327,7 +327,7 @@ TEST_F(SchedulingTest, ReplyUpdatesOrganizerAndOtherAttendees) {
   Reply put = Put("mdupont", CopyPath("mdupont", uid), accepted,
                   {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", tag}});
   ASSERT_EQ(put.status, 204) << put.body;
-  // An attendee's own answer keeps their Schedule-Tag (RFC 6638 §3.2.10, CLIENTS.md #5).
+  // An attendee's own answer keeps their Schedule-Tag (RFC 6638 §3.2.10, docs/clients.md #5).
   EXPECT_EQ(put.Header("schedule-tag"), tag);
   Reply after = Do("mdupont", "GET", CopyPath("mdupont", uid));
   EXPECT_NE(Lines(after.body, "ORGANIZER").front().find("SCHEDULE-STATUS=1.2"), std::string::npos);
@@ -526,7 +526,7 @@ TEST_F(SchedulingTest, ScheduleAgentClientAndPreconditions) {
   EXPECT_EQ(orgs.status, 403);
   EXPECT_NE(orgs.body.find("same-organizer-in-all-components"), std::string::npos);
 
-  // An empty If-Schedule-Tag-Match matches a resource without a tag (Apple, CLIENTS.md #5).
+  // An empty If-Schedule-Tag-Match matches a resource without a tag (Apple, docs/clients.md #5).
   Reply fresh = Put("jlabert", std::string(kOrgCal) + "fresh.ics", Meeting("fresh", ""),
                     {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", ""}});
   EXPECT_EQ(fresh.status, 201);
@@ -536,7 +536,7 @@ TEST_F(SchedulingTest, ScheduleAgentClientAndPreconditions) {
 }
 
 TEST_F(SchedulingTest, ClientImportingAnAutoProcessedInvitationGetsA412) {
-  // CLIENTS.md #7: Thunderbird imports the invitation it also got by mail, as <UID>.ics with
+  // docs/clients.md #7: Thunderbird imports the invitation it also got by mail, as <UID>.ics with
   // If-None-Match: *; the server already put it there.
   std::string uid = "import-me";
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "i.ics", Meeting(uid, Attendee(kMarie))).status,
@@ -658,7 +658,7 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
 }
 
 TEST_F(SchedulingTest, ColleagueWhoSchedulesInTheirOwnClient) {
-  // CLIENTS.md #6: Paul turned server scheduling off (cartable user scheduling pmartin off).
+  // docs/clients.md #6: Paul turned server scheduling off (cartable user scheduling pmartin off).
   directory::Accounts accounts(server_.store());
   ASSERT_TRUE(accounts.SetScheduling("pmartin", false).ok());
   EXPECT_EQ(Do("pmartin", "OPTIONS", "/dav/calendars/pmartin/").Header("dav")

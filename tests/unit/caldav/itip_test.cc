@@ -143,7 +143,7 @@ TEST(ItipTest, BuiltReplyNamesOrganizerAndOnlyTheReplier) {
   Result<SchedulingInfo> info = InspectScheduling(*reply);
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->method, "REPLY");
-  EXPECT_EQ(info->organizer, kA) << "Exchange needs ORGANIZER in a REPLY (CLIENTS.md #8)";
+  EXPECT_EQ(info->organizer, kA) << "Exchange needs ORGANIZER in a REPLY (docs/clients.md #8)";
   EXPECT_EQ(info->AttendeeAddresses(), std::vector<std::string>{kB});
   EXPECT_EQ(info->components[0].FindAttendee(kB)->partstat, "TENTATIVE");
 }

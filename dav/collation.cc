@@ -9,13 +9,12 @@
 namespace cartable::dav {
 namespace {
 
-
 // Simple case folding (CaseFolding.txt, status C+S) for the scripts DAV clients meet.
 uint32_t FoldCodePoint(uint32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  if (c == 0xB5) return 0x3BC;                                     // micro sign -> mu
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;          // Latin-1
-  if (c >= 0x100 && c <= 0x12F) return c | 1;                      // Latin Extended-A pairs
+  if (c == 0xB5) return 0x3BC;                             // micro sign -> mu
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;  // Latin-1
+  if (c >= 0x100 && c <= 0x12F) return c | 1;              // Latin Extended-A pairs
   if (c == 0x130) return 'i';
   if (c >= 0x132 && c <= 0x137) return c | 1;
   if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
@@ -23,7 +22,7 @@ uint32_t FoldCodePoint(uint32_t c) {
   if (c == 0x178) return 0xFF;
   if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;
   if (c == 0x17F) return 's';
-  if ((c >= 0x1CD && c <= 0x1DC)) return (c & 1) ? c + 1 : c;      // Latin Extended-B pairs
+  if ((c >= 0x1CD && c <= 0x1DC)) return (c & 1) ? c + 1 : c;  // Latin Extended-B pairs
   if ((c >= 0x1DE && c <= 0x1EF) || (c >= 0x1F8 && c <= 0x21F) || (c >= 0x222 && c <= 0x233)) {
     return c | 1;
   }
@@ -31,14 +30,14 @@ uint32_t FoldCodePoint(uint32_t c) {
   if (c == 0x1C7 || c == 0x1C8) return 0x1C9;
   if (c == 0x1CA || c == 0x1CB) return 0x1CC;
   if (c == 0x1F1 || c == 0x1F2) return 0x1F3;
-  if (c == 0x386) return 0x3AC;                                    // Greek
+  if (c == 0x386) return 0x3AC;  // Greek
   if (c >= 0x388 && c <= 0x38A) return c + 37;
   if (c == 0x38C) return 0x3CC;
   if (c == 0x38E || c == 0x38F) return c + 63;
   if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-  if (c == 0x3C2) return 0x3C3;                                    // final sigma
+  if (c == 0x3C2) return 0x3C3;  // final sigma
   if (c >= 0x3D8 && c <= 0x3EF) return c | 1;
-  if (c >= 0x400 && c <= 0x40F) return c + 80;                     // Cyrillic
+  if (c >= 0x400 && c <= 0x40F) return c + 80;  // Cyrillic
   if (c >= 0x410 && c <= 0x42F) return c + 32;
   if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F)) {
     return c | 1;
@@ -46,9 +45,9 @@ uint32_t FoldCodePoint(uint32_t c) {
   if (c == 0x4C0) return 0x4CF;
   if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c + 1 : c;
   if ((c >= 0x1E00 && c <= 0x1E95) || (c >= 0x1EA0 && c <= 0x1EFF)) return c | 1;
-  if (c == 0x1E9E) return 0xDF;                                    // capital sharp s
-  if (c == 0x212A) return 'k';                                     // Kelvin sign
-  if (c == 0x212B) return 0xE5;                                    // Angstrom sign
+  if (c == 0x1E9E) return 0xDF;  // capital sharp s
+  if (c == 0x212A) return 'k';   // Kelvin sign
+  if (c == 0x212B) return 0xE5;  // Angstrom sign
   return c;
 }
 
@@ -57,19 +56,41 @@ void AppendUtf8(std::u32string* out, std::string_view s) {
     unsigned char b = static_cast<unsigned char>(s[i]);
     uint32_t c;
     int n;
-    if (b < 0x80) { c = b; n = 1; }
-    else if ((b >> 5) == 6) { c = b & 0x1F; n = 2; }
-    else if ((b >> 4) == 14) { c = b & 0x0F; n = 3; }
-    else if ((b >> 3) == 30) { c = b & 0x07; n = 4; }
-    else { out->push_back(0xFFFD); ++i; continue; }
-    if (i + n > s.size()) { out->push_back(0xFFFD); break; }
+    if (b < 0x80) {
+      c = b;
+      n = 1;
+    } else if ((b >> 5) == 6) {
+      c = b & 0x1F;
+      n = 2;
+    } else if ((b >> 4) == 14) {
+      c = b & 0x0F;
+      n = 3;
+    } else if ((b >> 3) == 30) {
+      c = b & 0x07;
+      n = 4;
+    } else {
+      out->push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    if (i + n > s.size()) {
+      out->push_back(0xFFFD);
+      break;
+    }
     bool ok = true;
     for (int k = 1; k < n; ++k) {
       unsigned char cb = static_cast<unsigned char>(s[i + k]);
-      if ((cb >> 6) != 2) { ok = false; break; }
+      if ((cb >> 6) != 2) {
+        ok = false;
+        break;
+      }
       c = (c << 6) | (cb & 0x3F);
     }
-    if (!ok) { out->push_back(0xFFFD); ++i; continue; }
+    if (!ok) {
+      out->push_back(0xFFFD);
+      ++i;
+      continue;
+    }
     out->push_back(c);
     i += n;
   }
@@ -111,8 +132,7 @@ bool CollationMatches(std::string_view text, std::string_view needle, std::strin
   switch (kind) {
     case MatchKind::kEquals: return hay == n;
     case MatchKind::kContains: return hay.find(n) != std::u32string::npos;
-    case MatchKind::kStartsWith:
-      return hay.size() >= n.size() && hay.compare(0, n.size(), n) == 0;
+    case MatchKind::kStartsWith: return hay.size() >= n.size() && hay.compare(0, n.size(), n) == 0;
     case MatchKind::kEndsWith:
       return hay.size() >= n.size() && hay.compare(hay.size() - n.size(), n.size(), n) == 0;
   }

@@ -3,9 +3,8 @@
 // simple Unicode case folding of Latin, Greek and Cyrillic (accents are kept: é never matches e).
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 

@@ -20,12 +20,9 @@ struct Target;
 
 // Checks a member body about to be stored in `parent` (PUT, COPY, MOVE) and returns its index.
 // `name` is the member name, `existing` the object being replaced (nullptr when new).
-using MemberValidator = Result<store::ObjectIndex> (*)(const Request& req,
-                                                      const store::Collection& parent,
-                                                      const std::string& name,
-                                                      const store::Object* existing,
-                                                      std::string_view body,
-                                                      std::string_view content_type);
+using MemberValidator = Result<store::ObjectIndex> (*)(
+    const Request& req, const store::Collection& parent, const std::string& name,
+    const store::Object* existing, std::string_view body, std::string_view content_type);
 
 // One change of a member, as a type's check_change hook sees it.
 enum class MemberChange {
@@ -82,13 +79,13 @@ struct MemberHooks {
 };
 
 struct CollectionType {
-  std::string_view kind;                   // store::kKind* value
-  std::vector<QName> resourcetype;         // besides DAV:collection
+  std::string_view kind;                      // store::kKind* value
+  std::vector<QName> resourcetype;            // besides DAV:collection
   std::vector<std::string_view> child_kinds;  // kinds MKCOL/MKCALENDAR may create inside
-  bool allows_objects;                     // PUT of members
-  bool deletable;                          // DELETE/MOVE allowed (homes are not)
-  bool counts_quota;                       // members count against the user's document quota
-  MemberValidator validate;                // nullptr: any content is accepted as is
+  bool allows_objects;                        // PUT of members
+  bool deletable;                             // DELETE/MOVE allowed (homes are not)
+  bool counts_quota;                          // members count against the user's document quota
+  MemberValidator validate;                   // nullptr: any content is accepted as is
   // Fills a collection of this kind right after it is created (a home's default calendars).
   Status (*populate)(store::Session& session, const store::Collection& created) = nullptr;
   MemberHooks hooks = {};

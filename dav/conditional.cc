@@ -7,8 +7,7 @@ using http::Trim;
 
 // Whether the comma-separated entity-tag list `header` matches `etag`. Weak tags (W/"x") match
 // nothing: strong comparison is required for If-Match and for writes.
-bool ListMatches(std::string_view header, const std::optional<std::string>& etag,
-                 bool weak_ok) {
+bool ListMatches(std::string_view header, const std::optional<std::string>& etag, bool weak_ok) {
   header = Trim(header);
   if (header == "*") return etag.has_value();
   if (!etag) return false;

@@ -28,7 +28,7 @@ struct DavOptions {
   // Scheduling (dav/scheduling/scheduler.h).
   bool scheduling = true;
   std::vector<std::string> internal_domains = {"ac-orleans-tours.fr"};  // lowercase
-  std::string mail_from;           // envelope sender of iMIP mail; "" = the sender's address
+  std::string mail_from;  // envelope sender of iMIP mail; "" = the sender's address
   std::string message_id_domain = "cartable.localhost";
   int64_t mail_retry_seconds = 300;
   int64_t mail_expire_seconds = 120 * 3600;

@@ -73,8 +73,7 @@ http::HttpResponse DavHandler::AnonymousOptions() const {
   return r;
 }
 
-http::HttpResponse DavHandler::Handle(const http::HttpRequest& http,
-                                        const Principal& principal) {
+http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Principal& principal) {
   const MethodRow* row = FindMethod(http.method);
   store::Session& session = ctx_.store.ThreadSession();
   if (Status s = EnsureHome(session, http.path, principal, ctx_.homes); !s.ok()) {

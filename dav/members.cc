@@ -40,12 +40,11 @@ void FillObjectTarget(const Target& parent, const store::Object& object, Target&
 Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id object_id) {
   if (!loaded_) {
     loaded_ = true;
-    error_ = session_.ForEachObjectProperty(
-        collection_id_,
-        [this](store::Id id, const store::DeadProperty& p) {
-          rows_[id].push_back(p);
-          return Status::OK();
-        });
+    error_ = session_.ForEachObjectProperty(collection_id_,
+                                            [this](store::Id id, const store::DeadProperty& p) {
+                                              rows_[id].push_back(p);
+                                              return Status::OK();
+                                            });
   }
   if (!error_.ok()) return error_;
   static const std::vector<store::DeadProperty> kNone;

@@ -142,8 +142,7 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
       for (const QName& q : props.names) {
         bool absent;
         const LiveProperty* live = LiveFor(q, target, &absent);
-        if (props.mode == PropRequest::Mode::kAllprop &&
-            (live == nullptr || live->in_allprop)) {
+        if (props.mode == PropRequest::Mode::kAllprop && (live == nullptr || live->in_allprop)) {
           continue;  // already in the allprop answer (or a dead property, included above)
         }
         if (live != nullptr) {

@@ -70,8 +70,8 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
     const QName& name = outcomes[i].name;
     Status s = updates[i].remove
                    ? req.session.RemoveProperty(owner, id, name.ns, name.local)
-                   : req.session.SetProperty(owner, id,
-                                             {name.ns, name.local, SelfContainedXml(updates[i].element)});
+                   : req.session.SetProperty(
+                         owner, id, {name.ns, name.local, SelfContainedXml(updates[i].element)});
     if (!s.ok()) return s;
   }
   return outcomes;

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <pugixml.hpp>
-
 #include <vector>
 
 #include "dav/context.h"

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <ctime>
 
+#include "dav/caldav/calendar_collection.h"
+#include "dav/carddav/addressbook_collection.h"
 #include "dav/collection_types.h"
 #include "dav/members.h"
 #include "dav/quota.h"
 #include "dav/report_registry.h"
-#include "dav/caldav/calendar_collection.h"
-#include "dav/carddav/addressbook_collection.h"
 #include "dav/scheduling/scheduling_properties.h"
 #include "server/http/path.h"
 
@@ -21,7 +21,9 @@ using T = NodeType;
 // settings record; on objects displayname is a dead property.
 constexpr KindSet kLiveDisplayname = kPrincipal | kStoreCollections;
 
-void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
+void WriteHref(XmlWriter& w, const std::string& path) {
+  w.TextElement(ns::kDav, "href", Href(path));
+}
 
 bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   const Target& t = c.target;
@@ -29,7 +31,8 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   w.Empty(ns::kDav, "collection");
   if (t.type == T::kPrincipal) w.Empty(ns::kDav, "principal");
   if (t.type == T::kCollection) {
-    for (const QName& q : DescribeCollection(t.collection.kind).resourcetype) w.Empty(q.ns, q.local);
+    for (const QName& q : DescribeCollection(t.collection.kind).resourcetype)
+      w.Empty(q.ns, q.local);
   }
   return true;
 }
@@ -137,14 +140,14 @@ bool GetCurrentUserPrincipal(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
-
 bool GetQuotaUsed(const PropContext& c, XmlWriter& w) {
   w.Text(std::to_string(c.target.owner->used_bytes));
   return true;
 }
 
 bool GetQuotaAvailable(const PropContext& c, XmlWriter& w) {
-  w.Text(std::to_string(std::max<int64_t>(0, QuotaBytes(c.req.ctx, *c.target.owner) - c.target.owner->used_bytes)));
+  w.Text(std::to_string(
+      std::max<int64_t>(0, QuotaBytes(c.req.ctx, *c.target.owner) - c.target.owner->used_bytes)));
   return true;
 }
 
@@ -184,25 +187,47 @@ bool GetPrincipalCollectionSet(const PropContext&, XmlWriter& w) {
 std::vector<LiveProperty> BuildTable() {
   const std::string d(ns::kDav), cal(ns::kCalDav), card(ns::kCardDav), cs(ns::kCalendarServer);
   return {
-      {.name = {d, "resourcetype"}, .applies = kAnyKind, .in_allprop = true, .get = GetResourcetype},
-      {.name = {d, "displayname"}, .applies = kLiveDisplayname, .in_allprop = true,
-       .is_protected = false, .dead_elsewhere = true, .get = GetLiveDisplayname,
+      {.name = {d, "resourcetype"},
+       .applies = kAnyKind,
+       .in_allprop = true,
+       .get = GetResourcetype},
+      {.name = {d, "displayname"},
+       .applies = kLiveDisplayname,
+       .in_allprop = true,
+       .is_protected = false,
+       .dead_elsewhere = true,
+       .get = GetLiveDisplayname,
        .update_setting = UpdateDisplayname},
       {.name = {d, "getetag"}, .applies = kObjects, .in_allprop = true, .get = GetEtag},
-      {.name = {d, "getlastmodified"}, .applies = kStored, .in_allprop = true, .get = GetLastModified},
+      {.name = {d, "getlastmodified"},
+       .applies = kStored,
+       .in_allprop = true,
+       .get = GetLastModified},
       {.name = {d, "creationdate"}, .applies = kStored, .in_allprop = true, .get = GetCreationDate},
-      {.name = {d, "getcontentlength"}, .applies = kObjects, .in_allprop = true, .get = GetContentLength},
-      {.name = {d, "getcontenttype"}, .applies = kObjects, .in_allprop = true, .get = GetContentType},
+      {.name = {d, "getcontentlength"},
+       .applies = kObjects,
+       .in_allprop = true,
+       .get = GetContentLength},
+      {.name = {d, "getcontenttype"},
+       .applies = kObjects,
+       .in_allprop = true,
+       .get = GetContentType},
       {.name = {d, "supported-report-set"}, .applies = kAnyKind, .get = GetSupportedReportSet},
       {.name = {d, "owner"}, .applies = kStored, .get = GetOwner},
-      {.name = {d, "current-user-privilege-set"}, .applies = kAnyKind, .get = GetCurrentUserPrivilegeSet},
+      {.name = {d, "current-user-privilege-set"},
+       .applies = kAnyKind,
+       .get = GetCurrentUserPrivilegeSet},
       {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
       {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
       {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
       {.name = {d, "principal-URL"}, .applies = kPrincipal, .get = GetPrincipalUrl},
-      {.name = {d, "principal-collection-set"}, .applies = kAnyKind, .get = GetPrincipalCollectionSet},
+      {.name = {d, "principal-collection-set"},
+       .applies = kAnyKind,
+       .get = GetPrincipalCollectionSet},
       {.name = {cal, "calendar-home-set"}, .applies = kPrincipal, .get = GetCalendarHomeSet},
-      {.name = {cal, "calendar-user-address-set"}, .applies = kPrincipal, .get = GetCalendarUserAddressSet},
+      {.name = {cal, "calendar-user-address-set"},
+       .applies = kPrincipal,
+       .get = GetCalendarUserAddressSet},
       {.name = {card, "addressbook-home-set"}, .applies = kPrincipal, .get = GetAddressbookHomeSet},
       {.name = {cs, "email-address-set"}, .applies = kPrincipal, .get = GetEmailAddressSet},
       {.name = {d, "sync-token"}, .applies = kStoreCollections, .get = GetSyncToken},
@@ -244,9 +269,9 @@ const std::vector<store::DeadProperty>& PropContext::StoredRows() const {
       }
     } else if (kStored.Has(target.kind)) {
       bool object = target.type == NodeType::kObject;
-      Result<std::vector<store::DeadProperty>> r = req.session.GetProperties(
-          object ? store::Owner::kObject : store::Owner::kCollection,
-          object ? target.object.id : target.collection.id);
+      Result<std::vector<store::DeadProperty>> r =
+          req.session.GetProperties(object ? store::Owner::kObject : store::Owner::kCollection,
+                                    object ? target.object.id : target.collection.id);
       if (r.ok()) {
         own_ = std::move(r.value());
         rows_ = &own_;
@@ -274,7 +299,8 @@ const LiveProperty* PropertyRegistry::Find(const QName& name) const {
 
 std::optional<std::string> ObjectBody(const PropContext& ctx) {
   if (ctx.target.object.data) return *ctx.target.object.data;
-  Result<store::Object> full = ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
+  Result<store::Object> full =
+      ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
   if (!full.ok()) return std::nullopt;
   return std::move(full->data);
 }

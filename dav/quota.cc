@@ -11,8 +11,8 @@ Status CheckQuota(const Request& req, const Target& t, int64_t delta) {
   int64_t quota = QuotaBytes(req.ctx, *t.owner);
   if (t.owner->used_bytes + delta <= quota) return Status::OK();
   return Status::Violates(Precondition::kQuotaNotExceeded,
-                          "this would exceed the quota of " + std::to_string(quota) +
-                              " bytes (" + std::to_string(t.owner->used_bytes) + " used)");
+                          "this would exceed the quota of " + std::to_string(quota) + " bytes (" +
+                              std::to_string(t.owner->used_bytes) + " used)");
 }
 
 }  // namespace cartable::dav

@@ -35,11 +35,24 @@ const StoreKindRow& RowFor(std::string_view store_kind) {
 }
 
 constexpr std::string_view kNames[kResourceKindCount] = {
-    "missing",    "virtual-collection", "principal-collection", "principal",
-    "files-home", "calendar-home",      "addressbook-home",     "plain-collection",
-    "calendar",   "inbox",              "outbox",               "addressbook",
-    "directory",  "plain-file",         "calendar-object",      "inbox-message",
-    "card",       "directory-card",
+    "missing",
+    "virtual-collection",
+    "principal-collection",
+    "principal",
+    "files-home",
+    "calendar-home",
+    "addressbook-home",
+    "plain-collection",
+    "calendar",
+    "inbox",
+    "outbox",
+    "addressbook",
+    "directory",
+    "plain-file",
+    "calendar-object",
+    "inbox-message",
+    "card",
+    "directory-card",
 };
 
 }  // namespace

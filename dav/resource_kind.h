@@ -87,7 +87,8 @@ inline constexpr KindSet kObjects =
 // Resources with a row in the store (and so stored properties, creation and modification times).
 inline constexpr KindSet kStored = kStoreCollections | kObjects;
 // Everything that exists.
-inline constexpr KindSet kExisting = kStored | kVirtualCollection | kPrincipalCollection | kPrincipal;
+inline constexpr KindSet kExisting =
+    kStored | kVirtualCollection | kPrincipalCollection | kPrincipal;
 inline constexpr KindSet kAnyKind = kExisting | kMissing;
 // The collections of the files area (the ones that count against the document quota).
 inline constexpr KindSet kFileCollections = kFilesHome | kPlainCollection;

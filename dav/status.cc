@@ -62,7 +62,8 @@ const std::string& Status::href() const { return rep_ ? rep_->href : kEmpty; }
 
 int Status::HttpCode() const {
   if (!rep_) return 200;
-  if (rep_->precondition != dav::Precondition::kNone) return dav::Describe(rep_->precondition).http_code;
+  if (rep_->precondition != dav::Precondition::kNone)
+    return dav::Describe(rep_->precondition).http_code;
   return CodeToHttp(rep_->code);
 }
 

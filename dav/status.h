@@ -16,21 +16,21 @@ class Status {
  public:
   enum class Code {
     kOk,
-    kBadRequest,          // 400
-    kForbidden,           // 403
-    kNotFound,            // 404
-    kMethodNotAllowed,    // 405
-    kConflict,            // 409
-    kPreconditionFailed,  // 412
-    kTooLarge,            // 413
-    kUnsupportedMedia,    // 415
-    kLocked,              // 423
-    kFailedDependency,    // 424
-    kInternal,            // 500
-    kNotImplemented,      // 501
-    kUnavailable,         // 503: a dependency (SMTP relay, busy store) is down; retry later
-    kInsufficientStorage, // 507
-    kCancelled,           // a visitor stopped a walk early (store::StopVisit); 500 if it escapes
+    kBadRequest,           // 400
+    kForbidden,            // 403
+    kNotFound,             // 404
+    kMethodNotAllowed,     // 405
+    kConflict,             // 409
+    kPreconditionFailed,   // 412
+    kTooLarge,             // 413
+    kUnsupportedMedia,     // 415
+    kLocked,               // 423
+    kFailedDependency,     // 424
+    kInternal,             // 500
+    kNotImplemented,       // 501
+    kUnavailable,          // 503: a dependency (SMTP relay, busy store) is down; retry later
+    kInsufficientStorage,  // 507
+    kCancelled,            // a visitor stopped a walk early (store::StopVisit); 500 if it escapes
   };
 
   Status() = default;
@@ -90,8 +90,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}                   // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}           // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
   T& value() { return *value_; }

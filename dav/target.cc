@@ -157,8 +157,8 @@ std::string PrincipalPath(const std::string& login) {
   return std::string(kPrincipalsUsers) + login + "/";
 }
 
-Result<Target> Resolve(store::Session& session, const std::string& path,
-                       const Principal& principal, bool with_data) {
+Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
+                       bool with_data) {
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
   if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
   bool trailing_slash = p.back() == '/';
@@ -235,7 +235,8 @@ bool CanRead(const Target& t, const Principal& p) {
 bool CanWrite(const Target& t, const Principal& p) {
   if (t.area == nullptr || t.type == NodeType::kVirtual) return false;
   // The directory is read-only for staff (the import writes it).
-  if ((t.type != NodeType::kMissing || t.parent_exists) && t.collection.kind == store::kKindDirectory) {
+  if ((t.type != NodeType::kMissing || t.parent_exists) &&
+      t.collection.kind == store::kKindDirectory) {
     return false;
   }
   if (t.type == NodeType::kMissing && !t.parent_exists && IsUnderDirectoryMount(t)) return false;

@@ -11,8 +11,8 @@
 
 #include <mutex>
 #include <optional>
-#include <unordered_set>
 #include <string>
+#include <unordered_set>
 
 #include "dav/context.h"
 #include "dav/resource_kind.h"
@@ -43,12 +43,12 @@ struct Target {
   // Canonical decoded path: collections end with '/', the owner segment is the login.
   std::string path;
   VirtualKind virtual_kind = VirtualKind::kRoot;
-  const Area* area = nullptr;            // store-backed area, or nullptr
-  std::optional<store::User> owner;      // principal, or owner of the store tree
-  store::Collection collection;          // kCollection: itself; kObject/kMissing: the parent
-  bool parent_exists = false;            // kObject/kMissing: `collection` is valid
-  store::Object object;                  // kObject
-  std::string name;                      // last segment (kObject/kMissing), no slash
+  const Area* area = nullptr;        // store-backed area, or nullptr
+  std::optional<store::User> owner;  // principal, or owner of the store tree
+  store::Collection collection;      // kCollection: itself; kObject/kMissing: the parent
+  bool parent_exists = false;        // kObject/kMissing: `collection` is valid
+  store::Object object;              // kObject
+  std::string name;                  // last segment (kObject/kMissing), no slash
 
   bool IsCollectionLike() const {
     return type == NodeType::kVirtual || type == NodeType::kPrincipal ||
@@ -69,11 +69,11 @@ const Area& FilesArea();
 const Area& CalendarArea();
 const Area& AddressbookArea();
 
-// Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL space or naming an
-// unknown user; store errors.
-// `with_data` also reads an object's body (GET), saving a second lookup.
-Result<Target> Resolve(store::Session& session, const std::string& path,
-                       const Principal& principal, bool with_data = false);
+// Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL
+// space or naming an unknown user; store errors. `with_data` also reads an object's body (GET),
+// saving a second lookup.
+Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
+                       bool with_data = false);
 
 // Remembers homes known to exist, so EnsureHome costs no query on most requests. Homes are
 // never deleted, so an entry never goes stale within one store. Thread-safe.

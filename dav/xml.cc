@@ -12,8 +12,8 @@ struct KnownNs {
   std::string_view prefix;
 };
 constexpr KnownNs kKnown[] = {
-    {ns::kDav, "d"},          {ns::kCalDav, "cal"}, {ns::kCardDav, "card"},
-    {ns::kCalendarServer, "cs"}, {ns::kApple, "ical"},
+    {ns::kDav, "d"},      {ns::kCalDav, "cal"}, {ns::kCardDav, "card"}, {ns::kCalendarServer, "cs"},
+    {ns::kApple, "ical"},
 };
 
 std::string_view PrefixOf(std::string_view ns) {

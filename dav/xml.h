@@ -3,10 +3,9 @@
 // namespaces declared once at the root, and local declarations for any other namespace.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <initializer_list>
 #include <memory>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

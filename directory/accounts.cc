@@ -105,7 +105,9 @@ Result<store::User> Accounts::Find(const std::string& login_or_email) {
   return key.find('@') != std::string::npos ? s.GetUserByEmail(key) : s.GetUserByLogin(key);
 }
 
-Result<store::User> Accounts::FindById(store::Id id) { return store_.ThreadSession().GetUserById(id); }
+Result<store::User> Accounts::FindById(store::Id id) {
+  return store_.ThreadSession().GetUserById(id);
+}
 
 bool Accounts::VerifyPassword(store::Id user_id, std::string_view password) {
   Result<store::User> u = store_.ThreadSession().GetUserById(user_id);

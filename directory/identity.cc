@@ -1,12 +1,11 @@
 #include "directory/identity.h"
 
-#include "dav/text_fold.h"
-
 #include <cstdint>
+
+#include "dav/text_fold.h"
 
 namespace cartable::directory {
 namespace {
-
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 

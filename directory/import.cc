@@ -35,10 +35,10 @@ struct Snapshot {
 
 // What the write transaction will do.
 struct Plan {
-  std::vector<DirectoryEntry> entries;  // every entry after the import: existing ones, then new
-  std::vector<bool> entry_changed;      // parallel to entries: PutDirectoryEntry needed
-  std::map<size_t, User> new_users;     // entry index -> account to create
-  std::map<size_t, std::string> numens; // entry index -> NUMEN to hash (new accounts only)
+  std::vector<DirectoryEntry> entries;   // every entry after the import: existing ones, then new
+  std::vector<bool> entry_changed;       // parallel to entries: PutDirectoryEntry needed
+  std::map<size_t, User> new_users;      // entry index -> account to create
+  std::map<size_t, std::string> numens;  // entry index -> NUMEN to hash (new accounts only)
   std::vector<User> user_updates;
   std::vector<DirectoryCard> card_puts;
   std::vector<std::string> card_deletes;
@@ -54,9 +54,8 @@ std::string Lower(std::string s) {
   return s;
 }
 bool AllAlnum(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
 }
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -93,8 +92,8 @@ std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const Impor
     }
     std::string key = SourceKey(r.numen, r.ldif_uid, r.email, r.nom, r.prenom, r.uai);
     if (auto [it, fresh] = key_lines.emplace(key, r.line); !fresh) {
-      errors->push_back({r.line, "duplicate key " + key + " (also line " +
-                                     std::to_string(it->second) + ")"});
+      errors->push_back(
+          {r.line, "duplicate key " + key + " (also line " + std::to_string(it->second) + ")"});
       continue;
     }
     if (!r.email.empty()) {
@@ -136,9 +135,9 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
 }
 
 bool SameFields(const DirectoryEntry& a, const DirectoryEntry& b) {
-  return a.nom == b.nom && a.prenom == b.prenom && a.email == b.email &&
-         a.fonction == b.fonction && a.etablissement == b.etablissement && a.uai == b.uai &&
-         a.departement == b.departement && a.telephone == b.telephone && a.active == b.active;
+  return a.nom == b.nom && a.prenom == b.prenom && a.email == b.email && a.fonction == b.fonction &&
+         a.etablissement == b.etablissement && a.uai == b.uai && a.departement == b.departement &&
+         a.telephone == b.telephone && a.active == b.active;
 }
 
 void CopyFields(const PersonRecord& r, DirectoryEntry* e) {
@@ -306,7 +305,8 @@ void HashNumens(Plan* plan, unsigned threads) {
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      for (size_t i = next++; i < work.size(); i = next++) hashes[i] = HashPassword(work[i].second, HashStrength::kTemporary);
+      for (size_t i = next++; i < work.size(); i = next++)
+        hashes[i] = HashPassword(work[i].second, HashStrength::kTemporary);
     });
   }
   for (std::thread& t : pool) t.join();
@@ -321,7 +321,8 @@ void PlanCards(const Snapshot& snap, const ImportOptions& options, Plan* plan) {
   for (DirectoryCard& card : DirectoryCards(plan->entries, options.departments)) {
     wanted.insert(card.name);
     auto it = snap.cards.find(card.name);
-    if (it == snap.cards.end() || it->second != card.data) plan->card_puts.push_back(std::move(card));
+    if (it == snap.cards.end() || it->second != card.data)
+      plan->card_puts.push_back(std::move(card));
   }
   for (const auto& [name, data] : snap.cards) {
     if (wanted.count(name) == 0) plan->card_deletes.push_back(name);
@@ -380,7 +381,7 @@ void SortErrors(std::vector<ImportError>* errors) {
 }  // namespace
 
 std::map<std::string, std::string> DefaultDepartments() {
-  return {{"18", "Cher"},         {"28", "Eure-et-Loir"},  {"36", "Indre"},
+  return {{"18", "Cher"},           {"28", "Eure-et-Loir"}, {"36", "Indre"},
           {"37", "Indre-et-Loire"}, {"41", "Loir-et-Cher"}, {"45", "Loiret"}};
 }
 

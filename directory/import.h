@@ -19,7 +19,6 @@
 
 namespace cartable::directory {
 
-
 // The academy's departments: code -> name.
 std::map<std::string, std::string> DefaultDepartments();
 

@@ -87,9 +87,9 @@ std::optional<std::vector<CsvRow>> SplitRows(std::string_view text, char sep,
   return rows;
 }
 
-constexpr std::array<const char*, 9> kColumns = {"nom", "prenom", "email", "fonction",
-                                                "etablissement", "uai", "departement",
-                                                "telephone", "numen"};
+constexpr std::array<const char*, 9> kColumns = {"nom",         "prenom",        "email",
+                                                 "fonction",    "etablissement", "uai",
+                                                 "departement", "telephone",     "numen"};
 
 // Maps each header position to a column index of kColumns; errors for unknown/missing ones.
 std::optional<std::vector<int>> MapHeader(const CsvRow& header, std::vector<ImportError>* errors) {
@@ -127,7 +127,7 @@ std::optional<std::vector<int>> MapHeader(const CsvRow& header, std::vector<Impo
 PersonRecord ToRecord(const CsvRow& row, const std::vector<int>& map) {
   PersonRecord r;
   r.line = row.line;
-  std::string* slots[] = {&r.nom,  &r.prenom,      &r.email,     &r.fonction, &r.etablissement,
+  std::string* slots[] = {&r.nom, &r.prenom,      &r.email,     &r.fonction, &r.etablissement,
                           &r.uai, &r.departement, &r.telephone, &r.numen};
   for (size_t i = 0; i < map.size(); ++i) *slots[map[i]] = Trim(row.fields[i]);
   return r;

@@ -20,14 +20,23 @@ std::optional<std::string> DecodeBase64(std::string_view in) {
   size_t pad = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') { ++pad; continue; }
-    else if (c == ' ') continue;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=') {
+      ++pad;
+      continue;
+    } else if (c == ' ')
+      continue;
+    else
+      return std::nullopt;
     if (pad > 0) return std::nullopt;  // data after padding
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

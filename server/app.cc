@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "dav/api/calendar_api.h"
@@ -87,7 +86,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeDirectory(dav_ctx_, r, departments_);
                },
                true});
-  router_.Add({"/api/v1/calendars", false, true, [this](http::HttpRequest& r, const AuthUser* u) {
+  router_.Add({"/api/v1/calendars", false, true,
+               [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
                },
                true});

@@ -41,7 +41,6 @@ bool ParseBool(std::string_view s, bool& out) {
 // Applies one key; returns "" or a message naming the problem.
 // "18:Cher, 37:Indre-et-Loire" -> {"18": "Cher", "37": "Indre-et-Loire"}.
 
-
 std::string ParseDepartments(std::string_view value, std::map<std::string, std::string>& out) {
   out.clear();
   while (!value.empty()) {
@@ -54,7 +53,8 @@ std::string ParseDepartments(std::string_view value, std::map<std::string, std::
         http::Trim(item.substr(colon + 1)).empty()) {
       return "invalid department '" + std::string(item) + "' (expected CODE:Name)";
     }
-    out[std::string(http::Trim(item.substr(0, colon)))] = std::string(http::Trim(item.substr(colon + 1)));
+    out[std::string(http::Trim(item.substr(0, colon)))] =
+        std::string(http::Trim(item.substr(colon + 1)));
   }
   return out.empty() ? "no department given" : std::string();
 }
@@ -75,10 +75,14 @@ std::string ParseList(std::string_view value, std::vector<std::string>& out) {
 }
 
 std::string ParseTls(std::string_view value, SmtpSettings::Tls& out) {
-  if (value == "none") out = SmtpSettings::Tls::kNone;
-  else if (value == "starttls") out = SmtpSettings::Tls::kStartTls;
-  else if (value == "require-starttls") out = SmtpSettings::Tls::kRequireStartTls;
-  else return "invalid tls '" + std::string(value) + "' (none, starttls, require-starttls)";
+  if (value == "none")
+    out = SmtpSettings::Tls::kNone;
+  else if (value == "starttls")
+    out = SmtpSettings::Tls::kStartTls;
+  else if (value == "require-starttls")
+    out = SmtpSettings::Tls::kRequireStartTls;
+  else
+    return "invalid tls '" + std::string(value) + "' (none, starttls, require-starttls)";
   return std::string();
 }
 

@@ -17,14 +17,14 @@ struct Config {
   std::string listen = "127.0.0.1:8008";  // HOST:PORT; "[::1]:8008" for IPv6; port 0 = ephemeral
   unsigned workers = 0;                   // reactor threads; 0 = number of cores
   std::string data_dir = "./var";         // the store directory (SQLite database lives here)
-  std::string public_url;                 // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
+  std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
   // [limits]
-  uint64_t max_body_bytes = 10ull << 20;   // larger bodies get 413
-  uint64_t max_header_bytes = 64ull << 10; // larger header blocks get 431
-  unsigned request_timeout_seconds = 30;   // headers+body must arrive within this, else 408
-  unsigned idle_timeout_seconds = 60;      // idle keep-alive connections are closed after this
-  unsigned shutdown_grace_seconds = 10;    // SIGTERM waits this long for in-flight requests
-  uint64_t gzip_min_bytes = 2048;          // compress larger XML/JSON bodies if the client accepts gzip
+  uint64_t max_body_bytes = 10ull << 20;    // larger bodies get 413
+  uint64_t max_header_bytes = 64ull << 10;  // larger header blocks get 431
+  unsigned request_timeout_seconds = 30;    // headers+body must arrive within this, else 408
+  unsigned idle_timeout_seconds = 60;       // idle keep-alive connections are closed after this
+  unsigned shutdown_grace_seconds = 10;     // SIGTERM waits this long for in-flight requests
+  uint64_t gzip_min_bytes = 2048;  // compress larger XML/JSON bodies if the client accepts gzip
   // [auth]
   std::string realm = "Cartable";
   unsigned auth_cache_seconds = 300;  // how long a verified credential is trusted without rehashing

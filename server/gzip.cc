@@ -52,8 +52,8 @@ bool AcceptsGzip(std::string_view accept_encoding) {
   while (!accept_encoding.empty()) {
     size_t comma = accept_encoding.find(',');
     std::string_view item = accept_encoding.substr(0, comma);
-    accept_encoding = comma == std::string_view::npos ? std::string_view()
-                                                      : accept_encoding.substr(comma + 1);
+    accept_encoding =
+        comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     size_t semi = item.find(';');
     std::string_view coding = http::Trim(item.substr(0, semi));
     std::string_view params = semi == std::string_view::npos ? "" : item.substr(semi + 1);

@@ -19,7 +19,8 @@ bool IsCompressibleType(std::string_view type) {
 
 bool HasBodyHeaders(int status) { return status >= 200 && status != 204 && status != 304; }
 
-void MaybeGzip(const TransportContext& ctx, const http::HttpRequest& request, http::HttpResponse& response) {
+void MaybeGzip(const TransportContext& ctx, const http::HttpRequest& request,
+               http::HttpResponse& response) {
   if (response.body.size() < ctx.config->gzip_min_bytes || response.body.empty() ||
       !HasBodyHeaders(response.status) || response.headers.Has("Content-Encoding")) {
     return;
@@ -74,7 +75,8 @@ void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& req
   bool has_server = false;
   for (const auto& [name, value] : response.headers.All()) {
     // The transport owns framing and connection management.
-    if (http::EqualsIgnoreCase(name, "Content-Length") || http::EqualsIgnoreCase(name, "Connection") ||
+    if (http::EqualsIgnoreCase(name, "Content-Length") ||
+        http::EqualsIgnoreCase(name, "Connection") ||
         http::EqualsIgnoreCase(name, "Transfer-Encoding")) {
       continue;
     }
@@ -117,8 +119,7 @@ HttpConnection::HttpConnection(TransportContext& ctx, std::string remote_addr)
 
 bool HttpConnection::TransitionPhase(Phase from, Phase to) {
   int expected = static_cast<int>(from);
-  return phase_.compare_exchange_strong(expected, static_cast<int>(to),
-                                        std::memory_order_acq_rel);
+  return phase_.compare_exchange_strong(expected, static_cast<int>(to), std::memory_order_acq_rel);
 }
 
 HttpConnection::Phase HttpConnection::TryExpire(int64_t now_ms, bool force_idle) {
@@ -127,8 +128,7 @@ HttpConnection::Phase HttpConnection::TryExpire(int64_t now_ms, bool force_idle)
     return TransitionPhase(Phase::kIdle, Phase::kClosing) ? Phase::kIdle : Phase::kClosing;
   }
   if (p == Phase::kReading && now_ms >= deadline_ms()) {
-    return TransitionPhase(Phase::kReading, Phase::kClosing) ? Phase::kReading
-                                                             : Phase::kClosing;
+    return TransitionPhase(Phase::kReading, Phase::kClosing) ? Phase::kReading : Phase::kClosing;
   }
   return p == Phase::kHandling ? Phase::kHandling : Phase::kClosing;
 }
@@ -149,9 +149,7 @@ bool HttpConnection::Feed(const char* data, size_t len) {
       if (!close_ && phase() != Phase::kClosing) {
         int status = error_status_;
         if (status == 0) {
-          status = err == HPE_INVALID_METHOD    ? 501
-                   : err == HPE_HEADER_OVERFLOW ? 431
-                                                : 400;
+          status = err == HPE_INVALID_METHOD ? 501 : err == HPE_HEADER_OVERFLOW ? 431 : 400;
         }
         RespondError(status);
       }
@@ -245,7 +243,8 @@ int HttpConnection::OnHeadersComplete(http_parser* p) {
   if (has_length) req.body.reserve(p->content_length);
   bool expects_body = (has_length && p->content_length > 0) || (p->flags & F_CHUNKED) != 0;
   auto expect = req.headers.Get("Expect");
-  self->continue_pending_ = expects_body && expect && http::EqualsIgnoreCase(*expect, "100-continue");
+  self->continue_pending_ =
+      expects_body && expect && http::EqualsIgnoreCase(*expect, "100-continue");
   return 0;
 }
 
@@ -317,8 +316,7 @@ void HttpConnection::Respond(http::HttpResponse& response, bool close) {
   SerializeResponse(ctx_, request_, response, close, out_);
   ++responses_;
   if (ctx_.access_log != nullptr) {
-    ctx_.access_log->Write(request_, response.status,
-                           response.omit_body ? 0 : response.body.size(),
+    ctx_.access_log->Write(request_, response.status, response.omit_body ? 0 : response.body.size(),
                            std::chrono::steady_clock::now() - started_);
   }
 }

@@ -99,7 +99,7 @@ class HttpConnection {
   std::string value_;
   bool in_value_ = false;
   uint64_t header_bytes_ = 0;
-  int error_status_ = 0;   // set by a callback before it fails the parse
+  int error_status_ = 0;  // set by a callback before it fails the parse
   bool continue_pending_ = false;
   bool close_ = false;
   int responses_ = 0;

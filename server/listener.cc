@@ -225,9 +225,9 @@ std::string HttpServerImpl::Start() {
     unsigned workers = config_.workers;
     if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
     listener_ = std::make_unique<Pistache::Tcp::Listener>();
-    listener_->init(workers, Pistache::Flags<Pistache::Tcp::Options>(
-                                 Pistache::Tcp::Options::ReuseAddr) |
-                                 Pistache::Tcp::Options::NoDelay);
+    listener_->init(workers,
+                    Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr) |
+                        Pistache::Tcp::Options::NoDelay);
     listener_->setHandler(std::make_shared<TcpHandler>(this));
     listener_->bind(address);
     port_ = static_cast<uint16_t>(listener_->getPort());
@@ -279,8 +279,8 @@ void HttpServerImpl::ReapOnce() {
       SerializeResponse(ctx_, request, response, /*close=*/true, bytes);
       state->Close(bytes);
       if (ctx_.access_log != nullptr) {
-        ctx_.access_log->Write(request, 408, response.body.size(), std::chrono::seconds(
-                                   config_.request_timeout_seconds));
+        ctx_.access_log->Write(request, 408, response.body.size(),
+                               std::chrono::seconds(config_.request_timeout_seconds));
       }
     }
   }
@@ -291,11 +291,9 @@ void HttpServerImpl::Shutdown() {
   running_ = false;
   ctx_.draining.store(true);
   // Idle connections are closed by the reaper; busy ones close after their response.
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::seconds(config_.shutdown_grace_seconds);
-  {
-    std::lock_guard<std::mutex> lock(reaper_mu_);
-  }
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_grace_seconds);
+  { std::lock_guard<std::mutex> lock(reaper_mu_); }
   reaper_cv_.notify_all();
   while (ctx_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -17,9 +17,9 @@
 
 #include <cstdio>
 #include <ctime>
-#include <limits>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -57,9 +57,7 @@ struct Args {
   std::map<std::string, std::string> options;  // --key value (flags map to "1")
 };
 
-bool IsFlag(const std::string& name) {
-  return name == "--password-stdin" || name == "--dry-run";
-}
+bool IsFlag(const std::string& name) { return name == "--password-stdin" || name == "--dry-run"; }
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
   for (int i = 1; i < argc; ++i) {
@@ -119,8 +117,8 @@ int Serve(server::Config& config, store::Store& store) {
 int PrintUsers(directory::Accounts& accounts) {
   Result<std::vector<store::User>> users = accounts.List();
   if (!users.ok()) return Fail(users.status().ToString());
-  std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE",
-              "SCHEDULING", "EMAIL", "NAME");
+  std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE", "SCHEDULING",
+              "EMAIL", "NAME");
   for (const store::User& u : *users) {
     std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", u.login.c_str(),
                 u.state == store::UserState::kActive ? "active" : "disabled",
@@ -193,10 +191,11 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
     return Fail(std::to_string(report->errors.size()) + " bad line(s); nothing imported");
   }
   const directory::ImportCounts& c = report->counts;
-  std::printf("%sadded %zu, updated %zu, unchanged %zu, disabled %zu (cards written %zu, "
-              "deleted %zu; hashing %.1f s, writing %.1f s)\n",
-              options.dry_run ? "dry run: " : "", c.added, c.updated, c.unchanged, c.disabled,
-              c.cards_written, c.cards_deleted, report->seconds_hashing, report->seconds_writing);
+  std::printf(
+      "%sadded %zu, updated %zu, unchanged %zu, disabled %zu (cards written %zu, "
+      "deleted %zu; hashing %.1f s, writing %.1f s)\n",
+      options.dry_run ? "dry run: " : "", c.added, c.updated, c.unchanged, c.disabled,
+      c.cards_written, c.cards_deleted, report->seconds_hashing, report->seconds_writing);
   return 0;
 }
 
@@ -237,9 +236,8 @@ int MailCommand(const Args& args, store::Store& store) {
     gmtime_r(&next, &tm);
     char when[32];
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    std::printf("%-8lld %-40s %-8lld %-20s %s\n", static_cast<long long>(m.id),
-                m.recipient.c_str(), static_cast<long long>(m.attempts), when,
-                m.last_error.c_str());
+    std::printf("%-8lld %-40s %-8lld %-20s %s\n", static_cast<long long>(m.id), m.recipient.c_str(),
+                static_cast<long long>(m.attempts), when, m.last_error.c_str());
   }
   std::printf("%zu message(s) queued\n", queued->size());
   return 0;

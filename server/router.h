@@ -11,7 +11,8 @@
 namespace cartable::server {
 
 // `user` is null on routes that do not need authentication.
-using RouteHandler = std::function<http::HttpResponse(http::HttpRequest& request, const AuthUser* user)>;
+using RouteHandler =
+    std::function<http::HttpResponse(http::HttpRequest& request, const AuthUser* user)>;
 
 struct Route {
   std::string prefix;  // "/dav" matches "/dav" and "/dav/…", not "/davx"

@@ -9,10 +9,14 @@
 namespace cartable::server {
 
 struct SmtpSettings {
-  std::string host;          // "" = no relay configured: Send() answers kUnavailable
+  std::string host;  // "" = no relay configured: Send() answers kUnavailable
   unsigned port = 25;
-  enum class Tls { kNone, kStartTls, kRequireStartTls } tls = Tls::kStartTls;  // kStartTls: opportunistic
-  std::string username;      // "" = no AUTH
+  enum class Tls {
+    kNone,
+    kStartTls,
+    kRequireStartTls
+  } tls = Tls::kStartTls;  // kStartTls: opportunistic
+  std::string username;    // "" = no AUTH
   std::string password;
   unsigned connect_timeout_seconds = 5;
   unsigned timeout_seconds = 20;  // the whole transaction

@@ -3,7 +3,11 @@
 namespace cartable::server {
 
 AuthUser AccountsUserDirectory::ToAuthUser(const store::User& u) {
-  return {u.id, u.login, u.display_name, u.email, u.credential_version,
+  return {u.id,
+          u.login,
+          u.display_name,
+          u.email,
+          u.credential_version,
           u.state == store::UserState::kActive};
 }
 

@@ -3,12 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "dav/api/json_response.h"
-#include "server/http/path.h"
-
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
 #include "dav/target.h"
 #include "dav/xml.h"
+#include "server/http/path.h"
 
 namespace cartable::dav::api {
 namespace {
@@ -58,19 +57,27 @@ json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const 
   for (const caldav::Attendee& a : o.attendees) {
     attendees.push_back({{"address", a.address}, {"name", a.name}, {"partstat", a.partstat}});
   }
-  return {{"uid", o.uid},           {"recurrence_id", o.recurrence_id},
-          {"component", o.component}, {"start", IsoUtc(o.start)},
-          {"end", IsoUtc(o.end)},     {"all_day", o.all_day},
-          {"summary", o.summary},     {"location", o.location},
-          {"description", o.description}, {"status", o.status},
-          {"organizer", o.organizer}, {"attendees", attendees},
-          {"calendar", cal.id},       {"color", cal.color},
+  return {{"uid", o.uid},
+          {"recurrence_id", o.recurrence_id},
+          {"component", o.component},
+          {"start", IsoUtc(o.start)},
+          {"end", IsoUtc(o.end)},
+          {"all_day", o.all_day},
+          {"summary", o.summary},
+          {"location", o.location},
+          {"description", o.description},
+          {"status", o.status},
+          {"organizer", o.organizer},
+          {"attendees", attendees},
+          {"calendar", cal.id},
+          {"color", cal.color},
           {"href", href}};
 }
 
 http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
-                                const http::HttpRequest& request) {
-  std::string from = http::QueryParam(request.query, "from"), to = http::QueryParam(request.query, "to");
+                              const http::HttpRequest& request) {
+  std::string from = http::QueryParam(request.query, "from"),
+              to = http::QueryParam(request.query, "to");
   std::optional<caldav::Seconds> start = ParseInstant(from), end = ParseInstant(to);
   if (!start || !end || *end <= *start) {
     return Error(400, "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");
@@ -106,7 +113,7 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
 }  // namespace
 
 http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest& request,
-                                    const Principal& principal) {
+                                  const Principal& principal) {
   if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();
   std::string home = HomePath(CalendarArea(), principal.login);

@@ -13,7 +13,7 @@ namespace cartable::dav::api {
 
 // Serves a request whose path starts with /api/v1/calendars for `principal`.
 http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest& request,
-                                    const Principal& principal);
+                                  const Principal& principal);
 
 // The most occurrences one events request returns (the answer says "truncated": true beyond).
 inline constexpr size_t kMaxOccurrences = 5000;

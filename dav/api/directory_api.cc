@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "dav/api/json_response.h"
-
 #include "server/http/path.h"
 
 namespace cartable::dav::api {
@@ -16,7 +15,6 @@ constexpr std::string_view kPrefix = "/api/v1/directory";
 http::HttpResponse Error(int status, const std::string& message) {
   return JsonError(status, message);
 }
-
 
 http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
   store::DirectoryQuery q;
@@ -80,7 +78,7 @@ http::HttpResponse Groups(store::Session& s, const std::map<std::string, std::st
 }  // namespace
 
 http::HttpResponse ServeDirectory(const DavContext& ctx, const http::HttpRequest& request,
-                                    const std::map<std::string, std::string>& departments) {
+                                  const std::map<std::string, std::string>& departments) {
   if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();
   std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));

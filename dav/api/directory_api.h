@@ -18,6 +18,6 @@ inline constexpr size_t kMaxDirectoryResults = 100;
 
 // `departments` maps codes ("37") to names ("Indre-et-Loire") for the groups listing.
 http::HttpResponse ServeDirectory(const DavContext& ctx, const http::HttpRequest& request,
-                                    const std::map<std::string, std::string>& departments);
+                                  const std::map<std::string, std::string>& departments);
 
 }  // namespace cartable::dav::api

@@ -2,13 +2,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 
 #include "dav/caldav/ical.h"
 #include "dav/multistatus.h"
-
 #include "server/http/message.h"
 
 namespace cartable::dav::api {

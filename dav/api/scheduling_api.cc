@@ -42,9 +42,9 @@ bool NeedsAnswer(const caldav::SchedulingInfo& info, const std::vector<std::stri
 }
 
 json PartyJson(const std::string& address, const std::string& name) {
-  return json{{"address", caldav::MailAddress(address).empty() ? address
-                                                                : caldav::MailAddress(address)},
-              {"name", name}};
+  return json{
+      {"address", caldav::MailAddress(address).empty() ? address : caldav::MailAddress(address)},
+      {"name", name}};
 }
 
 // One pending invitation, or null when the copy is not one (answered, past, cancelled).
@@ -52,8 +52,8 @@ json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& cop
                     const std::vector<std::string>& own) {
   const std::string& data = *copy.object.data;
   Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(data);
-  if (!info.ok() || !NeedsAnswer(*info, own) || std::find(own.begin(), own.end(),
-                                                           info->organizer) != own.end()) {
+  if (!info.ok() || !NeedsAnswer(*info, own) ||
+      std::find(own.begin(), own.end(), info->organizer) != own.end()) {
     return nullptr;
   }
   bool truncated = false;
@@ -92,7 +92,7 @@ json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& cop
 // calendar keeps waiting for the answer. Only events still to come are read, and only those
 // whose text names the user and NEEDS-ACTION are parsed.
 http::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
-                                     const store::User& user) {
+                                   const store::User& user) {
   std::vector<std::string> own = scheduling::UserAddresses(user);
   std::string email = user.email;
   std::transform(email.begin(), email.end(), email.begin(),
@@ -129,8 +129,8 @@ http::HttpResponse ListInvitations(const DavContext& ctx, store::Session& s,
 }
 
 http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Principal& principal,
-                           const store::User& user, const http::HttpRequest& request,
-                           const std::string& id) {
+                         const store::User& user, const http::HttpRequest& request,
+                         const std::string& id) {
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("answer") ||
       !body["answer"].is_string()) {
@@ -180,16 +180,17 @@ http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princip
                                     *index, scheduling::Replaced{true, data, *tag, &before});
   if (!out.ok()) return Error(out.status());
   auto sent = out->sent.find(info->organizer);
-  return Json(200, json{{"id", id},
-                        {"answer", body["answer"]},
-                        {"occurrence", key.empty() ? json(nullptr) : json(key)},
-                        {"delivery", sent == out->sent.end() ? json(nullptr) : json(sent->second)}});
+  return Json(200,
+              json{{"id", id},
+                   {"answer", body["answer"]},
+                   {"occurrence", key.empty() ? json(nullptr) : json(key)},
+                   {"delivery", sent == out->sent.end() ? json(nullptr) : json(sent->second)}});
 }
 
 }  // namespace
 
 http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpRequest& request,
-                                      const Principal& principal) {
+                                    const Principal& principal) {
   store::Session& s = ctx.store.ThreadSession();
   std::string rest = request.path.substr(std::min(request.path.size(), kInvitations.size()));
   bool list = rest.empty() || rest == "/";
@@ -200,8 +201,7 @@ http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpReque
     r.headers.Set("Allow", "POST");
     return r;
   }
-  if (Status st = EnsureHome(s, HomePath(CalendarArea(), principal.login), principal);
-      !st.ok()) {
+  if (Status st = EnsureHome(s, HomePath(CalendarArea(), principal.login), principal); !st.ok()) {
     return Error(st);
   }
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(!list);
@@ -227,7 +227,7 @@ http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpReque
 }
 
 http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest& request,
-                                   const Principal& principal) {
+                                 const Principal& principal) {
   if (request.method != "POST") {
     http::HttpResponse r = JsonError(405, "only POST is allowed here");
     r.headers.Set("Allow", "POST");
@@ -253,8 +253,7 @@ http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest&
   for (const json& a : body["attendees"]) {
     if (!a.is_string()) return JsonError(400, "attendees are email addresses or logins");
     std::string who = a.get<std::string>();
-    std::string address = who.find('@') != std::string::npos ? "mailto:" + who
-                                                              : PrincipalPath(who);
+    std::string address = who.find('@') != std::string::npos ? "mailto:" + who : PrincipalPath(who);
     Result<scheduling::Availability> avail =
         scheduling::AvailabilityOf(s, ctx, address, *from, *to);
     if (!avail.ok()) return Error(avail.status());
@@ -263,7 +262,8 @@ http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest&
       case scheduling::Recipient::Kind::kLocal: {
         json periods = json::array();
         for (const scheduling::BusyRange& b : avail->busy) {
-          periods.push_back({{"start", IsoUtc(b.start)}, {"end", IsoUtc(b.end)}, {"type", b.fbtype}});
+          periods.push_back(
+              {{"start", IsoUtc(b.start)}, {"end", IsoUtc(b.end)}, {"type", b.fbtype}});
         }
         entry["status"] = "ok";
         entry["name"] = avail->name;

@@ -16,11 +16,11 @@ namespace cartable::dav::api {
 
 // Serves /api/v1/invitations...
 http::HttpResponse ServeInvitations(const DavContext& ctx, const http::HttpRequest& request,
-                                      const Principal& principal);
+                                    const Principal& principal);
 
 // Serves /api/v1/freebusy.
 http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest& request,
-                                   const Principal& principal);
+                                 const Principal& principal);
 
 // At most this much time in one free/busy request.
 inline constexpr int64_t kMaxFreeBusySpan = 366 * 86400;

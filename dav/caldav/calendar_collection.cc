@@ -166,10 +166,10 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
     const char* name;
     const char* component;
   };
-  for (const Default& d : {Default{"agenda", "Agenda", "VEVENT"},
-                           Default{"taches", "Tâches", "VTODO"}}) {
-    Result<store::Collection> c = session.CreateCollection(
-        home.path + d.segment + "/", home.id, home.owner_id, store::kKindCalendar);
+  for (const Default& d :
+       {Default{"agenda", "Agenda", "VEVENT"}, Default{"taches", "Tâches", "VTODO"}}) {
+    Result<store::Collection> c = session.CreateCollection(home.path + d.segment + "/", home.id,
+                                                           home.owner_id, store::kKindCalendar);
     if (!c.ok()) return c.status();
     store::CollectionSettings settings;
     settings.display_name = d.name;
@@ -202,7 +202,8 @@ void AddCalendarProperties(std::vector<LiveProperty>& table) {
   table.push_back(
       {.name = {cal, "supported-collation-set"}, .applies = kCalendar, .get = GetCollationSet});
   // Calendar objects and inbox messages (RFC 6638 §2.2.1).
-  table.push_back({.name = {cal, "calendar-data"}, .applies = kCalendarData, .get = GetCalendarData});
+  table.push_back(
+      {.name = {cal, "calendar-data"}, .applies = kCalendarData, .get = GetCalendarData});
   AddCalendarSettingProperties(table);
 }
 

@@ -25,8 +25,7 @@ std::optional<bool> InstanceCache::Overlaps(
   {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.entries.find(id);
-    if (it != shard.entries.end() && it->second.etag == etag &&
-        it->second.component == component) {
+    if (it != shard.entries.end() && it->second.etag == etag && it->second.component == component) {
       return AnyOverlap(it->second.spans, range);
     }
   }

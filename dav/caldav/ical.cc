@@ -171,8 +171,7 @@ Status ComputeIndex(icalcomponent* cal, TimeContext& tc, const ValidateOptions& 
     internal::ExpandStats stats;
     // An open-ended rule is indexed as open-ended anyway: a few iterations are enough.
     int budget = HasUnboundedRule(g.master) ? 16 : options.max_instances_for_index;
-    std::vector<Instance> instances =
-        internal::ExpandGroup(g, tc, TimeRange{}, budget, &stats);
+    std::vector<Instance> instances = internal::ExpandGroup(g, tc, TimeRange{}, budget, &stats);
     if (stats.recurring) index->needs_expansion = true;
     if (stats.unbounded || stats.capped) {
       unbounded_end = true;
@@ -196,8 +195,7 @@ Status ComputeIndex(icalcomponent* cal, TimeContext& tc, const ValidateOptions& 
     index->needs_expansion = true;
     return Status::OK();
   }
-  if (options.min_date_time != kNoLowerBound && lo != kNoLowerBound &&
-      lo < options.min_date_time) {
+  if (options.min_date_time != kNoLowerBound && lo != kNoLowerBound && lo < options.min_date_time) {
     return Status::Violates(Precondition::kMinDateTime, "a date is before min-date-time");
   }
   if (options.max_date_time != kNoUpperBound && hi != kNoUpperBound && !unbounded_end &&

@@ -138,18 +138,18 @@ IndexPlan PlanFilter(const CompFilter& filter);
 // calendar-data (RFC 4791 §9.6)
 
 struct CompSelector {
-  std::string name;                 // upper case
-  bool all_props = true;            // <C:allprop/> or no <C:prop> given
+  std::string name;                   // upper case
+  bool all_props = true;              // <C:allprop/> or no <C:prop> given
   std::vector<std::string> props{};   // when !all_props: property names to keep (upper case)
-  bool all_comps = true;            // <C:allcomp/> or no <C:comp> given
+  bool all_comps = true;              // <C:allcomp/> or no <C:comp> given
   std::vector<CompSelector> comps{};  // when !all_comps: sub-components to keep
 };
 
 struct CalendarDataRequest {
-  std::optional<CompSelector> comp;          // partial retrieval; nullopt = everything
-  std::optional<TimeRange> expand;           // <C:expand>: instances in range, as UTC, no RRULE
-  std::optional<TimeRange> limit_recurrence; // <C:limit-recurrence-set>
-  std::optional<TimeRange> limit_freebusy;   // <C:limit-freebusy-set>
+  std::optional<CompSelector> comp;           // partial retrieval; nullopt = everything
+  std::optional<TimeRange> expand;            // <C:expand>: instances in range, as UTC, no RRULE
+  std::optional<TimeRange> limit_recurrence;  // <C:limit-recurrence-set>
+  std::optional<TimeRange> limit_freebusy;    // <C:limit-freebusy-set>
 };
 
 // The calendar data to return for `ics`. With no options, returns `ics` unchanged (byte for

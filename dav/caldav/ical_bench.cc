@@ -37,8 +37,12 @@ void Time(const char* label, int n, F f) {
 int main() {
   ValidateOptions opts;
   CompFilter f{"VCALENDAR", false, std::nullopt, {}, {}};
-  CompFilter ev{"VEVENT", false, TimeRange{*ParseUtcDateTime("20260301T000000Z"),
-                                           *ParseUtcDateTime("20260401T000000Z")}, {}, {}};
+  CompFilter ev{
+      "VEVENT",
+      false,
+      TimeRange{*ParseUtcDateTime("20260301T000000Z"), *ParseUtcDateTime("20260401T000000Z")},
+      {},
+      {}};
   f.comp_filters.push_back(ev);
   Time("ValidateCalendarObject (single event, TZID)", 2000,
        [&] { (void)ValidateCalendarObject(kSimple, opts); });

@@ -64,8 +64,8 @@ Timing TimingOf(icalcomponent* comp, TimeContext& tc) {
       t.start = TimeContext::ToUtc(st, t.zone);
     }
   }
-  icalproperty_kind end_kind = kind == ICAL_VTODO_COMPONENT ? ICAL_DUE_PROPERTY
-                                                            : ICAL_DTEND_PROPERTY;
+  icalproperty_kind end_kind =
+      kind == ICAL_VTODO_COMPONENT ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY;
   icalproperty* endp = icalcomponent_get_first_property(comp, end_kind);
   icalproperty* durp = icalcomponent_get_first_property(comp, ICAL_DURATION_PROPERTY);
   icaltimetype et = TimeValue(endp);
@@ -162,8 +162,8 @@ struct FutureOverride {
 
 // RRULE occurrences of `master` inside [lo, hi] (original start times), at most `budget`
 // iterations in total across rules.
-void RuleOccurrences(icalcomponent* master, const Timing& t, Seconds lo, Seconds hi,
-                     int* budget, ExpandStats* stats, std::vector<Occurrence>* out) {
+void RuleOccurrences(icalcomponent* master, const Timing& t, Seconds lo, Seconds hi, int* budget,
+                     ExpandStats* stats, std::vector<Occurrence>* out) {
   for (icalproperty* p = icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY); p;
        p = icalcomponent_get_next_property(master, ICAL_RRULE_PROPERTY)) {
     icalrecurrencetype rule = icalproperty_get_rrule(p);
@@ -329,8 +329,7 @@ bool Overlaps(const Instance& inst, const TimeRange& range) {
 }
 
 std::vector<Instance> ExpandGroup(const ComponentGroup& group, TimeContext& tc,
-                                  const TimeRange& window, int max_iterations,
-                                  ExpandStats* stats) {
+                                  const TimeRange& window, int max_iterations, ExpandStats* stats) {
   std::vector<Instance> out;
   icalcomponent* master = group.master;
   if (master && icalcomponent_isa(master) == ICAL_VFREEBUSY_COMPONENT) {
@@ -375,7 +374,8 @@ std::vector<Instance> ExpandGroup(const ComponentGroup& group, TimeContext& tc,
   // Original start times that can reach the window once durations and shifts are applied.
   Seconds longest = std::max<Seconds>(t.span.days * (kDay + 3600) + t.span.seconds, 0);
   for (const FutureOverride& f : future) {
-    longest = std::max<Seconds>(longest, f.timing.span.days * (kDay + 3600) + f.timing.span.seconds);
+    longest =
+        std::max<Seconds>(longest, f.timing.span.days * (kDay + 3600) + f.timing.span.seconds);
   }
   Seconds margin = longest + stats->max_shift + 2 * kDay;
   Seconds lo = SatAdd(window.start, -margin);
@@ -398,8 +398,8 @@ std::vector<Instance> ExpandGroup(const ComponentGroup& group, TimeContext& tc,
     Instance inst;
     if (f) {
       Seconds s = o.start + f->shift;
-      icaltimetype local = icaltime_from_timet_with_zone(s, f->timing.start_local.is_date,
-                                                         f->timing.zone);
+      icaltimetype local =
+          icaltime_from_timet_with_zone(s, f->timing.start_local.is_date, f->timing.zone);
       inst = MakeInstance(f->comp, f->timing, local, s, tc);
     } else {
       inst = MakeInstance(master, t, o.local, o.start, tc);

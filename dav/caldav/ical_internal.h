@@ -78,26 +78,26 @@ struct Span {
 struct Instance {
   icalcomponent* comp = nullptr;  // the component whose properties describe this instance
   bool has_start = false;
-  Seconds start = 0;              // UTC start (DTSTART of the instance)
-  Seconds end = 0;                // UTC end (DTEND/DUE/DTSTART+DURATION, or start)
-  bool has_end = false;           // DTEND, DURATION or DUE given
-  bool end_from_duration = false; // the end came from DURATION (the VTODO table tells apart)
-  bool all_day = false;           // DTSTART is a DATE
+  Seconds start = 0;               // UTC start (DTSTART of the instance)
+  Seconds end = 0;                 // UTC end (DTEND/DUE/DTSTART+DURATION, or start)
+  bool has_end = false;            // DTEND, DURATION or DUE given
+  bool end_from_duration = false;  // the end came from DURATION (the VTODO table tells apart)
+  bool all_day = false;            // DTSTART is a DATE
   // The §9.9 time-range interval: the instance overlaps [rs, re) iff rs < hi && re > lo.
   Seconds lo = store::kNoLowerBound;
   Seconds hi = store::kNoUpperBound;
-  bool never = false;             // matches no time range (VJOURNAL without DTSTART, ...)
-  bool recurring = false;         // part of a recurrence set (has a RECURRENCE-ID)
+  bool never = false;                       // matches no time range (VJOURNAL without DTSTART, ...)
+  bool recurring = false;                   // part of a recurrence set (has a RECURRENCE-ID)
   icaltimetype rid = icaltime_null_time();  // local RECURRENCE-ID value
   Seconds rid_utc = 0;
 };
 
 // How far an expansion went.
 struct ExpandStats {
-  bool capped = false;          // stopped by the iteration cap: later instances were not seen
-  bool unbounded = false;       // some RRULE has neither COUNT nor UNTIL
-  bool recurring = false;       // RRULE, RDATE or overrides present
-  Seconds max_shift = 0;        // largest |THISANDFUTURE shift|
+  bool capped = false;     // stopped by the iteration cap: later instances were not seen
+  bool unbounded = false;  // some RRULE has neither COUNT nor UNTIL
+  bool recurring = false;  // RRULE, RDATE or overrides present
+  Seconds max_shift = 0;   // largest |THISANDFUTURE shift|
 };
 
 // The recurrence set of one UID's components of one type (master + RECURRENCE-ID overrides).
@@ -113,8 +113,7 @@ std::vector<ComponentGroup> GroupComponents(icalcomponent* vcal);
 // test lo/hi themselves), each master instance at most once, in no particular order. At most
 // `max_iterations` RRULE iterations (also capped by kMaxRecurIterations).
 std::vector<Instance> ExpandGroup(const ComponentGroup& group, TimeContext& tc,
-                                  const TimeRange& window, int max_iterations,
-                                  ExpandStats* stats);
+                                  const TimeRange& window, int max_iterations, ExpandStats* stats);
 
 // Fills lo/hi/never of `inst` from the §9.9 table of its component type. `inst.comp`, start,
 // end and has_end must be set.

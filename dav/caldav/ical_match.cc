@@ -120,8 +120,7 @@ bool PropInRange(icalproperty* p, const TimeRange& r, const Instance* inst, Time
   return r.start <= *s && r.end > *s;
 }
 
-bool PropMatches(icalcomponent* comp, const PropFilter& pf, const Instance* inst,
-                 TimeContext& tc) {
+bool PropMatches(icalcomponent* comp, const PropFilter& pf, const Instance* inst, TimeContext& tc) {
   std::vector<icalproperty*> props = PropsNamed(comp, pf.name);
   if (pf.is_not_defined) return props.empty();
   for (icalproperty* p : props) {
@@ -268,8 +267,8 @@ IndexPlan PlanFilter(const CompFilter& filter) {
   if (cf.is_not_defined) return plan;
   plan.component = cf.name;
   if (cf.time_range) plan.range = *cf.time_range;
-  bool known = cf.name == "VEVENT" || cf.name == "VTODO" || cf.name == "VJOURNAL" ||
-               cf.name == "VFREEBUSY";
+  bool known =
+      cf.name == "VEVENT" || cf.name == "VTODO" || cf.name == "VJOURNAL" || cf.name == "VFREEBUSY";
   plan.exact = known && cf.prop_filters.empty() && cf.comp_filters.empty();
   return plan;
 }

@@ -59,8 +59,7 @@ void ApplySelector(icalcomponent* comp, const CompSelector& sel) {
 }
 
 // Replaces the `kind` property by a UTC DATE-TIME (or a DATE for all-day instances).
-void SetTime(icalcomponent* c, icalproperty_kind kind, Seconds utc, bool date,
-             TimeContext& tc) {
+void SetTime(icalcomponent* c, icalproperty_kind kind, Seconds utc, bool date, TimeContext& tc) {
   RemoveProps(c, kind);
   icaltimetype t = date ? icaltime_from_timet_with_zone(utc, 1, tc.floating_zone())
                         : icaltime_from_timet_with_zone(utc, 0, icaltimezone_get_utc_timezone());
@@ -77,8 +76,8 @@ icalcomponent* InstanceComponent(const Instance& inst, TimeContext& tc) {
   RemoveProps(c, ICAL_EXDATE_PROPERTY);
   bool todo = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT;
   if (inst.has_start) SetTime(c, ICAL_DTSTART_PROPERTY, inst.start, inst.all_day, tc);
-  bool has_dtend = icalcomponent_get_first_property(c, todo ? ICAL_DUE_PROPERTY
-                                                            : ICAL_DTEND_PROPERTY);
+  bool has_dtend =
+      icalcomponent_get_first_property(c, todo ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY);
   if (has_dtend) {
     SetTime(c, todo ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY, inst.end, inst.all_day, tc);
   }
@@ -149,8 +148,7 @@ void LimitFreeBusy(icalcomponent* cal, const TimeRange& range, TimeContext& tc) 
 
 Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataRequest& request,
                                        const std::string& floating_tz) {
-  if (!request.comp && !request.expand && !request.limit_recurrence &&
-      !request.limit_freebusy) {
+  if (!request.comp && !request.expand && !request.limit_recurrence && !request.limit_freebusy) {
     return std::string(ics);
   }
   ComponentPtr cal = internal::ParseCalendar(ics);
@@ -242,7 +240,8 @@ Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRang
 std::string RenderFreeBusy(const std::vector<BusyPeriod>& periods, const TimeRange& range) {
   std::string out =
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Cartable//CalDAV//EN\r\n"
-      "BEGIN:VFREEBUSY\r\nDTSTAMP:" + FormatUtcDateTime(time(nullptr)) + "\r\n";
+      "BEGIN:VFREEBUSY\r\nDTSTAMP:" +
+      FormatUtcDateTime(time(nullptr)) + "\r\n";
   if (range.start != store::kNoLowerBound) {
     out += "DTSTART:" + FormatUtcDateTime(range.start) + "\r\n";
   }

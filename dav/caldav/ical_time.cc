@@ -65,8 +65,8 @@ icaltimezone* TimeContext::Zone(const char* tzid) {
 
 icaltimezone* TimeContext::ZoneOf(icalproperty* prop, const icaltimetype& t) {
   if (icaltime_is_utc(t)) return icaltimezone_get_utc_timezone();
-  icalparameter* param = prop ? icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER)
-                              : nullptr;
+  icalparameter* param =
+      prop ? icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER) : nullptr;
   if (param && !t.is_date) {
     const char* tzid = icalparameter_get_tzid(param);
     icaltimezone* zone = tzid ? Zone(tzid) : nullptr;

@@ -212,8 +212,7 @@ std::string Recurrence(icalcomponent* comp) {
       return each ? " (répétition mensuelle)" : " (répétition tous les " + n + " mois)";
     case ICAL_YEARLY_RECURRENCE:
       return each ? " (répétition annuelle)" : " (répétition tous les " + n + " ans)";
-    default:
-      return " (répétition)";
+    default: return " (répétition)";
   }
 }
 
@@ -241,16 +240,12 @@ Answer AnswerOf(icalproperty* attendee) {
   icalparameter* p =
       attendee ? icalproperty_get_first_parameter(attendee, ICAL_PARTSTAT_PARAMETER) : nullptr;
   switch (p ? icalparameter_get_partstat(p) : ICAL_PARTSTAT_NONE) {
-    case ICAL_PARTSTAT_ACCEPTED:
-      return {"a accepté", "a accepté l'invitation."};
-    case ICAL_PARTSTAT_DECLINED:
-      return {"a refusé", "a refusé l'invitation."};
+    case ICAL_PARTSTAT_ACCEPTED: return {"a accepté", "a accepté l'invitation."};
+    case ICAL_PARTSTAT_DECLINED: return {"a refusé", "a refusé l'invitation."};
     case ICAL_PARTSTAT_TENTATIVE:
       return {"a répondu peut-être", "a répondu peut-être à l'invitation."};
-    case ICAL_PARTSTAT_DELEGATED:
-      return {"a délégué", "a délégué l'invitation."};
-    default:
-      return {"a répondu", "a répondu à l'invitation."};
+    case ICAL_PARTSTAT_DELEGATED: return {"a délégué", "a délégué l'invitation."};
+    default: return {"a répondu", "a répondu à l'invitation."};
   }
 }
 

@@ -66,8 +66,8 @@ void RemoveSubcomponents(icalcomponent* c, icalcomponent_kind kind) {
 // The key naming the instance a RECURRENCE-ID value (or an EXDATE-like value) designates.
 std::string KeyOf(icalproperty* prop, icaltimetype t, TimeContext& tc) {
   if (t.is_date) return icaltime_as_ical_string(t);
-  bool floating = !icaltime_is_utc(t) &&
-                  icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER) == nullptr;
+  bool floating =
+      !icaltime_is_utc(t) && icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER) == nullptr;
   if (floating) return icaltime_as_ical_string(t);
   std::optional<Seconds> utc = tc.ValueUtc(prop, t);
   return utc ? FormatUtcDateTime(*utc) : icaltime_as_ical_string(t);
@@ -203,8 +203,8 @@ std::string KeyAt(icalcomponent* master, Seconds start) {
   icalproperty* dtstart = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
   if (!dtstart) return "";
   icaltimetype t = icalproperty_get_dtstart(dtstart);
-  if (t.is_date || (!icaltime_is_utc(t) &&
-                    !icalproperty_get_first_parameter(dtstart, ICAL_TZID_PARAMETER))) {
+  if (t.is_date ||
+      (!icaltime_is_utc(t) && !icalproperty_get_first_parameter(dtstart, ICAL_TZID_PARAMETER))) {
     icaltimetype local = icaltime_from_timet_with_zone(static_cast<time_t>(start), t.is_date,
                                                        icaltimezone_get_utc_timezone());
     local.zone = nullptr;
@@ -217,8 +217,8 @@ std::string KeyAt(icalcomponent* master, Seconds start) {
 bool HasInstance(icalcomponent* master, const std::string& key, TimeContext& tc) {
   icaltimetype t = icaltime_from_string(key.c_str());
   if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t)) return false;
-  Seconds at = TimeContext::ToUtc(t, icaltime_is_utc(t) ? icaltimezone_get_utc_timezone()
-                                                        : tc.floating_zone());
+  Seconds at = TimeContext::ToUtc(
+      t, icaltime_is_utc(t) ? icaltimezone_get_utc_timezone() : tc.floating_zone());
   internal::ComponentGroup group{master, {}};
   internal::ExpandStats stats;
   TimeRange window{at - 2 * internal::kDay, at + 2 * internal::kDay};
@@ -267,8 +267,8 @@ ComponentPtr NewMessage(icalcomponent* source, const std::string& method) {
   ComponentPtr out(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
   icalcomponent_add_property(out.get(), icalproperty_new_version("2.0"));
   icalcomponent_add_property(out.get(), icalproperty_new_prodid(kProdId));
-  icalcomponent_add_property(out.get(),
-                             icalproperty_new_method(icalproperty_string_to_method(method.c_str())));
+  icalcomponent_add_property(
+      out.get(), icalproperty_new_method(icalproperty_string_to_method(method.c_str())));
   for (icalcomponent* tz = icalcomponent_get_first_component(source, ICAL_VTIMEZONE_COMPONENT); tz;
        tz = icalcomponent_get_next_component(source, ICAL_VTIMEZONE_COMPONENT)) {
     icalcomponent_add_component(out.get(), icalcomponent_new_clone(tz));
@@ -317,7 +317,8 @@ CalendarObject FinishMessage(ComponentPtr owned) {
 void SetDtstampNow(icalcomponent* c) {
   RemoveProps(c, ICAL_DTSTAMP_PROPERTY);
   icalcomponent_add_property(
-      c, icalproperty_new_dtstamp(icaltime_current_time_with_zone(icaltimezone_get_utc_timezone())));
+      c,
+      icalproperty_new_dtstamp(icaltime_current_time_with_zone(icaltimezone_get_utc_timezone())));
 }
 
 // A copy of `c` fit for an iTIP message: no VALARM, no SCHEDULE-* parameters, attendees once.
@@ -519,8 +520,8 @@ Result<CalendarObject> BuildReply(const CalendarObject& copy, const std::string&
     for (icalproperty_kind kind :
          {ICAL_UID_PROPERTY, ICAL_SEQUENCE_PROPERTY, ICAL_ORGANIZER_PROPERTY,
           ICAL_RECURRENCEID_PROPERTY, ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
-          ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY, ICAL_SUMMARY_PROPERTY,
-          ICAL_LOCATION_PROPERTY, ICAL_RRULE_PROPERTY}) {
+          ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY, ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY,
+          ICAL_RRULE_PROPERTY}) {
       for (icalproperty* p : Props(c, kind)) {
         icalproperty* copy = icalproperty_new_clone(p);
         StripScheduleParams(copy);

@@ -53,9 +53,9 @@ struct ItipComponent {
 
 struct SchedulingInfo {
   std::string uid;
-  std::string component;  // "VEVENT", "VTODO", ...
-  std::string method;     // METHOD ("" for a calendar object resource)
-  std::string organizer;  // the master's (or first component's) organizer, normalised
+  std::string component;       // "VEVENT", "VTODO", ...
+  std::string method;          // METHOD ("" for a calendar object resource)
+  std::string organizer;       // the master's (or first component's) organizer, normalised
   bool same_organizer = true;  // every component names the same ORGANIZER (or none)
   std::vector<ItipComponent> components;  // master first when there is one
 

@@ -4,9 +4,7 @@
 #include "dav/collation.h"
 
 namespace cartable::dav::caldav::internal {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 bool TextMatches(std::string_view text, const TextMatch& match) {
   bool found = CollationMatches(text, match.value, match.collation, match.match_type);

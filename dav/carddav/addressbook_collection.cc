@@ -102,8 +102,9 @@ void AddAddressbookProperties(std::vector<LiveProperty>& table) {
                    .get = GetSupportedAddressData});
   table.push_back(
       {.name = {card, "max-resource-size"}, .applies = kAddressBooks, .get = GetMaxResourceSize});
-  table.push_back(
-      {.name = {card, "supported-collation-set"}, .applies = kAddressBooks, .get = GetCollationSet});
+  table.push_back({.name = {card, "supported-collation-set"},
+                   .applies = kAddressBooks,
+                   .get = GetCollationSet});
   table.push_back(
       {.name = {card, "directory-gateway"}, .applies = kHasGateway, .get = GetDirectoryGateway});
   table.push_back({.name = {card, "address-data"}, .applies = kCards, .get = GetAddressData});

@@ -17,8 +17,7 @@ inline constexpr uint64_t kMaxCardResourceSize = 1u << 20;
 // holder's href).
 Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::Collection& parent,
                                               const std::string& name,
-                                              const store::Object* existing,
-                                              std::string_view body,
+                                              const store::Object* existing, std::string_view body,
                                               std::string_view content_type);
 
 // Fills a new address-book home: the personal "Contacts" book (contacts/), and the shared

@@ -12,10 +12,11 @@
 //  - it pulls in belr (a runtime ABNF grammar engine) for what is a line-oriented format.
 // So: a small parser that keeps values raw and parameters as sent; only property and parameter
 // names are case-normalised (they are case-insensitive, RFC 6350 §3.3).
+#include "dav/carddav/vcard.h"
+
 #include <algorithm>
 #include <cctype>
 
-#include "dav/carddav/vcard.h"
 #include "dav/carddav/vcard_internal.h"
 
 namespace cartable::dav::carddav {
@@ -91,7 +92,8 @@ Result<VCardProperty> ParseLine(std::string_view line) {
   VCardProperty prop;
   size_t i = 0;
   while (i < line.size() && line[i] != ';' && line[i] != ':') ++i;
-  if (i == line.size()) return Invalid("vCard line without ':': " + std::string(line.substr(0, 60)));
+  if (i == line.size())
+    return Invalid("vCard line without ':': " + std::string(line.substr(0, 60)));
   std::string_view full_name = line.substr(0, i);
   if (size_t dot = full_name.find('.'); dot != std::string_view::npos) {
     prop.group = std::string(full_name.substr(0, dot));

@@ -5,9 +5,8 @@
 // HTTP or the store.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,16 +23,16 @@ struct VCardParam {
 };
 
 struct VCardProperty {
-  std::string group;                // "item1" of "item1.EMAIL", or ""
-  std::string name;                 // upper case ("EMAIL", "X-ABLABEL")
+  std::string group;  // "item1" of "item1.EMAIL", or ""
+  std::string name;   // upper case ("EMAIL", "X-ABLABEL")
   std::vector<VCardParam> params;
-  std::string value;                // raw value as sent (escapes kept), unfolded
+  std::string value;  // raw value as sent (escapes kept), unfolded
   // The parameter's first value, or nullopt.
   std::optional<std::string> Param(std::string_view name) const;
 };
 
 struct VCard {
-  std::string version;  // "3.0" or "4.0"
+  std::string version;                    // "3.0" or "4.0"
   std::vector<VCardProperty> properties;  // in order, BEGIN/END excluded, VERSION included
   // The first property named `name` (upper case), or nullptr.
   const VCardProperty* Find(std::string_view name) const;
@@ -96,7 +95,7 @@ struct PropFilter {
 };
 
 struct CardFilter {
-  bool all_of = false;  // test="allof" over the prop-filters (default anyof)
+  bool all_of = false;                   // test="allof" over the prop-filters (default anyof)
   std::vector<PropFilter> prop_filters;  // empty = every card matches
 };
 
@@ -111,9 +110,9 @@ bool MatchesCardFilter(std::string_view text, const CardFilter& filter);
 // ---- address-data (RFC 6352 §10.4) ----
 
 struct AddressDataRequest {
-  std::string version = "";            // "" = as stored; "3.0" or "4.0" to convert
+  std::string version = "";  // "" = as stored; "3.0" or "4.0" to convert
   bool all_props = true;
-  std::vector<std::string> props;      // upper case, when !all_props (VERSION, UID always kept)
+  std::vector<std::string> props;  // upper case, when !all_props (VERSION, UID always kept)
 };
 
 // Parses a <CARD:address-data> request element (content-type="text/vcard" version="3.0|4.0",

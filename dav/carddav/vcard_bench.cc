@@ -43,8 +43,9 @@ int main() {
   filter.all_of = true;
   filter.prop_filters = {email, fn};
   double match = NanosPerCall(n, [&] { sink += MatchesCardFilter(kCard, filter); });
-  std::printf("card: %zu bytes\nParseVCard:        %.0f ns/call\nMatchesCardFilter: %.0f ns/call"
-              " (2 prop-filters, allof, includes parsing)\n(%zu)\n",
-              sizeof(kCard) - 1, parse, match, sink);
+  std::printf(
+      "card: %zu bytes\nParseVCard:        %.0f ns/call\nMatchesCardFilter: %.0f ns/call"
+      " (2 prop-filters, allof, includes parsing)\n(%zu)\n",
+      sizeof(kCard) - 1, parse, match, sink);
   return 0;
 }

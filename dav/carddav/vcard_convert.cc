@@ -17,10 +17,10 @@ constexpr std::string_view kOmitYear = "X-APPLE-OMIT-YEAR";
 constexpr std::string_view kAppleKind = "X-ADDRESSBOOKSERVER-KIND";
 constexpr std::string_view kAppleMember = "X-ADDRESSBOOKSERVER-MEMBER";
 
-constexpr std::string_view kOnlyIn4[] = {"ANNIVERSARY", "GENDER", "LANG", "RELATED",
-                                         "CLIENTPIDMAP", "XML"};
-constexpr std::string_view kOnlyIn3[] = {"NAME", "MAILER", "LABEL", "CLASS", "SORT-STRING",
-                                         "AGENT"};
+constexpr std::string_view kOnlyIn4[] = {"ANNIVERSARY", "GENDER",       "LANG",
+                                         "RELATED",     "CLIENTPIDMAP", "XML"};
+constexpr std::string_view kOnlyIn3[] = {"NAME",  "MAILER",      "LABEL",
+                                         "CLASS", "SORT-STRING", "AGENT"};
 constexpr std::string_view kBinary[] = {"PHOTO", "LOGO", "SOUND", "KEY"};
 constexpr std::string_view kDated[] = {"BDAY", "ANNIVERSARY", "DEATHDATE"};
 

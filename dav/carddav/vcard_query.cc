@@ -39,9 +39,9 @@ Status ForEachElement(const pugi::xml_node& parent, F f) {
 }
 
 Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
-  Result<TextMatchAttributes> a = ParseTextMatchAttributes(
-      n, TextMatch{}.collation, Precondition::kCardSupportedCollation, Precondition::kNone,
-      Precondition::kCardSupportedFilter);
+  Result<TextMatchAttributes> a =
+      ParseTextMatchAttributes(n, TextMatch{}.collation, Precondition::kCardSupportedCollation,
+                               Precondition::kNone, Precondition::kCardSupportedFilter);
   if (!a.ok()) return a.status();
   TextMatch tm;
   tm.value = n.text().get();

@@ -3,8 +3,8 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
-#include "dav/resource_kind.h"
 #include "dav/quota.h"
+#include "dav/resource_kind.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {

@@ -48,8 +48,7 @@ http::HttpResponse CollectionIndex(const Request& req, const Target& t) {
 // vCards are served in the version the client's Accept header asks for (Apple reads 3.0,
 // CardBook 4.0), converted losslessly; the ETag stays the stored resource's.
 void NegotiateVCard(const Request& req, http::HttpResponse& r) {
-  std::string version =
-      carddav::VersionFromAccept(req.http.headers.Get("Accept").value_or(""));
+  std::string version = carddav::VersionFromAccept(req.http.headers.Get("Accept").value_or(""));
   if (version.empty()) return;
   Result<std::string> converted = carddav::ConvertVCard(r.body, version);
   if (!converted.ok() || *converted == r.body) return;
@@ -84,8 +83,8 @@ MethodResult HandleGet(const Request& req, Target& t) {
     t.object.data = std::move(full->data);
   }
   r.status = 200;
-  r.headers.Set("Content-Type", t.object.content_type.empty() ? "application/octet-stream"
-                                                              : t.object.content_type);
+  r.headers.Set("Content-Type",
+                t.object.content_type.empty() ? "application/octet-stream" : t.object.content_type);
   r.body = std::move(*t.object.data);
   if (carddav::IsCard(t)) NegotiateVCard(req, r);
   return r;

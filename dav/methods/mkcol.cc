@@ -61,7 +61,8 @@ MethodResult CreateCollectionAt(const Request& req, Target& t, std::string_view 
     return Status::Violates(Precondition::kValidResourcetype,
                             "a collection of this type cannot be created here");
   }
-  std::erase_if(updates, [](const PropUpdate& u) { return Is(u.element, ns::kDav, "resourcetype"); });
+  std::erase_if(updates,
+                [](const PropUpdate& u) { return Is(u.element, ns::kDav, "resourcetype"); });
   std::string path = t.collection.path + t.name + "/";
   Result<store::Collection> created =
       req.session.CreateCollection(path, t.collection.id, t.owner->id, std::string(kind));

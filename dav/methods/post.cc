@@ -11,8 +11,8 @@ namespace cartable::dav {
 namespace {
 
 struct Answer {
-  std::string status;        // request-status
-  std::string calendar_data; // "" when none
+  std::string status;         // request-status
+  std::string calendar_data;  // "" when none
 };
 
 Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
@@ -22,12 +22,9 @@ Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
   if (!a.ok()) return {"5.1;Service unavailable", ""};
   switch (a->kind) {
     case scheduling::Recipient::Kind::kLocal: break;
-    case scheduling::Recipient::Kind::kExternal:
-      return {"5.3;No scheduling support for user", ""};
-    case scheduling::Recipient::Kind::kDisabled:
-      return {"3.8;No authority", ""};
-    case scheduling::Recipient::Kind::kUnknown:
-      return {"3.7;Invalid calendar user", ""};
+    case scheduling::Recipient::Kind::kExternal: return {"5.3;No scheduling support for user", ""};
+    case scheduling::Recipient::Kind::kDisabled: return {"3.8;No authority", ""};
+    case scheduling::Recipient::Kind::kUnknown: return {"3.7;Invalid calendar user", ""};
   }
   std::vector<caldav::BusyPeriod> periods;
   for (const scheduling::BusyRange& b : a->busy) periods.push_back({b.start, b.end, b.fbtype});

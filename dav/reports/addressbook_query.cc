@@ -21,8 +21,8 @@ namespace {
 
 // Properties the directory index covers (see DirectoryEntriesContaining).
 bool Indexed(const std::string& prop) {
-  for (const char* p : {"FN", "N", "EMAIL", "ORG", "TITLE", "TEL", "X-CARTABLE-UAI",
-                        "X-CARTABLE-DEPARTEMENT"}) {
+  for (const char* p :
+       {"FN", "N", "EMAIL", "ORG", "TITLE", "TEL", "X-CARTABLE-UAI", "X-CARTABLE-DEPARTEMENT"}) {
     if (prop == p) return true;
   }
   return false;

@@ -1,6 +1,9 @@
 // CalDAV REPORTs (RFC 4791 §7.8-7.10): calendar-query, calendar-multiget, free-busy-query.
 // Queries pre-filter in the store on the index columns (component, first start, last end) and
 // parse only candidates whose index cannot prove the match.
+#include <algorithm>
+#include <unordered_map>
+
 #include "dav/caldav/calendar_instance_cache.h"
 #include "dav/caldav/filter.h"
 #include "dav/caldav/ical.h"
@@ -11,9 +14,6 @@
 #include "dav/report_registry.h"
 #include "dav/reports/report_scope.h"
 #include "dav/xml.h"
-
-#include <algorithm>
-#include <unordered_map>
 
 namespace cartable::dav {
 namespace {
@@ -54,9 +54,8 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   caldav::IndexPlan plan = caldav::PlanFilter(*filter);
   Scope scope = ScopeOf(t);
 
-  bool wants_data = std::any_of(props->names.begin(), props->names.end(), [](const QName& q) {
-    return q.Is(ns::kCalDav, "calendar-data");
-  });
+  bool wants_data = std::any_of(props->names.begin(), props->names.end(),
+                                [](const QName& q) { return q.Is(ns::kCalDav, "calendar-data"); });
   store::ObjectQuery q;
   q.component = plan.component;
   q.start = plan.range.start;
@@ -66,14 +65,15 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   q.with_data = !plan.exact || wants_data;
   MultistatusWriter out;
   Target child = ChildObjectTarget(scope.collection, store::Object{});
-  Status s = req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
-    if (scope.only && o.name != *scope.only) return Status::OK();
-    Result<bool> match = MatchCandidate(req, *filter, plan, o);
-    if (!match.ok()) return match.status();
-    if (!*match) return Status::OK();
-    FillObjectTarget(scope.collection, o, child);
-    return WritePropResponse(req, child, *props, false, out);
-  });
+  Status s =
+      req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
+        if (scope.only && o.name != *scope.only) return Status::OK();
+        Result<bool> match = MatchCandidate(req, *filter, plan, o);
+        if (!match.ok()) return match.status();
+        if (!*match) return Status::OK();
+        FillObjectTarget(scope.collection, o, child);
+        return WritePropResponse(req, child, *props, false, out);
+      });
   if (!s.ok()) return s;
   return out.Finish();
 }

@@ -77,10 +77,9 @@ MethodResult Answer(const Request& req, const std::vector<Criterion>& criteria, 
   // The longest needle gives the smallest candidate set for "all"; "any" needs every needle.
   std::vector<const Criterion*> sources;
   if (all_of) {
-    sources.push_back(&*std::max_element(criteria.begin(), criteria.end(),
-                                         [](const Criterion& a, const Criterion& b) {
-                                           return a.needle.size() < b.needle.size();
-                                         }));
+    sources.push_back(&*std::max_element(
+        criteria.begin(), criteria.end(),
+        [](const Criterion& a, const Criterion& b) { return a.needle.size() < b.needle.size(); }));
   } else {
     for (const Criterion& c : criteria) sources.push_back(&c);
   }

@@ -14,9 +14,9 @@ namespace cartable::dav {
 namespace {
 
 Status InvalidToken(std::string_view token) {
-  return Status::Violates(Precondition::kValidSyncToken,
-                          "unknown or expired sync token '" + std::string(token) +
-                              "': sync again from an empty token");
+  return Status::Violates(
+      Precondition::kValidSyncToken,
+      "unknown or expired sync token '" + std::string(token) + "': sync again from an empty token");
 }
 
 // The <D:limit><D:nresults>N</D:nresults></D:limit> of the request, or 0 for none.

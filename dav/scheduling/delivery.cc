@@ -87,8 +87,8 @@ Result<store::Object> StoreCopy(store::Session& session, const store::Collection
 
 std::string NewScheduleTag() { return "\"s-" + RandomHex(12) + "\""; }
 
-Result<std::vector<store::Collection>> Calendars(store::Session& session,
-                                                 const store::User& user, bool create) {
+Result<std::vector<store::Collection>> Calendars(store::Session& session, const store::User& user,
+                                                 bool create) {
   const std::string path = HomePath(CalendarArea(), user.login);
   Result<store::Collection> home = create ? GetOrCreateHome(session, CalendarArea(), user.id, path)
                                           : session.GetCollection(path);

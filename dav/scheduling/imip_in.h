@@ -11,11 +11,11 @@ namespace cartable::dav::scheduling {
 
 // sysexits.h codes, so the MTA bounces (or retries) with the reason.
 inline constexpr int kExOk = 0;
-inline constexpr int kExDataErr = 65;    // not MIME, no calendar part, invalid or inapplicable
-inline constexpr int kExNoUser = 67;     // the recipient has no (active) account here
-inline constexpr int kExSoftware = 70;   // a bug
-inline constexpr int kExTempFail = 75;   // the store is busy: try again later
-inline constexpr int kExNoPerm = 77;     // the sender may not say this (REPLY from someone else)
+inline constexpr int kExDataErr = 65;   // not MIME, no calendar part, invalid or inapplicable
+inline constexpr int kExNoUser = 67;    // the recipient has no (active) account here
+inline constexpr int kExSoftware = 70;  // a bug
+inline constexpr int kExTempFail = 75;  // the store is busy: try again later
+inline constexpr int kExNoPerm = 77;    // the sender may not say this (REPLY from someone else)
 
 struct DeliveryOutcome {
   int exit_code = kExOk;

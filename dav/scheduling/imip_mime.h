@@ -17,13 +17,13 @@ struct Mailbox {
 
 // What an outgoing iMIP mail says.
 struct ImipMail {
-  Mailbox from;                  // the organizer (REQUEST/CANCEL) or the attendee (REPLY)
-  std::vector<Mailbox> to;       // the recipients
-  std::string subject;           // UTF-8 (encoded as RFC 2047 by GMime when needed)
-  std::string text;              // the human summary, UTF-8, LF or CRLF line ends
-  std::string method;            // "REQUEST", "CANCEL", "REPLY", ...
-  std::string ics;               // the iTIP VCALENDAR (with METHOD), CRLF line ends
-  std::string message_id_domain; // right-hand side of the generated Message-ID
+  Mailbox from;                   // the organizer (REQUEST/CANCEL) or the attendee (REPLY)
+  std::vector<Mailbox> to;        // the recipients
+  std::string subject;            // UTF-8 (encoded as RFC 2047 by GMime when needed)
+  std::string text;               // the human summary, UTF-8, LF or CRLF line ends
+  std::string method;             // "REQUEST", "CANCEL", "REPLY", ...
+  std::string ics;                // the iTIP VCALENDAR (with METHOD), CRLF line ends
+  std::string message_id_domain;  // right-hand side of the generated Message-ID
 };
 
 // The RFC 5322 message for `mail`, CRLF line ends and lines of at most 998 octets:
@@ -44,9 +44,9 @@ Result<std::string> BuildImipMessage(const ImipMail& mail);
 
 // What an incoming message carries.
 struct InboundImip {
-  std::string from;     // bare address of From:, lowercase
-  std::string method;   // the method= parameter of the text/calendar part, upper case ("" if absent)
-  std::string ics;      // the decoded text/calendar part, UTF-8
+  std::string from;    // bare address of From:, lowercase
+  std::string method;  // the method= parameter of the text/calendar part, upper case ("" if absent)
+  std::string ics;     // the decoded text/calendar part, UTF-8
   std::string message_id;
 };
 

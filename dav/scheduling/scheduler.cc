@@ -283,7 +283,7 @@ Result<Recipient> ResolveRecipient(store::Session& session, const DavContext& ct
   if (user.ok()) {
     r.user = std::move(user.value());
     r.kind = r.user.state == store::UserState::kActive ? Recipient::Kind::kLocal
-                                                        : Recipient::Kind::kDisabled;
+                                                       : Recipient::Kind::kDisabled;
     if (r.kind == Recipient::Kind::kLocal && !r.user.scheduling) {
       // Their client schedules itself: they get invitations and answers by mail.
       r.kind = Recipient::Kind::kExternal;

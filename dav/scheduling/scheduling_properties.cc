@@ -13,7 +13,9 @@ namespace {
 // Scheduling object resources live in calendars only (RFC 6638 §3.2.10), not in the inbox.
 constexpr KindSet kScheduleTagged = kCalendarObject;
 
-void WriteHref(XmlWriter& w, const std::string& path) { w.TextElement(ns::kDav, "href", Href(path)); }
+void WriteHref(XmlWriter& w, const std::string& path) {
+  w.TextElement(ns::kDav, "href", Href(path));
+}
 
 bool GetInboxUrl(const PropContext& c, XmlWriter& w) {
   WriteHref(w, HomePath(CalendarArea(), c.target.owner->login) + "inbox/");
@@ -67,8 +69,8 @@ Status UpdateDefaultCalendar(const Request& req, const Target& t, const pugi::xm
   pugi::xml_node href = OnlyChild(value);
   std::optional<std::string> path =
       Is(href, ns::kDav, "href") ? http::DecodePath(href.child_value()) : std::nullopt;
-  Result<store::Collection> c = path ? req.session.GetCollection(*path)
-                                     : Result<store::Collection>(Status::NotFound(""));
+  Result<store::Collection> c =
+      path ? req.session.GetCollection(*path) : Result<store::Collection>(Status::NotFound(""));
   if (!c.ok() || c->kind != store::kKindCalendar || c->owner_id != t.owner->id) {
     return Status::Violates(Precondition::kValidScheduleDefaultCalendarUrl,
                             "the default calendar must be one of your calendars");

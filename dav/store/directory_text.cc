@@ -1,8 +1,8 @@
 #include "dav/store/directory_text.h"
 
-#include "dav/text_fold.h"
-
 #include <cstdint>
+
+#include "dav/text_fold.h"
 
 namespace cartable::store {
 namespace {
@@ -29,7 +29,6 @@ bool FieldHasPhrase(const std::vector<std::string>& field, const std::vector<std
 }
 
 }  // namespace
-
 
 std::vector<std::string> SplitWords(std::string_view folded) {
   std::vector<std::string> words;

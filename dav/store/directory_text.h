@@ -1,5 +1,6 @@
 // The text rules of the staff directory search, shared by every Store implementation so they find
-// the same people (accent folding is FoldForSearch, dav/text_fold.h): the words a person is found by, query parsing, sort order.
+// the same people (accent folding is FoldForSearch, dav/text_fold.h): the words a person is found
+// by, query parsing, sort order.
 //
 // SQLite feeds the folded texts below to its FTS5 tables (unicode61 for word prefixes, trigram for
 // substrings); another implementation must apply the same rules. Folding is done here, not by
@@ -22,8 +23,8 @@ std::vector<std::string> SplitWords(std::string_view folded);
 
 // The text a person is found by, field by field, folded: what SearchDirectory matches words in.
 struct DirectorySearchText {
-  std::string name;           // "prenom nom"
-  std::string email;          // the local part only: "jean.labert" (the domain is everyone's)
+  std::string name;   // "prenom nom"
+  std::string email;  // the local part only: "jean.labert" (the domain is everyone's)
   std::string fonction;
   std::string etablissement;
 };

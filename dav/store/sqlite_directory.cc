@@ -9,9 +9,9 @@
 namespace cartable::store {
 namespace {
 
-#define DIRECTORY_COLUMNS(T)                                                                   \
-  "SELECT " T "id, " T "source_key, " T "user_id, " T "card_uid, " T "nom, " T "prenom, " T    \
-  "email, " T "fonction, " T "etablissement, " T "uai, " T "departement, " T "telephone, " T   \
+#define DIRECTORY_COLUMNS(T)                                                                 \
+  "SELECT " T "id, " T "source_key, " T "user_id, " T "card_uid, " T "nom, " T "prenom, " T  \
+  "email, " T "fonction, " T "etablissement, " T "uai, " T "departement, " T "telephone, " T \
   "active, " T "updated_at "
 
 DirectoryEntry ReadEntry(const Stmt& s) {
@@ -38,8 +38,8 @@ int64_t SqlLimit(size_t limit) {
 }
 
 // A search without words: everyone (of the department), in order, from the sort indexes.
-constexpr char kListAllSql[] = DIRECTORY_COLUMNS("")
-    "FROM directory_entries WHERE (?3 = 0 OR active = 1) ORDER BY sort_key, id LIMIT ?4";
+constexpr char kListAllSql[] = DIRECTORY_COLUMNS(
+    "") "FROM directory_entries WHERE (?3 = 0 OR active = 1) ORDER BY sort_key, id LIMIT ?4";
 constexpr char kListDepartementSql[] = DIRECTORY_COLUMNS("")
     "FROM directory_entries WHERE departement = ?2 AND (?3 = 0 OR active = 1) "
     "ORDER BY sort_key, id LIMIT ?4";
@@ -93,9 +93,9 @@ Result<std::vector<DirectoryEntry>> SqliteSession::ListDirectoryEntries() {
 
 Result<DirectoryEntry> SqliteSession::GetDirectoryEntryByUser(Id user_id) {
   // Several entries may name one account (a person re-imported under a new key): the active one.
-  Result<Stmt> s = Prepare(DIRECTORY_COLUMNS("")
-                           "FROM directory_entries WHERE user_id = ? "
-                           "ORDER BY active DESC, id LIMIT 1");
+  Result<Stmt> s = Prepare(DIRECTORY_COLUMNS(
+      "") "FROM directory_entries WHERE user_id = ? "
+          "ORDER BY active DESC, id LIMIT 1");
   if (!s.ok()) return s.status();
   s->Bind(1, user_id);
   int rc = s->Step();
@@ -106,8 +106,7 @@ Result<DirectoryEntry> SqliteSession::GetDirectoryEntryByUser(Id user_id) {
   return SqliteStatus(db_->raw(), rc, "reading the directory");
 }
 
-Result<std::vector<DirectoryEntry>> SqliteSession::GetDirectoryEntries(
-    const std::vector<Id>& ids) {
+Result<std::vector<DirectoryEntry>> SqliteSession::GetDirectoryEntries(const std::vector<Id>& ids) {
   // One primary-key lookup per id (a REPORT names at most a few hundred), in one read
   // transaction when the caller has none: one snapshot for the batch.
   const bool own_txn = txn_ == TxnState::kNone && ids.size() > 1;
@@ -206,7 +205,7 @@ Result<Id> SqliteSession::PutDirectoryEntry(const DirectoryEntry& entry) {
 Result<std::vector<DirectoryEntry>> SqliteSession::SearchDirectory(const DirectoryQuery& query) {
   if (query.limit == 0) return std::vector<DirectoryEntry>();
   const std::string match = FtsPrefixQuery(QueryWords(query.text));
-  Result<Stmt> s = Prepare(!match.empty()                 ? SearchDirectorySql()
+  Result<Stmt> s = Prepare(!match.empty()               ? SearchDirectorySql()
                            : !query.departement.empty() ? kListDepartementSql
                                                         : kListAllSql);
   if (!s.ok()) return s.status();

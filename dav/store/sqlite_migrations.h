@@ -24,8 +24,8 @@ const std::vector<EmbeddedMigration>& SqliteMigrations();
 // IMMEDIATE transaction together with the user_version bump (so a failed migration leaves the
 // previous version intact). Foreign keys are OFF while migrations run (so a migration may
 // rebuild a parent table without cascading deletes) and each migration must pass
-// PRAGMA foreign_key_check before it commits. Returns the version afterwards. kInternal when a migration fails or
-// the database is newer than this binary. Must be called outside a transaction.
+// PRAGMA foreign_key_check before it commits. Returns the version afterwards. kInternal when a
+// migration fails or the database is newer than this binary. Must be called outside a transaction.
 Result<int> ApplySqliteMigrations(Db& db);
 
 }  // namespace cartable::store

@@ -8,8 +8,8 @@ namespace cartable::store {
 namespace {
 
 // The metadata columns ReadObject reads; `data`, when selected, follows at kDataColumn.
-#define OBJECT_COLUMNS                                                                     \
-  "SELECT id, collection_id, name, content_type, etag, size, created_at, modified_at, "    \
+#define OBJECT_COLUMNS                                                                  \
+  "SELECT id, collection_id, name, content_type, etag, size, created_at, modified_at, " \
   "change_seq, uid, component, first_start, last_end, needs_expansion"
 constexpr int kDataColumn = 14;
 
@@ -68,9 +68,10 @@ const char* QueryObjectsSql(bool by_component, bool with_data) {
   // unbounded ones. Only matching rows are read from the table, then sorted by name.
   // "?2 = '' OR component = ?2" would have made the index unusable.
 #define QUERY_OVERLAP " AND first_start < ?4 AND last_end > ?3"
-#define QUERY_BY_COMPONENT(COLUMNS)                                                         \
-  "SELECT * FROM (" COLUMNS " FROM objects WHERE collection_id = ?1 AND component = ?2 "     \
-  "AND unbounded = 0 AND first_start >= ?5" QUERY_OVERLAP " UNION ALL " COLUMNS              \
+#define QUERY_BY_COMPONENT(COLUMNS)                                                           \
+  "SELECT * FROM (" COLUMNS                                                                   \
+  " FROM objects WHERE collection_id = ?1 AND component = ?2 "                                \
+  "AND unbounded = 0 AND first_start >= ?5" QUERY_OVERLAP " UNION ALL " COLUMNS               \
   " FROM objects WHERE collection_id = ?1 AND component = ?2 AND unbounded = 1" QUERY_OVERLAP \
   ") ORDER BY name"
   static const char* const kSql[2][2] = {
@@ -84,8 +85,7 @@ const char* QueryObjectsSql(bool by_component, bool with_data) {
   return kSql[by_component][with_data];
 }
 
-Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& name,
-                                        bool with_data) {
+Result<Object> SqliteSession::GetObject(Id collection_id, const std::string& name, bool with_data) {
   Result<Stmt> s =
       Prepare(with_data ? OBJECT_COLUMNS ", data FROM objects WHERE collection_id = ? AND name = ?"
                         : OBJECT_COLUMNS " FROM objects WHERE collection_id = ? AND name = ?");
@@ -214,8 +214,8 @@ Status SqliteSession::WidenObjectSpan(Id collection_id, const ObjectIndex& index
 }
 
 Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& name,
-                                          const std::string& content_type,
-                                          const std::string& data, const ObjectIndex& index) {
+                                          const std::string& content_type, const std::string& data,
+                                          const ObjectIndex& index) {
   Status st = CheckObjectName(name);
   if (!st.ok()) return st;
   Result<Collection> c = GetCollectionById(collection_id);
@@ -287,7 +287,7 @@ Status SqliteSession::DoDeleteObject(Id collection_id, const std::string& name) 
   if (rc == SQLITE_DONE) return Status::NotFound("no object " + name);
   if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "finding object " + name);
   const Id id = find->Int(0), size = find->Int(1), owner = find->Int(2);  // NULL owner: 0
-  Result<Stmt> del = Prepare("DELETE FROM objects WHERE id = ?");  // properties cascade
+  Result<Stmt> del = Prepare("DELETE FROM objects WHERE id = ?");         // properties cascade
   if (!del.ok()) return del.status();
   del->Bind(1, id);
   Status st = del->Run("deleting object " + name);
@@ -351,8 +351,8 @@ Status SqliteSession::SetProperty(Owner owner, Id id, const DeadProperty& prop) 
   if (!s.ok()) return scope.Finish(s.status());
   s->Bind(1, id).Bind(2, prop.ns).Bind(3, prop.local).Bind(4, prop.xml);
   // A missing owner is a FOREIGN KEY violation, reported as kNotFound.
-  return scope.Finish(s->Run(std::string("setting a property on ") + OwnerText(owner) + " #" +
-                             std::to_string(id)));
+  return scope.Finish(
+      s->Run(std::string("setting a property on ") + OwnerText(owner) + " #" + std::to_string(id)));
 }
 
 Status SqliteSession::RemoveProperty(Owner owner, Id id, const std::string& ns,

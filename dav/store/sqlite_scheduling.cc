@@ -29,9 +29,10 @@ Status SqliteSession::SetScheduleTag(Id object_id, const std::string& tag) {
     return scope.Finish(Status::NotFound("no object #" + std::to_string(object_id)));
   }
   if (rc != SQLITE_ROW) return scope.Finish(SqliteStatus(db_->raw(), rc, "finding an object"));
-  Result<Stmt> s = Prepare(tag.empty() ? "DELETE FROM schedule_tags WHERE object_id = ?1"
-                                       : "INSERT INTO schedule_tags (object_id, tag) VALUES (?1, ?2) "
-                                         "ON CONFLICT (object_id) DO UPDATE SET tag = ?2");
+  Result<Stmt> s =
+      Prepare(tag.empty() ? "DELETE FROM schedule_tags WHERE object_id = ?1"
+                          : "INSERT INTO schedule_tags (object_id, tag) VALUES (?1, ?2) "
+                            "ON CONFLICT (object_id) DO UPDATE SET tag = ?2");
   if (!s.ok()) return scope.Finish(s.status());
   s->Bind(1, object_id);
   if (!tag.empty()) s->Bind(2, tag);

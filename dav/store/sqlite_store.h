@@ -169,7 +169,8 @@ class WriteScope {
 };
 
 // The SQL of QueryObjects: ?1 collection id, ?3 start, ?4 end; when by_component, ?2 the
-// component and ?5 the earliest first_start a bounded object may have to overlap. Exposed for the query-plan test and store_bench.
+// component and ?5 the earliest first_start a bounded object may have to overlap. Exposed for the
+// query-plan test and store_bench.
 const char* QueryObjectsSql(bool by_component, bool with_data);
 // The statement of FindObjectByUid (for the query-plan test: it must search objects_uid, never
 // walk the collection in name order).

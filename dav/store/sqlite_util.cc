@@ -11,12 +11,9 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   }
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return Status::Conflict(std::move(msg));
-    case SQLITE_CONSTRAINT_FOREIGNKEY:
-      return Status::NotFound(std::move(msg));
-    default:
-      return Status::Internal(std::move(msg));
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return Status::Conflict(std::move(msg));
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return Status::NotFound(std::move(msg));
+    default: return Status::Internal(std::move(msg));
   }
 }
 
@@ -81,9 +78,9 @@ std::string Stmt::Blob(int col) const {
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& file, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   SqlitePtr owned(raw);  // sqlite3_open_v2 may allocate a handle even on failure
   if (rc != SQLITE_OK) return SqliteStatus(raw, rc, "opening " + file);
   sqlite3_extended_result_codes(raw, 1);
@@ -98,12 +95,12 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& file, int busy_timeout_m
   // 50,000-person directory (65 MB) thrashed it (search p95 8.9 ms; 5.5 ms with 32 MiB). 16 MiB
   // keeps a server's resident memory under 100 MiB with one connection per worker.
   const std::string busy = std::to_string(busy_timeout_ms > 0 ? busy_timeout_ms : 0);
-  Status s = db->Exec(
-      "PRAGMA busy_timeout=" + busy + ";"
-      "PRAGMA foreign_keys=ON;"
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "PRAGMA cache_size=-16384;");
+  Status s = db->Exec("PRAGMA busy_timeout=" + busy +
+                      ";"
+                      "PRAGMA foreign_keys=ON;"
+                      "PRAGMA journal_mode=WAL;"
+                      "PRAGMA synchronous=FULL;"
+                      "PRAGMA cache_size=-16384;");
   if (!s.ok()) return s;
   return db;
 }

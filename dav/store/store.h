@@ -31,10 +31,10 @@ enum class UserState { kActive, kDisabled };
 
 struct User {
   Id id = 0;
-  std::string login;         // unique, lowercase ("jlabert")
-  std::string email;         // unique when set, lowercase ("jean.labert@ac-orleans-tours.fr")
-  std::string display_name;  // UTF-8 ("Jean Labert")
-  std::string password_hash; // libsodium crypto_pwhash_str (Argon2id) string; "" = no password
+  std::string login;          // unique, lowercase ("jlabert")
+  std::string email;          // unique when set, lowercase ("jean.labert@ac-orleans-tours.fr")
+  std::string display_name;   // UTF-8 ("Jean Labert")
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id) string; "" = no password
   UserState state = UserState::kActive;
   int64_t quota_bytes = -1;  // -1 = the configured default
   int64_t used_bytes = 0;    // sum of the sizes of all objects in collections owned by the user
@@ -47,9 +47,9 @@ struct User {
 };
 
 // Collection kinds. Stored as text; the DAV layer maps each to a descriptor.
-inline constexpr const char* kKindCollection = "collection";        // plain WebDAV collection
-inline constexpr const char* kKindFilesHome = "files-home";         // /dav/files/{login}/
-inline constexpr const char* kKindCalendarHome = "calendar-home";   // /dav/calendars/{login}/
+inline constexpr const char* kKindCollection = "collection";       // plain WebDAV collection
+inline constexpr const char* kKindFilesHome = "files-home";        // /dav/files/{login}/
+inline constexpr const char* kKindCalendarHome = "calendar-home";  // /dav/calendars/{login}/
 inline constexpr const char* kKindAddressbookHome = "addressbook-home";
 inline constexpr const char* kKindCalendar = "calendar";
 inline constexpr const char* kKindAddressbook = "addressbook";
@@ -85,10 +85,10 @@ struct CollectionSettings {
 
 struct Collection {
   Id id = 0;
-  std::string path;    // absolute, decoded, ends with '/': "/dav/files/jlabert/docs/"
-  Id parent_id = 0;    // 0 for a root (home) collection
+  std::string path;  // absolute, decoded, ends with '/': "/dav/files/jlabert/docs/"
+  Id parent_id = 0;  // 0 for a root (home) collection
   Id owner_id = 0;
-  std::string kind;    // one of the kKind* constants
+  std::string kind;      // one of the kKind* constants
   int64_t sync_seq = 0;  // incremented by every change to a direct member or to the collection
   UnixTime created_at = 0;
   UnixTime modified_at = 0;
@@ -123,17 +123,17 @@ struct Object {
   int64_t size = 0;
   UnixTime created_at = 0;
   UnixTime modified_at = 0;
-  int64_t change_seq = 0;    // the collection's sync_seq value at this object's last change
-  ObjectIndex index;         // always filled
+  int64_t change_seq = 0;           // the collection's sync_seq value at this object's last change
+  ObjectIndex index;                // always filled
   std::optional<std::string> data;  // only filled when asked for
 };
 
 // A pre-filter over a collection's objects (calendar-query, addressbook-query).
 struct ObjectQuery {
-  std::string component;             // only objects with this component ("" = any)
-  int64_t start = kNoLowerBound;     // only objects whose [first_start, last_end) overlaps
-  int64_t end = kNoUpperBound;       //   [start, end): first_start < end && last_end > start
-  bool with_data = false;            // fill Object::data
+  std::string component;          // only objects with this component ("" = any)
+  int64_t start = kNoLowerBound;  // only objects whose [first_start, last_end) overlaps
+  int64_t end = kNoUpperBound;    //   [start, end): first_start < end && last_end > start
+  bool with_data = false;         // fill Object::data
 };
 
 struct DeadProperty {
@@ -156,7 +156,7 @@ struct DirectoryEntry {
   Id user_id = 0;          // the account made for the person (0 = none)
   std::string card_uid;    // the vCard UID, stable: "urn:uuid:..."
   std::string nom, prenom, email, fonction, etablissement, uai, departement, telephone;
-  bool active = true;      // false: absent from the last import (kept, not listed)
+  bool active = true;  // false: absent from the last import (kept, not listed)
   UnixTime updated_at = 0;
 };
 

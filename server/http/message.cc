@@ -134,8 +134,8 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
 
 std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view s) {
   // "Sun, 06 Nov 1994 08:49:37 GMT": fixed layout, 29 characters.
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
   }
   int wday = -1;

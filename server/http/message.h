@@ -38,15 +38,16 @@ class Headers {
 struct HttpRequest {
   std::string method;  // as sent, upper case per http_parser ("PROPFIND")
   std::string target;  // the raw request-target ("/dav/files/a%40b/x?y=1" or absolute-URI)
-  std::string path;    // percent-decoded, normalised path of the target, no query ("/dav/files/a@b/x")
+  std::string
+      path;  // percent-decoded, normalised path of the target, no query ("/dav/files/a@b/x")
   std::string raw_path;  // the path part of the target, still percent-encoded
   std::string query;     // raw query string without '?', may be empty
   int http_major = 1;
   int http_minor = 1;
   Headers headers;
-  std::string body;          // de-chunked request body
-  std::string remote_addr;   // peer address, for the access log
-  std::string user;          // set by auth: the authenticated login, for the access log
+  std::string body;         // de-chunked request body
+  std::string remote_addr;  // peer address, for the access log
+  std::string user;         // set by auth: the authenticated login, for the access log
 };
 
 struct HttpResponse {

@@ -18,12 +18,25 @@ int HexValue(char c) {
 bool KeptInPath(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case '/':
-    case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '*': case '+': case ',': case ';': case '=': case ':': case '@':
-      return true;
-    default:
-      return false;
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '/':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@': return true;
+    default: return false;
   }
 }
 
@@ -111,8 +124,7 @@ std::optional<RequestTarget> ParseRequestTarget(std::string_view target) {
   return out;
 }
 
-std::optional<std::string> ParseDestination(std::string_view header_value,
-                                            std::string_view host) {
+std::optional<std::string> ParseDestination(std::string_view header_value, std::string_view host) {
   while (!header_value.empty() && header_value.front() == ' ') header_value.remove_prefix(1);
   while (!header_value.empty() && header_value.back() == ' ') header_value.remove_suffix(1);
   if (header_value.empty()) return std::nullopt;
@@ -148,7 +160,8 @@ std::string QueryParam(std::string_view query, std::string_view key) {
       for (size_t i = 0; i < raw.size(); ++i) {
         int v = 0;
         if (raw[i] == '%' && i + 2 < raw.size() &&
-            std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16).ptr == raw.data() + i + 3) {
+            std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16).ptr ==
+                raw.data() + i + 3) {
           out.push_back(static_cast<char>(v));
           i += 2;
         } else {

@@ -33,19 +33,28 @@ TEST_F(ApiTest, ListsCalendars) {
 }
 
 TEST_F(ApiTest, ExpandsOccurrencesInRange) {
-  ASSERT_EQ(server_.As("PROPPATCH", "/dav/calendars/jlabert/agenda/", R"(<D:propertyupdate xmlns:D="DAV:"
+  ASSERT_EQ(
+      server_
+          .As("PROPPATCH", "/dav/calendars/jlabert/agenda/", R"(<D:propertyupdate xmlns:D="DAV:"
      xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop><A:calendar-color>#3366CC</A:calendar-color>
-     </D:prop></D:set></D:propertyupdate>)").status, 207);
+     </D:prop></D:set></D:propertyupdate>)")
+          .status,
+      207);
   std::string ics =
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:w\r\n"
       "DTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Europe/Paris:20261102T090000\r\n"
       "DTEND;TZID=Europe/Paris:20261102T100000\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\n"
-      "SUMMARY:Réunion d'équipe\r\nLOCATION:Salle 3\r\nORGANIZER;CN=Jean Labert:mailto:jean.labert@ac-orleans-tours.fr\r\n"
+      "SUMMARY:Réunion d'équipe\r\nLOCATION:Salle 3\r\nORGANIZER;CN=Jean "
+      "Labert:mailto:jean.labert@ac-orleans-tours.fr\r\n"
       "ATTENDEE;CN=Marie Dupont;PARTSTAT=ACCEPTED:mailto:marie.dupont@ac-orleans-tours.fr\r\n"
       "END:VEVENT\r\nEND:VCALENDAR\r\n";
-  ASSERT_EQ(server_.As("PUT", "/dav/calendars/jlabert/agenda/w.ics", ics,
-                       {{"Content-Type", "text/calendar"}}).status, 201);
-  auto r = server_.As("GET", "/api/v1/calendars/agenda/events?from=2026-11-09T00:00:00Z&to=2026-11-23");
+  ASSERT_EQ(server_
+                .As("PUT", "/dav/calendars/jlabert/agenda/w.ics", ics,
+                    {{"Content-Type", "text/calendar"}})
+                .status,
+            201);
+  auto r =
+      server_.As("GET", "/api/v1/calendars/agenda/events?from=2026-11-09T00:00:00Z&to=2026-11-23");
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
   ASSERT_EQ(j["events"].size(), 2u) << r.body;

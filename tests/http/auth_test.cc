@@ -23,15 +23,21 @@ TEST_F(AuthTest, MissingCredentialsGetBasicChallenge) {
 }
 
 TEST_F(AuthTest, WrongPasswordIsRefused) {
-  auto r = server_.Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}}, "jlabert", "nope");
+  auto r =
+      server_.Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}}, "jlabert", "nope");
   EXPECT_EQ(r.status, 401);
 }
 
 TEST_F(AuthTest, LoginOrEmailBothWork) {
-  EXPECT_EQ(server_.Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}}, "jlabert",
-                            "s3cret").status, 207);
-  EXPECT_EQ(server_.Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}},
-                            "Jean.Labert@ac-orleans-tours.fr", "s3cret").status, 207);
+  EXPECT_EQ(
+      server_.Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}}, "jlabert", "s3cret")
+          .status,
+      207);
+  EXPECT_EQ(server_
+                .Request("PROPFIND", "/dav/files/jlabert/", "", {{"Depth", "0"}},
+                         "Jean.Labert@ac-orleans-tours.fr", "s3cret")
+                .status,
+            207);
 }
 
 TEST_F(AuthTest, DisabledUserGetsNoDataEvenWhenCached) {

@@ -26,11 +26,14 @@ class ClientSequenceTest : public ::testing::Test {
   void SetUp() override {
     server_.AddUser("jlabert", "pw", "Jean Labert", "jean.labert@ac-orleans-tours.fr");
     server_.SetDefaultUser("jlabert", "pw");
-    ASSERT_EQ(server_.As("PUT", std::string(kCal) + "seed.ics",
-                         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:seed\r\n"
-                         "DTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\n"
-                         "DTEND:20261124T090000Z\r\nSUMMARY:Seed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-                         {{"Content-Type", "text/calendar"}}).status, 201);
+    ASSERT_EQ(server_
+                  .As("PUT", std::string(kCal) + "seed.ics",
+                      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:seed\r\n"
+                      "DTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\n"
+                      "DTEND:20261124T090000Z\r\nSUMMARY:Seed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                      {{"Content-Type", "text/calendar"}})
+                  .status,
+              201);
   }
   TestServer server_;
 };
@@ -49,42 +52,49 @@ TEST_F(ClientSequenceTest, Thunderbird) {
   ASSERT_EQ(r.status, 207);
   auto p = ParseMultiStatus(r.body).props[kCal];
   EXPECT_NE(p["{DAV:}resourcetype"].xml.find("calendar"), std::string::npos);
-  EXPECT_NE(p["{DAV:}current-user-principal"].xml.find("/dav/principals/users/jlabert/"), std::string::npos);
+  EXPECT_NE(p["{DAV:}current-user-principal"].xml.find("/dav/principals/users/jlabert/"),
+            std::string::npos);
   EXPECT_NE(p["{DAV:}owner"].xml.find("/dav/principals/users/jlabert/"), std::string::npos);
   EXPECT_NE(p["{DAV:}current-user-privilege-set"].xml.find("write"), std::string::npos)
       << "else Thunderbird marks the calendar read-only";
   EXPECT_NE(p["{DAV:}supported-report-set"].xml.find("sync-collection"), std::string::npos)
       << "Thunderbird then syncs with sync-collection instead of the ctag";
-  EXPECT_NE(p[std::string(kC) + "supported-calendar-component-set"].xml.find("VEVENT"), std::string::npos);
+  EXPECT_NE(p[std::string(kC) + "supported-calendar-component-set"].xml.find("VEVENT"),
+            std::string::npos);
   EXPECT_FALSE(p[std::string(kCS) + "getctag"].text.empty());
   // 3. checkPrincipalsNameSpace.
   auto pr = server_.As("PROPFIND", "/dav/principals/users/jlabert/", R"(<D:propfind xmlns:D="DAV:"
     xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-home-set/><C:calendar-user-address-set/>
-    <C:schedule-inbox-URL/><C:schedule-outbox-URL/></D:prop></D:propfind>)", {{"Depth", "0"}});
+    <C:schedule-inbox-URL/><C:schedule-outbox-URL/></D:prop></D:propfind>)",
+                       {{"Depth", "0"}});
   auto pp = ParseMultiStatus(pr.body).props["/dav/principals/users/jlabert/"];
-  EXPECT_NE(pp[std::string(kC) + "calendar-home-set"].xml.find("/dav/calendars/jlabert/"), std::string::npos);
+  EXPECT_NE(pp[std::string(kC) + "calendar-home-set"].xml.find("/dav/calendars/jlabert/"),
+            std::string::npos);
   const std::string& cuas = pp[std::string(kC) + "calendar-user-address-set"].xml;
   ASSERT_NE(cuas.find("mailto:"), std::string::npos);
   EXPECT_LT(cuas.find("mailto:"), cuas.find("/dav/principals/")) << "the first href is mailto:";
   // 4. First sync: sync-collection with Depth 1 (Thunderbird sends it), then multiget.
   auto sync = server_.As("REPORT", kCal, R"(<?xml version="1.0" encoding="UTF-8"?>
 <sync-collection xmlns="DAV:"><sync-token/><sync-level>1</sync-level><prop><getcontenttype/>
-<getetag/></prop></sync-collection>)", {{"Depth", "1"}});
+<getetag/></prop></sync-collection>)",
+                         {{"Depth", "1"}});
   ASSERT_EQ(sync.status, 207) << sync.body;
   auto sp = ParseMultiStatus(sync.body).props[std::string(kCal) + "seed.ics"];
   EXPECT_EQ(sp["{DAV:}getetag"].status, 200);
   EXPECT_NE(sp["{DAV:}getcontenttype"].text.find("text/calendar"), std::string::npos);
   auto mg = server_.As("REPORT", kCal, R"(<C:calendar-multiget xmlns:D="DAV:"
     xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>
-    <D:href>/dav/calendars/jlabert/agenda/seed.ics</D:href></C:calendar-multiget>)", {{"Depth", "1"}});
+    <D:href>/dav/calendars/jlabert/agenda/seed.ics</D:href></C:calendar-multiget>)",
+                       {{"Depth", "1"}});
   EXPECT_NE(mg.body.find("UID:seed"), std::string::npos);
   // 5. A new item: PUT as <UID>.ics with If-None-Match: *.
   auto put = server_.As("PUT", std::string(kCal) + "0d6a3c1e-tb.ics", kEvent,
                         {{"Content-Type", "text/calendar; charset=utf-8"}, {"If-None-Match", "*"}});
   EXPECT_EQ(put.status, 201);
   EXPECT_FALSE(put.Header("etag").empty());
-  auto again = server_.As("PUT", std::string(kCal) + "0d6a3c1e-tb.ics", kEvent,
-                          {{"Content-Type", "text/calendar; charset=utf-8"}, {"If-None-Match", "*"}});
+  auto again =
+      server_.As("PUT", std::string(kCal) + "0d6a3c1e-tb.ics", kEvent,
+                 {{"Content-Type", "text/calendar; charset=utf-8"}, {"If-None-Match", "*"}});
   EXPECT_EQ(again.status, 412) << "a clear 412 the client can recover from";
 }
 
@@ -93,7 +103,8 @@ TEST_F(ClientSequenceTest, AppleCalendar) {
       {"Depth", "0"}, {"Brief", "t"}, {"Prefer", "return=minimal"}};
   // 1. Well-known.
   auto wk = server_.As("PROPFIND", "/.well-known/caldav", R"(<A:propfind xmlns:A="DAV:"><A:prop>
-    <A:current-user-principal/><A:principal-URL/><A:resourcetype/></A:prop></A:propfind>)", brief);
+    <A:current-user-principal/><A:principal-URL/><A:resourcetype/></A:prop></A:propfind>)",
+                       brief);
   ASSERT_EQ(wk.status, 207);
   EXPECT_NE(wk.body.find("/dav/principals/users/jlabert/"), std::string::npos);
   // 2. The principal.
@@ -102,7 +113,8 @@ TEST_F(ClientSequenceTest, AppleCalendar) {
     <B:calendar-home-set/><B:calendar-user-address-set/><A:current-user-principal/><A:displayname/>
     <C:dropbox-home-URL/><C:email-address-set/><C:notification-URL/><A:principal-collection-set/>
     <A:principal-URL/><A:resource-id/><B:schedule-inbox-URL/><B:schedule-outbox-URL/>
-    <A:supported-report-set/></A:prop></A:propfind>)", brief);
+    <A:supported-report-set/></A:prop></A:propfind>)",
+                       brief);
   ASSERT_EQ(pr.status, 207);
   auto pp = ParseMultiStatus(pr.body).props["/dav/principals/users/jlabert/"];
   EXPECT_EQ(pp.count("{DAV:}resource-id"), 0u) << "minimal: no 404 propstat";
@@ -123,7 +135,8 @@ TEST_F(ClientSequenceTest, AppleCalendar) {
     <C:source/><C:subscribed-strip-alarms/><C:subscribed-strip-attachments/>
     <C:subscribed-strip-todos/><B:supported-calendar-component-set/>
     <B:supported-calendar-component-sets/><A:supported-report-set/><A:sync-token/>
-    </A:prop></A:propfind>)", {{"Depth", "1"}, {"Brief", "t"}, {"Prefer", "return=minimal"}});
+    </A:prop></A:propfind>)",
+                         {{"Depth", "1"}, {"Brief", "t"}, {"Prefer", "return=minimal"}});
   ASSERT_EQ(home.status, 207) << home.body;
   auto hm = ParseMultiStatus(home.body);
   auto& cal = hm.props[kCal];
@@ -144,9 +157,11 @@ TEST_F(ClientSequenceTest, AppleCalendar) {
     xmlns:B="urn:ietf:params:xml:ns:caldav"><A:prop><A:getetag/><A:getcontenttype/></A:prop>
     <B:filter><B:comp-filter name="VCALENDAR"><B:comp-filter name="VEVENT"><B:time-range
     start="20261116T000000Z" end="20261207T000000Z"/></B:comp-filter></B:comp-filter></B:filter>
-    </B:calendar-query>)", {{"Depth", "1"}});
+    </B:calendar-query>)",
+                      {{"Depth", "1"}});
   ASSERT_EQ(q.status, 207);
-  EXPECT_EQ(ParseMultiStatus(q.body).props[std::string(kCal) + "seed.ics"]["{DAV:}getetag"].status, 200);
+  EXPECT_EQ(ParseMultiStatus(q.body).props[std::string(kCal) + "seed.ics"]["{DAV:}getetag"].status,
+            200);
 }
 
 }  // namespace

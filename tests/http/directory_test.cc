@@ -36,11 +36,13 @@ class DirectoryTest : public ::testing::Test {
   }
   // The name of the person card whose FN is `fn`, from a PROPFIND of the directory.
   std::string CardOf(const std::string& fn) {
-    auto r = server_.As("REPORT", kDir, R"(<C:addressbook-query xmlns:D="DAV:"
+    auto r =
+        server_.As("REPORT", kDir,
+                   R"(<C:addressbook-query xmlns:D="DAV:"
       xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><C:filter>
-      <C:prop-filter name="FN"><C:text-match match-type="equals">)" + fn +
-                        R"(</C:text-match></C:prop-filter></C:filter></C:addressbook-query>)",
-                        {{"Depth", "1"}});
+      <C:prop-filter name="FN"><C:text-match match-type="equals">)" +
+                       fn + R"(</C:text-match></C:prop-filter></C:filter></C:addressbook-query>)",
+                   {{"Depth", "1"}});
     auto ms = ParseMultiStatus(r.body);
     return ms.props.empty() ? "" : ms.props.begin()->first;
   }
@@ -59,9 +61,12 @@ TEST_F(DirectoryTest, EveryUserSeesTheSameReadOnlyBook) {
             std::string::npos)
       << "groups also as categories (docs/clients.md #16)";
   // Writes are refused with need-privileges.
-  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"PUT", card}, {"DELETE", card}, {"PUT", std::string(kDir) + "new.vcf"},
-           {"PROPPATCH", kDir}, {"DELETE", kDir}}) {
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"PUT", card},
+                                                        {"DELETE", card},
+                                                        {"PUT", std::string(kDir) + "new.vcf"},
+                                                        {"PROPPATCH", kDir},
+                                                        {"DELETE", kDir}}) {
     auto r = server_.As(method, path,
                         method == "PROPPATCH"
                             ? R"(<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>x
@@ -79,7 +84,8 @@ TEST_F(DirectoryTest, QueryIsAccentAndCaseInsensitive) {
     xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><C:address-data><C:prop name="FN"/>
     <C:prop name="EMAIL"/></C:address-data></D:prop><C:filter test="anyof"><C:prop-filter name="FN">
     <C:text-match collation="i;unicode-casemap" match-type="contains">GALL</C:text-match>
-    </C:prop-filter></C:filter></C:addressbook-query>)", {{"Depth", "1"}});
+    </C:prop-filter></C:filter></C:addressbook-query>)",
+                      {{"Depth", "1"}});
   ASSERT_EQ(r.status, 207) << r.body;
   auto ms = ParseMultiStatus(r.body);
   ASSERT_EQ(ms.props.size(), 1u) << r.body;
@@ -132,7 +138,8 @@ TEST_F(DirectoryTest, AttendeeSearchFromCalendarClients) {
     <D:displayname/></D:prop><D:match match-type="starts-with">hél</D:match></D:property-search>
     <D:property-search><D:prop><C:calendar-user-address-set/></D:prop><D:match>hel</D:match>
     </D:property-search><D:prop><D:displayname/><C:calendar-user-address-set/></D:prop>
-    </D:principal-property-search>)", {{"Depth", "0"}});
+    </D:principal-property-search>)",
+                        {{"Depth", "0"}});
   ASSERT_EQ(pps.status, 207) << pps.body;
   auto ms = ParseMultiStatus(pps.body);
   ASSERT_EQ(ms.props.count("/dav/principals/users/hlegalldubois/"), 1u) << pps.body;
@@ -142,7 +149,8 @@ TEST_F(DirectoryTest, AttendeeSearchFromCalendarClients) {
   auto cs = server_.As("REPORT", "/dav/principals/", R"(<B:calendarserver-principal-search
     xmlns:A="DAV:" xmlns:B="http://calendarserver.org/ns/" context="attendee"><B:search-token>martin
     </B:search-token><B:search-token>jul</B:search-token><B:limit><B:nresults>10</B:nresults>
-    </B:limit><A:prop><A:displayname/></A:prop></B:calendarserver-principal-search>)", {{"Depth", "0"}});
+    </B:limit><A:prop><A:displayname/></A:prop></B:calendarserver-principal-search>)",
+                       {{"Depth", "0"}});
   ASSERT_EQ(cs.status, 207) << cs.body;
   auto csm = ParseMultiStatus(cs.body);
   ASSERT_EQ(csm.props.size(), 1u) << cs.body;
@@ -167,7 +175,8 @@ TEST_F(DirectoryTest, JsonSearchAndGroups) {
   EXPECT_EQ(j["people"][0]["login"], "hlegalldubois");
   EXPECT_EQ(j["people"][0]["uai"], "0370001A");
   EXPECT_EQ(j["people"][0]["departement"], "37");
-  auto dep = nlohmann::json::parse(server_.As("GET", "/api/v1/directory?q=martin&departement=45").body);
+  auto dep =
+      nlohmann::json::parse(server_.As("GET", "/api/v1/directory?q=martin&departement=45").body);
   ASSERT_EQ(dep["people"].size(), 1u);
   EXPECT_EQ(dep["people"][0]["prenom"], "Julie");
   auto groups = nlohmann::json::parse(server_.As("GET", "/api/v1/directory/groups").body);

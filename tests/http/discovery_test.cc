@@ -50,16 +50,17 @@ TEST_F(DiscoveryTest, PropfindOnWellKnownAnswersCurrentUserPrincipal) {
 }
 
 TEST_F(DiscoveryTest, PrincipalHasEverythingClientsRead) {
-  auto r = server_.As("PROPFIND", "/dav/principals/users/jlabert/", kPrincipalProps,
-                      {{"Depth", "0"}});
+  auto r =
+      server_.As("PROPFIND", "/dav/principals/users/jlabert/", kPrincipalProps, {{"Depth", "0"}});
   ASSERT_EQ(r.status, 207);
   auto ms = ParseMultiStatus(r.body);
   auto& p = ms.props["/dav/principals/users/jlabert/"];
   EXPECT_EQ(p["{DAV:}displayname"].text, "Jean Labert");
   EXPECT_NE(p["{DAV:}principal-URL"].xml.find("/dav/principals/users/jlabert/"), std::string::npos);
   EXPECT_NE(p["{DAV:}resourcetype"].xml.find("principal"), std::string::npos);
-  EXPECT_NE(p["{urn:ietf:params:xml:ns:caldav}calendar-home-set"].xml.find("/dav/calendars/jlabert/"),
-            std::string::npos);
+  EXPECT_NE(
+      p["{urn:ietf:params:xml:ns:caldav}calendar-home-set"].xml.find("/dav/calendars/jlabert/"),
+      std::string::npos);
   EXPECT_NE(p["{urn:ietf:params:xml:ns:carddav}addressbook-home-set"].xml.find(
                 "/dav/addressbooks/jlabert/"),
             std::string::npos);
@@ -67,7 +68,8 @@ TEST_F(DiscoveryTest, PrincipalHasEverythingClientsRead) {
   size_t mailto = cuas.find("mailto:jean.labert@ac-orleans-tours.fr");
   ASSERT_NE(mailto, std::string::npos);
   EXPECT_LT(mailto, cuas.find("/dav/principals/users/jlabert/")) << "mailto: must come first";
-  EXPECT_NE(p["{DAV:}principal-collection-set"].xml.find("/dav/principals/users/"), std::string::npos);
+  EXPECT_NE(p["{DAV:}principal-collection-set"].xml.find("/dav/principals/users/"),
+            std::string::npos);
   EXPECT_EQ(p["{http://calendarserver.org/ns/}email-address-set"].status, 200);
 }
 
@@ -109,7 +111,8 @@ TEST_F(DiscoveryTest, DavHeaderOnEveryCollectionKind) {
 
 TEST_F(DiscoveryTest, OtherUsersTreesAreForbidden) {
   server_.AddUser("mdupont", "pw2", "Marie Dupont", "marie.dupont@ac-orleans-tours.fr");
-  ASSERT_EQ(server_.Request("PUT", "/dav/files/mdupont/x.txt", "x", {}, "mdupont", "pw2").status, 201);
+  ASSERT_EQ(server_.Request("PUT", "/dav/files/mdupont/x.txt", "x", {}, "mdupont", "pw2").status,
+            201);
   auto r = server_.As("GET", "/dav/files/mdupont/x.txt");
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("need-privileges"), std::string::npos);

@@ -23,8 +23,11 @@ class PropfindTest : public ::testing::Test {
     server_.AddUser("jlabert", "pw", "Jean Labert", "jean.labert@ac-orleans-tours.fr");
     server_.SetDefaultUser("jlabert", "pw");
     ASSERT_EQ(server_.As("MKCOL", "/dav/files/jlabert/docs/").status, 201);
-    ASSERT_EQ(server_.As("PUT", "/dav/files/jlabert/docs/a%20b.txt", "hello",
-                         {{"Content-Type", "text/plain"}}).status, 201);
+    ASSERT_EQ(server_
+                  .As("PUT", "/dav/files/jlabert/docs/a%20b.txt", "hello",
+                      {{"Content-Type", "text/plain"}})
+                  .status,
+              201);
   }
   TestServer server_;
 };
@@ -37,7 +40,8 @@ TEST_F(PropfindTest, DepthInfinityIsRefusedWithPrecondition) {
 }
 
 TEST_F(PropfindTest, MissingResourceIsPlain404) {
-  auto r = server_.As("PROPFIND", "/dav/files/jlabert/nothing", Prop("<d:getetag/>"), {{"Depth", "0"}});
+  auto r =
+      server_.As("PROPFIND", "/dav/files/jlabert/nothing", Prop("<d:getetag/>"), {{"Depth", "0"}});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body.find("multistatus"), std::string::npos);
 }
@@ -68,8 +72,8 @@ TEST_F(PropfindTest, FoundAndMissingPropertiesGetTheirOwnStatus) {
 }
 
 TEST_F(PropfindTest, PreferMinimalAndBriefDrop404s) {
-  for (auto header : std::vector<std::pair<std::string, std::string>>{
-           {"Prefer", "return=minimal"}, {"Brief", "t"}}) {
+  for (auto header : std::vector<std::pair<std::string, std::string>>{{"Prefer", "return=minimal"},
+                                                                      {"Brief", "t"}}) {
     auto r = server_.As("PROPFIND", kHome, Prop("<d:resourcetype/><d:getetag/>"),
                         {{"Depth", "0"}, header});
     ASSERT_EQ(r.status, 207);
@@ -90,8 +94,8 @@ TEST_F(PropfindTest, AllpropWithIncludeAndPropname) {
   EXPECT_EQ(p["{DAV:}current-user-principal"].status, 200);
   EXPECT_EQ(p.count("{DAV:}current-user-privilege-set"), 0u) << "not part of allprop";
 
-  auto n = server_.As("PROPFIND", kHome,
-                      R"(<d:propfind xmlns:d="DAV:"><d:propname/></d:propfind>)", {{"Depth", "0"}});
+  auto n = server_.As("PROPFIND", kHome, R"(<d:propfind xmlns:d="DAV:"><d:propname/></d:propfind>)",
+                      {{"Depth", "0"}});
   auto names = ParseMultiStatus(n.body).props[kHome];
   EXPECT_EQ(names["{DAV:}quota-used-bytes"].xml, "");
   EXPECT_EQ(names["{DAV:}quota-used-bytes"].status, 200);
@@ -142,8 +146,8 @@ TEST_F(PropfindTest, LargeMultistatusIsGzippedWhenAsked) {
   ASSERT_EQ(r.status, 207);
   EXPECT_EQ(r.Header("content-encoding"), "gzip");
   EXPECT_EQ(static_cast<unsigned char>(r.body[0]), 0x1f);
-  auto plain = server_.As("PROPFIND", "/dav/files/jlabert/docs/", Prop("<d:getetag/>"),
-                          {{"Depth", "1"}});
+  auto plain =
+      server_.As("PROPFIND", "/dav/files/jlabert/docs/", Prop("<d:getetag/>"), {{"Depth", "1"}});
   EXPECT_EQ(plain.Header("content-encoding"), "");
   EXPECT_EQ(ParseMultiStatus(plain.body).props.size(), 62u);
 }

@@ -44,12 +44,12 @@ TEST_F(ProppatchTest, DeadPropertyRoundTripsWithNamespaces) {
   EXPECT_NE(v.xml.find("é😀"), std::string::npos);
   // The inner element's namespace must still resolve to urn:y in the PROPFIND answer.
   auto raw = server_.As("PROPFIND", kColl, R"(<d:propfind xmlns:d="DAV:"><d:prop>
-      <x:color xmlns:x="http://example.com/z"/></d:prop></d:propfind>)", {{"Depth", "0"}});
+      <x:color xmlns:x="http://example.com/z"/></d:prop></d:propfind>)",
+                        {{"Depth", "0"}});
   auto doc = dav::ParseXml(raw.body);
   ASSERT_TRUE(doc.ok());
-  pugi::xml_node shade = (*doc)->find_node([](pugi::xml_node n) {
-    return std::string_view(n.name()).ends_with("shade");
-  });
+  pugi::xml_node shade = (*doc)->find_node(
+      [](pugi::xml_node n) { return std::string_view(n.name()).ends_with("shade"); });
   ASSERT_TRUE(shade);
   EXPECT_EQ(dav::NameOf(shade).ns, "urn:y") << raw.body;
   EXPECT_NE(v.xml.find("level=\"2\""), std::string::npos);
@@ -67,27 +67,37 @@ TEST_F(ProppatchTest, ProtectedPropertyFailsEverything) {
 }
 
 TEST_F(ProppatchTest, RemoveAndDisplayname) {
-  ASSERT_EQ(server_.As("PROPPATCH", kColl, R"(<D:propertyupdate xmlns:D="DAV:">
+  ASSERT_EQ(server_
+                .As("PROPPATCH", kColl, R"(<D:propertyupdate xmlns:D="DAV:">
     <D:set><D:prop><D:displayname>Mes cours</D:displayname></D:prop></D:set></D:propertyupdate>)")
-                .status, 207);
+                .status,
+            207);
   EXPECT_EQ(Get("DAV:", "displayname").text, "Mes cours");
-  ASSERT_EQ(server_.As("PROPPATCH", kColl, R"(<D:propertyupdate xmlns:D="DAV:">
-    <D:remove><D:prop><D:displayname/></D:prop></D:remove></D:propertyupdate>)").status, 207);
+  ASSERT_EQ(server_
+                .As("PROPPATCH", kColl, R"(<D:propertyupdate xmlns:D="DAV:">
+    <D:remove><D:prop><D:displayname/></D:prop></D:remove></D:propertyupdate>)")
+                .status,
+            207);
   EXPECT_EQ(Get("DAV:", "displayname").status, 404);
 }
 
 TEST_F(ProppatchTest, PrincipalDisplaynameIsProtected) {
-  auto r = server_.As("PROPPATCH", "/dav/principals/users/jlabert/", R"(<D:propertyupdate xmlns:D="DAV:">
+  auto r =
+      server_.As("PROPPATCH", "/dav/principals/users/jlabert/", R"(<D:propertyupdate xmlns:D="DAV:">
     <D:set><D:prop><D:displayname>X</D:displayname></D:prop></D:set></D:propertyupdate>)");
   EXPECT_EQ(r.status, 405);
 }
 
 TEST_F(ProppatchTest, BadBodiesAre400AndChangeNothing) {
-  EXPECT_EQ(server_.As("PROPPATCH", kColl, "<D:propertyupdate xmlns:D=\"DAV:\"><D:set>").status, 400);
+  EXPECT_EQ(server_.As("PROPPATCH", kColl, "<D:propertyupdate xmlns:D=\"DAV:\"><D:set>").status,
+            400);
   EXPECT_EQ(server_.As("PROPPATCH", kColl, "<D:propfind xmlns:D=\"DAV:\"/>").status, 400);
-  EXPECT_EQ(server_.As("PROPPATCH", kColl,
-                       "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-                       "<D:propertyupdate xmlns:D=\"DAV:\"/>").status, 403);
+  EXPECT_EQ(server_
+                .As("PROPPATCH", kColl,
+                    "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                    "<D:propertyupdate xmlns:D=\"DAV:\"/>")
+                .status,
+            403);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "directory/accounts.h"
 #include "directory/import.h"
@@ -17,9 +17,9 @@ namespace cartable {
 namespace {
 
 using nlohmann::json;
+using testlib::AttendeeLine;
 using testlib::Reply;
 using testlib::TestServer;
-using testlib::AttendeeLine;
 
 constexpr const char* kJean = "jean.labert@ac-orleans-tours.fr";
 constexpr const char* kMarie = "marie.dupont@ac-orleans-tours.fr";
@@ -105,8 +105,8 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
   }
 
   // The inbox is only a notification list: a client emptying it (iOS does) hides nothing.
-  Reply inbox = server_.Request("PROPFIND", "/dav/calendars/mdupont/inbox/", "",
-                                {{"Depth", "1"}}, "mdupont", "pw");
+  Reply inbox = server_.Request("PROPFIND", "/dav/calendars/mdupont/inbox/", "", {{"Depth", "1"}},
+                                "mdupont", "pw");
   for (const auto& [href, props] : testlib::ParseMultiStatus(inbox.body).props) {
     if (href != "/dav/calendars/mdupont/inbox/") {
       EXPECT_EQ(server_.Request("DELETE", href, "", {}, "mdupont", "pw").status, 204);
@@ -117,8 +117,9 @@ TEST_F(SchedulingApiTest, ListAndAnswerAnInvitation) {
   // Paul accepts from the webmail: the same path as a client PUT.
   json paul = Invitations("pmartin");
   ASSERT_EQ(paul.size(), 1u);
-  Reply r = Call("pmartin", "POST", "/api/v1/invitations/" + paul[0]["id"].get<std::string>() +
-                                        "/reply", R"({"answer": "accepted"})");
+  Reply r =
+      Call("pmartin", "POST", "/api/v1/invitations/" + paul[0]["id"].get<std::string>() + "/reply",
+           R"({"answer": "accepted"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["delivery"], "1.2");
   EXPECT_TRUE(Invitations("pmartin").empty());
@@ -145,9 +146,9 @@ TEST_F(SchedulingApiTest, AnswerOneOccurrence) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_TRUE(list[0]["recurring"].get<bool>());
   const std::string second = Day(10);
-  Reply r = Call("mdupont", "POST",
-                 "/api/v1/invitations/" + list[0]["id"].get<std::string>() + "/reply",
-                 R"({"answer": "tentative", "occurrence": ")" + Iso(second) + "\"}");
+  Reply r =
+      Call("mdupont", "POST", "/api/v1/invitations/" + list[0]["id"].get<std::string>() + "/reply",
+           R"({"answer": "tentative", "occurrence": ")" + Iso(second) + "\"}");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["occurrence"], second);
   std::string org = OrganizerCopy("weekly.ics");
@@ -164,18 +165,27 @@ TEST_F(SchedulingApiTest, AnswerOneOccurrence) {
 TEST_F(SchedulingApiTest, BadRequestsGetJsonErrors) {
   Invite("e.ics", Meeting("err-1", Day(5), Day(5, 17)));
   std::string id = Invitations("mdupont")[0]["id"];
-  Reply r = Call("mdupont", "POST", "/api/v1/invitations/" + id + "/reply", R"({"answer": "maybe"})");
+  Reply r =
+      Call("mdupont", "POST", "/api/v1/invitations/" + id + "/reply", R"({"answer": "maybe"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(json::parse(r.body, nullptr, false).contains("error"));
-  EXPECT_EQ(Call("mdupont", "POST", "/api/v1/invitations/" + id + "/reply", "not json").status, 400);
+  EXPECT_EQ(Call("mdupont", "POST", "/api/v1/invitations/" + id + "/reply", "not json").status,
+            400);
   EXPECT_EQ(Call("mdupont", "POST", "/api/v1/invitations/agenda/none.ics/reply",
-                 R"({"answer": "accepted"})").status, 404);
+                 R"({"answer": "accepted"})")
+                .status,
+            404);
   EXPECT_EQ(Call("mdupont", "GET", "/api/v1/invitations/" + id + "/reply").status, 405);
-  EXPECT_EQ(Call("mdupont", "POST", "/api/v1/invitations/../../x/reply",
-                 R"({"answer": "accepted"})").status / 100, 4);
+  EXPECT_EQ(
+      Call("mdupont", "POST", "/api/v1/invitations/../../x/reply", R"({"answer": "accepted"})")
+              .status /
+          100,
+      4);
   // The organizer cannot "answer" their own meeting.
-  EXPECT_EQ(Call("jlabert", "POST", "/api/v1/invitations/agenda/e.ics/reply",
-                 R"({"answer": "declined"})").status, 409);
+  EXPECT_EQ(
+      Call("jlabert", "POST", "/api/v1/invitations/agenda/e.ics/reply", R"({"answer": "declined"})")
+          .status,
+      409);
   EXPECT_EQ(server_.Request("GET", "/api/v1/invitations").status, 401);
 }
 
@@ -184,17 +194,18 @@ TEST_F(SchedulingApiTest, FreeBusyOfColleagues) {
   Reply put = server_.Request(
       "PUT", "/dav/calendars/mdupont/agenda/b.ics",
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//FR\r\nBEGIN:VEVENT\r\nUID:b\r\n"
-      "DTSTAMP:20261120T080000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
-          "\r\nSUMMARY:Privé\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+      "DTSTAMP:20261120T080000Z\r\nDTSTART:" +
+          start + "\r\nDTEND:" + end + "\r\nSUMMARY:Privé\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
       {{"Content-Type", "text/calendar"}}, "mdupont", "pw");
   ASSERT_EQ(put.status, 201);
   server_.AddUser("aroux", "pw", "Anne Roux", "anne.roux@ac-orleans-tours.fr");
-  Reply r = Call("jlabert", "POST", "/api/v1/freebusy",
-                 json{{"attendees", {kMarie, "pmartin", "aroux", "nobody@ac-orleans-tours.fr",
-                                     "someone@example.org"}},
-                      {"from", Iso(Day(2, 0))},
-                      {"to", Iso(Day(3, 0))}}
-                     .dump());
+  Reply r =
+      Call("jlabert", "POST", "/api/v1/freebusy",
+           json{{"attendees",
+                 {kMarie, "pmartin", "aroux", "nobody@ac-orleans-tours.fr", "someone@example.org"}},
+                {"from", Iso(Day(2, 0))},
+                {"to", Iso(Day(3, 0))}}
+               .dump());
   ASSERT_EQ(r.status, 200) << r.body;
   json out = json::parse(r.body)["attendees"];
   ASSERT_EQ(out.size(), 5u);
@@ -227,12 +238,13 @@ TEST(SchedulingDirectoryTest, ColleaguesFromTheImportedDirectory) {
   auto report = directory::ImportDirectory(server.store(), csv.str(), {});
   ASSERT_TRUE(report.ok() && report->errors.empty());
   directory::Accounts accounts(server.store());
-  ASSERT_TRUE(accounts.SetPassword("jmartin", "pw-jm").ok());    // Jean Martin, CPE, DSDEN 37
-  ASSERT_TRUE(accounts.SetPassword("andiaye", "pw-an").ok());    // Aïssata N'Diaye, DSDEN 45
+  ASSERT_TRUE(accounts.SetPassword("jmartin", "pw-jm").ok());  // Jean Martin, CPE, DSDEN 37
+  ASSERT_TRUE(accounts.SetPassword("andiaye", "pw-an").ok());  // Aïssata N'Diaye, DSDEN 45
   const std::string start = Day(6), end = Day(6, 17);
   std::string ics =
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:cdc-1\r\n"
-      "DTSTAMP:20261120T080000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
+      "DTSTAMP:20261120T080000Z\r\nDTSTART:" +
+      start + "\r\nDTEND:" + end +
       "\r\nSUMMARY:Conseil de discipline\r\nORGANIZER;CN=Jean Martin:mailto:"
       "jean.martin@ac-orleans-tours.fr\r\n"
       "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:aissata.ndiaye@ac-orleans-tours.fr\r\n"
@@ -242,10 +254,12 @@ TEST(SchedulingDirectoryTest, ColleaguesFromTheImportedDirectory) {
                              {{"Content-Type", "text/calendar"}}, "jmartin", "pw-jm");
   ASSERT_EQ(put.status, 201) << put.body;
   std::string org =
-      server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm").body;
+      server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm")
+          .body;
   EXPECT_NE(AttendeeLine(org, "aissata.ndiaye").find("SCHEDULE-STATUS=1.2"), std::string::npos);
   EXPECT_NE(AttendeeLine(org, "helene.le-gall-dubois").find("SCHEDULE-STATUS=1.2"),
-            std::string::npos) << "delivered although Hélène never connected";
+            std::string::npos)
+      << "delivered although Hélène never connected";
   Reply list = server.Request("GET", "/api/v1/invitations", "", {}, "andiaye", "pw-an");
   json inv = json::parse(list.body, nullptr, false)["invitations"];
   ASSERT_EQ(inv.size(), 1u) << list.body;
@@ -254,8 +268,8 @@ TEST(SchedulingDirectoryTest, ColleaguesFromTheImportedDirectory) {
       "POST", "/api/v1/invitations/" + inv[0]["id"].get<std::string>() + "/reply",
       R"({"answer": "accepted"})", {{"Content-Type", "application/json"}}, "andiaye", "pw-an");
   ASSERT_EQ(answer.status, 200) << answer.body;
-  org =
-      server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm").body;
+  org = server.Request("GET", "/dav/calendars/jmartin/agenda/cdc.ics", "", {}, "jmartin", "pw-jm")
+            .body;
   EXPECT_NE(AttendeeLine(org, "aissata.ndiaye").find("PARTSTAT=ACCEPTED"), std::string::npos);
 }
 

@@ -14,11 +14,11 @@
 namespace cartable {
 namespace {
 
+using testlib::AttendeeLine;
+using testlib::Lines;
 using testlib::ParseMultiStatus;
 using testlib::Reply;
 using testlib::TestServer;
-using testlib::AttendeeLine;
-using testlib::Lines;
 using testlib::Unfold;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -43,9 +43,9 @@ std::string Meeting(const std::string& uid, const std::string& attendees,
                     const std::string& summary = "Conseil de classe 3e B") {
   return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:" + uid +
          "\r\nDTSTAMP:20261120T080000Z\r\nSEQUENCE:0\r\nDTSTART:" + start + "\r\nDTEND:" + end +
-         "\r\nSUMMARY:" + summary + "\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" +
-         kJean + "\r\n" + Attendee(kJean, "ACCEPTED") + attendees + extra +
-         "END:VEVENT\r\nEND:VCALENDAR\r\n";
+         "\r\nSUMMARY:" + summary +
+         "\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" + kJean + "\r\n" +
+         Attendee(kJean, "ACCEPTED") + attendees + extra + "END:VEVENT\r\nEND:VCALENDAR\r\n";
 }
 
 std::string FreeBusyRequest(const std::string& organizer, const std::vector<std::string>& who);
@@ -144,7 +144,8 @@ TEST_F(SchedulingTest, PrincipalAndCollectionsAdvertiseScheduling) {
             <C:schedule-calendar-transp/></D:prop></D:propfind>)",
          {{"Depth", "0"}});
   EXPECT_NE(r.body.find("opaque"), std::string::npos);
-  const std::string set = R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  const std::string set =
+      R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
       <D:set><D:prop><C:schedule-calendar-transp>)";
   r = Do("jlabert", "PROPPATCH", kOrgCal,
          set + "<C:transparent/></C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>");
@@ -194,8 +195,7 @@ TEST_F(SchedulingTest, StoredCollectionSettingsAnswerAloneAtEveryDepthAndInRepor
     SCOPED_TRACE(where);
     EXPECT_NE(props[kOrgCal][cal + "schedule-calendar-transp"].xml.find("transparent"),
               std::string::npos);
-    EXPECT_NE(props[tasks][cal + "schedule-calendar-transp"].xml.find("opaque"),
-              std::string::npos);
+    EXPECT_NE(props[tasks][cal + "schedule-calendar-transp"].xml.find("opaque"), std::string::npos);
     EXPECT_NE(props[kOrgCal][cal + "supported-calendar-component-set"].xml.find("VEVENT"),
               std::string::npos);
     EXPECT_EQ(props[kOrgCal][cal + "supported-calendar-component-set"].xml.find("VTODO"),
@@ -240,15 +240,18 @@ TEST_F(SchedulingTest, StoredCollectionSettingsAnswerAloneAtEveryDepthAndInRepor
 
 TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
   std::string uid = "conseil-3eB@cartable";
-  std::string alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\n"
-                      "END:VALARM\r\n";
-  Reply put = Put("jlabert", std::string(kOrgCal) + "conseil.ics",
-                  Meeting(uid, Attendee(kMarie) + Attendee(kPaul) +
-                                   Attendee("inconnu@ac-orleans-tours.fr") +
-                                   Attendee("parent@example.org"),
-                          "20261201T160000Z", "20261201T170000Z", alarm));
+  std::string alarm =
+      "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\n"
+      "END:VALARM\r\n";
+  Reply put =
+      Put("jlabert", std::string(kOrgCal) + "conseil.ics",
+          Meeting(uid,
+                  Attendee(kMarie) + Attendee(kPaul) + Attendee("inconnu@ac-orleans-tours.fr") +
+                      Attendee("parent@example.org"),
+                  "20261201T160000Z", "20261201T170000Z", alarm));
   ASSERT_EQ(put.status, 201) << put.body;
-  // SCHEDULE-STATUS was written into the stored data: no ETag (docs/clients.md #12); a Schedule-Tag.
+  // SCHEDULE-STATUS was written into the stored data: no ETag (docs/clients.md #12); a
+  // Schedule-Tag.
   EXPECT_EQ(put.Header("etag"), "");
   EXPECT_FALSE(put.Header("schedule-tag").empty());
 
@@ -289,8 +292,8 @@ TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
     Reply r = Do("mdupont", "REPORT", "/dav/calendars/mdupont/inbox/",
                  R"(<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
                     <D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">
-                    <C:comp-filter name="VEVENT"><C:time-range start=")" + start +
-                     "\" end=\"" + end + R"("/></C:comp-filter></C:comp-filter></C:filter>
+                    <C:comp-filter name="VEVENT"><C:time-range start=")" +
+                     start + "\" end=\"" + end + R"("/></C:comp-filter></C:comp-filter></C:filter>
                     </C:calendar-query>)",
                  {{"Depth", "1"}});
     EXPECT_EQ(r.status, 207) << r.body;
@@ -307,7 +310,9 @@ TEST_F(SchedulingTest, InvitationReachesColleaguesAndStatusesAreRecorded) {
 TEST_F(SchedulingTest, ReplyUpdatesOrganizerAndOtherAttendees) {
   std::string uid = "reply-1";
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "r.ics",
-                Meeting(uid, Attendee(kMarie) + Attendee(kPaul))).status, 201);
+                Meeting(uid, Attendee(kMarie) + Attendee(kPaul)))
+                .status,
+            201);
   Reply org_before = Do("jlabert", "GET", std::string(kOrgCal) + "r.ics");
   Reply mine = Do("mdupont", "GET", CopyPath("mdupont", uid));
   Reply paul_before = Do("pmartin", "GET", CopyPath("pmartin", uid));
@@ -345,8 +350,9 @@ TEST_F(SchedulingTest, ReplyUpdatesOrganizerAndOtherAttendees) {
   // The organizer's client saves its stale copy (Marie still NEEDS-ACTION there) with a new
   // alarm only: Marie's answer is kept (RFC 6638 §3.2.10).
   std::string stale = org_before.body;
-  stale.insert(stale.find("END:VEVENT"), "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
-                                         "DESCRIPTION:x\r\nEND:VALARM\r\n");
+  stale.insert(stale.find("END:VEVENT"),
+               "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
+               "DESCRIPTION:x\r\nEND:VALARM\r\n");
   Reply org_put = Put("jlabert", std::string(kOrgCal) + "r.ics", stale,
                       {{"Content-Type", "text/calendar"},
                        {"If-Schedule-Tag-Match", org_before.Header("schedule-tag")}});
@@ -376,16 +382,21 @@ TEST_F(SchedulingTest, RescheduleResendsButAlarmOnlyChangesDoNot) {
   Reply copy1 = Do("mdupont", "GET", CopyPath("mdupont", uid));
 
   // Only the organizer's alarm: nothing sent, Marie's copy untouched.
-  std::string alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nDESCRIPTION:x\r\n"
-                      "END:VALARM\r\n";
-  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie), "20261201T160000Z",
-                                         "20261201T170000Z", alarm)).status, 204);
+  std::string alarm =
+      "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nDESCRIPTION:x\r\n"
+      "END:VALARM\r\n";
+  ASSERT_EQ(Put("jlabert", path,
+                Meeting(uid, Attendee(kMarie), "20261201T160000Z", "20261201T170000Z", alarm))
+                .status,
+            204);
   EXPECT_EQ(Do("mdupont", "GET", CopyPath("mdupont", uid)).Header("etag"), copy1.Header("etag"));
   EXPECT_EQ(InboxCount("mdupont", "REQUEST", uid), 1);
 
   // New time: a new REQUEST, Marie's copy moves, her Schedule-Tag changes.
-  ASSERT_EQ(Put("jlabert", path, Meeting(uid, Attendee(kMarie), "20261202T160000Z",
-                                         "20261202T170000Z")).status, 204);
+  ASSERT_EQ(
+      Put("jlabert", path, Meeting(uid, Attendee(kMarie), "20261202T160000Z", "20261202T170000Z"))
+          .status,
+      204);
   Reply copy2 = Do("mdupont", "GET", CopyPath("mdupont", uid));
   EXPECT_EQ(Lines(copy2.body, "DTSTART:20261202T160000Z").size(), 1u);
   EXPECT_NE(copy2.Header("schedule-tag"), copy1.Header("schedule-tag"));
@@ -395,16 +406,18 @@ TEST_F(SchedulingTest, RescheduleResendsButAlarmOnlyChangesDoNot) {
   EXPECT_EQ(Lines(inbox.begin()->second, "DTSTART:20261202T160000Z").size(), 1u);
   const std::string first_message = inbox.begin()->first;
   // An attendee whose client still holds the old tag cannot overwrite the update.
-  Reply stale = Put("mdupont", CopyPath("mdupont", uid), copy1.body,
-                    {{"Content-Type", "text/calendar"},
-                     {"If-Schedule-Tag-Match", copy1.Header("schedule-tag")}});
+  Reply stale = Put(
+      "mdupont", CopyPath("mdupont", uid), copy1.body,
+      {{"Content-Type", "text/calendar"}, {"If-Schedule-Tag-Match", copy1.Header("schedule-tag")}});
   EXPECT_EQ(stale.status, 412);
   EXPECT_EQ(Lines(Get("mdupont", CopyPath("mdupont", uid)), "DTSTART:20261202T160000Z").size(), 1u);
 
   // SCHEDULE-FORCE-SEND=REQUEST re-sends without a change, and is not stored.
   ASSERT_EQ(Put("jlabert", path,
                 Meeting(uid, Attendee(kMarie, "NEEDS-ACTION", ";SCHEDULE-FORCE-SEND=REQUEST"),
-                        "20261202T160000Z", "20261202T170000Z")).status, 204);
+                        "20261202T160000Z", "20261202T170000Z"))
+                .status,
+            204);
   inbox = Inbox("mdupont");
   ASSERT_EQ(inbox.size(), 1u);
   EXPECT_NE(inbox.begin()->first, first_message) << "a new message was delivered";
@@ -433,7 +446,9 @@ TEST_F(SchedulingTest, CancelAndRemovedAttendees) {
 TEST_F(SchedulingTest, AttendeeDeletingDeclines) {
   std::string uid = "decline-by-delete";
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "d.ics",
-                Meeting(uid, Attendee(kMarie) + Attendee(kPaul))).status, 201);
+                Meeting(uid, Attendee(kMarie) + Attendee(kPaul)))
+                .status,
+            201);
   ASSERT_EQ(Do("mdupont", "DELETE", CopyPath("mdupont", uid)).status, 204);
   std::string org = Get("jlabert", std::string(kOrgCal) + "d.ics");
   EXPECT_NE(AttendeeLine(org, kMarie).find("PARTSTAT=DECLINED"), std::string::npos);
@@ -452,7 +467,9 @@ TEST_F(SchedulingTest, OneOccurrenceDeclined) {
   std::string path = std::string(kOrgCal) + "w.ics";
   ASSERT_EQ(Put("jlabert", path,
                 Meeting(uid, Attendee(kMarie), "20261201T160000Z", "20261201T170000Z",
-                        "RRULE:FREQ=WEEKLY;COUNT=5\r\n")).status, 201);
+                        "RRULE:FREQ=WEEKLY;COUNT=5\r\n"))
+                .status,
+            201);
   std::string copy = Unfold(Get("mdupont", CopyPath("mdupont", uid)));
   // Marie accepts the series but declines the meeting of 8 December: an override.
   std::string line = AttendeeLine(copy, kMarie);
@@ -462,7 +479,8 @@ TEST_F(SchedulingTest, OneOccurrenceDeclined) {
   declined_line.replace(declined_line.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=DECLINED");
   copy.replace(copy.find(line), line.size(), accepted_line);
   std::string override_event =
-      "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261120T080000Z\r\nSEQUENCE:0\r\n"
+      "BEGIN:VEVENT\r\nUID:" + uid +
+      "\r\nDTSTAMP:20261120T080000Z\r\nSEQUENCE:0\r\n"
       "RECURRENCE-ID:20261208T160000Z\r\nDTSTART:20261208T160000Z\r\nDTEND:20261208T170000Z\r\n"
       "SUMMARY:Conseil de classe 3e B\r\nLOCATION:Salle 12\r\nORGANIZER;CN=Jean Labert:mailto:" +
       std::string(kJean) + "\r\n" + Attendee(kJean, "ACCEPTED") + declined_line +
@@ -496,8 +514,8 @@ TEST_F(SchedulingTest, ScheduleAgentClientAndPreconditions) {
   // The same scheduling object twice in one's calendars.
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "u1.ics", Meeting("dup", Attendee(kPaul))).status,
             201);
-  Reply dup = Put("jlabert", "/dav/calendars/jlabert/taches/u2.ics",
-                  Meeting("dup", Attendee(kPaul)));
+  Reply dup =
+      Put("jlabert", "/dav/calendars/jlabert/taches/u2.ics", Meeting("dup", Attendee(kPaul)));
   EXPECT_EQ(dup.status, 403);
   // (taches/ only takes VTODO: the component check may answer first; try a new VEVENT calendar.)
   ASSERT_EQ(Do("jlabert", "MKCALENDAR", "/dav/calendars/jlabert/reunions/").status, 201);
@@ -520,8 +538,8 @@ TEST_F(SchedulingTest, ScheduleAgentClientAndPreconditions) {
   two.insert(two.find("END:VCALENDAR"),
              "BEGIN:VEVENT\r\nUID:two-orgs\r\nDTSTAMP:20261120T080000Z\r\nRECURRENCE-ID:"
              "20261202T160000Z\r\nDTSTART:20261202T160000Z\r\nDTEND:20261202T170000Z\r\n"
-             "ORGANIZER:mailto:" + std::string(kMarie) + "\r\n" + Attendee(kPaul) +
-             "END:VEVENT\r\n");
+             "ORGANIZER:mailto:" +
+                 std::string(kMarie) + "\r\n" + Attendee(kPaul) + "END:VEVENT\r\n");
   Reply orgs = Put("jlabert", std::string(kOrgCal) + "two.ics", two);
   EXPECT_EQ(orgs.status, 403);
   EXPECT_NE(orgs.body.find("same-organizer-in-all-components"), std::string::npos);
@@ -551,7 +569,8 @@ TEST_F(SchedulingTest, OneDeliveryPerColleagueAndTasksToo) {
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "alias.ics",
                 Meeting("alias-1", Attendee(kMarie) +
                                        "ATTENDEE;PARTSTAT=NEEDS-ACTION:/dav/principals/users/"
-                                       "mdupont/\r\n")).status,
+                                       "mdupont/\r\n"))
+                .status,
             201);
   EXPECT_EQ(InboxCount("mdupont", "REQUEST", "alias-1"), 1);
   std::string org = Get("jlabert", std::string(kOrgCal) + "alias.ics");
@@ -561,8 +580,8 @@ TEST_F(SchedulingTest, OneDeliveryPerColleagueAndTasksToo) {
   std::string todo =
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VTODO\r\nUID:todo-1\r\n"
       "DTSTAMP:20261120T080000Z\r\nDUE:20261205T170000Z\r\nSUMMARY:Saisir les notes\r\n"
-      "ORGANIZER:mailto:" + std::string(kJean) + "\r\n" + Attendee(kPaul) +
-      "END:VTODO\r\nEND:VCALENDAR\r\n";
+      "ORGANIZER:mailto:" +
+      std::string(kJean) + "\r\n" + Attendee(kPaul) + "END:VTODO\r\nEND:VCALENDAR\r\n";
   ASSERT_EQ(Put("jlabert", "/dav/calendars/jlabert/taches/todo.ics", todo).status, 201);
   EXPECT_EQ(Do("pmartin", "GET", "/dav/calendars/pmartin/taches/todo-1.ics").status, 200);
   EXPECT_EQ(InboxCount("pmartin", "REQUEST", "todo-1"), 1);
@@ -571,7 +590,9 @@ TEST_F(SchedulingTest, OneDeliveryPerColleagueAndTasksToo) {
 TEST_F(SchedulingTest, DeliveryToAColleagueWhoNeverConnected) {
   server_.AddUser("aroux", "pw", "Anne Roux", "anne.roux@ac-orleans-tours.fr");
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "n.ics",
-                Meeting("newcomer", Attendee("Anne.Roux@AC-Orleans-Tours.fr"))).status, 201);
+                Meeting("newcomer", Attendee("Anne.Roux@AC-Orleans-Tours.fr")))
+                .status,
+            201);
   EXPECT_NE(AttendeeLine(Get("jlabert", std::string(kOrgCal) + "n.ics"), "anne.roux")
                 .find("SCHEDULE-STATUS=1.2"),
             std::string::npos);
@@ -579,10 +600,11 @@ TEST_F(SchedulingTest, DeliveryToAColleagueWhoNeverConnected) {
 }
 
 std::string FreeBusyRequest(const std::string& organizer, const std::vector<std::string>& who) {
-  std::string r = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nMETHOD:REQUEST\r\n"
-                  "BEGIN:VFREEBUSY\r\nUID:fb-1\r\nDTSTAMP:20261120T080000Z\r\n"
-                  "DTSTART:20261201T000000Z\r\nDTEND:20261202T000000Z\r\nORGANIZER:mailto:" +
-                  organizer + "\r\n";
+  std::string r =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nMETHOD:REQUEST\r\n"
+      "BEGIN:VFREEBUSY\r\nUID:fb-1\r\nDTSTAMP:20261120T080000Z\r\n"
+      "DTSTART:20261201T000000Z\r\nDTEND:20261202T000000Z\r\nORGANIZER:mailto:" +
+      organizer + "\r\n";
   for (const std::string& a : who) r += "ATTENDEE:mailto:" + a + "\r\n";
   return r + "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
 }
@@ -595,17 +617,22 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
            "\r\nDTSTAMP:20261120T080000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
            "\r\nSUMMARY:Secret " + uid + "\r\n" + extra + "END:VEVENT\r\nEND:VCALENDAR\r\n";
   };
-  ASSERT_EQ(Put("mdupont", cal + "busy.ics",
-                event("busy", "20261201T080000Z", "20261201T090000Z", "")).status, 201);
+  ASSERT_EQ(
+      Put("mdupont", cal + "busy.ics", event("busy", "20261201T080000Z", "20261201T090000Z", ""))
+          .status,
+      201);
   ASSERT_EQ(Put("mdupont", cal + "tent.ics",
                 event("tent", "20261201T100000Z", "20261201T110000Z", "STATUS:TENTATIVE\r\n"))
-                .status, 201);
+                .status,
+            201);
   ASSERT_EQ(Put("mdupont", cal + "transp.ics",
                 event("transp", "20261201T120000Z", "20261201T130000Z", "TRANSP:TRANSPARENT\r\n"))
-                .status, 201);
+                .status,
+            201);
   ASSERT_EQ(Put("mdupont", cal + "cancel.ics",
                 event("cancel", "20261201T140000Z", "20261201T150000Z", "STATUS:CANCELLED\r\n"))
-                .status, 201);
+                .status,
+            201);
   // A calendar marked transparent does not count.
   ASSERT_EQ(Do("mdupont", "MKCALENDAR", "/dav/calendars/mdupont/perso/").status, 201);
   Do("mdupont", "PROPPATCH", "/dav/calendars/mdupont/perso/",
@@ -613,21 +640,24 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
         <C:schedule-calendar-transp><C:transparent/></C:schedule-calendar-transp>
         </D:prop></D:set></D:propertyupdate>)");
   ASSERT_EQ(Put("mdupont", "/dav/calendars/mdupont/perso/p.ics",
-                event("perso", "20261201T170000Z", "20261201T180000Z", "")).status, 201);
+                event("perso", "20261201T170000Z", "20261201T180000Z", ""))
+                .status,
+            201);
 
   // An invitation Marie declined does not make her busy.
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "declined.ics",
                 Meeting("declined-fb", Attendee(kMarie), "20261201T060000Z", "20261201T070000Z"))
-                .status, 201);
+                .status,
+            201);
   std::string copy = Unfold(Get("mdupont", CopyPath("mdupont", "declined-fb")));
   std::string line = AttendeeLine(copy, kMarie), declined = line;
   declined.replace(declined.find("PARTSTAT=NEEDS-ACTION"), 21, "PARTSTAT=DECLINED");
   copy.replace(copy.find(line), line.size(), declined);
   ASSERT_EQ(Put("mdupont", CopyPath("mdupont", "declined-fb"), copy).status, 204);
 
-  Reply r = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
-               FreeBusyRequest(kJean, {kMarie, "inconnu@ac-orleans-tours.fr", "x@example.org"}),
-               kIcs);
+  Reply r =
+      Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
+         FreeBusyRequest(kJean, {kMarie, "inconnu@ac-orleans-tours.fr", "x@example.org"}), kIcs);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("schedule-response"), std::string::npos);
   EXPECT_NE(r.body.find("2.0;Success"), std::string::npos);
@@ -635,8 +665,8 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
   EXPECT_NE(r.body.find("5.3;No scheduling support for user"), std::string::npos);
   std::string fb = Unfold(r.body);
   EXPECT_NE(fb.find("FREEBUSY:20261201T080000Z/20261201T090000Z"), std::string::npos) << fb;
-  EXPECT_NE(fb.find("FBTYPE=BUSY-TENTATIVE:20261201T100000Z/20261201T110000Z"),
-            std::string::npos) << fb;
+  EXPECT_NE(fb.find("FBTYPE=BUSY-TENTATIVE:20261201T100000Z/20261201T110000Z"), std::string::npos)
+      << fb;
   EXPECT_EQ(fb.find("20261201T120000Z/"), std::string::npos) << "transparent event";
   EXPECT_EQ(fb.find("20261201T140000Z/"), std::string::npos) << "cancelled event";
   EXPECT_EQ(fb.find("20261201T170000Z/"), std::string::npos) << "transparent calendar";
@@ -647,7 +677,9 @@ TEST_F(SchedulingTest, OutboxFreeBusy) {
 
   // Only one's own outbox, only as oneself, only well-formed requests.
   EXPECT_EQ(Do("mdupont", "POST", "/dav/calendars/jlabert/outbox/",
-               FreeBusyRequest(kJean, {kMarie}), kIcs).status, 403);
+               FreeBusyRequest(kJean, {kMarie}), kIcs)
+                .status,
+            403);
   Reply impersonate = Do("jlabert", "POST", "/dav/calendars/jlabert/outbox/",
                          FreeBusyRequest(kMarie, {kPaul}), kIcs);
   EXPECT_EQ(impersonate.status, 403);
@@ -661,15 +693,19 @@ TEST_F(SchedulingTest, ColleagueWhoSchedulesInTheirOwnClient) {
   // docs/clients.md #6: Paul turned server scheduling off (cartable user scheduling pmartin off).
   directory::Accounts accounts(server_.store());
   ASSERT_TRUE(accounts.SetScheduling("pmartin", false).ok());
-  EXPECT_EQ(Do("pmartin", "OPTIONS", "/dav/calendars/pmartin/").Header("dav")
+  EXPECT_EQ(Do("pmartin", "OPTIONS", "/dav/calendars/pmartin/")
+                .Header("dav")
                 .find("calendar-auto-schedule"),
             std::string::npos);
-  EXPECT_NE(Do("mdupont", "OPTIONS", "/dav/calendars/mdupont/").Header("dav")
+  EXPECT_NE(Do("mdupont", "OPTIONS", "/dav/calendars/mdupont/")
+                .Header("dav")
                 .find("calendar-auto-schedule"),
             std::string::npos);
   // Jean invites Paul: no server copy, the invitation goes by mail (queued here: no relay).
   ASSERT_EQ(Put("jlabert", std::string(kOrgCal) + "p.ics",
-                Meeting("paul-by-mail", Attendee(kPaul) + Attendee(kMarie))).status, 201);
+                Meeting("paul-by-mail", Attendee(kPaul) + Attendee(kMarie)))
+                .status,
+            201);
   EXPECT_EQ(Do("pmartin", "GET", CopyPath("pmartin", "paul-by-mail")).status, 404);
   EXPECT_TRUE(Inbox("pmartin").empty());
   std::string org = Get("jlabert", std::string(kOrgCal) + "p.ics");
@@ -769,8 +805,8 @@ TEST(SchedulingOffTest, NothingIsSentAndNothingAdvertised) {
   server.AddUser("mdupont", "pw", "Marie Dupont", kMarie);
   Reply options = server.Request("OPTIONS", "/dav/", "", {}, "jlabert", "pw");
   EXPECT_EQ(options.Header("dav").find("calendar-auto-schedule"), std::string::npos);
-  Reply put = server.Request("PUT", std::string(kOrgCal) + "x.ics", Meeting("off", Attendee(kMarie)),
-                             kIcs, "jlabert", "pw");
+  Reply put = server.Request("PUT", std::string(kOrgCal) + "x.ics",
+                             Meeting("off", Attendee(kMarie)), kIcs, "jlabert", "pw");
   EXPECT_EQ(put.status, 201);
   EXPECT_FALSE(put.Header("etag").empty()) << "stored as sent";
   EXPECT_EQ(server.Request("GET", "/dav/calendars/mdupont/agenda/off.ics", "", {}, "mdupont", "pw")

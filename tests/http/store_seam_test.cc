@@ -32,7 +32,9 @@ class StoreSeamTest : public ::testing::Test {
   Reply PutEvent(const std::string& uid) {
     const std::string ics =
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Cartable//Tests//FR\r\nBEGIN:VEVENT\r\n"
-        "UID:" + uid + "\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\n"
+        "UID:" +
+        uid +
+        "\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\n"
         "DTEND:20261124T090000Z\r\nSUMMARY:Conseil\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     return server_.As("PUT", std::string(kCal) + uid + ".ics", ics,
                       {{"Content-Type", "text/calendar; charset=utf-8"}});

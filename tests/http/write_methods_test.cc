@@ -25,8 +25,9 @@ TEST_F(WriteTest, MkcolCases) {
   EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/a").status, 201);
   EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/a/").status, 405) << "exists";
   EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/x/y/").status, 409) << "no parent";
-  EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/b/", "junk", {{"Content-Type", "text/plain"}})
-                .status, 415);
+  EXPECT_EQ(
+      server_.As("MKCOL", "/dav/files/jlabert/b/", "junk", {{"Content-Type", "text/plain"}}).status,
+      415);
   EXPECT_EQ(server_.As("MKCOL", "/dav/calendars/jlabert/plain/").status, 403)
       << "calendar homes hold calendars only";
 }
@@ -37,9 +38,10 @@ TEST_F(WriteTest, ExtendedMkcolSetsProperties) {
 <D:displayname>Cours de 4e</D:displayname></D:prop></D:set></D:mkcol>)",
                       {{"Content-Type", "application/xml"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  auto p = server_.As("PROPFIND", "/dav/files/jlabert/cours/",
-                      R"(<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>)",
-                      {{"Depth", "0"}});
+  auto p =
+      server_.As("PROPFIND", "/dav/files/jlabert/cours/",
+                 R"(<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>)",
+                 {{"Depth", "0"}});
   EXPECT_EQ(ParseMultiStatus(p.body).props["/dav/files/jlabert/cours/"]["{DAV:}displayname"].text,
             "Cours de 4e");
 }
@@ -47,17 +49,20 @@ TEST_F(WriteTest, ExtendedMkcolSetsProperties) {
 TEST_F(WriteTest, ExtendedMkcolRefusesUnknownResourcetypeAndProtectedProps) {
   auto r = server_.As("MKCOL", "/dav/files/jlabert/x/", R"(<D:mkcol xmlns:D="DAV:"
   xmlns:Z="urn:z"><D:set><D:prop><D:resourcetype><D:collection/><Z:weird/></D:resourcetype>
-  </D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
+  </D:prop></D:set></D:mkcol>)",
+                      {{"Content-Type", "text/xml"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("valid-resourcetype"), std::string::npos);
   auto cal = server_.As("MKCOL", "/dav/files/jlabert/cal/", R"(<D:mkcol xmlns:D="DAV:"
   xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:resourcetype><D:collection/>
-  <C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
+  <C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>)",
+                        {{"Content-Type", "text/xml"}});
   EXPECT_EQ(cal.status, 403);
   EXPECT_NE(cal.body.find("calendar-collection-location-ok"), std::string::npos)
       << "calendars live in calendar homes only";
   auto p = server_.As("MKCOL", "/dav/files/jlabert/p/", R"(<D:mkcol xmlns:D="DAV:"><D:set><D:prop>
-  <D:getetag>"1"</D:getetag></D:prop></D:set></D:mkcol>)", {{"Content-Type", "text/xml"}});
+  <D:getetag>"1"</D:getetag></D:prop></D:set></D:mkcol>)",
+                      {{"Content-Type", "text/xml"}});
   EXPECT_EQ(p.status, 403);
   EXPECT_NE(p.body.find("mkcol-response"), std::string::npos);
   EXPECT_EQ(server_.As("PROPFIND", "/dav/files/jlabert/p/", "", {{"Depth", "0"}}).status, 404)
@@ -132,10 +137,12 @@ TEST_F(WriteTest, DeleteIsRecursiveAndHomesStay) {
   EXPECT_EQ(server_.As("GET", "/dav/files/jlabert/a/b/f").status, 404);
   EXPECT_EQ(server_.As("DELETE", "/dav/files/jlabert/a/").status, 404);
   EXPECT_EQ(server_.As("DELETE", "/dav/files/jlabert/").status, 403);
-  auto q = server_.As("PROPFIND", "/dav/files/jlabert/",
-                      R"(<D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/></D:prop></D:propfind>)",
-                      {{"Depth", "0"}});
-  EXPECT_EQ(ParseMultiStatus(q.body).props["/dav/files/jlabert/"]["{DAV:}quota-used-bytes"].text, "0");
+  auto q = server_.As(
+      "PROPFIND", "/dav/files/jlabert/",
+      R"(<D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/></D:prop></D:propfind>)",
+      {{"Depth", "0"}});
+  EXPECT_EQ(ParseMultiStatus(q.body).props["/dav/files/jlabert/"]["{DAV:}quota-used-bytes"].text,
+            "0");
 }
 
 TEST_F(WriteTest, UnknownMethodsAnd405CarryAllow) {

@@ -19,7 +19,7 @@ struct RawResponse {
   int status = 0;
   std::string reason;
   std::vector<std::pair<std::string, std::string>> headers;  // in order, names as sent
-  std::string body;  // de-chunked
+  std::string body;                                          // de-chunked
 
   // First value of header `name` (case-insensitive), or nullopt.
   std::optional<std::string> Header(std::string_view name) const;

@@ -1,10 +1,10 @@
 #include "tests/testlib/test_server.h"
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <cstdlib>
 #include <filesystem>
+#include <pugixml.hpp>
 #include <sstream>
 
 #include "dav/xml.h"
@@ -54,8 +54,7 @@ void TestServer::AddUser(const std::string& login, const std::string& password,
 }
 
 std::string BasicAuth(const std::string& user, const std::string& password) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string in = user + ":" + password, out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
@@ -82,8 +81,8 @@ Reply TestServer::Request(const std::string& method, const std::string& path,
                           const std::vector<std::pair<std::string, std::string>>& headers,
                           const std::string& user, const std::string& password) {
   RawClient client(port());
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                    std::to_string(port()) + "\r\nConnection: close\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port()) +
+                    "\r\nConnection: close\r\n";
   bool has_length = false;
   for (const auto& [k, v] : headers) {
     req += k + ": " + v + "\r\n";

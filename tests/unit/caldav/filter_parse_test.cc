@@ -60,21 +60,25 @@ TEST(FilterParse, Errors) {
   EXPECT_EQ(Filter("").status().precondition(), Precondition::kValidFilter);
   EXPECT_EQ(Filter("<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
                    "<C:time-range/></C:comp-filter></C:comp-filter>")
-                .status().precondition(),
+                .status()
+                .precondition(),
             Precondition::kValidFilter);
   EXPECT_EQ(Filter("<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
                    "<C:time-range start=\"2026-01-01\"/></C:comp-filter></C:comp-filter>")
-                .status().precondition(),
+                .status()
+                .precondition(),
             Precondition::kValidFilter);
   EXPECT_EQ(Filter("<C:comp-filter name=\"VCALENDAR\"><C:prop-filter name=\"X\">"
                    "<C:text-match collation=\"i;klingon\">a</C:text-match></C:prop-filter>"
                    "</C:comp-filter>")
-                .status().precondition(),
+                .status()
+                .precondition(),
             Precondition::kSupportedCollation);
   EXPECT_EQ(Filter("<C:comp-filter name=\"VCALENDAR\"><C:prop-filter name=\"X\">"
                    "<C:text-match match-type=\"fuzzy\">a</C:text-match></C:prop-filter>"
                    "</C:comp-filter>")
-                .status().precondition(),
+                .status()
+                .precondition(),
             Precondition::kValidFilter);
 }
 
@@ -87,11 +91,11 @@ TEST(FilterParse, CalendarData) {
   Result<CalendarDataRequest> empty = Data("", "");
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->comp || empty->expand || empty->limit_recurrence);
-  Result<CalendarDataRequest> r = Data(
-      "content-type=\"text/calendar\" version=\"2.0\"",
-      "<C:comp name=\"VCALENDAR\"><C:allprop/><C:comp name=\"VEVENT\"><C:prop name=\"UID\"/>"
-      "<C:prop name=\"DTSTART\"/></C:comp></C:comp>"
-      "<C:expand start=\"20260101T000000Z\" end=\"20260201T000000Z\"/>");
+  Result<CalendarDataRequest> r =
+      Data("content-type=\"text/calendar\" version=\"2.0\"",
+           "<C:comp name=\"VCALENDAR\"><C:allprop/><C:comp name=\"VEVENT\"><C:prop name=\"UID\"/>"
+           "<C:prop name=\"DTSTART\"/></C:comp></C:comp>"
+           "<C:expand start=\"20260101T000000Z\" end=\"20260201T000000Z\"/>");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->comp->all_props);
   EXPECT_FALSE(r->comp->all_comps);

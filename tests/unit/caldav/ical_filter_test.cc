@@ -8,10 +8,10 @@ namespace {
 
 using testing::Cal;
 
-const std::string kIcs = Cal(
-    "BEGIN:VEVENT\nUID:x\nDTSTART:20260310T100000Z\nSUMMARY:Réunion ÉQUIPE Ωmega Привет\n"
-    "LOCATION:Salle\\, B\nATTENDEE;CN=Ann Smith;PARTSTAT=ACCEPTED:mailto:ann@example.com\n"
-    "END:VEVENT\n");
+const std::string kIcs =
+    Cal("BEGIN:VEVENT\nUID:x\nDTSTART:20260310T100000Z\nSUMMARY:Réunion ÉQUIPE Ωmega Привет\n"
+        "LOCATION:Salle\\, B\nATTENDEE;CN=Ann Smith;PARTSTAT=ACCEPTED:mailto:ann@example.com\n"
+        "END:VEVENT\n");
 
 CompFilter WithProp(PropFilter pf) {
   CompFilter root{"VCALENDAR", false, std::nullopt, {}, {}};
@@ -83,8 +83,8 @@ TEST(Filter, ParamFilter) {
 }
 
 TEST(Filter, PropTimeRange) {
-  PropFilter pf{"DTSTART", false, testing::Range("20260310T000000Z", "20260311T000000Z"),
-                std::nullopt, {}};
+  PropFilter pf{
+      "DTSTART", false, testing::Range("20260310T000000Z", "20260311T000000Z"), std::nullopt, {}};
   EXPECT_TRUE(*MatchesFilter(kIcs, WithProp(pf)));
   pf.time_range = testing::Range("20260311T000000Z", "20260312T000000Z");
   EXPECT_FALSE(*MatchesFilter(kIcs, WithProp(pf)));
@@ -97,7 +97,8 @@ TEST(Filter, RootOnlyMatchesEverything) {
 }
 
 TEST(Filter, PlanFilter) {
-  IndexPlan p = PlanFilter(testing::CompRange("VEVENT", testing::Range("20260101T000000Z", nullptr)));
+  IndexPlan p =
+      PlanFilter(testing::CompRange("VEVENT", testing::Range("20260101T000000Z", nullptr)));
   EXPECT_EQ(p.component, "VEVENT");
   EXPECT_EQ(p.range.start, testing::T("20260101T000000Z"));
   EXPECT_EQ(p.range.end, store::kNoUpperBound);

@@ -128,8 +128,9 @@ Case Generate(Rng& r) {
   if (freq == 0) {
     days.push_back(day0);
   } else {
-    std::string rule = std::string("RRULE:FREQ=") + (freq == 1 ? "DAILY" : freq == 2 ? "WEEKLY"
-                                                                                     : "MONTHLY");
+    std::string rule = std::string("RRULE:FREQ=") + (freq == 1   ? "DAILY"
+                                                     : freq == 2 ? "WEEKLY"
+                                                                 : "MONTHLY");
     if (interval > 1) rule += ";INTERVAL=" + std::to_string(interval);
     int wd0 = static_cast<int>(((day0 % 7) + 7 + 3) % 7);  // 0 = Monday (1970-01-01 was Thu)
     if (freq == 2 && r.In(0, 1)) {
@@ -188,7 +189,8 @@ Case Generate(Rng& r) {
   // EXDATEs and one moved override among the first instances.
   std::set<int64_t> excluded;
   if (freq && days.size() > 2) {
-    for (int i = r.In(0, 2); i > 0; --i) excluded.insert(days[r.In(1, std::min<int>(days.size() - 1, 12))]);
+    for (int i = r.In(0, 2); i > 0; --i)
+      excluded.insert(days[r.In(1, std::min<int>(days.size() - 1, 12))]);
     for (int64_t d : excluded) ev += "EXDATE" + fmt(d) + "\n";
   }
   ev += "END:VEVENT\n";
@@ -202,15 +204,15 @@ Case Generate(Rng& r) {
     int shift_days = r.In(-40, 40);
     ev += "BEGIN:VEVENT\nUID:gen\nDTSTAMP:20250101T000000Z\nRECURRENCE-ID" + fmt(moved_day) + "\n";
     if (all_day) {
-      ev += "DTSTART;VALUE=DATE:" + Date(moved_day + shift_days) + "\nDTEND;VALUE=DATE:" +
-            Date(moved_day + shift_days + 1) + "\n";
+      ev += "DTSTART;VALUE=DATE:" + Date(moved_day + shift_days) +
+            "\nDTEND;VALUE=DATE:" + Date(moved_day + shift_days + 1) + "\n";
       moved_s = LocalToUtc(zone, moved_day + shift_days, 0);
       moved_e = LocalToUtc(zone, moved_day + shift_days + 1, 0);
     } else {
       moved_s = start_of(moved_day) + shift_days * 86400 + r.In(-12, 12) * 3600;
       moved_e = moved_s + r.In(0, 3) * 1800;
-      ev += "DTSTART:" + FormatUtcDateTime(moved_s) + "\nDTEND:" + FormatUtcDateTime(moved_e) +
-            "\n";
+      ev +=
+          "DTSTART:" + FormatUtcDateTime(moved_s) + "\nDTEND:" + FormatUtcDateTime(moved_e) + "\n";
     }
     ev += "END:VEVENT\n";
   }
@@ -253,11 +255,12 @@ TEST(Reference, RandomRecurringEventsAgreeWithNaiveExpansion) {
       ++checks;
       matches += ref;
       ASSERT_EQ(*got, ref) << "range " << FormatUtcDateTime(rs) << " - "
-                           << (re == store::kNoUpperBound ? "inf" : FormatUtcDateTime(re))
-                           << " tz " << c.floating_tz << "\n" << c.ics;
+                           << (re == store::kNoUpperBound ? "inf" : FormatUtcDateTime(re)) << " tz "
+                           << c.floating_tz << "\n"
+                           << c.ics;
       if (ref) {
-        EXPECT_TRUE(idx->first_start < re && idx->last_end > rs)
-            << "index excludes a match\n" << c.ics;
+        EXPECT_TRUE(idx->first_start < re && idx->last_end > rs) << "index excludes a match\n"
+                                                                 << c.ics;
       }
     }
   }

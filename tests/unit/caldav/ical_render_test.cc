@@ -19,10 +19,12 @@ const std::string kWeekly = Cal(
     "EXDATE;TZID=Europe/Paris:20260309T100000\n"
     "ATTENDEE;CN=Bob;PARTSTAT=TENTATIVE:mailto:bob@example.com\n"
     "ORGANIZER:mailto:ann@example.com\nEND:VEVENT\n"
-    "BEGIN:VEVENT\nUID:w\nDTSTAMP:20260101T000000Z\nRECURRENCE-ID;TZID=Europe/Paris:20260316T100000\n"
+    "BEGIN:VEVENT\nUID:w\nDTSTAMP:20260101T000000Z\nRECURRENCE-ID;TZID=Europe/"
+    "Paris:20260316T100000\n"
     "DTSTART;TZID=Europe/Paris:20260316T140000\nDTEND;TZID=Europe/Paris:20260316T150000\n"
     "SUMMARY:Moved\nEND:VEVENT\n"
-    "BEGIN:VEVENT\nUID:w\nDTSTAMP:20260101T000000Z\nRECURRENCE-ID;TZID=Europe/Paris:20260601T100000\n"
+    "BEGIN:VEVENT\nUID:w\nDTSTAMP:20260101T000000Z\nRECURRENCE-ID;TZID=Europe/"
+    "Paris:20260601T100000\n"
     "DTSTART;TZID=Europe/Paris:20260601T120000\nDTEND;TZID=Europe/Paris:20260601T130000\n"
     "END:VEVENT\n");
 
@@ -33,8 +35,9 @@ int Count(const std::string& s, const std::string& needle) {
 }
 
 TEST(Render, NoOptionsIsByteIdentical) {
-  std::string odd = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:a\nDTSTART:20260101T000000Z\n"
-                    "END:VEVENT\nEND:VCALENDAR\n";  // LF only: still returned as is
+  std::string odd =
+      "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:a\nDTSTART:20260101T000000Z\n"
+      "END:VEVENT\nEND:VCALENDAR\n";  // LF only: still returned as is
   EXPECT_EQ(*RenderCalendarData(odd, {}), odd);
   EXPECT_EQ(*RenderCalendarData(kWeekly, {}), kWeekly);
 }
@@ -88,8 +91,9 @@ TEST(Render, LimitRecurrenceSet) {
 }
 
 TEST(Render, LongLinesAreFolded) {
-  std::string ics = Cal("BEGIN:VEVENT\nUID:l\nDTSTART:20260101T000000Z\nDESCRIPTION:" +
-                        std::string(300, 'x') + "\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VEVENT\nUID:l\nDTSTART:20260101T000000Z\nDESCRIPTION:" + std::string(300, 'x') +
+          "\nEND:VEVENT\n");
   CalendarDataRequest req;
   req.comp = CompSelector{"VCALENDAR"};
   std::string out = *RenderCalendarData(ics, req);
@@ -100,24 +104,24 @@ TEST(Render, LongLinesAreFolded) {
 }
 
 TEST(FreeBusy, BusyPeriodsAndRender) {
-  std::string ics = Cal(
-      "BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\nEND:VEVENT\n");
   TimeRange r = Range("20260310T000000Z", "20260311T000000Z");
   Result<std::vector<BusyPeriod>> p = BusyPeriods(ics, r);
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->size(), 1u);
   EXPECT_EQ((*p)[0].fbtype, "BUSY");
-  std::string transparent = Cal(
-      "BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\n"
-      "TRANSP:TRANSPARENT\nEND:VEVENT\n");
+  std::string transparent =
+      Cal("BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\n"
+          "TRANSP:TRANSPARENT\nEND:VEVENT\n");
   EXPECT_TRUE(BusyPeriods(transparent, r)->empty());
-  std::string cancelled = Cal(
-      "BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\n"
-      "STATUS:CANCELLED\nEND:VEVENT\n");
+  std::string cancelled =
+      Cal("BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDTEND:20260310T110000Z\n"
+          "STATUS:CANCELLED\nEND:VEVENT\n");
   EXPECT_TRUE(BusyPeriods(cancelled, r)->empty());
-  std::string tentative = Cal(
-      "BEGIN:VEVENT\nUID:a\nDTSTART:20260310T103000Z\nDTEND:20260310T120000Z\n"
-      "STATUS:TENTATIVE\nEND:VEVENT\n");
+  std::string tentative =
+      Cal("BEGIN:VEVENT\nUID:a\nDTSTART:20260310T103000Z\nDTEND:20260310T120000Z\n"
+          "STATUS:TENTATIVE\nEND:VEVENT\n");
   EXPECT_EQ((*BusyPeriods(tentative, r))[0].fbtype, "BUSY-TENTATIVE");
   std::vector<BusyPeriod> all = *p;
   all.push_back(BusyPeriod{testing::T("20260310T103000Z"), testing::T("20260310T113000Z"), "BUSY"});
@@ -130,13 +134,13 @@ TEST(FreeBusy, BusyPeriodsAndRender) {
 }
 
 TEST(FreeBusy, DeclinedInstancesAreNotBusyForWhoDeclined) {
-  std::string ics = Cal(
-      "BEGIN:VEVENT\nUID:w\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\n"
-      "RRULE:FREQ=WEEKLY;COUNT=3\nORGANIZER:mailto:a@x.fr\n"
-      "ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@x.fr\nEND:VEVENT\n"
-      "BEGIN:VEVENT\nUID:w\nRECURRENCE-ID:20260309T100000Z\nDTSTART:20260309T100000Z\n"
-      "DTEND:20260309T110000Z\nORGANIZER:mailto:a@x.fr\n"
-      "ATTENDEE;PARTSTAT=DECLINED:MAILTO:B@X.FR\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VEVENT\nUID:w\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\n"
+          "RRULE:FREQ=WEEKLY;COUNT=3\nORGANIZER:mailto:a@x.fr\n"
+          "ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@x.fr\nEND:VEVENT\n"
+          "BEGIN:VEVENT\nUID:w\nRECURRENCE-ID:20260309T100000Z\nDTSTART:20260309T100000Z\n"
+          "DTEND:20260309T110000Z\nORGANIZER:mailto:a@x.fr\n"
+          "ATTENDEE;PARTSTAT=DECLINED:MAILTO:B@X.FR\nEND:VEVENT\n");
   TimeRange r = Range("20260301T000000Z", "20260401T000000Z");
   EXPECT_EQ(BusyPeriods(ics, r)->size(), 3u) << "the calendar's own free/busy keeps everything";
   std::vector<BusyPeriod> b = *BusyPeriods(ics, r, "UTC", {"mailto:b@x.fr"});

@@ -6,9 +6,9 @@
 namespace cartable::dav::caldav {
 namespace {
 
+using dav::Precondition;
 using testing::Cal;
 using testing::T;
-using dav::Precondition;
 
 const char kEvent[] =
     "BEGIN:VEVENT\nUID:e1\nDTSTAMP:20260101T000000Z\nDTSTART:20260310T100000Z\n"
@@ -38,8 +38,9 @@ TEST(Validate, NotCalendarData) {
 }
 
 TEST(Validate, VersionRequired) {
-  std::string ics = "BEGIN:VCALENDAR\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n"
-                    "DTSTART:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  std::string ics =
+      "BEGIN:VCALENDAR\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+      "DTSTART:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
   EXPECT_EQ(PreOf(ics), Precondition::kValidCalendarData);
 }
 
@@ -60,8 +61,8 @@ TEST(Validate, UnknownTzidWithoutVtimezone) {
 }
 
 TEST(Validate, SeveralUids) {
-  std::string two = std::string(kEvent) +
-                    "BEGIN:VEVENT\nUID:e2\nDTSTART:20260311T100000Z\nEND:VEVENT\n";
+  std::string two =
+      std::string(kEvent) + "BEGIN:VEVENT\nUID:e2\nDTSTART:20260311T100000Z\nEND:VEVENT\n";
   EXPECT_EQ(PreOf(Cal(two)), Precondition::kValidCalendarObjectResource);
 }
 
@@ -80,9 +81,10 @@ TEST(Validate, TwoMastersForbidden) {
 }
 
 TEST(Validate, OverrideSharesUid) {
-  std::string ok = "BEGIN:VEVENT\nUID:r\nDTSTART:20260101T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n"
-                   "END:VEVENT\nBEGIN:VEVENT\nUID:r\nRECURRENCE-ID:20260102T100000Z\n"
-                   "DTSTART:20260102T120000Z\nEND:VEVENT\n";
+  std::string ok =
+      "BEGIN:VEVENT\nUID:r\nDTSTART:20260101T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n"
+      "END:VEVENT\nBEGIN:VEVENT\nUID:r\nRECURRENCE-ID:20260102T100000Z\n"
+      "DTSTART:20260102T120000Z\nEND:VEVENT\n";
   Result<store::ObjectIndex> r = ValidateCalendarObject(Cal(ok), {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->needs_expansion);
@@ -126,8 +128,9 @@ TEST(Validate, DtendAndDurationTogether) {
 
 TEST(Validate, TzidWithoutVtimezoneResolvedFromSystem) {
   // Paris is UTC+1 in January and UTC+2 in July.
-  std::string ics = Cal("BEGIN:VEVENT\nUID:p\nDTSTART;TZID=Europe/Paris:20260115T100000\n"
-                        "DTEND;TZID=Europe/Paris:20260715T100000\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VEVENT\nUID:p\nDTSTART;TZID=Europe/Paris:20260115T100000\n"
+          "DTEND;TZID=Europe/Paris:20260715T100000\nEND:VEVENT\n");
   Result<store::ObjectIndex> r = ValidateCalendarObject(ics, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->first_start, T("20260115T090000Z"));
@@ -136,10 +139,10 @@ TEST(Validate, TzidWithoutVtimezoneResolvedFromSystem) {
 }
 
 TEST(Validate, VtimezoneInCalendarIsUsed) {
-  std::string ics = Cal(
-      "BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
-      "TZOFFSETFROM:+0300\nTZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n"
-      "BEGIN:VEVENT\nUID:c\nDTSTART;TZID=Custom:20260115T100000\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+          "TZOFFSETFROM:+0300\nTZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n"
+          "BEGIN:VEVENT\nUID:c\nDTSTART;TZID=Custom:20260115T100000\nEND:VEVENT\n");
   Result<store::ObjectIndex> r = ValidateCalendarObject(ics, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->first_start, T("20260115T070000Z"));
@@ -164,11 +167,11 @@ TEST(Validate, FloatingAndAllDayNeedExpansion) {
 }
 
 TEST(Validate, TodoWithEverything) {
-  std::string ics = Cal(
-      "BEGIN:VTODO\nUID:t\nDTSTAMP:20260101T000000Z\nSUMMARY:Taxes\nSTATUS:IN-PROCESS\n"
-      "DUE:20260415T170000Z\nCOMPLETED:20260410T120000Z\nPERCENT-COMPLETE:40\n"
-      "RELATED-TO:parent-uid\nBEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:due\n"
-      "TRIGGER;RELATED=END:-PT1H\nEND:VALARM\nEND:VTODO\n");
+  std::string ics =
+      Cal("BEGIN:VTODO\nUID:t\nDTSTAMP:20260101T000000Z\nSUMMARY:Taxes\nSTATUS:IN-PROCESS\n"
+          "DUE:20260415T170000Z\nCOMPLETED:20260410T120000Z\nPERCENT-COMPLETE:40\n"
+          "RELATED-TO:parent-uid\nBEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:due\n"
+          "TRIGGER;RELATED=END:-PT1H\nEND:VALARM\nEND:VTODO\n");
   Result<store::ObjectIndex> r = ValidateCalendarObject(ics, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->component, "VTODO");

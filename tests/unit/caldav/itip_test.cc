@@ -68,13 +68,12 @@ TEST(ItipTest, InspectsTheRfcGroupRequest) {
 
 TEST(ItipTest, SignatureIgnoresAnswersAlarmsAndStamps) {
   std::string base = Stored("rfc5546_4.2.2_request.ics");
-  auto sig = [](const std::string& ics) {
-    return InspectScheduling(ics)->components[0].signature;
-  };
+  auto sig = [](const std::string& ics) { return InspectScheduling(ics)->components[0].signature; };
   std::string answered = *SetPartstat(base, kB, "ACCEPTED");
   std::string alarm = base;
-  alarm.insert(alarm.find("END:VEVENT"),
-               "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n");
+  alarm.insert(
+      alarm.find("END:VEVENT"),
+      "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n");
   std::string stamped = base;
   stamped.replace(stamped.find("DTSTAMP:19970611T190000Z"), 24, "DTSTAMP:19990101T000000Z");
   EXPECT_EQ(sig(base), sig(answered));
@@ -98,8 +97,9 @@ TEST(ItipTest, SignatureIgnoresAnswersAlarmsAndStamps) {
 
 TEST(ItipTest, RequestForOneAttendeeCarriesNoPrivateData) {
   std::string stored = Stored("rfc5546_4.2.2_request.ics");
-  stored.insert(stored.find("END:VEVENT"),
-                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n");
+  stored.insert(
+      stored.find("END:VEVENT"),
+      "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n");
   stored = *SetScheduleStatus(stored, {{kB, "1.2"}});
   stored.insert(stored.find("END:VEVENT"), "ATTENDEE;CN=Dup:MAILTO:B@EXAMPLE.COM\r\n");
   Result<std::string> req = BuildRequest(stored, kB);
@@ -108,8 +108,7 @@ TEST(ItipTest, RequestForOneAttendeeCarriesNoPrivateData) {
   EXPECT_EQ(Count(*req, "VALARM"), 0u);
   EXPECT_EQ(Count(*req, "SCHEDULE-STATUS"), 0u);
   EXPECT_EQ(Count(Unfold(*req), "b@example.com"), 1u) << "attendees deduplicated";
-  EXPECT_EQ(BuildRequest(stored, "mailto:e@example.com").status().code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(BuildRequest(stored, "mailto:e@example.com").status().code(), Status::Code::kNotFound);
 }
 
 TEST(ItipTest, ReplyUpdatesTheOrganizerCopy) {
@@ -120,15 +119,13 @@ TEST(ItipTest, ReplyUpdatesTheOrganizerCopy) {
   ASSERT_TRUE(updated.ok()) << updated.status().ToString();
   EXPECT_TRUE(changed);
   EXPECT_NE(AttendeeLine(*updated, "b@example.com").find("PARTSTAT=ACCEPTED"), std::string::npos);
-  EXPECT_NE(AttendeeLine(*updated, "b@example.com").find("SCHEDULE-STATUS=2.0"),
-            std::string::npos);
+  EXPECT_NE(AttendeeLine(*updated, "b@example.com").find("SCHEDULE-STATUS=2.0"), std::string::npos);
   EXPECT_NE(AttendeeLine(*updated, "c@example.com").find("RSVP=TRUE"), std::string::npos);
   EXPECT_EQ(AttendeeLine(*updated, "c@example.com").find("ACCEPTED"), std::string::npos);
   ApplyReply(*updated, Fixture("rfc5546_4.2.3_reply.ics"), kB, &changed);
   EXPECT_FALSE(changed) << "the same answer twice";
   // A reply only speaks for its own attendee, and only invited ones.
-  EXPECT_EQ(ApplyReply(organizer, Fixture("rfc5546_4.2.3_reply.ics"), kC, &changed)
-                .status().code(),
+  EXPECT_EQ(ApplyReply(organizer, Fixture("rfc5546_4.2.3_reply.ics"), kC, &changed).status().code(),
             Status::Code::kForbidden);
   std::string stranger = Fixture("rfc5546_4.2.3_reply.ics");
   stranger.replace(stranger.find("b@example.com"), 13, "z@example.com");
@@ -224,13 +221,13 @@ TEST(ItipTest, InstancesOfARecurringEvent) {
 }
 
 TEST(ItipTest, AttendeesOfSomeInstancesOnly) {
-  std::string ics = Cal(
-      "BEGIN:VEVENT\nUID:u\nDTSTAMP:20261101T000000Z\nDTSTART:20261201T160000Z\n"
-      "DTEND:20261201T170000Z\nRRULE:FREQ=DAILY;COUNT=3\nORGANIZER:mailto:a@example.com\n"
-      "ATTENDEE:mailto:b@example.com\nEND:VEVENT\n"
-      "BEGIN:VEVENT\nUID:u\nDTSTAMP:20261101T000000Z\nRECURRENCE-ID:20261202T160000Z\n"
-      "DTSTART:20261202T160000Z\nDTEND:20261202T170000Z\nORGANIZER:mailto:a@example.com\n"
-      "ATTENDEE:mailto:c@example.com\nEND:VEVENT\n");
+  std::string ics =
+      Cal("BEGIN:VEVENT\nUID:u\nDTSTAMP:20261101T000000Z\nDTSTART:20261201T160000Z\n"
+          "DTEND:20261201T170000Z\nRRULE:FREQ=DAILY;COUNT=3\nORGANIZER:mailto:a@example.com\n"
+          "ATTENDEE:mailto:b@example.com\nEND:VEVENT\n"
+          "BEGIN:VEVENT\nUID:u\nDTSTAMP:20261101T000000Z\nRECURRENCE-ID:20261202T160000Z\n"
+          "DTSTART:20261202T160000Z\nDTEND:20261202T170000Z\nORGANIZER:mailto:a@example.com\n"
+          "ATTENDEE:mailto:c@example.com\nEND:VEVENT\n");
   // b is in the series but not on 2 December: their request excludes it.
   std::string for_b = Unfold(*BuildRequest(ics, kB));
   EXPECT_NE(for_b.find("EXDATE:20261202T160000Z"), std::string::npos) << for_b;
@@ -257,17 +254,17 @@ TEST(ItipTest, RequestAppliedKeepsTheAttendeesAlarms) {
 }
 
 TEST(ItipTest, FreeBusyRequestAndReply) {
-  std::string req = Cal(
-      "METHOD:REQUEST\nBEGIN:VFREEBUSY\nUID:fb\nDTSTAMP:20261101T000000Z\n"
-      "DTSTART:20261201T000000Z\nDTEND:20261202T000000Z\nORGANIZER:mailto:a@example.com\n"
-      "ATTENDEE:mailto:b@example.com\nATTENDEE:MAILTO:B@example.com\nEND:VFREEBUSY\n");
+  std::string req =
+      Cal("METHOD:REQUEST\nBEGIN:VFREEBUSY\nUID:fb\nDTSTAMP:20261101T000000Z\n"
+          "DTSTART:20261201T000000Z\nDTEND:20261202T000000Z\nORGANIZER:mailto:a@example.com\n"
+          "ATTENDEE:mailto:b@example.com\nATTENDEE:MAILTO:B@example.com\nEND:VFREEBUSY\n");
   Result<FreeBusyRequest> fb = ParseFreeBusyRequest(req);
   ASSERT_TRUE(fb.ok()) << fb.status().ToString();
   EXPECT_EQ(fb->organizer, kA);
   EXPECT_EQ(fb->attendees, std::vector<std::string>{kB});
   EXPECT_EQ(fb->start, T("20261201T000000Z"));
-  std::string reply = Unfold(FreeBusyReply(
-      *fb, kB, {{T("20261201T080000Z"), T("20261201T090000Z"), "BUSY"}}));
+  std::string reply =
+      Unfold(FreeBusyReply(*fb, kB, {{T("20261201T080000Z"), T("20261201T090000Z"), "BUSY"}}));
   EXPECT_NE(reply.find("METHOD:REPLY"), std::string::npos);
   EXPECT_NE(reply.find("ORGANIZER:mailto:a@example.com"), std::string::npos);
   EXPECT_NE(reply.find("ATTENDEE:mailto:b@example.com"), std::string::npos);

@@ -12,8 +12,10 @@ inline std::string Cal(const std::string& body) {
   std::string in = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n" + body + "END:VCALENDAR\n";
   std::string out;
   for (char c : in) {
-    if (c == '\n') out += "\r\n";
-    else out += c;
+    if (c == '\n')
+      out += "\r\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -35,8 +37,8 @@ inline CompFilter CompRange(const std::string& comp, TimeRange r) {
   return root;
 }
 
-inline bool InRange(const std::string& ics, const std::string& comp, const char* s,
-                    const char* e, const std::string& tz = "UTC") {
+inline bool InRange(const std::string& ics, const std::string& comp, const char* s, const char* e,
+                    const std::string& tz = "UTC") {
   Result<bool> r = MatchesFilter(ics, CompRange(comp, Range(s, e)), tz);
   return r.ok() && *r;
 }

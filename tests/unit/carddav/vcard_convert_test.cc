@@ -88,8 +88,7 @@ TEST(ConvertVCard, PrefBothWays) {
   EXPECT_EQ(email->params[0].values, std::vector<std::string>{"INTERNET"});
   EXPECT_EQ(email->params[1].name, "PREF");
 
-  std::string multi =
-      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;TYPE=cell,pref:1\r\nEND:VCARD\r\n";
+  std::string multi = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;TYPE=cell,pref:1\r\nEND:VCARD\r\n";
   VCard multi4 = Parsed(Convert(multi, "4.0"));
   const VCardProperty* tel = multi4.Find("TEL");
   ASSERT_EQ(tel->params.size(), 2u);
@@ -134,8 +133,8 @@ TEST(ConvertVCard, FourToThreeToFourKeepsWhatClientsRelyOn) {
   std::string v4 = Sample("cardbook40.vcf");
   VCard back = Parsed(Convert(Convert(v4, "3.0"), "4.0"));
   VCard orig = Parsed(v4);
-  for (const char* name : {"UID", "FN", "N", "BDAY", "ANNIVERSARY", "GENDER", "PHOTO",
-                           "X-CARDBOOK-CUSTOM"}) {
+  for (const char* name :
+       {"UID", "FN", "N", "BDAY", "ANNIVERSARY", "GENDER", "PHOTO", "X-CARDBOOK-CUSTOM"}) {
     ASSERT_NE(back.Find(name), nullptr) << name;
     EXPECT_EQ(back.Find(name)->value, orig.Find(name)->value) << name;
   }

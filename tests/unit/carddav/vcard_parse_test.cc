@@ -127,8 +127,7 @@ TEST(ParseVCard, Errors) {
     Result<VCard> card = ParseVCard(c.text);
     ASSERT_FALSE(card.ok()) << c.text;
     EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
-    EXPECT_NE(card.status().message().find(c.why), std::string::npos)
-        << card.status().message();
+    EXPECT_NE(card.status().message().find(c.why), std::string::npos) << card.status().message();
   }
 }
 

@@ -12,8 +12,8 @@ using testing::Sample;
 constexpr char kNs[] = "xmlns:C=\"urn:ietf:params:xml:ns:carddav\"";
 
 Result<CardFilter> FilterFrom(const std::string& inner, const std::string& test = "") {
-  std::string xml = std::string("<C:filter ") + kNs + (test.empty() ? "" : " test=\"" + test + "\"") +
-                    ">" + inner + "</C:filter>";
+  std::string xml = std::string("<C:filter ") + kNs +
+                    (test.empty() ? "" : " test=\"" + test + "\"") + ">" + inner + "</C:filter>";
   auto doc = dav::ParseXml(xml);
   if (!doc.ok()) return doc.status();
   return ParseCardFilter((*doc)->document_element());
@@ -48,7 +48,7 @@ TEST(CardFilter, MatchTypes) {
 }
 
 TEST(CardFilter, Collations) {
-  std::string card = Sample("thunderbird30.vcf");  // FN:Müller, Jürgen
+  std::string card = Sample("thunderbird30.vcf");              // FN:Müller, Jürgen
   EXPECT_TRUE(Match(card, TextMatch("FN", "M\xc3\x9cLLER")));  // unicode-casemap default
   EXPECT_FALSE(Match(card, TextMatch("FN", "M\xc3\x9cLLER", "collation=\"i;ascii-casemap\"")));
   EXPECT_TRUE(Match(card, TextMatch("FN", "M\xc3\xbcLLER", "collation=\"i;ascii-casemap\"")));
@@ -62,8 +62,8 @@ TEST(CardFilter, Collations) {
 
 TEST(CardFilter, MatchesUnescapedValueAndAnyOccurrence) {
   std::string card = Sample("apple30.vcf");
-  EXPECT_TRUE(Match(card, TextMatch("X-UNKNOWN-PROP", "value, with; escapes",
-                                    "match-type=\"equals\"")));
+  EXPECT_TRUE(
+      Match(card, TextMatch("X-UNKNOWN-PROP", "value, with; escapes", "match-type=\"equals\"")));
   std::string tb = Sample("thunderbird30.vcf");  // two EMAILs
   EXPECT_TRUE(Match(tb, TextMatch("EMAIL", "j@example.net", "match-type=\"equals\"")));
   EXPECT_TRUE(Match(tb, TextMatch("EMAIL", "juergen@", "match-type=\"starts-with\"")));
@@ -108,8 +108,8 @@ TEST(CardFilter, AnyOfAllOfInsidePropFilter) {
       "<C:text-match>juergen</C:text-match><C:text-match>example.org</C:text-match>"
       "<C:text-match>nobody</C:text-match>";
   EXPECT_TRUE(Match(tb, "<C:prop-filter name=\"EMAIL\">" + inner + "</C:prop-filter>"));
-  EXPECT_FALSE(Match(tb, "<C:prop-filter name=\"EMAIL\" test=\"allof\">" + inner +
-                             "</C:prop-filter>"));
+  EXPECT_FALSE(
+      Match(tb, "<C:prop-filter name=\"EMAIL\" test=\"allof\">" + inner + "</C:prop-filter>"));
   EXPECT_TRUE(Match(tb,
                     "<C:prop-filter name=\"EMAIL\" test=\"allof\"><C:text-match>juergen"
                     "</C:text-match><C:text-match>example.org</C:text-match></C:prop-filter>"));
@@ -132,23 +132,28 @@ TEST(CardFilter, ParamFilterOnType) {
   EXPECT_FALSE(Match(tb, pf("<C:text-match negate-condition=\"yes\">work</C:text-match>")));
   EXPECT_TRUE(Match(tb, pf("")));
   EXPECT_FALSE(Match(tb, pf("<C:is-not-defined/>")));
-  EXPECT_TRUE(Match(tb, "<C:prop-filter name=\"TEL\"><C:param-filter name=\"PREF\">"
-                        "<C:is-not-defined/></C:param-filter></C:prop-filter>"));
+  EXPECT_TRUE(Match(tb,
+                    "<C:prop-filter name=\"TEL\"><C:param-filter name=\"PREF\">"
+                    "<C:is-not-defined/></C:param-filter></C:prop-filter>"));
   // Apple sends TYPE as repeated parameters; 2.1-style bare parameters count as TYPE.
   std::string apple = Sample("apple30.vcf");
-  EXPECT_TRUE(Match(apple, "<C:prop-filter name=\"EMAIL\"><C:param-filter name=\"type\">"
-                           "<C:text-match match-type=\"equals\">pref</C:text-match>"
-                           "</C:param-filter></C:prop-filter>"));
+  EXPECT_TRUE(Match(apple,
+                    "<C:prop-filter name=\"EMAIL\"><C:param-filter name=\"type\">"
+                    "<C:text-match match-type=\"equals\">pref</C:text-match>"
+                    "</C:param-filter></C:prop-filter>"));
   std::string bare = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;CELL:1\r\nEND:VCARD\r\n";
-  EXPECT_TRUE(Match(bare, "<C:prop-filter name=\"TEL\"><C:param-filter name=\"TYPE\">"
-                          "<C:text-match>cell</C:text-match></C:param-filter></C:prop-filter>"));
+  EXPECT_TRUE(Match(bare,
+                    "<C:prop-filter name=\"TEL\"><C:param-filter name=\"TYPE\">"
+                    "<C:text-match>cell</C:text-match></C:param-filter></C:prop-filter>"));
   // Text and param tests combined with allof.
-  EXPECT_TRUE(Match(tb, "<C:prop-filter name=\"TEL\" test=\"allof\"><C:text-match>+49"
-                        "</C:text-match><C:param-filter name=\"TYPE\"><C:text-match>work"
-                        "</C:text-match></C:param-filter></C:prop-filter>"));
-  EXPECT_FALSE(Match(tb, "<C:prop-filter name=\"TEL\" test=\"allof\"><C:text-match>+33"
-                         "</C:text-match><C:param-filter name=\"TYPE\"><C:text-match>work"
-                         "</C:text-match></C:param-filter></C:prop-filter>"));
+  EXPECT_TRUE(Match(tb,
+                    "<C:prop-filter name=\"TEL\" test=\"allof\"><C:text-match>+49"
+                    "</C:text-match><C:param-filter name=\"TYPE\"><C:text-match>work"
+                    "</C:text-match></C:param-filter></C:prop-filter>"));
+  EXPECT_FALSE(Match(tb,
+                     "<C:prop-filter name=\"TEL\" test=\"allof\"><C:text-match>+33"
+                     "</C:text-match><C:param-filter name=\"TYPE\"><C:text-match>work"
+                     "</C:text-match></C:param-filter></C:prop-filter>"));
 }
 
 TEST(CardFilter, ParseErrors) {
@@ -171,8 +176,8 @@ TEST(CardFilter, ParseErrors) {
 }
 
 Result<AddressDataRequest> RequestFrom(const std::string& attrs, const std::string& inner) {
-  std::string xml = std::string("<C:address-data ") + kNs + " " + attrs + ">" + inner +
-                    "</C:address-data>";
+  std::string xml =
+      std::string("<C:address-data ") + kNs + " " + attrs + ">" + inner + "</C:address-data>";
   auto doc = dav::ParseXml(xml);
   if (!doc.ok()) return doc.status();
   return ParseAddressDataRequest((*doc)->document_element());
@@ -183,8 +188,8 @@ TEST(AddressData, ParseRequest) {
   ASSERT_TRUE(all.ok());
   EXPECT_TRUE(all->all_props);
   EXPECT_EQ(all->version, "");
-  Result<AddressDataRequest> some = RequestFrom(
-      "content-type=\"text/vcard\" version=\"4.0\"", "<C:prop name=\"fn\"/><C:prop name=\"EMAIL\"/>");
+  Result<AddressDataRequest> some = RequestFrom("content-type=\"text/vcard\" version=\"4.0\"",
+                                                "<C:prop name=\"fn\"/><C:prop name=\"EMAIL\"/>");
   ASSERT_TRUE(some.ok());
   EXPECT_FALSE(some->all_props);
   EXPECT_EQ(some->version, "4.0");

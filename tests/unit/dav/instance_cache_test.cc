@@ -1,9 +1,9 @@
 // The recurrence-span cache answers exactly like MatchesFilter for plain time-range filters.
-#include "dav/caldav/calendar_instance_cache.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "dav/caldav/calendar_instance_cache.h"
 
 namespace cartable::dav::caldav {
 namespace {

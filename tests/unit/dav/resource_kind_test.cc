@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/testlib/temp_store.h"
 #include "dav/target.h"
+#include "tests/testlib/temp_store.h"
 
 namespace cartable::dav {
 namespace {
@@ -20,8 +20,8 @@ class ResourceKindTest : public ::testing::Test {
     auto id = s().CreateUser(u);
     ASSERT_TRUE(id.ok());
     me_ = {*id, "jlabert", "Jean Labert", u.email};
-    for (const char* home : {"/dav/files/jlabert/", "/dav/calendars/jlabert/",
-                             "/dav/addressbooks/jlabert/"}) {
+    for (const char* home :
+         {"/dav/files/jlabert/", "/dav/calendars/jlabert/", "/dav/addressbooks/jlabert/"}) {
       ASSERT_TRUE(EnsureHome(s(), home, me_).ok());
     }
     auto docs = s().CreateCollection("/dav/files/jlabert/docs/",

@@ -7,8 +7,8 @@
 #include "dav/caldav/calendar_collection.h"
 #include "dav/methods/methods.h"
 #include "dav/property_registry.h"
-#include "tests/testlib/temp_store.h"
 #include "dav/target.h"
+#include "tests/testlib/temp_store.h"
 #include "tests/unit/dav/counting_session.h"
 
 namespace cartable::dav {
@@ -31,13 +31,12 @@ class StoredPropertiesTest : public ::testing::Test {
     auto agenda = inner().GetCollection(kAgenda);
     ASSERT_TRUE(agenda.ok());
     for (int i = 0; i < 5; ++i) {
-      auto o = inner().PutObject(agenda->id, "e" + std::to_string(i) + ".ics", "text/calendar",
-                                 "x");
+      auto o =
+          inner().PutObject(agenda->id, "e" + std::to_string(i) + ".ics", "text/calendar", "x");
       ASSERT_TRUE(o.ok());
       if (i == 3) {
-        ASSERT_TRUE(inner()
-                        .SetProperty(store::Owner::kObject, o->id, {"urn:x", "color", kColor})
-                        .ok());
+        ASSERT_TRUE(
+            inner().SetProperty(store::Owner::kObject, o->id, {"urn:x", "color", kColor}).ok());
       }
     }
     store::CollectionSettings settings = agenda->settings;
@@ -69,7 +68,7 @@ class StoredPropertiesTest : public ::testing::Test {
     return out;
   }
   http::HttpResponse Propfind(const std::string& path, const std::string& depth,
-                                const std::string& body) {
+                              const std::string& body) {
     http_.method = "PROPFIND";
     http_.path = path;
     http_.headers.Set("Depth", depth);
@@ -122,9 +121,9 @@ TEST_F(StoredPropertiesTest, ResourcesWithoutRowsReadNothing) {
 }
 
 TEST_F(StoredPropertiesTest, DepthOneReadsMemberRowsInOneQuery) {
-  http::HttpResponse r =
-      Propfind(kAgenda, "1",
-               R"(<D:propfind xmlns:D="DAV:" xmlns:x="urn:x" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  http::HttpResponse r = Propfind(
+      kAgenda, "1",
+      R"(<D:propfind xmlns:D="DAV:" xmlns:x="urn:x" xmlns:C="urn:ietf:params:xml:ns:caldav">
                   <D:prop><x:color/><C:schedule-calendar-transp/></D:prop></D:propfind>)");
   EXPECT_EQ(r.status, 207);
   EXPECT_NE(r.body.find("rouge"), std::string::npos) << r.body;

@@ -32,7 +32,8 @@ class TargetTest : public ::testing::Test {
 
 TEST_F(TargetTest, VirtualCollectionsAndPrincipals) {
   EXPECT_EQ(Resolve(s(), "/dav", me_)->type, NodeType::kVirtual);
-  EXPECT_EQ(Resolve(s(), "/dav/principals/users/", me_)->virtual_kind, VirtualKind::kPrincipalUsers);
+  EXPECT_EQ(Resolve(s(), "/dav/principals/users/", me_)->virtual_kind,
+            VirtualKind::kPrincipalUsers);
   auto p = Resolve(s(), "/dav/principals/users/Jean.Labert@ac-orleans-tours.fr/", me_);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->type, NodeType::kPrincipal);

@@ -46,7 +46,8 @@ TEST_F(AccountsTest, AddFindVerify) {
 }
 
 TEST_F(AccountsTest, RefusesBadInputAndDuplicates) {
-  EXPECT_EQ(accounts_.AddUser("J Labert", "X", "", "pw").status().code(), Status::Code::kBadRequest);
+  EXPECT_EQ(accounts_.AddUser("J Labert", "X", "", "pw").status().code(),
+            Status::Code::kBadRequest);
   EXPECT_EQ(accounts_.AddUser("jlabert", "", "", "pw").status().code(), Status::Code::kBadRequest);
   EXPECT_EQ(accounts_.AddUser("jlabert", "X", "not-an-email", "pw").status().code(),
             Status::Code::kBadRequest);

@@ -13,7 +13,10 @@ TEST(IdentityTest, FoldsAccentsAndLigatures) {
 TEST(IdentityTest, LoginDropsAccentsSpacesHyphensApostrophes) {
   EXPECT_EQ(LoginBase("Hélène", "Le Gall-Dubois"), "hlegalldubois");
   EXPECT_EQ(LoginBase("Aïssata", "N'Diaye"), "andiaye");
-  EXPECT_EQ(LoginBase("Aïssata", "N\xE2\x80\x99" "Diaye"), "andiaye");  // typographic apostrophe
+  EXPECT_EQ(LoginBase("Aïssata",
+                      "N\xE2\x80\x99"
+                      "Diaye"),
+            "andiaye");  // typographic apostrophe
   EXPECT_EQ(LoginBase("Jean-Pierre", "Martin"), "jmartin");
   EXPECT_EQ(LoginBase("Élodie", "D'Alembert"), "edalembert");
   EXPECT_EQ(LoginBase("", "Martin"), "");

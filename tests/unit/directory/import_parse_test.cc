@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "directory/import_parse.h"
+
+#include <gtest/gtest.h>
 
 namespace cartable::directory {
 namespace {
@@ -70,7 +70,8 @@ TEST(LdifTest, Base64ContinuationsCommentsAndMapping) {
       "givenName:: SMOpbMOobmU=\n"
       "mail: helene.le-gall@ac-orleans-tours.fr\n"
       "title: Professeure\n"
-      "ou: Lyc\xC3\xA9" "e Descartes\n"
+      "ou: Lyc\xC3\xA9"
+      "e Descartes\n"
       "departmentNumber: 37\n"
       "telephoneNumber: 02 47 00 00 00\n"
       "\n"

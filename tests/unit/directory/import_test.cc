@@ -21,7 +21,8 @@ std::string Fixture(const std::string& name) {
   return ss.str();
 }
 
-constexpr const char* kHeader = "nom;prenom;email;fonction;etablissement;uai;departement;telephone\n";
+constexpr const char* kHeader =
+    "nom;prenom;email;fonction;etablissement;uai;departement;telephone\n";
 
 class ImportTest : public ::testing::Test {
  protected:
@@ -169,11 +170,11 @@ TEST_F(ImportTest, BadRowsRefuseTheWholeFile) {
 
 TEST_F(ImportTest, ValidationErrors) {
   ImportReport r = Import(std::string(kHeader) +
-                          "Roy;Anne;;;;;99;\n"            // 2 unknown department
-                          "Roy;Anne;pas-un-mail;;;;18;\n" // 3 bad email
-                          "Roy;Anne;;;;;18;\n"            // 4 ok
-                          "Roy;Anne;;;;;18;\n"            // 5 duplicate key (names, no UAI)
-                          ";Anne;;;;;18;\n");             // 6 missing nom
+                          "Roy;Anne;;;;;99;\n"             // 2 unknown department
+                          "Roy;Anne;pas-un-mail;;;;18;\n"  // 3 bad email
+                          "Roy;Anne;;;;;18;\n"             // 4 ok
+                          "Roy;Anne;;;;;18;\n"             // 5 duplicate key (names, no UAI)
+                          ";Anne;;;;;18;\n");              // 6 missing nom
   ASSERT_EQ(r.errors.size(), 4u);
   EXPECT_EQ(r.errors[0].line, 2);
   EXPECT_NE(r.errors[0].message.find("unknown departement '99'"), std::string::npos);
@@ -201,11 +202,13 @@ TEST_F(ImportTest, HomonymsAgainstExistingAccountsAndGeneratedEmailDigits) {
 
 TEST_F(ImportTest, KeyKeepsLoginAcrossRenameAndMailDomainIsConfigurable) {
   options_.mail_domain = "example.fr";
-  Import("nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
-         "Durand;Marie;;;;;41;;12E3456789ABC\n");
+  Import(
+      "nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
+      "Durand;Marie;;;;;41;;12E3456789ABC\n");
   EXPECT_EQ(UserByLogin("mdurand").email, "marie.durand@example.fr");
-  ImportReport r = Import("nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
-                          "Petit;Marie;;;;;41;;12e3456789abc\n");
+  ImportReport r = Import(
+      "nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
+      "Petit;Marie;;;;;41;;12e3456789abc\n");
   EXPECT_EQ(r.counts.updated, 1u);
   EXPECT_EQ(r.counts.added, 0u);
   store::User u = UserByLogin("mdurand");

@@ -1,5 +1,7 @@
 // The libcurl SMTP client against a real relay on loopback (tests/clients/smtp_sink.py), and
 // the [mail]/[scheduling] configuration that feeds it.
+#include "server/smtp.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,7 +13,6 @@
 #include <thread>
 
 #include "server/config.h"
-#include "server/smtp.h"
 #include "tests/testlib/smtp_sink.h"
 
 namespace cartable::server {
@@ -188,8 +189,8 @@ TEST(MailConfigTest, ParseRelay) {
   EXPECT_EQ(ParseRelay("[::1]", s), "");
   EXPECT_EQ(s.port, 25u);
   SmtpSettings untouched;
-  for (const char* bad :
-       {"", ":25", "host:", "[::1]:", "host:0", "host:70000", "host:2x", "::1:25", "[::1", "[::1]x25"}) {
+  for (const char* bad : {"", ":25", "host:", "[::1]:", "host:0", "host:70000", "host:2x", "::1:25",
+                          "[::1", "[::1]x25"}) {
     EXPECT_NE(ParseRelay(bad, untouched), "") << bad;
   }
   EXPECT_EQ(untouched.host, "");

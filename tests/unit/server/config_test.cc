@@ -23,14 +23,14 @@ class ConfigTest : public ::testing::Test {
 
 TEST_F(ConfigTest, ReadsEveryKey) {
   Config c;
-  std::string err = c.LoadFile(Write(
-      "[server]\nlisten = [::1]:9000\nworkers = 3\ndata_dir = /srv/c\n"
-      "public_url = https://agenda.example\n"
-      "[limits]\nmax_body_bytes = 100\nmax_header_bytes = 200\nrequest_timeout_seconds = 4\n"
-      "idle_timeout_seconds = 5\nshutdown_grace_seconds = 6\ngzip_min_bytes = 7\n"
-      "[auth]\nrealm = Test Realm\nauth_cache_seconds = 8\n"
-      "[accounts]\nmail_domain = example.org\ndefault_quota_bytes = 9\n"
-      "; comment\n[log]\naccess_log = false\naccess_log_file = /tmp/a.log\n"));
+  std::string err = c.LoadFile(
+      Write("[server]\nlisten = [::1]:9000\nworkers = 3\ndata_dir = /srv/c\n"
+            "public_url = https://agenda.example\n"
+            "[limits]\nmax_body_bytes = 100\nmax_header_bytes = 200\nrequest_timeout_seconds = 4\n"
+            "idle_timeout_seconds = 5\nshutdown_grace_seconds = 6\ngzip_min_bytes = 7\n"
+            "[auth]\nrealm = Test Realm\nauth_cache_seconds = 8\n"
+            "[accounts]\nmail_domain = example.org\ndefault_quota_bytes = 9\n"
+            "; comment\n[log]\naccess_log = false\naccess_log_file = /tmp/a.log\n"));
   EXPECT_EQ(err, "");
   EXPECT_EQ(c.listen, "[::1]:9000");
   EXPECT_EQ(c.workers, 3u);

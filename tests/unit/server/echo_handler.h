@@ -1,7 +1,7 @@
 // A RequestHandler for transport tests: echoes the request back so tests can see exactly what
-// the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /gate waits for `open`, /status/N answers N,
-// /xml/N answers N bytes of XML, /omit sets omit_body itself,
-// /close asks the transport to close.
+// the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /gate waits for `open`,
+// /status/N answers N, /xml/N answers N bytes of XML, /omit sets omit_body itself, /close asks the
+// transport to close.
 #pragma once
 
 #include <atomic>

@@ -67,10 +67,11 @@ class HttpConnectionTest : public ::testing::Test {
 
 TEST_F(HttpConnectionTest, AnswersPipelinedRequestsInOrder) {
   bool close = true;
-  auto r = Feed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
-                "PROPFIND /b HTTP/1.1\r\nHost: x\r\nDepth: 1\r\nContent-Length: 3\r\n\r\nabc"
-                "MKCALENDAR /c HTTP/1.1\r\nHost: x\r\n\r\n",
-                &close);
+  auto r = Feed(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "PROPFIND /b HTTP/1.1\r\nHost: x\r\nDepth: 1\r\nContent-Length: 3\r\n\r\nabc"
+      "MKCALENDAR /c HTTP/1.1\r\nHost: x\r\n\r\n",
+      &close);
   ASSERT_EQ(r.size(), 3u);
   EXPECT_FALSE(close);
   EXPECT_EQ(r[0].body.substr(0, 7), "GET /a ");
@@ -91,9 +92,10 @@ TEST_F(HttpConnectionTest, AssemblesRequestsSplitAcrossReads) {
 }
 
 TEST_F(HttpConnectionTest, DechunksBodiesAnyCase) {
-  auto r = Feed("PUT /x HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
-                "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"
-                "GET /next HTTP/1.1\r\n\r\n");
+  auto r = Feed(
+      "PUT /x HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
+      "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"
+      "GET /next HTTP/1.1\r\n\r\n");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].body.substr(r[0].body.size() - 6), "\nabcde");
   EXPECT_EQ(r[1].body.substr(0, 9), "GET /next");
@@ -213,8 +215,9 @@ TEST_F(HttpConnectionTest, HonoursOmitBodyFromHandler) {
 }
 
 TEST_F(HttpConnectionTest, NoContentLengthFor204And304) {
-  auto r = Feed("GET /status/204 HTTP/1.1\r\n\r\nGET /status/304 HTTP/1.1\r\n\r\n"
-                "GET /status/404 HTTP/1.1\r\n\r\n");
+  auto r = Feed(
+      "GET /status/204 HTTP/1.1\r\n\r\nGET /status/304 HTTP/1.1\r\n\r\n"
+      "GET /status/404 HTTP/1.1\r\n\r\n");
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].head.find("Content-Length"), std::string::npos);
   EXPECT_EQ(r[1].head.find("Content-Length"), std::string::npos);
@@ -232,10 +235,11 @@ TEST_F(HttpConnectionTest, AddsDateAndServer) {
 }
 
 TEST_F(HttpConnectionTest, GzipsLargeXmlWhenAccepted) {
-  auto r = Feed("GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
-                "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"
-                "GET /xml/10 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n"
-                "GET /xml/1000 HTTP/1.1\r\n\r\n");
+  auto r = Feed(
+      "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
+      "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"
+      "GET /xml/10 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n"
+      "GET /xml/1000 HTTP/1.1\r\n\r\n");
   ASSERT_EQ(r.size(), 4u);
   EXPECT_NE(r[0].head.find("Content-Encoding: gzip\r\n"), std::string::npos);
   EXPECT_NE(r[0].head.find("Vary: Accept-Encoding\r\n"), std::string::npos);
@@ -296,8 +300,9 @@ TEST_F(HttpConnectionTest, WritesAccessLogLines) {
   {
     AccessLog log(path);
     ctx_.access_log = &log;
-    Feed("GET /a%40b?secret=1 HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\n\r\n"
-         "PUT /x HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecret");
+    Feed(
+        "GET /a%40b?secret=1 HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\n\r\n"
+        "PUT /x HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecret");
     ctx_.access_log = nullptr;
   }
   std::ifstream in(path);

@@ -1,7 +1,5 @@
 // HttpServer over real loopback sockets: keep-alive, pipelining, bodies, limits, timeouts,
 // graceful shutdown. Every read has a timeout (RawClient), so failures cannot hang.
-#include "server/listener.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/listener.h"
 #include "tests/testlib/raw_client.h"
 #include "tests/unit/server/echo_handler.h"
 
@@ -119,8 +118,9 @@ TEST_F(HttpServerTest, ReceivesContentLengthAndChunkedBodies) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.size() > big.size(), true);
   EXPECT_EQ(r->body.substr(r->body.size() - big.size()), big);
-  r = c->RoundTrip("PUT /c HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
-                   "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
+  r = c->RoundTrip(
+      "PUT /c HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+      "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.substr(r->body.size() - 10), "\nWikipedia");
 }
@@ -194,7 +194,8 @@ TEST_F(HttpServerTest, HeadHasLengthButNoBody) {
   auto c = Connect();
   auto r = c->RoundTrip("HEAD /h HTTP/1.1\r\n\r\n", /*head=*/true);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->Header("Content-Length"), std::to_string(std::string("HEAD /h q= raw=/h v=1.1\n\n").size()));
+  EXPECT_EQ(r->Header("Content-Length"),
+            std::to_string(std::string("HEAD /h q= raw=/h v=1.1\n\n").size()));
   EXPECT_TRUE(r->body.empty());
   r = c->RoundTrip("GET /after HTTP/1.1\r\n\r\n");  // no stray body bytes in between
   ASSERT_TRUE(r);
@@ -272,7 +273,8 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
   ASSERT_TRUE(idle->RoundTrip("GET /a HTTP/1.1\r\n\r\n"));
   auto c = Connect();
   ASSERT_TRUE(c->Send("GET /gate HTTP/1.1\r\n\r\n"));
-  for (int i = 0; i < 500 && !handler_.entered.load(); ++i) std::this_thread::sleep_for(milliseconds(10));
+  for (int i = 0; i < 500 && !handler_.entered.load(); ++i)
+    std::this_thread::sleep_for(milliseconds(10));
   ASSERT_TRUE(handler_.entered.load()) << "the request is being handled";
   std::thread stopper([&] { server_->Shutdown(); });
   // Draining has begun once new connections are closed at once; only then open the gate, so
@@ -320,7 +322,8 @@ TEST_F(HttpServerTest, WritesOneAccessLogLinePerRequest) {
     AccessLog log(path);
     StartServer(&log);
     auto c = Connect();
-    ASSERT_TRUE(c->RoundTrip("GET /logged?token=s3cret HTTP/1.1\r\nAuthorization: Basic eHh4\r\n\r\n"));
+    ASSERT_TRUE(
+        c->RoundTrip("GET /logged?token=s3cret HTTP/1.1\r\nAuthorization: Basic eHh4\r\n\r\n"));
     ASSERT_TRUE(c->RoundTrip("FROB /x HTTP/1.1\r\n\r\n"));
     server_->Shutdown();
   }

@@ -1,13 +1,14 @@
 // SQLite-only store tests: the v1 -> v3 and v2 -> v3 migrations keep every row, the schema keeps
 // `data` last, time-range queries are answered from the objects_time index and directory
 // searches from the FTS5 tables.
+#include "dav/store/sqlite_store.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "dav/store/sqlite_migrations.h"
-#include "dav/store/sqlite_store.h"
 #include "dav/store/sqlite_util.h"
 #include "tests/unit/store/store_test_fixture.h"
 
@@ -15,7 +16,7 @@ namespace cartable::store {
 namespace {
 
 // The 4-argument PutObject stays callable on the concrete type (no name hiding).
-static_assert(requires(SqliteSession& s) {
+static_assert(requires(SqliteSession & s) {
   s.PutObject(Id{1}, std::string(), std::string(), std::string());
 });
 
@@ -104,10 +105,9 @@ TEST(SqliteMigrationTest, Version1DatabaseMigratesWithoutLoss) {
   // The rebuilt table still carries the foreign keys: properties cascade, orphans are refused.
   ASSERT_TRUE(s.DeleteObject(3, "small.ics").ok());
   EXPECT_EQ(s.GetProperties(Owner::kObject, 11).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(s.SetProperty(Owner::kObject, 11, {"", "p", "<p/>"}).code(),
-            Status::Code::kNotFound);
-  Result<Object> o = s.PutObject(3, "new.ics", "text/calendar", "x",
-                                 ObjectIndex{"u", "VEVENT", 1, 2, false});
+  EXPECT_EQ(s.SetProperty(Owner::kObject, 11, {"", "p", "<p/>"}).code(), Status::Code::kNotFound);
+  Result<Object> o =
+      s.PutObject(3, "new.ics", "text/calendar", "x", ObjectIndex{"u", "VEVENT", 1, 2, false});
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_GT(o->id, 12);
   EXPECT_EQ(s.FindObjectByUid(3, "u")->name, "new.ics");
@@ -126,8 +126,9 @@ TEST(SqliteMigrationTest, DataStaysTheLastColumnAndIndexesExist) {
   ASSERT_FALSE(columns.empty());
   EXPECT_EQ(columns.back(), "data");
   std::vector<std::string> indexes =
-      Column(*db, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'objects' "
-                  "ORDER BY name");
+      Column(*db,
+             "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'objects' "
+             "ORDER BY name");
   EXPECT_NE(std::find(indexes.begin(), indexes.end(), "objects_time"), indexes.end());
   EXPECT_NE(std::find(indexes.begin(), indexes.end(), "objects_uid"), indexes.end());
   // object_properties references the rebuilt table by its final name.

@@ -121,8 +121,8 @@ int main(int argc, char** argv) {
   u.login = "bench" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   Result<Id> owner = s.CreateUser(u);
   if (!owner.ok()) return Fail(owner.status());
-  Result<Collection> c = s.CreateCollection("/dav/calendars/" + u.login + "/", 0, *owner,
-                                            kKindCalendar);
+  Result<Collection> c =
+      s.CreateCollection("/dav/calendars/" + u.login + "/", 0, *owner, kKindCalendar);
   if (!c.ok()) return Fail(c.status());
 
   std::string body(1024, 'x');
@@ -132,8 +132,8 @@ int main(int argc, char** argv) {
     body.replace(0, 16, std::to_string(1000000000000000LL + i));
     Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
     if (!txn.ok()) return Fail(txn.status());
-    Result<Object> o = s.PutObject(c->id, EventName(i), "text/calendar; charset=utf-8", body,
-                                   EventIndex(i));
+    Result<Object> o =
+        s.PutObject(c->id, EventName(i), "text/calendar; charset=utf-8", body, EventIndex(i));
     if (!o.ok()) return Fail(o.status());
     Status st = (*txn)->Commit();
     if (!st.ok()) return Fail(st);

@@ -15,54 +15,73 @@ namespace cartable::store {
 namespace {
 
 const char* const kPrenoms[] = {
-    "Hélène", "Élodie", "Jérôme", "François", "Cécile", "Noémie", "Zoé", "Chloé", "Léa",
-    "Mathéo", "Théo", "Gaëlle", "Anaïs", "Joël", "Maëlle", "Benoît", "Aurélie", "Stéphane",
-    "Frédéric", "Valérie", "Sébastien", "Jean", "Marie", "Martine", "Marc", "Pierre", "Sophie",
-    "Nathalie", "Isabelle", "Christophe", "Nicolas", "Julien", "Camille", "Laurent", "Émilie",
-    "Céline", "Thomas", "Antoine", "Lætitia", "Mélanie", "Jean-Luc", "Marie-Hélène", "Agnès",
-    "Inès", "Loïc", "Gérard", "Thérèse", "Raphaël", "Clémence", "Solène", "Maxime", "Lucie",
-    "Manon", "Hugo", "Louis", "Anne", "Paul", "Claire", "Éric", "Françoise"};
+    "Hélène",   "Élodie",     "Jérôme",  "François", "Cécile",   "Noémie",   "Zoé",
+    "Chloé",    "Léa",        "Mathéo",  "Théo",     "Gaëlle",   "Anaïs",    "Joël",
+    "Maëlle",   "Benoît",     "Aurélie", "Stéphane", "Frédéric", "Valérie",  "Sébastien",
+    "Jean",     "Marie",      "Martine", "Marc",     "Pierre",   "Sophie",   "Nathalie",
+    "Isabelle", "Christophe", "Nicolas", "Julien",   "Camille",  "Laurent",  "Émilie",
+    "Céline",   "Thomas",     "Antoine", "Lætitia",  "Mélanie",  "Jean-Luc", "Marie-Hélène",
+    "Agnès",    "Inès",       "Loïc",    "Gérard",   "Thérèse",  "Raphaël",  "Clémence",
+    "Solène",   "Maxime",     "Lucie",   "Manon",    "Hugo",     "Louis",    "Anne",
+    "Paul",     "Claire",     "Éric",    "Françoise"};
 const char* const kNoms[] = {
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont",
-    "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau",
-    "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu",
-    "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson",
-    "Sanchez", "Gérard", "Nguyen", "Boyer", "Denis", "Lemaire", "Duval", "Joly", "Gautier",
-    "Roger", "Roche", "Roy", "Noël", "Meyer", "Lucas", "Meunier", "Jean", "Pérez", "Marchand",
-    "Dufour", "Blanchard", "Barbier", "Brun", "Dumas", "Brunet", "Schmitt", "Leroux", "Colin",
-    "Fernandez", "Pierre", "Renard", "Arnaud", "Rolland", "Caron", "Aubert", "Giraud",
-    "Leclerc", "Vidal", "Bourgeois", "Renaud", "Lemoine", "Picard", "Gaillard", "Philippe",
-    "Leclercq", "Lacroix", "Fabre", "Dupuis", "Olivier", "Rodriguez", "Da Silva", "Hubert",
-    "Louis", "Charles", "Guillot", "Rivière", "Le Gall", "Guillaume", "Adam", "Rey", "Moulin",
-    "Gonzalez", "Berger", "Lecomte", "Ménard", "Fleury", "Deschamps", "Carpentier", "Julien",
-    "Benoît", "Paris", "Maillard", "Marchal", "Aubry", "Vasseur", "Le Roux", "Renault",
-    "Jacquet", "Collet", "Prévost", "Poirier", "Charpentier", "Royer", "Huet", "Baron",
-    "Dupuy", "Pons", "Paul", "Laine", "Carré", "Breton", "Rémy", "Schneider", "Perrot",
-    "Guyot", "Barre", "Marty", "Cousin", "Labert", "Écoffier", "Lebrun", "Bœuf", "Châtelain"};
-const char* const kFonctions[] = {
-    "Professeur des écoles", "Professeure des écoles", "Professeur certifié",
-    "Professeure agrégée", "Principal", "Principale adjointe", "Proviseur",
-    "Conseiller principal d'éducation", "Secrétaire de direction", "Infirmière scolaire",
-    "Assistant d'éducation", "Professeur documentaliste", "Inspecteur de l'éducation nationale",
-    "Gestionnaire", "Directrice d'école", "Psychologue de l'éducation nationale"};
+    "Martin",   "Bernard",   "Dubois",    "Thomas",    "Robert",   "Richard",   "Petit",
+    "Durand",   "Leroy",     "Moreau",    "Simon",     "Laurent",  "Lefèvre",   "Michel",
+    "Garcia",   "David",     "Bertrand",  "Roux",      "Vincent",  "Fournier",  "Morel",
+    "Girard",   "André",     "Lefebvre",  "Mercier",   "Dupont",   "Lambert",   "Bonnet",
+    "François", "Martinez",  "Legrand",   "Garnier",   "Faure",    "Rousseau",  "Blanc",
+    "Guérin",   "Muller",    "Henry",     "Roussel",   "Nicolas",  "Perrin",    "Morin",
+    "Mathieu",  "Clément",   "Gauthier",  "Dumont",    "Lopez",    "Fontaine",  "Chevalier",
+    "Robin",    "Masson",    "Sanchez",   "Gérard",    "Nguyen",   "Boyer",     "Denis",
+    "Lemaire",  "Duval",     "Joly",      "Gautier",   "Roger",    "Roche",     "Roy",
+    "Noël",     "Meyer",     "Lucas",     "Meunier",   "Jean",     "Pérez",     "Marchand",
+    "Dufour",   "Blanchard", "Barbier",   "Brun",      "Dumas",    "Brunet",    "Schmitt",
+    "Leroux",   "Colin",     "Fernandez", "Pierre",    "Renard",   "Arnaud",    "Rolland",
+    "Caron",    "Aubert",    "Giraud",    "Leclerc",   "Vidal",    "Bourgeois", "Renaud",
+    "Lemoine",  "Picard",    "Gaillard",  "Philippe",  "Leclercq", "Lacroix",   "Fabre",
+    "Dupuis",   "Olivier",   "Rodriguez", "Da Silva",  "Hubert",   "Louis",     "Charles",
+    "Guillot",  "Rivière",   "Le Gall",   "Guillaume", "Adam",     "Rey",       "Moulin",
+    "Gonzalez", "Berger",    "Lecomte",   "Ménard",    "Fleury",   "Deschamps", "Carpentier",
+    "Julien",   "Benoît",    "Paris",     "Maillard",  "Marchal",  "Aubry",     "Vasseur",
+    "Le Roux",  "Renault",   "Jacquet",   "Collet",    "Prévost",  "Poirier",   "Charpentier",
+    "Royer",    "Huet",      "Baron",     "Dupuy",     "Pons",     "Paul",      "Laine",
+    "Carré",    "Breton",    "Rémy",      "Schneider", "Perrot",   "Guyot",     "Barre",
+    "Marty",    "Cousin",    "Labert",    "Écoffier",  "Lebrun",   "Bœuf",      "Châtelain"};
+const char* const kFonctions[] = {"Professeur des écoles",
+                                  "Professeure des écoles",
+                                  "Professeur certifié",
+                                  "Professeure agrégée",
+                                  "Principal",
+                                  "Principale adjointe",
+                                  "Proviseur",
+                                  "Conseiller principal d'éducation",
+                                  "Secrétaire de direction",
+                                  "Infirmière scolaire",
+                                  "Assistant d'éducation",
+                                  "Professeur documentaliste",
+                                  "Inspecteur de l'éducation nationale",
+                                  "Gestionnaire",
+                                  "Directrice d'école",
+                                  "Psychologue de l'éducation nationale"};
 const char* const kTypes[] = {"École élémentaire", "École maternelle", "Collège", "Lycée",
                               "Lycée professionnel"};
 const char* const kPatrons[] = {
-    "Jules Ferry", "Jean Zay", "Victor Hugo", "Jean Moulin", "Louis Pasteur", "Marie Curie",
-    "Jacques Prévert", "George Sand", "Honoré de Balzac", "François Rabelais", "Paul Bert",
-    "Jean Jaurès", "Anatole France", "Albert Camus", "Pierre de Ronsard", "Charles Péguy",
-    "Alain-Fournier", "Condorcet", "Descartes", "Voltaire"};
-const char* const kVilles[] = {"Tours", "Orléans", "Blois", "Chartres", "Bourges",
+    "Jules Ferry",   "Jean Zay",        "Victor Hugo",    "Jean Moulin",      "Louis Pasteur",
+    "Marie Curie",   "Jacques Prévert", "George Sand",    "Honoré de Balzac", "François Rabelais",
+    "Paul Bert",     "Jean Jaurès",     "Anatole France", "Albert Camus",     "Pierre de Ronsard",
+    "Charles Péguy", "Alain-Fournier",  "Condorcet",      "Descartes",        "Voltaire"};
+const char* const kVilles[] = {"Tours",       "Orléans", "Blois", "Chartres",  "Bourges",
                                "Châteauroux", "Vierzon", "Dreux", "Montargis", "Amboise"};
 const char* const kDepartements[] = {"18", "28", "36", "37", "41", "45"};
-const char* const kTyped[] = {"mar", "martin", "hélène le", "lefevre 37", "jean", "col",
-                              "lycée tours", "principal", "m", "le", "dupont", "jean.lab",
-                              "ecoffier", "marie-hélène", "prof doc", "nguyen", "gué", "bœuf"};
+const char* const kTyped[] = {
+    "mar",         "martin",       "hélène le", "lefevre 37", "jean",   "col",
+    "lycée tours", "principal",    "m",         "le",         "dupont", "jean.lab",
+    "ecoffier",    "marie-hélène", "prof doc",  "nguyen",     "gué",    "bœuf"};
 
 template <typename T, size_t N>
-constexpr size_t Count(T (&)[N]) { return N; }
+constexpr size_t Count(T (&)[N]) {
+  return N;
+}
 
 // A deterministic generator (64-bit LCG, high bits).
 struct Rng {
@@ -72,7 +91,9 @@ struct Rng {
     return static_cast<uint32_t>(state >> 33);
   }
   template <typename T, size_t N>
-  const char* Pick(T (&items)[N]) { return items[Next() % N]; }
+  const char* Pick(T (&items)[N]) {
+    return items[Next() % N];
+  }
 };
 
 std::string Establishment(int i) {
@@ -111,11 +132,11 @@ std::vector<std::string> Queries(const std::vector<DirectoryEntry>& people, Rng&
     const DirectoryEntry& p = people[rng.Next() % people.size()];
     const std::string nom = FoldForSearch(p.nom), prenom = FoldForSearch(p.prenom);
     switch (out.size() % 6) {
-      case 0: out.push_back(nom.substr(0, 3)); break;                        // "mar"
-      case 1: out.push_back(p.nom); break;                                   // "Martin"
-      case 2: out.push_back(p.prenom + " " + nom.substr(0, 2)); break;       // "hélène le"
+      case 0: out.push_back(nom.substr(0, 3)); break;                          // "mar"
+      case 1: out.push_back(p.nom); break;                                     // "Martin"
+      case 2: out.push_back(p.prenom + " " + nom.substr(0, 2)); break;         // "hélène le"
       case 3: out.push_back(p.email.substr(0, p.email.find('.') + 3)); break;  // "jean.la"
-      case 4: out.push_back(prenom.substr(0, 4) + " " + p.nom); break;       // "hele lefèvre"
+      case 4: out.push_back(prenom.substr(0, 4) + " " + p.nom); break;         // "hele lefèvre"
       default: out.push_back(nom + " " + FoldForSearch(p.etablissement).substr(0, 5)); break;
     }
   }
@@ -195,8 +216,8 @@ Status BenchDirectory(Session& s, int people) {
       const DirectoryEntry& p = all[rng.Next() % all.size()];
       const std::string hay = FoldForSearch(q % 2 ? p.nom + p.prenom : p.email);
       const size_t len = 3 + q % 3;
-      std::string needle = hay.substr(rng.Next() % (hay.size() - std::min(hay.size(), len) + 1),
-                                      len);
+      std::string needle =
+          hay.substr(rng.Next() % (hay.size() - std::min(hay.size(), len) + 1), len);
       auto t = std::chrono::steady_clock::now();
       Result<std::vector<Id>> r = s.DirectoryEntriesContaining(needle, limit);
       ms.push_back(MsSince(t));

@@ -45,18 +45,19 @@ TYPED_TEST(StoreCollectionsTest, CreateRejectsBadOrTakenPaths) {
   auto create = [&](const std::string& path, Id parent) {
     return this->session().CreateCollection(path, parent, owner, kKindCollection).status().code();
   };
-  EXPECT_EQ(create("/dav/files/a/", 0), Code::kConflict);             // existing path
-  EXPECT_EQ(create("/dav/files/a/doc/", home.id), Code::kConflict);   // an object has the name
-  EXPECT_EQ(create("/dav/files/a/x/y/", home.id), Code::kBadRequest); // not a direct child
-  EXPECT_EQ(create("/dav/files/b/x/", home.id), Code::kBadRequest);   // not under the parent
-  EXPECT_EQ(create("/dav/files/a/x", home.id), Code::kBadRequest);    // no trailing '/'
+  EXPECT_EQ(create("/dav/files/a/", 0), Code::kConflict);              // existing path
+  EXPECT_EQ(create("/dav/files/a/doc/", home.id), Code::kConflict);    // an object has the name
+  EXPECT_EQ(create("/dav/files/a/x/y/", home.id), Code::kBadRequest);  // not a direct child
+  EXPECT_EQ(create("/dav/files/b/x/", home.id), Code::kBadRequest);    // not under the parent
+  EXPECT_EQ(create("/dav/files/a/x", home.id), Code::kBadRequest);     // no trailing '/'
   EXPECT_EQ(create("/dav/files/a/x/", home.id + 100), Code::kNotFound);
   EXPECT_EQ(create("/dav/files/a/sub/", 0), Code::kConflict);  // a root inside a collection
   EXPECT_EQ(create("/dav/", 0), Code::kConflict);              // a root containing one
-  EXPECT_EQ(this->session().CreateCollection("/dav/files/z/", 0, owner + 100, kKindCollection)
+  EXPECT_EQ(this->session()
+                .CreateCollection("/dav/files/z/", 0, owner + 100, kKindCollection)
                 .status()
                 .code(),
-            Code::kNotFound);  // unknown owner
+            Code::kNotFound);                                          // unknown owner
   EXPECT_EQ(this->session().GetCollectionById(home.id)->sync_seq, 1);  // only the PUT
   // An object cannot take a child collection's name either.
   this->MakeCollection("/dav/files/a/dir/", home.id, owner);
@@ -74,10 +75,9 @@ TYPED_TEST(StoreCollectionsTest, ListChildrenOrderedByPath) {
   ASSERT_TRUE(kids.ok());
   std::vector<std::string> paths;
   for (const Collection& c : *kids) paths.push_back(c.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"/dav/files/a/b/", "/dav/files/a/m/",
-                                             "/dav/files/a/zz/"}));
-  EXPECT_EQ(this->session().ListChildCollections(home.id + 100).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"/dav/files/a/b/", "/dav/files/a/m/", "/dav/files/a/zz/"}));
+  EXPECT_EQ(this->session().ListChildCollections(home.id + 100).status().code(), Code::kNotFound);
 }
 
 TYPED_TEST(StoreCollectionsTest, DeleteCascades) {
@@ -85,7 +85,7 @@ TYPED_TEST(StoreCollectionsTest, DeleteCascades) {
   Id other = this->MakeUser("b");
   Collection home = this->MakeCollection("/dav/files/a/", 0, owner);
   Collection a = this->MakeCollection("/dav/files/a/a/", home.id, owner);
-  Collection ab = this->MakeCollection("/dav/files/a/a/b/", a.id, other);  // another owner
+  Collection ab = this->MakeCollection("/dav/files/a/a/b/", a.id, other);          // another owner
   Collection sibling = this->MakeCollection("/dav/files/a/a-b/", home.id, owner);  // not inside
   Object o1 = this->Put(a.id, "one", "1234");
   Object o2 = this->Put(ab.id, "two", "12");
@@ -104,10 +104,8 @@ TYPED_TEST(StoreCollectionsTest, DeleteCascades) {
   EXPECT_EQ(this->session().GetObject(ab.id, "two", false).status().code(), Code::kNotFound);
   EXPECT_EQ(this->session().GetProperties(Owner::kCollection, ab.id).status().code(),
             Code::kNotFound);
-  EXPECT_EQ(this->session().GetProperties(Owner::kObject, o1.id).status().code(),
-            Code::kNotFound);
-  EXPECT_EQ(this->session().GetProperties(Owner::kObject, o2.id).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().GetProperties(Owner::kObject, o1.id).status().code(), Code::kNotFound);
+  EXPECT_EQ(this->session().GetProperties(Owner::kObject, o2.id).status().code(), Code::kNotFound);
   EXPECT_TRUE(this->session().GetObject(sibling.id, "keep", false).ok());
   EXPECT_TRUE(this->session().GetObject(home.id, "top", false).ok());
   EXPECT_EQ(this->UsedBytes(owner), 4);

@@ -177,8 +177,8 @@ TYPED_TEST(StoreDirectoryTest, SearchIgnoresAccentsAndCase) {
   EXPECT_EQ(this->Search("lefèvre"), Names{"Lefèvre"});
   EXPECT_EQ(this->Search("laetitia"), Names{"Écoffier"});  // the ligature is expanded
   EXPECT_EQ(this->Search("ecof"), Names{"Écoffier"});
-  EXPECT_EQ(this->Search("zay"), Names{"Lefèvre"});        // the establishment
-  EXPECT_EQ(this->Search("principale"), Names{"Lefèvre"}); // the function
+  EXPECT_EQ(this->Search("zay"), Names{"Lefèvre"});         // the establishment
+  EXPECT_EQ(this->Search("principale"), Names{"Lefèvre"});  // the function
 }
 
 TYPED_TEST(StoreDirectoryTest, SearchMatchesWordPrefixes) {
@@ -187,8 +187,8 @@ TYPED_TEST(StoreDirectoryTest, SearchMatchesWordPrefixes) {
   EXPECT_EQ(this->Search("labert"), Names{"Labert"});
   EXPECT_EQ(this->Search("jean.lab"), Names{"Labert"});  // the email's local part
   EXPECT_EQ(this->Search("jean.labert"), Names{"Labert"});
-  EXPECT_EQ(this->Search("lefevre2"), Names{"Lefèvre"}); // split on '-'
-  EXPECT_EQ(this->Search("martin"), Names{"Martin"});    // split on '_'
+  EXPECT_EQ(this->Search("lefevre2"), Names{"Lefèvre"});  // split on '-'
+  EXPECT_EQ(this->Search("martin"), Names{"Martin"});     // split on '_'
   EXPECT_EQ(this->Search("abert"), Names{});              // not a prefix
   EXPECT_EQ(this->Search("orleans"), Names{});            // the domain is not searched
   EXPECT_EQ(this->Search("jean lab"), Names{"Labert"});   // ANDed
@@ -197,7 +197,7 @@ TYPED_TEST(StoreDirectoryTest, SearchMatchesWordPrefixes) {
   EXPECT_EQ(this->Search("jean lef"), Names{"Lefèvre"});
   EXPECT_EQ(this->Search("jean martin"), Names{});
   EXPECT_EQ(this->Search("  jean   \t lab  "), Names{"Labert"});
-  EXPECT_EQ(this->Search("jean - lab"), Names{"Labert"});  // a word without letters is ignored
+  EXPECT_EQ(this->Search("jean - lab"), Names{"Labert"});     // a word without letters is ignored
   EXPECT_EQ(this->Search("\"jean\" lab*"), Names{"Labert"});  // FTS syntax is not interpreted
   EXPECT_EQ(this->Search("AND"), Names{});
   EXPECT_EQ(this->Search("l"), (Names{"Écoffier", "Labert", "Lefèvre"}));
@@ -225,7 +225,8 @@ TYPED_TEST(StoreDirectoryTest, SearchFiltersOrdersAndLimits) {
   for (const DirectoryEntry& e : *found) prenoms.push_back(e.prenom);  // not over a temporary
   EXPECT_EQ(prenoms, (Names{"Albert", "Jean", "Zoé"}));
   // No words: everyone of the department, in order, limited.
-  EXPECT_EQ(this->Search(""), (Names{"Écoffier", "Labert", "Labert", "Labert", "Lefèvre", "Martin"}));
+  EXPECT_EQ(this->Search(""),
+            (Names{"Écoffier", "Labert", "Labert", "Labert", "Lefèvre", "Martin"}));
   EXPECT_EQ(this->Search(" - ", "41"), Names{"Martin"});
   EXPECT_EQ(this->Search("", "37", false, 2), (Names{"Écoffier", "Labert"}));
 }
@@ -239,11 +240,11 @@ TYPED_TEST(StoreDirectoryTest, ContainingFindsSubstrings) {
   EXPECT_EQ(this->Containing("hélène lef"), Ids{this->lefevre_});  // "prenom nom"
   EXPECT_EQ(this->Containing("aetit"), Ids{this->ecoffier_});
   EXPECT_EQ(this->Containing("marie_mar"), Ids{this->martin_});  // the email
-  EXPECT_EQ(this->Containing("0370001"), (Ids{this->labert_, this->lefevre_, this->martin_,
-                                               this->ecoffier_}));  // the UAI
-  EXPECT_EQ(this->Containing("47 00"), (Ids{this->labert_, this->lefevre_, this->martin_,
-                                             this->ecoffier_}));  // the telephone
-  EXPECT_EQ(this->Containing("lebrun"), Ids{});  // inactive
+  EXPECT_EQ(this->Containing("0370001"),
+            (Ids{this->labert_, this->lefevre_, this->martin_, this->ecoffier_}));  // the UAI
+  EXPECT_EQ(this->Containing("47 00"),
+            (Ids{this->labert_, this->lefevre_, this->martin_, this->ecoffier_}));  // the telephone
+  EXPECT_EQ(this->Containing("lebrun"), Ids{});                                     // inactive
   EXPECT_EQ(this->Containing("zzz"), Ids{});
   EXPECT_EQ(this->Containing("a\"b"), Ids{});  // quotes are data
   // Short needles (no trigram): scanned, same semantics.
@@ -281,7 +282,7 @@ TEST(DirectoryTextTest, FoldsLatinLettersAndPunctuation) {
   EXPECT_EQ(FoldForSearch("Lætitia Œuvrard Straße Łukasz Ğ"), "laetitia oeuvrard strasse lukasz g");
   EXPECT_EQ(FoldForSearch("Jean\u00a0Labert \u2013 l\u2019école"), "jean labert - l'ecole");
   EXPECT_EQ(FoldForSearch("\xff\xc3"), "\xff\xc3");  // invalid UTF-8 is kept
-  EXPECT_EQ(FoldForSearch("Ωμέγα"), "Ωμέγα");              // other scripts are kept
+  EXPECT_EQ(FoldForSearch("Ωμέγα"), "Ωμέγα");        // other scripts are kept
   EXPECT_EQ(SplitWords("jean.labert-2_x"), (std::vector<std::string>{"jean", "labert", "2", "x"}));
   EXPECT_EQ(FtsPrefixQuery(QueryWords("Jean.Lab  é\"")), "\"jean lab\"* AND \"e\"*");
   EXPECT_EQ(FtsQuote("a\"b"), "\"a\"\"b\"");

@@ -88,8 +88,8 @@ TYPED_TEST(StoreIndexTest, IndexRoundTripsOnEveryReadPath) {
     Result<Object> got = this->session().GetObject(this->cal_.id, "e.ics", with_data);
     ASSERT_TRUE(got.ok());
     ExpectIndexEq(got->index, want, "GetObject");
-    Result<std::vector<Object>> many = this->session().GetObjects(this->cal_.id, {"e.ics"},
-                                                                  with_data);
+    Result<std::vector<Object>> many =
+        this->session().GetObjects(this->cal_.id, {"e.ics"}, with_data);
     ASSERT_TRUE(many.ok());
     ASSERT_EQ(many->size(), 1u);
     ExpectIndexEq((*many)[0].index, want, "GetObjects");
@@ -151,8 +151,7 @@ TYPED_TEST(StoreIndexTest, IndexExtremesStoreExactly) {
 
 TYPED_TEST(StoreIndexTest, QueryByComponent) {
   this->PutQueryFixture();
-  EXPECT_EQ(this->Query("VEVENT", kNoLowerBound, kNoUpperBound),
-            (Names{"a", "b", "d", "e", "f"}));
+  EXPECT_EQ(this->Query("VEVENT", kNoLowerBound, kNoUpperBound), (Names{"a", "b", "d", "e", "f"}));
   EXPECT_EQ(this->Query("VTODO", kNoLowerBound, kNoUpperBound), (Names{"c"}));
   EXPECT_EQ(this->Query("VJOURNAL", kNoLowerBound, kNoUpperBound), Names{});
   EXPECT_EQ(this->Query("", kNoLowerBound, kNoUpperBound),
@@ -239,8 +238,8 @@ TYPED_TEST(StoreIndexTest, QueryWithDataStopsEarlyAndChecksCollection) {
 }
 
 TYPED_TEST(StoreIndexTest, QueryOnlyThisCollectionAndSeesTransaction) {
-  Collection other = this->MakeCollection("/dav/calendars/a/other/", this->cal_.id, this->owner_,
-                                          kKindCalendar);
+  Collection other =
+      this->MakeCollection("/dav/calendars/a/other/", this->cal_.id, this->owner_, kKindCalendar);
   this->PutIndexed(other.id, "x", Index("ux", "VEVENT", 0, 10));
   this->PutIndexed(this->cal_.id, "y", Index("uy", "VEVENT", 0, 10));
   EXPECT_EQ(this->Query("VEVENT", 0, 10), (Names{"y"}));
@@ -294,8 +293,8 @@ TYPED_TEST(StoreIndexTest, GetObjectsInGivenOrderSkippingMissing) {
 // ---- FindObjectByUid ----
 
 TYPED_TEST(StoreIndexTest, FindObjectByUid) {
-  Collection other = this->MakeCollection("/dav/calendars/a/other/", this->cal_.id, this->owner_,
-                                          kKindCalendar);
+  Collection other =
+      this->MakeCollection("/dav/calendars/a/other/", this->cal_.id, this->owner_, kKindCalendar);
   Object e = this->PutIndexed(this->cal_.id, "e.ics", Index("u-1", "VEVENT", 0, 10));
   this->PutIndexed(this->cal_.id, "f.ics", Index("u-2", "VEVENT", 0, 10));
   this->PutIndexed(other.id, "o.ics", Index("u-3", "VEVENT", 0, 10));
@@ -307,27 +306,22 @@ TYPED_TEST(StoreIndexTest, FindObjectByUid) {
   EXPECT_EQ(found->name, "e.ics");
   EXPECT_EQ(found->etag, e.etag);
   EXPECT_FALSE(found->data.has_value());
-  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-9").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-9").status().code(), Code::kNotFound);
   // Another collection's UID is not this collection's; "" (plain files) never matches.
-  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-3").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-3").status().code(), Code::kNotFound);
   EXPECT_EQ(this->session().FindObjectByUid(other.id, "u-3")->name, "o.ics");
   EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "").status().code(), Code::kNotFound);
   EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id + 100, "u-1").status().code(),
             Code::kNotFound);
   // UIDs compare exactly.
-  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "U-1").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "U-1").status().code(), Code::kNotFound);
 
   // Replacing with another UID moves the lookup; deleting removes it.
   this->PutIndexed(this->cal_.id, "e.ics", Index("u-1b", "VEVENT", 0, 10));
-  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-1").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-1").status().code(), Code::kNotFound);
   EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-1b")->id, e.id);
   ASSERT_TRUE(this->session().DeleteObject(this->cal_.id, "f.ics").ok());
-  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-2").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->session().FindObjectByUid(this->cal_.id, "u-2").status().code(), Code::kNotFound);
 }
 
 // ---- ForEachObjectProperty ----
@@ -350,25 +344,20 @@ TYPED_TEST(StoreIndexTest, ForEachObjectPropertyReturnsMembersOnly) {
   ASSERT_TRUE(s.SetProperty(Owner::kObject, in_other.id, {"urn:x", "far", "<far/>"}).ok());
 
   std::vector<std::pair<Id, std::string>> got;  // (object id, local + xml)
-  ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id,
-                                      [&](Id id, const DeadProperty& p) {
-                                        got.emplace_back(id, p.ns + " " + p.local + " " + p.xml);
-                                        return Status::OK();
-                                      })
-                  .ok());
-  std::vector<std::pair<Id, std::string>> want = {{o1.id, "urn:x a <x:a>1</x:a>"},
-                                                  {o1.id, "urn:y b <y:b/>"},
-                                                  {o3.id, " c <c/>"}};
+  ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id, [&](Id id, const DeadProperty& p) {
+                 got.emplace_back(id, p.ns + " " + p.local + " " + p.xml);
+                 return Status::OK();
+               }).ok());
+  std::vector<std::pair<Id, std::string>> want = {
+      {o1.id, "urn:x a <x:a>1</x:a>"}, {o1.id, "urn:y b <y:b/>"}, {o3.id, " c <c/>"}};
   EXPECT_EQ(got, want);
 
   ASSERT_TRUE(s.DeleteObject(this->cal_.id, "z-first").ok());
   got.clear();
-  ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id,
-                                      [&](Id id, const DeadProperty& p) {
-                                        got.emplace_back(id, p.local);
-                                        return Status::OK();
-                                      })
-                  .ok());
+  ASSERT_TRUE(s.ForEachObjectProperty(this->cal_.id, [&](Id id, const DeadProperty& p) {
+                 got.emplace_back(id, p.local);
+                 return Status::OK();
+               }).ok());
   EXPECT_EQ(got, (std::vector<std::pair<Id, std::string>>{{o3.id, "c"}}));
   int calls = 0;
   ASSERT_TRUE(s.ForEachObjectProperty(sub.id, [&](Id id, const DeadProperty& p) {

@@ -1,5 +1,6 @@
 // The Store contract (dav/store/store.h), run against every implementation: users, objects,
-// dead properties, change log, transactions, threads. Collections: store_contract_collections_test.cc.
+// dead properties, change log, transactions, threads. Collections:
+// store_contract_collections_test.cc.
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -29,8 +30,9 @@ TYPED_TEST(StoreContractTest, CreateAndGetUser) {
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_GT(*id, 0);
 
-  for (Result<User> got : {this->session().GetUserById(*id), this->session().GetUserByLogin("jlabert"),
-                           this->session().GetUserByEmail("jean.labert@ac-orleans-tours.fr")}) {
+  for (Result<User> got :
+       {this->session().GetUserById(*id), this->session().GetUserByLogin("jlabert"),
+        this->session().GetUserByEmail("jean.labert@ac-orleans-tours.fr")}) {
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     EXPECT_EQ(got->id, *id);
     EXPECT_EQ(got->login, "jlabert");
@@ -282,20 +284,20 @@ TYPED_TEST(StoreContractTest, ChangesSinceDedupsAndOrders) {
   Collection c = this->MakeCollection("/dav/calendars/a/", 0, owner);
   EXPECT_EQ(c.sync_seq, 0);
   EXPECT_TRUE(this->session().ChangesSince(c.id, 0)->empty());
-  this->Put(c.id, "a.ics", "1");                                    // 1
-  this->Put(c.id, "b.ics", "1");                                    // 2
-  this->Put(c.id, "a.ics", "2");                                    // 3
-  ASSERT_TRUE(this->session().DeleteObject(c.id, "b.ics").ok());    // 4
+  this->Put(c.id, "a.ics", "1");                                     // 1
+  this->Put(c.id, "b.ics", "1");                                     // 2
+  this->Put(c.id, "a.ics", "2");                                     // 3
+  ASSERT_TRUE(this->session().DeleteObject(c.id, "b.ics").ok());     // 4
   Result<int64_t> touched = this->session().Touch(c.id, "", false);  // 5
   ASSERT_TRUE(touched.ok());
   EXPECT_EQ(*touched, 5);
-  this->MakeCollection("/dav/calendars/a/work/", c.id, owner);      // 6
+  this->MakeCollection("/dav/calendars/a/work/", c.id, owner);  // 6
   EXPECT_EQ(this->session().GetCollectionById(c.id)->sync_seq, 6);
 
   Result<std::vector<Change>> all = this->session().ChangesSince(c.id, 0);
   ASSERT_TRUE(all.ok());
-  std::vector<Change> want = {{3, "a.ics", false}, {4, "b.ics", true}, {5, "", false},
-                              {6, "work/", false}};
+  std::vector<Change> want = {
+      {3, "a.ics", false}, {4, "b.ics", true}, {5, "", false}, {6, "work/", false}};
   ASSERT_EQ(all->size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ((*all)[i].seq, want[i].seq) << i;
@@ -343,7 +345,8 @@ TYPED_TEST(StoreContractTest, CommittedTransactionPersists) {
     EXPECT_EQ(this->session().Begin(true).status().code(), Code::kInternal);  // nested
     this->Put(c.id, "x", "12345");
     // A failing call undoes only itself; the transaction goes on.
-    EXPECT_EQ(this->session().CreateCollection("/dav/files/a/x/", c.id, owner, kKindCollection)
+    EXPECT_EQ(this->session()
+                  .CreateCollection("/dav/files/a/x/", c.id, owner, kKindCollection)
                   .status()
                   .code(),
               Code::kConflict);

@@ -17,19 +17,23 @@ struct MethodRow {
   KindSet allowed;
   // Runs in a write transaction and needs write access; commits on a 2xx answer.
   bool writes = false;
-  // The target is resolved with its body (an object's data), saving the handler a second read.
-  bool resolves_body = false;
+  // Whether the target is resolved with its body (an object's data), saving a second read.
+  BodyRead body = BodyRead::kNo;
   // The answer carries the Allow header of the target (OPTIONS: RFC 9110 §9.3.7, §10.2.1).
   bool answers_allow = false;
 };
 
 constexpr MethodRow kMethods[] = {
     {.name = "OPTIONS", .fn = HandleOptions, .allowed = kAnyKind, .answers_allow = true},
-    {.name = "GET", .fn = HandleGet, .allowed = kExisting, .resolves_body = true},
-    {.name = "HEAD", .fn = HandleGet, .allowed = kExisting, .resolves_body = true},
+    {.name = "GET", .fn = HandleGet, .allowed = kExisting, .body = BodyRead::kYes},
+    {.name = "HEAD", .fn = HandleGet, .allowed = kExisting, .body = BodyRead::kYes},
     {.name = "PROPFIND", .fn = HandlePropfind, .allowed = kExisting},
     {.name = "REPORT", .fn = HandleReport, .allowed = kExisting},
-    {.name = "PUT", .fn = HandlePut, .allowed = kObjects | kMissing, .writes = true},
+    {.name = "PUT",
+     .fn = HandlePut,
+     .allowed = kObjects | kMissing,
+     .writes = true,
+     .body = BodyRead::kForWrite},
     {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
     {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
     {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true},
@@ -83,7 +87,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
   Result<Target> target =
-      Resolve(session, http.path, principal, row != nullptr && row->resolves_body);
+      Resolve(session, http.path, principal, row != nullptr ? row->body : BodyRead::kNo);
   if (!target.ok()) return ErrorResponse(target.status());
   Target& t = target.value();
 

@@ -67,7 +67,7 @@ Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::
 // directory seen in every address-book home).
 Result<Target> ResolveInTree(store::Session& session, Target t, const std::string& store_base,
                              const std::vector<std::string>& rest, bool trailing_slash,
-                             bool with_data) {
+                             BodyRead body) {
   if (rest.empty()) {
     Result<store::Collection> c = session.GetCollection(store_base);
     if (!c.ok()) return c.status();
@@ -90,6 +90,9 @@ Result<Target> ResolveInTree(store::Session& session, Target t, const std::strin
   t.parent_exists = true;
   t.collection = std::move(parent.value());
   if (!trailing_slash) {
+    const bool with_data = body == BodyRead::kYes ||
+                           (body == BodyRead::kForWrite &&
+                            DescribeCollection(t.collection.kind).hooks.write_reads_replaced);
     Result<store::Object> o = session.GetObject(t.collection.id, t.name, with_data);
     if (o.ok()) {
       t.type = NodeType::kObject;
@@ -158,7 +161,7 @@ std::string PrincipalPath(const std::string& login) {
 }
 
 Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
-                       bool with_data) {
+                       BodyRead body) {
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
   if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
   bool trailing_slash = p.back() == '/';
@@ -188,7 +191,7 @@ Result<Target> Resolve(store::Session& session, const std::string& path, const P
     rest.erase(rest.begin());
   }
   Result<Target> resolved =
-      ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, with_data);
+      ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, body);
   if (resolved.ok()) resolved->kind = KindOf(*resolved);
   return resolved;
 }

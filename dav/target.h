@@ -69,11 +69,15 @@ const Area& FilesArea();
 const Area& CalendarArea();
 const Area& AddressbookArea();
 
+// Whether Resolve also reads an object's body, saving the handler a second read of the same row:
+// never, always (GET), or when the object is replaced by a write whose collection type's hook
+// reads what it replaces (PUT of a calendar object: MemberHooks::write_reads_replaced).
+enum class BodyRead { kNo, kYes, kForWrite };
+
 // Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL
-// space or naming an unknown user; store errors. `with_data` also reads an object's body (GET),
-// saving a second lookup.
+// space or naming an unknown user; store errors.
 Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
-                       bool with_data = false);
+                       BodyRead body = BodyRead::kNo);
 
 // Remembers homes known to exist, so EnsureHome costs no query on most requests. Homes are
 // never deleted, so an entry never goes stale within one store. Thread-safe.

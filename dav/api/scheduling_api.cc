@@ -141,7 +141,7 @@ http::HttpResponse Reply(const DavContext& ctx, store::Session& s, const Princip
   auto answer = kAnswers.find(body["answer"].get<std::string>());
   if (answer == kAnswers.end()) return JsonError(400, "answer is accepted, declined or tentative");
   std::string path = HomePath(CalendarArea(), user.login) + id;
-  Result<Target> t = Resolve(s, path, principal, true);
+  Result<Target> t = Resolve(s, path, principal, BodyRead::kYes);
   if (!t.ok() || t->type != NodeType::kObject || t->collection.kind != store::kKindCalendar) {
     return JsonError(404, "no invitation '" + id + "'");
   }

@@ -83,11 +83,17 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
   }
   scheduling::Replaced replaced;
   if (replaces) {
-    Result<store::Object> prev = req.session.GetObject(t.collection.id, t.name, true);
-    if (!prev.ok()) return prev.status();
+    std::string previous;
+    if (t.object.data) {  // read with the target (BodyRead::kForWrite)
+      previous = *t.object.data;
+    } else {  // COPY/MOVE destinations are resolved without their body
+      Result<store::Object> prev = req.session.GetObject(t.collection.id, t.name, true);
+      if (!prev.ok()) return prev.status();
+      previous = std::move(*prev->data);
+    }
     Result<std::string> tag = TagOf(req, t, state);
     if (!tag.ok()) return tag.status();
-    replaced = {true, std::move(*prev->data), *tag};
+    replaced = {true, std::move(previous), *tag};
   }
   Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
       req.session, req.ctx, t, std::move(parsed), w.content_type, *index, replaced);
@@ -129,6 +135,7 @@ MemberHooks CalendarMemberHooks() {
   MemberHooks hooks;
   hooks.check_change = CheckChange;
   hooks.write = Write;
+  hooks.write_reads_replaced = true;
   hooks.remove = Remove;
   hooks.describe = Describe;
   return hooks;

@@ -1,6 +1,10 @@
-// A store::Session that forwards every call to another one and counts the property reads, so
-// DAV tests can assert how many queries a request costs (no sockets, no SQL).
+// A store::Session that forwards every call to another one and counts the property, object and
+// schedule-tag reads, so DAV tests can assert how many queries a request costs (no sockets, no
+// SQL).
 #pragma once
+
+#include <map>
+#include <utility>
 
 #include "dav/store/store.h"
 
@@ -13,8 +17,14 @@ class CountingSession : public Session {
   int collection_property_reads = 0;  // GetProperties(kCollection, ...)
   int object_property_reads = 0;      // GetProperties(kObject, ...): one query per object
   int bulk_property_reads = 0;        // ForEachObjectProperty: one query per collection
+  std::map<std::pair<Id, std::string>, int> object_reads;  // GetObject by (collection, name)
+  std::map<Id, int> schedule_tag_reads;                    // GetScheduleTag by object id
 
-  void Reset() { collection_property_reads = object_property_reads = bulk_property_reads = 0; }
+  void Reset() {
+    collection_property_reads = object_property_reads = bulk_property_reads = 0;
+    object_reads.clear();
+    schedule_tag_reads.clear();
+  }
 
   using Session::PutObject;
 
@@ -53,6 +63,7 @@ class CountingSession : public Session {
     return inner_.Touch(collection_id, name, deleted);
   }
   Result<Object> GetObject(Id collection_id, const std::string& name, bool with_data) override {
+    ++object_reads[{collection_id, name}];
     return inner_.GetObject(collection_id, name, with_data);
   }
   Status SetCollectionSettings(Id collection_id, const CollectionSettings& settings) override {
@@ -115,6 +126,7 @@ class CountingSession : public Session {
     return inner_.DirectoryEntriesContaining(needle, limit);
   }
   Result<std::string> GetScheduleTag(Id object_id) override {
+    ++schedule_tag_reads[object_id];
     return inner_.GetScheduleTag(object_id);
   }
   Status SetScheduleTag(Id object_id, const std::string& tag) override {

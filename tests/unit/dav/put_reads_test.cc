@@ -1,0 +1,101 @@
+// What one PUT of a calendar object reads: the object it replaces once (with the target, through
+// BodyRead::kForWrite) and its Schedule-Tag once (If-Schedule-Tag-Match and scheduling share
+// it), however many colleagues the event invites.
+#include <gtest/gtest.h>
+
+#include "dav/methods/methods.h"
+#include "dav/target.h"
+#include "tests/testlib/temp_store.h"
+#include "tests/unit/dav/counting_session.h"
+
+namespace cartable::dav {
+namespace {
+
+constexpr const char* kEvent = "/dav/calendars/jlabert/agenda/conseil.ics";
+
+std::string Event(const std::string& start) {
+  std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:conseil\r\n"
+      "DTSTAMP:20261201T080000Z\r\nDTSTART:" +
+      start +
+      "\r\nDURATION:PT1H\r\nSUMMARY:Conseil de classe\r\n"
+      "ORGANIZER;CN=Jean Labert:mailto:jean.labert@ac-orleans-tours.fr\r\n"
+      "ATTENDEE;PARTSTAT=ACCEPTED:mailto:jean.labert@ac-orleans-tours.fr\r\n";
+  for (const char* who : {"marie.dupont", "paul.martin", "anne.roux"}) {
+    ics += std::string("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:") + who + "@ac-orleans-tours.fr\r\n";
+  }
+  return ics + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+class PutReadsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* login : {"jlabert", "mdupont", "pmartin", "aroux"}) {
+      store::User u;
+      u.login = login;
+      u.display_name = login;
+      static const std::map<std::string, std::string> kMail = {{"jlabert", "jean.labert"},
+                                                               {"mdupont", "marie.dupont"},
+                                                               {"pmartin", "paul.martin"},
+                                                               {"aroux", "anne.roux"}};
+      u.email = kMail.at(login) + "@ac-orleans-tours.fr";
+      auto id = inner().CreateUser(u);
+      ASSERT_TRUE(id.ok());
+      if (u.login == "jlabert") me_ = {*id, u.login, u.display_name, u.email};
+    }
+    ASSERT_TRUE(EnsureHome(inner(), "/dav/calendars/jlabert/", me_).ok());
+  }
+
+  // One PUT as the dispatcher runs it: resolve (with the body PUT asks for), then the handler.
+  int Put(const std::string& body) {
+    auto txn = counting_.Begin(true);
+    EXPECT_TRUE(txn.ok());
+    counting_.Reset();
+    http::HttpRequest http;
+    http.method = "PUT";
+    http.path = kEvent;
+    http.body = body;
+    http.headers.Set("Content-Type", "text/calendar; charset=utf-8");
+    Result<Target> t = Resolve(counting_, kEvent, me_, BodyRead::kForWrite);
+    EXPECT_TRUE(t.ok());
+    target_ = *t;
+    Request req{http, me_, counting_, ctx_};
+    MethodResult r = HandlePut(req, *t);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE((*txn)->Commit().ok());
+    return r.ok() ? r->status : 0;
+  }
+
+  store::Session& inner() { return store_->ThreadSession(); }
+  testlib::TempStore store_;
+  store::CountingSession counting_{store_->ThreadSession()};
+  DavContext ctx_{*store_, {}, [] { return std::chrono::system_clock::now(); }};
+  Principal me_;
+  Target target_;
+};
+
+TEST_F(PutReadsTest, ReplacingAScheduledEventReadsItAndItsTagOnce) {
+  ASSERT_EQ(Put(Event("20261208T160000Z")), 201);
+  const std::pair<store::Id, std::string> key{target_.collection.id, "conseil.ics"};
+  EXPECT_EQ(counting_.object_reads[key], 1) << "a new object: one lookup, which finds nothing";
+
+  ASSERT_EQ(Put(Event("20261208T170000Z")), 204);  // rescheduled: every colleague is told
+  ASSERT_EQ(target_.type, NodeType::kObject);
+  ASSERT_TRUE(target_.object.data.has_value()) << "PUT resolves the replaced object's body";
+  EXPECT_EQ(counting_.object_reads[key], 1) << "the replaced object is read once";
+  EXPECT_EQ(counting_.schedule_tag_reads[target_.object.id], 1) << "its Schedule-Tag once";
+}
+
+TEST_F(PutReadsTest, PlainFilesAreNotReadWithTheirBody) {
+  ASSERT_TRUE(EnsureHome(inner(), "/dav/files/jlabert/", me_).ok());
+  auto home = inner().GetCollection("/dav/files/jlabert/");
+  ASSERT_TRUE(home.ok());
+  ASSERT_TRUE(inner().PutObject(home->id, "big.bin", "application/octet-stream", "old").ok());
+  Result<Target> t = Resolve(counting_, "/dav/files/jlabert/big.bin", me_, BodyRead::kForWrite);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->type, NodeType::kObject);
+  EXPECT_FALSE(t->object.data.has_value()) << "a file's old bytes are not read to replace them";
+}
+
+}  // namespace
+}  // namespace cartable::dav

@@ -40,7 +40,7 @@ constexpr MethodRow kMethods[] = {
     {.name = "MKCALENDAR", .fn = HandleMkcalendar, .allowed = kMissing, .writes = true},
     {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
     {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
-    {.name = "POST", .fn = HandlePost, .allowed = kStoreCollections, .writes = true},
+    {.name = "POST", .fn = HandlePost, .allowed = kOutbox, .writes = true},  // RFC 6638 §5
 };
 
 const MethodRow* FindMethod(std::string_view name) {

@@ -34,9 +34,6 @@ Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
 }  // namespace
 
 MethodResult HandlePost(const Request& req, Target& t) {
-  if (t.collection.kind != store::kKindScheduleOutbox) {
-    return Status::MethodNotAllowed("POST is only for the scheduling outbox");
-  }
   if (!req.ctx.options.scheduling) return Status::Forbidden("server scheduling is turned off");
   Result<caldav::FreeBusyRequest> fb = caldav::ParseFreeBusyRequest(req.http.body);
   if (!fb.ok()) {

@@ -161,12 +161,17 @@ TEST_F(WriteTest, AllowListsTheMethodsOfEachKindOfResource) {
   const std::string object =
       "OPTIONS, GET, HEAD, PROPFIND, REPORT, PUT, DELETE, PROPPATCH, COPY, MOVE";
   const std::string collection =
-      "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE, PROPPATCH, COPY, MOVE, POST";
+      "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE, PROPPATCH, COPY, MOVE";
+  const std::string outbox = collection + ", POST";  // free/busy requests (RFC 6638 §5)
   const std::string missing = "OPTIONS, PUT, MKCOL, MKCALENDAR";
   const std::string read_only = "OPTIONS, GET, HEAD, PROPFIND, REPORT";
   EXPECT_EQ(server_.As("OPTIONS", kFile).Header("allow"), object);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/files/jlabert/").Header("allow"), collection);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/agenda/").Header("allow"), collection);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/outbox/").Header("allow"), outbox);
+  auto post = server_.As("POST", "/dav/files/jlabert/", "x");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.Header("allow"), collection);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/files/jlabert/nothing.txt").Header("allow"), missing);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/").Header("allow"), read_only);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/principals/users/jlabert/").Header("allow"), read_only);

@@ -346,55 +346,38 @@ Status SqliteSession::MoveCollection(Id collection_id, const std::string& new_pa
 }
 
 Status SqliteSession::SetCollectionSettings(Id collection_id, const CollectionSettings& settings) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  return WriteOne(
       "UPDATE collections SET display_name = ?, description = ?, color = ?, sort_order = ?, "
-      "time_zone = ?, transparent = ?, default_calendar_id = ?, components = ? WHERE id = ?");
-  if (!s.ok()) return scope.Finish(s.status());
-  auto bind_text = [&s](int index, const std::optional<std::string>& v) {
-    if (v) {
-      s->Bind(index, *v);
-    } else {
-      s->BindNull(index);
-    }
-  };
-  bind_text(1, settings.display_name);
-  bind_text(2, settings.description);
-  bind_text(3, settings.color);
-  if (settings.order) {
-    s->Bind(4, *settings.order);
-  } else {
-    s->BindNull(4);
-  }
-  bind_text(5, settings.time_zone);
-  if (settings.transparent) {
-    s->Bind(6, int64_t{*settings.transparent});
-  } else {
-    s->BindNull(6);
-  }
-  if (settings.default_calendar_id != 0) {
-    s->Bind(7, settings.default_calendar_id);
-  } else {
-    s->BindNull(7);
-  }
-  if (settings.components.empty()) {
-    s->BindNull(8);
-  } else {
-    s->Bind(8, JoinComponents(settings.components));
-  }
-  s->Bind(9, collection_id);
-  Status st = s->Run("setting the settings of collection #" + std::to_string(collection_id));
-  // A missing default calendar is a FOREIGN KEY violation, which SqliteStatus maps to kNotFound.
-  if (st.code() == Status::Code::kNotFound) {
-    return scope.Finish(Status::Conflict("the default calendar #" +
-                                         std::to_string(settings.default_calendar_id) +
-                                         " does not exist"));
-  }
-  if (st.ok() && db_->Changes() == 0) {
-    st = Status::NotFound("no collection #" + std::to_string(collection_id));
-  }
-  return scope.Finish(st);
+      "time_zone = ?, transparent = ?, default_calendar_id = ?, components = ? WHERE id = ?",
+      "setting the settings of collection #" + std::to_string(collection_id),
+      [&](Stmt& s) {
+        s.BindOrNull(1, settings.display_name);
+        s.BindOrNull(2, settings.description);
+        s.BindOrNull(3, settings.color);
+        s.BindOrNull(4, settings.order);
+        s.BindOrNull(5, settings.time_zone);
+        s.BindOrNull(6, settings.transparent);
+        if (settings.default_calendar_id != 0) {
+          s.Bind(7, settings.default_calendar_id);
+        } else {
+          s.BindNull(7);
+        }
+        if (settings.components.empty()) {
+          s.BindNull(8);
+        } else {
+          s.Bind(8, JoinComponents(settings.components));
+        }
+        s.Bind(9, collection_id);
+      },
+      [&](Status st) {
+        // A missing default calendar is a FOREIGN KEY violation, which SqliteStatus maps to
+        // kNotFound.
+        if (st.code() == Status::Code::kNotFound) {
+          return Status::Conflict("the default calendar #" +
+                                  std::to_string(settings.default_calendar_id) + " does not exist");
+        }
+        return RequireChange(std::move(st), "no collection #" + std::to_string(collection_id));
+      });
 }
 
 Result<int64_t> SqliteSession::Touch(Id collection_id, const std::string& name, bool deleted) {

@@ -11,6 +11,7 @@
 // A mutating call inside a read transaction fails with kInternal.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -98,6 +99,14 @@ class SqliteSession : public Session {
 
   // Prepares (from the cache) or returns the open error.
   Result<Stmt> Prepare(std::string_view sql);
+  // One writing statement in its own write scope (committed when all succeeded, rolled back
+  // otherwise): prepares `sql`, lets `bind` bind the parameters and runs it (`what` names the
+  // operation in errors). `check`, when given, maps the status of the run before the scope ends.
+  Status WriteOne(std::string_view sql, const std::string& what,
+                  const std::function<void(Stmt&)>& bind,
+                  const std::function<Status(Status)>& check = nullptr);
+  // `st`, or kNotFound(`missing`) when `st` is OK but the last statement changed no row.
+  Status RequireChange(Status st, const std::string& missing);
   Result<User> QueryUser(std::string_view sql, const std::string& key);
   // Steps a query on the collection columns; kNotFound (naming `what`) when it has no row.
   Result<Collection> StepCollection(Stmt& stmt, const std::string& what);

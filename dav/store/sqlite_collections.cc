@@ -20,19 +20,6 @@ std::optional<std::string> OptionalText(const Stmt& s, int col) {
   return s.Text(col);
 }
 
-// components is stored as "VEVENT,VTODO" (names never contain a comma).
-std::vector<std::string> SplitComponents(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string JoinComponents(const std::vector<std::string>& components) {
   std::string out;
   for (const std::string& c : components) {
@@ -51,7 +38,10 @@ CollectionSettings ReadSettings(const Stmt& s, int first) {
   c.time_zone = OptionalText(s, first + 4);
   if (!s.IsNull(first + 5)) c.transparent = s.Int(first + 5) != 0;
   c.default_calendar_id = s.Int(first + 6);  // NULL reads as 0
-  if (!s.IsNull(first + 7)) c.components = SplitComponents(s.Text(first + 7));
+  if (!s.IsNull(first + 7)) {
+    // components is stored as "VEVENT,VTODO" (names never contain a comma).
+    c.components = SplitNonEmpty(s.Text(first + 7), ',');
+  }
   return c;
 }
 

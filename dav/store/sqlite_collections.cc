@@ -199,19 +199,27 @@ Status SqliteSession::PruneChanges(Id collection_id, int64_t seq, int64_t floor)
   return raise->Run("raising the change-log floor");
 }
 
-Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,
-                                                     Id owner_id, const std::string& kind) {
+Status SqliteSession::CheckPathUnder(const std::string& path, Id parent_id) {
   std::string parent_path;
   if (parent_id != 0) {
     Result<Collection> parent = GetCollectionById(parent_id);
     if (!parent.ok()) return parent.status();
     parent_path = parent->path;
   }
-  Status st = CheckCollectionPath(path, parent_path);
-  if (!st.ok()) return st;
+  return CheckCollectionPath(path, parent_path);
+}
+
+Status SqliteSession::CheckPathFree(const std::string& path, Id parent_id) {
+  if (parent_id == 0) return CheckRootFree(path);
   const std::string member = CollectionMemberName(path);
-  st = parent_id != 0 ? CheckMemberFree(parent_id, member.substr(0, member.size() - 1), path)
-                      : CheckRootFree(path);
+  return CheckMemberFree(parent_id, member.substr(0, member.size() - 1), path);
+}
+
+Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,
+                                                     Id owner_id, const std::string& kind) {
+  Status st = CheckPathUnder(path, parent_id);
+  if (!st.ok()) return st;
+  st = CheckPathFree(path, parent_id);
   if (!st.ok()) return st;
   Result<Stmt> s = Prepare(
       "INSERT INTO collections (path, parent_id, owner_id, kind, created_at, modified_at) "
@@ -234,7 +242,7 @@ Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id
   if (!st.ok()) return st;
   const Id id = db_->LastInsertId();
   if (parent_id != 0) {
-    Result<int64_t> seq = Bump(parent_id, member, false);
+    Result<int64_t> seq = Bump(parent_id, CollectionMemberName(path), false);
     if (!seq.ok()) return seq.status();
   }
   return GetCollectionById(id);
@@ -286,22 +294,14 @@ Status SqliteSession::DoMoveCollection(Id collection_id, const std::string& new_
                                        Id new_parent_id) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
-  std::string parent_path;
-  if (new_parent_id != 0) {
-    Result<Collection> parent = GetCollectionById(new_parent_id);
-    if (!parent.ok()) return parent.status();
-    parent_path = parent->path;
-  }
-  Status st = CheckCollectionPath(new_path, parent_path);
+  Status st = CheckPathUnder(new_path, new_parent_id);
   if (!st.ok()) return st;
   if (new_path.compare(0, c->path.size(), c->path) == 0) {
     return Status::Conflict("cannot move " + c->path + " into itself");
   }
-  const std::string member = CollectionMemberName(new_path);
-  st = new_parent_id != 0
-           ? CheckMemberFree(new_parent_id, member.substr(0, member.size() - 1), new_path)
-           : CheckRootFree(new_path);
+  st = CheckPathFree(new_path, new_parent_id);
   if (!st.ok()) return st;
+  const std::string member = CollectionMemberName(new_path);
   Result<Stmt> rename = Prepare(
       "UPDATE collections SET path = ?1 || substr(path, length(?2) + 1) "
       "WHERE path >= ?2 AND path < ?3");

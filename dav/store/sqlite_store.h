@@ -113,6 +113,11 @@ class SqliteSession : public Session {
   // For a root (parent 0) at `path`: kConflict when an existing collection contains it or lies
   // under it, so that "the paths under P" and "the descendants of P" always mean the same rows.
   Status CheckRootFree(const std::string& path);
+  // The path rules for a collection at `path` under `parent_id` (0 = a root): kNotFound for a
+  // missing parent, else CheckCollectionPath against the parent's path.
+  Status CheckPathUnder(const std::string& path, Id parent_id);
+  // Nothing else at `path`: CheckMemberFree under the parent, or CheckRootFree for a root.
+  Status CheckPathFree(const std::string& path, Id parent_id);
   Result<Collection> DoCreateCollection(const std::string& path, Id parent_id, Id owner_id,
                                         const std::string& kind);
   // Adds `delta` to the used_bytes of `owner_id`; nothing for 0 (a collection owned by no user).

@@ -156,12 +156,11 @@ Status Refuse(Precondition p, std::string message) {
 
 }  // namespace
 
-Result<TextMatchAttributes> ParseTextMatchAttributes(const pugi::xml_node& n,
-                                                     std::string_view default_collation,
-                                                     Precondition unsupported_collation,
-                                                     Precondition bad_negate,
-                                                     Precondition bad_match_type) {
-  TextMatchAttributes a;
+Result<TextMatch> ParseTextMatch(const pugi::xml_node& n, std::string_view default_collation,
+                                 Precondition unsupported_collation, Precondition bad_negate,
+                                 Precondition bad_match_type) {
+  TextMatch a;
+  a.value = n.text().get();
   pugi::xml_attribute collation = n.attribute("collation");
   a.collation = collation ? collation.value() : std::string(default_collation);
   if (!IsSupportedCollation(a.collation)) {

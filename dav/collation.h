@@ -17,22 +17,29 @@ enum class MatchKind { kEquals, kContains, kStartsWith, kEndsWith };
 // The match-type attribute of a text-match ("" = contains); nullopt for an unknown one.
 std::optional<MatchKind> ParseMatchKind(std::string_view match_type);
 
-// The attributes of a CalDAV/CardDAV <text-match> element.
-struct TextMatchAttributes {
-  std::string collation;
+// A CalDAV/CardDAV <text-match> element (RFC 4791 §9.7.5, RFC 6352 §10.5.4).
+struct TextMatch {
+  std::string value;
+  std::string collation;  // i;ascii-casemap, i;unicode-casemap or i;octet
   MatchKind match_type = MatchKind::kContains;
   bool negate = false;
 };
 
-// Reads collation (absent = `default_collation`), negate-condition and match-type of a
-// <text-match>. Errors: Status::Violates(`unsupported_collation`) for an unknown collation;
-// Violates(`bad_negate`) / Violates(`bad_match_type`) for bad values of the other two
-// (Precondition::kNone = a plain 400).
-Result<TextMatchAttributes> ParseTextMatchAttributes(const pugi::xml_node& text_match,
-                                                     std::string_view default_collation,
-                                                     Precondition unsupported_collation,
-                                                     Precondition bad_negate,
-                                                     Precondition bad_match_type);
+// A CalDAV/CardDAV <param-filter> element (RFC 4791 §9.7.3, RFC 6352 §10.5.2).
+struct ParamFilter {
+  std::string name;  // upper case
+  bool is_not_defined = false;
+  std::optional<TextMatch> text_match{};
+};
+
+// Reads a <text-match>: its text, collation (absent = `default_collation`, which differs between
+// CalDAV and CardDAV), negate-condition and match-type. Errors:
+// Status::Violates(`unsupported_collation`) for an unknown collation; Violates(`bad_negate`) /
+// Violates(`bad_match_type`) for bad values of the other two (Precondition::kNone = a plain 400).
+Result<TextMatch> ParseTextMatch(const pugi::xml_node& text_match,
+                                 std::string_view default_collation,
+                                 Precondition unsupported_collation, Precondition bad_negate,
+                                 Precondition bad_match_type);
 
 // True for "i;octet", "i;ascii-casemap" and "i;unicode-casemap".
 bool IsSupportedCollation(std::string_view collation);

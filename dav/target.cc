@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dav/collection_types.h"
+#include "dav/store/store_util.h"
 
 namespace cartable::dav {
 namespace {
@@ -16,18 +17,6 @@ const Area kAreas[] = {
     {"/dav/calendars/", store::kKindCalendarHome},
     {"/dav/addressbooks/", store::kKindAddressbookHome},
 };
-
-std::vector<std::string> SplitSegments(std::string_view rest) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < rest.size()) {
-    size_t slash = rest.find('/', start);
-    if (slash == std::string_view::npos) slash = rest.size();
-    if (slash > start) out.emplace_back(rest.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -165,7 +154,8 @@ Result<Target> Resolve(store::Session& session, const std::string& path, const P
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
   if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
   bool trailing_slash = p.back() == '/';
-  std::vector<std::string> segs = SplitSegments(std::string_view(p).substr(kDavRoot.size()));
+  std::vector<std::string> segs =
+      store::SplitNonEmpty(std::string_view(p).substr(kDavRoot.size()), '/');
   if (segs.empty()) return Virtual(VirtualKind::kRoot, std::string(kDavRoot));
   if (segs[0] == "principals") return ResolvePrincipal(session, segs);
   const Area* area = nullptr;

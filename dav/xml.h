@@ -30,6 +30,17 @@ bool Is(const pugi::xml_node& element, std::string_view ns, std::string_view loc
 // The first child element named {ns}local, or an empty node.
 pugi::xml_node Child(const pugi::xml_node& parent, std::string_view ns, std::string_view local);
 
+// Calls `f` (returning Status) on each element child of `parent` in order, text and comments
+// skipped; stops at the first error and returns it.
+template <typename F>
+Status ForEachElement(const pugi::xml_node& parent, F f) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    if (Status s = f(c); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 // Serialises `element` as a self-contained fragment: every namespace declaration in scope from
 // ancestors that the element does not redeclare is copied onto it, so the fragment means the
 // same thing wherever it is pasted. Used to keep dead properties byte-faithful.

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "dav/text_fold.h"
+#include "directory/import_parse.h"
 
 namespace cartable::directory {
 namespace {
@@ -30,13 +31,6 @@ std::string EmailPart(std::string_view s) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
-}
-
-std::string Trimmed(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 }  // namespace
@@ -67,10 +61,10 @@ std::string SourceKey(std::string_view numen, std::string_view ldif_uid, std::st
     for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     return s;
   };
-  if (std::string n = Trimmed(numen); !n.empty()) return "numen:" + upper(n);
-  if (std::string u = Trimmed(ldif_uid); !u.empty()) return "uid:" + u;
-  if (std::string e = Trimmed(email); !e.empty()) return "email:" + lower(e);
-  return "name:" + LettersOnly(nom) + "|" + LettersOnly(prenom) + "|" + lower(Trimmed(uai));
+  if (std::string n = TrimBlanks(numen); !n.empty()) return "numen:" + upper(n);
+  if (std::string u = TrimBlanks(ldif_uid); !u.empty()) return "uid:" + u;
+  if (std::string e = TrimBlanks(email); !e.empty()) return "email:" + lower(e);
+  return "name:" + LettersOnly(nom) + "|" + LettersOnly(prenom) + "|" + lower(TrimBlanks(uai));
 }
 
 std::string IdentityAllocator::NextLogin(const std::string& base) {

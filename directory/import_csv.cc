@@ -14,13 +14,6 @@ struct CsvRow {
   std::vector<std::string> fields;
 };
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // The separator used by the header (first line): ';' unless ',' is more frequent outside quotes.
 char DetectSeparator(std::string_view text) {
   int semis = 0, commas = 0;
@@ -97,7 +90,7 @@ std::optional<std::vector<int>> MapHeader(const CsvRow& header, std::vector<Impo
   std::vector<bool> seen(kColumns.size(), false);
   bool ok = true;
   for (const std::string& raw : header.fields) {
-    std::string name = Trim(raw);
+    std::string name = TrimBlanks(raw);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     auto it = std::find(kColumns.begin(), kColumns.end(), name);
@@ -129,7 +122,7 @@ PersonRecord ToRecord(const CsvRow& row, const std::vector<int>& map) {
   r.line = row.line;
   std::string* slots[] = {&r.nom, &r.prenom,      &r.email,     &r.fonction, &r.etablissement,
                           &r.uai, &r.departement, &r.telephone, &r.numen};
-  for (size_t i = 0; i < map.size(); ++i) *slots[map[i]] = Trim(row.fields[i]);
+  for (size_t i = 0; i < map.size(); ++i) *slots[map[i]] = TrimBlanks(row.fields[i]);
   return r;
 }
 

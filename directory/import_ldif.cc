@@ -77,13 +77,6 @@ std::vector<std::vector<LogicalLine>> SplitRecords(std::string_view text) {
   return records;
 }
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 std::string* Slot(PersonRecord& r, const std::string& attr) {
   static const std::map<std::string, std::string PersonRecord::*> kMap = {
       {"sn", &PersonRecord::nom},
@@ -110,13 +103,13 @@ std::string ApplyLine(const std::string& text, PersonRecord* r, bool* is_change)
   std::string_view rest = std::string_view(text).substr(colon + 1);
   std::string value;
   if (!rest.empty() && rest[0] == ':') {
-    std::optional<std::string> decoded = DecodeBase64(Trim(rest.substr(1)));
+    std::optional<std::string> decoded = DecodeBase64(TrimBlanks(rest.substr(1)));
     if (!decoded) return "bad base64 value for '" + attr + "'";
-    value = Trim(*decoded);
+    value = TrimBlanks(*decoded);
   } else if (!rest.empty() && rest[0] == '<') {
     return "URL values ('" + attr + ":<') are not supported";
   } else {
-    value = Trim(rest);
+    value = TrimBlanks(rest);
   }
   if (attr == "changetype") *is_change = true;
   std::string* slot = Slot(*r, attr);

@@ -41,6 +41,14 @@ ParsedFile ParseCsv(std::string_view text);
 // Errors: bad base64, a line without ':', "attr:< URL" values, a changetype record.
 ParsedFile ParseLdif(std::string_view text);
 
+// `s` without the spaces and tabs around it (fields of the exports, parts of identity keys).
+inline std::string TrimBlanks(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
 // LDIF when the first non-comment, non-blank line starts with "dn:" or "version:", else CSV.
 bool LooksLikeLdif(std::string_view text);
 

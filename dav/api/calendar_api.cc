@@ -15,12 +15,6 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/calendars";
 
-http::HttpResponse Error(int status, const std::string& message) {
-  return JsonError(status, message);
-}
-
-http::HttpResponse Error(const Status& s) { return JsonError(s); }
-
 struct CalendarInfo {
   store::Collection collection;
   std::string id, name, color;
@@ -38,7 +32,7 @@ CalendarInfo Describe(const store::Collection& c, const std::string& home) {
 
 http::HttpResponse ListCalendars(store::Session& s, const store::Collection& home) {
   auto subs = s.ListChildCollections(home.id);
-  if (!subs.ok()) return Error(subs.status());
+  if (!subs.ok()) return JsonError(subs.status());
   json list = json::array();
   for (const store::Collection& c : *subs) {
     if (c.kind != store::kKindCalendar) continue;
@@ -80,7 +74,8 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
               to = http::QueryParam(request.query, "to");
   std::optional<caldav::Seconds> start = ParseInstant(from), end = ParseInstant(to);
   if (!start || !end || *end <= *start) {
-    return Error(400, "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");
+    return JsonError(400,
+                     "give from= and to= as 2026-11-23T00:00:00Z or 2026-11-23, from before to");
   }
   caldav::TimeRange range{*start, *end};
   std::vector<std::pair<caldav::Occurrence, std::string>> all;
@@ -94,7 +89,7 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
     for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.collection.path + o.name));
     return all.size() <= kMaxOccurrences ? Status::OK() : store::StopVisit();
   });
-  if (!st.ok()) return Error(st);
+  if (!st.ok()) return JsonError(st);
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.first.start < b.first.start; });
   if (all.size() > kMaxOccurrences) {
@@ -117,20 +112,21 @@ http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest
   if (auto refused = OnlyGet(request)) return *refused;
   store::Session& s = ctx.store.ThreadSession();
   std::string home = HomePath(CalendarArea(), principal.login);
-  if (Status st = EnsureHome(s, home, principal); !st.ok()) return Error(st);
+  if (Status st = EnsureHome(s, home, principal); !st.ok()) return JsonError(st);
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
-  if (!txn.ok()) return Error(txn.status());
+  if (!txn.ok()) return JsonError(txn.status());
   Result<store::Collection> home_coll = s.GetCollection(home);
-  if (!home_coll.ok()) return Error(home_coll.status());
+  if (!home_coll.ok()) return JsonError(home_coll.status());
   std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
   if (rest.empty() || rest == "/") return ListCalendars(s, *home_coll);
   // /{id}/events
   size_t slash = rest.find('/', 1);
   std::string id = rest.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
   std::string tail = slash == std::string::npos ? "" : rest.substr(slash);
-  if (tail != "/events" && tail != "/events/") return Error(404, "no such API resource");
+  if (tail != "/events" && tail != "/events/") return JsonError(404, "no such API resource");
   Result<store::Collection> cal = s.GetCollection(home + id + "/");
-  if (!cal.ok() || cal->kind != store::kKindCalendar) return Error(404, "no calendar '" + id + "'");
+  if (!cal.ok() || cal->kind != store::kKindCalendar)
+    return JsonError(404, "no calendar '" + id + "'");
   return ListEvents(s, Describe(*cal, home), request);
 }
 

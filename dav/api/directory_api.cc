@@ -12,10 +12,6 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/directory";
 
-http::HttpResponse Error(int status, const std::string& message) {
-  return JsonError(status, message);
-}
-
 http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
   store::DirectoryQuery q;
   q.text = http::QueryParam(request.query, "q");
@@ -26,11 +22,11 @@ http::HttpResponse Search(store::Session& s, const http::HttpRequest& request) {
     size_t n = 0;
     auto r = std::from_chars(limit.data(), limit.data() + limit.size(), n);
     if (r.ec != std::errc() || r.ptr != limit.data() + limit.size() || n == 0) {
-      return Error(400, "limit must be a positive number");
+      return JsonError(400, "limit must be a positive number");
     }
     q.limit = std::min(n, kMaxDirectoryResults);
   }
-  if (q.text.empty()) return Error(400, "give the text to search with q=");
+  if (q.text.empty()) return JsonError(400, "give the text to search with q=");
   Result<std::vector<store::DirectoryEntry>> found = s.SearchDirectory(q);
   if (!found.ok()) return JsonError(found.status());
   json people = json::array();
@@ -84,7 +80,7 @@ http::HttpResponse ServeDirectory(const DavContext& ctx, const http::HttpRequest
   std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
   if (rest.empty() || rest == "/") return Search(s, request);
   if (rest == "/groups" || rest == "/groups/") return Groups(s, departments);
-  return Error(404, "no such API resource");
+  return JsonError(404, "no such API resource");
 }
 
 }  // namespace cartable::dav::api

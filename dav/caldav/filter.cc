@@ -23,28 +23,10 @@ std::string Upper(std::string s) {
 
 bool IsCal(const pugi::xml_node& n, std::string_view local) { return Is(n, ns::kCalDav, local); }
 
-// Element children only (text and comments skipped).
-template <typename F>
-Status ForEachElement(const pugi::xml_node& parent, F f) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    Status s = f(c);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
-
+// RFC 4791 §9.7.5: the default collation of a CalDAV text-match is i;ascii-casemap.
 Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
-  Result<TextMatchAttributes> a =
-      ParseTextMatchAttributes(n, TextMatch{}.collation, Precondition::kSupportedCollation,
-                               Precondition::kValidFilter, Precondition::kValidFilter);
-  if (!a.ok()) return a.status();
-  TextMatch tm;
-  tm.value = n.text().get();
-  tm.collation = std::move(a->collation);
-  tm.match_type = a->match_type;
-  tm.negate = a->negate;
-  return tm;
+  return dav::ParseTextMatch(n, "i;ascii-casemap", Precondition::kSupportedCollation,
+                             Precondition::kValidFilter, Precondition::kValidFilter);
 }
 
 Result<ParamFilter> ParseParamFilter(const pugi::xml_node& n) {

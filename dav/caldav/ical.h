@@ -66,21 +66,9 @@ struct TimeRange {
   Seconds end = store::kNoUpperBound;    // exclusive
 };
 
-// The text-match kinds are the shared collation ones (dav/collation.h).
+// The text-match kinds, TextMatch and ParamFilter are the ones shared with the other protocol's
+// filters (dav/collation.h).
 using MatchType = ::cartable::dav::MatchKind;
-
-struct TextMatch {
-  std::string value;
-  std::string collation = "i;ascii-casemap";  // i;ascii-casemap, i;unicode-casemap, i;octet
-  MatchType match_type = MatchType::kContains;
-  bool negate = false;
-};
-
-struct ParamFilter {
-  std::string name;  // upper case
-  bool is_not_defined = false;
-  std::optional<TextMatch> text_match{};
-};
 
 struct PropFilter {
   std::string name;  // upper case

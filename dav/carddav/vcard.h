@@ -70,21 +70,9 @@ Result<std::string> ConvertVCard(std::string_view text, std::string_view version
 
 // ---- addressbook-query (RFC 6352 §10.5) ----
 
-// The text-match kinds are the shared collation ones (dav/collation.h).
+// The text-match kinds, TextMatch and ParamFilter are the ones shared with the other protocol's
+// filters (dav/collation.h).
 using MatchType = ::cartable::dav::MatchKind;
-
-struct TextMatch {
-  std::string value;
-  std::string collation = "i;unicode-casemap";  // i;unicode-casemap, i;ascii-casemap, i;octet
-  MatchType match_type = MatchType::kContains;
-  bool negate = false;
-};
-
-struct ParamFilter {
-  std::string name;  // upper case
-  bool is_not_defined = false;
-  std::optional<TextMatch> text_match;
-};
 
 struct PropFilter {
   std::string name;  // upper case

@@ -29,26 +29,10 @@ Result<bool> ParseTest(const pugi::xml_node& n) {
   return Unsupported("unknown test value " + std::string(test));
 }
 
-template <typename F>
-Status ForEachElement(const pugi::xml_node& parent, F f) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    if (Status s = f(c); !s.ok()) return s;
-  }
-  return Status::OK();
-}
-
+// RFC 6352 §10.5.4: the default collation of a CardDAV text-match is i;unicode-casemap.
 Result<TextMatch> ParseTextMatch(const pugi::xml_node& n) {
-  Result<TextMatchAttributes> a =
-      ParseTextMatchAttributes(n, TextMatch{}.collation, Precondition::kCardSupportedCollation,
-                               Precondition::kNone, Precondition::kCardSupportedFilter);
-  if (!a.ok()) return a.status();
-  TextMatch tm;
-  tm.value = n.text().get();
-  tm.collation = std::move(a->collation);
-  tm.match_type = a->match_type;
-  tm.negate = a->negate;
-  return tm;
+  return dav::ParseTextMatch(n, "i;unicode-casemap", Precondition::kCardSupportedCollation,
+                             Precondition::kNone, Precondition::kCardSupportedFilter);
 }
 
 Result<ParamFilter> ParseParamFilter(const pugi::xml_node& n) {

@@ -3,7 +3,6 @@
 // come from the directory's full-text index, never from scanning every card; personal books are
 // small and are scanned.
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <unordered_set>
 
@@ -36,21 +35,11 @@ std::optional<std::string> RequiredNeedle(const carddav::CardFilter& f) {
   for (const carddav::PropFilter& p : f.prop_filters) {
     if (p.is_not_defined || !Indexed(p.name) || p.text_matches.empty()) continue;
     if (!p.all_of && (p.text_matches.size() != 1 || !p.param_filters.empty())) continue;
-    for (const carddav::TextMatch& m : p.text_matches) {
+    for (const TextMatch& m : p.text_matches) {
       if (!m.negate && !m.value.empty() && m.collation != "i;octet") return m.value;
     }
   }
   return std::nullopt;
-}
-
-Result<size_t> ParseLimit(const pugi::xml_node& root) {
-  pugi::xml_node limit = Child(root, ns::kCardDav, "limit");
-  if (!limit) return size_t{0};
-  std::string_view text = Child(limit, ns::kCardDav, "nresults").child_value();
-  size_t n = 0;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (r.ec != std::errc() || n == 0) return Status::BadRequest("invalid CARDDAV:nresults");
-  return n;
 }
 
 // The directory entries that may match `needle`, or nullopt when the index could not narrow
@@ -98,7 +87,7 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
   if (!filter.ok()) return filter.status();
   Result<PropRequest> props = ParseReportProps(root);
   if (!props.ok()) return props.status();
-  Result<size_t> limit = ParseLimit(root);
+  Result<size_t> limit = ParseLimit(root, ns::kCardDav, "CARDDAV");
   if (!limit.ok()) return limit.status();
   Scope scope = ScopeOf(t);
 

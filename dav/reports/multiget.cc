@@ -1,5 +1,6 @@
 // calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): the members named
 // by hrefs, fetched in one batch when they live in the target collection; 404 for missing ones.
+#include <charconv>
 #include <unordered_map>
 
 #include "dav/members.h"
@@ -23,6 +24,19 @@ Scope ScopeOf(const Target& t) {
     s.only = t.name;
   }
   return s;
+}
+
+Result<size_t> ParseLimit(const pugi::xml_node& root, std::string_view ns,
+                          std::string_view ns_prefix) {
+  pugi::xml_node limit = Child(root, ns, "limit");
+  if (!limit) return size_t{0};
+  std::string_view text = Child(limit, ns, "nresults").child_value();
+  size_t n = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (r.ec != std::errc() || n == 0) {
+    return Status::BadRequest("invalid " + std::string(ns_prefix) + ":nresults");
+  }
+  return n;
 }
 
 std::optional<std::string> HrefPath(std::string_view href) {

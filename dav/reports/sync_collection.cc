@@ -1,13 +1,13 @@
 // sync-collection (RFC 6578) on any store collection, calendar homes included (Apple syncs the
 // home): an empty token returns every member, a known token the members changed since, with
 // deletions as 404 responses; an unknown or foreign token is 403 DAV:valid-sync-token.
-#include <charconv>
 
 #include "dav/members.h"
 #include "dav/multistatus.h"
 #include "dav/prop_request.h"
 #include "dav/property_registry.h"
 #include "dav/report_registry.h"
+#include "dav/reports/report_scope.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -17,17 +17,6 @@ Status InvalidToken(std::string_view token) {
   return Status::Violates(
       Precondition::kValidSyncToken,
       "unknown or expired sync token '" + std::string(token) + "': sync again from an empty token");
-}
-
-// The <D:limit><D:nresults>N</D:nresults></D:limit> of the request, or 0 for none.
-Result<size_t> ParseLimit(const pugi::xml_node& root) {
-  pugi::xml_node limit = Child(root, ns::kDav, "limit");
-  if (!limit) return size_t{0};
-  std::string_view text = Child(limit, ns::kDav, "nresults").child_value();
-  size_t n = 0;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (r.ec != std::errc() || n == 0) return Status::BadRequest("invalid DAV:nresults");
-  return n;
 }
 
 // Writes the members named in `changes` (latest state of each) into `out`.
@@ -72,7 +61,7 @@ MethodResult RunSyncCollection(const Request& req, Target& t, const pugi::xml_no
   if (!level.empty() && level != "1" && level != "infinite") {
     return Status::BadRequest("DAV:sync-level must be 1 or infinite");
   }
-  Result<size_t> limit = ParseLimit(root);
+  Result<size_t> limit = ParseLimit(root, ns::kDav, "DAV");
   if (!limit.ok()) return limit.status();
   Result<PropRequest> props = ParseReportProps(root);
   if (!props.ok()) return props.status();

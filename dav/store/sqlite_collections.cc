@@ -20,19 +20,6 @@ std::optional<std::string> OptionalText(const Stmt& s, int col) {
   return s.Text(col);
 }
 
-// components is stored as "VEVENT,VTODO" (names never contain a comma).
-std::vector<std::string> SplitComponents(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string JoinComponents(const std::vector<std::string>& components) {
   std::string out;
   for (const std::string& c : components) {
@@ -51,7 +38,10 @@ CollectionSettings ReadSettings(const Stmt& s, int first) {
   c.time_zone = OptionalText(s, first + 4);
   if (!s.IsNull(first + 5)) c.transparent = s.Int(first + 5) != 0;
   c.default_calendar_id = s.Int(first + 6);  // NULL reads as 0
-  if (!s.IsNull(first + 7)) c.components = SplitComponents(s.Text(first + 7));
+  if (!s.IsNull(first + 7)) {
+    // components is stored as "VEVENT,VTODO" (names never contain a comma).
+    c.components = SplitNonEmpty(s.Text(first + 7), ',');
+  }
   return c;
 }
 
@@ -209,19 +199,27 @@ Status SqliteSession::PruneChanges(Id collection_id, int64_t seq, int64_t floor)
   return raise->Run("raising the change-log floor");
 }
 
-Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,
-                                                     Id owner_id, const std::string& kind) {
+Status SqliteSession::CheckPathUnder(const std::string& path, Id parent_id) {
   std::string parent_path;
   if (parent_id != 0) {
     Result<Collection> parent = GetCollectionById(parent_id);
     if (!parent.ok()) return parent.status();
     parent_path = parent->path;
   }
-  Status st = CheckCollectionPath(path, parent_path);
-  if (!st.ok()) return st;
+  return CheckCollectionPath(path, parent_path);
+}
+
+Status SqliteSession::CheckPathFree(const std::string& path, Id parent_id) {
+  if (parent_id == 0) return CheckRootFree(path);
   const std::string member = CollectionMemberName(path);
-  st = parent_id != 0 ? CheckMemberFree(parent_id, member.substr(0, member.size() - 1), path)
-                      : CheckRootFree(path);
+  return CheckMemberFree(parent_id, member.substr(0, member.size() - 1), path);
+}
+
+Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id parent_id,
+                                                     Id owner_id, const std::string& kind) {
+  Status st = CheckPathUnder(path, parent_id);
+  if (!st.ok()) return st;
+  st = CheckPathFree(path, parent_id);
   if (!st.ok()) return st;
   Result<Stmt> s = Prepare(
       "INSERT INTO collections (path, parent_id, owner_id, kind, created_at, modified_at) "
@@ -244,7 +242,7 @@ Result<Collection> SqliteSession::DoCreateCollection(const std::string& path, Id
   if (!st.ok()) return st;
   const Id id = db_->LastInsertId();
   if (parent_id != 0) {
-    Result<int64_t> seq = Bump(parent_id, member, false);
+    Result<int64_t> seq = Bump(parent_id, CollectionMemberName(path), false);
     if (!seq.ok()) return seq.status();
   }
   return GetCollectionById(id);
@@ -296,22 +294,14 @@ Status SqliteSession::DoMoveCollection(Id collection_id, const std::string& new_
                                        Id new_parent_id) {
   Result<Collection> c = GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
-  std::string parent_path;
-  if (new_parent_id != 0) {
-    Result<Collection> parent = GetCollectionById(new_parent_id);
-    if (!parent.ok()) return parent.status();
-    parent_path = parent->path;
-  }
-  Status st = CheckCollectionPath(new_path, parent_path);
+  Status st = CheckPathUnder(new_path, new_parent_id);
   if (!st.ok()) return st;
   if (new_path.compare(0, c->path.size(), c->path) == 0) {
     return Status::Conflict("cannot move " + c->path + " into itself");
   }
-  const std::string member = CollectionMemberName(new_path);
-  st = new_parent_id != 0
-           ? CheckMemberFree(new_parent_id, member.substr(0, member.size() - 1), new_path)
-           : CheckRootFree(new_path);
+  st = CheckPathFree(new_path, new_parent_id);
   if (!st.ok()) return st;
+  const std::string member = CollectionMemberName(new_path);
   Result<Stmt> rename = Prepare(
       "UPDATE collections SET path = ?1 || substr(path, length(?2) + 1) "
       "WHERE path >= ?2 AND path < ?3");
@@ -346,55 +336,38 @@ Status SqliteSession::MoveCollection(Id collection_id, const std::string& new_pa
 }
 
 Status SqliteSession::SetCollectionSettings(Id collection_id, const CollectionSettings& settings) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  return WriteOne(
       "UPDATE collections SET display_name = ?, description = ?, color = ?, sort_order = ?, "
-      "time_zone = ?, transparent = ?, default_calendar_id = ?, components = ? WHERE id = ?");
-  if (!s.ok()) return scope.Finish(s.status());
-  auto bind_text = [&s](int index, const std::optional<std::string>& v) {
-    if (v) {
-      s->Bind(index, *v);
-    } else {
-      s->BindNull(index);
-    }
-  };
-  bind_text(1, settings.display_name);
-  bind_text(2, settings.description);
-  bind_text(3, settings.color);
-  if (settings.order) {
-    s->Bind(4, *settings.order);
-  } else {
-    s->BindNull(4);
-  }
-  bind_text(5, settings.time_zone);
-  if (settings.transparent) {
-    s->Bind(6, int64_t{*settings.transparent});
-  } else {
-    s->BindNull(6);
-  }
-  if (settings.default_calendar_id != 0) {
-    s->Bind(7, settings.default_calendar_id);
-  } else {
-    s->BindNull(7);
-  }
-  if (settings.components.empty()) {
-    s->BindNull(8);
-  } else {
-    s->Bind(8, JoinComponents(settings.components));
-  }
-  s->Bind(9, collection_id);
-  Status st = s->Run("setting the settings of collection #" + std::to_string(collection_id));
-  // A missing default calendar is a FOREIGN KEY violation, which SqliteStatus maps to kNotFound.
-  if (st.code() == Status::Code::kNotFound) {
-    return scope.Finish(Status::Conflict("the default calendar #" +
-                                         std::to_string(settings.default_calendar_id) +
-                                         " does not exist"));
-  }
-  if (st.ok() && db_->Changes() == 0) {
-    st = Status::NotFound("no collection #" + std::to_string(collection_id));
-  }
-  return scope.Finish(st);
+      "time_zone = ?, transparent = ?, default_calendar_id = ?, components = ? WHERE id = ?",
+      "setting the settings of collection #" + std::to_string(collection_id),
+      [&](Stmt& s) {
+        s.BindOrNull(1, settings.display_name);
+        s.BindOrNull(2, settings.description);
+        s.BindOrNull(3, settings.color);
+        s.BindOrNull(4, settings.order);
+        s.BindOrNull(5, settings.time_zone);
+        s.BindOrNull(6, settings.transparent);
+        if (settings.default_calendar_id != 0) {
+          s.Bind(7, settings.default_calendar_id);
+        } else {
+          s.BindNull(7);
+        }
+        if (settings.components.empty()) {
+          s.BindNull(8);
+        } else {
+          s.Bind(8, JoinComponents(settings.components));
+        }
+        s.Bind(9, collection_id);
+      },
+      [&](Status st) {
+        // A missing default calendar is a FOREIGN KEY violation, which SqliteStatus maps to
+        // kNotFound.
+        if (st.code() == Status::Code::kNotFound) {
+          return Status::Conflict("the default calendar #" +
+                                  std::to_string(settings.default_calendar_id) + " does not exist");
+        }
+        return RequireChange(std::move(st), "no collection #" + std::to_string(collection_id));
+      });
 }
 
 Result<int64_t> SqliteSession::Touch(Id collection_id, const std::string& name, bool deleted) {

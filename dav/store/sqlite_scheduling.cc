@@ -40,16 +40,14 @@ Status SqliteSession::SetScheduleTag(Id object_id, const std::string& tag) {
 }
 
 Result<Id> SqliteSession::EnqueueMail(const QueuedMail& mail) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  Status st = WriteOne(
       "INSERT INTO mail_queue (envelope_from, recipient, message, origin_collection, origin_name, "
-      "next_attempt, last_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, mail.envelope_from).Bind(2, mail.recipient).BindBlob(3, mail.message);
-  s->Bind(4, mail.origin_collection).Bind(5, mail.origin_name).Bind(6, mail.next_attempt);
-  s->Bind(7, mail.last_error).Bind(8, Now());
-  Status st = scope.Finish(s->Run("queueing a mail"));
+      "next_attempt, last_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      "queueing a mail", [&](Stmt& s) {
+        s.Bind(1, mail.envelope_from).Bind(2, mail.recipient).BindBlob(3, mail.message);
+        s.Bind(4, mail.origin_collection).Bind(5, mail.origin_name).Bind(6, mail.next_attempt);
+        s.Bind(7, mail.last_error).Bind(8, Now());
+      });
   if (!st.ok()) return st;
   return db_->LastInsertId();
 }
@@ -82,23 +80,15 @@ Result<std::vector<QueuedMail>> SqliteSession::DueMail(UnixTime now, size_t limi
 }
 
 Status SqliteSession::RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  return WriteOne(
       "UPDATE mail_queue SET attempts = attempts + 1, next_attempt = ?2, last_error = ?3 "
-      "WHERE id = ?1");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, id).Bind(2, next_attempt).Bind(3, error);
-  return scope.Finish(s->Run("rescheduling a mail"));
+      "WHERE id = ?1",
+      "rescheduling a mail", [&](Stmt& s) { s.Bind(1, id).Bind(2, next_attempt).Bind(3, error); });
 }
 
 Status SqliteSession::DeleteMail(Id id) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare("DELETE FROM mail_queue WHERE id = ?");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, id);
-  return scope.Finish(s->Run("deleting a queued mail"));
+  return WriteOne("DELETE FROM mail_queue WHERE id = ?", "deleting a queued mail",
+                  [&](Stmt& s) { s.Bind(1, id); });
 }
 
 }  // namespace cartable::store

@@ -176,22 +176,38 @@ Status WriteScope::Finish(const Status& result) {
   return result;
 }
 
+Status SqliteSession::WriteOne(std::string_view sql, const std::string& what,
+                               const std::function<void(Stmt&)>& bind,
+                               const std::function<Status(Status)>& check) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(sql);
+  if (!s.ok()) return scope.Finish(s.status());
+  bind(*s);
+  Status st = s->Run(what);
+  return scope.Finish(check ? check(std::move(st)) : st);
+}
+
+Status SqliteSession::RequireChange(Status st, const std::string& missing) {
+  if (st.ok() && db_->Changes() == 0) return Status::NotFound(missing);
+  return st;
+}
+
 // ---- users ----
 
 Result<Id> SqliteSession::CreateUser(const User& user) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  Status st = WriteOne(
       "INSERT INTO users (login, email, display_name, password_hash, state, quota_bytes, "
-      "credential_version, must_change_password, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, user.login);
-  BindEmail(*s, 2, user.email);
-  s->Bind(3, user.display_name).Bind(4, user.password_hash).Bind(5, StateText(user.state));
-  s->Bind(6, user.quota_bytes).Bind(7, user.credential_version > 0 ? user.credential_version : 1);
-  s->Bind(8, int64_t{user.must_change_password});
-  s->Bind(9, user.created_at != 0 ? user.created_at : Now());
-  Status st = scope.Finish(s->Run("creating user " + user.login));
+      "credential_version, must_change_password, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+      "creating user " + user.login, [&](Stmt& s) {
+        s.Bind(1, user.login);
+        BindEmail(s, 2, user.email);
+        s.Bind(3, user.display_name).Bind(4, user.password_hash).Bind(5, StateText(user.state));
+        s.Bind(6, user.quota_bytes)
+            .Bind(7, user.credential_version > 0 ? user.credential_version : 1);
+        s.Bind(8, int64_t{user.must_change_password});
+        s.Bind(9, user.created_at != 0 ? user.created_at : Now());
+      });
   if (!st.ok()) return st;
   return db_->LastInsertId();
 }
@@ -236,38 +252,32 @@ Result<std::vector<User>> SqliteSession::ListUsers() {
 }
 
 Status SqliteSession::UpdateUser(const User& user) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
   // In SET expressions `state` is the old value: the version moves only on a real state change.
-  Result<Stmt> s = Prepare(
+  return WriteOne(
       "UPDATE users SET display_name = ?1, email = ?2, quota_bytes = ?3, "
       "must_change_password = ?4, credential_version = credential_version + (state <> ?5), "
-      "state = ?5, scheduling = ?7 WHERE id = ?6");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, user.display_name);
-  BindEmail(*s, 2, user.email);
-  s->Bind(3, user.quota_bytes).Bind(4, int64_t{user.must_change_password});
-  s->Bind(5, StateText(user.state)).Bind(6, user.id).Bind(7, int64_t{user.scheduling});
-  Status st = s->Run("updating user " + user.login);
-  if (st.ok() && db_->Changes() == 0) {
-    st = Status::NotFound("no user with id " + std::to_string(user.id));
-  }
-  return scope.Finish(st);
+      "state = ?5, scheduling = ?7 WHERE id = ?6",
+      "updating user " + user.login,
+      [&](Stmt& s) {
+        s.Bind(1, user.display_name);
+        BindEmail(s, 2, user.email);
+        s.Bind(3, user.quota_bytes).Bind(4, int64_t{user.must_change_password});
+        s.Bind(5, StateText(user.state)).Bind(6, user.id).Bind(7, int64_t{user.scheduling});
+      },
+      [&](Status st) {
+        return RequireChange(std::move(st), "no user with id " + std::to_string(user.id));
+      });
 }
 
 Status SqliteSession::SetPasswordHash(Id user_id, const std::string& hash, bool must_change) {
-  WriteScope scope(*this);
-  if (!scope.status().ok()) return scope.status();
-  Result<Stmt> s = Prepare(
+  return WriteOne(
       "UPDATE users SET password_hash = ?, must_change_password = ?, "
-      "credential_version = credential_version + 1 WHERE id = ?");
-  if (!s.ok()) return scope.Finish(s.status());
-  s->Bind(1, hash).Bind(2, int64_t{must_change}).Bind(3, user_id);
-  Status st = s->Run("setting a password");
-  if (st.ok() && db_->Changes() == 0) {
-    st = Status::NotFound("no user with id " + std::to_string(user_id));
-  }
-  return scope.Finish(st);
+      "credential_version = credential_version + 1 WHERE id = ?",
+      "setting a password",
+      [&](Stmt& s) { s.Bind(1, hash).Bind(2, int64_t{must_change}).Bind(3, user_id); },
+      [&](Status st) {
+        return RequireChange(std::move(st), "no user with id " + std::to_string(user_id));
+      });
 }
 
 // ---- entry points ----

@@ -11,6 +11,7 @@
 // A mutating call inside a read transaction fails with kInternal.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -98,12 +99,25 @@ class SqliteSession : public Session {
 
   // Prepares (from the cache) or returns the open error.
   Result<Stmt> Prepare(std::string_view sql);
+  // One writing statement in its own write scope (committed when all succeeded, rolled back
+  // otherwise): prepares `sql`, lets `bind` bind the parameters and runs it (`what` names the
+  // operation in errors). `check`, when given, maps the status of the run before the scope ends.
+  Status WriteOne(std::string_view sql, const std::string& what,
+                  const std::function<void(Stmt&)>& bind,
+                  const std::function<Status(Status)>& check = nullptr);
+  // `st`, or kNotFound(`missing`) when `st` is OK but the last statement changed no row.
+  Status RequireChange(Status st, const std::string& missing);
   Result<User> QueryUser(std::string_view sql, const std::string& key);
   // Steps a query on the collection columns; kNotFound (naming `what`) when it has no row.
   Result<Collection> StepCollection(Stmt& stmt, const std::string& what);
   // For a root (parent 0) at `path`: kConflict when an existing collection contains it or lies
   // under it, so that "the paths under P" and "the descendants of P" always mean the same rows.
   Status CheckRootFree(const std::string& path);
+  // The path rules for a collection at `path` under `parent_id` (0 = a root): kNotFound for a
+  // missing parent, else CheckCollectionPath against the parent's path.
+  Status CheckPathUnder(const std::string& path, Id parent_id);
+  // Nothing else at `path`: CheckMemberFree under the parent, or CheckRootFree for a root.
+  Status CheckPathFree(const std::string& path, Id parent_id);
   Result<Collection> DoCreateCollection(const std::string& path, Id parent_id, Id owner_id,
                                         const std::string& kind);
   // Adds `delta` to the used_bytes of `owner_id`; nothing for 0 (a collection owned by no user).

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,6 +49,11 @@ class Stmt {
   Stmt& Bind(int index, std::string_view text);  // bound as TEXT (copied)
   Stmt& BindBlob(int index, std::string_view bytes);
   Stmt& BindNull(int index);
+  // Binds the value of `v`, or NULL when it has none (an unset optional column).
+  template <typename T>
+  Stmt& BindOrNull(int index, const std::optional<T>& v) {
+    return v ? Bind(index, *v) : BindNull(index);
+  }
 
   // sqlite3_step: SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();

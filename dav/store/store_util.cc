@@ -5,6 +5,18 @@
 
 namespace cartable::store {
 
+std::vector<std::string> SplitNonEmpty(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string ComputeEtag(std::string_view data) {
   uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
   for (unsigned char c : data) {

@@ -3,11 +3,15 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dav/status.h"
 #include "dav/store/store.h"
 
 namespace cartable::store {
+
+// The non-empty parts of `text` between `sep` characters ("/a//b/" -> {"a", "b"}).
+std::vector<std::string> SplitNonEmpty(std::string_view text, char sep);
 
 // The strong ETag of `data`, quotes included: "\"<16 hex digits of FNV-1a 64>-<size in hex>\"".
 // Same bytes give the same ETag in every implementation and across restarts. The size is part of

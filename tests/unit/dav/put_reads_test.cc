@@ -7,6 +7,7 @@
 #include "dav/target.h"
 #include "tests/testlib/temp_store.h"
 #include "tests/unit/dav/counting_session.h"
+#include "tests/unit/dav/dav_test_util.h"
 
 namespace cartable::dav {
 namespace {
@@ -30,18 +31,14 @@ std::string Event(const std::string& start) {
 class PutReadsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* login : {"jlabert", "mdupont", "pmartin", "aroux"}) {
-      store::User u;
-      u.login = login;
-      u.display_name = login;
-      static const std::map<std::string, std::string> kMail = {{"jlabert", "jean.labert"},
-                                                               {"mdupont", "marie.dupont"},
-                                                               {"pmartin", "paul.martin"},
-                                                               {"aroux", "anne.roux"}};
-      u.email = kMail.at(login) + "@ac-orleans-tours.fr";
-      auto id = inner().CreateUser(u);
-      ASSERT_TRUE(id.ok());
-      if (u.login == "jlabert") me_ = {*id, u.login, u.display_name, u.email};
+    me_ = testing::AddJeanLabert(inner());
+    ASSERT_NE(me_.user_id, 0);
+    for (auto [login, name] : {std::pair{"mdupont", "marie.dupont"},
+                               {"pmartin", "paul.martin"},
+                               {"aroux", "anne.roux"}}) {
+      Principal colleague =
+          testing::AddUser(inner(), login, name, std::string(name) + "@ac-orleans-tours.fr");
+      ASSERT_NE(colleague.user_id, 0);
     }
     ASSERT_TRUE(EnsureHome(inner(), "/dav/calendars/jlabert/", me_).ok());
   }

@@ -6,6 +6,7 @@
 
 #include "dav/target.h"
 #include "tests/testlib/temp_store.h"
+#include "tests/unit/dav/dav_test_util.h"
 
 namespace cartable::dav {
 namespace {
@@ -13,19 +14,14 @@ namespace {
 class ResourceKindTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::User u;
-    u.login = "jlabert";
-    u.email = "jean.labert@ac-orleans-tours.fr";
-    u.display_name = "Jean Labert";
-    auto id = s().CreateUser(u);
-    ASSERT_TRUE(id.ok());
-    me_ = {*id, "jlabert", "Jean Labert", u.email};
+    me_ = testing::AddJeanLabert(s());
+    ASSERT_NE(me_.user_id, 0);
     for (const char* home :
          {"/dav/files/jlabert/", "/dav/calendars/jlabert/", "/dav/addressbooks/jlabert/"}) {
       ASSERT_TRUE(EnsureHome(s(), home, me_).ok());
     }
     auto docs = s().CreateCollection("/dav/files/jlabert/docs/",
-                                     s().GetCollection("/dav/files/jlabert/")->id, *id,
+                                     s().GetCollection("/dav/files/jlabert/")->id, me_.user_id,
                                      store::kKindCollection);
     ASSERT_TRUE(docs.ok());
     Put("/dav/files/jlabert/docs/", "a.txt");

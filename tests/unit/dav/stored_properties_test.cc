@@ -10,6 +10,7 @@
 #include "dav/target.h"
 #include "tests/testlib/temp_store.h"
 #include "tests/unit/dav/counting_session.h"
+#include "tests/unit/dav/dav_test_util.h"
 
 namespace cartable::dav {
 namespace {
@@ -20,13 +21,8 @@ constexpr const char* kColor = R"(<x:color xmlns:x="urn:x">rouge</x:color>)";
 class StoredPropertiesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::User u;
-    u.login = "jlabert";
-    u.email = "jean.labert@ac-orleans-tours.fr";
-    u.display_name = "Jean Labert";
-    auto id = inner().CreateUser(u);
-    ASSERT_TRUE(id.ok());
-    me_ = {*id, "jlabert", "Jean Labert", u.email};
+    me_ = testing::AddJeanLabert(inner());
+    ASSERT_NE(me_.user_id, 0);
     ASSERT_TRUE(EnsureHome(inner(), "/dav/calendars/jlabert/", me_).ok());
     auto agenda = inner().GetCollection(kAgenda);
     ASSERT_TRUE(agenda.ok());

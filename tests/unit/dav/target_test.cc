@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/testlib/temp_store.h"
+#include "tests/unit/dav/dav_test_util.h"
 
 namespace cartable::dav {
 namespace {
@@ -11,17 +12,13 @@ namespace {
 class TargetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::User u;
-    u.login = "jlabert";
-    u.email = "jean.labert@ac-orleans-tours.fr";
-    u.display_name = "Jean Labert";
-    auto id = s().CreateUser(u);
-    ASSERT_TRUE(id.ok());
-    me_ = {*id, "jlabert", "Jean Labert", u.email};
+    me_ = testing::AddJeanLabert(s());
+    ASSERT_NE(me_.user_id, 0);
     ASSERT_TRUE(EnsureHome(s(), "/dav/files/jlabert/", me_).ok());
     auto home = s().GetCollection("/dav/files/jlabert/");
     ASSERT_TRUE(home.ok());
-    auto docs = s().CreateCollection("/dav/files/jlabert/docs/", home->id, *id, "collection");
+    auto docs =
+        s().CreateCollection("/dav/files/jlabert/docs/", home->id, me_.user_id, "collection");
     ASSERT_TRUE(docs.ok());
     ASSERT_TRUE(s().PutObject(docs->id, "a b.txt", "text/plain", "x").ok());
   }

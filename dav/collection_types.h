@@ -82,13 +82,13 @@ struct MemberHooks {
 };
 
 struct CollectionType {
-  std::string_view kind;                      // store::kKind* value
-  std::vector<QName> resourcetype;            // besides DAV:collection
-  std::vector<std::string_view> child_kinds;  // kinds MKCOL/MKCALENDAR may create inside
-  bool allows_objects;                        // PUT of members
-  bool deletable;                             // DELETE/MOVE allowed (homes are not)
-  bool counts_quota;                          // members count against the user's document quota
-  MemberValidator validate;                   // nullptr: any content is accepted as is
+  std::string_view kind;                           // store::kKind* value
+  std::vector<QName> resourcetype = {};            // besides DAV:collection
+  std::vector<std::string_view> child_kinds = {};  // kinds MKCOL/MKCALENDAR may create inside
+  bool allows_objects = false;                     // PUT of members
+  bool deletable = false;                          // DELETE/MOVE allowed (homes are not)
+  bool counts_quota = false;           // members count against the user's document quota
+  MemberValidator validate = nullptr;  // nullptr: any content is accepted as is
   // Fills a collection of this kind right after it is created (a home's default calendars).
   Status (*populate)(store::Session& session, const store::Collection& created) = nullptr;
   MemberHooks hooks = {};

@@ -92,14 +92,17 @@ void MailQueue::RecordStatus(store::Session& session, const store::QueuedMail& m
   Result<store::Object> o = session.GetObject(mail.origin_collection, mail.origin_name, true);
   if (!o.ok()) return;  // the event is gone
   const std::string address = caldav::NormalizeAddress("mailto:" + mail.recipient);
-  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(*o->data);
-  const bool to_organizer = info.ok() && info->organizer == address;
-  Result<std::string> updated = to_organizer
-                                    ? caldav::SetOrganizerScheduleStatus(*o->data, status)
-                                    : caldav::SetScheduleStatus(*o->data, {{address, status}});
-  if (!updated.ok() || *updated == *o->data) return;
+  Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(*o->data);  // parsed once
+  if (!cal.ok()) return;
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(*cal);
+  if (info.ok() && info->organizer == address) {
+    caldav::SetOrganizerScheduleStatus(*cal, status);
+  } else {
+    caldav::SetScheduleStatus(*cal, {{address, status}});
+  }
+  if (cal->Text() == *o->data) return;
   // Same index (only a parameter changed); the Schedule-Tag stays (not an organizer change).
-  (void)session.PutObject(o->collection_id, o->name, o->content_type, *updated, o->index);
+  (void)session.PutObject(o->collection_id, o->name, o->content_type, cal->Text(), o->index);
 }
 
 }  // namespace cartable::dav::scheduling

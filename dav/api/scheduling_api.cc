@@ -51,7 +51,9 @@ json PartyJson(const std::string& address, const std::string& name) {
 json InvitationJson(const DavContext& ctx, const scheduling::internal::Copy& copy,
                     const std::vector<std::string>& own) {
   const std::string& data = *copy.object.data;
-  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(data);
+  Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(data);
+  if (!cal.ok()) return nullptr;
+  Result<caldav::SchedulingInfo> info = caldav::InspectScheduling(*cal);
   if (!info.ok() || !NeedsAnswer(*info, own) ||
       std::find(own.begin(), own.end(), info->organizer) != own.end()) {
     return nullptr;

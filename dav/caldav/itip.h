@@ -131,28 +131,6 @@ void SetScheduleStatus(CalendarObject& cal, const std::map<std::string, std::str
 // Sets SCHEDULE-STATUS on ORGANIZER (the attendee's copy after sending a reply).
 void SetOrganizerScheduleStatus(CalendarObject& cal, const std::string& status);
 
-// ---- the same on bytes (one parse per argument; each result serialised) ----
-
-Result<SchedulingInfo> InspectScheduling(std::string_view ics);
-Result<std::string> BuildRequest(std::string_view organizer_ics, const std::string& attendee,
-                                 const std::string& method = "REQUEST");
-Result<std::string> BuildCancel(std::string_view organizer_ics, const std::string& attendee,
-                                const std::vector<std::string>& keys = {});
-Result<std::string> BuildReply(std::string_view attendee_ics, const std::string& attendee,
-                               const std::vector<std::string>& keys = {});
-Result<std::string> ApplyReply(std::string_view organizer_ics, std::string_view reply,
-                               const std::string& attendee, bool* changed);
-// `existing` may be empty (no previous copy).
-Result<std::string> ApplyRequest(std::string_view existing, std::string_view request);
-Result<std::string> ApplyCancel(std::string_view existing, std::string_view cancel);
-Result<std::string> SetPartstat(std::string_view ics, const std::string& attendee,
-                                const std::string& partstat, const std::string& key = "");
-Result<std::string> CarryAnswers(std::string_view from, std::string_view into,
-                                 const std::string& organizer, bool* changed);
-Result<std::string> SetScheduleStatus(std::string_view ics,
-                                      const std::map<std::string, std::string>& status);
-Result<std::string> SetOrganizerScheduleStatus(std::string_view ics, const std::string& status);
-
 // Replaces "METHOD:..." (or removes it when `method` is ""), keeping everything else.
 Result<std::string> WithMethod(std::string_view ics, const std::string& method);
 
@@ -179,6 +157,5 @@ std::string FreeBusyReply(const FreeBusyRequest& request, const std::string& att
 // The recurrence key of the instance starting at UTC `start` of a recurring master, in the
 // master's form (as ApplyReply/SetPartstat expect), or "" when `ics` has no such master.
 std::string RecurrenceKeyAt(const CalendarObject& cal, int64_t start);
-std::string RecurrenceKeyAt(std::string_view ics, int64_t start);
 
 }  // namespace cartable::dav::caldav

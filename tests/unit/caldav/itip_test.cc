@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tests/testlib/ics_text.h"
+#include "tests/unit/caldav/itip_bytes.h"
 #include "tests/unit/caldav/test_util.h"
 
 namespace cartable::dav::caldav {

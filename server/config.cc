@@ -149,6 +149,19 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
+    if (key == "max_disable_percent") {
+      if (!ParseUnsigned(value, c.max_disable_percent) || c.max_disable_percent > 100) {
+        return "invalid percentage '" + std::string(value) + "' (0 to 100)";
+      }
+      return std::string();
+    }
+    if (key == "max_import_bytes") return num(c.max_import_bytes);
+    if (key == "import_batch_size") {
+      if (!ParseUnsigned(value, c.import_batch_size) || c.import_batch_size == 0) {
+        return "invalid batch size '" + std::string(value) + "' (1 or more)";
+      }
+      return std::string();
+    }
   } else if (section == "scheduling") {
     if (key == "enabled") {
       return ParseBool(value, c.scheduling) ? std::string()

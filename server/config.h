@@ -36,6 +36,14 @@ struct Config {
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:
   //   departments = 18:Cher, 28:Eure-et-Loir, 36:Indre, 37:Indre-et-Loire, 41:Loir-et-Cher
   std::map<std::string, std::string> departments;
+  // `directory import` refuses a file that would disable more than this share (0..100) of the
+  // active directory entries, unless --allow-mass-disable is given.
+  unsigned max_disable_percent = 5;
+  // `directory import` refuses larger files before reading them.
+  uint64_t max_import_bytes = uint64_t{64} << 20;
+  // People (or cards) the import writes per transaction: the server's writers wait at most about
+  // one batch for the database lock.
+  unsigned import_batch_size = 500;
   // [scheduling]
   bool scheduling = true;  // server-side scheduling (RFC 6638); off: clients send iTIP themselves
   // Mail domains whose addresses are colleagues: an attendee there is looked up among the

@@ -366,7 +366,7 @@ Status InBatches(store::Session& s, size_t n, size_t batch, std::chrono::millise
 }
 
 // One person: the new account and its entry together (see import.h), or the account's update.
-// Store messages name the entry by its card UID, never by its source key (a NUMEN).
+// Store messages name the entry by its card UID, never by its source key (it may be a NUMEN).
 Status ApplyPerson(store::Session& s, Plan* plan, size_t index) {
   DirectoryEntry& e = plan->entries[index];
   if (auto it = plan->new_users.find(index); it != plan->new_users.end()) {
@@ -378,18 +378,13 @@ Status ApplyPerson(store::Session& s, Plan* plan, size_t index) {
     if (Status st = s.UpdateUser(it->second); !st.ok()) return st;
   }
   Result<store::Id> id = s.PutDirectoryEntry(e);
-  if (!id.ok()) {
-    return Status(id.status().code(), "storing the directory entry " + e.card_uid + ": " +
-                                          (id.status().code() == Status::Code::kConflict
-                                               ? std::string("taken by another entry")
-                                               : std::string("store error")));
-  }
+  if (!id.ok()) return id.status();
   e.id = *id;
   return Status::OK();
 }
 
-Status ApplyCards(store::Session& s, const Plan& plan, size_t batch, std::chrono::milliseconds pause,
-                  size_t* committed) {
+Status ApplyCards(store::Session& s, const Plan& plan, size_t batch,
+                  std::chrono::milliseconds pause, size_t* committed) {
   Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() == Status::Code::kNotFound) {
     coll = s.CreateCollection(store::kDirectoryPath, 0, 0, store::kKindDirectory);
@@ -400,8 +395,9 @@ Status ApplyCards(store::Session& s, const Plan& plan, size_t batch, std::chrono
   return InBatches(s, puts + plan.card_deletes.size(), batch, pause, committed, [&](size_t i) {
     if (i >= puts) return s.DeleteObject(id, plan.card_deletes[i - puts]);
     const DirectoryCard& card = plan.card_puts[i];
-    return s.PutObject(id, card.name, "text/vcard; charset=utf-8", card.data,
-                       store::ObjectIndex{card.uid, "VCARD"})
+    return s
+        .PutObject(id, card.name, "text/vcard; charset=utf-8", card.data,
+                   store::ObjectIndex{card.uid, "VCARD"})
         .status();
   });
 }
@@ -439,8 +435,7 @@ void CheckMassDisable(const Plan& plan, const ImportOptions& options,
   if (options.allow_mass_disable || disabled == 0) return;
   if (disabled * 100 <= plan.active_before * options.max_disable_percent) return;
   errors->push_back({0, "the file would disable " + std::to_string(disabled) + " of the " +
-                            std::to_string(plan.active_before) +
-                            " active people (more than " +
+                            std::to_string(plan.active_before) + " active people (more than " +
                             std::to_string(options.max_disable_percent) +
                             " %); nothing changed. Check that the file is complete, or pass "
                             "--allow-mass-disable"});

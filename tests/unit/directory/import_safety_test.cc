@@ -257,5 +257,19 @@ TEST_F(ImportSafetyTest, NoMessageQuotesANumen) {
   }
 }
 
+TEST_F(ImportSafetyTest, StoreErrorsNameTheEntryNotItsNumen) {
+  store::DirectoryEntry e;
+  e.source_key = "numen:12E3456789ABC";
+  e.card_uid = "urn:uuid:first";
+  e.nom = "Roy";
+  e.prenom = "Anne";
+  ASSERT_TRUE(S().PutDirectoryEntry(e).ok());
+  e.card_uid = "urn:uuid:second";  // the same key again: a conflict
+  Result<store::Id> again = S().PutDirectoryEntry(e);
+  ASSERT_EQ(again.status().code(), Status::Code::kConflict);
+  EXPECT_EQ(again.status().message().find("3456789"), std::string::npos)
+      << again.status().message();
+}
+
 }  // namespace
 }  // namespace cartable::directory

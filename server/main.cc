@@ -102,8 +102,8 @@ std::string CheckUserArgs(const Args& args) {
   const auto& p = args.positional;
   if (p.size() < 2) return "missing user subcommand";
   static const std::map<std::string, size_t> kPositionals = {
-      {"list", 2},    {"add", 3},    {"passwd", 3},     {"disable", 3},
-      {"enable", 3},  {"quota", 4},  {"scheduling", 4},
+      {"list", 2},   {"add", 3},   {"passwd", 3},     {"disable", 3},
+      {"enable", 3}, {"quota", 4}, {"scheduling", 4},
   };
   auto it = kPositionals.find(p[1]);
   if (it == kPositionals.end()) return "unknown user subcommand '" + p[1] + "'";
@@ -222,7 +222,8 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   std::ifstream in(p[2], std::ios::binary);
   if (!in) return Fail("cannot read " + p[2]);
   // At most one byte more than the bound, in case the file grew since: ImportDirectory refuses it.
-  std::string text(static_cast<size_t>(std::min<uint64_t>(size, config.max_import_bytes)) + 1, '\0');
+  std::string text(static_cast<size_t>(std::min<uint64_t>(size, config.max_import_bytes)) + 1,
+                   '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
   directory::ImportOptions options;

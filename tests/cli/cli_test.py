@@ -7,6 +7,8 @@
   --encoding latin1; a file larger than [directory] max_import_bytes is refused before it is read;
   a file that would disable more than [directory] max_disable_percent of the active people is
   refused (the message says how many) unless --allow-mass-disable; no message shows a NUMEN.
+- An import killed mid-way (SIGKILL after some batches committed) and run again ends as an
+  uninterrupted import does.
 
 usage: cli_test.py --binary PATH
 """
@@ -17,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 HEADER = "nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
 FAILURES = []
@@ -120,6 +123,62 @@ def import_checks(binary, work):
     check("3456789" not in out + err, "no NUMEN in the output")
 
 
+def crash_checks(binary, work):
+    """SIGKILL the import mid-way (some batches committed), re-run it: the result is the one of an
+    uninterrupted import (same logins and emails, one card per person and group, no duplicates)."""
+    cfg = os.path.join(work, "batches.ini")
+    with open(cfg, "w") as f:
+        f.write("[directory]\nimport_batch_size = 50\n")
+    n = 1500
+    path = os.path.join(work, "crash.csv")
+    with open(path, "w") as f:
+        f.write(people(n))
+
+    def state(data):
+        db = sqlite3.connect(os.path.join(data, "cartable.db"))
+        try:
+            logins = sorted(r[0] + " " + r[1] for r in db.execute(
+                "SELECT login, email FROM users"))
+            cards = db.execute("SELECT count(*) FROM objects o JOIN collections c "
+                               "ON o.collection_id = c.id WHERE c.path = '/dav/directory/'"
+                               ).fetchone()[0]
+            entries = db.execute("SELECT count(*) FROM directory_entries").fetchone()[0]
+            return logins, cards, entries
+        finally:
+            db.close()
+
+    def entries_now(data):
+        try:
+            db = sqlite3.connect(os.path.join(data, "cartable.db"), timeout=5)
+            try:
+                return db.execute("SELECT count(*) FROM directory_entries").fetchone()[0]
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return 0
+
+    crashed = os.path.join(work, "crashed")
+    run(binary, ["--data", crashed, "migrate"], work)
+    p = subprocess.Popen([binary, "--config", cfg, "--data", crashed, "directory", "import", path],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while entries_now(crashed) < 200 and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    p.kill()
+    p.wait()
+    partial = entries_now(crashed)
+    check(0 < partial < n, f"import killed mid-way ({partial} of {n} people committed)")
+    rc, out, err = run(binary, ["--config", cfg, "--data", crashed, "directory", "import", path],
+                       work)
+    check(rc == 0, f"re-run after the crash: exit 0 (got {rc}: {err.strip()})")
+    clean = os.path.join(work, "clean")
+    rc, _, _ = run(binary, ["--config", cfg, "--data", clean, "directory", "import", path], work)
+    check(rc == 0, "uninterrupted import: exit 0")
+    a, b = state(crashed), state(clean)
+    check(a[0] == b[0], f"same logins and emails after crash + re-run ({len(a[0])}, {len(b[0])})")
+    check(a[1:] == b[1:], f"same number of cards and entries ({a[1:]} vs {b[1:]})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -129,6 +188,7 @@ def main():
     try:
         usage_checks(args.binary, work)
         import_checks(args.binary, work)
+        crash_checks(args.binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if FAILURES:

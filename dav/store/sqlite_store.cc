@@ -121,15 +121,29 @@ Session& SqliteStore::ThreadSession() {
     if (db.ok()) {
       session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_);
     } else {
-      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_);
+      session =
+          std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_, db_file_);
     }
   }
   return *session;
 }
 
 SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                             const StoreOptions* options)
-    : db_(std::move(db)), open_error_(std::move(open_error)), writer_(writer), options_(options) {}
+                             const StoreOptions* options, std::string db_file)
+    : db_(std::move(db)),
+      open_error_(std::move(open_error)),
+      db_file_(std::move(db_file)),
+      writer_(writer),
+      options_(options) {}
+
+Status SqliteSession::EnsureOpen() {
+  if (db_) return Status::OK();
+  if (db_file_.empty()) return open_error_;
+  Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_->busy_timeout_ms);
+  if (!db.ok()) return open_error_ = db.status();
+  db_ = std::move(*db);
+  return Status::OK();
+}
 
 UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock() : store::Now(); }
 
@@ -147,12 +161,12 @@ void SqliteSession::EndWrite() {
 SqliteSession::~SqliteSession() = default;
 
 Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
-  if (!db_) return open_error_;
+  if (Status s = EnsureOpen(); !s.ok()) return s;
   return db_->Prepare(sql);
 }
 
 Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
-  if (!db_) return open_error_;
+  if (Status s = EnsureOpen(); !s.ok()) return s;
   if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
   Status s = write ? BeginWrite() : db_->Exec("BEGIN DEFERRED");
   if (!s.ok()) return s;
@@ -161,8 +175,8 @@ Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
 }
 
 WriteScope::WriteScope(SqliteSession& session) : session_(session) {
-  if (!session_.db_) {
-    status_ = session_.open_error_;
+  if (Status open = session_.EnsureOpen(); !open.ok()) {
+    status_ = open;
   } else if (session_.txn_ == SqliteSession::TxnState::kRead) {
     status_ = Status::Internal("mutating call inside a read transaction");
   } else {

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <string>
+#include <thread>
 
 #include "dav/store/store.h"
 #include "tests/testlib/temp_store.h"
@@ -58,6 +60,31 @@ TEST(SqliteFilesTest, AnExistingDirectoryKeepsItsMode) {
   ASSERT_TRUE(OpenSqliteStore(tmp.path()).ok());
   EXPECT_EQ(Mode(tmp.path()), 0750);
   EXPECT_EQ(Mode(tmp.path() + "/cartable.db"), 0600);
+}
+
+// A thread whose connection could not be opened (the database busy past the timeout, or its
+// directory briefly away) tries again on its next call instead of failing for the life of the
+// process: a server worker thread would otherwise answer every later request with that error.
+TEST(SqliteFilesTest, ASessionWhoseOpenFailedOpensOnALaterCall) {
+  testlib::TempDir tmp;
+  const std::string dir = tmp.path() + "/data";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(dir);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_EQ(rename(dir.c_str(), (dir + ".away").c_str()), 0);
+  bool failed_first = false, listed_later = false;
+  std::thread worker([&] {  // a thread that has no connection yet
+    Session& s = (*store)->ThreadSession();
+    failed_first = !s.ListUsers().ok();
+    rename((dir + ".away").c_str(), dir.c_str());
+    Result<std::vector<User>> users = s.ListUsers();
+    listed_later = users.ok();
+    User u;
+    u.login = "b";
+    listed_later = listed_later && s.CreateUser(u).ok();
+  });
+  worker.join();
+  EXPECT_TRUE(failed_first);
+  EXPECT_TRUE(listed_later);
 }
 
 }  // namespace

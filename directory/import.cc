@@ -457,9 +457,8 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
                                      const ImportOptions& options) {
   ImportReport report;
   if (file.size() > options.max_bytes) {
-    report.errors.push_back({0, "file of " + std::to_string(file.size()) +
-                                    " bytes, larger than max_import_bytes (" +
-                                    std::to_string(options.max_bytes) + ")"});
+    report.errors.push_back(
+        {0, "file larger than max_import_bytes (" + std::to_string(options.max_bytes) + " bytes)"});
     return report;
   }
   std::optional<std::string> encoding = CanonicalEncoding(options.encoding);

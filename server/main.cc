@@ -212,20 +212,23 @@ int UserCommand(const Args& args, directory::Accounts& accounts) {
 int DirectoryCommand(const Args& args, const server::Config& config, store::Store& store) {
   const auto& p = args.positional;
   std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(p[2], ec);
-  if (ec) return Fail("cannot read " + p[2] + ": " + ec.message());
-  if (size > config.max_import_bytes) {  // refused before reading (the file may be huge)
+  const uintmax_t size = std::filesystem::file_size(p[2], ec);  // fails for a pipe: read on
+  if (!ec && size > config.max_import_bytes) {  // refused before reading (the file may be huge)
     return Fail(p[2] + ": file of " + std::to_string(size) +
                 " bytes, larger than [directory] max_import_bytes (" +
                 std::to_string(config.max_import_bytes) + "); nothing imported");
   }
   std::ifstream in(p[2], std::ios::binary);
   if (!in) return Fail("cannot read " + p[2]);
-  // At most one byte more than the bound, in case the file grew since: ImportDirectory refuses it.
-  std::string text(static_cast<size_t>(std::min<uint64_t>(size, config.max_import_bytes)) + 1,
-                   '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
+  // At most one byte more than the bound (a pipe, or a file that grew since): ImportDirectory
+  // refuses it then.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= config.max_import_bytes && in) {
+    in.read(chunk, static_cast<std::streamsize>(std::min<uint64_t>(
+                       sizeof chunk, config.max_import_bytes + 1 - text.size())));
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
   directory::ImportOptions options;
   options.mail_domain = config.mail_domain;
   if (!config.departments.empty()) options.departments = config.departments;

@@ -103,6 +103,8 @@ def import_checks(binary, work):
     big = write("big.csv", people(200))  # > 4096 bytes
     rc, _, err = imp(big)
     check(rc == 1 and "max_import_bytes" in err, f"too large a file: exit 1, named bound ({rc})")
+    rc, _, err = run(binary, base + ["directory", "import", "/dev/stdin"], work, people(200))
+    check(rc == 1 and "max_import_bytes" in err, f"too large a pipe: exit 1, named bound ({rc})")
 
     forty = write("forty.csv", people(40))
     with open(cfg, "w") as f:  # 40 people do not fit in 4 KiB

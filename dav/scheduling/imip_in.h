@@ -15,8 +15,8 @@ namespace cartable::dav::scheduling {
 
 // sysexits.h codes, so the MTA bounces (or retries) with the reason.
 inline constexpr int kExOk = 0;
-inline constexpr int kExDataErr =
-    65;  // too large, not MIME, no calendar part, invalid or inapplicable
+// Too large, not MIME, no calendar part, invalid or inapplicable.
+inline constexpr int kExDataErr = 65;
 inline constexpr int kExNoUser = 67;    // the recipient has no (active) account here
 inline constexpr int kExSoftware = 70;  // a bug
 inline constexpr int kExTempFail = 75;  // the store is busy: try again later
@@ -58,7 +58,7 @@ DeliveryOutcome ReadImipMessage(std::istream& in, uint64_t max_bytes, std::strin
 //   5. the iTIP rules (ProcessIncoming): From must be the ORGANIZER of every component of a
 //      REQUEST/ADD/CANCEL, and of the copy it changes; a REPLY must carry the answer of the From
 //      address alone, for an event the recipient organises and lists them in -> else kExNoPerm;
-//      invalid or inapplicable data (a calendar object over max_resource_size included)
+//      invalid or inapplicable data (a calendar object over max-resource-size included)
 //      -> kExDataErr; a busy store -> kExTempFail.
 // Everything is applied in one write transaction: all or nothing.
 DeliveryOutcome DeliverImip(const DavContext& ctx, const std::string& recipient,

@@ -181,6 +181,20 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "from") return str(c.mail_from);
     if (key == "retry_seconds") return num(c.mail_retry_seconds);
     if (key == "expire_hours") return num(c.mail_expire_hours);
+  } else if (section == "imip") {
+    if (key == "trusted_authserv_ids") return ParseList(value, c.imip_trusted_authserv_ids);
+    if (key == "require") {
+      if (value != "dmarc" && value != "dkim" && value != "none") {
+        return "invalid require '" + std::string(value) + "' (dmarc, dkim, none)";
+      }
+      return str(c.imip_require);
+    }
+    if (key == "max_message_bytes") {
+      uint64_t bytes = 0;
+      if (!ParseUnsigned(value, bytes)) return "invalid number '" + std::string(value) + "'";
+      c.imip_max_message_bytes = bytes;
+      return std::string();
+    }
   } else if (section == "store") {
     if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
     if (key == "change_log_max_entries") return num(c.change_log_max_entries);

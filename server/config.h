@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,15 @@ struct Config {
   std::string mail_from;              // envelope sender; "" = the organizer's address
   unsigned mail_retry_seconds = 300;  // first retry delay of a queued message (doubles, max 1 h)
   unsigned mail_expire_hours = 120;   // queued messages are dropped after this
+  // [imip] incoming mail (`cartable imip deliver`, dav/scheduling/imip_in.h)
+  // authserv-ids (RFC 8601) of our own MTAs, lowercase: only their Authentication-Results
+  // fields are read. Empty = nothing vouches for any sender: every message is refused (77)
+  // unless imip_require is "none".
+  std::vector<std::string> imip_trusted_authserv_ids;
+  std::string imip_require = "dmarc";  // dmarc | dkim | none (none: tests only, logged loudly)
+  // Larger messages are refused (65) before they are read whole; unset = [limits]
+  // max_body_bytes, the bound a calendar object has over HTTP.
+  std::optional<uint64_t> imip_max_message_bytes;
   // [store]
   // How long a request waits for another process's database lock (the CLI, a backup) before
   // it is answered 503 with Retry-After.

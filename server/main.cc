@@ -54,7 +54,8 @@ constexpr const char* kUsage =
     "                   [--allow-mass-disable]   import the staff directory (CSV or LDIF)\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
     "  mail queue                                list the invitation mail waiting for the relay\n"
-    "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n";
+    "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n"
+    "cartable --help, cartable imip --help: this text, the imip details.\n";
 
 struct Args {
   std::vector<std::string> positional;
@@ -62,12 +63,14 @@ struct Args {
 };
 
 bool IsFlag(const std::string& name) {
-  return name == "--password-stdin" || name == "--dry-run" || name == "--allow-mass-disable";
+  return name == "--password-stdin" || name == "--dry-run" || name == "--allow-mass-disable" ||
+         name == "--help";
 }
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-h") a = "--help";
     if (a.rfind("--", 0) != 0) {
       out->positional.push_back(a);
     } else if (IsFlag(a)) {
@@ -258,6 +261,14 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   return 0;
 }
 
+constexpr const char* kImipUsage =
+    "usage: cartable [--config FILE] [--data DIR] imip deliver --recipient ADDRESS < message\n"
+    "Applies one iMIP mail (RFC 6047), as an MTA pipe transport hands it over, for the local\n"
+    "user ADDRESS. The sender must be vouched for by an Authentication-Results field of a\n"
+    "trusted MTA ([imip] trusted_authserv_ids, require = dmarc|dkim|none).\n"
+    "Exit codes (sysexits): 0 applied, 64 usage, 65 malformed or too large ([imip]\n"
+    "max_message_bytes), 67 unknown recipient, 75 store busy (retry), 77 sender refused.\n";
+
 // `imip deliver --recipient ADDRESS`: one RFC 5322 message on stdin; sysexits exit codes.
 // The command talks no SMTP (the MTA waits on it): mail that applying the message queues (none
 // today) is committed to the store's queue and sent by the running server's mail worker,
@@ -266,15 +277,25 @@ int ImipCommand(const Args& args, const server::Config& config, store::Store& st
   const auto& p = args.positional;
   auto recipient = args.options.find("--recipient");
   if (p.size() < 2 || p[1] != "deliver" || recipient == args.options.end()) {
-    std::cerr << "usage: cartable imip deliver --recipient ADDRESS < message\n";
+    std::cerr << kImipUsage;
     return 64;  // EX_USAGE
   }
-  std::stringstream raw;
-  raw << std::cin.rdbuf();
-  dav::DavContext ctx{store, server::DavOptionsFrom(config),
-                      [] { return std::chrono::system_clock::now(); }};
+  dav::scheduling::ImipInboundOptions options;
+  options.sender.trusted_authserv_ids = config.imip_trusted_authserv_ids;
+  if (!dav::scheduling::ParseSenderCheck(config.imip_require, &options.sender.require)) {
+    return Fail("invalid [imip] require '" + config.imip_require + "'");
+  }
+  options.max_message_bytes = config.imip_max_message_bytes.value_or(config.max_body_bytes);
+  // Read with the bound: a huge message is refused before it is held or parsed.
+  std::string raw;
   dav::scheduling::DeliveryOutcome out =
-      dav::scheduling::DeliverImip(ctx, recipient->second, raw.str());
+      dav::scheduling::ReadImipMessage(std::cin, options.max_message_bytes, &raw);
+  if (out.exit_code == 0) {
+    dav::DavContext ctx{store, server::DavOptionsFrom(config),
+                        [] { return std::chrono::system_clock::now(); }};
+    out = dav::scheduling::DeliverImip(ctx, recipient->second, raw, options);
+  }
+  if (!out.warning.empty()) std::cerr << "cartable: " << out.warning << std::endl;
   (out.exit_code == 0 ? std::cout : std::cerr) << "cartable: " << out.message << std::endl;
   return out.exit_code;
 }
@@ -306,6 +327,11 @@ int Main(int argc, char** argv) {
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, &args, &error)) return Fail(error);
+  if (args.options.count("--help")) {  // before the config: help needs no file and no store
+    const bool imip = !args.positional.empty() && args.positional[0] == "imip";
+    std::cout << (imip ? kImipUsage : kUsage);
+    return 0;
+  }
   if (args.positional.empty()) return Fail(std::string("missing command\n") + kUsage);
   server::Config config;
   if (auto it = args.options.find("--config"); it != args.options.end()) {

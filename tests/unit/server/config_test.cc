@@ -113,4 +113,20 @@ TEST_F(ConfigTest, StoreSection) {
   EXPECT_NE(c.LoadFile(Write("[store]\nbusy_timeout_ms = soon\n")), "");
 }
 
+TEST_F(ConfigTest, ImipSection) {
+  Config c;
+  EXPECT_TRUE(c.imip_trusted_authserv_ids.empty()) << "nothing is trusted by default";
+  EXPECT_EQ(c.imip_require, "dmarc");
+  EXPECT_FALSE(c.imip_max_message_bytes.has_value()) << "default: [limits] max_body_bytes";
+  EXPECT_EQ(c.LoadFile(Write("[imip]\ntrusted_authserv_ids = MX1.Example.org, mx2.example.org\n"
+                             "require = dkim\nmax_message_bytes = 4096\n")),
+            "");
+  EXPECT_EQ(c.imip_trusted_authserv_ids,
+            (std::vector<std::string>{"mx1.example.org", "mx2.example.org"}));
+  EXPECT_EQ(c.imip_require, "dkim");
+  EXPECT_EQ(c.imip_max_message_bytes, 4096u);
+  EXPECT_NE(c.LoadFile(Write("[imip]\nrequire = spf\n")), "");
+  EXPECT_NE(c.LoadFile(Write("[imip]\nmax_message_bytes = big\n")), "");
+}
+
 }  // namespace cartable::server

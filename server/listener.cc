@@ -491,6 +491,9 @@ void HttpServerImpl::Shutdown() {
   while (ctx_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // Once more from this thread: on a loaded machine the reaper may not have run since
+  // draining began, and idle connections must not outlive the listener open.
+  ReapOnce();
   try {
     listener_->shutdown();
     listener_.reset();  // joins the accept and reactor threads

@@ -140,6 +140,11 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "request_timeout_seconds") return num(c.request_timeout_seconds);
     if (key == "idle_timeout_seconds") return num(c.idle_timeout_seconds);
     if (key == "shutdown_grace_seconds") return num(c.shutdown_grace_seconds);
+    if (key == "max_connections") return num(c.max_connections);
+    if (key == "max_connections_per_address") return num(c.max_connections_per_address);
+    if (key == "max_queued_output_bytes") return num(c.max_queued_output_bytes);
+    if (key == "lingering_close_seconds") return num(c.lingering_close_seconds);
+    if (key == "lingering_close_bytes") return num(c.lingering_close_bytes);
     if (key == "gzip_min_bytes") return num(c.gzip_min_bytes);
   } else if (section == "auth") {
     if (key == "realm") return str(c.realm);

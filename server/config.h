@@ -25,6 +25,19 @@ struct Config {
   unsigned request_timeout_seconds = 30;    // headers+body must arrive within this, else 408
   unsigned idle_timeout_seconds = 60;       // idle keep-alive connections are closed after this
   unsigned shutdown_grace_seconds = 10;     // SIGTERM waits this long for in-flight requests
+  // Open connections in total and per client IP address; one more is answered 503 with
+  // Retry-After and closed. The total is lowered at start to fit the open-file limit.
+  unsigned max_connections = 10000;
+  unsigned max_connections_per_address = 256;
+  // Response bytes queued on one connection and not yet written: above this, no further
+  // pipelined request is read until the client has read enough (one larger response is
+  // still sent whole).
+  uint64_t max_queued_output_bytes = 16ull << 20;
+  // After an error response the server stops writing and discards what the client still
+  // sends for at most this long / this many bytes before closing, so that the client reads the
+  // status instead of a reset (lingering close).
+  unsigned lingering_close_seconds = 5;
+  uint64_t lingering_close_bytes = 16ull << 20;
   uint64_t gzip_min_bytes = 2048;  // compress larger XML/JSON bodies if the client accepts gzip
   // [auth]
   std::string realm = "Cartable";

@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection's protocol state, independent of sockets: bytes in, response bytes
 // out. http_parser frames requests (pipelining, Content-Length and chunked bodies); limits give
-// 413/431, malformed input 400, unknown methods 501. The listener owns the socket side.
+// 413/431, malformed input 400 (RFC 9112 framing rules), a well-formed request line with an
+// unknown method 501, a major version other than 1 505. The listener owns the socket side.
 #pragma once
 
 #include <http_parser.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "server/access_log.h"
 #include "server/config.h"
@@ -29,6 +31,12 @@ struct TransportContext {
 
 // Milliseconds on the steady clock, the unit of connection deadlines.
 int64_t SteadyNowMs();
+
+// How much of a request line that http_parser refused (unknown method) is well-formed per
+// RFC 9112 §3 (method SP request-target SP HTTP-version CRLF): kIncomplete when the bytes so
+// far could still become one. Only a well-formed line with an unknown method deserves 501.
+enum class RequestLineShape { kWellFormed, kIncomplete, kMalformed };
+RequestLineShape ClassifyRequestLine(std::string_view line);
 
 // Serialises `response` to `out` (appending): status line, headers, Date, Server,
 // Content-Length (not for 1xx/204/304), "Connection: close" when `close`, then the body
@@ -55,7 +63,19 @@ class HttpConnection {
   // responses (and "100 Continue" interim responses) to output(). ctx.in_flight is incremented
   // once per request handled; the caller decrements it by `responses` once output is written.
   // Returns true when the connection must be closed after output() is written.
+  // While output() plus unsent_bytes() exceeds [limits] max_queued_output_bytes, no further
+  // pipelined request is parsed: the bytes are held (up to max_header_bytes + max_body_bytes,
+  // beyond which the connection closes) until Resume().
   bool Feed(const char* data, size_t len);
+  // Parses held input once the queued output is back under the bound; same result as Feed.
+  bool Resume();
+  // True while pipelined input waits for the output to drain.
+  bool input_paused() const { return paused_; }
+  // Bytes the listener took from output() and has not written yet.
+  void set_unsent_bytes(uint64_t n) { unsent_bytes_ = n; }
+  // The client read some output: an idle connection's deadline starts again (a slow reader
+  // is not idle, one that reads nothing for idle_timeout_seconds is).
+  void NoteOutputProgress();
   std::string& output() { return out_; }
   // Number of final responses in output() since the last call; resets the count.
   int TakeResponseCount() {
@@ -85,6 +105,13 @@ class HttpConnection {
   static const http_parser_settings kSettings;
 
   bool CountHeaderBytes(size_t len);
+  bool BeginRequest();
+  int FramingError() const;
+  bool OutputOverLimit() const;
+  void Parse(const char* data, size_t len);
+  void HoldInput(const char* data, size_t len);
+  void StartBadRequestLine(const char* at, size_t len);
+  void CheckBadRequestLine();
   void FlushHeader();
   bool CompleteRequest();
   void Respond(http::HttpResponse& response, bool close);
@@ -105,6 +132,11 @@ class HttpConnection {
   int responses_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::string out_;
+  uint64_t unsent_bytes_ = 0;
+  bool paused_ = false;
+  std::string held_;       // input not parsed while paused_
+  bool bad_line_ = false;  // collecting a request line http_parser refused
+  std::string bad_line_bytes_;
   std::atomic<int> phase_{static_cast<int>(Phase::kIdle)};
   std::atomic<int64_t> deadline_ms_{0};
 };

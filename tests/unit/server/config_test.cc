@@ -50,6 +50,25 @@ TEST_F(ConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c.access_log_file, "/tmp/a.log");
 }
 
+TEST_F(ConfigTest, ReadsConnectionLimits) {
+  Config c;
+  EXPECT_EQ(c.max_connections, 10000u);
+  EXPECT_EQ(c.max_connections_per_address, 256u);
+  EXPECT_EQ(c.max_queued_output_bytes, 16ull << 20);
+  EXPECT_EQ(c.lingering_close_seconds, 5u);
+  EXPECT_EQ(c.lingering_close_bytes, 16ull << 20);
+  std::string err =
+      c.LoadFile(Write("[limits]\nmax_connections = 11\nmax_connections_per_address = 12\n"
+                       "max_queued_output_bytes = 13\nlingering_close_seconds = 14\n"
+                       "lingering_close_bytes = 15\n"));
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(c.max_connections, 11u);
+  EXPECT_EQ(c.max_connections_per_address, 12u);
+  EXPECT_EQ(c.max_queued_output_bytes, 13u);
+  EXPECT_EQ(c.lingering_close_seconds, 14u);
+  EXPECT_EQ(c.lingering_close_bytes, 15u);
+}
+
 TEST_F(ConfigTest, KeepsDefaultsForMissingKeys) {
   Config c;
   EXPECT_EQ(c.LoadFile(Write("[server]\nworkers = 2\n")), "");

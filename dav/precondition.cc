@@ -56,6 +56,7 @@ constexpr Row kRows[] = {
     {P::kSupportedFilter, {"supported-filter", ns::kCalDav, 403}},
     {P::kSupportedCollation, {"supported-collation", ns::kCalDav, 403}},
     {P::kValidCalendarTimezone, {"valid-calendar-timezone", ns::kCalDav, 403}},
+    {P::kValidTimezone, {"valid-timezone", ns::kCalDav, 403}},
     {P::kSupportedAddressData, {"supported-address-data", ns::kCardDav, 403}},
     {P::kValidAddressData, {"valid-address-data", ns::kCardDav, 403}},
     {P::kAddressbookCollectionLocationOk,

@@ -56,6 +56,7 @@ enum class Precondition {
   kSupportedFilter,
   kSupportedCollation,
   kValidCalendarTimezone,
+  kValidTimezone,  // RFC 7809: a CALDAV:timezone-id the server does not know
   // RFC 6352 (CardDAV)
   kSupportedAddressData,
   kValidAddressData,

@@ -56,7 +56,16 @@ bool GetCalendarData(const PropContext& c, XmlWriter& w) {
     w.Text(*data);
     return true;
   }
-  Result<std::string> rendered = RenderCalendarData(*data, *c.calendar_data);
+  const CalendarDataRequest& cd = *c.calendar_data;
+  // expand and the limit sets evaluate floating and DATE values in the query's time zone, else
+  // the calendar's (RFC 4791 §9.6.5, §9.8, §9.9); an object target's collection is its calendar.
+  std::string zone = "UTC";
+  if (cd.query_floating_tz) {
+    zone = *cd.query_floating_tz;
+  } else if (cd.expand || cd.limit_recurrence || cd.limit_freebusy) {
+    zone = FloatingZoneOf(c.target.collection.settings.time_zone.value_or(""));
+  }
+  Result<std::string> rendered = RenderCalendarData(*data, cd, zone);
   if (!rendered.ok()) return false;
   w.Text(*rendered);
   return true;

@@ -17,22 +17,25 @@ bool InstanceCache::AnyOverlap(const std::vector<InstanceSpan>& spans, const Tim
   return false;
 }
 
-std::optional<bool> InstanceCache::Overlaps(
-    store::Id id, const std::string& etag, const std::string& component, const TimeRange& range,
-    const std::function<std::optional<std::string>()>& data) {
+std::optional<bool> InstanceCache::Overlaps(store::Id id, const std::string& etag,
+                                            const std::string& component, const TimeRange& range,
+                                            const std::function<std::optional<std::string>()>& data,
+                                            const std::string& floating_tz) {
   if (range.start < window_.start || range.end > window_.end) return std::nullopt;
   Shard& shard = shards_[static_cast<size_t>(id) % kShards];
   {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.entries.find(id);
-    if (it != shard.entries.end() && it->second.etag == etag && it->second.component == component) {
+    if (it != shard.entries.end() && it->second.etag == etag && it->second.component == component &&
+        (!it->second.floating_tz || *it->second.floating_tz == floating_tz)) {
       return AnyOverlap(it->second.spans, range);
     }
   }
   std::optional<std::string> ics = data();
   if (!ics) return std::nullopt;
-  bool complete = false;
-  Result<std::vector<InstanceSpan>> spans = InstanceSpans(*ics, component, window_, &complete);
+  bool complete = false, floating = false;
+  Result<std::vector<InstanceSpan>> spans =
+      InstanceSpans(*ics, component, window_, &complete, floating_tz, &floating);
   if (!spans.ok() || !complete) return std::nullopt;
   bool hit = AnyOverlap(*spans, range);
   std::lock_guard<std::mutex> lock(shard.mu);
@@ -46,7 +49,8 @@ std::optional<bool> InstanceCache::Overlaps(
     shard.spans = 0;
   }
   shard.spans += spans->size();
-  shard.entries.emplace(id, Entry{etag, component, std::move(spans.value())});
+  shard.entries.emplace(id, Entry{etag, component, std::move(spans.value()),
+                                  floating ? std::optional(floating_tz) : std::nullopt});
   return hit;
 }
 

@@ -24,12 +24,15 @@ class InstanceCache {
   InstanceCache(TimeRange window, size_t max_spans);
 
   // Whether object (`id`, `etag`) has a `component` instance overlapping `range`, computed
-  // from `data()` on a miss. nullopt when the cache cannot answer: `range` is not inside the
-  // window, the expansion was capped, or the data could not be read (callers then run
-  // MatchesFilter). Thread-safe.
+  // from `data()` on a miss, floating and DATE values evaluated in `floating_tz` (ical.h). An
+  // entry whose spans depend on the floating zone answers only for that zone (RFC 4791 §9.9:
+  // a query's CALDAV:timezone may differ from the calendar's). nullopt when the cache cannot
+  // answer: `range` is not inside the window, the expansion was capped, or the data could not
+  // be read (callers then run MatchesFilter). Thread-safe.
   std::optional<bool> Overlaps(store::Id id, const std::string& etag, const std::string& component,
                                const TimeRange& range,
-                               const std::function<std::optional<std::string>()>& data);
+                               const std::function<std::optional<std::string>()>& data,
+                               const std::string& floating_tz = "UTC");
 
   const TimeRange& window() const { return window_; }
 
@@ -38,6 +41,7 @@ class InstanceCache {
     std::string etag;
     std::string component;
     std::vector<InstanceSpan> spans;
+    std::optional<std::string> floating_tz;  // set when the spans depend on it
   };
   struct Shard {
     std::mutex mu;

@@ -212,4 +212,47 @@ Result<CalendarDataRequest> ParseCalendarDataRequest(const pugi::xml_node& n) {
   return req;
 }
 
+namespace {
+
+// The character data of `n`, text and CDATA sections joined (clients send either).
+std::string CharacterData(const pugi::xml_node& n) {
+  std::string text;
+  for (pugi::xml_node c : n.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) text += c.value();
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> ParseQueryTimezone(const pugi::xml_node& query) {
+  pugi::xml_node tz = Child(query, ns::kCalDav, "timezone");
+  pugi::xml_node id = Child(query, ns::kCalDav, "timezone-id");
+  if (tz && id) {
+    return Status::BadRequest("give CALDAV:timezone or CALDAV:timezone-id, not both (RFC 7809)");
+  }
+  if (tz) {
+    std::string text = CharacterData(tz);
+    if (Status st = ValidateTimezoneObject(text, "CALDAV:timezone"); !st.ok()) return st;
+    return std::optional(FloatingZoneOf(text));
+  }
+  if (id) {
+    std::string text = CharacterData(id);
+    std::string_view name = text;
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
+      name.remove_prefix(1);
+    }
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) {
+      name.remove_suffix(1);
+    }
+    std::optional<std::string> zone = FloatingZoneOfTzid(name);
+    if (!zone) {
+      return Status::Violates(Precondition::kValidTimezone,
+                              "unknown time zone \"" + std::string(name.substr(0, 64)) + "\"");
+    }
+    return std::optional(std::move(*zone));
+  }
+  return std::optional<std::string>();
+}
+
 }  // namespace cartable::dav::caldav

@@ -24,4 +24,12 @@ Result<TimeRange> ParseTimeRange(const pugi::xml_node& time_range);
 // text/calendar 2.0.
 Result<CalendarDataRequest> ParseCalendarDataRequest(const pugi::xml_node& calendar_data);
 
+// The zone a calendar-query asks floating and DATE values to be evaluated in (RFC 4791 §9.8
+// CALDAV:timezone, or RFC 7809 §5.3 CALDAV:timezone-id, children of `query`), as FloatingZoneOf
+// gives it; nullopt when the query names none (the calendar's calendar-timezone applies).
+// Errors: valid-calendar-data (403) for a CALDAV:timezone that is not one VCALENDAR with one
+// VTIMEZONE (§7.8); valid-timezone (403) for a timezone-id the server does not know; 400 for
+// both elements at once.
+Result<std::optional<std::string>> ParseQueryTimezone(const pugi::xml_node& query);
+
 }  // namespace cartable::dav::caldav

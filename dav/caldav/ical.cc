@@ -15,8 +15,9 @@ using internal::TimeContext;
 using store::kNoLowerBound;
 using store::kNoUpperBound;
 
-// Floating times are indexed in the calendar's zone at PUT time; a query may use another one.
-// Widening the span by the largest possible offset difference keeps the index sound.
+// Floating times are indexed in the zone of ValidateOptions (UTC at PUT); queries evaluate them
+// in the query's or the calendar's zone, which may change after the PUT (RFC 4791 §9.9). Widening
+// the span by the largest possible offset difference (UTC-12 to UTC+14) keeps the index sound.
 constexpr Seconds kFloatingSlack = 27 * 3600;
 
 std::string FirstError(icalcomponent* c) {
@@ -262,36 +263,36 @@ Result<store::ObjectIndex> ValidateCalendarObject(const CalendarObject& parsed,
   return ValidateTree(parsed.Vcal(), options);
 }
 
-Status ValidateTimezoneObject(std::string_view ics) {
+Status ValidateTimezoneObject(std::string_view ics, std::string_view element) {
+  const std::string what(element);
   size_t begin = ics.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (begin == std::string_view::npos || ics.substr(begin, 15) != "BEGIN:VCALENDAR") {
-    return Invalid("calendar-timezone must be an iCalendar object (BEGIN:VCALENDAR expected)");
+    return Invalid(what + " must be an iCalendar object (BEGIN:VCALENDAR expected)");
   }
   internal::ComponentPtr cal = internal::ParseCalendar(ics);
-  if (!cal) return Invalid("calendar-timezone is not parsable as one VCALENDAR");
+  if (!cal) return Invalid(what + " is not parsable as one VCALENDAR");
   if (icalcomponent_count_errors(cal.get()) > 0) {
-    return Invalid("calendar-timezone has an iCalendar syntax error: " + FirstError(cal.get()));
+    return Invalid(what + " has an iCalendar syntax error: " + FirstError(cal.get()));
   }
   int zones = 0;
   for (icalcomponent* c = icalcomponent_get_first_component(cal.get(), ICAL_ANY_COMPONENT); c;
        c = icalcomponent_get_next_component(cal.get(), ICAL_ANY_COMPONENT)) {
     if (icalcomponent_isa(c) != ICAL_VTIMEZONE_COMPONENT) {
-      return Invalid(std::string("calendar-timezone holds only a VTIMEZONE, not a ") +
+      return Invalid(what + std::string(" holds only a VTIMEZONE, not a ") +
                      icalcomponent_kind_to_string(icalcomponent_isa(c)));
     }
     ++zones;
     if (icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY) == nullptr) {
-      return Invalid("the VTIMEZONE of calendar-timezone has no TZID");
+      return Invalid("the VTIMEZONE of " + what + " has no TZID");
     }
     if (icalcomponent_get_first_component(c, ICAL_XSTANDARD_COMPONENT) == nullptr &&
         icalcomponent_get_first_component(c, ICAL_XDAYLIGHT_COMPONENT) == nullptr) {
-      return Invalid("the VTIMEZONE of calendar-timezone has no STANDARD or DAYLIGHT rule");
+      return Invalid("the VTIMEZONE of " + what + " has no STANDARD or DAYLIGHT rule");
     }
   }
   if (zones != 1) {
-    return Invalid(
-        "calendar-timezone must hold exactly one VTIMEZONE (RFC 4791 section 5.2.2), not " +
-        std::to_string(zones));
+    return Invalid(what + " must hold exactly one VTIMEZONE (RFC 4791 sections 5.2.2, 9.8), not " +
+                   std::to_string(zones));
   }
   return Status::OK();
 }

@@ -4,7 +4,9 @@
 // that includes libical; everything here works on bytes in, values out.
 //
 // Times are UTC seconds since the epoch. Floating date-times and DATE values are evaluated in
-// `floating_tz` (an Olson name, default "UTC"; RFC 4791 §9.9: the calendar's timezone).
+// `floating_tz` (RFC 4791 §9.9: the query's CALDAV:timezone, else the calendar's
+// calendar-timezone, else UTC): an Olson name, default "UTC", or a VCALENDAR text holding the
+// VTIMEZONE to use, as FloatingZoneOf gives it.
 #pragma once
 
 #include <cstdint>
@@ -107,9 +109,12 @@ inline bool SpanOverlaps(const InstanceSpan& s, const TimeRange& r) {
 // that component with a time-range R inside `window` (PlanFilter's `exact`), MatchesFilter is
 // true iff some span overlaps R, so callers may cache the spans. *complete is false when the
 // recurrence cap stopped the expansion: then only MatchesFilter answers.
+// *floating (when given) is set when some span depends on `floating_tz` (floating or DATE
+// values): spans cached for one zone are then wrong for another.
 Result<std::vector<InstanceSpan>> InstanceSpans(std::string_view ics, const std::string& component,
                                                 const TimeRange& window, bool* complete,
-                                                const std::string& floating_tz = "UTC");
+                                                const std::string& floating_tz = "UTC",
+                                                bool* floating = nullptr);
 
 // What the store can pre-filter for `filter`: the component and the time range of the first
 // level comp-filter below VCALENDAR. `exact` is true when the filter is nothing but that
@@ -138,6 +143,10 @@ struct CalendarDataRequest {
   std::optional<TimeRange> expand;            // <C:expand>: instances in range, as UTC, no RRULE
   std::optional<TimeRange> limit_recurrence;  // <C:limit-recurrence-set>
   std::optional<TimeRange> limit_freebusy;    // <C:limit-freebusy-set>
+  // The zone of the calendar-query's CALDAV:timezone / timezone-id (FloatingZoneOf), which
+  // replaces each calendar's calendar-timezone for expand and the limit sets (RFC 4791 §9.8);
+  // read by the calendar-data property, not by RenderCalendarData (it takes the zone itself).
+  std::optional<std::string> query_floating_tz{};
 };
 
 // The calendar data to return for `ics`. With no options, returns `ics` unchanged (byte for
@@ -195,9 +204,20 @@ std::optional<Seconds> ParseUtcDateTime(std::string_view value);
 // Formats UTC seconds as "20261123T120000Z".
 std::string FormatUtcDateTime(Seconds t);
 
-// Checks a CALDAV:calendar-timezone value (RFC 4791 §5.2.2): one VCALENDAR holding exactly one
+// Checks a CALDAV:calendar-timezone value (RFC 4791 §5.2.2), or the CALDAV:timezone of a
+// calendar-query (§9.8; `element` names it in messages): one VCALENDAR holding exactly one
 // VTIMEZONE (with a TZID and a STANDARD or DAYLIGHT rule) and nothing else. Otherwise
 // CALDAV:valid-calendar-data (403) with the reason, as Cyrus answers.
-Status ValidateTimezoneObject(std::string_view ics);
+Status ValidateTimezoneObject(std::string_view ics, std::string_view element = "calendar-timezone");
+
+// The `floating_tz` argument of the functions above for a calendar whose calendar-timezone is
+// `timezone_ics` (a value ValidateTimezoneObject accepted; "" = none, then "UTC"): the Olson name
+// of its TZID when the system time-zone database knows it (what clients send; the system rules
+// are loaded once per process), else `timezone_ics` itself, whose VTIMEZONE is then used as
+// given. A line scan, no parse: cheap enough to call for every object expanded.
+std::string FloatingZoneOf(std::string_view timezone_ics);
+// The same for a time-zone identifier (RFC 7809 CALDAV:timezone-id); nullopt when the system
+// database does not know it.
+std::optional<std::string> FloatingZoneOfTzid(std::string_view tzid);
 
 }  // namespace cartable::dav::caldav

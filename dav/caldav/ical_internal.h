@@ -39,9 +39,15 @@ Seconds SatAdd(Seconds a, Seconds b);
 Seconds CivilToSeconds(int year, int month, int day, int hour, int minute, int second);
 
 // Resolves TZIDs and converts icaltimetype values to UTC seconds for one VCALENDAR.
+// `floating_tz` is what FloatingZoneOf gives (ical.h): an Olson name, or a VCALENDAR text whose
+// VTIMEZONE is used as given. It is resolved on first use only, so an object without floating
+// or DATE values never pays for it (the common path of every query).
 class TimeContext {
  public:
   TimeContext(icalcomponent* vcal, const std::string& floating_tz);
+  ~TimeContext();
+  TimeContext(const TimeContext&) = delete;
+  TimeContext& operator=(const TimeContext&) = delete;
 
   // The zone of a TZID: the calendar's VTIMEZONE, else the system database. Null if unknown.
   icaltimezone* Zone(const char* tzid);
@@ -54,14 +60,18 @@ class TimeContext {
   std::optional<Seconds> PropUtc(icalcomponent* comp, icalproperty_kind kind);
   std::optional<Seconds> ValueUtc(icalproperty* prop, icaltimetype t);
 
-  icaltimezone* floating_zone() const { return floating_; }
+  // The zone of floating date-times and DATE values (RFC 4791 §9.9); UTC when `floating_tz`
+  // names no zone this server can resolve.
+  icaltimezone* floating_zone();
   bool saw_floating() const { return saw_floating_; }
   bool error() const { return error_; }
   const std::string& error_message() const { return error_message_; }
 
  private:
   icalcomponent* vcal_;
-  icaltimezone* floating_;
+  std::string floating_tz_;
+  icaltimezone* floating_ = nullptr;        // resolved on first use
+  icaltimezone* owned_floating_ = nullptr;  // a zone built from a VTIMEZONE text, freed here
   std::map<std::string, icaltimezone*> cache_;
   bool saw_floating_ = false;
   bool error_ = false;

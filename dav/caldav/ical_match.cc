@@ -225,7 +225,7 @@ class Matcher {
 
 Result<std::vector<InstanceSpan>> InstanceSpans(std::string_view ics, const std::string& component,
                                                 const TimeRange& window, bool* complete,
-                                                const std::string& floating_tz) {
+                                                const std::string& floating_tz, bool* floating) {
   internal::ComponentPtr cal = internal::ParseCalendar(ics);
   if (!cal) return Status::Internal("stored calendar data cannot be parsed");
   TimeContext tc(cal.get(), floating_tz);
@@ -243,6 +243,7 @@ Result<std::vector<InstanceSpan>> InstanceSpans(std::string_view ics, const std:
   }
   std::sort(spans.begin(), spans.end(),
             [](const InstanceSpan& a, const InstanceSpan& b) { return a.lo < b.lo; });
+  if (floating) *floating = tc.saw_floating();
   return spans;
 }
 

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "dav/caldav/ical_internal.h"
 
@@ -44,9 +45,48 @@ Seconds CivilToSeconds(int year, int month, int day, int hour, int minute, int s
   return DaysFromCivil(year, month, day) * kDay + hour * 3600 + minute * 60 + second;
 }
 
-TimeContext::TimeContext(icalcomponent* vcal, const std::string& floating_tz) : vcal_(vcal) {
-  floating_ = icaltimezone_get_builtin_timezone(floating_tz.c_str());
+TimeContext::TimeContext(icalcomponent* vcal, const std::string& floating_tz)
+    : vcal_(vcal), floating_tz_(floating_tz) {}
+
+TimeContext::~TimeContext() {
+  if (owned_floating_) icaltimezone_free(owned_floating_, 1);
+}
+
+namespace {
+
+// A zone built from the VTIMEZONE of `ics` (a VCALENDAR text FloatingZoneOf passed on because
+// the system database does not know its TZID); the caller owns it. Null when there is none.
+icaltimezone* ZoneFromDefinition(const std::string& ics) {
+  ComponentPtr cal = ParseCalendar(ics);
+  icalcomponent* vtz =
+      cal ? icalcomponent_get_first_component(cal.get(), ICAL_VTIMEZONE_COMPONENT) : nullptr;
+  if (!vtz) return nullptr;
+  icalcomponent_remove_component(cal.get(), vtz);
+  icaltimezone* zone = icaltimezone_new();
+  if (!zone) {
+    icalcomponent_free(vtz);
+    return nullptr;
+  }
+  if (!icaltimezone_set_component(zone, vtz)) {  // no TZID: the component was not taken
+    icalcomponent_free(vtz);
+    icaltimezone_free(zone, 1);
+    return nullptr;
+  }
+  return zone;
+}
+
+}  // namespace
+
+icaltimezone* TimeContext::floating_zone() {
+  if (floating_) return floating_;
+  if (floating_tz_.rfind("BEGIN:", 0) == 0) {
+    owned_floating_ = ZoneFromDefinition(floating_tz_);
+    floating_ = owned_floating_;
+  } else if (floating_tz_ != "UTC") {
+    floating_ = icaltimezone_get_builtin_timezone(floating_tz_.c_str());
+  }
   if (!floating_) floating_ = icaltimezone_get_utc_timezone();
+  return floating_;
 }
 
 icaltimezone* TimeContext::Zone(const char* tzid) {
@@ -77,7 +117,7 @@ icaltimezone* TimeContext::ZoneOf(icalproperty* prop, const icaltimetype& t) {
     return zone;
   }
   saw_floating_ = true;
-  return floating_;
+  return floating_zone();
 }
 
 Seconds TimeContext::ToUtc(icaltimetype t, icaltimezone* zone) {
@@ -156,6 +196,74 @@ std::string Serialize(icalcomponent* comp) {
 }
 
 }  // namespace internal
+
+namespace {
+
+// The system database's zone for `tzid`: an Olson name ("Europe/Paris"), or a globally unique
+// TZID (RFC 5545 §3.2.19: a leading '/') ending with one ("/mozilla.org/20050126_1/Europe/Paris",
+// as Thunderbird long wrote them).
+icaltimezone* BuiltinZone(const std::string& tzid) {
+  if (tzid.empty()) return nullptr;
+  icaltimezone* zone = icaltimezone_get_builtin_timezone(tzid.c_str());
+  if (!zone) zone = icaltimezone_get_builtin_timezone_from_tzid(tzid.c_str());
+  for (size_t slash = 0; !zone && tzid[0] == '/' && slash != std::string::npos;) {
+    slash = tzid.find('/', slash + 1);
+    if (slash != std::string::npos) zone = icaltimezone_get_builtin_timezone(&tzid[slash + 1]);
+  }
+  return zone;
+}
+
+// The TZID of the first VTIMEZONE of `ics` (folded lines joined), "" when none. `ics` passed
+// ValidateTimezoneObject, so a line scan suffices: no parse for each object expanded.
+std::string VtimezoneTzid(std::string_view ics) {
+  std::vector<std::string> lines;  // logical lines: a leading space or tab continues the last
+  size_t pos = 0;
+  while (pos < ics.size()) {
+    size_t eol = ics.find('\n', pos);
+    std::string_view part = ics.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    pos = eol == std::string_view::npos ? ics.size() : eol + 1;
+    if (!part.empty() && part.back() == '\r') part.remove_suffix(1);
+    if (!lines.empty() && !part.empty() && (part[0] == ' ' || part[0] == '\t')) {
+      lines.back().append(part.substr(1));
+    } else {
+      lines.emplace_back(part);
+    }
+  }
+  bool in_vtimezone = false;
+  for (const std::string& line : lines) {
+    if (strncasecmp(line.c_str(), "BEGIN:VTIMEZONE", 15) == 0) in_vtimezone = true;
+    if (in_vtimezone && line.size() > 4 && strncasecmp(line.c_str(), "TZID", 4) == 0 &&
+        (line[4] == ':' || line[4] == ';')) {
+      size_t colon = line.find(':', 4);
+      return colon == std::string::npos ? "" : line.substr(colon + 1);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string FloatingZoneOf(std::string_view timezone_ics) {
+  if (timezone_ics.empty()) return "UTC";
+  icaltimezone* zone = BuiltinZone(VtimezoneTzid(timezone_ics));
+  if (zone) {
+    const char* location = icaltimezone_get_location(zone);
+    if (location && *location) return location;
+    if (zone == icaltimezone_get_utc_timezone()) return "UTC";
+  }
+  size_t begin = timezone_ics.find("BEGIN:");  // TimeContext recognises a definition by it
+  return begin == std::string_view::npos ? "UTC" : std::string(timezone_ics.substr(begin));
+}
+
+std::optional<std::string> FloatingZoneOfTzid(std::string_view tzid) {
+  std::string name(tzid);
+  if (name == "UTC" || name == "Etc/UTC" || name == "GMT") return std::string("UTC");
+  icaltimezone* zone = BuiltinZone(name);
+  if (!zone) return std::nullopt;
+  const char* location = icaltimezone_get_location(zone);
+  if (location && *location) return std::string(location);
+  return std::string("UTC");
+}
 
 std::optional<Seconds> ParseUtcDateTime(std::string_view v) {
   if (v.size() != 16 || v[8] != 'T' || v[15] != 'Z') return std::nullopt;

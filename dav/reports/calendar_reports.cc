@@ -20,9 +20,12 @@ namespace {
 
 // Whether candidate `o` (from the index pre-filter) matches: from the index alone when the plan
 // is exact and the object has one instance, from cached instance spans when it recurs, else by
-// parsing it.
+// parsing it. Floating and DATE values are evaluated in `floating_tz` (RFC 4791 §9.9); the index
+// of an object that has them is widened and flagged needs_expansion at PUT, so it never decides
+// alone.
 Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter,
-                            const caldav::IndexPlan& plan, const store::Object& o) {
+                            const caldav::IndexPlan& plan, const store::Object& o,
+                            const std::string& floating_tz) {
   if (plan.exact && !o.index.needs_expansion) return true;
   auto load = [&]() -> std::optional<std::string> {
     if (o.data) return *o.data;
@@ -32,12 +35,17 @@ Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter
   };
   if (plan.exact && req.ctx.instances != nullptr) {
     std::optional<bool> cached =
-        req.ctx.instances->Overlaps(o.id, o.etag, plan.component, plan.range, load);
+        req.ctx.instances->Overlaps(o.id, o.etag, plan.component, plan.range, load, floating_tz);
     if (cached) return *cached;
   }
   std::optional<std::string> data = load();
   if (!data) return Status::Internal("cannot read " + o.name);
-  return caldav::MatchesFilter(*data, filter);
+  return caldav::MatchesFilter(*data, filter, floating_tz);
+}
+
+// RFC 4791 §7.10 / §9.9: the calendar's calendar-timezone, else UTC.
+std::string CalendarZone(const store::Collection& calendar) {
+  return caldav::FloatingZoneOf(calendar.settings.time_zone.value_or(""));
 }
 
 }  // namespace
@@ -49,10 +57,16 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   }
   Result<caldav::CompFilter> filter = caldav::ParseFilter(filter_node);
   if (!filter.ok()) return filter.status();
+  Result<std::optional<std::string>> query_tz = caldav::ParseQueryTimezone(root);
+  if (!query_tz.ok()) return query_tz.status();
   Result<PropRequest> props = ParseReportProps(root);
   if (!props.ok()) return props.status();
   caldav::IndexPlan plan = caldav::PlanFilter(*filter);
   Scope scope = ScopeOf(t);
+  // §9.8: the query's time zone replaces the calendar's, for the filter and for expand.
+  const std::string floating_tz =
+      query_tz->has_value() ? **query_tz : CalendarZone(scope.collection.collection);
+  if (props->calendar_data) props->calendar_data->query_floating_tz = *query_tz;
 
   bool wants_data = std::any_of(props->names.begin(), props->names.end(),
                                 [](const QName& q) { return q.Is(ns::kCalDav, "calendar-data"); });
@@ -68,7 +82,7 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   Status s =
       req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
         if (scope.only && o.name != *scope.only) return Status::OK();
-        Result<bool> match = MatchCandidate(req, *filter, plan, o);
+        Result<bool> match = MatchCandidate(req, *filter, plan, o, floating_tz);
         if (!match.ok()) return match.status();
         if (!*match) return Status::OK();
         FillObjectTarget(scope.collection, o, child);
@@ -84,10 +98,11 @@ MethodResult RunFreeBusyQuery(const Request& req, Target& t, const pugi::xml_nod
   Result<caldav::TimeRange> range = caldav::ParseTimeRange(tr);
   if (!range.ok()) return range.status();
   std::vector<caldav::BusyPeriod> periods;
+  const std::string floating_tz = CalendarZone(t.collection);
   for (const char* comp : {"VEVENT", "VFREEBUSY"}) {
     store::ObjectQuery q{comp, range->start, range->end, true};
     Status s = req.session.QueryObjects(t.collection.id, q, [&](const store::Object& o) {
-      Result<std::vector<caldav::BusyPeriod>> p = caldav::BusyPeriods(*o.data, *range);
+      Result<std::vector<caldav::BusyPeriod>> p = caldav::BusyPeriods(*o.data, *range, floating_tz);
       if (!p.ok()) return p.status();
       periods.insert(periods.end(), p->begin(), p->end());
       return Status::OK();

@@ -499,9 +499,12 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
     q.start = start;
     q.end = end;
     q.with_data = true;
+    // Floating and all-day events are busy in the zone of the calendar holding them (RFC 4791
+    // §9.9, §7.10), whoever asks.
+    const std::string floating_tz = caldav::FloatingZoneOf(c.settings.time_zone.value_or(""));
     Status st = session.QueryObjects(c.id, q, [&](const store::Object& o) {
       Result<std::vector<caldav::BusyPeriod>> busy =
-          caldav::BusyPeriods(*o.data, range, "UTC", own);
+          caldav::BusyPeriods(*o.data, range, floating_tz, own);
       if (!busy.ok()) return Status::OK();
       for (const caldav::BusyPeriod& b : *busy) {
         if (b.fbtype != "FREE") out.push_back({b.start, b.end, b.fbtype});

@@ -80,5 +80,37 @@ TEST(InstanceCacheTest, EtagChangeRecomputesAndOutsideWindowDeclines) {
   EXPECT_FALSE(*cache.Overlaps(5, "v2", "VTODO", r, data)) << "no VTODO instance";
 }
 
+// RFC 4791 §9.9: an all-day event is a different span of UTC in each zone; a query with its own
+// CALDAV:timezone must not be answered from spans computed for the calendar's zone.
+TEST(InstanceCacheTest, FloatingSpansAreKeptPerZone) {
+  const std::string all_day =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:d\r\n"
+      "DTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:20261207\r\n"
+      "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  const Seconds base = *ParseUtcDateTime("20260801T000000Z");
+  InstanceCache cache({base, base + 400 * 86400}, 1000);
+  int loads = 0;
+  auto data = [&] {
+    ++loads;
+    return std::optional<std::string>(all_day);
+  };
+  // 7 December ends at 23:00Z in Paris, at midnight in UTC.
+  TimeRange late{*ParseUtcDateTime("20261207T233000Z"), *ParseUtcDateTime("20261208T000000Z")};
+  EXPECT_FALSE(*cache.Overlaps(9, "v1", "VEVENT", late, data, "Europe/Paris"));
+  EXPECT_TRUE(*cache.Overlaps(9, "v1", "VEVENT", late, data, "UTC"));
+  EXPECT_FALSE(*cache.Overlaps(9, "v1", "VEVENT", late, data, "Europe/Paris"));
+  EXPECT_EQ(loads, 3) << "each zone change recomputes the floating spans";
+  // Spans without floating values hold for every zone.
+  int weekly_loads = 0;
+  auto weekly = [&] {
+    ++weekly_loads;
+    return std::optional<std::string>(kWeekly);
+  };
+  TimeRange r{*ParseUtcDateTime("20260914T070000Z"), *ParseUtcDateTime("20260914T080000Z")};
+  EXPECT_TRUE(*cache.Overlaps(10, "v1", "VEVENT", r, weekly, "UTC"));
+  EXPECT_TRUE(*cache.Overlaps(10, "v1", "VEVENT", r, weekly, "America/New_York"));
+  EXPECT_EQ(weekly_loads, 1);
+}
+
 }  // namespace
 }  // namespace cartable::dav::caldav

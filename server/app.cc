@@ -50,6 +50,11 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
   o.message_id_domain = config.mail_domain;
   o.mail_retry_seconds = std::max<int64_t>(config.mail_retry_seconds, 1);
   o.mail_expire_seconds = static_cast<int64_t>(config.mail_expire_hours) * 3600;
+  o.max_xml_depth = config.max_xml_depth;
+  o.max_xml_elements = config.max_xml_elements;
+  o.max_properties_per_request = config.max_properties_per_request;
+  o.max_response_bytes = config.max_response_bytes;
+  o.max_instances_per_request = config.max_instances_per_request;
   return o;
 }
 

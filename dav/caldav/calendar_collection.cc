@@ -57,7 +57,11 @@ bool GetCalendarData(const PropContext& c, XmlWriter& w) {
     return true;
   }
   Result<std::string> rendered = RenderCalendarData(*data, *c.calendar_data);
-  if (!rendered.ok()) return false;
+  if (!rendered.ok()) {
+    // Unparsable stored data leaves the property out; a request bound fails the request.
+    if (rendered.status().code() != Status::Code::kInternal) c.Fail(rendered.status());
+    return false;
+  }
   w.Text(*rendered);
   return true;
 }

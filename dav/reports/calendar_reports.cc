@@ -49,7 +49,7 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   }
   Result<caldav::CompFilter> filter = caldav::ParseFilter(filter_node);
   if (!filter.ok()) return filter.status();
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   caldav::IndexPlan plan = caldav::PlanFilter(*filter);
   Scope scope = ScopeOf(t);
@@ -63,7 +63,7 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   // An exact plan decides most candidates from the index and the span cache: read bodies only
   // when they must be parsed or returned.
   q.with_data = !plan.exact || wants_data;
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   Status s =
       req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
@@ -90,6 +90,8 @@ MethodResult RunFreeBusyQuery(const Request& req, Target& t, const pugi::xml_nod
       Result<std::vector<caldav::BusyPeriod>> p = caldav::BusyPeriods(*o.data, *range);
       if (!p.ok()) return p.status();
       periods.insert(periods.end(), p->begin(), p->end());
+      const uint64_t max = req.ctx.options.max_instances_per_request;
+      if (max != 0 && periods.size() > max) return caldav::TooManyInstances(max);
       return Status::OK();
     });
     if (!s.ok()) return s;

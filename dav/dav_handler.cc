@@ -21,6 +21,9 @@ struct MethodRow {
   BodyRead body = BodyRead::kNo;
   // The answer carries the Allow header of the target (OPTIONS: RFC 9110 §9.3.7, §10.2.1).
   bool answers_allow = false;
+  // For methods that create a resource at an unmapped URL: the status of the answer on an
+  // existing one, which names DAV:resource-must-be-null (0: a bare 405).
+  int on_existing = 0;
 };
 
 constexpr MethodRow kMethods[] = {
@@ -36,8 +39,15 @@ constexpr MethodRow kMethods[] = {
      .body = BodyRead::kForWrite},
     {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
     {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
-    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true},
-    {.name = "MKCALENDAR", .fn = HandleMkcalendar, .allowed = kMissing, .writes = true},
+    // RFC 4918 §9.3.1 gives MKCOL on an existing URL 405 (litmus mkcol_again checks it); RFC
+    // 5689 §3 adds DAV:resource-must-be-null for extended MKCOL, sent with the 405.
+    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true, .on_existing = 405},
+    // RFC 4791 §5.3.1.1: DAV:resource-must-be-null, 403 as Cyrus answers (DAV_RSRC_EXISTS).
+    {.name = "MKCALENDAR",
+     .fn = HandleMkcalendar,
+     .allowed = kMissing,
+     .writes = true,
+     .on_existing = 403},
     {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
     {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
     {.name = "POST", .fn = HandlePost, .allowed = kOutbox, .writes = true},  // RFC 6638 §5
@@ -64,6 +74,16 @@ http::HttpResponse MethodNotAllowed(ResourceKind kind, std::string_view method) 
   http::HttpResponse r = ErrorResponse(
       Status::MethodNotAllowed(std::string(method) + " is not allowed on this resource"));
   r.headers.Set("Allow", AllowFor(kind));
+  return r;
+}
+
+// A creating method on an existing resource: DAV:resource-must-be-null with the row's status.
+http::HttpResponse ResourceExists(const MethodRow& row, const Target& t) {
+  http::HttpResponse r = ErrorResponse(Status::Violates(
+      Precondition::kResourceMustBeNull,
+      std::string(row.name) + " creates a new resource; " + t.path + " already exists"));
+  r.status = row.on_existing;
+  if (r.status == 405) r.headers.Set("Allow", AllowFor(t.kind));
   return r;
 }
 
@@ -96,6 +116,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
     if (t.kind == ResourceKind::kMissing) {
       return ErrorResponse(Status::NotFound("no such resource"));
     }
+    if (row->on_existing != 0) return ResourceExists(*row, t);
     return MethodNotAllowed(t.kind, http.method);
   }
   if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {

@@ -23,6 +23,7 @@ constexpr Row kRows[] = {
     {P::kPropfindFiniteDepth, {"propfind-finite-depth", ns::kDav, 403}},
     {P::kCannotModifyProtectedProperty, {"cannot-modify-protected-property", ns::kDav, 403}},
     {P::kSupportedReport, {"supported-report", ns::kDav, 403}},
+    {P::kResourceMustBeNull, {"resource-must-be-null", ns::kDav, 403}},
     {P::kNeedPrivileges, {"need-privileges", ns::kDav, 403}},
     {P::kNoAceConflict, {"no-ace-conflict", ns::kDav, 409}},
     {P::kNoProtectedAceConflict, {"no-protected-ace-conflict", ns::kDav, 409}},

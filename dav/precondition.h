@@ -18,6 +18,7 @@ enum class Precondition {
   kCannotModifyProtectedProperty,
   // RFC 3253
   kSupportedReport,
+  kResourceMustBeNull,  // also RFC 4791 §5.3.1.1 (MKCALENDAR), RFC 5689 §3 (extended MKCOL)
   // RFC 3744
   kNeedPrivileges,
   kNoAceConflict,

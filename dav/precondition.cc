@@ -80,6 +80,7 @@ constexpr Row kRows[] = {
     {P::kValidScheduleCalendarTransp, {"valid-schedule-calendar-transp", ns::kCalDav, 403}},
     {P::kOrganizerAllowed, {"organizer-allowed", ns::kCalDav, 403}},
     {P::kRecipientExists, {"recipient-exists", ns::kCalDav, 403}},
+    {P::kDefaultAddressbookNeeded, {"default-addressbook-needed", ns::kCartable, 403}},
 };
 
 constexpr auto BuildTable() {

@@ -78,7 +78,9 @@ enum class Precondition {
   kValidScheduleCalendarTransp,
   kOrganizerAllowed,
   kRecipientExists,
-  kCount  // keep last
+  // Cartable's own (urn:cartable), where no RFC names the condition
+  kDefaultAddressbookNeeded,  // like CALDAV:default-calendar-needed, for the home's contacts/
+  kCount                      // keep last
 };
 
 struct PreconditionInfo {

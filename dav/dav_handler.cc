@@ -4,6 +4,8 @@
 
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prop_request.h"
+#include "dav/property_registry.h"
 #include "dav/target.h"
 
 namespace cartable::dav {
@@ -95,6 +97,48 @@ http::HttpResponse DavHandler::AnonymousOptions() const {
   r.headers.Set("DAV", DavComplianceHeader(ctx_.options.scheduling));
   r.headers.Set("Allow", AllowFor(ResourceKind::kPlainCollection));
   return r;
+}
+
+http::HttpResponse DavHandler::PropfindServerRoot(const http::HttpRequest& http,
+                                                  const Principal& principal) const {
+  Result<PropRequest> props = ParsePropfindBody(http.body, ctx_.options);
+  if (!props.ok()) return ErrorResponse(props.status());
+  const QName principal_name{std::string(ns::kDav), "current-user-principal"};
+  const QName type_name{std::string(ns::kDav), "resourcetype"};
+  std::string found, missing;
+  XmlWriter fw(found), mw(missing);
+  auto answer = [&](const QName& q) {
+    if (q == principal_name) {
+      fw.Open(ns::kDav, "current-user-principal");
+      fw.TextElement(ns::kDav, "href", Href(PrincipalPath(principal.login)));
+      fw.Close();
+    } else if (q == type_name) {
+      fw.Empty(ns::kDav, "resourcetype");
+    } else {
+      mw.Empty(q.ns, q.local);
+    }
+  };
+  switch (props->mode) {
+    case PropRequest::Mode::kPropname:
+      fw.Empty(ns::kDav, "resourcetype");
+      fw.Empty(ns::kDav, "current-user-principal");
+      break;
+    case PropRequest::Mode::kAllprop:
+      answer(type_name);
+      for (const QName& q : props->names) {
+        if (!(q == type_name)) answer(q);
+      }
+      break;
+    case PropRequest::Mode::kProp:
+      for (const QName& q : props->names) answer(q);
+      break;
+  }
+  MultistatusWriter out(ctx_.options.max_response_bytes);
+  out.BeginResponse("/");
+  if (!found.empty() || missing.empty()) out.Propstat(200, found);
+  if (!missing.empty()) out.Propstat(404, missing);
+  out.EndResponse();
+  return out.Finish();
 }
 
 http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Principal& principal) {

@@ -113,10 +113,10 @@ void DescribeMember(const Request& req, const Target& member, http::HttpResponse
   if (hooks.describe) hooks.describe(req, member, r);
 }
 
-Status CheckDelete(const Request& req, const Target& collection) {
+Status CheckDelete(const Request& req, const Target& collection, bool moving) {
   const CollectionType& type = DescribeCollection(collection.collection.kind);
   if (!type.deletable) return Status::Forbidden("this collection cannot be deleted or moved");
-  return type.check_delete ? type.check_delete(req, collection) : Status::OK();
+  return type.check_delete ? type.check_delete(req, collection, moving) : Status::OK();
 }
 
 bool MayContain(std::string_view parent_kind, std::string_view child_kind) {

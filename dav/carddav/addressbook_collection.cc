@@ -86,7 +86,7 @@ Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::C
   return index;
 }
 
-Status KeepDefaultAddressbook(const Request&, const Target& book) {
+Status KeepDefaultAddressbook(const Request&, const Target& book, bool) {
   if (!book.owner || book.collection.path !=
                          HomePath(AddressbookArea(), book.owner->login) + kDefaultAddressbook) {
     return Status::OK();

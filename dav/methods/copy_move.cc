@@ -211,7 +211,7 @@ MethodResult HandleMove(const Request& req, Target& src) {
     return Status::BadRequest("MOVE of a collection takes Depth infinity");
   }
   if (src.type == NodeType::kCollection) {
-    if (Status c = CheckDelete(req, src); !c.ok()) return c;
+    if (Status c = CheckDelete(req, src, true); !c.ok()) return c;
   }
   bool existed = false;
   Result<Target> dst = PrepareDestination(req, src, MemberChange::kMoveTo, &existed);

@@ -61,8 +61,8 @@ bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
 
 }  // namespace
 
-Status KeepDefaultCalendar(const Request& req, const Target& calendar) {
-  if (!calendar.owner || calendar.area == nullptr) return Status::OK();
+Status KeepDefaultCalendar(const Request& req, const Target& calendar, bool moving) {
+  if (moving || !calendar.owner || calendar.area == nullptr) return Status::OK();
   const store::Id id = calendar.collection.id;
   bool needed = false;
   Result<store::Collection> inbox =

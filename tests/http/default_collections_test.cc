@@ -47,16 +47,21 @@ class DefaultCollectionsTest : public ::testing::Test {
   TestServer server_;
 };
 
-TEST_F(DefaultCollectionsTest, DefaultCalendarCannotBeDeletedOrMovedAway) {
+TEST_F(DefaultCollectionsTest, DefaultCalendarCannotBeDeleted) {
   Reply del = server_.As("DELETE", kAgenda);
   EXPECT_EQ(del.status, 403) << del.body;
   EXPECT_NE(del.body.find("<cal:default-calendar-needed"), std::string::npos) << del.body;
-  EXPECT_EQ(Move(kAgenda, "/dav/calendars/jlabert/ailleurs/").status, 403);
   // Replacing it by MOVE or COPY with Overwrite deletes it too.
   ASSERT_EQ(server_.As("MKCALENDAR", "/dav/calendars/jlabert/autre/").status, 201);
   EXPECT_EQ(Move("/dav/calendars/jlabert/autre/", kAgenda).status, 403);
   EXPECT_EQ(server_.As("PROPFIND", kAgenda, "", {{"Depth", "0"}}).status, 207) << "still there";
   EXPECT_NE(DefaultCalendar().find(kAgenda), std::string::npos) << "and still the default";
+  // A MOVE keeps it: the default follows the calendar (SettingsTest), and stays protected.
+  const std::string moved = "/dav/calendars/jlabert/ailleurs/";
+  ASSERT_EQ(SetDefault(kAgenda).status, 207);
+  ASSERT_EQ(Move(kAgenda, moved).status, 201);
+  EXPECT_NE(DefaultCalendar().find(moved), std::string::npos) << DefaultCalendar();
+  EXPECT_EQ(server_.As("DELETE", moved).status, 403);
   // Another calendar, and the task list, may go.
   EXPECT_EQ(server_.As("DELETE", "/dav/calendars/jlabert/autre/").status, 204);
   EXPECT_EQ(server_.As("DELETE", "/dav/calendars/jlabert/taches/").status, 204);

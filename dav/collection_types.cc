@@ -5,6 +5,7 @@
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/calendar_member.h"
 #include "dav/carddav/addressbook_collection.h"
+#include "dav/scheduling/scheduling_properties.h"
 #include "dav/target.h"
 
 namespace cartable::dav {
@@ -32,7 +33,8 @@ const std::vector<CollectionType>& Table() {
        .resourcetype = {{std::string(ns::kCardDav), "addressbook"}},
        .allows_objects = true,
        .deletable = true,
-       .validate = carddav::ValidateCardMember},
+       .validate = carddav::ValidateCardMember,
+       .check_delete = carddav::KeepDefaultAddressbook},
       // The staff directory: read-only for everyone (CanWrite), written by the import.
       {.kind = store::kKindDirectory,
        .resourcetype = {{std::string(ns::kCardDav), "addressbook"},
@@ -48,6 +50,7 @@ const std::vector<CollectionType>& Table() {
        .resourcetype = {{std::string(ns::kCalDav), "calendar"}},
        .allows_objects = true,
        .deletable = true,
+       .check_delete = scheduling::KeepDefaultCalendar,
        .hooks = caldav::CalendarMemberHooks()},
   };
   return kTable;
@@ -108,6 +111,12 @@ Status RemoveMember(const Request& req, const Target& member, const Target* move
 void DescribeMember(const Request& req, const Target& member, http::HttpResponse& r) {
   const MemberHooks& hooks = DescribeCollection(member.collection.kind).hooks;
   if (hooks.describe) hooks.describe(req, member, r);
+}
+
+Status CheckDelete(const Request& req, const Target& collection, bool moving) {
+  const CollectionType& type = DescribeCollection(collection.collection.kind);
+  if (!type.deletable) return Status::Forbidden("this collection cannot be deleted or moved");
+  return type.check_delete ? type.check_delete(req, collection, moving) : Status::OK();
 }
 
 bool MayContain(std::string_view parent_kind, std::string_view child_kind) {

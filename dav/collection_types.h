@@ -91,6 +91,10 @@ struct CollectionType {
   MemberValidator validate = nullptr;  // nullptr: any content is accepted as is
   // Fills a collection of this kind right after it is created (a home's default calendars).
   Status (*populate)(store::Session& session, const store::Collection& created) = nullptr;
+  // For deletable kinds: refuses to let one collection go (DELETE, replaced by COPY or MOVE with
+  // Overwrite) or, when `moving`, leave its URL by MOVE, while the account depends on it (the
+  // default calendar, the default address book). nullptr: any may go.
+  Status (*check_delete)(const Request& req, const Target& collection, bool moving) = nullptr;
   MemberHooks hooks = {};
 };
 
@@ -99,6 +103,10 @@ const CollectionType& DescribeCollection(std::string_view kind);
 
 // The kind whose resourcetype is exactly `resourcetype` (besides DAV:collection), or nullptr.
 const CollectionType* KindForResourcetype(const std::vector<QName>& resourcetype);
+
+// Whether the collection `collection` may be deleted or replaced (`moving`: moved away): its
+// type is deletable (else 403) and its check_delete hook, if any, agrees.
+Status CheckDelete(const Request& req, const Target& collection, bool moving = false);
 
 // Whether `parent_kind` may contain a collection of `child_kind`.
 bool MayContain(std::string_view parent_kind, std::string_view child_kind);

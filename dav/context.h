@@ -32,6 +32,16 @@ struct DavOptions {
   std::string message_id_domain = "cartable.localhost";
   int64_t mail_retry_seconds = 300;
   int64_t mail_expire_seconds = 120 * 3600;
+  // Bounds on the work one request may cause ([limits] in the config file; README table).
+  // XML request bodies: element nesting and element count (400 / 413 before any walk).
+  size_t max_xml_depth = 64;
+  size_t max_xml_elements = 50000;
+  // Property names in one PROPFIND/REPORT DAV:prop, or updates in one PROPPATCH/MKCOL (413).
+  size_t max_properties_per_request = 1000;
+  // Bytes of one multistatus answer (507 DAV:number-of-matches-within-limits); 0 = no bound.
+  uint64_t max_response_bytes = 64ull << 20;
+  // Recurrence instances produced for one request: expand, free-busy (507, as above).
+  uint64_t max_instances_per_request = 50000;
 };
 
 // Injectable clock so time-dependent tests are deterministic.

@@ -4,6 +4,8 @@
 
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prop_request.h"
+#include "dav/property_registry.h"
 #include "dav/target.h"
 
 namespace cartable::dav {
@@ -21,6 +23,9 @@ struct MethodRow {
   BodyRead body = BodyRead::kNo;
   // The answer carries the Allow header of the target (OPTIONS: RFC 9110 §9.3.7, §10.2.1).
   bool answers_allow = false;
+  // For methods that create a resource at an unmapped URL: the status of the answer on an
+  // existing one, which names DAV:resource-must-be-null (0: a bare 405).
+  int on_existing = 0;
 };
 
 constexpr MethodRow kMethods[] = {
@@ -36,8 +41,15 @@ constexpr MethodRow kMethods[] = {
      .body = BodyRead::kForWrite},
     {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
     {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
-    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true},
-    {.name = "MKCALENDAR", .fn = HandleMkcalendar, .allowed = kMissing, .writes = true},
+    // RFC 4918 §9.3.1 gives MKCOL on an existing URL 405 (litmus mkcol_again checks it); RFC
+    // 5689 §3 adds DAV:resource-must-be-null for extended MKCOL, sent with the 405.
+    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true, .on_existing = 405},
+    // RFC 4791 §5.3.1.1: DAV:resource-must-be-null, 403 as Cyrus answers (DAV_RSRC_EXISTS).
+    {.name = "MKCALENDAR",
+     .fn = HandleMkcalendar,
+     .allowed = kMissing,
+     .writes = true,
+     .on_existing = 403},
     {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
     {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
     {.name = "POST", .fn = HandlePost, .allowed = kOutbox, .writes = true},  // RFC 6638 §5
@@ -67,6 +79,16 @@ http::HttpResponse MethodNotAllowed(ResourceKind kind, std::string_view method) 
   return r;
 }
 
+// A creating method on an existing resource: DAV:resource-must-be-null with the row's status.
+http::HttpResponse ResourceExists(const MethodRow& row, const Target& t) {
+  http::HttpResponse r = ErrorResponse(Status::Violates(
+      Precondition::kResourceMustBeNull,
+      std::string(row.name) + " creates a new resource; " + t.path + " already exists"));
+  r.status = row.on_existing;
+  if (r.status == 405) r.headers.Set("Allow", AllowFor(t.kind));
+  return r;
+}
+
 }  // namespace
 
 http::HttpResponse DavHandler::AnonymousOptions() const {
@@ -75,6 +97,48 @@ http::HttpResponse DavHandler::AnonymousOptions() const {
   r.headers.Set("DAV", DavComplianceHeader(ctx_.options.scheduling));
   r.headers.Set("Allow", AllowFor(ResourceKind::kPlainCollection));
   return r;
+}
+
+http::HttpResponse DavHandler::PropfindServerRoot(const http::HttpRequest& http,
+                                                  const Principal& principal) const {
+  Result<PropRequest> props = ParsePropfindBody(http.body, ctx_.options);
+  if (!props.ok()) return ErrorResponse(props.status());
+  const QName principal_name{std::string(ns::kDav), "current-user-principal"};
+  const QName type_name{std::string(ns::kDav), "resourcetype"};
+  std::string found, missing;
+  XmlWriter fw(found), mw(missing);
+  auto answer = [&](const QName& q) {
+    if (q == principal_name) {
+      fw.Open(ns::kDav, "current-user-principal");
+      fw.TextElement(ns::kDav, "href", Href(PrincipalPath(principal.login)));
+      fw.Close();
+    } else if (q == type_name) {
+      fw.Empty(ns::kDav, "resourcetype");
+    } else {
+      mw.Empty(q.ns, q.local);
+    }
+  };
+  switch (props->mode) {
+    case PropRequest::Mode::kPropname:
+      fw.Empty(ns::kDav, "resourcetype");
+      fw.Empty(ns::kDav, "current-user-principal");
+      break;
+    case PropRequest::Mode::kAllprop:
+      answer(type_name);
+      for (const QName& q : props->names) {
+        if (!(q == type_name)) answer(q);
+      }
+      break;
+    case PropRequest::Mode::kProp:
+      for (const QName& q : props->names) answer(q);
+      break;
+  }
+  MultistatusWriter out(ctx_.options.max_response_bytes);
+  out.BeginResponse("/");
+  if (!found.empty() || missing.empty()) out.Propstat(200, found);
+  if (!missing.empty()) out.Propstat(404, missing);
+  out.EndResponse();
+  return out.Finish();
 }
 
 http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Principal& principal) {
@@ -96,6 +160,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
     if (t.kind == ResourceKind::kMissing) {
       return ErrorResponse(Status::NotFound("no such resource"));
     }
+    if (row->on_existing != 0) return ResourceExists(*row, t);
     return MethodNotAllowed(t.kind, http.method);
   }
   if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {

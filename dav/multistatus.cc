@@ -20,7 +20,7 @@ const std::string& CachedStatusLine(int code) {
 }
 }  // namespace
 
-MultistatusWriter::MultistatusWriter() : writer_(body_) {
+MultistatusWriter::MultistatusWriter(uint64_t max_bytes) : max_bytes_(max_bytes), writer_(body_) {
   body_.reserve(4096);
   writer_.OpenRoot(ns::kDav, "multistatus");
 }
@@ -57,7 +57,17 @@ http::HttpResponse XmlResponse(int status, std::string body) {
   return r;
 }
 
+Status MultistatusWriter::WithinLimit() const {
+  if (max_bytes_ == 0 || body_.size() <= max_bytes_) return Status::OK();
+  return Status::Violates(Precondition::kNumberOfMatchesWithinLimits,
+                          "the answer would exceed " + std::to_string(max_bytes_) +
+                              " bytes ([limits] max_response_bytes); ask for fewer properties "
+                              "or resources (Depth 0, smaller multiget batches, a narrower "
+                              "time range)");
+}
+
 http::HttpResponse MultistatusWriter::Finish() {
+  if (Status s = WithinLimit(); !s.ok()) return ErrorResponse(s);
   writer_.Finish();
   return XmlResponse(207, std::move(body_));
 }

@@ -16,10 +16,13 @@ std::string StatusLine(int code);
 // <d:propstat><d:prop>{props_xml}</d:prop><d:status>..</d:status></d:propstat>
 void WritePropstat(XmlWriter& w, int code, std::string_view props_xml);
 
-// Streams one multistatus document into a string.
+// Streams one multistatus document into a string of at most `max_bytes` ([limits]
+// max_response_bytes; 0 = no bound). The bound is what the answer may hold in memory: handlers
+// stop walking when WithinLimit() fails after a response, and Finish() refuses a document that
+// outgrew it anyway.
 class MultistatusWriter {
  public:
-  MultistatusWriter();
+  explicit MultistatusWriter(uint64_t max_bytes);
   XmlWriter& xml() { return writer_; }
   // <d:response><d:href>..</d:href>  (href already encoded)
   void BeginResponse(std::string_view href);
@@ -29,10 +32,17 @@ class MultistatusWriter {
   void StatusResponse(std::string_view href, int code);
   // <d:sync-token>..</d:sync-token> after the responses (RFC 6578).
   void SyncToken(std::string_view token) { writer_.TextElement(ns::kDav, "sync-token", token); }
-  // Closes the document and returns the 207 response.
+  // OK while the document is within max_bytes; else 507 DAV:number-of-matches-within-limits
+  // (RFC 4918 §11.5: the server cannot hold the representation; the DAV:error element is the
+  // one RFC 5323 and RFC 6578 §3.6 give for a result set beyond a server limit). The whole
+  // request is refused rather than truncated: a client reading a partial PROPFIND or query
+  // would take the missing members for deleted ones.
+  Status WithinLimit() const;
+  // Closes the document and returns the 207 response, or WithinLimit()'s error response.
   http::HttpResponse Finish();
 
  private:
+  uint64_t max_bytes_;
   std::string body_;
   XmlWriter writer_;
 };

@@ -23,6 +23,7 @@ constexpr Row kRows[] = {
     {P::kPropfindFiniteDepth, {"propfind-finite-depth", ns::kDav, 403}},
     {P::kCannotModifyProtectedProperty, {"cannot-modify-protected-property", ns::kDav, 403}},
     {P::kSupportedReport, {"supported-report", ns::kDav, 403}},
+    {P::kResourceMustBeNull, {"resource-must-be-null", ns::kDav, 403}},
     {P::kNeedPrivileges, {"need-privileges", ns::kDav, 403}},
     {P::kNoAceConflict, {"no-ace-conflict", ns::kDav, 409}},
     {P::kNoProtectedAceConflict, {"no-protected-ace-conflict", ns::kDav, 409}},
@@ -80,6 +81,7 @@ constexpr Row kRows[] = {
     {P::kValidScheduleCalendarTransp, {"valid-schedule-calendar-transp", ns::kCalDav, 403}},
     {P::kOrganizerAllowed, {"organizer-allowed", ns::kCalDav, 403}},
     {P::kRecipientExists, {"recipient-exists", ns::kCalDav, 403}},
+    {P::kDefaultAddressbookNeeded, {"default-addressbook-needed", ns::kCartable, 403}},
 };
 
 constexpr auto BuildTable() {

@@ -18,6 +18,7 @@ enum class Precondition {
   kCannotModifyProtectedProperty,
   // RFC 3253
   kSupportedReport,
+  kResourceMustBeNull,  // also RFC 4791 §5.3.1.1 (MKCALENDAR), RFC 5689 §3 (extended MKCOL)
   // RFC 3744
   kNeedPrivileges,
   kNoAceConflict,
@@ -78,7 +79,9 @@ enum class Precondition {
   kValidScheduleCalendarTransp,
   kOrganizerAllowed,
   kRecipientExists,
-  kCount  // keep last
+  // Cartable's own (urn:cartable), where no RFC names the condition
+  kDefaultAddressbookNeeded,  // like CALDAV:default-calendar-needed, for the home's contacts/
+  kCount                      // keep last
 };
 
 struct PreconditionInfo {

@@ -46,10 +46,17 @@ std::vector<QName> PropNames(const pugi::xml_node& prop) {
   return names;
 }
 
-Result<PropRequest> ParsePropfindBody(std::string_view body) {
+Status CheckPropertyCount(size_t count, const DavOptions& options) {
+  if (count <= options.max_properties_per_request) return Status::OK();
+  return Status::TooLarge("the request names " + std::to_string(count) + " properties; at most " +
+                          std::to_string(options.max_properties_per_request) +
+                          " are accepted ([limits] max_properties_per_request)");
+}
+
+Result<PropRequest> ParsePropfindBody(std::string_view body, const DavOptions& options) {
   PropRequest req;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return req;
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(body);
+  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(body, XmlLimitsOf(options));
   if (!doc.ok()) return doc.status();
   pugi::xml_node root = (*doc)->document_element();
   if (!Is(root, ns::kDav, "propfind")) {
@@ -77,10 +84,11 @@ Result<PropRequest> ParsePropfindBody(std::string_view body) {
   if (req.mode == PropRequest::Mode::kAllprop) {
     if (pugi::xml_node inc = Child(root, ns::kDav, "include")) req.names = PropNames(inc);
   }
+  if (Status s = CheckPropertyCount(req.names.size(), options); !s.ok()) return s;
   return req;
 }
 
-Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
+Result<PropRequest> ParseReportProps(const pugi::xml_node& root, const DavOptions& options) {
   PropRequest req;
   if (Child(root, ns::kDav, "propname")) {
     req.mode = PropRequest::Mode::kPropname;
@@ -90,11 +98,13 @@ Result<PropRequest> ParseReportProps(const pugi::xml_node& root) {
   if (!prop) return req;  // allprop
   req.mode = PropRequest::Mode::kProp;
   req.names = PropNames(prop);
+  if (Status s = CheckPropertyCount(req.names.size(), options); !s.ok()) return s;
   pugi::xml_node data = Child(prop, ns::kCalDav, "calendar-data");
   if (data && (data.first_child() || data.first_attribute())) {
     Result<caldav::CalendarDataRequest> cd = caldav::ParseCalendarDataRequest(data);
     if (!cd.ok()) return cd.status();
     req.calendar_data = std::move(cd.value());
+    req.calendar_data->max_instances = options.max_instances_per_request;
   }
   pugi::xml_node card = Child(prop, ns::kCardDav, "address-data");
   if (card && (card.first_child() || card.first_attribute())) {
@@ -162,7 +172,7 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   if (!found.empty() || missing.empty() || minimal) out.Propstat(200, found);
   if (!missing.empty() && !minimal) out.Propstat(404, missing);
   out.EndResponse();
-  return Status::OK();
+  return out.WithinLimit();
 }
 
 }  // namespace cartable::dav

@@ -25,13 +25,21 @@ struct PropRequest {
   std::optional<carddav::AddressDataRequest> address_data;
 };
 
-// Parses a PROPFIND body (empty = allprop). kBadRequest with a message for anything else.
-Result<PropRequest> ParsePropfindBody(std::string_view body);
+// Parses a PROPFIND body (empty = allprop). kBadRequest with a message for anything else;
+// bodies beyond the XML limits as ParseXml says, and more than
+// options.max_properties_per_request names (prop or include) give TooManyProperties.
+Result<PropRequest> ParsePropfindBody(std::string_view body, const DavOptions& options);
 // Collects the property names inside a DAV:prop element.
 std::vector<QName> PropNames(const pugi::xml_node& prop);
 // Parses a REPORT's DAV:prop / allprop / propname children of `report_root` (absent = allprop),
-// including a <C:calendar-data> request.
-Result<PropRequest> ParseReportProps(const pugi::xml_node& report_root);
+// including a <C:calendar-data> request. More than options.max_properties_per_request names:
+// TooManyProperties.
+Result<PropRequest> ParseReportProps(const pugi::xml_node& report_root, const DavOptions& options);
+
+// OK when `count` property names or updates are within options.max_properties_per_request;
+// else 413 naming the bound (nothing in RFC 4918 bounds them; the answer grows with their
+// number times the members, so a 1 MB PROPFIND could ask for a 259 MB answer).
+Status CheckPropertyCount(size_t count, const DavOptions& options);
 
 // Appends one <d:response> for `target` answering `props`. The target's stored property rows
 // are read when a getter or a dead property needs them: from `bulk` when the caller walks a

@@ -45,8 +45,14 @@ class PropContext {
   const std::vector<store::DeadProperty>& StoredRows() const;
   // The stored property {ns}local, or null.
   const store::DeadProperty* Stored(std::string_view ns, std::string_view local) const;
-  // The store error met while loading the stored rows (OK when none).
+  // The store error met while loading the stored rows, or the error a getter reported with
+  // Fail (OK when none).
   const Status& error() const { return error_; }
+  // For getters: an error that fails the whole request instead of leaving this one property
+  // out (a per-request bound such as max_instances_per_request). The first error is kept.
+  void Fail(Status s) const {
+    if (error_.ok()) error_ = std::move(s);
+  }
 
  private:
   MemberProperties* bulk_;

@@ -3,6 +3,9 @@
 #include <cstring>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+
+#include "dav/context.h"
 
 namespace cartable::dav {
 namespace {
@@ -23,10 +26,13 @@ std::string_view PrefixOf(std::string_view ns) {
   return {};
 }
 
+thread_local uint64_t lookup_steps = 0;
+
 // Looks up the namespace bound to `prefix` ("" = default namespace) at `node`.
 bool LookupNamespace(pugi::xml_node node, std::string_view prefix, std::string* uri) {
   std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
   for (pugi::xml_node n = node; n && n.type() == pugi::node_element; n = n.parent()) {
+    ++lookup_steps;
     if (pugi::xml_attribute a = n.attribute(attr.c_str())) {
       *uri = a.value();
       return true;
@@ -35,9 +41,143 @@ bool LookupNamespace(pugi::xml_node node, std::string_view prefix, std::string* 
   return false;
 }
 
+Status TooDeep(const XmlLimits& limits) {
+  return Status::BadRequest("XML body nests elements more than " +
+                            std::to_string(limits.max_depth) +
+                            " levels deep ([limits] max_xml_depth)");
+}
+
+Status TooManyElements(const XmlLimits& limits) {
+  return Status(Status::Code::kTooLarge, "XML body has more than " +
+                                             std::to_string(limits.max_elements) +
+                                             " elements ([limits] max_xml_elements)");
+}
+
+// Counts start tags and their nesting on the raw bytes, so that a hostile body is refused before
+// pugixml allocates a node for each of its elements. Exact for well-formed XML ('<' cannot occur
+// in attribute values or text; comments, CDATA and processing instructions are skipped); what
+// is not well-formed is refused by the parser afterwards, and CheckPrefixes counts again.
+Status ScanShape(std::string_view body, const XmlLimits& limits) {
+  size_t depth = 0, elements = 0;
+  auto skip_past = [&](size_t from, std::string_view end) {
+    size_t at = body.find(end, from);
+    return at == std::string_view::npos ? body.size() : at + end.size();
+  };
+  size_t i = 0;
+  while ((i = body.find('<', i)) != std::string_view::npos) {
+    std::string_view rest = body.substr(i);
+    if (rest.starts_with("<!--")) {
+      i = skip_past(i + 4, "-->");
+    } else if (rest.starts_with("<![CDATA[")) {
+      i = skip_past(i + 9, "]]>");
+    } else if (rest.starts_with("<?")) {
+      i = skip_past(i + 2, "?>");
+    } else if (rest.starts_with("<!")) {
+      return Status::OK();  // a DOCTYPE: refused once parsed (no-external-entities)
+    } else if (rest.starts_with("</")) {
+      if (depth > 0) --depth;
+      i = skip_past(i + 2, ">");
+    } else {
+      if (++elements > limits.max_elements) return TooManyElements(limits);
+      if (++depth > limits.max_depth) return TooDeep(limits);
+      char quote = 0;
+      size_t j = i + 1;
+      for (; j < body.size(); ++j) {
+        char c = body[j];
+        if (quote != 0) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '>') {
+          break;
+        }
+      }
+      if (j < body.size() && body[j - 1] == '/') --depth;  // <empty/>
+      i = j + 1;
+    }
+  }
+  return Status::OK();
+}
+
+pugi::xml_node FirstElement(pugi::xml_node n) {
+  while (n && n.type() != pugi::node_element) n = n.next_sibling();
+  return n;
+}
+
+// Checks that every element's prefix is declared (litmus propfind_invalid2) and that no prefix
+// is bound to "" (XML Namespaces 1.0 §5), in one depth-first walk that keeps the bindings of
+// the open elements on a stack per prefix: each element costs its own attributes, not a walk up
+// to the root (which made deep bodies quadratic). Depth and element count are checked again.
+Status CheckPrefixes(pugi::xml_node root, const XmlLimits& limits) {
+  std::unordered_map<std::string, std::vector<std::string_view>> bound;  // prefix -> URIs
+  std::vector<const std::string*> declared;  // prefixes bound by the open elements, in order
+  std::vector<size_t> frames;                // declared.size() when each open element began
+  size_t elements = 0;
+  auto enter = [&](pugi::xml_node n) -> Status {
+    if (++elements > limits.max_elements) return TooManyElements(limits);
+    if (frames.size() + 1 > limits.max_depth) return TooDeep(limits);
+    ++lookup_steps;
+    frames.push_back(declared.size());
+    for (pugi::xml_attribute a : n.attributes()) {
+      std::string_view an = a.name();
+      if (an != "xmlns" && !an.starts_with("xmlns:")) continue;
+      std::string prefix(an == "xmlns" ? std::string_view() : an.substr(6));
+      if (!prefix.empty() && a.value()[0] == '\0') {
+        return Status::BadRequest("XML body binds the prefix " + prefix + " to no namespace in <" +
+                                  n.name() + ">");
+      }
+      auto it = bound.try_emplace(std::move(prefix)).first;
+      it->second.push_back(a.value());
+      declared.push_back(&it->first);
+    }
+    std::string_view name = n.name();
+    size_t colon = name.find(':');
+    if (colon != std::string_view::npos && name.substr(0, colon) != "xml") {
+      auto it = bound.find(std::string(name.substr(0, colon)));
+      if (it == bound.end() || it->second.empty()) {
+        return Status::BadRequest("XML body uses an undeclared namespace prefix in <" +
+                                  std::string(name) + ">");
+      }
+    }
+    return Status::OK();
+  };
+  auto leave = [&] {
+    for (size_t k = frames.back(); k < declared.size(); ++k) bound[*declared[k]].pop_back();
+    declared.resize(frames.back());
+    frames.pop_back();
+  };
+  pugi::xml_node n = root;
+  if (Status s = enter(n); !s.ok()) return s;
+  while (true) {
+    if (pugi::xml_node child = FirstElement(n.first_child())) {
+      n = child;
+      if (Status s = enter(n); !s.ok()) return s;
+      continue;
+    }
+    while (true) {
+      leave();
+      if (n == root) return Status::OK();
+      if (pugi::xml_node sibling = FirstElement(n.next_sibling())) {
+        n = sibling;
+        if (Status s = enter(n); !s.ok()) return s;
+        break;
+      }
+      n = n.parent();
+    }
+  }
+}
+
 }  // namespace
 
-Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body) {
+uint64_t NamespaceLookupSteps() { return lookup_steps; }
+
+XmlLimits XmlLimitsOf(const DavOptions& options) {
+  return {options.max_xml_depth, options.max_xml_elements};
+}
+
+Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body,
+                                                     const XmlLimits& limits) {
+  if (Status s = ScanShape(body, limits); !s.ok()) return s;
   auto doc = std::make_unique<pugi::xml_document>();
   pugi::xml_parse_result r = doc->load_buffer(
       body.data(), body.size(),
@@ -56,37 +196,7 @@ Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body) {
     if (n.type() == pugi::node_element) root = n;
   }
   if (!root) return Status::BadRequest("XML body has no root element");
-  // Every prefix used by an element must be declared (litmus propfind_invalid2).
-  bool bad = false;
-  std::string bad_name;
-  struct Walker : pugi::xml_tree_walker {
-    bool* bad;
-    std::string* name;
-    bool for_each(pugi::xml_node& n) override {
-      if (n.type() != pugi::node_element) return true;
-      bool b = false;
-      NameOf(n, &b);
-      if (!b) {
-        for (pugi::xml_attribute a : n.attributes()) {
-          std::string_view an = a.name();
-          if (an.substr(0, 6) == "xmlns:" && a.value()[0] == '\0') b = true;
-        }
-      }
-      if (b) {
-        *bad = true;
-        *name = n.name();
-        return false;
-      }
-      return true;
-    }
-  } walker;
-  walker.bad = &bad;
-  walker.name = &bad_name;
-  doc->traverse(walker);
-  if (bad) {
-    return Status::BadRequest("XML body uses an undeclared or empty namespace prefix in <" +
-                              bad_name + ">");
-  }
+  if (Status s = CheckPrefixes(root, limits); !s.ok()) return s;
   return doc;
 }
 

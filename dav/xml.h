@@ -15,14 +15,35 @@
 
 namespace cartable::dav {
 
+// Bounds on an XML request body ([limits] max_xml_depth, max_xml_elements). Nothing bounds
+// them in XML itself; every later walk (filters, dead properties) is recursive or looks names up
+// through the ancestors, so both are checked on the raw bytes before pugixml builds a tree.
+struct XmlLimits {
+  size_t max_depth = 64;
+  size_t max_elements = 50000;
+};
+struct DavOptions;
+// The configured limits (DavOptions::max_xml_depth, max_xml_elements).
+XmlLimits XmlLimitsOf(const DavOptions& options);
+
 // Parses a request body. Errors: kBadRequest naming the parse error and its offset; DOCTYPE
-// declarations are refused (no-external-entities). An empty body is an error too: callers that
-// accept an empty body check for it first.
-Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body);
+// declarations are refused (no-external-entities); kBadRequest when elements nest deeper than
+// limits.max_depth and kTooLarge (413) when there are more than limits.max_elements, both
+// found by a linear scan of the bytes before the tree is built. An empty body is an error too:
+// callers that accept an empty body check for it first. Namespace prefixes are checked in one
+// walk that keeps the in-scope bindings on a stack: linear in the size of the body.
+// The default limits are the configuration's defaults; requests pass XmlLimitsOf(options).
+Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body,
+                                                     const XmlLimits& limits = XmlLimits());
 
 // The {namespace, local} name of an element, resolving its prefix through the xmlns attributes
-// of the element and its ancestors. An undeclared prefix yields namespace "" and sets *bad.
+// of the element and its ancestors (at most the depth ParseXml allowed). An undeclared prefix
+// yields namespace "" and sets *bad.
 QName NameOf(const pugi::xml_node& element, bool* bad = nullptr);
+
+// Elements whose xmlns attributes namespace resolution has examined on this thread, counted
+// so that tests can assert that ParseXml's work is linear in the body (no timing).
+uint64_t NamespaceLookupSteps();
 
 // True if `element` is {ns}local.
 bool Is(const pugi::xml_node& element, std::string_view ns, std::string_view local);

@@ -50,6 +50,11 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
   o.message_id_domain = config.mail_domain;
   o.mail_retry_seconds = std::max<int64_t>(config.mail_retry_seconds, 1);
   o.mail_expire_seconds = static_cast<int64_t>(config.mail_expire_hours) * 3600;
+  o.max_xml_depth = config.max_xml_depth;
+  o.max_xml_elements = config.max_xml_elements;
+  o.max_properties_per_request = config.max_properties_per_request;
+  o.max_response_bytes = config.max_response_bytes;
+  o.max_instances_per_request = config.max_instances_per_request;
   return o;
 }
 
@@ -105,7 +110,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
   router_.Add({"/", true, false, [this](http::HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
-                 if (r.method == "PROPFIND") return AuthenticatedDav(r);
+                 if (r.method == "PROPFIND") return PropfindRoot(r);
                  return Redirect("/dav/");
                }});
 }
@@ -116,6 +121,13 @@ http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {
   request.user = user->login;
   request.path = "/dav/";
   return ServeDav(request, *user);
+}
+
+http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
+  std::optional<AuthUser> user = auth_.Authenticate(request);
+  if (!user) return auth_.Challenge();
+  request.user = user->login;
+  return dav_.PropfindServerRoot(request, ToPrincipal(*user));
 }
 
 http::HttpResponse App::Handle(http::HttpRequest& request) {

@@ -43,6 +43,8 @@ class App : public http::RequestHandler {
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
+  // PROPFIND of `/` after authentication: answered for `/` itself (DavHandler::PropfindServerRoot).
+  http::HttpResponse PropfindRoot(http::HttpRequest& request);
   http::HttpResponse HomePage(const http::HttpRequest& request) const;
 
   const Config& config_;

@@ -146,6 +146,11 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "lingering_close_seconds") return num(c.lingering_close_seconds);
     if (key == "lingering_close_bytes") return num(c.lingering_close_bytes);
     if (key == "gzip_min_bytes") return num(c.gzip_min_bytes);
+    if (key == "max_xml_depth") return num(c.max_xml_depth);
+    if (key == "max_xml_elements") return num(c.max_xml_elements);
+    if (key == "max_properties_per_request") return num(c.max_properties_per_request);
+    if (key == "max_response_bytes") return num(c.max_response_bytes);
+    if (key == "max_instances_per_request") return num(c.max_instances_per_request);
   } else if (section == "auth") {
     if (key == "realm") return str(c.realm);
     if (key == "auth_cache_seconds") return num(c.auth_cache_seconds);

@@ -39,6 +39,12 @@ struct Config {
   unsigned lingering_close_seconds = 5;
   uint64_t lingering_close_bytes = 16ull << 20;
   uint64_t gzip_min_bytes = 2048;  // compress larger XML/JSON bodies if the client accepts gzip
+  // DAV work per request (dav::DavOptions says what each refusal answers).
+  uint64_t max_xml_depth = 64;                 // element nesting of an XML body (400)
+  uint64_t max_xml_elements = 50000;           // elements of an XML body (413)
+  uint64_t max_properties_per_request = 1000;  // PROPFIND/REPORT names, PROPPATCH updates (413)
+  uint64_t max_response_bytes = 64ull << 20;   // one multistatus answer (507); 0 = no bound
+  uint64_t max_instances_per_request = 50000;  // expand / free-busy instances (507)
   // [auth]
   std::string realm = "Cartable";
   unsigned auth_cache_seconds = 300;  // how long a verified credential is trusted without rehashing

@@ -252,12 +252,13 @@ http::HttpResponse ServeFreeBusy(const DavContext& ctx, const http::HttpRequest&
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
   if (!txn.ok()) return Error(txn.status());
   json out = json::array();
+  uint64_t instances_left = scheduling::InstanceBudget(ctx);
   for (const json& a : body["attendees"]) {
     if (!a.is_string()) return JsonError(400, "attendees are email addresses or logins");
     std::string who = a.get<std::string>();
     std::string address = who.find('@') != std::string::npos ? "mailto:" + who : PrincipalPath(who);
     Result<scheduling::Availability> avail =
-        scheduling::AvailabilityOf(s, ctx, address, *from, *to);
+        scheduling::AvailabilityOf(s, ctx, address, *from, *to, instances_left);
     if (!avail.ok()) return Error(avail.status());
     json entry{{"attendee", who}};
     switch (avail->kind) {

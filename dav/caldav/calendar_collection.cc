@@ -66,7 +66,11 @@ bool GetCalendarData(const PropContext& c, XmlWriter& w) {
     zone = FloatingZoneOf(c.target.collection.settings.time_zone.value_or(""));
   }
   Result<std::string> rendered = RenderCalendarData(*data, cd, zone);
-  if (!rendered.ok()) return false;
+  if (!rendered.ok()) {
+    // Unparsable stored data leaves the property out; a request bound fails the request.
+    if (rendered.status().code() != Status::Code::kInternal) c.Fail(rendered.status());
+    return false;
+  }
   w.Text(*rendered);
   return true;
 }

@@ -147,10 +147,16 @@ struct CalendarDataRequest {
   // replaces each calendar's calendar-timezone for expand and the limit sets (RFC 4791 §9.8);
   // read by the calendar-data property, not by RenderCalendarData (it takes the zone itself).
   std::optional<std::string> query_floating_tz{};
+  // Instances <C:expand> may produce for the whole request ([limits] max_instances_per_request;
+  // 0 = no bound), and the count so far: a report renders every object with the same request,
+  // so the count lives here (one request, one thread).
+  uint64_t max_instances = 0;
+  mutable uint64_t instances = 0;
 };
 
 // The calendar data to return for `ics`. With no options, returns `ics` unchanged (byte for
-// byte). Errors: kInternal when `ics` cannot be parsed.
+// byte). Errors: kInternal when `ics` cannot be parsed; DAV:number-of-matches-within-limits
+// (507) when expanding would take request.instances beyond request.max_instances.
 Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataRequest& request,
                                        const std::string& floating_tz = "UTC");
 
@@ -171,6 +177,12 @@ struct BusyPeriod {
 Result<std::vector<BusyPeriod>> BusyPeriods(std::string_view ics, const TimeRange& range,
                                             const std::string& floating_tz = "UTC",
                                             const std::vector<std::string>& declined_by = {});
+
+// The refusal of a request whose expansion or free-busy would produce more than `max` instances
+// ([limits] max_instances_per_request): 507 DAV:number-of-matches-within-limits, as for an
+// answer too large to hold (MultistatusWriter::WithinLimit). Not CALDAV:max-instances: RFC 4791
+// §5.3.2.1 makes that a precondition of storing one object, which a query does not do.
+Status TooManyInstances(uint64_t max);
 
 // A VCALENDAR with one VFREEBUSY (DTSTAMP, DTSTART/DTEND = range, merged FREEBUSY lines by type).
 std::string RenderFreeBusy(const std::vector<BusyPeriod>& periods, const TimeRange& range);

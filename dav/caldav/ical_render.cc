@@ -89,7 +89,9 @@ icalcomponent* InstanceComponent(const Instance& inst, TimeContext& tc) {
 
 bool ByStart(const Instance& a, const Instance& b) { return a.start < b.start; }
 
-ComponentPtr Expand(icalcomponent* cal, const TimeRange& range, TimeContext& tc) {
+// The expanded instances, or null once they would take request.instances beyond its bound.
+ComponentPtr Expand(icalcomponent* cal, const TimeRange& range, TimeContext& tc,
+                    const CalendarDataRequest& request) {
   ComponentPtr out(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
   for (icalproperty* p : Props(cal)) {
     icalcomponent_add_property(out.get(), icalproperty_new_clone(p));
@@ -106,6 +108,9 @@ ComponentPtr Expand(icalcomponent* cal, const TimeRange& range, TimeContext& tc)
     std::sort(all.begin(), all.end(), ByStart);
     for (const Instance& inst : all) {
       if (!internal::Overlaps(inst, range)) continue;
+      if (request.max_instances != 0 && ++request.instances > request.max_instances) {
+        return nullptr;
+      }
       icalcomponent_add_component(out.get(), InstanceComponent(inst, tc));
     }
   }
@@ -146,6 +151,13 @@ void LimitFreeBusy(icalcomponent* cal, const TimeRange& range, TimeContext& tc) 
 
 }  // namespace
 
+Status TooManyInstances(uint64_t max) {
+  return Status::Violates(Precondition::kNumberOfMatchesWithinLimits,
+                          "the request would produce more than " + std::to_string(max) +
+                              " recurrence instances ([limits] max_instances_per_request); ask "
+                              "for a narrower time range");
+}
+
 Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataRequest& request,
                                        const std::string& floating_tz) {
   if (!request.comp && !request.expand && !request.limit_recurrence && !request.limit_freebusy) {
@@ -155,7 +167,8 @@ Result<std::string> RenderCalendarData(std::string_view ics, const CalendarDataR
   if (!cal) return Status::Internal("stored calendar data cannot be parsed");
   TimeContext tc(cal.get(), floating_tz);
   if (request.expand) {
-    cal = Expand(cal.get(), *request.expand, tc);
+    cal = Expand(cal.get(), *request.expand, tc, request);
+    if (!cal) return TooManyInstances(request.max_instances);
   } else if (request.limit_recurrence) {
     LimitRecurrence(cal.get(), *request.limit_recurrence, tc);
   }

@@ -86,9 +86,20 @@ Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::C
   return index;
 }
 
+Status KeepDefaultAddressbook(const Request&, const Target& book, bool) {
+  if (!book.owner || book.collection.path !=
+                         HomePath(AddressbookArea(), book.owner->login) + kDefaultAddressbook) {
+    return Status::OK();
+  }
+  return Status::Violates(Precondition::kDefaultAddressbookNeeded,
+                          "your personal address book cannot be deleted or moved; delete its "
+                          "cards instead",
+                          Href(book.path));
+}
+
 Status CreateDefaultAddressbooks(store::Session& session, const store::Collection& home) {
   Result<store::Collection> contacts = session.CreateCollection(
-      home.path + "contacts/", home.id, home.owner_id, store::kKindAddressbook);
+      home.path + kDefaultAddressbook, home.id, home.owner_id, store::kKindAddressbook);
   if (!contacts.ok()) return contacts.status();
   if (Status s = SetDisplayname(session, contacts->id, "Contacts"); !s.ok()) return s;
   if (session.GetCollection(store::kDirectoryPath).ok()) return Status::OK();

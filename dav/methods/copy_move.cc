@@ -143,9 +143,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
     if (!*overwrite) return Status::PreconditionFailed("the destination exists (Overwrite: F)");
     Status s;
     if (dst->type == NodeType::kCollection) {
-      if (!DescribeCollection(dst->collection.kind).deletable) {
-        return Status::Forbidden("the destination cannot be replaced");
-      }
+      if (Status c = CheckDelete(req, *dst); !c.ok()) return c;
       s = req.session.DeleteCollection(dst->collection.id);
       dst->parent_exists = false;
     } else {
@@ -212,8 +210,8 @@ MethodResult HandleMove(const Request& req, Target& src) {
   if (src.type == NodeType::kCollection && *depth != Depth::kInfinity) {
     return Status::BadRequest("MOVE of a collection takes Depth infinity");
   }
-  if (src.type == NodeType::kCollection && !DescribeCollection(src.collection.kind).deletable) {
-    return Status::Forbidden("this collection cannot be moved");
+  if (src.type == NodeType::kCollection) {
+    if (Status c = CheckDelete(req, src, true); !c.ok()) return c;
   }
   bool existed = false;
   Result<Target> dst = PrepareDestination(req, src, MemberChange::kMoveTo, &existed);

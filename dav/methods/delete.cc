@@ -1,6 +1,7 @@
 // DELETE (RFC 4918 §9.6): objects, and collections with everything below them. Homes are not
-// deletable. A member is removed through its collection type's hook (calendars cancel or
-// decline scheduled events, RFC 6638 §3.2.2.3).
+// deletable, nor the default calendar and address book (CollectionType::check_delete). A member is
+// removed through its collection type's hook (calendars cancel or decline scheduled events, RFC
+// 6638 §3.2.2.3).
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
@@ -14,9 +15,7 @@ MethodResult HandleDelete(const Request& req, Target& t) {
   if (Status s = CheckConditions(req.http, etag, false, &unused); !s.ok()) return s;
   Status s;
   if (t.type == NodeType::kCollection) {
-    if (!DescribeCollection(t.collection.kind).deletable) {
-      return Status::Forbidden("this collection cannot be deleted");
-    }
+    if (Status c = CheckDelete(req, t); !c.ok()) return c;
     s = req.session.DeleteCollection(t.collection.id);
   } else {
     MemberState state;

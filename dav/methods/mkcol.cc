@@ -3,6 +3,7 @@
 #include "dav/collection_types.h"
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prop_request.h"
 #include "dav/prop_update.h"
 #include "dav/property_registry.h"
 #include "dav/xml.h"
@@ -35,7 +36,8 @@ Result<std::vector<PropUpdate>> ParseBody(const Request& req, std::string_view r
   if (!ct.empty() && !IsXmlContentType(ct)) {
     return Status::UnsupportedMedia("the body must be XML (" + std::string(root_local) + ")");
   }
-  Result<std::unique_ptr<pugi::xml_document>> parsed = ParseXml(req.http.body);
+  Result<std::unique_ptr<pugi::xml_document>> parsed =
+      ParseXml(req.http.body, XmlLimitsOf(req.ctx.options));
   if (!parsed.ok()) {
     // RFC 4918 §9.3: a body MKCOL does not understand is 415.
     if (ct.empty()) return Status::UnsupportedMedia("MKCOL accepts no body, or an XML body");
@@ -45,7 +47,10 @@ Result<std::vector<PropUpdate>> ParseBody(const Request& req, std::string_view r
   if (!Is((*doc)->document_element(), root_ns, root_local)) {
     return Status::UnsupportedMedia("the body must be a " + std::string(root_local) + " element");
   }
-  return CollectUpdates((*doc)->document_element());
+  Result<std::vector<PropUpdate>> updates = CollectUpdates((*doc)->document_element());
+  if (!updates.ok()) return updates.status();
+  if (Status s = CheckPropertyCount(updates->size(), req.ctx.options); !s.ok()) return s;
+  return updates;
 }
 
 }  // namespace

@@ -15,20 +15,27 @@ struct Answer {
   std::string calendar_data;  // "" when none
 };
 
-Answer FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
-                   const std::string& attendee) {
+// Errors: only a request bound (max_instances_per_request), which fails the whole POST.
+Result<Answer> FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb,
+                           const std::string& attendee, uint64_t& instances_left) {
   Result<scheduling::Availability> a =
-      scheduling::AvailabilityOf(req.session, req.ctx, attendee, fb.start, fb.end);
-  if (!a.ok()) return {"5.1;Service unavailable", ""};
+      scheduling::AvailabilityOf(req.session, req.ctx, attendee, fb.start, fb.end, instances_left);
+  if (!a.ok()) {
+    if (a.status().precondition() == Precondition::kNumberOfMatchesWithinLimits) {
+      return a.status();
+    }
+    return Answer{"5.1;Service unavailable", ""};
+  }
   switch (a->kind) {
     case scheduling::Recipient::Kind::kLocal: break;
-    case scheduling::Recipient::Kind::kExternal: return {"5.3;No scheduling support for user", ""};
-    case scheduling::Recipient::Kind::kDisabled: return {"3.8;No authority", ""};
-    case scheduling::Recipient::Kind::kUnknown: return {"3.7;Invalid calendar user", ""};
+    case scheduling::Recipient::Kind::kExternal:
+      return Answer{"5.3;No scheduling support for user", ""};
+    case scheduling::Recipient::Kind::kDisabled: return Answer{"3.8;No authority", ""};
+    case scheduling::Recipient::Kind::kUnknown: return Answer{"3.7;Invalid calendar user", ""};
   }
   std::vector<caldav::BusyPeriod> periods;
   for (const scheduling::BusyRange& b : a->busy) periods.push_back({b.start, b.end, b.fbtype});
-  return {"2.0;Success", caldav::FreeBusyReply(fb, attendee, periods)};
+  return Answer{"2.0;Success", caldav::FreeBusyReply(fb, attendee, periods)};
 }
 
 }  // namespace
@@ -48,8 +55,11 @@ MethodResult HandlePost(const Request& req, Target& t) {
   std::string body;
   XmlWriter w(body);
   w.OpenRoot(ns::kCalDav, "schedule-response");
+  uint64_t instances_left = scheduling::InstanceBudget(req.ctx);
   for (const std::string& attendee : fb->attendees) {
-    Answer a = FreeBusyFor(req, *fb, attendee);
+    Result<Answer> answer = FreeBusyFor(req, *fb, attendee, instances_left);
+    if (!answer.ok()) return answer.status();
+    const Answer& a = *answer;
     w.Open(ns::kCalDav, "response");
     w.Open(ns::kCalDav, "recipient");
     w.TextElement(ns::kDav, "href", attendee);

@@ -14,10 +14,10 @@ MethodResult HandlePropfind(const Request& req, Target& target) {
     return Status::Violates(Precondition::kPropfindFiniteDepth,
                             "PROPFIND with Depth: infinity is not supported; use Depth 0 or 1");
   }
-  Result<PropRequest> props = ParsePropfindBody(req.http.body);
+  Result<PropRequest> props = ParsePropfindBody(req.http.body, req.ctx.options);
   if (!props.ok()) return props.status();
   bool minimal = WantsMinimal(req.http);
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (Status s = WritePropResponse(req, target, *props, minimal, out); !s.ok()) return s;
   if (*depth == Depth::kOne) {
     Status s = ForEachMember(req, target, [&](const Target& child, MemberProperties* rows) {

@@ -2,6 +2,7 @@
 // properties answer 403 cannot-modify-protected-property and the rest 424.
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prop_request.h"
 #include "dav/prop_update.h"
 #include "dav/property_registry.h"
 #include "dav/xml.h"
@@ -9,7 +10,8 @@
 namespace cartable::dav {
 
 MethodResult HandleProppatch(const Request& req, Target& t) {
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(req.http.body);
+  Result<std::unique_ptr<pugi::xml_document>> doc =
+      ParseXml(req.http.body, XmlLimitsOf(req.ctx.options));
   if (!doc.ok()) return doc.status();
   pugi::xml_node root = (*doc)->document_element();
   if (!Is(root, ns::kDav, "propertyupdate")) {
@@ -17,6 +19,7 @@ MethodResult HandleProppatch(const Request& req, Target& t) {
   }
   Result<std::vector<PropUpdate>> updates = CollectUpdates(root);
   if (!updates.ok()) return updates.status();
+  if (Status s = CheckPropertyCount(updates->size(), req.ctx.options); !s.ok()) return s;
   bool all_ok = false;
   Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, t, *updates, false, &all_ok);
   if (!outcomes.ok()) return outcomes.status();
@@ -24,7 +27,7 @@ MethodResult HandleProppatch(const Request& req, Target& t) {
     // Property changes count as changes of the collection for sync tokens and ctags.
     if (auto r = req.session.Touch(t.collection.id, "", false); !r.ok()) return r.status();
   }
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   out.BeginResponse(Href(t.path));
   WriteOutcomes(*outcomes, out.xml());
   if (!all_ok) {

@@ -7,7 +7,8 @@
 namespace cartable::dav {
 
 MethodResult HandleReport(const Request& req, Target& target) {
-  Result<std::unique_ptr<pugi::xml_document>> doc = ParseXml(req.http.body);
+  Result<std::unique_ptr<pugi::xml_document>> doc =
+      ParseXml(req.http.body, XmlLimitsOf(req.ctx.options));
   if (!doc.ok()) return doc.status();
   pugi::xml_node root = (*doc)->document_element();
   QName name = NameOf(root);

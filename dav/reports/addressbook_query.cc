@@ -85,13 +85,13 @@ MethodResult RunAddressbookQuery(const Request& req, Target& t, const pugi::xml_
   if (!filter_node) return Status::BadRequest("addressbook-query needs a CARDDAV:filter");
   Result<carddav::CardFilter> filter = carddav::ParseCardFilter(filter_node);
   if (!filter.ok()) return filter.status();
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   Result<size_t> limit = ParseLimit(root, ns::kCardDav, "CARDDAV");
   if (!limit.ok()) return limit.status();
   Scope scope = ScopeOf(t);
 
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   size_t matches = 0;
   bool truncated = false;

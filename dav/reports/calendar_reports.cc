@@ -59,7 +59,7 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   if (!filter.ok()) return filter.status();
   Result<std::optional<std::string>> query_tz = caldav::ParseQueryTimezone(root);
   if (!query_tz.ok()) return query_tz.status();
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   caldav::IndexPlan plan = caldav::PlanFilter(*filter);
   Scope scope = ScopeOf(t);
@@ -77,7 +77,7 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   // An exact plan decides most candidates from the index and the span cache: read bodies only
   // when they must be parsed or returned.
   q.with_data = !plan.exact || wants_data;
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   Status s =
       req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
@@ -105,6 +105,8 @@ MethodResult RunFreeBusyQuery(const Request& req, Target& t, const pugi::xml_nod
       Result<std::vector<caldav::BusyPeriod>> p = caldav::BusyPeriods(*o.data, *range, floating_tz);
       if (!p.ok()) return p.status();
       periods.insert(periods.end(), p->begin(), p->end());
+      const uint64_t max = req.ctx.options.max_instances_per_request;
+      if (max != 0 && periods.size() > max) return caldav::TooManyInstances(max);
       return Status::OK();
     });
     if (!s.ok()) return s;

@@ -46,7 +46,7 @@ std::optional<std::string> HrefPath(std::string_view href) {
 }
 
 MethodResult RunMultiget(const Request& req, Target& t, const pugi::xml_node& root) {
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   Scope scope = ScopeOf(t);
   const std::string& base = scope.collection.path;
@@ -69,7 +69,7 @@ MethodResult RunMultiget(const Request& req, Target& t, const pugi::xml_node& ro
   std::unordered_map<std::string, const store::Object*> by_name;
   for (const store::Object& o : *objects) by_name[o.name] = &o;
 
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   Target child = ChildObjectTarget(scope.collection, store::Object{});
   for (const std::string& path : paths) {
     auto it = path.compare(0, base.size(), base) == 0 ? by_name.find(path.substr(base.size()))

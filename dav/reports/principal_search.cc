@@ -72,7 +72,7 @@ Result<std::vector<store::User>> Candidates(store::Session& s, const std::string
 // Answers the principals satisfying `criteria` (all, or any) with `props`.
 MethodResult Answer(const Request& req, const std::vector<Criterion>& criteria, bool all_of,
                     const PropRequest& props, size_t limit) {
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (criteria.empty()) return out.Finish();
   // The longest needle gives the smallest candidate set for "all"; "any" needs every needle.
   std::vector<const Criterion*> sources;
@@ -139,7 +139,7 @@ MethodResult RunPrincipalPropertySearch(const Request& req, Target&, const pugi:
     }
   }
   bool all_of = std::string_view(root.attribute("test").value()) == "allof";
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   return Answer(req, criteria, all_of, *props, kMaxResults);
 }
@@ -158,10 +158,10 @@ MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target&,
     int n = std::atoi(Child(l, ns::kCalendarServer, "nresults").child_value());
     if (n > 0) limit = std::min<size_t>(limit, static_cast<size_t>(n));
   }
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
   // A token may match the name or an address: check both, all tokens required.
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (criteria.empty()) return out.Finish();
   const Criterion& longest = *std::max_element(
       criteria.begin(), criteria.end(),

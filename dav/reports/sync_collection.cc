@@ -63,10 +63,10 @@ MethodResult RunSyncCollection(const Request& req, Target& t, const pugi::xml_no
   }
   Result<size_t> limit = ParseLimit(root, ns::kDav, "DAV");
   if (!limit.ok()) return limit.status();
-  Result<PropRequest> props = ParseReportProps(root);
+  Result<PropRequest> props = ParseReportProps(root, req.ctx.options);
   if (!props.ok()) return props.status();
 
-  MultistatusWriter out;
+  MultistatusWriter out(req.ctx.options.max_response_bytes);
   std::string new_token = SyncToken(t.collection);
   if (token.empty()) {
     Status s = ForEachMember(req, t, [&](const Target& m, MemberProperties* rows) {

@@ -485,7 +485,8 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx, const sto
 }
 
 Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
-                                        int64_t start, int64_t end) {
+                                        int64_t start, int64_t end, uint64_t& instances_left,
+                                        uint64_t max) {
   Result<std::vector<store::Collection>> calendars = internal::Calendars(session, user, false);
   if (!calendars.ok()) return calendars.status();
   std::vector<BusyRange> out;
@@ -506,6 +507,8 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
       Result<std::vector<caldav::BusyPeriod>> busy =
           caldav::BusyPeriods(*o.data, range, floating_tz, own);
       if (!busy.ok()) return Status::OK();
+      if (busy->size() > instances_left) return caldav::TooManyInstances(max);
+      instances_left -= busy->size();
       for (const caldav::BusyPeriod& b : *busy) {
         if (b.fbtype != "FREE") out.push_back({b.start, b.end, b.fbtype});
       }
@@ -518,15 +521,22 @@ Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::Us
   return out;
 }
 
+uint64_t InstanceBudget(const DavContext& ctx) {
+  const uint64_t max = ctx.options.max_instances_per_request;
+  return max == 0 ? UINT64_MAX : max;
+}
+
 Result<Availability> AvailabilityOf(store::Session& session, const DavContext& ctx,
-                                    const std::string& address, int64_t start, int64_t end) {
+                                    const std::string& address, int64_t start, int64_t end,
+                                    uint64_t& instances_left) {
   Result<Recipient> r = ResolveRecipient(session, ctx, address);
   if (!r.ok()) return r.status();
   Availability a;
   a.kind = r->IsColleague() ? Recipient::Kind::kLocal : r->kind;
   if (a.kind != Recipient::Kind::kLocal) return a;
   a.name = r->user.display_name;
-  Result<std::vector<BusyRange>> busy = BusyTime(session, r->user, start, end);
+  Result<std::vector<BusyRange>> busy =
+      BusyTime(session, r->user, start, end, instances_left, ctx.options.max_instances_per_request);
   if (!busy.ok()) return busy.status();
   a.busy = std::move(busy.value());
   return a;

@@ -108,8 +108,11 @@ struct BusyRange {
 // The busy periods of local user `user` in [start, end): every calendar except those marked
 // schedule-calendar-transp transparent; transparent and cancelled events, and invitations the
 // user declined, left out; tentative ones BUSY-TENTATIVE. No event details.
+// `instances_left`: the busy periods the whole request may still produce (decremented;
+// max_instances_per_request); beyond it caldav::TooManyInstances(`max`).
 Result<std::vector<BusyRange>> BusyTime(store::Session& session, const store::User& user,
-                                        int64_t start, int64_t end);
+                                        int64_t start, int64_t end, uint64_t& instances_left,
+                                        uint64_t max);
 
 // What a free/busy request learns about `address` (the CalDAV outbox and the JSON API).
 struct Availability {
@@ -119,7 +122,12 @@ struct Availability {
   std::string name;             // the colleague's display name
   std::vector<BusyRange> busy;  // kLocal only
 };
+// `instances_left` as for BusyTime, shared by the recipients of one request; start it at
+// InstanceBudget(ctx).
 Result<Availability> AvailabilityOf(store::Session& session, const DavContext& ctx,
-                                    const std::string& address, int64_t start, int64_t end);
+                                    const std::string& address, int64_t start, int64_t end,
+                                    uint64_t& instances_left);
+// ctx.options.max_instances_per_request, with 0 (no bound) as the largest count.
+uint64_t InstanceBudget(const DavContext& ctx);
 
 }  // namespace cartable::dav::scheduling

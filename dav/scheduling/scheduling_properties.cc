@@ -59,6 +59,30 @@ bool GetDefaultCalendar(const PropContext& c, XmlWriter& w) {
   return true;
 }
 
+}  // namespace
+
+Status KeepDefaultCalendar(const Request& req, const Target& calendar, bool moving) {
+  if (moving || !calendar.owner || calendar.area == nullptr) return Status::OK();
+  const store::Id id = calendar.collection.id;
+  bool needed = false;
+  Result<store::Collection> inbox =
+      req.session.GetCollection(HomePath(*calendar.area, calendar.owner->login) + "inbox/");
+  if (inbox.ok()) needed = inbox->settings.default_calendar_id == id;
+  if (!needed) {
+    Result<store::Collection> chosen =
+        internal::DefaultCalendar(req.session, *calendar.owner, "VEVENT");
+    needed = chosen.ok() && chosen->id == id;
+  }
+  if (!needed) return Status::OK();
+  return Status::Violates(Precondition::kDefaultCalendarNeeded,
+                          "this calendar receives your invitations "
+                          "(schedule-default-calendar-URL); name another calendar the default "
+                          "first",
+                          Href(calendar.path));
+}
+
+namespace {
+
 // Removing it returns to the server's choice (the first calendar taking events).
 Status UpdateDefaultCalendar(const Request& req, const Target& t, const pugi::xml_node& value,
                              store::CollectionSettings& settings) {

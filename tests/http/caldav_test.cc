@@ -127,7 +127,11 @@ END:VCALENDAR</C:calendar-timezone>
             std::string::npos);
   EXPECT_NE(p["{DAV:}resourcetype"].xml.find("calendar"), std::string::npos);
 
-  EXPECT_EQ(server_.As("MKCALENDAR", "/dav/calendars/jlabert/inspections/").status, 405);
+  // RFC 4791 §5.3.1.1: an existing URL violates DAV:resource-must-be-null (403, as Cyrus).
+  auto again = server_.As("MKCALENDAR", "/dav/calendars/jlabert/inspections/");
+  EXPECT_EQ(again.status, 403);
+  EXPECT_NE(again.body.find("<d:resource-must-be-null"), std::string::npos) << again.body;
+  EXPECT_EQ(server_.As("MKCALENDAR", kCal).status, 403) << "the default calendar too";
   EXPECT_EQ(server_.As("MKCALENDAR", "/dav/calendars/jlabert/a/b/").status, 409);
   auto outside = server_.As("MKCALENDAR", "/dav/files/jlabert/cal/");
   EXPECT_EQ(outside.status, 403);

@@ -41,12 +41,34 @@ TEST_F(DiscoveryTest, PropfindOnWellKnownAnswersCurrentUserPrincipal) {
     auto r = server_.As("PROPFIND", p, body, {{"Depth", "0"}});
     ASSERT_EQ(r.status, 207) << p;
     auto ms = ParseMultiStatus(r.body);
-    EXPECT_EQ(ms.props["/dav/"]["{DAV:}current-user-principal"].text, "")
+    // The well-known URIs stand for the context root (RFC 6764 §5); `/` answers for itself.
+    const std::string href = std::string(p) == "/" ? "/" : "/dav/";
+    ASSERT_EQ(ms.props.size(), 1u) << p << r.body;
+    EXPECT_EQ(ms.props[href]["{DAV:}current-user-principal"].text, "")
         << "the value is an href element";
-    EXPECT_NE(ms.props["/dav/"]["{DAV:}current-user-principal"].xml.find(
-                  "/dav/principals/users/jlabert/"),
-              std::string::npos);
+    EXPECT_NE(
+        ms.props[href]["{DAV:}current-user-principal"].xml.find("/dav/principals/users/jlabert/"),
+        std::string::npos);
   }
+}
+
+TEST_F(DiscoveryTest, PropfindOnServerRootAnswersForItselfOnly) {
+  const std::string body = R"(<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+      <d:prop><d:current-user-principal/><d:resourcetype/><c:calendar-home-set/></d:prop>
+      </d:propfind>)";
+  auto r = server_.As("PROPFIND", "/", body, {{"Depth", "1"}});
+  ASSERT_EQ(r.status, 207) << r.body;
+  auto ms = ParseMultiStatus(r.body);
+  ASSERT_EQ(ms.props.size(), 1u) << "no members, and not the DAV root's: " << r.body;
+  auto& root = ms.props["/"];
+  EXPECT_NE(root["{DAV:}current-user-principal"].xml.find("/dav/principals/users/jlabert/"),
+            std::string::npos);
+  EXPECT_EQ(root["{DAV:}resourcetype"].status, 200);
+  EXPECT_EQ(root["{DAV:}resourcetype"].xml.find("collection"), std::string::npos)
+      << "/ is the home page, not a collection";
+  EXPECT_EQ(root["{urn:ietf:params:xml:ns:caldav}calendar-home-set"].status, 404)
+      << "found through the principal";
+  EXPECT_EQ(server_.As("GET", "/").status, 200) << "the home page stays";
 }
 
 TEST_F(DiscoveryTest, PrincipalHasEverythingClientsRead) {

@@ -23,7 +23,10 @@ class WriteTest : public ::testing::Test {
 
 TEST_F(WriteTest, MkcolCases) {
   EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/a").status, 201);
-  EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/a/").status, 405) << "exists";
+  auto exists = server_.As("MKCOL", "/dav/files/jlabert/a/");
+  EXPECT_EQ(exists.status, 405) << "RFC 4918 §9.3.1 (litmus mkcol_again)";
+  EXPECT_NE(exists.body.find("<d:resource-must-be-null"), std::string::npos) << exists.body;
+  EXPECT_NE(exists.headers.count("allow"), 0u);
   EXPECT_EQ(server_.As("MKCOL", "/dav/files/jlabert/x/y/").status, 409) << "no parent";
   EXPECT_EQ(
       server_.As("MKCOL", "/dav/files/jlabert/b/", "junk", {{"Content-Type", "text/plain"}}).status,

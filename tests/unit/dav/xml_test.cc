@@ -53,5 +53,81 @@ TEST(XmlTest, WriterUsesFixedPrefixesAndDeclaresUnknownNamespaces) {
   EXPECT_TRUE(ParseXml(out).ok());
 }
 
+// Nested elements <e><e>...</e></e>, each declaring nothing (so resolution must look further up).
+std::string Nested(size_t depth) {
+  std::string body = "<d:r xmlns:d=\"DAV:\">";
+  for (size_t i = 1; i < depth; ++i) body += "<d:e>";
+  for (size_t i = 1; i < depth; ++i) body += "</d:e>";
+  return body + "</d:r>";
+}
+
+TEST(XmlLimitsTest, DeepBodyIsRefusedBeforeAnyTreeWalk) {
+  XmlLimits limits;  // the configuration's defaults: 64 levels
+  EXPECT_TRUE(ParseXml(Nested(64), limits).ok());
+  auto deep = ParseXml(Nested(65), limits);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), Status::Code::kBadRequest);
+  EXPECT_NE(deep.status().message().find("max_xml_depth"), std::string::npos)
+      << deep.status().message();
+  // The 210 KB body of the finding (about 23,000 levels): refused by the byte scan, so no
+  // namespace lookup runs at all (the old walk took one lookup per ancestor per element).
+  const uint64_t before = NamespaceLookupSteps();
+  auto hostile = ParseXml(Nested(23000), limits);
+  EXPECT_EQ(hostile.status().code(), Status::Code::kBadRequest);
+  EXPECT_EQ(NamespaceLookupSteps(), before);
+}
+
+TEST(XmlLimitsTest, ElementCountIsBounded) {
+  XmlLimits limits{.max_depth = 64, .max_elements = 100};
+  std::string body = "<d:r xmlns:d=\"DAV:\">";
+  for (int i = 0; i < 99; ++i) body += "<d:href>x</d:href>";
+  EXPECT_TRUE(ParseXml(body + "</d:r>", limits).ok()) << "100 elements";
+  auto many = ParseXml(body + "<d:href/></d:r>", limits);
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.status().code(), Status::Code::kTooLarge);
+  EXPECT_NE(many.status().message().find("max_xml_elements"), std::string::npos);
+}
+
+TEST(XmlLimitsTest, ScanIgnoresMarkupInCommentsCdataAndAttributes) {
+  XmlLimits limits{.max_depth = 2, .max_elements = 3};
+  auto doc = ParseXml(
+      "<?xml version=\"1.0\"?><a x=\"1>2\" y='/'><!-- <b><b><b> --><![CDATA[<c><c>]]>"
+      "<?pi <d><d>?><b/><b></b></a>",
+      limits);
+  EXPECT_TRUE(doc.ok()) << doc.status().message();
+}
+
+TEST(XmlLimitsTest, NamespaceResolutionIsLinearInDeepAndWideBodies) {
+  // Deep: 64 levels, each element resolved once against the bindings in scope. The old walk
+  // up to the root took 64 * 65 / 2 = 2080 steps.
+  uint64_t before = NamespaceLookupSteps();
+  ASSERT_TRUE(ParseXml(Nested(64)).ok());
+  EXPECT_LE(NamespaceLookupSteps() - before, 64u);
+  // Wide: 20,000 siblings under one root, one step each.
+  std::string wide = "<d:r xmlns:d=\"DAV:\" xmlns=\"urn:x\">";
+  for (int i = 0; i < 20000; ++i) wide += (i % 2) ? "<d:href/>" : "<v/>";
+  wide += "</d:r>";
+  before = NamespaceLookupSteps();
+  auto doc = ParseXml(wide);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_LE(NamespaceLookupSteps() - before, 20001u);
+  // Resolution through the stack is the same as through the ancestors.
+  pugi::xml_node root = (*doc)->document_element();
+  EXPECT_EQ(NameOf(root.first_child()).Clark(), "{urn:x}v");
+  EXPECT_EQ(NameOf(root.last_child()).Clark(), "{DAV:}href");
+}
+
+TEST(XmlLimitsTest, PrefixesGoOutOfScopeWithTheirElement) {
+  // b is declared on the first child only: using it in the second is undeclared.
+  EXPECT_TRUE(ParseXml("<a><x xmlns:b=\"urn:b\"><b:c/></x><b:c xmlns:b=\"urn:b\"/></a>").ok());
+  auto out = ParseXml("<a><x xmlns:b=\"urn:b\"><b:c/></x><b:d/></a>");
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("<b:d>"), std::string::npos) << out.status().message();
+  // Redeclared inside and restored outside.
+  auto doc = ParseXml("<b:a xmlns:b=\"urn:1\"><b:x xmlns:b=\"urn:2\"><b:y/></b:x><b:z/></b:a>");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(NameOf((*doc)->document_element().last_child()).Clark(), "{urn:1}z");
+}
+
 }  // namespace
 }  // namespace cartable::dav

@@ -107,6 +107,25 @@ TEST_F(ConfigTest, MissingFileIsAnError) {
   EXPECT_NE(err.find("/nonexistent/cartable.ini"), std::string::npos);
 }
 
+TEST_F(ConfigTest, ReadsDavWorkLimits) {
+  Config c;
+  EXPECT_EQ(c.max_xml_depth, 64u);
+  EXPECT_EQ(c.max_xml_elements, 50000u);
+  EXPECT_EQ(c.max_properties_per_request, 1000u);
+  EXPECT_EQ(c.max_response_bytes, 64ull << 20);
+  EXPECT_EQ(c.max_instances_per_request, 50000u);
+  EXPECT_EQ(c.LoadFile(Write("[limits]\nmax_xml_depth = 10\nmax_xml_elements = 11\n"
+                             "max_properties_per_request = 12\nmax_response_bytes = 13\n"
+                             "max_instances_per_request = 14\n")),
+            "");
+  EXPECT_EQ(c.max_xml_depth, 10u);
+  EXPECT_EQ(c.max_xml_elements, 11u);
+  EXPECT_EQ(c.max_properties_per_request, 12u);
+  EXPECT_EQ(c.max_response_bytes, 13u);
+  EXPECT_EQ(c.max_instances_per_request, 14u);
+  EXPECT_NE(c.LoadFile(Write("[limits]\nmax_xml_depth = deep\n")), "");
+}
+
 }  // namespace
 TEST_F(ConfigTest, DepartmentsList) {
   Config c;

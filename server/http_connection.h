@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "server/access_log.h"
@@ -36,14 +37,20 @@ int64_t SteadyNowMs();
 void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
                        http::HttpResponse& response, bool close, std::string& out);
 
-// Thread-safety: Feed/TakeOutput on one thread at a time (the connection's reactor thread);
-// phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+// Thread-safety: Feed/Resume/TakeOutput on one thread at a time (the connection's reactor
+// thread); phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+//
+// When a request's headers are complete the handler's Admit decides, before the body is read,
+// whether to read it (RFC 9110 §10.1.1): "100 Continue" is sent only after it accepted; a
+// refusal is answered at once. A kPending admission (a password hash on the pool) parks the
+// connection: Feed keeps what it was given but parses nothing more, and the caller stops
+// reading the socket until Resume.
 class HttpConnection {
  public:
   enum class Phase : int {
     kIdle,      // between requests; deadline = idle timeout
     kReading,   // a request has started; deadline = request timeout
-    kHandling,  // the handler runs; never timed out
+    kHandling,  // the handler runs, or its admission is pending; never timed out
     kClosing,   // closed or about to be; ignore further input
   };
 
@@ -56,6 +63,14 @@ class HttpConnection {
   // once per request handled; the caller decrements it by `responses` once output is written.
   // Returns true when the connection must be closed after output() is written.
   bool Feed(const char* data, size_t len);
+  // Where the handler's kPending admissions are resumed: the caller forwards the call to the
+  // connection's thread and calls Resume there. Set before the first Feed.
+  void set_resume(http::ResumeAdmission resume) { resume_ = std::move(resume); }
+  // True between a kPending admission and its Resume: read nothing more from the socket.
+  bool awaiting_admission() const { return awaiting_admission_; }
+  // Finishes the pending admission and parses the input kept meanwhile (appending responses
+  // and "100 Continue" to output() as Feed does). Same result as Feed.
+  bool Resume(http::Admission admission);
   std::string& output() { return out_; }
   // Number of final responses in output() since the last call; resets the count.
   int TakeResponseCount() {
@@ -86,6 +101,10 @@ class HttpConnection {
 
   bool CountHeaderBytes(size_t len);
   void FlushHeader();
+  bool DecodeTarget();
+  void AdmitRequest();
+  void ApplyAdmission(http::Admission admission);
+  void Refuse(http::HttpResponse response);
   bool CompleteRequest();
   void Respond(http::HttpResponse& response, bool close);
   void RespondError(int status);
@@ -101,6 +120,13 @@ class HttpConnection {
   uint64_t header_bytes_ = 0;
   int error_status_ = 0;  // set by a callback before it fails the parse
   bool continue_pending_ = false;
+  bool expects_continue_ = false;  // this request has a body and "Expect: 100-continue"
+  bool target_ok_ = false;         // request_.path holds the decoded target
+  http::ResumeAdmission resume_;
+  bool awaiting_admission_ = false;
+  std::string pending_input_;  // input received while awaiting admission (at most one read)
+  // A refusal answered once its small body has been read and discarded (keeps the connection).
+  std::optional<http::HttpResponse> refusal_;
   bool close_ = false;
   int responses_ = 0;
   std::chrono::steady_clock::time_point started_;

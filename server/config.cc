@@ -159,6 +159,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       return err;
     }
     if (key == "refused_body_drain_bytes") return num(c.refused_body_drain_bytes);
+    if (key == "refused_linger_seconds") return num(c.refused_linger_seconds);
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);

@@ -37,6 +37,9 @@ struct Config {
   // body is at most this many bytes (read and discarded); a larger or chunked one is answered at
   // once and the connection closed, so the body is never read.
   uint64_t refused_body_drain_bytes = 64ull << 10;
+  // After such an early answer the server half-closes and discards what the client still sends
+  // for at most this long, so that the client reads the answer rather than a reset.
+  unsigned refused_linger_seconds = 2;
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota

@@ -328,6 +328,7 @@ void HttpConnection::Refuse(http::HttpResponse response) {
   if (request_.method == "HEAD") response.omit_body = true;
   Respond(response, true);
   close_ = true;
+  body_unread_ = true;
   phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
   http_parser_pause(&parser_, 1);
 }

@@ -71,6 +71,9 @@ class HttpConnection {
   // Finishes the pending admission and parses the input kept meanwhile (appending responses
   // and "100 Continue" to output() as Feed does). Same result as Feed.
   bool Resume(http::Admission admission);
+  // True once a request was answered before its body was read and the connection closes: the
+  // caller should linger (half-close, discard input) rather than reset the client.
+  bool body_unread() const { return body_unread_; }
   std::string& output() { return out_; }
   // Number of final responses in output() since the last call; resets the count.
   int TakeResponseCount() {
@@ -127,6 +130,7 @@ class HttpConnection {
   std::string pending_input_;  // input received while awaiting admission (at most one read)
   // A refusal answered once its small body has been read and discarded (keeps the connection).
   std::optional<http::HttpResponse> refusal_;
+  bool body_unread_ = false;
   bool close_ = false;
   int responses_ = 0;
   std::chrono::steady_clock::time_point started_;

@@ -46,6 +46,16 @@ struct ConnState {
     }
     ::shutdown(fd, SHUT_RDWR);
   }
+  // After a response sent before its request's body was read: sends FIN but goes on reading
+  // (and discarding) until the client closes or `deadline_ms`, so that the client reads the
+  // response instead of a reset caused by its unread bytes (RFC 9112 §9.6).
+  void Linger(int64_t deadline_ms) {
+    std::lock_guard<std::mutex> lock(fd_mu);
+    if (closed) return;
+    linger_until.store(deadline_ms, std::memory_order_relaxed);
+    ::shutdown(fd, SHUT_WR);
+  }
+  bool lingering() const { return linger_until.load(std::memory_order_relaxed) != 0; }
   void MarkDisconnected() {
     conn.MarkClosing();
     std::lock_guard<std::mutex> lock(fd_mu);
@@ -71,6 +81,7 @@ struct ConnState {
   const uint64_t id;
   std::mutex fd_mu;
   bool closed = false;  // guarded by fd_mu; the peer is gone and fd may be reused
+  std::atomic<int64_t> linger_until{0};  // steady ms; 0 = not lingering
   std::mutex pending_mu;
   int pending = 0;  // guarded by pending_mu
 };
@@ -199,7 +210,11 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
   std::shared_ptr<ConnState> state;
   try {
     state = std::static_pointer_cast<ConnState>(peer->tryGetData(kPeerDataKey));
-    if (!state) return;
+    // Closing (its last response queued, whose write closes it) or lingering: discarded. A
+    // close from here would overtake that response.
+    if (!state || state->lingering() || state->conn.phase() == HttpConnection::Phase::kClosing) {
+      return;
+    }
     bool close = state->conn.Feed(data, len);
     SendOutput(state, peer, close);
     // Its body stays unread (in the kernel, then held back by TCP) until the admission is known.
@@ -238,9 +253,18 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool close) {
   std::string& out = state->conn.output();
   int responses = state->conn.TakeResponseCount();
+  // The request's body was left unread: linger rather than close at once.
+  int64_t linger_ms =
+      close && state->conn.body_unread()
+          ? SteadyNowMs() + int64_t{ctx_.config->refused_linger_seconds} * 1000
+          : 0;
   if (out.empty()) {
     ctx_.in_flight.fetch_sub(responses, std::memory_order_relaxed);
-    if (close) state->Close();
+    if (close && linger_ms != 0) {
+      state->Linger(linger_ms);
+    } else if (close) {
+      state->Close();
+    }
     return;
   }
   size_t size = out.size();
@@ -249,9 +273,13 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
   TransportContext* ctx = &ctx_;
   state->AddPending(responses);
   peer->send(buffer).then(
-      [state, ctx, responses, close](ssize_t) {
+      [state, ctx, responses, close, linger_ms](ssize_t) {
         state->ReleasePending(ctx->in_flight, responses);
-        if (close) state->Close();
+        if (close && linger_ms != 0) {
+          state->Linger(linger_ms);
+        } else if (close) {
+          state->Close();
+        }
       },
       [state, ctx, responses](std::exception_ptr) {
         state->ReleasePending(ctx->in_flight, responses);
@@ -312,6 +340,10 @@ void HttpServerImpl::ReapOnce() {
   int64_t now = SteadyNowMs();
   bool draining = ctx_.draining.load(std::memory_order_relaxed);
   for (const auto& state : live) {
+    if (state->lingering() && now >= state->linger_until.load(std::memory_order_relaxed)) {
+      state->Close();
+      continue;
+    }
     HttpConnection::Phase left = state->conn.TryExpire(now, draining);
     if (left == HttpConnection::Phase::kIdle) {
       state->Close();

@@ -324,8 +324,8 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   std::vector<http::Admission> resumed;
   conn_->set_resume([&](http::Admission a) { resumed.push_back(std::move(a)); });
   bool close = true;
-  auto r = Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab",
-                &close);
+  auto r =
+      Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab", &close);
   EXPECT_TRUE(r.empty());
   EXPECT_FALSE(close);
   EXPECT_TRUE(conn_->awaiting_admission());
@@ -361,8 +361,7 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   resumed.clear();
   r = Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_TRUE(r.empty());
-  ASSERT_EQ(handler_.ResumePending(
-                http::Admission::Refuse(http::HttpResponse::Text(401, "no\n"))),
+  ASSERT_EQ(handler_.ResumePending(http::Admission::Refuse(http::HttpResponse::Text(401, "no\n"))),
             1);
   EXPECT_TRUE(conn_->Resume(std::move(resumed[0])));
   ctx_.in_flight -= conn_->TakeResponseCount();

@@ -162,7 +162,8 @@ std::optional<AuthUser> Authenticator::Verify(const Credentials& credentials) {
     std::string key = CacheKey(credentials.name, credentials.password);
     std::lock_guard<std::mutex> lock(mu_);
     if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-    cache_[key] = Entry{user->id, user->credential_version, std::chrono::steady_clock::now() + ttl_};
+    cache_[key] =
+        Entry{user->id, user->credential_version, std::chrono::steady_clock::now() + ttl_};
   }
   return user;
 }

@@ -96,8 +96,7 @@ class Authenticator {
   std::optional<AuthUser> Verify(const Credentials& credentials);
   // Runs Verify on the hash pool and calls `done` with its result on a pool thread. False when
   // the pool's queue is full (`done` is then never called).
-  bool VerifyAsync(Credentials credentials,
-                   std::function<void(std::optional<AuthUser>)> done);
+  bool VerifyAsync(Credentials credentials, std::function<void(std::optional<AuthUser>)> done);
 
   // Cached, then Verify: blocking, for callers off the reactor threads.
   std::optional<AuthUser> Authenticate(const http::HttpRequest& request);

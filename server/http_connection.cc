@@ -268,9 +268,8 @@ bool HttpConnection::DecodeTarget() {
   if (!target) return false;
   request_.raw_path = std::move(target->raw_path);
   request_.query = std::move(target->query);
-  std::optional<std::string> path = request_.raw_path == "*"
-                                        ? std::optional<std::string>("*")
-                                        : http::DecodePath(request_.raw_path);
+  std::optional<std::string> path = request_.raw_path == "*" ? std::optional<std::string>("*")
+                                                             : http::DecodePath(request_.raw_path);
   if (!path) return false;
   request_.path = std::move(*path);
   return true;

@@ -80,7 +80,7 @@ struct ConnState {
   const int fd;
   const uint64_t id;
   std::mutex fd_mu;
-  bool closed = false;  // guarded by fd_mu; the peer is gone and fd may be reused
+  bool closed = false;                   // guarded by fd_mu; the peer is gone and fd may be reused
   std::atomic<int64_t> linger_until{0};  // steady ms; 0 = not lingering
   std::mutex pending_mu;
   int pending = 0;  // guarded by pending_mu
@@ -101,8 +101,7 @@ class HttpServerImpl {
   void Shutdown();
   uint16_t port() const { return port_; }
 
-  void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                    ReactorTransport& transport);
+  void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ReactorTransport& transport);
   void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                ReactorTransport& transport);
   void OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
@@ -173,15 +172,15 @@ void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
     // resumed on its own reactor, which alone touches its state.
     std::weak_ptr<ConnState> weak_state = state;
     std::weak_ptr<Pistache::Tcp::Peer> weak_peer = peer;
-    state->conn.set_resume([this, weak_state, weak_peer,
-                            mailbox = transport.mailbox()](http::Admission admission) {
-      mailbox->Post([this, weak_state, weak_peer,
-                     admission = std::move(admission)](ReactorTransport& t) mutable {
-        auto s = weak_state.lock();
-        auto p = weak_peer.lock();
-        if (s && p) OnAdmission(s, p, std::move(admission), t);
-      });
-    });
+    state->conn.set_resume(
+        [this, weak_state, weak_peer, mailbox = transport.mailbox()](http::Admission admission) {
+          mailbox->Post([this, weak_state, weak_peer,
+                         admission = std::move(admission)](ReactorTransport& t) mutable {
+            auto s = weak_state.lock();
+            auto p = weak_peer.lock();
+            if (s && p) OnAdmission(s, p, std::move(admission), t);
+          });
+        });
     peer->putData(kPeerDataKey, state);
     if (ctx_.draining.load(std::memory_order_relaxed)) {
       state->conn.MarkClosing();
@@ -254,10 +253,9 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
   std::string& out = state->conn.output();
   int responses = state->conn.TakeResponseCount();
   // The request's body was left unread: linger rather than close at once.
-  int64_t linger_ms =
-      close && state->conn.body_unread()
-          ? SteadyNowMs() + int64_t{ctx_.config->refused_linger_seconds} * 1000
-          : 0;
+  int64_t linger_ms = close && state->conn.body_unread()
+                          ? SteadyNowMs() + int64_t{ctx_.config->refused_linger_seconds} * 1000
+                          : 0;
   if (out.empty()) {
     ctx_.in_flight.fetch_sub(responses, std::memory_order_relaxed);
     if (close && linger_ms != 0) {

@@ -4,8 +4,7 @@
 
 namespace cartable::server {
 
-AccountsUserDirectory::AccountsUserDirectory(directory::Accounts& accounts)
-    : accounts_(accounts) {
+AccountsUserDirectory::AccountsUserDirectory(directory::Accounts& accounts) : accounts_(accounts) {
   directory::DummyPasswordHash();
 }
 

@@ -209,9 +209,13 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
   std::shared_ptr<ConnState> state;
   try {
     state = std::static_pointer_cast<ConnState>(peer->tryGetData(kPeerDataKey));
-    // Closing (its last response queued, whose write closes it) or lingering: discarded. A
-    // close from here would overtake that response.
-    if (!state || state->lingering() || state->conn.phase() == HttpConnection::Phase::kClosing) {
+    if (!state || state->lingering()) return;  // discarded
+    if (state->conn.phase() == HttpConnection::Phase::kClosing) {
+      // Its last response is queued and its write closes the connection; a close from here
+      // would overtake it. Discarded meanwhile, for a bounded time (the reaper closes).
+      int64_t none = 0;
+      state->linger_until.compare_exchange_strong(
+          none, SteadyNowMs() + int64_t{ctx_.config->refused_linger_seconds} * 1000);
       return;
     }
     bool close = state->conn.Feed(data, len);

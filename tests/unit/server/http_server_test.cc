@@ -195,6 +195,26 @@ TEST_F(HttpServerTest, RefusalBeforeTheBodyReachesAClientStillSending) {
   EXPECT_EQ(handler_.calls.load(), 0);
 }
 
+// Lingering is bounded: a client that keeps sending after the early answer is cut off once
+// refused_linger_seconds have passed.
+TEST_F(HttpServerTest, LingeringAfterARefusalIsBounded) {
+  server_.reset();
+  config_.refused_linger_seconds = 1;
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  while (!cut && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    cut = !c->Send(std::string(4096, 'x'));
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(cut) << "still accepting bytes after 5 s";
+}
+
 TEST_F(HttpServerTest, LimitsAndMalformedRequestsCloseTheConnection) {
   struct Case {
     std::string request;

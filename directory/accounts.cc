@@ -115,7 +115,7 @@ bool Accounts::VerifyPassword(store::Id user_id, std::string_view password) {
     directory::VerifyDummyPassword(password);
     return false;
   }
-  return directory::VerifyPassword(u->password_hash, password);
+  return directory::VerifyPasswordEvenly(u->password_hash, password);
 }
 
 }  // namespace cartable::directory

@@ -50,4 +50,12 @@ void VerifyDummyPassword(std::string_view password) {
   [[maybe_unused]] bool ok = VerifyPassword(DummyPasswordHash(), password);
 }
 
+bool VerifyPasswordEvenly(const std::string& hash, std::string_view password) {
+  bool ok = VerifyPassword(hash, password);
+  if (crypto_pwhash_str_needs_rehash(hash.c_str(), kStandardCost.ops, kStandardCost.mem) != 0) {
+    VerifyDummyPassword(password);
+  }
+  return ok;
+}
+
 }  // namespace cartable::directory

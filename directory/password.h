@@ -31,5 +31,9 @@ const std::string& DummyPasswordHash();
 // fails. For unknown logins, disabled accounts and accounts without a password, so that the
 // response time does not tell which logins exist.
 void VerifyDummyPassword(std::string_view password);
+// VerifyPassword, padded with VerifyDummyPassword when `hash` is cheaper than kStandard (an
+// imported kTemporary password), so that such an account does not answer faster than an unknown
+// login and so reveal that it exists and still has its initial password.
+bool VerifyPasswordEvenly(const std::string& hash, std::string_view password);
 
 }  // namespace cartable::directory

@@ -68,7 +68,8 @@ void ReactorTransport::onReady(const Pistache::Aio::FdSet& fds) {
       auto it = peers.find(fd);
       if (it != peers.end()) {
         if (!paused_.contains(fd)) ReadPeer(std::shared_ptr<Pistache::Tcp::Peer>(it->second));
-        if (!entry.isWritable()) continue;
+        // Gone (read its EOF), or nothing to write: done with this fd.
+        if (!entry.isWritable() || !peers.contains(fd)) continue;
         // Also writable: let Pistache resume the write queue (it would read instead).
         Pistache::Polling::Event writable(entry.getTag());
         writable.flags.setFlag(Pistache::Polling::NotifyOn::Write);
@@ -76,9 +77,13 @@ void ReactorTransport::onReady(const Pistache::Aio::FdSet& fds) {
         continue;
       }
     }
+    // Pistache's queues and timers, or a peer's write readiness. A peer removed earlier in this
+    // batch (by a task that read its EOF) has no write queue left: Pistache would throw.
     Pistache::Polling::Event event(entry.getTag());
     if (entry.isReadable()) event.flags.setFlag(Pistache::Polling::NotifyOn::Read);
-    if (entry.isWritable()) event.flags.setFlag(Pistache::Polling::NotifyOn::Write);
+    if (entry.isWritable() && peers.contains(fd)) {
+      event.flags.setFlag(Pistache::Polling::NotifyOn::Write);
+    }
     if (entry.isHangup()) event.flags.setFlag(Pistache::Polling::NotifyOn::Hangup);
     rest.push_back(std::move(event));
   }

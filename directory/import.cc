@@ -1,4 +1,4 @@
-// The staff-directory import: validate, snapshot, plan, hash, then one short write transaction.
+// The staff-directory import: decode, validate, snapshot, plan, hash, then write in batches.
 #include "directory/import.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "directory/accounts.h"
 #include "directory/identity.h"
+#include "directory/import_encoding.h"
 #include "directory/import_vcards.h"
 #include "directory/password.h"
 
@@ -33,13 +34,15 @@ struct Snapshot {
   std::map<std::string, std::string> cards;  // name -> bytes, of the directory collection
 };
 
-// What the write transaction will do.
+// What the write transactions will do.
 struct Plan {
   std::vector<DirectoryEntry> entries;   // every entry after the import: existing ones, then new
   std::vector<bool> entry_changed;       // parallel to entries: PutDirectoryEntry needed
+  std::vector<bool> disabling;           // parallel to entries: absent from the file, disabled now
   std::map<size_t, User> new_users;      // entry index -> account to create
   std::map<size_t, std::string> numens;  // entry index -> NUMEN to hash (new accounts only)
-  std::vector<User> user_updates;
+  std::map<size_t, User> user_updates;   // entry index -> its account's new state
+  size_t active_before = 0;              // active entries in the snapshot
   std::vector<DirectoryCard> card_puts;
   std::vector<std::string> card_deletes;
   ImportCounts counts;
@@ -61,6 +64,11 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// A source key as messages may show it: a NUMEN key is named, not quoted.
+std::string DescribeKey(const std::string& key) {
+  return key.rfind("numen:", 0) == 0 ? std::string("NUMEN") : key;
+}
+
 // Field checks of one record (normalising NUMEN, UAI and email case); "" when valid.
 std::string CheckRecord(PersonRecord* r, const ImportOptions& options) {
   if (r->nom.empty()) return "missing nom";
@@ -73,7 +81,8 @@ std::string CheckRecord(PersonRecord* r, const ImportOptions& options) {
   }
   r->numen = Upper(r->numen);
   if (!r->numen.empty() && (r->numen.size() != 13 || !AllAlnum(r->numen))) {
-    return "bad NUMEN '" + r->numen + "' (13 letters or digits expected)";
+    // Never quoted: a NUMEN is a personal identifier, and these messages reach terminals and logs.
+    return "bad NUMEN (13 letters or digits expected)";
   }
   r->uai = Upper(r->uai);
   if (!r->uai.empty() && !AllAlnum(r->uai)) return "bad UAI '" + r->uai + "'";
@@ -92,8 +101,8 @@ std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const Impor
     }
     std::string key = SourceKey(r.numen, r.ldif_uid, r.email, r.nom, r.prenom, r.uai);
     if (auto [it, fresh] = key_lines.emplace(key, r.line); !fresh) {
-      errors->push_back(
-          {r.line, "duplicate key " + key + " (also line " + std::to_string(it->second) + ")"});
+      errors->push_back({r.line, "duplicate key " + DescribeKey(key) + " (also line " +
+                                     std::to_string(it->second) + ")"});
       continue;
     }
     if (!r.email.empty()) {
@@ -169,7 +178,9 @@ class Planner {
     for (const DirectoryEntry& e : snap.entries) {
       plan_.entries.push_back(e);
       plan_.entry_changed.push_back(false);
+      plan_.disabling.push_back(false);
       if (e.user_id != 0) linked_users_.insert(e.user_id);
+      if (e.active) ++plan_.active_before;
     }
     for (size_t i = 0; i < plan_.entries.size(); ++i) by_key_[plan_.entries[i].source_key] = i;
     now_ = std::time(nullptr);
@@ -220,11 +231,12 @@ class Planner {
     e = next;
     plan_.entry_changed[index] = true;
     ++plan_.counts.updated;
-    UpdateAccount(e, reactivated);
+    UpdateAccount(index, reactivated);
   }
 
   // Mirrors name and email on the account; re-enables it when the import had disabled it.
-  void UpdateAccount(const DirectoryEntry& e, bool reactivate) {
+  void UpdateAccount(size_t index, bool reactivate) {
+    const DirectoryEntry& e = plan_.entries[index];
     auto it = users_by_id_.find(e.user_id);
     if (it == users_by_id_.end()) return;
     User u = snap_.users[it->second];
@@ -234,7 +246,7 @@ class Planner {
     u.display_name = name;
     u.email = e.email;
     if (state_change) u.state = store::UserState::kActive;
-    plan_.user_updates.push_back(u);
+    plan_.user_updates[index] = u;
   }
 
   void AddNew(const ValidRecord& v, std::vector<ImportError>* errors) {
@@ -258,6 +270,7 @@ class Planner {
     size_t index = plan_.entries.size();
     plan_.entries.push_back(e);
     plan_.entry_changed.push_back(true);
+    plan_.disabling.push_back(false);
     ++plan_.counts.added;
     if (e.user_id != 0) return;
     User u;
@@ -275,13 +288,14 @@ class Planner {
     e.active = false;
     e.updated_at = now_;
     plan_.entry_changed[index] = true;
+    plan_.disabling[index] = true;
     ++plan_.counts.disabled;
     auto it = users_by_id_.find(e.user_id);
     if (it == users_by_id_.end()) return;
     User u = snap_.users[it->second];
     if (u.state == store::UserState::kDisabled) return;
     u.state = store::UserState::kDisabled;
-    plan_.user_updates.push_back(u);
+    plan_.user_updates[index] = u;
   }
 
   const Snapshot& snap_;
@@ -331,46 +345,100 @@ void PlanCards(const Snapshot& snap, const ImportOptions& options, Plan* plan) {
   plan->counts.cards_deleted = plan->card_deletes.size();
 }
 
-Status ApplyAccountsAndEntries(store::Session& s, Plan* plan) {
-  for (auto& [index, user] : plan->new_users) {
-    Result<store::Id> id = s.CreateUser(user);
-    if (!id.ok()) return id.status();
-    plan->entries[index].user_id = *id;
-  }
-  for (const User& u : plan->user_updates) {
-    if (Status st = s.UpdateUser(u); !st.ok()) return st;
-  }
-  for (size_t i = 0; i < plan->entries.size(); ++i) {
-    if (!plan->entry_changed[i]) continue;
-    Result<store::Id> id = s.PutDirectoryEntry(plan->entries[i]);
-    if (!id.ok()) return id.status();
+// Runs `apply(i)` for i in [0, n) in write transactions of at most `batch` calls each; counts
+// the committed transactions in *committed. Stops at the first failure (its batch rolled back).
+// Pauses `pause` before every batch but the first of the import (see ImportOptions::pause_ms).
+template <typename Fn>
+Status InBatches(store::Session& s, size_t n, size_t batch, std::chrono::milliseconds pause,
+                 size_t* committed, const Fn& apply) {
+  batch = std::max<size_t>(batch, 1);
+  for (size_t begin = 0; begin < n; begin += batch) {
+    if (*committed > 0) std::this_thread::sleep_for(pause);  // lets waiting writers in
+    Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
+    if (!txn.ok()) return txn.status();
+    for (size_t i = begin; i < std::min(n, begin + batch); ++i) {
+      if (Status st = apply(i); !st.ok()) return st;
+    }
+    if (Status st = (*txn)->Commit(); !st.ok()) return st;
+    ++*committed;
   }
   return Status::OK();
 }
 
-Status ApplyCards(store::Session& s, const Plan& plan) {
+// One person: the new account and its entry together (see import.h), or the account's update.
+// Store messages name the entry by its card UID, never by its source key (it may be a NUMEN).
+Status ApplyPerson(store::Session& s, Plan* plan, size_t index) {
+  DirectoryEntry& e = plan->entries[index];
+  if (auto it = plan->new_users.find(index); it != plan->new_users.end()) {
+    Result<store::Id> id = s.CreateUser(it->second);
+    if (!id.ok()) return id.status();
+    e.user_id = *id;
+  }
+  if (auto it = plan->user_updates.find(index); it != plan->user_updates.end()) {
+    if (Status st = s.UpdateUser(it->second); !st.ok()) return st;
+  }
+  Result<store::Id> id = s.PutDirectoryEntry(e);
+  if (!id.ok()) return id.status();
+  e.id = *id;
+  return Status::OK();
+}
+
+Status ApplyCards(store::Session& s, const Plan& plan, size_t batch,
+                  std::chrono::milliseconds pause, size_t* committed) {
   Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() == Status::Code::kNotFound) {
     coll = s.CreateCollection(store::kDirectoryPath, 0, 0, store::kKindDirectory);
   }
   if (!coll.ok()) return coll.status();
-  for (const DirectoryCard& card : plan.card_puts) {
-    Result<store::Object> o = s.PutObject(coll->id, card.name, "text/vcard; charset=utf-8",
-                                          card.data, store::ObjectIndex{card.uid, "VCARD"});
-    if (!o.ok()) return o.status();
-  }
-  for (const std::string& name : plan.card_deletes) {
-    if (Status st = s.DeleteObject(coll->id, name); !st.ok()) return st;
-  }
-  return Status::OK();
+  const store::Id id = coll->id;
+  const size_t puts = plan.card_puts.size();
+  return InBatches(s, puts + plan.card_deletes.size(), batch, pause, committed, [&](size_t i) {
+    if (i >= puts) return s.DeleteObject(id, plan.card_deletes[i - puts]);
+    const DirectoryCard& card = plan.card_puts[i];
+    return s
+        .PutObject(id, card.name, "text/vcard; charset=utf-8", card.data,
+                   store::ObjectIndex{card.uid, "VCARD"})
+        .status();
+  });
 }
 
-Status Apply(store::Session& s, Plan* plan) {
-  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
-  if (!txn.ok()) return txn.status();
-  if (Status st = ApplyAccountsAndEntries(s, plan); !st.ok()) return st;
-  if (Status st = ApplyCards(s, *plan); !st.ok()) return st;
-  return (*txn)->Commit();
+// The three steps of import.h, each in batches. On failure the message says how far it got.
+Status Apply(store::Session& s, Plan* plan, const ImportOptions& options) {
+  const size_t batch = options.batch_size;
+  const std::chrono::milliseconds pause(options.pause_ms);
+  std::vector<size_t> upserts, disables;
+  for (size_t i = 0; i < plan->entries.size(); ++i) {
+    if (plan->entry_changed[i]) (plan->disabling[i] ? disables : upserts).push_back(i);
+  }
+  size_t committed = 0;
+  Status st = InBatches(s, upserts.size(), batch, pause, &committed,
+                        [&](size_t i) { return ApplyPerson(s, plan, upserts[i]); });
+  if (st.ok()) {
+    st = InBatches(s, disables.size(), batch, pause, &committed,
+                   [&](size_t i) { return ApplyPerson(s, plan, disables[i]); });
+  }
+  if (st.ok()) st = ApplyCards(s, *plan, batch, pause, &committed);
+  if (st.ok() || committed == 0) return st;
+  std::string msg = st.message() + " (" + std::to_string(committed) +
+                    " batch(es) were committed before; re-running the same file completes the "
+                    "import)";
+  return st.code() == Status::Code::kUnavailable
+             ? Status::Unavailable(std::move(msg), st.retry_after_seconds())
+             : Status(st.code(), std::move(msg));
+}
+
+// Refuses (in `errors`) a plan that disables more than options.max_disable_percent of the
+// active entries, unless options.allow_mass_disable.
+void CheckMassDisable(const Plan& plan, const ImportOptions& options,
+                      std::vector<ImportError>* errors) {
+  const size_t disabled = plan.counts.disabled;
+  if (options.allow_mass_disable || disabled == 0) return;
+  if (disabled * 100 <= plan.active_before * options.max_disable_percent) return;
+  errors->push_back({0, "the file would disable " + std::to_string(disabled) + " of the " +
+                            std::to_string(plan.active_before) + " active people (more than " +
+                            std::to_string(options.max_disable_percent) +
+                            " %); nothing changed. Check that the file is complete, or pass "
+                            "--allow-mass-disable"});
 }
 
 void SortErrors(std::vector<ImportError>* errors) {
@@ -388,7 +456,23 @@ std::map<std::string, std::string> DefaultDepartments() {
 Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
                                      const ImportOptions& options) {
   ImportReport report;
-  ParsedFile parsed = LooksLikeLdif(file) ? ParseLdif(file) : ParseCsv(file);
+  if (file.size() > options.max_bytes) {
+    report.errors.push_back(
+        {0, "file larger than max_import_bytes (" + std::to_string(options.max_bytes) + " bytes)"});
+    return report;
+  }
+  std::optional<std::string> encoding = CanonicalEncoding(options.encoding);
+  if (!encoding) {
+    report.errors.push_back({0, "unknown encoding '" + options.encoding + "'"});
+    return report;
+  }
+  ImportError decode_error;
+  std::optional<std::string> text = DecodeImportFile(file, *encoding, &decode_error);
+  if (!text) {
+    report.errors.push_back(std::move(decode_error));
+    return report;
+  }
+  ParsedFile parsed = LooksLikeLdif(*text) ? ParseLdif(*text) : ParseCsv(*text);
   report.errors = std::move(parsed.errors);
   std::vector<ValidRecord> records = Validate(std::move(parsed.records), options, &report.errors);
   if (!report.errors.empty()) {
@@ -403,6 +487,9 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
     SortErrors(&report.errors);
     return report;
   }
+  report.counts = plan.counts;
+  CheckMassDisable(plan, options, &report.errors);
+  if (!report.errors.empty()) return report;
   PlanCards(*snap, options, &plan);
   report.counts = plan.counts;
   if (options.dry_run) return report;
@@ -410,7 +497,7 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
   HashNumens(&plan, options.hash_threads);
   report.seconds_hashing = Since(t0);
   t0 = std::chrono::steady_clock::now();
-  if (Status st = Apply(s, &plan); !st.ok()) return st;
+  if (Status st = Apply(s, &plan, options); !st.ok()) return st;
   report.seconds_writing = Since(t0);
   return report;
 }

@@ -3,9 +3,23 @@
 // file, and maintains the shared directory address book (/dav/directory/). Identity rules are in
 // identity.h, file syntax in import_parse.h, the vCards in import_vcards.h.
 //
-// Safe while the server is serving: everything (parsing, validation, identity allocation,
-// password hashing, card generation) is computed from a snapshot before the one short write
-// transaction that applies it. A file with any bad row is refused whole: nothing is written.
+// Safe while the server is serving: everything (encoding check, parsing, validation, identity
+// allocation, password hashing, card generation) is computed from a snapshot outside any write
+// transaction; the plan is then applied in short write transactions of `batch_size` people (or
+// cards) each, so the server's writers wait at most one batch for the database lock instead of
+// the whole import (20,000 people in one transaction held it past the server's busy timeout).
+// A file with any bad row is refused whole, before anything is written.
+//
+// What a reader sees mid-import, and after a crash mid-import: the batches already committed.
+// The order keeps every such intermediate state one that a re-run of the same file completes:
+//   1. people present in the file (new accounts with their directory entry in the same
+//      transaction, so an account never exists without the entry that gives it its login;
+//      updates; re-activations);
+//   2. only when every batch of 1 committed: people absent from the file are disabled;
+//   3. the directory address book's cards (written, then deleted).
+// A re-run recomputes its plan from the store: people already applied are unchanged, and the
+// cards are compared with what the address book holds, so the run converges to the same result
+// as an uninterrupted import. Until step 3 ends, the address book may lag the directory entries.
 #pragma once
 
 #include <map>
@@ -27,6 +41,22 @@ struct ImportOptions {
   std::map<std::string, std::string> departments = DefaultDepartments();
   unsigned hash_threads = 0;  // NUMEN hashing threads; 0 = std::thread::hardware_concurrency()
   bool dry_run = false;       // validate and count, write nothing
+  // The file's character encoding, as CanonicalEncoding (import_encoding.h) accepts it. A UTF-8
+  // file with bytes that are not UTF-8 is refused with the first bad line.
+  std::string encoding = "utf-8";
+  // Files larger than this are refused before they are parsed ([directory] max_import_bytes).
+  size_t max_bytes = size_t{64} << 20;
+  // A file that would disable more than this share of the active directory entries is refused
+  // (nothing changes) unless allow_mass_disable: a file cut off at a line boundary parses fine
+  // and would disable everybody after the cut ([directory] max_disable_percent, 0..100).
+  unsigned max_disable_percent = 5;
+  bool allow_mass_disable = false;
+  // People (or cards) per write transaction; 0 = 1 ([directory] import_batch_size).
+  size_t batch_size = 500;
+  // Pause between two batches. Another process waiting for the lock (the server) sleeps in
+  // SQLite's busy handler, up to 100 ms at a time, and would otherwise never find the lock free
+  // in the microseconds between one batch's COMMIT and the next BEGIN IMMEDIATE.
+  unsigned pause_ms = 120;
 };
 
 struct ImportCounts {
@@ -37,6 +67,7 @@ struct ImportCounts {
 struct ImportReport {
   ImportCounts counts;
   // Non-empty: the file was refused and nothing changed. Ordered by line.
+  // Line 0 means the whole file (encoding, size, mass disable). Messages never quote a NUMEN.
   std::vector<ImportError> errors;
   double seconds_hashing = 0, seconds_writing = 0;  // for the measurements
 };
@@ -44,7 +75,9 @@ struct ImportReport {
 // Imports `file` (its content: CSV or LDIF, detected by LooksLikeLdif) into `store`.
 // Returns the report (with errors for a refused file); a non-OK status only for store failures
 // (including a conflict with a concurrent change, e.g. a login created by `user add` between the
-// snapshot and the write: nothing is applied then, and re-running the import resolves it).
+// snapshot and the write, and kUnavailable when the database stayed locked past the busy
+// timeout): the batches committed before the failure stay (see above), the message says how
+// many, and re-running the import completes it.
 // Re-importing the same file changes nothing (counts: all unchanged; no card rewritten).
 Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
                                      const ImportOptions& options);

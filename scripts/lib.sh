@@ -10,6 +10,7 @@ PACKAGES=(
   libinih-dev zlib1g-dev libgtest-dev googletest libical-dev tzdata nlohmann-json3-dev
   libgmime-3.0-dev libcurl4-openssl-dev clang-format
   litmus python3-caldav python3-aiosmtpd vdirsyncer khal khard curl wrk time
+  python3-gi gir1.2-gmime-3.0
 )
 
 install_missing() {

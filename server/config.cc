@@ -140,6 +140,11 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "request_timeout_seconds") return num(c.request_timeout_seconds);
     if (key == "idle_timeout_seconds") return num(c.idle_timeout_seconds);
     if (key == "shutdown_grace_seconds") return num(c.shutdown_grace_seconds);
+    if (key == "max_connections") return num(c.max_connections);
+    if (key == "max_connections_per_address") return num(c.max_connections_per_address);
+    if (key == "max_queued_output_bytes") return num(c.max_queued_output_bytes);
+    if (key == "lingering_close_seconds") return num(c.lingering_close_seconds);
+    if (key == "lingering_close_bytes") return num(c.lingering_close_bytes);
     if (key == "gzip_min_bytes") return num(c.gzip_min_bytes);
   } else if (section == "auth") {
     if (key == "realm") return str(c.realm);
@@ -159,12 +164,24 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       return err;
     }
     if (key == "refused_body_drain_bytes") return num(c.refused_body_drain_bytes);
-    if (key == "refused_linger_seconds") return num(c.refused_linger_seconds);
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
+    if (key == "max_disable_percent") {
+      if (!ParseUnsigned(value, c.max_disable_percent) || c.max_disable_percent > 100) {
+        return "invalid percentage '" + std::string(value) + "' (0 to 100)";
+      }
+      return std::string();
+    }
+    if (key == "max_import_bytes") return num(c.max_import_bytes);
+    if (key == "import_batch_size") {
+      if (!ParseUnsigned(value, c.import_batch_size) || c.import_batch_size == 0) {
+        return "invalid batch size '" + std::string(value) + "' (1 or more)";
+      }
+      return std::string();
+    }
   } else if (section == "scheduling") {
     if (key == "enabled") {
       return ParseBool(value, c.scheduling) ? std::string()
@@ -184,6 +201,20 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "from") return str(c.mail_from);
     if (key == "retry_seconds") return num(c.mail_retry_seconds);
     if (key == "expire_hours") return num(c.mail_expire_hours);
+  } else if (section == "imip") {
+    if (key == "trusted_authserv_ids") return ParseList(value, c.imip_trusted_authserv_ids);
+    if (key == "require") {
+      if (value != "dmarc" && value != "dkim" && value != "none") {
+        return "invalid require '" + std::string(value) + "' (dmarc, dkim, none)";
+      }
+      return str(c.imip_require);
+    }
+    if (key == "max_message_bytes") {
+      uint64_t bytes = 0;
+      if (!ParseUnsigned(value, bytes)) return "invalid number '" + std::string(value) + "'";
+      c.imip_max_message_bytes = bytes;
+      return std::string();
+    }
   } else if (section == "store") {
     if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
     if (key == "change_log_max_entries") return num(c.change_log_max_entries);

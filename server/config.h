@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,19 @@ struct Config {
   unsigned request_timeout_seconds = 30;    // headers+body must arrive within this, else 408
   unsigned idle_timeout_seconds = 60;       // idle keep-alive connections are closed after this
   unsigned shutdown_grace_seconds = 10;     // SIGTERM waits this long for in-flight requests
+  // Open connections in total and per client IP address; one more is answered 503 with
+  // Retry-After and closed. The total is lowered at start to fit the open-file limit.
+  unsigned max_connections = 10000;
+  unsigned max_connections_per_address = 256;
+  // Response bytes queued on one connection and not yet written: above this, no further
+  // pipelined request is read until the client has read enough (one larger response is
+  // still sent whole).
+  uint64_t max_queued_output_bytes = 16ull << 20;
+  // After an error response the server stops writing and discards what the client still
+  // sends for at most this long / this many bytes before closing, so that the client reads the
+  // status instead of a reset (lingering close).
+  unsigned lingering_close_seconds = 5;
+  uint64_t lingering_close_bytes = 16ull << 20;
   uint64_t gzip_min_bytes = 2048;  // compress larger XML/JSON bodies if the client accepts gzip
   // [auth]
   std::string realm = "Cartable";
@@ -37,9 +51,6 @@ struct Config {
   // body is at most this many bytes (read and discarded); a larger or chunked one is answered at
   // once and the connection closed, so the body is never read.
   uint64_t refused_body_drain_bytes = 64ull << 10;
-  // After such an early answer the server half-closes and discards what the client still sends
-  // for at most this long, so that the client reads the answer rather than a reset.
-  unsigned refused_linger_seconds = 2;
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
@@ -48,6 +59,14 @@ struct Config {
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:
   //   departments = 18:Cher, 28:Eure-et-Loir, 36:Indre, 37:Indre-et-Loire, 41:Loir-et-Cher
   std::map<std::string, std::string> departments;
+  // `directory import` refuses a file that would disable more than this share (0..100) of the
+  // active directory entries, unless --allow-mass-disable is given.
+  unsigned max_disable_percent = 5;
+  // `directory import` refuses larger files before reading them.
+  uint64_t max_import_bytes = uint64_t{64} << 20;
+  // People (or cards) the import writes per transaction: the server's writers wait at most about
+  // one batch for the database lock.
+  unsigned import_batch_size = 500;
   // [scheduling]
   bool scheduling = true;  // server-side scheduling (RFC 6638); off: clients send iTIP themselves
   // Mail domains whose addresses are colleagues: an attendee there is looked up among the
@@ -58,6 +77,15 @@ struct Config {
   std::string mail_from;              // envelope sender; "" = the organizer's address
   unsigned mail_retry_seconds = 300;  // first retry delay of a queued message (doubles, max 1 h)
   unsigned mail_expire_hours = 120;   // queued messages are dropped after this
+  // [imip] incoming mail (`cartable imip deliver`, dav/scheduling/imip_in.h)
+  // authserv-ids (RFC 8601) of our own MTAs, lowercase: only their Authentication-Results
+  // fields are read. Empty = nothing vouches for any sender: every message is refused (77)
+  // unless imip_require is "none".
+  std::vector<std::string> imip_trusted_authserv_ids;
+  std::string imip_require = "dmarc";  // dmarc | dkim | none (none: tests only, logged loudly)
+  // Larger messages are refused (65) before they are read whole; unset = [limits]
+  // max_body_bytes, the bound a calendar object has over HTTP.
+  std::optional<uint64_t> imip_max_message_bytes;
   // [store]
   // How long a request waits for another process's database lock (the CLI, a backup) before
   // it is answered 503 with Retry-After.

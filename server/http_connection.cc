@@ -1,5 +1,6 @@
 #include "server/http_connection.h"
 
+#include <algorithm>
 #include <climits>
 #include <exception>
 
@@ -55,7 +56,49 @@ const std::string& CachedHttpDate() {
   return value;
 }
 
+// tchar of RFC 9110 §5.6.2, the characters of a method token.
+bool IsTchar(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// The method as the client sent it, for the access log: a token of at most 32 tchars, else "-"
+// (never raw bytes in the log).
+std::string LoggableMethod(std::string_view line) {
+  std::string_view token = line.substr(0, line.find(' '));
+  if (token.empty() || token.size() > 32) return "-";
+  for (char c : token) {
+    if (!IsTchar(static_cast<unsigned char>(c))) return "-";
+  }
+  return std::string(token);
+}
+
 }  // namespace
+
+RequestLineShape ClassifyRequestLine(std::string_view line) {
+  size_t i = 0;
+  auto at_end = [&] { return i >= line.size(); };
+  size_t start = i;
+  while (!at_end() && IsTchar(static_cast<unsigned char>(line[i]))) ++i;
+  if (at_end()) return RequestLineShape::kIncomplete;
+  if (i == start || line[i] != ' ') return RequestLineShape::kMalformed;
+  start = ++i;
+  while (!at_end() && static_cast<unsigned char>(line[i]) > ' ' && line[i] != 0x7f) ++i;
+  if (at_end()) return RequestLineShape::kIncomplete;
+  if (i == start || line[i] != ' ') return RequestLineShape::kMalformed;
+  ++i;
+  constexpr std::string_view kVersion = "HTTP/0.0";  // digits are checked by position
+  for (size_t k = 0; k < kVersion.size(); ++k, ++i) {
+    if (at_end()) return RequestLineShape::kIncomplete;
+    bool digit = kVersion[k] == '0';
+    if (digit ? !(line[i] >= '0' && line[i] <= '9') : line[i] != kVersion[k]) {
+      return RequestLineShape::kMalformed;
+    }
+  }
+  if (!at_end() && line[i] == '\r') ++i;
+  if (at_end()) return RequestLineShape::kIncomplete;
+  return line[i] == '\n' ? RequestLineShape::kWellFormed : RequestLineShape::kMalformed;
+}
 
 int64_t SteadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -139,6 +182,55 @@ bool HttpConnection::Feed(const char* data, size_t len) {
     pending_input_.append(data, len);
     return false;
   }
+  if (bad_line_) {
+    bad_line_bytes_.append(data, std::min<size_t>(len, ctx_.config->max_header_bytes + 1));
+    CheckBadRequestLine();
+  } else if (paused_) {
+    HoldInput(data, len);
+  } else {
+    Parse(data, len);
+  }
+  if (continue_pending_ && !close_ && phase() == Phase::kReading) {
+    out_.append(kContinue);
+  }
+  continue_pending_ = false;
+  if (phase() == Phase::kClosing) close_ = true;
+  return close_;
+}
+
+bool HttpConnection::Resume() {
+  if (!paused_ || close_ || phase() == Phase::kClosing || OutputOverLimit()) {
+    return close_ || phase() == Phase::kClosing;
+  }
+  paused_ = false;
+  std::string held = std::move(held_);
+  held_.clear();
+  return Feed(held.data(), held.size());
+}
+
+void HttpConnection::NoteOutputProgress() {
+  if (phase() == Phase::kIdle) {
+    deadline_ms_.store(SteadyNowMs() + int64_t{ctx_.config->idle_timeout_seconds} * 1000,
+                       std::memory_order_relaxed);
+  }
+}
+
+bool HttpConnection::OutputOverLimit() const {
+  return out_.size() + unsent_bytes_ > ctx_.config->max_queued_output_bytes;
+}
+
+// Keeps pipelined input unparsed while the output drains. A client that sends more than one
+// maximal request meanwhile is not reading its answers: it is disconnected.
+void HttpConnection::HoldInput(const char* data, size_t len) {
+  if (held_.size() + len > ctx_.config->max_header_bytes + ctx_.config->max_body_bytes) {
+    close_ = true;
+    phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
+    return;
+  }
+  held_.append(data, len);
+}
+
+void HttpConnection::Parse(const char* data, size_t len) {
   size_t offset = 0;
   while (offset < len) {
     size_t n = http_parser_execute(&parser_, &kSettings, data + offset, len - offset);
@@ -151,14 +243,21 @@ bool HttpConnection::Feed(const char* data, size_t len) {
         break;
       }
       http_parser_pause(&parser_, 0);
+      if (OutputOverLimit()) {
+        paused_ = true;
+        HoldInput(data + offset, len - offset);
+        break;
+      }
       continue;
+    }
+    if (err == HPE_INVALID_METHOD && !close_ && phase() != Phase::kClosing) {
+      StartBadRequestLine(data + offset, len - offset);  // offset: the refused byte
+      break;
     }
     if (err != HPE_OK) {
       if (!close_ && phase() != Phase::kClosing) {
         int status = error_status_;
-        if (status == 0) {
-          status = err == HPE_INVALID_METHOD ? 501 : err == HPE_HEADER_OVERFLOW ? 431 : 400;
-        }
+        if (status == 0) status = err == HPE_HEADER_OVERFLOW ? 431 : 400;
         RespondError(status);
       }
       close_ = true;
@@ -170,32 +269,66 @@ bool HttpConnection::Feed(const char* data, size_t len) {
     }
     if (n == 0) break;
   }
-  if (continue_pending_ && !close_ && phase() == Phase::kReading) {
-    out_.append(kContinue);
+}
+
+// http_parser knows a fixed list of methods and stops at the first byte of any other. Whether
+// that deserves 501 (a well-formed request with a method we do not implement, RFC 9110 §15.6.2)
+// or 400 (not a request line at all, e.g. garbage or left-over body bytes) depends on the rest
+// of the line, so it is collected first (bounded by max_header_bytes and the request timeout).
+void HttpConnection::StartBadRequestLine(const char* at, size_t len) {
+  std::string prefix;
+  if (phase() == Phase::kReading) {
+    // The bytes already consumed matched the first `index` characters of parser_.method.
+    prefix = std::string_view(http_method_str(static_cast<http_method>(parser_.method)))
+                 .substr(0, parser_.index);
+  } else if (!BeginRequest()) {
+    close_ = true;
+    return;
   }
-  continue_pending_ = false;
-  if (phase() == Phase::kClosing) close_ = true;
-  return close_;
+  bad_line_ = true;
+  bad_line_bytes_ = std::move(prefix);
+  bad_line_bytes_.append(at, std::min<size_t>(len, ctx_.config->max_header_bytes + 1));
+  CheckBadRequestLine();
+}
+
+void HttpConnection::CheckBadRequestLine() {
+  RequestLineShape shape = ClassifyRequestLine(bad_line_bytes_);
+  if (shape == RequestLineShape::kIncomplete &&
+      bad_line_bytes_.size() <= ctx_.config->max_header_bytes) {
+    return;  // wait for the rest of the line
+  }
+  request_.method = LoggableMethod(bad_line_bytes_);
+  int status = shape == RequestLineShape::kWellFormed   ? 501
+               : shape == RequestLineShape::kIncomplete ? 431
+                                                        : 400;
+  bad_line_ = false;
+  bad_line_bytes_.clear();
+  RespondError(status);
+  close_ = true;
 }
 
 int HttpConnection::OnMessageBegin(http_parser* p) {
   auto* self = static_cast<HttpConnection*>(p->data);
-  if (!self->TransitionPhase(Phase::kIdle, Phase::kReading)) return -1;  // timed out
-  self->started_ = std::chrono::steady_clock::now();
-  self->deadline_ms_.store(
-      SteadyNowMs() + int64_t{self->ctx_.config->request_timeout_seconds} * 1000,
-      std::memory_order_relaxed);
-  self->request_ = http::HttpRequest();
-  self->request_.remote_addr = self->remote_addr_;
-  self->field_.clear();
-  self->value_.clear();
-  self->in_value_ = false;
-  self->header_bytes_ = 0;
-  self->error_status_ = 0;
-  self->expects_continue_ = false;
-  self->target_ok_ = false;
-  self->refusal_.reset();
-  return 0;
+  return self->BeginRequest() ? 0 : -1;
+}
+
+// Moves an idle connection to kReading with a fresh request; false when it timed out.
+bool HttpConnection::BeginRequest() {
+  if (!TransitionPhase(Phase::kIdle, Phase::kReading)) return false;  // timed out
+  started_ = std::chrono::steady_clock::now();
+  deadline_ms_.store(SteadyNowMs() + int64_t{ctx_.config->request_timeout_seconds} * 1000,
+                     std::memory_order_relaxed);
+  request_ = http::HttpRequest();
+  request_.remote_addr = remote_addr_;
+  field_.clear();
+  value_.clear();
+  in_value_ = false;
+  header_bytes_ = 0;
+  error_status_ = 0;
+  expects_continue_ = false;
+  target_ok_ = false;
+  refusal_.reset();
+  return true;
 }
 
 bool HttpConnection::CountHeaderBytes(size_t len) {
@@ -242,6 +375,10 @@ int HttpConnection::OnHeaderValue(http_parser* p, const char* at, size_t len) {
 int HttpConnection::OnHeadersComplete(http_parser* p) {
   auto* self = static_cast<HttpConnection*>(p->data);
   self->FlushHeader();
+  if (int status = self->FramingError(); status != 0) {
+    self->error_status_ = status;
+    return -1;
+  }
   http::HttpRequest& req = self->request_;
   req.method = http_method_str(static_cast<http_method>(p->method));
   req.http_major = p->http_major;
@@ -292,8 +429,8 @@ void HttpConnection::AdmitRequest() {
     ApplyAdmission(std::move(admission));
     return;
   }
-  // Stop parsing: Feed keeps the rest of the input until Resume. The phase leaves kReading so
-  // that the request timeout does not run while the work is queued.
+  // Stop parsing: Feed keeps the rest of the input until FinishAdmission. The phase leaves kReading
+  // so that the request timeout does not run while the work is queued.
   awaiting_admission_ = true;
   http_parser_pause(&parser_, 1);
   if (!TransitionPhase(Phase::kReading, Phase::kHandling)) close_ = true;  // timed out already
@@ -327,12 +464,11 @@ void HttpConnection::Refuse(http::HttpResponse response) {
   if (request_.method == "HEAD") response.omit_body = true;
   Respond(response, true);
   close_ = true;
-  body_unread_ = true;
   phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
   http_parser_pause(&parser_, 1);
 }
 
-bool HttpConnection::Resume(http::Admission admission) {
+bool HttpConnection::FinishAdmission(http::Admission admission) {
   if (!awaiting_admission_) return close_;
   awaiting_admission_ = false;
   if (close_ || !TransitionPhase(Phase::kHandling, Phase::kReading)) {
@@ -351,6 +487,23 @@ bool HttpConnection::Resume(http::Admission admission) {
   return Feed(input.data(), input.size());
 }
 
+// The RFC 9112 framing rules http_parser does not enforce; 0 when the head is acceptable.
+int HttpConnection::FramingError() const {
+  if (parser_.http_major != 1) return 505;  // HTTP/1.x only; HTTP/1.2+ is served as 1.1
+  int hosts = 0;
+  for (const auto& [name, value] : request_.headers.All()) {
+    // No whitespace in a field name nor before the colon (RFC 9112 §5.1); a first line that
+    // starts with whitespace (RFC 9112 §2.2) reaches us as a name with a leading space.
+    if (name.find_first_of(" \t") != std::string::npos) return 400;
+    if (http::EqualsIgnoreCase(name, "Host")) ++hosts;
+  }
+  // Exactly one Host in HTTP/1.1, at most one in HTTP/1.0 (RFC 9112 §3.2).
+  if (hosts > 1 || (hosts == 0 && parser_.http_minor >= 1)) return 400;
+  // Transfer-Encoding in HTTP/1.0 means faulty framing (RFC 9112 §6.1).
+  if (parser_.http_minor == 0 && request_.headers.Has("Transfer-Encoding")) return 400;
+  return 0;
+}
+
 int HttpConnection::OnBody(http_parser* p, const char* at, size_t len) {
   auto* self = static_cast<HttpConnection*>(p->data);
   if (self->refusal_) return 0;  // refused: discarded (at most refused_body_drain_bytes)
@@ -365,8 +518,9 @@ int HttpConnection::OnBody(http_parser* p, const char* at, size_t len) {
 int HttpConnection::OnMessageComplete(http_parser* p) {
   auto* self = static_cast<HttpConnection*>(p->data);
   self->continue_pending_ = false;
-  if (!self->CompleteRequest()) {
-    // Stop parsing: the connection closes after the output is written.
+  if (!self->CompleteRequest() || self->OutputOverLimit()) {
+    // Stop parsing: the connection closes after the output is written, or the next
+    // pipelined request waits until the output drains (Feed holds the rest).
     http_parser_pause(p, 1);
   }
   return 0;

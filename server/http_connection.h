@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection's protocol state, independent of sockets: bytes in, response bytes
 // out. http_parser frames requests (pipelining, Content-Length and chunked bodies); limits give
-// 413/431, malformed input 400, unknown methods 501. The listener owns the socket side.
+// 413/431, malformed input 400 (RFC 9112 framing rules), a well-formed request line with an
+// unknown method 501, a major version other than 1 505. The listener owns the socket side.
 #pragma once
 
 #include <http_parser.h>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/access_log.h"
 #include "server/config.h"
@@ -31,20 +33,26 @@ struct TransportContext {
 // Milliseconds on the steady clock, the unit of connection deadlines.
 int64_t SteadyNowMs();
 
+// How much of a request line that http_parser refused (unknown method) is well-formed per
+// RFC 9112 §3 (method SP request-target SP HTTP-version CRLF): kIncomplete when the bytes so
+// far could still become one. Only a well-formed line with an unknown method deserves 501.
+enum class RequestLineShape { kWellFormed, kIncomplete, kMalformed };
+RequestLineShape ClassifyRequestLine(std::string_view line);
+
 // Serialises `response` to `out` (appending): status line, headers, Date, Server,
 // Content-Length (not for 1xx/204/304), "Connection: close" when `close`, then the body
 // unless response.omit_body. Applies gzip when `request` accepts it and the body qualifies.
 void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
                        http::HttpResponse& response, bool close, std::string& out);
 
-// Thread-safety: Feed/Resume/TakeOutput on one thread at a time (the connection's reactor
-// thread); phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+// Thread-safety: Feed/Resume/FinishAdmission/TakeOutput on one thread at a time (the connection's
+// reactor thread); phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
 //
 // When a request's headers are complete the handler's Admit decides, before the body is read,
 // whether to read it (RFC 9110 §10.1.1): "100 Continue" is sent only after it accepted; a
 // refusal is answered at once. A kPending admission (a password hash on the pool) parks the
 // connection: Feed keeps what it was given but parses nothing more, and the caller stops
-// reading the socket until Resume.
+// reading the socket until FinishAdmission.
 class HttpConnection {
  public:
   enum class Phase : int {
@@ -62,18 +70,27 @@ class HttpConnection {
   // responses (and "100 Continue" interim responses) to output(). ctx.in_flight is incremented
   // once per request handled; the caller decrements it by `responses` once output is written.
   // Returns true when the connection must be closed after output() is written.
+  // While output() plus unsent_bytes() exceeds [limits] max_queued_output_bytes, no further
+  // pipelined request is parsed: the bytes are held (up to max_header_bytes + max_body_bytes,
+  // beyond which the connection closes) until Resume().
   bool Feed(const char* data, size_t len);
   // Where the handler's kPending admissions are resumed: the caller forwards the call to the
-  // connection's thread and calls Resume there. Set before the first Feed.
+  // connection's thread and calls FinishAdmission there. Set before the first Feed.
   void set_resume(http::ResumeAdmission resume) { resume_ = std::move(resume); }
-  // True between a kPending admission and its Resume: read nothing more from the socket.
+  // True between a kPending admission and its FinishAdmission: read nothing more from the socket.
   bool awaiting_admission() const { return awaiting_admission_; }
   // Finishes the pending admission and parses the input kept meanwhile (appending responses
   // and "100 Continue" to output() as Feed does). Same result as Feed.
-  bool Resume(http::Admission admission);
-  // True once a request was answered before its body was read and the connection closes: the
-  // caller should linger (half-close, discard input) rather than reset the client.
-  bool body_unread() const { return body_unread_; }
+  bool FinishAdmission(http::Admission admission);
+  // Parses held input once the queued output is back under the bound; same result as Feed.
+  bool Resume();
+  // True while pipelined input waits for the output to drain.
+  bool input_paused() const { return paused_; }
+  // Bytes the listener took from output() and has not written yet.
+  void set_unsent_bytes(uint64_t n) { unsent_bytes_ = n; }
+  // The client read some output: an idle connection's deadline starts again (a slow reader
+  // is not idle, one that reads nothing for idle_timeout_seconds is).
+  void NoteOutputProgress();
   std::string& output() { return out_; }
   // Number of final responses in output() since the last call; resets the count.
   int TakeResponseCount() {
@@ -103,6 +120,13 @@ class HttpConnection {
   static const http_parser_settings kSettings;
 
   bool CountHeaderBytes(size_t len);
+  bool BeginRequest();
+  int FramingError() const;
+  bool OutputOverLimit() const;
+  void Parse(const char* data, size_t len);
+  void HoldInput(const char* data, size_t len);
+  void StartBadRequestLine(const char* at, size_t len);
+  void CheckBadRequestLine();
   void FlushHeader();
   bool DecodeTarget();
   void AdmitRequest();
@@ -130,11 +154,15 @@ class HttpConnection {
   std::string pending_input_;  // input received while awaiting admission (at most one read)
   // A refusal answered once its small body has been read and discarded (keeps the connection).
   std::optional<http::HttpResponse> refusal_;
-  bool body_unread_ = false;
   bool close_ = false;
   int responses_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::string out_;
+  uint64_t unsent_bytes_ = 0;
+  bool paused_ = false;
+  std::string held_;       // input not parsed while paused_
+  bool bad_line_ = false;  // collecting a request line http_parser refused
+  std::string bad_line_bytes_;
   std::atomic<int> phase_{static_cast<int>(Phase::kIdle)};
   std::atomic<int64_t> deadline_ms_{0};
 };

@@ -8,7 +8,8 @@
 //   cartable user passwd LOGIN --password-stdin
 //   cartable user disable LOGIN | enable LOGIN
 //   cartable user list
-//   cartable directory import FILE [--dry-run]
+//   cartable directory import FILE [--dry-run] [--encoding latin1|windows-1252]
+//            [--allow-mass-disable]
 //   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
 //   cartable mail queue
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
@@ -17,6 +18,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -29,6 +31,7 @@
 #include "dav/store/store.h"
 #include "directory/accounts.h"
 #include "directory/import.h"
+#include "directory/import_encoding.h"
 #include "server/access_log.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -47,21 +50,27 @@ constexpr const char* kUsage =
     "  user passwd LOGIN --password-stdin\n"
     "  user disable LOGIN | user enable LOGIN\n"
     "  user list\n"
-    "  directory import FILE [--dry-run]         import the staff directory (CSV or LDIF)\n"
+    "  directory import FILE [--dry-run] [--encoding utf-8|latin1|windows-1252]\n"
+    "                   [--allow-mass-disable]   import the staff directory (CSV or LDIF)\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
     "  mail queue                                list the invitation mail waiting for the relay\n"
-    "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n";
+    "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n"
+    "cartable --help, cartable imip --help: this text, the imip details.\n";
 
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // --key value (flags map to "1")
 };
 
-bool IsFlag(const std::string& name) { return name == "--password-stdin" || name == "--dry-run"; }
+bool IsFlag(const std::string& name) {
+  return name == "--password-stdin" || name == "--dry-run" || name == "--allow-mass-disable" ||
+         name == "--help";
+}
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-h") a = "--help";
     if (a.rfind("--", 0) != 0) {
       out->positional.push_back(a);
     } else if (IsFlag(a)) {
@@ -81,6 +90,41 @@ bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
 int Fail(const std::string& message) {
   std::cerr << "cartable: " << message << "\n";
   return 1;
+}
+
+constexpr int kExUsage = 64;  // sysexits.h EX_USAGE: the command line is wrong
+
+int UsageError(const std::string& message) {
+  std::cerr << "cartable: " << message << "\n" << kUsage;
+  return kExUsage;
+}
+
+// The `user` command line, checked before the store is opened (which creates the data
+// directory): "" when it is well formed, else what is wrong.
+std::string CheckUserArgs(const Args& args) {
+  const auto& p = args.positional;
+  if (p.size() < 2) return "missing user subcommand";
+  static const std::map<std::string, size_t> kPositionals = {
+      {"list", 2},   {"add", 3},   {"passwd", 3},     {"disable", 3},
+      {"enable", 3}, {"quota", 4}, {"scheduling", 4},
+  };
+  auto it = kPositionals.find(p[1]);
+  if (it == kPositionals.end()) return "unknown user subcommand '" + p[1] + "'";
+  if (p.size() < it->second) return it->second == 3 ? "missing LOGIN" : "missing LOGIN or value";
+  return "";
+}
+
+// The `directory` command line, checked likewise.
+std::string CheckDirectoryArgs(const Args& args) {
+  const auto& p = args.positional;
+  if (p.size() < 2) return "missing directory subcommand";
+  if (p[1] != "import") return "unknown directory subcommand '" + p[1] + "'";
+  if (p.size() < 3) return "missing FILE";
+  if (auto it = args.options.find("--encoding");
+      it != args.options.end() && !directory::CanonicalEncoding(it->second)) {
+    return "unknown encoding '" + it->second + "' (utf-8, latin1 or windows-1252)";
+  }
+  return "";
 }
 
 bool ReadPassword(std::string* password) {
@@ -130,10 +174,8 @@ int PrintUsers(directory::Accounts& accounts) {
 
 int UserCommand(const Args& args, directory::Accounts& accounts) {
   const auto& p = args.positional;
-  if (p.size() < 2) return Fail(std::string("missing user subcommand\n") + kUsage);
-  const std::string& sub = p[1];
+  const std::string& sub = p[1];  // the arguments were checked by CheckUserArgs
   if (sub == "list") return PrintUsers(accounts);
-  if (p.size() < 3) return Fail("missing LOGIN");
   const std::string& login = p[2];
   auto opt = [&args](const std::string& k) {
     auto it = args.options.find(k);
@@ -169,26 +211,46 @@ int UserCommand(const Args& args, directory::Accounts& accounts) {
 }
 
 // `directory import FILE`: prints the counts, or every bad line and exits 1 (nothing applied).
+// The arguments were checked by CheckDirectoryArgs.
 int DirectoryCommand(const Args& args, const server::Config& config, store::Store& store) {
   const auto& p = args.positional;
-  if (p.size() < 3 || p[1] != "import") {
-    return Fail(std::string("usage: cartable directory import FILE\n") + kUsage);
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(p[2], ec);  // fails for a pipe: read on
+  if (!ec && size > config.max_import_bytes) {  // refused before reading (the file may be huge)
+    return Fail(p[2] + ": file of " + std::to_string(size) +
+                " bytes, larger than [directory] max_import_bytes (" +
+                std::to_string(config.max_import_bytes) + "); nothing imported");
   }
   std::ifstream in(p[2], std::ios::binary);
   if (!in) return Fail("cannot read " + p[2]);
-  std::stringstream text;
-  text << in.rdbuf();
+  // At most one byte more than the bound (a pipe, or a file that grew since): ImportDirectory
+  // refuses it then.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= config.max_import_bytes && in) {
+    in.read(chunk, static_cast<std::streamsize>(std::min<uint64_t>(
+                       sizeof chunk, config.max_import_bytes + 1 - text.size())));
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
   directory::ImportOptions options;
   options.mail_domain = config.mail_domain;
   if (!config.departments.empty()) options.departments = config.departments;
   options.dry_run = args.options.count("--dry-run") != 0;
-  Result<directory::ImportReport> report = directory::ImportDirectory(store, text.str(), options);
+  options.allow_mass_disable = args.options.count("--allow-mass-disable") != 0;
+  if (auto it = args.options.find("--encoding"); it != args.options.end()) {
+    options.encoding = it->second;
+  }
+  options.max_bytes = static_cast<size_t>(config.max_import_bytes);
+  options.max_disable_percent = config.max_disable_percent;
+  options.batch_size = config.import_batch_size;
+  Result<directory::ImportReport> report = directory::ImportDirectory(store, text, options);
   if (!report.ok()) return Fail(report.status().ToString());
   if (!report->errors.empty()) {
     for (const directory::ImportError& e : report->errors) {
-      std::cerr << p[2] << ":" << e.line << ": " << e.message << "\n";
+      std::cerr << p[2] << (e.line > 0 ? ":" + std::to_string(e.line) : std::string()) << ": "
+                << e.message << "\n";
     }
-    return Fail(std::to_string(report->errors.size()) + " bad line(s); nothing imported");
+    return Fail(std::to_string(report->errors.size()) + " error(s); nothing imported");
   }
   const directory::ImportCounts& c = report->counts;
   std::printf(
@@ -199,6 +261,14 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   return 0;
 }
 
+constexpr const char* kImipUsage =
+    "usage: cartable [--config FILE] [--data DIR] imip deliver --recipient ADDRESS < message\n"
+    "Applies one iMIP mail (RFC 6047), as an MTA pipe transport hands it over, for the local\n"
+    "user ADDRESS. The sender must be vouched for by an Authentication-Results field of a\n"
+    "trusted MTA ([imip] trusted_authserv_ids, require = dmarc|dkim|none).\n"
+    "Exit codes (sysexits): 0 applied, 64 usage, 65 malformed or too large ([imip]\n"
+    "max_message_bytes), 67 unknown recipient, 75 store busy (retry), 77 sender refused.\n";
+
 // `imip deliver --recipient ADDRESS`: one RFC 5322 message on stdin; sysexits exit codes.
 // The command talks no SMTP (the MTA waits on it): mail that applying the message queues (none
 // today) is committed to the store's queue and sent by the running server's mail worker,
@@ -207,15 +277,25 @@ int ImipCommand(const Args& args, const server::Config& config, store::Store& st
   const auto& p = args.positional;
   auto recipient = args.options.find("--recipient");
   if (p.size() < 2 || p[1] != "deliver" || recipient == args.options.end()) {
-    std::cerr << "usage: cartable imip deliver --recipient ADDRESS < message\n";
+    std::cerr << kImipUsage;
     return 64;  // EX_USAGE
   }
-  std::stringstream raw;
-  raw << std::cin.rdbuf();
-  dav::DavContext ctx{store, server::DavOptionsFrom(config),
-                      [] { return std::chrono::system_clock::now(); }};
+  dav::scheduling::ImipInboundOptions options;
+  options.sender.trusted_authserv_ids = config.imip_trusted_authserv_ids;
+  if (!dav::scheduling::ParseSenderCheck(config.imip_require, &options.sender.require)) {
+    return Fail("invalid [imip] require '" + config.imip_require + "'");
+  }
+  options.max_message_bytes = config.imip_max_message_bytes.value_or(config.max_body_bytes);
+  // Read with the bound: a huge message is refused before it is held or parsed.
+  std::string raw;
   dav::scheduling::DeliveryOutcome out =
-      dav::scheduling::DeliverImip(ctx, recipient->second, raw.str());
+      dav::scheduling::ReadImipMessage(std::cin, options.max_message_bytes, &raw);
+  if (out.exit_code == 0) {
+    dav::DavContext ctx{store, server::DavOptionsFrom(config),
+                        [] { return std::chrono::system_clock::now(); }};
+    out = dav::scheduling::DeliverImip(ctx, recipient->second, raw, options);
+  }
+  if (!out.warning.empty()) std::cerr << "cartable: " << out.warning << std::endl;
   (out.exit_code == 0 ? std::cout : std::cerr) << "cartable: " << out.message << std::endl;
   return out.exit_code;
 }
@@ -247,6 +327,11 @@ int Main(int argc, char** argv) {
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, &args, &error)) return Fail(error);
+  if (args.options.count("--help")) {  // before the config: help needs no file and no store
+    const bool imip = !args.positional.empty() && args.positional[0] == "imip";
+    std::cout << (imip ? kImipUsage : kUsage);
+    return 0;
+  }
   if (args.positional.empty()) return Fail(std::string("missing command\n") + kUsage);
   server::Config config;
   if (auto it = args.options.find("--config"); it != args.options.end()) {
@@ -272,6 +357,12 @@ int Main(int argc, char** argv) {
   if (command != "serve" && command != "user" && command != "directory" && command != "imip" &&
       command != "mail") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
+  }
+  if (std::string err = command == "user"        ? CheckUserArgs(args)
+                        : command == "directory" ? CheckDirectoryArgs(args)
+                                                 : std::string();
+      !err.empty()) {
+    return UsageError(err);
   }
   Result<std::unique_ptr<store::Store>> store =
       store::OpenSqliteStore(config.data_dir, server::StoreOptionsFrom(config));

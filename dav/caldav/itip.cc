@@ -657,6 +657,21 @@ Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::
   return Status::OK();
 }
 
+Status RenameAttendee(CalendarObject& cal, const std::string& from, const std::string& to) {
+  if (cal.empty()) return Unparsable();
+  cal.Touch();
+  bool any = false;
+  for (icalcomponent* c : Components(cal.Vcal())) {
+    for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
+      if (NormalizeAddress(ValueText(p)) != from) continue;
+      icalproperty_set_attendee(p, to.c_str());
+      any = true;
+    }
+  }
+  if (!any) return Status::NotFound(from + " is not invited");
+  return Status::OK();
+}
+
 Status CarryAnswers(const CalendarObject& from, CalendarObject& into, const std::string& organizer,
                     bool* changed) {
   *changed = false;

@@ -117,6 +117,10 @@ Status ApplyCancel(CalendarObject& existing, const CalendarObject& cancel);
 Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::string& partstat,
                    const std::string& key = "");
 
+// Every ATTENDEE of `cal` whose address is `from` (normalised) now names `to` instead, its
+// parameters kept. kNotFound when `from` is not listed.
+Status RenameAttendee(CalendarObject& cal, const std::string& from, const std::string& to);
+
 // The organizer's new copy `into` with the attendees' answers of `from` (their previous copy)
 // carried over wherever the organizer changed nothing attendees care about (same signature):
 // an organizer's client that saved a stale copy does not undo replies processed meanwhile

@@ -206,6 +206,38 @@ std::string FirstAddress(InternetAddressList* list, int depth) {
   return "";
 }
 
+// How many mailboxes `list` holds, counting the members of groups.
+size_t CountMailboxes(InternetAddressList* list, int depth) {
+  if (!list || depth > 2) return 0;
+  size_t n = 0;
+  int count = internet_address_list_length(list);
+  for (int i = 0; i < count; ++i) {
+    InternetAddress* address = internet_address_list_get_address(list, i);
+    if (INTERNET_ADDRESS_IS_MAILBOX(address)) {
+      ++n;
+    } else if (INTERNET_ADDRESS_IS_GROUP(address)) {
+      n += CountMailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)),
+                          depth + 1);
+    }
+  }
+  return n;
+}
+
+// The raw values of the top-level header fields named `name`, in order.
+std::vector<std::string> HeaderValues(GMimeObject* object, const char* name) {
+  std::vector<std::string> out;
+  GMimeHeaderList* headers = g_mime_object_get_header_list(object);
+  int count = headers ? g_mime_header_list_get_count(headers) : 0;
+  for (int i = 0; i < count; ++i) {
+    GMimeHeader* h = g_mime_header_list_get_header_at(headers, i);
+    const char* field = g_mime_header_get_name(h);
+    if (!field || g_ascii_strcasecmp(field, name) != 0) continue;
+    const char* raw = g_mime_header_get_raw_value(h);
+    out.emplace_back(raw ? raw : "");
+  }
+  return out;
+}
+
 bool IsUtf8Compatible(std::string charset) {
   charset = Lower(std::move(charset));
   return charset == "utf-8" || charset == "utf8" || charset == "us-ascii" || charset == "ascii";
@@ -242,8 +274,12 @@ Result<InboundImip> ParseImipMessage(std::string_view raw) {
     return Status::BadRequest("not a MIME message");
   }
   InboundImip inbound;
+  // GMime merges every From field into this one list.
   inbound.from = FirstAddress(g_mime_message_get_from(message.get()), 0);
   if (inbound.from.empty()) return Status::BadRequest("no From address");
+  inbound.from_mailboxes = CountMailboxes(g_mime_message_get_from(message.get()), 0);
+  inbound.authentication_results =
+      HeaderValues(GMIME_OBJECT(message.get()), "Authentication-Results");
   GMimePart* part = FindCalendarPart(g_mime_message_get_mime_part(message.get()), 0);
   if (!part) return Status::BadRequest("no text/calendar part");
   const char* method = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "method");

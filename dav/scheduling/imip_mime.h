@@ -44,7 +44,11 @@ Result<std::string> BuildImipMessage(const ImipMail& mail);
 
 // What an incoming message carries.
 struct InboundImip {
-  std::string from;    // bare address of From:, lowercase
+  std::string from;           // bare address of From:, lowercase (the first mailbox when several)
+  size_t from_mailboxes = 0;  // mailboxes in all From fields together (groups' members counted)
+  // The values of the Authentication-Results fields (RFC 8601), in header order (topmost
+  // first), raw (folding kept): who vouches for `from` (dav/scheduling/mail_auth.h).
+  std::vector<std::string> authentication_results;
   std::string method;  // the method= parameter of the text/calendar part, upper case ("" if absent)
   std::string ics;     // the decoded text/calendar part, UTF-8
   std::string message_id;

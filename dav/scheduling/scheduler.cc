@@ -216,10 +216,34 @@ Status CheckPutRules(const PutView& v) {
                             "the ORGANIZER of a scheduled event cannot change");
   }
   const Role role = RoleOf(v.now, v.own);
+  if (v.was == Role::kAttendee && role != Role::kAttendee &&
+      v.old->components.front().organizer_agent == "SERVER") {
+    // RFC 6638 §3.2.2.1: an attendee changes only their own participation. Dropping (or
+    // misspelling) their ATTENDEE line would leave the organizer waiting for an answer that
+    // never comes; CalendarServer refuses it too (doImplicitMissingAttendee).
+    return Status::Violates(Precondition::kAllowedAttendeeObjectChange,
+                            "an attendee cannot remove themselves from an invitation: answer "
+                            "PARTSTAT=DECLINED, or delete the event to decline it");
+  }
   if (role == Role::kAttendee && v.was == Role::kAttendee) {
     if (Status s = CheckAttendeeChange(*v.old, v.now); !s.ok()) return s;
   }
   return role == Role::kNone ? Status::OK() : CheckUnique(v.session, v.t, v.now.uid);
+}
+
+// An attendee's addresses are one person (RFC 6638 §3.2.2.1 lets them change only their own
+// participation): a copy that lists them under another of their addresses (the principal URL
+// instead of the mailto: they were invited at) is the same attendee. The address the organizer
+// invited is written back, so the comparison with the previous copy and the REPLY use the name
+// the organizer knows (the body is then stored rewritten, without an ETag).
+Status KeepInvitedAddress(const SchedulingInfo& old, const std::vector<std::string>& own,
+                          caldav::CalendarObject& body, Result<SchedulingInfo>& now) {
+  const std::string invited = OwnAttendeeAddress(old, own);
+  const std::string listed = OwnAttendeeAddress(*now, own);
+  if (listed.empty() || listed == invited || now->HasAttendee(invited)) return Status::OK();
+  if (Status s = caldav::RenameAttendee(body, listed, invited); !s.ok()) return s;
+  now = caldav::InspectScheduling(body);
+  return now.status();
 }
 
 // The organizer's PUT: sends, and turns v.body into the data to store (answers received
@@ -335,6 +359,9 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
   if (ctx.options.scheduling && t.owner && t.owner->scheduling && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
     const Role was = old ? RoleOf(*old, own) : Role::kNone;
+    if (was == Role::kAttendee) {
+      if (Status s = KeepInvitedAddress(*old, own, object, now); !s.ok()) return s;
+    }
     const PutView view{session, ctx, t, object, old ? &*old : nullptr, old_data, *now, own, was};
     if (Status s = CheckPutRules(view); !s.ok()) return s;
     Status sent;
@@ -414,6 +441,12 @@ Status ProcessIncoming(store::Session& session, const DavContext& ctx, const sto
                        const std::string& sender, const caldav::CalendarObject& itip) {
   Result<SchedulingInfo> info = caldav::InspectScheduling(itip);
   if (!info.ok()) return Status::BadRequest("the calendar part is not valid iCalendar");
+  if (!info->same_organizer) {
+    // One component's ORGANIZER is checked against the sender below; another one naming
+    // someone else would let the sender speak for them (RFC 5546 §3.2: one organizer).
+    return Status::Forbidden("the components of the " + info->method +
+                             " name different organizers");
+  }
   const std::vector<std::string> own = UserAddresses(recipient);
   const std::string from = caldav::NormalizeAddress(sender);
   if (info->method == "REPLY") {

@@ -90,7 +90,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t);
 
 // Applies an iTIP message received for the local user `recipient` from `sender` (a normalised
 // address): iMIP deliveries and the JSON API use it. REQUEST/ADD/CANCEL must come from the
-// organizer, REPLY from the attendee it answers for (else kForbidden). Delivers to the inbox
+// organizer, REPLY from the attendee it answers for, and every component must name the same
+// ORGANIZER (else kForbidden). Delivers to the inbox
 // and updates the copy. Errors: kBadRequest (not iTIP, unsupported method), kForbidden,
 // kNotFound (a REPLY or CANCEL for an event the recipient does not have).
 Status ProcessIncoming(store::Session& session, const DavContext& ctx, const store::User& recipient,

@@ -163,7 +163,8 @@ Result<Id> SqliteSession::DoPutDirectoryEntry(const DirectoryEntry& entry) {
   s->Bind(13, entry.updated_at != 0 ? entry.updated_at : Now()).Bind(14, SortKeyOf(entry));
   if (id != 0) s->Bind(15, id);
   // UNIQUE source_key / card_uid -> kConflict; an unknown user_id (FOREIGN KEY) -> kNotFound.
-  Status st = s->Run("storing directory entry " + entry.source_key);
+  // Named by its card UID: the source key may be a NUMEN, which no message may show.
+  Status st = s->Run("storing directory entry " + entry.card_uid);
   if (!st.ok()) return st;
   if (id == 0) {
     id = db_->LastInsertId();

@@ -2,6 +2,11 @@
 // Collections and changes: sqlite_collections.cc. Objects and properties: sqlite_objects.cc.
 #include "dav/store/sqlite_store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -45,13 +50,35 @@ void BindEmail(Stmt& s, int index, const std::string& email) {
   }
 }
 
+// Creates data_dir (0700 when this creates it) and data_dir/cartable.db (0600) unless they exist.
+// The database holds every user's calendars, contacts and password hashes: nobody else on the
+// machine may read it. SQLite would create the file 0644 (less the umask); it creates the -wal
+// and -shm files with the mode of the database file, so creating that one first is enough, and
+// no process-wide umask change (racy with other threads) is needed.
+Status CreatePrivate(const std::string& data_dir, const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(data_dir, ec)) {
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return Status::Internal("cannot create " + data_dir + ": " + ec.message());
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    if (ec) return Status::Internal("cannot restrict " + data_dir + ": " + ec.message());
+  }
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);  // an empty file is an empty database to SQLite
+  } else if (errno != EEXIST) {
+    return Status::Internal("cannot create " + file + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
 // Creates data_dir and opens data_dir/cartable.db with migrations applied.
 Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* version,
                                            int busy_timeout_ms) {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) return Status::Internal("cannot create " + data_dir + ": " + ec.message());
-  Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db", busy_timeout_ms);
+  const std::string file = data_dir + "/cartable.db";
+  if (Status st = CreatePrivate(data_dir, file); !st.ok()) return st;
+  Result<std::unique_ptr<Db>> db = Db::Open(file, busy_timeout_ms);
   if (!db.ok()) return db.status();
   Result<int> v = ApplySqliteMigrations(**db);
   if (!v.ok()) return v.status();
@@ -94,15 +121,29 @@ Session& SqliteStore::ThreadSession() {
     if (db.ok()) {
       session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_);
     } else {
-      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_);
+      session =
+          std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_, db_file_);
     }
   }
   return *session;
 }
 
 SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                             const StoreOptions* options)
-    : db_(std::move(db)), open_error_(std::move(open_error)), writer_(writer), options_(options) {}
+                             const StoreOptions* options, std::string db_file)
+    : db_(std::move(db)),
+      open_error_(std::move(open_error)),
+      db_file_(std::move(db_file)),
+      writer_(writer),
+      options_(options) {}
+
+Status SqliteSession::EnsureOpen() {
+  if (db_) return Status::OK();
+  if (db_file_.empty()) return open_error_;
+  Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_->busy_timeout_ms);
+  if (!db.ok()) return open_error_ = db.status();
+  db_ = std::move(*db);
+  return Status::OK();
+}
 
 UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock() : store::Now(); }
 
@@ -120,12 +161,12 @@ void SqliteSession::EndWrite() {
 SqliteSession::~SqliteSession() = default;
 
 Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
-  if (!db_) return open_error_;
+  if (Status s = EnsureOpen(); !s.ok()) return s;
   return db_->Prepare(sql);
 }
 
 Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
-  if (!db_) return open_error_;
+  if (Status s = EnsureOpen(); !s.ok()) return s;
   if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
   Status s = write ? BeginWrite() : db_->Exec("BEGIN DEFERRED");
   if (!s.ok()) return s;
@@ -134,8 +175,8 @@ Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
 }
 
 WriteScope::WriteScope(SqliteSession& session) : session_(session) {
-  if (!session_.db_) {
-    status_ = session_.open_error_;
+  if (Status open = session_.EnsureOpen(); !open.ok()) {
+    status_ = open;
   } else if (session_.txn_ == SqliteSession::TxnState::kRead) {
     status_ = Status::Internal("mutating call inside a read transaction");
   } else {

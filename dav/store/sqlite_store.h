@@ -25,11 +25,13 @@ namespace cartable::store {
 
 class SqliteSession : public Session {
  public:
-  // `db` is null when the connection could not be opened: every call then fails with
-  // `open_error`. `writer` is the store's write mutex (see SqliteStore::writer_). `options`
-  // must outlive the session (the store's).
+  // `db` is null when the connection could not be opened: each call then tries again to open
+  // `db_file` (a database busy past the timeout, or briefly missing, must not break this thread
+  // for the life of the process) and fails with the error of that open, e.g. kUnavailable for a
+  // busy database; with no `db_file`, with `open_error`. `writer` is the store's write mutex
+  // (see SqliteStore::writer_). `options` must outlive the session (the store's).
   SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                const StoreOptions* options);
+                const StoreOptions* options, std::string db_file = "");
   ~SqliteSession() override;
 
   Result<std::unique_ptr<Transaction>> Begin(bool write) override;
@@ -92,6 +94,8 @@ class SqliteSession : public Session {
   friend class WriteScope;
   enum class TxnState { kNone, kRead, kWrite };
 
+  // OK when the connection is open, else the error of a new attempt to open it (see above).
+  Status EnsureOpen();
   // Takes the store's write mutex and begins a write transaction; releases it on failure.
   Status BeginWrite();
   // After COMMIT or ROLLBACK of a write transaction: lets the next writer in.
@@ -153,6 +157,7 @@ class SqliteSession : public Session {
 
   std::unique_ptr<Db> db_;
   Status open_error_;
+  std::string db_file_;
   TxnState txn_ = TxnState::kNone;
   std::mutex* writer_ = nullptr;
   const StoreOptions* options_;

@@ -8,6 +8,11 @@ SCHEDULE-STATUS on the organizer's copy (1.0 when the PUT commits: the mail is o
 1.1 once the server's mail worker has sent it, 1.0 while the relay is down, then 1.1, 5.1
 refused), and the sysexits codes of refused deliveries. Loopback only, bounded time.
 
+Incoming mail is built by GMime (through GObject introspection, as Cartable builds its own) and
+carries the Authentication-Results field our MTA (authserv-id MX) would prepend: the server
+trusts MX alone ([imip] trusted_authserv_ids), so forged senders, other MTAs' verdicts and
+failed DMARC/DKIM checks are refused with EX_NOPERM (77) and change nothing.
+
 Usage: imip_test.py --binary build/cartable
 """
 import argparse
@@ -25,16 +30,20 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.mime.base import MIMEBase
-from email import encoders
+
+import gi
+
+gi.require_version("GMime", "3.0")
+from gi.repository import GMime  # noqa: E402
+
+GMime.init()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOMAIN = "ac-orleans-tours.fr"
 JEAN = "jean.labert@" + DOMAIN
 MARIE = "marie.dupont@" + DOMAIN
 PARENT = "parent.eleve@example.org"
+MX = "mx.test.ac-orleans-tours.fr"  # our MTA's authserv-id (RFC 8601)
 RESULTS = []
 
 
@@ -123,7 +132,13 @@ class Server:
         self.data = os.path.join(root, "data")
         self.config = os.path.join(root, "cartable.ini")
         with open(self.config, "w") as f:
-            f.write("[mail]\nretry_seconds = 1\n[scheduling]\ninternal_domains = %s\n" % DOMAIN)
+            f.write("[mail]\nretry_seconds = 1\n[scheduling]\ninternal_domains = %s\n"
+                    "[imip]\ntrusted_authserv_ids = %s\n" % (DOMAIN, MX))
+        # The same server, trusting aligned DKIM signatures instead of DMARC verdicts.
+        self.dkim_config = os.path.join(root, "cartable-dkim.ini")
+        with open(self.dkim_config, "w") as f:
+            f.write("[scheduling]\ninternal_domains = %s\n"
+                    "[imip]\ntrusted_authserv_ids = %s\nrequire = dkim\n" % (DOMAIN, MX))
         for login, name, mail in (("jlabert", "Jean Labert", JEAN),
                                   ("mdupont", "Marie Dupont", MARIE)):
             subprocess.run(self.cli("user", "add", login, "--name", name, "--email", mail,
@@ -138,8 +153,8 @@ class Server:
             raise RuntimeError("the server did not start")
         self.url = url
 
-    def cli(self, *args):
-        return [self.binary, "--config", self.config, "--data", self.data, *args]
+    def cli(self, *args, config=None):
+        return [self.binary, "--config", config or self.config, "--data", self.data, *args]
 
     def _url(self):
         self.log.seek(0)
@@ -165,9 +180,9 @@ class Server:
     def put(self, path, login, ics):
         return self.request("PUT", path, login, ics, {"Content-Type": "text/calendar"})
 
-    def deliver(self, recipient, raw):
-        p = subprocess.run(self.cli("imip", "deliver", "--recipient", recipient), input=raw,
-                           capture_output=True, timeout=60)
+    def deliver(self, recipient, raw, config=None, timeout=60):
+        p = subprocess.run(self.cli("imip", "deliver", "--recipient", recipient, config=config),
+                           input=raw, capture_output=True, timeout=timeout)
         return p.returncode, (p.stdout + p.stderr).decode()
 
     def stop(self):
@@ -187,27 +202,54 @@ def event(uid, attendees, summary="Conseil de classe 3e B", extra=""):
     return "\r\n".join(lines)
 
 
-def mail(sender, to, method, ics, outlook=False, subject="Re: invitation"):
-    """An incoming message: multipart/alternative (Thunderbird) or an Outlook-style
-    multipart/mixed with a base64 attachment."""
+def passed(domain):
+    """What our MTA prepends after checking DKIM, SPF and DMARC for `domain`."""
+    # One line: GMime folds it as it writes the header (a CR or LF would be RFC 2047-encoded).
+    return ("%s; dkim=pass (2048-bit key) header.d=%s header.s=sel header.b=AbC+/d;"
+            " spf=pass smtp.mailfrom=%s; dmarc=pass (p=reject dis=none) header.from=%s"
+            % (MX, domain, domain, domain))
+
+
+def gmime_part(subtype, content, encoding, method=None):
+    part = GMime.Part.new_with_type("text", subtype)
+    stream = GMime.StreamMem.new_with_buffer(content)
+    part.set_content(GMime.DataWrapper.new_with_stream(stream, GMime.ContentEncoding.DEFAULT))
+    part.set_content_type_parameter("charset", "utf-8")
+    if method:
+        part.set_content_type_parameter("method", method)
+    part.set_content_encoding(encoding)
+    return part
+
+
+def mail(sender, to, method, ics, outlook=False, subject="Re: invitation", auth="pass",
+         text="Réponse."):
+    """An incoming message built by GMime: multipart/alternative (Thunderbird) or an
+    Outlook-style multipart/mixed with a base64 attachment. `auth`: the Authentication-Results
+    fields our MTA (and others before it) added, topmost first; "pass" = MX's pass for the
+    sender's domain; None = no field at all (a forged sender)."""
+    if auth == "pass":
+        auth = [passed(sender.split("@")[1])]
+    msg = GMime.Message.new(False)
+    msg.get_from().add(GMime.InternetAddressMailbox.new("", sender))
+    msg.get_to().add(GMime.InternetAddressMailbox.new("", to))
+    msg.set_subject(subject, "utf-8")
+    msg.set_message_id("%d@test" % time.time_ns())
+    msg.set_header("MIME-Version", "1.0", "utf-8")
+    for field in reversed(auth or []):
+        msg.prepend_header("Authentication-Results", field, "utf-8")
+    body = GMime.Multipart.new_with_subtype("mixed" if outlook else "alternative")
+    body.add(gmime_part("plain", text.encode(), GMime.ContentEncoding.QUOTEDPRINTABLE))
+    cal = gmime_part("calendar", ics.encode(), GMime.ContentEncoding.BASE64, method)
     if outlook:
-        msg = MIMEMultipart("mixed")
-        msg.attach(MIMEText("Invitation jointe.", "plain", "utf-8"))
-        part = MIMEBase("text", "calendar", method=method, charset="utf-8")
-        part.set_payload(ics.encode())
-        encoders.encode_base64(part)
-        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        msg.attach(part)
-    else:
-        msg = MIMEMultipart("alternative")
-        msg.attach(MIMEText("Réponse.", "plain", "utf-8"))
-        msg.attach(MIMEText(ics, "calendar", "utf-8"))
-        msg.get_payload()[1].set_param("method", method)
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Message-ID"] = "<%d@test>" % time.time_ns()
-    return msg.as_bytes()
+        cal.set_disposition("attachment")
+        cal.set_filename("invite.ics")
+    body.add(cal)
+    msg.set_mime_part(body)
+    options = GMime.FormatOptions.new()
+    options.set_newline_format(GMime.NewLineFormat.DOS)
+    out = GMime.StreamMem.new()
+    msg.write_to_stream(options, out)
+    return bytes(out.get_byte_array())
 
 
 def calendar_part(raw):
@@ -275,7 +317,36 @@ def reply_ics(uid, attendee, partstat, organizer=JEAN):
         "ATTENDEE;PARTSTAT=%s:mailto:%s" % (partstat, attendee), "END:VEVENT", "END:VCALENDAR", ""])
 
 
+def check_forged_replies(srv, uid):
+    """A DECLINED "from the parent" (or from a colleague) that our MTA did not vouch for."""
+    org_path = "/dav/calendars/jlabert/agenda/conseil.ics"
+    forged = [
+        ("forged From, no Authentication-Results", None),
+        ("another MTA's dmarc=pass", ["mx.evil.example; dmarc=pass header.from=example.org"]),
+        ("our MTA's dmarc=fail", ["%s; dmarc=fail (p=reject) header.from=example.org" % MX]),
+        ("our MTA's fail above a forged pass with our id",
+         ["%s; dmarc=fail header.from=example.org" % MX, passed("example.org")]),
+    ]
+    for what, auth in forged:
+        rc, out = srv.deliver(JEAN, mail(PARENT, JEAN, "REPLY", reply_ics(uid, PARENT, "DECLINED"),
+                                         auth=auth))
+        check("forged REPLY refused with EX_NOPERM (77): " + what,
+              rc == 77 and "not authenticated" in out, (rc, out))
+    org = srv.get(org_path, "jlabert")
+    check("the organizer's copy still waits for the parent",
+          "PARTSTAT=NEEDS-ACTION" in line_with(org, "ATTENDEE", PARENT),
+          line_with(org, "ATTENDEE", PARENT))
+    rc, out = srv.deliver(JEAN, mail(MARIE, JEAN, "REPLY", reply_ics(uid, MARIE, "DECLINED"),
+                                     auth=None))
+    check("a forged colleague is refused too (77)", rc == 77, (rc, out))
+    org = srv.get(org_path, "jlabert")
+    check("the colleague's answer is unchanged",
+          "PARTSTAT=NEEDS-ACTION" in line_with(org, "ATTENDEE", MARIE),
+          line_with(org, "ATTENDEE", MARIE))
+
+
 def check_incoming_reply(srv, uid):
+    check_forged_replies(srv, uid)
     rc, out = srv.deliver(JEAN, mail(PARENT, JEAN, "REPLY", reply_ics(uid, PARENT, "ACCEPTED")))
     check("REPLY from the attendee applied (exit 0)", rc == 0, out)
     org = srv.get("/dav/calendars/jlabert/agenda/conseil.ics", "jlabert")
@@ -293,10 +364,12 @@ def check_incoming_reply(srv, uid):
           "PARTSTAT=ACCEPTED" in line_with(org, "ATTENDEE", PARENT))
     rc, out = srv.deliver(JEAN, b"this is not a mail at all")
     check("garbage refused with EX_DATAERR (65)", rc == 65, (rc, out))
-    plain = MIMEText("Bonjour", "plain", "utf-8")
-    plain["From"] = PARENT
-    plain["To"] = JEAN
-    rc, out = srv.deliver(JEAN, plain.as_bytes())
+    plain = GMime.Message.new(False)
+    plain.get_from().add(GMime.InternetAddressMailbox.new("", PARENT))
+    plain.get_to().add(GMime.InternetAddressMailbox.new("", JEAN))
+    plain.prepend_header("Authentication-Results", passed("example.org"), "utf-8")
+    plain.set_mime_part(gmime_part("plain", b"Bonjour", GMime.ContentEncoding.QUOTEDPRINTABLE))
+    rc, out = srv.deliver(JEAN, plain.to_string(None).encode())
     check("mail without a calendar part refused (65)", rc == 65 and "calendar" in out, (rc, out))
     rc, out = srv.deliver("personne@" + DOMAIN, mail(PARENT, JEAN, "REPLY",
                                                      reply_ics(uid, PARENT, "ACCEPTED")))
@@ -347,6 +420,50 @@ def check_outside_organizer(srv, sink):
     rc, out = srv.deliver(MARIE, mail(orga, MARIE, "CANCEL", cancel))
     check("CANCEL from the organizer applied", rc == 0, (rc, out))
     check("the event is cancelled in Marie's agenda", "STATUS:CANCELLED" in srv.get(path, "mdupont"))
+
+
+def check_dkim_and_size(srv):
+    """require = dkim: an aligned signature vouches, a third party's does not. Then a 20 MB
+    mail is refused as too large (65) at once, without being read whole."""
+    uid = "dkim-1"
+    orga = "orga@example.net"
+    req = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
+        "UID:" + uid, "DTSTAMP:20261121T080000Z", "SEQUENCE:0", "DTSTART:20270118T090000Z",
+        "DTEND:20270118T100000Z", "SUMMARY:Jury", "ORGANIZER:mailto:" + orga,
+        "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:" + MARIE,
+        "END:VEVENT", "END:VCALENDAR", ""])
+    path = "/dav/calendars/mdupont/agenda/%s.ics" % uid
+    third_party = ["%s; dkim=pass header.d=mailer.example.com; dmarc=pass header.from=example.net"
+                   % MX]
+    rc, out = srv.deliver(MARIE, mail(orga, MARIE, "REQUEST", req, auth=third_party),
+                          config=srv.dkim_config)
+    check("require=dkim: a signature not aligned with From is refused (77)", rc == 77, (rc, out))
+    check("... and nothing was stored", srv.request("GET", path, "mdupont")[0] == 404)
+    aligned = ["%s; dkim=pass header.d=example.net header.s=sel" % MX]
+    rc, out = srv.deliver(MARIE, mail(orga, MARIE, "REQUEST", req, auth=aligned),
+                          config=srv.dkim_config)
+    check("require=dkim: an aligned signature is applied", rc == 0, (rc, out))
+    check("... the invitation is in Marie's agenda", srv.request("GET", path, "mdupont")[0] == 200)
+
+    big = mail(orga, MARIE, "REQUEST", req.replace(uid, "big-1"),
+               text="x" * (20 << 20))
+    start = time.monotonic()
+    rc, out = srv.deliver(MARIE, big, timeout=30)
+    elapsed = time.monotonic() - start
+    check("a 20 MB mail is refused with EX_DATAERR (65)",
+          rc == 65 and "max_message_bytes" in out, (rc, out[:300]))
+    check("... within 5 seconds (not read and parsed whole)", elapsed < 5, elapsed)
+    check("... and nothing was stored",
+          srv.request("GET", "/dav/calendars/mdupont/agenda/big-1.ics", "mdupont")[0] == 404)
+
+
+def check_help(srv):
+    for args in (["--help"], ["imip", "--help"]):
+        p = subprocess.run([srv.binary, *args], capture_output=True, text=True, timeout=30)
+        check("cartable %s prints the usage" % " ".join(args),
+              p.returncode == 0 and "imip deliver --recipient" in p.stdout
+              and "missing value" not in p.stdout + p.stderr, (p.returncode, p.stdout, p.stderr))
 
 
 def check_cancel_mail(srv, sink, uid):
@@ -412,6 +529,8 @@ def main():
         uid = check_outgoing_request(srv, sink)
         check_incoming_reply(srv, uid)
         check_outside_organizer(srv, sink)
+        check_dkim_and_size(srv)
+        check_help(srv)
         check_cancel_mail(srv, sink, uid)
         check_relay_down(srv, sink)
         rc = srv.stop()

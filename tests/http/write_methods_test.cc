@@ -180,5 +180,19 @@ TEST_F(WriteTest, AllowListsTheMethodsOfEachKindOfResource) {
   EXPECT_EQ(r.Header("allow"), read_only);
 }
 
+// A method http_parser knows but DAV does not (SUBSCRIBE) gets 405 from the DAV method table;
+// one nobody knows (SCHEDULE, which http_parser's prefix matching used to report as SUBSCRIBE)
+// gets 501 from the transport. Neither touches the stored resource.
+TEST_F(WriteTest, UnknownMethodsGet501OrTheMethodTable405) {
+  ASSERT_EQ(server_.As("PUT", kFile, "bonjour", {{"Content-Type", "text/plain"}}).status, 201);
+  auto subscribe = server_.As("SUBSCRIBE", kFile);
+  EXPECT_EQ(subscribe.status, 405);
+  EXPECT_NE(subscribe.Header("allow").find("PROPFIND"), std::string::npos);
+  EXPECT_EQ(server_.As("SCHEDULE", kFile).status, 501);
+  auto get = server_.As("GET", kFile);
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.body, "bonjour");
+}
+
 }  // namespace
 }  // namespace cartable

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -63,7 +64,8 @@ std::optional<std::string> RawResponse::Header(std::string_view name) const {
   return std::nullopt;
 }
 
-RawClient::RawClient(uint16_t port, std::chrono::milliseconds timeout, const std::string& host)
+RawClient::RawClient(uint16_t port, std::chrono::milliseconds timeout, const std::string& host,
+                     const std::string& source)
     : timeout_(timeout) {
   sockaddr_storage addr{};
   socklen_t len = 0;
@@ -84,6 +86,19 @@ RawClient::RawClient(uint16_t port, std::chrono::milliseconds timeout, const std
   if (fd_ < 0) return;
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Writes are bounded too: a server that stops reading fails the test instead of hanging it.
+  timeval send_timeout{static_cast<time_t>(timeout.count() / 1000),
+                       static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (addr.ss_family != AF_INET || inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      Close();
+      return;
+    }
+  }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0) Close();
 }
 

@@ -27,10 +27,11 @@ struct RawResponse {
 
 class RawClient {
  public:
-  // Connects to 127.0.0.1:`port` (or `host`, an IPv4/IPv6 literal). Check connected().
+  // Connects to 127.0.0.1:`port` (or `host`, an IPv4/IPv6 literal), from `source` when given
+  // (e.g. "127.0.0.2": another client address on the loopback). Check connected().
   explicit RawClient(uint16_t port,
                      std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
-                     const std::string& host = "127.0.0.1");
+                     const std::string& host = "127.0.0.1", const std::string& source = "");
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
@@ -38,7 +39,7 @@ class RawClient {
   bool connected() const { return fd_ >= 0; }
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
-  // Writes all of `bytes`. False on error.
+  // Writes all of `bytes`. False on error, or when the server has not read for the timeout.
   bool Send(std::string_view bytes);
   // Reads one response (a 1xx interim response counts as one). `head`: the request was HEAD,
   // so no body follows the headers. Nullopt on timeout, EOF or a malformed response.

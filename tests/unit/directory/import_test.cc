@@ -120,6 +120,7 @@ TEST_F(ImportTest, OneChangeUpdatesExactlyThatPerson) {
 }
 
 TEST_F(ImportTest, AbsentPersonIsDisabledAndComesBackWithTheSameLogin) {
+  options_.allow_mass_disable = true;  // 1 of 4 people is more than max_disable_percent
   std::string text = Fixture("staff.csv");
   Import(text);
   std::string card_name = EntryOf("jmartin").card_uid.substr(9) + ".vcf";
@@ -145,6 +146,7 @@ TEST_F(ImportTest, AbsentPersonIsDisabledAndComesBackWithTheSameLogin) {
 }
 
 TEST_F(ImportTest, GroupsThatBecomeEmptyAreDeleted) {
+  options_.allow_mass_disable = true;  // 1 of 1
   Import(std::string(kHeader) + "Roy;Anne;;;Lycée A;0180001A;18;\n");
   EXPECT_EQ(CardNames().size(), 3u);
   ImportReport r = Import(std::string(kHeader) + "Roy;Paul;;;Lycée B;0280001B;28;\n");
@@ -263,7 +265,9 @@ TEST(ImportSqliteTest, ImportReimportAndDisableOnSqlite) {
 
     size_t b = text.find("Martin;Jean;");
     text.erase(b, text.find('\n', b) + 1 - b);
-    r = ImportDirectory(**store, text, ImportOptions{});
+    ImportOptions allow;
+    allow.allow_mass_disable = true;  // 1 of 4 people is more than max_disable_percent
+    r = ImportDirectory(**store, text, allow);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->counts.disabled, 1u);
     Result<store::User> jean = s.GetUserByLogin("jmartin");

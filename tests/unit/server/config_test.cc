@@ -55,17 +55,35 @@ TEST_F(ConfigTest, ReadsHashPoolAndRefusalKeysWithinBounds) {
   EXPECT_EQ(c.hash_threads, 2u);
   EXPECT_EQ(c.hash_queue, 64u);
   EXPECT_EQ(c.LoadFile(Write("[auth]\nhash_threads = 1\nhash_queue = 5\n"
-                             "refused_body_drain_bytes = 0\nrefused_linger_seconds = 3\n")),
+                             "refused_body_drain_bytes = 0\n")),
             "");
   EXPECT_EQ(c.hash_threads, 1u);
   EXPECT_EQ(c.hash_queue, 5u);
   EXPECT_EQ(c.refused_body_drain_bytes, 0u);
-  EXPECT_EQ(c.refused_linger_seconds, 3u);
   for (const char* bad :
        {"hash_threads = 0", "hash_threads = 65", "hash_queue = 0", "hash_queue = 100001"}) {
     std::string err = Config().LoadFile(Write(std::string("[auth]\n") + bad + "\n"));
     EXPECT_NE(err.find("between"), std::string::npos) << bad << ": " << err;
   }
+}
+
+TEST_F(ConfigTest, ReadsConnectionLimits) {
+  Config c;
+  EXPECT_EQ(c.max_connections, 10000u);
+  EXPECT_EQ(c.max_connections_per_address, 256u);
+  EXPECT_EQ(c.max_queued_output_bytes, 16ull << 20);
+  EXPECT_EQ(c.lingering_close_seconds, 5u);
+  EXPECT_EQ(c.lingering_close_bytes, 16ull << 20);
+  std::string err =
+      c.LoadFile(Write("[limits]\nmax_connections = 11\nmax_connections_per_address = 12\n"
+                       "max_queued_output_bytes = 13\nlingering_close_seconds = 14\n"
+                       "lingering_close_bytes = 15\n"));
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(c.max_connections, 11u);
+  EXPECT_EQ(c.max_connections_per_address, 12u);
+  EXPECT_EQ(c.max_queued_output_bytes, 13u);
+  EXPECT_EQ(c.lingering_close_seconds, 14u);
+  EXPECT_EQ(c.lingering_close_bytes, 15u);
 }
 
 TEST_F(ConfigTest, KeepsDefaultsForMissingKeys) {
@@ -129,6 +147,22 @@ TEST_F(ConfigTest, StoreSection) {
   EXPECT_EQ(c.change_log_max_entries, 0u);
   EXPECT_EQ(c.change_log_max_age_days, 7u);
   EXPECT_NE(c.LoadFile(Write("[store]\nbusy_timeout_ms = soon\n")), "");
+}
+
+TEST_F(ConfigTest, ImipSection) {
+  Config c;
+  EXPECT_TRUE(c.imip_trusted_authserv_ids.empty()) << "nothing is trusted by default";
+  EXPECT_EQ(c.imip_require, "dmarc");
+  EXPECT_FALSE(c.imip_max_message_bytes.has_value()) << "default: [limits] max_body_bytes";
+  EXPECT_EQ(c.LoadFile(Write("[imip]\ntrusted_authserv_ids = MX1.Example.org, mx2.example.org\n"
+                             "require = dkim\nmax_message_bytes = 4096\n")),
+            "");
+  EXPECT_EQ(c.imip_trusted_authserv_ids,
+            (std::vector<std::string>{"mx1.example.org", "mx2.example.org"}));
+  EXPECT_EQ(c.imip_require, "dkim");
+  EXPECT_EQ(c.imip_max_message_bytes, 4096u);
+  EXPECT_NE(c.LoadFile(Write("[imip]\nrequire = spf\n")), "");
+  EXPECT_NE(c.LoadFile(Write("[imip]\nmax_message_bytes = big\n")), "");
 }
 
 }  // namespace cartable::server

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/unit/server/echo_handler.h"
 
@@ -93,16 +94,16 @@ TEST_F(HttpConnectionTest, AssemblesRequestsSplitAcrossReads) {
 
 TEST_F(HttpConnectionTest, DechunksBodiesAnyCase) {
   auto r = Feed(
-      "PUT /x HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
+      "PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
       "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"
-      "GET /next HTTP/1.1\r\n\r\n");
+      "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].body.substr(r[0].body.size() - 6), "\nabcde");
   EXPECT_EQ(r[1].body.substr(0, 9), "GET /next");
 }
 
 TEST_F(HttpConnectionTest, FillsRequestFields) {
-  auto r = Feed("REPORT http://host:8/dav/a%40b//c/?x=1 HTTP/1.1\r\n\r\n");
+  auto r = Feed("REPORT http://host:8/dav/a%40b//c/?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].body.substr(0, r[0].body.find('\n')),
             "REPORT /dav/a@b/c/ q=x=1 raw=/dav/a%40b//c/ v=1.1");
@@ -111,7 +112,7 @@ TEST_F(HttpConnectionTest, FillsRequestFields) {
 TEST_F(HttpConnectionTest, RejectsTraversalWithoutCallingHandler) {
   for (const char* target : {"/a/../b", "/a%2Fb", "/a/%2e%2e/b", "/x%zz"}) {
     conn_.reset();
-    auto r = Feed("GET " + std::string(target) + " HTTP/1.1\r\n\r\n");
+    auto r = Feed("GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_EQ(r.size(), 1u) << target;
     EXPECT_EQ(r[0].status, 400) << target;
   }
@@ -120,7 +121,9 @@ TEST_F(HttpConnectionTest, RejectsTraversalWithoutCallingHandler) {
 
 TEST_F(HttpConnectionTest, ConnectionCloseAndHttp10) {
   bool close = false;
-  auto r = Feed("GET /a HTTP/1.1\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n\r\n", &close);
+  auto r = Feed(
+      "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+      &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(close);
   EXPECT_NE(r[0].head.find("Connection: close\r\n"), std::string::npos);
@@ -141,7 +144,7 @@ TEST_F(HttpConnectionTest, ConnectionCloseAndHttp10) {
 
 TEST_F(HttpConnectionTest, HandlerCanAskToClose) {
   bool close = false;
-  auto r = Feed("GET /close HTTP/1.1\r\n\r\n", &close);
+  auto r = Feed("GET /close HTTP/1.1\r\nHost: x\r\n\r\n", &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(close);
 }
@@ -151,17 +154,17 @@ TEST_F(HttpConnectionTest, LimitsAndErrors) {
     std::string request;
     int status;
   } cases[] = {
-      {"PUT /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n", 413},
-      {"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + std::string(64, 'a') +
-           "\r\n40\r\n" + std::string(64, 'b') + "\r\n0\r\n\r\n",
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", 413},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" +
+           std::string(64, 'a') + "\r\n40\r\n" + std::string(64, 'b') + "\r\n0\r\n\r\n",
        413},
-      {"GET /x HTTP/1.1\r\nX-Big: " + std::string(400, 'h') + "\r\n\r\n", 431},
-      {"GET /" + std::string(400, 'u') + " HTTP/1.1\r\n\r\n", 431},
-      {"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(400, 'h') + "\r\n\r\n", 431},
+      {"GET /" + std::string(400, 'u') + " HTTP/1.1\r\nHost: x\r\n\r\n", 431},
+      {"GET /x HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400},
       {"GET /x HTTP/x.y\r\n\r\n", 400},
-      {"garbage\r\n\r\n", 501},
-      {"BREW /pot HTTP/1.1\r\n\r\n", 501},
-      {"PUT /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
+      {"garbage\r\n\r\n", 400},
+      {"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
   };
   for (const auto& c : cases) {
     conn_.reset();
@@ -177,14 +180,15 @@ TEST_F(HttpConnectionTest, LimitsAndErrors) {
 }
 
 TEST_F(HttpConnectionTest, BodyAtTheLimitIsAccepted) {
-  auto r = Feed("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'z'));
+  auto r =
+      Feed("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'z'));
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 200);
 }
 
 TEST_F(HttpConnectionTest, HandlerExceptionGives500) {
   bool close = true;
-  auto r = Feed("GET /throw HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\n", &close);
+  auto r = Feed("GET /throw HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n", &close);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].status, 500);
   EXPECT_EQ(r[1].status, 200);
@@ -192,21 +196,22 @@ TEST_F(HttpConnectionTest, HandlerExceptionGives500) {
 
 TEST_F(HttpConnectionTest, HeadSendsLengthWithoutBody) {
   conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
-  std::string req = "HEAD /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+  std::string req = "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
   conn_->Feed(req.data(), req.size());
   ctx_.in_flight -= conn_->TakeResponseCount();
   std::string raw = conn_->output();
   // The HEAD response carries the length of the GET-like body but no bytes of it.
   size_t cl = raw.find("Content-Length: ");
   ASSERT_NE(cl, std::string::npos);
-  EXPECT_EQ(std::stoul(raw.substr(cl + 16)), std::string("HEAD /a q= raw=/a v=1.1\n\n").size());
+  EXPECT_EQ(std::stoul(raw.substr(cl + 16)),
+            std::string("HEAD /a q= raw=/a v=1.1\nHost: x\n\n").size());
   size_t end = raw.find("\r\n\r\n");
   EXPECT_EQ(raw.substr(end + 4, 9), "HTTP/1.1 ");
 }
 
 TEST_F(HttpConnectionTest, HonoursOmitBodyFromHandler) {
   conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
-  std::string req = "GET /omit HTTP/1.1\r\n\r\n";
+  std::string req = "GET /omit HTTP/1.1\r\nHost: x\r\n\r\n";
   conn_->Feed(req.data(), req.size());
   ctx_.in_flight -= conn_->TakeResponseCount();
   const std::string& raw = conn_->output();
@@ -216,8 +221,8 @@ TEST_F(HttpConnectionTest, HonoursOmitBodyFromHandler) {
 
 TEST_F(HttpConnectionTest, NoContentLengthFor204And304) {
   auto r = Feed(
-      "GET /status/204 HTTP/1.1\r\n\r\nGET /status/304 HTTP/1.1\r\n\r\n"
-      "GET /status/404 HTTP/1.1\r\n\r\n");
+      "GET /status/204 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/304 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /status/404 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].head.find("Content-Length"), std::string::npos);
   EXPECT_EQ(r[1].head.find("Content-Length"), std::string::npos);
@@ -225,7 +230,7 @@ TEST_F(HttpConnectionTest, NoContentLengthFor204And304) {
 }
 
 TEST_F(HttpConnectionTest, AddsDateAndServer) {
-  auto r = Feed("GET /status/207 HTTP/1.1\r\n\r\n");
+  auto r = Feed("GET /status/207 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].head.substr(0, 26), "HTTP/1.1 207 Multi-Status\r");
   size_t d = r[0].head.find("\r\nDate: ");
@@ -236,10 +241,10 @@ TEST_F(HttpConnectionTest, AddsDateAndServer) {
 
 TEST_F(HttpConnectionTest, GzipsLargeXmlWhenAccepted) {
   auto r = Feed(
-      "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
-      "GET /xml/1000 HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"
-      "GET /xml/10 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n"
-      "GET /xml/1000 HTTP/1.1\r\n\r\n");
+      "GET /xml/1000 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
+      "GET /xml/1000 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\n\r\n"
+      "GET /xml/10 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+      "GET /xml/1000 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 4u);
   EXPECT_NE(r[0].head.find("Content-Encoding: gzip\r\n"), std::string::npos);
   EXPECT_NE(r[0].head.find("Vary: Accept-Encoding\r\n"), std::string::npos);
@@ -252,19 +257,20 @@ TEST_F(HttpConnectionTest, GzipsLargeXmlWhenAccepted) {
 }
 
 TEST_F(HttpConnectionTest, ExpectContinue) {
-  auto r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  auto r = Feed("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 100);
   r = Feed("abcd");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 200);
   // The whole body already arrived: no interim response.
-  r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd");
+  r = Feed("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 200);
   // Too large: 413 at once, no 100.
   bool close = false;
-  r = Feed("PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n", &close);
+  r = Feed("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n",
+           &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 413);
   EXPECT_TRUE(close);
@@ -272,7 +278,8 @@ TEST_F(HttpConnectionTest, ExpectContinue) {
 
 TEST_F(HttpConnectionTest, UnknownExpectationGets417WithoutReadingTheBody) {
   bool close = false;
-  auto r = Feed("PUT /x HTTP/1.1\r\nExpect: 200-ok\r\nContent-Length: 4\r\n\r\n", &close);
+  auto r =
+      Feed("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 4\r\n\r\n", &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 417);
   EXPECT_TRUE(close);
@@ -284,7 +291,7 @@ TEST_F(HttpConnectionTest, UnknownExpectationGets417WithoutReadingTheBody) {
 TEST_F(HttpConnectionTest, RefusalBeforeALargeBodyClosesWithoutReadingIt) {
   config_.refused_body_drain_bytes = 10;
   bool close = false;
-  auto r = Feed("PUT /refuse HTTP/1.1\r\nContent-Length: 90\r\n\r\nabc", &close);
+  auto r = Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 90\r\n\r\nabc", &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 401);
   EXPECT_NE(r[0].head.find("Connection: close"), std::string::npos);
@@ -297,10 +304,10 @@ TEST_F(HttpConnectionTest, RefusalBeforeALargeBodyClosesWithoutReadingIt) {
 TEST_F(HttpConnectionTest, RefusalOfASmallBodyKeepsTheConnection) {
   config_.refused_body_drain_bytes = 10;
   bool close = true;
-  auto r = Feed("PUT /refuse HTTP/1.1\r\nContent-Length: 5\r\n\r\nhel", &close);
+  auto r = Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhel", &close);
   EXPECT_TRUE(r.empty()) << "answered when the body is complete";
   EXPECT_FALSE(close);
-  r = Feed("loGET /x HTTP/1.1\r\n\r\n", &close);
+  r = Feed("loGET /x HTTP/1.1\r\nHost: x\r\n\r\n", &close);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].status, 401);
   EXPECT_EQ(r[1].status, 200);
@@ -311,21 +318,23 @@ TEST_F(HttpConnectionTest, RefusalOfASmallBodyKeepsTheConnection) {
 TEST_F(HttpConnectionTest, ExpectContinueIsNotSentToARefusedRequest) {
   bool close = false;
   auto r =
-      Feed("PUT /refuse HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", &close);
+      Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+           &close);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 401);
   EXPECT_TRUE(close);
 }
 
 // A pending admission parks the connection: nothing is parsed or answered, no "100 Continue",
-// until Resume; then the interim response, the body and the final response follow.
+// until FinishAdmission; then the interim response, the body and the final response follow.
 TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
   std::vector<http::Admission> resumed;
   conn_->set_resume([&](http::Admission a) { resumed.push_back(std::move(a)); });
   bool close = true;
-  auto r =
-      Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab", &close);
+  auto r = Feed(
+      "PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab",
+      &close);
   EXPECT_TRUE(r.empty());
   EXPECT_FALSE(close);
   EXPECT_TRUE(conn_->awaiting_admission());
@@ -333,7 +342,7 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   EXPECT_TRUE(Feed("cd", &close).empty()) << "kept, not parsed";
   ASSERT_EQ(handler_.ResumePending(http::Admission::Accept()), 1);
   ASSERT_EQ(resumed.size(), 1u);
-  close = conn_->Resume(std::move(resumed[0]));
+  close = conn_->FinishAdmission(std::move(resumed[0]));
   EXPECT_FALSE(close);
   EXPECT_FALSE(conn_->awaiting_admission());
   ctx_.in_flight -= conn_->TakeResponseCount();
@@ -345,10 +354,10 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
 
   // Headers alone: 100 Continue only once accepted.
   resumed.clear();
-  r = Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  r = Feed("PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_TRUE(r.empty());
   ASSERT_EQ(handler_.ResumePending(http::Admission::Accept()), 1);
-  conn_->Resume(std::move(resumed[0]));
+  conn_->FinishAdmission(std::move(resumed[0]));
   r = Split(std::move(conn_->output()));
   conn_->output().clear();
   ASSERT_EQ(r.size(), 1u);
@@ -359,11 +368,11 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
 
   // Refused after waiting: the final status, no 100, and the connection closes.
   resumed.clear();
-  r = Feed("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  r = Feed("PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_TRUE(r.empty());
   ASSERT_EQ(handler_.ResumePending(http::Admission::Refuse(http::HttpResponse::Text(401, "no\n"))),
             1);
-  EXPECT_TRUE(conn_->Resume(std::move(resumed[0])));
+  EXPECT_TRUE(conn_->FinishAdmission(std::move(resumed[0])));
   ctx_.in_flight -= conn_->TakeResponseCount();
   r = Split(std::move(conn_->output()));
   ASSERT_EQ(r.size(), 1u);
@@ -390,10 +399,203 @@ TEST_F(HttpConnectionTest, PhasesDriveTimeouts) {
   EXPECT_EQ(handler_.calls.load(), 0);
 
   conn_.reset();
-  Feed("GET /a HTTP/1.1\r\n\r\n");
+  Feed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kIdle);
   EXPECT_GT(conn_->deadline_ms(), SteadyNowMs() + 1500);
   EXPECT_EQ(conn_->TryExpire(SteadyNowMs(), true), HttpConnection::Phase::kIdle);
+}
+
+// RFC 9112 framing: what http_parser lets through, and the right status for what it refuses.
+TEST_F(HttpConnectionTest, FramingStatusesFollowRfc9112) {
+  struct Case {
+    std::string request;
+    int status;
+  } cases[] = {
+      // Not a request line at all: 400, not 501.
+      {"garbage\r\n\r\n", 400},
+      {std::string("\x01\x02\x03 / HTTP/1.1\r\n\r\n"), 400},
+      {"hello world\r\n\r\n", 400},
+      {"GET/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      // A well-formed request line with a method nobody implements: 501.
+      {"SCHEDULE /x HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+      {"get /x HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+      // Only HTTP/1.x (RFC 9110 §15.6.6).
+      {"GET /x HTTP/9.9\r\nHost: x\r\n\r\n", 505},
+      {"GET /x HTTP/2.0\r\nHost: x\r\n\r\n", 505},
+      {"GET /x HTTP/0.9\r\nHost: x\r\n\r\n", 505},
+      // Host: exactly one in HTTP/1.1, at most one in HTTP/1.0 (RFC 9112 §3.2).
+      {"GET /x HTTP/1.1\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", 400},
+      {"GET /x HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400},
+      // No whitespace before the colon, nor before the first field (RFC 9112 §5.1, §2.2).
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length : 3\r\n\r\nabc", 400},
+      {"GET /x HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\n Host: x\r\n\r\n", 400},
+      // Ambiguous message length (RFC 9112 §6.1, §6.3).
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabcd", 400},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\n",
+       400},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400},
+      {"PUT /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+  };
+  for (const auto& c : cases) {
+    conn_.reset();
+    bool close = false;
+    auto r = Feed(c.request, &close);
+    ASSERT_EQ(r.size(), 1u) << c.request;
+    EXPECT_EQ(r[0].status, c.status) << c.request;
+    EXPECT_TRUE(close) << c.request;
+    EXPECT_NE(r[0].head.find("Connection: close"), std::string::npos) << c.request;
+  }
+  EXPECT_EQ(handler_.calls.load(), 0);
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+TEST_F(HttpConnectionTest, AcceptsHttp10WithoutHostAndLaterMinorVersions) {
+  auto r = Feed("GET /a HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  conn_.reset();
+  r = Feed("GET /b HTTP/1.2\r\nHost: x\r\n\r\n");  // served as HTTP/1.1 (RFC 9110 §2.5)
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[0].head.substr(0, 9), "HTTP/1.1 ");
+}
+
+TEST_F(HttpConnectionTest, LeftOverBytesAfterARequestGet400) {
+  bool close = false;
+  // Two bytes more than Content-Length: they start the next "request".
+  auto r = Feed("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc{}\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[1].status, 400);
+  EXPECT_TRUE(close);
+}
+
+TEST_F(HttpConnectionTest, UnknownMethodSplitAcrossReadsIsJudgedOnTheWholeLine) {
+  EXPECT_TRUE(Feed("SCHED").empty());
+  EXPECT_TRUE(Feed("ULE /x HT").empty());
+  bool close = false;
+  auto r = Feed("TP/1.1\r\nHost: x\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 501);
+  EXPECT_TRUE(close);
+
+  conn_.reset();
+  EXPECT_TRUE(Feed("dEf").empty());  // could still be a method
+  r = Feed("\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 400);
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST(ClassifyRequestLineTest, Shapes) {
+  using S = RequestLineShape;
+  EXPECT_EQ(ClassifyRequestLine("FOO /x HTTP/1.1\r\n"), S::kWellFormed);
+  EXPECT_EQ(ClassifyRequestLine("FOO * HTTP/1.0\n"), S::kWellFormed);
+  EXPECT_EQ(ClassifyRequestLine("FOO /x HTTP/1."), S::kIncomplete);
+  EXPECT_EQ(ClassifyRequestLine("FOO"), S::kIncomplete);
+  EXPECT_EQ(ClassifyRequestLine(""), S::kIncomplete);
+  EXPECT_EQ(ClassifyRequestLine("FOO /x HTTP/1.1 \r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("FOO  /x HTTP/1.1\r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("FOO /x HTTQ/1.1\r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("FOO /x HTTP/1.x\r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("FOO\r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("F(O /x HTTP/1.1\r\n"), S::kMalformed);
+  EXPECT_EQ(ClassifyRequestLine("FOO /\x01 HTTP/1.1\r\n"), S::kMalformed);
+}
+
+// The access log shows the method the client sent, never http_parser's guess from its prefix.
+TEST_F(HttpConnectionTest, AccessLogNamesUnknownMethodsAsSent) {
+  std::string path = ::testing::TempDir() + "/cartable_access_m_" + std::to_string(getpid());
+  {
+    AccessLog log(path);
+    ctx_.access_log = &log;
+    Feed("SCHEDULE /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn_.reset();
+    Feed("SUBSCRIBE /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn_.reset();
+    Feed("S\x01\x02 /c HTTP/1.1\r\n\r\n");
+    ctx_.access_log = nullptr;
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  unlink(path.c_str());
+  EXPECT_NE(text.find(" - SCHEDULE - 501 "), std::string::npos) << text;
+  // A method http_parser knows reaches the handler under its own name.
+  EXPECT_NE(text.find(" alice SUBSCRIBE /b 200 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" - - - 400 "), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  EXPECT_EQ(handler_.calls.load(), 1);
+}
+
+// Output above max_queued_output_bytes stops the parsing of pipelined requests until the
+// listener reports that the unsent bytes drained.
+TEST_F(HttpConnectionTest, PipelinedRequestsWaitWhileOutputIsQueued) {
+  config_.max_queued_output_bytes = 1000;
+  config_.max_body_bytes = 100;
+  config_.max_header_bytes = 300;
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::string three =
+      "GET /xml/1500 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /xml/10 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /xml/20 HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_FALSE(conn_->Feed(three.data(), three.size()));
+  // One response larger than the bound is still produced whole; the next waits.
+  EXPECT_EQ(conn_->TakeResponseCount(), 1);
+  EXPECT_TRUE(conn_->input_paused());
+  EXPECT_EQ(handler_.calls.load(), 1);
+  auto r = Split(std::move(conn_->output()));
+  conn_->output().clear();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].body.size(), 1500u);
+  // The listener took the bytes but has not written them.
+  conn_->set_unsent_bytes(1600);
+  EXPECT_FALSE(conn_->Resume());
+  EXPECT_EQ(conn_->TakeResponseCount(), 0);
+  // More input meanwhile is held, not parsed.
+  std::string fourth = "GET /xml/30 HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_FALSE(conn_->Feed(fourth.data(), fourth.size()));
+  EXPECT_EQ(handler_.calls.load(), 1);
+  conn_->set_unsent_bytes(0);  // written
+  EXPECT_FALSE(conn_->Resume());
+  EXPECT_FALSE(conn_->input_paused());
+  EXPECT_EQ(conn_->TakeResponseCount(), 3);
+  r = Split(std::move(conn_->output()));
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].body.size(), 10u);
+  EXPECT_EQ(r[1].body.size(), 20u);
+  EXPECT_EQ(r[2].body.size(), 30u);
+  ctx_.in_flight = 0;
+}
+
+TEST_F(HttpConnectionTest, ClientThatDoesNotReadWhilePausedIsDisconnected) {
+  config_.max_queued_output_bytes = 100;
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::string two =
+      "GET /xml/500 HTTP/1.1\r\nHost: x\r\n\r\nGET /xml/1 HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_FALSE(conn_->Feed(two.data(), two.size()));
+  EXPECT_TRUE(conn_->input_paused());
+  // Held input is bounded by one maximal request (max_header_bytes + max_body_bytes).
+  std::string more(config_.max_header_bytes + config_.max_body_bytes, 'G');
+  EXPECT_TRUE(conn_->Feed(more.data(), more.size()));
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kClosing);
+  ctx_.in_flight = 0;
+}
+
+TEST_F(HttpConnectionTest, OutputProgressKeepsAQueuedConnectionAlive) {
+  config_.idle_timeout_seconds = 2;
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  Feed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  int64_t before = conn_->deadline_ms();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  conn_->NoteOutputProgress();
+  EXPECT_GT(conn_->deadline_ms(), before);
 }
 
 TEST_F(HttpConnectionTest, WritesAccessLogLines) {
@@ -402,8 +604,8 @@ TEST_F(HttpConnectionTest, WritesAccessLogLines) {
     AccessLog log(path);
     ctx_.access_log = &log;
     Feed(
-        "GET /a%40b?secret=1 HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\n\r\n"
-        "PUT /x HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecret");
+        "GET /a%40b?secret=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\n\r\n"
+        "PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nsecret");
     ctx_.access_log = nullptr;
   }
   std::ifstream in(path);

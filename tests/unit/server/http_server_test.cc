@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -29,6 +30,7 @@ class HttpServerTest : public ::testing::Test {
     config_.max_body_bytes = 2 << 20;
     config_.max_header_bytes = 4096;
     config_.gzip_min_bytes = 256;
+    config_.lingering_close_seconds = 2;
   }
   void SetUp() override { StartServer(); }
   void StartServer(AccessLog* log = nullptr) {
@@ -74,8 +76,8 @@ TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
   auto c = Connect();
   std::string batch;
   for (int i = 0; i < 20; ++i) {
-    batch += "PROPFIND /p" + std::to_string(i) + " HTTP/1.1\r\nContent-Length: 2\r\n\r\nb" +
-             std::to_string(i % 10);
+    batch += "PROPFIND /p" + std::to_string(i) +
+             " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nb" + std::to_string(i % 10);
   }
   ASSERT_TRUE(c->Send(batch));
   for (int i = 0; i < 20; ++i) {
@@ -88,7 +90,7 @@ TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
 
 TEST_F(HttpServerTest, ConnectionCloseClosesAfterResponse) {
   auto c = Connect();
-  auto r = c->RoundTrip("GET /a HTTP/1.1\r\nConnection: close\r\n\r\n");
+  auto r = c->RoundTrip("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->Header("Connection"), "close");
   EXPECT_TRUE(c->WaitForClose(milliseconds(2000)));
@@ -113,13 +115,14 @@ TEST_F(HttpServerTest, Http10ClosesUnlessKeepAlive) {
 TEST_F(HttpServerTest, ReceivesContentLengthAndChunkedBodies) {
   auto c = Connect();
   std::string big(300000, 'x');
-  auto r = c->RoundTrip("PUT /big HTTP/1.1\r\nContent-Length: " + std::to_string(big.size()) +
-                        "\r\n\r\n" + big);
+  auto r =
+      c->RoundTrip("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
+                   "\r\n\r\n" + big);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.size() > big.size(), true);
   EXPECT_EQ(r->body.substr(r->body.size() - big.size()), big);
   r = c->RoundTrip(
-      "PUT /c HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+      "PUT /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
       "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.substr(r->body.size() - 10), "\nWikipedia");
@@ -127,7 +130,7 @@ TEST_F(HttpServerTest, ReceivesContentLengthAndChunkedBodies) {
 
 TEST_F(HttpServerTest, SendsLargeResponsesCompletely) {
   auto c = Connect();
-  auto r = c->RoundTrip("GET /xml/3000000 HTTP/1.1\r\n\r\n");
+  auto r = c->RoundTrip("GET /xml/3000000 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 207);
   EXPECT_EQ(r->body.size(), 3000000u);
@@ -135,7 +138,8 @@ TEST_F(HttpServerTest, SendsLargeResponsesCompletely) {
 
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  ASSERT_TRUE(
+      c->Send("PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
   auto interim = c->ReadResponse();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);
@@ -145,7 +149,8 @@ TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   EXPECT_EQ(r->body.substr(r->body.size() - 6), "\nhello");
 
   auto big = Connect();
-  r = big->RoundTrip("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
+  r = big->RoundTrip(
+      "PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   EXPECT_TRUE(big->WaitForClose(milliseconds(2000)));
@@ -159,14 +164,14 @@ TEST_F(HttpServerTest, PendingAdmissionParksOnlyItsConnection) {
   config_.workers = 1;
   StartServer();
   auto parked = Connect();
-  ASSERT_TRUE(
-      parked->Send("PUT /pending HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  ASSERT_TRUE(parked->Send(
+      "PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
   for (int i = 0; i < 500 && handler_.PendingCount() == 0; ++i) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   ASSERT_EQ(handler_.PendingCount(), 1);
   auto other = Connect();
-  auto r = other->RoundTrip("GET /x HTTP/1.1\r\n\r\n");
+  auto r = other->RoundTrip("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   parked->set_timeout(milliseconds(200));
@@ -186,7 +191,7 @@ TEST_F(HttpServerTest, PendingAdmissionParksOnlyItsConnection) {
 // body, and the server half-closes (the client reads the answer, not a reset).
 TEST_F(HttpServerTest, RefusalBeforeTheBodyReachesAClientStillSending) {
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"));
+  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
   ASSERT_TRUE(c->Send(std::string(200000, 'x')));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
@@ -196,13 +201,13 @@ TEST_F(HttpServerTest, RefusalBeforeTheBodyReachesAClientStillSending) {
 }
 
 // Lingering is bounded: a client that keeps sending after the early answer is cut off once
-// refused_linger_seconds have passed.
+// lingering_close_seconds have passed.
 TEST_F(HttpServerTest, LingeringAfterARefusalIsBounded) {
   server_.reset();
-  config_.refused_linger_seconds = 1;
+  config_.lingering_close_seconds = 1;
   StartServer();
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"));
+  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
@@ -220,13 +225,18 @@ TEST_F(HttpServerTest, LimitsAndMalformedRequestsCloseTheConnection) {
     std::string request;
     int status;
   } cases[] = {
-      {"GET /x HTTP/1.1\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n", 431},
-      {"PUT /x HTTP/1.1\r\nContent-Length: 3000000\r\n\r\n", 413},
-      {"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n" +
+      {"GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n", 431},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n\r\n", 413},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n" +
            std::string(0x200000, 'c') + "\r\n1\r\nc\r\n0\r\n\r\n",
        413},
-      {"GET /x HTTP/1.1\r\nNo colon here\r\n\r\n", 400},
-      {"FROB /x HTTP/1.1\r\n\r\n", 501},
+      {"GET /x HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", 400},
+      {"FROB /x HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+      {"garbage\r\n\r\n", 400},
+      {"GET /x HTTP/9.9\r\nHost: x\r\n\r\n", 505},
+      {"GET /x HTTP/1.1\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length : 1\r\n\r\na", 400},
   };
   for (const auto& c : cases) {
     auto client = Connect();
@@ -242,12 +252,12 @@ TEST_F(HttpServerTest, LimitsAndMalformedRequestsCloseTheConnection) {
 
 TEST_F(HttpServerTest, FillsRequestAndRejectsTraversal) {
   auto c = Connect();
-  auto r = c->RoundTrip("GET http://h:1/a%40b//c?x=1 HTTP/1.1\r\nX-Test: v\r\n\r\n");
+  auto r = c->RoundTrip("GET http://h:1/a%40b//c?x=1 HTTP/1.1\r\nHost: x\r\nX-Test: v\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.substr(0, r->body.find('\n')), "GET /a@b/c q=x=1 raw=/a%40b//c v=1.1");
   EXPECT_NE(r->body.find("X-Test: v\n"), std::string::npos);
   for (const char* target : {"/a/../etc/passwd", "/a%2F..%2Fb", "/%2e%2e/x"}) {
-    r = c->RoundTrip("GET " + std::string(target) + " HTTP/1.1\r\n\r\n");
+    r = c->RoundTrip("GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(r) << target;
     EXPECT_EQ(r->status, 400) << target;
   }
@@ -256,12 +266,12 @@ TEST_F(HttpServerTest, FillsRequestAndRejectsTraversal) {
 
 TEST_F(HttpServerTest, HeadHasLengthButNoBody) {
   auto c = Connect();
-  auto r = c->RoundTrip("HEAD /h HTTP/1.1\r\n\r\n", /*head=*/true);
+  auto r = c->RoundTrip("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n", /*head=*/true);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->Header("Content-Length"),
-            std::to_string(std::string("HEAD /h q= raw=/h v=1.1\n\n").size()));
+            std::to_string(std::string("HEAD /h q= raw=/h v=1.1\nHost: x\n\n").size()));
   EXPECT_TRUE(r->body.empty());
-  r = c->RoundTrip("GET /after HTTP/1.1\r\n\r\n");  // no stray body bytes in between
+  r = c->RoundTrip("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");  // no stray body bytes in between
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body.substr(0, 10), "GET /after");
@@ -269,22 +279,22 @@ TEST_F(HttpServerTest, HeadHasLengthButNoBody) {
 
 TEST_F(HttpServerTest, HandlerExceptionGives500AndKeepsServing) {
   auto c = Connect();
-  auto r = c->RoundTrip("GET /throw HTTP/1.1\r\n\r\n");
+  auto r = c->RoundTrip("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
-  r = c->RoundTrip("GET /ok HTTP/1.1\r\n\r\n");
+  r = c->RoundTrip("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(HttpServerTest, GzipsWhenAccepted) {
   auto c = Connect();
-  auto r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n");
+  auto r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->Header("Content-Encoding"), "gzip");
   EXPECT_EQ(r->Header("Vary"), "Accept-Encoding");
   EXPECT_LT(r->body.size(), 200u);
-  r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\n\r\n");
+  r = c->RoundTrip("GET /xml/5000 HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->Header("Content-Encoding"));
   EXPECT_EQ(r->body.size(), 5000u);
@@ -294,7 +304,7 @@ TEST_F(HttpServerTest, IncompleteRequestGets408) {
   auto headers = Connect();
   ASSERT_TRUE(headers->Send("GET /slow HTTP/1.1\r\nHost: x\r\n"));
   auto body = Connect();
-  ASSERT_TRUE(body->Send("PUT /slow HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"));
+  ASSERT_TRUE(body->Send("PUT /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
   auto start = std::chrono::steady_clock::now();
   for (auto* c : {headers.get(), body.get()}) {
     auto r = c->ReadResponse();
@@ -309,7 +319,7 @@ TEST_F(HttpServerTest, IncompleteRequestGets408) {
 
 TEST_F(HttpServerTest, IdleConnectionIsClosedSilently) {
   auto c = Connect();
-  ASSERT_TRUE(c->RoundTrip("GET /a HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(c->RoundTrip("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(c->WaitForClose(milliseconds(2500)));
   EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(700));
@@ -318,11 +328,11 @@ TEST_F(HttpServerTest, IdleConnectionIsClosedSilently) {
 
 TEST_F(HttpServerTest, SlowClientDoesNotBlockOthers) {
   auto slow = Connect();
-  ASSERT_TRUE(slow->Send("PUT /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nab"));
+  ASSERT_TRUE(slow->Send("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab"));
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) {
     auto fast = Connect();
-    auto r = fast->RoundTrip("GET /fast HTTP/1.1\r\n\r\n");
+    auto r = fast->RoundTrip("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
@@ -334,9 +344,9 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
   // The idle connection first: a held request blocks its worker, and the idle connection may
   // be served by the same one.
   auto idle = Connect();
-  ASSERT_TRUE(idle->RoundTrip("GET /a HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(idle->RoundTrip("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto c = Connect();
-  ASSERT_TRUE(c->Send("GET /gate HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(c->Send("GET /gate HTTP/1.1\r\nHost: x\r\n\r\n"));
   for (int i = 0; i < 500 && !handler_.entered.load(); ++i)
     std::this_thread::sleep_for(milliseconds(10));
   ASSERT_TRUE(handler_.entered.load()) << "the request is being handled";
@@ -358,7 +368,7 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
   EXPECT_EQ(r->Header("Connection"), "close");
   EXPECT_TRUE(idle->WaitForClose(milliseconds(1000)));
   RawClient late(server_->port(), milliseconds(500));
-  EXPECT_FALSE(late.connected() && late.RoundTrip("GET / HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(late.connected() && late.RoundTrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
   server_->Shutdown();  // idempotent
 }
 
@@ -368,7 +378,7 @@ TEST_F(HttpServerTest, ShutdownDoesNotWaitForClientsThatLeft) {
   {
     auto c = Connect();
     std::string pipeline;
-    for (int i = 0; i < 20; ++i) pipeline += "GET /xml/2000000 HTTP/1.1\r\n\r\n";
+    for (int i = 0; i < 20; ++i) pipeline += "GET /xml/2000000 HTTP/1.1\r\nHost: x\r\n\r\n";
     ASSERT_TRUE(c->Send(pipeline));
     std::this_thread::sleep_for(milliseconds(300));
   }  // closed unread
@@ -386,9 +396,9 @@ TEST_F(HttpServerTest, WritesOneAccessLogLinePerRequest) {
     AccessLog log(path);
     StartServer(&log);
     auto c = Connect();
-    ASSERT_TRUE(
-        c->RoundTrip("GET /logged?token=s3cret HTTP/1.1\r\nAuthorization: Basic eHh4\r\n\r\n"));
-    ASSERT_TRUE(c->RoundTrip("FROB /x HTTP/1.1\r\n\r\n"));
+    ASSERT_TRUE(c->RoundTrip(
+        "GET /logged?token=s3cret HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eHh4\r\n\r\n"));
+    ASSERT_TRUE(c->RoundTrip("FROB /x HTTP/1.1\r\nHost: x\r\n\r\n"));
     server_->Shutdown();
   }
   std::ifstream in(path);
@@ -403,6 +413,170 @@ TEST_F(HttpServerTest, WritesOneAccessLogLinePerRequest) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
 }
 
+// Lingering close: a client still sending a refused body reads the 413 instead of a reset.
+TEST_F(HttpServerTest, ErrorStatusReachesAClientThatKeepsSending) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n"));
+  std::string chunk(256 << 10, 'b');
+  for (int i = 0; i < 32 && c->Send(chunk); ++i) {
+  }
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r) << "the 413 was lost";
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c->WaitForClose(milliseconds(2000)));
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+// Lingering is bounded: past lingering_close_bytes of discarded input the server closes.
+TEST_F(HttpServerTest, LingeringCloseIsBoundedInBytes) {
+  server_->Shutdown();
+  config_.lingering_close_seconds = 30;
+  config_.lingering_close_bytes = 1 << 20;
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 90000000\r\n\r\n"));
+  std::string chunk(256 << 10, 'b');
+  int sent = 0;
+  while (sent < 200 && c->Send(chunk)) ++sent;  // 50 MB at most
+  EXPECT_LT(sent, 200) << "the server kept reading";
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c->WaitForClose(milliseconds(5000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+}
+
+// Lingering is bounded in time too: a client that goes on sending after reading the status
+// is cut off once lingering_close_seconds (2 s here) have passed.
+TEST_F(HttpServerTest, LingeringCloseIsBoundedInTime) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 90000000\r\n\r\nabc"));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  while (!cut && std::chrono::steady_clock::now() - start < milliseconds(6000)) {
+    cut = !c->Send(std::string(1024, 'b'));
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(1000));
+}
+
+// [limits] max_connections_per_address: one more connection from the same address gets 503 with
+// Retry-After and is closed; other addresses and the admitted connections are still served, and
+// closing a connection frees its place.
+TEST_F(HttpServerTest, LimitsConnectionsPerAddress) {
+  server_->Shutdown();
+  config_.max_connections_per_address = 3;
+  config_.idle_timeout_seconds = 30;
+  StartServer();
+  std::vector<std::unique_ptr<RawClient>> mine;
+  for (int i = 0; i < 3; ++i) {
+    mine.push_back(Connect());
+    ASSERT_TRUE(mine.back()->RoundTrip("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")) << i;
+  }
+  auto extra = Connect();
+  auto r = extra->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("Retry-After"), "10");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(extra->WaitForClose(milliseconds(2000)));
+
+  RawClient other(server_->port(), milliseconds(3000), "127.0.0.1", "127.0.0.2");
+  ASSERT_TRUE(other.connected());
+  r = other.RoundTrip("GET /other HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  for (auto& c : mine) {
+    r = c->RoundTrip("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  mine.pop_back();  // closed: its place is released once the server sees the close
+  bool admitted = false;
+  for (int i = 0; i < 40 && !admitted; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    auto again = Connect();
+    auto a = again->RoundTrip("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+    admitted = a && a->status == 200;
+  }
+  EXPECT_TRUE(admitted);
+}
+
+TEST_F(HttpServerTest, LimitsConnectionsInTotal) {
+  server_->Shutdown();
+  config_.max_connections = 2;
+  config_.idle_timeout_seconds = 30;
+  StartServer();
+  auto a = Connect();
+  ASSERT_TRUE(a->RoundTrip("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"));
+  RawClient b(server_->port(), milliseconds(3000), "127.0.0.1", "127.0.0.2");
+  ASSERT_TRUE(b.RoundTrip("GET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  RawClient c(server_->port(), milliseconds(3000), "127.0.0.1", "127.0.0.3");
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_TRUE(c.WaitForClose(milliseconds(2000)));
+  r = a->RoundTrip("GET /still HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+// Peak resident memory of this process (VmHWM), after resetting it.
+uint64_t ReadStatusKb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(field)) return std::stoull(line.substr(std::strlen(field)));
+  }
+  return 0;
+}
+
+// A client pipelines 100 GETs of a 2 MB object and reads nothing: the server stops parsing
+// its requests once max_queued_output_bytes is queued, so memory stays bounded and another
+// client is served at once; then the slow client gets every response, whole and in order.
+TEST_F(HttpServerTest, SlowReaderOfPipelinedResponsesHasBoundedOutput) {
+  server_->Shutdown();
+  config_.max_queued_output_bytes = 1 << 20;
+  config_.idle_timeout_seconds = 30;
+  StartServer();
+  constexpr int kRequests = 100;
+  constexpr size_t kSize = 2000000;
+  {
+    std::ofstream reset("/proc/self/clear_refs");
+    reset << "5";  // resets VmHWM to the current RSS
+  }
+  uint64_t rss_before_kb = ReadStatusKb("VmRSS:");
+  auto slow = Connect();
+  std::string pipeline;
+  for (int i = 0; i < kRequests; ++i) {
+    pipeline += "GET /xml/" + std::to_string(kSize) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  ASSERT_TRUE(slow->Send(pipeline));
+  std::this_thread::sleep_for(milliseconds(1000));
+
+  auto start = std::chrono::steady_clock::now();
+  auto other = Connect();
+  auto r = other->RoundTrip("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+
+  // Without the bound all 100 responses (200 MB, plus Pistache's copies) were built at once.
+  EXPECT_LT(handler_.calls.load(), 30);
+  uint64_t peak_kb = ReadStatusKb("VmHWM:");
+  EXPECT_LT(peak_kb, rss_before_kb + 64 * 1024)
+      << "peak RSS grew by " << (peak_kb - rss_before_kb) / 1024 << " MB";
+  for (int i = 0; i < kRequests; ++i) {
+    auto s = slow->ReadResponse();
+    ASSERT_TRUE(s) << i;
+    ASSERT_EQ(s->status, 207) << i;
+    ASSERT_EQ(s->body.size(), kSize) << i;
+  }
+}
+
 TEST(HttpServerIpv6Test, ListensOnIpv6Loopback) {
   Config config;
   config.listen = "[::1]:0";
@@ -413,7 +587,7 @@ TEST(HttpServerIpv6Test, ListensOnIpv6Loopback) {
   if (!err.empty()) GTEST_SKIP() << "no IPv6 loopback: " << err;
   RawClient c(server.port(), milliseconds(2000), "::1");
   ASSERT_TRUE(c.connected());
-  auto r = c.RoundTrip("GET /six HTTP/1.1\r\n\r\n");
+  auto r = c.RoundTrip("GET /six HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
 }

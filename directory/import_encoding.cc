@@ -1,0 +1,146 @@
+// Encoding checks and conversion of a staff-directory export (see import_encoding.h).
+#include "directory/import_encoding.h"
+
+#include <errno.h>
+#include <iconv.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace cartable::directory {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+int LineAt(std::string_view text, size_t offset) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
+}
+
+// The length of the UTF-8 sequence starting at text[i], or 0 when it is not a valid one.
+size_t Utf8SequenceAt(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte (RFC 3629 §4)
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
+
+// Converts with iconv; on an invalid or incomplete sequence returns nullopt and sets *bad_offset.
+std::optional<std::string> Iconv(std::string_view in, const std::string& from, size_t* bad_offset) {
+  iconv_t cd = iconv_open("UTF-8", from.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    *bad_offset = std::string_view::npos;
+    return std::nullopt;
+  }
+  std::string out;
+  out.resize(in.size() * 3 + 16);  // every single-byte character becomes at most 3 bytes
+  char* src = const_cast<char*>(in.data());
+  size_t src_left = in.size();
+  char* dst = out.data();
+  size_t dst_left = out.size();
+  size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
+  iconv_close(cd);
+  if (rc == static_cast<size_t>(-1)) {
+    *bad_offset = static_cast<size_t>(src - in.data());
+    return std::nullopt;
+  }
+  out.resize(out.size() - dst_left);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> CanonicalEncoding(std::string_view name) {
+  std::string n = Lower(name);
+  if (n == "utf-8" || n == "utf8") return "UTF-8";
+  if (n == "latin1" || n == "latin-1" || n == "iso-8859-1" || n == "iso8859-1") {
+    return "ISO-8859-1";
+  }
+  if (n == "windows-1252" || n == "cp1252") return "WINDOWS-1252";
+  return std::nullopt;
+}
+
+int FirstNonUtf8Line(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = Utf8SequenceAt(text, i);
+    if (n == 0) return LineAt(text, i);
+    i += n;
+  }
+  return 0;
+}
+
+int FirstControlCharLine(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool c0 = c < 0x20 && c != '\t' && c != '\r' && c != '\n';
+    // C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8: what a Windows-1252 file read as
+    // Latin-1 produces for its '€', '’', 'Œ'...
+    bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c0 || c == 0x7F || c1) return LineAt(text, i);
+  }
+  return 0;
+}
+
+std::optional<std::string> DecodeImportFile(std::string_view file, const std::string& encoding,
+                                            ImportError* error) {
+  std::string text;
+  if (encoding == "UTF-8") {
+    if (int line = FirstNonUtf8Line(file); line != 0) {
+      *error = {line,
+                "not UTF-8 text; nothing imported (if the file is Latin-1 or an Excel CSV, pass "
+                "--encoding latin1 or --encoding windows-1252)"};
+      return std::nullopt;
+    }
+    text = std::string(file);
+  } else {
+    if (file.substr(0, kBom.size()) == kBom) {
+      *error = {1, "the file starts with a UTF-8 byte order mark: it is UTF-8, not " + encoding +
+                       "; drop --encoding"};
+      return std::nullopt;
+    }
+    size_t bad = 0;
+    std::optional<std::string> converted = Iconv(file, encoding, &bad);
+    if (!converted) {
+      *error = bad == std::string_view::npos
+                   ? ImportError{0, "this system cannot convert from " + encoding}
+                   : ImportError{LineAt(file, bad), "byte not valid in " + encoding};
+      return std::nullopt;
+    }
+    text = std::move(*converted);
+  }
+  if (int line = FirstControlCharLine(text); line != 0) {
+    *error = {line, encoding == "ISO-8859-1"
+                        ? "control character (a Windows-1252 file? try --encoding windows-1252)"
+                        : "control character"};
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace cartable::directory

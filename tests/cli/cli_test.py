@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""The `cartable` command line, through the real binary (issue 10).
+
+- `user` and `directory` check their arguments before opening the store: a wrong command line
+  prints the usage, exits 64 (EX_USAGE) and creates no data directory (it created ./var).
+- `directory import`: a Latin-1 file is refused with its first bad line (exit 1) and accepted with
+  --encoding latin1; a file larger than [directory] max_import_bytes is refused before it is read;
+  a file that would disable more than [directory] max_disable_percent of the active people is
+  refused (the message says how many) unless --allow-mass-disable; no message shows a NUMEN.
+- An import killed mid-way (SIGKILL after some batches committed) and run again ends as an
+  uninterrupted import does.
+
+usage: cli_test.py --binary PATH
+"""
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HEADER = "nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def run(binary, args, cwd, stdin=""):
+    p = subprocess.run([binary] + args, cwd=cwd, input=stdin.encode(), capture_output=True,
+                       timeout=120)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def letters(i):
+    s = ""
+    while True:
+        s += chr(ord("a") + i % 26)
+        i //= 26
+        if i == 0:
+            return s
+
+
+def people(n):
+    return HEADER + "".join(f"Nom{letters(i)};Anne;;;Lycée A;0370001A;37;;\n" for i in range(n))
+
+
+def usage_checks(binary, work):
+    cases = [
+        (["user"], "user without subcommand"),
+        (["directory"], "directory without subcommand"),
+        (["user", "frobnicate"], "unknown user subcommand"),
+        (["user", "disable"], "user disable without LOGIN"),
+        (["directory", "export"], "unknown directory subcommand"),
+        (["directory", "import"], "directory import without FILE"),
+        (["directory", "import", "x.csv", "--encoding", "ebcdic"], "unknown encoding"),
+    ]
+    for args, what in cases:
+        cwd = tempfile.mkdtemp(dir=work)
+        rc, _, err = run(binary, args, cwd)
+        check(rc == 64, f"{what}: exit 64 (got {rc})")
+        check("usage:" in err, f"{what}: prints the usage")
+        check(not os.path.exists(os.path.join(cwd, "var")), f"{what}: creates no ./var")
+
+
+def import_checks(binary, work):
+    data = os.path.join(work, "data")
+    cfg = os.path.join(work, "cartable.ini")
+    with open(cfg, "w") as f:
+        f.write("[directory]\nmax_import_bytes = 4096\nmax_disable_percent = 5\n")
+    base = ["--config", cfg, "--data", data]
+
+    def write(name, text, encoding="utf-8"):
+        path = os.path.join(work, name)
+        with open(path, "wb") as f:
+            f.write(text.encode(encoding) if isinstance(text, str) else text)
+        return path
+
+    def imp(path, *flags):
+        return run(binary, base + ["directory", "import", path] + list(flags), work)
+
+    def active():
+        db = sqlite3.connect(os.path.join(data, "cartable.db"))
+        try:
+            return db.execute("SELECT count(*) FROM directory_entries WHERE active").fetchone()[0]
+        finally:
+            db.close()
+
+    latin1 = write("latin1.csv", HEADER + "Roy;Anne;;;;;18;;\nDupont;Hélène;;;;;18;;\n", "latin-1")
+    rc, _, err = imp(latin1)
+    check(rc == 1, f"Latin-1 file: exit 1 (got {rc})")
+    check("latin1.csv:3: not UTF-8" in err, "Latin-1 file: the message names line 3")
+    rc, out, err = imp(latin1, "--encoding", "latin1")
+    check(rc == 0, f"--encoding latin1: exit 0 (got {rc}: {err.strip()})")
+    rc, out, _ = run(binary, base + ["user", "list"], work)
+    check("Hélène Dupont" in out, "--encoding latin1: the accented name is right")
+
+    big = write("big.csv", people(200))  # > 4096 bytes
+    rc, _, err = imp(big)
+    check(rc == 1 and "max_import_bytes" in err, f"too large a file: exit 1, named bound ({rc})")
+    rc, _, err = run(binary, base + ["directory", "import", "/dev/stdin"], work, people(200))
+    check(rc == 1 and "max_import_bytes" in err, f"too large a pipe: exit 1, named bound ({rc})")
+
+    forty = write("forty.csv", people(40))
+    with open(cfg, "w") as f:  # 40 people do not fit in 4 KiB
+        f.write("[directory]\nmax_disable_percent = 5\n")
+    rc, _, err = imp(forty, "--allow-mass-disable")
+    check(rc == 0, f"40 people imported (got {rc}: {err.strip()})")
+    cut = write("cut.csv", people(37))
+    rc, _, err = imp(cut)
+    check(rc == 1, f"a cut file: exit 1 (got {rc})")
+    check("would disable 3 of the 40 active people" in err, "a cut file: says how many")
+    check(active() == 40, "a cut file: nothing disabled")
+    rc, _, err = imp(cut, "--allow-mass-disable")
+    check(rc == 0 and active() == 37, f"--allow-mass-disable: 3 disabled (got {rc})")
+
+    numen = write("numen.csv", HEADER + "Roy;Anne;;;;;18;;12E3456789AB#\n")
+    rc, out, err = imp(numen)
+    check(rc == 1 and "bad NUMEN" in err, f"bad NUMEN refused (got {rc})")
+    check("3456789" not in out + err, "no NUMEN in the output")
+
+
+def crash_checks(binary, work):
+    """SIGKILL the import mid-way (some batches committed), re-run it: the result is the one of an
+    uninterrupted import (same logins and emails, one card per person and group, no duplicates)."""
+    cfg = os.path.join(work, "batches.ini")
+    with open(cfg, "w") as f:
+        f.write("[directory]\nimport_batch_size = 50\n")
+    n = 1500
+    path = os.path.join(work, "crash.csv")
+    with open(path, "w") as f:
+        f.write(people(n))
+
+    def state(data):
+        db = sqlite3.connect(os.path.join(data, "cartable.db"))
+        try:
+            logins = sorted(r[0] + " " + r[1] for r in db.execute(
+                "SELECT login, email FROM users"))
+            cards = db.execute("SELECT count(*) FROM objects o JOIN collections c "
+                               "ON o.collection_id = c.id WHERE c.path = '/dav/directory/'"
+                               ).fetchone()[0]
+            entries = db.execute("SELECT count(*) FROM directory_entries").fetchone()[0]
+            return logins, cards, entries
+        finally:
+            db.close()
+
+    def entries_now(data):
+        try:
+            db = sqlite3.connect(os.path.join(data, "cartable.db"), timeout=5)
+            try:
+                return db.execute("SELECT count(*) FROM directory_entries").fetchone()[0]
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return 0
+
+    crashed = os.path.join(work, "crashed")
+    run(binary, ["--data", crashed, "migrate"], work)
+    p = subprocess.Popen([binary, "--config", cfg, "--data", crashed, "directory", "import", path],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while entries_now(crashed) < 200 and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    p.kill()
+    p.wait()
+    partial = entries_now(crashed)
+    check(0 < partial < n, f"import killed mid-way ({partial} of {n} people committed)")
+    rc, out, err = run(binary, ["--config", cfg, "--data", crashed, "directory", "import", path],
+                       work)
+    check(rc == 0, f"re-run after the crash: exit 0 (got {rc}: {err.strip()})")
+    clean = os.path.join(work, "clean")
+    rc, _, _ = run(binary, ["--config", cfg, "--data", clean, "directory", "import", path], work)
+    check(rc == 0, "uninterrupted import: exit 0")
+    a, b = state(crashed), state(clean)
+    check(a[0] == b[0], f"same logins and emails after crash + re-run ({len(a[0])}, {len(b[0])})")
+    check(a[1:] == b[1:], f"same number of cards and entries ({a[1:]} vs {b[1:]})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    work = tempfile.mkdtemp(prefix="cartable-cli-")
+    try:
+        usage_checks(args.binary, work)
+        import_checks(args.binary, work)
+        crash_checks(args.binary, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if FAILURES:
+        print(f"{len(FAILURES)} failure(s)")
+        return 1
+    print("all CLI checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

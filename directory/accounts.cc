@@ -111,7 +111,11 @@ Result<store::User> Accounts::FindById(store::Id id) {
 
 bool Accounts::VerifyPassword(store::Id user_id, std::string_view password) {
   Result<store::User> u = store_.ThreadSession().GetUserById(user_id);
-  return u.ok() && directory::VerifyPassword(u->password_hash, password);
+  if (!u.ok() || u->password_hash.empty()) {
+    directory::VerifyDummyPassword(password);
+    return false;
+  }
+  return directory::VerifyPasswordEvenly(u->password_hash, password);
 }
 
 }  // namespace cartable::directory

@@ -35,7 +35,8 @@ class Accounts {
   Result<store::User> Find(const std::string& login_or_email);
   Result<store::User> FindById(store::Id id);
   // Whether `password` is the password of user `user_id` (false for an unknown user or one
-  // without a password). Runs the deliberately slow hash: never on a reactor thread.
+  // without a password, after verifying against the dummy hash so that the time taken is the
+  // same). Runs the deliberately slow hash: never on a reactor thread.
   bool VerifyPassword(store::Id user_id, std::string_view password);
 
   static bool ValidLogin(const std::string& login);

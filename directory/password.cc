@@ -35,4 +35,27 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
+const std::string& DummyPasswordHash() {
+  static const std::string hash = [] {
+    InitSodium();
+    unsigned char secret[32];
+    randombytes_buf(secret, sizeof secret);
+    return HashPassword(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret));
+  }();
+  return hash;
+}
+
+void VerifyDummyPassword(std::string_view password) {
+  // The result is ignored: nobody knows the random password behind the dummy hash.
+  [[maybe_unused]] bool ok = VerifyPassword(DummyPasswordHash(), password);
+}
+
+bool VerifyPasswordEvenly(const std::string& hash, std::string_view password) {
+  bool ok = VerifyPassword(hash, password);
+  if (crypto_pwhash_str_needs_rehash(hash.c_str(), kStandardCost.ops, kStandardCost.mem) != 0) {
+    VerifyDummyPassword(password);
+  }
+  return ok;
+}
+
 }  // namespace cartable::directory

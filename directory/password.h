@@ -24,4 +24,16 @@ std::string HashPassword(std::string_view password,
 // Constant-time verification; false for an empty or malformed hash.
 bool VerifyPassword(const std::string& hash, std::string_view password);
 
+// A kStandard hash of a random password, made once per process (the first call pays for it):
+// what VerifyDummyPassword verifies against.
+const std::string& DummyPasswordHash();
+// Costs what VerifyPassword costs for a wrong password against a kStandard hash, and always
+// fails. For unknown logins, disabled accounts and accounts without a password, so that the
+// response time does not tell which logins exist.
+void VerifyDummyPassword(std::string_view password);
+// VerifyPassword, padded with VerifyDummyPassword when `hash` is cheaper than kStandard (an
+// imported kTemporary password), so that such an account does not answer faster than an unknown
+// login and so reveal that it exists and still has its initial password.
+bool VerifyPasswordEvenly(const std::string& hash, std::string_view password);
+
 }  // namespace cartable::directory

@@ -62,7 +62,8 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
     : config_(config),
       accounts_(store),
       users_(accounts_),
-      auth_(users_, config.realm, config.auth_cache_seconds),
+      auth_(users_, config.realm, config.auth_cache_seconds,
+            HashPoolOptions{config.hash_threads, config.hash_queue}),
       instances_(NewInstanceCache(clock)),
       mail_(MakeSmtpSender(config.smtp)),
       dav_ctx_{store,
@@ -116,7 +117,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
 }
 
 http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {
-  std::optional<AuthUser> user = auth_.Authenticate(request);
+  std::optional<AuthUser> user = CurrentUser(request);
   if (!user) return auth_.Challenge();
   request.user = user->login;
   request.path = "/dav/";
@@ -124,29 +125,59 @@ http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {
 }
 
 http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
-  std::optional<AuthUser> user = auth_.Authenticate(request);
+  std::optional<AuthUser> user = CurrentUser(request);
   if (!user) return auth_.Challenge();
   request.user = user->login;
   return dav_.PropfindServerRoot(request, ToPrincipal(*user));
+}
+
+bool App::NeedsAuth(const Route& route, const http::HttpRequest& request) {
+  // Anonymous routes (well-known URIs, the home page) answer PROPFIND only to a signed-in user.
+  if (!route.needs_auth) return request.method == "PROPFIND";
+  // Setup probes send OPTIONS without credentials and must see the DAV header (docs/clients.md #1).
+  return !(request.method == "OPTIONS" && !request.headers.Has("Authorization"));
+}
+
+std::optional<AuthUser> App::CurrentUser(const http::HttpRequest& request) {
+  if (request.admitted) return *static_cast<const AuthUser*>(request.admitted.get());
+  return auth_.Authenticate(request);
+}
+
+http::HttpResponse App::ChallengeFor(const Route& route) const {
+  http::HttpResponse challenge = auth_.Challenge();
+  if (route.json_errors) {
+    challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
+    challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
+  }
+  return challenge;
+}
+
+http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmission& resume) {
+  const Route* route = router_.Match(request.path);
+  if (route == nullptr || !NeedsAuth(*route, request)) return http::Admission::Accept();
+  std::optional<Credentials> credentials = Authenticator::FromRequest(request);
+  if (!credentials) return http::Admission::Refuse(ChallengeFor(*route));
+  if (std::optional<AuthUser> user = auth_.Cached(*credentials)) {
+    return http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*user)));
+  }
+  http::HttpResponse challenge = ChallengeFor(*route);
+  bool queued = auth_.VerifyAsync(
+      std::move(*credentials),
+      [resume, challenge = std::move(challenge)](std::optional<AuthUser> user) mutable {
+        resume(user ? http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*user)))
+                    : http::Admission::Refuse(std::move(challenge)));
+      });
+  if (!queued) return http::Admission::Refuse(Authenticator::Busy());
+  return http::Admission::Pending();
 }
 
 http::HttpResponse App::Handle(http::HttpRequest& request) {
   const Route* route = router_.Match(request.path);
   if (route == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
   if (!route->needs_auth) return route->handler(request, nullptr);
-  // Setup probes send OPTIONS without credentials and must see the DAV header (docs/clients.md #1).
-  if (request.method == "OPTIONS" && !request.headers.Has("Authorization")) {
-    return dav_.AnonymousOptions();
-  }
-  std::optional<AuthUser> user = auth_.Authenticate(request);
-  if (!user) {
-    http::HttpResponse challenge = auth_.Challenge();
-    if (route->json_errors) {
-      challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
-      challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
-    }
-    return challenge;
-  }
+  if (!NeedsAuth(*route, request)) return dav_.AnonymousOptions();
+  std::optional<AuthUser> user = CurrentUser(request);
+  if (!user) return ChallengeFor(*route);
   request.user = user->login;
   return route->handler(request, &*user);
 }

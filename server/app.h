@@ -32,6 +32,14 @@ class App : public http::RequestHandler {
   // `store` and `config` must outlive the App.
   App(const Config& config, store::Store& store, dav::Clock clock = {});
   http::HttpResponse Handle(http::HttpRequest& request) override;
+  // Authenticates when the headers are complete, before the body is read: no or malformed
+  // credentials on a path that needs them → 401 at once; cached credentials → accepted at once;
+  // otherwise the password hash is queued on the hash pool (kPending; 503 + Retry-After when
+  // its queue is full). An accepted request carries its AuthUser to Handle.
+  http::Admission Admit(http::HttpRequest& request, const http::ResumeAdmission& resume) override;
+
+  // The authenticator (its verification counter is what tests watch).
+  const Authenticator& authenticator() const { return auth_; }
 
   directory::Accounts& accounts() { return accounts_; }
   // The iMIP mail worker (the outbox); started by the constructor, stopped by the destructor,
@@ -40,6 +48,11 @@ class App : public http::RequestHandler {
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
+  // Whether `request` needs credentials on `route` (Handle and Admit agree through this).
+  static bool NeedsAuth(const Route& route, const http::HttpRequest& request);
+  // The user Admit verified, else authenticates now (a direct caller, not the transport).
+  std::optional<AuthUser> CurrentUser(const http::HttpRequest& request);
+  http::HttpResponse ChallengeFor(const Route& route) const;
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);

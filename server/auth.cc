@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace cartable::server {
 namespace {
 
@@ -39,8 +41,52 @@ bool DecodeBase64(std::string_view in, std::string* out) {
 
 }  // namespace
 
-Authenticator::Authenticator(UserDirectory& users, std::string realm, unsigned cache_seconds)
-    : users_(users), realm_(std::move(realm)), ttl_(cache_seconds) {
+HashPool::HashPool(unsigned threads, unsigned queue_limit) : queue_limit_(queue_limit) {
+  threads_.reserve(std::max(threads, 1u));
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { Run(); });
+}
+
+HashPool::~HashPool() {
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    dropped.swap(queue_);
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+bool HashPool::Submit(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_ || queue_.size() >= queue_limit_) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void HashPool::Run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+Authenticator::Authenticator(UserDirectory& users, std::string realm, unsigned cache_seconds,
+                             HashPoolOptions pool)
+    : users_(users),
+      realm_(std::move(realm)),
+      ttl_(cache_seconds),
+      pool_(pool.threads, pool.queue_limit) {
   if (sodium_init() < 0) abort();
   randombytes_buf(key_, sizeof key_);
 }
@@ -73,47 +119,84 @@ std::string Authenticator::CacheKey(std::string_view user, std::string_view pass
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-std::optional<AuthUser> Authenticator::Authenticate(const http::HttpRequest& request) {
+std::optional<Credentials> Authenticator::FromRequest(const http::HttpRequest& request) {
   std::optional<std::string_view> header = request.headers.Get("Authorization");
-  std::string name, password;
-  if (!header || !ParseBasic(*header, &name, &password)) return std::nullopt;
-  std::string key = CacheKey(name, password);
+  Credentials c;
+  if (!header || !ParseBasic(*header, &c.name, &c.password)) return std::nullopt;
+  return c;
+}
+
+std::optional<AuthUser> Authenticator::Cached(const Credentials& credentials) {
+  if (ttl_.count() == 0) return std::nullopt;
+  std::string key = CacheKey(credentials.name, credentials.password);
   auto now = std::chrono::steady_clock::now();
-  if (ttl_.count() > 0) {
-    std::optional<Entry> hit;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = cache_.find(key);
-      if (it != cache_.end()) {
-        if (it->second.expires > now) {
-          hit = it->second;
-        } else {
-          cache_.erase(it);
-        }
+  std::optional<Entry> hit;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (it->second.expires > now) {
+        hit = it->second;
+      } else {
+        cache_.erase(it);
       }
-    }
-    if (hit) {
-      std::optional<AuthUser> user = users_.FindById(hit->user_id);
-      if (user && user->active && user->credential_version == hit->credential_version) {
-        return user;
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      cache_.erase(key);
     }
   }
-  std::optional<AuthUser> user = users_.FindByName(name);
-  if (!user || !user->active || !users_.VerifyPassword(*user, password)) return std::nullopt;
+  if (!hit) return std::nullopt;
+  std::optional<AuthUser> user = users_.FindById(hit->user_id);
+  if (user && user->active && user->credential_version == hit->credential_version) return user;
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(key);
+  return std::nullopt;
+}
+
+std::optional<AuthUser> Authenticator::Verify(const Credentials& credentials) {
+  std::optional<AuthUser> user = users_.FindByName(credentials.name);
+  if (user && !user->active) user.reset();
+  // Unknown and disabled logins go through the (dummy) hash too: same cost, same answer.
+  verifications_.fetch_add(1, std::memory_order_relaxed);
+  if (!users_.VerifyPassword(user ? &*user : nullptr, credentials.password) || !user) {
+    return std::nullopt;
+  }
   if (ttl_.count() > 0) {
+    std::string key = CacheKey(credentials.name, credentials.password);
     std::lock_guard<std::mutex> lock(mu_);
     if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-    cache_[key] = Entry{user->id, user->credential_version, now + ttl_};
+    cache_[key] =
+        Entry{user->id, user->credential_version, std::chrono::steady_clock::now() + ttl_};
   }
   return user;
+}
+
+bool Authenticator::VerifyAsync(Credentials credentials,
+                                std::function<void(std::optional<AuthUser>)> done) {
+  return pool_.Submit([this, credentials = std::move(credentials), done = std::move(done)] {
+    std::optional<AuthUser> user;
+    try {
+      user = Verify(credentials);
+    } catch (...) {  // a store error: refuse rather than leave the connection waiting
+    }
+    done(std::move(user));
+  });
+}
+
+std::optional<AuthUser> Authenticator::Authenticate(const http::HttpRequest& request) {
+  std::optional<Credentials> credentials = FromRequest(request);
+  if (!credentials) return std::nullopt;
+  if (std::optional<AuthUser> user = Cached(*credentials)) return user;
+  return Verify(*credentials);
 }
 
 http::HttpResponse Authenticator::Challenge() const {
   http::HttpResponse r = http::HttpResponse::Text(401, "Authentication required.\n");
   r.headers.Set("WWW-Authenticate", "Basic realm=\"" + realm_ + "\", charset=\"UTF-8\"");
+  return r;
+}
+
+http::HttpResponse Authenticator::Busy() {
+  http::HttpResponse r =
+      http::HttpResponse::Text(503, "Too many logins are being checked; retry in a moment.\n");
+  r.headers.Set("Retry-After", "1");
   return r;
 }
 

@@ -154,6 +154,21 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "auth") {
     if (key == "realm") return str(c.realm);
     if (key == "auth_cache_seconds") return num(c.auth_cache_seconds);
+    if (key == "hash_threads") {
+      std::string err = num(c.hash_threads);
+      if (err.empty() && (c.hash_threads < 1 || c.hash_threads > 64)) {
+        err = "hash_threads must be between 1 and 64";
+      }
+      return err;
+    }
+    if (key == "hash_queue") {
+      std::string err = num(c.hash_queue);
+      if (err.empty() && (c.hash_queue < 1 || c.hash_queue > 100000)) {
+        err = "hash_queue must be between 1 and 100000";
+      }
+      return err;
+    }
+    if (key == "refused_body_drain_bytes") return num(c.refused_body_drain_bytes);
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);

@@ -48,6 +48,15 @@ struct Config {
   // [auth]
   std::string realm = "Cartable";
   unsigned auth_cache_seconds = 300;  // how long a verified credential is trusted without rehashing
+  // Password hashes run on this many dedicated threads (1-64), never on the reactors; at most
+  // hash_queue (1-100000) more wait, beyond which a login that needs a hash gets 503 +
+  // Retry-After.
+  unsigned hash_threads = 2;
+  unsigned hash_queue = 64;
+  // A request refused before its body was read (401, 503) keeps its connection when its declared
+  // body is at most this many bytes (read and discarded); a larger or chunked one is answered at
+  // once and the connection closed, so the body is never read.
+  uint64_t refused_body_drain_bytes = 64ull << 10;
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota

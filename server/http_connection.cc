@@ -178,6 +178,10 @@ HttpConnection::Phase HttpConnection::TryExpire(int64_t now_ms, bool force_idle)
 
 bool HttpConnection::Feed(const char* data, size_t len) {
   if (close_ || phase() == Phase::kClosing) return true;
+  if (awaiting_admission_) {  // the caller stops reading: at most the rest of one read
+    pending_input_.append(data, len);
+    return false;
+  }
   if (bad_line_) {
     bad_line_bytes_.append(data, std::min<size_t>(len, ctx_.config->max_header_bytes + 1));
     CheckBadRequestLine();
@@ -234,6 +238,10 @@ void HttpConnection::Parse(const char* data, size_t len) {
     http_errno err = HTTP_PARSER_ERRNO(&parser_);
     if (err == HPE_PAUSED) {
       if (close_) break;
+      if (awaiting_admission_) {  // parsing resumes at the body once the admission is known
+        pending_input_.append(data + offset, len - offset);
+        break;
+      }
       http_parser_pause(&parser_, 0);
       if (OutputOverLimit()) {
         paused_ = true;
@@ -317,6 +325,9 @@ bool HttpConnection::BeginRequest() {
   in_value_ = false;
   header_bytes_ = 0;
   error_status_ = 0;
+  expects_continue_ = false;
+  target_ok_ = false;
+  refusal_.reset();
   return true;
 }
 
@@ -377,12 +388,103 @@ int HttpConnection::OnHeadersComplete(http_parser* p) {
     self->error_status_ = 413;
     return -1;
   }
-  if (has_length) req.body.reserve(p->content_length);
   bool expects_body = (has_length && p->content_length > 0) || (p->flags & F_CHUNKED) != 0;
   auto expect = req.headers.Get("Expect");
-  self->continue_pending_ =
-      expects_body && expect && http::EqualsIgnoreCase(*expect, "100-continue");
+  bool is_continue = expect && http::EqualsIgnoreCase(http::Trim(*expect), "100-continue");
+  if (expect && !is_continue && !http::Trim(*expect).empty()) {
+    self->error_status_ = 417;  // an expectation we cannot meet (RFC 9110 §10.1.1)
+    return -1;
+  }
+  self->expects_continue_ = expects_body && is_continue;
+  self->AdmitRequest();
   return 0;
+}
+
+bool HttpConnection::DecodeTarget() {
+  auto target = http::ParseRequestTarget(request_.target);
+  if (!target) return false;
+  request_.raw_path = std::move(target->raw_path);
+  request_.query = std::move(target->query);
+  std::optional<std::string> path = request_.raw_path == "*" ? std::optional<std::string>("*")
+                                                             : http::DecodePath(request_.raw_path);
+  if (!path) return false;
+  request_.path = std::move(*path);
+  return true;
+}
+
+// Asks the handler, before any of the body is read, whether to read it.
+void HttpConnection::AdmitRequest() {
+  target_ok_ = DecodeTarget();
+  if (!target_ok_) {  // answered 400 once complete, without calling the handler
+    ApplyAdmission(http::Admission::Accept());
+    return;
+  }
+  http::Admission admission;
+  try {
+    admission = ctx_.handler->Admit(request_, resume_);
+  } catch (...) {
+    admission = http::Admission::Refuse(http::HttpResponse::Text(500, "Internal Server Error\n"));
+  }
+  if (admission.verdict != http::Admission::Verdict::kPending) {
+    ApplyAdmission(std::move(admission));
+    return;
+  }
+  // Stop parsing: Feed keeps the rest of the input until FinishAdmission. The phase leaves kReading
+  // so that the request timeout does not run while the work is queued.
+  awaiting_admission_ = true;
+  http_parser_pause(&parser_, 1);
+  if (!TransitionPhase(Phase::kReading, Phase::kHandling)) close_ = true;  // timed out already
+}
+
+void HttpConnection::ApplyAdmission(http::Admission admission) {
+  if (admission.verdict == http::Admission::Verdict::kRefuse) {
+    Refuse(std::move(admission.response));
+    return;
+  }
+  request_.admitted = std::move(admission.admitted);
+  bool has_length = (parser_.flags & F_CONTENTLENGTH) != 0 && parser_.content_length != ULLONG_MAX;
+  if (has_length) request_.body.reserve(parser_.content_length);
+  continue_pending_ = expects_continue_;
+}
+
+// Answers a request refused before its body was read. A small declared body is read and
+// discarded, so the connection stays usable (a DAV client's first, credential-less PROPFIND).
+// Otherwise the answer goes out at once without reading the body; its bytes would then be taken
+// for the next request, so the connection closes. A client that sent "Expect: 100-continue" may
+// or may not send its body after a final status (RFC 9110 §10.1.1): close as well.
+void HttpConnection::Refuse(http::HttpResponse response) {
+  bool has_length = (parser_.flags & F_CONTENTLENGTH) != 0 && parser_.content_length != ULLONG_MAX;
+  bool chunked = (parser_.flags & F_CHUNKED) != 0;
+  uint64_t declared = has_length ? parser_.content_length : 0;
+  if (!chunked && !expects_continue_ && declared <= ctx_.config->refused_body_drain_bytes) {
+    refusal_ = std::move(response);
+    return;
+  }
+  ctx_.in_flight.fetch_add(1, std::memory_order_relaxed);
+  if (request_.method == "HEAD") response.omit_body = true;
+  Respond(response, true);
+  close_ = true;
+  phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
+  http_parser_pause(&parser_, 1);
+}
+
+bool HttpConnection::FinishAdmission(http::Admission admission) {
+  if (!awaiting_admission_) return close_;
+  awaiting_admission_ = false;
+  if (close_ || !TransitionPhase(Phase::kHandling, Phase::kReading)) {
+    close_ = true;  // closed meanwhile (peer gone, shutdown)
+    pending_input_.clear();
+    return true;
+  }
+  ApplyAdmission(std::move(admission));
+  std::string input = std::move(pending_input_);
+  pending_input_.clear();
+  if (close_) {
+    phase_.store(static_cast<int>(Phase::kClosing), std::memory_order_release);
+    return true;
+  }
+  http_parser_pause(&parser_, 0);
+  return Feed(input.data(), input.size());
 }
 
 // The RFC 9112 framing rules http_parser does not enforce; 0 when the head is acceptable.
@@ -404,6 +506,7 @@ int HttpConnection::FramingError() const {
 
 int HttpConnection::OnBody(http_parser* p, const char* at, size_t len) {
   auto* self = static_cast<HttpConnection*>(p->data);
+  if (self->refusal_) return 0;  // refused: discarded (at most refused_body_drain_bytes)
   if (self->request_.body.size() + len > self->ctx_.config->max_body_bytes) {
     self->error_status_ = 413;
     return -1;
@@ -432,18 +535,12 @@ bool HttpConnection::CompleteRequest() {
   ctx_.in_flight.fetch_add(1, std::memory_order_relaxed);
   bool close = !http_should_keep_alive(&parser_);
   http::HttpResponse response;
-  auto target = http::ParseRequestTarget(request_.target);
-  std::optional<std::string> path;
-  if (target) {
-    request_.raw_path = std::move(target->raw_path);
-    request_.query = std::move(target->query);
-    path = request_.raw_path == "*" ? std::optional<std::string>("*")
-                                    : http::DecodePath(request_.raw_path);
-  }
-  if (!path) {
+  if (refusal_) {
+    response = std::move(*refusal_);
+    refusal_.reset();
+  } else if (!target_ok_) {
     response = http::HttpResponse::Text(400, "Bad Request: invalid request target\n");
   } else {
-    request_.path = std::move(*path);
     try {
       response = ctx_.handler->Handle(request_);
     } catch (const std::exception&) {

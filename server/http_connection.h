@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,14 +45,20 @@ RequestLineShape ClassifyRequestLine(std::string_view line);
 void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
                        http::HttpResponse& response, bool close, std::string& out);
 
-// Thread-safety: Feed/TakeOutput on one thread at a time (the connection's reactor thread);
-// phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+// Thread-safety: Feed/Resume/FinishAdmission/TakeOutput on one thread at a time (the connection's
+// reactor thread); phase()/deadline_ms()/TryExpire() from any thread (the timeout reaper).
+//
+// When a request's headers are complete the handler's Admit decides, before the body is read,
+// whether to read it (RFC 9110 §10.1.1): "100 Continue" is sent only after it accepted; a
+// refusal is answered at once. A kPending admission (a password hash on the pool) parks the
+// connection: Feed keeps what it was given but parses nothing more, and the caller stops
+// reading the socket until FinishAdmission.
 class HttpConnection {
  public:
   enum class Phase : int {
     kIdle,      // between requests; deadline = idle timeout
     kReading,   // a request has started; deadline = request timeout
-    kHandling,  // the handler runs; never timed out
+    kHandling,  // the handler runs, or its admission is pending; never timed out
     kClosing,   // closed or about to be; ignore further input
   };
 
@@ -67,6 +74,14 @@ class HttpConnection {
   // pipelined request is parsed: the bytes are held (up to max_header_bytes + max_body_bytes,
   // beyond which the connection closes) until Resume().
   bool Feed(const char* data, size_t len);
+  // Where the handler's kPending admissions are resumed: the caller forwards the call to the
+  // connection's thread and calls FinishAdmission there. Set before the first Feed.
+  void set_resume(http::ResumeAdmission resume) { resume_ = std::move(resume); }
+  // True between a kPending admission and its FinishAdmission: read nothing more from the socket.
+  bool awaiting_admission() const { return awaiting_admission_; }
+  // Finishes the pending admission and parses the input kept meanwhile (appending responses
+  // and "100 Continue" to output() as Feed does). Same result as Feed.
+  bool FinishAdmission(http::Admission admission);
   // Parses held input once the queued output is back under the bound; same result as Feed.
   bool Resume();
   // True while pipelined input waits for the output to drain.
@@ -113,6 +128,10 @@ class HttpConnection {
   void StartBadRequestLine(const char* at, size_t len);
   void CheckBadRequestLine();
   void FlushHeader();
+  bool DecodeTarget();
+  void AdmitRequest();
+  void ApplyAdmission(http::Admission admission);
+  void Refuse(http::HttpResponse response);
   bool CompleteRequest();
   void Respond(http::HttpResponse& response, bool close);
   void RespondError(int status);
@@ -128,6 +147,13 @@ class HttpConnection {
   uint64_t header_bytes_ = 0;
   int error_status_ = 0;  // set by a callback before it fails the parse
   bool continue_pending_ = false;
+  bool expects_continue_ = false;  // this request has a body and "Expect: 100-continue"
+  bool target_ok_ = false;         // request_.path holds the decoded target
+  http::ResumeAdmission resume_;
+  bool awaiting_admission_ = false;
+  std::string pending_input_;  // input received while awaiting admission (at most one read)
+  // A refusal answered once its small body has been read and discarded (keeps the connection).
+  std::optional<http::HttpResponse> refusal_;
   bool close_ = false;
   int responses_ = 0;
   std::chrono::steady_clock::time_point started_;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "server/http_connection.h"
+#include "server/reactor_transport.h"
 
 namespace cartable::server {
 
@@ -143,8 +144,9 @@ class HttpServerImpl {
   void Shutdown();
   uint16_t port() const { return port_; }
 
-  void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
-  void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+  void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ReactorTransport& transport);
+  void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+               ReactorTransport& transport);
   void OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
 
  private:
@@ -154,6 +156,9 @@ class HttpServerImpl {
                   const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool close);
   void Pump(const std::shared_ptr<ConnState>& state,
             const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+  void OnAdmission(const std::shared_ptr<ConnState>& state,
+                   const std::shared_ptr<Pistache::Tcp::Peer>& peer, http::Admission admission,
+                   ReactorTransport& transport);
   void OnWritten(const std::shared_ptr<ConnState>& state,
                  const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer, size_t n);
   bool Admit(const std::shared_ptr<ConnState>& state);
@@ -190,12 +195,13 @@ class TcpHandler : public Pistache::Tcp::Handler {
 
   explicit TcpHandler(HttpServerImpl* server) : server_(server) {}
 
+  // Our transport factory makes every transport a ReactorTransport.
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    server_->OnConnection(peer);
+    server_->OnConnection(peer, static_cast<ReactorTransport&>(*transport()));
   }
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    server_->OnInput(buffer, len, peer);
+    server_->OnInput(buffer, len, peer, static_cast<ReactorTransport&>(*transport()));
   }
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     server_->OnDisconnection(peer);
@@ -207,7 +213,8 @@ class TcpHandler : public Pistache::Tcp::Handler {
 
 }  // namespace
 
-void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                  ReactorTransport& transport) {
   try {
     std::shared_ptr<ConnState> state;
     {
@@ -216,6 +223,19 @@ void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
       state = std::make_shared<ConnState>(ctx_, peer->address().host(), peer->fd(), id);
       registry_.emplace(id, state);
     }
+    // A pending admission (a password hash) finishes on a pool thread; the connection is
+    // resumed on its own reactor, which alone touches its state.
+    std::weak_ptr<ConnState> weak_state = state;
+    std::weak_ptr<Pistache::Tcp::Peer> weak_peer = peer;
+    state->conn.set_resume(
+        [this, weak_state, weak_peer, mailbox = transport.mailbox()](http::Admission admission) {
+          mailbox->Post([this, weak_state, weak_peer,
+                         admission = std::move(admission)](ReactorTransport& t) mutable {
+            auto s = weak_state.lock();
+            auto p = weak_peer.lock();
+            if (s && p) OnAdmission(s, p, std::move(admission), t);
+          });
+        });
     peer->putData(kPeerDataKey, state);
     if (ctx_.draining.load(std::memory_order_relaxed)) {
       state->conn.MarkClosing();
@@ -246,7 +266,8 @@ void HttpServerImpl::OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>&
 }
 
 void HttpServerImpl::OnInput(const char* data, size_t len,
-                             const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+                             const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                             ReactorTransport& transport) {
   std::shared_ptr<ConnState> state;
   try {
     state = std::static_pointer_cast<ConnState>(peer->tryGetData(kPeerDataKey));
@@ -259,6 +280,8 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
     }
     bool close = state->conn.Feed(data, len);
     SendOutput(state, peer, close);
+    // Its body stays unread (in the kernel, then held back by TCP) until the admission is known.
+    if (!close && state->conn.awaiting_admission()) transport.PauseReading(peer->fd());
   } catch (...) {
     if (state) {
       ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
@@ -266,6 +289,24 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
       state->Close();
     }
   }
+}
+
+// On the reactor thread: continues a connection whose admission was pending, then reads it
+// again (its own read loop was stopped).
+void HttpServerImpl::OnAdmission(const std::shared_ptr<ConnState>& state,
+                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                 http::Admission admission, ReactorTransport& transport) {
+  try {
+    bool close = state->conn.FinishAdmission(std::move(admission));
+    SendOutput(state, peer, close);
+    if (!close && state->conn.awaiting_admission()) return;  // the next pipelined request waits
+  } catch (...) {
+    ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
+    state->conn.MarkClosing();
+    state->Close();
+  }
+  // Closing or not, read again: a closed connection must see its EOF to be released.
+  transport.ResumeReading(peer);
 }
 
 // Moves the connection's pending output to its queue and starts writing it. In-flight requests
@@ -416,7 +457,10 @@ std::string HttpServerImpl::Start() {
     listener_->init(workers,
                     Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr) |
                         Pistache::Tcp::Options::NoDelay);
-    listener_->setHandler(std::make_shared<TcpHandler>(this));
+    auto handler = std::make_shared<TcpHandler>(this);
+    listener_->setHandler(handler);
+    listener_->setTransportFactory(
+        [handler] { return std::make_shared<ReactorTransport>(handler); });
     listener_->bind(address);
     port_ = static_cast<uint16_t>(listener_->getPort());
     listener_->runThreaded();

@@ -1,6 +1,12 @@
 #include "server/user_directory.h"
 
+#include "directory/password.h"
+
 namespace cartable::server {
+
+AccountsUserDirectory::AccountsUserDirectory(directory::Accounts& accounts) : accounts_(accounts) {
+  directory::DummyPasswordHash();
+}
 
 AuthUser AccountsUserDirectory::ToAuthUser(const store::User& u) {
   return {u.id,
@@ -23,8 +29,12 @@ std::optional<AuthUser> AccountsUserDirectory::FindById(int64_t id) {
   return ToAuthUser(*u);
 }
 
-bool AccountsUserDirectory::VerifyPassword(const AuthUser& user, std::string_view password) {
-  return accounts_.VerifyPassword(user.id, password);
+bool AccountsUserDirectory::VerifyPassword(const AuthUser* user, std::string_view password) {
+  if (user == nullptr) {
+    directory::VerifyDummyPassword(password);
+    return false;
+  }
+  return accounts_.VerifyPassword(user->id, password);
 }
 
 }  // namespace cartable::server

@@ -11,11 +11,13 @@ class AccountsUserDirectory : public UserDirectory {
  public:
   // `accounts` must outlive the adapter. Thread-safe as Accounts is (one store session per
   // thread).
-  explicit AccountsUserDirectory(directory::Accounts& accounts) : accounts_(accounts) {}
+  // Makes the dummy password hash now, so that the first unknown login costs no more than later
+  // ones.
+  explicit AccountsUserDirectory(directory::Accounts& accounts);
 
   std::optional<AuthUser> FindByName(const std::string& login_or_email) override;
   std::optional<AuthUser> FindById(int64_t id) override;
-  bool VerifyPassword(const AuthUser& user, std::string_view password) override;
+  bool VerifyPassword(const AuthUser* user, std::string_view password) override;
 
   // The transport's view of a stored user: active unless disabled.
   static AuthUser ToAuthUser(const store::User& user);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +50,9 @@ struct HttpRequest {
   std::string body;         // de-chunked request body
   std::string remote_addr;  // peer address, for the access log
   std::string user;         // set by auth: the authenticated login, for the access log
+  // What RequestHandler::Admit established before the body was read (e.g. the verified user),
+  // for Handle's use so that it does not repeat that work. Opaque to the transport.
+  std::shared_ptr<const void> admitted;
 };
 
 struct HttpResponse {
@@ -73,12 +78,45 @@ std::string HttpDate(std::chrono::system_clock::time_point t);
 // Parses an IMF-fixdate; nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view s);
 
+// What the application decides once a request's headers are complete, before its body is read
+// (RFC 9110 §10.1.1: a server may answer with a final status instead of "100 Continue").
+struct Admission {
+  enum class Verdict {
+    kAccept,   // read the body, then call Handle
+    kRefuse,   // answer `response` without reading the body
+    kPending,  // slow work was queued: the transport stops reading until the handler resumes it
+  };
+  Verdict verdict = Verdict::kAccept;
+  HttpResponse response;                 // kRefuse only
+  std::shared_ptr<const void> admitted;  // kAccept: copied to HttpRequest::admitted
+
+  static Admission Accept(std::shared_ptr<const void> admitted = nullptr) {
+    return {Verdict::kAccept, {}, std::move(admitted)};
+  }
+  static Admission Refuse(HttpResponse response) {
+    return {Verdict::kRefuse, std::move(response), nullptr};
+  }
+  static Admission Pending() { return {Verdict::kPending, {}, nullptr}; }
+};
+
+// Called by the handler, from any thread, to finish a kPending admission.
+using ResumeAdmission = std::function<void(Admission)>;
+
 // The application seam: one call per complete request, on the worker thread that read it.
 // Must not throw; the transport answers 500 if it does.
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
   virtual HttpResponse Handle(HttpRequest& request) = 0;
+  // Called on the worker thread once `request`'s headers are complete (path decoded, body not
+  // read yet) and before Handle. Must be quick: it runs on a reactor thread. kPending promises
+  // exactly one call of `resume` (from any thread) with kAccept or kRefuse; the handler must not
+  // keep a reference to `request` for it. The default accepts everything.
+  virtual Admission Admit(HttpRequest& request, const ResumeAdmission& resume) {
+    (void)request;
+    (void)resume;
+    return Admission::Accept();
+  }
 };
 
 }  // namespace cartable::http

@@ -24,6 +24,20 @@ TEST(PasswordTest, Argon2idHashVerifies) {
   EXPECT_NE(HashPassword("correct horse"), h) << "salted";
 }
 
+// Unknown logins are verified against the dummy hash: it must cost what a real one costs, so it
+// has the kStandard parameters; it is made once per process.
+TEST(PasswordTest, DummyHashHasStandardParameters) {
+  const std::string& dummy = DummyPasswordHash();
+  EXPECT_EQ(dummy.rfind("$argon2id$v=19$m=19456,t=2,", 0), 0u) << dummy;
+  EXPECT_EQ(&DummyPasswordHash(), &dummy);
+  EXPECT_EQ(DummyPasswordHash(), dummy);
+  VerifyDummyPassword("anything");  // always fails, returns nothing
+  std::string temporary = HashPassword("12E3456789ABC", HashStrength::kTemporary);
+  EXPECT_TRUE(VerifyPasswordEvenly(temporary, "12E3456789ABC"));
+  EXPECT_FALSE(VerifyPasswordEvenly(temporary, "x"));
+  EXPECT_TRUE(VerifyPasswordEvenly(HashPassword("pw"), "pw"));
+}
+
 class AccountsTest : public ::testing::Test {
  protected:
   testlib::TempStore store_;

@@ -1,8 +1,12 @@
 // The authenticator's cache: the password hash runs once per credential, not per request, and a
-// credential_version change or a disable invalidates the cached entry.
+// credential_version change or a disable invalidates the cached entry. The hash pool: bounded,
+// off the caller's thread; unknown logins cost a hash too.
 #include "server/auth.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
 
 namespace cartable::server {
 namespace {
@@ -17,13 +21,17 @@ class FakeUsers : public UserDirectory {
     if (id != user.id) return std::nullopt;
     return user;
   }
-  bool VerifyPassword(const AuthUser&, std::string_view pw) override {
+  bool VerifyPassword(const AuthUser* u, std::string_view pw) override {
     ++verifications;
-    return pw == password;
+    if (u == nullptr) ++dummy_verifications;
+    while (gate_closed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return u != nullptr && pw == password;
   }
   AuthUser user{7, "jlabert", "Jean Labert", "jean.labert@ac-orleans-tours.fr", 1, true};
   std::string password = "pw";
-  int verifications = 0;
+  std::atomic<int> verifications{0};
+  std::atomic<int> dummy_verifications{0};
+  std::atomic<bool> gate_closed{false};  // holds every verification while true
 };
 
 http::HttpRequest WithAuth(const std::string& value) {
@@ -50,9 +58,9 @@ TEST(AuthTest, CacheAvoidsRehashing) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 300);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
-  EXPECT_EQ(users.verifications, 1);
+  EXPECT_EQ(users.verifications.load(), 1);
   EXPECT_FALSE(auth.Authenticate(WithAuth("Basic amxhYmVydDp4")));  // jlabert:x
-  EXPECT_EQ(users.verifications, 2) << "wrong passwords are never cached";
+  EXPECT_EQ(users.verifications.load(), 2) << "wrong passwords are never cached";
 }
 
 TEST(AuthTest, CredentialVersionChangeInvalidates) {
@@ -73,10 +81,86 @@ TEST(AuthTest, NoCacheMeansHashEveryTime) {
   Authenticator auth(users, "Cartable", 0);
   ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
   ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
-  EXPECT_EQ(users.verifications, 2);
+  EXPECT_EQ(users.verifications.load(), 2);
   http::HttpResponse c = auth.Challenge();
   EXPECT_EQ(c.status, 401);
   EXPECT_EQ(*c.headers.Get("WWW-Authenticate"), "Basic realm=\"Cartable\", charset=\"UTF-8\"");
+}
+
+// An unknown login and a disabled account go through a (dummy) verification, as a wrong password
+// does: same cost, so the time taken does not tell which logins exist.
+TEST(AuthTest, UnknownAndDisabledLoginsAreHashedToo) {
+  FakeUsers users;
+  Authenticator auth(users, "Cartable", 300);
+  EXPECT_FALSE(auth.Authenticate(WithAuth("Basic bm9ib2R5OnB3")));  // nobody:pw
+  EXPECT_EQ(users.verifications.load(), 1);
+  EXPECT_EQ(users.dummy_verifications.load(), 1);
+  EXPECT_FALSE(auth.Authenticate(WithAuth("Basic amxhYmVydDp4")));  // jlabert:x
+  EXPECT_EQ(users.verifications.load(), 2);
+  EXPECT_EQ(users.dummy_verifications.load(), 1);
+  users.user.active = false;
+  EXPECT_FALSE(auth.Authenticate(WithAuth(kGood)));
+  EXPECT_EQ(users.verifications.load(), 3);
+  EXPECT_EQ(users.dummy_verifications.load(), 2) << "a disabled account never sees its hash";
+  EXPECT_EQ(auth.verifications(), 3u);
+}
+
+TEST(AuthTest, CachedNeverHashes) {
+  FakeUsers users;
+  Authenticator auth(users, "Cartable", 300);
+  Credentials good{"jlabert", "pw"};
+  EXPECT_FALSE(auth.Cached(good));
+  EXPECT_EQ(users.verifications.load(), 0);
+  ASSERT_TRUE(auth.Verify(good));
+  ASSERT_TRUE(auth.Cached(good));
+  EXPECT_FALSE(auth.Cached(Credentials{"jlabert", "x"}));
+  EXPECT_EQ(users.verifications.load(), 1);
+}
+
+TEST(AuthTest, VerifyAsyncRunsOnThePool) {
+  FakeUsers users;
+  Authenticator auth(users, "Cartable", 300, HashPoolOptions{1, 4});
+  std::promise<std::pair<bool, std::thread::id>> result;
+  ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "pw"}, [&](std::optional<AuthUser> u) {
+    result.set_value({u.has_value(), std::this_thread::get_id()});
+  }));
+  auto future = result.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto [ok, thread] = future.get();
+  EXPECT_TRUE(ok);
+  EXPECT_NE(thread, std::this_thread::get_id());
+  EXPECT_TRUE(auth.Cached(Credentials{"jlabert", "pw"})) << "a success is cached";
+}
+
+// hash_threads busy and hash_queue waiting: the next verification is refused at once (503 for
+// the client), not queued without bound.
+TEST(AuthTest, FullHashQueueRefusesMore) {
+  FakeUsers users;
+  users.gate_closed = true;
+  std::atomic<int> done{0};
+  {
+    Authenticator auth(users, "Cartable", 300, HashPoolOptions{1, 2});
+    auto count = [&](std::optional<AuthUser>) { done.fetch_add(1); };
+    ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "a"}, count));
+    // The first job leaves the queue for the thread, where it blocks.
+    for (int i = 0; i < 5000 && users.verifications.load() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(users.verifications.load(), 1);
+    EXPECT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "b"}, count));
+    EXPECT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "c"}, count));
+    EXPECT_FALSE(auth.VerifyAsync(Credentials{"jlabert", "d"}, count));
+    http::HttpResponse busy = Authenticator::Busy();
+    EXPECT_EQ(busy.status, 503);
+    EXPECT_EQ(*busy.headers.Get("Retry-After"), "1");
+    users.gate_closed = false;
+    for (int i = 0; i < 5000 && done.load() < 3; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(done.load(), 3);
+    EXPECT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "e"}, count)) << "room again";
+  }
+  EXPECT_LE(users.verifications.load(), 4);
 }
 
 }  // namespace

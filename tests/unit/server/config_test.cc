@@ -50,6 +50,23 @@ TEST_F(ConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c.access_log_file, "/tmp/a.log");
 }
 
+TEST_F(ConfigTest, ReadsHashPoolAndRefusalKeysWithinBounds) {
+  Config c;
+  EXPECT_EQ(c.hash_threads, 2u);
+  EXPECT_EQ(c.hash_queue, 64u);
+  EXPECT_EQ(c.LoadFile(Write("[auth]\nhash_threads = 1\nhash_queue = 5\n"
+                             "refused_body_drain_bytes = 0\n")),
+            "");
+  EXPECT_EQ(c.hash_threads, 1u);
+  EXPECT_EQ(c.hash_queue, 5u);
+  EXPECT_EQ(c.refused_body_drain_bytes, 0u);
+  for (const char* bad :
+       {"hash_threads = 0", "hash_threads = 65", "hash_queue = 0", "hash_queue = 100001"}) {
+    std::string err = Config().LoadFile(Write(std::string("[auth]\n") + bad + "\n"));
+    EXPECT_NE(err.find("between"), std::string::npos) << bad << ": " << err;
+  }
+}
+
 TEST_F(ConfigTest, ReadsConnectionLimits) {
   Config c;
   EXPECT_EQ(c.max_connections, 10000u);

@@ -1,14 +1,17 @@
 // A RequestHandler for transport tests: echoes the request back so tests can see exactly what
 // the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /gate waits for `open`,
 // /status/N answers N, /xml/N answers N bytes of XML, /omit sets omit_body itself, /close asks the
-// transport to close.
+// transport to close. Admission: /refuse… is refused with 401 before its body is read, /pending…
+// waits until the test calls ResumePending.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/http/message.h"
 
@@ -57,9 +60,41 @@ class EchoHandler : public http::RequestHandler {
     body += "\n" + request.body;
     return http::HttpResponse::Text(200, std::move(body));
   }
+  http::Admission Admit(http::HttpRequest& request, const http::ResumeAdmission& resume) override {
+    admissions.fetch_add(1);
+    if (request.path.starts_with("/refuse")) {
+      return http::Admission::Refuse(http::HttpResponse::Text(401, "refused\n"));
+    }
+    if (request.path.starts_with("/pending")) {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.push_back(resume);
+      return http::Admission::Pending();
+    }
+    return http::Admission::Accept();
+  }
+  // Resumes every pending admission with `admission`, from the calling thread; how many.
+  int ResumePending(const http::Admission& admission) {
+    std::vector<http::ResumeAdmission> pending;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending.swap(pending_);
+    }
+    for (auto& resume : pending) resume(admission);
+    return static_cast<int>(pending.size());
+  }
+  int PendingCount() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(pending_.size());
+  }
+
   std::atomic<int> calls{0};
+  std::atomic<int> admissions{0};
   std::atomic<bool> entered{false};  // a /gate request is being handled
   std::atomic<bool> open{false};     // lets /gate requests finish
+
+ private:
+  std::mutex mu_;
+  std::vector<http::ResumeAdmission> pending_;
 };
 
 }  // namespace cartable::server::testing

@@ -276,6 +276,110 @@ TEST_F(HttpConnectionTest, ExpectContinue) {
   EXPECT_TRUE(close);
 }
 
+TEST_F(HttpConnectionTest, UnknownExpectationGets417WithoutReadingTheBody) {
+  bool close = false;
+  auto r =
+      Feed("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 4\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 417);
+  EXPECT_TRUE(close);
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+// A refused request with a large body is answered at once, before its body arrives, and the
+// connection closes (the unread body cannot be told from a next request).
+TEST_F(HttpConnectionTest, RefusalBeforeALargeBodyClosesWithoutReadingIt) {
+  config_.refused_body_drain_bytes = 10;
+  bool close = false;
+  auto r = Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 90\r\n\r\nabc", &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 401);
+  EXPECT_NE(r[0].head.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(close);
+  EXPECT_EQ(handler_.calls.load(), 0);
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+// A small refused body is read and thrown away: the connection stays usable.
+TEST_F(HttpConnectionTest, RefusalOfASmallBodyKeepsTheConnection) {
+  config_.refused_body_drain_bytes = 10;
+  bool close = true;
+  auto r = Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhel", &close);
+  EXPECT_TRUE(r.empty()) << "answered when the body is complete";
+  EXPECT_FALSE(close);
+  r = Feed("loGET /x HTTP/1.1\r\nHost: x\r\n\r\n", &close);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 401);
+  EXPECT_EQ(r[1].status, 200);
+  EXPECT_FALSE(close);
+  EXPECT_EQ(handler_.calls.load(), 1);
+}
+
+TEST_F(HttpConnectionTest, ExpectContinueIsNotSentToARefusedRequest) {
+  bool close = false;
+  auto r =
+      Feed("PUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+           &close);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 401);
+  EXPECT_TRUE(close);
+}
+
+// A pending admission parks the connection: nothing is parsed or answered, no "100 Continue",
+// until FinishAdmission; then the interim response, the body and the final response follow.
+TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::vector<http::Admission> resumed;
+  conn_->set_resume([&](http::Admission a) { resumed.push_back(std::move(a)); });
+  bool close = true;
+  auto r = Feed(
+      "PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab",
+      &close);
+  EXPECT_TRUE(r.empty());
+  EXPECT_FALSE(close);
+  EXPECT_TRUE(conn_->awaiting_admission());
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kHandling) << "no request timeout meanwhile";
+  EXPECT_TRUE(Feed("cd", &close).empty()) << "kept, not parsed";
+  ASSERT_EQ(handler_.ResumePending(http::Admission::Accept()), 1);
+  ASSERT_EQ(resumed.size(), 1u);
+  close = conn_->FinishAdmission(std::move(resumed[0]));
+  EXPECT_FALSE(close);
+  EXPECT_FALSE(conn_->awaiting_admission());
+  ctx_.in_flight -= conn_->TakeResponseCount();
+  r = Split(std::move(conn_->output()));
+  conn_->output().clear();
+  ASSERT_EQ(r.size(), 1u) << "the body had already arrived: no 100";
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_NE(r[0].body.find("\nabcd"), std::string::npos);
+
+  // Headers alone: 100 Continue only once accepted.
+  resumed.clear();
+  r = Feed("PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_TRUE(r.empty());
+  ASSERT_EQ(handler_.ResumePending(http::Admission::Accept()), 1);
+  conn_->FinishAdmission(std::move(resumed[0]));
+  r = Split(std::move(conn_->output()));
+  conn_->output().clear();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 100);
+  r = Feed("wxyz");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+
+  // Refused after waiting: the final status, no 100, and the connection closes.
+  resumed.clear();
+  r = Feed("PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_TRUE(r.empty());
+  ASSERT_EQ(handler_.ResumePending(http::Admission::Refuse(http::HttpResponse::Text(401, "no\n"))),
+            1);
+  EXPECT_TRUE(conn_->FinishAdmission(std::move(resumed[0])));
+  ctx_.in_flight -= conn_->TakeResponseCount();
+  r = Split(std::move(conn_->output()));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 401);
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
 TEST_F(HttpConnectionTest, PhasesDriveTimeouts) {
   config_.request_timeout_seconds = 1;
   config_.idle_timeout_seconds = 2;

@@ -156,6 +156,70 @@ TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   EXPECT_TRUE(big->WaitForClose(milliseconds(2000)));
 }
 
+// A pending admission (a hash on another thread) parks only its own connection: with a single
+// reactor, another connection is served meanwhile; the parked one resumes on its reactor when
+// another thread finishes the admission, and only then gets "100 Continue".
+TEST_F(HttpServerTest, PendingAdmissionParksOnlyItsConnection) {
+  server_.reset();
+  config_.workers = 1;
+  StartServer();
+  auto parked = Connect();
+  ASSERT_TRUE(parked->Send(
+      "PUT /pending HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  for (int i = 0; i < 500 && handler_.PendingCount() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(handler_.PendingCount(), 1);
+  auto other = Connect();
+  auto r = other->RoundTrip("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  parked->set_timeout(milliseconds(200));
+  EXPECT_FALSE(parked->ReadResponse()) << "no 100 Continue before the admission";
+  parked->set_timeout(milliseconds(3000));
+  std::thread([this] { handler_.ResumePending(http::Admission::Accept()); }).join();
+  auto interim = parked->ReadResponse();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  r = parked->RoundTrip("hello");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(r->body.size() - 6), "\nhello");
+}
+
+// Refused before its body: the answer arrives although the client has sent only part of the
+// body, and the server half-closes (the client reads the answer, not a reset).
+TEST_F(HttpServerTest, RefusalBeforeTheBodyReachesAClientStillSending) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
+  ASSERT_TRUE(c->Send(std::string(200000, 'x')));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_TRUE(c->WaitForClose(milliseconds(3000)));
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+// Lingering is bounded: a client that keeps sending after the early answer is cut off once
+// lingering_close_seconds have passed.
+TEST_F(HttpServerTest, LingeringAfterARefusalIsBounded) {
+  server_.reset();
+  config_.lingering_close_seconds = 1;
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  while (!cut && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    cut = !c->Send(std::string(4096, 'x'));
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(cut) << "still accepting bytes after 5 s";
+}
+
 TEST_F(HttpServerTest, LimitsAndMalformedRequestsCloseTheConnection) {
   struct Case {
     std::string request;

@@ -88,8 +88,8 @@ Result<WriteResult> WriteMember(const Request& req, const MemberWrite& w, Member
   store::ObjectIndex index;
   if (type.validate != nullptr) {
     Result<store::ObjectIndex> checked =
-        type.validate(req, t.collection, t.name, t.type == NodeType::kObject ? &t.object : nullptr,
-                      w.body, w.content_type);
+        type.validate(req, t.collection, t.name,
+                      t.type == NodeType::kObject ? &t.object : w.replaced, w.body, w.content_type);
     if (!checked.ok()) return checked.status();
     index = std::move(checked.value());
   }

@@ -19,7 +19,8 @@ namespace cartable::dav {
 struct Target;
 
 // Checks a member body about to be stored in `parent` (PUT, COPY, MOVE) and returns its index.
-// `name` is the member name, `existing` the object being replaced (nullptr when new).
+// `name` is the member name, `existing` the object being replaced (nullptr when new; for COPY
+// and MOVE with Overwrite, the destination deleted first, MemberWrite::replaced).
 using MemberValidator = Result<store::ObjectIndex> (*)(
     const Request& req, const store::Collection& parent, const std::string& name,
     const store::Object* existing, std::string_view body, std::string_view content_type);
@@ -47,6 +48,9 @@ struct MemberWrite {
   MemberChange change = MemberChange::kPut;   // kPut, kCopyTo or kMoveTo
   const Target* source = nullptr;             // COPY/MOVE: where it comes from
   const MemberState* source_state = nullptr;  // MOVE: what the source's hooks read
+  // COPY/MOVE with Overwrite: the destination object deleted first (RFC 4918 §9.8.4), so that
+  // validation still sees what the write replaces (its UID must not change); null otherwise.
+  const store::Object* replaced = nullptr;
 };
 
 // What storing a member did.

@@ -163,6 +163,9 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
     if (row->on_existing != 0) return ResourceExists(*row, t);
     return MethodNotAllowed(t.kind, http.method);
   }
+  if (row->writes && t.type == NodeType::kMissing) {
+    if (Status s = CheckNewResourceName(t.path); !s.ok()) return ErrorResponse(s);
+  }
   if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {
     return ErrorResponse(Status::Violates(Precondition::kNeedPrivileges,
                                           "you may not " + http.method + " " + t.path));

@@ -1,10 +1,12 @@
 #include "dav/target.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "dav/collection_types.h"
 #include "dav/store/store_util.h"
+#include "dav/text_check.h"
 
 namespace cartable::dav {
 namespace {
@@ -269,6 +271,24 @@ Status EnsureHome(store::Session& session, const std::string& path, const Princi
     return Status::OK();
   }
   return Status::OK();
+}
+
+Status CheckNewResourceName(std::string_view path) {
+  std::string_view name = path;
+  if (!name.empty() && name.back() == '/') name.remove_suffix(1);
+  name.remove_prefix(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+  std::optional<TextFault> fault = FindTextFault(name, TextRules::kName);
+  if (!fault) return Status::OK();
+  char what[64];
+  if (fault->invalid_utf8) {
+    std::snprintf(what, sizeof what, "byte 0x%02X is not UTF-8",
+                  static_cast<unsigned>(fault->value));
+  } else {
+    std::snprintf(what, sizeof what, "it holds the control character U+%04X",
+                  static_cast<unsigned>(fault->value));
+  }
+  return Status::BadRequest(std::string("invalid resource name: ") + what +
+                            " (names are UTF-8 text without control characters)");
 }
 
 }  // namespace cartable::dav

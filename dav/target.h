@@ -110,6 +110,14 @@ Target PrincipalTarget(store::User user);
 Target ChildCollectionTarget(const Target& parent, const store::Collection& child);
 Target ChildObjectTarget(const Target& parent, const store::Object& object);
 
+// The door of resource names: the last segment of `path` (decoded), about to be created by PUT,
+// MKCOL, MKCALENDAR or as a COPY/MOVE destination, must be UTF-8 without control characters
+// (TextRules::kName). Errors: kBadRequest (400) naming the segment's problem: the request
+// names something no client can show or type back (hrefs are UTF-8, RFC 3986 §2.5, RFC 4918
+// §8.3.1), a defect of the request itself rather than a refused permission (403). Names
+// already stored are not checked: they stay readable and deletable.
+Status CheckNewResourceName(std::string_view path);
+
 // Access rules for now: a user reads and writes only their own trees; principals and virtual
 // collections are readable by every authenticated user, writable by none.
 bool CanRead(const Target& t, const Principal& p);

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "dav/context.h"
+#include "dav/text_check.h"
 
 namespace cartable::dav {
 namespace {
@@ -178,6 +179,12 @@ XmlLimits XmlLimitsOf(const DavOptions& options) {
 Result<std::unique_ptr<pugi::xml_document>> ParseXml(std::string_view body,
                                                      const XmlLimits& limits) {
   if (Status s = ScanShape(body, limits); !s.ok()) return s;
+  // pugixml checks neither UTF-8 nor the XML 1.0 character range, and decodes &#1; into the
+  // tree: refuse here what would otherwise reach the store and other users' answers.
+  if (std::optional<TextFault> fault = FindTextFault(body, TextRules::kXml)) {
+    return Status::BadRequest("the XML body is not well-formed UTF-8 XML 1.0 text: " +
+                              fault->Describe());
+  }
   auto doc = std::make_unique<pugi::xml_document>();
   pugi::xml_parse_result r = doc->load_buffer(
       body.data(), body.size(),
@@ -259,26 +266,9 @@ std::string SelfContainedXml(const pugi::xml_node& element) {
   return os.str();
 }
 
-void AppendEscaped(std::string& out, std::string_view text) {
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = nullptr;
-    switch (text[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\r': rep = "&#13;"; break;
-      default: break;
-    }
-    if (rep) {
-      out.append(text.substr(start, i - start));
-      out.append(rep);
-      start = i + 1;
-    }
-  }
-  out.append(text.substr(start));
-}
+void AppendEscaped(std::string& out, std::string_view text) { AppendXmlText(out, text); }
+
+void XmlWriter::Raw(std::string_view xml) { AppendXmlFragment(out_, xml); }
 
 void XmlWriter::OpenRoot(std::string_view ns, std::string_view local) {
   out_.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");

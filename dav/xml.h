@@ -67,7 +67,9 @@ Status ForEachElement(const pugi::xml_node& parent, F f) {
 // same thing wherever it is pasted. Used to keep dead properties byte-faithful.
 std::string SelfContainedXml(const pugi::xml_node& element);
 
-// Escapes text for element content or attribute values.
+// Escapes text for element content or attribute values. Never emits a malformed document,
+// whatever `text` holds (stored data is not trusted here): invalid UTF-8 and characters XML 1.0
+// forbids become U+FFFD (AppendXmlText, dav/text_check.h).
 void AppendEscaped(std::string& out, std::string_view text);
 
 class XmlWriter {
@@ -88,8 +90,10 @@ class XmlWriter {
   // <x>text</x> with text escaped.
   void TextElement(std::string_view ns, std::string_view local, std::string_view text);
   void Text(std::string_view text) { AppendEscaped(out_, text); }
-  // Appends a pre-serialised, self-contained XML fragment verbatim.
-  void Raw(std::string_view xml) { out_.append(xml); }
+  // Appends a pre-serialised, self-contained XML fragment: verbatim when it is clean, else with
+  // invalid UTF-8 and forbidden characters replaced by U+FFFD (a dead property read back from
+  // the store is not trusted to be well-formed text).
+  void Raw(std::string_view xml);
   // Closes every open element.
   void Finish();
 

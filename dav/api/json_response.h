@@ -11,11 +11,18 @@
 
 namespace cartable::dav::api {
 
+// The one serialisation of JSON answers. Stored data is not trusted to be UTF-8 (an object
+// stored before the door checked it, or copied from another user's event by an invitation):
+// invalid bytes become U+FFFD instead of nlohmann::json throwing type_error.316 (a 500).
+inline std::string DumpJson(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 inline http::HttpResponse Json(int status, const nlohmann::json& body) {
   http::HttpResponse r;
   r.status = status;
   r.headers.Set("Content-Type", "application/json; charset=utf-8");
-  r.body = body.dump();
+  r.body = DumpJson(body);
   return r;
 }
 
@@ -29,7 +36,7 @@ inline http::HttpResponse JsonError(int status, const std::string& message) {
 inline http::HttpResponse JsonError(const Status& s) {
   http::HttpResponse r = ResponseForStatus(s);
   r.headers.Set("Content-Type", "application/json; charset=utf-8");
-  r.body = nlohmann::json{{"error", s.message()}}.dump();
+  r.body = DumpJson(nlohmann::json{{"error", s.message()}});
   return r;
 }
 

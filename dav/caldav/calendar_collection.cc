@@ -107,18 +107,31 @@ std::vector<std::string> ComponentSet(const store::CollectionSettings& settings)
   return {std::begin(kAllComponents), std::end(kAllComponents)};
 }
 
-Result<store::ObjectIndex> ValidateCalendarMember(const Request& req,
-                                                  const store::Collection& parent,
-                                                  const std::string& name, const store::Object*,
-                                                  std::string_view body,
-                                                  std::string_view content_type,
-                                                  CalendarObject* parsed) {
+Result<store::ObjectIndex> ValidateCalendarMember(
+    const Request& req, const store::Collection& parent, const std::string& name,
+    const store::Object* existing, std::string_view body, std::string_view content_type,
+    CalendarObject* parsed) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   if (!http::EqualsIgnoreCase(http::Trim(media), "text/calendar")) {
     return Status::Violates(Precondition::kSupportedCalendarData,
                             "calendar collections hold text/calendar data only");
   }
-  return ValidateForCalendar(req.session, parent, name, body, parsed);
+  CalendarObject object;
+  Result<store::ObjectIndex> index = ValidateForCalendar(req.session, parent, name, body, &object);
+  if (!index.ok()) return index;
+  // A calendar object resource is one event (or to-do...) identified by its UID: replacing it
+  // with another UID is not an update. RFC 4791 §5.3.2 lists no-uid-conflict for a UID held by
+  // *another* resource; for the same URL CalendarServer refuses "Cannot change the UID in an
+  // existing resource" with 403 valid-calendar-object-resource (the §4.1 rules), as we do.
+  // Clients that mean a new event PUT it at a new URL (and DELETE the old one).
+  if (existing != nullptr && !existing->index.uid.empty() && existing->index.uid != index->uid) {
+    return Status::Violates(
+        Precondition::kValidCalendarObjectResource,
+        "the UID of an existing calendar object resource cannot change (it is " +
+            existing->index.uid + ", the new data has " + index->uid + ")");
+  }
+  if (parsed != nullptr) *parsed = std::move(object);
+  return index;
 }
 
 namespace {

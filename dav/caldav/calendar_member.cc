@@ -75,8 +75,9 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
   const Target& t = w.target;
   const bool replaces = t.type == NodeType::kObject;
   CalendarObject parsed;  // the door: parsed once here, handed to scheduling
-  Result<store::ObjectIndex> index = ValidateCalendarMember(
-      req, t.collection, t.name, replaces ? &t.object : nullptr, w.body, w.content_type, &parsed);
+  Result<store::ObjectIndex> index =
+      ValidateCalendarMember(req, t.collection, t.name, replaces ? &t.object : w.replaced, w.body,
+                             w.content_type, &parsed);
   if (!index.ok()) return index.status();
   if (w.change == MemberChange::kMoveTo && w.source && SameCalendarHome(*w.source, t)) {
     return MoveWithinHome(req, w, *index);

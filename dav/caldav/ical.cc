@@ -1,9 +1,11 @@
 // Validation of calendar object resources (RFC 4791 §4.1, §5.3.2) and index extraction.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <set>
 
 #include "dav/caldav/ical_internal.h"
+#include "dav/text_check.h"
 
 namespace cartable::dav::caldav {
 namespace {
@@ -19,6 +21,47 @@ using store::kNoUpperBound;
 // in the query's or the calendar's zone, which may change after the PUT (RFC 4791 §9.9). Widening
 // the span by the largest possible offset difference (UTC-12 to UTC+14) keeps the index sound.
 constexpr Seconds kFloatingSlack = 27 * 3600;
+
+// RFC 5545 §3.1: iana-token = 1*(ALPHA / DIGIT / "-").
+bool IsIanaToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char ch : s) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+  }
+  return true;
+}
+
+// libical 3.0 knows no property registered after RFC 5545/7986 (RFC 9073 STRUCTURED-DATA,
+// STYLED-DESCRIPTION, LOCATION-TYPE...; RFC 9074, 9253...): it replaces each by an X-LIC-ERROR
+// "Parse error in property name: NAME", and keeps an unknown component (VLOCATION,
+// PARTICIPANT) as one of no kind. Such data is valid iCalendar (RFC 5545 §3.6 iana-comp,
+// §3.8.8.1 iana-prop: "MUST ... be ignored" by applications that do not know them), so it is
+// not an error here; a name that is not an iana-token (a space, an underscore) still is.
+bool IsUnknownNameError(icalproperty* err) {
+  constexpr std::string_view kPrefix = "Parse error in property name: ";
+  const char* s = icalproperty_get_xlicerror(err);
+  std::string_view msg = s ? s : "";
+  return msg.substr(0, kPrefix.size()) == kPrefix && IsIanaToken(msg.substr(kPrefix.size()));
+}
+
+// The first error libical recorded in `c` that makes the data invalid ("" when none); unknown
+// IANA properties and whatever lies inside unknown components are not errors.
+std::string FirstRealError(icalcomponent* c) {
+  for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p;
+       p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+    if (IsUnknownNameError(p)) continue;
+    const char* s = icalproperty_get_xlicerror(p);
+    return s && *s ? s : "parse error";
+  }
+  for (icalcomponent* k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
+       k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+    icalcomponent_kind kind = icalcomponent_isa(k);
+    if (kind == ICAL_NO_COMPONENT || kind == ICAL_X_COMPONENT) continue;
+    std::string e = FirstRealError(k);
+    if (!e.empty()) return e;
+  }
+  return "";
+}
 
 std::string FirstError(icalcomponent* c) {
   icalproperty* p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
@@ -221,8 +264,8 @@ namespace {
 
 // Everything ValidateCalendarObject checks once the text is parsed.
 Result<store::ObjectIndex> ValidateTree(icalcomponent* cal, const ValidateOptions& options) {
-  if (icalcomponent_count_errors(cal) > 0) {
-    return Invalid("iCalendar syntax error: " + FirstError(cal));
+  if (std::string error = FirstRealError(cal); !error.empty()) {
+    return Invalid("iCalendar syntax error: " + error);
   }
   store::ObjectIndex index;
   Status s = CheckStructure(cal, options, &index.uid, &index.component);
@@ -237,12 +280,21 @@ Result<store::ObjectIndex> ValidateTree(icalcomponent* cal, const ValidateOption
 
 }  // namespace
 
+Status CheckCalendarText(std::string_view ics) {
+  std::optional<TextFault> fault = FindTextFault(ics, TextRules::kContentLines);
+  if (!fault) return Status::OK();
+  return Invalid("calendar data " + fault->Describe() +
+                 " (RFC 5545 section 3.1: UTF-8 text, no control character but HTAB, CR only "
+                 "before LF)");
+}
+
 Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
                                                   const ValidateOptions& options,
                                                   CalendarObject* parsed) {
   if (ics.size() > options.max_resource_size) {
     return Status::Violates(Precondition::kMaxResourceSize, "calendar object too large");
   }
+  if (Status s = CheckCalendarText(ics); !s.ok()) return s;
   size_t begin = ics.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (begin == std::string_view::npos || ics.substr(begin, 15) != "BEGIN:VCALENDAR") {
     return Invalid("not an iCalendar object (BEGIN:VCALENDAR expected)");

@@ -39,9 +39,18 @@ struct ValidateOptions {
   int max_instances_for_index = 5000;
 };
 
+// The character-level door of iCalendar data, before any parse: well-formed UTF-8 (RFC 5545
+// §3.1: "The default charset is UTF-8"), no control character but HTAB inside a line, CR only
+// before LF (§3.1, §3.3.11 CONTROL), no U+FFFE/U+FFFF (dav/text_check.h kContentLines).
+// Errors: valid-calendar-data with a message naming the line ("line 4: character U+0001 ...").
+// A plain function of the bytes, for the fuzz target of iCalendar validation too.
+Status CheckCalendarText(std::string_view ics);
+
 // Checks a calendar object resource (RFC 4791 §4.1, §5.3.2) and extracts its index.
 // Errors (Status with precondition, nothing stored by the caller):
-//   valid-calendar-data          not parsable as iCalendar, no VCALENDAR, VERSION missing,
+//   valid-calendar-data          CheckCalendarText refuses the bytes (not UTF-8, a control
+//                                 character; the message names the line),
+//                                 not parsable as iCalendar, no VCALENDAR, VERSION missing,
 //                                 a component without UID, a date-time that cannot be resolved
 //   valid-calendar-object-resource  several UIDs, mixed component types, METHOD present,
 //                                 RECURRENCE-ID instances without... (anything 4.1 forbids)

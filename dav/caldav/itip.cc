@@ -409,6 +409,13 @@ const ItipComponent* SchedulingInfo::Find(const std::string& key) const {
   return nullptr;
 }
 
+const ItipComponent& SchedulingInfo::OrganizerComponent() const {
+  for (const ItipComponent& c : components) {
+    if (!c.organizer.empty() && c.organizer == organizer) return c;
+  }
+  return components.front();
+}
+
 bool SchedulingInfo::HasAttendee(const std::string& address) const {
   for (const ItipComponent& c : components) {
     if (c.FindAttendee(address)) return true;
@@ -448,13 +455,18 @@ Result<SchedulingInfo> InspectScheduling(const CalendarObject& cal) {
     if (first) {
       info.uid = icalcomponent_get_uid(c) ? icalcomponent_get_uid(c) : "";
       info.component = internal::ComponentName(c);
-      info.organizer = d.organizer;
       first = false;
-    } else if (d.organizer != info.organizer) {
-      info.same_organizer = false;
+    }
+    // RFC 6638 §3.2.4.1: the ORGANIZER must be the same in every component *where present*.
+    if (!d.organizer.empty()) {
+      if (info.organizer.empty()) {
+        info.organizer = d.organizer;
+      } else if (d.organizer != info.organizer) {
+        info.same_organizer = false;
+      }
     }
     if (d.recurrence_key.empty()) {
-      info.organizer = d.organizer;
+      if (!d.organizer.empty()) info.organizer = d.organizer;  // the master's wins
       info.components.insert(info.components.begin(), std::move(d));
     } else {
       info.components.push_back(std::move(d));

@@ -53,14 +53,23 @@ struct ItipComponent {
 
 struct SchedulingInfo {
   std::string uid;
-  std::string component;       // "VEVENT", "VTODO", ...
-  std::string method;          // METHOD ("" for a calendar object resource)
-  std::string organizer;       // the master's (or first component's) organizer, normalised
-  bool same_organizer = true;  // every component names the same ORGANIZER (or none)
+  std::string component;  // "VEVENT", "VTODO", ...
+  std::string method;     // METHOD ("" for a calendar object resource)
+  // The organizer, normalised: the master's, else the first override's that names one. A
+  // personal series with one occurrence turned into a meeting (Apple Calendar, Thunderbird)
+  // has an ORGANIZER on that override only.
+  std::string organizer;
+  // Every component that names an ORGANIZER names the same one (RFC 6638 §3.2.4.1: "when
+  // present"); components without one do not count.
+  bool same_organizer = true;
   std::vector<ItipComponent> components;  // master first when there is one
 
   // The component with `key`, or nullptr.
   const ItipComponent* Find(const std::string& key) const;
+  // The component whose ORGANIZER property speaks for the organizer (its CN, SCHEDULE-AGENT):
+  // the first (master first) that names `organizer`, else the first one. Never call on an
+  // empty `components` (InspectScheduling never returns one).
+  const ItipComponent& OrganizerComponent() const;
   // Whether `address` is an attendee of any component.
   bool HasAttendee(const std::string& address) const;
   // Every attendee address of any component, once, in order of appearance.

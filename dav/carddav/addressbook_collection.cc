@@ -65,8 +65,8 @@ Status SetDisplayname(store::Session& session, store::Id collection, std::string
 bool IsCard(const Target& t) { return kCards.Has(t.kind); }
 
 Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::Collection& parent,
-                                              const std::string& name, const store::Object*,
-                                              std::string_view body,
+                                              const std::string& name,
+                                              const store::Object* existing, std::string_view body,
                                               std::string_view content_type) {
   std::string_view media = http::Trim(content_type.substr(0, content_type.find(';')));
   if (!http::EqualsIgnoreCase(media, "text/vcard") &&
@@ -76,6 +76,15 @@ Result<store::ObjectIndex> ValidateCardMember(const Request& req, const store::C
   }
   Result<store::ObjectIndex> index = ValidateVCard(body, kMaxCardResourceSize);
   if (!index.ok()) return index;
+  // An address object resource is one contact identified by its UID (RFC 6352 §5.1): replacing
+  // it with another UID is refused like CalDAV's changed UID (calendar_collection.cc), with
+  // valid-address-data; no-uid-conflict keeps its one meaning, a UID held by *another*
+  // resource (its href tells the client which), which is not the case here.
+  if (existing != nullptr && !existing->index.uid.empty() && existing->index.uid != index->uid) {
+    return Status::Violates(Precondition::kValidAddressData,
+                            "the UID of an existing address object resource cannot change (it is " +
+                                existing->index.uid + ", the new data has " + index->uid + ")");
+  }
   Result<store::Object> holder = req.session.FindObjectByUid(parent.id, index->uid);
   if (holder.ok() && holder->name != name) {
     return Status::Violates(Precondition::kCardNoUidConflict,

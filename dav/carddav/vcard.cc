@@ -18,6 +18,7 @@
 #include <cctype>
 
 #include "dav/carddav/vcard_internal.h"
+#include "dav/text_check.h"
 
 namespace cartable::dav::carddav {
 namespace internal {
@@ -283,12 +284,21 @@ std::string EscapeText(std::string_view text) {
   return out;
 }
 
+Status CheckVCardText(std::string_view text) {
+  std::optional<TextFault> fault = FindTextFault(text, TextRules::kContentLines);
+  if (!fault) return Status::OK();
+  return Invalid("vCard data " + fault->Describe() +
+                 " (RFC 6350 section 3: UTF-8 text, no control character but HTAB, CR only "
+                 "before LF)");
+}
+
 Result<store::ObjectIndex> ValidateVCard(std::string_view text, uint64_t max_size) {
   if (text.size() > max_size) {
     return Status::Violates(dav::Precondition::kCardMaxResourceSize,
                             "vCard of " + std::to_string(text.size()) + " bytes exceeds the " +
                                 std::to_string(max_size) + "-byte limit");
   }
+  if (Status s = CheckVCardText(text); !s.ok()) return s;
   Result<VCard> card = ParseVCard(text);
   if (!card.ok()) return card.status();
   const VCardProperty* uid = card->Find("UID");

@@ -52,7 +52,14 @@ std::string SerializeVCard(const VCard& card);
 std::string UnescapeText(std::string_view value);
 std::string EscapeText(std::string_view text);
 
-// Validates a vCard about to be stored in an address book (RFC 6352 §5.1): one vCard, version
+// The character-level door of vCard data, before any parse: well-formed UTF-8 (RFC 6350 §3.1),
+// no control character but HTAB inside a line (§3.3 VALUE-CHAR, QSAFE-CHAR), CR only before LF,
+// no U+FFFE/U+FFFF (dav/text_check.h kContentLines). Errors: valid-address-data with a message
+// naming the line. A plain function of the bytes, for the fuzz target of vCard parsing too.
+Status CheckVCardText(std::string_view text);
+
+// Validates a vCard about to be stored in an address book (RFC 6352 §5.1): CheckVCardText, one
+// vCard, version
 // 3.0 or 4.0, a UID, an FN; at most `max_size` bytes (else kCardMaxResourceSize). Returns the
 // index: uid, component "VCARD", time bounds unbounded, needs_expansion false.
 // Errors: valid-address-data, max-resource-size (CardDAV namespace preconditions).

@@ -38,14 +38,16 @@ Target MemberTarget(const Target& base, const store::Collection& coll, const std
 // destination type's write hook: a calendar validates components and UIDs whatever the source
 // and applies the scheduling rules of a PUT (calendar_member.cc says what COPY and MOVE do).
 // `source` and `source_state`: the MOVE's source and what its hooks read (null for COPY).
+// `replaced`: the destination object Overwrite deleted (null when there was none).
 Status PlaceObject(const Request& req, const store::Object& src,
                    const std::vector<store::DeadProperty>& props, const Target& to,
-                   MemberChange change, const Target* source = nullptr,
-                   const MemberState* source_state = nullptr) {
+                   MemberChange change, const store::Object* replaced,
+                   const Target* source = nullptr, const MemberState* source_state = nullptr) {
   MemberState state;
   if (Status s = CheckChange(req, to, change, state); !s.ok()) return s;
   Result<WriteResult> dst = WriteMember(
-      req, MemberWrite{to, *src.data, src.content_type, change, source, source_state}, state);
+      req, MemberWrite{to, *src.data, src.content_type, change, source, source_state, replaced},
+      state);
   if (!dst.ok()) return dst.status();
   for (const store::DeadProperty& p : props) {
     if (Status st = req.session.SetProperty(store::Owner::kObject, dst->object.id, p); !st.ok()) {
@@ -69,11 +71,11 @@ Status LoadObject(store::Session& s, store::Id coll, const std::string& name, st
 
 // COPY of one object: a new resource at `to`, made as a PUT there would make it.
 Status CopyObject(const Request& req, store::Id from_coll, const std::string& name,
-                  const Target& to) {
+                  const Target& to, const store::Object* replaced = nullptr) {
   store::Object src;
   std::vector<store::DeadProperty> props;
   if (Status s = LoadObject(req.session, from_coll, name, &src, &props); !s.ok()) return s;
-  return PlaceObject(req, src, props, to, MemberChange::kCopyTo);
+  return PlaceObject(req, src, props, to, MemberChange::kCopyTo, replaced);
 }
 
 // Copies collection `src` to `path` under `parent_id`; members too when `deep`. `base`: the
@@ -110,9 +112,10 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
 }
 
 // Resolves and checks the destination; removes an existing one when Overwrite allows.
-// `change`: kCopyTo or kMoveTo, as the destination's type hooks are told.
+// `change`: kCopyTo or kMoveTo, as the destination's type hooks are told. `replaced` gets the
+// destination object removed, if any (its UID is checked when the new one is written).
 Result<Target> PrepareDestination(const Request& req, const Target& src, MemberChange change,
-                                  bool* existed) {
+                                  bool* existed, std::optional<store::Object>* replaced) {
   std::optional<std::string_view> header = req.http.headers.Get("Destination");
   if (!header) return Status::BadRequest("COPY and MOVE need a Destination header");
   std::string host(req.http.headers.Get("Host").value_or(""));
@@ -150,6 +153,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
       // Overwrite deletes the destination first (RFC 4918 §9.8.4): as a DELETE would, so a
       // scheduled event replaced this way is cancelled or declined.
       MemberState state;
+      *replaced = dst->object;
       s = CheckChange(req, *dst, change, state);
       if (s.ok()) s = RemoveMember(req, *dst, nullptr, state);
     }
@@ -159,6 +163,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
     if (!dst.ok()) return dst.status();
   }
   if (!dst->parent_exists) return Status::Conflict("the destination's parent does not exist");
+  if (Status s = CheckNewResourceName(dst->path); !s.ok()) return s;
   const CollectionType& parent = DescribeCollection(dst->collection.kind);
   bool allowed = src.type == NodeType::kCollection
                      ? MayContain(dst->collection.kind, src.collection.kind)
@@ -190,14 +195,15 @@ MethodResult HandleCopy(const Request& req, Target& src) {
   if (!depth.ok()) return depth.status();
   if (*depth == Depth::kOne) return Status::BadRequest("COPY takes Depth 0 or infinity");
   bool existed = false;
-  Result<Target> dst = PrepareDestination(req, src, MemberChange::kCopyTo, &existed);
+  std::optional<store::Object> replaced;
+  Result<Target> dst = PrepareDestination(req, src, MemberChange::kCopyTo, &existed, &replaced);
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
     s = CopyCollection(req, *dst, src.collection, dst->collection.path + dst->name + "/",
                        dst->collection.id, *depth == Depth::kInfinity);
   } else {
-    s = CopyObject(req, src.collection.id, src.name, *dst);
+    s = CopyObject(req, src.collection.id, src.name, *dst, replaced ? &*replaced : nullptr);
   }
   if (!s.ok()) return s;
   if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
@@ -214,7 +220,8 @@ MethodResult HandleMove(const Request& req, Target& src) {
     if (Status c = CheckDelete(req, src, true); !c.ok()) return c;
   }
   bool existed = false;
-  Result<Target> dst = PrepareDestination(req, src, MemberChange::kMoveTo, &existed);
+  std::optional<store::Object> replaced;
+  Result<Target> dst = PrepareDestination(req, src, MemberChange::kMoveTo, &existed, &replaced);
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
@@ -230,7 +237,10 @@ MethodResult HandleMove(const Request& req, Target& src) {
     s = LoadObject(req.session, src.collection.id, src.name, &obj, &props);
     if (s.ok()) s = CheckChange(req, src, MemberChange::kMoveFrom, from);
     if (s.ok()) s = RemoveMember(req, src, &*dst, from);
-    if (s.ok()) s = PlaceObject(req, obj, props, *dst, MemberChange::kMoveTo, &src, &from);
+    if (s.ok()) {
+      s = PlaceObject(req, obj, props, *dst, MemberChange::kMoveTo, replaced ? &*replaced : nullptr,
+                      &src, &from);
+    }
   }
   if (!s.ok()) return s;
   return Done(existed);

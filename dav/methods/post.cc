@@ -42,6 +42,8 @@ Result<Answer> FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb
 
 MethodResult HandlePost(const Request& req, Target& t) {
   if (!req.ctx.options.scheduling) return Status::Forbidden("server scheduling is turned off");
+  // RFC 6638 §5.1 valid-calendar-data: the same character-level door as a PUT.
+  if (Status s = caldav::CheckCalendarText(req.http.body); !s.ok()) return s;
   Result<caldav::FreeBusyRequest> fb = caldav::ParseFreeBusyRequest(req.http.body);
   if (!fb.ok()) {
     if (fb.status().precondition() != Precondition::kNone) return fb.status();

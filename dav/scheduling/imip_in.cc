@@ -41,6 +41,11 @@ DeliveryOutcome Apply(const DavContext& ctx, const std::string& recipient,
   if (!to->user.scheduling) {  // their own client reads the mail and answers it
     return {kExOk, "not applied: " + to->user.login + " schedules in their own client"};
   }
+  // The door of calendar data that comes by mail: the same text rules as a PUT (the copy it
+  // updates is served to its owner's clients).
+  if (Status text = caldav::CheckCalendarText(mail.ics); !text.ok()) {
+    return {kExDataErr, "refused: " + text.message()};
+  }
   Result<caldav::CalendarObject> itip = caldav::CalendarObject::Parse(mail.ics);
   Result<caldav::SchedulingInfo> info =
       itip.ok() ? caldav::InspectScheduling(*itip) : Result<caldav::SchedulingInfo>(itip.status());

@@ -70,7 +70,7 @@ Role RoleOf(const SchedulingInfo& info, const std::vector<std::string>& own) {
 }
 
 Party OrganizerParty(const SchedulingInfo& info) {
-  return {info.organizer, info.components.front().organizer_name};
+  return {info.organizer, info.OrganizerComponent().organizer_name};
 }
 
 // RFC 6638 §3.2.4.1: one scheduling object per UID in a user's calendars.
@@ -100,7 +100,7 @@ std::map<std::string, std::string> OrganizerSends(store::Session& session, const
                                                   const caldav::CalendarObject& data,
                                                   const std::vector<std::string>& own) {
   std::map<std::string, std::string> status;
-  if (now.components.front().organizer_agent != "SERVER") return status;
+  if (now.OrganizerComponent().organizer_agent != "SERVER") return status;
   std::vector<std::string> everyone = now.AttendeeAddresses();
   if (old) {
     for (const std::string& a : old->AttendeeAddresses()) {
@@ -268,7 +268,7 @@ Status AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
   const std::string me = OwnAttendeeAddress(v.now, v.own);
   std::vector<std::string> keys =
       AnswerChanges(v.was == Role::kAttendee ? v.old : nullptr, v.now, me);
-  if (keys.empty() || v.now.components.front().organizer_agent != "SERVER" ||
+  if (keys.empty() || v.now.OrganizerComponent().organizer_agent != "SERVER" ||
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
     return Status::OK();
   }
@@ -409,7 +409,7 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
         cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());
     const std::vector<std::string> own = UserAddresses(*t.owner);
     Role role = info.ok() ? RoleOf(*info, own) : Role::kNone;
-    if (role == Role::kOrganizer && info->components.front().organizer_agent == "SERVER" &&
+    if (role == Role::kOrganizer && info->OrganizerComponent().organizer_agent == "SERVER" &&
         !AllCancelled(*info)) {
       for (const std::string& address : info->AttendeeAddresses()) {
         if (Contains(own, address) || AnyListing(*info, address)->schedule_agent != "SERVER") {
@@ -421,7 +421,7 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
         internal::Deliver(req.session, req.ctx, OrganizerParty(*info), *to, "CANCEL", *cancel,
                           Origin{});
       }
-    } else if (role == Role::kAttendee && info->components.front().organizer_agent == "SERVER" &&
+    } else if (role == Role::kAttendee && info->OrganizerComponent().organizer_agent == "SERVER" &&
                !AllCancelled(*info) &&
                req.http.headers.Get("Schedule-Reply").value_or("T") != "F") {
       // Deleting an invitation declines it (RFC 6638 §3.2.2.3), unless the client asked not to

@@ -108,6 +108,12 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     if (i == line.size()) return Invalid("vCard line without ':' after parameters");
     VCardParam param;
     param.name = Upper(line.substr(start, i - start));
+    // A name is a token (RFC 6350 §3.3, RFC 2426 §4); a quote or comma in one could never be
+    // written back: a 2.1 bare name becomes a TYPE value on conversion, and a value holding
+    // both a DQUOTE and a comma has no serialisation (found by tests/fuzz/vcard_fuzzer).
+    if (param.name.find_first_of("\",") != std::string::npos) {
+      return Invalid("malformed vCard parameter name: " + param.name.substr(0, 60));
+    }
     if (line[i] == '=') {  // else a 2.1-style bare value ("TEL;CELL:"), kept as such
       ++i;
       while (true) {

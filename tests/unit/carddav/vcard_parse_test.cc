@@ -131,6 +131,25 @@ TEST(ParseVCard, Errors) {
   }
 }
 
+// Found by tests/fuzz/vcard_fuzzer: a bare parameter named "b,az" (quotes included) was
+// accepted, and its conversion to 4.0 wrote TYPE=""b,az"", which no parser reads back. Such a
+// name is refused at the door; a quoted value with a comma is still fine.
+TEST(ParseVCard, RefusesParameterNamesThatCannotBeWrittenBack) {
+  std::string text =
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nBDAY;\"b,az\";X-Y=:value\r\nEND:VCARD\r\n";
+  Result<VCard> card = ParseVCard(text);
+  ASSERT_FALSE(card.ok());
+  EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
+  EXPECT_NE(card.status().message().find("parameter name"), std::string::npos);
+  EXPECT_FALSE(ConvertVCard(text, "4.0").ok());
+  EXPECT_FALSE(
+      ParseVCard("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;CE,LL:1\r\nEND:VCARD\r\n").ok());
+  std::string quoted = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;TYPE=\"a,b\":1\r\nEND:VCARD\r\n";
+  Result<std::string> v4 = ConvertVCard(quoted, "4.0");
+  ASSERT_TRUE(v4.ok()) << v4.status().ToString();
+  EXPECT_TRUE(ParseVCard(*v4).ok()) << *v4;
+}
+
 TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
   VCard card;
   card.version = "4.0";

@@ -7,7 +7,8 @@
 # crashed, leaked, ran out of memory or timed out, keeping the reproducer in
 # $FUZZ_ARTIFACTS (default build-fuzz/artifacts/). Targets: http xml ical vcard import imip.
 # Environment: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT per input in s (30), FUZZ_NO_BUILD=1,
-# FUZZ_BUILD_DIR (build-fuzz), FUZZ_KEEP_CORPUS=DIR (copy each grown corpus to DIR/<t>/).
+# FUZZ_BUILD_DIR (build-fuzz), FUZZ_KEEP_CORPUS=DIR (copy each grown corpus to DIR/<t>/),
+# FUZZ_SEEDS=DIR (also seed from DIR/<t>/, e.g. a corpus kept by an earlier run).
 # Reproduce a crash: build-fuzz/fuzz/<t>_fuzzer <reproducer>.
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_TARGET="${1:-60}"
@@ -51,6 +52,9 @@ for t in "${TARGETS[@]}"; do
     find "$ROOT/tests" -path "$ROOT/tests/fuzz" -prune -o -type f -name "*.$ext" \
       -exec cp -t "$corpus" {} +
   done
+  if [ -n "${FUZZ_SEEDS:-}" ] && [ -d "$FUZZ_SEEDS/$t" ]; then
+    find "$FUZZ_SEEDS/$t" -type f -exec cp -t "$corpus" {} +
+  fi
   dict=()
   [ -f "$ROOT/tests/fuzz/dict/$t.dict" ] && dict=(-dict="$ROOT/tests/fuzz/dict/$t.dict")
   log="$work/$t.log"

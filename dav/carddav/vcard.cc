@@ -139,6 +139,11 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     prop.params.push_back(std::move(param));
   }
   if (i >= line.size() || line[i] != ':') return Invalid("malformed vCard parameters");
+  // A quoted-printable soft break is joined raw (LogicalLines); before the value it would put a
+  // line break into a name or parameter, which no serialisation keeps (tests/fuzz/vcard_fuzzer).
+  if (line.substr(0, i).find_first_of("\r\n") != std::string_view::npos) {
+    return Invalid("line break inside the name or parameters of a vCard property");
+  }
   prop.value = std::string(line.substr(i + 1));
   return prop;
 }

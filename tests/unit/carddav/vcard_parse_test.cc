@@ -150,6 +150,19 @@ TEST(ParseVCard, RefusesParameterNamesThatCannotBeWrittenBack) {
   EXPECT_TRUE(ParseVCard(*v4).ok()) << *v4;
 }
 
+// Found by tests/fuzz/vcard_fuzzer: a quoted-printable soft break ('=' at the end of a line
+// whose parameters name QUOTED-PRINTABLE) before the value's ':' put a CRLF inside a parameter
+// value; serialised, the card no longer parsed.
+TEST(ParseVCard, RefusesLineBreaksBeforeTheValue) {
+  std::string text =
+      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEMAIL;ENCODING=QUOTED-PRINTABLEo=\r\n"
+      "ADR;X-A=1:v\r\nEND:VCARD\r\n";
+  Result<VCard> card = ParseVCard(text);
+  ASSERT_FALSE(card.ok()) << SerializeVCard(*card);
+  EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
+  EXPECT_NE(card.status().message().find("line break"), std::string::npos);
+}
+
 TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
   VCard card;
   card.version = "4.0";

@@ -159,7 +159,12 @@ void AppendFolded(std::string* out, std::string_view line) {
     size_t limit = kFoldOctets - column;
     size_t nl = line.find('\n', i);
     size_t seg_end = nl == std::string_view::npos ? line.size() : nl + 1;
-    if (seg_end - i <= limit) {
+    // The embedded CRLF ends the physical line: it does not count, and a fold must never fall
+    // inside or just before it (found by tests/fuzz/vcard_fuzzer).
+    size_t content_end = nl == std::string_view::npos     ? seg_end
+                         : nl > i && line[nl - 1] == '\r' ? nl - 1
+                                                          : nl;
+    if (content_end - i <= limit) {
       out->append(line.substr(i, seg_end - i));
       column = nl == std::string_view::npos ? column + (seg_end - i) : 0;
       i = seg_end;
@@ -167,6 +172,9 @@ void AppendFolded(std::string* out, std::string_view line) {
     }
     size_t cut = i + limit;
     while (cut > i && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    // A physical line ending in '=' reads as a quoted-printable soft break (LogicalLines), which
+    // would join the next line raw instead of unfolding it.
+    while (cut > i + 1 && line[cut - 1] == '=') --cut;
     if (cut == i) cut = i + limit;  // not UTF-8 at all; cut anyway rather than loop
     out->append(line.substr(i, cut - i)).append("\r\n ");
     column = 1;

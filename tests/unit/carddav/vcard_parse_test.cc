@@ -190,6 +190,25 @@ TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
   EXPECT_EQ(back->Find("NOTE")->value, note);
 }
 
+// Found by tests/fuzz/vcard_fuzzer: a quoted-printable line of 74 octets before its soft break
+// was folded between '=' and the embedded CRLF, and a fold right after a '=' read back as a
+// soft break; both changed or broke the card on the next parse.
+TEST(SerializeVCard, FoldingKeepsQuotedPrintableBreaks) {
+  const std::string head = "NOTE;ENCODING=QUOTED-PRINTABLE:";
+  for (const std::string& value : {std::string(42, 'a') + "=\r\nsecond",
+                                   std::string(43, 'b') + "=3D" + std::string(40, 'c')}) {
+    std::string text =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" + head + value + "\r\nEND:VCARD\r\n";
+    Result<VCard> card = ParseVCard(text);
+    ASSERT_TRUE(card.ok()) << card.status().ToString();
+    ASSERT_EQ(card->Find("NOTE")->value, value);
+    std::string out = SerializeVCard(*card);
+    Result<VCard> again = ParseVCard(out);
+    ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << out;
+    EXPECT_EQ(again->Find("NOTE")->value, value) << out;
+  }
+}
+
 TEST(SerializeVCard, WritesVersionWhenMissing) {
   VCard card;
   card.version = "3.0";

@@ -15,11 +15,17 @@ namespace {
 
 namespace carddav = cartable::dav::carddav;
 
+// What the server writes must read back, and the same: serialising it again gives the same bytes.
 void MustParse(const std::string& text, const char* what) {
   auto again = carddav::ParseVCard(text);
   if (!again.ok()) {
     std::fprintf(stderr, "%s does not parse: %s\n%s\n", what, again.status().ToString().c_str(),
                  text.c_str());
+    std::abort();
+  }
+  std::string twice = carddav::SerializeVCard(*again);
+  if (twice != carddav::SerializeVCard(*carddav::ParseVCard(twice))) {
+    std::fprintf(stderr, "%s does not serialise stably:\n%s\n", what, twice.c_str());
     std::abort();
   }
 }

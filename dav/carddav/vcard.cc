@@ -96,6 +96,10 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     return Invalid("vCard line without ':': " + std::string(line.substr(0, 60)));
   std::string_view full_name = line.substr(0, i);
   if (size_t dot = full_name.find('.'); dot != std::string_view::npos) {
+    // group = 1*(ALPHA / DIGIT / "-") (RFC 6350 §3.3): an empty one would be dropped when
+    // written, and ".  X" would come back as a folded line (found by tests/fuzz/vcard_fuzzer).
+    if (dot == 0)
+      return Invalid("vCard property with an empty group: " + std::string(line.substr(0, 60)));
     prop.group = std::string(full_name.substr(0, dot));
     full_name.remove_prefix(dot + 1);
   }

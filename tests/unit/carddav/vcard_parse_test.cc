@@ -122,6 +122,9 @@ TEST(ParseVCard, Errors) {
        "more than one"},
       {"BEGIN:VCARD\r\nVERSION:4.0\r\nX-A;X-B=\"open:v\r\nEND:VCARD\r\n", "unterminated"},
       {"BEGIN:VCARD\r\nVERSION:4.0\r\n:novalue\r\nEND:VCARD\r\n", "without a name"},
+      // Found by tests/fuzz/vcard_fuzzer: the empty group was dropped when written, and the
+      // line "  X:v" then read as a continuation of the previous one.
+      {"BEGIN:VCARD\r\nVERSION:4.0\r\n.  X:v\r\nEND:VCARD\r\n", "empty group"},
   };
   for (const Case& c : cases) {
     Result<VCard> card = ParseVCard(c.text);

@@ -258,7 +258,14 @@ std::string SerializeVCard(const VCard& card) {
     }
     line.push_back(':');
     line.append(p.name == "VERSION" && !card.version.empty() ? card.version : p.value);
-    AppendFolded(&out, line);
+    if (IsQuotedPrintable(line)) {
+      // Quoted-printable leftovers are written as they came, unfolded: a fold next to a '='
+      // reads back as a soft break (LogicalLines), and a run of '=' longer than a line cannot
+      // be folded at all (found by tests/fuzz/vcard_fuzzer).
+      out.append(line).append("\r\n");
+    } else {
+      AppendFolded(&out, line);
+    }
   }
   out.append("END:VCARD\r\n");
   return out;

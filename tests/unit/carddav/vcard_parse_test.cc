@@ -194,12 +194,13 @@ TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
 }
 
 // Found by tests/fuzz/vcard_fuzzer: a quoted-printable line of 74 octets before its soft break
-// was folded between '=' and the embedded CRLF, and a fold right after a '=' read back as a
-// soft break; both changed or broke the card on the next parse.
+// was folded between '=' and the embedded CRLF, and a fold right after a '=' (or inside a run
+// of them) read back as a soft break; both changed or broke the card on the next parse.
 TEST(SerializeVCard, FoldingKeepsQuotedPrintableBreaks) {
   const std::string head = "NOTE;ENCODING=QUOTED-PRINTABLE:";
-  for (const std::string& value : {std::string(42, 'a') + "=\r\nsecond",
-                                   std::string(43, 'b') + "=3D" + std::string(40, 'c')}) {
+  for (const std::string& value :
+       {std::string(42, 'a') + "=\r\nsecond", std::string(43, 'b') + "=3D" + std::string(40, 'c'),
+        std::string(100, '=') + "3D"}) {
     std::string text =
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" + head + value + "\r\nEND:VCARD\r\n";
     Result<VCard> card = ParseVCard(text);

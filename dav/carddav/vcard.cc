@@ -210,6 +210,7 @@ Result<VCard> ParseVCard(std::string_view text) {
   }
   VCard card;
   bool ended = false;
+  bool has_version = false;  // an empty VERSION counts too (found by tests/fuzz/vcard_fuzzer)
   for (size_t n = 1; n < lines.size(); ++n) {
     if (ended) return Invalid("more than one vCard in the resource");
     Result<VCardProperty> prop = ParseLine(lines[n]);
@@ -220,7 +221,8 @@ Result<VCard> ParseVCard(std::string_view text) {
     }
     if (prop->name == "BEGIN") return Invalid("nested BEGIN inside a vCard");
     if (prop->name == "VERSION") {
-      if (!card.version.empty()) return Invalid("VERSION appears twice");
+      if (has_version) return Invalid("VERSION appears twice");
+      has_version = true;
       card.version = prop->value;
     }
     card.properties.push_back(std::move(*prop));

@@ -125,6 +125,9 @@ TEST(ParseVCard, Errors) {
       // Found by tests/fuzz/vcard_fuzzer: the empty group was dropped when written, and the
       // line "  X:v" then read as a continuation of the previous one.
       {"BEGIN:VCARD\r\nVERSION:4.0\r\n.  X:v\r\nEND:VCARD\r\n", "empty group"},
+      // Found by tests/fuzz/vcard_fuzzer: an empty VERSION was not counted, so the card was
+      // accepted and written with VERSION twice.
+      {"BEGIN:VCARD\r\nVERSION:\r\nVERSION:4.0\r\nFN:x\r\nEND:VCARD\r\n", "twice"},
   };
   for (const Case& c : cases) {
     Result<VCard> card = ParseVCard(c.text);

@@ -98,11 +98,33 @@ std::string Run(const uint8_t* data, size_t size, bool split) {
   return all;
 }
 
+// Where the last response of `out` starts when it is an error that closes the connection
+// (4xx/5xx with Connection: close), else npos. Error bodies are one line of text, so the last
+// "HTTP/1.1 " before the last blank line starts that response.
+size_t FinalErrorStart(const std::string& out) {
+  size_t blank = out.rfind("\r\n\r\n");
+  if (blank == std::string::npos) return std::string::npos;
+  size_t start = out.rfind("HTTP/1.1 ", blank);
+  if (start == std::string::npos || out.size() < start + 10 || out[start + 9] < '4') {
+    return std::string::npos;
+  }
+  if (out.find("\r\nConnection: close\r\n", start) > blank) return std::string::npos;
+  return start;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string whole = Canonical(Run(data, size, false));
   std::string pieces = Canonical(Run(data, size, true));
+  // A request with two faults (a request line too long and an invalid byte in it) may be
+  // refused for either, depending on which one the parser meets first in a read: both answers
+  // are right as long as everything before them is the same.
+  size_t a = FinalErrorStart(whole), b = FinalErrorStart(pieces);
+  if (a != std::string::npos && b != std::string::npos) {
+    whole.resize(a);
+    pieces.resize(b);
+  }
   if (whole != pieces) {
     std::fprintf(stderr, "responses differ with the split:\n--- whole\n%s\n--- split\n%s\n",
                  whole.c_str(), pieces.c_str());

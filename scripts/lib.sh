@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libpistache-dev libhttp-parser-dev libpugixml-dev libsqlite3-dev sqlite3 libsodium-dev
   libinih-dev zlib1g-dev libgtest-dev googletest libical-dev tzdata nlohmann-json3-dev
-  libgmime-3.0-dev libcurl4-openssl-dev clang-format
+  libgmime-3.0-dev libcurl4-openssl-dev clang-format clang-14 libfuzzer-14-dev
   litmus python3-caldav python3-aiosmtpd vdirsyncer khal khard curl wrk time
   python3-gi gir1.2-gmime-3.0
 )

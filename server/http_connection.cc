@@ -355,7 +355,10 @@ void HttpConnection::FlushHeader() {
 
 int HttpConnection::OnHeaderField(http_parser* p, const char* at, size_t len) {
   auto* self = static_cast<HttpConnection*>(p->data);
-  if (!self->CountHeaderBytes(len + 4)) return -1;  // + ": " and CRLF
+  // ": " and CRLF count once per field, not once per callback: http_parser calls back again
+  // for each read a name is split across, and the limit must not depend on TCP segmentation.
+  const bool starts = self->in_value_ || self->field_.empty();
+  if (!self->CountHeaderBytes(len + (starts ? 4 : 0))) return -1;
   if (self->in_value_) {
     self->FlushHeader();
     self->in_value_ = false;

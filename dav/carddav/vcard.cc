@@ -97,6 +97,10 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     return Invalid("vCard line without ':': " + std::string(line.substr(0, 60)));
   std::string_view full_name = line.substr(0, i);
   if (size_t dot = full_name.find('.'); dot != std::string_view::npos) {
+    // group = 1*(ALPHA / DIGIT / "-") (RFC 6350 §3.3): an empty one would be dropped when
+    // written, and ".  X" would come back as a folded line (found by tests/fuzz/vcard_fuzzer).
+    if (dot == 0)
+      return Invalid("vCard property with an empty group: " + std::string(line.substr(0, 60)));
     prop.group = std::string(full_name.substr(0, dot));
     full_name.remove_prefix(dot + 1);
   }
@@ -109,6 +113,12 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     if (i == line.size()) return Invalid("vCard line without ':' after parameters");
     VCardParam param;
     param.name = Upper(line.substr(start, i - start));
+    // A name is a token (RFC 6350 §3.3, RFC 2426 §4); a quote or comma in one could never be
+    // written back: a 2.1 bare name becomes a TYPE value on conversion, and a value holding
+    // both a DQUOTE and a comma has no serialisation (found by tests/fuzz/vcard_fuzzer).
+    if (param.name.find_first_of("\",") != std::string::npos) {
+      return Invalid("malformed vCard parameter name: " + param.name.substr(0, 60));
+    }
     if (line[i] == '=') {  // else a 2.1-style bare value ("TEL;CELL:"), kept as such
       ++i;
       while (true) {
@@ -134,6 +144,11 @@ Result<VCardProperty> ParseLine(std::string_view line) {
     prop.params.push_back(std::move(param));
   }
   if (i >= line.size() || line[i] != ':') return Invalid("malformed vCard parameters");
+  // A quoted-printable soft break is joined raw (LogicalLines); before the value it would put a
+  // line break into a name or parameter, which no serialisation keeps (tests/fuzz/vcard_fuzzer).
+  if (line.substr(0, i).find_first_of("\r\n") != std::string_view::npos) {
+    return Invalid("line break inside the name or parameters of a vCard property");
+  }
   prop.value = std::string(line.substr(i + 1));
   return prop;
 }
@@ -149,7 +164,12 @@ void AppendFolded(std::string* out, std::string_view line) {
     size_t limit = kFoldOctets - column;
     size_t nl = line.find('\n', i);
     size_t seg_end = nl == std::string_view::npos ? line.size() : nl + 1;
-    if (seg_end - i <= limit) {
+    // The embedded CRLF ends the physical line: it does not count, and a fold must never fall
+    // inside or just before it (found by tests/fuzz/vcard_fuzzer).
+    size_t content_end = nl == std::string_view::npos     ? seg_end
+                         : nl > i && line[nl - 1] == '\r' ? nl - 1
+                                                          : nl;
+    if (content_end - i <= limit) {
       out->append(line.substr(i, seg_end - i));
       column = nl == std::string_view::npos ? column + (seg_end - i) : 0;
       i = seg_end;
@@ -157,6 +177,9 @@ void AppendFolded(std::string* out, std::string_view line) {
     }
     size_t cut = i + limit;
     while (cut > i && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    // A physical line ending in '=' reads as a quoted-printable soft break (LogicalLines), which
+    // would join the next line raw instead of unfolding it.
+    while (cut > i + 1 && line[cut - 1] == '=') --cut;
     if (cut == i) cut = i + limit;  // not UTF-8 at all; cut anyway rather than loop
     out->append(line.substr(i, cut - i)).append("\r\n ");
     column = 1;
@@ -188,6 +211,7 @@ Result<VCard> ParseVCard(std::string_view text) {
   }
   VCard card;
   bool ended = false;
+  bool has_version = false;  // an empty VERSION counts too (found by tests/fuzz/vcard_fuzzer)
   for (size_t n = 1; n < lines.size(); ++n) {
     if (ended) return Invalid("more than one vCard in the resource");
     Result<VCardProperty> prop = ParseLine(lines[n]);
@@ -198,7 +222,8 @@ Result<VCard> ParseVCard(std::string_view text) {
     }
     if (prop->name == "BEGIN") return Invalid("nested BEGIN inside a vCard");
     if (prop->name == "VERSION") {
-      if (!card.version.empty()) return Invalid("VERSION appears twice");
+      if (has_version) return Invalid("VERSION appears twice");
+      has_version = true;
       card.version = prop->value;
     }
     card.properties.push_back(std::move(*prop));
@@ -236,7 +261,14 @@ std::string SerializeVCard(const VCard& card) {
     }
     line.push_back(':');
     line.append(p.name == "VERSION" && !card.version.empty() ? card.version : p.value);
-    AppendFolded(&out, line);
+    if (IsQuotedPrintable(line)) {
+      // Quoted-printable leftovers are written as they came, unfolded: a fold next to a '='
+      // reads back as a soft break (LogicalLines), and a run of '=' longer than a line cannot
+      // be folded at all (found by tests/fuzz/vcard_fuzzer).
+      out.append(line).append("\r\n");
+    } else {
+      AppendFolded(&out, line);
+    }
   }
   out.append("END:VCARD\r\n");
   return out;

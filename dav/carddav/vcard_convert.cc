@@ -96,6 +96,13 @@ std::string MediaType(std::string_view prop, std::string_view type) {
   return std::string(prop == "SOUND" ? "audio/" : "image/") + t;
 }
 
+// Whether `s` is a media type name (RFC 6838 §4.2 restricted-name), fit for a TYPE parameter.
+bool IsMediaName(std::string_view s) {
+  return !s.empty() && s.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789!#$&-^_.+") == std::string_view::npos;
+}
+
 void BinaryTo3(VCardProperty& p) {
   if (!p.value.starts_with("data:")) {
     if (p.value.find(':') != std::string::npos && p.Param("VALUE") == std::nullopt) {
@@ -108,6 +115,12 @@ void BinaryTo3(VCardProperty& p) {
   std::string_view meta = std::string_view(p.value).substr(5, comma - 5);
   if (!meta.ends_with(";base64")) return;  // a percent-encoded data: URI; keep as a URI
   meta.remove_suffix(7);
+  // A media type that is not a name would become a TYPE value no parser reads back (a DQUOTE
+  // in it cannot be quoted; found by tests/fuzz/vcard_fuzzer): keep such a URI as it is.
+  if (size_t slash = meta.find('/');
+      slash != std::string_view::npos && !IsMediaName(meta.substr(slash + 1))) {
+    return;
+  }
   RemoveParam(p, "VALUE");
   RemoveParam(p, "MEDIATYPE");
   p.params.push_back({"ENCODING", {"b"}});

@@ -153,6 +153,9 @@ std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_v
     return std::nullopt;
   }
   if (day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits (years 1678 to 2261): a year outside would
+  // overflow from_time_t. Such a date is invalid and the header is ignored (RFC 9110 §13.1.3).
+  if (year < 1900 || year > 2200) return std::nullopt;
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month;

@@ -121,6 +121,20 @@ TEST(ConvertVCard, PhotoDataUriAndEncodingB) {
   EXPECT_EQ(Convert(Convert(uri, "3.0"), "4.0"), uri);
 }
 
+// Found by tests/fuzz/vcard_fuzzer: a data: URI whose media type holds a DQUOTE and a colon
+// became TYPE="PN"G:X", which no parser reads back. Such a URI now stays a URI in 3.0.
+TEST(ConvertVCard, DataUriWithAnOddMediaTypeStaysAUri) {
+  std::string odd =
+      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nPHOTO:data:image/pn\"g:x\";base64,iVBORw0KGgo=\r\n"
+      "END:VCARD\r\n";
+  Result<std::string> v3 = ConvertVCard(odd, "3.0");
+  ASSERT_TRUE(v3.ok()) << v3.status().ToString();
+  VCard card = Parsed(*v3);
+  ASSERT_NE(card.Find("PHOTO"), nullptr);
+  EXPECT_EQ(card.Find("PHOTO")->value, "data:image/pn\"g:x\";base64,iVBORw0KGgo=");
+  EXPECT_EQ(card.Find("PHOTO")->Param("ENCODING"), std::nullopt);
+}
+
 TEST(ConvertVCard, TelUriBecomesText) {
   VCard v3 = Parsed(Convert(Sample("cardbook40.vcf"), "3.0"));
   const VCardProperty* tel = v3.Find("TEL");

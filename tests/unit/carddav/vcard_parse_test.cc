@@ -122,6 +122,12 @@ TEST(ParseVCard, Errors) {
        "more than one"},
       {"BEGIN:VCARD\r\nVERSION:4.0\r\nX-A;X-B=\"open:v\r\nEND:VCARD\r\n", "unterminated"},
       {"BEGIN:VCARD\r\nVERSION:4.0\r\n:novalue\r\nEND:VCARD\r\n", "without a name"},
+      // Found by tests/fuzz/vcard_fuzzer: the empty group was dropped when written, and the
+      // line "  X:v" then read as a continuation of the previous one.
+      {"BEGIN:VCARD\r\nVERSION:4.0\r\n.  X:v\r\nEND:VCARD\r\n", "empty group"},
+      // Found by tests/fuzz/vcard_fuzzer: an empty VERSION was not counted, so the card was
+      // accepted and written with VERSION twice.
+      {"BEGIN:VCARD\r\nVERSION:\r\nVERSION:4.0\r\nFN:x\r\nEND:VCARD\r\n", "twice"},
   };
   for (const Case& c : cases) {
     Result<VCard> card = ParseVCard(c.text);
@@ -129,6 +135,38 @@ TEST(ParseVCard, Errors) {
     EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
     EXPECT_NE(card.status().message().find(c.why), std::string::npos) << card.status().message();
   }
+}
+
+// Found by tests/fuzz/vcard_fuzzer: a bare parameter named "b,az" (quotes included) was
+// accepted, and its conversion to 4.0 wrote TYPE=""b,az"", which no parser reads back. Such a
+// name is refused at the door; a quoted value with a comma is still fine.
+TEST(ParseVCard, RefusesParameterNamesThatCannotBeWrittenBack) {
+  std::string text =
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nBDAY;\"b,az\";X-Y=:value\r\nEND:VCARD\r\n";
+  Result<VCard> card = ParseVCard(text);
+  ASSERT_FALSE(card.ok());
+  EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
+  EXPECT_NE(card.status().message().find("parameter name"), std::string::npos);
+  EXPECT_FALSE(ConvertVCard(text, "4.0").ok());
+  EXPECT_FALSE(
+      ParseVCard("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;CE,LL:1\r\nEND:VCARD\r\n").ok());
+  std::string quoted = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nTEL;TYPE=\"a,b\":1\r\nEND:VCARD\r\n";
+  Result<std::string> v4 = ConvertVCard(quoted, "4.0");
+  ASSERT_TRUE(v4.ok()) << v4.status().ToString();
+  EXPECT_TRUE(ParseVCard(*v4).ok()) << *v4;
+}
+
+// Found by tests/fuzz/vcard_fuzzer: a quoted-printable soft break ('=' at the end of a line
+// whose parameters name QUOTED-PRINTABLE) before the value's ':' put a CRLF inside a parameter
+// value; serialised, the card no longer parsed.
+TEST(ParseVCard, RefusesLineBreaksBeforeTheValue) {
+  std::string text =
+      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEMAIL;ENCODING=QUOTED-PRINTABLEo=\r\n"
+      "ADR;X-A=1:v\r\nEND:VCARD\r\n";
+  Result<VCard> card = ParseVCard(text);
+  ASSERT_FALSE(card.ok()) << SerializeVCard(*card);
+  EXPECT_EQ(card.status().precondition(), dav::Precondition::kValidAddressData);
+  EXPECT_NE(card.status().message().find("line break"), std::string::npos);
 }
 
 TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
@@ -156,6 +194,26 @@ TEST(SerializeVCard, FoldsAt75OctetsWithoutSplittingUtf8) {
   Result<VCard> back = ParseVCard(out);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->Find("NOTE")->value, note);
+}
+
+// Found by tests/fuzz/vcard_fuzzer: a quoted-printable line of 74 octets before its soft break
+// was folded between '=' and the embedded CRLF, and a fold right after a '=' (or inside a run
+// of them) read back as a soft break; both changed or broke the card on the next parse.
+TEST(SerializeVCard, FoldingKeepsQuotedPrintableBreaks) {
+  const std::string head = "NOTE;ENCODING=QUOTED-PRINTABLE:";
+  for (const std::string& value :
+       {std::string(42, 'a') + "=\r\nsecond", std::string(43, 'b') + "=3D" + std::string(40, 'c'),
+        std::string(100, '=') + "3D"}) {
+    std::string text =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" + head + value + "\r\nEND:VCARD\r\n";
+    Result<VCard> card = ParseVCard(text);
+    ASSERT_TRUE(card.ok()) << card.status().ToString();
+    ASSERT_EQ(card->Find("NOTE")->value, value);
+    std::string out = SerializeVCard(*card);
+    Result<VCard> again = ParseVCard(out);
+    ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << out;
+    EXPECT_EQ(again->Find("NOTE")->value, value) << out;
+  }
 }
 
 TEST(SerializeVCard, WritesVersionWhenMissing) {

@@ -70,5 +70,14 @@ TEST(HttpDateTest, RejectsMalformed) {
   EXPECT_FALSE(ParseHttpDate(""));
 }
 
+// Found by tests/fuzz/http_fuzzer: years the clock cannot represent overflowed (signed, UB)
+// in system_clock::from_time_t; they are invalid dates, so If-Modified-Since is ignored.
+TEST(HttpDateTest, RejectsYearsOutsideTheClock) {
+  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 0997 08:49:37 GMT"));
+  EXPECT_FALSE(ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT"));
+  EXPECT_TRUE(ParseHttpDate("Wed, 31 Dec 2200 23:59:59 GMT"));
+  EXPECT_TRUE(ParseHttpDate("Mon, 01 Jan 1900 00:00:00 GMT"));
+}
+
 }  // namespace
 }  // namespace cartable::http

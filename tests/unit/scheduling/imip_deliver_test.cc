@@ -330,5 +330,19 @@ TEST(ReadImipMessageTest, StopsReadingPastTheBound) {
   EXPECT_EQ(ReadImipMessage(over, 100, &raw).exit_code, kExDataErr);
 }
 
+// A calendar part that would break its recipient's sync (a control character, bytes that are not
+// UTF-8) is refused at the door like a PUT, even from an authenticated organizer.
+TEST_F(ImipDeliverTest, CalendarTextIsCheckedLikeAPut) {
+  for (const std::string& extra :
+       {std::string("DESCRIPTION:bip\x01\r\n"), std::string("DESCRIPTION:caf\xe9\r\n")}) {
+    DeliveryOutcome out = Deliver(
+        kMarie, Mail(kOrga, "REQUEST", OutsideEvent("REQUEST", "20270115T090000Z", kOrga, extra),
+                     {Pass("example.org")}));
+    EXPECT_EQ(out.exit_code, kExDataErr) << out.message;
+    EXPECT_NE(out.message.find("line"), std::string::npos) << out.message;
+    EXPECT_EQ(Copy("mdupont", "reunion-externe"), "");
+  }
+}
+
 }  // namespace
 }  // namespace cartable::dav::scheduling

@@ -12,6 +12,7 @@
 #include "dav/caldav/filter.h"
 #include "dav/caldav/ical.h"
 #include "dav/carddav/vcard.h"
+#include "dav/context.h"
 #include "dav/prop_request.h"
 #include "dav/prop_update.h"
 #include "dav/reports/report_scope.h"
@@ -79,13 +80,14 @@ void Walk(const pugi::xml_node& element, int depth) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  (void)dav::ParsePropfindBody(body);
-  auto doc = dav::ParseXml(body);
+  const dav::DavOptions options;
+  (void)dav::ParsePropfindBody(body, options);
+  auto doc = dav::ParseXml(body, dav::XmlLimitsOf(options));
   if (!doc.ok()) return 0;
   pugi::xml_node root = (*doc)->document_element();
   (void)dav::NameOf(root);
   (void)dav::CollectUpdates(root);
-  (void)dav::ParseReportProps(root);
+  (void)dav::ParseReportProps(root, options);
   (void)dav::ParseLimit(root, ns::kDav, "DAV");
   (void)dav::ParseLimit(root, ns::kCardDav, "CARDDAV");
   Walk((*doc)->root(), 0);

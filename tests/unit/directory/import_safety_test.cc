@@ -44,8 +44,11 @@ class ImportSafetyTest : public ::testing::Test {
   store::Session& S() { return store_->ThreadSession(); }
   size_t Users() { return S().ListUsers()->size(); }
   size_t ActiveEntries() {
+    // The Result must outlive the loop: `*temporary` would not extend its life.
+    Result<std::vector<store::DirectoryEntry>> entries = S().ListDirectoryEntries();
+    EXPECT_TRUE(entries.ok());
     size_t n = 0;
-    for (const store::DirectoryEntry& e : *S().ListDirectoryEntries()) n += e.active ? 1 : 0;
+    for (const store::DirectoryEntry& e : *entries) n += e.active ? 1 : 0;
     return n;
   }
   std::string DisplayName(const std::string& login) {

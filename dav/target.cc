@@ -7,6 +7,7 @@
 #include "dav/collection_types.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
+#include "dav/text_fold.h"
 
 namespace cartable::dav {
 namespace {
@@ -20,15 +21,9 @@ const Area kAreas[] = {
     {"/dav/addressbooks/", store::kKindAddressbookHome},
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // A path segment naming a user: the login, or the email address (iOS sends "%40" forms).
 Result<store::User> LookupUser(store::Session& session, const std::string& segment) {
-  std::string key = Lower(segment);
+  std::string key = AsciiLower(segment);
   if (key.find('@') != std::string::npos) return session.GetUserByEmail(key);
   return session.GetUserByLogin(key);
 }
@@ -259,8 +254,8 @@ Status EnsureHome(store::Session& session, const std::string& path, const Princi
     if (path.compare(0, area.prefix.size(), area.prefix) != 0) continue;
     if (cache != nullptr && cache->Known(principal.user_id, i)) return Status::OK();
     std::string_view rest = std::string_view(path).substr(area.prefix.size());
-    std::string segment = Lower(std::string(rest.substr(0, rest.find('/'))));
-    if (segment != principal.login && segment != Lower(principal.email)) return Status::OK();
+    std::string segment = AsciiLower(rest.substr(0, rest.find('/')));
+    if (segment != principal.login && segment != AsciiLower(principal.email)) return Status::OK();
     std::string home = HomePath(area, principal.login);
     Result<store::Collection> c = session.GetCollection(home);
     if (!c.ok()) {

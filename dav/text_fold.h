@@ -17,4 +17,8 @@ std::string FoldForSearch(std::string_view utf8);
 // FoldForSearch, then without any remaining non-ASCII byte (logins, generated addresses).
 std::string FoldToAscii(std::string_view utf8);
 
+// `s` with A-Z lowercased and every other byte kept: the case-insensitive comparison of protocol
+// tokens, header values, domains and addresses (no accent folding: see FoldForSearch).
+std::string AsciiLower(std::string_view s);
+
 }  // namespace cartable

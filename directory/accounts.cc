@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <ctime>
 
+#include "dav/text_fold.h"
 #include "directory/password.h"
 
 namespace cartable::directory {
-namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool Accounts::ValidLogin(const std::string& login) {
   if (login.empty() || login.size() > 64) return false;
@@ -42,7 +35,7 @@ Result<store::Id> Accounts::AddUser(const std::string& login, const std::string&
   store::User u;
   u.login = login;
   u.display_name = display_name;
-  u.email = Lower(email);
+  u.email = AsciiLower(email);
   u.password_hash = HashPassword(password);
   u.created_at = std::time(nullptr);
   store::Session& s = store_.ThreadSession();
@@ -59,7 +52,7 @@ Status Accounts::SetPassword(const std::string& login, std::string_view password
   store::Session& s = store_.ThreadSession();
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
   if (!txn.ok()) return txn.status();
-  Result<store::User> u = s.GetUserByLogin(Lower(login));
+  Result<store::User> u = s.GetUserByLogin(AsciiLower(login));
   if (!u.ok()) return u.status();
   if (Status st = s.SetPasswordHash(u->id, HashPassword(password), false); !st.ok()) return st;
   return (*txn)->Commit();
@@ -70,7 +63,7 @@ Status Accounts::UpdateUser(const std::string& login,
   store::Session& s = store_.ThreadSession();
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
   if (!txn.ok()) return txn.status();
-  Result<store::User> u = s.GetUserByLogin(Lower(login));
+  Result<store::User> u = s.GetUserByLogin(AsciiLower(login));
   if (!u.ok()) return u.status();
   change(*u);
   if (Status st = s.UpdateUser(*u); !st.ok()) return st;
@@ -100,7 +93,7 @@ Status Accounts::Enable(const std::string& login) {
 Result<std::vector<store::User>> Accounts::List() { return store_.ThreadSession().ListUsers(); }
 
 Result<store::User> Accounts::Find(const std::string& login_or_email) {
-  std::string key = Lower(login_or_email);
+  std::string key = AsciiLower(login_or_email);
   store::Session& s = store_.ThreadSession();
   return key.find('@') != std::string::npos ? s.GetUserByEmail(key) : s.GetUserByLogin(key);
 }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "dav/text_fold.h"
 #include "directory/accounts.h"
 #include "directory/identity.h"
 #include "directory/import_encoding.h"
@@ -52,10 +53,6 @@ std::string Upper(std::string s) {
   for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return s;
 }
-std::string Lower(std::string s) {
-  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return s;
-}
 bool AllAlnum(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
@@ -74,7 +71,7 @@ std::string CheckRecord(PersonRecord* r, const ImportOptions& options) {
   if (r->nom.empty()) return "missing nom";
   if (r->prenom.empty()) return "missing prenom";
   if (LoginBase(r->prenom, r->nom).empty()) return "nom/prenom give no usable login";
-  r->email = Lower(r->email);
+  r->email = AsciiLower(r->email);
   if (!r->email.empty() && !Accounts::ValidEmail(r->email)) return "bad email '" + r->email + "'";
   if (!r->departement.empty() && options.departments.count(r->departement) == 0) {
     return "unknown departement '" + r->departement + "'";

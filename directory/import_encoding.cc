@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "dav/text_check.h"
+#include "dav/text_fold.h"
+
 namespace cartable::directory {
 namespace {
 
@@ -14,40 +17,6 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 int LineAt(std::string_view text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
-}
-
-// The length of the UTF-8 sequence starting at text[i], or 0 when it is not a valid one.
-size_t Utf8SequenceAt(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte (RFC 3629 §4)
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
 }
 
 // Converts with iconv; on an invalid or incomplete sequence returns nullopt and sets *bad_offset.
@@ -76,7 +45,7 @@ std::optional<std::string> Iconv(std::string_view in, const std::string& from, s
 }  // namespace
 
 std::optional<std::string> CanonicalEncoding(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n == "utf-8" || n == "utf8") return "UTF-8";
   if (n == "latin1" || n == "latin-1" || n == "iso-8859-1" || n == "iso8859-1") {
     return "ISO-8859-1";
@@ -87,7 +56,8 @@ std::optional<std::string> CanonicalEncoding(std::string_view name) {
 
 int FirstNonUtf8Line(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
-    size_t n = Utf8SequenceAt(text, i);
+    uint32_t cp = 0;
+    size_t n = DecodeUtf8Strict(text, i, &cp);
     if (n == 0) return LineAt(text, i);
     i += n;
   }

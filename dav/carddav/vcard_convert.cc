@@ -7,6 +7,7 @@
 
 #include "dav/carddav/vcard.h"
 #include "dav/carddav/vcard_internal.h"
+#include "dav/text_fold.h"
 
 namespace cartable::dav::carddav {
 namespace internal {
@@ -31,12 +32,6 @@ bool In(const std::string_view (&list)[N], std::string_view name) {
 
 bool AllOf(std::string_view s, std::string_view chars) {
   return !s.empty() && s.find_first_not_of(chars) == std::string_view::npos;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 void RemoveParam(VCardProperty& p, std::string_view name) {
@@ -90,7 +85,7 @@ void DateTo4(VCardProperty& p) {
 // ---- inline binary: 4.0 data: URIs, 3.0 ENCODING=b;TYPE=JPEG ----
 
 std::string MediaType(std::string_view prop, std::string_view type) {
-  std::string t = Lower(type);
+  std::string t = AsciiLower(type);
   if (t.find('/') != std::string::npos) return t;
   if (prop == "KEY") return t == "pgp" ? "application/pgp-keys" : "application/" + t;
   return std::string(prop == "SOUND" ? "audio/" : "image/") + t;
@@ -166,7 +161,7 @@ void PrefTo4(VCardProperty& p) {
       *it = {"PREF", {"1"}};
       pref = true;
     } else if (it->values.empty() && it->name != "PREF") {  // 2.1 bare "CELL"
-      *it = {"TYPE", {Lower(it->name)}};
+      *it = {"TYPE", {AsciiLower(it->name)}};
     }
     if (it->name != "TYPE") {
       ++it;
@@ -210,7 +205,7 @@ void PropertyTo3(VCardProperty& p) {
 void PropertyTo4(VCardProperty& p) {
   if (p.name == kAppleKind) {
     p.name = "KIND";
-    p.value = Lower(p.value);
+    p.value = AsciiLower(p.value);
   } else if (p.name == kAppleMember) {
     p.name = "MEMBER";
   } else if (In(kBinary, p.name)) {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <random>
 
+#include "dav/text_fold.h"
+
 namespace cartable::dav::scheduling {
 namespace {
 
@@ -37,10 +39,6 @@ void Init() {
   std::call_once(once, [] { g_mime_init(); });
 }
 
-std::string Lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
 std::string Upper(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -196,7 +194,7 @@ std::string FirstAddress(InternetAddressList* list, int depth) {
     InternetAddress* address = internet_address_list_get_address(list, i);
     if (INTERNET_ADDRESS_IS_MAILBOX(address)) {
       const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
-      if (addr && *addr) return Lower(addr);
+      if (addr && *addr) return AsciiLower(addr);
     } else if (INTERNET_ADDRESS_IS_GROUP(address)) {
       std::string found = FirstAddress(
           internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)), depth + 1);
@@ -239,7 +237,7 @@ std::vector<std::string> HeaderValues(GMimeObject* object, const char* name) {
 }
 
 bool IsUtf8Compatible(std::string charset) {
-  charset = Lower(std::move(charset));
+  charset = AsciiLower(std::move(charset));
   return charset == "utf-8" || charset == "utf8" || charset == "us-ascii" || charset == "ascii";
 }
 

@@ -4,17 +4,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dav/text_fold.h"
+
 namespace cartable::dav::scheduling {
 namespace {
 
 // Comments nest (RFC 5322 §3.2.2); deeper ones are refused rather than recursed into.
 constexpr int kMaxCommentDepth = 16;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
 
 bool IsWsp(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 bool IsCtl(char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }
@@ -59,7 +55,7 @@ class Cursor {
   std::string Keyword() {
     size_t start = i_;
     while (!AtEnd() && IsKeywordChar(s_[i_])) ++i_;
-    return Lower(s_.substr(start, i_ - start));
+    return AsciiLower(s_.substr(start, i_ - start));
   }
 
   std::string Digits() {
@@ -175,16 +171,16 @@ std::string AuthservIdOf(std::string_view value) {
   Cursor c(value);
   std::string id;
   if (!c.SkipCfws() || !c.Value(&id)) return "";
-  return Lower(id);
+  return AsciiLower(id);
 }
 
 std::string DomainOf(const std::string& address) {
   size_t at = address.rfind('@');
-  return at == std::string::npos ? std::string() : Lower(address.substr(at + 1));
+  return at == std::string::npos ? std::string() : AsciiLower(address.substr(at + 1));
 }
 
 std::string Canonical(std::string domain) {
-  domain = Lower(domain);
+  domain = AsciiLower(domain);
   while (!domain.empty() && domain.back() == '.') domain.pop_back();
   return domain;
 }
@@ -227,7 +223,7 @@ Status CheckDkim(const AuthResults& ar, const std::string& domain) {
 }  // namespace
 
 std::string AuthResult::Property(std::string_view ptype, std::string_view property) const {
-  const std::string t = Lower(ptype), p = Lower(property);
+  const std::string t = AsciiLower(ptype), p = AsciiLower(property);
   for (const AuthProperty& prop : properties) {
     if (prop.ptype == t && prop.property == p) return prop.value;
   }
@@ -262,7 +258,7 @@ Result<AuthResults> ParseAuthenticationResults(std::string_view value) {
 }
 
 bool ParseSenderCheck(std::string_view text, SenderCheck* out) {
-  const std::string t = Lower(text);
+  const std::string t = AsciiLower(text);
   if (t == "dmarc") {
     *out = SenderCheck::kDmarc;
   } else if (t == "dkim") {

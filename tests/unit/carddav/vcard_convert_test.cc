@@ -135,6 +135,23 @@ TEST(ConvertVCard, DataUriWithAnOddMediaTypeStaysAUri) {
   EXPECT_EQ(card.Find("PHOTO")->Param("ENCODING"), std::nullopt);
 }
 
+// Found by tests/fuzz/vcard_fuzzer: ENCODING=b and ENCODING=QUOTED-PRINTABLE on one PHOTO, whose
+// value ends in a soft break that joins the next line. Made a data: URI, the joined line came out
+// on its own, without ':', and the 4.0 card did not parse.
+TEST(ConvertVCard, BinaryValueWithASoftBreakIsNotMadeADataUri) {
+  std::string both =
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n"
+      "PHOTO;ENCODING=b;TYPE;ENCODING=QUOTED-PRINTABLE=JPEG:/9j/4AAQSkZJRg==\r\n"
+      "TEL;type=CELL;type8V0\r\nEND:VCARD\r\n";
+  ASSERT_TRUE(ParseVCard(both).ok());
+  Result<std::string> v4 = ConvertVCard(both, "4.0");
+  ASSERT_TRUE(v4.ok()) << v4.status().ToString();
+  Result<VCard> card = ParseVCard(*v4);
+  ASSERT_TRUE(card.ok()) << card.status().ToString() << "\n" << *v4;
+  ASSERT_NE(card->Find("PHOTO"), nullptr);
+  EXPECT_EQ(card->Find("PHOTO")->value.find("data:"), std::string::npos);
+}
+
 TEST(ConvertVCard, TelUriBecomesText) {
   VCard v3 = Parsed(Convert(Sample("cardbook40.vcf"), "3.0"));
   const VCardProperty* tel = v3.Find("TEL");

@@ -46,6 +46,89 @@ struct User {
   bool scheduling = true;
 };
 
+// ---- account security (0008_accounts.sql; the rules live in directory/account_service.h) ----
+
+enum class Role { kUser, kAdmin };
+
+// A user's security state, read and written apart from User so that the DAV paths never load it.
+struct UserSecurity {
+  Role role = Role::kUser;
+  bool otp_required = false;      // `cartable user otp LOGIN require` (admins always need one)
+  std::string otp_secret;         // sealed TOTP secret (directory/secret_key.h); "" = not enrolled
+  UnixTime otp_enrolled_at = 0;
+  int64_t otp_last_step = 0;      // last accepted TOTP time step: a code is accepted once
+  UnixTime locked_until = 0;      // temporary lock; 0 or past = not locked
+  int64_t temporary_locks = 0;    // temporary locks since the last successful sign-in
+  bool blocked = false;           // blocked until unlocked (identity check or the CLI)
+  UnixTime password_changed_at = 0;
+  std::string backup_email;          // confirmed personal address ("" = none)
+  std::string backup_email_pending;  // address waiting for its confirmation link
+};
+
+// One failed sign-in of an account.
+struct AuthFailure {
+  UnixTime at = 0;
+  std::string fingerprint;  // keyed hash of the wrong password (same password = same value)
+  std::string address;
+};
+
+// An app password: the secret is random and shown once; only its keyed hash is kept.
+struct AppPassword {
+  Id id = 0;
+  Id user_id = 0;
+  std::string name;  // the device, as the person named it (unique per user)
+  std::string hash;  // unique
+  UnixTime created_at = 0;
+  UnixTime last_used_at = 0;  // 0 = never used
+  std::string last_used_address;
+};
+
+// What a web session lets its holder do.
+enum class SessionStage {
+  kFull,            // signed in
+  kNeedsOtp,        // password verified; the one-time code is still to come
+  kNeedsEnrolment,  // password verified; the account must enrol a one-time code first
+  kMustChange,      // signed in with an initial (NUMEN) password: only the password change
+};
+
+struct WebSession {
+  Id id = 0;
+  std::string token_hash;  // keyed hash of the cookie value; unique
+  Id user_id = 0;
+  SessionStage stage = SessionStage::kFull;
+  std::string csrf_token;  // sent back by forms and by JSON calls made with the cookie
+  UnixTime created_at = 0;
+  UnixTime last_seen_at = 0;
+  std::string address;
+  std::string device;  // User-Agent (at most 200 bytes)
+};
+
+// A single-use link or code: password reset, backup e-mail confirmation.
+struct AccountToken {
+  std::string token_hash;  // keyed hash of the secret in the link
+  Id user_id = 0;
+  std::string purpose;  // "reset", "confirm-email", ...
+  std::string payload;  // purpose-specific (the address to confirm)
+  UnixTime created_at = 0;
+  UnixTime expires_at = 0;
+};
+
+struct AuditEntry {
+  Id id = 0;
+  UnixTime at = 0;
+  Id user_id = 0;     // 0 = no account (an unknown login)
+  std::string login;  // the account's login, or what was typed
+  std::string event;  // "sign-in", "sign-in-failed", "locked", ... (directory/audit.h)
+  std::string address;
+  std::string detail;  // never a secret
+};
+
+struct AuditQuery {
+  Id user_id = 0;      // 0 = everyone
+  UnixTime since = 0;  // entries at or after
+  size_t limit = 1000;
+};
+
 // Collection kinds. Stored as text; the DAV layer maps each to a descriptor.
 inline constexpr const char* kKindCollection = "collection";       // plain WebDAV collection
 inline constexpr const char* kKindFilesHome = "files-home";        // /dav/files/{login}/
@@ -158,6 +241,10 @@ struct DirectoryEntry {
   std::string nom, prenom, email, fonction, etablissement, uai, departement, telephone;
   bool active = true;  // false: absent from the last import (kept, not listed)
   UnixTime updated_at = 0;
+  // Keyed hashes (directory/secret_key.h) of the NUMEN and of the birth date ("" = unknown):
+  // what activation, the forgotten login and the blocked-account check compare against.
+  std::string numen_hash;
+  std::string birth_hash;
 };
 
 // A directory search: every word of `text` must be a prefix of a word of the person's name,
@@ -254,6 +341,67 @@ class Session {
   virtual Status UpdateUser(const User& user) = 0;
   // Sets the password hash and bumps credential_version.
   virtual Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) = 0;
+
+  // ---- account security (every call needs an existing user; kNotFound otherwise) ----
+  virtual Result<UserSecurity> GetUserSecurity(Id user_id) = 0;
+  // Replaces the record. `bump_credentials` bumps credential_version (a lock, a block, a role or
+  // one-time-code change: cached credentials of the user stop working).
+  virtual Status SetUserSecurity(Id user_id, const UserSecurity& security,
+                                 bool bump_credentials) = 0;
+  // The user whose directory entry has this NUMEN hash / these identity hashes; kNotFound.
+  virtual Result<User> FindUserByNumenHash(const std::string& numen_hash) = 0;
+
+  // Password history: the last `limit` hashes, newest first.
+  virtual Result<std::vector<std::string>> PasswordHistory(Id user_id, size_t limit) = 0;
+  // Adds `hash` and keeps only the newest `keep` entries of the user.
+  virtual Status AddPasswordHistory(Id user_id, const std::string& hash, UnixTime at,
+                                    size_t keep) = 0;
+
+  // Failed sign-ins at or after `since`, oldest first.
+  virtual Result<std::vector<AuthFailure>> AuthFailuresSince(Id user_id, UnixTime since) = 0;
+  virtual Status AddAuthFailure(Id user_id, const AuthFailure& failure) = 0;
+  // Forgets the user's failures (a successful sign-in, an unlock).
+  virtual Status ClearAuthFailures(Id user_id) = 0;
+
+  // App passwords. kConflict when the user already has one with this name.
+  virtual Result<Id> CreateAppPassword(const AppPassword& app_password) = 0;
+  virtual Result<std::vector<AppPassword>> ListAppPasswords(Id user_id) = 0;  // by name
+  virtual Result<AppPassword> FindAppPasswordByHash(const std::string& hash) = 0;  // kNotFound
+  // kNotFound when the user has none with this name.
+  virtual Status DeleteAppPassword(Id user_id, const std::string& name) = 0;
+  virtual Status TouchAppPassword(Id id, UnixTime at, const std::string& address) = 0;
+
+  // Web sessions. CreateWebSession returns the id; token hashes are unique (kConflict).
+  virtual Result<Id> CreateWebSession(const WebSession& session) = 0;
+  virtual Result<WebSession> FindWebSession(const std::string& token_hash) = 0;  // kNotFound
+  virtual Result<std::vector<WebSession>> ListWebSessions(Id user_id) = 0;  // newest first
+  // Sets stage, csrf_token, last_seen_at, address and device of `session.id`; kNotFound.
+  virtual Status UpdateWebSession(const WebSession& session) = 0;
+  virtual Status DeleteWebSession(Id id) = 0;  // OK when absent
+  // Deletes every session of the user but `except_id` (0 = all); returns how many went.
+  virtual Result<int64_t> DeleteWebSessions(Id user_id, Id except_id) = 0;
+  // Deletes sessions last seen before `idle_before` or created before `created_before`.
+  virtual Result<int64_t> DeleteExpiredWebSessions(UnixTime idle_before,
+                                                   UnixTime created_before) = 0;
+
+  // Single-use tokens. TakeAccountToken returns and deletes the token when it exists, has this
+  // purpose and has not expired at `now`; kNotFound otherwise (an expired one is deleted too).
+  virtual Status CreateAccountToken(const AccountToken& token) = 0;
+  virtual Result<AccountToken> TakeAccountToken(const std::string& token_hash,
+                                                const std::string& purpose, UnixTime now) = 0;
+  // Deletes the user's tokens of `purpose` ("" = every purpose).
+  virtual Status DeleteAccountTokens(Id user_id, const std::string& purpose) = 0;
+
+  // Recovery codes: replaces the user's codes by these hashes (all unused).
+  virtual Status SetRecoveryCodes(Id user_id, const std::vector<std::string>& hashes) = 0;
+  // Marks the unused code with this hash used; false when there is none.
+  virtual Result<bool> UseRecoveryCode(Id user_id, const std::string& hash, UnixTime at) = 0;
+  virtual Result<int64_t> UnusedRecoveryCodes(Id user_id) = 0;
+
+  // The audit log.
+  virtual Result<Id> AppendAudit(const AuditEntry& entry) = 0;
+  // Oldest first, at most query.limit (the newest ones when there are more).
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
 
   // ---- collections ----
   virtual Result<Collection> GetCollection(const std::string& path) = 0;  // kNotFound if absent

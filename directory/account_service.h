@@ -74,6 +74,8 @@ inline constexpr const char* kAlreadyActive = "already-active";
 inline constexpr const char* kNameTaken = "name-taken";
 inline constexpr const char* kInvalidLink = "invalid-link";  // unknown, used or expired
 inline constexpr const char* kRateLimited = "rate-limited";
+inline constexpr const char* kManagedByDirectory = "managed-by-directory";  // [auth] ldap
+inline constexpr const char* kOtpStillRequired = "otp-still-required";
 // Password policy codes come from PasswordProblem::code ("too-short", "reused", ...).
 }  // namespace AccountError
 
@@ -112,6 +114,16 @@ class AccountService {
                  Clock clock = {});
 
   const AccountOptions& options() const { return options_; }
+
+  // An external check of personal passwords ([auth] backend = ldap): when set, SignIn asks it
+  // instead of the stored hash for accounts without an initial password (initial NUMEN
+  // passwords and app passwords stay local), and ChangePassword/ResetPassword/Activate refuse
+  // with kBadRequest "managed-by-directory". Called on hash-pool threads; must be thread-safe.
+  using PasswordVerifier =
+      std::function<bool(const store::User& user, const std::string& password)>;
+  void SetPasswordVerifier(PasswordVerifier verifier) { verifier_ = std::move(verifier); }
+  // Called after a transaction that queued mail committed (wakes the mail worker).
+  void SetMailCommitted(std::function<void()> hook) { mail_committed_ = std::move(hook); }
 
   // ---- sign-in (directory/sign_in.cc) ----
   // SLOW. Verifies `password` for `login_or_email` on `channel` and applies the rules:
@@ -221,6 +233,8 @@ class AccountService {
   const SecretKey& key_;
   AccountOptions options_;
   Clock clock_;
+  PasswordVerifier verifier_;
+  std::function<void()> mail_committed_;
 };
 
 }  // namespace cartable::directory

@@ -172,6 +172,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
+    if (key == "secret_key_file") return str(c.secret_key_file);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

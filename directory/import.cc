@@ -112,7 +112,12 @@ std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const Secre
       errors->push_back({r.line, err});
       continue;
     }
-    std::string numen_hash = r.numen.empty() ? "" : secret.Hash("numen", NormalNumen(r.numen));
+    std::string numen_hash;
+    if (!r.numen.empty()) {
+      std::string normal = NormalNumen(r.numen);
+      numen_hash = secret.Hash("numen", normal);
+      Wipe(&normal);
+    }
     std::string birth_hash;
     if (std::optional<std::string> d = NormalBirthDate(r.date_naissance)) {
       birth_hash = secret.Hash("birth", *d);
@@ -527,6 +532,7 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
     return report;
   }
   ParsedFile parsed = LooksLikeLdif(*text) ? ParseLdif(*text) : ParseCsv(*text);
+  Wipe(&*text);  // the records hold what is needed
   report.errors = std::move(parsed.errors);
   std::vector<ValidRecord> records =
       Validate(std::move(parsed.records), secret, options, &report.errors);

@@ -15,6 +15,7 @@
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 
 #include <cstdio>
 #include <ctime>
@@ -247,6 +248,7 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
   if (!key.ok()) return Fail(key.status().ToString());
   Result<directory::ImportReport> report = directory::ImportDirectory(store, text, *key, options);
+  sodium_memzero(text.data(), text.size());  // the file's NUMENs: hashed, no longer needed
   if (!report.ok()) return Fail(report.status().ToString());
   if (!report->errors.empty()) {
     for (const directory::ImportError& e : report->errors) {

@@ -43,8 +43,8 @@ testlib::Reply Propfind(TestServer& server, const std::string& login, const std:
 }
 
 void ImportJeanMartin(TestServer& server) {
-  Result<directory::ImportReport> report =
-      directory::ImportDirectory(server.store(), kCsv, directory::ImportOptions{});
+  Result<directory::ImportReport> report = directory::ImportDirectory(
+      server.store(), kCsv, server.app().secret_key(), directory::ImportOptions{});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_TRUE(report->errors.empty());
   Result<store::User> u = server.app().accounts().Find("jmartin");

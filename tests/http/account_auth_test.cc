@@ -4,9 +4,13 @@
 // of a wrong one), the per-address limit (429 + Retry-After before any hashing), and accounts
 // that require a one-time code (their password is refused, their app passwords work).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <stdexcept>
 
 #include "directory/import.h"
 #include "tests/testlib/raw_client.h"
@@ -221,6 +225,35 @@ TEST(AccountAuthTest, SignInsAreAudited) {
     EXPECT_EQ(e.detail.find(kPassword), std::string::npos);
   }
   EXPECT_EQ(events, (std::vector<std::string>{"sign-in-failed", "sign-in"}));
+}
+
+// The App owns the server's key: <data_dir>/secret.key by default (created 0600), and a key
+// file it cannot use stops the start with a message naming the file.
+TEST(AccountAuthTest, SecretKeyFileIsLoadedOrTheStartFails) {
+  {
+    TestServer server;
+    struct stat st {};
+    ASSERT_EQ(stat((server.data_dir() + "/secret.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  char tmpl[] = "/tmp/cartable-key-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string bad = dir + "/short.key";
+  std::ofstream(bad) << "too short";
+  server::Config config;
+  config.data_dir = dir + "/data";
+  config.secret_key_file = bad;
+  Result<std::unique_ptr<store::Store>> store =
+      store::OpenSqliteStore(config.data_dir, server::StoreOptionsFrom(config));
+  ASSERT_TRUE(store.ok());
+  try {
+    server::App app(config, **store);
+    ADD_FAILURE() << "started with an unusable key file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+  }
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

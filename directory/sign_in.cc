@@ -195,10 +195,7 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
     right = VerifyPasswordEvenly(user.password_hash, password);
   }
   if (!right) {
-    Result<std::string> lock =
-        lockout::CountFailure(store_, key_, options_, user, password, client, now);
-    Audit("sign-in-failed", user.id, user.login, client, via);
-    if (lock.ok() && !lock->empty()) Audit(*lock, user.id, user.login, client);
+    (void)lockout::CountFailure(*this, user, password, client, now, "sign-in-failed", via);
     return {};
   }
   return AfterRightPassword(*this, channel, user, *sec, external, otp, client, now);
@@ -250,10 +247,7 @@ bool AccountService::VerifySecondFactor(store::Id user_id, const std::string& co
     how = "recovery-code";
   }
   if (!right) {
-    Result<std::string> lock =
-        lockout::CountFailure(store_, key_, options_, *user, typed, client, now);
-    Audit("otp-failed", user->id, user->login, client);
-    if (lock.ok() && !lock->empty()) Audit(*lock, user->id, user->login, client);
+    (void)lockout::CountFailure(*this, *user, typed, client, now, "otp-failed", how);
     return false;
   }
   (void)lockout::ClearFailures(store_, user_id);

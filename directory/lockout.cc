@@ -29,10 +29,22 @@ Status CountFailure(AccountService& service, const store::User& user, const std:
     service.Audit(event, user.id, user.login, client, detail);
     audited = true;
     const store::UnixTime since = now - int64_t{options.lockout_window_minutes} * 60;
-    Result<std::vector<store::AuthFailure>> recent = s.AuthFailuresSince(user.id, since);
-    if (!recent.ok()) return recent.status();
+    Result<std::vector<store::AuthFailure>> all = s.AuthFailuresSince(user.id, 0);
+    if (!all.ok()) return all.status();
+    std::vector<store::AuthFailure> recent;
+    for (const store::AuthFailure& f : *all) {
+      if (f.at >= since) recent.push_back(f);
+    }
+    // Failures older than the window no longer count: forget them, so that an account guessed
+    // at slowly (below the threshold per window) keeps at most lockout_threshold rows.
+    if (recent.size() < all->size()) {
+      if (Status c = s.ClearAuthFailures(user.id); !c.ok()) return c;
+      for (const store::AuthFailure& f : recent) {
+        if (Status add = s.AddAuthFailure(user.id, f); !add.ok()) return add;
+      }
+    }
     std::vector<std::string> distinct;
-    for (const store::AuthFailure& f : *recent) {
+    for (const store::AuthFailure& f : recent) {
       if (std::find(distinct.begin(), distinct.end(), f.fingerprint) == distinct.end()) {
         distinct.push_back(f.fingerprint);
       }

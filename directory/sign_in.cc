@@ -2,9 +2,9 @@
 // the lockout, one-time codes, app passwords, and the audit of every outcome.
 //
 // Order of work in SignIn: read the account (no lock held), run the password hash (slow, no
-// lock held), then one short write transaction for what the outcome changes (a failure, a lock,
-// cleared counters, an app password's last use). Audit entries are written after that
-// transaction: AccountService::Audit uses its own.
+// lock held), then short write transactions for what the outcome changes (a failure with its
+// audit entries in one; cleared counters, an app password's last use, the audit of a success).
+// Every outcome costs one hash: Argon2id, or the dummy one (directory/password.h).
 #include <algorithm>
 #include <cctype>
 #include <string>

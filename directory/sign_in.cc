@@ -4,7 +4,8 @@
 // Order of work in SignIn: read the account (no lock held), run the password hash (slow, no
 // lock held), then short write transactions for what the outcome changes (a failure with its
 // audit entries in one; cleared counters, an app password's last use, the audit of a success).
-// Every outcome costs one hash: Argon2id, or the dummy one (directory/password.h).
+// Every outcome but an accepted app password costs one hash: Argon2id or the dummy one
+// (directory/password.h).
 #include <algorithm>
 #include <cctype>
 #include <string>

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -254,6 +255,35 @@ TEST(AccountAuthTest, SecretKeyFileIsLoadedOrTheStartFails) {
   }
   store->reset();
   std::filesystem::remove_all(dir);
+}
+
+void ExpiryInAYear(server::Config& c) { c.password_expiry_days = 365; }
+
+// [accounts] password_expiry_days: a password older than that opens nothing over Basic until
+// it is changed on the web (401 + where to go), as an initial one.
+TEST(AccountAuthTest, ExpiredPasswordGets401WithWhereToGo) {
+  TestServer server(&ExpiryInAYear);
+  server.AddUser("jlabert", kPassword, "Jean Labert", "jean.labert@ac-orleans-tours.fr");
+  ASSERT_EQ(Propfind(server, "jlabert", kPassword).status, 207);
+  store::Session& s = server.store().ThreadSession();
+  Result<store::User> u = s.GetUserByLogin("jlabert");
+  ASSERT_TRUE(u.ok());
+  {
+    auto txn = s.Begin(true);
+    ASSERT_TRUE(txn.ok());
+    Result<store::UserSecurity> sec = s.GetUserSecurity(u->id);
+    ASSERT_TRUE(sec.ok());
+    sec->password_changed_at = std::time(nullptr) - 366 * 86400;
+    ASSERT_TRUE(s.SetUserSecurity(u->id, *sec, true).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  testlib::Reply dav = Propfind(server, "jlabert", kPassword);
+  EXPECT_EQ(dav.status, 401);
+  EXPECT_NE(dav.body.find("/connexion"), std::string::npos) << dav.body;
+  testlib::Reply api = server.Request("GET", "/api/v1/calendars", "", {}, "jlabert", kPassword);
+  nlohmann::json j = nlohmann::json::parse(api.body, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << api.body;
+  EXPECT_EQ(j.value("error", ""), "password-change-required");
 }
 
 }  // namespace

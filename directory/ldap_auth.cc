@@ -42,9 +42,20 @@ std::string Diagnostic(LDAP* ld) {
   if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text) != LDAP_OPT_SUCCESS || !text) {
     return "";
   }
-  std::string out = *text ? std::string(" (") + text + ")" : "";
+  // GnuTLS failures leave "(unknown error code)": no information.
+  std::string_view message = text;
+  std::string out =
+      message.empty() || message == "(unknown error code)" ? "" : " (" + std::string(message) + ")";
   ldap_memfree(text);
   return out;
+}
+
+// Connection errors under TLS are most often the certificate: say where to look.
+std::string TlsHint(int rc) {
+  return rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN
+             ? " (is the server's certificate valid for this host name and signed by a CA of "
+               "ldap_ca_file or the system?)"
+             : "";
 }
 
 }  // namespace
@@ -98,6 +109,10 @@ std::string ExpandLogin(std::string_view pattern, std::string_view escaped_login
 
 LdapVerifier::LdapVerifier(LdapOptions options, Log log)
     : options_(std::move(options)), log_(std::move(log)) {
+  // libldap reads its global defaults (ldap.conf) on first use: do it here, on one thread,
+  // before the hash-pool threads call Verify concurrently.
+  int version = 0;
+  ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
   if (!log_) {
     log_ = [](const std::string& line) { std::cerr << "cartable: ldap: " << line << std::endl; };
   }
@@ -142,7 +157,8 @@ bool LdapVerifier::Verify(const std::string& login, const std::string& password)
   }
   if (options_.starttls) {
     if (int rc = ldap_start_tls_s(raw, nullptr, nullptr); rc != LDAP_SUCCESS) {
-      log_("StartTLS with " + options_.url + " failed: " + ldap_err2string(rc) + Diagnostic(raw));
+      log_("StartTLS with " + options_.url + " failed: " + ldap_err2string(rc) + Diagnostic(raw) +
+           TlsHint(rc));
       return false;
     }
   }
@@ -158,7 +174,7 @@ bool LdapVerifier::Verify(const std::string& login, const std::string& password)
                                 nullptr, nullptr);
       if (rc != LDAP_SUCCESS) {
         log_("service bind as '" + options_.bind_dn + "' to " + options_.url +
-             " failed: " + ldap_err2string(rc) + Diagnostic(raw));
+             " failed: " + ldap_err2string(rc) + Diagnostic(raw) + (tls ? TlsHint(rc) : ""));
         return false;
       }
     }
@@ -196,7 +212,7 @@ bool LdapVerifier::Verify(const std::string& login, const std::string& password)
   // A wrong password or an unknown DN is an ordinary refusal; anything else is worth a line.
   if (rc != LDAP_INVALID_CREDENTIALS) {
     log_("bind as '" + dn + "' to " + options_.url + " failed: " + ldap_err2string(rc) +
-         Diagnostic(raw));
+         Diagnostic(raw) + (tls ? TlsHint(rc) : ""));
   }
   return false;
 }

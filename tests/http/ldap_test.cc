@@ -245,13 +245,40 @@ TEST(LdapStartTls, ChecksTheServerCertificate) {
   options.starttls = true;
   options.ca_file = server->ca_file();
   Lines log;
-  EXPECT_TRUE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
-  EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", "faux"));
+  LdapVerifier v(options, log.sink());
+  EXPECT_TRUE(v.Verify("jmartin", kJeanPassword));
+  EXPECT_FALSE(v.Verify("jmartin", "faux"));
+  // Each check sets up its own TLS context: concurrent ones too.
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) accepted += v.Verify("jmartin", kJeanPassword) ? 1 : 0;
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(accepted.load(), 12);
   EXPECT_EQ(log.All(), "");
   // Without the CA that signed it, the certificate is not trusted: refused before any bind.
   options.ca_file.clear();
   EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
   EXPECT_NE(log.All().find("StartTLS"), std::string::npos) << log.All();
+  EXPECT_NE(log.All().find("certificate"), std::string::npos) << log.All();
+}
+
+TEST(LdapStartTls, LdapsUrlChecksTheServerCertificateToo) {
+  std::string error;
+  std::unique_ptr<Slapd> server = StartWithJean(&error, /*tls=*/true);
+  ASSERT_NE(server, nullptr) << error;
+  LdapOptions options = TemplateOptions(server->ldaps_url());
+  options.ca_file = server->ca_file();
+  Lines log;
+  EXPECT_TRUE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
+  EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", "faux"));
+  EXPECT_EQ(log.All(), "");
+  options.ca_file.clear();
+  EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
+  EXPECT_NE(log.All().find("certificate"), std::string::npos) << log.All();
 }
 
 }  // namespace

@@ -289,9 +289,15 @@ std::unique_ptr<Slapd> Slapd::Start(const SlapdOptions& options, std::string* er
   for (int attempt = 0; attempt < 5; ++attempt) {
     s->port_ = FreePort();
     if (s->port_ == 0) continue;
+    std::string listeners = s->url();
+    if (options.tls) {
+      s->tls_port_ = FreePort();
+      if (s->tls_port_ == 0 || s->tls_port_ == s->port_) continue;
+      listeners += " " + s->ldaps_url();
+    }
     // -d keeps slapd in the foreground (our child, so we can stop it); "stats" logs each
     // operation (never a password) for a failing test to show.
-    s->pid_ = Spawn({kSlapd, "-h", s->url(), "-F", dir + "/slapd.d", "-d", "stats"}, slapd_log);
+    s->pid_ = Spawn({kSlapd, "-h", listeners, "-F", dir + "/slapd.d", "-d", "stats"}, slapd_log);
     if (s->pid_ < 0) {
       *error = std::string("cannot start ") + kSlapd;
       return nullptr;

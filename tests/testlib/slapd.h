@@ -21,8 +21,8 @@ struct LdapPerson {
 
 struct SlapdOptions {
   std::vector<LdapPerson> people;
-  // Serve StartTLS with a fresh self-signed certificate for 127.0.0.1 (openssl); its PEM is
-  // ca_file().
+  // Serve StartTLS, and ldaps:// on a second port (ldaps_url()), with a fresh self-signed
+  // certificate for 127.0.0.1 (openssl); its PEM is ca_file().
   bool tls = false;
 };
 
@@ -47,6 +47,7 @@ class Slapd {
 
   unsigned port() const { return port_; }
   std::string url() const { return "ldap://127.0.0.1:" + std::to_string(port_) + "/"; }
+  std::string ldaps_url() const { return "ldaps://127.0.0.1:" + std::to_string(tls_port_) + "/"; }
   std::string ca_file() const { return dir_ + "/cert.pem"; }
   // Stops the server now (a directory that went down); the port stays closed.
   void Stop();
@@ -56,6 +57,7 @@ class Slapd {
   std::string dir_;
   pid_t pid_ = -1;
   unsigned port_ = 0;
+  unsigned tls_port_ = 0;  // ldaps://, when started with tls
 };
 
 }  // namespace cartable::testlib

@@ -1,11 +1,16 @@
 #include "directory/ldap_auth.h"
 
 #include <ldap.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace cartable::directory {
 namespace {
@@ -57,6 +62,83 @@ std::string TlsHint(int rc) {
                "ldap_ca_file or the system?)"
              : "";
 }
+
+// Bounds a whole check. libldap's own timeouts do not cover everything: with libldap 2.5.13
+// and GnuTLS, the handshake of an ldaps:// connection to a server that accepts and then says
+// nothing spins forever (read → EAGAIN in a loop; found by LdapDirectoryDown tests). When
+// `limit` passes first, the connection's socket is shut down, which ends whatever libldap waits
+// for with an error. Registered as the handle's connection callback (LDAP_OPT_CONNECT_CB) to
+// learn the socket as soon as it is connected.
+class Watchdog {
+ public:
+  explicit Watchdog(std::chrono::seconds limit) : thread_([this, limit] { Run(limit); }) {
+    callbacks_.lc_add = &Watchdog::Added;
+    callbacks_.lc_del = &Watchdog::Removed;
+    callbacks_.lc_arg = this;
+  }
+  ~Watchdog() { Finish(); }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  ldap_conncb* callbacks() { return &callbacks_; }
+  // Stops watching; after this the socket is never touched (call before it is closed).
+  void Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool expired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return expired_;
+  }
+
+ private:
+  void Run(std::chrono::seconds limit) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_for(lock, limit, [this] { return finished_; })) return;
+    expired_ = true;
+    if (fd_ >= 0) shutdown(fd_, SHUT_RDWR);
+  }
+  static int Added(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* cb) {
+    auto* self = static_cast<Watchdog*>(cb->lc_arg);
+    ber_socket_t fd = -1;
+    ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd);
+    std::lock_guard<std::mutex> lock(self->mu_);
+    if (self->finished_) return 0;
+    self->fd_ = fd;
+    if (self->expired_ && fd >= 0) shutdown(fd, SHUT_RDWR);  // connected too late
+    return 0;
+  }
+  static void Removed(LDAP*, Sockbuf*, ldap_conncb* cb) {
+    auto* self = static_cast<Watchdog*>(cb->lc_arg);
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->fd_ = -1;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int fd_ = -1;
+  bool finished_ = false;
+  bool expired_ = false;
+  ldap_conncb callbacks_{};
+  std::thread thread_;  // last: starts once the rest is initialised
+};
+
+// One check's connection: the watchdog stops before the handle closes the socket (so it never
+// shuts down a number the system gave to another socket since), and outlives the handle (whose
+// unbind calls its callbacks).
+struct Connection {
+  explicit Connection(unsigned timeout_seconds) : watchdog(std::chrono::seconds(timeout_seconds)) {}
+  ~Connection() {
+    watchdog.Finish();
+    ld.reset();
+  }
+  Watchdog watchdog;
+  LdapHandle ld;
+};
 
 }  // namespace
 
@@ -128,7 +210,18 @@ bool LdapVerifier::Verify(const std::string& login, const std::string& password)
     log_("invalid URL '" + options_.url + "': " + ldap_err2string(rc));
     return false;
   }
-  LdapHandle ld(raw);
+  Connection connection(options_.timeout_seconds);
+  connection.ld.reset(raw);
+  ldap_set_option(raw, LDAP_OPT_CONNECT_CB, connection.watchdog.callbacks());
+  if (Bind(raw, login, password)) return true;
+  if (connection.watchdog.expired()) {
+    log_("no answer from " + options_.url + " within " + std::to_string(options_.timeout_seconds) +
+         " s (ldap_timeout_seconds): refused");
+  }
+  return false;
+}
+
+bool LdapVerifier::Bind(LDAP* raw, const std::string& login, const std::string& password) const {
   const int version = LDAP_VERSION3;
   ldap_set_option(raw, LDAP_OPT_PROTOCOL_VERSION, &version);
   // A referral would send the person's password to another server: never follow one.

@@ -15,13 +15,16 @@
 //    exactly one entry must match, then the bind as that entry on the same connection.
 //
 // Threads: Verify is thread-safe (a connection per call, nothing shared; libldap 2.5 is
-// reentrant). It blocks on the network for at most about 2 × timeout_seconds per step
-// (connect, StartTLS, search, bind): call it only off the reactor threads (the hash pool).
+// reentrant). It blocks on the network for at most about timeout_seconds in all (a watchdog
+// closes the connection of a check that takes longer): call it only off the reactor threads
+// (the hash pool). Without a pool: the verified-credential cache makes binds rare.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <string_view>
+
+typedef struct ldap LDAP;  // <ldap.h>
 
 namespace cartable::directory {
 
@@ -36,7 +39,7 @@ struct LdapOptions {
   std::string bind_password;     // its password
   bool starttls = false;         // StartTLS (RFC 4513 §3) before any bind; failure = refused
   std::string ca_file;           // PEM CA bundle for TLS ("" = system / ldap.conf defaults)
-  unsigned timeout_seconds = 5;  // connect, and each operation's answer
+  unsigned timeout_seconds = 5;  // the longest a check may take (connect included)
 };
 
 // RFC 4514 §2.4: `value` made safe as an attribute value inside a DN ("a,b" -> "a\,b").
@@ -62,6 +65,9 @@ class LdapVerifier {
   const LdapOptions& options() const { return options_; }
 
  private:
+  // Verify on the handle `ld` (ldap_initialize'd): options, TLS, search, bind.
+  bool Bind(LDAP* ld, const std::string& login, const std::string& password) const;
+
   LdapOptions options_;
   Log log_;
 };

@@ -74,7 +74,7 @@ struct Config {
   std::string ldap_bind_password;
   bool ldap_starttls = false;         // StartTLS before any bind (ldap:// URLs only)
   std::string ldap_ca_file;           // PEM CA for the directory's certificate; "" = system CAs
-  unsigned ldap_timeout_seconds = 5;  // 1-300: connecting, and each answer awaited
+  unsigned ldap_timeout_seconds = 5;  // 1-300: the longest one check may take (refused after)
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota

@@ -55,6 +55,23 @@ std::string Diagnostic(LDAP* ld) {
   return out;
 }
 
+// Whether one of the space-separated `urls` is ldap:// to a host other than this machine.
+bool CleartextUrl(std::string_view urls) {
+  size_t start = 0;
+  while (start < urls.size()) {
+    size_t end = urls.find_first_of(" \t", start);
+    if (end == std::string_view::npos) end = urls.size();
+    std::string_view url = urls.substr(start, end - start);
+    start = end + 1;
+    if (!StartsWithIgnoreCase(url, "ldap://")) continue;
+    std::string_view host = url.substr(7, url.find('/', 7) - 7);
+    const bool loopback = host.empty() || StartsWithIgnoreCase(host, "localhost") ||
+                          host.substr(0, 4) == "127." || host.substr(0, 5) == "[::1]";
+    if (!loopback) return true;
+  }
+  return false;
+}
+
 // Connection errors under TLS are most often the certificate: say where to look.
 std::string TlsHint(int rc) {
   return rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN
@@ -197,6 +214,10 @@ LdapVerifier::LdapVerifier(LdapOptions options, Log log)
   ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
   if (!log_) {
     log_ = [](const std::string& line) { std::cerr << "cartable: ldap: " << line << std::endl; };
+  }
+  if (!options_.starttls && CleartextUrl(options_.url)) {
+    log_("warning: ldap_url '" + options_.url +
+         "' without ldap_starttls: passwords cross the network in clear");
   }
 }
 

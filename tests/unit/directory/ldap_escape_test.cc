@@ -37,5 +37,25 @@ TEST(LdapEscape, ExpandLoginReplacesEveryPlaceholder) {
   EXPECT_EQ(ExpandLogin("uid={login}", "{login}"), "uid={login}");
 }
 
+// The constructor warns (no network involved) when passwords would cross the network in clear.
+TEST(LdapVerifierOptions, WarnsAboutCleartextToAnotherHost) {
+  auto warnings = [](const std::string& url, bool starttls) {
+    std::vector<std::string> lines;
+    LdapOptions o;
+    o.url = url;
+    o.user_dn = "uid={login},dc=a";
+    o.starttls = starttls;
+    LdapVerifier v(o, [&](const std::string& line) { lines.push_back(line); });
+    return lines.size();
+  };
+  EXPECT_EQ(warnings("ldap://ldap.ac-test.fr/", false), 1u);
+  EXPECT_EQ(warnings("ldaps://ldap.ac-test.fr ldap://ldap2.ac-test.fr:389", false), 1u);
+  EXPECT_EQ(warnings("ldap://ldap.ac-test.fr/", true), 0u);
+  EXPECT_EQ(warnings("ldaps://ldap.ac-test.fr/", false), 0u);
+  EXPECT_EQ(warnings("ldap://127.0.0.1:3389/", false), 0u);
+  EXPECT_EQ(warnings("ldap://localhost", false), 0u);
+  EXPECT_EQ(warnings("ldap://[::1]:389/", false), 0u);
+}
+
 }  // namespace
 }  // namespace cartable::directory

@@ -10,12 +10,11 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "directory/account_service.h"
 #include "server/http/message.h"
@@ -24,30 +23,30 @@ namespace cartable::server::web {
 
 // Who may open a page.
 enum class Access {
-  kAnonymous,   // anyone (sign-in, activation, forgotten login/password, blocked account)
-  kAnyStage,    // a session at any stage (the second step, the forced change, enrolment)
-  kSignedIn,    // a kFull session; others are sent where their stage says (sign-in, code,
-                // enrolment, forced change)
+  kAnonymous,  // anyone (sign-in, activation, forgotten login/password, blocked account)
+  kAnyStage,   // a session at any stage (the second step, the forced change, enrolment)
+  kSignedIn,   // a kFull session; others are sent where their stage says (sign-in, code,
+               // enrolment, forced change)
 };
 
 // A request as a page sees it.
 struct WebRequest {
   http::HttpRequest& http;
-  directory::ClientInfo client;                  // address (trusted proxies applied) + UA
-  std::optional<store::WebSession> session;      // resolved from the cookie, if any
-  std::optional<store::User> user;               // the session's user
+  directory::ClientInfo client;              // address (trusted proxies applied) + UA
+  std::optional<store::WebSession> session;  // resolved from the cookie, if any
+  std::optional<store::User> user;           // the session's user
   // Form fields (application/x-www-form-urlencoded body of a POST, or the query of a GET).
   std::string Field(std::string_view name) const;
-  bool via_json = false;                         // the JSON API rather than a form
+  bool via_json = false;  // the JSON API rather than a form
 };
 
 using PageHandler = std::function<http::HttpResponse(WebRequest&)>;
 
 struct PageRow {
-  std::string path;           // exact path: "/connexion"
-  std::string method;         // "GET" or "POST" (HEAD follows GET)
+  std::string path;    // exact path: "/connexion"
+  std::string method;  // "GET" or "POST" (HEAD follows GET)
   Access access = Access::kAnonymous;
-  bool slow = false;          // runs Argon2id: executed on the hash pool
+  bool slow = false;  // runs Argon2id: executed on the hash pool
   PageHandler handler;
 };
 
@@ -76,6 +75,7 @@ class PageTable {
   void Add(PageRow row) { rows_.push_back(std::move(row)); }
   const PageRow* Find(std::string_view path, std::string_view method) const;
   bool HasPath(std::string_view path) const;
+
  private:
   std::vector<PageRow> rows_;
 };

@@ -251,7 +251,9 @@ bool LdapVerifier::Bind(LDAP* raw, const std::string& login, const std::string& 
   ldap_set_option(raw, LDAP_OPT_NETWORK_TIMEOUT, &timeout);  // connect
   ldap_set_option(raw, LDAP_OPT_TIMEOUT, &timeout);          // each synchronous call's answer
 
-  const bool tls = options_.starttls || StartsWithIgnoreCase(options_.url, "ldaps://");
+  std::string lower_url = options_.url;
+  for (char& c : lower_url) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool tls = options_.starttls || lower_url.find("ldaps://") != std::string::npos;
   if (tls) {
     // The server's certificate is always checked, whatever ldap.conf says (TLS_REQCERT): the
     // person's password goes through this channel. Options set on the handle need a new

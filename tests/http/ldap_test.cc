@@ -267,6 +267,10 @@ TEST(LdapStartTls, ChecksTheServerCertificate) {
   EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
   EXPECT_NE(log.All().find("StartTLS"), std::string::npos) << log.All();
   EXPECT_NE(log.All().find("certificate"), std::string::npos) << log.All();
+  // A CA file that cannot be read: refused, and said.
+  options.ca_file = "/nonexistent/ca.pem";
+  EXPECT_FALSE(LdapVerifier(options, log.sink()).Verify("jmartin", kJeanPassword));
+  EXPECT_NE(log.All().find("/nonexistent/ca.pem"), std::string::npos) << log.All();
 }
 
 TEST(LdapStartTls, LdapsUrlChecksTheServerCertificateToo) {

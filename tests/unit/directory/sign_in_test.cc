@@ -307,7 +307,9 @@ class AppPasswordSignInTest : public SignInTest {
     app_id_ = *id;
   }
   store::AppPassword App() {
-    for (const store::AppPassword& a : *s().ListAppPasswords(jlabert_)) {
+    Result<std::vector<store::AppPassword>> apps = s().ListAppPasswords(jlabert_);
+    EXPECT_TRUE(apps.ok());
+    for (const store::AppPassword& a : apps.ok() ? *apps : std::vector<store::AppPassword>{}) {
       if (a.id == app_id_) return a;
     }
     ADD_FAILURE() << "app password gone";

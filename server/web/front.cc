@@ -103,6 +103,8 @@ WebFront::WebFront(directory::AccountService& accounts, const PageTable& table,
       config_(config),
       slow_(std::move(slow)),
       origin_(OriginOf(config.public_url)),
+      // Cookies are Secure when the public URL is https. Issue 16 (trusted proxies) adds
+      // X-Forwarded-Proto from a trusted proxy: then decide per request here, beside ClientFrom.
       secure_(Lower(config.public_url).starts_with("https://")) {}
 
 bool WebFront::Serves(std::string_view path) const {

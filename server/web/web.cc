@@ -276,8 +276,20 @@ http::HttpResponse Render(const WebRequest& request, std::string_view page, nloh
   mustache::data view = ToMustache(data);
   std::string error;
   std::optional<std::string> content = RenderTemplate(page, view, &error);
+  std::optional<std::string> messages = RenderTemplate("messages", view, &error);
   std::optional<std::string> html;
-  if (content) {
+  if (content && messages) {
+    // A page template may start with its own <h1>: the error and notice then follow it; else
+    // the layout writes <h1>{{title}}</h1> and the messages.
+    size_t heading_end = content->find("</h1>");
+    if (heading_end != std::string::npos) {
+      size_t line_end = content->find('\n', heading_end);
+      size_t at = line_end == std::string::npos ? heading_end + 5 : line_end + 1;
+      content->insert(at, *messages);
+      view.set("own_heading", true);
+    } else {
+      view.set("messages", *messages);
+    }
     view.set("content", *content);
     html = RenderTemplate("layout", view, &error);
   }

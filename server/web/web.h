@@ -60,7 +60,10 @@ struct PageRow {
   PageHandler handler;
 };
 
-// Renders `page` (templates/<page>.html, mustache) inside the layout (templates/layout.html):
+// Renders `page` (templates/<page>.html, mustache) inside the layout (templates/layout.html);
+// the layout writes <h1>{{title}}</h1> unless the page template has its own <h1> (then the
+// error/notice paragraphs follow the page's </h1>). Inline SVG in a page must use presentation
+// attributes (fill="…"), not style attributes: the CSP allows no inline style.
 // `data` gets "title", "csrf" (when a session exists), "user" (display name, login), and the
 // French "error"/"notice" texts the handler puts in it. 200 unless `status` says otherwise.
 // Sends Cache-Control: no-store, a strict Content-Security-Policy (no inline script), and

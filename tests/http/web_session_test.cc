@@ -169,6 +169,70 @@ TEST_F(WebSessionTest, AbsoluteLifetimeEndsTheSession) {
   EXPECT_EQ(b.Get("/compte").status, 303);
 }
 
+// Browsing does not write on every request: last_seen_at moves at most once a minute.
+TEST_F(WebSessionTest, LastSeenIsWrittenAtMostOncePerMinute) {
+  WebClient b = Browser();
+  ASSERT_EQ(SignIn(b, "alice", kPassword).status, 303);
+  auto seen = [&] {
+    auto list = server_->store().ThreadSession().ListWebSessions(User("alice").id);
+    EXPECT_TRUE(list.ok() && list.value().size() == 1);
+    return list.ok() && !list.value().empty() ? list.value().front().last_seen_at : 0;
+  };
+  const store::UnixTime first = seen();
+  Advance(30);
+  ASSERT_EQ(b.Get("/compte").status, 200);
+  EXPECT_EQ(seen(), first) << "30 s later: not written";
+  Advance(31);
+  ASSERT_EQ(b.Get("/compte").status, 200);
+  EXPECT_GE(seen(), first + 61) << "61 s later: written";
+}
+
+// A password change ends the person's other sessions, not the one that made it.
+TEST_F(WebSessionTest, PasswordChangeEndsOtherSessions) {
+  WebClient here = Browser(), there = Browser();
+  ASSERT_EQ(SignIn(here, "alice", kPassword).status, 303);
+  ASSERT_EQ(SignIn(there, "alice", kPassword).status, 303);
+  ASSERT_EQ(here.Get("/compte/mot-de-passe").status, 200);
+  WebPage r = here.Post(
+      "/compte/mot-de-passe",
+      {{"actuel", "pas le bon"}, {"nouveau", kNewPassword}, {"confirmation", kNewPassword}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("class=\"erreur\""), std::string::npos);
+  EXPECT_EQ(there.Get("/compte").status, 200) << "a refused change ends nothing";
+  r = here.Post("/compte/mot-de-passe",
+                {{"actuel", kPassword}, {"nouveau", kNewPassword}, {"confirmation", kNewPassword}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Location(), "/compte?info=password-changed");
+  EXPECT_EQ(here.Get("/compte").status, 200);
+  EXPECT_EQ(there.Get("/compte").status, 303);
+  // JSON: the same change with the cookie, the token and the current password.
+  WebClient w = Browser();
+  ASSERT_EQ(w.Json("POST", "/api/v1/session",
+                   nlohmann::json{{"login", "alice"}, {"password", kNewPassword}}.dump())
+                .status,
+            200);
+  WebPage j =
+      w.Json("POST", "/api/v1/me/password",
+             nlohmann::json{{"current", "faux"}, {"new", kPassword + std::string("x")}}.dump());
+  EXPECT_EQ(j.status, 403);
+  EXPECT_EQ(nlohmann::json::parse(j.body)["error"], "wrong-password");
+  j = w.Json("POST", "/api/v1/me/password",
+             nlohmann::json{{"current", kNewPassword}, {"new", "court"}}.dump());
+  EXPECT_EQ(j.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(j.body)["error"], "too-short");
+  j = w.Json(
+      "POST", "/api/v1/me/password",
+      nlohmann::json{{"current", kNewPassword}, {"new", kPassword + std::string("x")}}.dump(), {},
+      /*with_csrf=*/false);
+  EXPECT_EQ(j.status, 403) << "the token is needed with the cookie";
+  j = w.Json(
+      "POST", "/api/v1/me/password",
+      nlohmann::json{{"current", kNewPassword}, {"new", kPassword + std::string("x")}}.dump());
+  EXPECT_EQ(j.status, 204) << j.body;
+  EXPECT_EQ(here.Get("/compte").status, 303) << "the JSON change ended the page's session";
+  EXPECT_EQ(w.Json("GET", "/api/v1/me").status, 200);
+}
+
 TEST_F(WebSessionTest, StateChangingFormsNeedTheSessionToken) {
   WebClient b = Browser();
   ASSERT_EQ(SignIn(b, "alice", kPassword).status, 303);

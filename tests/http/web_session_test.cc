@@ -233,6 +233,25 @@ TEST_F(WebSessionTest, PasswordChangeEndsOtherSessions) {
   EXPECT_EQ(w.Json("GET", "/api/v1/me").status, 200);
 }
 
+// [accounts] max_sessions_per_user: a new sign-in beyond it ends the least recently used session.
+TEST_F(WebSessionTest, SessionsPerUserAreBounded) {
+  Start([](server::Config& c) { c.max_sessions_per_user = 2; });
+  WebClient first = Browser(), second = Browser(), third = Browser();
+  ASSERT_EQ(SignIn(first, "alice", kPassword).status, 303);
+  Advance(120);
+  ASSERT_EQ(SignIn(second, "alice", kPassword).status, 303);
+  Advance(120);
+  ASSERT_EQ(first.Get("/compte").status, 200);  // first is now the most recently used
+  Advance(120);
+  ASSERT_EQ(SignIn(third, "alice", kPassword).status, 303);
+  EXPECT_EQ(first.Get("/compte").status, 200);
+  EXPECT_EQ(third.Get("/compte").status, 200);
+  EXPECT_EQ(second.Get("/compte").status, 303) << "the least recently used went";
+  auto list = server_->store().ThreadSession().ListWebSessions(User("alice").id);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list.value().size(), 2u);
+}
+
 TEST_F(WebSessionTest, StateChangingFormsNeedTheSessionToken) {
   WebClient b = Browser();
   ASSERT_EQ(SignIn(b, "alice", kPassword).status, 303);

@@ -424,8 +424,9 @@ TEST_F(WebSessionTest, EndOneSessionOnlyOfYourOwn) {
       laptop.Post("/compte/appareils/session", {{"id", std::to_string(bobs.value().front().id)}});
   EXPECT_EQ(r.status, 404) << "bob's session is not alice's to end";
   EXPECT_EQ(bob.Get("/compte").status, 200);
-  // The phone's session is the older one (sessions are listed newest first).
-  r = laptop.Post("/compte/appareils/session", {{"id", std::to_string(sessions.value()[1].id)}});
+  // The phone's session is the one made first (smaller id).
+  store::Id phone_id = std::min(sessions.value()[0].id, sessions.value()[1].id);
+  r = laptop.Post("/compte/appareils/session", {{"id", std::to_string(phone_id)}});
   ASSERT_EQ(r.status, 303);
   EXPECT_EQ(r.Location(), "/compte/appareils?info=session-ended");
   EXPECT_EQ(phone.Get("/compte").status, 303);

@@ -13,6 +13,7 @@ PACKAGES=(
   python3-gi gir1.2-gmime-3.0
   libzxcvbn-dev liboath-dev libqrencode-dev oathtool
   slapd ldap-utils libldap-dev openssl
+  libkainjow-mustache-dev
 )
 
 install_missing() {

@@ -64,6 +64,7 @@ directory::AccountOptions AccountOptionsFrom(const Config& config) {
   directory::AccountOptions o;
   o.session_idle_minutes = config.session_idle_minutes;
   o.session_max_hours = config.session_max_hours;
+  o.max_sessions_per_user = config.max_sessions_per_user;
   o.lockout_threshold = config.lockout_threshold;
   o.lockout_window_minutes = config.lockout_window_minutes;
   o.lockout_minutes = config.lockout_minutes;
@@ -187,6 +188,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   });
   mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_, mail_.get());
   mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
+  MountWebPages();
   router_.Add({"/", true, false, [this](http::HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
                  if (r.method == "PROPFIND") return PropfindRoot(r);
@@ -211,8 +213,34 @@ http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
   return dav_.PropfindServerRoot(request, ToPrincipal(*user));
 }
 
+// The web front door: every path of the page table is an anonymous route of its own (the shell
+// enforces each row's Access with the session cookie); /api/ rows also take Basic credentials.
+// Slow rows (password hashing) run on the authenticator's hash pool.
+void App::MountWebPages() {
+  page_context_ = std::make_unique<web::PageContext>(
+      web::PageContext{account_service_, config_, sign_in_failures_});
+  web::RegisterPages(pages_, *page_context_);
+  web_ = std::make_unique<web::WebFront>(
+      account_service_, pages_, config_,
+      [this](std::function<void()> job) { return auth_.RunSlow(std::move(job)); });
+  auto serve = [this](http::HttpRequest& r, const AuthUser* u) {
+    return web_->Serve(r, u != nullptr ? u->id : 0);
+  };
+  std::vector<std::string> mounted;
+  for (const web::PageRow& row : pages_.rows()) {
+    if (std::find(mounted.begin(), mounted.end(), row.path) != mounted.end()) continue;
+    mounted.push_back(row.path);
+    bool api = row.path.starts_with("/api/");
+    Route route{row.path, true, false, serve, api};
+    route.auth_optional = api;
+    router_.Add(std::move(route));
+  }
+  router_.Add({"/static", false, false, serve});
+}
+
 bool App::NeedsAuth(const Route& route, const http::HttpRequest& request) {
   // Anonymous routes (well-known URIs, the home page) answer PROPFIND only to a signed-in user.
+  if (!route.needs_auth && route.auth_optional) return request.headers.Has("Authorization");
   if (!route.needs_auth) return request.method == "PROPFIND";
   // Setup probes send OPTIONS without credentials and must see the DAV header (docs/clients.md #1).
   return !(request.method == "OPTIONS" && !request.headers.Has("Authorization"));
@@ -331,7 +359,9 @@ http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmissi
 http::HttpResponse App::Handle(http::HttpRequest& request) {
   const Route* route = router_.Match(request.path);
   if (route == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
-  if (!route->needs_auth) return route->handler(request, nullptr);
+  if (!route->needs_auth && !(route->auth_optional && NeedsAuth(*route, request))) {
+    return route->handler(request, nullptr);
+  }
   if (!NeedsAuth(*route, request)) return dav_.AnonymousOptions();
   http::HttpResponse refusal;
   std::optional<AuthUser> user = CurrentUser(request, route->json_errors, &refusal);
@@ -358,6 +388,8 @@ http::HttpResponse App::HomePage(const http::HttpRequest&) const {
       "</li><li>Contacts (CardDAV) : <code>/dav/addressbooks/&lt;identifiant&gt;/</code></li>"
       "<li>Documents (WebDAV) : <code>/dav/files/&lt;identifiant&gt;/</code></li></ul>"
       "<p>Dans Thunderbird, iOS ou DAVx5, indiquez simplement l'adresse de ce serveur.</p>"
+      "<p><a href=\"/connexion\">Se connecter</a> pour gérer votre compte : mot de passe, "
+      "appareils connectés, mots de passe d'applications.</p>"
       "</body></html>\n";
   return r;
 }

@@ -23,6 +23,7 @@
 #include "server/router.h"
 #include "server/smtp.h"
 #include "server/user_directory.h"
+#include "server/web/web.h"
 
 namespace cartable::server {
 
@@ -79,6 +80,7 @@ class App : public http::RequestHandler {
   http::HttpResponse Refusal(AuthOutcome outcome, bool json, const std::string& base_url) const;
   // config public_url, else http:// and the request's Host (the links of refusals).
   std::string BaseUrl(const http::HttpRequest& request) const;
+  void MountWebPages();
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
@@ -91,6 +93,11 @@ class App : public http::RequestHandler {
   directory::SecretKey key_;
   directory::AccountService account_service_;
   RateLimiter sign_in_failures_;
+  // The web front door (issue 11): page rows, what they use, and the shell serving them. Declared
+  // before auth_: slow rows run on its hash pool and use these until the pool stops.
+  web::PageTable pages_;
+  std::unique_ptr<web::PageContext> page_context_;
+  std::unique_ptr<web::WebFront> web_;
   // Declared before auth_: the hash pool's jobs use them until auth_ is destroyed.
   AccountsUserDirectory users_;  // the authenticator's view of accounts_
   Authenticator auth_;

@@ -120,6 +120,11 @@ class Authenticator {
   // the pool's queue is full (`done` is then never called).
   bool VerifyAsync(Credentials credentials, std::function<void(AuthResult)> done);
 
+  // Runs other password-hashing work (the web sign-in and password forms) on the same pool, so
+  // that one bound ([auth] hash_threads, hash_queue) covers every hash. False when the queue is
+  // full (`job` is then dropped).
+  bool RunSlow(std::function<void()> job) { return pool_.Submit(std::move(job)); }
+
   // Cached, then Verify: blocking, for callers off the reactor threads. kRefused without
   // credentials.
   AuthResult Authenticate(const http::HttpRequest& request);

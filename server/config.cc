@@ -172,6 +172,18 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
+    // Bounded keys: a value out of range is refused and the field keeps its value.
+    auto bounded = [&](unsigned& field, unsigned low, unsigned high) {
+      unsigned v = 0;
+      if (!ParseUnsigned(value, v) || v < low || v > high) {
+        return std::string(key) + " must be between " + std::to_string(low) + " and " +
+               std::to_string(high) + ", not '" + std::string(value) + "'";
+      }
+      field = v;
+      return std::string();
+    };
+    if (key == "self_service_per_hour") return bounded(c.self_service_per_hour, 1, 100000);
+    if (key == "reset_link_minutes") return bounded(c.reset_link_minutes, 1, 10080);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

@@ -60,6 +60,12 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
+  // Self-service steps (activation, forgotten login or password, blocked account, reset link,
+  // backup address) each allowed this many times per hour per client address and per identity
+  // (1-100000; beyond: 429 + Retry-After).
+  unsigned self_service_per_hour = 10;
+  // Lifetime of the mailed single-use links (password reset, backup address), 1-10080.
+  unsigned reset_link_minutes = 30;
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:

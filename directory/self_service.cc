@@ -130,19 +130,27 @@ Status QueueMail(store::Session& session, const AccountOptions& options, store::
   return session.EnqueueMail(queued).status();
 }
 
+// What StorePersonalPassword changed besides the password.
+struct Stored {
+  bool was_locked = false;  // the account was locked or blocked
+  int64_t sessions_ended = 0;
+};
+
 // Sets a new personal password of `user_id` (already hashed) and clears every lock: the steps
 // that prove the person's identity (activation, identity check, reset link) all end this way.
-// Runs in the caller's write transaction. Returns whether the account was locked or blocked.
-Result<bool> StorePersonalPassword(store::Session& session, const AccountOptions& options,
-                                   store::UnixTime now, store::Id user_id,
-                                   const std::string& hash) {
+// Runs in the caller's write transaction.
+Result<Stored> StorePersonalPassword(store::Session& session, const AccountOptions& options,
+                                     store::UnixTime now, store::Id user_id,
+                                     const std::string& hash) {
+  Stored out;
   Result<store::UserSecurity> security = session.GetUserSecurity(user_id);
   if (!security.ok()) return security.status();
-  bool was_locked = security->blocked || security->locked_until > now;
+  out.was_locked = security->blocked || security->locked_until > now;
+  // Clears must_change_password and bumps credential_version (cached credentials end).
   if (Status s = session.SetPasswordHash(user_id, hash, false); !s.ok()) return s;
-  if (Status s = session.AddPasswordHistory(user_id, hash, now, options.password.history);
-      !s.ok()) {
-    return s;
+  if (options.password.history > 0) {
+    Status s = session.AddPasswordHistory(user_id, hash, now, options.password.history);
+    if (!s.ok()) return s;
   }
   security->password_changed_at = now;
   security->blocked = false;
@@ -150,11 +158,13 @@ Result<bool> StorePersonalPassword(store::Session& session, const AccountOptions
   security->temporary_locks = 0;
   if (Status s = session.SetUserSecurity(user_id, *security, true); !s.ok()) return s;
   if (Status s = session.ClearAuthFailures(user_id); !s.ok()) return s;
-  // A new password ends every session (design: password change, reset → sessions end) and
+  // A new password ends every session (whoever held one may be who the person locks out) and
   // makes older reset links useless.
-  if (Result<int64_t> n = session.DeleteWebSessions(user_id, 0); !n.ok()) return n.status();
+  Result<int64_t> ended = session.DeleteWebSessions(user_id, 0);
+  if (!ended.ok()) return ended.status();
+  out.sessions_ended = *ended;
   if (Status s = session.DeleteAccountTokens(user_id, kResetPurpose); !s.ok()) return s;
-  return was_locked;
+  return out;
 }
 
 std::string PolicyCode(const std::vector<PasswordProblem>& problems) {
@@ -196,20 +206,24 @@ Result<store::User> AccountService::Activate(const std::string& login_or_numen,
   }
   std::string hash = HashPassword(new_password, HashStrength::kStandard);  // SLOW, no lock held
   const store::UnixTime now = Now();
-  bool was_locked = false;
+  Stored stored;
   {
     Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
     if (!txn.ok()) return txn.status();
-    Result<bool> locked = StorePersonalPassword(session, options_, now, user.id, hash);
-    if (!locked.ok()) return locked.status();
-    was_locked = *locked;
+    Result<Stored> done = StorePersonalPassword(session, options_, now, user.id, hash);
+    if (!done.ok()) return done.status();
+    stored = *done;
     if (Status s = (*txn)->Commit(); !s.ok()) return s;
   }
-  if (was_locked) {
+  if (stored.was_locked) {
     Audit("unlocked", user.id, user.login, client, "identity check (compte bloqué)");
   }
   Audit("activated", user.id, user.login, client,
         personal ? "new password after the identity check" : "first personal password");
+  if (stored.sessions_ended > 0) {
+    Audit("sessions-ended", user.id, user.login, client,
+          std::to_string(stored.sessions_ended) + " session(s), new password");
+  }
   return session.GetUserById(user.id);
 }
 
@@ -331,7 +345,7 @@ Status AccountService::ResetPassword(const std::string& token, const std::string
   if (!problems.empty()) return AccountFailure(PolicyCode(problems));
   std::string hash = HashPassword(new_password, HashStrength::kStandard);  // SLOW, no lock held
   const store::UnixTime now = Now();
-  bool was_locked = false;
+  Stored stored;
   {
     Result<std::unique_ptr<store::Transaction>> txn = session.Begin(true);
     if (!txn.ok()) return txn.status();
@@ -343,13 +357,17 @@ Status AccountService::ResetPassword(const std::string& token, const std::string
       }
       return taken.status();
     }
-    Result<bool> locked = StorePersonalPassword(session, options_, now, user->id, hash);
-    if (!locked.ok()) return locked.status();
-    was_locked = *locked;
+    Result<Stored> done = StorePersonalPassword(session, options_, now, user->id, hash);
+    if (!done.ok()) return done.status();
+    stored = *done;
     if (Status s = (*txn)->Commit(); !s.ok()) return s;
   }
-  if (was_locked) Audit("unlocked", user->id, user->login, client, "password reset");
-  Audit("password-reset", user->id, user->login, client, "every session ended");
+  if (stored.was_locked) Audit("unlocked", user->id, user->login, client, "password reset");
+  Audit("password-reset", user->id, user->login, client);
+  if (stored.sessions_ended > 0) {
+    Audit("sessions-ended", user->id, user->login, client,
+          std::to_string(stored.sessions_ended) + " session(s), new password");
+  }
   return Status::OK();
 }
 

@@ -234,7 +234,7 @@ TEST_F(SelfServiceTest, BlockedAccountIsUnblockedByTheIdentityCheck) {
   EXPECT_TRUE(session().ListWebSessions(id)->empty());
   EXPECT_GT(User(id).credential_version, version);
   EXPECT_TRUE(VerifyPassword(User(id).password_hash, kStrong));
-  EXPECT_EQ(Events(id), (std::vector<std::string>{"unlocked", "activated"}));
+  EXPECT_EQ(Events(id), (std::vector<std::string>{"unlocked", "activated", "sessions-ended"}));
 }
 
 TEST_F(SelfServiceTest, ForgottenLoginNeedsNumenAndBirthDate) {

@@ -60,6 +60,30 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
+  // The server's secret key (directory/secret_key.h); "" = <data_dir>/secret.key.
+  std::string secret_key_file;
+  // Web sessions: ended after this long without a request (1-10080) / after this long (1-8760).
+  unsigned session_idle_minutes = 30;
+  unsigned session_max_hours = 12;
+  // Lockout per account (directory/account_service.h): `lockout_threshold` distinct wrong
+  // passwords or codes (0-1000, 0 = no lockout) within `lockout_window_minutes` (1-1440) lock the
+  // account for `lockout_minutes` (1-1440), doubling on each repeat; past
+  // `lockout_max_temporary` (0-20) temporary locks the account is blocked until unlocked.
+  unsigned lockout_threshold = 10;
+  unsigned lockout_window_minutes = 15;
+  unsigned lockout_minutes = 15;
+  unsigned lockout_max_temporary = 3;
+  // Failed sign-ins per client address (0-1000000, 0 = no limit) within the window (1-1440
+  // minutes): beyond, sign-ins from that address get 429 + Retry-After before any hashing.
+  unsigned address_max_failures = 30;
+  unsigned address_window_minutes = 15;
+  // Password policy (directory/password_policy.h): characters (8-256), zxcvbn log10(guesses)
+  // (0-30), previous passwords refused (0-24), days before a password must be changed (0 =
+  // never, as NIST SP 800-63B advises; at most 3650).
+  unsigned password_min_length = 12;
+  unsigned password_min_strength = 10;
+  unsigned password_history = 5;
+  unsigned password_expiry_days = 0;
   // Self-service steps (activation, forgotten login or password, blocked account, reset link,
   // backup address) each allowed this many times per hour per client address and per identity
   // (1-100000; beyond: 429 + Retry-After).

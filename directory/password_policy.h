@@ -35,8 +35,7 @@ struct PasswordContext {
 
 // Every problem of `candidate` except history (which needs the stored hashes: the account
 // service checks it). Empty = acceptable.
-std::vector<PasswordProblem> CheckPassword(const PasswordPolicy& policy,
-                                           std::string_view candidate,
+std::vector<PasswordProblem> CheckPassword(const PasswordPolicy& policy, std::string_view candidate,
                                            const PasswordContext& context);
 
 }  // namespace cartable::directory

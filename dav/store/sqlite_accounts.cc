@@ -269,6 +269,16 @@ Result<WebSession> SqliteSession::FindWebSession(const std::string& token_hash) 
   return SqliteStatus(db_->raw(), rc, "finding a web session");
 }
 
+Result<WebSession> SqliteSession::GetWebSession(Id id) {
+  Result<Stmt> s = Prepare(std::string(kSessionColumns) + "WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return ReadSession(*s);
+  if (rc == SQLITE_DONE) return Status::NotFound("no such session");
+  return SqliteStatus(db_->raw(), rc, "reading a web session");
+}
+
 Result<std::vector<WebSession>> SqliteSession::ListWebSessions(Id user_id) {
   Result<Stmt> s = Prepare(std::string(kSessionColumns) +
                            "WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC");

@@ -59,6 +59,7 @@ class SqliteSession : public Session {
   Status TouchAppPassword(Id id, UnixTime at, const std::string& address) override;
   Result<Id> CreateWebSession(const WebSession& session) override;
   Result<WebSession> FindWebSession(const std::string& token_hash) override;
+  Result<WebSession> GetWebSession(Id id) override;
   Result<std::vector<WebSession>> ListWebSessions(Id user_id) override;
   Status UpdateWebSession(const WebSession& session) override;
   Status DeleteWebSession(Id id) override;

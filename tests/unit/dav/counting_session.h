@@ -86,6 +86,7 @@ class CountingSession : public Session {
   Result<WebSession> FindWebSession(const std::string& token_hash) override {
     return inner_.FindWebSession(token_hash);
   }
+  Result<WebSession> GetWebSession(Id id) override { return inner_.GetWebSession(id); }
   Result<std::vector<WebSession>> ListWebSessions(Id user_id) override {
     return inner_.ListWebSessions(user_id);
   }

@@ -168,6 +168,11 @@ TYPED_TEST(StoreAccountsTest, WebSessionsLiveUntilDeletedOrExpired) {
   EXPECT_EQ(got->stage, SessionStage::kFull);
   EXPECT_EQ(got->csrf_token, "c2");
   EXPECT_EQ(got->last_seen_at, 150);
+  Result<WebSession> by_id = s.GetWebSession(*s1);
+  ASSERT_TRUE(by_id.ok());
+  EXPECT_EQ(by_id->token_hash, "t1");
+  EXPECT_EQ(by_id->csrf_token, "c2");
+  EXPECT_EQ(s.GetWebSession(*s1 + 1000).status().code(), Code::kNotFound);
 
   Result<std::vector<WebSession>> list = s.ListWebSessions(a);
   ASSERT_TRUE(list.ok());

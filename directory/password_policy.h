@@ -38,4 +38,8 @@ struct PasswordContext {
 std::vector<PasswordProblem> CheckPassword(const PasswordPolicy& policy, std::string_view candidate,
                                            const PasswordContext& context);
 
+// The problem `code` (one of the codes above) with its French message for `policy`; the account
+// service uses it for "reused", which CheckPassword cannot see.
+PasswordProblem MakePasswordProblem(std::string_view code, const PasswordPolicy& policy);
+
 }  // namespace cartable::directory

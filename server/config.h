@@ -60,7 +60,9 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
-  // The server's secret key (directory/secret_key.h); "" = <data_dir>/secret.key.
+  // The server's secret key (directory/secret_key.h: NUMEN and birth-date hashes, app passwords,
+  // sessions, one-time-code secrets), created 0600 on first use; "" = <data_dir>/secret.key.
+  // Every node of a deployment, and the CLI, must use the same file.
   std::string secret_key_file;
   // Web sessions: ended after this long without a request (1-10080) / after this long (1-8760).
   unsigned session_idle_minutes = 30;
@@ -135,6 +137,11 @@ struct Config {
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error
+
+  // secret_key_file, or its default in the data directory.
+  std::string SecretKeyFile() const {
+    return secret_key_file.empty() ? data_dir + "/secret.key" : secret_key_file;
+  }
 
   // Reads an INI file over the current values. Unknown keys are an error. Returns "" on
   // success or a message naming the file, line and key.

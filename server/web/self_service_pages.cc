@@ -276,7 +276,8 @@ constexpr const char* kResetTitle = "Nouveau mot de passe";
 
 http::HttpResponse ResetForm(SelfService& s, WebRequest& request) {
   nlohmann::json data = PasswordPageData(s, kResetTitle);
-  data["jeton"] = request.Field("jeton");
+  // The form shows only with a token (mustache renders a section for any string, even "").
+  if (!Blank(request.Field("jeton"))) data["jeton"] = request.Field("jeton");
   if (Blank(request.Field("jeton"))) {
     return FormError(request, "reinitialisation", std::move(data), Explain(kInvalidLink));
   }
@@ -286,7 +287,7 @@ http::HttpResponse ResetForm(SelfService& s, WebRequest& request) {
 http::HttpResponse ResetSubmit(SelfService& s, WebRequest& request) {
   const std::string token = request.Field("jeton");
   nlohmann::json data = PasswordPageData(s, kResetTitle);
-  data["jeton"] = token;
+  if (!Blank(token)) data["jeton"] = token;
   if (unsigned wait = Throttle(s, "reinitialisation", request, "token|" + token)) {
     return TooMany(request, "reinitialisation", std::move(data), wait);
   }
@@ -294,7 +295,11 @@ http::HttpResponse ResetSubmit(SelfService& s, WebRequest& request) {
     return FormError(request, "reinitialisation", std::move(data), *problem);
   }
   Status status = s.accounts.ResetPassword(token, request.Field("nouveau"), request.client);
-  if (!status.ok()) return Refused(request, "reinitialisation", std::move(data), status);
+  if (!status.ok()) {
+    // A dead link: no form to fill again, only the way to ask for a new one.
+    if (status.message() == kInvalidLink) data.erase("jeton");
+    return Refused(request, "reinitialisation", std::move(data), status);
+  }
   return SeeOther("/connexion?info=password-reset");
 }
 

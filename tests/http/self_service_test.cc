@@ -463,6 +463,32 @@ TEST_F(SelfServiceHttpTest, EveryStepIsRateLimitedPerAddress) {
   EXPECT_EQ(other.Post("/mot-de-passe-oublie", {{"identifiant", "d"}}).status, 200);
 }
 
+// The backup address: requests per account, confirmation links per address.
+TEST_F(SelfServiceHttpTest, BackupAddressStepsAreRateLimited) {
+  TestServer s(TwoPerHour);
+  s.AddUser("jlabert", kOld, "Jean Labert", "jean.labert@ac-orleans-tours.fr");
+  Browser jean(s, "127.0.0.9");
+  jean.Get("/connexion");
+  ASSERT_EQ(jean.Post("/connexion", {{"identifiant", "jlabert"}, {"mot_de_passe", kOld}}).status,
+            303);
+  jean.Get("/compte/adresse-secours");
+  EXPECT_EQ(jean.Post("/compte/adresse-secours", {{"adresse", "un@example.org"}}).status, 303);
+  EXPECT_EQ(jean.Post("/compte/adresse-secours", {{"adresse", "deux@example.org"}}).status, 303);
+  RawResponse third = jean.Post("/compte/adresse-secours", {{"adresse", "trois@example.org"}});
+  EXPECT_EQ(third.status, 429);
+  EXPECT_GT(std::stoi(third.Header("Retry-After").value_or("0")), 0);
+  store::Session& session = s.store().ThreadSession();
+  store::Id id = session.GetUserByLogin("jlabert")->id;
+  EXPECT_EQ(session.GetUserSecurity(id)->backup_email_pending, "deux@example.org");
+
+  Browser mailbox(s, "127.0.0.10");
+  EXPECT_EQ(mailbox.Get("/compte/adresse-secours/confirmer?jeton=a").status, 400);
+  EXPECT_EQ(mailbox.Get("/compte/adresse-secours/confirmer?jeton=b").status, 400);
+  RawResponse limited = mailbox.Get("/compte/adresse-secours/confirmer?jeton=c");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_GT(std::stoi(limited.Header("Retry-After").value_or("0")), 0);
+}
+
 // The identity checks count per NUMEN or login across addresses and across pages: guessing a
 // birth date gets no more tries by changing address or page.
 TEST_F(SelfServiceHttpTest, IdentityChecksAreRateLimitedPerIdentity) {

@@ -216,7 +216,7 @@ http::HttpResponse ActivationApi(SelfService& s, WebRequest& request) {
   if (!body.is_object() || Blank(identifier) || Blank(birth) || Blank(nom) || pw.empty()) {
     return JsonError(400, "invalid-request");
   }
-  if (!directory::NormalBirthDate(birth)) return JsonError(400, "invalid-birth-date");
+  if (!directory::NormalBirthDate(birth)) return JsonError(400, "invalid-date");
   Result<store::User> user = s.accounts.Activate(identifier, birth, nom, pw, request.client);
   if (!user.ok()) return Refused(request, "", {}, user.status());
   return Json(200, {{"login", user->login}, {"url", "/connexion"}});

@@ -370,7 +370,14 @@ TEST_F(SelfServiceHttpTest, JsonActivation) {
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_NE(ok.body.find("\"login\":\"mlefevre\""), std::string::npos) << ok.body;
   EXPECT_EQ(Propfind(s, "mlefevre", kNew), 207);
-  EXPECT_EQ(b.PostJson("/api/v1/activation", "not json").status, 400);
+  RawResponse not_json = b.PostJson("/api/v1/activation", "not json");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_NE(not_json.body.find("\"invalid-request\""), std::string::npos) << not_json.body;
+  RawResponse not_a_date = b.PostJson("/api/v1/activation",
+                                      "{\"login\": \"x\", \"birth_date\": \"hier\", "
+                                      "\"nom\": \"x\", \"new_password\": \"y\"}");
+  EXPECT_EQ(not_a_date.status, 400);
+  EXPECT_NE(not_a_date.body.find("\"invalid-date\""), std::string::npos) << not_a_date.body;
 }
 
 TEST_F(SelfServiceHttpTest, BlockedAccountIsUnblockedByTheIdentityCheck) {

@@ -37,6 +37,7 @@ struct AccountOptions {
   std::string issuer = "Cartable";  // one-time-code issuer shown by authenticator apps
   std::string public_url;           // base of the links in mails ("" = http://localhost)
   std::string mail_from;            // sender of account mail
+  std::string mail_domain;          // mail_from "" = noreply@ this ("" = the public host)
 };
 
 // Where a sign-in comes from: the web (pages, JSON session) or a DAV/API client with Basic.
@@ -77,6 +78,7 @@ inline constexpr const char* kInvalidLink = "invalid-link";  // unknown, used or
 inline constexpr const char* kRateLimited = "rate-limited";
 inline constexpr const char* kManagedByDirectory = "managed-by-directory";  // [auth] ldap
 inline constexpr const char* kOtpStillRequired = "otp-still-required";
+inline constexpr const char* kInvalidAddress = "invalid-address";  // backup e-mail address
 // Password policy codes come from PasswordProblem::code ("too-short", "reused", ...).
 }  // namespace AccountError
 

@@ -75,6 +75,8 @@ directory::AccountOptions AccountOptionsFrom(const Config& config) {
   o.password.expiry_days = config.password_expiry_days;
   o.public_url = config.public_url;
   o.mail_from = config.mail_from;
+  o.mail_domain = config.mail_domain;
+  o.reset_link_minutes = config.reset_link_minutes;
   return o;
 }
 

@@ -262,6 +262,8 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "password_min_strength") return range(c.password_min_strength, 0, 30);
     if (key == "password_history") return range(c.password_history, 0, 24);
     if (key == "password_expiry_days") return range(c.password_expiry_days, 0, 3650);
+    if (key == "self_service_per_hour") return range(c.self_service_per_hour, 1, 100000);
+    if (key == "reset_link_minutes") return range(c.reset_link_minutes, 1, 10080);
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

@@ -106,6 +106,12 @@ struct Config {
   unsigned password_min_strength = 10;
   unsigned password_history = 5;
   unsigned password_expiry_days = 0;
+  // Self-service steps (activation, forgotten login or password, blocked account, reset link,
+  // backup address) each allowed this many times per hour per client address and per identity
+  // (1-100000; beyond: 429 + Retry-After).
+  unsigned self_service_per_hour = 10;
+  // Lifetime of the mailed single-use links (password reset, backup address), 1-10080.
+  unsigned reset_link_minutes = 30;
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:

@@ -7,6 +7,7 @@ namespace cartable::server::web {
 void RegisterPages(PageTable& table, PageContext& context) {
   RegisterAccountPages(table, context);
   RegisterAccountApi(table, context);
+  RegisterSelfServicePages(table, context);
 }
 
 }  // namespace cartable::server::web

@@ -142,6 +142,9 @@ void RegisterPages(PageTable& table, PageContext& context);
 // password change, devices; the JSON session and "me" API.
 void RegisterAccountPages(PageTable& table, PageContext& context);
 void RegisterAccountApi(PageTable& table, PageContext& context);
+// Self-service (self_service_pages.cc): activation, blocked account, forgotten login and
+// password, the reset link, the backup address; JSON POST /api/v1/activation.
+void RegisterSelfServicePages(PageTable& table, PageContext& context);
 
 // Runs slow work off the reactor threads (the Authenticator's hash pool); false when its queue is
 // full (the request then gets 503 + Retry-After).

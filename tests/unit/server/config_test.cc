@@ -50,6 +50,25 @@ TEST_F(ConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c.access_log_file, "/tmp/a.log");
 }
 
+TEST_F(ConfigTest, ReadsSelfServiceKeysWithinBounds) {
+  Config c;
+  EXPECT_EQ(c.self_service_per_hour, 10u);
+  EXPECT_EQ(c.reset_link_minutes, 30u);
+  EXPECT_EQ(c.LoadFile(Write("[accounts]\nself_service_per_hour = 3\nreset_link_minutes = 5\n")),
+            "");
+  EXPECT_EQ(c.self_service_per_hour, 3u);
+  EXPECT_EQ(c.reset_link_minutes, 5u);
+  for (const char* bad : {"self_service_per_hour = 0", "self_service_per_hour = 100001",
+                          "self_service_per_hour = many", "reset_link_minutes = 0",
+                          "reset_link_minutes = 10081", "reset_link_minutes = -1"}) {
+    Config d;
+    std::string err = d.LoadFile(Write(std::string("[accounts]\n") + bad + "\n"));
+    EXPECT_NE(err.find("accounts."), std::string::npos) << bad << ": " << err;
+    EXPECT_EQ(d.self_service_per_hour, 10u) << bad;
+    EXPECT_EQ(d.reset_link_minutes, 30u) << bad;
+  }
+}
+
 TEST_F(ConfigTest, SecretKeyFileDefaultsToTheDataDirectory) {
   Config c;
   c.data_dir = "/srv/cartable";

@@ -548,7 +548,11 @@ test('parcours des pages du compte dans chromium', { timeout: 900_000 }, async (
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
                                     headless: true });
   try {
-    context = await newContext();
+    // A desktop browser's User-Agent (the devices page shows it), without "HeadlessChrome".
+    const probe = await browser.newPage();
+    const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace('HeadlessChrome', 'Chrome');
+    await probe.close();
+    context = await newContext({ userAgent });
     page = await context.newPage();
     watch(page);
     for (const s of steps) {

@@ -111,12 +111,14 @@ async function goto(p, target) {
 // Fills the form holding the first field, submits it with its button, and returns the
 // response of the page the browser ends on (after any 303).
 async function submit(p, fields, { check = [] } = {}) {
+  // Visible fields only: a page may also hold per-row forms with hidden fields of the same name
+  // (revoke an app password, end a session).
+  const field = (name) => `[name="${name}"]:not([type="hidden"])`;
   const names = Object.keys(fields).concat(check);
-  const form = p.locator(`form:has([name="${names[0]}"])`).first();
-  for (const [name, value] of Object.entries(fields)) {
-    await form.locator(`[name="${name}"]`).fill(value);
-  }
-  for (const name of check) await form.locator(`[name="${name}"]`).check();
+  const form = p.locator(`form:has(${field(names[0])})`).first();
+  assert.ok(await form.count() > 0, `${path(p)}: no form with a field ${names[0]}`);
+  for (const [name, value] of Object.entries(fields)) await form.locator(field(name)).fill(value);
+  for (const name of check) await form.locator(field(name)).check();
   return clickAndWait(p, form.locator('button[type="submit"]'));
 }
 

@@ -31,6 +31,8 @@ WALK_TIMEOUT=900  # seconds for the whole walk (it waits for TOTP time steps and
 
 [ -x "$BIN" ] || { echo "run_browser: no server binary at $BIN" >&2; exit 1; }
 [ -x "$CHROMIUM" ] || { echo "run_browser: $CHROMIUM missing (Debian package chromium)" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null ||
+  { echo "run_browser: node and npm missing (the machine's Node.js 20 or later)" >&2; exit 1; }
 command -v oathtool >/dev/null || { echo "run_browser: oathtool missing (Debian package oathtool)" >&2; exit 1; }
 
 # node_modules from package-lock.json: `npm ci` when missing or installed from another lock.

@@ -25,8 +25,10 @@ done
 BIN="$(realpath "${BIN:-$BUILD_DIR/cartable}")"
 WEB="$ROOT/tests/web"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-# Small so that the walk reaches it; the other [accounts] keys keep their defaults.
+# Small so that the walk reaches them (a lock after 3 failures, 1 minute long, and the second
+# lock blocks); the other [accounts] keys keep their defaults.
 LOCKOUT_THRESHOLD=3
+LOCKOUT_MINUTES=1
 WALK_TIMEOUT=900  # seconds for the whole walk (it waits for TOTP time steps and Argon2id)
 
 [ -x "$BIN" ] || { echo "run_browser: no server binary at $BIN" >&2; exit 1; }
@@ -86,6 +88,8 @@ data_dir = $DATA
 
 [accounts]
 lockout_threshold = $LOCKOUT_THRESHOLD
+lockout_minutes = $LOCKOUT_MINUTES
+lockout_max_temporary = 1
 
 [mail]
 relay = 127.0.0.1:$SMTP_PORT
@@ -109,7 +113,7 @@ echo "run_browser: server $URL, SMTP sink 127.0.0.1:$SMTP_PORT, data $DATA"
 rc=0
 CARTABLE_URL="$URL" CARTABLE_BIN="$BIN" CARTABLE_CONFIG="$CONF" CARTABLE_DATA="$DATA" \
   CARTABLE_MAIL_DIR="$TMP/mail" CARTABLE_SCREENSHOTS="$SHOTS" CARTABLE_ARTIFACTS="$TMP/failed" \
-  CARTABLE_LOCKOUT_THRESHOLD="$LOCKOUT_THRESHOLD" CHROMIUM="$CHROMIUM" \
+  CARTABLE_LOCKOUT_THRESHOLD="$LOCKOUT_THRESHOLD" CARTABLE_LOCKOUT_MINUTES="$LOCKOUT_MINUTES" CHROMIUM="$CHROMIUM" \
   timeout --kill-after=10 "$WALK_TIMEOUT" node --test --test-reporter=spec "$WEB/walk.test.mjs" || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "---- server log (last 60 lines) ----" >&2

@@ -51,8 +51,15 @@ DATA="$TMP/data"
 CONF="$TMP/cartable.ini"
 SINK_PID=""
 SERVER_PID=""
+WALK_PID=""
 cleanup() {
   local rc=$?
+  # The walk runs under timeout(1), in its own process group: stopped by its pid (timeout
+  # passes the signal on to node, whose exit closes chromium).
+  if [ -n "$WALK_PID" ] && kill -0 "$WALK_PID" 2>/dev/null; then
+    kill -TERM "$WALK_PID"
+    wait "$WALK_PID" || true
+  fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
@@ -114,7 +121,10 @@ rc=0
 CARTABLE_URL="$URL" CARTABLE_BIN="$BIN" CARTABLE_CONFIG="$CONF" CARTABLE_DATA="$DATA" \
   CARTABLE_MAIL_DIR="$TMP/mail" CARTABLE_SCREENSHOTS="$SHOTS" CARTABLE_ARTIFACTS="$TMP/failed" \
   CARTABLE_LOCKOUT_THRESHOLD="$LOCKOUT_THRESHOLD" CARTABLE_LOCKOUT_MINUTES="$LOCKOUT_MINUTES" CHROMIUM="$CHROMIUM" \
-  timeout --kill-after=10 "$WALK_TIMEOUT" node --test --test-reporter=spec "$WEB/walk.test.mjs" || rc=$?
+  timeout --kill-after=10 "$WALK_TIMEOUT" node --test --test-reporter=spec "$WEB/walk.test.mjs" &
+WALK_PID=$!
+wait "$WALK_PID" || rc=$?
+WALK_PID=""
 if [ "$rc" -ne 0 ]; then
   echo "---- server log (last 60 lines) ----" >&2
   tail -n 60 "$TMP/server.log" >&2

@@ -184,19 +184,34 @@ async function checkPage(p) {
     }
     return out;
   });
-  if (found.length) ruleProblems.set(path(p), found);
+  addProblems(p, found);
 }
 
-// Checks the page, then screenshots it at 1280×800 and 390×844 (whole page) as NAME-1280.png
+function addProblems(p, found) {
+  if (!found.length) return;
+  const known = ruleProblems.get(path(p)) || [];
+  ruleProblems.set(path(p), [...new Set([...known, ...found])]);
+}
+
+// Checks the page (rules, width on a phone), then screenshots it at 1280×800 and 390×844 (whole page) as NAME-1280.png
 // and NAME-390.png.
 async function visit(p, name) {
   await checkPage(p);
+  await checkMobile(p);
   if (!SHOTS) return;
   shots.add(name);
   await p.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: true });
   await p.setViewportSize(MOBILE);
   await p.screenshot({ path: join(SHOTS, `${name}-390.png`), fullPage: true });
   await p.setViewportSize(VIEWPORT);
+}
+
+// Responsive layout: at 390 px nothing makes the page scroll sideways.
+async function checkMobile(p) {
+  await p.setViewportSize(MOBILE);
+  const width = await p.evaluate(() => document.documentElement.scrollWidth);
+  await p.setViewportSize(VIEWPORT);
+  if (width > MOBILE.width) addProblems(p, [`${width} px wide at ${MOBILE.width} px (scrolls sideways)`]);
 }
 
 async function signIn(p, login, password) {
@@ -219,7 +234,8 @@ async function assertRefused(p, response) {
 }
 
 function cli(...args) {
-  return execFileSync(BIN, ['--config', CONFIG, '--data', DATA, ...args], { encoding: 'utf8' });
+  return execFileSync(BIN, ['--config', CONFIG, '--data', DATA, ...args],
+                      { encoding: 'utf8', timeout: 60_000 });
 }
 
 // The LOCK column of `cartable user list` for `login`: "-", "locked" or "blocked".
@@ -243,7 +259,7 @@ async function failSignIns(p, login, count, tag) {
 function codeAt(step) {
   const args = ['--totp', '-b'];
   if (step !== Math.floor(Date.now() / 1000 / 30)) args.push('-N', `@${step * 30 + 1}`);
-  return execFileSync('oathtool', [...args, state.secret], { encoding: 'utf8' }).trim();
+  return execFileSync('oathtool', [...args, state.secret], { encoding: 'utf8', timeout: 10_000 }).trim();
 }
 
 // A code for a time step the server has not accepted yet (a code is accepted once): the
@@ -314,6 +330,7 @@ function step(name, needs, fn) {
 step('accueil: the home page links to /connexion', [], async () => {
   await goto(page, '/');
   assert.ok(await page.locator('a[href="/connexion"]').count() > 0, 'no link to /connexion on /');
+  await visit(page, 'accueil');
 });
 
 step('compte bloqué (1): Paul choisit son mot de passe, puis un premier verrouillage', [], async () => {
@@ -677,7 +694,7 @@ test('parcours des pages du compte dans chromium', { timeout: 900_000 }, async (
   } finally {
     await browser.close();
   }
-  await t.test('règles des pages (un <h1>, formulaires POST avec csrf, <label for>, un bouton)', () => {
+  await t.test('règles des pages (un <h1>, formulaires POST avec csrf, <label for>, un bouton, pas de défilement horizontal à 390 px)', () => {
     assert.deepEqual(Object.fromEntries(ruleProblems), {});
   });
   if (SHOTS) console.log(`screenshots: ${[...shots].sort().join(' ')}`);

@@ -22,6 +22,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -443,6 +444,36 @@ step('activation sans NUMEN (identifiant, date de naissance, nom)', [], async ()
   await signIn(page, AMELIE.login, PASSWORDS.amelie);
   assert.equal(path(page), '/compte');
   assert.ok((await page.locator('body').innerText()).includes(AMELIE.name), 'shows her name');
+  await signOut(page);
+});
+
+step('CSRF: un formulaire venu d\'une autre origine est refusé', ['activation sans NUMEN (identifiant, date de naissance, nom)'], async () => {
+  // Another origin on the same host (same site: the SameSite=Lax cookie goes with the POST),
+  // whose form even carries the right csrf token: only the Origin check can refuse it.
+  await context.clearCookies();
+  await signIn(page, AMELIE.login, PASSWORDS.amelie);
+  assert.equal(path(page), '/compte');
+  await goto(page, '/compte/appareils');
+  const token = await page.locator('form[action="/compte/appareils/deconnecter-partout"] input[name="csrf"]')
+    .getAttribute('value');
+  const evil = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><form method="post" action="${BASE}/compte/appareils/deconnecter-partout">` +
+                 `<input type="hidden" name="csrf" value="${token}"><button type="submit">Gagner</button></form>`);
+  });
+  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+  try {
+    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    const response = await clickAndWait(page, page.locator('button[type="submit"]'));
+    assert.equal(response.status(), 403, 'a POST from another origin gets 403');
+    const sent = await response.request().allHeaders();
+    assert.match(sent.cookie || '', /cartable_session=/, 'the browser did send the session cookie');
+    assert.match(sent.origin || '', /^http:\/\/127\.0\.0\.1:/, 'with the other origin');
+  } finally {
+    evil.close();
+  }
+  await goto(page, '/compte');
+  assert.equal(path(page), '/compte', 'the session is still there');
   await signOut(page);
 });
 

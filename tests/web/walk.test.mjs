@@ -3,7 +3,10 @@
 // and its unlock from the command line, activation without a NUMEN, a one-time code computed by
 // oathtool, an app password used by python3-caldav, the backup address and the reset link
 // received through a real SMTP server on loopback, forgotten login, devices and "se déconnecter
-// partout". Screenshots of every page at 1280×800 and 390×844 when asked.
+// partout"; also a blocked account unblocked by the identity check, a form posted from another
+// origin (CSRF), the audit log (events present, no secret), and the design's page rules (one
+// <h1>, forms POST with csrf and labels, no sideways scrolling on a phone). Screenshots of every
+// page at 1280×800 and 390×844 when asked.
 //
 // Run by scripts/run_browser.sh, which starts the server and the SMTP sink and sets:
 //   CARTABLE_URL          base URL of the server (http://127.0.0.1:PORT)
@@ -11,7 +14,8 @@
 //   CARTABLE_MAIL_DIR     where tests/clients/smtp_sink.py stores what it receives
 //   CARTABLE_SCREENSHOTS  (optional) directory for NAME-1280.png and NAME-390.png
 //   CARTABLE_ARTIFACTS    (optional) directory for a failed step's screenshot and HTML
-//   CARTABLE_LOCKOUT_THRESHOLD  the [accounts] lockout_threshold the server runs with
+//   CARTABLE_LOCKOUT_THRESHOLD, CARTABLE_LOCKOUT_MINUTES  the server's [accounts]
+//                         lockout_threshold and lockout_minutes (lockout_max_temporary = 1)
 // The people come from tests/web/staff.csv (imported before the server starts).
 //
 // Each step asserts what the page shows through the element names and classes fixed by the

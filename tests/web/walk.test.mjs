@@ -633,6 +633,14 @@ step('appareils: le mot de passe d\'application avec sa dernière utilisation, p
     await goto(other, '/compte');
     assert.equal(path(other), '/connexion', 'the other device is signed out');
     caldav(JEAN.login, state.appPassword, true);
+    // A recovery code works once.
+    await signIn(other, JEAN.login, state.jeanPassword);
+    assert.equal(path(other), '/connexion/code');
+    await submit(other, { code: state.recoveryCodes[0] });
+    assert.equal(path(other), '/connexion/code', 'a used recovery code is refused');
+    await errorOf(other);
+    await submit(other, { code: state.recoveryCodes[1] });
+    assert.equal(path(other), '/compte', 'another recovery code signs in');
   } finally {
     await phone.close();
   }

@@ -100,7 +100,9 @@ function path(p = page) {
 }
 
 async function newContext(options = {}) {
-  const ctx = await browser.newContext({ viewport: VIEWPORT, locale: 'fr-FR', ...options });
+  // JavaScript off: the pages must work without it (the issue); Playwright still drives them.
+  const ctx = await browser.newContext({ viewport: VIEWPORT, locale: 'fr-FR',
+                                         javaScriptEnabled: false, ...options });
   ctx.setDefaultTimeout(TIMEOUT);
   ctx.setDefaultNavigationTimeout(TIMEOUT);
   return ctx;

@@ -354,7 +354,10 @@ step('compte bloqué (1): Paul choisit son mot de passe, puis un premier verroui
 
 step('première connexion avec le NUMEN, changement imposé', [], async () => {
   await context.clearCookies();
-  await goto(page, '/connexion');
+  const headers = (await goto(page, '/connexion')).headers();
+  assert.match(headers['cache-control'] || '', /no-store/, 'pages are not cached');
+  assert.equal((headers['x-frame-options'] || '').toUpperCase(), 'DENY', 'pages are not framed');
+  assert.ok(headers['content-security-policy'], 'pages have a Content-Security-Policy');
   await visit(page, 'connexion');
   await assertRefused(page, await signIn(page, JEAN.login, 'pas-le-bon-mot'));
   await visit(page, 'connexion-erreur');

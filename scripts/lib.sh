@@ -14,6 +14,7 @@ PACKAGES=(
   libzxcvbn-dev liboath-dev libqrencode-dev oathtool
   slapd ldap-utils libldap-dev openssl
   libkainjow-mustache-dev
+  chromium
 )
 
 install_missing() {

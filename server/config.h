@@ -60,6 +60,10 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
+  // One-time codes and app passwords (issue 11): the issuer authenticator apps show next to
+  // the account, and how many app passwords one account may hold.
+  std::string otp_issuer = "Cartable";
+  unsigned max_app_passwords = 50;
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:

@@ -51,17 +51,14 @@ std::string EmailLocalBase(std::string_view prenom, std::string_view nom) {
   return first + "." + last;
 }
 
-std::string SourceKey(std::string_view numen, std::string_view ldif_uid, std::string_view email,
-                      std::string_view nom, std::string_view prenom, std::string_view uai) {
-  auto upper = [](std::string s) {
-    for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    return s;
-  };
+std::string SourceKey(std::string_view numen_hash, std::string_view ldif_uid,
+                      std::string_view email, std::string_view nom, std::string_view prenom,
+                      std::string_view uai) {
   auto lower = [](std::string s) {
     for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     return s;
   };
-  if (std::string n = TrimBlanks(numen); !n.empty()) return "numen:" + upper(n);
+  if (!numen_hash.empty()) return "numen:" + std::string(numen_hash);
   if (std::string u = TrimBlanks(ldif_uid); !u.empty()) return "uid:" + u;
   if (std::string e = TrimBlanks(email); !e.empty()) return "email:" + lower(e);
   return "name:" + LettersOnly(nom) + "|" + LettersOnly(prenom) + "|" + lower(TrimBlanks(uai));

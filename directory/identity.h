@@ -22,10 +22,11 @@
 // existing account (active or disabled), so a login is never reused for someone else.
 //
 // Source key (SourceKey): what matches a row to the same person on the next import, first
-// available of: "numen:" + NUMEN in upper case; "uid:" + LDIF uid; "email:" + email in lower
-// case; "name:" + folded nom "|" folded prenom "|" lower-case UAI. A person keeps their login
-// (and generated email) across re-imports as long as the key stays the same, even if the name
-// changes.
+// available of: "numen:" + the NUMEN's keyed hash (SecretKey::Hash("numen", NormalNumen(NUMEN)),
+// secret_key.h: never the NUMEN itself, which is a personal identifier); "uid:" + LDIF uid;
+// "email:" + email in lower case; "name:" + folded nom "|" folded prenom "|" lower-case UAI. A
+// person keeps their login (and generated email) across re-imports as long as the key stays the
+// same, even if the name changes.
 #pragma once
 
 #include <set>
@@ -41,8 +42,9 @@ std::string FoldName(std::string_view utf8);
 std::string LoginBase(std::string_view prenom, std::string_view nom);
 std::string EmailLocalBase(std::string_view prenom, std::string_view nom);
 
-std::string SourceKey(std::string_view numen, std::string_view ldif_uid, std::string_view email,
-                      std::string_view nom, std::string_view prenom, std::string_view uai);
+std::string SourceKey(std::string_view numen_hash, std::string_view ldif_uid,
+                      std::string_view email, std::string_view nom, std::string_view prenom,
+                      std::string_view uai);
 
 // Hands out unique names against a growing set of taken ones. Case-sensitive: callers give
 // lowercase names. Not thread-safe.

@@ -1,11 +1,14 @@
 // The staff-directory import: decode, validate, snapshot, plan, hash, then write in batches.
 #include "directory/import.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
 #include <optional>
+#include <regex>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -16,6 +19,7 @@
 #include "directory/import_encoding.h"
 #include "directory/import_vcards.h"
 #include "directory/password.h"
+#include "directory/secret_key.h"
 
 namespace cartable::directory {
 namespace {
@@ -24,8 +28,9 @@ using store::DirectoryEntry;
 using store::User;
 
 struct ValidRecord {
-  PersonRecord record;
-  std::string key;  // SourceKey
+  PersonRecord record;  // record.numen: kept only until the new accounts' passwords are hashed
+  std::string key;      // SourceKey (with the NUMEN's keyed hash, never the NUMEN)
+  std::string numen_hash, birth_hash;  // DirectoryEntry's; "" when the file has none
 };
 
 // What the store holds before the import (read in one snapshot).
@@ -42,6 +47,7 @@ struct Plan {
   std::vector<bool> disabling;           // parallel to entries: absent from the file, disabled now
   std::map<size_t, User> new_users;      // entry index -> account to create
   std::map<size_t, std::string> numens;  // entry index -> NUMEN to hash (new accounts only)
+  std::vector<bool> rekeyed;             // parallel to entries: a clear NUMEN key rehashed
   std::map<size_t, User> user_updates;   // entry index -> its account's new state
   size_t active_before = 0;              // active entries in the snapshot
   std::vector<DirectoryCard> card_puts;
@@ -56,6 +62,12 @@ std::string Upper(std::string s) {
 bool AllAlnum(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+}
+// Overwrites a NUMEN no longer needed (a personal identifier: it should not outlive its use
+// in a core dump or a swapped page).
+void Wipe(std::string* s) {
+  sodium_memzero(s->data(), s->size());
+  s->clear();
 }
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -83,12 +95,16 @@ std::string CheckRecord(PersonRecord* r, const ImportOptions& options) {
   }
   r->uai = Upper(r->uai);
   if (!r->uai.empty() && !AllAlnum(r->uai)) return "bad UAI '" + r->uai + "'";
+  if (!r->date_naissance.empty() && !NormalBirthDate(r->date_naissance)) {
+    // Not quoted either (personal data).
+    return "bad birth date (JJ/MM/AAAA or AAAA-MM-JJ, a real date after 1900 expected)";
+  }
   return "";
 }
 
 // Validates every record; duplicates of a key or an email in the file are errors.
-std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const ImportOptions& options,
-                                  std::vector<ImportError>* errors) {
+std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const SecretKey& secret,
+                                  const ImportOptions& options, std::vector<ImportError>* errors) {
   std::vector<ValidRecord> out;
   std::unordered_map<std::string, int> key_lines, email_lines;
   for (PersonRecord& r : records) {
@@ -96,7 +112,17 @@ std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const Impor
       errors->push_back({r.line, err});
       continue;
     }
-    std::string key = SourceKey(r.numen, r.ldif_uid, r.email, r.nom, r.prenom, r.uai);
+    std::string numen_hash;
+    if (!r.numen.empty()) {
+      std::string normal = NormalNumen(r.numen);
+      numen_hash = secret.Hash("numen", normal);
+      Wipe(&normal);
+    }
+    std::string birth_hash;
+    if (std::optional<std::string> d = NormalBirthDate(r.date_naissance)) {
+      birth_hash = secret.Hash("birth", *d);
+    }
+    std::string key = SourceKey(numen_hash, r.ldif_uid, r.email, r.nom, r.prenom, r.uai);
     if (auto [it, fresh] = key_lines.emplace(key, r.line); !fresh) {
       errors->push_back({r.line, "duplicate key " + DescribeKey(key) + " (also line " +
                                      std::to_string(it->second) + ")"});
@@ -109,7 +135,7 @@ std::vector<ValidRecord> Validate(std::vector<PersonRecord> records, const Impor
         continue;
       }
     }
-    out.push_back({std::move(r), std::move(key)});
+    out.push_back({std::move(r), std::move(key), std::move(numen_hash), std::move(birth_hash)});
   }
   return out;
 }
@@ -143,10 +169,16 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
 bool SameFields(const DirectoryEntry& a, const DirectoryEntry& b) {
   return a.nom == b.nom && a.prenom == b.prenom && a.email == b.email && a.fonction == b.fonction &&
          a.etablissement == b.etablissement && a.uai == b.uai && a.departement == b.departement &&
-         a.telephone == b.telephone && a.active == b.active;
+         a.telephone == b.telephone && a.active == b.active && a.numen_hash == b.numen_hash &&
+         a.birth_hash == b.birth_hash;
 }
 
-void CopyFields(const PersonRecord& r, DirectoryEntry* e) {
+void CopyFields(const ValidRecord& v, DirectoryEntry* e) {
+  const PersonRecord& r = v.record;
+  // A file without the (optional) NUMEN or birth date keeps what an earlier file gave: an
+  // export that lacks the column must not take activation away from everybody.
+  if (!v.numen_hash.empty()) e->numen_hash = v.numen_hash;
+  if (!v.birth_hash.empty()) e->birth_hash = v.birth_hash;
   e->nom = r.nom;
   e->prenom = r.prenom;
   if (!r.email.empty()) e->email = r.email;  // an empty column keeps the generated address
@@ -162,7 +194,8 @@ void CopyFields(const PersonRecord& r, DirectoryEntry* e) {
 // to another account.
 class Planner {
  public:
-  Planner(const Snapshot& snap, const ImportOptions& options) : snap_(snap), options_(options) {
+  Planner(const Snapshot& snap, const SecretKey& secret, const ImportOptions& options)
+      : snap_(snap), options_(options) {
     for (size_t i = 0; i < snap.users.size(); ++i) {
       const User& u = snap.users[i];
       users_by_id_[u.id] = i;
@@ -176,10 +209,12 @@ class Planner {
       plan_.entries.push_back(e);
       plan_.entry_changed.push_back(false);
       plan_.disabling.push_back(false);
+      plan_.rekeyed.push_back(false);
       if (e.user_id != 0) linked_users_.insert(e.user_id);
       if (e.active) ++plan_.active_before;
     }
     for (size_t i = 0; i < plan_.entries.size(); ++i) by_key_[plan_.entries[i].source_key] = i;
+    RekeyClearNumens(secret);
     now_ = std::time(nullptr);
   }
 
@@ -192,7 +227,7 @@ class Planner {
       auto it = by_key_.find(v.key);
       if (it != by_key_.end()) {
         seen[it->second] = true;
-        UpdateExisting(v.record, it->second, errors);
+        UpdateExisting(v, it->second, errors);
       } else {
         AddNew(v, errors);
       }
@@ -204,16 +239,38 @@ class Planner {
   }
 
  private:
+  // Entries written before NUMENs were hashed have the key "numen:" + the NUMEN in clear. They
+  // get "numen:" + its keyed hash (what Validate computes for the same NUMEN), keeping their id,
+  // card UID and account: the person keeps their login. Written with the plan's batches.
+  void RekeyClearNumens(const SecretKey& secret) {
+    static const std::regex kClearKey("numen:[0-9A-Z]{13}");
+    for (size_t i = 0; i < plan_.entries.size(); ++i) {
+      DirectoryEntry& e = plan_.entries[i];
+      if (!std::regex_match(e.source_key, kClearKey)) continue;
+      std::string hash = secret.Hash("numen", NormalNumen(e.source_key.substr(6)));
+      std::string key = SourceKey(hash, "", "", "", "", "");
+      if (by_key_.count(key) != 0) continue;  // both forms stored: left for the operator
+      by_key_.erase(e.source_key);
+      by_key_[key] = i;
+      e.source_key = std::move(key);
+      if (e.numen_hash.empty()) e.numen_hash = std::move(hash);
+      plan_.entry_changed[i] = true;
+      plan_.rekeyed[i] = true;
+      ++plan_.counts.rekeyed;
+    }
+  }
+
   // The account id owning `email`, or 0.
   store::Id EmailOwner(const std::string& email) const {
     auto it = users_by_email_.find(email);
     return it == users_by_email_.end() ? 0 : snap_.users[it->second].id;
   }
 
-  void UpdateExisting(const PersonRecord& r, size_t index, std::vector<ImportError>* errors) {
+  void UpdateExisting(const ValidRecord& v, size_t index, std::vector<ImportError>* errors) {
+    const PersonRecord& r = v.record;
     DirectoryEntry& e = plan_.entries[index];
     DirectoryEntry next = e;
-    CopyFields(r, &next);
+    CopyFields(v, &next);
     store::Id owner = EmailOwner(next.email);
     if (owner != 0 && owner != e.user_id) {
       errors->push_back({r.line, "email " + next.email + " belongs to another account"});
@@ -252,7 +309,7 @@ class Planner {
     e.source_key = v.key;
     e.card_uid = NewCardUid();
     e.updated_at = now_;
-    CopyFields(r, &e);
+    CopyFields(v, &e);
     if (store::Id owner = EmailOwner(r.email); owner != 0) {
       if (linked_users_.count(owner) != 0) {
         errors->push_back({r.line, "email " + r.email + " belongs to another person's account"});
@@ -268,6 +325,7 @@ class Planner {
     plan_.entries.push_back(e);
     plan_.entry_changed.push_back(true);
     plan_.disabling.push_back(false);
+    plan_.rekeyed.push_back(false);
     ++plan_.counts.added;
     if (e.user_id != 0) return;
     User u;
@@ -306,7 +364,8 @@ class Planner {
   store::UnixTime now_ = 0;
 };
 
-// Hashes the NUMENs of new accounts on a pool of threads (Argon2id is ~20 ms each).
+// Hashes the NUMENs of new accounts on a pool of threads (Argon2id is ~20 ms each), then wipes
+// them: from here on only hashes remain.
 void HashNumens(Plan* plan, unsigned threads) {
   std::vector<std::pair<size_t, std::string>> work(plan->numens.begin(), plan->numens.end());
   std::vector<std::string> hashes(work.size());
@@ -323,7 +382,10 @@ void HashNumens(Plan* plan, unsigned threads) {
   for (std::thread& t : pool) t.join();
   for (size_t i = 0; i < work.size(); ++i) {
     plan->new_users[work[i].first].password_hash = std::move(hashes[i]);
+    Wipe(&work[i].second);
   }
+  for (auto& [index, numen] : plan->numens) Wipe(&numen);
+  plan->numens.clear();
 }
 
 // Cards to write (content differs) and to delete (no longer wanted).
@@ -451,7 +513,7 @@ std::map<std::string, std::string> DefaultDepartments() {
 }
 
 Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
-                                     const ImportOptions& options) {
+                                     const SecretKey& secret, const ImportOptions& options) {
   ImportReport report;
   if (file.size() > options.max_bytes) {
     report.errors.push_back(
@@ -470,8 +532,10 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
     return report;
   }
   ParsedFile parsed = LooksLikeLdif(*text) ? ParseLdif(*text) : ParseCsv(*text);
+  Wipe(&*text);  // the records hold what is needed
   report.errors = std::move(parsed.errors);
-  std::vector<ValidRecord> records = Validate(std::move(parsed.records), options, &report.errors);
+  std::vector<ValidRecord> records =
+      Validate(std::move(parsed.records), secret, options, &report.errors);
   if (!report.errors.empty()) {
     SortErrors(&report.errors);
     return report;
@@ -479,7 +543,14 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
   store::Session& s = store.ThreadSession();
   Result<Snapshot> snap = LoadSnapshot(s);
   if (!snap.ok()) return snap.status();
-  Plan plan = Planner(*snap, options).Build(records, &report.errors);
+  Plan plan = Planner(*snap, secret, options).Build(records, &report.errors);
+  struct WipeOnReturn {  // NUMENs of a plan that is refused or only counted (dry run)
+    Plan* plan;
+    ~WipeOnReturn() {
+      for (auto& [index, numen] : plan->numens) Wipe(&numen);
+    }
+  } wipe_on_return{&plan};
+  for (ValidRecord& v : records) Wipe(&v.record.numen);  // the plan holds the ones it needs
   if (!report.errors.empty()) {
     SortErrors(&report.errors);
     return report;

@@ -30,6 +30,7 @@
 #include "dav/status.h"
 #include "dav/store/store.h"
 #include "directory/import_parse.h"
+#include "directory/secret_key.h"
 
 namespace cartable::directory {
 
@@ -62,6 +63,9 @@ struct ImportOptions {
 struct ImportCounts {
   size_t added = 0, updated = 0, unchanged = 0, disabled = 0;
   size_t cards_written = 0, cards_deleted = 0;
+  // Entries stored by an older version with the NUMEN in clear in their source key, now keyed
+  // by its hash (identity kept); counted besides the counts above.
+  size_t rekeyed = 0;
 };
 
 struct ImportReport {
@@ -79,7 +83,14 @@ struct ImportReport {
 // timeout): the batches committed before the failure stay (see above), the message says how
 // many, and re-running the import completes it.
 // Re-importing the same file changes nothing (counts: all unchanged; no card rewritten).
+//
+// `secret` (the server's key, secret_key.h) hashes NUMENs and birth dates: the entries keep
+// only DirectoryEntry::numen_hash / birth_hash, and a NUMEN-based source key is "numen:" + the
+// NUMEN's keyed hash. Entries an older version keyed by the NUMEN in clear are rekeyed on the
+// next import (same entry, card UID and account). NUMENs stay in memory only until the new
+// accounts' initial passwords (Argon2id kTemporary of the NUMEN) are hashed, then are wiped.
+// The key must be the server's: with another one, every NUMEN-keyed person looks new.
 Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
-                                     const ImportOptions& options);
+                                     const SecretKey& secret, const ImportOptions& options);
 
 }  // namespace cartable::directory

@@ -80,9 +80,10 @@ std::optional<std::vector<CsvRow>> SplitRows(std::string_view text, char sep,
   return rows;
 }
 
-constexpr std::array<const char*, 9> kColumns = {"nom",         "prenom",        "email",
-                                                 "fonction",    "etablissement", "uai",
-                                                 "departement", "telephone",     "numen"};
+constexpr std::array<const char*, 10> kColumns = {
+    "nom", "prenom",      "email",     "fonction", "etablissement",
+    "uai", "departement", "telephone", "numen",    "date_naissance"};
+constexpr size_t kRequiredColumns = 8;  // the first ones; numen and date_naissance are optional
 
 // Maps each header position to a column index of kColumns; errors for unknown/missing ones.
 std::optional<std::vector<int>> MapHeader(const CsvRow& header, std::vector<ImportError>* errors) {
@@ -107,7 +108,7 @@ std::optional<std::vector<int>> MapHeader(const CsvRow& header, std::vector<Impo
     seen[index] = true;
     map.push_back(index);
   }
-  for (size_t i = 0; i + 1 < kColumns.size(); ++i) {  // every column but numen is required
+  for (size_t i = 0; i < kRequiredColumns; ++i) {
     if (!seen[i]) {
       errors->push_back({header.line, std::string("missing column '") + kColumns[i] + "'"});
       ok = false;
@@ -121,7 +122,8 @@ PersonRecord ToRecord(const CsvRow& row, const std::vector<int>& map) {
   PersonRecord r;
   r.line = row.line;
   std::string* slots[] = {&r.nom, &r.prenom,      &r.email,     &r.fonction, &r.etablissement,
-                          &r.uai, &r.departement, &r.telephone, &r.numen};
+                          &r.uai, &r.departement, &r.telephone, &r.numen,    &r.date_naissance};
+  static_assert(std::size(slots) == kColumns.size());
   for (size_t i = 0; i < map.size(); ++i) *slots[map[i]] = TrimBlanks(row.fields[i]);
   return r;
 }

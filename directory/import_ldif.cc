@@ -87,7 +87,8 @@ std::string* Slot(PersonRecord& r, const std::string& attr) {
       {"departmentnumber", &PersonRecord::departement},
       {"telephonenumber", &PersonRecord::telephone},
       {"uid", &PersonRecord::ldif_uid},
-      {"uai", &PersonRecord::uai}};
+      {"uai", &PersonRecord::uai},
+      {"datenaissance", &PersonRecord::date_naissance}};
   auto it = kMap.find(attr);
   return it == kMap.end() ? nullptr : &(r.*(it->second));
 }
@@ -115,6 +116,18 @@ std::string ApplyLine(const std::string& text, PersonRecord* r, bool* is_change)
   std::string* slot = Slot(*r, attr);
   if (slot != nullptr && slot->empty()) *slot = value;
   return "";
+}
+
+// A GeneralizedTime (RFC 4517 §3.3.13: YYYYMMDDHH[MM[SS]][.fraction](Z|+hhmm|-hhmm)), or a bare
+// YYYYMMDD, becomes "YYYY-MM-DD": the date as written, since a birth date is a calendar day in
+// whatever offset the directory recorded it. Anything else is left for the import to refuse.
+std::string LdifDate(const std::string& value) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (value.size() < 8 || !std::all_of(value.begin(), value.begin() + 8, digit) ||
+      value.find_first_not_of("0123456789.,Z+-", 8) != std::string::npos) {
+    return value;
+  }
+  return value.substr(0, 4) + "-" + value.substr(4, 2) + "-" + value.substr(6, 2);
 }
 
 }  // namespace
@@ -151,6 +164,7 @@ ParsedFile ParseLdif(std::string_view text) {
       out.errors.push_back({r.line, "change records (changetype) are not supported"});
       bad = true;
     }
+    r.date_naissance = LdifDate(r.date_naissance);
     if (!bad) out.records.push_back(std::move(r));
   }
   return out;

@@ -14,6 +14,10 @@ struct PersonRecord {
   std::string nom, prenom, email, fonction, etablissement, uai, departement, telephone;
   std::string numen;     // CSV column "numen" (optional)
   std::string ldif_uid;  // LDIF "uid" (the stable key there)
+  // CSV column "date_naissance", LDIF "dateNaissance" (optional), as written ("JJ/MM/AAAA" or
+  // ISO "AAAA-MM-JJ"; an LDAP GeneralizedTime "YYYYMMDD..." is turned into "AAAA-MM-JJ" by the
+  // LDIF reader). Checked by the import (NormalBirthDate): a bad date is a row error.
+  std::string date_naissance;
 };
 
 struct ImportError {
@@ -28,16 +32,19 @@ struct ParsedFile {
 
 // CSV: UTF-8, optional BOM, CRLF or LF, a header row naming the columns (any order, case
 // ignored): nom, prenom, email, fonction, etablissement, uai, departement, telephone, and
-// optionally numen; ';' or ',' separated (whichever of the two appears in the header outside
-// quotes; ';' wins a tie); RFC 4180 quoting ("a ""b""", fields spanning lines). Blank lines are
-// skipped. Errors: unknown or missing header column, wrong column count, unterminated quote.
+// optionally numen and date_naissance; ';' or ',' separated (whichever of the two appears in the
+// header outside quotes; ';' wins a tie); RFC 4180 quoting ("a ""b""", fields spanning lines).
+// Blank lines are skipped. Errors: unknown or missing header column, wrong column count,
+// unterminated quote.
 ParsedFile ParseCsv(std::string_view text);
 
 // LDIF (RFC 2849 content records): "dn:" starts a record, blank lines separate records, '#'
 // comments, continuation lines starting with one space, "attr:: base64", attribute options
 // ("cn;lang-fr") ignored, first value wins for repeated attributes. Mapping: sn -> nom,
 // givenName -> prenom, mail -> email, title -> fonction, ou -> etablissement, departmentNumber
-// -> departement, telephoneNumber -> telephone, uid -> ldif_uid, uai -> uai (if present).
+// -> departement, telephoneNumber -> telephone, uid -> ldif_uid, uai -> uai (if present),
+// dateNaissance -> date_naissance (a GeneralizedTime value, RFC 4517 §3.3.13, keeps its date:
+// "19850315000000Z" -> "1985-03-15").
 // Errors: bad base64, a line without ':', "attr:< URL" values, a changetype record.
 ParsedFile ParseLdif(std::string_view text);
 

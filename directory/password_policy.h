@@ -35,8 +35,11 @@ struct PasswordContext {
 
 // Every problem of `candidate` except history (which needs the stored hashes: the account
 // service checks it). Empty = acceptable.
-std::vector<PasswordProblem> CheckPassword(const PasswordPolicy& policy,
-                                           std::string_view candidate,
+std::vector<PasswordProblem> CheckPassword(const PasswordPolicy& policy, std::string_view candidate,
                                            const PasswordContext& context);
+
+// The problem `code` (one of the codes above) with its French message for `policy`; the account
+// service uses it for "reused", which CheckPassword cannot see.
+PasswordProblem MakePasswordProblem(std::string_view code, const PasswordPolicy& policy);
 
 }  // namespace cartable::directory

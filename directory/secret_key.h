@@ -45,7 +45,8 @@ std::string NormalNumen(std::string_view numen);
 std::optional<std::string> NormalBirthDate(std::string_view date);
 std::string NormalLastName(std::string_view nom);
 
-// A random secret of `bytes` bytes as unpadded base32 (app passwords, tokens).
+// A random secret of `bytes` bytes as unpadded base32, RFC 4648 alphabet in lower case (app
+// passwords, tokens).
 std::string RandomToken(size_t bytes = 20);
 
 }  // namespace cartable::directory

@@ -11,6 +11,7 @@ PACKAGES=(
   libgmime-3.0-dev libcurl4-openssl-dev clang-format clang-14 libfuzzer-14-dev
   litmus python3-caldav python3-aiosmtpd vdirsyncer khal khard curl wrk time
   python3-gi gir1.2-gmime-3.0
+  libzxcvbn-dev liboath-dev libqrencode-dev oathtool
 )
 
 install_missing() {

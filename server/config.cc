@@ -172,6 +172,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
+<<<<<<< HEAD
     if (key == "otp_issuer") {
       // Shown in the otpauth:// label, where ':' separates issuer and account (Key Uri Format).
       if (value.empty() || value.size() > 64 || value.find(':') != std::string_view::npos) {
@@ -185,6 +186,9 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       }
       return std::string();
     }
+=======
+    if (key == "secret_key_file") return str(c.secret_key_file);
+>>>>>>> acc-id
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

@@ -60,10 +60,17 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
+<<<<<<< HEAD
   // One-time codes and app passwords (issue 11): the issuer authenticator apps show next to
   // the account, and how many app passwords one account may hold.
   std::string otp_issuer = "Cartable";
   unsigned max_app_passwords = 50;
+=======
+  // The server's secret key (directory/secret_key.h: NUMEN and birth-date hashes, app passwords,
+  // sessions, one-time-code secrets), created 0600 on first use; "" = <data_dir>/secret.key.
+  // Every node of a deployment, and the CLI, must use the same file.
+  std::string secret_key_file;
+>>>>>>> acc-id
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:
@@ -107,6 +114,11 @@ struct Config {
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error
+
+  // secret_key_file, or its default in the data directory.
+  std::string SecretKeyFile() const {
+    return secret_key_file.empty() ? data_dir + "/secret.key" : secret_key_file;
+  }
 
   // Reads an INI file over the current values. Unknown keys are an error. Returns "" on
   // success or a message naming the file, line and key.

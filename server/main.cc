@@ -18,6 +18,7 @@
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -447,7 +448,11 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
   options.max_bytes = static_cast<size_t>(config.max_import_bytes);
   options.max_disable_percent = config.max_disable_percent;
   options.batch_size = config.import_batch_size;
-  Result<directory::ImportReport> report = directory::ImportDirectory(store, text, options);
+  // The server's key: the NUMEN and birth-date hashes must be the ones the server compares.
+  Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
+  if (!key.ok()) return Fail(key.status().ToString());
+  Result<directory::ImportReport> report = directory::ImportDirectory(store, text, *key, options);
+  sodium_memzero(text.data(), text.size());  // the file's NUMENs: hashed, no longer needed
   if (!report.ok()) return Fail(report.status().ToString());
   if (!report->errors.empty()) {
     for (const directory::ImportError& e : report->errors) {
@@ -462,6 +467,10 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
       "deleted %zu; hashing %.1f s, writing %.1f s)\n",
       options.dry_run ? "dry run: " : "", c.added, c.updated, c.unchanged, c.disabled,
       c.cards_written, c.cards_deleted, report->seconds_hashing, report->seconds_writing);
+  if (c.rekeyed > 0) {
+    std::printf("%s%zu entries keyed by a NUMEN in clear now keyed by its hash\n",
+                options.dry_run ? "dry run: " : "", c.rekeyed);
+  }
   return 0;
 }
 
@@ -581,8 +590,7 @@ int Main(int argc, char** argv) {
   if (sub == "otp" || sub == "role" || sub == "unlock" || sub == "app-password") {
     // The server's key: app passwords are stored as its keyed hashes, so the CLI and the
     // server must use the same file.
-    Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(
-        config.secret_key_file.empty() ? config.data_dir + "/secret.key" : config.secret_key_file);
+    Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
     if (!key.ok()) return Fail(key.status().ToString());
     directory::AccountService service(**store, *key, CliAccountOptions(config));
     return AccountCommand(args, service);

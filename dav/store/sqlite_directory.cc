@@ -12,7 +12,7 @@ namespace {
 #define DIRECTORY_COLUMNS(T)                                                                 \
   "SELECT " T "id, " T "source_key, " T "user_id, " T "card_uid, " T "nom, " T "prenom, " T  \
   "email, " T "fonction, " T "etablissement, " T "uai, " T "departement, " T "telephone, " T \
-  "active, " T "updated_at "
+  "active, " T "updated_at, " T "numen_hash, " T "birth_hash "
 
 DirectoryEntry ReadEntry(const Stmt& s) {
   DirectoryEntry e;
@@ -30,6 +30,8 @@ DirectoryEntry ReadEntry(const Stmt& s) {
   e.telephone = s.Text(11);
   e.active = s.Int(12) != 0;
   e.updated_at = s.Int(13);
+  e.numen_hash = s.Text(14);
+  e.birth_hash = s.Text(15);
   return e;
 }
 
@@ -145,11 +147,12 @@ Result<Id> SqliteSession::DoPutDirectoryEntry(const DirectoryEntry& entry) {
       id != 0
           ? "UPDATE directory_entries SET source_key = ?1, user_id = ?2, card_uid = ?3, nom = ?4, "
             "prenom = ?5, email = ?6, fonction = ?7, etablissement = ?8, uai = ?9, "
-            "departement = ?10, telephone = ?11, active = ?12, updated_at = ?13, sort_key = ?14 "
-            "WHERE id = ?15"
+            "departement = ?10, telephone = ?11, active = ?12, updated_at = ?13, sort_key = ?14, "
+            "numen_hash = ?16, birth_hash = ?17 WHERE id = ?15"
           : "INSERT INTO directory_entries (source_key, user_id, card_uid, nom, prenom, email, "
-            "fonction, etablissement, uai, departement, telephone, active, updated_at, sort_key) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+            "fonction, etablissement, uai, departement, telephone, active, updated_at, sort_key, "
+            "numen_hash, birth_hash) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, ?17)");
   if (!s.ok()) return s.status();
   s->Bind(1, entry.source_key);
   if (entry.user_id != 0) {
@@ -162,6 +165,7 @@ Result<Id> SqliteSession::DoPutDirectoryEntry(const DirectoryEntry& entry) {
   s->Bind(10, entry.departement).Bind(11, entry.telephone).Bind(12, int64_t{entry.active});
   s->Bind(13, entry.updated_at != 0 ? entry.updated_at : Now()).Bind(14, SortKeyOf(entry));
   if (id != 0) s->Bind(15, id);
+  s->Bind(16, entry.numen_hash).Bind(17, entry.birth_hash);
   // UNIQUE source_key / card_uid -> kConflict; an unknown user_id (FOREIGN KEY) -> kNotFound.
   // Named by its card UID: the source key may be a NUMEN, which no message may show.
   Status st = s->Run("storing directory entry " + entry.card_uid);

@@ -27,10 +27,14 @@ std::string ReadFixture(const std::string& name) {
 
 class DirectoryTest : public ::testing::Test {
  protected:
+  // The key file the server's data directory holds (secret_key.h).
+  directory::SecretKey Key() {
+    return *directory::SecretKey::LoadOrCreate(server_.data_dir() + "/secret.key");
+  }
   void SetUp() override {
     server_.AddUser("jlabert", "pw", "Jean Labert", "jean.labert@ac-orleans-tours.fr");
     server_.SetDefaultUser("jlabert", "pw");
-    auto report = directory::ImportDirectory(server_.store(), ReadFixture("staff.csv"), {});
+    auto report = directory::ImportDirectory(server_.store(), ReadFixture("staff.csv"), Key(), {});
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     ASSERT_TRUE(report->errors.empty());
   }
@@ -123,7 +127,7 @@ TEST_F(DirectoryTest, SyncAndCtagFollowReimports) {
   std::string token = first.body.substr(a, first.body.find("</d:sync-token>") - a);
   std::string csv = ReadFixture("staff.csv");
   csv.replace(csv.find("Professeure de lettres"), 22, "Professeure de philosophie");
-  auto report = directory::ImportDirectory(server_.store(), csv, {});
+  auto report = directory::ImportDirectory(server_.store(), csv, Key(), {});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->counts.updated, 1u);
   auto next = with(token);

@@ -55,7 +55,8 @@ TEST(ImportWhileServingTest, ServerWritesDuringAnImportSucceedAndNeverGet500) {
     if (store.ok()) {
       directory::ImportOptions options;
       options.batch_size = 100;  // production default 500; smaller keeps the test short
-      result = directory::ImportDirectory(**store, People(kPeople), options);
+      result = directory::ImportDirectory(
+          **store, People(kPeople), directory::SecretKey::FromBytes(std::string(32, 'k')), options);
     } else {
       result = store.status();
     }

@@ -235,7 +235,9 @@ TEST(SchedulingDirectoryTest, ColleaguesFromTheImportedDirectory) {
   std::ifstream in(std::string(CARTABLE_FIXTURE_DIR) + "/directory/staff.csv");
   std::stringstream csv;
   csv << in.rdbuf();
-  auto report = directory::ImportDirectory(server.store(), csv.str(), {});
+  auto report = directory::ImportDirectory(
+      server.store(), csv.str(),
+      *directory::SecretKey::LoadOrCreate(server.data_dir() + "/secret.key"), {});
   ASSERT_TRUE(report.ok() && report->errors.empty());
   directory::Accounts accounts(server.store());
   ASSERT_TRUE(accounts.SetPassword("jmartin", "pw-jm").ok());  // Jean Martin, CPE, DSDEN 37

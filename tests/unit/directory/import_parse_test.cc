@@ -34,6 +34,19 @@ TEST(CsvTest, CommasQuotesAndColumnsInAnyOrder) {
   EXPECT_EQ(f.records[1].line, 4);  // the quoted newline counts
 }
 
+TEST(CsvTest, OptionalBirthDateColumn) {
+  ParsedFile f = ParseCsv(
+      "nom;prenom;email;fonction;etablissement;uai;departement;telephone;DATE_NAISSANCE\n"
+      "Roy;Anne;;;;;18;; 15/03/1985 \n"
+      "Roy;Paul;;;;;18;;1985-03-15\n"
+      "Roy;Lise;;;;;18;;\n");
+  ASSERT_TRUE(f.errors.empty()) << f.errors[0].message;
+  ASSERT_EQ(f.records.size(), 3u);
+  EXPECT_EQ(f.records[0].date_naissance, "15/03/1985");  // checked by the import, not here
+  EXPECT_EQ(f.records[1].date_naissance, "1985-03-15");
+  EXPECT_EQ(f.records[2].date_naissance, "");
+}
+
 TEST(CsvTest, ErrorsCarryLineNumbers) {
   ParsedFile f = ParseCsv(
       "nom;prenom;email;fonction;etablissement;uai;departement;telephone\n"
@@ -110,6 +123,24 @@ TEST(LdifTest, ErrorsCarryLineNumbers) {
   EXPECT_EQ(f.errors[1].line, 6);
   EXPECT_EQ(f.errors[2].line, 8);
   EXPECT_TRUE(f.records.empty());
+}
+
+TEST(LdifTest, BirthDateAcceptsGeneralizedTime) {
+  ParsedFile f = ParseLdif(
+      "dn: uid=a\nuid: a\nsn: A\ngivenName: A\ndateNaissance: 19850315000000Z\n\n"
+      "dn: uid=b\nuid: b\nsn: B\ngivenName: B\ndatenaissance: 19850315\n\n"
+      "dn: uid=c\nuid: c\nsn: C\ngivenName: C\ndateNaissance: 15/03/1985\n\n"
+      "dn: uid=d\nuid: d\nsn: D\ngivenName: D\ndateNaissance: 1985031523+0100\n\n"
+      "dn: uid=e\nuid: e\nsn: E\ngivenName: E\ndateNaissance: 198503\n\n"
+      "dn: uid=f\nuid: f\nsn: F\ngivenName: F\ndateNaissance: 19850315T00\n");
+  ASSERT_TRUE(f.errors.empty()) << f.errors[0].message;
+  ASSERT_EQ(f.records.size(), 6u);
+  EXPECT_EQ(f.records[0].date_naissance, "1985-03-15");
+  EXPECT_EQ(f.records[1].date_naissance, "1985-03-15");
+  EXPECT_EQ(f.records[2].date_naissance, "15/03/1985");
+  EXPECT_EQ(f.records[3].date_naissance, "1985-03-15");  // the date as the directory wrote it
+  EXPECT_EQ(f.records[4].date_naissance, "198503");      // not a date: the import refuses it
+  EXPECT_EQ(f.records[5].date_naissance, "19850315T00");
 }
 
 TEST(LdifTest, Detection) {

@@ -12,6 +12,8 @@
 namespace cartable::directory {
 namespace {
 
+SecretKey TestKey() { return SecretKey::FromBytes(std::string(32, 'k')); }
+
 constexpr const char* kHeader =
     "nom;prenom;email;fonction;etablissement;uai;departement;telephone\n";
 
@@ -37,7 +39,7 @@ std::string People(size_t n, size_t first = 0) {
 class ImportSafetyTest : public ::testing::Test {
  protected:
   ImportReport Import(const std::string& text) {
-    Result<ImportReport> r = ImportDirectory(*store_, text, options_);
+    Result<ImportReport> r = ImportDirectory(*store_, text, TestKey(), options_);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : ImportReport{};
   }
@@ -221,8 +223,8 @@ TEST_F(ImportSafetyTest, SmallBatchesGiveTheSameResultAsOneBatch) {
   ImportOptions one;
   one.allow_mass_disable = true;
   one.batch_size = 1000;
-  ASSERT_TRUE(ImportDirectory(*other, People(10), one).ok());
-  ASSERT_TRUE(ImportDirectory(*other, People(7, 5), one).ok());
+  ASSERT_TRUE(ImportDirectory(*other, People(10), TestKey(), one).ok());
+  ASSERT_TRUE(ImportDirectory(*other, People(7, 5), TestKey(), one).ok());
   auto cards = [](store::Store& st) {
     store::Session& s = st.ThreadSession();
     Result<store::Collection> c = s.GetCollection(store::kDirectoryPath);

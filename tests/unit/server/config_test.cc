@@ -50,6 +50,15 @@ TEST_F(ConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c.access_log_file, "/tmp/a.log");
 }
 
+TEST_F(ConfigTest, SecretKeyFileDefaultsToTheDataDirectory) {
+  Config c;
+  c.data_dir = "/srv/cartable";
+  EXPECT_EQ(c.secret_key_file, "");
+  EXPECT_EQ(c.SecretKeyFile(), "/srv/cartable/secret.key");
+  EXPECT_EQ(c.LoadFile(Write("[accounts]\nsecret_key_file = /etc/cartable/secret.key\n")), "");
+  EXPECT_EQ(c.SecretKeyFile(), "/etc/cartable/secret.key");
+}
+
 TEST_F(ConfigTest, ReadsHashPoolAndRefusalKeysWithinBounds) {
   Config c;
   EXPECT_EQ(c.hash_threads, 2u);

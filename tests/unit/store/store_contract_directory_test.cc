@@ -135,6 +135,46 @@ TYPED_TEST(StoreDirectoryTest, PutReplaceListAndGetByUser) {
   EXPECT_EQ(this->session().PutDirectoryEntry(e).status().code(), Code::kNotFound);
 }
 
+// The keyed hashes of the NUMEN and birth date (issue 11) are stored, read by every call that
+// returns entries, and replaced like the other fields.
+TYPED_TEST(StoreDirectoryTest, IdentityHashesAreStoredAndReplaced) {
+  Id user = this->MakeUser("jlabert", "jean.labert@ac-orleans-tours.fr");
+  DirectoryEntry e = Person("numen:aa11", "Jean", "Labert");
+  e.user_id = user;
+  e.numen_hash = "aa11";
+  e.birth_hash = "bb22";
+  e.id = this->Add(e);
+  Id other = this->Add(Person("k2", "Anne", "Petit"));
+  auto check = [&](const std::string& numen, const std::string& birth) {
+    Result<DirectoryEntry> by_user = this->session().GetDirectoryEntryByUser(user);
+    ASSERT_TRUE(by_user.ok());
+    EXPECT_EQ(by_user->numen_hash, numen);
+    EXPECT_EQ(by_user->birth_hash, birth);
+    Result<std::vector<DirectoryEntry>> all = this->session().ListDirectoryEntries();
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].numen_hash, numen);
+    EXPECT_EQ((*all)[0].birth_hash, birth);
+    EXPECT_EQ((*all)[1].numen_hash, "");
+    EXPECT_EQ((*all)[1].birth_hash, "");
+    Result<std::vector<DirectoryEntry>> by_id = this->session().GetDirectoryEntries({other, e.id});
+    ASSERT_TRUE(by_id.ok());
+    ASSERT_EQ(by_id->size(), 2u);
+    EXPECT_EQ((*by_id)[1].numen_hash, numen);
+    DirectoryQuery q;
+    q.text = "labert";
+    Result<std::vector<DirectoryEntry>> found = this->session().SearchDirectory(q);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ(found->front().birth_hash, birth);
+  };
+  check("aa11", "bb22");
+  e.numen_hash = "cc33";
+  e.birth_hash = "";
+  ASSERT_EQ(this->Add(e), e.id);
+  check("cc33", "");
+}
+
 TYPED_TEST(StoreDirectoryTest, ConflictsOnSourceKeyAndCardUid) {
   Id a = this->Add(Person("k1", "Jean", "Labert"));
   Id b = this->Add(Person("k2", "Anne", "Petit"));

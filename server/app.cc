@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "dav/api/calendar_api.h"
 #include "dav/api/directory_api.h"
@@ -29,7 +30,58 @@ std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& c
       dav::caldav::TimeRange{t - 2 * kYear, t + 3 * kYear}, 2'000'000);
 }
 
+// Loads the secret key; a server without its key cannot check app passwords, sessions or
+// identities, so it does not start (main reports the exception).
+directory::SecretKey LoadSecretKey(const Config& config) {
+  Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(SecretKeyPathFrom(config));
+  if (!key.ok()) {
+    throw std::runtime_error("secret key " + SecretKeyPathFrom(config) + ": " +
+                             key.status().ToString());
+  }
+  return std::move(key.value());
+}
+
+// The account service's clock: the App's (tests inject one), in Unix seconds.
+directory::AccountService::Clock UnixClock(const dav::Clock& clock) {
+  if (!clock) return {};
+  return [clock] {
+    return static_cast<store::UnixTime>(
+        std::chrono::duration_cast<std::chrono::seconds>(clock().time_since_epoch()).count());
+  };
+}
+
+// A Host header fit to be shown in a link: host name or address characters and a port only.
+bool SafeHost(std::string_view host) {
+  return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == ':' || c == '[' || c == ']';
+  });
+}
+
 }  // namespace
+
+std::string SecretKeyPathFrom(const Config& config) {
+  return config.secret_key_file.empty() ? config.data_dir + "/secret.key" : config.secret_key_file;
+}
+
+directory::AccountOptions AccountOptionsFrom(const Config& config) {
+  directory::AccountOptions o;
+  o.session_idle_minutes = config.session_idle_minutes;
+  o.session_max_hours = config.session_max_hours;
+  o.lockout_threshold = config.lockout_threshold;
+  o.lockout_window_minutes = config.lockout_window_minutes;
+  o.lockout_minutes = config.lockout_minutes;
+  o.lockout_max_temporary = config.lockout_max_temporary;
+  o.password.min_length = config.password_min_length;
+  o.password.min_guesses_log10 = config.password_min_strength;
+  o.password.history = config.password_history;
+  o.password.expiry_days = config.password_expiry_days;
+  o.public_url = config.public_url;
+  o.mail_from = config.mail_from;
+  o.issuer = config.otp_issuer;
+  o.max_app_passwords = config.max_app_passwords;
+  return o;
+}
 
 store::StoreOptions StoreOptionsFrom(const Config& config) {
   store::StoreOptions o;
@@ -61,7 +113,11 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
 App::App(const Config& config, store::Store& store, dav::Clock clock)
     : config_(config),
       accounts_(store),
-      users_(accounts_),
+      key_(LoadSecretKey(config)),
+      account_service_(store, key_, AccountOptionsFrom(config), UnixClock(clock)),
+      sign_in_failures_(config.address_max_failures,
+                        std::chrono::seconds(int64_t{config.address_window_minutes} * 60)),
+      users_(accounts_, account_service_),
       auth_(users_, config.realm, config.auth_cache_seconds,
             HashPoolOptions{config.hash_threads, config.hash_queue}),
       instances_(NewInstanceCache(clock)),
@@ -107,8 +163,13 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
+  // Account mail (reset links, confirmations) is queued in the store like iMIP mail.
+  account_service_.SetMailCommitted([this] {
+    if (mail_queue_) mail_queue_->Wake();
+  });
   mail_queue_ = std::make_unique<dav::scheduling::MailQueue>(dav_ctx_, mail_.get());
   mail_queue_->Start(std::min<int64_t>(dav_ctx_.options.mail_retry_seconds, 30));
+  MountWebPages();
   router_.Add({"/", true, false, [this](http::HttpRequest& r, const AuthUser*) {
                  if (r.method == "GET" || r.method == "HEAD") return HomePage(r);
                  if (r.method == "PROPFIND") return PropfindRoot(r);
@@ -117,39 +178,134 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
 }
 
 http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {
-  std::optional<AuthUser> user = CurrentUser(request);
-  if (!user) return auth_.Challenge();
+  http::HttpResponse refusal;
+  std::optional<AuthUser> user = CurrentUser(request, false, &refusal);
+  if (!user) return refusal;
   request.user = user->login;
   request.path = "/dav/";
   return ServeDav(request, *user);
 }
 
 http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
-  std::optional<AuthUser> user = CurrentUser(request);
-  if (!user) return auth_.Challenge();
+  http::HttpResponse refusal;
+  std::optional<AuthUser> user = CurrentUser(request, false, &refusal);
+  if (!user) return refusal;
   request.user = user->login;
   return dav_.PropfindServerRoot(request, ToPrincipal(*user));
 }
 
+// The web front door: every path of the page table is an anonymous route of its own (the shell
+// enforces each row's Access with the session cookie); /api/ rows also take Basic credentials.
+// Slow rows (password hashing) run on the authenticator's hash pool.
+void App::MountWebPages() {
+  page_context_ = std::make_unique<web::PageContext>(
+      web::PageContext{account_service_, config_, sign_in_failures_});
+  web::RegisterPages(pages_, *page_context_);
+  web_ = std::make_unique<web::WebFront>(
+      account_service_, pages_, config_,
+      [this](std::function<void()> job) { return auth_.RunSlow(std::move(job)); });
+  auto serve = [this](http::HttpRequest& r, const AuthUser* u) {
+    return web_->Serve(r, u != nullptr ? u->id : 0);
+  };
+  std::vector<std::string> mounted;
+  for (const web::PageRow& row : pages_.rows()) {
+    if (std::find(mounted.begin(), mounted.end(), row.path) != mounted.end()) continue;
+    mounted.push_back(row.path);
+    bool api = row.path.starts_with("/api/");
+    Route route{row.path, true, false, serve, api};
+    route.auth_optional = api;
+    router_.Add(std::move(route));
+  }
+  router_.Add({"/static", false, false, serve});
+}
+
 bool App::NeedsAuth(const Route& route, const http::HttpRequest& request) {
   // Anonymous routes (well-known URIs, the home page) answer PROPFIND only to a signed-in user.
+  if (!route.needs_auth && route.auth_optional) return request.headers.Has("Authorization");
   if (!route.needs_auth) return request.method == "PROPFIND";
   // Setup probes send OPTIONS without credentials and must see the DAV header (docs/clients.md #1).
   return !(request.method == "OPTIONS" && !request.headers.Has("Authorization"));
 }
 
-std::optional<AuthUser> App::CurrentUser(const http::HttpRequest& request) {
+std::optional<AuthUser> App::CurrentUser(http::HttpRequest& request, bool json,
+                                         http::HttpResponse* refusal) {
   if (request.admitted) return *static_cast<const AuthUser*>(request.admitted.get());
-  return auth_.Authenticate(request);
+  std::optional<Credentials> credentials = Authenticator::FromRequest(request);
+  if (!credentials) {
+    *refusal = Refusal(AuthOutcome::kRefused, json, "");
+    return std::nullopt;
+  }
+  if (std::optional<AuthUser> user = auth_.Cached(*credentials)) return user;
+  if (unsigned wait = sign_in_failures_.RetryAfter(credentials->address); wait > 0) {
+    *refusal = TooManyFailures(wait, json);
+    return std::nullopt;
+  }
+  AuthResult result = auth_.Verify(*credentials);
+  if (result.outcome == AuthOutcome::kOk && result.user) return result.user;
+  if (result.outcome == AuthOutcome::kRefused) sign_in_failures_.Record(credentials->address);
+  *refusal = Refusal(result.outcome, json, BaseUrl(request));
+  return std::nullopt;
 }
 
 http::HttpResponse App::ChallengeFor(const Route& route) const {
+  return Refusal(AuthOutcome::kRefused, route.json_errors, "");
+}
+
+std::string App::BaseUrl(const http::HttpRequest& request) const {
+  std::string base = config_.public_url;
+  if (base.empty()) {
+    std::string_view host = request.headers.Get("Host").value_or("");
+    base = "http://" + std::string(SafeHost(host) ? host : "localhost");
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+http::HttpResponse App::Refusal(AuthOutcome outcome, bool json, const std::string& base_url) const {
   http::HttpResponse challenge = auth_.Challenge();
-  if (route.json_errors) {
+  if (outcome != AuthOutcome::kMustChange && outcome != AuthOutcome::kAppPasswordNeeded) {
+    // kRefused: one answer for an unknown login, a wrong password and a locked account.
+    if (json) {
+      challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
+      challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
+    }
+    return challenge;
+  }
+  // The password was right but does not open DAV/API access: say where to go. The challenge
+  // stays, so that clients ask again once the person has a new password or an app password.
+  const std::string url = base_url + "/connexion";
+  const bool change = outcome == AuthOutcome::kMustChange;
+  const std::string message =
+      change ? "Vous devez choisir un nouveau mot de passe personnel avant d'utiliser ce compte "
+               "dans une application. Connectez-vous sur " +
+                   url + " pour le choisir."
+             : "Ce compte demande un code à usage unique : son mot de passe n'ouvre pas les "
+               "agendas et les contacts dans une application. Connectez-vous sur " +
+                   url + " et créez un mot de passe d'application pour cet appareil.";
+  if (json) {
     challenge.headers.Set("Content-Type", "application/json; charset=utf-8");
-    challenge.body = nlohmann::json{{"error", "authentication required"}}.dump();
+    challenge.body = nlohmann::json{
+        {"error", change ? "password-change-required" : "app-password-required"},
+        {"message", message},
+        {"url", url}}.dump();
+  } else {
+    challenge.body = message + "\n";
   }
   return challenge;
+}
+
+http::HttpResponse App::TooManyFailures(unsigned retry_after_seconds, bool json) {
+  const unsigned minutes = (retry_after_seconds + 59) / 60;
+  const std::string message =
+      "Trop de tentatives de connexion ont échoué depuis votre adresse. Réessayez dans " +
+      std::to_string(minutes) + (minutes > 1 ? " minutes." : " minute.");
+  http::HttpResponse r =
+      json ? http::HttpResponse::Text(
+                 429, nlohmann::json{{"error", "rate-limited"}, {"message", message}}.dump(),
+                 "application/json; charset=utf-8")
+           : http::HttpResponse::Text(429, message + "\n");
+  r.headers.Set("Retry-After", std::to_string(retry_after_seconds));
+  return r;
 }
 
 http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmission& resume) {
@@ -160,12 +316,22 @@ http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmissi
   if (std::optional<AuthUser> user = auth_.Cached(*credentials)) {
     return http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*user)));
   }
-  http::HttpResponse challenge = ChallengeFor(*route);
-  bool queued = auth_.VerifyAsync(
-      std::move(*credentials),
-      [resume, challenge = std::move(challenge)](std::optional<AuthUser> user) mutable {
-        resume(user ? http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*user)))
-                    : http::Admission::Refuse(std::move(challenge)));
+  // Past address_max_failures from this address: refused before any hashing.
+  if (unsigned wait = sign_in_failures_.RetryAfter(credentials->address); wait > 0) {
+    return http::Admission::Refuse(TooManyFailures(wait, route->json_errors));
+  }
+  const bool json = route->json_errors;
+  std::string address = credentials->address;
+  bool queued =
+      auth_.VerifyAsync(std::move(*credentials), [this, resume, json, address = std::move(address),
+                                                  base_url = BaseUrl(request)](AuthResult result) {
+        if (result.outcome == AuthOutcome::kOk && result.user) {
+          resume(
+              http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*result.user))));
+          return;
+        }
+        if (result.outcome == AuthOutcome::kRefused) sign_in_failures_.Record(address);
+        resume(http::Admission::Refuse(Refusal(result.outcome, json, base_url)));
       });
   if (!queued) return http::Admission::Refuse(Authenticator::Busy());
   return http::Admission::Pending();
@@ -174,10 +340,13 @@ http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmissi
 http::HttpResponse App::Handle(http::HttpRequest& request) {
   const Route* route = router_.Match(request.path);
   if (route == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
-  if (!route->needs_auth) return route->handler(request, nullptr);
+  if (!route->needs_auth && !(route->auth_optional && NeedsAuth(*route, request))) {
+    return route->handler(request, nullptr);
+  }
   if (!NeedsAuth(*route, request)) return dav_.AnonymousOptions();
-  std::optional<AuthUser> user = CurrentUser(request);
-  if (!user) return ChallengeFor(*route);
+  http::HttpResponse refusal;
+  std::optional<AuthUser> user = CurrentUser(request, route->json_errors, &refusal);
+  if (!user) return refusal;
   request.user = user->login;
   return route->handler(request, &*user);
 }
@@ -200,6 +369,8 @@ http::HttpResponse App::HomePage(const http::HttpRequest&) const {
       "</li><li>Contacts (CardDAV) : <code>/dav/addressbooks/&lt;identifiant&gt;/</code></li>"
       "<li>Documents (WebDAV) : <code>/dav/files/&lt;identifiant&gt;/</code></li></ul>"
       "<p>Dans Thunderbird, iOS ou DAVx5, indiquez simplement l'adresse de ce serveur.</p>"
+      "<p><a href=\"/connexion\">Se connecter</a> pour gérer votre compte : mot de passe, "
+      "appareils connectés, mots de passe d'applications.</p>"
       "</body></html>\n";
   return r;
 }

@@ -12,13 +12,17 @@
 #include "dav/scheduling/mail_queue.h"
 #include "dav/store/store.h"
 #include "dav/target.h"
+#include "directory/account_service.h"
 #include "directory/accounts.h"
+#include "directory/secret_key.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/http/message.h"
+#include "server/rate_limit.h"
 #include "server/router.h"
 #include "server/smtp.h"
 #include "server/user_directory.h"
+#include "server/web/web.h"
 
 namespace cartable::server {
 
@@ -26,10 +30,15 @@ namespace cartable::server {
 dav::DavOptions DavOptionsFrom(const Config& config);
 // The store's options ([store] section) from the server configuration.
 store::StoreOptions StoreOptionsFrom(const Config& config);
+// The account service's options ([accounts] section) from the server configuration.
+directory::AccountOptions AccountOptionsFrom(const Config& config);
+// [accounts] secret_key_file, or <data_dir>/secret.key when it is empty.
+std::string SecretKeyPathFrom(const Config& config);
 
 class App : public http::RequestHandler {
  public:
-  // `store` and `config` must outlive the App.
+  // `store` and `config` must outlive the App. Loads (or creates) the secret key
+  // (SecretKeyPathFrom); throws std::runtime_error naming the file when it cannot.
   App(const Config& config, store::Store& store, dav::Clock clock = {});
   http::HttpResponse Handle(http::HttpRequest& request) override;
   // Authenticates when the headers are complete, before the body is read: no or malformed
@@ -42,6 +51,15 @@ class App : public http::RequestHandler {
   const Authenticator& authenticator() const { return auth_; }
 
   directory::Accounts& accounts() { return accounts_; }
+  // The account lifecycle (sign-in rules, sessions, passwords...) and the server's secret key.
+  directory::AccountService& account_service() { return account_service_; }
+  const directory::SecretKey& secret_key() const { return key_; }
+  // Failed sign-ins per client address ([accounts] address_max_failures within
+  // address_window_minutes): Basic, the web pages and the JSON session API check it before any
+  // hashing (429 + Retry-After) and record every refused sign-in.
+  RateLimiter& sign_in_failures() { return sign_in_failures_; }
+  // 429 + Retry-After for an address past address_max_failures (JSON body when `json`).
+  static http::HttpResponse TooManyFailures(unsigned retry_after_seconds, bool json);
   // The iMIP mail worker (the outbox); started by the constructor, stopped by the destructor,
   // woken after every committed write.
   dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
@@ -50,9 +68,18 @@ class App : public http::RequestHandler {
   static dav::Principal ToPrincipal(const AuthUser& user);
   // Whether `request` needs credentials on `route` (Handle and Admit agree through this).
   static bool NeedsAuth(const Route& route, const http::HttpRequest& request);
-  // The user Admit verified, else authenticates now (a direct caller, not the transport).
-  std::optional<AuthUser> CurrentUser(const http::HttpRequest& request);
+  // The user Admit verified, else authenticates now (a direct caller, not the transport): then
+  // nullopt with `*refusal` set to the answer (401 of some kind, 429) in JSON when `json`.
+  std::optional<AuthUser> CurrentUser(http::HttpRequest& request, bool json,
+                                      http::HttpResponse* refusal);
   http::HttpResponse ChallengeFor(const Route& route) const;
+  // The answer to a sign-in that did not give a user: the plain challenge for kRefused (a locked
+  // account included), and for kMustChange / kAppPasswordNeeded a 401 whose body sends the
+  // person to `base_url`/connexion (French text, or JSON {"error", "message", "url"}).
+  http::HttpResponse Refusal(AuthOutcome outcome, bool json, const std::string& base_url) const;
+  // config public_url, else http:// and the request's Host (the links of refusals).
+  std::string BaseUrl(const http::HttpRequest& request) const;
+  void MountWebPages();
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
@@ -62,6 +89,15 @@ class App : public http::RequestHandler {
 
   const Config& config_;
   directory::Accounts accounts_;
+  directory::SecretKey key_;
+  directory::AccountService account_service_;
+  RateLimiter sign_in_failures_;
+  // The web front door (issue 11): page rows, what they use, and the shell serving them. Declared
+  // before auth_: slow rows run on its hash pool and use these until the pool stops.
+  web::PageTable pages_;
+  std::unique_ptr<web::PageContext> page_context_;
+  std::unique_ptr<web::WebFront> web_;
+  // Declared before auth_: the hash pool's jobs use them until auth_ is destroyed.
   AccountsUserDirectory users_;  // the authenticator's view of accounts_
   Authenticator auth_;
   std::unique_ptr<dav::caldav::InstanceCache> instances_;

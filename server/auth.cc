@@ -8,6 +8,7 @@ namespace cartable::server {
 namespace {
 
 constexpr size_t kMaxCacheEntries = 100000;
+constexpr size_t kMaxDevice = 200;  // User-Agent bytes kept (store::WebSession::device)
 
 int Base64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -123,6 +124,8 @@ std::optional<Credentials> Authenticator::FromRequest(const http::HttpRequest& r
   std::optional<std::string_view> header = request.headers.Get("Authorization");
   Credentials c;
   if (!header || !ParseBasic(*header, &c.name, &c.password)) return std::nullopt;
+  c.address = request.remote_addr;
+  c.device = std::string(request.headers.Get("User-Agent").value_or("").substr(0, kMaxDevice));
   return c;
 }
 
@@ -143,47 +146,49 @@ std::optional<AuthUser> Authenticator::Cached(const Credentials& credentials) {
     }
   }
   if (!hit) return std::nullopt;
-  std::optional<AuthUser> user = users_.FindById(hit->user_id);
+  std::optional<AuthUser> user = users_.Recheck(hit->user_id, hit->app_password_id);
   if (user && user->active && user->credential_version == hit->credential_version) return user;
   std::lock_guard<std::mutex> lock(mu_);
   cache_.erase(key);
   return std::nullopt;
 }
 
-std::optional<AuthUser> Authenticator::Verify(const Credentials& credentials) {
-  std::optional<AuthUser> user = users_.FindByName(credentials.name);
-  if (user && !user->active) user.reset();
-  // Unknown and disabled logins go through the (dummy) hash too: same cost, same answer.
+AuthResult Authenticator::Verify(const Credentials& credentials) {
+  // Unknown, disabled and locked logins go through a (dummy) hash too: same cost, same answer.
   verifications_.fetch_add(1, std::memory_order_relaxed);
-  if (!users_.VerifyPassword(user ? &*user : nullptr, credentials.password) || !user) {
-    return std::nullopt;
+  AuthResult result = users_.SignIn(credentials);
+  if (result.outcome != AuthOutcome::kOk || !result.user || !result.user->active) {
+    return AuthResult{result.outcome == AuthOutcome::kOk ? AuthOutcome::kRefused : result.outcome,
+                      std::nullopt, 0};
   }
   if (ttl_.count() > 0) {
     std::string key = CacheKey(credentials.name, credentials.password);
     std::lock_guard<std::mutex> lock(mu_);
     if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-    cache_[key] =
-        Entry{user->id, user->credential_version, std::chrono::steady_clock::now() + ttl_};
+    cache_[key] = Entry{result.user->id, result.user->credential_version, result.app_password_id,
+                        std::chrono::steady_clock::now() + ttl_};
   }
-  return user;
+  return result;
 }
 
-bool Authenticator::VerifyAsync(Credentials credentials,
-                                std::function<void(std::optional<AuthUser>)> done) {
+bool Authenticator::VerifyAsync(Credentials credentials, std::function<void(AuthResult)> done) {
   return pool_.Submit([this, credentials = std::move(credentials), done = std::move(done)] {
-    std::optional<AuthUser> user;
+    AuthResult result;
     try {
-      user = Verify(credentials);
+      result = Verify(credentials);
     } catch (...) {  // a store error: refuse rather than leave the connection waiting
+      result = AuthResult{};
     }
-    done(std::move(user));
+    done(std::move(result));
   });
 }
 
-std::optional<AuthUser> Authenticator::Authenticate(const http::HttpRequest& request) {
+AuthResult Authenticator::Authenticate(const http::HttpRequest& request) {
   std::optional<Credentials> credentials = FromRequest(request);
-  if (!credentials) return std::nullopt;
-  if (std::optional<AuthUser> user = Cached(*credentials)) return user;
+  if (!credentials) return AuthResult{};
+  if (std::optional<AuthUser> user = Cached(*credentials)) {
+    return AuthResult{AuthOutcome::kOk, std::move(user), 0};
+  }
   return Verify(*credentials);
 }
 

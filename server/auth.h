@@ -29,18 +29,44 @@ struct AuthUser {
   bool active = false;
 };
 
-// Where users come from (implemented by directory/accounts over the store).
+// Basic credentials as sent, with who sent them (for the audit, the lockout fingerprints and
+// the last use of app passwords).
+struct Credentials {
+  std::string name;  // login or email address, as sent
+  std::string password;
+  std::string address;  // client address
+  std::string device;   // User-Agent
+};
+
+// What a sign-in with Basic credentials gives.
+enum class AuthOutcome {
+  kOk,                 // the user below
+  kRefused,            // unknown login, wrong password, disabled, locked or blocked: one answer
+  kMustChange,         // a right initial (NUMEN) or expired password: choose one on the web first
+  kAppPasswordNeeded,  // a right password of an account that requires a one-time code: its
+                       // devices use app passwords
+};
+
+struct AuthResult {
+  AuthOutcome outcome = AuthOutcome::kRefused;
+  std::optional<AuthUser> user;  // kOk
+  int64_t app_password_id = 0;   // kOk through an app password
+};
+
+// Where users come from (the application glue, server/user_directory.h, over the account
+// service).
 class UserDirectory {
  public:
   virtual ~UserDirectory() = default;
-  // By login or by email address (case-insensitive); nullopt if unknown.
-  virtual std::optional<AuthUser> FindByName(const std::string& login_or_email) = 0;
-  virtual std::optional<AuthUser> FindById(int64_t id) = 0;
-  // Whether `password` is `user`'s. Runs the password hash: slow on purpose, and just as slow
-  // when `user` is null (unknown login or disabled account) or has no password: it then
-  // verifies against a dummy hash made with the same parameters and returns false, so that the
-  // time taken does not tell which logins exist.
-  virtual bool VerifyPassword(const AuthUser* user, std::string_view password) = 0;
+  // The user `id` as stored now, for a cached credential; nullopt when unknown or when the app
+  // password `app_password_id` it used (0 = the account password) no longer exists. Quick (no
+  // hash): called on reactor threads.
+  virtual std::optional<AuthUser> Recheck(int64_t id, int64_t app_password_id) = 0;
+  // The sign-in decision for Basic credentials (lockout, initial passwords, one-time codes, app
+  // passwords). Slow on purpose: runs the password hash, and costs as much for an unknown login
+  // or a disabled or locked account as for a wrong password, so that the time taken does not
+  // tell which logins exist.
+  virtual AuthResult SignIn(const Credentials& credentials) = 0;
 };
 
 // A small fixed set of threads for password hashing, with a bounded queue, so that hashing never
@@ -73,39 +99,41 @@ struct HashPoolOptions {
   unsigned queue_limit = 64;  // [auth] hash_queue
 };
 
-struct Credentials {
-  std::string name;  // login or email address, as sent
-  std::string password;
-};
-
 class Authenticator {
  public:
   // Thread-safe. `cache_seconds` = 0 disables the cache. `users` must outlive the authenticator.
   Authenticator(UserDirectory& users, std::string realm, unsigned cache_seconds,
                 HashPoolOptions pool = {});
 
-  // The Basic credentials `request` carries, or nullopt when absent or malformed.
+  // The Basic credentials `request` carries (with its address and User-Agent), or nullopt when
+  // absent or malformed.
   static std::optional<Credentials> FromRequest(const http::HttpRequest& request);
   // The active user whose credentials were verified recently (the cache), or nullopt; never
   // hashes. A cached entry is used only while the user's credential_version is unchanged (a
-  // password change or a disable bumps it) and the user is active.
+  // password change, a disable, a lock or block, a role or one-time-code change bump it), the
+  // user is active and the app password it used, if any, still exists.
   std::optional<AuthUser> Cached(const Credentials& credentials);
-  // The active user the credentials belong to, or nullopt. Runs the hash (an unknown login or
-  // a disabled account costs the same as a wrong password) and caches a success: blocking, so
-  // not for reactor threads.
-  std::optional<AuthUser> Verify(const Credentials& credentials);
+  // The sign-in decision (UserDirectory::SignIn) for the credentials: runs the hash and caches
+  // a kOk: blocking, so not for reactor threads.
+  AuthResult Verify(const Credentials& credentials);
   // Runs Verify on the hash pool and calls `done` with its result on a pool thread. False when
   // the pool's queue is full (`done` is then never called).
-  bool VerifyAsync(Credentials credentials, std::function<void(std::optional<AuthUser>)> done);
+  bool VerifyAsync(Credentials credentials, std::function<void(AuthResult)> done);
 
-  // Cached, then Verify: blocking, for callers off the reactor threads.
-  std::optional<AuthUser> Authenticate(const http::HttpRequest& request);
+  // Runs other password-hashing work (the web sign-in and password forms) on the same pool, so
+  // that one bound ([auth] hash_threads, hash_queue) covers every hash. False when the queue is
+  // full (`job` is then dropped).
+  bool RunSlow(std::function<void()> job) { return pool_.Submit(std::move(job)); }
+
+  // Cached, then Verify: blocking, for callers off the reactor threads. kRefused without
+  // credentials.
+  AuthResult Authenticate(const http::HttpRequest& request);
   // 401 with WWW-Authenticate: Basic realm="...", charset="UTF-8".
   http::HttpResponse Challenge() const;
   // 503 with Retry-After: the hash pool's queue is full.
   static http::HttpResponse Busy();
 
-  // How many password verifications (hashes) ran, for tests and monitoring.
+  // How many sign-in decisions (each one password hash) ran, for tests and monitoring.
   uint64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
 
   // Decodes "Basic base64(user:password)"; false when malformed.
@@ -115,6 +143,7 @@ class Authenticator {
   struct Entry {
     int64_t user_id;
     int64_t credential_version;
+    int64_t app_password_id;
     std::chrono::steady_clock::time_point expires;
   };
   std::string CacheKey(std::string_view user, std::string_view password) const;

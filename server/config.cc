@@ -129,6 +129,16 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     return ParseUnsigned(value, field) ? std::string()
                                        : "invalid number '" + std::string(value) + "'";
   };
+  // A number within [lo, hi]; the field keeps its value when refused.
+  auto range = [&](unsigned& field, unsigned lo, unsigned hi) {
+    unsigned v = 0;
+    if (!ParseUnsigned(value, v) || v < lo || v > hi) {
+      return "invalid value '" + std::string(value) + "' (" + std::to_string(lo) + " to " +
+             std::to_string(hi) + ")";
+    }
+    field = v;
+    return std::string();
+  };
   if (section == "server") {
     if (key == "listen") return str(c.listen);
     if (key == "workers") return num(c.workers);
@@ -172,7 +182,19 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
-<<<<<<< HEAD
+    if (key == "secret_key_file") return str(c.secret_key_file);
+    if (key == "session_idle_minutes") return range(c.session_idle_minutes, 1, 10080);
+    if (key == "session_max_hours") return range(c.session_max_hours, 1, 8760);
+    if (key == "lockout_threshold") return range(c.lockout_threshold, 0, 1000);
+    if (key == "lockout_window_minutes") return range(c.lockout_window_minutes, 1, 1440);
+    if (key == "lockout_minutes") return range(c.lockout_minutes, 1, 1440);
+    if (key == "lockout_max_temporary") return range(c.lockout_max_temporary, 0, 20);
+    if (key == "address_max_failures") return range(c.address_max_failures, 0, 1000000);
+    if (key == "address_window_minutes") return range(c.address_window_minutes, 1, 1440);
+    if (key == "password_min_length") return range(c.password_min_length, 8, 256);
+    if (key == "password_min_strength") return range(c.password_min_strength, 0, 30);
+    if (key == "password_history") return range(c.password_history, 0, 24);
+    if (key == "password_expiry_days") return range(c.password_expiry_days, 0, 3650);
     if (key == "otp_issuer") {
       // Shown in the otpauth:// label, where ':' separates issuer and account (Key Uri Format).
       if (value.empty() || value.size() > 64 || value.find(':') != std::string_view::npos) {
@@ -186,9 +208,6 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       }
       return std::string();
     }
-=======
-    if (key == "secret_key_file") return str(c.secret_key_file);
->>>>>>> acc-id
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

@@ -60,17 +60,36 @@ struct Config {
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
-<<<<<<< HEAD
-  // One-time codes and app passwords (issue 11): the issuer authenticator apps show next to
-  // the account, and how many app passwords one account may hold.
-  std::string otp_issuer = "Cartable";
-  unsigned max_app_passwords = 50;
-=======
   // The server's secret key (directory/secret_key.h: NUMEN and birth-date hashes, app passwords,
   // sessions, one-time-code secrets), created 0600 on first use; "" = <data_dir>/secret.key.
   // Every node of a deployment, and the CLI, must use the same file.
   std::string secret_key_file;
->>>>>>> acc-id
+  // Web sessions: ended after this long without a request (1-10080) / after this long (1-8760).
+  unsigned session_idle_minutes = 30;
+  unsigned session_max_hours = 12;
+  // Lockout per account (directory/account_service.h): `lockout_threshold` distinct wrong
+  // passwords or codes (0-1000, 0 = no lockout) within `lockout_window_minutes` (1-1440) lock the
+  // account for `lockout_minutes` (1-1440), doubling on each repeat; past
+  // `lockout_max_temporary` (0-20) temporary locks the account is blocked until unlocked.
+  unsigned lockout_threshold = 10;
+  unsigned lockout_window_minutes = 15;
+  unsigned lockout_minutes = 15;
+  unsigned lockout_max_temporary = 3;
+  // Failed sign-ins per client address (0-1000000, 0 = no limit) within the window (1-1440
+  // minutes): beyond, sign-ins from that address get 429 + Retry-After before any hashing.
+  unsigned address_max_failures = 30;
+  unsigned address_window_minutes = 15;
+  // Password policy (directory/password_policy.h): characters (8-256), zxcvbn log10(guesses)
+  // (0-30), previous passwords refused (0-24), days before a password must be changed (0 =
+  // never, as NIST SP 800-63B advises; at most 3650).
+  unsigned password_min_length = 12;
+  unsigned password_min_strength = 10;
+  unsigned password_history = 5;
+  unsigned password_expiry_days = 0;
+  // One-time codes and app passwords (issue 11): the issuer authenticator apps show next to
+  // the account, and how many app passwords one account may hold.
+  std::string otp_issuer = "Cartable";
+  unsigned max_app_passwords = 50;
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:

@@ -178,7 +178,7 @@ HttpConnection::Phase HttpConnection::TryExpire(int64_t now_ms, bool force_idle)
 
 bool HttpConnection::Feed(const char* data, size_t len) {
   if (close_ || phase() == Phase::kClosing) return true;
-  if (awaiting_admission_) {  // the caller stops reading: at most the rest of one read
+  if (awaiting_admission_ || awaiting_response_) {  // the caller stops reading: one read at most
     pending_input_.append(data, len);
     return false;
   }
@@ -238,7 +238,9 @@ void HttpConnection::Parse(const char* data, size_t len) {
     http_errno err = HTTP_PARSER_ERRNO(&parser_);
     if (err == HPE_PAUSED) {
       if (close_) break;
-      if (awaiting_admission_) {  // parsing resumes at the body once the admission is known
+      // Parsing resumes at the body once the admission is known, or at the next pipelined
+      // request once the deferred response is sent.
+      if (awaiting_admission_ || awaiting_response_) {
         pending_input_.append(data + offset, len - offset);
         break;
       }
@@ -529,7 +531,8 @@ int HttpConnection::OnMessageComplete(http_parser* p) {
   return 0;
 }
 
-// Runs the handler for the request just parsed; false when the connection must close.
+// Runs the handler for the request just parsed; false when the connection must close or wait
+// for a deferred response.
 bool HttpConnection::CompleteRequest() {
   if (!TransitionPhase(Phase::kReading, Phase::kHandling)) {
     close_ = true;  // the reaper answered 408 meanwhile
@@ -544,6 +547,7 @@ bool HttpConnection::CompleteRequest() {
   } else if (!target_ok_) {
     response = http::HttpResponse::Text(400, "Bad Request: invalid request target\n");
   } else {
+    request_.deliver_later = deliver_;
     try {
       response = ctx_.handler->Handle(request_);
     } catch (const std::exception&) {
@@ -551,7 +555,22 @@ bool HttpConnection::CompleteRequest() {
     } catch (...) {
       response = http::HttpResponse::Text(500, "Internal Server Error\n");
     }
+    request_.deliver_later = nullptr;
+    if (response.later && !deliver_) {  // a handler that defers without a way to deliver
+      response = http::HttpResponse::Text(500, "Internal Server Error\n");
+    }
   }
+  if (response.later) {
+    // The phase stays kHandling (never timed out) until FinishResponse; parsing stops here.
+    awaiting_response_ = true;
+    deferred_close_ = close;
+    return false;
+  }
+  return SendResponse(response, close);
+}
+
+// Sends the response of the current request; false when the connection closes after it.
+bool HttpConnection::SendResponse(http::HttpResponse& response, bool close) {
   if (request_.method == "HEAD") response.omit_body = true;
   // Draining is checked after the handler: shutdown may have begun while it ran.
   close = close || response.close || ctx_.draining.load(std::memory_order_relaxed);
@@ -565,6 +584,31 @@ bool HttpConnection::CompleteRequest() {
                      std::memory_order_relaxed);
   TransitionPhase(Phase::kHandling, Phase::kIdle);
   return true;
+}
+
+bool HttpConnection::FinishResponse(http::HttpResponse response) {
+  if (!awaiting_response_) return close_ || phase() == Phase::kClosing;
+  awaiting_response_ = false;
+  if (close_ || phase() != Phase::kHandling) {  // closed meanwhile (peer gone, shutdown)
+    ctx_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    close_ = true;
+    pending_input_.clear();
+    return true;
+  }
+  response.later = false;
+  if (!SendResponse(response, deferred_close_)) {
+    pending_input_.clear();
+    return true;
+  }
+  std::string input = std::move(pending_input_);
+  pending_input_.clear();
+  http_parser_pause(&parser_, 0);
+  if (OutputOverLimit()) {  // as after any response: the next request waits for the output
+    paused_ = true;
+    HoldInput(input.data(), input.size());
+    return close_ || phase() == Phase::kClosing;
+  }
+  return Feed(input.data(), input.size());
 }
 
 void HttpConnection::Respond(http::HttpResponse& response, bool close) {

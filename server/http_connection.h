@@ -52,7 +52,9 @@ void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& req
 // whether to read it (RFC 9110 §10.1.1): "100 Continue" is sent only after it accepted; a
 // refusal is answered at once. A kPending admission (a password hash on the pool) parks the
 // connection: Feed keeps what it was given but parses nothing more, and the caller stops
-// reading the socket until FinishAdmission.
+// reading the socket until FinishAdmission. A handler that answers HttpResponse::Later() (slow
+// work after the body, e.g. a sign-in form) parks the connection the same way until
+// FinishResponse: pipelined requests behind it wait, so responses stay in order.
 class HttpConnection {
  public:
   enum class Phase : int {
@@ -82,6 +84,14 @@ class HttpConnection {
   // Finishes the pending admission and parses the input kept meanwhile (appending responses
   // and "100 Continue" to output() as Feed does). Same result as Feed.
   bool FinishAdmission(http::Admission admission);
+  // Where deferred responses (HttpResponse::Later) are delivered: the caller forwards the call
+  // to the connection's thread and calls FinishResponse there. Unset: handlers cannot defer.
+  void set_deliver(http::DeliverResponse deliver) { deliver_ = std::move(deliver); }
+  // True between a deferred response and its FinishResponse: read nothing more from the socket.
+  bool awaiting_response() const { return awaiting_response_; }
+  // Sends the deferred response and parses the input kept meanwhile. Same result as Feed. When
+  // the connection closed meanwhile the response is dropped (and its in-flight count released).
+  bool FinishResponse(http::HttpResponse response);
   // Parses held input once the queued output is back under the bound; same result as Feed.
   bool Resume();
   // True while pipelined input waits for the output to drain.
@@ -133,6 +143,7 @@ class HttpConnection {
   void ApplyAdmission(http::Admission admission);
   void Refuse(http::HttpResponse response);
   bool CompleteRequest();
+  bool SendResponse(http::HttpResponse& response, bool close);
   void Respond(http::HttpResponse& response, bool close);
   void RespondError(int status);
   bool TransitionPhase(Phase from, Phase to);
@@ -151,7 +162,11 @@ class HttpConnection {
   bool target_ok_ = false;         // request_.path holds the decoded target
   http::ResumeAdmission resume_;
   bool awaiting_admission_ = false;
-  std::string pending_input_;  // input received while awaiting admission (at most one read)
+  http::DeliverResponse deliver_;
+  bool awaiting_response_ = false;
+  bool deferred_close_ = false;  // the deferred request asked to close after its response
+  // Input received while awaiting an admission or a deferred response (at most one read).
+  std::string pending_input_;
   // A refusal answered once its small body has been read and discarded (keeps the connection).
   std::optional<http::HttpResponse> refusal_;
   bool close_ = false;

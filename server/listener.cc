@@ -159,6 +159,9 @@ class HttpServerImpl {
   void OnAdmission(const std::shared_ptr<ConnState>& state,
                    const std::shared_ptr<Pistache::Tcp::Peer>& peer, http::Admission admission,
                    ReactorTransport& transport);
+  void OnDeferred(const std::shared_ptr<ConnState>& state,
+                  const std::shared_ptr<Pistache::Tcp::Peer>& peer, http::HttpResponse response,
+                  ReactorTransport& transport);
   void OnWritten(const std::shared_ptr<ConnState>& state,
                  const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer, size_t n);
   bool Admit(const std::shared_ptr<ConnState>& state);
@@ -236,6 +239,23 @@ void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
             if (s && p) OnAdmission(s, p, std::move(admission), t);
           });
         });
+    // A deferred response (slow work after the body, on the hash pool) is delivered the same
+    // way. When the connection is gone by then, its in-flight count is released here.
+    TransportContext* ctx = &ctx_;
+    state->conn.set_deliver([this, ctx, weak_state, weak_peer,
+                             mailbox = transport.mailbox()](http::HttpResponse response) {
+      bool posted = mailbox->Post([this, ctx, weak_state, weak_peer,
+                                   response = std::move(response)](ReactorTransport& t) mutable {
+        auto s = weak_state.lock();
+        auto p = weak_peer.lock();
+        if (s && p) {
+          OnDeferred(s, p, std::move(response), t);
+        } else {
+          ctx->in_flight.fetch_sub(1, std::memory_order_relaxed);
+        }
+      });
+      if (!posted) ctx->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    });
     peer->putData(kPeerDataKey, state);
     if (ctx_.draining.load(std::memory_order_relaxed)) {
       state->conn.MarkClosing();
@@ -281,7 +301,9 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
     bool close = state->conn.Feed(data, len);
     SendOutput(state, peer, close);
     // Its body stays unread (in the kernel, then held back by TCP) until the admission is known.
-    if (!close && state->conn.awaiting_admission()) transport.PauseReading(peer->fd());
+    if (!close && (state->conn.awaiting_admission() || state->conn.awaiting_response())) {
+      transport.PauseReading(peer->fd());
+    }
   } catch (...) {
     if (state) {
       ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
@@ -299,13 +321,31 @@ void HttpServerImpl::OnAdmission(const std::shared_ptr<ConnState>& state,
   try {
     bool close = state->conn.FinishAdmission(std::move(admission));
     SendOutput(state, peer, close);
-    if (!close && state->conn.awaiting_admission()) return;  // the next pipelined request waits
+    // The next pipelined request waits for its own admission or deferred response.
+    if (!close && (state->conn.awaiting_admission() || state->conn.awaiting_response())) return;
   } catch (...) {
     ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
     state->conn.MarkClosing();
     state->Close();
   }
   // Closing or not, read again: a closed connection must see its EOF to be released.
+  transport.ResumeReading(peer);
+}
+
+// On the reactor thread: sends a deferred response, goes on with the pipelined requests kept
+// meanwhile, then reads the connection again.
+void HttpServerImpl::OnDeferred(const std::shared_ptr<ConnState>& state,
+                                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                http::HttpResponse response, ReactorTransport& transport) {
+  try {
+    bool close = state->conn.FinishResponse(std::move(response));
+    SendOutput(state, peer, close);
+    if (!close && (state->conn.awaiting_admission() || state->conn.awaiting_response())) return;
+  } catch (...) {
+    ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
+    state->conn.MarkClosing();
+    state->Close();
+  }
   transport.ResumeReading(peer);
 }
 

@@ -286,14 +286,6 @@ int PrintUsers(directory::Accounts& accounts, store::Store& store) {
   return 0;
 }
 
-// The account options the command line uses (the server's come from server::App).
-directory::AccountOptions CliAccountOptions(const server::Config& config) {
-  directory::AccountOptions options;
-  options.issuer = config.otp_issuer;
-  options.max_app_passwords = config.max_app_passwords;
-  return options;
-}
-
 // What the command line's own audit entries and lockout calls say about their origin.
 const directory::ClientInfo kCliClient{"", "cartable command line"};
 
@@ -592,7 +584,7 @@ int Main(int argc, char** argv) {
     // server must use the same file.
     Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
     if (!key.ok()) return Fail(key.status().ToString());
-    directory::AccountService service(**store, *key, CliAccountOptions(config));
+    directory::AccountService service(**store, *key, server::AccountOptionsFrom(config));
     return AccountCommand(args, service);
   }
   directory::Accounts accounts(**store);

@@ -20,6 +20,9 @@ struct Route {
   bool needs_auth = true;
   RouteHandler handler;
   bool json_errors = false;  // answer 401/404 with a JSON body (the webmail API)
+  // needs_auth = false, but Basic credentials, when sent, are verified (and a wrong one is
+  // refused): the account API answers both the session cookie and Basic.
+  bool auth_optional = false;
 };
 
 class Router {

@@ -374,6 +374,7 @@ class Session {
   // Web sessions. CreateWebSession returns the id; token hashes are unique (kConflict).
   virtual Result<Id> CreateWebSession(const WebSession& session) = 0;
   virtual Result<WebSession> FindWebSession(const std::string& token_hash) = 0;  // kNotFound
+  virtual Result<WebSession> GetWebSession(Id id) = 0;                          // kNotFound
   virtual Result<std::vector<WebSession>> ListWebSessions(Id user_id) = 0;  // newest first
   // Sets stage, csrf_token, last_seen_at, address and device of `session.id`; kNotFound.
   virtual Status UpdateWebSession(const WebSession& session) = 0;

@@ -37,6 +37,8 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
+struct HttpResponse;
+
 struct HttpRequest {
   std::string method;  // as sent, upper case per http_parser ("PROPFIND")
   std::string target;  // the raw request-target ("/dav/files/a%40b/x?y=1" or absolute-URI)
@@ -53,6 +55,11 @@ struct HttpRequest {
   // What RequestHandler::Admit established before the body was read (e.g. the verified user),
   // for Handle's use so that it does not repeat that work. Opaque to the transport.
   std::shared_ptr<const void> admitted;
+  // Set by the transport before Handle: a handler whose answer needs slow work (a password
+  // hash on the hash pool) may keep a copy, return HttpResponse::Later() and call it exactly
+  // once, from any thread, with the response. Empty when the caller cannot wait (a direct call
+  // in a test): answer at once. The handler must not keep a reference to the request itself.
+  std::function<void(HttpResponse)> deliver_later;
 };
 
 struct HttpResponse {
@@ -65,7 +72,16 @@ struct HttpResponse {
   // Close the connection after this response (the transport also closes on errors and on
   // "Connection: close" requests).
   bool close = false;
+  // The answer comes later through HttpRequest::deliver_later (see there); nothing else of this
+  // response is used. Meanwhile the connection reads nothing more, so pipelined requests are
+  // answered in order.
+  bool later = false;
 
+  static HttpResponse Later() {
+    HttpResponse r;
+    r.later = true;
+    return r;
+  }
   static HttpResponse Text(int status, std::string body,
                            std::string content_type = "text/plain; charset=utf-8");
 };
@@ -98,6 +114,9 @@ struct Admission {
   }
   static Admission Pending() { return {Verdict::kPending, {}, nullptr}; }
 };
+
+// Delivers a deferred response (HttpResponse::Later), from any thread, exactly once.
+using DeliverResponse = std::function<void(HttpResponse)>;
 
 // Called by the handler, from any thread, to finish a kPending admission.
 using ResumeAdmission = std::function<void(Admission)>;

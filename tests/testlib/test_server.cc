@@ -11,7 +11,8 @@
 
 namespace cartable::testlib {
 
-TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_dir) {
+TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_dir,
+                       dav::Clock clock) {
   if (data_dir.empty()) {
     char tmpl[] = "/tmp/cartable-http-XXXXXX";
     dir_ = mkdtemp(tmpl);
@@ -30,7 +31,7 @@ TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_d
     abort();
   }
   store_ = std::move(store.value());
-  app_ = std::make_unique<server::App>(config_, *store_);
+  app_ = std::make_unique<server::App>(config_, *store_, std::move(clock));
   http_ = std::make_unique<server::HttpServer>(config_, *app_, nullptr);
   std::string err = http_->Start();
   if (!err.empty()) {

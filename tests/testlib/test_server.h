@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/context.h"
 #include "dav/store/store.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -29,7 +30,9 @@ class TestServer {
  public:
   // `tweak` may adjust the config before the server starts. `data_dir` reuses an existing store
   // directory (kept on destruction); empty = a fresh temporary one (removed on destruction).
-  explicit TestServer(void (*tweak)(server::Config&) = nullptr, const std::string& data_dir = "");
+  // `clock` is the App's (sessions, lockout, ...); empty = the system clock.
+  explicit TestServer(void (*tweak)(server::Config&) = nullptr, const std::string& data_dir = "",
+                      dav::Clock clock = {});
   ~TestServer();
 
   uint16_t port() const { return http_->port(); }

@@ -210,4 +210,57 @@ TEST_F(ConfigTest, ImipSection) {
   EXPECT_NE(c.LoadFile(Write("[imip]\nmax_message_bytes = big\n")), "");
 }
 
+// [accounts] lockout, session, address and password keys (issue 11): defaults as the issue
+// states, every key read, and out-of-range values refused with the key named.
+TEST_F(ConfigTest, AccountSecurityKeys) {
+  Config c;
+  EXPECT_EQ(c.secret_key_file, "") << "default: <data_dir>/secret.key";
+  EXPECT_EQ(c.session_idle_minutes, 30u);
+  EXPECT_EQ(c.session_max_hours, 12u);
+  EXPECT_EQ(c.lockout_threshold, 10u);
+  EXPECT_EQ(c.lockout_window_minutes, 15u);
+  EXPECT_EQ(c.lockout_minutes, 15u);
+  EXPECT_EQ(c.lockout_max_temporary, 3u);
+  EXPECT_EQ(c.address_max_failures, 30u);
+  EXPECT_EQ(c.address_window_minutes, 15u);
+  EXPECT_EQ(c.password_min_length, 12u);
+  EXPECT_EQ(c.password_min_strength, 10u);
+  EXPECT_EQ(c.password_history, 5u);
+  EXPECT_EQ(c.password_expiry_days, 0u) << "no expiry by default (NIST SP 800-63B)";
+  EXPECT_EQ(c.LoadFile(Write("[accounts]\nsecret_key_file = /etc/cartable/key\n"
+                             "session_idle_minutes = 20\nsession_max_hours = 8\n"
+                             "lockout_threshold = 5\nlockout_window_minutes = 10\n"
+                             "lockout_minutes = 2\nlockout_max_temporary = 0\n"
+                             "address_max_failures = 0\naddress_window_minutes = 60\n"
+                             "password_min_length = 14\npassword_min_strength = 12\n"
+                             "password_history = 0\npassword_expiry_days = 365\n")),
+            "");
+  EXPECT_EQ(c.secret_key_file, "/etc/cartable/key");
+  EXPECT_EQ(c.session_idle_minutes, 20u);
+  EXPECT_EQ(c.session_max_hours, 8u);
+  EXPECT_EQ(c.lockout_threshold, 5u);
+  EXPECT_EQ(c.lockout_window_minutes, 10u);
+  EXPECT_EQ(c.lockout_minutes, 2u);
+  EXPECT_EQ(c.lockout_max_temporary, 0u);
+  EXPECT_EQ(c.address_max_failures, 0u);
+  EXPECT_EQ(c.address_window_minutes, 60u);
+  EXPECT_EQ(c.password_min_length, 14u);
+  EXPECT_EQ(c.password_min_strength, 12u);
+  EXPECT_EQ(c.password_history, 0u);
+  EXPECT_EQ(c.password_expiry_days, 365u);
+  for (const char* bad :
+       {"session_idle_minutes = 0", "session_max_hours = 9000", "lockout_threshold = 1001",
+        "lockout_window_minutes = 0", "lockout_minutes = 0", "lockout_max_temporary = 21",
+        "address_window_minutes = 0", "password_min_length = 7", "password_min_strength = 31",
+        "password_history = 25", "password_expiry_days = 4000", "lockout_threshold = ten"}) {
+    Config d;
+    std::string err = d.LoadFile(Write(std::string("[accounts]\n") + bad + "\n"));
+    std::string key = std::string(bad).substr(0, std::string(bad).find(' '));
+    EXPECT_NE(err.find("accounts." + key), std::string::npos) << bad << ": " << err;
+  }
+  Config d;
+  EXPECT_NE(d.LoadFile(Write("[accounts]\nlockout_minutes = 0\n")), "");
+  EXPECT_EQ(d.lockout_minutes, 15u) << "a refused value leaves the default";
+}
+
 }  // namespace cartable::server

@@ -2,7 +2,8 @@
 // the transport parsed. Special paths: /throw throws, /sleep?MS sleeps, /gate waits for `open`,
 // /status/N answers N, /xml/N answers N bytes of XML, /omit sets omit_body itself, /close asks the
 // transport to close. Admission: /refuse… is refused with 401 before its body is read, /pending…
-// waits until the test calls ResumePending.
+// waits until the test calls ResumePending. Handle: /later… is answered when the test calls
+// DeliverLater (a deferred response).
 #pragma once
 
 #include <atomic>
@@ -52,6 +53,12 @@ class EchoHandler : public http::RequestHandler {
       r.close = true;
       return r;
     }
+    if (request.path.starts_with("/later") && request.deliver_later) {
+      // Answered later by DeliverLater, from the test's thread (the hash pool's role).
+      std::lock_guard<std::mutex> lock(mu_);
+      later_.push_back({request.deliver_later, request.method + " " + request.path});
+      return http::HttpResponse::Later();
+    }
     request.user = "alice";
     std::string body = request.method + " " + request.path + " q=" + request.query +
                        " raw=" + request.raw_path + " v=" + std::to_string(request.http_major) +
@@ -82,6 +89,20 @@ class EchoHandler : public http::RequestHandler {
     for (auto& resume : pending) resume(admission);
     return static_cast<int>(pending.size());
   }
+  // Delivers every deferred /later response (body "later: METHOD PATH"); how many.
+  int DeliverLater() {
+    std::vector<Later> later;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      later.swap(later_);
+    }
+    for (auto& l : later) l.deliver(http::HttpResponse::Text(200, "later: " + l.what));
+    return static_cast<int>(later.size());
+  }
+  int LaterCount() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(later_.size());
+  }
   int PendingCount() {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int>(pending_.size());
@@ -95,6 +116,11 @@ class EchoHandler : public http::RequestHandler {
  private:
   std::mutex mu_;
   std::vector<http::ResumeAdmission> pending_;
+  struct Later {
+    http::DeliverResponse deliver;
+    std::string what;
+  };
+  std::vector<Later> later_;
 };
 
 }  // namespace cartable::server::testing

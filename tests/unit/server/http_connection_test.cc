@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -392,6 +393,83 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 401);
   EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+// A deferred response (HttpResponse::Later, delivered from another thread through the connection's
+// deliver function) parks the connection: the pipelined request behind it is kept unparsed and
+// answered only after the deferred one, in order.
+TEST_F(HttpConnectionTest, DeferredResponseKeepsPipelinedOrder) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::vector<http::HttpResponse> delivered;
+  std::mutex mu;
+  conn_->set_deliver([&](http::HttpResponse r) {
+    std::lock_guard<std::mutex> lock(mu);
+    delivered.push_back(std::move(r));
+  });
+  bool close = true;
+  auto r = Feed(
+      "POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+      "GET /after HTTP/1.1\r\nHost: x\r\n\r\n",
+      &close);
+  EXPECT_TRUE(r.empty()) << "neither is answered before the deferred response";
+  EXPECT_FALSE(close);
+  EXPECT_TRUE(conn_->awaiting_response());
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kHandling) << "never timed out meanwhile";
+  EXPECT_EQ(handler_.calls.load(), 1) << "the pipelined request is not handled yet";
+  EXPECT_EQ(ctx_.in_flight.load(), 1) << "the deferred request counts as in flight";
+  std::thread([&] { EXPECT_EQ(handler_.DeliverLater(), 1); }).join();
+  ASSERT_EQ(delivered.size(), 1u);
+  close = conn_->FinishResponse(std::move(delivered[0]));
+  EXPECT_FALSE(close);
+  EXPECT_FALSE(conn_->awaiting_response());
+  ctx_.in_flight -= conn_->TakeResponseCount();
+  r = Split(std::move(conn_->output()));
+  conn_->output().clear();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[0].body, "later: POST /later");
+  EXPECT_EQ(r[1].status, 200);
+  EXPECT_EQ(r[1].body.substr(0, 10), "GET /after");
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+  EXPECT_EQ(conn_->phase(), HttpConnection::Phase::kIdle);
+}
+
+// A HEAD answered later has no body, and "Connection: close" still closes after the response.
+TEST_F(HttpConnectionTest, DeferredResponseKeepsHeadAndClose) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::vector<http::HttpResponse> delivered;
+  conn_->set_deliver([&](http::HttpResponse r) { delivered.push_back(std::move(r)); });
+  EXPECT_TRUE(Feed("HEAD /later HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").empty());
+  ASSERT_EQ(handler_.DeliverLater(), 1);
+  EXPECT_TRUE(conn_->FinishResponse(std::move(delivered[0])));
+  std::string out = std::move(conn_->output());
+  EXPECT_NE(out.find("Content-Length: 18\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("\r\n\r\n")) << "no body for HEAD: " << out;
+}
+
+// The connection closed while the work ran: the response is dropped and the request no longer
+// counts as in flight (else a graceful shutdown would wait for it).
+TEST_F(HttpConnectionTest, DeferredResponseToAClosedConnectionIsDropped) {
+  conn_ = std::make_unique<HttpConnection>(ctx_, "192.0.2.1");
+  std::vector<http::HttpResponse> delivered;
+  conn_->set_deliver([&](http::HttpResponse r) { delivered.push_back(std::move(r)); });
+  EXPECT_TRUE(Feed("GET /later HTTP/1.1\r\nHost: x\r\n\r\n").empty());
+  EXPECT_EQ(ctx_.in_flight.load(), 1);
+  conn_->MarkClosing();  // the peer went away
+  ASSERT_EQ(handler_.DeliverLater(), 1);
+  EXPECT_TRUE(conn_->FinishResponse(std::move(delivered[0])));
+  EXPECT_TRUE(conn_->output().empty());
+  EXPECT_EQ(conn_->TakeResponseCount(), 0);
+  EXPECT_EQ(ctx_.in_flight.load(), 0);
+}
+
+// Without a deliver function (no transport to come back to) the request offers no deliver_later,
+// so handlers answer at once.
+TEST_F(HttpConnectionTest, WithoutDeliverHandlersAnswerAtOnce) {
+  auto r = Feed("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].body.substr(0, 10), "GET /later") << "the echo handler answers at once";
 }
 
 TEST_F(HttpConnectionTest, PhasesDriveTimeouts) {

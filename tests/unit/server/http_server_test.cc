@@ -187,6 +187,71 @@ TEST_F(HttpServerTest, PendingAdmissionParksOnlyItsConnection) {
   EXPECT_EQ(r->body.substr(r->body.size() - 6), "\nhello");
 }
 
+// A deferred response (HttpResponse::Later) delivered from another thread reaches the client; the
+// requests pipelined behind it on the same connection are answered after it, in order, and
+// another connection is served meanwhile by the same (single) reactor.
+TEST_F(HttpServerTest, DeferredResponseArrivesFromAnotherThreadInOrder) {
+  server_.reset();
+  config_.workers = 1;
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(
+      c->Send("POST /later1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+              "GET /next HTTP/1.1\r\nHost: x\r\n\r\n"
+              "POST /later2 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+              "GET /last HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int i = 0; i < 500 && handler_.LaterCount() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(handler_.LaterCount(), 1);
+  auto other = Connect();
+  auto r = other->RoundTrip("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r) << "the reactor is free while the work runs";
+  EXPECT_EQ(r->status, 200);
+  c->set_timeout(milliseconds(200));
+  EXPECT_FALSE(c->ReadResponse()) << "nothing before the deferred response";
+  c->set_timeout(milliseconds(3000));
+  std::thread([this] { EXPECT_EQ(handler_.DeliverLater(), 1); }).join();
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "later: POST /later1");
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(0, 9), "GET /next");
+  for (int i = 0; i < 500 && handler_.LaterCount() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  std::thread([this] { EXPECT_EQ(handler_.DeliverLater(), 1); }).join();
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "later: POST /later2");
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(0, 9), "GET /last");
+}
+
+// The client leaves while its response is being prepared: the late delivery is dropped without
+// harm, and graceful shutdown does not wait for it.
+TEST_F(HttpServerTest, DeferredResponseToAClientThatLeft) {
+  {
+    auto c = Connect();
+    ASSERT_TRUE(c->Send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"));
+    for (int i = 0; i < 500 && handler_.LaterCount() == 0; ++i) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    ASSERT_EQ(handler_.LaterCount(), 1);
+  }  // closed before the answer
+  std::this_thread::sleep_for(milliseconds(200));
+  std::thread([this] { EXPECT_EQ(handler_.DeliverLater(), 1); }).join();
+  auto r = Connect()->RoundTrip("GET /still HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  // Had the dropped response stayed counted in flight, Shutdown waited the whole 3 s grace.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+}
+
 // Refused before its body: the answer arrives although the client has sent only part of the
 // body, and the server half-closes (the client reads the answer, not a reset).
 TEST_F(HttpServerTest, RefusalBeforeTheBodyReachesAClientStillSending) {

@@ -7,6 +7,8 @@ namespace cartable::server::web {
 void RegisterPages(PageTable& table, PageContext& context) {
   RegisterAccountPages(table, context);
   RegisterAccountApi(table, context);
+  RegisterOtpPages(table, context);
+  RegisterAppPasswordPages(table, context);
 }
 
 }  // namespace cartable::server::web

@@ -142,6 +142,9 @@ void RegisterPages(PageTable& table, PageContext& context);
 // password change, devices; the JSON session and "me" API.
 void RegisterAccountPages(PageTable& table, PageContext& context);
 void RegisterAccountApi(PageTable& table, PageContext& context);
+// One-time-code enrolment (otp_pages.cc); app passwords, page and JSON (app_password_pages.cc).
+void RegisterOtpPages(PageTable& table, PageContext& context);
+void RegisterAppPasswordPages(PageTable& table, PageContext& context);
 
 // Runs slow work off the reactor threads (the Authenticator's hash pool); false when its queue is
 // full (the request then gets 503 + Retry-After).

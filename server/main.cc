@@ -312,8 +312,14 @@ int AccountCommand(const Args& args, directory::AccountService& service) {
       Result<std::string> password = service.AddAppPassword(user->id, p[4], kCliClient);
       if (!password.ok()) {
         const std::string& code = password.status().message();
-        return Fail("app password '" + p[4] + "': " + directory::FrenchMessage(code) + " (" + code +
-                    ")");
+        const std::string why =
+            code == directory::AccountError::kNameTaken ? "the user already has one of this name"
+            : code == directory::AccountError::kInvalidName
+                ? "a name is 1 to 64 characters, no control character"
+            : code == directory::AccountError::kTooMany
+                ? "the user has [accounts] max_app_passwords already; revoke one first"
+                : password.status().ToString();
+        return Fail("app password '" + p[4] + "': " + why + " (" + code + ")");
       }
       std::cout << *password << std::endl;  // only the password: scripts read it
       return 0;

@@ -27,16 +27,17 @@ namespace cartable::directory {
 struct AccountOptions {
   unsigned session_idle_minutes = 30;
   unsigned session_max_hours = 12;
-  unsigned lockout_threshold = 10;       // failures within the window lock the account
+  unsigned max_sessions_per_user = 20;  // a new session beyond it ends the least recently used
+  unsigned lockout_threshold = 10;  // failures within the window lock the account
   unsigned lockout_window_minutes = 15;
-  unsigned lockout_minutes = 15;         // first lock; doubles on each repeat
-  unsigned lockout_max_temporary = 3;    // then the account is blocked
-  unsigned reset_link_minutes = 30;      // forgotten-password and confirmation links
+  unsigned lockout_minutes = 15;       // first lock; doubles on each repeat
+  unsigned lockout_max_temporary = 3;  // then the account is blocked
+  unsigned reset_link_minutes = 30;    // forgotten-password and confirmation links
   PasswordPolicy password;
-  std::string issuer = "Cartable";       // one-time-code issuer shown by authenticator apps
-  unsigned max_app_passwords = 50;       // per account; AddAppPassword refuses more
-  std::string public_url;                // base of the links in mails ("" = http://localhost)
-  std::string mail_from;                 // sender of account mail
+  std::string issuer = "Cartable";  // one-time-code issuer shown by authenticator apps
+  unsigned max_app_passwords = 50;  // per account; AddAppPassword refuses more
+  std::string public_url;           // base of the links in mails ("" = http://localhost)
+  std::string mail_from;            // sender of account mail
 };
 
 // Where a sign-in comes from: the web (pages, JSON session) or a DAV/API client with Basic.
@@ -49,15 +50,15 @@ struct ClientInfo {
 };
 
 enum class SignInOutcome {
-  kOk,                // Basic: full access. Web: a kFull session may be created.
-  kRefused,           // unknown login, wrong password or code, locked, blocked, disabled: one
-                      // answer for all, so nobody learns which (locked: right password too)
-  kMustChange,        // an initial (NUMEN) password, right: web only to choose a personal one;
-                      // Basic gets 401 with a body that sends the person to the web page
-  kNeedsOtp,          // web: password right, the one-time code is the next step
-  kNeedsEnrolment,    // web: password right, the account must enrol a one-time code
-  kAppPasswordNeeded, // Basic: the account requires a one-time code, so its password does not
-                      // open CalDAV/CardDAV: its devices use app passwords (401 + body)
+  kOk,                 // Basic: full access. Web: a kFull session may be created.
+  kRefused,            // unknown login, wrong password or code, locked, blocked, disabled: one
+                       // answer for all, so nobody learns which (locked: right password too)
+  kMustChange,         // an initial (NUMEN) password, right: web only to choose a personal one;
+                       // Basic gets 401 with a body that sends the person to the web page
+  kNeedsOtp,           // web: password right, the one-time code is the next step
+  kNeedsEnrolment,     // web: password right, the account must enrol a one-time code
+  kAppPasswordNeeded,  // Basic: the account requires a one-time code, so its password does not
+                       // open CalDAV/CardDAV: its devices use app passwords (401 + body)
 };
 
 struct SignInResult {

@@ -48,6 +48,17 @@ Result<NewSession> AccountService::CreateSession(const store::User& user, store:
   auto id = db.CreateWebSession(s);
   if (!id.ok()) return id.status();
   s.id = id.value();
+  // At most max_sessions_per_user live sessions: the least recently used beyond it end (a script
+  // signing in again and again cannot grow the devices list without bound).
+  auto sessions = db.ListWebSessions(user.id);
+  if (sessions.ok() && sessions.value().size() > options_.max_sessions_per_user) {
+    std::vector<store::WebSession> list = std::move(sessions.value());
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto& a, const auto& b) { return a.last_seen_at > b.last_seen_at; });
+    for (size_t i = std::max<size_t>(options_.max_sessions_per_user, 1); i < list.size(); ++i) {
+      if (list[i].id != s.id) (void)db.DeleteWebSession(list[i].id);
+    }
+  }
   return out;
 }
 

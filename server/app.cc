@@ -68,6 +68,7 @@ directory::AccountOptions AccountOptionsFrom(const Config& config) {
   directory::AccountOptions o;
   o.session_idle_minutes = config.session_idle_minutes;
   o.session_max_hours = config.session_max_hours;
+  o.max_sessions_per_user = config.max_sessions_per_user;
   o.lockout_threshold = config.lockout_threshold;
   o.lockout_window_minutes = config.lockout_window_minutes;
   o.lockout_minutes = config.lockout_minutes;

@@ -185,6 +185,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "secret_key_file") return str(c.secret_key_file);
     if (key == "session_idle_minutes") return range(c.session_idle_minutes, 1, 10080);
     if (key == "session_max_hours") return range(c.session_max_hours, 1, 8760);
+    if (key == "max_sessions_per_user") return range(c.max_sessions_per_user, 1, 1000);
     if (key == "lockout_threshold") return range(c.lockout_threshold, 0, 1000);
     if (key == "lockout_window_minutes") return range(c.lockout_window_minutes, 1, 1440);
     if (key == "lockout_minutes") return range(c.lockout_minutes, 1, 1440);

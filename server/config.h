@@ -67,6 +67,8 @@ struct Config {
   // Web sessions: ended after this long without a request (1-10080) / after this long (1-8760).
   unsigned session_idle_minutes = 30;
   unsigned session_max_hours = 12;
+  // Live web sessions per person (1-1000): a new sign-in beyond it ends the least recently used.
+  unsigned max_sessions_per_user = 20;
   // Lockout per account (directory/account_service.h): `lockout_threshold` distinct wrong
   // passwords or codes (0-1000, 0 = no lockout) within `lockout_window_minutes` (1-1440) lock the
   // account for `lockout_minutes` (1-1440), doubling on each repeat; past

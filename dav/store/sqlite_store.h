@@ -44,6 +44,37 @@ class SqliteSession : public Session {
   Status UpdateUser(const User& user) override;
   Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override;
 
+  Result<UserSecurity> GetUserSecurity(Id user_id) override;
+  Status SetUserSecurity(Id user_id, const UserSecurity& security, bool bump_credentials) override;
+  Result<User> FindUserByNumenHash(const std::string& numen_hash) override;
+  Result<std::vector<std::string>> PasswordHistory(Id user_id, size_t limit) override;
+  Status AddPasswordHistory(Id user_id, const std::string& hash, UnixTime at, size_t keep) override;
+  Result<std::vector<AuthFailure>> AuthFailuresSince(Id user_id, UnixTime since) override;
+  Status AddAuthFailure(Id user_id, const AuthFailure& failure) override;
+  Status ClearAuthFailures(Id user_id) override;
+  Result<Id> CreateAppPassword(const AppPassword& app_password) override;
+  Result<std::vector<AppPassword>> ListAppPasswords(Id user_id) override;
+  Result<AppPassword> FindAppPasswordByHash(const std::string& hash) override;
+  Status DeleteAppPassword(Id user_id, const std::string& name) override;
+  Status TouchAppPassword(Id id, UnixTime at, const std::string& address) override;
+  Result<Id> CreateWebSession(const WebSession& session) override;
+  Result<WebSession> FindWebSession(const std::string& token_hash) override;
+  Result<WebSession> GetWebSession(Id id) override;
+  Result<std::vector<WebSession>> ListWebSessions(Id user_id) override;
+  Status UpdateWebSession(const WebSession& session) override;
+  Status DeleteWebSession(Id id) override;
+  Result<int64_t> DeleteWebSessions(Id user_id, Id except_id) override;
+  Result<int64_t> DeleteExpiredWebSessions(UnixTime idle_before, UnixTime created_before) override;
+  Status CreateAccountToken(const AccountToken& token) override;
+  Result<AccountToken> TakeAccountToken(const std::string& token_hash, const std::string& purpose,
+                                        UnixTime now) override;
+  Status DeleteAccountTokens(Id user_id, const std::string& purpose) override;
+  Status SetRecoveryCodes(Id user_id, const std::vector<std::string>& hashes) override;
+  Result<bool> UseRecoveryCode(Id user_id, const std::string& hash, UnixTime at) override;
+  Result<int64_t> UnusedRecoveryCodes(Id user_id) override;
+  Result<Id> AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+
   Result<Collection> GetCollection(const std::string& path) override;
   Result<Collection> GetCollectionById(Id id) override;
   Result<Collection> CreateCollection(const std::string& path, Id parent_id, Id owner_id,

@@ -53,13 +53,13 @@ enum class Role { kUser, kAdmin };
 // A user's security state, read and written apart from User so that the DAV paths never load it.
 struct UserSecurity {
   Role role = Role::kUser;
-  bool otp_required = false;      // `cartable user otp LOGIN require` (admins always need one)
-  std::string otp_secret;         // sealed TOTP secret (directory/secret_key.h); "" = not enrolled
+  bool otp_required = false;  // `cartable user otp LOGIN require` (admins always need one)
+  std::string otp_secret;     // sealed TOTP secret (directory/secret_key.h); "" = not enrolled
   UnixTime otp_enrolled_at = 0;
-  int64_t otp_last_step = 0;      // last accepted TOTP time step: a code is accepted once
-  UnixTime locked_until = 0;      // temporary lock; 0 or past = not locked
-  int64_t temporary_locks = 0;    // temporary locks since the last successful sign-in
-  bool blocked = false;           // blocked until unlocked (identity check or the CLI)
+  int64_t otp_last_step = 0;    // last accepted TOTP time step: a code is accepted once
+  UnixTime locked_until = 0;    // temporary lock; 0 or past = not locked
+  int64_t temporary_locks = 0;  // temporary locks since the last successful sign-in
+  bool blocked = false;         // blocked until unlocked (identity check or the CLI)
   UnixTime password_changed_at = 0;
   std::string backup_email;          // confirmed personal address ("" = none)
   std::string backup_email_pending;  // address waiting for its confirmation link
@@ -365,7 +365,7 @@ class Session {
 
   // App passwords. kConflict when the user already has one with this name.
   virtual Result<Id> CreateAppPassword(const AppPassword& app_password) = 0;
-  virtual Result<std::vector<AppPassword>> ListAppPasswords(Id user_id) = 0;  // by name
+  virtual Result<std::vector<AppPassword>> ListAppPasswords(Id user_id) = 0;       // by name
   virtual Result<AppPassword> FindAppPasswordByHash(const std::string& hash) = 0;  // kNotFound
   // kNotFound when the user has none with this name.
   virtual Status DeleteAppPassword(Id user_id, const std::string& name) = 0;
@@ -374,8 +374,8 @@ class Session {
   // Web sessions. CreateWebSession returns the id; token hashes are unique (kConflict).
   virtual Result<Id> CreateWebSession(const WebSession& session) = 0;
   virtual Result<WebSession> FindWebSession(const std::string& token_hash) = 0;  // kNotFound
-  virtual Result<WebSession> GetWebSession(Id id) = 0;                          // kNotFound
-  virtual Result<std::vector<WebSession>> ListWebSessions(Id user_id) = 0;  // newest first
+  virtual Result<WebSession> GetWebSession(Id id) = 0;                           // kNotFound
+  virtual Result<std::vector<WebSession>> ListWebSessions(Id user_id) = 0;       // newest first
   // Sets stage, csrf_token, last_seen_at, address and device of `session.id`; kNotFound.
   virtual Status UpdateWebSession(const WebSession& session) = 0;
   virtual Status DeleteWebSession(Id id) = 0;  // OK when absent

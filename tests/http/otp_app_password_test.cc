@@ -100,6 +100,8 @@ TEST_F(OtpAppPasswordTest, EnrolmentWithACodeShowsTenRecoveryCodesOnce) {
   EXPECT_EQ(page.Header("Cache-Control"), "no-store");
   EXPECT_NE(page.body.find("<div id=\"qr\"><svg"), std::string::npos);
   EXPECT_EQ(page.body.find("style=\""), std::string::npos) << "the CSP allows no inline style";
+  const std::string svg_tag = Capture(page.body, "<div id=\"qr\">(<svg[^>]*>)");
+  EXPECT_EQ(Count(svg_tag, " width="), 1u) << "well-formed: each attribute once: " << svg_tag;
   const std::string secret = Capture(page.body, "<code id=\"secret\"[^>]*>([A-Z2-7]+)</code>");
   ASSERT_FALSE(secret.empty()) << page.body;
   const std::string sealed = Capture(page.body, "name=\"secret_scelle\" value=\"([^\"]+)\"");

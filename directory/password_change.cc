@@ -12,10 +12,6 @@
 namespace cartable::directory {
 namespace {
 
-const char* const kIsNumenMessage = "Le mot de passe ne doit pas être votre NUMEN.";
-const char* const kReusedMessage =
-    "Ce mot de passe a déjà été utilisé récemment : choisissez-en un autre.";
-
 bool Has(const std::vector<PasswordProblem>& problems, const std::string& code) {
   return std::any_of(problems.begin(), problems.end(),
                      [&](const PasswordProblem& p) { return p.code == code; });
@@ -41,7 +37,7 @@ std::vector<PasswordProblem> Problems(store::Session& s, const SecretKey& key,
   std::vector<PasswordProblem> problems = CheckPassword(policy, candidate, context);
   if (entry.ok() && !entry->numen_hash.empty() && !Has(problems, "is-numen") &&
       key.Hash("numen", NormalNumen(candidate)) == entry->numen_hash) {
-    problems.push_back({"is-numen", kIsNumenMessage});
+    problems.push_back(MakePasswordProblem("is-numen", policy));
   }
   // History: Argon2 verification of each previous hash (slow, bounded by `history` <= 24).
   // Not for a candidate the policy already refuses as too long or not UTF-8.
@@ -58,7 +54,7 @@ std::vector<PasswordProblem> Problems(store::Session& s, const SecretKey& key,
   }
   for (const std::string& h : previous) {
     if (VerifyPassword(h, candidate)) {
-      problems.push_back({"reused", kReusedMessage});
+      problems.push_back(MakePasswordProblem("reused", policy));
       break;
     }
   }

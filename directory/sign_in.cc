@@ -65,64 +65,117 @@ bool AccountService::OtpRequired(store::Id user_id) {
   return sec.ok() && (sec->otp_required || sec->role == store::Role::kAdmin);
 }
 
+namespace {
+
+// Basic with one of the account's app passwords (looked up by its keyed hash: no Argon2), or
+// nullopt when `password` is none of them (then the account password is tried).
+std::optional<SignInResult> AppPasswordSignIn(AccountService& service, const store::User& user,
+                                              const std::string& password, const ClientInfo& client,
+                                              store::UnixTime now) {
+  const std::string normal = NormalAppPassword(password);
+  if (!LooksLikeAppPassword(normal)) return std::nullopt;
+  store::Session& s = service.store().ThreadSession();
+  Result<store::AppPassword> app =
+      s.FindAppPasswordByHash(service.key().Hash("app-password", normal));
+  if (!app.ok() || app->user_id != user.id) return std::nullopt;  // another's is no match
+  Result<store::UserSecurity> sec = s.GetUserSecurity(user.id);
+  if (!sec.ok() || lockout::Locked(*sec, now)) {
+    // Locked or blocked: the answer of any refused password, after the same work.
+    VerifyDummyPassword(password);
+    service.Audit("sign-in-refused-locked", user.id, user.login, client, "basic");
+    return SignInResult{};
+  }
+  if (now - app->last_used_at >= kTouchEverySeconds) {
+    // A busy store must not refuse a right password: the last use is written next time.
+    (void)lockout::InWriteTransaction(service.store(), [&](store::Session& w) {
+      return w.TouchAppPassword(app->id, now, client.address);
+    });
+  }
+  (void)lockout::ClearFailures(service.store(), user.id);
+  service.Audit("sign-in", user.id, user.login, client, "basic app-password " + app->name);
+  return SignInResult{SignInOutcome::kOk, user, app->id};
+}
+
+// What a right password opens: an initial or expired one only the password change, an account
+// with a one-time code the code step (web) or nothing (Basic: app passwords), else everything.
+// Failures are cleared only when nothing more is to be proved, so that a guesser who knows the
+// password cannot reset the lockout between guesses of the code.
+SignInResult AfterRightPassword(AccountService& service, Channel channel, const store::User& user,
+                                const store::UserSecurity& sec, bool external,
+                                const std::optional<std::string>& otp, const ClientInfo& client,
+                                store::UnixTime now) {
+  const std::string via = channel == Channel::kBasic ? "basic" : "web";
+  const bool enrolled = !sec.otp_secret.empty();
+  const bool otp_required = sec.otp_required || sec.role == store::Role::kAdmin;
+  const int64_t expiry_seconds = int64_t{service.options().password.expiry_days} * 86400;
+  const store::UnixTime changed_at =
+      sec.password_changed_at != 0 ? sec.password_changed_at : user.created_at;
+  const bool expired =
+      !external && expiry_seconds > 0 && changed_at > 0 && now - changed_at >= expiry_seconds;
+  auto done = [&](SignInOutcome outcome, const std::string& detail, bool clear) {
+    if (clear) (void)lockout::ClearFailures(service.store(), user.id);
+    service.Audit("sign-in", user.id, user.login, client, detail);
+    return SignInResult{outcome, user, 0};
+  };
+  // Before the one-time code: an initial password belongs to an account that never signed in,
+  // so never enrolled.
+  if (user.must_change_password || (expired && !enrolled)) {
+    return done(SignInOutcome::kMustChange,
+                via + (user.must_change_password ? " must-change" : " password-expired"),
+                !enrolled);
+  }
+  if (channel == Channel::kBasic) {
+    // From the moment an account requires a code (enrolled or not yet), or has one, its
+    // password no longer opens CalDAV/CardDAV: its devices use app passwords.
+    if (otp_required || enrolled) {
+      return done(SignInOutcome::kAppPasswordNeeded, "basic app-password-needed", false);
+    }
+    return done(SignInOutcome::kOk, via, true);
+  }
+  if (enrolled) {
+    if (!otp) return done(SignInOutcome::kNeedsOtp, "web code-pending", false);
+    // VerifySecondFactor audits (and counts a wrong code) itself.
+    if (!service.VerifySecondFactor(user.id, *otp, client)) return SignInResult{};
+    return SignInResult{expired ? SignInOutcome::kMustChange : SignInOutcome::kOk, user, 0};
+  }
+  if (otp_required) return done(SignInOutcome::kNeedsEnrolment, "web enrolment-needed", true);
+  return done(SignInOutcome::kOk, via, true);
+}
+
+}  // namespace
+
 SignInResult AccountService::SignIn(Channel channel, const std::string& login_or_email,
                                     const std::string& password,
                                     const std::optional<std::string>& otp,
                                     const ClientInfo& client) {
   const store::UnixTime now = Now();
-  const char* via = channel == Channel::kBasic ? "basic" : "web";
+  const std::string via = channel == Channel::kBasic ? "basic" : "web";
   store::Session& s = store_.ThreadSession();
   const std::string name = AsciiLower(login_or_email);
   Result<store::User> found =
       name.find('@') != std::string::npos ? s.GetUserByEmail(name) : s.GetUserByLogin(name);
   const bool active = found.ok() && found->state == store::UserState::kActive;
 
-  // App passwords: Basic only, looked up by their keyed hash before any Argon2 (the design:
-  // "Basic tries it first"). One that belongs to another account is no match.
+  // App passwords: Basic only, tried first (the design: a cheap lookup, no Argon2).
   if (channel == Channel::kBasic && active) {
-    std::string normal = NormalAppPassword(password);
-    if (LooksLikeAppPassword(normal)) {
-      Result<store::AppPassword> app = s.FindAppPasswordByHash(key_.Hash("app-password", normal));
-      Result<store::UserSecurity> sec = s.GetUserSecurity(found->id);
-      if (app.ok() && app->user_id == found->id && sec.ok()) {
-        if (lockout::Locked(*sec, now)) {
-          // The same answer as any refused password, after the same work.
-          VerifyDummyPassword(password);
-          Audit("sign-in-refused-locked", found->id, found->login, client, via);
-          return {};
-        }
-        if (now - app->last_used_at >= kTouchEverySeconds) {
-          Status touched = lockout::InWriteTransaction(store_, [&](store::Session& w) {
-            return w.TouchAppPassword(app->id, now, client.address);
-          });
-          (void)touched;  // a busy store must not refuse a right password: next time
-        }
-        (void)lockout::ClearFailures(store_, found->id);
-        Audit("sign-in", found->id, found->login, client, "basic app-password " + app->name);
-        return {SignInOutcome::kOk, *found, app->id};
-      }
+    if (std::optional<SignInResult> r = AppPasswordSignIn(*this, *found, password, client, now)) {
+      return *r;
     }
   }
-
   // Unknown, disabled: the dummy hash, so the time taken does not tell which logins exist.
-  if (!active) {
+  Result<store::UserSecurity> sec =
+      active ? s.GetUserSecurity(found->id) : Result<store::UserSecurity>(Status::NotFound(""));
+  if (!active || !sec.ok()) {
     VerifyDummyPassword(password);
     Audit("sign-in-failed", found.ok() ? found->id : 0,
           found.ok() ? found->login : AuditLogin(login_or_email), client,
-          std::string(via) + (found.ok() ? " disabled" : " unknown"));
+          via + (found.ok() ? " disabled" : " unknown"));
     return {};
   }
   const store::User& user = *found;
-  Result<store::UserSecurity> sec_or = s.GetUserSecurity(user.id);
-  if (!sec_or.ok()) {
-    VerifyDummyPassword(password);
-    return {};
-  }
-  const store::UserSecurity sec = *sec_or;
-
   // The external directory checks personal passwords; initial (NUMEN) ones stay local.
   const bool external = verifier_ && !user.must_change_password;
-  if (lockout::Locked(sec, now)) {
+  if (lockout::Locked(*sec, now)) {
     // Locked or blocked: the right password too gets the answer of a wrong one, after the same
     // hashing work (never the external directory: it has its own lockout to protect).
     if (external || user.password_hash.empty()) {
@@ -148,52 +201,7 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
     if (lock.ok() && !lock->empty()) Audit(*lock, user.id, user.login, client);
     return {};
   }
-
-  // The password is right. What it opens:
-  const bool enrolled = !sec.otp_secret.empty();
-  const bool otp_required = sec.otp_required || sec.role == store::Role::kAdmin;
-  const uint64_t expiry_seconds = uint64_t{options_.password.expiry_days} * 86400;
-  const store::UnixTime changed_at =
-      sec.password_changed_at != 0 ? sec.password_changed_at : user.created_at;
-  const bool expired = !external && expiry_seconds > 0 && changed_at > 0 &&
-                       now - changed_at >= static_cast<store::UnixTime>(expiry_seconds);
-  // An initial password (or an expired one) only lets the person choose a new one, on the web;
-  // this comes before the one-time code: such an account has not enrolled yet.
-  if (user.must_change_password || (expired && !enrolled)) {
-    if (!enrolled) (void)lockout::ClearFailures(store_, user.id);
-    Audit("sign-in", user.id, user.login, client,
-          std::string(via) + (user.must_change_password ? " must-change" : " password-expired"));
-    return {SignInOutcome::kMustChange, user, 0};
-  }
-  if (channel == Channel::kBasic) {
-    // An account that requires a code (or has one) is not opened by its password over Basic:
-    // its devices use app passwords. Failures are not cleared (that would let a guesser of the
-    // code reset the lockout with the password).
-    if (otp_required || enrolled) {
-      Audit("sign-in", user.id, user.login, client, "basic app-password-needed");
-      return {SignInOutcome::kAppPasswordNeeded, user, 0};
-    }
-    (void)lockout::ClearFailures(store_, user.id);
-    Audit("sign-in", user.id, user.login, client, via);
-    return {SignInOutcome::kOk, user, 0};
-  }
-  if (enrolled) {
-    if (!otp) {
-      Audit("sign-in", user.id, user.login, client, "web code-pending");
-      return {SignInOutcome::kNeedsOtp, user, 0};
-    }
-    if (!VerifySecondFactor(user.id, *otp, client)) return {};
-    if (expired) return {SignInOutcome::kMustChange, user, 0};
-    return {SignInOutcome::kOk, user, 0};
-  }
-  if (otp_required) {
-    (void)lockout::ClearFailures(store_, user.id);
-    Audit("sign-in", user.id, user.login, client, "web enrolment-needed");
-    return {SignInOutcome::kNeedsEnrolment, user, 0};
-  }
-  (void)lockout::ClearFailures(store_, user.id);
-  Audit("sign-in", user.id, user.login, client, via);
-  return {SignInOutcome::kOk, user, 0};
+  return AfterRightPassword(*this, channel, user, *sec, external, otp, client, now);
 }
 
 bool AccountService::VerifySecondFactor(store::Id user_id, const std::string& code,

@@ -33,9 +33,9 @@ std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& c
 // Loads the secret key; a server without its key cannot check app passwords, sessions or
 // identities, so it does not start (main reports the exception).
 directory::SecretKey LoadSecretKey(const Config& config) {
-  Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(SecretKeyPathFrom(config));
+  Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
   if (!key.ok()) {
-    throw std::runtime_error("secret key " + SecretKeyPathFrom(config) + ": " +
+    throw std::runtime_error("secret key " + config.SecretKeyFile() + ": " +
                              key.status().ToString());
   }
   return std::move(key.value());
@@ -59,10 +59,6 @@ bool SafeHost(std::string_view host) {
 }
 
 }  // namespace
-
-std::string SecretKeyPathFrom(const Config& config) {
-  return config.secret_key_file.empty() ? config.data_dir + "/secret.key" : config.secret_key_file;
-}
 
 directory::AccountOptions AccountOptionsFrom(const Config& config) {
   directory::AccountOptions o;

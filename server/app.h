@@ -32,13 +32,11 @@ dav::DavOptions DavOptionsFrom(const Config& config);
 store::StoreOptions StoreOptionsFrom(const Config& config);
 // The account service's options ([accounts] section) from the server configuration.
 directory::AccountOptions AccountOptionsFrom(const Config& config);
-// [accounts] secret_key_file, or <data_dir>/secret.key when it is empty.
-std::string SecretKeyPathFrom(const Config& config);
 
 class App : public http::RequestHandler {
  public:
   // `store` and `config` must outlive the App. Loads (or creates) the secret key
-  // (SecretKeyPathFrom); throws std::runtime_error naming the file when it cannot.
+  // (Config::SecretKeyFile); throws std::runtime_error naming the file when it cannot.
   App(const Config& config, store::Store& store, dav::Clock clock = {});
   http::HttpResponse Handle(http::HttpRequest& request) override;
   // Authenticates when the headers are complete, before the body is read: no or malformed

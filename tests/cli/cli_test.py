@@ -148,6 +148,65 @@ def import_checks(binary, work):
     check("3456789" not in out + err, "no NUMEN in the output")
 
 
+def identity_checks(binary, work):
+    """NUMEN and birth date are stored only as keyed hashes made with the key file of
+    [accounts] secret_key_file (default <data_dir>/secret.key, created 0600); an entry keyed
+    by a NUMEN in clear (the previous version's import) is rekeyed and keeps its login."""
+    header = HEADER.rstrip("\n") + ";date_naissance\n"
+    data = os.path.join(work, "identity")
+    path = os.path.join(work, "identity.csv")
+
+    def imp(text, *extra):
+        with open(path, "w") as f:
+            f.write(header + text)
+        return run(binary, list(extra) + ["--data", data, "directory", "import", path], work)
+
+    def rows():
+        db = sqlite3.connect(os.path.join(data, "cartable.db"))
+        try:
+            return db.execute("SELECT e.source_key, e.numen_hash, e.birth_hash, u.login "
+                              "FROM directory_entries e JOIN users u ON u.id = e.user_id "
+                              "ORDER BY e.id").fetchall()
+        finally:
+            db.close()
+
+    rc, _, err = imp("Roy;Anne;;;;;18;;;31/02/1985\n")
+    check(rc == 1 and "identity.csv:2: bad birth date" in err,
+          f"impossible birth date refused with its line (got {rc}: {err.strip()})")
+    rc, out, err = imp("Roy;Anne;;;;;18;;12E3456789ABC;15/03/1985\n")
+    check(rc == 0, f"NUMEN and birth date imported (got {rc}: {err.strip()})")
+    key = os.path.join(data, "secret.key")
+    check(os.path.exists(key) and (os.stat(key).st_mode & 0o777) == 0o600,
+          "the key file is created 0600 in the data directory")
+    (source_key, numen_hash, birth_hash, login), = rows()
+    check(source_key == "numen:" + numen_hash and len(numen_hash) == 64 and len(birth_hash) == 64,
+          f"source key and hashes are keyed hashes ({source_key})")
+    with open(os.path.join(data, "cartable.db"), "rb") as f:
+        check(b"12E3456789ABC" not in f.read(), "no NUMEN in clear in the database")
+
+    # The previous version's key for this person: the NUMEN in clear, no hashes.
+    db = sqlite3.connect(os.path.join(data, "cartable.db"))
+    db.execute("UPDATE directory_entries SET source_key = 'numen:12E3456789ABC', "
+               "numen_hash = '', birth_hash = ''")
+    db.commit()
+    db.close()
+    rc, out, err = imp("Roy;Anne;;;;;18;;12e3456789abc;1985-03-15\n")
+    check(rc == 0 and "1 entries keyed by a NUMEN in clear now keyed by its hash" in out,
+          f"old clear key rehashed (got {rc}: {out.strip()} {err.strip()})")
+    check(rows() == [(source_key, numen_hash, birth_hash, login)],
+          "same entry, login and hashes after the rekey")
+
+    other = os.path.join(work, "elsewhere", "cartable.key")
+    cfg = os.path.join(work, "identity.ini")
+    with open(cfg, "w") as f:
+        f.write(f"[accounts]\nsecret_key_file = {other}\n")
+    data = os.path.join(work, "identity2")
+    rc, _, err = imp("Roy;Anne;;;;;18;;12E3456789ABC;15/03/1985\n", "--config", cfg)
+    check(rc == 0 and os.path.exists(other) and not os.path.exists(os.path.join(data, "secret.key")),
+          f"[accounts] secret_key_file names the key file (got {rc}: {err.strip()})")
+    check(rows()[0][1] != numen_hash, "another key gives other hashes")
+
+
 def crash_checks(binary, work):
     """SIGKILL the import mid-way (some batches committed), re-run it: the result is the one of an
     uninterrupted import (same logins and emails, one card per person and group, no duplicates)."""
@@ -407,6 +466,7 @@ def main():
         usage_checks(args.binary, work)
         account_checks(args.binary, work)
         import_checks(args.binary, work)
+        identity_checks(args.binary, work)
         crash_checks(args.binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

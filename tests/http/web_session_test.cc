@@ -603,7 +603,8 @@ TEST_F(WebSessionTest, StaticFilesAreCachedLongWithAnETag) {
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());
   EXPECT_EQ(b.Get("/static/absent.css").status, 404);
-  EXPECT_EQ(b.Get("/static/../web.h").status, 404);
+  int traversal = b.Get("/static/../web.h").status;
+  EXPECT_TRUE(traversal == 400 || traversal == 404) << traversal;
 }
 
 TEST_F(WebSessionTest, HomePageLinksToSignIn) {

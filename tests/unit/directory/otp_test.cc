@@ -1,6 +1,7 @@
 #include "directory/otp.h"
 
 #include <gtest/gtest.h>
+#include <qrencode.h>
 
 #include <cstdio>
 #include <regex>
@@ -126,6 +127,34 @@ TEST(OtpTest, QrSvgIsACleanScalableSymbolWithAQuietZone) {
     EXPECT_LE(y + 1, size - 4);
   }
   EXPECT_EQ(QrSvg(std::string(4000, 'x')), "");  // beyond what a QR code holds
+}
+
+// The SVG draws exactly libqrencode's symbol: the runs of the path, read back into a grid of
+// modules, are the dark modules of the matrix libqrencode computes for the same text.
+TEST(OtpTest, QrSvgDrawsLibqrencodeModulesExactly) {
+  const std::string uri = TotpUri("Cartable", "hlegalldubois", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  QRcode* qr =
+      QRcode_encodeData(static_cast<int>(uri.size()),
+                        reinterpret_cast<const unsigned char*>(uri.data()), 0, QR_ECLEVEL_M);
+  ASSERT_NE(qr, nullptr);
+  const int w = qr->width;
+  std::vector<bool> expected(w * w), drawn(w * w);
+  for (int i = 0; i < w * w; ++i) expected[i] = (qr->data[i] & 1) != 0;
+  QRcode_free(qr);
+  const std::string svg = QrSvg(uri);
+  std::regex run("M(\\d+) (\\d+)h(\\d+)v1h-(\\d+)z");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), run); it != std::sregex_iterator();
+       ++it) {
+    const int x = std::stoi((*it)[1]) - 4, y = std::stoi((*it)[2]) - 4, n = std::stoi((*it)[3]);
+    ASSERT_EQ(n, std::stoi((*it)[4]));
+    for (int i = 0; i < n; ++i) {
+      ASSERT_FALSE(drawn[y * w + x + i]) << "drawn twice";
+      drawn[y * w + x + i] = true;
+    }
+  }
+  EXPECT_EQ(drawn, expected);
+  EXPECT_NE(svg.find("viewBox=\"0 0 " + std::to_string(w + 8) + " " + std::to_string(w + 8)),
+            std::string::npos);
 }
 
 TEST(OtpTest, RecoveryCodesAreTenDistinctFiftyBitCodes) {

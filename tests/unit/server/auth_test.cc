@@ -13,26 +13,31 @@ namespace {
 
 class FakeUsers : public UserDirectory {
  public:
-  std::optional<AuthUser> FindByName(const std::string& name) override {
-    if (name != "jlabert" && name != "jean.labert@ac-orleans-tours.fr") return std::nullopt;
+  std::optional<AuthUser> Recheck(int64_t id, int64_t app_password_id) override {
+    if (id != user.id || (app_password_id != 0 && revoked)) return std::nullopt;
     return user;
   }
-  std::optional<AuthUser> FindById(int64_t id) override {
-    if (id != user.id) return std::nullopt;
-    return user;
-  }
-  bool VerifyPassword(const AuthUser* u, std::string_view pw) override {
+  // Hashes (counted) whatever the login, as AccountService::SignIn does.
+  AuthResult SignIn(const Credentials& c) override {
     ++verifications;
-    if (u == nullptr) ++dummy_verifications;
+    const bool known = c.name == "jlabert" || c.name == "jean.labert@ac-orleans-tours.fr";
+    if (!known || !user.active) ++dummy_verifications;
     while (gate_closed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return u != nullptr && pw == password;
+    if (!known || !user.active || c.password != password) return AuthResult{};
+    if (must_change) return AuthResult{AuthOutcome::kMustChange, std::nullopt, 0};
+    return AuthResult{AuthOutcome::kOk, user, app_password_id};
   }
   AuthUser user{7, "jlabert", "Jean Labert", "jean.labert@ac-orleans-tours.fr", 1, true};
   std::string password = "pw";
+  bool must_change = false;
+  int64_t app_password_id = 0;  // what a success reports (an app password when not 0)
+  bool revoked = false;         // Recheck refuses that app password
   std::atomic<int> verifications{0};
   std::atomic<int> dummy_verifications{0};
   std::atomic<bool> gate_closed{false};  // holds every verification while true
 };
+
+bool Ok(const AuthResult& r) { return r.outcome == AuthOutcome::kOk && r.user.has_value(); }
 
 http::HttpRequest WithAuth(const std::string& value) {
   http::HttpRequest r;
@@ -57,30 +62,30 @@ TEST(AuthTest, ParseBasic) {
 TEST(AuthTest, CacheAvoidsRehashing) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 300);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Ok(auth.Authenticate(WithAuth(kGood))));
   EXPECT_EQ(users.verifications.load(), 1);
-  EXPECT_FALSE(auth.Authenticate(WithAuth("Basic amxhYmVydDp4")));  // jlabert:x
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth("Basic amxhYmVydDp4"))));  // jlabert:x
   EXPECT_EQ(users.verifications.load(), 2) << "wrong passwords are never cached";
 }
 
 TEST(AuthTest, CredentialVersionChangeInvalidates) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 300);
-  ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
+  ASSERT_TRUE(Ok(auth.Authenticate(WithAuth(kGood))));
   users.user.credential_version = 2;
   users.password = "new";
-  EXPECT_FALSE(auth.Authenticate(WithAuth(kGood)));
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth(kGood))));
   users.user.credential_version = 3;
   users.password = "pw";
   users.user.active = false;
-  EXPECT_FALSE(auth.Authenticate(WithAuth(kGood))) << "disabled users never pass";
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth(kGood)))) << "disabled users never pass";
 }
 
 TEST(AuthTest, NoCacheMeansHashEveryTime) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 0);
-  ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
-  ASSERT_TRUE(auth.Authenticate(WithAuth(kGood)));
+  ASSERT_TRUE(Ok(auth.Authenticate(WithAuth(kGood))));
+  ASSERT_TRUE(Ok(auth.Authenticate(WithAuth(kGood))));
   EXPECT_EQ(users.verifications.load(), 2);
   http::HttpResponse c = auth.Challenge();
   EXPECT_EQ(c.status, 401);
@@ -92,14 +97,14 @@ TEST(AuthTest, NoCacheMeansHashEveryTime) {
 TEST(AuthTest, UnknownAndDisabledLoginsAreHashedToo) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 300);
-  EXPECT_FALSE(auth.Authenticate(WithAuth("Basic bm9ib2R5OnB3")));  // nobody:pw
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth("Basic bm9ib2R5OnB3"))));  // nobody:pw
   EXPECT_EQ(users.verifications.load(), 1);
   EXPECT_EQ(users.dummy_verifications.load(), 1);
-  EXPECT_FALSE(auth.Authenticate(WithAuth("Basic amxhYmVydDp4")));  // jlabert:x
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth("Basic amxhYmVydDp4"))));  // jlabert:x
   EXPECT_EQ(users.verifications.load(), 2);
   EXPECT_EQ(users.dummy_verifications.load(), 1);
   users.user.active = false;
-  EXPECT_FALSE(auth.Authenticate(WithAuth(kGood)));
+  EXPECT_FALSE(Ok(auth.Authenticate(WithAuth(kGood))));
   EXPECT_EQ(users.verifications.load(), 3);
   EXPECT_EQ(users.dummy_verifications.load(), 2) << "a disabled account never sees its hash";
   EXPECT_EQ(auth.verifications(), 3u);
@@ -111,7 +116,7 @@ TEST(AuthTest, CachedNeverHashes) {
   Credentials good{"jlabert", "pw"};
   EXPECT_FALSE(auth.Cached(good));
   EXPECT_EQ(users.verifications.load(), 0);
-  ASSERT_TRUE(auth.Verify(good));
+  ASSERT_TRUE(Ok(auth.Verify(good)));
   ASSERT_TRUE(auth.Cached(good));
   EXPECT_FALSE(auth.Cached(Credentials{"jlabert", "x"}));
   EXPECT_EQ(users.verifications.load(), 1);
@@ -121,8 +126,8 @@ TEST(AuthTest, VerifyAsyncRunsOnThePool) {
   FakeUsers users;
   Authenticator auth(users, "Cartable", 300, HashPoolOptions{1, 4});
   std::promise<std::pair<bool, std::thread::id>> result;
-  ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "pw"}, [&](std::optional<AuthUser> u) {
-    result.set_value({u.has_value(), std::this_thread::get_id()});
+  ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "pw"}, [&](AuthResult r) {
+    result.set_value({Ok(r), std::this_thread::get_id()});
   }));
   auto future = result.get_future();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
@@ -140,7 +145,7 @@ TEST(AuthTest, FullHashQueueRefusesMore) {
   std::atomic<int> done{0};
   {
     Authenticator auth(users, "Cartable", 300, HashPoolOptions{1, 2});
-    auto count = [&](std::optional<AuthUser>) { done.fetch_add(1); };
+    auto count = [&](AuthResult) { done.fetch_add(1); };
     ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "a"}, count));
     // The first job leaves the queue for the thread, where it blocks.
     for (int i = 0; i < 5000 && users.verifications.load() == 0; ++i) {
@@ -161,6 +166,46 @@ TEST(AuthTest, FullHashQueueRefusesMore) {
     EXPECT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "e"}, count)) << "room again";
   }
   EXPECT_LE(users.verifications.load(), 4);
+}
+
+// A right initial password gives kMustChange (not a user) and is never cached: the person must
+// choose a new password on the web first, and each request says so again.
+TEST(AuthTest, MustChangeIsPassedOnAndNeverCached) {
+  FakeUsers users;
+  users.must_change = true;
+  Authenticator auth(users, "Cartable", 300);
+  for (int i = 0; i < 2; ++i) {
+    AuthResult r = auth.Authenticate(WithAuth(kGood));
+    EXPECT_EQ(r.outcome, AuthOutcome::kMustChange);
+    EXPECT_FALSE(r.user);
+  }
+  EXPECT_EQ(users.verifications.load(), 2);
+  EXPECT_FALSE(auth.Cached(Credentials{"jlabert", "pw"}));
+}
+
+// A credential cached through an app password stops working once that app password is revoked,
+// without waiting for the cache entry to expire.
+TEST(AuthTest, RevokedAppPasswordDropsTheCachedEntry) {
+  FakeUsers users;
+  users.app_password_id = 42;
+  Authenticator auth(users, "Cartable", 300);
+  ASSERT_TRUE(Ok(auth.Verify(Credentials{"jlabert", "pw"})));
+  ASSERT_TRUE(auth.Cached(Credentials{"jlabert", "pw"}));
+  users.revoked = true;
+  EXPECT_FALSE(auth.Cached(Credentials{"jlabert", "pw"}));
+  users.revoked = false;
+  EXPECT_FALSE(auth.Cached(Credentials{"jlabert", "pw"})) << "the entry is gone, not hidden";
+}
+
+// The credentials carry who sent them: the account service audits the address and the device.
+TEST(AuthTest, FromRequestCarriesAddressAndDevice) {
+  http::HttpRequest r = WithAuth(kGood);
+  r.remote_addr = "192.0.2.7";
+  r.headers.Set("User-Agent", std::string(300, 'u'));
+  std::optional<Credentials> c = Authenticator::FromRequest(r);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->address, "192.0.2.7");
+  EXPECT_EQ(c->device, std::string(200, 'u')) << "bounded as store::WebSession::device";
 }
 
 }  // namespace

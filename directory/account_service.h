@@ -28,7 +28,7 @@ struct AccountOptions {
   unsigned session_idle_minutes = 30;
   unsigned session_max_hours = 12;
   unsigned max_sessions_per_user = 20;  // a new session beyond it ends the least recently used
-  unsigned lockout_threshold = 10;  // failures within the window lock the account
+  unsigned lockout_threshold = 10;      // failures within the window lock the account
   unsigned lockout_window_minutes = 15;
   unsigned lockout_minutes = 15;       // first lock; doubles on each repeat
   unsigned lockout_max_temporary = 3;  // then the account is blocked

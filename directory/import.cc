@@ -47,7 +47,6 @@ struct Plan {
   std::vector<bool> disabling;           // parallel to entries: absent from the file, disabled now
   std::map<size_t, User> new_users;      // entry index -> account to create
   std::map<size_t, std::string> numens;  // entry index -> NUMEN to hash (new accounts only)
-  std::vector<bool> rekeyed;             // parallel to entries: a clear NUMEN key rehashed
   std::map<size_t, User> user_updates;   // entry index -> its account's new state
   size_t active_before = 0;              // active entries in the snapshot
   std::vector<DirectoryCard> card_puts;
@@ -209,7 +208,6 @@ class Planner {
       plan_.entries.push_back(e);
       plan_.entry_changed.push_back(false);
       plan_.disabling.push_back(false);
-      plan_.rekeyed.push_back(false);
       if (e.user_id != 0) linked_users_.insert(e.user_id);
       if (e.active) ++plan_.active_before;
     }
@@ -255,7 +253,6 @@ class Planner {
       e.source_key = std::move(key);
       if (e.numen_hash.empty()) e.numen_hash = std::move(hash);
       plan_.entry_changed[i] = true;
-      plan_.rekeyed[i] = true;
       ++plan_.counts.rekeyed;
     }
   }
@@ -325,7 +322,6 @@ class Planner {
     plan_.entries.push_back(e);
     plan_.entry_changed.push_back(true);
     plan_.disabling.push_back(false);
-    plan_.rekeyed.push_back(false);
     ++plan_.counts.added;
     if (e.user_id != 0) return;
     User u;

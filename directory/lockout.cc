@@ -17,18 +17,34 @@ Status InWriteTransaction(store::Store& store, const std::function<Status(store:
   return (*txn)->Commit();
 }
 
-Result<std::string> CountFailure(store::Store& store, const SecretKey& key,
-                                 const AccountOptions& options, const store::User& user,
-                                 const std::string& secret, const ClientInfo& client,
-                                 store::UnixTime now) {
-  std::string event;
-  const std::string fingerprint = key.Hash("failure", secret);
-  Status st = InWriteTransaction(store, [&](store::Session& s) -> Status {
+Status CountFailure(AccountService& service, const store::User& user, const std::string& secret,
+                    const ClientInfo& client, store::UnixTime now, const std::string& event,
+                    const std::string& detail) {
+  const AccountOptions& options = service.options();
+  const std::string fingerprint = service.key().Hash("failure", secret);
+  bool audited = false;
+  Status st = InWriteTransaction(service.store(), [&](store::Session& s) -> Status {
+    // In this transaction: one commit for the failure and its audit entry, so that a wrong
+    // password of an existing account costs the store what an unknown login's audit costs.
+    service.Audit(event, user.id, user.login, client, detail);
+    audited = true;
     const store::UnixTime since = now - int64_t{options.lockout_window_minutes} * 60;
-    Result<std::vector<store::AuthFailure>> recent = s.AuthFailuresSince(user.id, since);
-    if (!recent.ok()) return recent.status();
+    Result<std::vector<store::AuthFailure>> all = s.AuthFailuresSince(user.id, 0);
+    if (!all.ok()) return all.status();
+    std::vector<store::AuthFailure> recent;
+    for (const store::AuthFailure& f : *all) {
+      if (f.at >= since) recent.push_back(f);
+    }
+    // Failures older than the window no longer count: forget them, so that an account guessed
+    // at slowly (below the threshold per window) keeps at most lockout_threshold rows.
+    if (recent.size() < all->size()) {
+      if (Status c = s.ClearAuthFailures(user.id); !c.ok()) return c;
+      for (const store::AuthFailure& f : recent) {
+        if (Status add = s.AddAuthFailure(user.id, f); !add.ok()) return add;
+      }
+    }
     std::vector<std::string> distinct;
-    for (const store::AuthFailure& f : *recent) {
+    for (const store::AuthFailure& f : recent) {
       if (std::find(distinct.begin(), distinct.end(), f.fingerprint) == distinct.end()) {
         distinct.push_back(f.fingerprint);
       }
@@ -49,13 +65,17 @@ Result<std::string> CountFailure(store::Store& store, const SecretKey& key,
     sec->temporary_locks += 1;
     if (sec->temporary_locks > int64_t{options.lockout_max_temporary}) {
       sec->blocked = true;
-      event = "blocked";
+      service.Audit("blocked", user.id, user.login, client,
+                    std::to_string(sec->temporary_locks - 1) + " temporary locks before");
     } else {
       // lockout_minutes × 2^(temporary_locks − 1); the exponent is bounded by the config
       // (lockout_max_temporary <= 20), the shift guards against a hand-edited store.
       int64_t shift = std::min<int64_t>(sec->temporary_locks - 1, 20);
-      sec->locked_until = now + int64_t{options.lockout_minutes} * 60 * (int64_t{1} << shift);
-      event = "locked";
+      const int64_t minutes = int64_t{options.lockout_minutes} << shift;
+      sec->locked_until = now + minutes * 60;
+      service.Audit(
+          "locked", user.id, user.login, client,
+          std::to_string(minutes) + " minutes, lock " + std::to_string(sec->temporary_locks));
     }
     if (Status c = s.ClearAuthFailures(user.id); !c.ok()) return c;
     // Bumps credential_version: cached Basic credentials stop working at once.
@@ -64,8 +84,10 @@ Result<std::string> CountFailure(store::Store& store, const SecretKey& key,
     Result<int64_t> ended = s.DeleteWebSessions(user.id, 0);
     return ended.ok() ? Status::OK() : ended.status();
   });
-  if (!st.ok()) return st;
-  return event;
+  // The transaction failed (a busy store): the failure is not counted, its entry rolled back;
+  // the audit still gets it.
+  if (!st.ok() && audited) service.Audit(event, user.id, user.login, client, detail);
+  return st;
 }
 
 Status ClearFailures(store::Store& store, store::Id user_id) {

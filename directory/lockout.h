@@ -22,12 +22,11 @@ Status InWriteTransaction(store::Store& store, const std::function<Status(store:
 // distinct fingerprint (keyed hash "failure") within lockout_window_minutes; reaching
 // lockout_threshold distinct failures locks the account for lockout_minutes × 2^(locks − 1), or
 // blocks it past lockout_max_temporary locks, clears the failures, bumps credential_version and
-// ends the account's web sessions. Returns the audit event to write ("locked", "blocked") or ""
-// when the account stays open. One write transaction; the caller audits after it.
-Result<std::string> CountFailure(store::Store& store, const SecretKey& key,
-                                 const AccountOptions& options, const store::User& user,
-                                 const std::string& secret, const ClientInfo& client,
-                                 store::UnixTime now);
+// ends the account's web sessions. Audits `event` (with `detail`) and "locked" / "blocked" in
+// the same write transaction. Errors: the store's (the failure is then not counted).
+Status CountFailure(AccountService& service, const store::User& user, const std::string& secret,
+                    const ClientInfo& client, store::UnixTime now, const std::string& event,
+                    const std::string& detail = "");
 
 // After a complete sign-in: forgets the failures and the temporary locks (writes only when there
 // is something to forget).

@@ -94,10 +94,8 @@ Status AccountService::ChangePassword(store::Id user_id, const std::string& curr
   if (!right) {
     // A wrong current password counts towards the lockout like a wrong sign-in: a stolen
     // session must not become a way to guess the password without limit.
-    Result<std::string> lock =
-        lockout::CountFailure(store_, key_, options_, *user, current, client, now);
-    Audit("sign-in-failed", user->id, user->login, client, "password-change");
-    if (lock.ok() && !lock->empty()) Audit(*lock, user->id, user->login, client);
+    (void)lockout::CountFailure(*this, *user, current, client, now, "sign-in-failed",
+                                "password-change");
     return AccountFailure(AccountError::kWrongPassword);
   }
   std::vector<PasswordProblem> problems =

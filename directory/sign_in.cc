@@ -2,9 +2,10 @@
 // the lockout, one-time codes, app passwords, and the audit of every outcome.
 //
 // Order of work in SignIn: read the account (no lock held), run the password hash (slow, no
-// lock held), then one short write transaction for what the outcome changes (a failure, a lock,
-// cleared counters, an app password's last use). Audit entries are written after that
-// transaction: AccountService::Audit uses its own.
+// lock held), then short write transactions for what the outcome changes (a failure with its
+// audit entries in one; cleared counters, an app password's last use, the audit of a success).
+// Every outcome but an accepted app password costs one hash: Argon2id or the dummy one
+// (directory/password.h).
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -195,10 +196,7 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
     right = VerifyPasswordEvenly(user.password_hash, password);
   }
   if (!right) {
-    Result<std::string> lock =
-        lockout::CountFailure(store_, key_, options_, user, password, client, now);
-    Audit("sign-in-failed", user.id, user.login, client, via);
-    if (lock.ok() && !lock->empty()) Audit(*lock, user.id, user.login, client);
+    (void)lockout::CountFailure(*this, user, password, client, now, "sign-in-failed", via);
     return {};
   }
   return AfterRightPassword(*this, channel, user, *sec, external, otp, client, now);
@@ -250,10 +248,7 @@ bool AccountService::VerifySecondFactor(store::Id user_id, const std::string& co
     how = "recovery-code";
   }
   if (!right) {
-    Result<std::string> lock =
-        lockout::CountFailure(store_, key_, options_, *user, typed, client, now);
-    Audit("otp-failed", user->id, user->login, client);
-    if (lock.ok() && !lock->empty()) Audit(*lock, user->id, user->login, client);
+    (void)lockout::CountFailure(*this, *user, typed, client, now, "otp-failed", how);
     return false;
   }
   (void)lockout::ClearFailures(store_, user_id);

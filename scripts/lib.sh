@@ -12,6 +12,7 @@ PACKAGES=(
   litmus python3-caldav python3-aiosmtpd vdirsyncer khal khard curl wrk time
   python3-gi gir1.2-gmime-3.0
   libzxcvbn-dev liboath-dev libqrencode-dev oathtool
+  slapd ldap-utils libldap-dev openssl
   libkainjow-mustache-dev
 )
 

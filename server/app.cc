@@ -80,6 +80,20 @@ directory::AccountOptions AccountOptionsFrom(const Config& config) {
   return o;
 }
 
+directory::LdapOptions LdapOptionsFrom(const Config& config) {
+  directory::LdapOptions o;
+  o.url = config.ldap_url;
+  o.user_dn = config.ldap_user_dn;
+  o.search_base = config.ldap_search_base;
+  o.search_filter = config.ldap_search_filter;
+  o.bind_dn = config.ldap_bind_dn;
+  o.bind_password = config.ldap_bind_password;
+  o.starttls = config.ldap_starttls;
+  o.ca_file = config.ldap_ca_file;
+  o.timeout_seconds = config.ldap_timeout_seconds;
+  return o;
+}
+
 store::StoreOptions StoreOptionsFrom(const Config& config) {
   store::StoreOptions o;
   o.busy_timeout_ms = static_cast<int>(std::min<unsigned>(config.store_busy_timeout_ms, INT32_MAX));
@@ -160,6 +174,16 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
+  // [auth] backend = ldap: the academy's directory checks personal passwords, by a bind as the
+  // account's login (the directory's uid), on the hash-pool threads that run SignIn; the
+  // verified-credential cache (auth_) keeps DAV clients from binding on every request.
+  if (config.auth_backend == "ldap") {
+    auto ldap = std::make_shared<directory::LdapVerifier>(LdapOptionsFrom(config));
+    account_service_.SetPasswordVerifier(
+        [ldap](const store::User& user, const std::string& password) {
+          return ldap->Verify(user.login, password);
+        });
+  }
   // Account mail (reset links, confirmations) is queued in the store like iMIP mail.
   account_service_.SetMailCommitted([this] {
     if (mail_queue_) mail_queue_->Wake();

@@ -14,6 +14,7 @@
 #include "dav/target.h"
 #include "directory/account_service.h"
 #include "directory/accounts.h"
+#include "directory/ldap_auth.h"
 #include "directory/secret_key.h"
 #include "server/auth.h"
 #include "server/config.h"
@@ -32,6 +33,8 @@ dav::DavOptions DavOptionsFrom(const Config& config);
 store::StoreOptions StoreOptionsFrom(const Config& config);
 // The account service's options ([accounts] section) from the server configuration.
 directory::AccountOptions AccountOptionsFrom(const Config& config);
+// The directory sign-in's options ([auth] ldap_* keys) from the server configuration.
+directory::LdapOptions LdapOptionsFrom(const Config& config);
 
 class App : public http::RequestHandler {
  public:

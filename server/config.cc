@@ -86,6 +86,36 @@ std::string ParseTls(std::string_view value, SmtpSettings::Tls& out) {
   return std::string();
 }
 
+bool StartsWithIgnoreCase(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
+// The URLs of [auth] ldap_url, space-separated: each ldap:// or ldaps:// (libldap also knows
+// ldapi:// and cldap://, which have no place here).
+std::string ParseLdapUrls(std::string_view value, std::string& out) {
+  bool any = false;
+  size_t start = 0;
+  while (start < value.size()) {
+    size_t end = value.find_first_of(" \t", start);
+    if (end == std::string_view::npos) end = value.size();
+    std::string_view url = value.substr(start, end - start);
+    if (!url.empty()) {
+      if (!StartsWithIgnoreCase(url, "ldap://") && !StartsWithIgnoreCase(url, "ldaps://")) {
+        return "invalid ldap_url '" + std::string(url) + "' (ldap:// or ldaps://)";
+      }
+      any = true;
+    }
+    start = end + 1;
+  }
+  if (!any) return "empty ldap_url";
+  out = std::string(http::Trim(value));
+  return std::string();
+}
+
 }  // namespace
 
 std::string ParseRelay(std::string_view value, SmtpSettings& out) {
@@ -179,6 +209,42 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       return err;
     }
     if (key == "refused_body_drain_bytes") return num(c.refused_body_drain_bytes);
+    if (key == "backend") {
+      if (value != "local" && value != "ldap") {
+        return "invalid backend '" + std::string(value) + "' (local, ldap)";
+      }
+      return str(c.auth_backend);
+    }
+    if (key == "ldap_url") return ParseLdapUrls(value, c.ldap_url);
+    if (key == "ldap_user_dn") {
+      if (value.find("{login}") == std::string_view::npos) {
+        return "ldap_user_dn '" + std::string(value) + "' has no {login}";
+      }
+      return str(c.ldap_user_dn);
+    }
+    if (key == "ldap_search_base") return str(c.ldap_search_base);
+    if (key == "ldap_search_filter") {
+      if (value.size() < 2 || value.front() != '(' || value.back() != ')' ||
+          value.find("{login}") == std::string_view::npos) {
+        return "ldap_search_filter '" + std::string(value) +
+               "' must be a filter in parentheses with {login}, e.g. (uid={login})";
+      }
+      return str(c.ldap_search_filter);
+    }
+    if (key == "ldap_bind_dn") return str(c.ldap_bind_dn);
+    if (key == "ldap_bind_password") return str(c.ldap_bind_password);
+    if (key == "ldap_starttls") {
+      return ParseBool(value, c.ldap_starttls) ? std::string()
+                                               : "invalid boolean '" + std::string(value) + "'";
+    }
+    if (key == "ldap_ca_file") return str(c.ldap_ca_file);
+    if (key == "ldap_timeout_seconds") {
+      std::string err = num(c.ldap_timeout_seconds);
+      if (err.empty() && (c.ldap_timeout_seconds < 1 || c.ldap_timeout_seconds > 300)) {
+        err = "ldap_timeout_seconds must be between 1 and 300";
+      }
+      return err;
+    }
   } else if (section == "accounts") {
     if (key == "mail_domain") return str(c.mail_domain);
     if (key == "default_quota_bytes") return num(c.default_quota_bytes);
@@ -285,10 +351,32 @@ int OnEntry(void* user, const char* section, const char* name, const char* value
 
 }  // namespace
 
+std::string Config::Check() const {
+  if (auth_backend != "ldap") return "";
+  if (ldap_url.empty()) return "key 'auth.ldap_url': required when backend = ldap";
+  if (ldap_user_dn.empty() == ldap_search_base.empty()) {
+    return "key 'auth.ldap_user_dn': backend = ldap needs either ldap_user_dn (a DN with "
+           "{login}) or ldap_search_base (with ldap_search_filter), not both";
+  }
+  if (!ldap_bind_dn.empty() && ldap_bind_password.empty()) {
+    // RFC 4513 §5.1.2: a DN with an empty password is an unauthenticated (anonymous) bind.
+    return "key 'auth.ldap_bind_password': required with ldap_bind_dn";
+  }
+  std::string lower_url = ldap_url;
+  for (char& ch : lower_url) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ldap_starttls && lower_url.find("ldaps://") != std::string::npos) {
+    return "key 'auth.ldap_starttls': not with an ldaps:// URL (already TLS)";
+  }
+  return "";
+}
+
 std::string Config::LoadFile(const std::string& path) {
   ParseState state{this, ""};
   int rc = ini_parse(path.c_str(), &OnEntry, &state);
-  if (rc == 0) return "";
+  if (rc == 0) {
+    std::string err = Check();
+    return err.empty() ? err : path + ": " + err;
+  }
   if (rc < 0) return path + ": cannot read file: " + std::strerror(errno);
   // ini_parse returns the line of the first error: either ours or a syntax error.
   std::string what = state.error.empty() ? "syntax error" : state.error;

@@ -57,6 +57,24 @@ struct Config {
   // body is at most this many bytes (read and discarded); a larger or chunked one is answered at
   // once and the connection closed, so the body is never read.
   uint64_t refused_body_drain_bytes = 64ull << 10;
+  // Where personal passwords are checked: "local" (the stored Argon2id hash) or "ldap" (a
+  // simple bind to the academy's directory, directory/ldap_auth.h). Initial NUMEN passwords and
+  // app passwords stay local either way; with "ldap" the password pages refuse
+  // ("managed-by-directory").
+  std::string auth_backend = "local";
+  // ldap: ldap:// or ldaps:// URL(s), space-separated. Required.
+  std::string ldap_url;
+  // ldap: the person's DN with {login} (the Cartable login = the directory's uid), e.g.
+  // "uid={login},ou=people,dc=ac-orleans-tours,dc=fr"; or, instead, a subtree search under
+  // ldap_search_base with ldap_search_filter, anonymous or as ldap_bind_dn/ldap_bind_password.
+  std::string ldap_user_dn;
+  std::string ldap_search_base;
+  std::string ldap_search_filter = "(uid={login})";
+  std::string ldap_bind_dn;
+  std::string ldap_bind_password;
+  bool ldap_starttls = false;         // StartTLS before any bind (ldap:// URLs only)
+  std::string ldap_ca_file;           // PEM CA for the directory's certificate; "" = system CAs
+  unsigned ldap_timeout_seconds = 5;  // 1-300: the longest one check may take (refused after)
   // [accounts]
   std::string mail_domain = "ac-orleans-tours.fr";
   uint64_t default_quota_bytes = 50ull << 20;  // per-user document space quota
@@ -144,6 +162,9 @@ struct Config {
   // Reads an INI file over the current values. Unknown keys are an error. Returns "" on
   // success or a message naming the file, line and key.
   std::string LoadFile(const std::string& path);
+  // Checks what depends on several keys ([auth] backend = ldap needs ldap_url, ...): "" or a
+  // message naming the key. LoadFile runs it.
+  std::string Check() const;
 };
 
 // Parses "HOST[:PORT]" or "[IPV6][:PORT]" (port 25 by default) into out.host/out.port, for

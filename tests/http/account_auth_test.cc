@@ -4,9 +4,14 @@
 // of a wrong one), the per-address limit (429 + Retry-After before any hashing), and accounts
 // that require a one-time code (their password is refused, their app passwords work).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <stdexcept>
 
 #include "directory/import.h"
 #include "tests/testlib/raw_client.h"
@@ -221,6 +226,64 @@ TEST(AccountAuthTest, SignInsAreAudited) {
     EXPECT_EQ(e.detail.find(kPassword), std::string::npos);
   }
   EXPECT_EQ(events, (std::vector<std::string>{"sign-in-failed", "sign-in"}));
+}
+
+// The App owns the server's key: <data_dir>/secret.key by default (created 0600), and a key
+// file it cannot use stops the start with a message naming the file.
+TEST(AccountAuthTest, SecretKeyFileIsLoadedOrTheStartFails) {
+  {
+    TestServer server;
+    struct stat st {};
+    ASSERT_EQ(stat((server.data_dir() + "/secret.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  char tmpl[] = "/tmp/cartable-key-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string bad = dir + "/short.key";
+  std::ofstream(bad) << "too short";
+  server::Config config;
+  config.data_dir = dir + "/data";
+  config.secret_key_file = bad;
+  Result<std::unique_ptr<store::Store>> store =
+      store::OpenSqliteStore(config.data_dir, server::StoreOptionsFrom(config));
+  ASSERT_TRUE(store.ok());
+  try {
+    server::App app(config, **store);
+    ADD_FAILURE() << "started with an unusable key file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+  }
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
+void ExpiryInAYear(server::Config& c) { c.password_expiry_days = 365; }
+
+// [accounts] password_expiry_days: a password older than that opens nothing over Basic until
+// it is changed on the web (401 + where to go), as an initial one.
+TEST(AccountAuthTest, ExpiredPasswordGets401WithWhereToGo) {
+  TestServer server(&ExpiryInAYear);
+  server.AddUser("jlabert", kPassword, "Jean Labert", "jean.labert@ac-orleans-tours.fr");
+  ASSERT_EQ(Propfind(server, "jlabert", kPassword).status, 207);
+  store::Session& s = server.store().ThreadSession();
+  Result<store::User> u = s.GetUserByLogin("jlabert");
+  ASSERT_TRUE(u.ok());
+  {
+    auto txn = s.Begin(true);
+    ASSERT_TRUE(txn.ok());
+    Result<store::UserSecurity> sec = s.GetUserSecurity(u->id);
+    ASSERT_TRUE(sec.ok());
+    sec->password_changed_at = std::time(nullptr) - 366 * 86400;
+    ASSERT_TRUE(s.SetUserSecurity(u->id, *sec, true).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  testlib::Reply dav = Propfind(server, "jlabert", kPassword);
+  EXPECT_EQ(dav.status, 401);
+  EXPECT_NE(dav.body.find("/connexion"), std::string::npos) << dav.body;
+  testlib::Reply api = server.Request("GET", "/api/v1/calendars", "", {}, "jlabert", kPassword);
+  nlohmann::json j = nlohmann::json::parse(api.body, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << api.body;
+  EXPECT_EQ(j.value("error", ""), "password-change-required");
 }
 
 }  // namespace

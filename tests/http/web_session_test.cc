@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "directory/otp.h"
 #include "directory/password.h"
 #include "tests/testlib/test_server.h"
 #include "tests/testlib/web_client.h"
@@ -349,6 +350,61 @@ TEST_F(WebSessionTest, InitialPasswordSessionCanOnlyChangeThePassword) {
   WebClient again = Browser();
   EXPECT_EQ(SignIn(again, "alice", numen).status, 401) << "the NUMEN no longer opens anything";
   EXPECT_EQ(SignIn(again, "alice", kNewPassword).status, 303);
+}
+
+// An account with a one-time code: the password opens only the code step (kNeedsOtp), and the
+// right code gives a new, full session; JSON takes both at once.
+TEST_F(WebSessionTest, OneTimeCodeIsTheSecondStep) {
+  store::User alice = User("alice");
+  const std::string secret = directory::NewTotpSecret();
+  auto security = server_->store().ThreadSession().GetUserSecurity(alice.id);
+  ASSERT_TRUE(security.ok());
+  security.value().otp_secret = server_->app().secret_key().Seal(secret);
+  security.value().otp_enrolled_at = 1;
+  ASSERT_TRUE(
+      server_->store().ThreadSession().SetUserSecurity(alice.id, security.value(), true).ok());
+  auto now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(TestNow().time_since_epoch()).count();
+  };
+
+  WebClient b = Browser();
+  WebPage r = SignIn(b, "alice", kPassword);
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Location(), "/connexion/code");
+  std::string step_cookie = b.Cookie("cartable_session");
+  WebPage blocked = b.Get("/compte");
+  EXPECT_EQ(blocked.status, 303);
+  EXPECT_EQ(blocked.Location(), "/connexion/code");
+  WebPage form = b.Get("/connexion/code");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("<label for=\"code\">"), std::string::npos);
+  std::string wrong = directory::TotpCode(secret, now()) == "000000" ? "111111" : "000000";
+  r = b.Post("/connexion/code", {{"code", wrong}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("Code incorrect"), std::string::npos);
+  r = b.Post("/connexion/code", {{"code", directory::TotpCode(secret, now())}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Location(), "/compte");
+  EXPECT_NE(b.Cookie("cartable_session"), step_cookie) << "a new session once the code is right";
+  EXPECT_EQ(b.Get("/compte").status, 200);
+  WebClient old = Browser();
+  old.SetCookie("cartable_session", step_cookie);
+  EXPECT_EQ(old.Get("/connexion/code").status, 303) << "the first step's session is gone";
+
+  Advance(90);  // a code is accepted once: the next one is of a later time step
+  WebClient w = Browser();
+  r = w.Json("POST", "/api/v1/session",
+             nlohmann::json{{"login", "alice"}, {"password", kPassword}}.dump());
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "otp-required");
+  EXPECT_TRUE(r.SetCookie("cartable_session").empty());
+  r = w.Json(
+      "POST", "/api/v1/session",
+      nlohmann::json{
+          {"login", "alice"}, {"password", kPassword}, {"otp", directory::TotpCode(secret, now())}}
+          .dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(w.Json("GET", "/api/v1/me").status, 200);
 }
 
 TEST_F(WebSessionTest, SignOutEndsTheSession) {

@@ -73,6 +73,10 @@ TEST(SecretKeyTest, SealOpensOnlyWithTheSameKeyAndUntampered) {
   EXPECT_EQ(key.Open(""), std::nullopt);
   EXPECT_EQ(key.Open("not base64 at all!"), std::nullopt);
   EXPECT_EQ(key.Open(key.Seal("")), "");
+  // Sealed values are short secrets: longer input is refused before it is decoded.
+  const std::string long_secret(3000, 's');
+  EXPECT_EQ(key.Open(key.Seal(long_secret)), long_secret);  // 4,056 characters sealed
+  EXPECT_EQ(key.Open(key.Seal(std::string(3100, 's'))), std::nullopt);
 }
 
 TEST(SecretKeyTest, LoadOrCreateMakesAPrivateFileOnceAndReadsItBack) {

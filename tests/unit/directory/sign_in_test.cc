@@ -115,6 +115,17 @@ TEST_F(SignInTest, WindowForgetsOldFailures) {
   EXPECT_TRUE(service().IsBlocked(jlabert_));
 }
 
+// Failures older than the window are forgotten when the next one comes: an account guessed at
+// slowly, below the threshold per window, keeps a bounded number of rows.
+TEST_F(SignInTest, OldFailuresArePruned) {
+  for (int round = 0; round < 5; ++round) {
+    Fail(2, "round" + std::to_string(round) + "-");
+    now_ += 15 * 60 + 1;
+  }
+  EXPECT_FALSE(service().IsBlocked(jlabert_));
+  EXPECT_LE(s().AuthFailuresSince(jlabert_, 0)->size(), 2u);
+}
+
 // Each further lock lasts twice as long; past lockout_max_temporary the account is blocked, and
 // stays so whatever the time.
 TEST_F(SignInTest, LocksDoubleThenBlock) {

@@ -279,3 +279,105 @@ TEST_F(ConfigTest, MaxSessionsPerUser) {
 }
 
 }  // namespace cartable::server
+
+namespace cartable::server {
+namespace {
+
+TEST_F(ConfigTest, AuthBackendDefaultsToLocal) {
+  Config c;
+  EXPECT_EQ(c.auth_backend, "local");
+  EXPECT_EQ(c.ldap_search_filter, "(uid={login})");
+  EXPECT_FALSE(c.ldap_starttls);
+  EXPECT_EQ(c.ldap_timeout_seconds, 5u);
+  EXPECT_EQ(c.LoadFile(Write("[auth]\nbackend = local\n")), "");
+  EXPECT_EQ(c.Check(), "");
+}
+
+TEST_F(ConfigTest, ReadsEveryLdapKey) {
+  Config c;
+  EXPECT_EQ(c.LoadFile(Write("[auth]\nbackend = ldap\n"
+                             "ldap_url = ldap://ldap1.ac-test.fr ldaps://ldap2.ac-test.fr:636/\n"
+                             "ldap_search_base = ou=people,dc=ac-test,dc=fr\n"
+                             "ldap_search_filter = (&(objectClass=person)(uid={login}))\n"
+                             "ldap_bind_dn = cn=cartable,dc=ac-test,dc=fr\n"
+                             "ldap_bind_password = s3cret\n"
+                             "ldap_ca_file = /etc/ssl/ac-test.pem\n"
+                             "ldap_timeout_seconds = 3\n")),
+            "");
+  EXPECT_EQ(c.auth_backend, "ldap");
+  EXPECT_EQ(c.ldap_url, "ldap://ldap1.ac-test.fr ldaps://ldap2.ac-test.fr:636/");
+  EXPECT_EQ(c.ldap_search_base, "ou=people,dc=ac-test,dc=fr");
+  EXPECT_EQ(c.ldap_search_filter, "(&(objectClass=person)(uid={login}))");
+  EXPECT_EQ(c.ldap_bind_dn, "cn=cartable,dc=ac-test,dc=fr");
+  EXPECT_EQ(c.ldap_bind_password, "s3cret");
+  EXPECT_EQ(c.ldap_ca_file, "/etc/ssl/ac-test.pem");
+  EXPECT_EQ(c.ldap_timeout_seconds, 3u);
+
+  Config t;
+  EXPECT_EQ(t.LoadFile(Write("[auth]\nbackend = ldap\nldap_url = LDAP://ldap.ac-test.fr\n"
+                             "ldap_user_dn = uid={login},ou=people,dc=ac-test,dc=fr\n"
+                             "ldap_starttls = true\n")),
+            "");
+  EXPECT_EQ(t.ldap_user_dn, "uid={login},ou=people,dc=ac-test,dc=fr");
+  EXPECT_TRUE(t.ldap_starttls);
+}
+
+TEST_F(ConfigTest, LdapBackendNeedsAUrlAndOneWayToFindThePerson) {
+  Config c;
+  std::string err =
+      c.LoadFile(Write("[auth]\nbackend = ldap\nldap_user_dn = uid={login},dc=ac-test,dc=fr\n"));
+  EXPECT_NE(err.find("auth.ldap_url"), std::string::npos) << err;
+  EXPECT_NE(err.find("required when backend = ldap"), std::string::npos) << err;
+
+  Config neither;
+  err = neither.LoadFile(Write("[auth]\nbackend = ldap\nldap_url = ldap://ldap.ac-test.fr\n"));
+  EXPECT_NE(err.find("auth.ldap_user_dn"), std::string::npos) << err;
+  Config both;
+  err =
+      both.LoadFile(Write("[auth]\nbackend = ldap\nldap_url = ldap://ldap.ac-test.fr\n"
+                          "ldap_user_dn = uid={login},dc=a\nldap_search_base = dc=a\n"));
+  EXPECT_NE(err.find("not both"), std::string::npos) << err;
+
+  Config no_password;
+  err =
+      no_password.LoadFile(Write("[auth]\nbackend = ldap\nldap_url = ldap://ldap.ac-test.fr\n"
+                                 "ldap_search_base = dc=a\nldap_bind_dn = cn=svc,dc=a\n"));
+  EXPECT_NE(err.find("auth.ldap_bind_password"), std::string::npos) << err;
+
+  Config tls_twice;
+  err =
+      tls_twice.LoadFile(Write("[auth]\nbackend = ldap\nldap_url = ldaps://ldap.ac-test.fr\n"
+                               "ldap_search_base = dc=a\nldap_starttls = yes\n"));
+  EXPECT_NE(err.find("auth.ldap_starttls"), std::string::npos) << err;
+
+  // The same keys mean nothing while the backend is local.
+  Config local;
+  EXPECT_EQ(local.LoadFile(Write("[auth]\nldap_search_base = dc=a\nldap_bind_dn = cn=svc\n")), "");
+}
+
+TEST_F(ConfigTest, LdapKeysAreValidated) {
+  auto error = [&](const std::string& text) {
+    Config c;
+    return c.LoadFile(Write("[auth]\n" + text + "\n"));
+  };
+  std::string err = error("backend = kerberos");
+  EXPECT_NE(err.find("auth.backend"), std::string::npos) << err;
+  EXPECT_NE(err.find("(local, ldap)"), std::string::npos) << err;
+  err = error("ldap_url = http://ldap.ac-test.fr");
+  EXPECT_NE(err.find("auth.ldap_url"), std::string::npos) << err;
+  EXPECT_NE(err.find("ldap:// or ldaps://"), std::string::npos) << err;
+  EXPECT_NE(error("ldap_url = ldap://a ldapi:///run/slapd.sock").find("ldapi://"),
+            std::string::npos);
+  EXPECT_NE(error("ldap_url = ldap.ac-test.fr").find("auth.ldap_url"), std::string::npos);
+  EXPECT_NE(error("ldap_user_dn = uid=jmartin,dc=a").find("{login}"), std::string::npos);
+  EXPECT_NE(error("ldap_search_filter = uid={login}").find("auth.ldap_search_filter"),
+            std::string::npos);
+  EXPECT_NE(error("ldap_search_filter = (uid=jmartin)").find("{login}"), std::string::npos);
+  EXPECT_NE(error("ldap_starttls = maybe").find("auth.ldap_starttls"), std::string::npos);
+  EXPECT_NE(error("ldap_timeout_seconds = 0").find("between 1 and 300"), std::string::npos);
+  EXPECT_NE(error("ldap_timeout_seconds = 301").find("between 1 and 300"), std::string::npos);
+  EXPECT_EQ(error("ldap_timeout_seconds = 300"), "");
+}
+
+}  // namespace
+}  // namespace cartable::server

@@ -35,6 +35,7 @@ struct AccountOptions {
   unsigned reset_link_minutes = 30;    // forgotten-password and confirmation links
   PasswordPolicy password;
   std::string issuer = "Cartable";  // one-time-code issuer shown by authenticator apps
+  unsigned max_app_passwords = 50;  // per account; AddAppPassword refuses more
   std::string public_url;           // base of the links in mails ("" = http://localhost)
   std::string mail_from;            // sender of account mail
   std::string mail_domain;          // mail_from "" = noreply@ this ("" = the public host)
@@ -79,6 +80,8 @@ inline constexpr const char* kRateLimited = "rate-limited";
 inline constexpr const char* kManagedByDirectory = "managed-by-directory";  // [auth] ldap
 inline constexpr const char* kOtpStillRequired = "otp-still-required";
 inline constexpr const char* kInvalidAddress = "invalid-address";  // backup e-mail address
+inline constexpr const char* kInvalidName = "invalid-name";        // app password name
+inline constexpr const char* kTooMany = "too-many";  // app passwords beyond max_app_passwords
 // Password policy codes come from PasswordProblem::code ("too-short", "reused", ...).
 }  // namespace AccountError
 

@@ -77,6 +77,8 @@ directory::AccountOptions AccountOptionsFrom(const Config& config) {
   o.mail_from = config.mail_from;
   o.mail_domain = config.mail_domain;
   o.reset_link_minutes = config.reset_link_minutes;
+  o.issuer = config.otp_issuer;
+  o.max_app_passwords = config.max_app_passwords;
   return o;
 }
 

@@ -264,6 +264,19 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "password_expiry_days") return range(c.password_expiry_days, 0, 3650);
     if (key == "self_service_per_hour") return range(c.self_service_per_hour, 1, 100000);
     if (key == "reset_link_minutes") return range(c.reset_link_minutes, 1, 10080);
+    if (key == "otp_issuer") {
+      // Shown in the otpauth:// label, where ':' separates issuer and account (Key Uri Format).
+      if (value.empty() || value.size() > 64 || value.find(':') != std::string_view::npos) {
+        return "invalid otp_issuer '" + std::string(value) + "' (1-64 bytes, no ':')";
+      }
+      return str(c.otp_issuer);
+    }
+    if (key == "max_app_passwords") {
+      if (!ParseUnsigned(value, c.max_app_passwords) || c.max_app_passwords == 0) {
+        return "invalid max_app_passwords '" + std::string(value) + "' (1 or more)";
+      }
+      return std::string();
+    }
   } else if (section == "directory") {
     if (key == "departments") return ParseDepartments(value, c.departments);
     if (key == "max_disable_percent") {

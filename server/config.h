@@ -112,6 +112,10 @@ struct Config {
   unsigned self_service_per_hour = 10;
   // Lifetime of the mailed single-use links (password reset, backup address), 1-10080.
   unsigned reset_link_minutes = 30;
+  // One-time codes and app passwords (issue 11): the issuer authenticator apps show next to
+  // the account, and how many app passwords one account may hold.
+  std::string otp_issuer = "Cartable";
+  unsigned max_app_passwords = 50;
   // [directory]
   // Department codes and names the import accepts ("37" -> "Indre-et-Loire"); empty = the
   // académie d'Orléans-Tours' six (directory::DefaultDepartments()). In the file:

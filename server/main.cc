@@ -8,6 +8,9 @@
 //   cartable user passwd LOGIN --password-stdin
 //   cartable user disable LOGIN | enable LOGIN
 //   cartable user list
+//   cartable user otp LOGIN require|optional | user role LOGIN admin|user | user unlock LOGIN
+//   cartable user app-password add LOGIN NAME | list LOGIN | revoke LOGIN NAME
+//   cartable audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]
 //   cartable directory import FILE [--dry-run] [--encoding latin1|windows-1252]
 //            [--allow-mass-disable]
 //   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
@@ -17,6 +20,7 @@
 #include <signal.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -30,6 +34,8 @@
 
 #include "dav/scheduling/imip_in.h"
 #include "dav/store/store.h"
+#include "dav/text_fold.h"
+#include "directory/account_service.h"
 #include "directory/accounts.h"
 #include "directory/import.h"
 #include "directory/import_encoding.h"
@@ -50,7 +56,14 @@ constexpr const char* kUsage =
     "  user scheduling LOGIN on|off              server-side scheduling for this user\n"
     "  user passwd LOGIN --password-stdin\n"
     "  user disable LOGIN | user enable LOGIN\n"
-    "  user list\n"
+    "  user list                                 accounts with role, one-time code, lock\n"
+    "  user otp LOGIN require|optional           one-time code required (admins: always)\n"
+    "  user role LOGIN admin|user\n"
+    "  user unlock LOGIN                         end a lock or block after an identity check\n"
+    "  user app-password add LOGIN NAME          prints the new app password (shown once)\n"
+    "  user app-password list LOGIN | user app-password revoke LOGIN NAME\n"
+    "  audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]\n"
+    "                                            the account audit log (newest N, 1000)\n"
     "  directory import FILE [--dry-run] [--encoding utf-8|latin1|windows-1252]\n"
     "                   [--allow-mass-disable]   import the staff directory (CSV or LDIF)\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
@@ -105,13 +118,81 @@ int UsageError(const std::string& message) {
 std::string CheckUserArgs(const Args& args) {
   const auto& p = args.positional;
   if (p.size() < 2) return "missing user subcommand";
-  static const std::map<std::string, size_t> kPositionals = {
-      {"list", 2},   {"add", 3},   {"passwd", 3},     {"disable", 3},
-      {"enable", 3}, {"quota", 4}, {"scheduling", 4},
+  // Subcommand -> {positionals needed, allowed values of the last one (none listed = any)}.
+  struct Shape {
+    size_t positionals;
+    std::vector<std::string> values;
   };
-  auto it = kPositionals.find(p[1]);
-  if (it == kPositionals.end()) return "unknown user subcommand '" + p[1] + "'";
-  if (p.size() < it->second) return it->second == 3 ? "missing LOGIN" : "missing LOGIN or value";
+  static const std::map<std::string, Shape> kShapes = {
+      {"list", {2, {}}},
+      {"add", {3, {}}},
+      {"passwd", {3, {}}},
+      {"disable", {3, {}}},
+      {"enable", {3, {}}},
+      {"quota", {4, {}}},
+      {"scheduling", {4, {}}},
+      {"otp", {4, {"require", "optional"}}},
+      {"role", {4, {"admin", "user"}}},
+      {"unlock", {3, {}}},
+      {"app-password", {3, {}}},
+  };
+  auto it = kShapes.find(p[1]);
+  if (it == kShapes.end()) return "unknown user subcommand '" + p[1] + "'";
+  const Shape& shape = it->second;
+  if (p[1] == "app-password") {  // user app-password add|list|revoke LOGIN [NAME]
+    if (p.size() < 3) return "missing app-password subcommand";
+    if (p[2] != "add" && p[2] != "list" && p[2] != "revoke") {
+      return "unknown app-password subcommand '" + p[2] + "' (add, list or revoke)";
+    }
+    if (p.size() < 4) return "missing LOGIN";
+    if (p[2] != "list" && p.size() < 5) return "missing NAME";
+    return "";
+  }
+  if (p.size() < shape.positionals) {
+    return shape.positionals == 3 ? "missing LOGIN" : "missing LOGIN or value";
+  }
+  if (!shape.values.empty() && std::find(shape.values.begin(), shape.values.end(),
+                                         p[shape.positionals - 1]) == shape.values.end()) {
+    return "invalid value '" + p[shape.positionals - 1] + "' for user " + p[1] + " (" +
+           shape.values[0] + " or " + shape.values[1] + ")";
+  }
+  return "";
+}
+
+// A YYYY-MM-DD date as the Unix time of its midnight UTC; false when it is not a real date.
+bool ParseDay(const std::string& text, store::UnixTime* out) {
+  std::tm tm{};
+  char rest = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &tm.tm_year, &tm.tm_mon,
+                                       &tm.tm_mday, &rest) != 3) {
+    return false;
+  }
+  const int year = tm.tm_year, month = tm.tm_mon, day = tm.tm_mday;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const time_t t = timegm(&tm);  // normalises 2026-02-30 to March: compare back
+  std::tm back{};
+  gmtime_r(&t, &back);
+  if (back.tm_year + 1900 != year || back.tm_mon + 1 != month || back.tm_mday != day) return false;
+  *out = static_cast<store::UnixTime>(t);
+  return true;
+}
+
+// The `audit` command line, checked likewise.
+std::string CheckAuditArgs(const Args& args) {
+  if (args.positional.size() > 1) return "unexpected argument '" + args.positional[1] + "'";
+  store::UnixTime since = 0;
+  if (auto it = args.options.find("--since");
+      it != args.options.end() && !ParseDay(it->second, &since)) {
+    return "invalid --since '" + it->second + "' (YYYY-MM-DD)";
+  }
+  if (auto it = args.options.find("--limit"); it != args.options.end()) {
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || n == 0 || n > 1000000) {
+      return "invalid --limit '" + it->second + "' (1 to 1000000)";
+    }
+  }
   return "";
 }
 
@@ -159,24 +240,145 @@ int Serve(server::Config& config, store::Store& store) {
   return 0;
 }
 
-int PrintUsers(directory::Accounts& accounts) {
+// "2026-12-06T10:41:21Z"; "-" for 0.
+std::string IsoTime(store::UnixTime t) {
+  if (t == 0) return "-";
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+// `text` for one column of a terminal line: control characters (a typed login may hold a line
+// feed or an escape sequence) become '?', empty becomes "-".
+std::string Printable(std::string_view text) {
+  if (text.empty()) return "-";
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+int PrintUsers(directory::Accounts& accounts, store::Store& store) {
   Result<std::vector<store::User>> users = accounts.List();
   if (!users.ok()) return Fail(users.status().ToString());
-  std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE", "SCHEDULING",
-              "EMAIL", "NAME");
+  const store::UnixTime now = static_cast<store::UnixTime>(std::time(nullptr));
+  std::printf("%-20s %-10s %-12s %-11s %-6s %-17s %-8s %-40s %s\n", "LOGIN", "STATE", "MUST_CHANGE",
+              "SCHEDULING", "ROLE", "OTP", "LOCK", "EMAIL", "NAME");
   for (const store::User& u : *users) {
-    std::printf("%-20s %-10s %-12s %-11s %-40s %s\n", u.login.c_str(),
+    Result<store::UserSecurity> sec = store.ThreadSession().GetUserSecurity(u.id);
+    if (!sec.ok()) return Fail(sec.status().ToString());
+    // OTP: "required" alone means the person enrols at the next web sign-in.
+    const bool required = sec->otp_required || sec->role == store::Role::kAdmin;
+    const bool enrolled = !sec->otp_secret.empty();
+    const char* otp =
+        required ? (enrolled ? "required,enrolled" : "required") : (enrolled ? "enrolled" : "-");
+    const char* lock = sec->blocked ? "blocked" : sec->locked_until > now ? "locked" : "-";
+    std::printf("%-20s %-10s %-12s %-11s %-6s %-17s %-8s %-40s %s\n", u.login.c_str(),
                 u.state == store::UserState::kActive ? "active" : "disabled",
                 u.must_change_password ? "yes" : "no", u.scheduling ? "server" : "client",
-                u.email.c_str(), u.display_name.c_str());
+                sec->role == store::Role::kAdmin ? "admin" : "user", otp, lock, u.email.c_str(),
+                u.display_name.c_str());
   }
   return 0;
 }
 
-int UserCommand(const Args& args, directory::Accounts& accounts) {
+// What the command line's own audit entries and lockout calls say about their origin.
+const directory::ClientInfo kCliClient{"", "cartable command line"};
+
+// `user otp|role|unlock|app-password ...`: the account lifecycle commands, through the
+// AccountService (audited). The arguments were checked by CheckUserArgs.
+int AccountCommand(const Args& args, directory::AccountService& service) {
+  const auto& p = args.positional;
+  const std::string& sub = p[1];
+  Status s;
+  if (sub == "otp") {
+    s = service.SetOtpRequired(p[2], p[3] == "require", kCliClient);
+  } else if (sub == "role") {
+    s = service.SetRole(p[2], p[3] == "admin" ? store::Role::kAdmin : store::Role::kUser,
+                        kCliClient);
+  } else if (sub == "unlock") {
+    s = service.Unlock(p[2], kCliClient);
+  } else {  // app-password add|list|revoke LOGIN [NAME]
+    Result<store::User> user = service.store().ThreadSession().GetUserByLogin(AsciiLower(p[3]));
+    if (!user.ok()) {
+      return Fail(user.status().code() == Status::Code::kNotFound ? "no user '" + p[3] + "'"
+                                                                  : user.status().ToString());
+    }
+    if (p[2] == "add") {
+      Result<std::string> password = service.AddAppPassword(user->id, p[4], kCliClient);
+      if (!password.ok()) {
+        const std::string& code = password.status().message();
+        const std::string why =
+            code == directory::AccountError::kNameTaken ? "the user already has one of this name"
+            : code == directory::AccountError::kInvalidName
+                ? "a name is 1 to 64 characters, no control character"
+            : code == directory::AccountError::kTooMany
+                ? "the user has [accounts] max_app_passwords already; revoke one first"
+                : password.status().ToString();
+        return Fail("app password '" + p[4] + "': " + why + " (" + code + ")");
+      }
+      std::cout << *password << std::endl;  // only the password: scripts read it
+      return 0;
+    }
+    if (p[2] == "list") {
+      Result<std::vector<store::AppPassword>> list = service.ListAppPasswords(user->id);
+      if (!list.ok()) return Fail(list.status().ToString());
+      std::printf("%-30s %-20s %-20s %s\n", "NAME", "CREATED", "LAST_USED", "LAST_ADDRESS");
+      for (const store::AppPassword& a : *list) {
+        std::printf("%-30s %-20s %-20s %s\n", Printable(a.name).c_str(),
+                    IsoTime(a.created_at).c_str(), IsoTime(a.last_used_at).c_str(),
+                    Printable(a.last_used_address).c_str());
+      }
+      return 0;
+    }
+    s = service.RevokeAppPassword(user->id, p[4], kCliClient);
+    if (!s.ok()) return Fail(s.message().empty() ? s.ToString() : s.message());
+    std::cout << "user " << user->login << ": app password '" << p[4] << "' revoked" << std::endl;
+    return 0;
+  }
+  if (!s.ok()) return Fail(s.message().empty() ? s.ToString() : s.message());
+  std::cout << "user " << p[2] << ": " << sub << " " << (p.size() > 3 ? p[3] + " " : "") << "done"
+            << std::endl;
+  return 0;
+}
+
+// `audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]`: one line per entry, oldest first:
+// time (ISO 8601 UTC), event, login, address, detail. Checked by CheckAuditArgs.
+int AuditCommand(const Args& args, store::Store& store) {
+  store::Session& s = store.ThreadSession();
+  store::AuditQuery query;
+  if (auto it = args.options.find("--user"); it != args.options.end()) {
+    Result<store::User> user = s.GetUserByLogin(AsciiLower(it->second));
+    if (!user.ok()) {
+      return Fail(user.status().code() == Status::Code::kNotFound ? "no user '" + it->second + "'"
+                                                                  : user.status().ToString());
+    }
+    query.user_id = user->id;
+  }
+  if (auto it = args.options.find("--since"); it != args.options.end()) {
+    ParseDay(it->second, &query.since);
+  }
+  if (auto it = args.options.find("--limit"); it != args.options.end()) {
+    query.limit = static_cast<size_t>(std::stoull(it->second));
+  }
+  Result<std::vector<store::AuditEntry>> entries = s.ListAudit(query);
+  if (!entries.ok()) return Fail(entries.status().ToString());
+  for (const store::AuditEntry& e : *entries) {
+    std::printf("%s %-24s %-20s %-15s %s\n", IsoTime(e.at).c_str(), Printable(e.event).c_str(),
+                Printable(e.login).c_str(), Printable(e.address).c_str(),
+                e.detail.empty() ? "" : Printable(e.detail).c_str());
+  }
+  return 0;
+}
+
+int UserCommand(const Args& args, directory::Accounts& accounts, store::Store& store) {
   const auto& p = args.positional;
   const std::string& sub = p[1];  // the arguments were checked by CheckUserArgs
-  if (sub == "list") return PrintUsers(accounts);
+  if (sub == "list") return PrintUsers(accounts, store);
   const std::string& login = p[2];
   auto opt = [&args](const std::string& k) {
     auto it = args.options.find(k);
@@ -364,11 +566,12 @@ int Main(int argc, char** argv) {
     }
   }
   if (command != "serve" && command != "user" && command != "directory" && command != "imip" &&
-      command != "mail") {
+      command != "mail" && command != "audit") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
   if (std::string err = command == "user"        ? CheckUserArgs(args)
                         : command == "directory" ? CheckDirectoryArgs(args)
+                        : command == "audit"     ? CheckAuditArgs(args)
                                                  : std::string();
       !err.empty()) {
     return UsageError(err);
@@ -380,8 +583,18 @@ int Main(int argc, char** argv) {
   if (command == "directory") return DirectoryCommand(args, config, **store);
   if (command == "imip") return ImipCommand(args, config, **store);
   if (command == "mail") return MailCommand(args, **store);
+  if (command == "audit") return AuditCommand(args, **store);
+  const std::string& sub = args.positional[1];
+  if (sub == "otp" || sub == "role" || sub == "unlock" || sub == "app-password") {
+    // The server's key: app passwords are stored as its keyed hashes, so the CLI and the
+    // server must use the same file.
+    Result<directory::SecretKey> key = directory::SecretKey::LoadOrCreate(config.SecretKeyFile());
+    if (!key.ok()) return Fail(key.status().ToString());
+    directory::AccountService service(**store, *key, server::AccountOptionsFrom(config));
+    return AccountCommand(args, service);
+  }
   directory::Accounts accounts(**store);
-  return UserCommand(args, accounts);
+  return UserCommand(args, accounts, **store);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@ void RegisterPages(PageTable& table, PageContext& context) {
   RegisterAccountPages(table, context);
   RegisterAccountApi(table, context);
   RegisterSelfServicePages(table, context);
+  RegisterOtpPages(table, context);
+  RegisterAppPasswordPages(table, context);
 }
 
 }  // namespace cartable::server::web

@@ -145,6 +145,9 @@ void RegisterAccountApi(PageTable& table, PageContext& context);
 // Self-service (self_service_pages.cc): activation, blocked account, forgotten login and
 // password, the reset link, the backup address; JSON POST /api/v1/activation.
 void RegisterSelfServicePages(PageTable& table, PageContext& context);
+// One-time-code enrolment (otp_pages.cc); app passwords, page and JSON (app_password_pages.cc).
+void RegisterOtpPages(PageTable& table, PageContext& context);
+void RegisterAppPasswordPages(PageTable& table, PageContext& context);
 
 // Runs slow work off the reactor threads (the Authenticator's hash pool); false when its queue is
 // full (the request then gets 503 + Retry-After).

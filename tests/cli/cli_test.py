@@ -9,11 +9,21 @@
   refused (the message says how many) unless --allow-mass-disable; no message shows a NUMEN.
 - An import killed mid-way (SIGKILL after some batches committed) and run again ends as an
   uninterrupted import does.
+- Accounts (issue 11): `user app-password add` prints only the password, which then opens
+  CalDAV (python3-caldav against the running server) until `user app-password revoke`; `list`
+  shows the last use and its address; `user otp require` makes the account password useless for
+  CalDAV while the app password keeps working; `user role`, `user unlock`, and `user list`
+  showing role, one-time code and lock; `audit [--user] [--since]` lists every event, one line
+  each, without a secret and without control characters.
 
 usage: cli_test.py --binary PATH
 """
 import argparse
+import base64
+import datetime
+import http.client
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -59,6 +69,19 @@ def usage_checks(binary, work):
         (["directory", "export"], "unknown directory subcommand"),
         (["directory", "import"], "directory import without FILE"),
         (["directory", "import", "x.csv", "--encoding", "ebcdic"], "unknown encoding"),
+        (["user", "otp", "jmartin"], "user otp without value"),
+        (["user", "otp", "jmartin", "maybe"], "user otp with a bad value"),
+        (["user", "role", "jmartin", "root"], "user role with a bad value"),
+        (["user", "unlock"], "user unlock without LOGIN"),
+        (["user", "app-password"], "user app-password without subcommand"),
+        (["user", "app-password", "show", "jmartin"], "unknown app-password subcommand"),
+        (["user", "app-password", "list"], "user app-password list without LOGIN"),
+        (["user", "app-password", "add", "jmartin"], "user app-password add without NAME"),
+        (["user", "app-password", "revoke", "jmartin"], "user app-password revoke without NAME"),
+        (["audit", "--since", "2026-02-30"], "audit with an impossible date"),
+        (["audit", "--since", "06/12/2026"], "audit with a date not in ISO form"),
+        (["audit", "--limit", "0"], "audit with a zero limit"),
+        (["audit", "everything"], "audit with an extra argument"),
     ]
     for args, what in cases:
         cwd = tempfile.mkdtemp(dir=work)
@@ -240,6 +263,199 @@ def crash_checks(binary, work):
     check(a[1:] == b[1:], f"same number of cards and entries ({a[1:]} vs {b[1:]})")
 
 
+APP_PASSWORD = re.compile(r"^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$")
+
+
+class Server:
+    """`cartable serve` on an ephemeral loopback port, its output in a file."""
+
+    def __init__(self, binary, base, work):
+        self.log = open(os.path.join(work, "server.log"), "w+")
+        self.proc = subprocess.Popen([binary] + base + ["serve", "--listen", "127.0.0.1:0"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = None
+        deadline = time.monotonic() + 30
+        while self.port is None and time.monotonic() < deadline and self.proc.poll() is None:
+            self.log.seek(0)
+            m = re.search(r"serving on http://127\.0\.0\.1:([0-9]+)/", self.log.read())
+            if m:
+                self.port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            self.log.seek(0)
+            raise RuntimeError("the server did not start: " + self.log.read())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def propfind(self, login, password):
+        """Depth 0 PROPFIND of the user's calendar home with Basic credentials: the status."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        try:
+            auth = base64.b64encode(f"{login}:{password}".encode()).decode()
+            conn.request("PROPFIND", f"/dav/calendars/{login}/", body="",
+                         headers={"Authorization": "Basic " + auth, "Depth": "0"})
+            r = conn.getresponse()
+            r.read()
+            return r.status
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def caldav_calendars(url, login, password):
+    """python3-caldav (Debian's, hence /usr/bin/python3) discovering the user's calendars, in a
+    child process so that a library problem fails one check, not the whole run: "" when it
+    worked, else what went wrong."""
+    code = ("import caldav, sys\n"
+            "c = caldav.DAVClient(url=sys.argv[1], username=sys.argv[2], password=sys.argv[3])\n"
+            "p = c.principal()\n"
+            "assert str(p.url).endswith('/dav/principals/users/%s/' % sys.argv[2]), p.url\n"
+            "print(len(p.calendars()))\n")
+    p = subprocess.run(["/usr/bin/python3", "-c", code, url + "/dav/", login, password],
+                       capture_output=True, timeout=60)
+    return "" if p.returncode == 0 else (p.stdout + p.stderr).decode(errors="replace")[-600:]
+
+
+def account_checks(binary, work):
+    data = os.path.join(work, "accounts")
+    base = ["--data", data]
+    password = "Chevre-Lune-Vertige-42"
+
+    def cli(*args, stdin=""):
+        return run(binary, base + list(args), work, stdin)
+
+    rc, _, err = cli("user", "add", "jmartin", "--name", "Jean Martin", "--email",
+                     "jean.martin@ac-orleans-tours.fr", "--password-stdin", stdin=password + "\n")
+    check(rc == 0, f"user add (got {rc}: {err.strip()})")
+
+    rc, out, err = cli("user", "app-password", "add", "jmartin", "Thunderbird du bureau")
+    check(rc == 0, f"app-password add: exit 0 (got {rc}: {err.strip()})")
+    app_password = out.strip()
+    check(APP_PASSWORD.match(app_password) is not None and out == app_password + "\n",
+          f"app-password add prints only the password ({out!r})")
+    rc, out, err = cli("user", "app-password", "add", "jmartin", "Thunderbird du bureau")
+    check(rc == 1 and "name-taken" in err and out == "",
+          f"the same name again: exit 1, name-taken ({rc}: {err.strip()})")
+    rc, out, err = cli("user", "app-password", "add", "jmartin", "iPhone")
+    check(rc == 0, f"a second app password ({rc}: {err.strip()})")
+    other_password = out.strip()
+    rc, _, err = cli("user", "app-password", "add", "nobody", "x")
+    check(rc == 1 and "nobody" in err, f"app-password add for an unknown user: exit 1 ({rc})")
+
+    rc, out, _ = cli("user", "app-password", "list", "jmartin")
+    rows = [line for line in out.splitlines() if line.startswith("Thunderbird du bureau")]
+    check(rc == 0 and len(rows) == 1, f"app-password list shows the device ({out!r})")
+    check(bool(rows) and rows[0].split()[-2:] == ["-", "-"], f"never used yet ({rows})")
+    check(app_password not in out and other_password not in out, "the list shows no password")
+
+    server = Server(binary, base, work)
+    try:
+        check(server.propfind("jmartin", app_password) == 207,
+              "the app password opens CalDAV (PROPFIND 207)")
+        problem = caldav_calendars(server.url, "jmartin", app_password)
+        check(problem == "", "python3-caldav discovers the calendars with the app password "
+              + problem)
+        check(server.propfind("jmartin", app_password.replace("-", "")) == 207,
+              "the app password without hyphens works too")
+        rc, out, _ = cli("user", "app-password", "list", "jmartin")
+        rows = [line for line in out.splitlines() if line.startswith("Thunderbird du bureau")]
+        check(bool(rows) and rows[0].split()[-1] == "127.0.0.1" and
+              re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1$", rows[0]),
+              f"app-password list shows the last use and its address ({rows})")
+
+        check(server.propfind("jmartin", password) == 207, "the account password opens CalDAV")
+        rc, out, err = cli("user", "otp", "jmartin", "require")
+        check(rc == 0, f"user otp require ({rc}: {err.strip()})")
+        check(server.propfind("jmartin", password) == 401,
+              "once a code is required the account password no longer opens CalDAV")
+        check(server.propfind("jmartin", app_password) == 207, "the app password still does")
+
+        rc, _, err = cli("user", "app-password", "revoke", "jmartin", "Thunderbird du bureau")
+        check(rc == 0, f"app-password revoke ({rc}: {err.strip()})")
+        check(server.propfind("jmartin", app_password) == 401,
+              "a revoked app password no longer opens CalDAV")
+        check(server.propfind("jmartin", other_password) == 207, "the other one still does")
+        rc, _, err = cli("user", "app-password", "revoke", "jmartin", "Thunderbird du bureau")
+        check(rc == 1, f"revoking it again: exit 1 ({rc}: {err.strip()})")
+    finally:
+        server.stop()
+
+    rc, _, err = cli("user", "role", "jmartin", "admin")
+    check(rc == 0, f"user role admin ({rc}: {err.strip()})")
+    rc, _, err = cli("user", "otp", "jmartin", "optional")
+    check(rc == 0, f"user otp optional ({rc}: {err.strip()})")
+    for args in (["role", "nobody", "admin"], ["otp", "nobody", "require"]):
+        rc, _, err = cli("user", *args)
+        check(rc == 1 and "nobody" in err, f"user {args[0]} of an unknown user: exit 1 ({rc})")
+
+    def listed():
+        _, out, _ = cli("user", "list")
+        line = next((l for l in out.splitlines() if l.startswith("jmartin ")), "")
+        return out.splitlines()[0].split() if out else [], line.split()
+
+    header, row = listed()
+    col = {name: i for i, name in enumerate(header)}
+    check("ROLE" in col and "OTP" in col and "LOCK" in col, f"user list has ROLE, OTP, LOCK ({header})")
+    if "ROLE" in col and len(row) > col["LOCK"]:
+        check(row[col["ROLE"]] == "admin", f"user list: role admin ({row})")
+        check(row[col["OTP"]] == "required", f"user list: an admin needs a code ({row})")
+        check(row[col["LOCK"]] == "-", f"user list: not locked ({row})")
+
+    db = sqlite3.connect(os.path.join(data, "cartable.db"))
+    try:
+        db.execute("UPDATE users SET blocked = 1, temporary_locks = 4 WHERE login = 'jmartin'")
+        # A typed login is audited as typed: a line feed in it must not forge a line.
+        db.execute("INSERT INTO audit_log (at, login, event, address) VALUES (?, ?, ?, ?)",
+                   (int(time.time()), "evil\nFORGED sign-in root", "sign-in-failed", "192.0.2.9"))
+        db.commit()
+    finally:
+        db.close()
+    _, row = listed()
+    check("blocked" in row, f"user list shows the block ({row})")
+    rc, _, err = cli("user", "unlock", "jmartin")
+    check(rc == 0, f"user unlock ({rc}: {err.strip()})")
+    _, row = listed()
+    check("blocked" not in row and "locked" not in row, f"unlocked ({row})")
+    rc, _, err = cli("user", "unlock", "nobody")
+    check(rc == 1 and "nobody" in err, f"user unlock of an unknown user: exit 1 ({rc})")
+
+    rc, out, err = cli("audit")
+    check(rc == 0, f"audit: exit 0 ({rc}: {err.strip()})")
+    lines = out.splitlines()
+    line_re = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \S+ +\S+ +\S+")
+    check(lines and all(line_re.match(l) for l in lines), f"audit: one entry per line ({lines})")
+    events = [l.split()[1] for l in lines]
+    for event in ("app-password-added", "otp-required", "app-password-revoked", "role-changed",
+                  "unlocked"):
+        check(event in events, f"audit lists {event}")
+    for secret in (password, app_password, app_password.replace("-", ""), other_password):
+        check(secret not in out, "audit shows no secret")
+    check(not any(l.startswith("FORGED") for l in lines) and "evil?FORGED" in out,
+          "audit: a control character in a field cannot forge a line")
+    added = next((l for l in lines if " app-password-added " in l), "")
+    check("jmartin" in added and "Thunderbird du bureau" in added,
+          f"audit: the entry names the user and the device ({added})")
+
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    rc, out, _ = cli("audit", "--user", "jmartin", "--since", today)
+    check(rc == 0 and "app-password-added" in out and "evil" not in out,
+          f"audit --user --since: only that user's entries ({rc})")
+    rc, out, _ = cli("audit", "--since", "2099-01-01")
+    check(rc == 0 and out == "", f"audit --since in the future: nothing ({out!r})")
+    rc, out, _ = cli("audit", "--limit", "1")
+    check(rc == 0 and len(out.splitlines()) == 1, f"audit --limit 1: one line ({out!r})")
+    rc, _, err = cli("audit", "--user", "nobody")
+    check(rc == 1 and "nobody" in err, f"audit --user of an unknown user: exit 1 ({rc})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -248,6 +464,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cartable-cli-")
     try:
         usage_checks(args.binary, work)
+        account_checks(args.binary, work)
         import_checks(args.binary, work)
         identity_checks(args.binary, work)
         crash_checks(args.binary, work)

@@ -171,6 +171,23 @@ TEST_F(ConfigTest, ReadsDavWorkLimits) {
   EXPECT_NE(c.LoadFile(Write("[limits]\nmax_xml_depth = deep\n")), "");
 }
 
+// [accounts] otp_issuer (shown by authenticator apps) and max_app_passwords (per account).
+TEST_F(ConfigTest, OtpIssuerAndAppPasswordBound) {
+  Config c;
+  EXPECT_EQ(c.otp_issuer, "Cartable");
+  EXPECT_EQ(c.max_app_passwords, 50u);
+  EXPECT_EQ(c.LoadFile(Write("[accounts]\notp_issuer = Académie Orléans-Tours\n"
+                             "max_app_passwords = 3\n")),
+            "");
+  EXPECT_EQ(c.otp_issuer, "Académie Orléans-Tours");
+  EXPECT_EQ(c.max_app_passwords, 3u);
+  for (const char* bad :
+       {"otp_issuer = Cartable:prod", "max_app_passwords = 0", "max_app_passwords = many"}) {
+    std::string err = Config().LoadFile(Write(std::string("[accounts]\n") + bad + "\n"));
+    EXPECT_NE(err, "") << bad;
+  }
+}
+
 }  // namespace
 TEST_F(ConfigTest, DepartmentsList) {
   Config c;

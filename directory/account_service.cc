@@ -47,6 +47,12 @@ std::string FrenchMessage(const std::string& code) {
        "Ce compte utilise la double authentification : créez un mot de passe d'application."},
       {"invalid-date", "La date de naissance n'est pas valide (JJ/MM/AAAA)."},
       {"csrf", "La page a expiré : rechargez-la et recommencez."},
+      {AccountError::kInvalidAddress, "Cette adresse électronique n'est pas valide."},
+      {AccountError::kInvalidName,
+       "Donnez un nom d'appareil de 1 à 64 caractères (par exemple « Téléphone »)."},
+      {AccountError::kTooMany,
+       "Vous avez atteint le nombre maximal de mots de passe d'applications : révoquez-en un."},
+      {"invalid-request", "La demande est incomplète ou mal formée."},
   };
   auto it = kMessages.find(code);
   return it != kMessages.end() ? it->second : "Une erreur est survenue.";

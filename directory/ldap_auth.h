@@ -49,6 +49,8 @@ std::string EscapeFilterValue(std::string_view value);
 // `pattern` with every "{login}" replaced by `escaped_login`.
 std::string ExpandLogin(std::string_view pattern, std::string_view escaped_login);
 
+// The process must ignore SIGPIPE (as `cartable serve` does): libldap writes with write(), and
+// a directory that drops the connection would otherwise kill the process.
 class LdapVerifier {
  public:
   // Where errors go (server down, timeout, TLS failure, a search matching several entries):

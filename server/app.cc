@@ -382,20 +382,10 @@ http::HttpResponse App::ServeDav(http::HttpRequest& request, const AuthUser& use
   return dav_.Handle(request, ToPrincipal(user));
 }
 
-http::HttpResponse App::HomePage(const http::HttpRequest&) const {
-  http::HttpResponse r;
-  r.headers.Set("Content-Type", "text/html; charset=utf-8");
-  r.body =
-      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Cartable</title>"
-      "</head><body><h1>Cartable</h1><p>Serveur d'agendas, de tâches et de contacts de "
-      "l'académie.</p><ul><li>Agendas (CalDAV) : <code>/dav/calendars/&lt;identifiant&gt;/</code>"
-      "</li><li>Contacts (CardDAV) : <code>/dav/addressbooks/&lt;identifiant&gt;/</code></li>"
-      "<li>Documents (WebDAV) : <code>/dav/files/&lt;identifiant&gt;/</code></li></ul>"
-      "<p>Dans Thunderbird, iOS ou DAVx5, indiquez simplement l'adresse de ce serveur.</p>"
-      "<p><a href=\"/connexion\">Se connecter</a> pour gérer votre compte : mot de passe, "
-      "appareils connectés, mots de passe d'applications.</p>"
-      "</body></html>\n";
-  return r;
+http::HttpResponse App::HomePage(http::HttpRequest& request) const {
+  // Rendered through the web layout (stylesheet, header, footer); no session is needed.
+  web::WebRequest page{request};
+  return web::Render(page, "accueil", {{"title", "Cartable"}});
 }
 
 }  // namespace cartable::server

@@ -86,7 +86,7 @@ class App : public http::RequestHandler {
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
   // PROPFIND of `/` after authentication: answered for `/` itself (DavHandler::PropfindServerRoot).
   http::HttpResponse PropfindRoot(http::HttpRequest& request);
-  http::HttpResponse HomePage(const http::HttpRequest& request) const;
+  http::HttpResponse HomePage(http::HttpRequest& request) const;
 
   const Config& config_;
   directory::Accounts accounts_;

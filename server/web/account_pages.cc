@@ -127,13 +127,14 @@ http::HttpResponse SignOut(PageContext& ctx, WebRequest& request) {
 
 http::HttpResponse Overview(PageContext& ctx, WebRequest& request) {
   const store::User& user = *request.user;
-  nlohmann::json data = {{"title", "Mon compte"},
-                         {"display_name", user.display_name},
-                         {"login", user.login},
-                         {"email", user.email}};
+  nlohmann::json data = {
+      {"title", "Mon compte"}, {"display_name", user.display_name}, {"login", user.login}};
+  // An empty string is "true" for a mustache section: absent keys show "aucune".
+  if (!user.email.empty()) data["email"] = user.email;
   auto security = ctx.accounts.store().ThreadSession().GetUserSecurity(user.id);
   if (security.ok()) {
-    data["backup_email"] = security.value().backup_email;
+    if (!security.value().backup_email.empty())
+      data["backup_email"] = security.value().backup_email;
     data["otp_enrolled"] = !security.value().otp_secret.empty();
   }
   data["otp_required"] = ctx.accounts.OtpRequired(user.id);
@@ -189,18 +190,49 @@ http::HttpResponse ChangePassword(PageContext& ctx, WebRequest& request) {
 
 // ---- /compte/appareils ----
 
+// What a person recognises in a User-Agent: "Firefox sur Windows", "Safari sur iPhone",
+// "Thunderbird sur Linux". The whole string stays available as the row's title.
+std::string DeviceLabel(std::string_view ua) {
+  if (ua.empty()) return "Navigateur inconnu";
+  auto has = [&](std::string_view s) { return ua.find(s) != std::string_view::npos; };
+  // Order matters: Edge and Chrome also say "Safari", Chrome on iOS says "CriOS".
+  const char* app = has("Thunderbird")                                  ? "Thunderbird"
+                    : has("DAVx5")                                      ? "DAVx⁵"
+                    : has("Firefox") || has("FxiOS")                    ? "Firefox"
+                    : has("Edg/")                                       ? "Edge"
+                    : has("OPR/")                                       ? "Opera"
+                    : has("Chrome/") || has("CriOS") || has("Chromium") ? "Chrome"
+                    : has("Safari/")                                    ? "Safari"
+                                                                        : nullptr;
+  const char* os = has("iPhone")                         ? "iPhone"
+                   : has("iPad")                         ? "iPad"
+                   : has("Android")                      ? "Android"
+                   : has("Windows")                      ? "Windows"
+                   : has("Mac OS X") || has("Macintosh") ? "macOS"
+                   : has("CrOS")                         ? "ChromeOS"
+                   : has("Linux")                        ? "Linux"
+                                                         : nullptr;
+  if (app != nullptr && os != nullptr) return std::string(app) + " sur " + os;
+  if (app != nullptr) return app;
+  if (os != nullptr) return std::string("Navigateur sur ") + os;
+  std::string shown(ua.substr(0, 40));
+  return ua.size() > 40 ? shown + "…" : shown;
+}
+
 http::HttpResponse Devices(PageContext& ctx, WebRequest& request) {
   auto devices = ctx.accounts.ListDevices(request.user->id, request.session->id);
   if (!devices.ok()) throw std::runtime_error(devices.status().ToString());
   nlohmann::json sessions = nlohmann::json::array();
   nlohmann::json passwords = nlohmann::json::array();
   for (const directory::Device& d : devices.value()) {
-    nlohmann::json row = {{"id", std::to_string(d.id)},
-                          {"name", d.name.empty() ? "Navigateur inconnu" : d.name},
-                          {"created", FrenchDateTime(d.created_at)},
-                          {"last_used", FrenchDateTime(d.last_used_at)},
-                          {"address", d.last_address.empty() ? "—" : d.last_address},
-                          {"current", d.current}};
+    nlohmann::json row = {
+        {"id", std::to_string(d.id)},
+        {"name", d.kind == directory::Device::Kind::kWebSession ? DeviceLabel(d.name) : d.name},
+        {"agent", d.name},
+        {"created", FrenchDateTime(d.created_at)},
+        {"last_used", FrenchDateTime(d.last_used_at)},
+        {"address", d.last_address.empty() ? "—" : d.last_address},
+        {"current", d.current}};
     (d.kind == directory::Device::Kind::kWebSession ? sessions : passwords).push_back(row);
   }
   bool has_passwords = !passwords.empty();

@@ -427,6 +427,33 @@ TEST_F(WebSessionTest, SignOutEndsTheSession) {
   EXPECT_TRUE(signed_out);
 }
 
+TEST_F(WebSessionTest, DevicesAreNamedAsPeopleKnowThem) {
+  WebClient firefox = Browser(), phone = Browser();
+  ASSERT_EQ(firefox.Get("/connexion").status, 200);
+  const char* kFirefox =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+  ASSERT_EQ(firefox
+                .Post("/connexion", {{"identifiant", "alice"}, {"mot_de_passe", kPassword}},
+                      {{"User-Agent", kFirefox}})
+                .status,
+            303);
+  ASSERT_EQ(phone.Get("/connexion").status, 200);
+  const char* kIphone =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+      "like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+  ASSERT_EQ(phone
+                .Post("/connexion", {{"identifiant", "alice"}, {"mot_de_passe", kPassword}},
+                      {{"User-Agent", kIphone}})
+                .status,
+            303);
+  WebPage devices = firefox.Get("/compte/appareils");
+  ASSERT_EQ(devices.status, 200);
+  EXPECT_NE(devices.body.find(">Firefox sur Windows <strong"), std::string::npos) << devices.body;
+  EXPECT_NE(devices.body.find(">Safari sur iPhone</td>"), std::string::npos) << devices.body;
+  // The whole User-Agent stays available (title attribute), escaped.
+  EXPECT_NE(devices.body.find("title=\"Mozilla/5.0 (iPhone;"), std::string::npos);
+}
+
 TEST_F(WebSessionTest, SignOutEverywhereEndsEverySessionAndOptionallyAppPasswords) {
   store::User alice = User("alice");
   store::AppPassword app;

@@ -7,25 +7,11 @@
 #include <memory>
 #include <mutex>
 
+#include "dav/gmime_ptr.h"
 #include "directory/secret_key.h"
 
 namespace cartable::directory {
 namespace {
-
-struct UnrefDeleter {
-  void operator()(gpointer p) const {
-    if (p) g_object_unref(p);
-  }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, UnrefDeleter>;
-
-struct FormatOptionsDeleter {
-  void operator()(GMimeFormatOptions* o) const { g_mime_format_options_free(o); }
-};
-struct DateTimeDeleter {
-  void operator()(GDateTime* d) const { g_date_time_unref(d); }
-};
 
 void Init() {
   static std::once_flag once;

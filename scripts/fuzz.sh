@@ -49,8 +49,11 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$corpus"
   cp "$ROOT/tests/fuzz/corpus/$t/"* "$corpus/"
   for ext in ${SEED_EXT[$t]}; do
-    find "$ROOT/tests" -path "$ROOT/tests/fuzz" -prune -o -type f -name "*.$ext" \
-      -exec cp -t "$corpus" {} +
+    # Named after their path: two fixtures may share a file name (tests/web/staff.csv).
+    while IFS= read -r -d '' f; do
+      rel="${f#"$ROOT/tests/"}"
+      cp "$f" "$corpus/${rel//\//_}"
+    done < <(find "$ROOT/tests" -path "$ROOT/tests/fuzz" -prune -o -type f -name "*.$ext" -print0)
   done
   if [ -n "${FUZZ_SEEDS:-}" ] && [ -d "$FUZZ_SEEDS/$t" ]; then
     find "$FUZZ_SEEDS/$t" -type f -exec cp -t "$corpus" {} +

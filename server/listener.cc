@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -156,12 +157,12 @@ class HttpServerImpl {
                   const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool close);
   void Pump(const std::shared_ptr<ConnState>& state,
             const std::shared_ptr<Pistache::Tcp::Peer>& peer);
-  void OnAdmission(const std::shared_ptr<ConnState>& state,
-                   const std::shared_ptr<Pistache::Tcp::Peer>& peer, http::Admission admission,
-                   ReactorTransport& transport);
-  void OnDeferred(const std::shared_ptr<ConnState>& state,
-                  const std::shared_ptr<Pistache::Tcp::Peer>& peer, http::HttpResponse response,
-                  ReactorTransport& transport);
+  // Goes on with a connection that waited for a pending admission or a deferred response:
+  // `finish` hands the result to the connection (true = close), then output is sent and reading
+  // resumes.
+  void Continue(const std::shared_ptr<ConnState>& state,
+                const std::shared_ptr<Pistache::Tcp::Peer>& peer, ReactorTransport& transport,
+                const std::function<bool()>& finish);
   void OnWritten(const std::shared_ptr<ConnState>& state,
                  const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer, size_t n);
   bool Admit(const std::shared_ptr<ConnState>& state);
@@ -236,7 +237,9 @@ void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
                          admission = std::move(admission)](ReactorTransport& t) mutable {
             auto s = weak_state.lock();
             auto p = weak_peer.lock();
-            if (s && p) OnAdmission(s, p, std::move(admission), t);
+            if (s && p) {
+              Continue(s, p, t, [&] { return s->conn.FinishAdmission(std::move(admission)); });
+            }
           });
         });
     // A deferred response (slow work after the body, on the hash pool) is delivered the same
@@ -249,7 +252,7 @@ void HttpServerImpl::OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
         auto s = weak_state.lock();
         auto p = weak_peer.lock();
         if (s && p) {
-          OnDeferred(s, p, std::move(response), t);
+          Continue(s, p, t, [&] { return s->conn.FinishResponse(std::move(response)); });
         } else {
           ctx->in_flight.fetch_sub(1, std::memory_order_relaxed);
         }
@@ -313,13 +316,14 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
   }
 }
 
-// On the reactor thread: continues a connection whose admission was pending, then reads it
-// again (its own read loop was stopped).
-void HttpServerImpl::OnAdmission(const std::shared_ptr<ConnState>& state,
-                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                                 http::Admission admission, ReactorTransport& transport) {
+// On the reactor thread: continues a connection whose admission was pending or whose response
+// was deferred, goes on with the pipelined requests kept meanwhile, then reads it again (its own
+// read loop was stopped).
+void HttpServerImpl::Continue(const std::shared_ptr<ConnState>& state,
+                              const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                              ReactorTransport& transport, const std::function<bool()>& finish) {
   try {
-    bool close = state->conn.FinishAdmission(std::move(admission));
+    bool close = finish();
     SendOutput(state, peer, close);
     // The next pipelined request waits for its own admission or deferred response.
     if (!close && (state->conn.awaiting_admission() || state->conn.awaiting_response())) return;
@@ -329,23 +333,6 @@ void HttpServerImpl::OnAdmission(const std::shared_ptr<ConnState>& state,
     state->Close();
   }
   // Closing or not, read again: a closed connection must see its EOF to be released.
-  transport.ResumeReading(peer);
-}
-
-// On the reactor thread: sends a deferred response, goes on with the pipelined requests kept
-// meanwhile, then reads the connection again.
-void HttpServerImpl::OnDeferred(const std::shared_ptr<ConnState>& state,
-                                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                                http::HttpResponse response, ReactorTransport& transport) {
-  try {
-    bool close = state->conn.FinishResponse(std::move(response));
-    SendOutput(state, peer, close);
-    if (!close && (state->conn.awaiting_admission() || state->conn.awaiting_response())) return;
-  } catch (...) {
-    ctx_.in_flight.fetch_sub(state->conn.TakeResponseCount(), std::memory_order_relaxed);
-    state->conn.MarkClosing();
-    state->Close();
-  }
   transport.ResumeReading(peer);
 }
 

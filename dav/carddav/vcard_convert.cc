@@ -221,7 +221,10 @@ void PropertyTo4(VCardProperty& p) {
   }
   if (In(kDated, p.name)) DateTo4(p);
   PrefTo4(p);
-  RemoveParam(p, "CHARSET");  // 2.1 leftover, always UTF-8 in 4.0
+  // 2.1 leftover, always UTF-8 in 4.0 — unless the value holds a quoted-printable soft break:
+  // it is read back only while the parameters still say QUOTED-PRINTABLE, which a garbled
+  // CHARSET value may be the one to say (found by tests/fuzz/vcard_fuzzer).
+  if (p.value.find_first_of("\r\n") == std::string::npos) RemoveParam(p, "CHARSET");
 }
 
 }  // namespace

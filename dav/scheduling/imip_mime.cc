@@ -10,26 +10,11 @@
 #include <mutex>
 #include <random>
 
+#include "dav/gmime_ptr.h"
 #include "dav/text_fold.h"
 
 namespace cartable::dav::scheduling {
 namespace {
-
-// GMime objects are GObjects: one reference, dropped with g_object_unref.
-struct UnrefDeleter {
-  void operator()(gpointer p) const {
-    if (p) g_object_unref(p);
-  }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, UnrefDeleter>;
-
-struct FormatOptionsDeleter {
-  void operator()(GMimeFormatOptions* o) const { g_mime_format_options_free(o); }
-};
-struct DateTimeDeleter {
-  void operator()(GDateTime* d) const { g_date_time_unref(d); }
-};
 
 // Deeper MIME trees than this are not searched (hostile nesting must not exhaust the stack).
 constexpr int kMaxDepth = 32;

@@ -152,6 +152,22 @@ TEST(ConvertVCard, BinaryValueWithASoftBreakIsNotMadeADataUri) {
   EXPECT_EQ(card->Find("PHOTO")->value.find("data:"), std::string::npos);
 }
 
+// Found by tests/fuzz/vcard_fuzzer: the only "QUOTED-PRINTABLE" of a PHOTO is inside a garbled
+// CHARSET value; dropping CHARSET for 4.0 left the joined soft-break line on its own.
+TEST(ConvertVCard, SoftBreakKeepsTheCharsetThatMarksItQuotedPrintable) {
+  std::string card =
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n"
+      "PHOTO;ENCODING=b;CHARSET=UTF-8G=QUOTED-PRINTABLE=JPEG:/9j/4AAQSkZJRg==\r\n"
+      "TEL;type8V0\r\nEND:VCARD\r\n";
+  ASSERT_TRUE(ParseVCard(card).ok());
+  Result<std::string> v4 = ConvertVCard(card, "4.0");
+  ASSERT_TRUE(v4.ok()) << v4.status().ToString();
+  Result<VCard> parsed = ParseVCard(*v4);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << *v4;
+  ASSERT_NE(parsed->Find("PHOTO"), nullptr);
+  EXPECT_EQ(parsed->Find("TEL"), nullptr) << "the joined line stays inside the PHOTO value";
+}
+
 TEST(ConvertVCard, TelUriBecomesText) {
   VCard v3 = Parsed(Convert(Sample("cardbook40.vcf"), "3.0"));
   const VCardProperty* tel = v3.Find("TEL");

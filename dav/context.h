@@ -42,6 +42,13 @@ struct DavOptions {
   uint64_t max_response_bytes = 64ull << 20;
   // Recurrence instances produced for one request: expand, free-busy (507, as above).
   uint64_t max_instances_per_request = 50000;
+  // Sharing ([sharing] in the config file; dav/sharing/).
+  bool share_auto_accept = true;           // colleagues' shares are accepted at once
+  size_t max_shares_per_collection = 200;  // shares of one collection (409 beyond)
+  size_t max_delegates = 50;               // delegates of one user (409 beyond)
+  // Members an invited group (CUTYPE=GROUP attendee) is expanded into ([scheduling]); beyond
+  // it the group is not expanded and its SCHEDULE-STATUS says 5.3 (RFC 6638 §3.2.9).
+  size_t max_group_members = 500;
 };
 
 // Injectable clock so time-dependent tests are deterministic.

@@ -16,6 +16,7 @@
 
 #include "dav/context.h"
 #include "dav/resource_kind.h"
+#include "dav/sharing/access.h"
 #include "dav/store/store.h"
 
 namespace cartable::dav {
@@ -35,6 +36,17 @@ struct Area {
   std::string_view home_kind;  // store::kKindFilesHome
 };
 
+// A collection of another user seen inside a sharee's home: an accepted share mounted at
+// /dav/{calendars|addressbooks}/{sharee}/partage-{share id}/ (dav/sharing/sharing_service.h).
+// The Target's `owner` and `collection` are the sharer's (DAV:owner, scheduling as the owner);
+// its `path` is the sharee's URL.
+struct Mount {
+  store::User home_user;      // whose home the mount is in (the sharee)
+  std::string path;           // the mount's own URL path, ending in '/'
+  store::Share share;         // the share the URL names
+  store::ShareMember member;  // the home user's own settings on it (defaults when none stored)
+};
+
 struct Target {
   NodeType type = NodeType::kMissing;
   // What the resource is (KindOf: type refined by the collection kind); set by Resolve and the
@@ -49,6 +61,8 @@ struct Target {
   bool parent_exists = false;        // kObject/kMissing: `collection` is valid
   store::Object object;              // kObject
   std::string name;                  // last segment (kObject/kMissing), no slash
+  std::optional<Mount> mount;        // set at and below a share mount
+  Access access;                     // filled by ComputeAccess (dav/sharing/access.h)
 
   bool IsCollectionLike() const {
     return type == NodeType::kVirtual || type == NodeType::kPrincipal ||
@@ -58,7 +72,10 @@ struct Target {
 
 // The canonical home path of `login` in `area` ("/dav/files/jlabert/").
 std::string HomePath(const Area& area, const std::string& login);
+// A person's principal: /dav/principals/users/{login}/.
 std::string PrincipalPath(const std::string& login);
+// Any user's principal: persons as above, groups at /dav/principals/groups/{login}/.
+std::string PrincipalPath(const store::User& user);
 
 // The shared staff directory: one store collection (store::kDirectoryPath), seen read-only as
 // `annuaire/` in every address-book home (/dav/addressbooks/{login}/annuaire/).
@@ -118,8 +135,7 @@ Target ChildObjectTarget(const Target& parent, const store::Object& object);
 // already stored are not checked: they stay readable and deletable.
 Status CheckNewResourceName(std::string_view path);
 
-// Access rules for now: a user reads and writes only their own trees; principals and virtual
-// collections are readable by every authenticated user, writable by none.
+// Shorthands over t.access (ComputeAccess must have run): read, and write of content.
 bool CanRead(const Target& t, const Principal& p);
 bool CanWrite(const Target& t, const Principal& p);
 

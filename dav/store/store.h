@@ -28,6 +28,7 @@ using Id = int64_t;
 using UnixTime = int64_t;
 
 enum class UserState { kActive, kDisabled };
+enum class UserKind { kPerson, kGroup };
 
 struct User {
   Id id = 0;
@@ -44,6 +45,10 @@ struct User {
   // Server-side scheduling (RFC 6638) for this user; off: their client sends iTIP by mail and
   // colleagues' invitations reach them by mail.
   bool scheduling = true;
+  // A person, or a group account (a department or an establishment of the directory, created by
+  // the import): groups own group calendars, are group principals and never sign in.
+  UserKind kind = UserKind::kPerson;
+  std::string group_key;  // groups only: "departement:37", "etablissement:0370001A"
 };
 
 // ---- account security (0008_accounts.sql; the rules live in directory/account_service.h) ----
@@ -129,6 +134,61 @@ struct AuditQuery {
   size_t limit = 1000;
 };
 
+// ---- sharing (0009_sharing.sql; the rules live in dav/sharing/access.h and sharing_service.h)
+// ----
+
+// What a share lets its sharee do. kFreeBusy: only free-busy time (CALDAV:read-free-busy).
+enum class ShareAccess { kRead, kReadWrite, kFreeBusy };
+// A colleague's answer; group shares are always kAccepted (a member hides one with
+// ShareMember::hidden).
+enum class ShareStatus { kPending, kAccepted, kDeclined };
+
+// A collection (calendar or address book) shared by its owner with a colleague or a group.
+struct Share {
+  Id id = 0;
+  Id collection_id = 0;
+  Id sharee_user_id = 0;     // the colleague; 0 for a group share
+  std::string sharee_group;  // the group key ("departement:37"); "" for a colleague
+  ShareAccess access = ShareAccess::kRead;
+  ShareStatus status = ShareStatus::kPending;
+  std::string summary;     // the invitation's text ("" = none)
+  std::string invite_uid;  // unique: the CS:uid of the invitation notification
+  UnixTime created_at = 0;
+  UnixTime updated_at = 0;
+};
+
+// One sharee's own data on a share: their name, colour, order and transparency for the shared
+// collection (unset = the owner's), and whether they removed a group share from their home.
+struct ShareMember {
+  Id share_id = 0;
+  Id user_id = 0;
+  bool hidden = false;
+  std::optional<std::string> display_name;
+  std::optional<std::string> color;
+  std::optional<int64_t> order;
+  std::optional<bool> transparent;
+  UnixTime updated_at = 0;
+};
+
+// A sharee's own alarms and transparency of one calendar object (per-user data).
+struct PerUserData {
+  Id object_id = 0;
+  Id user_id = 0;
+  std::string data;  // iCalendar text: per component instance, only its VALARMs and TRANSP
+  std::string etag;  // computed by the store from `data` (quoted, like Object::etag)
+};
+
+enum class DelegateAccess { kRead, kReadWrite };
+
+// `delegate_id` may read (kRead) or manage (kReadWrite) the calendars of `owner_id`
+// (calendar-proxy-read / calendar-proxy-write).
+struct Delegate {
+  Id owner_id = 0;
+  Id delegate_id = 0;
+  DelegateAccess access = DelegateAccess::kRead;
+  UnixTime created_at = 0;
+};
+
 // Collection kinds. Stored as text; the DAV layer maps each to a descriptor.
 inline constexpr const char* kKindCollection = "collection";       // plain WebDAV collection
 inline constexpr const char* kKindFilesHome = "files-home";        // /dav/files/{login}/
@@ -139,6 +199,8 @@ inline constexpr const char* kKindAddressbook = "addressbook";
 // RFC 6638 scheduling inbox (/dav/calendars/{login}/inbox/) and outbox (.../outbox/).
 inline constexpr const char* kKindScheduleInbox = "schedule-inbox";
 inline constexpr const char* kKindScheduleOutbox = "schedule-outbox";
+// Sharing invitations of a user (CS:notification-URL): /dav/calendars/{login}/notifications/.
+inline constexpr const char* kKindNotifications = "notifications";
 // The staff directory address book, shared read-only by everyone, at kDirectoryPath (a root
 // collection owned by no user, written by `cartable directory import`).
 inline constexpr const char* kKindDirectory = "directory";
@@ -509,6 +571,59 @@ class Session {
   virtual Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) = 0;
   // Removes a mail from the queue (sent, or given up); OK when absent.
   virtual Status DeleteMail(Id id) = 0;
+
+  // ---- sharing ----
+  // Creates a share (id, created_at and updated_at are set by the store); returns its id.
+  // kConflict when the collection already has a share for this sharee (colleague or group);
+  // kNotFound when the collection or the colleague does not exist.
+  virtual Result<Id> CreateShare(const Share& share) = 0;
+  // Sets access, status and summary of `share.id` (updated_at = now); kNotFound.
+  virtual Status UpdateShare(const Share& share) = 0;
+  virtual Result<Share> GetShare(Id id) = 0;                                   // kNotFound
+  virtual Result<Share> FindShareByInvite(const std::string& invite_uid) = 0;  // kNotFound
+  // Deletes the share with its members' rows and nothing else; kNotFound when absent.
+  virtual Status DeleteShare(Id id) = 0;
+  // The shares of a collection, ordered by id.
+  virtual Result<std::vector<Share>> ListShares(Id collection_id) = 0;
+  // Every share whose sharee is `user_id` or one of `group_keys` (any status), ordered by id.
+  // Indexed: one lookup per sharee, whatever the number of shares in the store.
+  virtual Result<std::vector<Share>> SharesForSharee(
+      Id user_id, const std::vector<std::string>& group_keys) = 0;
+  // A sharee's own row of a share; kNotFound when they have none (everything is the owner's).
+  virtual Result<ShareMember> GetShareMember(Id share_id, Id user_id) = 0;
+  // Inserts or replaces the row (updated_at = now); kNotFound when the share or user is absent.
+  virtual Status PutShareMember(const ShareMember& member) = 0;
+  // Every row of a user, ordered by share id.
+  virtual Result<std::vector<ShareMember>> ListShareMembers(Id user_id) = 0;
+
+  // Per-user data of calendar objects. Get: kNotFound when the user has none for the object.
+  virtual Result<PerUserData> GetPerUserData(Id object_id, Id user_id) = 0;
+  // Inserts or replaces; the store computes `etag` from `data`. kNotFound: no such object/user.
+  virtual Status PutPerUserData(Id object_id, Id user_id, const std::string& data) = 0;
+  virtual Status DeletePerUserData(Id object_id, Id user_id) = 0;  // OK when absent
+  // The user's rows for every object of a collection in one query, ordered by object id, as a
+  // visitor (PROPFIND Depth 1 and REPORTs without a query per member).
+  virtual Status ForEachPerUserData(Id collection_id, Id user_id,
+                                    const std::function<Status(const PerUserData&)>& fn) = 0;
+
+  // Delegation. PutDelegate inserts or replaces (created_at kept on replace); kNotFound when a
+  // user is absent; kBadRequest when owner == delegate.
+  virtual Status PutDelegate(const Delegate& delegate) = 0;
+  virtual Status DeleteDelegate(Id owner_id, Id delegate_id) = 0;         // OK when absent
+  virtual Result<Delegate> GetDelegate(Id owner_id, Id delegate_id) = 0;  // kNotFound
+  // The delegates of `owner_id` / the owners `delegate_id` is a delegate of, ordered by the
+  // other user's id.
+  virtual Result<std::vector<Delegate>> ListDelegates(Id owner_id) = 0;
+  virtual Result<std::vector<Delegate>> ListDelegations(Id delegate_id) = 0;
+
+  // Groups of the directory. The group keys of a user: "departement:{code}" and
+  // "etablissement:{UAI}" of every active directory entry linked to the account, without
+  // duplicates, sorted.
+  virtual Result<std::vector<std::string>> GroupKeysOfUser(Id user_id) = 0;
+  // The accounts (person users) of the active members of a group, ordered by id; at most
+  // `limit` (the caller asks for one more than its bound to detect an overflow).
+  virtual Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) = 0;
+  virtual Result<User> GetUserByGroupKey(const std::string& group_key) = 0;  // kNotFound
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is

@@ -68,8 +68,7 @@ TYPED_TEST(StoreSharingTest, SharesRoundTripAndAreUniquePerSharee) {
             Code::kConflict);
   EXPECT_EQ(s.CreateShare(this->ShareWith(cal.id, 0, "departement:41", "inv-1")).status().code(),
             Code::kConflict);
-  EXPECT_EQ(s.CreateShare(this->ShareWith(999, bob, "", "inv-5")).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(s.CreateShare(this->ShareWith(999, bob, "", "inv-5")).status().code(), Code::kNotFound);
 
   Share changed = *got;
   changed.access = ShareAccess::kReadWrite;

@@ -31,20 +31,6 @@ std::optional<store::User> ShareeOf(const PropContext& c, const store::Share& s)
   return std::nullopt;
 }
 
-// The shares a viewer may see listed: all of them for the owner; on a mount only those that
-// reach the home's user (a server's privacy policy, caldav-sharing §5.2.2: sharees do not learn
-// about each other).
-std::vector<store::Share> Visible(const Target& t, std::vector<store::Share> shares) {
-  if (!t.mount) return shares;
-  std::vector<store::Share> mine;
-  for (store::Share& s : shares) {
-    if (s.sharee_user_id == t.mount->home_user.id || s.id == t.mount->share.id) {
-      mine.push_back(std::move(s));
-    }
-  }
-  return mine;
-}
-
 std::string_view CsStatus(store::ShareStatus status) {
   switch (status) {
     case store::ShareStatus::kPending: return "invite-noresponse";
@@ -81,7 +67,7 @@ bool GetCsInvite(const PropContext& c, XmlWriter& w) {
     w.TextElement(ns::kCalendarServer, "common-name", t.owner->display_name);
     w.Close();
   }
-  for (const store::Share& s : Visible(t, std::move(*shares))) {
+  for (const store::Share& s : *shares) {
     std::optional<store::User> who = ShareeOf(c, s);
     if (!who) continue;
     w.Open(ns::kCalendarServer, "user");
@@ -118,7 +104,7 @@ bool GetDavInvite(const PropContext& c, XmlWriter& w) {
   std::optional<std::vector<store::Share>> shares = SharesOf(c);
   if (!shares || !t.owner) return false;
   WriteDavSharee(w, *t.owner, "invite-accepted", [&] { w.Empty(ns::kDav, "shared-owner"); });
-  for (const store::Share& s : Visible(t, std::move(*shares))) {
+  for (const store::Share& s : *shares) {
     std::optional<store::User> who = ShareeOf(c, s);
     if (!who) continue;
     WriteDavSharee(w, *who, CsStatus(s.status), [&] { WriteDavAccess(w, s.access); });

@@ -1,7 +1,7 @@
 // The live properties of sharing (caldav-sharing §4-5, draft-pot-webdav-resource-sharing §4):
 //   CS:invite, DAV:invite        who a calendar/address book is shared with, and their answer
-//                                (the owner sees every sharee; a sharee the organizer and
-//                                themselves only)
+//                                (on the owner's collection and on mounts alike, as
+//                                CalendarServer: colleagues see who else shares the calendar)
 //   CS:allowed-sharing-modes     CS:can-be-shared on the owner's calendars
 //   DAV:share-access             shared-owner / not-shared (owner), read / read-write (mounts)
 //   DAV:sharer-resource-uri,

@@ -472,6 +472,27 @@ Status RemoveShare(const Request& req, const store::Collection& collection, cons
   });
 }
 
+Status RevokeAllShares(const Request& req, const store::Collection& collection) {
+  if (AreaOf(collection) == nullptr) return Status::OK();
+  store::Session& session = req.session;
+  Result<std::vector<store::Share>> shares = session.ListShares(collection.id);
+  if (!shares.ok()) return shares.status();
+  if (shares->empty()) return Status::OK();
+  MountTouch touch(session, collection);
+  for (const store::Share& share : *shares) {
+    if (Status s = touch.Add(share); !s.ok()) return s;
+  }
+  for (const store::Share& share : *shares) {
+    if (share.sharee_user_id != 0 && share.status == store::ShareStatus::kPending) {
+      Result<store::User> sharee = session.GetUserById(share.sharee_user_id);
+      if (!sharee.ok()) return sharee.status();
+      if (Status s = DeleteInvite(session, share, *sharee); !s.ok()) return s;
+    }
+    if (Status s = session.DeleteShare(share.id); !s.ok()) return s;
+  }
+  return touch.Finish();
+}
+
 Result<std::string> ReplyToShare(const Request& req, std::string_view invite_uid, bool accept) {
   store::Session& session = req.session;
   const Status none =

@@ -320,6 +320,21 @@ TEST_F(SharingTest, AutoAcceptThenRevokeSeenBySync) {
   EXPECT_EQ(Post("jlabert", kAgenda, CsUnshare("pmartin")).status, 200);
 }
 
+// The owner deletes a shared calendar: the sharee's next sync on her home reports the mount
+// gone.
+TEST_F(SharingTest, DeletingASharedCalendarTellsTheSharees) {
+  ASSERT_EQ(Do("jlabert", "MKCALENDAR", "/dav/calendars/jlabert/oraux/").status, 201);
+  ASSERT_EQ(Post("jlabert", "/dav/calendars/jlabert/oraux/", CsShare("mdupont", "read")).status,
+            200);
+  std::vector<std::string> mounts = MountsOf("mdupont");
+  ASSERT_EQ(mounts.size(), 1u);
+  std::string token;
+  Sync("mdupont", kMarieHome, token);
+  ASSERT_EQ(Do("jlabert", "DELETE", "/dav/calendars/jlabert/oraux/").status, 204);
+  EXPECT_TRUE(MountsOf("mdupont").empty());
+  EXPECT_EQ(Sync("mdupont", kMarieHome, token).response_status[mounts[0]], 404);
+}
+
 // WebDAV resource sharing (draft-pot-webdav-resource-sharing, as SabreDAV serves it).
 TEST_F(SharingTest, DavShareResourceSequence) {
   Reply share =

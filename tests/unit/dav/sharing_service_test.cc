@@ -280,6 +280,33 @@ TEST_F(SharingServiceTest, RefusesWhatCannotBeShared) {
             0u);
 }
 
+// Deleting a shared calendar: every mount goes (the sharee's sync says so) and pending
+// invitations are withdrawn.
+TEST_F(SharingServiceTest, RevokeAllSharesBeforeDelete) {
+  options_.share_auto_accept = false;
+  Result<store::Share> marie = As(jean_, [&](const Request& req) {
+    return SetShare(req, agenda_, Who("mdupont"), store::ShareAccess::kRead, "");
+  });
+  Result<store::Share> paul = As(jean_, [&](const Request& req) {
+    return SetShare(req, agenda_, Who("pmartin"), store::ShareAccess::kRead, "");
+  });
+  ASSERT_TRUE(marie.ok() && paul.ok());
+  ASSERT_TRUE(As(marie_, [&](const Request& req) {
+                return ReplyToShare(req, marie->invite_uid, true);
+              }).ok());
+  auto paul_box = s().GetCollection(NotificationsPath("pmartin"));
+  ASSERT_TRUE(s().GetObject(paul_box->id, NotificationName(*paul), false).ok());
+  const int64_t before = Seq("/dav/calendars/mdupont/");
+  Status s1 = As(jean_, [&](const Request& req) { return RevokeAllShares(req, agenda_); });
+  ASSERT_TRUE(s1.ok()) << s1.ToString();
+  EXPECT_EQ(ChangesOf("/dav/calendars/mdupont/", before),
+            std::vector<std::string>{"-" + MountName(marie->id) + "/"});
+  EXPECT_TRUE(s().ListShares(agenda_.id)->empty());
+  EXPECT_FALSE(s().GetObject(paul_box->id, NotificationName(*paul), false).ok());
+  EXPECT_TRUE(As(jean_, [&](const Request& req) { return RevokeAllShares(req, agenda_); }).ok())
+      << "nothing to revoke";
+}
+
 // [sharing] max_shares_per_collection: 409 with a message, the shares already there kept.
 TEST_F(SharingServiceTest, SharesPerCollectionAreBounded) {
   options_.max_shares_per_collection = 1;

@@ -281,6 +281,25 @@ TEST_F(SharingAccessTest, CopyAndMoveNeedPrivilegesAtBothEnds) {
   EXPECT_EQ(Do("jlabert", "GET", std::string(kAgenda) + "his.ics").status, 200);
 }
 
+TEST_F(SharingAccessTest, ACopyOfASharedCalendarBelongsToTheSharee) {
+  std::string mount = Share("mdupont", store::ShareAccess::kRead);
+  const std::string copy = "/dav/calendars/mdupont/copie/";
+  EXPECT_EQ(Do("mdupont", "COPY", mount, "", {{"Destination", copy}}).status, 201);
+  MultiStatus ms = Find("mdupont", copy, "<A:owner/><A:current-user-privilege-set/>");
+  EXPECT_NE(ms.props[copy]["{DAV:}owner"].xml.find("/dav/principals/users/mdupont/"),
+            std::string::npos)
+      << ms.props[copy]["{DAV:}owner"].xml;
+  EXPECT_EQ(Do("mdupont", "GET", copy + "e1.ics").status, 200);
+  EXPECT_EQ(Do("mdupont", "DELETE", copy + "e1.ics").status, 204) << "hers to change";
+  // Stored as hers too: she may share it (the sharing POST checks the collection's owner).
+  Reply share = Do("mdupont", "POST", copy,
+                   R"(<C:share xmlns:C="http://calendarserver.org/ns/" xmlns:D="DAV:"><C:set>)"
+                   R"(<D:href>mailto:paul.martin@ac-orleans-tours.fr</D:href><C:read/></C:set>)"
+                   R"(</C:share>)");
+  EXPECT_EQ(share.status, 200) << share.body;
+  EXPECT_EQ(Do("jlabert", "GET", std::string(kAgenda) + "e1.ics").status, 200);
+}
+
 TEST_F(SharingAccessTest, MountNamesAreReservedInHomes) {
   Reply mk = Do("jlabert", "MKCALENDAR", "/dav/calendars/jlabert/partage-42/");
   EXPECT_EQ(mk.status, 403);

@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/per_user.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -61,7 +62,12 @@ Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& 
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
-  w.Text(c.target.object.etag);
+  Result<std::string> etag = sharing::ViewerEtag(c.req, c.target);  // a sharee's own
+  if (!etag.ok()) {
+    c.Fail(etag.status());
+    return false;
+  }
+  w.Text(*etag);
   return true;
 }
 
@@ -298,11 +304,22 @@ const LiveProperty* PropertyRegistry::Find(const QName& name) const {
 }
 
 std::optional<std::string> ObjectBody(const PropContext& ctx) {
-  if (ctx.target.object.data) return *ctx.target.object.data;
-  Result<store::Object> full =
-      ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
-  if (!full.ok()) return std::nullopt;
-  return std::move(full->data);
+  std::string data;
+  if (ctx.target.object.data) {
+    data = *ctx.target.object.data;
+  } else {
+    Result<store::Object> full =
+        ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
+    if (!full.ok()) return std::nullopt;
+    data = std::move(*full->data);
+  }
+  // What the principal may see (the read hook of dav/sharing/per_user.h).
+  Result<std::string> view = sharing::CalendarView(ctx.req, ctx.target, std::move(data));
+  if (!view.ok()) {
+    ctx.Fail(view.status());
+    return std::nullopt;
+  }
+  return std::move(view.value());
 }
 
 std::string ElementText(const pugi::xml_node& value) {

@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/sharing/per_user.h"
 #include "server/http/path.h"
 
@@ -43,8 +44,8 @@ bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
     w.Text(c.target.owner->display_name);
   } else if (c.target.kind == ResourceKind::kDirectory) {
     w.Text("Annuaire académique");
-  } else if (const auto& name = c.target.collection.settings.display_name) {
-    w.Text(*name);
+  } else if (std::optional<std::string> name = sharing::SettingsSeen(c.target).display_name) {
+    w.Text(*name);  // on a share mount, the sharee's own name for it
   } else {
     return false;
   }

@@ -87,8 +87,8 @@ Result<WriteResult> MoveWithinHome(const Request& req, const MemberWrite& w,
 // per-user parts split off or the owner's restored, or the event reduced for them.
 Status FinishShareeWrite(const Request& req, const Target& t, std::string_view body,
                          bool split_changed, WriteResult& r) {
-  r.rewritten = r.rewritten || split_changed ||
-                (sharing::ReducesPrivate(t.access) && MayBeClassified(body));
+  r.rewritten =
+      r.rewritten || split_changed || (sharing::ReducesPrivate(t.access) && MayBeClassified(body));
   Result<std::string> etag =
       sharing::ViewerEtag(req.session, t.access, req.principal.user_id, r.object);
   if (!etag.ok()) return etag.status();

@@ -5,8 +5,8 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
-#include "dav/sharing/per_user.h"
 #include "dav/quota.h"
+#include "dav/sharing/per_user.h"
 
 namespace cartable::dav {
 

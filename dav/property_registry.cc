@@ -63,7 +63,7 @@ Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& 
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
-  Result<std::string> etag = sharing::ViewerEtag(c.req, c.target);  // a sharee's own
+  Result<std::string> etag = sharing::ViewerEtag(c);  // a sharee's own
   if (!etag.ok()) {
     c.Fail(etag.status());
     return false;
@@ -315,7 +315,7 @@ std::optional<std::string> ObjectBody(const PropContext& ctx) {
     data = std::move(*full->data);
   }
   // What the principal may see (the read hook of dav/sharing/per_user.h).
-  Result<std::string> view = sharing::CalendarView(ctx.req, ctx.target, std::move(data));
+  Result<std::string> view = sharing::CalendarView(ctx, std::move(data));
   if (!view.ok()) {
     ctx.Fail(view.status());
     return std::nullopt;

@@ -1,6 +1,8 @@
 #include "dav/sharing/per_user.h"
 
 #include "dav/caldav/ical.h"
+#include "dav/members.h"
+#include "dav/property_registry.h"
 #include "dav/sharing/privacy.h"
 #include "dav/store/store_util.h"
 #include "dav/target.h"
@@ -8,15 +10,49 @@
 namespace cartable::dav::sharing {
 namespace {
 
-// The viewer's per-user data of `object`; nullopt when they have none.
+// The viewer's per-user data of `object`; nullopt when they have none. From `bulk` (the rows of
+// the whole collection, one query) when given, else one lookup.
 Result<std::optional<store::PerUserData>> PerUserOf(store::Session& session, store::Id object,
-                                                    store::Id viewer) {
+                                                    store::Id viewer,
+                                                    MemberProperties* bulk = nullptr) {
+  if (bulk != nullptr) {
+    Result<const store::PerUserData*> row = bulk->PerUser(object, viewer);
+    if (!row.ok()) return row.status();
+    if (*row == nullptr) return std::optional<store::PerUserData>();
+    return std::optional<store::PerUserData>(**row);
+  }
   Result<store::PerUserData> row = session.GetPerUserData(object, viewer);
   if (row.ok()) return std::optional<store::PerUserData>(std::move(row.value()));
   if (row.status().code() == Status::Code::kNotFound) {
     return std::optional<store::PerUserData>();
   }
   return row.status();
+}
+
+Result<std::string> View(store::Session& session, const Access& access, store::Id viewer,
+                         const store::Object& object, std::string data, MemberProperties* bulk) {
+  if (!HasView(access)) return data;
+  // The common case of a read-only viewer: a public event is shown as stored, without a parse.
+  if (!access.per_user && !caldav::MayBeClassified(data)) return data;
+  Result<caldav::CalendarObject> parsed = caldav::CalendarObject::Parse(data);
+  if (!parsed.ok()) return Status::Internal("cannot read the stored event " + object.name);
+  if (access.per_user) {
+    Result<std::optional<store::PerUserData>> mine = PerUserOf(session, object.id, viewer, bulk);
+    if (!mine.ok()) return mine.status();
+    caldav::StripPerUser(*parsed);
+    if (*mine) caldav::MergePerUser(*parsed, (*mine)->data);
+  }
+  ApplyPrivacy(access, *parsed);
+  if (!parsed->changed()) return data;
+  return parsed->Text();
+}
+
+Result<std::string> Etag(store::Session& session, const Access& access, store::Id viewer,
+                         const store::Object& object, MemberProperties* bulk) {
+  if (!access.per_user) return object.etag;
+  Result<std::optional<store::PerUserData>> mine = PerUserOf(session, object.id, viewer, bulk);
+  if (!mine.ok()) return mine.status();
+  return CombineEtags(object.etag, *mine ? (*mine)->etag : std::string());
 }
 
 }  // namespace
@@ -28,25 +64,18 @@ bool HasCalendarView(const Target& t) {
 
 Result<std::string> CalendarView(store::Session& session, const Access& access, store::Id viewer,
                                  const store::Object& object, std::string data) {
-  if (!HasView(access)) return data;
-  // The common case of a read-only viewer: a public event is shown as stored, without a parse.
-  if (!access.per_user && !caldav::MayBeClassified(data)) return data;
-  Result<caldav::CalendarObject> parsed = caldav::CalendarObject::Parse(data);
-  if (!parsed.ok()) return Status::Internal("cannot read the stored event " + object.name);
-  if (access.per_user) {
-    Result<std::optional<store::PerUserData>> mine = PerUserOf(session, object.id, viewer);
-    if (!mine.ok()) return mine.status();
-    caldav::StripPerUser(*parsed);
-    if (*mine) caldav::MergePerUser(*parsed, (*mine)->data);
-  }
-  ApplyPrivacy(access, *parsed);
-  if (!parsed->changed()) return data;
-  return parsed->Text();
+  return View(session, access, viewer, object, std::move(data), nullptr);
 }
 
 Result<std::string> CalendarView(const Request& req, const Target& t, std::string data) {
   if (!HasCalendarView(t)) return data;
-  return CalendarView(req.session, t.access, req.principal.user_id, t.object, std::move(data));
+  return View(req.session, t.access, req.principal.user_id, t.object, std::move(data), nullptr);
+}
+
+Result<std::string> CalendarView(const PropContext& ctx, std::string data) {
+  if (!HasCalendarView(ctx.target)) return data;
+  return View(ctx.req.session, ctx.target.access, ctx.req.principal.user_id, ctx.target.object,
+              std::move(data), ctx.bulk());
 }
 
 std::string CombineEtags(const std::string& object_etag, const std::string& per_user_etag) {
@@ -56,15 +85,18 @@ std::string CombineEtags(const std::string& object_etag, const std::string& per_
 
 Result<std::string> ViewerEtag(store::Session& session, const Access& access, store::Id viewer,
                                const store::Object& object) {
-  if (!access.per_user) return object.etag;
-  Result<std::optional<store::PerUserData>> mine = PerUserOf(session, object.id, viewer);
-  if (!mine.ok()) return mine.status();
-  return CombineEtags(object.etag, *mine ? (*mine)->etag : std::string());
+  return Etag(session, access, viewer, object, nullptr);
 }
 
 Result<std::string> ViewerEtag(const Request& req, const Target& t) {
   if (t.type != NodeType::kObject || !HasCalendarView(t)) return t.object.etag;
-  return ViewerEtag(req.session, t.access, req.principal.user_id, t.object);
+  return Etag(req.session, t.access, req.principal.user_id, t.object, nullptr);
+}
+
+Result<std::string> ViewerEtag(const PropContext& ctx) {
+  const Target& t = ctx.target;
+  if (t.type != NodeType::kObject || !HasCalendarView(t)) return t.object.etag;
+  return Etag(ctx.req.session, t.access, ctx.req.principal.user_id, t.object, ctx.bulk());
 }
 
 Result<ShareeWrite> SplitShareeWrite(const Request& req, const Target& t,

@@ -26,7 +26,8 @@
 
 namespace cartable::dav {
 struct Target;
-}
+class PropContext;
+}  // namespace cartable::dav
 
 namespace cartable::dav::sharing {
 
@@ -47,12 +48,18 @@ Result<std::string> CalendarView(store::Session& session, const Access& access, 
 // not a calendar object seen through a view (any other member: vCards, files, inbox messages).
 Result<std::string> CalendarView(const Request& req, const Target& t, std::string data);
 
+// The same for a property getter's resource: per-user data read for the whole collection at
+// once when the walk has bulk rows (PROPFIND Depth 1, sync-collection).
+Result<std::string> CalendarView(const PropContext& ctx, std::string data);
+
 // The ETag of `object` for `viewer` (with `access`): the object's own for everyone but sharees
 // with per-user data, for whom it is a hash of the object's ETag and their per-user data's.
 Result<std::string> ViewerEtag(store::Session& session, const Access& access, store::Id viewer,
                                const store::Object& object);
 // The same for the object target `t` (t.object) and the request's principal.
 Result<std::string> ViewerEtag(const Request& req, const Target& t);
+// The same for a property getter's resource (getetag), with the walk's bulk rows.
+Result<std::string> ViewerEtag(const PropContext& ctx);
 // The combination itself (quoted, like Object::etag); `per_user_etag` "" = no per-user data.
 std::string CombineEtags(const std::string& object_etag, const std::string& per_user_etag);
 

@@ -22,13 +22,6 @@ namespace cartable::dav::sharing {
 // Whether a viewer with `access` sees classified events reduced.
 inline bool ReducesPrivate(const Access& access) { return !access.sees_private; }
 
-// Free/busy-only access (a kFreeBusy share): CALDAV:read-free-busy without DAV:read. Such a
-// viewer gets free-busy-query answers only: every read of members is refused (the method
-// table), and PROPFIND Depth 1 on the calendar lists no member (their names are event data).
-inline bool FreeBusyOnly(const Access& access) {
-  return access.Has(kPrivReadFreeBusy) && !access.Has(kPrivRead);
-}
-
 // Reduces `object` (as stored) when `access` may not see its details and its CLASS says so.
 // Returns whether it was reduced.
 bool ApplyPrivacy(const Access& access, caldav::CalendarObject& object);

@@ -40,6 +40,10 @@ struct MethodRow {
   // DELETE and PROPPATCH of a share mount itself are the home user's business whatever the
   // share's access: leaving the share, their own name and colour for it (sharing_service.h).
   bool mount_home_user = false;
+  // A sharee with per-user data who reads an existing calendar object may send it back with
+  // their own alarms (PUT): the calendar's write hook keeps only those and refuses any other
+  // change with need-privileges (dav/sharing/per_user.h SplitShareeWrite).
+  bool per_user_write = false;
 };
 
 constexpr uint32_t kReadAny = kPrivRead | kPrivReadFreeBusy;
@@ -80,7 +84,8 @@ constexpr MethodRow kMethods[] = {
      .writes = true,
      .body = BodyRead::kForWrite,
      .needs = kPrivWriteContent,
-     .needs_new = kPrivBind},
+     .needs_new = kPrivBind,
+     .per_user_write = true},
     {.name = "DELETE",
      .fn = HandleDelete,
      .allowed = kStored,
@@ -169,6 +174,10 @@ bool Permitted(const MethodRow& row, const Target& t, const Principal& principal
   }
   if (t.type == NodeType::kMissing) return t.access.Has(row.needs_new);
   if (t.access.Has(row.needs)) return true;
+  if (row.per_user_write && t.type == NodeType::kObject && t.access.per_user &&
+      t.access.Has(kPrivRead) && t.collection.kind == store::kKindCalendar) {
+    return true;
+  }
   return t.IsCollectionLike() && row.or_on_collection != 0 && t.access.Has(row.or_on_collection);
 }
 

@@ -40,7 +40,10 @@ constexpr MethodRow kMethods[] = {
      .writes = true,
      .body = BodyRead::kForWrite},
     {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
-    {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
+    {.name = "PROPPATCH",
+     .fn = HandleProppatch,
+     .allowed = kStored | kProxyGroup,  // proxy groups: their owner sets group-member-set
+     .writes = true},
     // RFC 4918 §9.3.1 gives MKCOL on an existing URL 405 (litmus mkcol_again checks it); RFC
     // 5689 §3 adds DAV:resource-must-be-null for extended MKCOL, sent with the 405.
     {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true, .on_existing = 405},
@@ -166,7 +169,9 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (row->writes && t.type == NodeType::kMissing) {
     if (Status s = CheckNewResourceName(t.path); !s.ok()) return ErrorResponse(s);
   }
-  if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {
+  // Proxy groups: HandleProppatch lets their owner alone change them (dav/sharing/delegation.h).
+  const bool owner_checked = t.kind == ResourceKind::kProxyGroup;
+  if (!CanRead(t, principal) || (row->writes && !owner_checked && !CanWrite(t, principal))) {
     return ErrorResponse(Status::Violates(Precondition::kNeedPrivileges,
                                           "you may not " + http.method + " " + t.path));
   }

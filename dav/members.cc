@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "dav/sharing/delegation.h"
+
 namespace cartable::dav {
 namespace {
 
@@ -54,6 +56,14 @@ Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id 
 
 Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (t.type == NodeType::kVirtual) return ForEachVirtualMember(req, t, fn);
+  if (t.kind == ResourceKind::kPrincipal && t.owner && t.owner->kind == store::UserKind::kPerson) {
+    // A person's principal holds their two proxy groups, as CalendarServer lists them.
+    for (store::DelegateAccess a :
+         {store::DelegateAccess::kRead, store::DelegateAccess::kReadWrite}) {
+      if (Status s = fn(sharing::ProxyGroupTarget(*t.owner, a), nullptr); !s.ok()) return s;
+    }
+    return Status::OK();
+  }
   if (t.type != NodeType::kCollection) return Status::OK();
   Result<std::vector<store::Collection>> subs = req.session.ListChildCollections(t.collection.id);
   if (!subs.ok()) return subs.status();

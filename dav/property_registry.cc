@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/delegation.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -19,7 +20,7 @@ using T = NodeType;
 
 // Principals and the directory have fixed displaynames; other collections keep theirs in the
 // settings record; on objects displayname is a dead property.
-constexpr KindSet kLiveDisplayname = kPrincipal | kStoreCollections;
+constexpr KindSet kLiveDisplayname = kPrincipal | kProxyGroup | kStoreCollections;
 
 void WriteHref(XmlWriter& w, const std::string& path) {
   w.TextElement(ns::kDav, "href", Href(path));
@@ -28,6 +29,12 @@ void WriteHref(XmlWriter& w, const std::string& path) {
 bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   const Target& t = c.target;
   if (t.type == T::kObject) return true;
+  if (t.kind == ResourceKind::kProxyGroup) {
+    // caldav-cu-proxy §5.1: a principal (not a collection) of type calendar-proxy-read/-write.
+    w.Empty(ns::kDav, "principal");
+    w.Empty(ns::kCalendarServer, t.name);
+    return true;
+  }
   w.Empty(ns::kDav, "collection");
   if (t.type == T::kPrincipal) w.Empty(ns::kDav, "principal");
   if (t.type == T::kCollection) {
@@ -40,6 +47,8 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
 bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
   if (c.target.kind == ResourceKind::kPrincipal) {
     w.Text(c.target.owner->display_name);
+  } else if (c.target.kind == ResourceKind::kProxyGroup) {
+    w.Text(sharing::ProxyGroupDisplayName(c.target));
   } else if (c.target.kind == ResourceKind::kDirectory) {
     w.Text("Annuaire académique");
   } else if (const auto& name = c.target.collection.settings.display_name) {
@@ -52,7 +61,8 @@ bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
 
 Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& value,
                          store::CollectionSettings& settings) {
-  if (t.kind == ResourceKind::kPrincipal || t.kind == ResourceKind::kDirectory) {
+  if (t.kind == ResourceKind::kPrincipal || t.kind == ResourceKind::kProxyGroup ||
+      t.kind == ResourceKind::kDirectory) {
     return Status::Violates(Precondition::kCannotModifyProtectedProperty,
                             "this displayname comes from the staff directory");
   }
@@ -220,7 +230,7 @@ std::vector<LiveProperty> BuildTable() {
       {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
       {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
       {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
-      {.name = {d, "principal-URL"}, .applies = kPrincipal, .get = GetPrincipalUrl},
+      {.name = {d, "principal-URL"}, .applies = kPrincipal | kProxyGroup, .get = GetPrincipalUrl},
       {.name = {d, "principal-collection-set"},
        .applies = kAnyKind,
        .get = GetPrincipalCollectionSet},
@@ -244,6 +254,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddDelegationProperties(table);
     return table;
   }());
   return kRegistry;

@@ -53,6 +53,7 @@ constexpr std::string_view kNames[kResourceKindCount] = {
     "inbox-message",
     "card",
     "directory-card",
+    "proxy-group",
 };
 
 }  // namespace
@@ -69,7 +70,8 @@ ResourceKind KindOf(const Target& t) {
                      t.virtual_kind == VirtualKind::kPrincipalUsers
                  ? K::kPrincipalCollection
                  : K::kVirtualCollection;
-    case NodeType::kPrincipal: return K::kPrincipal;
+    // Proxy sub-principals are principals named by their last segment (Resolve sets `name`).
+    case NodeType::kPrincipal: return t.name.empty() ? K::kPrincipal : K::kProxyGroup;
     case NodeType::kCollection: return CollectionKind(t.collection.kind);
     case NodeType::kObject: return MemberKind(t.collection.kind);
   }

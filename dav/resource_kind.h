@@ -29,8 +29,11 @@ enum class ResourceKind : uint8_t {
   kInboxMessage,         // a member of a scheduling inbox (an iTIP message)
   kCard,                 // a vCard in an address book
   kDirectoryCard,        // a vCard in the directory
+  // A user's calendar-proxy-read/ or calendar-proxy-write/ sub-principal (CalendarServer's
+  // caldav-cu-proxy: the group of their read or write delegates), dav/sharing/delegation.h.
+  kProxyGroup,
 };
-inline constexpr int kResourceKindCount = static_cast<int>(ResourceKind::kDirectoryCard) + 1;
+inline constexpr int kResourceKindCount = static_cast<int>(ResourceKind::kProxyGroup) + 1;
 
 // A set of resource kinds; `|` builds one, a single kind converts to a one-element set.
 class KindSet {
@@ -75,6 +78,7 @@ inline constexpr KindSet kCalendarObject = ResourceKind::kCalendarObject;
 inline constexpr KindSet kInboxMessage = ResourceKind::kInboxMessage;
 inline constexpr KindSet kCard = ResourceKind::kCard;
 inline constexpr KindSet kDirectoryCard = ResourceKind::kDirectoryCard;
+inline constexpr KindSet kProxyGroup = ResourceKind::kProxyGroup;
 
 // The sets the tables share.
 // Collections with a row in the store.
@@ -88,7 +92,7 @@ inline constexpr KindSet kObjects =
 inline constexpr KindSet kStored = kStoreCollections | kObjects;
 // Everything that exists.
 inline constexpr KindSet kExisting =
-    kStored | kVirtualCollection | kPrincipalCollection | kPrincipal;
+    kStored | kVirtualCollection | kPrincipalCollection | kPrincipal | kProxyGroup;
 inline constexpr KindSet kAnyKind = kExisting | kMissing;
 // The collections of the files area (the ones that count against the document quota).
 inline constexpr KindSet kFileCollections = kFilesHome | kPlainCollection;

@@ -448,8 +448,14 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
         cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());
     const std::vector<std::string> own = UserAddresses(*t.owner);
     Role role = info.ok() ? RoleOf(*info, own) : Role::kNone;
+    // A delegate deleting in the owner's calendar cancels or declines as the owner, sent by
+    // them (RFC 5545 §3.2.18), as PutCalendarObject does for their writes.
+    const std::string sent_by = req.principal.user_id != t.owner->id && !req.principal.email.empty()
+                                    ? caldav::NormalizeAddress("mailto:" + req.principal.email)
+                                    : "";
     if (role == Role::kOrganizer && info->OrganizerComponent().organizer_agent == "SERVER" &&
         !AllCancelled(*info)) {
+      if (!sent_by.empty()) caldav::SetOrganizer(*cal, info->organizer, "", sent_by);
       for (const std::string& address : info->AttendeeAddresses()) {
         if (Contains(own, address) || AnyListing(*info, address)->schedule_agent != "SERVER") {
           continue;
@@ -467,7 +473,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
       // (Schedule-Reply: F, §8.1).
       const std::string me = OwnAttendeeAddress(*info, own);
       if (AnyListing(*info, me)->schedule_agent == "SERVER") {
-        if (caldav::SetPartstat(*cal, me, "DECLINED").ok()) {
+        if (caldav::SetPartstat(*cal, me, "DECLINED").ok() &&
+            caldav::SetAttendeeSentBy(*cal, me, sent_by).ok()) {
           ReplyToOrganizer(req.session, req.ctx, *info, *cal, me, MyName(*info, me), {});
         }
       }

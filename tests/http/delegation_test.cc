@@ -405,6 +405,29 @@ TEST_F(DelegationTest, WriteDelegateAnswersAnInvitationOnTheOwnersBehalf) {
   EXPECT_NE(AttendeeLine(paul, kJean).find("PARTSTAT=ACCEPTED"), std::string::npos) << paul;
 }
 
+// Deleting an invitation in the owner's agenda declines it as the owner, sent by the delegate.
+TEST_F(DelegationTest, WriteDelegateDeletingAnInvitationDeclinesWithSentBy) {
+  Delegate(kWriteProxy, "mdupont");
+  ASSERT_EQ(Do("pmartin", "PUT", "/dav/calendars/pmartin/agenda/deleg-decline-1.ics",
+               Event("deleg-decline-1", std::string("ORGANIZER:mailto:") + kPaul + "\r\n",
+                     Attendee(kPaul, "ACCEPTED") + Attendee(kJean)),
+               kIcs)
+                .status,
+            201);
+  Reply r = Do("mdupont", "DELETE", "/dav/calendars/jlabert/agenda/deleg-decline-1.ics");
+  ASSERT_EQ(r.status, 204) << r.body;
+  bool declined = false;
+  for (const std::string& m : Inbox("pmartin")) {
+    std::string u = Unfold(m);
+    if (Lines(u, "UID:deleg-decline-1").empty() || Lines(u, "METHOD:REPLY").empty()) continue;
+    declined = true;
+    std::string line = AttendeeLine(u, kJean);
+    EXPECT_NE(line.find("PARTSTAT=DECLINED"), std::string::npos) << u;
+    EXPECT_NE(line.find(std::string("SENT-BY=\"mailto:") + kMarie), std::string::npos) << u;
+  }
+  EXPECT_TRUE(declined);
+}
+
 TEST_F(DelegationTest, ReadDelegateReadsButMayNotWrite) {
   Delegate(kReadProxy, "mdupont");
   std::string mine = Event("deleg-read-1", "", "");

@@ -6,8 +6,9 @@
 // docs/clients.md #0 step 3, #14) and a proxy group's members (group-member-set).
 //
 // Generic over the property registry: any live property a getter answers, and dead properties,
-// can be asked for and expanded. Bounds: expansion stops at kMaxExpandDepth nested levels
-// (deeper DAV:property elements are answered with the plain value); the DAV:property elements
+// can be asked for and expanded. Bounds: expansion stops after [limits]
+// max_expand_property_depth nested levels (3; deeper DAV:property elements are answered with
+// the plain value); the DAV:property elements
 // of one request count against [limits] max_properties_per_request (413); the bytes of the
 // values written count against [limits] max_response_bytes as they are produced (507
 // number-of-matches-within-limits), so a fan-out of hrefs stops early. Each expanded href is
@@ -23,11 +24,9 @@
 namespace cartable::dav {
 namespace {
 
-// Nested expansion levels (RFC 3253 leaves it to the server); macOS uses one.
-constexpr int kMaxExpandDepth = 3;
-
 struct Walk {
   const Request& req;
+  uint64_t max_depth;  // [limits] max_expand_property_depth (macOS uses one level)
   uint64_t max_bytes;  // 0 = no bound
   uint64_t bytes = 0;
 
@@ -69,11 +68,11 @@ void StatusOnly(XmlWriter& w, std::string_view href, int code) {
   w.Close();
 }
 
-Status WriteResponse(Walk& walk, const Target& t, const pugi::xml_node& spec, int depth,
+Status WriteResponse(Walk& walk, const Target& t, const pugi::xml_node& spec, uint64_t depth,
                      XmlWriter& w);
 
 // One href of an expanded value, as a response of its own.
-Status ExpandHref(Walk& walk, const std::string& href, const pugi::xml_node& spec, int depth,
+Status ExpandHref(Walk& walk, const std::string& href, const pugi::xml_node& spec, uint64_t depth,
                   XmlWriter& w) {
   if (Status s = walk.Count(href.size()); !s.ok()) return s;
   std::optional<http::RequestTarget> rt = http::ParseRequestTarget(href);
@@ -115,7 +114,7 @@ bool ValueOf(const PropContext& ctx, const QName& q, std::string& value, bool* w
   return false;
 }
 
-Status WriteResponse(Walk& walk, const Target& t, const pugi::xml_node& spec, int depth,
+Status WriteResponse(Walk& walk, const Target& t, const pugi::xml_node& spec, uint64_t depth,
                      XmlWriter& w) {
   PropContext ctx(walk.req, t);
   std::string found, missing;
@@ -137,7 +136,7 @@ Status WriteResponse(Walk& walk, const Target& t, const pugi::xml_node& spec, in
     }
     fw.Open(q.ns, q.local);
     std::vector<std::string> hrefs;
-    if (depth < kMaxExpandDepth && Child(p, ns::kDav, "property")) {
+    if (depth < walk.max_depth && Child(p, ns::kDav, "property")) {
       Result<std::vector<std::string>> h = HrefsIn(walk.req, value);
       if (!h.ok()) return h.status();
       hrefs = std::move(h.value());
@@ -172,7 +171,7 @@ size_t CountProperties(const pugi::xml_node& n) {
 
 MethodResult RunExpandProperty(const Request& req, Target& target, const pugi::xml_node& root) {
   if (Status s = CheckPropertyCount(CountProperties(root), req.ctx.options); !s.ok()) return s;
-  Walk walk{req, req.ctx.options.max_response_bytes};
+  Walk walk{req, req.ctx.options.max_expand_property_depth, req.ctx.options.max_response_bytes};
   MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (Status s = WriteResponse(walk, target, root, 0, out.xml()); !s.ok()) return s;
   return out.Finish();

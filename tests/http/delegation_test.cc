@@ -331,6 +331,34 @@ TEST_F(DelegationTest, ExpandPropertyDoesNotOpenOtherUsersTrees) {
   EXPECT_NE(r.body.find("expand-property"), std::string::npos);
 }
 
+// [limits] max_expand_property_depth: DAV:property elements nested deeper than the bound are
+// answered with their plain value (hrefs), not expanded.
+TEST(DelegationBoundsTest, ExpandPropertyDepthIsBounded) {
+  const std::string body = R"(<A:expand-property xmlns:A="DAV:">
+      <A:property name="calendar-proxy-write-for" namespace="http://calendarserver.org/ns/">
+        <A:property name="principal-URL"><A:property name="displayname"/></A:property>
+      </A:property></A:expand-property>)";
+  auto nested_url = [&](TestServer& server) {
+    server.AddUser("jlabert", "pw", "Jean Labert", kJean);
+    server.AddUser("mdupont", "pw", "Marie Dupont", kMarie);
+    Reply r = server.Request("PROPPATCH", kWriteProxy, SetMembers({kMariePrincipal}), {}, "jlabert",
+                             "pw");
+    EXPECT_EQ(r.status, 207);
+    r = server.Request("REPORT", kMariePrincipal, body, {{"Depth", "0"}}, "mdupont", "pw");
+    EXPECT_EQ(r.status, 207) << r.body;
+    MultiStatus owners = Nested(
+        ParseMultiStatus(r.body).props[kMariePrincipal][kCs + "calendar-proxy-write-for"].xml);
+    return owners.props[kJeanPrincipal]["{DAV:}principal-URL"].xml;
+  };
+  TestServer deep;  // default 3: the principal-URL is expanded into a response too
+  EXPECT_NE(nested_url(deep).find("Jean Labert"), std::string::npos);
+  TestServer shallow([](server::Config& c) { c.max_expand_property_depth = 1; });
+  std::string plain = nested_url(shallow);
+  EXPECT_NE(plain.find(kJeanPrincipal), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("Jean Labert"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("response"), std::string::npos) << plain;
+}
+
 // A write delegate creates a meeting in the owner's agenda: it is the owner's (ORGANIZER), sent
 // by her (SENT-BY), and the attendee's invitation says so.
 TEST_F(DelegationTest, WriteDelegateOrganisesAsTheOwnerWithSentBy) {

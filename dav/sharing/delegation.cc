@@ -184,6 +184,10 @@ Target ProxyGroupTarget(store::User owner, store::DelegateAccess access) {
   t.kind = ResourceKind::kProxyGroup;
   t.path = ProxyGroupPath(owner.login, access);
   t.owner = std::move(owner);
+  // Readable by every signed-in user, as principals are (Resolve's ComputeAccess adds the
+  // owner's right to change the members).
+  t.access.via = AccessVia::kAnyone;
+  t.access.privileges = kPrivRead;
   return t;
 }
 

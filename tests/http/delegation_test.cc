@@ -363,6 +363,10 @@ TEST(DelegationBoundsTest, ExpandPropertyDepthIsBounded) {
 // by her (SENT-BY), and the attendee's invitation says so.
 TEST_F(DelegationTest, WriteDelegateOrganisesAsTheOwnerWithSentBy) {
   Delegate(kWriteProxy, "mdupont");
+  // His agenda exists once he has connected.
+  ASSERT_EQ(
+      Do("jlabert", "PROPFIND", "/dav/calendars/jlabert/agenda/", "", {{"Depth", "0"}}).status,
+      207);
   // macOS writes ORGANIZER as the delegate herself here when it does not know better.
   std::string body =
       Event("deleg-orga-1", std::string("ORGANIZER;CN=Marie Dupont:mailto:") + kMarie + "\r\n",

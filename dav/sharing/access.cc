@@ -62,10 +62,13 @@ Status ComputeAccess(store::Session& session, Target& t, const Principal& princi
   if (t.area == nullptr) {
     t.access.via = AccessVia::kAnyone;
     t.access.privileges = kPrivRead;
-    // A user's proxy groups (dav/sharing/delegation.h): choosing delegates (PROPPATCH
-    // group-member-set) is theirs alone, as DAV:write-acl is (caldav-cu-proxy §5.2).
-    if (t.kind == ResourceKind::kProxyGroup && t.owner && t.owner->id == principal.user_id) {
-      t.access.privileges |= kPrivWriteProperties | kPrivWriteAcl;
+    // A sub-principal of one's own principal (the calendar-proxy-read/-write groups): its user
+    // sets its members (PROPPATCH DAV:group-member-set, caldav-cu-proxy §5.2). The principal
+    // itself stays read-only (its properties come from the directory).
+    if (t.type == NodeType::kPrincipal && t.owner && t.owner->id == principal.user_id &&
+        t.path != PrincipalPath(*t.owner)) {
+      t.access.via = AccessVia::kOwner;
+      t.access.privileges |= kPrivWriteProperties;
     }
     return Status::OK();
   }

@@ -77,24 +77,28 @@ class SharingAccessTest : public ::testing::Test {
     return server_.store().ThreadSession().GetUserByLogin(login)->id;
   }
 
-  // Shares jlabert's agenda with `login` at `access`, accepted, and Touches the sharee's home
-  // with the mount's name as the sharing service does. Returns the mount path.
-  std::string Share(const std::string& login, store::ShareAccess access) {
+  // Shares jlabert's `collection` (the agenda by default) with `login` at `access`, accepted,
+  // and Touches the sharee's home with the mount's name as the sharing service does. Returns
+  // the mount path.
+  std::string Share(const std::string& login, store::ShareAccess access,
+                    const std::string& collection = kAgenda) {
+    const std::string area =
+        collection.rfind("/dav/addressbooks/", 0) == 0 ? "/dav/addressbooks/" : "/dav/calendars/";
     store::Session& s = server_.store().ThreadSession();
     auto txn = s.Begin(true);
     EXPECT_TRUE(txn.ok());
     store::Share sh;
-    sh.collection_id = s.GetCollection(kAgenda)->id;
+    sh.collection_id = s.GetCollection(collection)->id;
     sh.sharee_user_id = UserId(login);
     sh.access = access;
     sh.status = store::ShareStatus::kAccepted;
-    sh.invite_uid = "invite-" + login;
+    sh.invite_uid = "invite-" + login + collection;
     Result<store::Id> id = s.CreateShare(sh);
     EXPECT_TRUE(id.ok()) << id.status().ToString();
     std::string name = "partage-" + std::to_string(id.ok() ? *id : 0) + "/";
-    EXPECT_TRUE(s.Touch(s.GetCollection("/dav/calendars/" + login + "/")->id, name, false).ok());
+    EXPECT_TRUE(s.Touch(s.GetCollection(area + login + "/")->id, name, false).ok());
     EXPECT_TRUE((*txn)->Commit().ok());
-    return "/dav/calendars/" + login + "/" + name;
+    return area + login + "/" + name;
   }
 
   // Revokes it as the sharing service does: the share goes, the home learns the mount went.
@@ -347,6 +351,40 @@ TEST_F(SharingAccessTest, SyncOfTheShareesHomeReportsMountsComingAndGoing) {
   std::string t2;
   MultiStatus first = ParseMultiStatus(Sync("pmartin", again, t2));
   EXPECT_TRUE(first.props.count(again + "e1.ics"));
+}
+
+TEST_F(SharingAccessTest, AnAddressBookMountsInTheAddressBookHome) {
+  const std::string book = "/dav/addressbooks/jlabert/contacts/";
+  EXPECT_EQ(Do("jlabert", "PUT", book + "c1.vcf",
+               "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c1\r\nFN:Agent comptable\r\nEND:VCARD\r\n",
+               {{"Content-Type", "text/vcard"}})
+                .status,
+            201);
+  EXPECT_EQ(Do("mdupont", "PROPFIND", "/dav/addressbooks/mdupont/", Propfind("<A:getetag/>"),
+               {{"Depth", "0"}})
+                .status,
+            207);
+  std::string mount = Share("mdupont", store::ShareAccess::kRead, book);
+  MultiStatus home = Find("mdupont", "/dav/addressbooks/mdupont/",
+                          "<A:displayname/><A:current-user-privilege-set/>", "1");
+  ASSERT_TRUE(home.props.count(mount)) << "listed in the address-book home";
+  EXPECT_EQ(home.props[mount]["{DAV:}displayname"].text, "Contacts");
+  const std::string& privs = home.props[mount]["{DAV:}current-user-privilege-set"].xml;
+  EXPECT_EQ(privs.find("write"), std::string::npos) << privs;
+  EXPECT_EQ(privs.find("read-free-busy"), std::string::npos) << "no free-busy in address books";
+  Reply card = Do("mdupont", "GET", mount + "c1.vcf");
+  EXPECT_EQ(card.status, 200);
+  EXPECT_NE(card.body.find("Agent comptable"), std::string::npos);
+  EXPECT_EQ(Do("mdupont", "PUT", mount + "c2.vcf",
+               "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c2\r\nFN:X\r\nEND:VCARD\r\n",
+               {{"Content-Type", "text/vcard"}})
+                .status,
+            403);
+  // Not in the calendar home.
+  MultiStatus cal = Find("mdupont", "/dav/calendars/mdupont/", "<A:resourcetype/>", "1");
+  for (const auto& [href, props] : cal.props) {
+    EXPECT_EQ(href.find("partage-"), std::string::npos) << href;
+  }
 }
 
 }  // namespace

@@ -94,6 +94,20 @@ TEST_F(AccessTest, TheDirectoryIsReadOnlyAndPrincipalsReadableByAll) {
   EXPECT_TRUE(Resolve(s(), "/dav/", marie_)->access.Has(kPrivRead));
 }
 
+TEST_F(AccessTest, OwnSubPrincipalsAreWritableByTheirUserOnly) {
+  // A proxy group as dav/sharing/delegation.h builds it: a principal below jlabert's.
+  Target proxy;
+  proxy.type = NodeType::kPrincipal;
+  proxy.path = "/dav/principals/users/jlabert/calendar-proxy-write/";
+  proxy.owner = *s().GetUserByLogin("jlabert");
+  ASSERT_TRUE(ComputeAccess(s(), proxy, jean_).ok());
+  EXPECT_EQ(proxy.access.privileges, kPrivRead | kPrivWriteProperties);
+  ASSERT_TRUE(ComputeAccess(s(), proxy, marie_).ok());
+  EXPECT_EQ(proxy.access.privileges, kPrivRead);
+  auto own = Resolve(s(), "/dav/principals/users/jlabert/", jean_);
+  EXPECT_EQ(own->access.privileges, kPrivRead) << "the principal itself stays read-only";
+}
+
 TEST_F(AccessTest, AnotherUsersTreeGivesNothing) {
   for (const char* path : {kAgenda, "/dav/calendars/jlabert/agenda/e1.ics", "/dav/files/jlabert/",
                            "/dav/calendars/jlabert/"}) {

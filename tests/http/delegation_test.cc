@@ -359,6 +359,28 @@ TEST(DelegationBoundsTest, ExpandPropertyDepthIsBounded) {
   EXPECT_EQ(plain.find("response"), std::string::npos) << plain;
 }
 
+// [limits] max_response_bytes bounds the expanded values as they are produced: 507
+// number-of-matches-within-limits, not a truncated answer.
+TEST(DelegationBoundsTest, ExpandPropertyOutputIsBounded) {
+  TestServer server([](server::Config& c) { c.max_response_bytes = 1500; });
+  server.AddUser("jlabert", "pw", "Jean Labert", kJean);
+  server.AddUser("mdupont", "pw", "Marie Dupont", kMarie);
+  ASSERT_EQ(
+      server.Request("PROPPATCH", kWriteProxy, SetMembers({kMariePrincipal}), {}, "jlabert", "pw")
+          .status,
+      207);
+  const std::string big = R"(<A:property name="supported-report-set"/>)";
+  const std::string body =
+      R"(<A:expand-property xmlns:A="DAV:">)" + big +
+      R"(<A:property name="calendar-proxy-write-for" namespace="http://calendarserver.org/ns/">)" +
+      big + big + "</A:property>" + big + "</A:expand-property>";
+  Reply r = server.Request("REPORT", kMariePrincipal, body, {{"Depth", "0"}}, "mdupont", "pw");
+  EXPECT_EQ(r.status, 507) << r.body;
+  EXPECT_NE(r.body.find("number-of-matches-within-limits"), std::string::npos) << r.body;
+  // Refused while walking, before the document was built.
+  EXPECT_NE(r.body.find("expand-property answer would exceed"), std::string::npos) << r.body;
+}
+
 // A write delegate creates a meeting in the owner's agenda: it is the owner's (ORGANIZER), sent
 // by her (SENT-BY), and the attendee's invitation says so.
 TEST_F(DelegationTest, WriteDelegateOrganisesAsTheOwnerWithSentBy) {

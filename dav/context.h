@@ -38,6 +38,9 @@ struct DavOptions {
   size_t max_xml_elements = 50000;
   // Property names in one PROPFIND/REPORT DAV:prop, or updates in one PROPPATCH/MKCOL (413).
   size_t max_properties_per_request = 1000;
+  // Nested levels an expand-property REPORT expands (RFC 3253 §3.8 leaves it to the server);
+  // DAV:property elements deeper than this are answered with the plain value (hrefs).
+  size_t max_expand_property_depth = 3;
   // Bytes of one multistatus answer (507 DAV:number-of-matches-within-limits); 0 = no bound.
   uint64_t max_response_bytes = 64ull << 20;
   // Recurrence instances produced for one request: expand, free-busy (507, as above).

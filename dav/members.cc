@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "dav/sharing/delegation.h"
 #include "dav/sharing/mount.h"
 
 namespace cartable::dav {
@@ -88,6 +89,14 @@ Result<const store::PerUserData*> MemberProperties::PerUser(store::Id object_id,
 
 Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (t.type == NodeType::kVirtual) return ForEachVirtualMember(req, t, fn);
+  if (t.kind == ResourceKind::kPrincipal && t.owner && t.owner->kind == store::UserKind::kPerson) {
+    // A person's principal holds their two proxy groups, as CalendarServer lists them.
+    for (store::DelegateAccess a :
+         {store::DelegateAccess::kRead, store::DelegateAccess::kReadWrite}) {
+      if (Status s = fn(sharing::ProxyGroupTarget(*t.owner, a), nullptr); !s.ok()) return s;
+    }
+    return Status::OK();
+  }
   if (t.type != NodeType::kCollection) return Status::OK();
   Result<std::vector<store::Collection>> subs = req.session.ListChildCollections(t.collection.id);
   if (!subs.ok()) return subs.status();

@@ -13,6 +13,7 @@
 #include "dav/sharing/acl_properties.h"
 #include "dav/sharing/mount_settings.h"
 #include "dav/sharing/per_user.h"
+#include "dav/sharing/delegation.h"
 #include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
@@ -23,7 +24,7 @@ using T = NodeType;
 
 // Principals and the directory have fixed displaynames; other collections keep theirs in the
 // settings record; on objects displayname is a dead property.
-constexpr KindSet kLiveDisplayname = kPrincipal | kStoreCollections;
+constexpr KindSet kLiveDisplayname = kPrincipal | kProxyGroup | kStoreCollections;
 
 void WriteHref(XmlWriter& w, const std::string& path) {
   w.TextElement(ns::kDav, "href", Href(path));
@@ -32,6 +33,12 @@ void WriteHref(XmlWriter& w, const std::string& path) {
 bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   const Target& t = c.target;
   if (t.type == T::kObject) return true;
+  if (t.kind == ResourceKind::kProxyGroup) {
+    // caldav-cu-proxy §5.1: a principal (not a collection) of type calendar-proxy-read/-write.
+    w.Empty(ns::kDav, "principal");
+    w.Empty(ns::kCalendarServer, t.name);
+    return true;
+  }
   w.Empty(ns::kDav, "collection");
   if (t.type == T::kPrincipal) w.Empty(ns::kDav, "principal");
   if (t.type == T::kCollection) {
@@ -45,6 +52,8 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
 bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
   if (c.target.kind == ResourceKind::kPrincipal) {
     w.Text(c.target.owner->display_name);
+  } else if (c.target.kind == ResourceKind::kProxyGroup) {
+    w.Text(sharing::ProxyGroupDisplayName(c.target));
   } else if (c.target.kind == ResourceKind::kDirectory) {
     w.Text("Annuaire académique");
   } else if (std::optional<std::string> name = sharing::SettingsSeen(c.target).display_name) {
@@ -57,7 +66,8 @@ bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
 
 Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& value,
                          store::CollectionSettings& settings) {
-  if (t.kind == ResourceKind::kPrincipal || t.kind == ResourceKind::kDirectory) {
+  if (t.kind == ResourceKind::kPrincipal || t.kind == ResourceKind::kProxyGroup ||
+      t.kind == ResourceKind::kDirectory) {
     return Status::Violates(Precondition::kCannotModifyProtectedProperty,
                             "this displayname comes from the staff directory");
   }
@@ -205,7 +215,7 @@ std::vector<LiveProperty> BuildTable() {
       {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
       {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
       {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
-      {.name = {d, "principal-URL"}, .applies = kPrincipal, .get = GetPrincipalUrl},
+      {.name = {d, "principal-URL"}, .applies = kPrincipal | kProxyGroup, .get = GetPrincipalUrl},
       {.name = {d, "principal-collection-set"},
        .applies = kAnyKind,
        .get = GetPrincipalCollectionSet},
@@ -231,6 +241,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     scheduling::AddSchedulingProperties(table);
     sharing::AddAclProperties(table);
     sharing::AddSharingProperties(table);
+    sharing::AddDelegationProperties(table);
     return table;
   }());
   return kRegistry;

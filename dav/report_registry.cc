@@ -37,6 +37,10 @@ std::vector<ReportHandler> BuildTable() {
       {.name = {cs, "calendarserver-principal-search"},
        .applies = kPrincipalSearchScope,
        .run = RunCalendarServerPrincipalSearch},
+      // macOS reads delegations and proxy group members with it (docs/clients.md #14).
+      {.name = {d, "expand-property"},
+       .applies = kPrincipal | kProxyGroup,
+       .run = RunExpandProperty},
   };
 }
 

@@ -46,6 +46,8 @@ MethodResult RunPrincipalSearchPropertySet(const Request& req, Target& target,
 MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target& target,
                                               const pugi::xml_node& root);
 MethodResult RunCalendarQuery(const Request& req, Target& target, const pugi::xml_node& root);
+// RFC 3253 §3.8 (dav/reports/expand_property.cc).
+MethodResult RunExpandProperty(const Request& req, Target& target, const pugi::xml_node& root);
 MethodResult RunFreeBusyQuery(const Request& req, Target& target, const pugi::xml_node& root);
 
 // Sync tokens (RFC 6578) and CalendarServer ctags share one format, so they move together:

@@ -56,6 +56,7 @@ constexpr std::string_view kNames[kResourceKindCount] = {
     "card",
     "notification",
     "directory-card",
+    "proxy-group",
 };
 
 }  // namespace
@@ -72,7 +73,8 @@ ResourceKind KindOf(const Target& t) {
                      t.virtual_kind == VirtualKind::kPrincipalUsers
                  ? K::kPrincipalCollection
                  : K::kVirtualCollection;
-    case NodeType::kPrincipal: return K::kPrincipal;
+    // Proxy sub-principals are principals named by their last segment (Resolve sets `name`).
+    case NodeType::kPrincipal: return t.name.empty() ? K::kPrincipal : K::kProxyGroup;
     case NodeType::kCollection: return CollectionKind(t.collection.kind);
     case NodeType::kObject: return MemberKind(t.collection.kind);
   }

@@ -31,8 +31,11 @@ enum class ResourceKind : uint8_t {
   kCard,                 // a vCard in an address book
   kNotification,         // a CS notification (application/xml) in a notification collection
   kDirectoryCard,        // a vCard in the directory
+  // A user's calendar-proxy-read/ or calendar-proxy-write/ sub-principal (CalendarServer's
+  // caldav-cu-proxy: the group of their read or write delegates), dav/sharing/delegation.h.
+  kProxyGroup,
 };
-inline constexpr int kResourceKindCount = static_cast<int>(ResourceKind::kDirectoryCard) + 1;
+inline constexpr int kResourceKindCount = static_cast<int>(ResourceKind::kProxyGroup) + 1;
 
 // A set of resource kinds; `|` builds one, a single kind converts to a one-element set.
 class KindSet {
@@ -79,6 +82,7 @@ inline constexpr KindSet kCard = ResourceKind::kCard;
 inline constexpr KindSet kNotifications = ResourceKind::kNotifications;
 inline constexpr KindSet kNotification = ResourceKind::kNotification;
 inline constexpr KindSet kDirectoryCard = ResourceKind::kDirectoryCard;
+inline constexpr KindSet kProxyGroup = ResourceKind::kProxyGroup;
 
 // The sets the tables share.
 // Collections with a row in the store.
@@ -92,7 +96,7 @@ inline constexpr KindSet kObjects =
 inline constexpr KindSet kStored = kStoreCollections | kObjects;
 // Everything that exists.
 inline constexpr KindSet kExisting =
-    kStored | kVirtualCollection | kPrincipalCollection | kPrincipal;
+    kStored | kVirtualCollection | kPrincipalCollection | kPrincipal | kProxyGroup;
 inline constexpr KindSet kAnyKind = kExisting | kMissing;
 // The collections of the files area (the ones that count against the document quota).
 inline constexpr KindSet kFileCollections = kFilesHome | kPlainCollection;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/collection_types.h"
+#include "dav/sharing/delegation.h"
 #include "dav/sharing/mount.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
@@ -43,9 +44,17 @@ Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::
   if (segs.size() == 1) return Virtual(VirtualKind::kPrincipals, "/dav/principals/");
   if (segs[1] != "users") return Status::NotFound("no such principal collection");
   if (segs.size() == 2) return Virtual(VirtualKind::kPrincipalUsers, std::string(kPrincipalsUsers));
-  if (segs.size() > 3) return Status::NotFound("no such resource below a principal");
+  if (segs.size() > 4) return Status::NotFound("no such resource below a principal");
   Result<store::User> user = LookupUser(session, segs[2]);
   if (!user.ok()) return user.status();
+  if (segs.size() == 4) {
+    // The delegates' sub-principals (dav/sharing/delegation.h), for persons only.
+    std::optional<store::DelegateAccess> proxy = sharing::ParseProxySegment(segs[3]);
+    if (!proxy || user->kind != store::UserKind::kPerson) {
+      return Status::NotFound("no such resource below a principal");
+    }
+    return sharing::ProxyGroupTarget(std::move(user.value()), *proxy);
+  }
   return PrincipalTarget(std::move(user.value()));
 }
 

@@ -118,6 +118,7 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
   o.max_xml_depth = config.max_xml_depth;
   o.max_xml_elements = config.max_xml_elements;
   o.max_properties_per_request = config.max_properties_per_request;
+  o.max_expand_property_depth = config.max_expand_property_depth;
   o.max_response_bytes = config.max_response_bytes;
   o.max_instances_per_request = config.max_instances_per_request;
   o.share_auto_accept = config.share_auto_accept;

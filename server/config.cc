@@ -189,6 +189,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "max_xml_depth") return num(c.max_xml_depth);
     if (key == "max_xml_elements") return num(c.max_xml_elements);
     if (key == "max_properties_per_request") return num(c.max_properties_per_request);
+    if (key == "max_expand_property_depth") return num(c.max_expand_property_depth);
     if (key == "max_response_bytes") return num(c.max_response_bytes);
     if (key == "max_instances_per_request") return num(c.max_instances_per_request);
   } else if (section == "auth") {

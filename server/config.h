@@ -43,6 +43,7 @@ struct Config {
   uint64_t max_xml_depth = 64;                 // element nesting of an XML body (400)
   uint64_t max_xml_elements = 50000;           // elements of an XML body (413)
   uint64_t max_properties_per_request = 1000;  // PROPFIND/REPORT names, PROPPATCH updates (413)
+  uint64_t max_expand_property_depth = 3;      // nested expansions of one expand-property REPORT
   uint64_t max_response_bytes = 64ull << 20;   // one multistatus answer (507); 0 = no bound
   uint64_t max_instances_per_request = 50000;  // expand / free-busy instances (507)
   // [auth]

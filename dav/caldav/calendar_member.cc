@@ -152,8 +152,9 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
     if (!tag.ok()) return tag.status();
     replaced = {true, std::move(previous), *tag};
   }
+  // The writer may be a delegate or a sharee of the owner: scheduling says so (SENT-BY).
   Result<scheduling::PutOutcome> out = scheduling::PutCalendarObject(
-      req.session, req.ctx, t, std::move(parsed), w.content_type, *index, replaced);
+      req.session, req.ctx, t, std::move(parsed), w.content_type, *index, replaced, &req.principal);
   if (!out.ok()) return out.status();
   WriteResult r;
   r.object = std::move(out->object);

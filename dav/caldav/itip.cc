@@ -684,6 +684,56 @@ Status RenameAttendee(CalendarObject& cal, const std::string& from, const std::s
   return Status::OK();
 }
 
+namespace {
+
+// Sets SENT-BY on `p` ("" removes it); true when it changed.
+bool PutSentBy(icalproperty* p, const std::string& sent_by) {
+  const std::string now = Param(p, "SENT-BY");
+  if (NormalizeAddress(now) == NormalizeAddress(sent_by) && now.empty() == sent_by.empty()) {
+    return false;
+  }
+  icalproperty_remove_parameter_by_name(p, "SENT-BY");
+  if (!sent_by.empty()) icalproperty_set_parameter_from_string(p, "SENT-BY", sent_by.c_str());
+  return true;
+}
+
+}  // namespace
+
+Status SetOrganizer(CalendarObject& cal, const std::string& address, const std::string& name,
+                    const std::string& sent_by) {
+  if (cal.empty()) return Unparsable();
+  bool changed = false;
+  for (icalcomponent* c : Components(cal.Vcal())) {
+    for (icalproperty* p : Props(c, ICAL_ORGANIZER_PROPERTY)) {
+      if (NormalizeAddress(ValueText(p)) != NormalizeAddress(address)) {
+        icalproperty_set_organizer(p, address.c_str());
+        icalproperty_remove_parameter_by_name(p, "CN");
+        if (!name.empty()) icalproperty_set_parameter_from_string(p, "CN", name.c_str());
+        changed = true;
+      }
+      changed = PutSentBy(p, sent_by) || changed;
+    }
+  }
+  if (changed) cal.Touch();
+  return Status::OK();
+}
+
+Status SetAttendeeSentBy(CalendarObject& cal, const std::string& attendee,
+                         const std::string& sent_by) {
+  if (cal.empty()) return Unparsable();
+  bool any = false, changed = false;
+  for (icalcomponent* c : Components(cal.Vcal())) {
+    for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
+      if (NormalizeAddress(ValueText(p)) != attendee) continue;
+      any = true;
+      changed = PutSentBy(p, sent_by) || changed;
+    }
+  }
+  if (changed) cal.Touch();
+  if (!any) return Status::NotFound(attendee + " is not invited");
+  return Status::OK();
+}
+
 Status CarryAnswers(const CalendarObject& from, CalendarObject& into, const std::string& organizer,
                     bool* changed) {
   *changed = false;

@@ -130,6 +130,16 @@ Status SetPartstat(CalendarObject& cal, const std::string& attendee, const std::
 // parameters kept. kNotFound when `from` is not listed.
 Status RenameAttendee(CalendarObject& cal, const std::string& from, const std::string& to);
 
+// Scheduling on someone's behalf (RFC 5545 §3.2.18 SENT-BY; a delegate or a read-write sharee
+// writing in the owner's calendar). SetOrganizer: every ORGANIZER names `address` with SENT-BY
+// `sent_by` ("" removes the parameter); CN becomes `name` where the address changes. The object
+// is left untouched (same bytes) when it already says so. SetAttendeeSentBy: the same for
+// SENT-BY on every ATTENDEE whose address is `attendee` (normalised); kNotFound when none.
+Status SetOrganizer(CalendarObject& cal, const std::string& address, const std::string& name,
+                    const std::string& sent_by);
+Status SetAttendeeSentBy(CalendarObject& cal, const std::string& attendee,
+                         const std::string& sent_by);
+
 // The organizer's new copy `into` with the attendees' answers of `from` (their previous copy)
 // carried over wherever the organizer changed nothing attendees care about (same signature):
 // an organizer's client that saved a stale copy does not undo replies processed meanwhile

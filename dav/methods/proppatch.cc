@@ -6,6 +6,7 @@
 #include "dav/prop_update.h"
 #include "dav/property_registry.h"
 #include "dav/sharing/mount_settings.h"
+#include "dav/sharing/delegation.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -21,6 +22,8 @@ MethodResult HandleProppatch(const Request& req, Target& t) {
   Result<std::vector<PropUpdate>> updates = CollectUpdates(root);
   if (!updates.ok()) return updates.status();
   if (Status s = CheckPropertyCount(updates->size(), req.ctx.options); !s.ok()) return s;
+  // Proxy groups keep their members in the delegates table, not in property rows.
+  if (t.kind == ResourceKind::kProxyGroup) return sharing::ProppatchProxyGroup(req, t, *updates);
   bool all_ok = false;
   Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, t, *updates, false, &all_ok);
   if (!outcomes.ok()) return outcomes.status();

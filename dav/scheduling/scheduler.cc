@@ -203,6 +203,8 @@ struct PutView {
   const SchedulingInfo& now;
   const std::vector<std::string>& own;  // the owner's addresses
   Role was;                             // the owner's role in `old`
+  // "mailto:{writer}" when someone else writes for the owner (SENT-BY), else "".
+  const std::string& sent_by;
 };
 
 // The RFC 6638 §3.2.4 preconditions of a PUT.
@@ -272,11 +274,40 @@ Status AttendeePut(const PutView& v, std::map<std::string, std::string>& sent) {
       AnyListing(v.now, me)->schedule_agent != "SERVER") {
     return Status::OK();
   }
+  // The answer is the owner's, sent by whoever gave it (RFC 5545 §3.2.18): the REPLY built from
+  // this line tells the organizer who answered on the owner's behalf.
+  if (Status s = caldav::SetAttendeeSentBy(v.body, me, v.sent_by); !s.ok()) return s;
   std::string st = ReplyToOrganizer(v.session, v.ctx, v.now, v.body, me, MyName(v.now, me), keys,
                                     Origin{v.t.collection.id, v.t.name});
   sent[v.now.organizer] = st;
   caldav::SetOrganizerScheduleStatus(v.body, st);
   return Status::OK();
+}
+
+// Someone else writes in the owner's calendar (a write delegate, a read-write sharee): an event
+// they organise becomes the owner's, sent by them (docs: scheduler.h PutCalendarObject).
+// Returns the SENT-BY value ("" when the writer has no e-mail address).
+Result<std::string> ActAsOwner(const Principal& writer, const store::User& owner,
+                               const std::vector<std::string>& own, caldav::CalendarObject& body,
+                               Result<SchedulingInfo>& now) {
+  const std::string sent_by =
+      writer.email.empty() ? "" : caldav::NormalizeAddress("mailto:" + writer.email);
+  std::vector<std::string> theirs = {PrincipalPath(writer.login)};
+  if (!sent_by.empty()) theirs.push_back(sent_by);
+  if (now->organizer.empty() ||
+      (!Contains(theirs, now->organizer) && !Contains(own, now->organizer))) {
+    return sent_by;  // someone else's event: the owner may be an attendee (AttendeePut)
+  }
+  if (Status s = caldav::SetOrganizer(body, own.front(), owner.display_name, sent_by); !s.ok()) {
+    return s;
+  }
+  const std::string listed = OwnAttendeeAddress(*now, theirs);
+  if (!listed.empty() && OwnAttendeeAddress(*now, own).empty()) {
+    if (Status s = caldav::RenameAttendee(body, listed, own.front()); !s.ok()) return s;
+  }
+  now = caldav::InspectScheduling(body);
+  if (!now.ok()) return now.status();
+  return sent_by;
 }
 
 }  // namespace
@@ -336,7 +367,8 @@ bool ScheduleTagMatches(std::string_view wanted, const std::string& current) {
 Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& ctx,
                                      const Target& t, caldav::CalendarObject object,
                                      const std::string& content_type,
-                                     const store::ObjectIndex& index, const Replaced& replaced) {
+                                     const store::ObjectIndex& index, const Replaced& replaced,
+                                     const Principal* writer) {
   PutOutcome out;
   const std::string body = object.Text();  // the bytes as received, to tell a rewrite
   std::string tag, previous_tag;
@@ -358,11 +390,18 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
   // Only the calendar type's write hook (and the JSON reply, on a calendar member) calls this.
   if (ctx.options.scheduling && t.owner && t.owner->scheduling && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
+    std::string sent_by;
+    if (writer != nullptr && writer->user_id != t.owner->id) {
+      Result<std::string> as_owner = ActAsOwner(*writer, *t.owner, own, object, now);
+      if (!as_owner.ok()) return as_owner.status();
+      sent_by = std::move(as_owner.value());
+    }
     const Role was = old ? RoleOf(*old, own) : Role::kNone;
     if (was == Role::kAttendee) {
       if (Status s = KeepInvitedAddress(*old, own, object, now); !s.ok()) return s;
     }
-    const PutView view{session, ctx, t, object, old ? &*old : nullptr, old_data, *now, own, was};
+    const PutView view{session,  ctx,  t,   object, old ? &*old : nullptr,
+                       old_data, *now, own, was,    sent_by};
     if (Status s = CheckPutRules(view); !s.ok()) return s;
     Status sent;
     switch (RoleOf(*now, own)) {
@@ -409,8 +448,14 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
         cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());
     const std::vector<std::string> own = UserAddresses(*t.owner);
     Role role = info.ok() ? RoleOf(*info, own) : Role::kNone;
+    // A delegate deleting in the owner's calendar cancels or declines as the owner, sent by
+    // them (RFC 5545 §3.2.18), as PutCalendarObject does for their writes.
+    const std::string sent_by = req.principal.user_id != t.owner->id && !req.principal.email.empty()
+                                    ? caldav::NormalizeAddress("mailto:" + req.principal.email)
+                                    : "";
     if (role == Role::kOrganizer && info->OrganizerComponent().organizer_agent == "SERVER" &&
         !AllCancelled(*info)) {
+      if (!sent_by.empty()) caldav::SetOrganizer(*cal, info->organizer, "", sent_by);
       for (const std::string& address : info->AttendeeAddresses()) {
         if (Contains(own, address) || AnyListing(*info, address)->schedule_agent != "SERVER") {
           continue;
@@ -428,7 +473,8 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
       // (Schedule-Reply: F, §8.1).
       const std::string me = OwnAttendeeAddress(*info, own);
       if (AnyListing(*info, me)->schedule_agent == "SERVER") {
-        if (caldav::SetPartstat(*cal, me, "DECLINED").ok()) {
+        if (caldav::SetPartstat(*cal, me, "DECLINED").ok() &&
+            caldav::SetAttendeeSentBy(*cal, me, sent_by).ok()) {
           ReplyToOrganizer(req.session, req.ctx, *info, *cal, me, MyName(*info, me), {});
         }
       }

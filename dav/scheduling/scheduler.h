@@ -76,10 +76,18 @@ struct Replaced {
 // (the calendar type's write hook, dav/caldav/calendar_member.cc, and the JSON reply call it).
 // Parses only the replaced object (unless `replaced.parsed`) and the colleagues' copies;
 // `object` is serialised once, when stored.
+// `writer`: who writes, when it may not be the calendar's owner (a write delegate, a read-write
+// sharee through a mount). Scheduling is then the owner's, sent by the writer (RFC 5545
+// §3.2.18): an event the writer organises (ORGANIZER one of the writer's or the owner's
+// addresses) gets ORGANIZER the owner with SENT-BY="mailto:{writer}" (the writer's ATTENDEE
+// line becomes the owner's when the owner is not listed); an invitation of the owner answered
+// by the writer replies as the owner, SENT-BY on the owner's ATTENDEE. Null or the owner: the
+// owner writes (an owner's own answer drops a SENT-BY left by a delegate).
 Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& ctx,
                                      const Target& t, caldav::CalendarObject object,
                                      const std::string& content_type,
-                                     const store::ObjectIndex& index, const Replaced& replaced);
+                                     const store::ObjectIndex& index, const Replaced& replaced,
+                                     const Principal* writer = nullptr);
 
 // Whether `data` is a scheduling object resource (RFC 6638 §3.1: ORGANIZER and ATTENDEEs).
 Result<bool> IsSchedulingObject(const std::string& data);

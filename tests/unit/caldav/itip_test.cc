@@ -280,5 +280,43 @@ TEST(ItipTest, FreeBusyRequestAndReply) {
   EXPECT_FALSE(ParseFreeBusyRequest(backwards).ok());
 }
 
+// Scheduling on the owner's behalf (issue 12 delegation): ORGANIZER becomes the owner with
+// SENT-BY the writer, an attendee's answer carries SENT-BY, and a copy that already says so
+// keeps its bytes (no rewrite, so the client keeps its ETag).
+TEST(ItipTest, SentByOnOrganizerAndAttendee) {
+  const std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//FR\r\nBEGIN:VEVENT\r\nUID:sb-1\r\n"
+      "DTSTAMP:20261120T080000Z\r\nDTSTART:20261201T160000Z\r\nDTEND:20261201T170000Z\r\n"
+      "ORGANIZER;CN=Bea:mailto:b@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:b@example.com"
+      "\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:c@example.com\r\nEND:VEVENT\r\n"
+      "END:VCALENDAR\r\n";
+  Result<CalendarObject> cal = CalendarObject::Parse(ics);
+  ASSERT_TRUE(cal.ok());
+  ASSERT_TRUE(SetOrganizer(*cal, kA, "Alice", kB).ok());
+  EXPECT_TRUE(cal->changed());
+  std::string text = Unfold(cal->Text());
+  EXPECT_NE(text.find("ORGANIZER;CN=Alice;SENT-BY=\"mailto:b@example.com\":mailto:a@example.com"),
+            std::string::npos)
+      << text;
+  Result<SchedulingInfo> info = InspectScheduling(*cal);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->organizer, kA);
+
+  // Already the owner's, sent by the same writer: untouched.
+  Result<CalendarObject> again = CalendarObject::Parse(cal->Text());
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(SetOrganizer(*again, kA, "Alice", kB).ok());
+  EXPECT_FALSE(again->changed());
+  // The owner writing himself drops the SENT-BY.
+  ASSERT_TRUE(SetOrganizer(*again, kA, "Alice", "").ok());
+  EXPECT_EQ(Unfold(again->Text()).find("SENT-BY"), std::string::npos);
+
+  ASSERT_TRUE(SetAttendeeSentBy(*cal, kC, kB).ok());
+  EXPECT_NE(AttendeeLine(Unfold(cal->Text()), "c@example.com").find("SENT-BY="), std::string::npos);
+  ASSERT_TRUE(SetAttendeeSentBy(*cal, kC, "").ok());
+  EXPECT_EQ(AttendeeLine(Unfold(cal->Text()), "c@example.com").find("SENT-BY"), std::string::npos);
+  EXPECT_EQ(SetAttendeeSentBy(*cal, "mailto:z@example.com", kB).code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace cartable::dav::caldav

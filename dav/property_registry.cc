@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/principal_groups.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -162,6 +163,7 @@ bool GetCalendarHomeSet(const PropContext& c, XmlWriter& w) {
 }
 
 bool GetAddressbookHomeSet(const PropContext& c, XmlWriter& w) {
+  if (sharing::IsGroupPrincipal(c.target)) return false;  // groups own agendas only
   WriteHref(w, HomePath(AddressbookArea(), c.target.owner->login));
   return true;
 }
@@ -169,6 +171,9 @@ bool GetAddressbookHomeSet(const PropContext& c, XmlWriter& w) {
 bool GetCalendarUserAddressSet(const PropContext& c, XmlWriter& w) {
   // mailto: first: Thunderbird takes the first mailto: as the user's address.
   if (!c.target.owner->email.empty()) WriteHref(w, "mailto:" + c.target.owner->email);
+  // A group has no e-mail: its address is a URN (what CUTYPE=GROUP attendees name).
+  if (sharing::IsGroupPrincipal(c.target))
+    WriteHref(w, sharing::GroupAddress(c.target.owner->login));
   WriteHref(w, c.target.path);
   return true;
 }
@@ -181,6 +186,7 @@ bool GetEmailAddressSet(const PropContext& c, XmlWriter& w) {
 
 bool GetPrincipalCollectionSet(const PropContext&, XmlWriter& w) {
   WriteHref(w, "/dav/principals/users/");
+  WriteHref(w, std::string(sharing::kPrincipalsGroups));
   return true;
 }
 
@@ -244,6 +250,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddGroupPrincipalProperties(table);
     return table;
   }());
   return kRegistry;

@@ -66,7 +66,8 @@ ResourceKind KindOf(const Target& t) {
     case NodeType::kMissing: return K::kMissing;
     case NodeType::kVirtual:
       return t.virtual_kind == VirtualKind::kPrincipals ||
-                     t.virtual_kind == VirtualKind::kPrincipalUsers
+                     t.virtual_kind == VirtualKind::kPrincipalUsers ||
+                     t.virtual_kind == VirtualKind::kPrincipalGroups
                  ? K::kPrincipalCollection
                  : K::kVirtualCollection;
     case NodeType::kPrincipal: return K::kPrincipal;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/collection_types.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
 #include "dav/text_fold.h"
@@ -40,6 +41,7 @@ Target Virtual(VirtualKind kind, std::string path, const Area* area = nullptr) {
 
 Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::string>& segs) {
   if (segs.size() == 1) return Virtual(VirtualKind::kPrincipals, "/dav/principals/");
+  if (segs[1] == "groups") return sharing::ResolveGroupPrincipal(session, segs);
   if (segs[1] != "users") return Status::NotFound("no such principal collection");
   if (segs.size() == 2) return Virtual(VirtualKind::kPrincipalUsers, std::string(kPrincipalsUsers));
   if (segs.size() > 3) return Status::NotFound("no such resource below a principal");
@@ -146,6 +148,11 @@ std::string PrincipalPath(const std::string& login) {
   return std::string(kPrincipalsUsers) + login + "/";
 }
 
+std::string PrincipalPath(const store::User& user) {
+  return user.kind == store::UserKind::kGroup ? sharing::GroupPrincipalPath(user.login)
+                                              : PrincipalPath(user.login);
+}
+
 Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
                        BodyRead body) {
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
@@ -187,7 +194,7 @@ Target PrincipalTarget(store::User user) {
   Target t;
   t.type = NodeType::kPrincipal;
   t.kind = ResourceKind::kPrincipal;
-  t.path = PrincipalPath(user.login);
+  t.path = PrincipalPath(user);
   t.owner = std::move(user);
   return t;
 }

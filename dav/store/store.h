@@ -624,6 +624,9 @@ class Session {
   // `limit` (the caller asks for one more than its bound to detect an overflow).
   virtual Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) = 0;
   virtual Result<User> GetUserByGroupKey(const std::string& group_key) = 0;  // kNotFound
+  // Every group account (UserKind::kGroup), ordered by login: a few per department and one per
+  // establishment, read whole by the principal searches (dav/sharing/principal_groups.h).
+  virtual Result<std::vector<User>> ListGroups() = 0;
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is

@@ -11,6 +11,7 @@
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
 #include "dav/sharing/principal_groups.h"
+#include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -34,6 +35,7 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   if (t.type == T::kCollection) {
     for (const QName& q : DescribeCollection(t.collection.kind).resourcetype)
       w.Empty(q.ns, q.local);
+    sharing::WriteSharingResourcetype(c, w);
   }
   return true;
 }
@@ -251,6 +253,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
     sharing::AddGroupPrincipalProperties(table);
+    sharing::AddSharingProperties(table);
     return table;
   }());
   return kRegistry;

@@ -21,14 +21,40 @@ std::string HomeOf(const std::string& kind, const std::string& login) {
   return "";
 }
 
-// What one collection shared with the user looks like in their home before and after.
-struct CollectionMounts {
-  store::Id colleague = 0;            // the user's accepted colleague share (it names the mount)
-  std::set<store::Id> before, after;  // group shares that apply (not hidden)
+// The greatest of two accesses (read-write > read > freebusy), as dav/sharing's Greatest.
+int Rank(store::ShareAccess a) {
+  switch (a) {
+    case store::ShareAccess::kFreeBusy: return 0;
+    case store::ShareAccess::kRead: return 1;
+    case store::ShareAccess::kReadWrite: return 2;
+  }
+  return 0;
+}
 
-  store::Id NameBefore() const { return colleague ? colleague : Lowest(before); }
-  store::Id NameAfter() const { return colleague ? colleague : Lowest(after); }
-  static store::Id Lowest(const std::set<store::Id>& ids) { return ids.empty() ? 0 : *ids.begin(); }
+// What the user sees of one collection: the share naming its mount (0: none) and the greatest
+// access of the shares that apply (the rule of dav/sharing/sharing_service.h, "Share URLs").
+struct View {
+  store::Id mount = 0;
+  int access = -1;
+  bool operator==(const View&) const = default;
+};
+
+// One collection shared with the user, before and after their groups changed.
+struct CollectionShares {
+  const store::Share* colleague = nullptr;         // their accepted colleague share
+  std::vector<const store::Share*> before, after;  // group shares that apply (not hidden)
+
+  View Of(const std::vector<const store::Share*>& groups) const {
+    View v;
+    store::Id lowest = 0;
+    for (const store::Share* s : groups) {
+      if (lowest == 0 || s->id < lowest) lowest = s->id;
+      v.access = std::max(v.access, Rank(s->access));
+    }
+    if (colleague) v.access = std::max(v.access, Rank(colleague->access));
+    v.mount = colleague ? colleague->id : lowest;
+    return v;
+  }
 };
 
 std::string MountEntry(store::Id share_id) { return "partage-" + std::to_string(share_id) + "/"; }
@@ -126,22 +152,24 @@ Result<size_t> TouchGroupMounts(store::Session& session, const store::User& user
                  std::back_inserter(keys));
   Result<std::vector<store::Share>> shares = session.SharesForSharee(user.id, keys);
   if (!shares.ok()) return shares.status();
-  std::map<store::Id, CollectionMounts> mounts;  // collection id -> its mounts
+  std::map<store::Id, CollectionShares> mounts;  // collection id -> its shares for the user
   for (const store::Share& share : *shares) {
-    CollectionMounts& m = mounts[share.collection_id];
+    if (share.status != store::ShareStatus::kAccepted) continue;
+    CollectionShares& m = mounts[share.collection_id];
     if (share.sharee_user_id == user.id) {
-      if (share.status == store::ShareStatus::kAccepted) m.colleague = share.id;
+      m.colleague = &share;
       continue;
     }
     Result<store::ShareMember> member = session.GetShareMember(share.id, user.id);
     if (member.ok() && member->hidden) continue;
     if (!member.ok() && member.status().code() != Status::Code::kNotFound) return member.status();
-    if (Has(before, share.sharee_group)) m.before.insert(share.id);
-    if (Has(after, share.sharee_group)) m.after.insert(share.id);
+    if (Has(before, share.sharee_group)) m.before.push_back(&share);
+    if (Has(after, share.sharee_group)) m.after.push_back(&share);
   }
   std::set<store::Id> touched;
   for (const auto& [collection_id, m] : mounts) {
-    if (m.before == m.after) continue;  // no group share of it came or went for this user
+    const View was = m.Of(m.before), now = m.Of(m.after);
+    if (was == now) continue;  // same mount, same access: nothing for their client to see
     Result<store::Collection> collection = session.GetCollectionById(collection_id);
     if (!collection.ok()) return collection.status();
     if (collection->owner_id == user.id) continue;  // their own collection: never a mount
@@ -152,15 +180,13 @@ Result<size_t> TouchGroupMounts(store::Session& session, const store::User& user
       if (home.status().code() == Status::Code::kNotFound) continue;
       return home.status();
     }
-    const store::Id was = m.NameBefore(), now = m.NameAfter();
-    if (was != 0 && was != now) {
-      if (Result<int64_t> t = session.Touch(home->id, MountEntry(was), true); !t.ok()) {
+    if (was.mount != 0 && was.mount != now.mount) {
+      if (Result<int64_t> t = session.Touch(home->id, MountEntry(was.mount), true); !t.ok()) {
         return t.status();
       }
     }
-    // Also when the name stays: the access may have changed (a read-write group share gone).
-    if (now != 0) {
-      if (Result<int64_t> t = session.Touch(home->id, MountEntry(now), false); !t.ok()) {
+    if (now.mount != 0) {  // a new mount, or the same with another access
+      if (Result<int64_t> t = session.Touch(home->id, MountEntry(now.mount), false); !t.ok()) {
         return t.status();
       }
     }

@@ -30,26 +30,6 @@ struct GroupRequest {
   }
 };
 
-// The sharee a share names, as RemoveShare wants it.
-Result<Sharee> ShareeOf(store::Session& session, const store::Share& share) {
-  Sharee sharee;
-  if (share.sharee_user_id == 0) {
-    sharee.is_group = true;
-    sharee.group_key = share.sharee_group;
-    Result<store::User> g = session.GetUserByGroupKey(share.sharee_group);
-    if (g.ok()) {
-      sharee.user = std::move(g.value());
-    } else if (g.status().code() != Status::Code::kNotFound) {
-      return g.status();
-    }
-    return sharee;
-  }
-  Result<store::User> u = session.GetUserById(share.sharee_user_id);
-  if (!u.ok()) return u.status();
-  sharee.user = std::move(u.value());
-  return sharee;
-}
-
 // The group's calendar home, created bare when missing.
 Result<store::Collection> GroupHome(store::Session& session, const store::User& group) {
   const std::string path = HomePath(CalendarArea(), group.login);
@@ -190,13 +170,7 @@ Status DeleteGroupCalendar(const DavContext& ctx, store::Session& session, std::
     return Status::NotFound(*path + " is not the calendar of a group");
   }
   GroupRequest as_group(ctx, session, *owner);
-  Result<std::vector<store::Share>> shares = session.ListShares(calendar->id);
-  if (!shares.ok()) return shares.status();
-  for (const store::Share& share : *shares) {
-    Result<Sharee> sharee = ShareeOf(session, share);
-    if (!sharee.ok()) return sharee.status();
-    if (Status s = RemoveShare(as_group.req, *calendar, *sharee); !s.ok()) return s;
-  }
+  if (Status s = RevokeAllShares(as_group.req, *calendar); !s.ok()) return s;
   if (Status s = session.DeleteCollection(calendar->id); !s.ok()) return s;
   return (*txn)->Commit();
 }

@@ -154,6 +154,10 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
   Result<std::vector<User>> users = s.ListUsers();
   if (!users.ok()) return users.status();
   snap.users = std::move(*users);
+  // The group accounts too: their logins are taken, and the plan compares them (step 2b).
+  Result<std::vector<User>> groups = s.ListGroups();
+  if (!groups.ok()) return groups.status();
+  snap.users.insert(snap.users.end(), groups->begin(), groups->end());
   Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() != Status::Code::kNotFound) return coll.status();
   if (coll.ok()) {

@@ -397,6 +397,8 @@ class Session {
   virtual Result<User> GetUserById(Id id) = 0;
   virtual Result<User> GetUserByLogin(const std::string& login) = 0;
   virtual Result<User> GetUserByEmail(const std::string& email) = 0;
+  // Person accounts only (UserKind::kPerson), ordered by login: group accounts are listed by
+  // ListGroups (`user list`, the import's identities and the web pages mean people).
   virtual Result<std::vector<User>> ListUsers() = 0;
   // Updates display name, email, state, quota, must_change_password and scheduling of `user.id`.
   // Bumps credential_version when the state changed.

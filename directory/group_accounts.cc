@@ -136,8 +136,10 @@ GroupPlan PlanGroupAccounts(const std::vector<GroupAccount>& wanted,
     u.kind = store::UserKind::kGroup;
     u.group_key = g.key;
     u.created_at = now;
-    // No password hash: a group account never signs in. Scheduling stays on: a group's
-    // calendars are scheduled as any other (issue 12: invitations come from the managers).
+    // No password hash: a group account never signs in. No server-side scheduling either: a
+    // group has no inbox and no mailto: to answer to, so a meeting in a group agenda is stored
+    // as its manager's client wrote it (managers invite from their own calendars).
+    u.scheduling = false;
     plan.creates.push_back(std::move(u));
   }
   return plan;

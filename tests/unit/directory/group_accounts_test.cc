@@ -117,6 +117,7 @@ TEST_F(GroupImportTest, ImportCreatesOneGroupAccountPerDepartmentAndEstablishmen
   EXPECT_EQ(dep.display_name, "DSDEN 37 \xE2\x80\x94 Indre-et-Loire");
   EXPECT_EQ(dep.password_hash, "");
   EXPECT_EQ(dep.email, "");
+  EXPECT_FALSE(dep.scheduling);
   store::User etab = User("etablissement-0370001a");
   EXPECT_EQ(etab.group_key, "etablissement:0370001A");
   EXPECT_EQ(etab.display_name, "Lycée Descartes");

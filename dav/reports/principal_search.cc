@@ -31,7 +31,9 @@ struct Criterion {
 // The principal's folded values for `field`.
 std::vector<std::string> Values(const store::User& u, Field field) {
   if (field == Field::kName) return {FoldForSearch(u.display_name)};
-  // A group's login holds its department code or UAI ("etablissement-0370001a").
+  // A group's login holds its department code or UAI ("etablissement-0370001a"); its calendar
+  // address is a URN (no e-mail).
+  if (u.kind == store::UserKind::kGroup) return {FoldForSearch(sharing::GroupAddress(u.login))};
   return {FoldForSearch(u.email), FoldForSearch(u.login)};
 }
 

@@ -156,7 +156,8 @@ Result<std::vector<store::User>> SearchGroups(store::Session& session,
     if (out.size() == limit) break;
     if (FoldForSearch(g.display_name).find(folded_needle) != std::string::npos ||
         FoldForSearch(g.login).find(folded_needle) != std::string::npos ||
-        FoldForSearch(g.group_key).find(folded_needle) != std::string::npos) {
+        FoldForSearch(g.group_key).find(folded_needle) != std::string::npos ||
+        GroupAddress(g.login).find(folded_needle) != std::string::npos) {
       out.push_back(std::move(g));
     }
   }

@@ -51,8 +51,8 @@ Result<std::vector<store::User>> GroupMembers(store::Session& session, const sto
 // establishment), ordered by key.
 Result<std::vector<store::User>> GroupsOfUser(store::Session& session, store::Id user_id);
 
-// Group accounts whose name, login (which holds the department code or the UAI) or key contain
-// `folded_needle` (FoldForSearch'd), at most `limit`, ordered by login.
+// Group accounts whose name, login (which holds the department code or the UAI), key or
+// address contain `folded_needle` (FoldForSearch'd), at most `limit`, ordered by login.
 Result<std::vector<store::User>> SearchGroups(store::Session& session,
                                               const std::string& folded_needle, size_t limit);
 

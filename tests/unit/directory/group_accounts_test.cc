@@ -16,16 +16,17 @@ SecretKey TestKey() { return SecretKey::FromBytes(std::string(32, 'k')); }
 
 constexpr const char* kHeader =
     "nom;prenom;email;fonction;etablissement;uai;departement;telephone\n";
-// Hélène and Jean in Tours (37, Lycée Descartes), Julie in Orléans (45).
+// Hélène and Jean in Tours (37, Lycée Descartes), Julie in Orléans (45); keyed by their e-mail
+// (without one, the key holds the UAI: a move would be another person).
 constexpr const char* kStaff =
-    "Le Gall-Dubois;Hélène;;Professeure;Lycée Descartes;0370001A;37;\n"
-    "Martin;Jean;;CPE;Lycée Descartes;0370001A;37;\n"
-    "Martin;Julie;;Professeure;Collège Jean Zay;0450002B;45;\n";
+    "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée Descartes;0370001A;37;\n"
+    "Martin;Jean;jm@ac-orleans-tours.fr;CPE;Lycée Descartes;0370001A;37;\n"
+    "Martin;Julie;jul@ac-orleans-tours.fr;Professeure;Collège Jean Zay;0450002B;45;\n";
 // The same with Jean moved to Orléans.
 constexpr const char* kJeanMoved =
-    "Le Gall-Dubois;Hélène;;Professeure;Lycée Descartes;0370001A;37;\n"
-    "Martin;Jean;;CPE;Collège Jean Zay;0450002B;45;\n"
-    "Martin;Julie;;Professeure;Collège Jean Zay;0450002B;45;\n";
+    "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée Descartes;0370001A;37;\n"
+    "Martin;Jean;jm@ac-orleans-tours.fr;CPE;Collège Jean Zay;0450002B;45;\n"
+    "Martin;Julie;jul@ac-orleans-tours.fr;Professeure;Collège Jean Zay;0450002B;45;\n";
 
 TEST(GroupNamesTest, KeysAndLogins) {
   EXPECT_EQ(DepartmentKey("37"), "departement:37");
@@ -70,7 +71,7 @@ class GroupImportTest : public ::testing::Test {
   ImportReport Import(const std::string& rows) {
     Result<ImportReport> r = ImportDirectory(*store_, kHeader + rows, TestKey(), options_);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (r.ok()) EXPECT_TRUE(r->errors.empty()) << r->errors[0].message;
+    if (r.ok() && !r->errors.empty()) ADD_FAILURE() << r->errors[0].message;
     return r.ok() ? *r : ImportReport{};
   }
   store::Session& S() { return store_->ThreadSession(); }
@@ -142,9 +143,9 @@ TEST_F(GroupImportTest, ReimportKeepsGroupsAndRenamesAnEstablishment) {
   EXPECT_EQ(same.counts.groups_renamed, 0u);
   const store::Id id = User("etablissement-0370001a").id;
   ImportReport renamed = Import(
-      "Le Gall-Dubois;Hélène;;Professeure;Lycée René Descartes;0370001A;37;\n"
-      "Martin;Jean;;CPE;Lycée René Descartes;0370001A;37;\n"
-      "Martin;Julie;;Professeure;Collège Jean Zay;0450002B;45;\n");
+      "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée René Descartes;0370001A;37;\n"
+      "Martin;Jean;jm@ac-orleans-tours.fr;CPE;Lycée René Descartes;0370001A;37;\n"
+      "Martin;Julie;jul@ac-orleans-tours.fr;Professeure;Collège Jean Zay;0450002B;45;\n");
   EXPECT_EQ(renamed.counts.groups_renamed, 1u);
   EXPECT_EQ(User("etablissement-0370001a").id, id);
   EXPECT_EQ(User("etablissement-0370001a").display_name, "Lycée René Descartes");
@@ -196,8 +197,8 @@ TEST_F(GroupImportTest, DisablingSomeoneRemovesTheirGroupMounts) {
   const store::Collection home = Home("jmartin");
   options_.allow_mass_disable = true;
   ImportReport r = Import(
-      "Le Gall-Dubois;Hélène;;Professeure;Lycée Descartes;0370001A;37;\n"
-      "Martin;Julie;;Professeure;Collège Jean Zay;0450002B;45;\n");
+      "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée Descartes;0370001A;37;\n"
+      "Martin;Julie;jul@ac-orleans-tours.fr;Professeure;Collège Jean Zay;0450002B;45;\n");
   EXPECT_EQ(r.counts.disabled, 1u);
   Result<std::vector<store::Change>> changes = S().ChangesSince(home.id, home.sync_seq);
   ASSERT_TRUE(changes.ok());

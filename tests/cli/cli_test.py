@@ -234,7 +234,8 @@ def crash_checks(binary, work):
     def state(data):
         db = sqlite3.connect(os.path.join(data, "cartable.db"))
         try:
-            logins = sorted(r[0] + " " + r[1] for r in db.execute(
+            # Group accounts (issue 12) have no e-mail.
+            logins = sorted(r[0] + " " + (r[1] or "") for r in db.execute(
                 "SELECT login, email FROM users"))
             cards = db.execute("SELECT count(*) FROM objects o JOIN collections c "
                                "ON o.collection_id = c.id WHERE c.path = '/dav/directory/'"

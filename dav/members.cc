@@ -2,8 +2,8 @@
 
 #include <unordered_map>
 
-#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/mount.h"
+#include "dav/sharing/principal_groups.h"
 
 namespace cartable::dav {
 namespace {

@@ -10,10 +10,10 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
-#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/acl_properties.h"
 #include "dav/sharing/mount_settings.h"
 #include "dav/sharing/per_user.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "dav/collection_types.h"
-#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/mount.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
 #include "dav/text_fold.h"

@@ -3,8 +3,8 @@
 #include "dav/scheduling/scheduling_properties.h"
 
 #include "dav/scheduling/delivery.h"
-#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/mount_settings.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/http/path.h"

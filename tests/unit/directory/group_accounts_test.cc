@@ -143,7 +143,8 @@ TEST_F(GroupImportTest, ReimportKeepsGroupsAndRenamesAnEstablishment) {
   EXPECT_EQ(same.counts.groups_renamed, 0u);
   const store::Id id = User("etablissement-0370001a").id;
   ImportReport renamed = Import(
-      "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée René Descartes;0370001A;37;\n"
+      "Le Gall-Dubois;Hélène;hld@ac-orleans-tours.fr;Professeure;Lycée René "
+      "Descartes;0370001A;37;\n"
       "Martin;Jean;jm@ac-orleans-tours.fr;CPE;Lycée René Descartes;0370001A;37;\n"
       "Martin;Julie;jul@ac-orleans-tours.fr;Professeure;Collège Jean Zay;0450002B;45;\n");
   EXPECT_EQ(renamed.counts.groups_renamed, 1u);

@@ -4,6 +4,7 @@
 
 #include "dav/sharing/delegation.h"
 #include "dav/sharing/mount.h"
+#include "dav/sharing/principal_groups.h"
 
 namespace cartable::dav {
 namespace {
@@ -15,11 +16,21 @@ Status ForEachVirtualMember(const Request& req, const Target& t, const MemberFn&
       paths = {"/dav/principals/", std::string(FilesArea().prefix),
                std::string(CalendarArea().prefix), std::string(AddressbookArea().prefix)};
       break;
-    case VirtualKind::kPrincipals: paths = {"/dav/principals/users/"}; break;
+    case VirtualKind::kPrincipals:
+      paths = {"/dav/principals/users/", std::string(sharing::kPrincipalsGroups)};
+      break;
     // Only the requester's own principal and homes are listed: the directory is searched, not
     // enumerated.
     case VirtualKind::kPrincipalUsers: paths = {PrincipalPath(req.principal.login)}; break;
     case VirtualKind::kAreaRoot: paths = {HomePath(*t.area, req.principal.login)}; break;
+    // The requester's own groups (their department and establishment).
+    case VirtualKind::kPrincipalGroups: {
+      Result<std::vector<store::User>> groups =
+          sharing::GroupsOfUser(req.session, req.principal.user_id);
+      if (!groups.ok()) return groups.status();
+      for (const store::User& g : *groups) paths.push_back(sharing::GroupPrincipalPath(g.login));
+      break;
+    }
   }
   for (const std::string& p : paths) {
     Result<Target> child = Resolve(req.session, p, req.principal);

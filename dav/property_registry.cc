@@ -14,6 +14,7 @@
 #include "dav/sharing/mount_settings.h"
 #include "dav/sharing/per_user.h"
 #include "dav/sharing/delegation.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
@@ -160,6 +161,7 @@ bool GetCalendarHomeSet(const PropContext& c, XmlWriter& w) {
 }
 
 bool GetAddressbookHomeSet(const PropContext& c, XmlWriter& w) {
+  if (sharing::IsGroupPrincipal(c.target)) return false;  // groups own agendas only
   WriteHref(w, HomePath(AddressbookArea(), c.target.owner->login));
   return true;
 }
@@ -167,6 +169,9 @@ bool GetAddressbookHomeSet(const PropContext& c, XmlWriter& w) {
 bool GetCalendarUserAddressSet(const PropContext& c, XmlWriter& w) {
   // mailto: first: Thunderbird takes the first mailto: as the user's address.
   if (!c.target.owner->email.empty()) WriteHref(w, "mailto:" + c.target.owner->email);
+  // A group has no e-mail: its address is a URN (what CUTYPE=GROUP attendees name).
+  if (sharing::IsGroupPrincipal(c.target))
+    WriteHref(w, sharing::GroupAddress(c.target.owner->login));
   WriteHref(w, c.target.path);
   return true;
 }
@@ -179,6 +184,7 @@ bool GetEmailAddressSet(const PropContext& c, XmlWriter& w) {
 
 bool GetPrincipalCollectionSet(const PropContext&, XmlWriter& w) {
   WriteHref(w, "/dav/principals/users/");
+  WriteHref(w, std::string(sharing::kPrincipalsGroups));
   return true;
 }
 
@@ -239,6 +245,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddGroupPrincipalProperties(table);
     sharing::AddAclProperties(table);
     sharing::AddSharingProperties(table);
     sharing::AddDelegationProperties(table);

@@ -70,7 +70,8 @@ ResourceKind KindOf(const Target& t) {
     case NodeType::kMissing: return K::kMissing;
     case NodeType::kVirtual:
       return t.virtual_kind == VirtualKind::kPrincipals ||
-                     t.virtual_kind == VirtualKind::kPrincipalUsers
+                     t.virtual_kind == VirtualKind::kPrincipalUsers ||
+                     t.virtual_kind == VirtualKind::kPrincipalGroups
                  ? K::kPrincipalCollection
                  : K::kVirtualCollection;
     // Proxy sub-principals are principals named by their last segment (Resolve sets `name`).

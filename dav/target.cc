@@ -7,6 +7,7 @@
 #include "dav/collection_types.h"
 #include "dav/sharing/delegation.h"
 #include "dav/sharing/mount.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
 #include "dav/text_fold.h"
@@ -42,6 +43,7 @@ Target Virtual(VirtualKind kind, std::string path, const Area* area = nullptr) {
 
 Result<Target> ResolvePrincipal(store::Session& session, const std::vector<std::string>& segs) {
   if (segs.size() == 1) return Virtual(VirtualKind::kPrincipals, "/dav/principals/");
+  if (segs[1] == "groups") return sharing::ResolveGroupPrincipal(session, segs);
   if (segs[1] != "users") return Status::NotFound("no such principal collection");
   if (segs.size() == 2) return Virtual(VirtualKind::kPrincipalUsers, std::string(kPrincipalsUsers));
   if (segs.size() > 4) return Status::NotFound("no such resource below a principal");
@@ -178,7 +180,7 @@ std::string PrincipalPath(const std::string& login) {
 }
 
 std::string PrincipalPath(const store::User& user) {
-  if (user.kind == store::UserKind::kGroup) return "/dav/principals/groups/" + user.login + "/";
+  if (user.kind == store::UserKind::kGroup) return sharing::GroupPrincipalPath(user.login);
   return PrincipalPath(user.login);
 }
 
@@ -243,7 +245,7 @@ Target PrincipalTarget(store::User user) {
   Target t;
   t.type = NodeType::kPrincipal;
   t.kind = ResourceKind::kPrincipal;
-  t.path = PrincipalPath(user.login);
+  t.path = PrincipalPath(user);
   t.owner = std::move(user);
   // Principals are readable by every signed-in user (access.h), whoever asks.
   t.access.via = AccessVia::kAnyone;

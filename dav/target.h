@@ -4,6 +4,8 @@
 //   /dav/                                   virtual root
 //   /dav/principals/, /dav/principals/users/ virtual principal collections
 //   /dav/principals/users/{login}/          a user's principal (login or email accepted)
+//   /dav/principals/groups/, /dav/principals/groups/{login}/   group principals
+//                                           (dav/sharing/principal_groups.h)
 //   /dav/files/, /dav/calendars/, /dav/addressbooks/   virtual parents of the homes
 //   /dav/files/{login}/...                   store-backed trees (homes created on first access)
 //   /dav/calendars/{login}/..., /dav/addressbooks/{login}/...
@@ -29,7 +31,7 @@ enum class NodeType {
   kMissing,     // nothing there (yet): PUT/MKCOL may create it
 };
 
-enum class VirtualKind { kRoot, kPrincipals, kPrincipalUsers, kAreaRoot };
+enum class VirtualKind { kRoot, kPrincipals, kPrincipalUsers, kAreaRoot, kPrincipalGroups };
 
 struct Area {
   std::string_view prefix;     // "/dav/files/"

@@ -15,6 +15,7 @@
 
 #include "dav/text_fold.h"
 #include "directory/accounts.h"
+#include "directory/group_accounts.h"
 #include "directory/identity.h"
 #include "directory/import_encoding.h"
 #include "directory/import_vcards.h"
@@ -42,9 +43,13 @@ struct Snapshot {
 
 // What the write transactions will do.
 struct Plan {
-  std::vector<DirectoryEntry> entries;   // every entry after the import: existing ones, then new
-  std::vector<bool> entry_changed;       // parallel to entries: PutDirectoryEntry needed
-  std::vector<bool> disabling;           // parallel to entries: absent from the file, disabled now
+  std::vector<DirectoryEntry> entries;  // every entry after the import: existing ones, then new
+  std::vector<bool> entry_changed;      // parallel to entries: PutDirectoryEntry needed
+  std::vector<bool> disabling;          // parallel to entries: absent from the file, disabled now
+  // Parallel to entries: the person's groups (department, establishment, active) may change,
+  // so their homes' share mounts are recomputed when the entry is written (TouchGroupMounts).
+  std::vector<bool> groups_changed;
+  GroupPlan groups;                      // group accounts to create or rename (step 2b)
   std::map<size_t, User> new_users;      // entry index -> account to create
   std::map<size_t, std::string> numens;  // entry index -> NUMEN to hash (new accounts only)
   std::map<size_t, User> user_updates;   // entry index -> its account's new state
@@ -149,6 +154,10 @@ Result<Snapshot> LoadSnapshot(store::Session& s) {
   Result<std::vector<User>> users = s.ListUsers();
   if (!users.ok()) return users.status();
   snap.users = std::move(*users);
+  // The group accounts too: their logins are taken, and the plan compares them (step 2b).
+  Result<std::vector<User>> groups = s.ListGroups();
+  if (!groups.ok()) return groups.status();
+  snap.users.insert(snap.users.end(), groups->begin(), groups->end());
   Result<store::Collection> coll = s.GetCollection(store::kDirectoryPath);
   if (!coll.ok() && coll.status().code() != Status::Code::kNotFound) return coll.status();
   if (coll.ok()) {
@@ -208,6 +217,7 @@ class Planner {
       plan_.entries.push_back(e);
       plan_.entry_changed.push_back(false);
       plan_.disabling.push_back(false);
+      plan_.groups_changed.push_back(false);
       if (e.user_id != 0) linked_users_.insert(e.user_id);
       if (e.active) ++plan_.active_before;
     }
@@ -278,6 +288,8 @@ class Planner {
       return;
     }
     bool reactivated = !e.active;
+    plan_.groups_changed[index] =
+        e.uai != next.uai || e.departement != next.departement || e.active != next.active;
     next.updated_at = now_;
     e = next;
     plan_.entry_changed[index] = true;
@@ -322,6 +334,7 @@ class Planner {
     plan_.entries.push_back(e);
     plan_.entry_changed.push_back(true);
     plan_.disabling.push_back(false);
+    plan_.groups_changed.push_back(e.user_id != 0);  // an adopted account may have shares
     ++plan_.counts.added;
     if (e.user_id != 0) return;
     User u;
@@ -340,6 +353,7 @@ class Planner {
     e.updated_at = now_;
     plan_.entry_changed[index] = true;
     plan_.disabling[index] = true;
+    plan_.groups_changed[index] = !e.uai.empty() || !e.departement.empty();
     ++plan_.counts.disabled;
     auto it = users_by_id_.find(e.user_id);
     if (it == users_by_id_.end()) return;
@@ -420,6 +434,21 @@ Status InBatches(store::Session& s, size_t n, size_t batch, std::chrono::millise
   return Status::OK();
 }
 
+// After a change of `user_id`'s entry: the share mounts their new groups add to or remove from
+// their homes (group_accounts.h), counted in plan->counts.homes_touched.
+Status TouchMounts(store::Session& s, Plan* plan, store::Id user_id,
+                   const std::vector<std::string>& keys_before) {
+  Result<std::vector<std::string>> keys_after = s.GroupKeysOfUser(user_id);
+  if (!keys_after.ok()) return keys_after.status();
+  if (*keys_after == keys_before) return Status::OK();
+  Result<User> user = s.GetUserById(user_id);
+  if (!user.ok()) return user.status();
+  Result<size_t> touched = TouchGroupMounts(s, *user, keys_before, *keys_after);
+  if (!touched.ok()) return touched.status();
+  plan->counts.homes_touched += *touched;
+  return Status::OK();
+}
+
 // One person: the new account and its entry together (see import.h), or the account's update.
 // Store messages name the entry by its card UID, never by its source key (it may be a NUMEN).
 Status ApplyPerson(store::Session& s, Plan* plan, size_t index) {
@@ -432,10 +461,25 @@ Status ApplyPerson(store::Session& s, Plan* plan, size_t index) {
   if (auto it = plan->user_updates.find(index); it != plan->user_updates.end()) {
     if (Status st = s.UpdateUser(it->second); !st.ok()) return st;
   }
+  const bool regroup = plan->groups_changed[index] && e.user_id != 0;
+  std::vector<std::string> keys_before;
+  if (regroup) {
+    Result<std::vector<std::string>> keys = s.GroupKeysOfUser(e.user_id);
+    if (!keys.ok()) return keys.status();
+    keys_before = std::move(keys.value());
+  }
   Result<store::Id> id = s.PutDirectoryEntry(e);
   if (!id.ok()) return id.status();
   e.id = *id;
+  if (regroup) return TouchMounts(s, plan, e.user_id, keys_before);
   return Status::OK();
+}
+
+// Creates or renames one group account of the plan (step 2b).
+Status ApplyGroup(store::Session& s, const Plan& plan, size_t i) {
+  const size_t creates = plan.groups.creates.size();
+  if (i >= creates) return s.UpdateUser(plan.groups.renames[i - creates]);
+  return s.CreateUser(plan.groups.creates[i]).status();
 }
 
 Status ApplyCards(store::Session& s, const Plan& plan, size_t batch,
@@ -471,6 +515,10 @@ Status Apply(store::Session& s, Plan* plan, const ImportOptions& options) {
   if (st.ok()) {
     st = InBatches(s, disables.size(), batch, pause, &committed,
                    [&](size_t i) { return ApplyPerson(s, plan, disables[i]); });
+  }
+  if (st.ok()) {
+    st = InBatches(s, plan->groups.creates.size() + plan->groups.renames.size(), batch, pause,
+                   &committed, [&](size_t i) { return ApplyGroup(s, *plan, i); });
   }
   if (st.ok()) st = ApplyCards(s, *plan, batch, pause, &committed);
   if (st.ok() || committed == 0) return st;
@@ -554,6 +602,14 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
   report.counts = plan.counts;
   CheckMassDisable(plan, options, &report.errors);
   if (!report.errors.empty()) return report;
+  plan.groups = PlanGroupAccounts(WantedGroups(plan.entries, options.departments), snap->users,
+                                  std::time(nullptr));
+  if (!plan.groups.error.empty()) {
+    report.errors.push_back({0, plan.groups.error + "; nothing changed"});
+    return report;
+  }
+  plan.counts.groups_added = plan.groups.creates.size();
+  plan.counts.groups_renamed = plan.groups.renames.size();
   PlanCards(*snap, options, &plan);
   report.counts = plan.counts;
   if (options.dry_run) return report;
@@ -562,6 +618,7 @@ Result<ImportReport> ImportDirectory(store::Store& store, std::string_view file,
   report.seconds_hashing = Since(t0);
   t0 = std::chrono::steady_clock::now();
   if (Status st = Apply(s, &plan, options); !st.ok()) return st;
+  report.counts.homes_touched = plan.counts.homes_touched;
   report.seconds_writing = Since(t0);
   return report;
 }

@@ -16,7 +16,12 @@
 //      transaction, so an account never exists without the entry that gives it its login;
 //      updates; re-activations);
 //   2. only when every batch of 1 committed: people absent from the file are disabled;
+//   2b. the group accounts of the departments and establishments present (group_accounts.h)
+//      are created or renamed;
 //   3. the directory address book's cards (written, then deleted).
+// A person whose groups change (department, establishment, disabled) has the share mounts of
+// their homes Touched in the transaction that changes their entry (TouchGroupMounts), so the
+// department or establishment agendas they gain or lose show in their next sync.
 // A re-run recomputes its plan from the store: people already applied are unchanged, and the
 // cards are compared with what the address book holds, so the run converges to the same result
 // as an uninterrupted import. Until step 3 ends, the address book may lag the directory entries.
@@ -66,6 +71,9 @@ struct ImportCounts {
   // Entries stored by an older version with the NUMEN in clear in their source key, now keyed
   // by its hash (identity kept); counted besides the counts above.
   size_t rekeyed = 0;
+  // Group accounts (group_accounts.h) created and renamed; homes whose share mounts changed
+  // because their user's groups did (each Touched for the user's next sync).
+  size_t groups_added = 0, groups_renamed = 0, homes_touched = 0;
 };
 
 struct ImportReport {

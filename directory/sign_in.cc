@@ -155,7 +155,10 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
   const std::string name = AsciiLower(login_or_email);
   Result<store::User> found =
       name.find('@') != std::string::npos ? s.GetUserByEmail(name) : s.GetUserByLogin(name);
-  const bool active = found.ok() && found->state == store::UserState::kActive;
+  // Group accounts (departments, establishments) never sign in, whatever an external
+  // directory would say of their login (directory/group_accounts.h).
+  const bool active = found.ok() && found->state == store::UserState::kActive &&
+                      found->kind == store::UserKind::kPerson;
 
   // App passwords: Basic only, tried first (the design: a cheap lookup, no Argon2).
   if (channel == Channel::kBasic && active) {

@@ -13,6 +13,9 @@
 //   cartable audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]
 //   cartable directory import FILE [--dry-run] [--encoding latin1|windows-1252]
 //            [--allow-mass-disable]
+//   cartable group-calendar create --etablissement UAI | --departement CODE --name NAME
+//            [--managers LOGIN,...]
+//   cartable group-calendar list | group-calendar delete URL
 //   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
 //   cartable mail queue
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
@@ -33,10 +36,12 @@
 #include <vector>
 
 #include "dav/scheduling/imip_in.h"
+#include "dav/sharing/group_calendars.h"
 #include "dav/store/store.h"
 #include "dav/text_fold.h"
 #include "directory/account_service.h"
 #include "directory/accounts.h"
+#include "directory/group_accounts.h"
 #include "directory/import.h"
 #include "directory/import_encoding.h"
 #include "server/access_log.h"
@@ -66,6 +71,10 @@ constexpr const char* kUsage =
     "                                            the account audit log (newest N, 1000)\n"
     "  directory import FILE [--dry-run] [--encoding utf-8|latin1|windows-1252]\n"
     "                   [--allow-mass-disable]   import the staff directory (CSV or LDIF)\n"
+    "  group-calendar create --etablissement UAI | --departement CODE --name NAME\n"
+    "                 [--managers LOGIN,...]     an agenda every member of the group sees,\n"
+    "                                            written by its managers; prints its URL\n"
+    "  group-calendar list | group-calendar delete URL\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
     "  mail queue                                list the invitation mail waiting for the relay\n"
     "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n"
@@ -206,6 +215,21 @@ std::string CheckDirectoryArgs(const Args& args) {
       it != args.options.end() && !directory::CanonicalEncoding(it->second)) {
     return "unknown encoding '" + it->second + "' (utf-8, latin1 or windows-1252)";
   }
+  return "";
+}
+
+// The `group-calendar` command line, checked before the store is opened.
+std::string CheckGroupCalendarArgs(const Args& args) {
+  const auto& p = args.positional;
+  if (p.size() < 2) return "missing group-calendar subcommand";
+  if (p[1] == "list") return "";
+  if (p[1] == "delete") return p.size() < 3 ? "missing URL" : "";
+  if (p[1] != "create") return "unknown group-calendar subcommand '" + p[1] + "'";
+  const bool etab = args.options.count("--etablissement") != 0;
+  const bool dep = args.options.count("--departement") != 0;
+  if (etab == dep) return "give one of --etablissement UAI and --departement CODE";
+  auto name = args.options.find("--name");
+  if (name == args.options.end() || name->second.empty()) return "missing --name";
   return "";
 }
 
@@ -469,6 +493,61 @@ int DirectoryCommand(const Args& args, const server::Config& config, store::Stor
     std::printf("%s%zu entries keyed by a NUMEN in clear now keyed by its hash\n",
                 options.dry_run ? "dry run: " : "", c.rekeyed);
   }
+  if (c.groups_added + c.groups_renamed + c.homes_touched > 0) {
+    std::printf("%sgroups added %zu, renamed %zu; homes whose shared agendas changed %zu\n",
+                options.dry_run ? "dry run: " : "", c.groups_added, c.groups_renamed,
+                c.homes_touched);
+  }
+  return 0;
+}
+
+// `group-calendar create|list|delete`: the arguments were checked by CheckGroupCalendarArgs.
+int GroupCalendarCommand(const Args& args, const server::Config& config, store::Store& store) {
+  const auto& p = args.positional;
+  dav::DavContext ctx{store, server::DavOptionsFrom(config),
+                      [] { return std::chrono::system_clock::now(); }};
+  store::Session& session = store.ThreadSession();
+  if (p[1] == "list") {
+    Result<std::vector<dav::sharing::GroupCalendar>> all =
+        dav::sharing::ListGroupCalendars(session);
+    if (!all.ok()) return Fail(all.status().ToString());
+    std::printf("%-55s %-28s %-30s %s\n", "URL", "GROUP", "NAME", "MANAGERS");
+    for (const dav::sharing::GroupCalendar& c : *all) {
+      std::string managers;
+      for (const std::string& m : c.managers) managers += (managers.empty() ? "" : ",") + m;
+      std::printf("%-55s %-28s %-30s %s\n", c.path.c_str(), c.group.group_key.c_str(),
+                  c.name.c_str(), managers.empty() ? "-" : managers.c_str());
+    }
+    std::printf("%zu group calendar(s)\n", all->size());
+    return 0;
+  }
+  if (p[1] == "delete") {
+    Status s = dav::sharing::DeleteGroupCalendar(ctx, session, p[2]);
+    if (!s.ok()) return Fail(s.message().empty() ? s.ToString() : s.message());
+    std::cout << "deleted " << p[2] << std::endl;
+    return 0;
+  }
+  dav::sharing::GroupCalendarSpec spec;
+  if (auto it = args.options.find("--etablissement"); it != args.options.end()) {
+    std::string uai = it->second;  // UAIs are stored upper case, as the import wrote them
+    for (char& c : uai) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    spec.group_key = directory::EstablishmentKey(uai);
+  } else {
+    spec.group_key = directory::DepartmentKey(args.options.at("--departement"));
+  }
+  spec.name = args.options.at("--name");
+  if (auto it = args.options.find("--managers"); it != args.options.end()) {
+    std::stringstream list(it->second);
+    for (std::string login; std::getline(list, login, ',');) {
+      if (!login.empty()) spec.managers.push_back(login);
+    }
+  }
+  Result<std::string> path = dav::sharing::CreateGroupCalendar(ctx, session, spec);
+  if (!path.ok()) {
+    return Fail(path.status().message().empty() ? path.status().ToString()
+                                                : path.status().message());
+  }
+  std::cout << *path << std::endl;
   return 0;
 }
 
@@ -566,13 +645,14 @@ int Main(int argc, char** argv) {
     }
   }
   if (command != "serve" && command != "user" && command != "directory" && command != "imip" &&
-      command != "mail" && command != "audit") {
+      command != "mail" && command != "audit" && command != "group-calendar") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
-  if (std::string err = command == "user"        ? CheckUserArgs(args)
-                        : command == "directory" ? CheckDirectoryArgs(args)
-                        : command == "audit"     ? CheckAuditArgs(args)
-                                                 : std::string();
+  if (std::string err = command == "user"             ? CheckUserArgs(args)
+                        : command == "directory"      ? CheckDirectoryArgs(args)
+                        : command == "audit"          ? CheckAuditArgs(args)
+                        : command == "group-calendar" ? CheckGroupCalendarArgs(args)
+                                                      : std::string();
       !err.empty()) {
     return UsageError(err);
   }
@@ -584,6 +664,7 @@ int Main(int argc, char** argv) {
   if (command == "imip") return ImipCommand(args, config, **store);
   if (command == "mail") return MailCommand(args, **store);
   if (command == "audit") return AuditCommand(args, **store);
+  if (command == "group-calendar") return GroupCalendarCommand(args, config, **store);
   const std::string& sub = args.positional[1];
   if (sub == "otp" || sub == "role" || sub == "unlock" || sub == "app-password") {
     // The server's key: app passwords are stored as its keyed hashes, so the CLI and the

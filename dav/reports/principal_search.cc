@@ -1,7 +1,8 @@
 // Finding colleagues from calendar clients: principal-property-search and
 // principal-search-property-set (RFC 3744 §9.4-9.5) and CalendarServer's
 // calendarserver-principal-search (macOS attendee completion). Candidates come from the staff
-// directory's index (plus an exact login/email lookup for accounts outside the directory), then
+// directory's index (plus an exact login/email lookup for accounts outside the directory) and
+// the group accounts (departments and establishments, dav/sharing/principal_groups.h), then
 // every match is checked on the principal's own values; at most kMaxResults answers.
 #include <algorithm>
 #include <set>
@@ -9,6 +10,7 @@
 #include "dav/multistatus.h"
 #include "dav/prop_request.h"
 #include "dav/report_registry.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/text_fold.h"
 #include "dav/xml.h"
 
@@ -29,6 +31,9 @@ struct Criterion {
 // The principal's folded values for `field`.
 std::vector<std::string> Values(const store::User& u, Field field) {
   if (field == Field::kName) return {FoldForSearch(u.display_name)};
+  // A group's login holds its department code or UAI ("etablissement-0370001a"); its calendar
+  // address is a URN (no e-mail).
+  if (u.kind == store::UserKind::kGroup) return {FoldForSearch(sharing::GroupAddress(u.login))};
   return {FoldForSearch(u.email), FoldForSearch(u.login)};
 }
 
@@ -66,6 +71,9 @@ Result<std::vector<store::User>> Candidates(store::Session& s, const std::string
   }
   add(s.GetUserByLogin(needle));
   add(s.GetUserByEmail(needle));
+  Result<std::vector<store::User>> groups = sharing::SearchGroups(s, needle, kMaxCandidates);
+  if (!groups.ok()) return groups.status();
+  for (store::User& g : *groups) add(std::move(g));
   return users;
 }
 

@@ -9,6 +9,7 @@
 #include "dav/caldav/itip.h"
 #include "dav/property_registry.h"
 #include "dav/scheduling/delivery.h"
+#include "dav/scheduling/group_expand.h"
 #include "dav/target.h"
 
 namespace cartable::dav::scheduling {
@@ -400,6 +401,16 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
     if (was == Role::kAttendee) {
       if (Status s = KeepInvitedAddress(*old, own, object, now); !s.ok()) return s;
     }
+    // Invited departments and establishments become their members (group_expand.h).
+    std::map<std::string, std::string> groups;
+    if (RoleOf(*now, own) == Role::kOrganizer) {
+      Result<std::map<std::string, std::string>> g =
+          ExpandGroupAttendees(session, ctx, object, *now, own);
+      if (!g.ok()) return g.status();
+      groups = std::move(g.value());
+      if (object.changed() && !groups.empty()) now = caldav::InspectScheduling(object);
+      if (!now.ok()) return now.status();
+    }
     const PutView view{session,  ctx,  t,   object, old ? &*old : nullptr,
                        old_data, *now, own, was,    sent_by};
     if (Status s = CheckPutRules(view); !s.ok()) return s;
@@ -417,6 +428,10 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
       case Role::kNone: tag.clear(); break;
     }
     if (!sent.ok()) return sent;
+    if (!groups.empty()) {  // the group itself is never delivered to: its status is the expansion's
+      caldav::SetScheduleStatus(object, groups);
+      for (const auto& [address, st] : groups) out.sent[address] = st;
+    }
   }
   const std::string& data = object.Text();  // serialised once, when scheduling changed it
   Result<store::Object> stored =

@@ -4,6 +4,7 @@
 
 #include "dav/scheduling/delivery.h"
 #include "dav/sharing/mount_settings.h"
+#include "dav/sharing/principal_groups.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/http/path.h"
@@ -19,17 +20,20 @@ void WriteHref(XmlWriter& w, const std::string& path) {
 }
 
 bool GetInboxUrl(const PropContext& c, XmlWriter& w) {
+  if (sharing::IsGroupPrincipal(c.target)) return false;  // a group receives nothing itself
   WriteHref(w, HomePath(CalendarArea(), c.target.owner->login) + "inbox/");
   return true;
 }
 
 bool GetOutboxUrl(const PropContext& c, XmlWriter& w) {
+  if (sharing::IsGroupPrincipal(c.target)) return false;  // nor sends
   WriteHref(w, HomePath(CalendarArea(), c.target.owner->login) + "outbox/");
   return true;
 }
 
-bool GetUserType(const PropContext&, XmlWriter& w) {
-  w.Text("INDIVIDUAL");
+// RFC 6638 §2.4.2 (RFC 5545 CUTYPE values): departments and establishments are GROUPs.
+bool GetUserType(const PropContext& c, XmlWriter& w) {
+  w.Text(sharing::IsGroupPrincipal(c.target) ? "GROUP" : "INDIVIDUAL");
   return true;
 }
 

@@ -256,8 +256,8 @@ bool GetProxyGroupMemberSet(const PropContext& c, XmlWriter& w) {
 
 void AddDelegationProperties(std::vector<LiveProperty>& table) {
   const std::string d(ns::kDav), cs(ns::kCalendarServer);
-  table.push_back(
-      {.name = {d, "group-member-set"}, .applies = kProxyGroup, .get = GetProxyGroupMemberSet});
+  // DAV:group-member-set of proxy groups is served by the one group-member-set row
+  // (principal_groups.cc), which calls GetProxyGroupMemberSet.
   table.push_back(
       {.name = {d, "group-membership"}, .applies = kPrincipal, .get = GetGroupMembership});
   table.push_back(

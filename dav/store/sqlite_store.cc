@@ -242,8 +242,8 @@ Status SqliteSession::RequireChange(Status st, const std::string& missing) {
 Result<Id> SqliteSession::CreateUser(const User& user) {
   Status st = WriteOne(
       "INSERT INTO users (login, email, display_name, password_hash, state, quota_bytes, "
-      "credential_version, must_change_password, created_at, kind, group_key) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+      "credential_version, must_change_password, created_at, kind, group_key, scheduling) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
       "creating user " + user.login, [&](Stmt& s) {
         s.Bind(1, user.login);
         BindEmail(s, 2, user.email);
@@ -258,6 +258,7 @@ Result<Id> SqliteSession::CreateUser(const User& user) {
         } else {
           s.Bind(11, user.group_key);
         }
+        s.Bind(12, int64_t{user.scheduling});  // off for group accounts (no inbox)
       });
   if (!st.ok()) return st;
   return db_->LastInsertId();
@@ -298,7 +299,15 @@ Result<User> SqliteSession::GetUserByGroupKey(const std::string& group_key) {
 }
 
 Result<std::vector<User>> SqliteSession::ListUsers() {
-  Result<Stmt> s = Prepare(std::string(kUserColumns) + "ORDER BY login");
+  return QueryUsers(std::string(kUserColumns) + "WHERE kind = 'person' ORDER BY login");
+}
+
+Result<std::vector<User>> SqliteSession::ListGroups() {
+  return QueryUsers(std::string(kUserColumns) + "WHERE kind = 'group' ORDER BY login");
+}
+
+Result<std::vector<User>> SqliteSession::QueryUsers(std::string_view sql) {
+  Result<Stmt> s = Prepare(sql);
   if (!s.ok()) return s.status();
   std::vector<User> users;
   int rc;

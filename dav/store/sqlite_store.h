@@ -142,6 +142,7 @@ class SqliteSession : public Session {
   Result<std::vector<std::string>> GroupKeysOfUser(Id user_id) override;
   Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) override;
   Result<User> GetUserByGroupKey(const std::string& group_key) override;
+  Result<std::vector<User>> ListGroups() override;
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
@@ -168,6 +169,7 @@ class SqliteSession : public Session {
   // `st`, or kNotFound(`missing`) when `st` is OK but the last statement changed no row.
   Status RequireChange(Status st, const std::string& missing);
   Result<User> QueryUser(std::string_view sql, const std::string& key);
+  Result<std::vector<User>> QueryUsers(std::string_view sql);
   // Steps a query on the collection columns; kNotFound (naming `what`) when it has no row.
   Result<Collection> StepCollection(Stmt& stmt, const std::string& what);
   // For a root (parent 0) at `path`: kConflict when an existing collection contains it or lies

@@ -397,6 +397,8 @@ class Session {
   virtual Result<User> GetUserById(Id id) = 0;
   virtual Result<User> GetUserByLogin(const std::string& login) = 0;
   virtual Result<User> GetUserByEmail(const std::string& email) = 0;
+  // Person accounts only (UserKind::kPerson), ordered by login: group accounts are listed by
+  // ListGroups (`user list`, the import's identities and the web pages mean people).
   virtual Result<std::vector<User>> ListUsers() = 0;
   // Updates display name, email, state, quota, must_change_password and scheduling of `user.id`.
   // Bumps credential_version when the state changed.
@@ -624,6 +626,9 @@ class Session {
   // `limit` (the caller asks for one more than its bound to detect an overflow).
   virtual Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) = 0;
   virtual Result<User> GetUserByGroupKey(const std::string& group_key) = 0;  // kNotFound
+  // Every group account (UserKind::kGroup), ordered by login: a few per department and one per
+  // establishment, read whole by the principal searches (dav/sharing/principal_groups.h).
+  virtual Result<std::vector<User>> ListGroups() = 0;
 
   // ---- changes ----
   // Entries with seq > since, oldest first, one per name (the latest). kNotFound if `since` is

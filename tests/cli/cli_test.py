@@ -15,6 +15,12 @@
   CalDAV while the app password keeps working; `user role`, `user unlock`, and `user list`
   showing role, one-time code and lock; `audit [--user] [--since]` lists every event, one line
   each, without a secret and without control characters.
+- Department and establishment agendas (issue 12): `directory import` makes the group accounts,
+  `group-calendar create --departement 37 --name ... --managers ...` prints the agenda's URL, a
+  member sees it in a PROPFIND of their calendar home, a manager writes in it, someone of another
+  department does not see it; a re-import moving a member to another department takes it out of
+  their home and their sync-collection on the home reports it gone; `group-calendar list` and
+  `delete`; wrong command lines exit 64, an unknown group exits 1.
 
 usage: cli_test.py --binary PATH
 """
@@ -82,6 +88,13 @@ def usage_checks(binary, work):
         (["audit", "--since", "06/12/2026"], "audit with a date not in ISO form"),
         (["audit", "--limit", "0"], "audit with a zero limit"),
         (["audit", "everything"], "audit with an extra argument"),
+        (["group-calendar"], "group-calendar without subcommand"),
+        (["group-calendar", "rename"], "unknown group-calendar subcommand"),
+        (["group-calendar", "create", "--name", "X"], "group-calendar create without a group"),
+        (["group-calendar", "create", "--departement", "37", "--etablissement", "0370001A",
+          "--name", "X"], "group-calendar create with two groups"),
+        (["group-calendar", "create", "--departement", "37"], "group-calendar create without --name"),
+        (["group-calendar", "delete"], "group-calendar delete without URL"),
     ]
     for args, what in cases:
         cwd = tempfile.mkdtemp(dir=work)
@@ -221,7 +234,8 @@ def crash_checks(binary, work):
     def state(data):
         db = sqlite3.connect(os.path.join(data, "cartable.db"))
         try:
-            logins = sorted(r[0] + " " + r[1] for r in db.execute(
+            # Group accounts (issue 12) have no e-mail.
+            logins = sorted(r[0] + " " + (r[1] or "") for r in db.execute(
                 "SELECT login, email FROM users"))
             cards = db.execute("SELECT count(*) FROM objects o JOIN collections c "
                                "ON o.collection_id = c.id WHERE c.path = '/dav/directory/'"
@@ -456,6 +470,157 @@ def account_checks(binary, work):
     check(rc == 1 and "nobody" in err, f"audit --user of an unknown user: exit 1 ({rc})")
 
 
+def dav(port, method, path, login, password, body="", headers=None):
+    """One request with Basic credentials: (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        auth = base64.b64encode(f"{login}:{password}".encode()).decode()
+        h = {"Authorization": "Basic " + auth}
+        h.update(headers or {})
+        conn.request(method, path, body=body.encode(), headers=h)
+        r = conn.getresponse()
+        return r.status, r.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def responses(body):
+    """A multistatus as {href: (status of the response or "200", {local name: text})}."""
+    import xml.etree.ElementTree as ET
+    out = {}
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return out
+    for r in root.findall("{DAV:}response"):
+        href = r.findtext("{DAV:}href", "")
+        status = r.findtext("{DAV:}status", "")
+        props = {}
+        for ps in r.findall("{DAV:}propstat"):
+            if "200" not in ps.findtext("{DAV:}status", ""):
+                continue
+            for prop in ps.find("{DAV:}prop") or []:
+                props[prop.tag.split("}")[-1]] = "".join(prop.itertext())
+        out[href] = (status, props)
+    sync = root.findtext("{DAV:}sync-token", "")
+    if sync:
+        out["sync-token"] = (sync, {})
+    return out
+
+
+def group_calendar_checks(binary, work):
+    """A department agenda made from the command line, seen by the members the directory lists
+    and following a re-import (issue 12)."""
+    data = os.path.join(work, "groups")
+    base = ["--data", data]
+    password = "Chevre-Lune-Vertige-42"
+
+    def cli(*args, stdin=""):
+        return run(binary, base + list(args), work, stdin)
+
+    people = [("hlegalldubois", "Hélène Le Gall-Dubois", "helene.le-gall-dubois"),
+              ("jmartin", "Jean Martin", "jean.martin"), ("jmartin2", "Julie Martin", "julie.martin")]
+    for login, name, local in people:
+        rc, _, err = cli("user", "add", login, "--name", name, "--email",
+                         local + "@ac-orleans-tours.fr", "--password-stdin", stdin=password + "\n")
+        check(rc == 0, f"user add {login} (got {rc}: {err.strip()})")
+    staff = os.path.join(work, "groups.csv")
+
+    def staff_file(jean_dep, jean_uai, jean_etab):
+        with open(staff, "w") as f:
+            f.write("nom;prenom;email;fonction;etablissement;uai;departement;telephone\n"
+                    "Le Gall-Dubois;Hélène;helene.le-gall-dubois@ac-orleans-tours.fr;Proviseure;"
+                    "Lycée Descartes;0370001A;37;\n"
+                    f"Martin;Jean;jean.martin@ac-orleans-tours.fr;CPE;{jean_etab};{jean_uai};"
+                    f"{jean_dep};\n"
+                    "Martin;Julie;julie.martin@ac-orleans-tours.fr;Professeure;Collège Jean Zay;"
+                    "0450002B;45;\n")
+
+    staff_file("37", "0370001A", "Lycée Descartes")
+    rc, out, err = cli("directory", "import", staff)
+    check(rc == 0 and "groups added 4" in out,
+          f"directory import makes the group accounts ({rc}: {out.strip()} {err.strip()})")
+    rc, _, err = cli("group-calendar", "create", "--departement", "99", "--name", "Rien")
+    check(rc == 1 and "departement:99" in err, f"unknown department: exit 1, named ({rc}: {err})")
+    rc, _, err = cli("group-calendar", "create", "--departement", "37", "--name", "Conseils",
+                     "--managers", "personne")
+    check(rc == 1 and "personne" in err, f"unknown manager: exit 1, named ({rc}: {err})")
+    rc, out, err = cli("group-calendar", "create", "--departement", "37", "--name",
+                       "Conseils de classe 37", "--managers", "hlegalldubois")
+    url = out.strip()
+    check(rc == 0 and url == "/dav/calendars/departement-37/conseils-de-classe-37/",
+          f"group-calendar create prints the URL ({rc}: {out!r} {err.strip()})")
+    rc, out, _ = cli("group-calendar", "list")
+    check(rc == 0 and url in out and "departement:37" in out and "hlegalldubois" in out
+          and "1 group calendar(s)" in out, f"group-calendar list shows it ({out!r})")
+
+    props = ('<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/><D:resourcetype/></D:prop>'
+             "</D:propfind>")
+    sync = ('<D:sync-collection xmlns:D="DAV:"><D:sync-token>{}</D:sync-token>'
+            "<D:sync-level>1</D:sync-level><D:prop><D:displayname/></D:prop></D:sync-collection>")
+
+    def mounts(port, login):
+        """The hrefs of the home listing the department agenda (by its name)."""
+        status, body = dav(port, "PROPFIND", f"/dav/calendars/{login}/", login, password, props,
+                           {"Depth": "1"})
+        return status, [h for h, (_, p) in responses(body).items()
+                        if p.get("displayname") == "Conseils de classe 37"]
+
+    server = Server(binary, base, work)
+    try:
+        status, seen = mounts(server.port, "jmartin")
+        check(status == 207 and len(seen) == 1 and "/partage-" in seen[0],
+              f"a member sees the agenda in their home ({status}: {seen})")
+        mount = seen[0] if seen else ""
+        status, body = dav(server.port, "REPORT", "/dav/calendars/jmartin/", "jmartin", password,
+                           sync.format(""), {"Depth": "0"})
+        token = responses(body).get("sync-token", ("", {}))[0]
+        check(status == 207 and token != "", f"the member's home gives a sync token ({status})")
+        status, seen = mounts(server.port, "jmartin2")
+        check(status == 207 and seen == [], f"someone of another department does not ({seen})")
+        status, seen = mounts(server.port, "hlegalldubois")
+        check(len(seen) == 1, f"the manager sees it ({seen})")
+        event = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//cli test//FR\r\nBEGIN:VEVENT\r\n"
+                 "UID:conseil-1\r\nDTSTAMP:20261201T100000Z\r\nDTSTART:20261210T160000Z\r\n"
+                 "DTEND:20261210T170000Z\r\nSUMMARY:Conseil 3e B\r\nEND:VEVENT\r\n"
+                 "END:VCALENDAR\r\n")
+        if seen:
+            status, _ = dav(server.port, "PUT", seen[0] + "conseil-1.ics", "hlegalldubois",
+                            password, event, {"Content-Type": "text/calendar"})
+            check(status == 201, f"the manager writes in it ({status})")
+        if mount:
+            status, body = dav(server.port, "GET", mount + "conseil-1.ics", "jmartin", password)
+            check(status == 200 and "Conseil 3e B" in body, f"the member reads it ({status})")
+            status, _ = dav(server.port, "PUT", mount + "conseil-2.ics", "jmartin", password,
+                            event.replace("conseil-1", "conseil-2"),
+                            {"Content-Type": "text/calendar"})
+            check(status == 403, f"the member may not write in it ({status})")
+
+        # Jean moves to the Loiret: the agenda leaves his home, and his sync says so.
+        staff_file("45", "0450002B", "Collège Jean Zay")
+        rc, out, err = cli("directory", "import", staff)
+        check(rc == 0 and "updated 1" in out and "homes whose shared agendas changed 1" in out,
+              f"the re-import moves Jean ({rc}: {out.strip()} {err.strip()})")
+        status, seen = mounts(server.port, "jmartin")
+        check(status == 207 and seen == [], f"the agenda left his home ({seen})")
+        status, body = dav(server.port, "REPORT", "/dav/calendars/jmartin/", "jmartin", password,
+                           sync.format(token), {"Depth": "0"})
+        gone = responses(body).get(mount, ("", {}))[0]
+        check(status == 207 and "404" in gone,
+              f"his sync reports the agenda gone ({status}: {mount} {gone!r})")
+
+        rc, out, err = cli("group-calendar", "delete", url)
+        check(rc == 0, f"group-calendar delete ({rc}: {err.strip()})")
+        status, seen = mounts(server.port, "hlegalldubois")
+        check(seen == [], f"a deleted agenda leaves the homes ({seen})")
+        rc, out, _ = cli("group-calendar", "list")
+        check(rc == 0 and "0 group calendar(s)" in out, f"list is empty again ({out!r})")
+        rc, _, err = cli("group-calendar", "delete", url)
+        check(rc == 1 and "not the calendar of a group" in err, f"delete twice: exit 1 ({err})")
+    finally:
+        server.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -468,6 +633,7 @@ def main():
         import_checks(args.binary, work)
         identity_checks(args.binary, work)
         crash_checks(args.binary, work)
+        group_calendar_checks(args.binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if FAILURES:

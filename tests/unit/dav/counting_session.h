@@ -279,6 +279,7 @@ class CountingSession : public Session {
   Result<User> GetUserByGroupKey(const std::string& group_key) override {
     return inner_.GetUserByGroupKey(group_key);
   }
+  Result<std::vector<User>> ListGroups() override { return inner_.ListGroups(); }
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override {
     return inner_.ChangesSince(collection_id, since);
   }

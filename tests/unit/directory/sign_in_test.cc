@@ -383,6 +383,30 @@ TEST_F(SignInTest, ExternalVerifierForPersonalPasswords) {
   EXPECT_EQ(asked, (std::vector<std::string>{"jlabert", "jlabert"}));
 }
 
+// A group account (a department, issue 12) never signs in, even when an external directory
+// would accept a password for its login: it is as unknown.
+TEST_F(SignInTest, GroupAccountsNeverSignIn) {
+  store::User group;
+  group.login = "departement-37";
+  group.display_name = "DSDEN 37";
+  group.kind = store::UserKind::kGroup;
+  group.group_key = "departement:37";
+  {
+    auto txn = s().Begin(true);
+    ASSERT_TRUE(s().CreateUser(group).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  std::vector<std::string> asked;
+  service().SetPasswordVerifier([&](const store::User& u, const std::string&) {
+    asked.push_back(u.login);
+    return true;
+  });
+  EXPECT_EQ(Web("departement-37", "anything").outcome, SignInOutcome::kRefused);
+  EXPECT_EQ(Basic("departement-37", "anything").outcome, SignInOutcome::kRefused);
+  EXPECT_TRUE(asked.empty());
+  EXPECT_EQ(Web("jlabert", "anything").outcome, SignInOutcome::kOk);
+}
+
 // The audit never holds the secret that was typed.
 TEST_F(SignInTest, AuditHoldsNoSecret) {
   Web("jlabert", "my-wrong-Secret-42");

@@ -278,6 +278,25 @@ TYPED_TEST(StoreSharingTest, GroupsComeFromActiveDirectoryEntries) {
   EXPECT_EQ(s.GetUserByGroupKey("departement:41").status().code(), Code::kNotFound);
   g.login = "other";
   EXPECT_EQ(s.CreateUser(g).status().code(), Code::kConflict);  // one account per group
+
+  // Group accounts are listed apart from people (`user list`, the import's identities).
+  User h;
+  h.login = "etablissement-0370001a";
+  h.kind = UserKind::kGroup;
+  h.group_key = "etablissement:0370001A";
+  h.scheduling = false;
+  Result<Id> hid = s.CreateUser(h);
+  ASSERT_TRUE(hid.ok());
+  EXPECT_FALSE(s.GetUserById(*hid)->scheduling) << "CreateUser stores scheduling";
+  Result<std::vector<User>> groups = s.ListGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].login, "departement-37");
+  EXPECT_EQ((*groups)[1].login, "etablissement-0370001a");
+  Result<std::vector<User>> people = s.ListUsers();
+  ASSERT_TRUE(people.ok());
+  for (const User& u : *people) EXPECT_EQ(u.kind, UserKind::kPerson) << u.login;
+  EXPECT_EQ(people->size(), 3u);
 }
 
 }  // namespace

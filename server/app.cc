@@ -6,8 +6,10 @@
 #include <stdexcept>
 
 #include "dav/api/calendar_api.h"
+#include "dav/api/collections_api.h"
 #include "dav/api/directory_api.h"
 #include "dav/api/scheduling_api.h"
+#include "dav/api/sharing_api.h"
 #include "dav/xml.h"
 #include "directory/import.h"
 
@@ -164,6 +166,22 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   router_.Add({"/api/v1/calendars", false, true,
                [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
+  router_.Add({"/api/v1/addressbooks", false, true,
+               [this](http::HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeAddressbooks(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
+  // Below the account API's exact /api/v1/me row: the longest prefix wins.
+  router_.Add({"/api/v1/me/delegates", false, true,
+               [this](http::HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeDelegates(dav_ctx_, r, ToPrincipal(*u));
+               },
+               true});
+  router_.Add({"/api/v1/me/invitations", false, true,
+               [this](http::HttpRequest& r, const AuthUser* u) {
+                 return dav::api::ServeShareInvitations(dav_ctx_, r, ToPrincipal(*u));
                },
                true});
   router_.Add({"/api/v1/invitations", false, true,

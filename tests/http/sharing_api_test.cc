@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/testlib/test_server.h"
+#include "tests/testlib/web_client.h"
 
 namespace cartable {
 namespace {
@@ -351,6 +352,38 @@ TEST_F(SharingApiTest, DelegateErrors) {
   EXPECT_EQ(Body(As("jlabert", "GET", "/api/v1/me/delegates"))["delegates"].size(), 0u);
   // The account API's own /api/v1/me still answers.
   EXPECT_EQ(Body(As("jlabert", "GET", "/api/v1/me"))["login"], "jlabert");
+}
+
+// The webmail signed in with the session cookie: reads need nothing more, changes the session's
+// CSRF token, and a request from another site is refused.
+TEST_F(SharingApiTest, SessionCookieWithCsrf) {
+  testlib::WebClient w(server_.port());
+  ASSERT_EQ(w.Json("POST", "/api/v1/session", R"({"login": "jlabert", "password": "pw"})").status,
+            200);
+  ASSERT_FALSE(w.json_csrf().empty());
+  testlib::WebPage list = w.Json("GET", "/api/v1/calendars", "", {}, false);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(Body(Reply{list.status, {}, list.body})["calendars"].size(), 2u);
+  const std::string share = R"({"with": "mdupont", "access": "read"})";
+  testlib::WebPage forged = w.Json("POST", "/api/v1/calendars/agenda/shares", share, {}, false);
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  testlib::WebPage cross = w.Json("POST", "/api/v1/calendars/agenda/shares", share,
+                                  {{"Origin", "https://ailleurs.example"}});
+  EXPECT_EQ(cross.status, 403) << cross.body;
+  EXPECT_EQ(Body(As("jlabert", "GET", "/api/v1/calendars/agenda/shares"))["shares"].size(), 0u);
+  testlib::WebPage made = w.Json("POST", "/api/v1/calendars/agenda/shares", share);
+  EXPECT_EQ(made.status, 201) << made.body;
+  testlib::WebPage delegated =
+      w.Json("POST", "/api/v1/me/delegates", R"({"login": "mdupont", "access": "read"})");
+  EXPECT_EQ(delegated.status, 201) << delegated.body;
+  EXPECT_EQ(w.Json("DELETE", "/api/v1/me/delegates?login=mdupont", "", {}, false).status, 403);
+  EXPECT_EQ(w.Json("DELETE", "/api/v1/me/delegates?login=mdupont").status, 204);
+  EXPECT_EQ(w.Json("GET", "/api/v1/me/invitations", "", {}, false).status, 200);
+  // Without credentials: JSON 401 with the Basic challenge, as before the cookie was accepted.
+  Reply none = server_.Request("GET", "/api/v1/calendars");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.Header("www-authenticate").find("Basic"), std::string::npos);
+  EXPECT_TRUE(Body(none)["error"].is_string());
 }
 
 // [sharing] max_shares_per_collection = 1, max_delegates = 1, auto_accept = false.

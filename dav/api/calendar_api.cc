@@ -9,6 +9,7 @@
 #include "dav/caldav/ical.h"
 #include "dav/property_registry.h"
 #include "dav/sharing/access.h"
+#include "dav/sharing/per_user.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/http/path.h"
@@ -24,6 +25,8 @@ struct CalendarInfo {
   std::string path;              // its URL in the viewer's home (a share's mount)
   std::string id, name, color;
   std::vector<std::string> components;
+  Access access;         // the viewer's on the calendar (Target::access)
+  store::Id viewer = 0;  // the viewer's user id (per-user data of sharees)
 };
 
 http::HttpResponse ListCalendars(store::Session& s, const OpenedHome& opened) {
@@ -61,6 +64,8 @@ json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const 
           {"href", href}};
 }
 
+// Events leave through the same read hook as CalDAV's (sharing::CalendarView): private events
+// reduced for viewers who may not see them, a sharee's own alarms.
 http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
                               const http::HttpRequest& request) {
   std::string from = http::QueryParam(request.query, "from"),
@@ -76,7 +81,9 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
   store::ObjectQuery q{"", *start, *end, true};
   Status st = s.QueryObjects(cal.collection.id, q, [&](const store::Object& o) {
     bool cut = false;
-    auto occ = caldav::ExpandOccurrences(*o.data, range, kMaxOccurrences, &cut);
+    Result<std::string> seen = sharing::CalendarView(s, cal.access, cal.viewer, o, *o.data);
+    if (!seen.ok()) return seen.status();
+    auto occ = caldav::ExpandOccurrences(*seen, range, kMaxOccurrences, &cut);
     if (!occ.ok()) return occ.status();
     truncated = truncated || cut;
     for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.path + o.name));
@@ -123,7 +130,9 @@ Result<CalendarInfo> ReadableCalendar(store::Session& s, const OpenedHome& opene
                       id,
                       ShownName(t->collection, member, id),
                       ShownColor(t->collection, member),
-                      caldav::ComponentSet(t->collection.settings)};
+                      caldav::ComponentSet(t->collection.settings),
+                      t->access,
+                      principal.user_id};
 }
 
 }  // namespace

@@ -52,7 +52,14 @@ constexpr MethodRow kMethods[] = {
      .on_existing = 403},
     {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
     {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
-    {.name = "POST", .fn = HandlePost, .allowed = kOutbox, .writes = true},  // RFC 6638 §5
+    // RFC 6638 §5 on outboxes; sharing (dav/sharing/share_post.h) on calendars and address
+    // books (CS:share, DAV:share-resource), homes (CS:invite-reply) and invitations
+    // (DAV:invite-reply).
+    {.name = "POST",
+     .fn = HandlePost,
+     .allowed =
+         kOutbox | kCalendar | kAddressbook | kCalendarHome | kAddressbookHome | kNotification,
+     .writes = true},
 };
 
 const MethodRow* FindMethod(std::string_view name) {

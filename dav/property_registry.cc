@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -33,6 +34,7 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   if (t.type == T::kCollection) {
     for (const QName& q : DescribeCollection(t.collection.kind).resourcetype)
       w.Empty(q.ns, q.local);
+    sharing::WriteSharingResourcetype(c, w);
   }
   return true;
 }
@@ -244,6 +246,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddSharingProperties(table);
     return table;
   }());
   return kRegistry;

@@ -5,6 +5,7 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
+#include "dav/sharing/sharing_service.h"
 
 namespace cartable::dav {
 
@@ -16,6 +17,8 @@ MethodResult HandleDelete(const Request& req, Target& t) {
   Status s;
   if (t.type == NodeType::kCollection) {
     if (Status c = CheckDelete(req, t); !c.ok()) return c;
+    // A shared calendar or address book: the sharees' homes learn their mounts went.
+    if (Status r = sharing::RevokeAllShares(req, t.collection); !r.ok()) return r;
     s = req.session.DeleteCollection(t.collection.id);
   } else {
     MemberState state;

@@ -52,6 +52,21 @@ Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id 
   return it == rows_.end() ? &kNone : &it->second;
 }
 
+Result<const store::PerUserData*> MemberProperties::PerUser(store::Id object_id,
+                                                            store::Id user_id) {
+  if (!per_user_loaded_) {
+    per_user_loaded_ = true;
+    per_user_error_ =
+        session_.ForEachPerUserData(collection_id_, user_id, [this](const store::PerUserData& d) {
+          per_user_[d.object_id] = d;
+          return Status::OK();
+        });
+  }
+  if (!per_user_error_.ok()) return per_user_error_;
+  auto it = per_user_.find(object_id);
+  return it == per_user_.end() ? nullptr : &it->second;
+}
+
 Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (t.type == NodeType::kVirtual) return ForEachVirtualMember(req, t, fn);
   if (t.type != NodeType::kCollection) return Status::OK();

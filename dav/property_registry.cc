@@ -10,6 +10,8 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/mount_settings.h"
+#include "dav/sharing/per_user.h"
 #include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
@@ -44,8 +46,8 @@ bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
     w.Text(c.target.owner->display_name);
   } else if (c.target.kind == ResourceKind::kDirectory) {
     w.Text("Annuaire académique");
-  } else if (const auto& name = c.target.collection.settings.display_name) {
-    w.Text(*name);
+  } else if (std::optional<std::string> name = sharing::SettingsSeen(c.target).display_name) {
+    w.Text(*name);  // on a share mount, the sharee's own name for it
   } else {
     return false;
   }
@@ -63,7 +65,12 @@ Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& 
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
-  w.Text(c.target.object.etag);
+  Result<std::string> etag = sharing::ViewerEtag(c);  // a sharee's own
+  if (!etag.ok()) {
+    c.Fail(etag.status());
+    return false;
+  }
+  w.Text(*etag);
   return true;
 }
 
@@ -301,11 +308,22 @@ const LiveProperty* PropertyRegistry::Find(const QName& name) const {
 }
 
 std::optional<std::string> ObjectBody(const PropContext& ctx) {
-  if (ctx.target.object.data) return *ctx.target.object.data;
-  Result<store::Object> full =
-      ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
-  if (!full.ok()) return std::nullopt;
-  return std::move(full->data);
+  std::string data;
+  if (ctx.target.object.data) {
+    data = *ctx.target.object.data;
+  } else {
+    Result<store::Object> full =
+        ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
+    if (!full.ok()) return std::nullopt;
+    data = std::move(*full->data);
+  }
+  // What the principal may see (the read hook of dav/sharing/per_user.h).
+  Result<std::string> view = sharing::CalendarView(ctx, std::move(data));
+  if (!view.ok()) {
+    ctx.Fail(view.status());
+    return std::nullopt;
+  }
+  return std::move(view.value());
 }
 
 std::string ElementText(const pugi::xml_node& value) {

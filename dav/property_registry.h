@@ -32,6 +32,9 @@ class PropContext {
 
   const Request& req;
   const Target& target;
+  // The rows of the whole collection read in bulk (PROPFIND Depth 1, sync-collection); null
+  // otherwise.
+  MemberProperties* bulk() const { return bulk_; }
   // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
   const caldav::CalendarDataRequest* calendar_data = nullptr;
   // A REPORT's <CARD:address-data> request; null = the stored vCard.

@@ -5,6 +5,7 @@
 #include "dav/methods/methods.h"
 #include "dav/quota.h"
 #include "dav/resource_kind.h"
+#include "dav/sharing/per_user.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -69,19 +70,36 @@ Status LoadObject(store::Session& s, store::Id coll, const std::string& name, st
   return Status::OK();
 }
 
-// COPY of one object: a new resource at `to`, made as a PUT there would make it.
-Status CopyObject(const Request& req, store::Id from_coll, const std::string& name,
-                  const Target& to, const store::Object* replaced = nullptr) {
+// What the principal sees of a loaded calendar object of a collection of kind `kind` that they
+// reach with `access`: a copy or a move takes that, never more (a sharee copying a private
+// event gets the busy time; dav/sharing/per_user.h).
+Status ApplyView(const Request& req, std::string_view kind, const Access& access,
+                 store::Object& obj) {
+  if (kind != store::kKindCalendar || !sharing::HasView(access) || !obj.data) return Status::OK();
+  Result<std::string> seen =
+      sharing::CalendarView(req.session, access, req.principal.user_id, obj, std::move(*obj.data));
+  if (!seen.ok()) return seen.status();
+  obj.data = std::move(seen.value());
+  return Status::OK();
+}
+
+// COPY of one object: a new resource at `to`, made as a PUT there would make it. `from`: the
+// source's collection kind and the principal's access there.
+Status CopyObject(const Request& req, const store::Collection& from, const Access& access,
+                  const std::string& name, const Target& to,
+                  const store::Object* replaced = nullptr) {
   store::Object src;
   std::vector<store::DeadProperty> props;
-  if (Status s = LoadObject(req.session, from_coll, name, &src, &props); !s.ok()) return s;
+  if (Status s = LoadObject(req.session, from.id, name, &src, &props); !s.ok()) return s;
+  if (Status s = ApplyView(req, from.kind, access, src); !s.ok()) return s;
   return PlaceObject(req, src, props, to, MemberChange::kCopyTo, replaced);
 }
 
 // Copies collection `src` to `path` under `parent_id`; members too when `deep`. `base`: the
 // destination target (area and owner of everything created).
 Status CopyCollection(const Request& req, const Target& base, const store::Collection& src,
-                      const std::string& path, store::Id parent_id, bool deep) {
+                      const Access& access, const std::string& path, store::Id parent_id,
+                      bool deep) {
   store::Session& s = req.session;
   Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
   if (!dst.ok()) return dst.status();
@@ -100,13 +118,13 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
   });
   if (!st.ok()) return st;
   for (const std::string& n : names) {
-    if (st = CopyObject(req, src.id, n, MemberTarget(base, *dst, n)); !st.ok()) return st;
+    if (st = CopyObject(req, src, access, n, MemberTarget(base, *dst, n)); !st.ok()) return st;
   }
   Result<std::vector<store::Collection>> subs = s.ListChildCollections(src.id);
   if (!subs.ok()) return subs.status();
   for (const store::Collection& c : *subs) {
     std::string child = path + c.path.substr(src.path.size());
-    if (st = CopyCollection(req, base, c, child, dst->id, true); !st.ok()) return st;
+    if (st = CopyCollection(req, base, c, access, child, dst->id, true); !st.ok()) return st;
   }
   return Status::OK();
 }
@@ -200,10 +218,12 @@ MethodResult HandleCopy(const Request& req, Target& src) {
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
-    s = CopyCollection(req, *dst, src.collection, dst->collection.path + dst->name + "/",
-                       dst->collection.id, *depth == Depth::kInfinity);
+    s = CopyCollection(req, *dst, src.collection, src.access,
+                       dst->collection.path + dst->name + "/", dst->collection.id,
+                       *depth == Depth::kInfinity);
   } else {
-    s = CopyObject(req, src.collection.id, src.name, *dst, replaced ? &*replaced : nullptr);
+    s = CopyObject(req, src.collection, src.access, src.name, *dst,
+                   replaced ? &*replaced : nullptr);
   }
   if (!s.ok()) return s;
   if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
@@ -235,6 +255,7 @@ MethodResult HandleMove(const Request& req, Target& src) {
     std::vector<store::DeadProperty> props;
     MemberState from;
     s = LoadObject(req.session, src.collection.id, src.name, &obj, &props);
+    if (s.ok()) s = ApplyView(req, src.collection.kind, src.access, obj);
     if (s.ok()) s = CheckChange(req, src, MemberChange::kMoveFrom, from);
     if (s.ok()) s = RemoveMember(req, src, &*dst, from);
     if (s.ok()) {

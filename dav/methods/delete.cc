@@ -5,6 +5,7 @@
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
+#include "dav/sharing/per_user.h"
 #include "dav/sharing/sharing_service.h"
 
 namespace cartable::dav {
@@ -12,7 +13,11 @@ namespace cartable::dav {
 MethodResult HandleDelete(const Request& req, Target& t) {
   bool unused;
   std::optional<std::string> etag;
-  if (t.type == NodeType::kObject) etag = t.object.etag;
+  if (t.type == NodeType::kObject) {
+    Result<std::string> mine = sharing::ViewerEtag(req, t);  // a sharee's own (per_user.h)
+    if (!mine.ok()) return mine.status();
+    etag = std::move(mine.value());
+  }
   if (Status s = CheckConditions(req.http, etag, false, &unused); !s.ok()) return s;
   Status s;
   if (t.type == NodeType::kCollection) {

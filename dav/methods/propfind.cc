@@ -4,6 +4,7 @@
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
 #include "dav/prop_request.h"
+#include "dav/sharing/privacy.h"
 
 namespace cartable::dav {
 
@@ -19,7 +20,8 @@ MethodResult HandlePropfind(const Request& req, Target& target) {
   bool minimal = WantsMinimal(req.http);
   MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (Status s = WritePropResponse(req, target, *props, minimal, out); !s.ok()) return s;
-  if (*depth == Depth::kOne) {
+  // A free/busy-only sharee sees the calendar, not its members (dav/sharing/privacy.h).
+  if (*depth == Depth::kOne && !sharing::FreeBusyOnly(target.access)) {
     Status s = ForEachMember(req, target, [&](const Target& child, MemberProperties* rows) {
       return WritePropResponse(req, child, *props, minimal, out, rows);
     });

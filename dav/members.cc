@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "dav/sharing/mount.h"
+
 namespace cartable::dav {
 namespace {
 
@@ -25,6 +27,23 @@ Status ForEachVirtualMember(const Request& req, const Target& t, const MemberFn&
       return child.status();
     }
     if (Status s = fn(*child, nullptr); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+// The shares mounted in a calendar or address-book home (dav/sharing/mount.h), after the
+// home's own collections: iOS and Thunderbird find shared calendars by listing the home.
+Status ForEachMount(const Request& req, const Target& t, const MemberFn& fn) {
+  if (t.mount || !t.owner ||
+      (t.collection.kind != store::kKindCalendarHome &&
+       t.collection.kind != store::kKindAddressbookHome)) {
+    return Status::OK();
+  }
+  Result<std::vector<sharing::MountedShare>> mounts =
+      sharing::SharesInHome(req.session, *t.owner, t.collection.kind);
+  if (!mounts.ok()) return mounts.status();
+  for (const sharing::MountedShare& m : *mounts) {
+    if (Status s = fn(sharing::MountTarget(t, m), nullptr); !s.ok()) return s;
   }
   return Status::OK();
 }
@@ -84,6 +103,7 @@ Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
       return mount.status();
     }
   }
+  if (Status s = ForEachMount(req, t, fn); !s.ok()) return s;
   MemberProperties stored(req.session, t.collection.id);
   Target child = ChildObjectTarget(t, store::Object{});
   return req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {

@@ -10,6 +10,7 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/acl_properties.h"
 #include "dav/sharing/mount_settings.h"
 #include "dav/sharing/per_user.h"
 #include "dav/sharing/sharing_properties.h"
@@ -118,29 +119,7 @@ bool GetSyncToken(const PropContext& c, XmlWriter& w) {
 
 bool GetOwner(const PropContext& c, XmlWriter& w) {
   if (!c.target.owner) return false;
-  WriteHref(w, PrincipalPath(c.target.owner->login));
-  return true;
-}
-
-bool GetCurrentUserPrivilegeSet(const PropContext& c, XmlWriter& w) {
-  auto priv = [&w](std::string_view name) {
-    w.Open(ns::kDav, "privilege");
-    w.Empty(ns::kDav, name);
-    w.Close();
-  };
-  if (CanRead(c.target, c.req.principal)) {
-    priv("read");
-    priv("read-current-user-privilege-set");
-  }
-  if (CanWrite(c.target, c.req.principal)) {
-    priv("write");
-    priv("write-properties");
-    priv("write-content");
-    if (c.target.type == T::kCollection) {
-      priv("bind");
-      priv("unbind");
-    }
-  }
+  WriteHref(w, PrincipalPath(*c.target.owner));  // on a share mount: the sharer
   return true;
 }
 
@@ -223,9 +202,6 @@ std::vector<LiveProperty> BuildTable() {
        .get = GetContentType},
       {.name = {d, "supported-report-set"}, .applies = kAnyKind, .get = GetSupportedReportSet},
       {.name = {d, "owner"}, .applies = kStored, .get = GetOwner},
-      {.name = {d, "current-user-privilege-set"},
-       .applies = kAnyKind,
-       .get = GetCurrentUserPrivilegeSet},
       {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
       {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
       {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
@@ -253,6 +229,7 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddAclProperties(table);
     sharing::AddSharingProperties(table);
     return table;
   }());

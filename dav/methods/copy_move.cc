@@ -5,6 +5,7 @@
 #include "dav/methods/methods.h"
 #include "dav/quota.h"
 #include "dav/resource_kind.h"
+#include "dav/sharing/mount.h"
 #include "dav/sharing/per_user.h"
 #include "server/http/path.h"
 
@@ -20,6 +21,9 @@ Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, sto
   }
   return Status::OK();
 }
+
+// A share mount itself (not a member below it).
+bool IsMountRoot(const Target& t) { return t.mount && t.path == t.mount->path; }
 
 // The missing member `name` of `coll`, in the destination's area and owner's tree (`base`).
 Target MemberTarget(const Target& base, const store::Collection& coll, const std::string& name) {
@@ -101,7 +105,9 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
                       const Access& access, const std::string& path, store::Id parent_id,
                       bool deep) {
   store::Session& s = req.session;
-  Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
+  // The copy belongs to the destination's owner (a sharee copying a shared calendar into their
+  // home owns the copy).
+  Result<store::Collection> dst = s.CreateCollection(path, parent_id, base.owner->id, src.kind);
   if (!dst.ok()) return dst.status();
   if (Status st = CopyProperties(s, store::Owner::kCollection, src.id, dst->id); !st.ok()) {
     return st;
@@ -148,7 +154,12 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
     }
     return dst.status();
   }
-  if (dst->area != src.area || !CanWrite(*dst, req.principal)) {
+  // RFC 3744 §7.1: bind at the destination, and unbind there too when Overwrite replaces what
+  // it holds. A share mount is not a collection of the sharee's home: it is neither replaced
+  // nor a place to move or copy something to (its members are).
+  bool dst_exists = dst->type == NodeType::kObject || dst->type == NodeType::kCollection;
+  uint32_t dst_needs = dst_exists ? kPrivBind | kPrivUnbind : kPrivBind;
+  if (dst->area != src.area || !dst->access.Has(dst_needs) || IsMountRoot(*dst)) {
     return Status::Violates(Precondition::kNeedPrivileges, "you may not write the destination");
   }
   auto within = [](const std::string& inner, const std::string& outer) {
@@ -182,6 +193,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
   }
   if (!dst->parent_exists) return Status::Conflict("the destination's parent does not exist");
   if (Status s = CheckNewResourceName(dst->path); !s.ok()) return s;
+  if (Status s = sharing::CheckReservedName(*dst); !s.ok()) return s;
   const CollectionType& parent = DescribeCollection(dst->collection.kind);
   bool allowed = src.type == NodeType::kCollection
                      ? MayContain(dst->collection.kind, src.collection.kind)
@@ -235,6 +247,10 @@ MethodResult HandleMove(const Request& req, Target& src) {
   if (!depth.ok()) return depth.status();
   if (src.type == NodeType::kCollection && *depth != Depth::kInfinity) {
     return Status::BadRequest("MOVE of a collection takes Depth infinity");
+  }
+  if (IsMountRoot(src)) {
+    return Status::Forbidden("a shared " + std::string(KindName(src.kind)) +
+                             " cannot be moved; DELETE removes it from your home");
   }
   if (src.type == NodeType::kCollection) {
     if (Status c = CheckDelete(req, src, true); !c.ok()) return c;

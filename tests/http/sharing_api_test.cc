@@ -58,7 +58,8 @@ class SharingApiTest : public ::testing::Test {
   std::string MountId(const std::string& login, const std::string& list) {
     Reply r = As(login, "GET", "/api/v1/" + list);
     EXPECT_EQ(r.status, 200) << r.body;
-    for (const json& c : Body(r)[list]) {
+    const json listed = Body(r)[list];  // kept: a temporary's element would dangle in the loop
+    for (const json& c : listed) {
       if (c["owner"]["login"] == "jlabert") return c["id"];
     }
     return "";

@@ -6,8 +6,10 @@
 #include <stdexcept>
 
 #include "dav/api/calendar_api.h"
+#include "dav/api/collections_api.h"
 #include "dav/api/directory_api.h"
 #include "dav/api/scheduling_api.h"
+#include "dav/api/sharing_api.h"
 #include "dav/xml.h"
 #include "directory/import.h"
 
@@ -166,11 +168,6 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  return dav::api::ServeDirectory(dav_ctx_, r, departments_);
                },
                true});
-  router_.Add({"/api/v1/calendars", false, true,
-               [this](http::HttpRequest& r, const AuthUser* u) {
-                 return dav::api::ServeCalendars(dav_ctx_, r, ToPrincipal(*u));
-               },
-               true});
   router_.Add({"/api/v1/invitations", false, true,
                [this](http::HttpRequest& r, const AuthUser* u) {
                  return dav::api::ServeInvitations(dav_ctx_, r, ToPrincipal(*u));
@@ -229,6 +226,7 @@ void App::MountWebPages() {
   page_context_ = std::make_unique<web::PageContext>(
       web::PageContext{account_service_, config_, sign_in_failures_});
   web::RegisterPages(pages_, *page_context_);
+  AddDavApiRows();
   web_ = std::make_unique<web::WebFront>(
       account_service_, pages_, config_,
       [this](std::function<void()> job) { return auth_.RunSlow(std::move(job)); });
@@ -240,11 +238,50 @@ void App::MountWebPages() {
     if (std::find(mounted.begin(), mounted.end(), row.path) != mounted.end()) continue;
     mounted.push_back(row.path);
     bool api = row.path.starts_with("/api/");
-    Route route{row.path, true, false, serve, api};
+    Route route{row.path, !row.prefix, false, serve, api};
+    if (row.prefix) {
+      // These calls took Basic only before the session cookie: a request without credentials
+      // still gets the Basic challenge with its JSON 401.
+      route.handler = [this, serve](http::HttpRequest& r, const AuthUser* u) {
+        http::HttpResponse answer = serve(r, u);
+        if (answer.status == 401 && !answer.headers.Has("WWW-Authenticate")) {
+          http::HttpResponse challenge = auth_.Challenge();
+          if (auto value = challenge.headers.Get("WWW-Authenticate")) {
+            answer.headers.Set("WWW-Authenticate", std::string(*value));
+          }
+        }
+        return answer;
+      };
+    }
     route.auth_optional = api;
     router_.Add(std::move(route));
   }
   router_.Add({"/static", false, false, serve});
+}
+
+void App::AddDavApiRows() {
+  using Serve = http::HttpResponse (*)(const dav::DavContext&, const http::HttpRequest&,
+                                       const dav::Principal&);
+  // Longest prefix first in the router: /api/v1/me/... lie below the account API's exact
+  // /api/v1/me row.
+  const std::pair<const char*, Serve> kCalls[] = {
+      {"/api/v1/calendars", dav::api::ServeCalendars},
+      {"/api/v1/addressbooks", dav::api::ServeAddressbooks},
+      {"/api/v1/me/delegates", dav::api::ServeDelegates},
+      {"/api/v1/me/invitations", dav::api::ServeShareInvitations},
+  };
+  for (const auto& [path, serve] : kCalls) {
+    // The handlers answer 405 themselves for a method their resource does not take.
+    for (const char* method : {"GET", "POST", "DELETE"}) {
+      web::PageRow row{
+          path, method, web::Access::kSignedIn, false, [this, serve](web::WebRequest& r) {
+            const store::User& u = *r.user;
+            return serve(dav_ctx_, r.http, dav::Principal{u.id, u.login, u.display_name, u.email});
+          }};
+      row.prefix = true;
+      pages_.Add(std::move(row));
+    }
+  }
 }
 
 bool App::NeedsAuth(const Route& route, const http::HttpRequest& request) {

@@ -81,6 +81,9 @@ class App : public http::RequestHandler {
   // config public_url, else http:// and the request's Host (the links of refusals).
   std::string BaseUrl(const http::HttpRequest& request) const;
   void MountWebPages();
+  // The webmail's JSON calls over agendas, address books and sharing (dav/api/): prefix rows of
+  // the page table, so they answer the session cookie (its CSRF token on changes) and Basic.
+  void AddDavApiRows();
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);

@@ -2,9 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dav/api/collections_api.h"
 #include "dav/api/json_response.h"
+#include "dav/api/sharing_api.h"
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
+#include "dav/property_registry.h"
+#include "dav/sharing/access.h"
+#include "dav/sharing/per_user.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/http/path.h"
@@ -16,32 +21,23 @@ using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/calendars";
 
 struct CalendarInfo {
-  store::Collection collection;
+  store::Collection collection;  // the owner's collection
+  std::string path;              // its URL in the viewer's home (a share's mount)
   std::string id, name, color;
   std::vector<std::string> components;
+  Access access;         // the viewer's on the calendar (Target::access)
+  store::Id viewer = 0;  // the viewer's user id (per-user data of sharees)
 };
 
-CalendarInfo Describe(const store::Collection& c, const std::string& home) {
-  CalendarInfo info{c, c.path.substr(home.size(), c.path.size() - home.size() - 1), "", "", {}};
-  info.name = c.settings.display_name.value_or("");
-  if (info.name.empty()) info.name = info.id;
-  info.color = c.settings.color.value_or("");
-  info.components = caldav::ComponentSet(c.settings);
-  return info;
-}
-
-http::HttpResponse ListCalendars(store::Session& s, const store::Collection& home) {
-  auto subs = s.ListChildCollections(home.id);
-  if (!subs.ok()) return JsonError(subs.status());
+http::HttpResponse ListCalendars(store::Session& s, const OpenedHome& opened) {
+  Result<std::vector<ListedCollection>> listed =
+      ListCollections(s, opened.user, opened.home, store::kKindCalendar);
+  if (!listed.ok()) return JsonError(listed.status());
   json list = json::array();
-  for (const store::Collection& c : *subs) {
-    if (c.kind != store::kKindCalendar) continue;
-    CalendarInfo info = Describe(c, home.path);
-    list.push_back({{"id", info.id},
-                    {"href", Href(c.path)},
-                    {"name", info.name},
-                    {"color", info.color},
-                    {"components", info.components}});
+  for (const ListedCollection& c : *listed) {
+    json j = ListedJson(c);
+    j["components"] = caldav::ComponentSet(c.collection.settings);
+    list.push_back(std::move(j));
   }
   return Json(200, json{{"calendars", list}});
 }
@@ -68,6 +64,8 @@ json OccurrenceJson(const caldav::Occurrence& o, const CalendarInfo& cal, const 
           {"href", href}};
 }
 
+// Events leave through the same read hook as CalDAV's (sharing::CalendarView): private events
+// reduced for viewers who may not see them, a sharee's own alarms.
 http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
                               const http::HttpRequest& request) {
   std::string from = http::QueryParam(request.query, "from"),
@@ -83,10 +81,12 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
   store::ObjectQuery q{"", *start, *end, true};
   Status st = s.QueryObjects(cal.collection.id, q, [&](const store::Object& o) {
     bool cut = false;
-    auto occ = caldav::ExpandOccurrences(*o.data, range, kMaxOccurrences, &cut);
+    Result<std::string> seen = sharing::CalendarView(s, cal.access, cal.viewer, o, *o.data);
+    if (!seen.ok()) return seen.status();
+    auto occ = caldav::ExpandOccurrences(*seen, range, kMaxOccurrences, &cut);
     if (!occ.ok()) return occ.status();
     truncated = truncated || cut;
-    for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.collection.path + o.name));
+    for (auto& x : *occ) all.emplace_back(std::move(x), Href(cal.path + o.name));
     return all.size() <= kMaxOccurrences ? Status::OK() : store::StopVisit();
   });
   if (!st.ok()) return JsonError(st);
@@ -105,29 +105,57 @@ http::HttpResponse ListEvents(store::Session& s, const CalendarInfo& cal,
                         {"events", events}});
 }
 
+// The calendar `id` of the viewer's home as they may read it: their own, or a share mounted there
+// (Resolve gives the owner's collection, ComputeAccess the share's access). 404 for anything
+// else; 403 when the share gives free/busy time only (the busy times are in /api/v1/freebusy).
+Result<CalendarInfo> ReadableCalendar(store::Session& s, const OpenedHome& opened,
+                                      const Principal& principal, const std::string& id) {
+  const Status missing = Status::NotFound("no calendar '" + id + "'");
+  Result<Target> t = Resolve(s, opened.home.path + id + "/", principal);
+  if (!t.ok()) return t.status().code() == Status::Code::kNotFound ? missing : t.status();
+  if (t->type != NodeType::kCollection || t->collection.kind != store::kKindCalendar) {
+    return missing;
+  }
+  if (Status st = ComputeAccess(s, *t, principal); !st.ok()) return st;
+  if (!t->access.Has(kPrivRead)) {
+    if (t->access.Has(kPrivReadFreeBusy)) {
+      return Status::Forbidden("calendar '" + id +
+                               "' is shared with you for free/busy time only: no events");
+    }
+    return missing;
+  }
+  const store::ShareMember* member = t->mount ? &t->mount->member : nullptr;
+  return CalendarInfo{t->collection,
+                      t->path,
+                      id,
+                      ShownName(t->collection, member, id),
+                      ShownColor(t->collection, member),
+                      caldav::ComponentSet(t->collection.settings),
+                      t->access,
+                      principal.user_id};
+}
+
 }  // namespace
 
 http::HttpResponse ServeCalendars(const DavContext& ctx, const http::HttpRequest& request,
                                   const Principal& principal) {
+  std::string id, tail;
+  SplitApiPath(std::string_view(request.path).substr(std::min(request.path.size(), kPrefix.size())),
+               &id, &tail);
+  if (!id.empty() && (tail == "/shares" || tail == "/shares/")) {
+    return ServeShares(ctx, request, principal, CalendarArea(), id);
+  }
   if (auto refused = OnlyGet(request)) return *refused;
+  if (!id.empty() && tail != "/events" && tail != "/events/") {
+    return JsonError(404, "no such API resource");
+  }
+  Result<OpenedHome> opened = OpenHome(ctx, principal, CalendarArea(), false);
+  if (!opened.ok()) return JsonError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
-  std::string home = HomePath(CalendarArea(), principal.login);
-  if (Status st = EnsureHome(s, home, principal); !st.ok()) return JsonError(st);
-  Result<std::unique_ptr<store::Transaction>> txn = s.Begin(false);
-  if (!txn.ok()) return JsonError(txn.status());
-  Result<store::Collection> home_coll = s.GetCollection(home);
-  if (!home_coll.ok()) return JsonError(home_coll.status());
-  std::string rest = request.path.substr(std::min(request.path.size(), kPrefix.size()));
-  if (rest.empty() || rest == "/") return ListCalendars(s, *home_coll);
-  // /{id}/events
-  size_t slash = rest.find('/', 1);
-  std::string id = rest.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-  std::string tail = slash == std::string::npos ? "" : rest.substr(slash);
-  if (tail != "/events" && tail != "/events/") return JsonError(404, "no such API resource");
-  Result<store::Collection> cal = s.GetCollection(home + id + "/");
-  if (!cal.ok() || cal->kind != store::kKindCalendar)
-    return JsonError(404, "no calendar '" + id + "'");
-  return ListEvents(s, Describe(*cal, home), request);
+  if (id.empty()) return ListCalendars(s, *opened);
+  Result<CalendarInfo> cal = ReadableCalendar(s, *opened, principal, id);
+  if (!cal.ok()) return JsonError(cal.status());
+  return ListEvents(s, *cal, request);
 }
 
 }  // namespace cartable::dav::api

@@ -1,9 +1,11 @@
 // JSON answers of the webmail API: one place for the content type and the error shape.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "dav/caldav/ical.h"
 #include "dav/multistatus.h"
@@ -46,6 +48,41 @@ inline std::optional<http::HttpResponse> OnlyGet(const http::HttpRequest& reques
   http::HttpResponse r = JsonError(405, "only GET is allowed here");
   r.headers.Set("Allow", "GET, HEAD");
   return r;
+}
+
+// 405 (with Allow) unless the method is one of `allowed` (HEAD goes with GET), or nullopt.
+inline std::optional<http::HttpResponse> OnlyMethods(
+    const http::HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+  std::string allow;
+  for (std::string_view m : allowed) {
+    if (request.method == m || (m == "GET" && request.method == "HEAD")) return std::nullopt;
+    allow += allow.empty() ? "" : ", ";
+    allow += m;
+    if (m == "GET") allow += ", HEAD";
+  }
+  http::HttpResponse r = JsonError(405, "allowed here: " + allow);
+  r.headers.Set("Allow", allow);
+  return r;
+}
+
+// 204 No Content (a successful DELETE): no body, so no content type.
+inline http::HttpResponse NoContent() {
+  http::HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+// The request body as a JSON object, or nullopt when it is not one (the caller answers 400).
+inline std::optional<nlohmann::json> JsonObjectBody(const http::HttpRequest& request) {
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+// A string member of a JSON object ("" when absent or not a string).
+inline std::string StringMember(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 // "2026-11-23T12:00:00Z" for UTC seconds.

@@ -123,7 +123,7 @@ http::HttpResponse WebFront::Serve(http::HttpRequest& request, store::Id basic_u
     }
     std::string allow;
     for (const PageRow& r : table_.rows()) {
-      if (r.path != request.path) continue;
+      if (!r.Covers(request.path)) continue;
       allow += (allow.empty() ? "" : ", ") + r.method;
       if (r.method == "GET") allow += ", HEAD";
     }

@@ -491,14 +491,17 @@ std::string IsoUtc(store::UnixTime t) {
 
 const PageRow* PageTable::Find(std::string_view path, std::string_view method) const {
   std::string_view wanted = method == "HEAD" ? "GET" : method;
+  const PageRow* best = nullptr;
   for (const PageRow& row : rows_) {
-    if (row.path == path && row.method == wanted) return &row;
+    if (row.method != wanted || !row.Covers(path)) continue;
+    if (row.path == path && !row.prefix) return &row;
+    if (best == nullptr || row.path.size() > best->path.size()) best = &row;
   }
-  return nullptr;
+  return best;
 }
 
 bool PageTable::HasPath(std::string_view path) const {
-  return std::any_of(rows_.begin(), rows_.end(), [&](const PageRow& r) { return r.path == path; });
+  return std::any_of(rows_.begin(), rows_.end(), [&](const PageRow& r) { return r.Covers(path); });
 }
 
 }  // namespace cartable::server::web

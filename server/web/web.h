@@ -58,6 +58,14 @@ struct PageRow {
   Access access = Access::kAnonymous;
   bool slow = false;  // runs Argon2id: executed on the hash pool
   PageHandler handler;
+  // Also every path below `path` ("/api/v1/calendars/agenda/events"): JSON calls whose path
+  // names a resource. An exact row of the same path and method wins, then the longest prefix.
+  bool prefix = false;
+
+  bool Covers(std::string_view p) const {
+    return p == path ||
+           (prefix && p.size() > path.size() && p.starts_with(path) && p[path.size()] == '/');
+  }
 };
 
 // Renders `page` (templates/<page>.html, mustache) inside the layout (templates/layout.html);

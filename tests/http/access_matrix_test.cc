@@ -21,6 +21,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dav/caldav/ical.h"
@@ -330,6 +331,9 @@ struct Row {
   //                                owner, read, rw, fb, rdeleg, wdeleg, group, non-member, anon
   std::array<const char*, kActorCount> expected;
   Send send;
+  // A 403 in this row is a privilege refusal, which names DAV:need-privileges (design:
+  // "Refusals"); false where another rule refuses (reserved names).
+  bool need_privileges = true;
 };
 
 // Checks one row for every actor: the exact status, DAV:need-privileges in every privilege
@@ -345,7 +349,8 @@ void Check(World& w, const Row& row, std::vector<std::string>& findings) {
     }
     EXPECT_EQ(got, row.expected[a]) << row.what << " as " << kActorNames[a] << "\n"
                                     << r.body.substr(0, 600);
-    if (r.status == 403) {
+    bool head = std::string_view(row.what).rfind("HEAD", 0) == 0;  // no body to look in
+    if (r.status == 403 && row.need_privileges && !head) {
       EXPECT_NE(r.body.find("need-privileges"), std::string::npos)
           << row.what << " as " << kActorNames[a] << ": a refusal names DAV:need-privileges\n"
           << r.body.substr(0, 600);
@@ -596,12 +601,19 @@ TEST(AccessMatrix, ShareesOnlyThroughTheirMount) {
                            std::to_string(w.calendar_share(kReadSharee)) + "/",
                        kPropEtag, kDepth0);
        }},
+      // A multiget on one's own calendar naming the sharer's hrefs: each href is resolved with
+      // its own access (design: "multiget hrefs resolved + access computed"), so the private
+      // event is whole for the owner and the write delegate only (the marker check of Check).
+      {"multiget of jlabert's hrefs from own calendar",{"207", "207", "207", "207", "207", "207", "207", "207", "401"},
+       [](World& w, Actor a) {
+         return w.Send(a, "REPORT", w.Agenda(a), Multiget(World::kConseils), kDepth1);
+       }},
       // Names of mounts are reserved in homes (design: MKCOL/MKCALENDAR 403).
       {"MKCALENDAR partage-999 in own home",{"403", "403", "403", "403", "403", "403", "403", "403", "401"},
        [](World& w, Actor a) {
          std::string home = a == kAnonymous ? "jlabert" : kLogins[a];
          return w.Send(a, "MKCALENDAR", "/dav/calendars/" + home + "/partage-999/");
-       }},
+       }, false},
       // clang-format on
   };
   for (const Row& row : rows) Check(w, row, findings);

@@ -67,16 +67,6 @@ WebSession ReadSession(const Stmt& s) {
   return w;
 }
 
-// Steps every row of `s` through `read` into a list.
-template <typename T, typename Read>
-Result<std::vector<T>> StepAll(Stmt& s, Read read, std::string_view what) {
-  std::vector<T> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(read(s));
-  if (rc != SQLITE_DONE) return SqliteStatus(s.db(), rc, what);
-  return out;
-}
-
 std::string NoUser(Id id) { return "no user with id " + std::to_string(id); }
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace {
 
 constexpr char kUserColumns[] =
     "SELECT id, login, email, display_name, password_hash, state, quota_bytes, used_bytes, "
-    "credential_version, must_change_password, created_at, scheduling FROM users ";
+    "credential_version, must_change_password, created_at, scheduling, kind, group_key "
+    "FROM users ";
 
 User ReadUser(const Stmt& s) {
   User u;
@@ -34,6 +35,8 @@ User ReadUser(const Stmt& s) {
   u.must_change_password = s.Int(9) != 0;
   u.created_at = s.Int(10);
   u.scheduling = s.Int(11) != 0;
+  u.kind = s.Text(12) == "group" ? UserKind::kGroup : UserKind::kPerson;
+  u.group_key = s.Text(13);  // NULL reads as ""
   return u;
 }
 
@@ -239,7 +242,8 @@ Status SqliteSession::RequireChange(Status st, const std::string& missing) {
 Result<Id> SqliteSession::CreateUser(const User& user) {
   Status st = WriteOne(
       "INSERT INTO users (login, email, display_name, password_hash, state, quota_bytes, "
-      "credential_version, must_change_password, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+      "credential_version, must_change_password, created_at, kind, group_key) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
       "creating user " + user.login, [&](Stmt& s) {
         s.Bind(1, user.login);
         BindEmail(s, 2, user.email);
@@ -248,6 +252,12 @@ Result<Id> SqliteSession::CreateUser(const User& user) {
             .Bind(7, user.credential_version > 0 ? user.credential_version : 1);
         s.Bind(8, int64_t{user.must_change_password});
         s.Bind(9, user.created_at != 0 ? user.created_at : Now());
+        s.Bind(10, user.kind == UserKind::kGroup ? "group" : "person");
+        if (user.group_key.empty()) {
+          s.BindNull(11);
+        } else {
+          s.Bind(11, user.group_key);
+        }
       });
   if (!st.ok()) return st;
   return db_->LastInsertId();
@@ -280,6 +290,11 @@ Result<User> SqliteSession::GetUserByLogin(const std::string& login) {
 Result<User> SqliteSession::GetUserByEmail(const std::string& email) {
   if (email.empty()) return Status::NotFound("no user with an empty email");
   return QueryUser(std::string(kUserColumns) + "WHERE email = ?", email);
+}
+
+Result<User> SqliteSession::GetUserByGroupKey(const std::string& group_key) {
+  if (group_key.empty()) return Status::NotFound("no group with an empty key");
+  return QueryUser(std::string(kUserColumns) + "WHERE group_key = ?", group_key);
 }
 
 Result<std::vector<User>> SqliteSession::ListUsers() {

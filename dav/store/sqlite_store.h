@@ -118,6 +118,31 @@ class SqliteSession : public Session {
   Status RescheduleMail(Id id, UnixTime next_attempt, const std::string& error) override;
   Status DeleteMail(Id id) override;
 
+  Result<Id> CreateShare(const Share& share) override;
+  Status UpdateShare(const Share& share) override;
+  Result<Share> GetShare(Id id) override;
+  Result<Share> FindShareByInvite(const std::string& invite_uid) override;
+  Status DeleteShare(Id id) override;
+  Result<std::vector<Share>> ListShares(Id collection_id) override;
+  Result<std::vector<Share>> SharesForSharee(Id user_id,
+                                             const std::vector<std::string>& group_keys) override;
+  Result<ShareMember> GetShareMember(Id share_id, Id user_id) override;
+  Status PutShareMember(const ShareMember& member) override;
+  Result<std::vector<ShareMember>> ListShareMembers(Id user_id) override;
+  Result<PerUserData> GetPerUserData(Id object_id, Id user_id) override;
+  Status PutPerUserData(Id object_id, Id user_id, const std::string& data) override;
+  Status DeletePerUserData(Id object_id, Id user_id) override;
+  Status ForEachPerUserData(Id collection_id, Id user_id,
+                            const std::function<Status(const PerUserData&)>& fn) override;
+  Status PutDelegate(const Delegate& delegate) override;
+  Status DeleteDelegate(Id owner_id, Id delegate_id) override;
+  Result<Delegate> GetDelegate(Id owner_id, Id delegate_id) override;
+  Result<std::vector<Delegate>> ListDelegates(Id owner_id) override;
+  Result<std::vector<Delegate>> ListDelegations(Id delegate_id) override;
+  Result<std::vector<std::string>> GroupKeysOfUser(Id user_id) override;
+  Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) override;
+  Result<User> GetUserByGroupKey(const std::string& group_key) override;
+
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
  private:

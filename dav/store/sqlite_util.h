@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "dav/status.h"
 #include "dav/store/store.h"
@@ -72,6 +73,16 @@ class Stmt {
   sqlite3_stmt* stmt_;
   StmtPtr owned_;
 };
+
+// Steps every row of `s` through `read` into a list; `what` names the query in errors.
+template <typename T, typename Read>
+Result<std::vector<T>> StepAll(Stmt& s, Read read, std::string_view what) {
+  std::vector<T> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(read(s));
+  if (rc != SQLITE_DONE) return SqliteStatus(s.db(), rc, what);
+  return out;
+}
 
 // An open connection with its statement cache.
 class Db {

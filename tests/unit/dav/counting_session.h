@@ -221,6 +221,64 @@ class CountingSession : public Session {
     return inner_.RescheduleMail(id, next_attempt, error);
   }
   Status DeleteMail(Id id) override { return inner_.DeleteMail(id); }
+  Result<Id> CreateShare(const Share& share) override { return inner_.CreateShare(share); }
+  Status UpdateShare(const Share& share) override { return inner_.UpdateShare(share); }
+  Result<Share> GetShare(Id id) override { return inner_.GetShare(id); }
+  Result<Share> FindShareByInvite(const std::string& invite_uid) override {
+    return inner_.FindShareByInvite(invite_uid);
+  }
+  Status DeleteShare(Id id) override { return inner_.DeleteShare(id); }
+  Result<std::vector<Share>> ListShares(Id collection_id) override {
+    return inner_.ListShares(collection_id);
+  }
+  Result<std::vector<Share>> SharesForSharee(Id user_id,
+                                             const std::vector<std::string>& group_keys) override {
+    return inner_.SharesForSharee(user_id, group_keys);
+  }
+  Result<ShareMember> GetShareMember(Id share_id, Id user_id) override {
+    return inner_.GetShareMember(share_id, user_id);
+  }
+  Status PutShareMember(const ShareMember& member) override {
+    return inner_.PutShareMember(member);
+  }
+  Result<std::vector<ShareMember>> ListShareMembers(Id user_id) override {
+    return inner_.ListShareMembers(user_id);
+  }
+  Result<PerUserData> GetPerUserData(Id object_id, Id user_id) override {
+    return inner_.GetPerUserData(object_id, user_id);
+  }
+  Status PutPerUserData(Id object_id, Id user_id, const std::string& data) override {
+    return inner_.PutPerUserData(object_id, user_id, data);
+  }
+  Status DeletePerUserData(Id object_id, Id user_id) override {
+    return inner_.DeletePerUserData(object_id, user_id);
+  }
+  Status ForEachPerUserData(Id collection_id, Id user_id,
+                            const std::function<Status(const PerUserData&)>& fn) override {
+    return inner_.ForEachPerUserData(collection_id, user_id, fn);
+  }
+  Status PutDelegate(const Delegate& delegate) override { return inner_.PutDelegate(delegate); }
+  Status DeleteDelegate(Id owner_id, Id delegate_id) override {
+    return inner_.DeleteDelegate(owner_id, delegate_id);
+  }
+  Result<Delegate> GetDelegate(Id owner_id, Id delegate_id) override {
+    return inner_.GetDelegate(owner_id, delegate_id);
+  }
+  Result<std::vector<Delegate>> ListDelegates(Id owner_id) override {
+    return inner_.ListDelegates(owner_id);
+  }
+  Result<std::vector<Delegate>> ListDelegations(Id delegate_id) override {
+    return inner_.ListDelegations(delegate_id);
+  }
+  Result<std::vector<std::string>> GroupKeysOfUser(Id user_id) override {
+    return inner_.GroupKeysOfUser(user_id);
+  }
+  Result<std::vector<Id>> GroupMemberIds(const std::string& group_key, size_t limit) override {
+    return inner_.GroupMemberIds(group_key, limit);
+  }
+  Result<User> GetUserByGroupKey(const std::string& group_key) override {
+    return inner_.GetUserByGroupKey(group_key);
+  }
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override {
     return inner_.ChangesSince(collection_id, since);
   }

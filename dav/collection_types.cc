@@ -45,6 +45,10 @@ const std::vector<CollectionType>& Table() {
       // RFC 6638 outbox: only POST (free-busy requests).
       {.kind = store::kKindScheduleOutbox,
        .resourcetype = {{std::string(ns::kCalDav), "schedule-outbox"}}},
+      // Sharing invitations (caldav-sharing §4): written by the server (dav/sharing/), read
+      // and deleted by the home's user.
+      {.kind = store::kKindNotifications,
+       .resourcetype = {{std::string(ns::kCalendarServer), "notification"}}},
       // Validation happens in the write hook, which keeps the parsed object for scheduling.
       {.kind = store::kKindCalendar,
        .resourcetype = {{std::string(ns::kCalDav), "calendar"}},

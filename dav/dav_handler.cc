@@ -6,6 +6,8 @@
 #include "dav/multistatus.h"
 #include "dav/prop_request.h"
 #include "dav/property_registry.h"
+#include "dav/sharing/access.h"
+#include "dav/sharing/mount.h"
 #include "dav/target.h"
 
 namespace cartable::dav {
@@ -26,33 +28,108 @@ struct MethodRow {
   // For methods that create a resource at an unmapped URL: the status of the answer on an
   // existing one, which names DAV:resource-must-be-null (0: a bare 405).
   int on_existing = 0;
+  // The privileges (dav/sharing/access.h) the principal needs on the target (t.access, which
+  // for a missing resource is its parent collection's): all of `needs` on an existing one, all
+  // of `needs_new` on a missing one; on a collection, `or_on_collection` suffices instead of
+  // `needs` (PROPFIND of a calendar by a free-busy sharee: Depth 0 only, members are not
+  // listed). Handlers check what depends on the body (REPORT: the report's own column) and on
+  // the other end (COPY/MOVE: the destination). Refused: 403 DAV:need-privileges.
+  uint32_t needs = 0;
+  uint32_t needs_new = 0;
+  uint32_t or_on_collection = 0;
+  // DELETE and PROPPATCH of a share mount itself are the home user's business whatever the
+  // share's access: leaving the share, their own name and colour for it (sharing_service.h).
+  bool mount_home_user = false;
+  // A sharee with per-user data who reads an existing calendar object may send it back with
+  // their own alarms (PUT): the calendar's write hook keeps only those and refuses any other
+  // change with need-privileges (dav/sharing/per_user.h SplitShareeWrite).
+  bool per_user_write = false;
 };
 
+constexpr uint32_t kReadAny = kPrivRead | kPrivReadFreeBusy;
+
 constexpr MethodRow kMethods[] = {
-    {.name = "OPTIONS", .fn = HandleOptions, .allowed = kAnyKind, .answers_allow = true},
-    {.name = "GET", .fn = HandleGet, .allowed = kExisting, .body = BodyRead::kYes},
-    {.name = "HEAD", .fn = HandleGet, .allowed = kExisting, .body = BodyRead::kYes},
-    {.name = "PROPFIND", .fn = HandlePropfind, .allowed = kExisting},
-    {.name = "REPORT", .fn = HandleReport, .allowed = kExisting},
+    {.name = "OPTIONS",
+     .fn = HandleOptions,
+     .allowed = kAnyKind,
+     .answers_allow = true,
+     .needs = kPrivRead,
+     .needs_new = kPrivRead,
+     .or_on_collection = kPrivReadFreeBusy},
+    {.name = "GET",
+     .fn = HandleGet,
+     .allowed = kExisting,
+     .body = BodyRead::kYes,
+     .needs = kPrivRead},
+    {.name = "HEAD",
+     .fn = HandleGet,
+     .allowed = kExisting,
+     .body = BodyRead::kYes,
+     .needs = kPrivRead},
+    {.name = "PROPFIND",
+     .fn = HandlePropfind,
+     .allowed = kExisting,
+     .needs = kPrivRead,
+     .or_on_collection = kPrivReadFreeBusy},
+    // Each report needs its own privilege too (ReportHandler::needs): free-busy-query
+    // read-free-busy, the others read.
+    {.name = "REPORT",
+     .fn = HandleReport,
+     .allowed = kExisting,
+     .needs = kPrivRead,
+     .or_on_collection = kPrivReadFreeBusy},
     {.name = "PUT",
      .fn = HandlePut,
      .allowed = kObjects | kMissing,
      .writes = true,
-     .body = BodyRead::kForWrite},
-    {.name = "DELETE", .fn = HandleDelete, .allowed = kStored, .writes = true},
-    {.name = "PROPPATCH", .fn = HandleProppatch, .allowed = kStored, .writes = true},
+     .body = BodyRead::kForWrite,
+     .needs = kPrivWriteContent,
+     .needs_new = kPrivBind,
+     .per_user_write = true},
+    {.name = "DELETE",
+     .fn = HandleDelete,
+     .allowed = kStored,
+     .writes = true,
+     .needs = kPrivUnbind,
+     .mount_home_user = true},
+    {.name = "PROPPATCH",
+     .fn = HandleProppatch,
+     .allowed = kStored,
+     .writes = true,
+     .needs = kPrivWriteProperties,
+     .mount_home_user = true},
     // RFC 4918 §9.3.1 gives MKCOL on an existing URL 405 (litmus mkcol_again checks it); RFC
     // 5689 §3 adds DAV:resource-must-be-null for extended MKCOL, sent with the 405.
-    {.name = "MKCOL", .fn = HandleMkcol, .allowed = kMissing, .writes = true, .on_existing = 405},
+    {.name = "MKCOL",
+     .fn = HandleMkcol,
+     .allowed = kMissing,
+     .writes = true,
+     .on_existing = 405,
+     .needs_new = kPrivBind},
     // RFC 4791 §5.3.1.1: DAV:resource-must-be-null, 403 as Cyrus answers (DAV_RSRC_EXISTS).
     {.name = "MKCALENDAR",
      .fn = HandleMkcalendar,
      .allowed = kMissing,
      .writes = true,
-     .on_existing = 403},
-    {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true},
-    {.name = "MOVE", .fn = HandleMove, .allowed = kStored, .writes = true},
-    {.name = "POST", .fn = HandlePost, .allowed = kOutbox, .writes = true},  // RFC 6638 §5
+     .on_existing = 403,
+     .needs_new = kPrivBind},
+    // RFC 3744 §7.1: COPY reads the source and binds at the destination; MOVE also unbinds the
+    // source (the destination is checked by PrepareDestination).
+    {.name = "COPY", .fn = HandleCopy, .allowed = kStored, .writes = true, .needs = kPrivRead},
+    {.name = "MOVE",
+     .fn = HandleMove,
+     .allowed = kStored,
+     .writes = true,
+     .needs = kPrivRead | kPrivUnbind},
+    // RFC 6638 §5 on outboxes (schedule-send); sharing (dav/sharing/share_post.h) on calendars
+    // and address books (CS:share, DAV:share-resource), homes (CS:invite-reply) and invitations
+    // (DAV:invite-reply): the handlers check that the principal owns what they change.
+    {.name = "POST",
+     .fn = HandlePost,
+     .allowed =
+         kOutbox | kCalendar | kAddressbook | kCalendarHome | kAddressbookHome | kNotification,
+     .writes = true,
+     .needs = kPrivScheduleSend},
 };
 
 const MethodRow* FindMethod(std::string_view name) {
@@ -87,6 +164,21 @@ http::HttpResponse ResourceExists(const MethodRow& row, const Target& t) {
   r.status = row.on_existing;
   if (r.status == 405) r.headers.Set("Allow", AllowFor(t.kind));
   return r;
+}
+
+// Whether `principal` may run `row` on `t` (the privilege columns of the row).
+bool Permitted(const MethodRow& row, const Target& t, const Principal& principal) {
+  if (row.mount_home_user && t.mount && t.path == t.mount->path &&
+      t.mount->home_user.id == principal.user_id) {
+    return true;
+  }
+  if (t.type == NodeType::kMissing) return t.access.Has(row.needs_new);
+  if (t.access.Has(row.needs)) return true;
+  if (row.per_user_write && t.type == NodeType::kObject && t.access.per_user &&
+      t.access.Has(kPrivRead) && t.collection.kind == store::kKindCalendar) {
+    return true;
+  }
+  return t.IsCollectionLike() && row.or_on_collection != 0 && t.access.Has(row.or_on_collection);
 }
 
 }  // namespace
@@ -166,9 +258,9 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (row->writes && t.type == NodeType::kMissing) {
     if (Status s = CheckNewResourceName(t.path); !s.ok()) return ErrorResponse(s);
   }
-  if (!CanRead(t, principal) || (row->writes && !CanWrite(t, principal))) {
-    return ErrorResponse(Status::Violates(Precondition::kNeedPrivileges,
-                                          "you may not " + http.method + " " + t.path));
+  if (!Permitted(*row, t, principal)) return ErrorResponse(Denied(t, http.method));
+  if (row->writes && t.type == NodeType::kMissing) {
+    if (Status s = sharing::CheckReservedName(t); !s.ok()) return ErrorResponse(s);
   }
   Request req{http, principal, session, ctx_};
   MethodResult result = row->fn(req, t);

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "dav/sharing/mount.h"
+
 namespace cartable::dav {
 namespace {
 
@@ -29,6 +31,23 @@ Status ForEachVirtualMember(const Request& req, const Target& t, const MemberFn&
   return Status::OK();
 }
 
+// The shares mounted in a calendar or address-book home (dav/sharing/mount.h), after the
+// home's own collections: iOS and Thunderbird find shared calendars by listing the home.
+Status ForEachMount(const Request& req, const Target& t, const MemberFn& fn) {
+  if (t.mount || !t.owner ||
+      (t.collection.kind != store::kKindCalendarHome &&
+       t.collection.kind != store::kKindAddressbookHome)) {
+    return Status::OK();
+  }
+  Result<std::vector<sharing::MountedShare>> mounts =
+      sharing::SharesInHome(req.session, *t.owner, t.collection.kind);
+  if (!mounts.ok()) return mounts.status();
+  for (const sharing::MountedShare& m : *mounts) {
+    if (Status s = fn(sharing::MountTarget(t, m), nullptr); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 void FillObjectTarget(const Target& parent, const store::Object& object, Target& child) {
@@ -52,6 +71,21 @@ Result<const std::vector<store::DeadProperty>*> MemberProperties::For(store::Id 
   return it == rows_.end() ? &kNone : &it->second;
 }
 
+Result<const store::PerUserData*> MemberProperties::PerUser(store::Id object_id,
+                                                            store::Id user_id) {
+  if (!per_user_loaded_) {
+    per_user_loaded_ = true;
+    per_user_error_ =
+        session_.ForEachPerUserData(collection_id_, user_id, [this](const store::PerUserData& d) {
+          per_user_[d.object_id] = d;
+          return Status::OK();
+        });
+  }
+  if (!per_user_error_.ok()) return per_user_error_;
+  auto it = per_user_.find(object_id);
+  return it == per_user_.end() ? nullptr : &it->second;
+}
+
 Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (t.type == NodeType::kVirtual) return ForEachVirtualMember(req, t, fn);
   if (t.type != NodeType::kCollection) return Status::OK();
@@ -69,6 +103,7 @@ Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
       return mount.status();
     }
   }
+  if (Status s = ForEachMount(req, t, fn); !s.ok()) return s;
   MemberProperties stored(req.session, t.collection.id);
   Target child = ChildObjectTarget(t, store::Object{});
   return req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {

@@ -23,6 +23,10 @@ class MemberProperties {
   // The rows of object `object_id` of the collection (empty when it has none). Errors from the
   // store (then every later call returns the same error).
   Result<const std::vector<store::DeadProperty>*> For(store::Id object_id);
+  // The per-user data of user `user_id` for object `object_id` (null when none), read for every
+  // object of the collection with one query (Session::ForEachPerUserData) on the first call: a
+  // sharee's getetag and calendar-data in a walk (dav/sharing/per_user.h). One user per walk.
+  Result<const store::PerUserData*> PerUser(store::Id object_id, store::Id user_id);
 
  private:
   store::Session& session_;
@@ -30,6 +34,9 @@ class MemberProperties {
   bool loaded_ = false;
   Status error_;
   std::unordered_map<store::Id, std::vector<store::DeadProperty>> rows_;
+  bool per_user_loaded_ = false;
+  Status per_user_error_;
+  std::unordered_map<store::Id, store::PerUserData> per_user_;
 };
 
 // fn(member, stored): `stored` supplies the stored rows of object members in bulk (nullptr for

@@ -129,8 +129,8 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
     return nullptr;
   };
 
-  std::string found, missing;
-  XmlWriter fw(found), mw(missing);
+  std::string found, missing, forbidden;
+  XmlWriter fw(found), mw(missing), dw(forbidden);
   switch (props.mode) {
     case PropRequest::Mode::kPropname:
       for (const LiveProperty& p : registry.All()) {
@@ -142,7 +142,9 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
       break;
     case PropRequest::Mode::kAllprop:
       for (const LiveProperty& p : registry.All()) {
-        if (p.in_allprop && p.AppliesTo(target)) AppendLive(ctx, p, fw);
+        if (p.in_allprop && p.AppliesTo(target) && target.access.Has(p.read_needs)) {
+          AppendLive(ctx, p, fw);
+        }
       }
       for (const store::DeadProperty& d : ctx.StoredRows()) {
         if (is_dead(d)) fw.Raw(d.xml);
@@ -155,7 +157,9 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
         if (props.mode == PropRequest::Mode::kAllprop && (live == nullptr || live->in_allprop)) {
           continue;  // already in the allprop answer (or a dead property, included above)
         }
-        if (live != nullptr) {
+        if (live != nullptr && !target.access.Has(live->read_needs)) {
+          AppendEmpty(dw, q);
+        } else if (live != nullptr) {
           if (!AppendLive(ctx, *live, fw)) AppendEmpty(mw, q);
         } else if (const store::DeadProperty* d = absent ? nullptr : find_dead(q)) {
           fw.Raw(d->xml);
@@ -169,7 +173,10 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   // answer as if the resource had none.
   if (!ctx.error().ok()) return ctx.error();
   out.BeginResponse(Href(target.path));
-  if (!found.empty() || missing.empty() || minimal) out.Propstat(200, found);
+  if (!found.empty() || (missing.empty() && forbidden.empty()) || minimal) {
+    out.Propstat(200, found);
+  }
+  if (!forbidden.empty()) out.Propstat(403, forbidden);
   if (!missing.empty() && !minimal) out.Propstat(404, missing);
   out.EndResponse();
   return out.WithinLimit();

@@ -1,6 +1,7 @@
 #include "dav/prop_update.h"
 
 #include "dav/property_registry.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -33,6 +34,8 @@ Result<std::vector<PropUpdate>> CollectUpdates(const pugi::xml_node& root) {
 Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& t,
                                               const std::vector<PropUpdate>& updates,
                                               bool at_creation, bool* all_ok) {
+  // A share mount: the sharee's own settings, nothing of the sharer's collection.
+  if (sharing::IsMountRoot(t)) return sharing::ApplyMountUpdates(req, t, updates, all_ok);
   std::vector<PropOutcome> outcomes;
   *all_ok = true;
   // Settings are applied to a copy in document order (a later set wins, as for property rows)

@@ -10,6 +10,10 @@
 #include "dav/quota.h"
 #include "dav/report_registry.h"
 #include "dav/scheduling/scheduling_properties.h"
+#include "dav/sharing/acl_properties.h"
+#include "dav/sharing/mount_settings.h"
+#include "dav/sharing/per_user.h"
+#include "dav/sharing/sharing_properties.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -33,6 +37,7 @@ bool GetResourcetype(const PropContext& c, XmlWriter& w) {
   if (t.type == T::kCollection) {
     for (const QName& q : DescribeCollection(t.collection.kind).resourcetype)
       w.Empty(q.ns, q.local);
+    sharing::WriteSharingResourcetype(c, w);
   }
   return true;
 }
@@ -42,8 +47,8 @@ bool GetLiveDisplayname(const PropContext& c, XmlWriter& w) {
     w.Text(c.target.owner->display_name);
   } else if (c.target.kind == ResourceKind::kDirectory) {
     w.Text("Annuaire académique");
-  } else if (const auto& name = c.target.collection.settings.display_name) {
-    w.Text(*name);
+  } else if (std::optional<std::string> name = sharing::SettingsSeen(c.target).display_name) {
+    w.Text(*name);  // on a share mount, the sharee's own name for it
   } else {
     return false;
   }
@@ -61,7 +66,12 @@ Status UpdateDisplayname(const Request&, const Target& t, const pugi::xml_node& 
 }
 
 bool GetEtag(const PropContext& c, XmlWriter& w) {
-  w.Text(c.target.object.etag);
+  Result<std::string> etag = sharing::ViewerEtag(c);  // a sharee's own
+  if (!etag.ok()) {
+    c.Fail(etag.status());
+    return false;
+  }
+  w.Text(*etag);
   return true;
 }
 
@@ -109,29 +119,7 @@ bool GetSyncToken(const PropContext& c, XmlWriter& w) {
 
 bool GetOwner(const PropContext& c, XmlWriter& w) {
   if (!c.target.owner) return false;
-  WriteHref(w, PrincipalPath(c.target.owner->login));
-  return true;
-}
-
-bool GetCurrentUserPrivilegeSet(const PropContext& c, XmlWriter& w) {
-  auto priv = [&w](std::string_view name) {
-    w.Open(ns::kDav, "privilege");
-    w.Empty(ns::kDav, name);
-    w.Close();
-  };
-  if (CanRead(c.target, c.req.principal)) {
-    priv("read");
-    priv("read-current-user-privilege-set");
-  }
-  if (CanWrite(c.target, c.req.principal)) {
-    priv("write");
-    priv("write-properties");
-    priv("write-content");
-    if (c.target.type == T::kCollection) {
-      priv("bind");
-      priv("unbind");
-    }
-  }
+  WriteHref(w, PrincipalPath(*c.target.owner));  // on a share mount: the sharer
   return true;
 }
 
@@ -214,9 +202,6 @@ std::vector<LiveProperty> BuildTable() {
        .get = GetContentType},
       {.name = {d, "supported-report-set"}, .applies = kAnyKind, .get = GetSupportedReportSet},
       {.name = {d, "owner"}, .applies = kStored, .get = GetOwner},
-      {.name = {d, "current-user-privilege-set"},
-       .applies = kAnyKind,
-       .get = GetCurrentUserPrivilegeSet},
       {.name = {d, "current-user-principal"}, .applies = kAnyKind, .get = GetCurrentUserPrincipal},
       {.name = {d, "quota-used-bytes"}, .applies = kFileCollections, .get = GetQuotaUsed},
       {.name = {d, "quota-available-bytes"}, .applies = kFileCollections, .get = GetQuotaAvailable},
@@ -244,6 +229,8 @@ const PropertyRegistry& PropertyRegistry::Default() {
     caldav::AddCalendarProperties(table);
     carddav::AddAddressbookProperties(table);
     scheduling::AddSchedulingProperties(table);
+    sharing::AddAclProperties(table);
+    sharing::AddSharingProperties(table);
     return table;
   }());
   return kRegistry;
@@ -298,11 +285,22 @@ const LiveProperty* PropertyRegistry::Find(const QName& name) const {
 }
 
 std::optional<std::string> ObjectBody(const PropContext& ctx) {
-  if (ctx.target.object.data) return *ctx.target.object.data;
-  Result<store::Object> full =
-      ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
-  if (!full.ok()) return std::nullopt;
-  return std::move(full->data);
+  std::string data;
+  if (ctx.target.object.data) {
+    data = *ctx.target.object.data;
+  } else {
+    Result<store::Object> full =
+        ctx.req.session.GetObject(ctx.target.collection.id, ctx.target.name, true);
+    if (!full.ok()) return std::nullopt;
+    data = std::move(*full->data);
+  }
+  // What the principal may see (the read hook of dav/sharing/per_user.h).
+  Result<std::string> view = sharing::CalendarView(ctx, std::move(data));
+  if (!view.ok()) {
+    ctx.Fail(view.status());
+    return std::nullopt;
+  }
+  return std::move(view.value());
 }
 
 std::string ElementText(const pugi::xml_node& value) {

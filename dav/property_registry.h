@@ -32,6 +32,9 @@ class PropContext {
 
   const Request& req;
   const Target& target;
+  // The rows of the whole collection read in bulk (PROPFIND Depth 1, sync-collection); null
+  // otherwise.
+  MemberProperties* bulk() const { return bulk_; }
   // A REPORT's <C:calendar-data> request; null in PROPFIND (the whole data is returned).
   const caldav::CalendarDataRequest* calendar_data = nullptr;
   // A REPORT's <CARD:address-data> request; null = the stored vCard.
@@ -85,6 +88,10 @@ struct LiveProperty {
   // with the precondition where an RFC defines one, else 409) and message go into the propstat.
   Status (*update_setting)(const Request& req, const Target& target, const pugi::xml_node& value,
                            store::CollectionSettings& settings) = nullptr;
+  // The privileges (dav/sharing/access.h) the principal needs on the target to read the value;
+  // without them the property is answered 403 in its own propstat (RFC 3744 §5.5: DAV:acl
+  // needs DAV:read-acl). 0: whoever may PROPFIND the resource.
+  uint32_t read_needs = 0;
 
   bool AppliesTo(const Target& target) const { return applies.Has(target.kind); }
 };

@@ -18,6 +18,9 @@ struct ReportHandler {
   KindSet applies;
   // `root` is the parsed request body's document element.
   MethodResult (*run)(const Request& req, Target& target, const pugi::xml_node& root);
+  // The privileges the principal needs on the target (dav/sharing/access.h; else 403
+  // DAV:need-privileges): read, or read-free-busy for free-busy-query (RFC 4791 §7.10).
+  uint32_t needs = kPrivRead;
 };
 
 class ReportRegistry {

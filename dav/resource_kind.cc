@@ -25,6 +25,7 @@ constexpr StoreKindRow kStoreKinds[] = {
     {store::kKindScheduleOutbox, K::kOutbox, K::kPlainFile},
     {store::kKindAddressbook, K::kAddressbook, K::kCard},
     {store::kKindDirectory, K::kDirectory, K::kDirectoryCard},
+    {store::kKindNotifications, K::kNotifications, K::kNotification},
 };
 
 const StoreKindRow& RowFor(std::string_view store_kind) {
@@ -47,11 +48,13 @@ constexpr std::string_view kNames[kResourceKindCount] = {
     "inbox",
     "outbox",
     "addressbook",
+    "notifications",
     "directory",
     "plain-file",
     "calendar-object",
     "inbox-message",
     "card",
+    "notification",
     "directory-card",
 };
 

@@ -23,11 +23,13 @@ enum class ResourceKind : uint8_t {
   kInbox,                // RFC 6638 scheduling inbox
   kOutbox,               // RFC 6638 scheduling outbox
   kAddressbook,          // RFC 6352 address book
+  kNotifications,        // sharing invitations (CS:notification-URL, caldav-sharing §4)
   kDirectory,            // the shared staff directory (an address book, read-only)
   kPlainFile,            // a stored object that is neither calendar nor vCard data
   kCalendarObject,       // a member of a calendar
   kInboxMessage,         // a member of a scheduling inbox (an iTIP message)
   kCard,                 // a vCard in an address book
+  kNotification,         // a CS notification (application/xml) in a notification collection
   kDirectoryCard,        // a vCard in the directory
 };
 inline constexpr int kResourceKindCount = static_cast<int>(ResourceKind::kDirectoryCard) + 1;
@@ -74,16 +76,18 @@ inline constexpr KindSet kPlainFile = ResourceKind::kPlainFile;
 inline constexpr KindSet kCalendarObject = ResourceKind::kCalendarObject;
 inline constexpr KindSet kInboxMessage = ResourceKind::kInboxMessage;
 inline constexpr KindSet kCard = ResourceKind::kCard;
+inline constexpr KindSet kNotifications = ResourceKind::kNotifications;
+inline constexpr KindSet kNotification = ResourceKind::kNotification;
 inline constexpr KindSet kDirectoryCard = ResourceKind::kDirectoryCard;
 
 // The sets the tables share.
 // Collections with a row in the store.
 inline constexpr KindSet kStoreCollections = kFilesHome | kCalendarHome | kAddressbookHome |
                                              kPlainCollection | kCalendar | kInbox | kOutbox |
-                                             kAddressbook | kDirectory;
+                                             kAddressbook | kDirectory | kNotifications;
 // Objects with a row in the store.
 inline constexpr KindSet kObjects =
-    kPlainFile | kCalendarObject | kInboxMessage | kCard | kDirectoryCard;
+    kPlainFile | kCalendarObject | kInboxMessage | kCard | kDirectoryCard | kNotification;
 // Resources with a row in the store (and so stored properties, creation and modification times).
 inline constexpr KindSet kStored = kStoreCollections | kObjects;
 // Everything that exists.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/collection_types.h"
+#include "dav/sharing/mount.h"
 #include "dav/store/store_util.h"
 #include "dav/text_check.h"
 #include "dav/text_fold.h"
@@ -100,6 +101,27 @@ Result<Target> ResolveInTree(store::Session& session, Target t, const std::strin
   return t;
 }
 
+// A mount segment in a calendar or address-book home (`t` is the home's target, `rest` starts
+// with the segment): the sharer's collection seen at the home's URL, and whatever `rest` names
+// below it. nullopt when the segment mounts nothing there: the path then resolves as any other
+// (a missing resource whose name MKCOL refuses, or a collection stored before names were
+// reserved).
+Result<std::optional<Target>> ResolveMount(store::Session& session, const Target& t,
+                                           store::Id share_id, std::vector<std::string> rest,
+                                           bool trailing_slash, BodyRead body) {
+  Result<std::optional<sharing::MountedShare>> m =
+      sharing::FindMount(session, *t.owner, t.area->home_kind, share_id);
+  if (!m.ok()) return m.status();
+  if (!m->has_value()) return std::optional<Target>();
+  Target mount = sharing::MountTarget(t, **m);
+  std::string store_base = mount.collection.path;
+  rest.erase(rest.begin());
+  Result<Target> below =
+      ResolveInTree(session, std::move(mount), store_base, rest, trailing_slash, body);
+  if (!below.ok()) return below.status();
+  return std::optional<Target>(std::move(below.value()));
+}
+
 // Creates `home` (and its default members) unless another request just did.
 Status CreateHome(store::Session& session, const Area& area, const std::string& home,
                   const Principal& principal) {
@@ -146,8 +168,15 @@ std::string PrincipalPath(const std::string& login) {
   return std::string(kPrincipalsUsers) + login + "/";
 }
 
-Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
-                       BodyRead body) {
+std::string PrincipalPath(const store::User& user) {
+  if (user.kind == store::UserKind::kGroup) return "/dav/principals/groups/" + user.login + "/";
+  return PrincipalPath(user.login);
+}
+
+namespace {
+
+// Resolve without the access.
+Result<Target> ResolvePath(store::Session& session, const std::string& path, BodyRead body) {
   std::string p = path == "/dav" ? std::string(kDavRoot) : path;
   if (p.compare(0, kDavRoot.size(), kDavRoot) != 0) return Status::NotFound("outside /dav/");
   bool trailing_slash = p.back() == '/';
@@ -169,18 +198,36 @@ Result<Target> Resolve(store::Session& session, const std::string& path, const P
   t.area = area;
   t.path = HomePath(*area, user->login);
   t.owner = std::move(user.value());
-  (void)principal;
   std::vector<std::string> rest(segs.begin() + 2, segs.end());
   std::string store_base = t.path;
+  std::optional<Target> mounted;
   if (area == &AddressbookArea() && !rest.empty() && rest.front() == kDirectoryMount) {
     t.path += std::string(kDirectoryMount) + "/";
     store_base = store::kDirectoryPath;
     rest.erase(rest.begin());
+  } else if (std::optional<store::Id> share_id = rest.empty() || area == &FilesArea()
+                                                     ? std::nullopt
+                                                     : sharing::ParseMountName(rest.front())) {
+    Result<std::optional<Target>> m =
+        ResolveMount(session, t, *share_id, rest, trailing_slash, body);
+    if (!m.ok()) return m.status();
+    mounted = std::move(m.value());
   }
   Result<Target> resolved =
-      ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, body);
+      mounted ? Result<Target>(std::move(*mounted))
+              : ResolveInTree(session, std::move(t), store_base, rest, trailing_slash, body);
   if (resolved.ok()) resolved->kind = KindOf(*resolved);
   return resolved;
+}
+
+}  // namespace
+
+Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
+                       BodyRead body) {
+  Result<Target> t = ResolvePath(session, path, body);
+  if (!t.ok()) return t;
+  if (Status s = ComputeAccess(session, *t, principal); !s.ok()) return s;
+  return t;
 }
 
 Target PrincipalTarget(store::User user) {
@@ -189,6 +236,9 @@ Target PrincipalTarget(store::User user) {
   t.kind = ResourceKind::kPrincipal;
   t.path = PrincipalPath(user.login);
   t.owner = std::move(user);
+  // Principals are readable by every signed-in user (access.h), whoever asks.
+  t.access.via = AccessVia::kAnyone;
+  t.access.privileges = kPrivRead;
   return t;
 }
 
@@ -196,10 +246,20 @@ Target ChildCollectionTarget(const Target& parent, const store::Collection& chil
   Target t;
   t.type = NodeType::kCollection;
   t.kind = CollectionKind(child.kind);
-  t.path = child.path;
+  // Below a mount the store path is the sharer's: the child keeps the sharee's URL.
+  t.path = parent.mount &&
+                   child.path.compare(0, parent.collection.path.size(), parent.collection.path) == 0
+               ? parent.path + child.path.substr(parent.collection.path.size())
+               : child.path;
   t.area = parent.area;
   t.owner = parent.owner;
   t.collection = child;
+  t.mount = parent.mount;
+  t.access = parent.access;
+  // As ComputeAccess: a delegate has nothing in the owner's invitations.
+  if (t.access.via == AccessVia::kDelegate && child.kind == store::kKindNotifications) {
+    t.access = Access{};
+  }
   return t;
 }
 
@@ -214,23 +274,16 @@ Target ChildObjectTarget(const Target& parent, const store::Object& object) {
   t.parent_exists = true;
   t.object = object;
   t.name = object.name;
+  t.mount = parent.mount;
+  t.access = parent.access;
   return t;
 }
 
-bool CanRead(const Target& t, const Principal& p) {
-  if (t.area == nullptr) return true;  // virtual collections and principals
-  return t.owner && t.owner->id == p.user_id;
-}
+bool CanRead(const Target& t, const Principal&) { return t.access.Has(kPrivRead); }
 
-bool CanWrite(const Target& t, const Principal& p) {
-  if (t.area == nullptr || t.type == NodeType::kVirtual) return false;
-  // The directory is read-only for staff (the import writes it).
-  if ((t.type != NodeType::kMissing || t.parent_exists) &&
-      t.collection.kind == store::kKindDirectory) {
-    return false;
-  }
-  if (t.type == NodeType::kMissing && !t.parent_exists && IsUnderDirectoryMount(t)) return false;
-  return t.owner && t.owner->id == p.user_id;
+bool CanWrite(const Target& t, const Principal&) {
+  if (t.type == NodeType::kVirtual || t.type == NodeType::kPrincipal) return false;
+  return t.access.Has(kPrivWriteContent);
 }
 
 }  // namespace cartable::dav

@@ -45,6 +45,9 @@ struct Mount {
   std::string path;           // the mount's own URL path, ending in '/'
   store::Share share;         // the share the URL names
   store::ShareMember member;  // the home user's own settings on it (defaults when none stored)
+  // The home user's access: the greatest over their applicable shares of the collection (a
+  // colleague share and group shares), not only `share`'s (dav/sharing/mount.h).
+  store::ShareAccess access = store::ShareAccess::kRead;
 };
 
 struct Target {
@@ -91,8 +94,11 @@ const Area& AddressbookArea();
 // reads what it replaces (PUT of a calendar object: MemberHooks::write_reads_replaced).
 enum class BodyRead { kNo, kYes, kForWrite };
 
-// Resolves `path` (decoded, from HttpRequest::path). Errors: kNotFound for paths outside the URL
-// space or naming an unknown user; store errors.
+// Resolves `path` (decoded, from HttpRequest::path) and computes `access` for `principal`
+// (ComputeAccess). A "partage-N" segment in a calendar or address-book home names a share
+// mount (dav/sharing/mount.h): the target is the sharer's collection (owner, collection) at
+// the home's URL (path), with `mount` set. Errors: kNotFound for paths outside the URL space or
+// naming an unknown user; store errors.
 Result<Target> Resolve(store::Session& session, const std::string& path, const Principal& principal,
                        BodyRead body = BodyRead::kNo);
 

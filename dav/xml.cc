@@ -304,6 +304,18 @@ void XmlWriter::Open(std::string_view ns, std::string_view local) {
   out_.push_back('>');
 }
 
+void XmlWriter::OpenWithAttributes(
+    std::string_view ns, std::string_view local,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> attributes) {
+  StartTag(ns, local);
+  for (const auto& [name, value] : attributes) {
+    out_.append(" ").append(name).append("=\"");
+    AppendEscaped(out_, value);
+    out_.push_back('"');
+  }
+  out_.push_back('>');
+}
+
 void XmlWriter::Close() {
   size_t start = ends_.back();
   ends_.pop_back();

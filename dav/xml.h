@@ -81,6 +81,10 @@ class XmlWriter {
   void OpenRoot(std::string_view ns, std::string_view local);
   void Open(std::string_view ns, std::string_view local);
   void Close();
+  // <x a="1"> (attribute names without namespace; values escaped); closed by Close().
+  void OpenWithAttributes(
+      std::string_view ns, std::string_view local,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> attributes);
   // <x/>
   void Empty(std::string_view ns, std::string_view local);
   // <x a="1" b="2"/> (attribute names without namespace; values escaped)

@@ -120,6 +120,10 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
   o.max_properties_per_request = config.max_properties_per_request;
   o.max_response_bytes = config.max_response_bytes;
   o.max_instances_per_request = config.max_instances_per_request;
+  o.share_auto_accept = config.share_auto_accept;
+  o.max_shares_per_collection = config.max_shares_per_collection;
+  o.max_delegates = config.max_delegates;
+  o.max_group_members = config.max_group_members;
   return o;
 }
 

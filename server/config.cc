@@ -298,6 +298,14 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
                                             : "invalid boolean '" + std::string(value) + "'";
     }
     if (key == "internal_domains") return ParseList(value, c.internal_domains);
+    if (key == "max_group_members") return num(c.max_group_members);
+  } else if (section == "sharing") {
+    if (key == "auto_accept") {
+      return ParseBool(value, c.share_auto_accept) ? std::string()
+                                                   : "invalid boolean '" + std::string(value) + "'";
+    }
+    if (key == "max_shares_per_collection") return num(c.max_shares_per_collection);
+    if (key == "max_delegates") return num(c.max_delegates);
   } else if (section == "mail") {
     if (key == "relay") return ParseRelay(value, c.smtp);
     if (key == "tls") return ParseTls(value, c.smtp.tls);

@@ -134,6 +134,15 @@ struct Config {
   // Mail domains whose addresses are colleagues: an attendee there is looked up among the
   // accounts (unknown: SCHEDULE-STATUS 3.7); any other address gets iMIP mail. Empty = mail_domain.
   std::vector<std::string> internal_domains;
+  // Members an invited group (CUTYPE=GROUP attendee) is expanded into; beyond it the group is
+  // not expanded and its SCHEDULE-STATUS says 5.3 (dav::DavOptions::max_group_members).
+  uint64_t max_group_members = 500;
+  // [sharing] (dav/sharing/)
+  // Colleagues' shares are accepted at once (Thunderbird and DAVx5 have no invitation UI);
+  // off: they wait in the sharee's notification collection for CS:invite-reply.
+  bool share_auto_accept = true;
+  uint64_t max_shares_per_collection = 200;  // shares of one calendar or address book (409)
+  uint64_t max_delegates = 50;               // delegates of one user (409)
   // [mail] the SMTP relay for iMIP (host "" = none: outgoing invitations stay queued)
   SmtpSettings smtp;
   std::string mail_from;              // envelope sender; "" = the organizer's address

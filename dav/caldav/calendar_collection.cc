@@ -202,8 +202,10 @@ Status CreateDefaultCalendars(store::Session& session, const store::Collection& 
     settings.components = {d.component};
     if (Status s = session.SetCollectionSettings(c->id, settings); !s.ok()) return s;
   }
+  // notifications/: sharing invitations (CS:notification-URL, dav/sharing/notification.h).
   for (auto [segment, kind] : {std::pair{"inbox/", store::kKindScheduleInbox},
-                               std::pair{"outbox/", store::kKindScheduleOutbox}}) {
+                               std::pair{"outbox/", store::kKindScheduleOutbox},
+                               std::pair{"notifications/", store::kKindNotifications}}) {
     Result<store::Collection> box =
         session.CreateCollection(home.path + segment, home.id, home.owner_id, kind);
     if (!box.ok()) return box.status();

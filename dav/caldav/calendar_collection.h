@@ -44,7 +44,8 @@ Result<store::ObjectIndex> ValidateForCalendar(store::Session& session,
 // VEVENT, VTODO, VJOURNAL, VFREEBUSY when none was set.
 std::vector<std::string> ComponentSet(const store::CollectionSettings& settings);
 
-// Creates "Agenda" (agenda/, VEVENT) and "Tâches" (taches/, VTODO) in a new calendar home.
+// Creates "Agenda" (agenda/, VEVENT) and "Tâches" (taches/, VTODO) in a new calendar home, with
+// its scheduling inbox/outbox and its notification collection (notifications/).
 Status CreateDefaultCalendars(store::Session& session, const store::Collection& home);
 
 // Appends the CalDAV and CalendarServer/Apple live properties to the registry table.

@@ -18,7 +18,10 @@
 #include "dav/caldav/calendar_member.h"
 
 #include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/ical.h"
 #include "dav/scheduling/scheduler.h"
+#include "dav/sharing/per_user.h"
+#include "dav/sharing/privacy.h"
 #include "dav/target.h"
 
 namespace cartable::dav::caldav {
@@ -41,6 +44,14 @@ Result<std::string> TagOf(const Request& req, const Target& member, MemberState&
 // If-Schedule-Tag-Match (RFC 6638 §8.3) on PUT and DELETE: 412 when given and different.
 Status CheckChange(const Request& req, const Target& member, MemberChange change,
                    MemberState& state) {
+  if ((change == MemberChange::kDelete || change == MemberChange::kMoveFrom) &&
+      member.type == NodeType::kObject && sharing::ReducesPrivate(member.access)) {
+    // A sharee may not delete (or move away) an event whose details they cannot see.
+    Result<store::Object> obj = req.session.GetObject(member.collection.id, member.name, true);
+    if (!obj.ok()) return obj.status();
+    const char* what = change == MemberChange::kDelete ? "DELETE" : "MOVE";
+    if (Status s = sharing::CheckMayChange(member, *obj->data, what); !s.ok()) return s;
+  }
   if (change != MemberChange::kPut && change != MemberChange::kDelete) return Status::OK();
   std::optional<std::string_view> wanted = req.http.headers.Get("If-Schedule-Tag-Match");
   if (!wanted) return Status::OK();
@@ -71,6 +82,34 @@ Result<WriteResult> MoveWithinHome(const Request& req, const MemberWrite& w,
   return out;
 }
 
+// The answer of a sharee's write: their ETag (per_user.h ViewerEtag), and `rewritten` (no ETag
+// in the answer, docs/clients.md #12) whenever what they read back differs from what they sent:
+// per-user parts split off or the owner's restored, or the event reduced for them.
+Status FinishShareeWrite(const Request& req, const Target& t, std::string_view body,
+                         bool split_changed, WriteResult& r) {
+  r.rewritten =
+      r.rewritten || split_changed || (sharing::ReducesPrivate(t.access) && MayBeClassified(body));
+  Result<std::string> etag =
+      sharing::ViewerEtag(req.session, t.access, req.principal.user_id, r.object);
+  if (!etag.ok()) return etag.status();
+  r.object.etag = std::move(etag.value());
+  return Status::OK();
+}
+
+// A read sharee's PUT that changes nothing but their own alarms: the event stays as stored.
+Result<WriteResult> KeepPerUserOnly(const Request& req, const Target& t,
+                                    const std::string& per_user) {
+  if (Status s = sharing::StorePerUser(req, t, t.object.id, per_user); !s.ok()) return s;
+  WriteResult r;
+  r.object = t.object;
+  r.rewritten = true;  // the owner's event with the sharee's alarms, never their bytes
+  Result<std::string> etag =
+      sharing::ViewerEtag(req.session, t.access, req.principal.user_id, t.object);
+  if (!etag.ok()) return etag.status();
+  r.object.etag = std::move(etag.value());
+  return r;
+}
+
 Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState& state) {
   const Target& t = w.target;
   const bool replaces = t.type == NodeType::kObject;
@@ -82,9 +121,8 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
   if (w.change == MemberChange::kMoveTo && w.source && SameCalendarHome(*w.source, t)) {
     return MoveWithinHome(req, w, *index);
   }
-  scheduling::Replaced replaced;
+  std::string previous;
   if (replaces) {
-    std::string previous;
     if (t.object.data) {  // read with the target (BodyRead::kForWrite)
       previous = *t.object.data;
     } else {  // COPY/MOVE destinations are resolved without their body
@@ -92,6 +130,24 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
       if (!prev.ok()) return prev.status();
       previous = std::move(*prev->data);
     }
+  }
+  // A sharee's write: their alarms and transparency go to their per-user data, the owner's stay
+  // in the stored event (dav/sharing/per_user.h).
+  std::optional<sharing::ShareeWrite> sharee;
+  if (sharing::HasCalendarView(t)) {
+    Result<sharing::ShareeWrite> split =
+        sharing::SplitShareeWrite(req, t, replaces ? &previous : nullptr, parsed);
+    if (!split.ok()) return split.status();
+    sharee = std::move(split.value());
+    if (sharee->per_user_only) return KeepPerUserOnly(req, t, sharee->per_user);
+    if (parsed.changed()) {
+      index = ValidateForCalendar(req.session, t.collection, t.name, parsed);
+      if (!index.ok()) return index.status();
+    }
+  }
+  const bool split_changed = parsed.changed();
+  scheduling::Replaced replaced;
+  if (replaces) {
     Result<std::string> tag = TagOf(req, t, state);
     if (!tag.ok()) return tag.status();
     replaced = {true, std::move(previous), *tag};
@@ -103,6 +159,10 @@ Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState&
   r.object = std::move(out->object);
   r.rewritten = out->rewritten;
   r.schedule_tag = std::move(out->schedule_tag);
+  if (sharee) {
+    if (Status s = sharing::StorePerUser(req, t, r.object.id, sharee->per_user); !s.ok()) return s;
+    if (Status s = FinishShareeWrite(req, t, w.body, split_changed, r); !s.ok()) return s;
+  }
   return r;
 }
 

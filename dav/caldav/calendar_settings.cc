@@ -5,6 +5,7 @@
 
 #include "dav/caldav/ical.h"
 #include "dav/resource_kind.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 
@@ -50,8 +51,9 @@ Status UpdateTimezone(const Request&, const Target&, const pugi::xml_node& value
   return Status::OK();
 }
 
+// Colour and order on a share mount are the sharee's own (dav/sharing/mount_settings.h).
 bool GetColor(const PropContext& c, XmlWriter& w) {
-  const auto& v = c.target.collection.settings.color;
+  const auto v = sharing::SettingsSeen(c.target).color;
   if (!v) return false;
   w.Text(*v);
   return true;
@@ -75,7 +77,7 @@ Status UpdateColor(const Request&, const Target&, const pugi::xml_node& value,
 }
 
 bool GetOrder(const PropContext& c, XmlWriter& w) {
-  const auto& v = c.target.collection.settings.order;
+  const auto v = sharing::SettingsSeen(c.target).order;
   if (!v) return false;
   w.Text(std::to_string(*v));
   return true;

@@ -220,6 +220,54 @@ Result<std::vector<Occurrence>> ExpandOccurrences(std::string_view ics, const Ti
                                                   size_t max_instances, bool* truncated,
                                                   const std::string& floating_tz = "UTC");
 
+// ---------------------------------------------------------------------------------------------
+// Sharing: what a sharee sees of an object (dav/sharing/privacy.h, dav/sharing/per_user.h)
+
+// How private an object is: its most restrictive CLASS among its VEVENT, VTODO and VJOURNAL
+// components (RFC 5545 §3.8.1.3). An override may omit the CLASS of its series, so the whole
+// object is reduced when one component is PRIVATE or CONFIDENTIAL.
+enum class Privacy { kPublic, kConfidential, kPrivate };
+
+// Whether `ics` may hold a CLASS that is not PUBLIC: a scan of the unfolded text for the
+// property name, no parse (the common path of every read by a sharee). False proves kPublic.
+bool MayBeClassified(std::string_view ics);
+Privacy PrivacyOf(const CalendarObject& object);
+
+// Reduces `object` for viewers who may not see its details (RFC 5545 §3.8.1.3, as CalendarServer
+// and Cyrus show private events to sharees): every VEVENT/VTODO/VJOURNAL keeps only UID,
+// DTSTAMP, DTSTART, DTEND, DUE, DURATION, RRULE, RDATE, EXDATE, RECURRENCE-ID, TRANSP, STATUS,
+// CLASS and SEQUENCE, loses every sub-component (VALARM), and gets SUMMARY `summary` ("Occupé"
+// for PRIVATE, "Confidentiel" for CONFIDENTIAL); the VCALENDAR keeps VERSION, PRODID, CALSCALE
+// and its VTIMEZONEs only. Everything else (LOCATION, DESCRIPTION, ATTENDEE, ORGANIZER, ATTACH,
+// CATEGORIES, URL, CONTACT, COMMENT, X- properties, ...) is dropped: a whitelist, so a property
+// added by some client never leaks. No-op for kPublic.
+void ReduceForPrivacy(CalendarObject& object, Privacy level);
+inline constexpr std::string_view kPrivateSummary = "Occupé";
+inline constexpr std::string_view kConfidentialSummary = "Confidentiel";
+
+// Per-user data (as CalendarServer and Cyrus keep it): a sharee's VALARMs, TRANSP and the alarm
+// state Thunderbird writes on the event when an alarm is dismissed or snoozed (X-MOZ-LASTACK,
+// X-MOZ-SNOOZE-TIME*), per component instance. Stored as a VCALENDAR whose components carry
+// only UID, RECURRENCE-ID (in UTC, or a DATE) and those parts.
+
+// Removes the per-user parts from every instance of `object` and returns them as per-user data
+// text ("" when there were none).
+std::string SplitPerUser(CalendarObject& object);
+// Removes the per-user parts from every instance of `object` (the owner's, before a sharee's
+// are merged in).
+void StripPerUser(CalendarObject& object);
+// Adds the per-user parts of `per_user` (SplitPerUser's text) to the matching instances of
+// `object` (same component, UID and RECURRENCE-ID instant). Entries whose instance is not in
+// `object` are ignored. Errors: none (unparsable per-user data merges nothing).
+void MergePerUser(CalendarObject& object, std::string_view per_user);
+// Copies the per-user parts of each instance of `from` into the matching instance of `to`
+// (whose own were stripped): the owner's alarms kept when a sharee replaces the event.
+void CopyPerUser(const CalendarObject& from, CalendarObject& to);
+// Whether `a` and `b` hold the same event for everyone: equal once per-user parts, DTSTAMP,
+// LAST-MODIFIED and the VCALENDAR's PRODID are left out (clients rewrite those when they save
+// an alarm), comparing instances by (component, UID, RECURRENCE-ID) and properties in any order.
+bool SameSharedContent(const CalendarObject& a, const CalendarObject& b);
+
 // Parses an iCalendar DATE-TIME in UTC ("20261123T120000Z"), as used by time-range attributes.
 std::optional<Seconds> ParseUtcDateTime(std::string_view value);
 // Formats UTC seconds as "20261123T120000Z".

@@ -5,6 +5,8 @@
 #include "dav/methods/methods.h"
 #include "dav/quota.h"
 #include "dav/resource_kind.h"
+#include "dav/sharing/mount.h"
+#include "dav/sharing/per_user.h"
 #include "server/http/path.h"
 
 namespace cartable::dav {
@@ -19,6 +21,9 @@ Status CopyProperties(store::Session& s, store::Owner owner, store::Id from, sto
   }
   return Status::OK();
 }
+
+// A share mount itself (not a member below it).
+bool IsMountRoot(const Target& t) { return t.mount && t.path == t.mount->path; }
 
 // The missing member `name` of `coll`, in the destination's area and owner's tree (`base`).
 Target MemberTarget(const Target& base, const store::Collection& coll, const std::string& name) {
@@ -69,21 +74,40 @@ Status LoadObject(store::Session& s, store::Id coll, const std::string& name, st
   return Status::OK();
 }
 
-// COPY of one object: a new resource at `to`, made as a PUT there would make it.
-Status CopyObject(const Request& req, store::Id from_coll, const std::string& name,
-                  const Target& to, const store::Object* replaced = nullptr) {
+// What the principal sees of a loaded calendar object of a collection of kind `kind` that they
+// reach with `access`: a copy or a move takes that, never more (a sharee copying a private
+// event gets the busy time; dav/sharing/per_user.h).
+Status ApplyView(const Request& req, std::string_view kind, const Access& access,
+                 store::Object& obj) {
+  if (kind != store::kKindCalendar || !sharing::HasView(access) || !obj.data) return Status::OK();
+  Result<std::string> seen =
+      sharing::CalendarView(req.session, access, req.principal.user_id, obj, std::move(*obj.data));
+  if (!seen.ok()) return seen.status();
+  obj.data = std::move(seen.value());
+  return Status::OK();
+}
+
+// COPY of one object: a new resource at `to`, made as a PUT there would make it. `from`: the
+// source's collection kind and the principal's access there.
+Status CopyObject(const Request& req, const store::Collection& from, const Access& access,
+                  const std::string& name, const Target& to,
+                  const store::Object* replaced = nullptr) {
   store::Object src;
   std::vector<store::DeadProperty> props;
-  if (Status s = LoadObject(req.session, from_coll, name, &src, &props); !s.ok()) return s;
+  if (Status s = LoadObject(req.session, from.id, name, &src, &props); !s.ok()) return s;
+  if (Status s = ApplyView(req, from.kind, access, src); !s.ok()) return s;
   return PlaceObject(req, src, props, to, MemberChange::kCopyTo, replaced);
 }
 
 // Copies collection `src` to `path` under `parent_id`; members too when `deep`. `base`: the
 // destination target (area and owner of everything created).
 Status CopyCollection(const Request& req, const Target& base, const store::Collection& src,
-                      const std::string& path, store::Id parent_id, bool deep) {
+                      const Access& access, const std::string& path, store::Id parent_id,
+                      bool deep) {
   store::Session& s = req.session;
-  Result<store::Collection> dst = s.CreateCollection(path, parent_id, src.owner_id, src.kind);
+  // The copy belongs to the destination's owner (a sharee copying a shared calendar into their
+  // home owns the copy).
+  Result<store::Collection> dst = s.CreateCollection(path, parent_id, base.owner->id, src.kind);
   if (!dst.ok()) return dst.status();
   if (Status st = CopyProperties(s, store::Owner::kCollection, src.id, dst->id); !st.ok()) {
     return st;
@@ -100,13 +124,13 @@ Status CopyCollection(const Request& req, const Target& base, const store::Colle
   });
   if (!st.ok()) return st;
   for (const std::string& n : names) {
-    if (st = CopyObject(req, src.id, n, MemberTarget(base, *dst, n)); !st.ok()) return st;
+    if (st = CopyObject(req, src, access, n, MemberTarget(base, *dst, n)); !st.ok()) return st;
   }
   Result<std::vector<store::Collection>> subs = s.ListChildCollections(src.id);
   if (!subs.ok()) return subs.status();
   for (const store::Collection& c : *subs) {
     std::string child = path + c.path.substr(src.path.size());
-    if (st = CopyCollection(req, base, c, child, dst->id, true); !st.ok()) return st;
+    if (st = CopyCollection(req, base, c, access, child, dst->id, true); !st.ok()) return st;
   }
   return Status::OK();
 }
@@ -130,7 +154,12 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
     }
     return dst.status();
   }
-  if (dst->area != src.area || !CanWrite(*dst, req.principal)) {
+  // RFC 3744 §7.1: bind at the destination, and unbind there too when Overwrite replaces what
+  // it holds. A share mount is not a collection of the sharee's home: it is neither replaced
+  // nor a place to move or copy something to (its members are).
+  bool dst_exists = dst->type == NodeType::kObject || dst->type == NodeType::kCollection;
+  uint32_t dst_needs = dst_exists ? kPrivBind | kPrivUnbind : kPrivBind;
+  if (dst->area != src.area || !dst->access.Has(dst_needs) || IsMountRoot(*dst)) {
     return Status::Violates(Precondition::kNeedPrivileges, "you may not write the destination");
   }
   auto within = [](const std::string& inner, const std::string& outer) {
@@ -164,6 +193,7 @@ Result<Target> PrepareDestination(const Request& req, const Target& src, MemberC
   }
   if (!dst->parent_exists) return Status::Conflict("the destination's parent does not exist");
   if (Status s = CheckNewResourceName(dst->path); !s.ok()) return s;
+  if (Status s = sharing::CheckReservedName(*dst); !s.ok()) return s;
   const CollectionType& parent = DescribeCollection(dst->collection.kind);
   bool allowed = src.type == NodeType::kCollection
                      ? MayContain(dst->collection.kind, src.collection.kind)
@@ -200,10 +230,12 @@ MethodResult HandleCopy(const Request& req, Target& src) {
   if (!dst.ok()) return dst.status();
   Status s;
   if (src.type == NodeType::kCollection) {
-    s = CopyCollection(req, *dst, src.collection, dst->collection.path + dst->name + "/",
-                       dst->collection.id, *depth == Depth::kInfinity);
+    s = CopyCollection(req, *dst, src.collection, src.access,
+                       dst->collection.path + dst->name + "/", dst->collection.id,
+                       *depth == Depth::kInfinity);
   } else {
-    s = CopyObject(req, src.collection.id, src.name, *dst, replaced ? &*replaced : nullptr);
+    s = CopyObject(req, src.collection, src.access, src.name, *dst,
+                   replaced ? &*replaced : nullptr);
   }
   if (!s.ok()) return s;
   if (s = CheckQuotaAfter(req, *dst); !s.ok()) return s;
@@ -215,6 +247,10 @@ MethodResult HandleMove(const Request& req, Target& src) {
   if (!depth.ok()) return depth.status();
   if (src.type == NodeType::kCollection && *depth != Depth::kInfinity) {
     return Status::BadRequest("MOVE of a collection takes Depth infinity");
+  }
+  if (IsMountRoot(src)) {
+    return Status::Forbidden("a shared " + std::string(KindName(src.kind)) +
+                             " cannot be moved; DELETE removes it from your home");
   }
   if (src.type == NodeType::kCollection) {
     if (Status c = CheckDelete(req, src, true); !c.ok()) return c;
@@ -235,6 +271,7 @@ MethodResult HandleMove(const Request& req, Target& src) {
     std::vector<store::DeadProperty> props;
     MemberState from;
     s = LoadObject(req.session, src.collection.id, src.name, &obj, &props);
+    if (s.ok()) s = ApplyView(req, src.collection.kind, src.access, obj);
     if (s.ok()) s = CheckChange(req, src, MemberChange::kMoveFrom, from);
     if (s.ok()) s = RemoveMember(req, src, &*dst, from);
     if (s.ok()) {

@@ -8,6 +8,7 @@
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
 #include "dav/property_registry.h"
+#include "dav/sharing/per_user.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -61,7 +62,10 @@ void NegotiateVCard(const Request& req, http::HttpResponse& r) {
 MethodResult HandleGet(const Request& req, Target& t) {
   if (t.type != NodeType::kObject) return CollectionIndex(req, t);
   bool not_modified = false;
-  if (Status s = CheckConditions(req.http, t.object.etag, true, &not_modified); !s.ok()) return s;
+  // A sharee's representation has its own ETag (their alarms; dav/sharing/per_user.h).
+  Result<std::string> etag = sharing::ViewerEtag(req, t);
+  if (!etag.ok()) return etag.status();
+  if (Status s = CheckConditions(req.http, *etag, true, &not_modified); !s.ok()) return s;
   auto last_modified = std::chrono::system_clock::from_time_t(t.object.modified_at);
   if (!not_modified && !req.http.headers.Has("If-None-Match")) {
     if (auto ims = req.http.headers.Get("If-Modified-Since")) {
@@ -70,7 +74,7 @@ MethodResult HandleGet(const Request& req, Target& t) {
     }
   }
   http::HttpResponse r;
-  r.headers.Set("ETag", t.object.etag);
+  r.headers.Set("ETag", *etag);
   r.headers.Set("Last-Modified", http::HttpDate(last_modified));
   DescribeMember(req, t, r);  // the type's headers (calendars: Schedule-Tag)
   if (not_modified) {
@@ -85,7 +89,10 @@ MethodResult HandleGet(const Request& req, Target& t) {
   r.status = 200;
   r.headers.Set("Content-Type",
                 t.object.content_type.empty() ? "application/octet-stream" : t.object.content_type);
-  r.body = std::move(*t.object.data);
+  // What the principal may see of it: sharees' alarms, private events reduced (the read hook).
+  Result<std::string> body = sharing::CalendarView(req, t, std::move(*t.object.data));
+  if (!body.ok()) return body.status();
+  r.body = std::move(body.value());
   if (carddav::IsCard(t)) NegotiateVCard(req, r);
   return r;
 }

@@ -26,7 +26,7 @@ MethodResult HandleMkcalendar(const Request& req, Target& target);
 MethodResult HandleCopy(const Request& req, Target& target);
 MethodResult HandleMove(const Request& req, Target& target);
 MethodResult HandleReport(const Request& req, Target& target);
-MethodResult HandlePost(const Request& req, Target& target);  // the scheduling outbox
+MethodResult HandlePost(const Request& req, Target& target);  // outbox, or sharing
 
 // Creates a collection of `kind` at the missing `target` with `updates` applied (at creation);
 // on a refused property answers 403 with `failure_root` (mkcol-response, mkcalendar-response).

@@ -9,6 +9,8 @@ std::string DavComplianceHeader(bool scheduling) {
   // advertising it with scheduling off leaves Thunderbird sending nothing (docs/clients.md #6).
   std::string classes = "1, 3, access-control, extended-mkcol, calendar-access, addressbook";
   if (scheduling) classes += ", calendar-auto-schedule";
+  // caldav-sharing §5.1: macOS and iOS offer sharing only when this is advertised.
+  classes += ", calendarserver-sharing";
   return classes;
 }
 

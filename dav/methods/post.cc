@@ -1,10 +1,13 @@
-// POST: only to a scheduling outbox (RFC 6638 §5): a VFREEBUSY REQUEST from its owner, answered
+// POST to a scheduling outbox (RFC 6638 §5): a VFREEBUSY REQUEST from its owner, answered
+// with a CALDAV:schedule-response holding each attendee's busy time. POST elsewhere is sharing
+// (dav/sharing/share_post.h).
 #include <algorithm>
-// with a CALDAV:schedule-response holding each attendee's busy time.
+
 #include "dav/caldav/itip.h"
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
 #include "dav/scheduling/scheduler.h"
+#include "dav/sharing/share_post.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -41,6 +44,8 @@ Result<Answer> FreeBusyFor(const Request& req, const caldav::FreeBusyRequest& fb
 }  // namespace
 
 MethodResult HandlePost(const Request& req, Target& t) {
+  // Elsewhere POST is a sharing request, told apart by its XML root (dav/sharing/share_post.h).
+  if (t.kind != ResourceKind::kOutbox) return sharing::HandleSharePost(req, t);
   if (!req.ctx.options.scheduling) return Status::Forbidden("server scheduling is turned off");
   // RFC 6638 §5.1 valid-calendar-data: the same character-level door as a PUT.
   if (Status s = caldav::CheckCalendarText(req.http.body); !s.ok()) return s;

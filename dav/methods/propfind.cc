@@ -19,7 +19,9 @@ MethodResult HandlePropfind(const Request& req, Target& target) {
   bool minimal = WantsMinimal(req.http);
   MultistatusWriter out(req.ctx.options.max_response_bytes);
   if (Status s = WritePropResponse(req, target, *props, minimal, out); !s.ok()) return s;
-  if (*depth == Depth::kOne) {
+  // Members are listed to those who may read them: a free/busy-only sharee sees the calendar,
+  // not its members (RFC 4791 §6.1.1: read-free-busy reads no calendar data).
+  if (*depth == Depth::kOne && target.access.Has(kPrivRead)) {
     Status s = ForEachMember(req, target, [&](const Target& child, MemberProperties* rows) {
       return WritePropResponse(req, child, *props, minimal, out, rows);
     });

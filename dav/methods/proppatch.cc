@@ -5,6 +5,7 @@
 #include "dav/prop_request.h"
 #include "dav/prop_update.h"
 #include "dav/property_registry.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -23,8 +24,9 @@ MethodResult HandleProppatch(const Request& req, Target& t) {
   bool all_ok = false;
   Result<std::vector<PropOutcome>> outcomes = ApplyUpdates(req, t, *updates, false, &all_ok);
   if (!outcomes.ok()) return outcomes.status();
-  if (all_ok && t.type == NodeType::kCollection) {
-    // Property changes count as changes of the collection for sync tokens and ctags.
+  if (all_ok && t.type == NodeType::kCollection && !sharing::IsMountRoot(t)) {
+    // Property changes count as changes of the collection for sync tokens and ctags (a
+    // sharee's own settings of a mount are recorded in their home instead).
     if (auto r = req.session.Touch(t.collection.id, "", false); !r.ok()) return r.status();
   }
   MultistatusWriter out(req.ctx.options.max_response_bytes);

@@ -6,6 +6,7 @@
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
 #include "dav/quota.h"
+#include "dav/sharing/per_user.h"
 
 namespace cartable::dav {
 
@@ -19,7 +20,11 @@ MethodResult HandlePut(const Request& req, Target& t) {
     return Status::Forbidden("this collection does not hold plain resources");
   }
   std::optional<std::string> etag;
-  if (t.type == NodeType::kObject) etag = t.object.etag;
+  if (t.type == NodeType::kObject) {
+    Result<std::string> mine = sharing::ViewerEtag(req, t);  // a sharee's own (per_user.h)
+    if (!mine.ok()) return mine.status();
+    etag = std::move(mine.value());
+  }
   bool unused;
   if (Status s = CheckConditions(req.http, etag, false, &unused); !s.ok()) return s;
   MemberState state;

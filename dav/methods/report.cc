@@ -17,6 +17,9 @@ MethodResult HandleReport(const Request& req, Target& target) {
     return Status::Violates(Precondition::kSupportedReport,
                             "the report " + name.Clark() + " is not supported on this resource");
   }
+  if (!target.access.Has(report->needs)) {
+    return Denied(target, "REPORT " + name.local + " on");
+  }
   return report->run(req, target, root);
 }
 

@@ -13,6 +13,7 @@
 #include "dav/property_registry.h"
 #include "dav/report_registry.h"
 #include "dav/reports/report_scope.h"
+#include "dav/sharing/per_user.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -23,9 +24,12 @@ namespace {
 // parsing it. Floating and DATE values are evaluated in `floating_tz` (RFC 4791 §9.9); the index
 // of an object that has them is widened and flagged needs_expansion at PUT, so it never decides
 // alone.
+// The filter sees what the principal sees (sharing::CalendarView of `member`, the candidate's
+// target): a text-match on a private event's SUMMARY must not match for a sharee. Exact plans
+// test times only, which a view never changes.
 Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter,
                             const caldav::IndexPlan& plan, const store::Object& o,
-                            const std::string& floating_tz) {
+                            const std::string& floating_tz, const Target& member) {
   if (plan.exact && !o.index.needs_expansion) return true;
   auto load = [&]() -> std::optional<std::string> {
     if (o.data) return *o.data;
@@ -40,7 +44,9 @@ Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter
   }
   std::optional<std::string> data = load();
   if (!data) return Status::Internal("cannot read " + o.name);
-  return caldav::MatchesFilter(*data, filter, floating_tz);
+  Result<std::string> seen = sharing::CalendarView(req, member, std::move(*data));
+  if (!seen.ok()) return seen.status();
+  return caldav::MatchesFilter(*seen, filter, floating_tz);
 }
 
 // RFC 4791 §7.10 / §9.9: the calendar's calendar-timezone, else UTC.
@@ -82,10 +88,10 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   Status s =
       req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
         if (scope.only && o.name != *scope.only) return Status::OK();
-        Result<bool> match = MatchCandidate(req, *filter, plan, o, floating_tz);
+        FillObjectTarget(scope.collection, o, child);
+        Result<bool> match = MatchCandidate(req, *filter, plan, o, floating_tz, child);
         if (!match.ok()) return match.status();
         if (!*match) return Status::OK();
-        FillObjectTarget(scope.collection, o, child);
         return WritePropResponse(req, child, *props, false, out);
       });
   if (!s.ok()) return s;

@@ -8,6 +8,7 @@
 #include "dav/property_registry.h"
 #include "dav/report_registry.h"
 #include "dav/reports/report_scope.h"
+#include "dav/sharing/mount.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {
@@ -19,6 +20,28 @@ Status InvalidToken(std::string_view token) {
       "unknown or expired sync token '" + std::string(token) + "': sync again from an empty token");
 }
 
+// A calendar or address-book home, where shares are mounted.
+bool IsShareHome(const Target& t) {
+  return !t.mount && (t.collection.kind == store::kKindCalendarHome ||
+                      t.collection.kind == store::kKindAddressbookHome);
+}
+
+// The change of mount `name` ("partage-N/") in home `t`: the mount as it is now, or 404 when
+// it is no longer mounted there.
+Status WriteMountChange(const Request& req, const Target& t, const PropRequest& props,
+                        const std::string& name, MultistatusWriter& out) {
+  std::optional<store::Id> id = sharing::ParseMountName(name.substr(0, name.size() - 1));
+  Result<std::optional<sharing::MountedShare>> m =
+      t.owner ? sharing::FindMount(req.session, *t.owner, t.collection.kind, *id)
+              : Result<std::optional<sharing::MountedShare>>(std::nullopt);
+  if (!m.ok()) return m.status();
+  if (!m->has_value()) {
+    out.StatusResponse(Href(t.path + name), 404);
+    return Status::OK();
+  }
+  return WritePropResponse(req, sharing::MountTarget(t, **m), props, false, out);
+}
+
 // Writes the members named in `changes` (latest state of each) into `out`.
 Status WriteChanges(const Request& req, const Target& t, const PropRequest& props,
                     const std::vector<store::Change>& changes, MultistatusWriter& out) {
@@ -27,6 +50,11 @@ Status WriteChanges(const Request& req, const Target& t, const PropRequest& prop
     if (c.name.empty()) continue;  // a change of the collection's own properties
     if (c.deleted) {
       out.StatusResponse(Href(t.path + c.name), 404);
+    } else if (c.name.back() == '/' && IsShareHome(t) &&
+               sharing::ParseMountName(c.name.substr(0, c.name.size() - 1))) {
+      // A share mounted in (or gone from) a sharee's home: the sharing service Touches the
+      // home with the mount's name (sharing_service.h).
+      if (Status s = WriteMountChange(req, t, props, c.name, out); !s.ok()) return s;
     } else if (c.name.back() == '/') {
       Result<store::Collection> sub = req.session.GetCollection(t.path + c.name);
       if (!sub.ok()) {

@@ -3,6 +3,7 @@
 #include "dav/scheduling/scheduling_properties.h"
 
 #include "dav/scheduling/delivery.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/target.h"
 #include "dav/xml.h"
 #include "server/http/path.h"
@@ -104,8 +105,9 @@ Status UpdateDefaultCalendar(const Request& req, const Target& t, const pugi::xm
 }
 
 // RFC 6638 §9.1: opaque unless set otherwise (also after a DAV:remove).
+// On a share mount, the sharee's own (dav/sharing/mount_settings.h).
 bool GetCalendarTransp(const PropContext& c, XmlWriter& w) {
-  bool transparent = c.target.collection.settings.transparent.value_or(false);
+  bool transparent = sharing::SettingsSeen(c.target).transparent.value_or(false);
   w.Empty(ns::kCalDav, transparent ? "transparent" : "opaque");
   return true;
 }

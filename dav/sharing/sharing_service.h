@@ -67,6 +67,11 @@ Result<store::Share> SetShare(const Request& req, const store::Collection& colle
 // per-user data and the invitation notification; the sharee's next sync reports the mount gone.
 // kNotFound when there is none.
 Status RemoveShare(const Request& req, const store::Collection& collection, const Sharee& sharee);
+// Revokes every share of `collection`, which is about to be deleted (DELETE by its owner; the
+// caller checked the privilege): pending invitations are withdrawn and each sharee's next sync
+// reports their mount gone (the store's cascade alone would leave their sync tokens blind).
+// OK when it has none. (Added to the issue-12 contract by "proto".)
+Status RevokeAllShares(const Request& req, const store::Collection& collection);
 
 // ---- the sharee's side ----
 // Answers an invitation (`invite_uid`, or the share id as text): accept mounts it in the

@@ -166,11 +166,13 @@ TEST_F(WriteTest, AllowListsTheMethodsOfEachKindOfResource) {
   const std::string collection =
       "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE, PROPPATCH, COPY, MOVE";
   const std::string outbox = collection + ", POST";  // free/busy requests (RFC 6638 §5)
+  // Calendars and address books take sharing POSTs (CS:share, DAV:share-resource).
+  const std::string shareable = outbox;
   const std::string missing = "OPTIONS, PUT, MKCOL, MKCALENDAR";
   const std::string read_only = "OPTIONS, GET, HEAD, PROPFIND, REPORT";
   EXPECT_EQ(server_.As("OPTIONS", kFile).Header("allow"), object);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/files/jlabert/").Header("allow"), collection);
-  EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/agenda/").Header("allow"), collection);
+  EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/agenda/").Header("allow"), shareable);
   EXPECT_EQ(server_.As("OPTIONS", "/dav/calendars/jlabert/outbox/").Header("allow"), outbox);
   auto post = server_.As("POST", "/dav/files/jlabert/", "x");
   EXPECT_EQ(post.status, 405);

@@ -27,6 +27,7 @@ class ResourceKindTest : public ::testing::Test {
     Put("/dav/files/jlabert/docs/", "a.txt");
     Put("/dav/calendars/jlabert/agenda/", "e.ics");
     Put("/dav/calendars/jlabert/inbox/", "m.ics");
+    Put("/dav/calendars/jlabert/notifications/", "n.xml");
     Put("/dav/addressbooks/jlabert/contacts/", "c.vcf");
     Put(store::kDirectoryPath, "d.vcf");
   }
@@ -64,11 +65,13 @@ TEST_F(ResourceKindTest, ResolveGivesEveryKind) {
       {"/dav/calendars/jlabert/inbox/", K::kInbox},
       {"/dav/calendars/jlabert/outbox/", K::kOutbox},
       {"/dav/addressbooks/jlabert/contacts/", K::kAddressbook},
+      {"/dav/calendars/jlabert/notifications/", K::kNotifications},
       {"/dav/addressbooks/jlabert/annuaire/", K::kDirectory},
       {"/dav/files/jlabert/docs/a.txt", K::kPlainFile},
       {"/dav/calendars/jlabert/agenda/e.ics", K::kCalendarObject},
       {"/dav/calendars/jlabert/inbox/m.ics", K::kInboxMessage},
       {"/dav/addressbooks/jlabert/contacts/c.vcf", K::kCard},
+      {"/dav/calendars/jlabert/notifications/n.xml", K::kNotification},
       {"/dav/addressbooks/jlabert/annuaire/d.vcf", K::kDirectoryCard},
   };
   bool seen[kResourceKindCount] = {};

@@ -70,9 +70,11 @@ TEST_F(TargetTest, AccessRules) {
   auto mine = Resolve(s(), "/dav/files/jlabert/docs/", me_);
   EXPECT_TRUE(CanRead(*mine, me_));
   EXPECT_TRUE(CanWrite(*mine, me_));
+  // The access is computed by Resolve for the principal it is given (ComputeAccess).
   Principal other{me_.user_id + 1, "mdupont", "Marie Dupont", ""};
-  EXPECT_FALSE(CanRead(*mine, other));
-  EXPECT_FALSE(CanWrite(*mine, other));
+  auto theirs = Resolve(s(), "/dav/files/jlabert/docs/", other);
+  EXPECT_FALSE(CanRead(*theirs, other));
+  EXPECT_FALSE(CanWrite(*theirs, other));
   auto principal = Resolve(s(), "/dav/principals/users/jlabert/", me_);
   EXPECT_TRUE(CanRead(*principal, other));
   EXPECT_FALSE(CanWrite(*principal, me_));

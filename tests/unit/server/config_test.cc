@@ -171,6 +171,26 @@ TEST_F(ConfigTest, ReadsDavWorkLimits) {
   EXPECT_NE(c.LoadFile(Write("[limits]\nmax_xml_depth = deep\n")), "");
 }
 
+// [sharing] (issue 12) and [scheduling] max_group_members: defaults, values, refusals.
+TEST_F(ConfigTest, SharingSection) {
+  Config c;
+  EXPECT_TRUE(c.share_auto_accept);
+  EXPECT_EQ(c.max_shares_per_collection, 200u);
+  EXPECT_EQ(c.max_delegates, 50u);
+  EXPECT_EQ(c.max_group_members, 500u);
+  EXPECT_EQ(c.LoadFile(Write("[sharing]\nauto_accept = false\nmax_shares_per_collection = 3\n"
+                             "max_delegates = 4\n[scheduling]\nmax_group_members = 5\n")),
+            "");
+  EXPECT_FALSE(c.share_auto_accept);
+  EXPECT_EQ(c.max_shares_per_collection, 3u);
+  EXPECT_EQ(c.max_delegates, 4u);
+  EXPECT_EQ(c.max_group_members, 5u);
+  EXPECT_NE(c.LoadFile(Write("[sharing]\nauto_accept = peut-etre\n")).find("auto_accept"),
+            std::string::npos);
+  EXPECT_NE(c.LoadFile(Write("[sharing]\nmax_delegates = -1\n")), "");
+  EXPECT_NE(c.LoadFile(Write("[sharing]\nmax_invites = 1\n")), "");
+}
+
 // [accounts] otp_issuer (shown by authenticator apps) and max_app_passwords (per account).
 TEST_F(ConfigTest, OtpIssuerAndAppPasswordBound) {
   Config c;

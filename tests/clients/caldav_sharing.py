@@ -2,7 +2,7 @@
 """python3-caldav reading a calendar shared read-only (issue 12).
 
 The owner makes a calendar with a public and a private event and shares it with a colleague,
-read only, through the JSON API (as the webmail does). The colleague finds it among their
+read only, with CalendarServer's CS:share POST (as macOS does). The colleague finds it among their
 calendars (the mount in their calendar home), reads both events (the private one reduced to busy
 time, without a byte of its text), searches a week, sees current-user-privilege-set without
 write, cannot add, change or delete an event, and loses the calendar when the owner revokes it.
@@ -12,10 +12,8 @@ Usage: caldav_sharing.py URL OWNER OWNER_PASSWORD SHAREE SHAREE_PASSWORD
 """
 import base64
 import datetime
-import json
 import sys
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import caldav
@@ -41,24 +39,28 @@ CUPS = """<?xml version="1.0" encoding="utf-8"?>
 </D:prop></D:propfind>"""
 
 
-def api(url, login, password, method, path, body=None):
-    """One JSON API call with Basic credentials; returns (status, parsed body or None)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + path, data=data, method=method)
+def cs_share(url, login, password, collection, body):
+    """A CalendarServer sharing POST (CS:share, as macOS sends it) on the owner's collection;
+    returns the HTTP status."""
+    req = urllib.request.Request(url + collection, data=body.encode(), method="POST")
     token = base64.b64encode(("%s:%s" % (login, password)).encode()).decode()
     req.add_header("Authorization", "Basic " + token)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
+    req.add_header("Content-Type", "application/xml; charset=utf-8")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
-            raw = r.read()
-            return r.status, (json.loads(raw) if raw else None)
+            return r.status
     except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw.decode(errors="replace")
+        return e.code
+
+
+SHARE = """<?xml version="1.0" encoding="utf-8"?>
+<CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><CS:set>
+<D:href>/dav/principals/users/{login}/</D:href><CS:summary>Conseils</CS:summary><CS:read/>
+</CS:set></CS:share>"""
+
+UNSHARE = """<?xml version="1.0" encoding="utf-8"?>
+<CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><CS:remove>
+<D:href>/dav/principals/users/{login}/</D:href></CS:remove></CS:share>"""
 
 
 def main():
@@ -79,11 +81,9 @@ def main():
                                 end="20261125T110000Z", summary="Rendez-vous " + MARKER,
                                 extra="CLASS:PRIVATE\nLOCATION:Bureau " + MARKER +
                                 "\nDESCRIPTION:Dossier " + MARKER + "\n"))
-    status, answer = api(url, owner, owner_pw, "POST",
-                         "/api/v1/calendars/conseils-partages/shares",
-                         {"with": sharee, "access": "read"})
-    check("owner shares the calendar read-only (JSON API)", status in (200, 201),
-          (status, answer))
+    collection = "/dav/calendars/%s/conseils-partages/" % owner
+    status = cs_share(url, owner, owner_pw, collection, SHARE.format(login=sharee))
+    check("owner shares the calendar read-only (CS:share)", status == 200, status)
 
     # The colleague's client: the share is one of their calendars.
     marie = caldav.DAVClient(url=url + "/dav/", username=sharee, password=sharee_pw)
@@ -142,10 +142,8 @@ def main():
           MARKER in cal.event_by_uid("prive-1").data)
 
     # Revoked: the calendar leaves the colleague's list.
-    status, answer = api(url, owner, owner_pw, "DELETE",
-                         "/api/v1/calendars/conseils-partages/shares?with=" +
-                         urllib.parse.quote(sharee))
-    check("owner revokes the share", status in (200, 204), (status, answer))
+    status = cs_share(url, owner, owner_pw, collection, UNSHARE.format(login=sharee))
+    check("owner revokes the share (CS:share remove)", status == 200, status)
     check("the share is gone from the sharee's calendars",
           not [c for c in principal.calendars() if "/partage-" in str(c.url)])
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # vdirsyncer on shared collections (issue 12): the owner shares a calendar read-write and his
-# address book read-only with a colleague (JSON API, as the webmail does); the colleague's
+# address book read-only with a colleague (CS:share, as macOS does); the colleague's
 # vdirsyncer discovers both mounts in their homes, syncs the calendar two ways (each side's
 # changes reach the other) and the address book one way (read_only storage: the owner's new card
-# arrives, a deleted one goes), then the owner revokes the calendar and the colleague's next
-# discover no longer finds it.
+# arrives, a deleted one goes), then the owner revokes the calendar and the mount leaves the
+# colleague's home.
 #   vdirsyncer_sharing.sh URL OWNER OWNER_PASSWORD SHAREE SHAREE_PASSWORD
 set -euo pipefail
 URL="$1" OWNER="$2" OWNER_PW="$3" SHAREE="$4" SHAREE_PW="$5"
@@ -42,16 +42,28 @@ N:$3;;;;
 END:VCARD
 VCF
 }
-share() {  # share AREA ID ACCESS
-  as_owner -X POST -H "Content-Type: application/json" \
-    -d "{\"with\": \"$SHAREE\", \"access\": \"$3\"}" "$URL/api/v1/$1/$2/shares" >/dev/null
+share() {  # share COLLECTION_URL read|read-write: CalendarServer's CS:share POST (macOS)
+  as_owner -X POST -H "Content-Type: application/xml; charset=utf-8" --data-binary @- "$1" \
+    >/dev/null <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><CS:set>
+<D:href>/dav/principals/users/$SHAREE/</D:href><CS:$2/></CS:set></CS:share>
+XML
+}
+unshare() {  # unshare COLLECTION_URL
+  as_owner -X POST -H "Content-Type: application/xml; charset=utf-8" --data-binary @- "$1" \
+    >/dev/null <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><CS:remove>
+<D:href>/dav/principals/users/$SHAREE/</D:href></CS:remove></CS:share>
+XML
 }
 
 as_owner -X MKCALENDAR "$CAL" >/dev/null
 put_event owner-1.ics owner-1 "Réunion d'équipe"
 put_card parent-1.vcf parent-1 "Parent Un"
-check "owner shares the calendar read-write" share calendars reunions-equipe read-write
-check "owner shares the address book read-only" share addressbooks contacts read
+check "owner shares the calendar read-write" share "$CAL" read-write
+check "owner shares the address book read-only" share "$BOOK" read
 
 mkdir -p "$WORK/cal" "$WORK/book" "$WORK/status"
 cat >"$WORK/config" <<CFG
@@ -135,7 +147,7 @@ check "the owner's new card arrived" grep -rq "UID:parent-2" "${SHARED_BOOK:-/no
 check "the owner's deleted card went" bash -c "! grep -rq 'UID:parent-1' '${SHARED_BOOK:-/nonexistent}'"
 
 # Revoked: the calendar is no longer in the sharee's home.
-as_owner -X DELETE "$URL/api/v1/calendars/reunions-equipe/shares?with=$SHAREE" >/dev/null
+check "owner revokes the calendar share" unshare "$CAL"
 check "after revoking, the mount answers 404" bash -c \
   "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -u '$SHAREE:$SHAREE_PW' -X PROPFIND -H 'Depth: 0' \
      '$URL/dav/calendars/$SHAREE/$(basename "${SHARED_CAL:-none}")/')\" = 404 ]"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-client suites against a fresh server: python3-caldav (discovery, agendas, scheduling), vdirsyncer
-# with khal (calendars) and khard (contacts, directory imported while serving), and a graceful
-# SIGTERM at the end.
+# with khal (calendars) and khard (contacts, directory imported while serving), shared collections
+# (python3-caldav on a read-only share, vdirsyncer on shared ones), and a graceful SIGTERM at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_server.sh"
@@ -21,6 +21,10 @@ timeout 300 "$ROOT/tests/clients/vdirsyncer_sync.sh" "$SERVER_URL" mdupont 'Secr
 echo "== directory import while serving, then vdirsyncer + khard"
 "$SERVER_BIN" --data "$SERVER_DATA" directory import "$ROOT/tests/fixtures/directory/staff.csv"
 timeout 300 "$ROOT/tests/clients/vdirsyncer_contacts.sh" "$SERVER_URL" jlabert 'Secret-jlabert1'
+echo "== python3-caldav on a calendar shared read-only"
+timeout 180 /usr/bin/python3 "$ROOT/tests/clients/caldav_sharing.py" "$SERVER_URL" jlabert 'Secret-jlabert1' mdupont 'Secret-mdupont1'
+echo "== vdirsyncer on a shared calendar (read-write) and a shared address book (read-only)"
+timeout 300 "$ROOT/tests/clients/vdirsyncer_sharing.sh" "$SERVER_URL" jlabert 'Secret-jlabert1' pmartin 'Secret-pmartin1'
 echo "== graceful stop"
 kill -TERM "$SERVER_PID"
 rc=0

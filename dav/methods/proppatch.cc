@@ -5,8 +5,8 @@
 #include "dav/prop_request.h"
 #include "dav/prop_update.h"
 #include "dav/property_registry.h"
-#include "dav/sharing/mount_settings.h"
 #include "dav/sharing/delegation.h"
+#include "dav/sharing/mount_settings.h"
 #include "dav/xml.h"
 
 namespace cartable::dav {

@@ -31,16 +31,9 @@ std::string NotificationsPath(const std::string& login) {
 
 std::string NotificationName(const store::Share& share) { return share.invite_uid + ".xml"; }
 
-std::string UserPrincipal(const store::User& user) {
-  // dav/target.h PrincipalPath(const User&) says the same; kept here so sharing does not wait
-  // for it (persons under users/, group accounts under groups/).
-  if (user.kind == store::UserKind::kGroup) return "/dav/principals/groups/" + user.login + "/";
-  return PrincipalPath(user.login);
-}
-
 std::string UserHref(const store::User& user) {
   if (!user.email.empty()) return "mailto:" + user.email;
-  return UserPrincipal(user);
+  return PrincipalPath(user);
 }
 
 void WriteCsAccess(XmlWriter& w, store::ShareAccess access) {

@@ -22,8 +22,6 @@ std::string NotificationName(const store::Share& share);
 // The content type notifications are stored and served with.
 inline constexpr std::string_view kNotificationType = "application/xml; charset=utf-8";
 
-// A user's principal path: /dav/principals/users/{login}/, groups /dav/principals/groups/{login}/.
-std::string UserPrincipal(const store::User& user);
 // The address a user is named by in invitations and CS:invite / DAV:invite: "mailto:{email}",
 // or their principal path when they have no address (group accounts).
 std::string UserHref(const store::User& user);

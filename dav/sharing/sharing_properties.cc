@@ -86,7 +86,7 @@ bool GetCsInvite(const PropContext& c, XmlWriter& w) {
 void WriteDavSharee(XmlWriter& w, const store::User& who, std::string_view status,
                     const std::function<void()>& access) {
   w.Open(ns::kDav, "sharee");
-  WriteHref(w, UserPrincipal(who));
+  WriteHref(w, PrincipalPath(who));
   w.Open(ns::kDav, "prop");
   w.TextElement(ns::kDav, "displayname", who.display_name);
   w.Close();

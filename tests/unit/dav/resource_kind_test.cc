@@ -57,6 +57,7 @@ TEST_F(ResourceKindTest, ResolveGivesEveryKind) {
       {"/dav/principals/", K::kPrincipalCollection},
       {"/dav/principals/users/", K::kPrincipalCollection},
       {"/dav/principals/users/jlabert/", K::kPrincipal},
+      {"/dav/principals/users/jlabert/calendar-proxy-write/", K::kProxyGroup},
       {"/dav/files/jlabert/", K::kFilesHome},
       {"/dav/calendars/jlabert/", K::kCalendarHome},
       {"/dav/addressbooks/jlabert/", K::kAddressbookHome},

@@ -57,9 +57,7 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
     outcomes.push_back({std::move(name), code, std::move(error)});
   }
   if (!*all_ok) {
-    for (PropOutcome& o : outcomes) {
-      if (o.code == 200) o.code = 424;
-    }
+    FailDependencies(outcomes);
     return outcomes;
   }
   store::Owner owner =
@@ -109,6 +107,12 @@ void WriteOutcomes(const std::vector<PropOutcome>& outcomes, XmlWriter& out) {
     }
     out.TextElement(ns::kDav, "responsedescription", o.error.message());
     out.Close();
+  }
+}
+
+void FailDependencies(std::vector<PropOutcome>& outcomes) {
+  for (PropOutcome& o : outcomes) {
+    if (o.code == 200) o.code = 424;
   }
 }
 

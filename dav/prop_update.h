@@ -36,4 +36,8 @@ Result<std::vector<PropOutcome>> ApplyUpdates(const Request& req, const Target& 
 // Renders outcomes as propstats grouped by status at the current position of `out`.
 void WriteOutcomes(const std::vector<PropOutcome>& outcomes, XmlWriter& out);
 
+// PROPPATCH is all or nothing (RFC 4918 §9.2): once one update failed, every other one is
+// answered 424 Failed Dependency.
+void FailDependencies(std::vector<PropOutcome>& outcomes);
+
 }  // namespace cartable::dav

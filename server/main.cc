@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/property_registry.h"
 #include "dav/scheduling/imip_in.h"
 #include "dav/sharing/group_calendars.h"
 #include "dav/store/store.h"
@@ -265,15 +266,7 @@ int Serve(server::Config& config, store::Store& store) {
 }
 
 // "2026-12-06T10:41:21Z"; "-" for 0.
-std::string IsoTime(store::UnixTime t) {
-  if (t == 0) return "-";
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
-}
+std::string IsoTime(store::UnixTime t) { return t == 0 ? "-" : dav::Rfc3339(t); }
 
 // `text` for one column of a terminal line: control characters (a typed login may hold a line
 // feed or an escape sequence) become '?', empty becomes "-".

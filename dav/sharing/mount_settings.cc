@@ -80,9 +80,7 @@ Result<std::vector<PropOutcome>> ApplyMountUpdates(const Request& req, const Tar
     outcomes.push_back({std::move(name), code, std::move(error)});
   }
   if (!*all_ok) {
-    for (PropOutcome& o : outcomes) {
-      if (o.code == 200) o.code = 424;
-    }
+    FailDependencies(outcomes);
     return outcomes;
   }
   if (Status s = req.session.PutShareMember(member); !s.ok()) return s;

@@ -1,7 +1,6 @@
 #include "dav/sharing/notification.h"
 
 #include <chrono>
-#include <ctime>
 
 #include "dav/property_registry.h"
 #include "dav/target.h"
@@ -9,14 +8,12 @@
 namespace cartable::dav::sharing {
 namespace {
 
-// CS:dtstamp as CalendarServer writes it: an iCalendar UTC DATE-TIME ("20261206T140000Z").
+// CS:dtstamp as CalendarServer writes it: an iCalendar UTC DATE-TIME ("20261206T140000Z"), the
+// RFC 3339 form without its separators.
 std::string Dtstamp(store::UnixTime now) {
-  std::time_t t = static_cast<std::time_t>(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  std::string out = Rfc3339(now);
+  std::erase_if(out, [](char c) { return c == '-' || c == ':'; });
+  return out;
 }
 
 std::string_view SharedType(const store::Collection& collection) {

@@ -132,6 +132,7 @@ Result<CalendarInfo> ReadableCalendar(store::Session& s, const OpenedHome& opene
   info.view.calendar_id = id;
   info.view.color = info.color;
   info.view.writable = t->access.Has(kPrivWriteContent);
+  info.view.sees_private = t->access.sees_private;
   info.view.my_addresses = scheduling::UserAddresses(opened.user);
   if (t->owner && t->owner->id != opened.user.id) {
     info.view.owner_addresses = scheduling::UserAddresses(*t->owner);

@@ -165,6 +165,7 @@ EventView ViewOf(const Target& cal, const store::User& me, const std::string& id
   const store::ShareMember* member = cal.mount ? &cal.mount->member : nullptr;
   v.color = ShownColor(cal.collection, member);
   v.writable = cal.access.Has(kPrivWriteContent);
+  v.sees_private = cal.access.sees_private;
   v.my_addresses = scheduling::UserAddresses(me);
   if (cal.owner && cal.owner->id != me.id) {
     for (std::string& a : scheduling::UserAddresses(*cal.owner)) v.owner_addresses.push_back(a);
@@ -633,11 +634,30 @@ http::HttpResponse ApiError(int status, const std::string& code, const std::stri
 http::HttpResponse ApiError(const Status& s) {
   http::HttpResponse r = ResponseForStatus(s);
   int code = r.status;
+  std::string error = CodeFor(code);
   std::string message = s.code() == Status::Code::kBadRequest && !s.message().empty() &&
                                 s.message().find("«") != std::string::npos
                             ? s.message()
                             : FrenchFor(code);
-  json body{{"error", CodeFor(code)}, {"message", message}, {"detail", s.message()}};
+  // The DAV preconditions of a PUT the agenda can meet, said in its own words (the DAV status
+  // stays: 403 for CalDAV's, RFC 4791 §5.3.2.1).
+  switch (s.precondition()) {
+    case Precondition::kMaxResourceSize:
+      error = "too-large";
+      message = "L'évènement est trop volumineux (texte trop long)";
+      break;
+    case Precondition::kSupportedCalendarComponent:
+      error = "wrong-calendar";
+      message = "Cet agenda n'accepte pas ce type d'élément (évènement ou tâche)";
+      break;
+    case Precondition::kValidCalendarData:
+      error = "invalid";
+      message = "Données refusées : " + s.message();
+      break;
+    case Precondition::kQuotaNotExceeded: error = "quota"; break;
+    default: break;
+  }
+  json body{{"error", error}, {"message", message}, {"detail", s.message()}};
   r.headers.Set("Content-Type", "application/json; charset=utf-8");
   r.body = DumpJson(body);
   return r;
@@ -676,8 +696,10 @@ json OccurrenceJson(const caldav::Occurrence& o, const EventView& view, const st
              {"until", o.rrule->until.empty() ? json(nullptr) : json(o.rrule->until)},
              {"count", o.rrule->count == 0 ? json(nullptr) : json(o.rrule->count)}};
   }
-  const bool editable =
-      view.writable && (o.organizer.empty() || organizer_is_me || owners(o.organizer));
+  // A reduced private event cannot be written back (dav/sharing/privacy.h: 403), nor can an
+  // attendee's copy be changed but for their answer (the invitations call does that).
+  const bool editable = view.writable && (view.sees_private || o.klass == "PUBLIC") &&
+                        (o.organizer.empty() || organizer_is_me || owners(o.organizer));
   return {{"uid", o.uid},
           {"name", object.name},
           {"etag", etag},

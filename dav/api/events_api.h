@@ -31,7 +31,8 @@ namespace cartable::dav::api {
 // What the occurrence JSON needs to know about the calendar and the viewer.
 struct EventView {
   std::string calendar_id, color;
-  bool writable = false;                  // the viewer may change the calendar's content
+  bool writable = false;     // the viewer may change the calendar's content
+  bool sees_private = true;  // private events are shown whole (else reduced: not editable)
   std::vector<std::string> my_addresses;  // the viewer's calendar user addresses
   // The calendar owner's, when not the viewer (a sharee writes as the owner, RFC 5545 SENT-BY).
   std::vector<std::string> owner_addresses;

@@ -205,6 +205,17 @@ TEST_F(EventsApiTest, BadFieldsNameTheField) {
   for (int i = 0; i < 51; ++i) many.push_back("p" + std::to_string(i) + "@example.org");
   EXPECT_EQ(field(json{{"summary", "x"}, {"start", "2026-12-07"}, {"attendees", many}}.dump()),
             "attendees");
+  // Text lengths: the calendar's max-resource-size (1 MiB), as for a PUT.
+  Reply big =
+      As("jlabert", "POST", "/api/v1/calendars/agenda/events",
+         json{{"summary", "x"}, {"start", "2026-12-07"}, {"description", std::string(1100000, 'a')}}
+             .dump());
+  EXPECT_EQ(big.status, 403) << big.body.substr(0, 300);  // CALDAV:max-resource-size
+  EXPECT_EQ(Body(big)["error"], "too-large");
+  // A task in a calendar of events only.
+  Reply made = As("jlabert", "POST", "/api/v1/calendars/agenda/tasks", R"({"summary": "x"})");
+  EXPECT_EQ(made.status, 403) << made.body;
+  EXPECT_EQ(Body(made)["error"], "wrong-calendar");
   // Nothing was stored by the refused requests.
   EXPECT_EQ(Events("jlabert", "agenda", "2026-11-01", "2027-01-01").size(), 0u);
   // Unknown calendar, another user's calendar: 404.

@@ -287,7 +287,11 @@ void App::AddDavApiRows() {
   };
   for (const auto& [path, serve] : kCalls) {
     // The handlers answer 405 themselves for a method their resource does not take.
-    for (const char* method : {"GET", "POST", "DELETE"}) {
+    for (const char* method : {"GET", "POST", "DELETE", "PATCH"}) {
+      // PATCH: the web agenda's changes of calendars, events and tasks (events_api.h).
+      if (std::string_view(method) == "PATCH" && std::string_view(path) != "/api/v1/calendars") {
+        continue;
+      }
       web::PageRow row{
           path, method, web::Access::kSignedIn, false, [this, serve](web::WebRequest& r) {
             const store::User& u = *r.user;

@@ -164,8 +164,7 @@ std::string ParseFrameAncestors(std::string_view value, std::vector<std::string>
     i = end;
     size_t scheme = origin.find("://");
     bool ok = (origin.starts_with("https://") || origin.starts_with("http://")) &&
-              origin.size() > scheme + 3 &&
-              origin.find('/', scheme + 3) == std::string_view::npos;
+              origin.size() > scheme + 3 && origin.find('/', scheme + 3) == std::string_view::npos;
     for (char ch : origin) {
       auto u = static_cast<unsigned char>(ch);
       if (u <= 0x20 || u >= 0x7f || ch == ';' || ch == ',' || ch == '\'' || ch == '"') ok = false;

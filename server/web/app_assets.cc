@@ -93,7 +93,9 @@ std::shared_ptr<const AppAssets> AppAssets::Load(const std::string& dir) {
     return assets;
   }
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;  // flat: esbuild writes no subdirectory
+    // Flat (esbuild writes no subdirectory), and no symbolic link: nothing outside the
+    // directory is ever served.
+    if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
     std::string name = it->path().filename().string();
     if (assets->files_.size() >= kMaxFiles) {
       assets->error_ = dir + " holds more than " + std::to_string(kMaxFiles) + " files";

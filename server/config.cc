@@ -376,6 +376,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "access_log_file") return str(c.access_log_file);
   } else if (section == "web") {
     if (key == "app_dir") return str(c.web_app_dir);
+    if (key == "app_max_bytes") return num(c.web_app_max_bytes);
     if (key == "frame_ancestors") return ParseFrameAncestors(value, c.web_frame_ancestors);
   } else {
     return "unknown section [" + std::string(section) + "]";

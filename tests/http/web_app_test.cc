@@ -35,10 +35,12 @@ std::chrono::system_clock::time_point TestNow() {
 // The directory the server is started on (a tweak is a plain function: no capture).
 std::string g_app_dir;
 std::vector<std::string> g_frame_ancestors;
+uint64_t g_max_bytes = 0;
 
 void UseAppDir(server::Config& c) {
   c.web_app_dir = g_app_dir;
   c.web_frame_ancestors = g_frame_ancestors;
+  if (g_max_bytes != 0) c.web_app_max_bytes = g_max_bytes;
 }
 
 std::string Gunzip(const std::string& in) {
@@ -70,6 +72,7 @@ class WebAppTest : public ::testing::Test {
   void SetUp() override {
     g_offset_seconds = 0;
     g_frame_ancestors.clear();
+    g_max_bytes = 0;
     root_ = ::testing::TempDir() + "/cartable-web-app-" + std::to_string(getpid());
     std::filesystem::remove_all(root_);
     dir_ = root_ + "/web-app";
@@ -317,6 +320,25 @@ TEST_F(WebAppTest, WithoutABundleTheApplicationPagesSay503) {
   EXPECT_EQ(r.body.find("<script"), std::string::npos);
   EXPECT_EQ(b.Get("/app/main-ABC123.js").status, 404);
   EXPECT_EQ(b.Get("/compte").status, 200) << "the account pages still work";
+}
+
+// [web] app_max_bytes bounds what is kept in memory: a larger bundle is not loaded.
+TEST_F(WebAppTest, BundleLargerThanTheBoundIsNotLoaded) {
+  uint64_t total = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir_)) {
+    if (f.is_regular_file() && !f.is_symlink()) total += f.file_size();
+  }
+  g_max_bytes = total - 1;
+  Start();
+  WebClient b = SignedIn();
+  EXPECT_EQ(b.Get("/agenda").status, 503);
+  EXPECT_EQ(b.Get("/app/main-ABC123.js").status, 404);
+  server_.reset();
+  g_max_bytes = total;
+  Start();
+  WebClient c = SignedIn();
+  EXPECT_EQ(c.Get("/agenda").status, 200);
+  EXPECT_EQ(c.Get("/app/main-ABC123.js").status, 200);
 }
 
 TEST_F(WebAppTest, ManifestNamingMissingFilesIsNoBundle) {

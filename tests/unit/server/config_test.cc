@@ -422,11 +422,13 @@ TEST_F(ConfigTest, LdapKeysAreValidated) {
 // pages, which go into a CSP directive: anything that could end or extend it is refused.
 TEST_F(ConfigTest, WebSection) {
   Config c;
-  EXPECT_EQ(c.LoadFile(Write("[web]\napp_dir = /srv/cartable/web-app\n"
+  EXPECT_EQ(c.web_app_max_bytes, uint64_t{64} << 20);
+  EXPECT_EQ(c.LoadFile(Write("[web]\napp_dir = /srv/cartable/web-app\napp_max_bytes = 1000\n"
                              "frame_ancestors = https://portail.ac-orleans-tours.fr "
                              "https://ent.example:8443\n")),
             "");
   EXPECT_EQ(c.web_app_dir, "/srv/cartable/web-app");
+  EXPECT_EQ(c.web_app_max_bytes, 1000u);
   EXPECT_EQ(c.web_frame_ancestors, (std::vector<std::string>{"https://portail.ac-orleans-tours.fr",
                                                              "https://ent.example:8443"}));
   for (const char* bad : {"https://a.example; script-src *", "'self'", "https://a.example/path",

@@ -12,7 +12,7 @@
 import { get, csrfToken } from './api.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
-import { idleSeconds, lastActivity, kActivityKey } from './session.js';
+import { idleSeconds, lastActivity, noteActivity, kActivityKey } from './session.js';
 
 const kWarnBeforeMs = 2 * 60 * 1000;
 const kServerTouchMs = 60 * 1000;
@@ -109,6 +109,7 @@ function showDialog() {
 
 export function startSessionWatch() {
   if (!(idleSeconds() > 0)) return;
+  noteActivity();  // this page's own request renewed the session: tell the other tabs
   window.addEventListener('storage', (e) => { if (e.key === kActivityKey) schedule(); });
   // A laptop waking up: timers were frozen, the limit may be past.
   document.addEventListener('visibilitychange', () => { if (!document.hidden) schedule(); });

@@ -216,7 +216,8 @@ void App::MountWebPages() {
       web::PageContext{account_service_, config_, sign_in_failures_});
   // The web application's bundle (issue 13), read once; without it the application pages
   // answer 503 and the account pages and DAV work as before.
-  page_context_->app_assets = web::AppAssets::Load(web::AppDirFrom(config_));
+  page_context_->app_assets =
+      web::AppAssets::Load(web::AppDirFrom(config_), config_.web_app_max_bytes);
   if (page_context_->app_assets->ok()) {
     std::cerr << "cartable: web application: " << page_context_->app_assets->file_count()
               << " files from " << page_context_->app_assets->dir() << "\n";

@@ -164,8 +164,7 @@ std::string ParseFrameAncestors(std::string_view value, std::vector<std::string>
     i = end;
     size_t scheme = origin.find("://");
     bool ok = (origin.starts_with("https://") || origin.starts_with("http://")) &&
-              origin.size() > scheme + 3 &&
-              origin.find('/', scheme + 3) == std::string_view::npos;
+              origin.size() > scheme + 3 && origin.find('/', scheme + 3) == std::string_view::npos;
     for (char ch : origin) {
       auto u = static_cast<unsigned char>(ch);
       if (u <= 0x20 || u >= 0x7f || ch == ';' || ch == ',' || ch == '\'' || ch == '"') ok = false;
@@ -378,6 +377,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "access_log_file") return str(c.access_log_file);
   } else if (section == "web") {
     if (key == "app_dir") return str(c.web_app_dir);
+    if (key == "app_max_bytes") return num(c.web_app_max_bytes);
     if (key == "frame_ancestors") return ParseFrameAncestors(value, c.web_frame_ancestors);
   } else {
     return "unknown section [" + std::string(section) + "]";

@@ -174,6 +174,9 @@ struct Config {
   // The bundle built by server/web/app/build.mjs (manifest.json + content-hashed files); "" =
   // the directory "web-app" next to the running binary. Read once at start.
   std::string web_app_dir;
+  // The bundle's files are kept in memory (with a gzip copy): a directory holding more than this
+  // is not loaded (the application pages answer 503 and the start-up log names this key).
+  uint64_t web_app_max_bytes = uint64_t{64} << 20;
   // Origins allowed to frame the application pages (CSP frame-ancestors), e.g. the academy
   // portal "https://portail.ac-orleans-tours.fr"; space-separated. Empty = none ('none').
   std::vector<std::string> web_frame_ancestors;

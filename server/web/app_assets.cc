@@ -84,23 +84,31 @@ std::string AppDirFrom(const Config& config) {
   return (exe.parent_path() / "web-app").string();
 }
 
-std::shared_ptr<const AppAssets> AppAssets::Load(const std::string& dir) {
+std::shared_ptr<const AppAssets> AppAssets::Load(const std::string& dir, uint64_t max_bytes) {
   auto assets = std::make_shared<AppAssets>();
   assets->dir_ = dir;
   std::error_code ec;
+  uint64_t total = 0;
   if (!fs::is_directory(dir, ec)) {
     assets->error_ = "no web application bundle in " + dir;
     return assets;
   }
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;  // flat: esbuild writes no subdirectory
+    // Flat (esbuild writes no subdirectory), and no symbolic link: nothing outside the
+    // directory is ever served.
+    if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
     std::string name = it->path().filename().string();
-    if (assets->files_.size() >= kMaxFiles) {
-      assets->error_ = dir + " holds more than " + std::to_string(kMaxFiles) + " files";
+    const uint64_t size = it->file_size(ec);
+    if (ec) {
+      assets->error_ = "cannot read " + it->path().string() + ": " + ec.message();
+      assets->files_.clear();
       return assets;
     }
-    if (it->file_size(ec) > kMaxFileBytes) {
-      assets->error_ = name + " is larger than " + std::to_string(kMaxFileBytes) + " bytes";
+    total += size;
+    if (total > max_bytes) {
+      assets->error_ = "the files of " + dir + " are larger than [web] app_max_bytes (" +
+                       std::to_string(max_bytes) + " bytes)";
+      assets->files_.clear();
       return assets;
     }
     std::optional<std::string> bytes = ReadFile(it->path());

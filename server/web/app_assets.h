@@ -4,6 +4,7 @@
 // ETag. The names change with the content, so they are cached for a year ("immutable").
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,10 +25,11 @@ struct AppAsset {
 
 class AppAssets {
  public:
-  // Reads `dir` (every regular file directly in it, at most `kMaxFiles` files of at most
-  // `kMaxFileBytes`); ok() is false, with error() saying why, when the directory or its
-  // manifest.json (with "main.js" and "app.css") is missing or unreadable.
-  static std::shared_ptr<const AppAssets> Load(const std::string& dir);
+  // Reads `dir` (every regular file directly in it, `max_bytes` at most in all: [web]
+  // app_max_bytes); ok() is false, with error() saying why, when the directory or its
+  // manifest.json (with "main.js" and "app.css") is missing or unreadable, or the files are
+  // larger than that.
+  static std::shared_ptr<const AppAssets> Load(const std::string& dir, uint64_t max_bytes);
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
@@ -40,9 +42,6 @@ class AppAssets {
   // GET/HEAD /app/<file>: 200 (gzip when Accept-Encoding allows), 304 on a matching
   // If-None-Match, 404 for a name that is not one of the directory's files, 405 otherwise.
   http::HttpResponse Serve(const http::HttpRequest& request) const;
-
-  static constexpr size_t kMaxFiles = 2000;
-  static constexpr size_t kMaxFileBytes = size_t{32} << 20;
 
  private:
   std::string dir_;

@@ -74,7 +74,9 @@ http::HttpResponse Page(const WebRequest& request, const Area& area, const PageC
 }  // namespace
 
 void RegisterAppPages(PageTable& table, PageContext& context) {
-  if (!context.app_assets) context.app_assets = AppAssets::Load(AppDirFrom(context.config));
+  if (!context.app_assets)
+    context.app_assets =
+        AppAssets::Load(AppDirFrom(context.config), context.config.web_app_max_bytes);
   for (const Area& area : kAreas) {
     const PageContext* ctx = &context;
     table.Add({area.path, "GET", Access::kSignedIn, false,

@@ -168,15 +168,15 @@ const std::map<std::string, std::string, std::less<>>& ShellErrors() {
 // account. aria-current="page" marks where they are (/compte covers the account's sub-pages).
 nlohmann::json Navigation(std::string_view path) {
   static const std::pair<const char*, const char*> kItems[] = {
-      {"/agenda", "Agenda"},   {"/invitations", "Invitations"}, {"/taches", "Tâches"},
-      {"/annuaire", "Annuaire"}, {"/contacts", "Contacts"},     {"/partage", "Partage"},
+      {"/agenda", "Agenda"},     {"/invitations", "Invitations"}, {"/taches", "Tâches"},
+      {"/annuaire", "Annuaire"}, {"/contacts", "Contacts"},       {"/partage", "Partage"},
       {"/compte", "Mon compte"},
   };
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [href, label] : kItems) {
     std::string_view h = href;
-    bool current = path == h || (path.starts_with(h) && path.size() > h.size() &&
-                                 path[h.size()] == '/');
+    bool current =
+        path == h || (path.starts_with(h) && path.size() > h.size() && path[h.size()] == '/');
     items.push_back({{"href", href}, {"label", label}, {"current", current}});
   }
   return items;

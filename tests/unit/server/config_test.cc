@@ -418,5 +418,30 @@ TEST_F(ConfigTest, LdapKeysAreValidated) {
   EXPECT_EQ(error("ldap_timeout_seconds = 300"), "");
 }
 
+// [web] (issue 13): the bundle's directory and the origins allowed to frame the application
+// pages, which go into a CSP directive: anything that could end or extend it is refused.
+TEST_F(ConfigTest, WebSection) {
+  Config c;
+  EXPECT_EQ(c.web_app_max_bytes, uint64_t{64} << 20);
+  EXPECT_EQ(c.LoadFile(Write("[web]\napp_dir = /srv/cartable/web-app\napp_max_bytes = 1000\n"
+                             "frame_ancestors = https://portail.ac-orleans-tours.fr "
+                             "https://ent.example:8443\n")),
+            "");
+  EXPECT_EQ(c.web_app_dir, "/srv/cartable/web-app");
+  EXPECT_EQ(c.web_app_max_bytes, 1000u);
+  EXPECT_EQ(c.web_frame_ancestors, (std::vector<std::string>{"https://portail.ac-orleans-tours.fr",
+                                                             "https://ent.example:8443"}));
+  for (const char* bad : {"https://a.example; script-src *", "'self'", "https://a.example/path",
+                          "portail.example", "https://a.example,https://b.example", "https://"}) {
+    Config d;
+    std::string err = d.LoadFile(Write(std::string("[web]\nframe_ancestors = ") + bad + "\n"));
+    EXPECT_NE(err.find("web.frame_ancestors"), std::string::npos) << bad << ": " << err;
+    EXPECT_TRUE(d.web_frame_ancestors.empty()) << bad;
+  }
+  Config none;
+  EXPECT_EQ(none.LoadFile(Write("[web]\nframe_ancestors =\n")), "");
+  EXPECT_TRUE(none.web_frame_ancestors.empty());
+}
+
 }  // namespace
 }  // namespace cartable::server

@@ -15,6 +15,7 @@ PACKAGES=(
   slapd ldap-utils libldap-dev openssl
   libkainjow-mustache-dev
   chromium
+  poppler-utils
 )
 
 install_missing() {

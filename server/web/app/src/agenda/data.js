@@ -68,7 +68,9 @@ export function toFcEvent(o, cal) {
 // One range fetch per shown calendar. Occurrences come back sorted; `signal` aborts a stale
 // range when the person moves on before the answer.
 export async function fetchRange(cals, from, to, signal) {
-  const q = `?from=${seg(from.toISOString())}&to=${seg(to.toISOString())}`;
+  // RFC 3339 without milliseconds: the API reads 2026-12-07T00:00:00Z.
+  const utc = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const q = `?from=${seg(utc(from))}&to=${seg(utc(to))}`;
   const lists = await Promise.all(cals.map((cal) =>
     get(`/api/v1/calendars/${seg(cal.id)}/events${q}`, { signal })
       .then((r) => ({ cal, events: r.events ?? [], truncated: !!r.truncated }))));

@@ -181,6 +181,9 @@ export async function mount(root) {
     selectable: true,
     selectMirror: true,
     eventDisplay: 'block',
+    // Events of the same hours side by side rather than over each other: each stays readable
+    // and can be grabbed (and printed) whole.
+    slotEventOverlap: false,
     events: loadEvents,
     datesSet: (info) => {
       const v = kViews.find((x) => x.id === info.view.type);

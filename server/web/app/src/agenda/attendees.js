@@ -5,7 +5,7 @@
 // with the directory autocomplete. factory({attendees, form}) must return
 // {element: Node, value: () => [{address, name?}]}; `attendees` are the event's current ones
 // ([{address, name, partstat}]); `form` gives start()/end() of the event being edited (for a
-// free/busy grid).
+// free/busy grid) and setTimes(start, end) (a slot picked in that grid).
 import { h, field } from '../lib/dom.js';
 
 let factory = null;

@@ -84,7 +84,19 @@ export function eventForm(opts) {
   const transparent = select('transparent', [['0', 'Occupé'], ['1', 'Libre']], o?.transparent ? '1' : '0');
   const attendees = attendeePicker({
     attendees: o?.attendees ?? [],
-    form: { start: () => parseLocal(startDate.value, startTime.value), end: () => parseLocal(endDate.value, endTime.value) },
+    form: {
+      start: () => parseLocal(startDate.value, startTime.value),
+      end: () => parseLocal(endDate.value, endTime.value),
+      // A slot chosen in the attendees' free/busy grid.
+      setTimes: (s, e) => {
+        startDate.value = isoDate(s);
+        startTime.value = hhmm(s);
+        endDate.value = isoDate(e);
+        endTime.value = hhmm(e);
+        allDayBox.checked = false;
+        sync();
+      },
+    },
   });
   const error = h('p', { class: 'erreur', role: 'alert', hidden: true });
 

@@ -184,6 +184,9 @@ export async function mount(root) {
     // Events of the same hours side by side rather than over each other: each stays readable
     // and can be grabbed (and printed) whole.
     slotEventOverlap: false,
+    // Re-layout soon after a resize (a phone turned, a window narrowed): FullCalendar's default
+    // waits 100 ms, during which the grid keeps its old width.
+    windowResizeDelay: 0,
     events: loadEvents,
     datesSet: (info) => {
       const v = kViews.find((x) => x.id === info.view.type);

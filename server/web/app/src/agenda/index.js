@@ -26,11 +26,12 @@ const kViews = [
 const kHiddenKey = 'cartable.agenda.masques';
 const kViewKey = 'cartable.agenda.vue';
 
-function readHidden() {
-  try { return new Set(JSON.parse(localStorage.getItem(kHiddenKey) ?? '[]')); } catch { return new Set(); }
+// Hidden calendars are remembered per person (a shared computer keeps each one's choice).
+function readHidden(login) {
+  try { return new Set(JSON.parse(localStorage.getItem(`${kHiddenKey}.${login}`) ?? '[]')); } catch { return new Set(); }
 }
-function saveHidden(set) {
-  try { localStorage.setItem(kHiddenKey, JSON.stringify([...set])); } catch { /* private mode */ }
+function saveHidden(login, set) {
+  try { localStorage.setItem(`${kHiddenKey}.${login}`, JSON.stringify([...set])); } catch { /* private mode */ }
 }
 
 // Asks which occurrences a change applies to; resolves 'one' | 'following' | 'all' | null.
@@ -55,7 +56,7 @@ export async function mount(root) {
     return;
   }
   const personName = me.display_name || me.login || '';
-  const hidden = readHidden();
+  const hidden = readHidden(me.login ?? '');
   const byId = new Map(calendars.map((c) => [c.id, c]));
   const writable = () => calendars.filter((c) => c.writable !== false && (c.access ?? 'owner') !== 'read');
   const isWritable = (c) => c && c.writable !== false && (c.access ?? 'owner') !== 'read';
@@ -98,7 +99,7 @@ export async function mount(root) {
       const box = h('input', { type: 'checkbox', id: `agenda-${c.id}`, checked: !hidden.has(c.id), 'data-calendrier': c.id });
       box.addEventListener('change', () => {
         if (box.checked) hidden.delete(c.id); else hidden.add(c.id);
-        saveHidden(hidden);
+        saveHidden(me.login ?? '', hidden);
         calendar.refetchEvents();
       });
       const swatch = h('span', { class: 'pastille', 'aria-hidden': 'true' });
@@ -188,6 +189,9 @@ export async function mount(root) {
     // waits 100 ms, during which the grid keeps its old width.
     windowResizeDelay: 0,
     events: loadEvents,
+    // Events reachable with Tab and opened with Entrée (FullCalendar makes them focusable).
+    eventInteractive: true,
+    loading: (busy) => calEl.setAttribute('aria-busy', String(busy)),
     datesSet: (info) => {
       const v = kViews.find((x) => x.id === info.view.type);
       for (const b of viewButtons) b.setAttribute('aria-pressed', String(b.dataset.vue === info.view.type));
@@ -246,8 +250,7 @@ export async function mount(root) {
   async function openEdit(ev) {
     const o = ev.extendedProps.occ;
     const cal = byId.get(ev.extendedProps.calendarId);
-    const readOnly = !ev.durationEditable && !ev.startEditable && ev.extendedProps.occ.editable === false
-      || !isWritable(cal) || o.editable === false;
+    const readOnly = !isWritable(cal) || o.editable === false;
     const result = await eventForm({
       event: o, start: ev.start, end: ev.end ?? new Date(ev.start.getTime() + (ev.allDay ? 86400000 : 3600000)),
       allDay: ev.allDay, calendars: [cal], calendarId: cal.id, readOnly,

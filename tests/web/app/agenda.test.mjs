@@ -1,17 +1,18 @@
 // The agenda page (issue 13) in Debian's chromium: sign in, go to a date, create a weekly
 // recurring event, move one occurrence by drag and drop (scope "one": the server keeps an
 // overridden instance), change "this and the following", delete one occurrence, hide and show a
-// calendar (remembered after a reload), print the week and the month to PDF (page.pdf, the
+// calendar (remembered after a reload), see a colleague's calendar shared read-only (no drag, no
+// save), print the week and the month to PDF (page.pdf, the
 // print stylesheet) and read them with pdftotext, download the planning's PDF (pdfmake) and read
 // it too; axe-core on every view and on the event form; screenshots.
 // Run by scripts/run_webapp.sh (CARTABLE_URL, CARTABLE_USERS, CARTABLE_SHOTS).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, signIn, checkA11y, shot, open, USERS } from './harness.mjs';
+import { launch, signIn, checkA11y, shot, open, USERS, BASE } from './harness.mjs';
 
 // The first test user of scripts/run_webapp.sh (tests/web/staff.csv).
 const USER = USERS[0];
@@ -201,6 +202,48 @@ test('agenda: views, recurring events, drag and drop, printing', { timeout: 600_
     await page.locator(`.agenda-panneau input[data-calendrier="${cal.id}"]`).check();
     await goTo(page, WEEK);
     await occurrence(page, '2027-03-09').waitFor();
+  });
+
+  await step("a colleague's calendar shared read-only: shown, not editable", async () => {
+    // Amélie (USERS[1]) adds an event to her calendar and shares it with Jean for reading,
+    // through the JSON API with HTTP Basic (no session, so no CSRF token).
+    const other = USERS[1];
+    const basic = { Authorization: 'Basic ' + Buffer.from(`${other.login}:${other.password}`).toString('base64'),
+      Accept: 'application/json' };
+    const call = async (method, path, body, who = basic) => {
+      const r = await fetch(BASE + path, { method, headers: { ...who, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined });
+      const text = await r.text();
+      return { status: r.status, json: text ? JSON.parse(text) : null };
+    };
+    const theirs = (await call('GET', '/api/v1/calendars')).json.calendars.find((c) => !c.shared);
+    assert.equal((await call('POST', `/api/v1/calendars/${encodeURIComponent(theirs.id)}/events`,
+      { summary: 'Conseil de classe 3e A', start: '2027-03-10T17:00:00', end: '2027-03-10T18:30:00',
+        timezone: 'Europe/Paris' })).status, 201);
+    const shared = await call('POST', `/api/v1/calendars/${encodeURIComponent(theirs.id)}/shares`,
+      { with: LOGIN, access: 'read' });
+    assert.ok([200, 201].includes(shared.status), JSON.stringify(shared));
+    // Jean accepts when the server asks for an answer ([sharing] auto_accept off).
+    const mine = { Authorization: 'Basic ' + Buffer.from(`${LOGIN}:${USER.password}`).toString('base64'),
+      Accept: 'application/json' };
+    const pending = (await call('GET', '/api/v1/me/invitations', undefined, mine)).json?.invitations ?? [];
+    for (const inv of pending) await call('POST', `/api/v1/me/invitations/${encodeURIComponent(inv.uid)}`, { accept: true }, mine);
+    await page.reload();
+    await page.waitForSelector('.agenda .fc-view');
+    const label = page.locator('.agenda-panneau li', { hasText: 'lecture seule' });
+    assert.ok(await label.count() >= 1, 'the shared calendar is listed as read-only');
+    await view(page, 'Semaine');
+    await goTo(page, WEEK);
+    const ev = occurrence(page, '2027-03-10', 'Conseil de classe 3e A');
+    await ev.waitFor();
+    assert.doesNotMatch(await ev.getAttribute('class'), /fc-event-draggable/, 'no drag and drop');
+    await ev.click();
+    const dlg = page.locator('dialog.dialogue-evenement');
+    await dlg.waitFor();
+    assert.equal(await dlg.locator('button[type=submit]').count(), 0, 'no Enregistrer');
+    assert.equal(await dlg.locator('button.danger').count(), 0, 'no Supprimer');
+    assert.ok(await dlg.locator('[name=summary]').isDisabled());
+    await dlg.getByRole('button', { name: 'Fermer' }).click();
   });
 
   await step('each view: French title, axe, screenshots', async () => {

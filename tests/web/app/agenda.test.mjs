@@ -134,6 +134,8 @@ test('agenda: views, recurring events, drag and drop, printing', { timeout: 600_
 
   await step('move the Monday occurrence to Tuesday 14:00 by drag and drop (this one only)', async () => {
     const ev = occurrence(page, '2027-03-08');
+    // The page's header pushes the afternoon below the fold: start and target both on screen.
+    await ev.evaluate((e) => e.scrollIntoView({ block: 'start' }));
     const box = await ev.boundingBox();
     const col = await page.locator('.fc-timegrid-col[data-date="2027-03-09"]').boundingBox();
     const slot = await page.locator('.fc-timegrid-slot-lane[data-time="14:00:00"]').boundingBox();

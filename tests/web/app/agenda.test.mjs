@@ -134,8 +134,10 @@ test('agenda: views, recurring events, drag and drop, printing', { timeout: 600_
 
   await step('move the Monday occurrence to Tuesday 14:00 by drag and drop (this one only)', async () => {
     const ev = occurrence(page, '2027-03-08');
-    // The page's header pushes the afternoon below the fold: start and target both on screen.
-    await ev.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    // The mouse acts inside the viewport only: a tall one keeps 06:00–22:00 on screen below the
+    // page's header.
+    await page.setViewportSize({ width: 1280, height: 1600 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     const box = await ev.boundingBox();
     const col = await page.locator('.fc-timegrid-col[data-date="2027-03-09"]').boundingBox();
     const slot = await page.locator('.fc-timegrid-slot-lane[data-time="14:00:00"]').boundingBox();
@@ -147,6 +149,7 @@ test('agenda: views, recurring events, drag and drop, printing', { timeout: 600_
     await page.mouse.up();
     await chooseScope(page, 'Cet évènement seulement');
     await occurrence(page, '2027-03-09').waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
     await idle(page);
     const evs = await eventsOf(page, cal.id, '2027-03-08T00:00:00Z', '2027-03-15T00:00:00Z');
     const mine = evs.filter((e) => e.summary === TITLE);

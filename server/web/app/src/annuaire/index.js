@@ -33,7 +33,7 @@ export function mount(root) {
   const groupsBox = h('section', { class: 'annuaire-groupes', 'aria-labelledby': 'groupes-titre' },
     h('h2', { id: 'groupes-titre' }, 'Groupes'), h('p', {}, 'Chargement…'));
   fill(host, h('div', { class: 'annuaire' },
-    h('h1', {}, 'Annuaire'),
+    document.querySelector('#contenu h1') ? null : h('h1', {}, 'Annuaire'),  // the layout's
     form,
     h('div', { class: 'annuaire-corps' },
       h('section', { class: 'annuaire-liste', 'aria-labelledby': 'annuaire-resultats-titre' }, resultsTitle, results),

@@ -442,6 +442,61 @@ export function freeBusyGrid({ attendees = [], start, end, onPick, organizer } =
     if (!(state.end > state.start)) state.end = new Date(state.start.getTime() + 3600_000);
     return load();
   };
-  element.ready = load();
+  element.ready = (state.attendees ?? []).length ? load() : Promise.resolve();
   return element;
+}
+
+// ---- The agenda's event form ---------------------------------------------------------------
+
+// The factory the agenda's event form takes (src/agenda/attendees.js setAttendeePicker):
+// factory({attendees, form}) → {element, value()}, `form` giving start()/end() of the event
+// being edited and, when the form has it, setTimes(start, end). The team's grid appears once
+// there is an attendee and follows the form's dates; a click in it moves the event.
+export function eventFormAttendees({ attendees = [], form } = {}) {
+  const times = () => ({ start: form?.start?.(), end: form?.end?.() });
+  const valid = (d) => d instanceof Date && !Number.isNaN(d.getTime());
+  let grid = null;
+  const gridBox = h('div', { class: 'dispo-boite' });
+  const refresh = () => {
+    const list = picker.attendees;
+    gridBox.hidden = list.length === 0;
+    if (!list.length) return;
+    const { start, end } = times();
+    if (!grid) {
+      grid = freeBusyGrid({ attendees: list, start: valid(start) ? start : new Date(),
+        end: valid(end) ? end : undefined, onPick: (s, e) => setFormTimes(form, element, s, e) });
+      gridBox.append(grid);
+    } else {
+      grid.update({ attendees: list, ...(valid(start) ? { start } : {}), ...(valid(end) ? { end } : {}) });
+    }
+  };
+  const picker = attendeePicker(attendees, { onChange: refresh });
+  const element = h('fieldset', { class: 'participants-choix' }, h('legend', {}, 'Participants'), picker, gridBox);
+  // The dates live in the form around us: follow their changes once we are in it.
+  setTimeout(() => element.closest('form')?.addEventListener('change', (ev) => {
+    if (grid && !element.contains(ev.target)) refresh();
+  }), 0);
+  refresh();
+  return { element, value: () => picker.attendees.map(({ address, name }) => ({ address, name })) };
+}
+
+// The form's setTimes when it has one; else its date and time fields (#ev-debut-date,
+// #ev-debut-heure, #ev-fin-date, #ev-fin-heure of src/agenda/form.js), with the events a
+// person's typing would fire.
+function setFormTimes(form, element, s, e) {
+  if (typeof form?.setTimes === 'function') { form.setTimes(s, e); return; }
+  const root = element.closest('form') ?? document;
+  const two = (n) => String(n).padStart(2, '0');
+  const set = (id, v) => {
+    const f = root.querySelector(`#${id}`);
+    if (!f) return;
+    f.value = v;
+    f.dispatchEvent(new Event('input', { bubbles: true }));
+    f.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  const date = (d) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  set('ev-debut-date', date(s));
+  set('ev-debut-heure', `${two(s.getHours())}:${two(s.getMinutes())}`);
+  set('ev-fin-date', date(e));
+  set('ev-fin-heure', `${two(e.getHours())}:${two(e.getMinutes())}`);
 }

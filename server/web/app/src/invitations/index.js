@@ -34,12 +34,21 @@ export function mount(root) {
   const host = root.querySelector('.app-contenu') ?? root;
   const list = h('div', { class: 'invitations-liste' });
   const shares = h('div', { class: 'invitations-partage' });
-  const heading = h('h1', { tabindex: '-1' }, 'Invitations');
+  const sent = h('div', { class: 'envoyees-liste' });
+  // The layout renders the page's <h1> (server/web/app_pages.cc); focus returns to it when the
+  // last invitation is answered.
+  const heading = document.querySelector('#contenu h1') ?? h('h1', {}, 'Invitations');
+  heading.setAttribute('tabindex', '-1');
   fill(host, h('div', { class: 'invitations' },
-    heading,
+    heading.isConnected ? null : heading,
     h('p', { class: 'chapo' }, 'Les évènements auxquels vos collègues vous invitent et qui attendent votre réponse.'),
-    shares, list));
+    shares, list,
+    h('section', { class: 'invitations-envoyees', 'aria-labelledby': 'envoyees-titre' },
+      h('h2', { id: 'envoyees-titre' }, 'Réponses à vos invitations'),
+      h('p', { class: 'chapo' }, `Les évènements des ${kSentDays} prochains jours que vous organisez, et ce que chacun a répondu.`),
+      sent)));
   load(list, heading);
+  loadSent(sent);
   get('/api/v1/me/invitations').then((r) => {
     const n = (r?.invitations ?? []).length;
     if (n) {
@@ -75,6 +84,45 @@ function render(list, heading, invitations) {
       const next = list.querySelector('.invitation h2');
       (next ?? heading).focus();
     }))));
+}
+
+// The events the person organizes in the coming weeks, with the attendees' answers
+// (GET /api/v1/calendars, then each calendar's events over the range).
+const kSentDays = 60;
+async function loadSent(box) {
+  fill(box, h('p', { class: 'chargement-envoyees' }, 'Chargement…'));
+  try {
+    const [me, cals] = await Promise.all([get('/api/v1/me'), get('/api/v1/calendars')]);
+    const mine = [me.email, me.login].filter(Boolean).map((x) => x.toLowerCase());
+    const from = new Date();
+    const to = new Date(from.getTime() + kSentDays * 86400_000);
+    const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
+    const events = [];
+    const seen = new Set();
+    for (const c of (cals.calendars ?? []).filter((x) => x.access === 'owner' || x.owner?.login === me.login)) {
+      if (c.components && !c.components.includes('VEVENT')) continue;
+      const r = await get(`/api/v1/calendars/${seg(c.id)}/events?${range}`);
+      for (const e of r.events ?? r.occurrences ?? []) {
+        const organizer = bareAddress(e.organizer?.address ?? e.organizer).toLowerCase();
+        const isMine = e.organizer_is_me ?? mine.some((m) => organizer === m || organizer.endsWith(`/${m}/`));
+        if (!isMine || !(e.attendees ?? []).length || seen.has(e.uid)) continue;
+        seen.add(e.uid);  // one line per series: its next occurrence
+        events.push(e);
+      }
+    }
+    events.sort((a, b) => (a.start < b.start ? -1 : 1));
+    if (!events.length) {
+      fill(box, h('p', { class: 'vide' }, 'Vous n’organisez aucun évènement avec des participants dans les semaines qui viennent.'));
+      return;
+    }
+    fill(box, h('ul', { class: 'cartes' }, events.map((e, i) => h('li', { class: 'envoyee', dataset: { uid: e.uid } },
+      h('article', { 'aria-labelledby': `env-${i}` },
+        h('h3', { id: `env-${i}` }, e.summary || 'Sans titre'),
+        h('p', { class: 'quand' }, formatWhen(e.start, e.end, e.all_day)),
+        attendeeAnswers(e.attendees.filter((a) => !mine.includes(bareAddress(a.address).toLowerCase()))))))));
+  } catch (e) {
+    fill(box, h('p', { class: 'erreur' }, e.message));
+  }
 }
 
 let cards = 0;

@@ -39,6 +39,9 @@ export function directoryGroups() {
   return groupsPromise;
 }
 
+// RFC 3339 UTC without the milliseconds toISOString() adds (the API reads whole seconds).
+export const utc = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 const norm = (address) => String(address ?? '').replace(/^mailto:/i, '').trim().toLowerCase();
 
 export function attendeePicker(initial = [], { onChange, label = 'Ajouter des participants' } = {}) {
@@ -347,7 +350,7 @@ export function freeBusyGrid({ attendees = [], start, end, onPick, organizer } =
     }
     status.textContent = 'Chargement des disponibilités…';
     try {
-      const r = await post('/api/v1/freebusy', { attendees: ids.slice(0, 50), from: from.toISOString(), to: to.toISOString() });
+      const r = await post('/api/v1/freebusy', { attendees: ids.slice(0, 50), from: utc(from), to: utc(to) });
       if (mine !== seq) return;
       rows = (r.attendees ?? []).map((a, i) => ({
         id: a.attendee,
@@ -404,6 +407,12 @@ export function freeBusyGrid({ attendees = [], start, end, onPick, organizer } =
       h('caption', { class: 'invisible' },
         `Disponibilités du ${formatDateLong(day)}, de ${kFirstHour} h à ${kLastHour} h par demi-heure`),
       h('thead', {}, head), h('tbody', {}, body));
+    // On a narrow screen the grid scrolls: bring the proposed slot into view.
+    const first = table.querySelector('th.propose');
+    const names = table.querySelector('th.dispo-nom');
+    if (first && names && scroller.clientWidth < scroller.scrollWidth) {
+      scroller.scrollLeft = Math.max(0, first.offsetLeft - names.offsetWidth - 8);
+    }
   }
 
   function pick(s, e) {

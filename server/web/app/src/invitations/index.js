@@ -8,6 +8,7 @@ import { get, post, seg } from '../lib/api.js';
 import { h, fill, announce } from '../lib/dom.js';
 import { formatDateLong, formatTime } from '../lib/format.js';
 import { attendeeAnswers, bareAddress } from './answers.js';
+import { utc } from './attendees.js';
 
 const kReplies = [
   { answer: 'accepted', label: 'Accepter', done: 'acceptée', cls: 'principal' },
@@ -96,7 +97,7 @@ async function loadSent(box) {
     const mine = [me.email, me.login].filter(Boolean).map((x) => x.toLowerCase());
     const from = new Date();
     const to = new Date(from.getTime() + kSentDays * 86400_000);
-    const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
+    const range = `from=${encodeURIComponent(utc(from))}&to=${encodeURIComponent(utc(to))}`;
     const events = [];
     const seen = new Set();
     for (const c of (cals.calendars ?? []).filter((x) => x.access === 'owner' || x.owner?.login === me.login)) {

@@ -480,6 +480,25 @@ export function eventFormAttendees({ attendees = [], form } = {}) {
     }
   };
   const picker = attendeePicker(attendees, { onChange: refresh });
+  // /agenda?nouveau=1&invite=<email>[&invite=…] (the annuaire's "Inviter"): the new event's
+  // form starts with these attendees, named from the directory; the query is dropped once used
+  // so that the next form does not get them again.
+  const url = new URL(location.href);
+  const invited = url.searchParams.getAll('invite').filter((x) => kEmail.test(x));
+  if (!attendees.length && invited.length) {
+    url.searchParams.delete('invite');
+    url.searchParams.delete('nouveau');
+    history.replaceState(history.state, '', url.pathname + (url.search || '') + url.hash);
+    Promise.all(invited.map(async (address) => {
+      try {
+        const r = await get(`/api/v1/directory?${new URLSearchParams({ q: address, limit: '5' })}`);
+        const p = (r.people ?? []).find((x) => norm(x.email) === norm(address));
+        return p ? { address: p.email, name: p.name, login: p.login } : { address, name: '' };
+      } catch {
+        return { address, name: '' };
+      }
+    })).then((list) => { picker.attendees = [...picker.attendees, ...list]; });
+  }
   const element = h('fieldset', { class: 'participants-choix' }, h('legend', {}, 'Participants'), picker, gridBox);
   // The dates live in the form around us: follow their changes once we are in it.
   setTimeout(() => element.closest('form')?.addEventListener('change', (ev) => {

@@ -58,7 +58,7 @@ test('invitations: invite a colleague from the directory, she accepts, the organ
   await open(page, '/agenda');
   const newButton = page.locator('button.nouveau');
   let viaForm = false;
-  if (await newButton.count()) {
+  if (await newButton.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
     await newButton.click();
     const dialog = page.locator('dialog.dialogue-evenement');
     await dialog.waitFor();

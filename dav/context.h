@@ -52,6 +52,9 @@ struct DavOptions {
   // Members an invited group (CUTYPE=GROUP attendee) is expanded into ([scheduling]); beyond
   // it the group is not expanded and its SCHEDULE-STATUS says 5.3 (RFC 6638 §3.2.9).
   size_t max_group_members = 500;
+  // vCards in one import of the web application (POST /api/v1/addressbooks/{id}/import): more
+  // is refused whole with 413 before anything is stored ([limits] max_import_cards).
+  size_t max_import_cards = 1000;
 };
 
 // Injectable clock so time-dependent tests are deterministic.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -129,6 +130,7 @@ dav::DavOptions DavOptionsFrom(const Config& config) {
   o.max_shares_per_collection = config.max_shares_per_collection;
   o.max_delegates = config.max_delegates;
   o.max_group_members = config.max_group_members;
+  o.max_import_cards = config.max_import_cards;
   return o;
 }
 
@@ -165,21 +167,6 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
   }
   router_.Add({"/dav", false, true,
                [this](http::HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
-  router_.Add({"/api/v1/directory", false, true,
-               [this](http::HttpRequest& r, const AuthUser*) {
-                 return dav::api::ServeDirectory(dav_ctx_, r, departments_);
-               },
-               true});
-  router_.Add({"/api/v1/invitations", false, true,
-               [this](http::HttpRequest& r, const AuthUser* u) {
-                 return dav::api::ServeInvitations(dav_ctx_, r, ToPrincipal(*u));
-               },
-               true});
-  router_.Add({"/api/v1/freebusy", false, true,
-               [this](http::HttpRequest& r, const AuthUser* u) {
-                 return dav::api::ServeFreeBusy(dav_ctx_, r, ToPrincipal(*u));
-               },
-               true});
   // [auth] backend = ldap: the academy's directory checks personal passwords, by a bind as the
   // account's login (the directory's uid), on the hash-pool threads that run SignIn; the
   // verified-credential cache (auth_) keeps DAV clients from binding on every request.
@@ -275,25 +262,48 @@ void App::MountWebPages() {
 }
 
 void App::AddDavApiRows() {
-  using Serve = http::HttpResponse (*)(const dav::DavContext&, const http::HttpRequest&,
-                                       const dav::Principal&);
-  // Longest prefix first in the router: /api/v1/me/... lie below the account API's exact
-  // /api/v1/me row.
-  const std::pair<const char*, Serve> kCalls[] = {
-      {"/api/v1/calendars", dav::api::ServeCalendars},
-      {"/api/v1/addressbooks", dav::api::ServeAddressbooks},
-      {"/api/v1/me/delegates", dav::api::ServeDelegates},
-      {"/api/v1/me/invitations", dav::api::ServeShareInvitations},
+  using Serve = std::function<http::HttpResponse(const http::HttpRequest&, const dav::Principal&)>;
+  auto plain = [this](http::HttpResponse (*fn)(const dav::DavContext&, const http::HttpRequest&,
+                                               const dav::Principal&)) {
+    return Serve([this, fn](const http::HttpRequest& r, const dav::Principal& p) {
+      return fn(dav_ctx_, r, p);
+    });
   };
-  for (const auto& [path, serve] : kCalls) {
+  struct Call {
+    const char* path;
+    Serve serve;
+    bool patch = false;               // also PATCH (resources the web pages edit in place)
+    const char* post_body_type = "";  // PageRow::other_body_type of the POST row
+  };
+  // Longest prefix first in the router: /api/v1/me/... lie below the account API's exact
+  // /api/v1/me row. The directory, invitations and free/busy took HTTP Basic only before the
+  // web application (issue 13): as rows here they take the session cookie too, and Basic
+  // clients see the same answers as before.
+  const Call kCalls[] = {
+      {"/api/v1/calendars", plain(dav::api::ServeCalendars), true},
+      // POST .../import takes text/vcard (dav/api/contacts_api.h).
+      {"/api/v1/addressbooks", plain(dav::api::ServeAddressbooks), true, "text/vcard"},
+      {"/api/v1/me/delegates", plain(dav::api::ServeDelegates)},
+      {"/api/v1/me/invitations", plain(dav::api::ServeShareInvitations)},
+      {"/api/v1/directory",
+       [this](const http::HttpRequest& r, const dav::Principal&) {
+         return dav::api::ServeDirectory(dav_ctx_, r, departments_);
+       }},
+      {"/api/v1/invitations", plain(dav::api::ServeInvitations)},
+      {"/api/v1/freebusy", plain(dav::api::ServeFreeBusy)},
+  };
+  for (const Call& call : kCalls) {
     // The handlers answer 405 themselves for a method their resource does not take.
-    for (const char* method : {"GET", "POST", "DELETE"}) {
+    for (const char* method : {"GET", "POST", "DELETE", "PATCH"}) {
+      if (std::string_view(method) == "PATCH" && !call.patch) continue;
       web::PageRow row{
-          path, method, web::Access::kSignedIn, false, [this, serve](web::WebRequest& r) {
+          call.path, method, web::Access::kSignedIn, false,
+          [serve = call.serve](web::WebRequest& r) {
             const store::User& u = *r.user;
-            return serve(dav_ctx_, r.http, dav::Principal{u.id, u.login, u.display_name, u.email});
+            return serve(r.http, dav::Principal{u.id, u.login, u.display_name, u.email});
           }};
       row.prefix = true;
+      if (std::string_view(method) == "POST") row.other_body_type = call.post_body_type;
       pages_.Add(std::move(row));
     }
   }

@@ -7,7 +7,11 @@
 //    "shared": bool,                   a share mounted here, or an own collection shared with
 //                                      someone
 //    "url": "/dav/calendars/{login}/{id}/"}   the DAV URL (also "href", as before issue 12)
-//   GET /api/v1/addressbooks           {"addressbooks": [...]}
+//   GET /api/v1/addressbooks           {"addressbooks": [...]}, each also with "writable" (the
+//                                      user may change its cards), the annuaire last (read-only,
+//                                      "directory": true, "owner": null)
+//   POST /api/v1/addressbooks {"name"}; PATCH|DELETE /api/v1/addressbooks/{id}
+//   /api/v1/addressbooks/{id}/contacts..., /import, /export  (dav/api/contacts_api.h)
 //   GET|POST|DELETE /api/v1/addressbooks/{id}/shares   (dav/api/sharing_api.h)
 // Errors are JSON {"error": "..."} with the HTTP status.
 #pragma once
@@ -65,6 +69,23 @@ std::string ShownColor(const store::Collection& c, const store::ShareMember* mem
 // Serves a request whose path starts with /api/v1/addressbooks for `principal`.
 http::HttpResponse ServeAddressbooks(const DavContext& ctx, const http::HttpRequest& request,
                                      const Principal& principal);
+
+// The address-book and calendar calls of the web application (issue 13), in the principal's
+// home of `area`, through what MKCOL, PROPPATCH and DELETE use (CreateCollectionAt,
+// ApplyUpdates / sharing::ApplyMountUpdates, CheckDelete + RevokeAllShares):
+//   create: {"name"} -> 201 {"addressbook"|"calendar": listing entry}, id a new UUID;
+//   rename: {"name"} -> 200 {"id", "name"}; a share mount gets the sharee's own name;
+//   delete: -> 204, own collections only (403 for a share or the annuaire; 409
+//           {"error": "default-addressbook"} for the default contacts/).
+// Errors as contacts_api.h ApiError (400 names the field "name").
+http::HttpResponse CreateCollectionCall(const DavContext& ctx, const http::HttpRequest& request,
+                                        const Principal& principal, const Area& area,
+                                        std::string_view kind);
+http::HttpResponse RenameCollectionCall(const DavContext& ctx, const http::HttpRequest& request,
+                                        const Principal& principal, const Area& area,
+                                        const std::string& id, std::string_view kind);
+http::HttpResponse DeleteCollectionCall(const DavContext& ctx, const Principal& principal,
+                                        const Area& area, const std::string& id);
 
 // Splits the part of a path after an API prefix ("/agenda/events") into the collection id
 // ("agenda") and the rest ("/events"); id "" for the listing itself ("" or "/").

@@ -202,6 +202,17 @@ struct Attendee {
   std::string partstat;  // "NEEDS-ACTION", "ACCEPTED", ...
 };
 
+// A recurrence rule as the JSON API shows and takes it (RFC 5545 §3.3.10, the subset the web
+// agenda edits): FREQ, INTERVAL, BYDAY (weekdays without ordinal), UNTIL as a date, COUNT.
+struct RecurrenceRule {
+  std::string freq;  // "DAILY", "WEEKLY", "MONTHLY", "YEARLY"
+  int interval = 1;
+  std::vector<std::string> byday;  // "MO", "TH", ...
+  std::string until;               // "2027-07-04" (the last day, in the event's zone) or ""
+  int count = 0;                   // 0 = none
+  bool operator==(const RecurrenceRule&) const = default;
+};
+
 struct Occurrence {
   std::string uid;
   std::string recurrence_id;  // "" for a non-recurring component; else the UTC instance start
@@ -212,6 +223,13 @@ struct Occurrence {
   std::string summary, location, description, status;
   std::string organizer;  // "mailto:..."
   std::vector<Attendee> attendees;
+  // The zone of DTSTART: its TZID, "UTC" for a UTC time, "" for a DATE or a floating time.
+  std::string timezone;
+  std::optional<RecurrenceRule> rrule;  // the series' rule (the master's, also for an override)
+  bool recurring = false;               // part of a series (RRULE, RDATE or an override)
+  std::vector<int> alarms;              // VALARM triggers, minutes before the start
+  std::string klass = "PUBLIC";         // CLASS
+  bool transparent = false;             // TRANSP:TRANSPARENT
 };
 
 // Instances of `ics` overlapping `range`, in start order, at most `max_instances` (the rest are

@@ -150,6 +150,12 @@ std::vector<icalproperty*> Props(icalcomponent* c, icalproperty_kind kind = ICAL
 // Removes (and frees) every property of `kind` from `c`.
 void RemoveProps(icalcomponent* c, icalproperty_kind kind);
 
+// The RRULE of the master `master` as the JSON API shows it (ical_edit.cc): nullopt without
+// one; UNTIL as the date it falls on in DTSTART's zone.
+std::optional<RecurrenceRule> ReadRule(icalcomponent* master, TimeContext& tc);
+// The VALARM triggers of `c` related to its start, as minutes before it (ical_edit.cc).
+std::vector<int> AlarmMinutes(icalcomponent* c);
+
 // Serialises a component with CRLF line endings and 75-octet folding.
 std::string Serialize(icalcomponent* comp);
 

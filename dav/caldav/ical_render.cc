@@ -298,7 +298,17 @@ std::string Param(icalproperty* p, const char* name) {
   return out;
 }
 
-Occurrence ToOccurrence(const Instance& inst) {
+// The zone of `c`'s DTSTART as the API names it: its TZID, "UTC", or "" (DATE, floating).
+std::string StartZone(icalcomponent* c) {
+  icalproperty* p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+  if (!p) return "";
+  icaltimetype t = icalproperty_get_dtstart(p);
+  if (t.is_date) return "";
+  if (icaltime_is_utc(t)) return "UTC";
+  return Param(p, "TZID");
+}
+
+Occurrence ToOccurrence(const Instance& inst, icalcomponent* master, TimeContext& tc) {
   Occurrence o;
   icalcomponent* c = inst.comp;
   const char* uid = icalcomponent_get_uid(c);
@@ -318,6 +328,13 @@ Occurrence ToOccurrence(const Instance& inst) {
     if (a.partstat.empty()) a.partstat = "NEEDS-ACTION";
     o.attendees.push_back(std::move(a));
   }
+  o.timezone = StartZone(c);
+  if (master) o.rrule = internal::ReadRule(master, tc);
+  o.recurring = inst.recurring;
+  o.alarms = internal::AlarmMinutes(c);
+  std::string klass = Text(c, ICAL_CLASS_PROPERTY);
+  if (!klass.empty()) o.klass = klass;
+  o.transparent = Text(c, ICAL_TRANSP_PROPERTY) == "TRANSPARENT";
   return o;
 }
 
@@ -331,7 +348,12 @@ Result<std::vector<Occurrence>> ExpandOccurrences(std::string_view ics, const Ti
   if (!cal) return Status::Internal("stored calendar data cannot be parsed");
   TimeContext tc(cal.get(), floating_tz);
   std::vector<Instance> found;
+  std::map<icalcomponent*, icalcomponent*> master_of;  // instance component -> its series' master
   for (const ComponentGroup& g : internal::GroupComponents(cal.get())) {
+    if (g.master) {
+      for (icalcomponent* c : g.overrides) master_of[c] = g.master;
+      master_of[g.master] = g.master;
+    }
     icalcomponent* first = g.master ? g.master : g.overrides.front();
     icalcomponent_kind kind = icalcomponent_isa(first);
     if (kind != ICAL_VEVENT_COMPONENT && kind != ICAL_VTODO_COMPONENT) continue;
@@ -349,7 +371,10 @@ Result<std::vector<Occurrence>> ExpandOccurrences(std::string_view ics, const Ti
   }
   std::vector<Occurrence> out;
   out.reserve(found.size());
-  for (const Instance& inst : found) out.push_back(ToOccurrence(inst));
+  for (const Instance& inst : found) {
+    auto m = master_of.find(inst.comp);
+    out.push_back(ToOccurrence(inst, m == master_of.end() ? nullptr : m->second, tc));
+  }
   return out;
 }
 

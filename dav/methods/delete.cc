@@ -10,29 +10,33 @@
 
 namespace cartable::dav {
 
-MethodResult HandleDelete(const Request& req, Target& t) {
+Status DeleteMember(const Request& req, Target& t) {
+  Result<std::string> etag = sharing::ViewerEtag(req, t);  // a sharee's own (per_user.h)
+  if (!etag.ok()) return etag.status();
   bool unused;
-  std::optional<std::string> etag;
-  if (t.type == NodeType::kObject) {
-    Result<std::string> mine = sharing::ViewerEtag(req, t);  // a sharee's own (per_user.h)
-    if (!mine.ok()) return mine.status();
-    etag = std::move(mine.value());
-  }
-  if (Status s = CheckConditions(req.http, etag, false, &unused); !s.ok()) return s;
+  if (Status s = CheckConditions(req.http, *etag, false, &unused); !s.ok()) return s;
+  MemberState state;
+  if (Status m = CheckChange(req, t, MemberChange::kDelete, state); !m.ok()) return m;
+  return RemoveMember(req, t, nullptr, state);
+}
+
+MethodResult HandleDelete(const Request& req, Target& t) {
   Status s;
-  if (t.mount && t.path == t.mount->path) {
-    // A share mount: its user removes it from their home (sharing_service.h LeaveShare); the
-    // owner's collection stays (CalendarServer and SabreDAV answer the same way).
-    s = sharing::LeaveShare(req, t.mount->share);
-  } else if (t.type == NodeType::kCollection) {
-    if (Status c = CheckDelete(req, t); !c.ok()) return c;
-    // A shared calendar or address book: the sharees' homes learn their mounts went.
-    if (Status r = sharing::RevokeAllShares(req, t.collection); !r.ok()) return r;
-    s = req.session.DeleteCollection(t.collection.id);
+  if (t.type == NodeType::kObject) {
+    s = DeleteMember(req, t);
   } else {
-    MemberState state;
-    if (Status m = CheckChange(req, t, MemberChange::kDelete, state); !m.ok()) return m;
-    s = RemoveMember(req, t, nullptr, state);
+    bool unused;
+    if (Status c = CheckConditions(req.http, std::nullopt, false, &unused); !c.ok()) return c;
+    if (t.mount && t.path == t.mount->path) {
+      // A share mount: its user removes it from their home (sharing_service.h LeaveShare); the
+      // owner's collection stays (CalendarServer and SabreDAV answer the same way).
+      s = sharing::LeaveShare(req, t.mount->share);
+    } else {
+      if (Status c = CheckDelete(req, t); !c.ok()) return c;
+      // A shared calendar or address book: the sharees' homes learn their mounts went.
+      if (Status r = sharing::RevokeAllShares(req, t.collection); !r.ok()) return r;
+      s = req.session.DeleteCollection(t.collection.id);
+    }
   }
   if (!s.ok()) return s;
   http::HttpResponse r;

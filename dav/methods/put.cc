@@ -10,11 +10,8 @@
 
 namespace cartable::dav {
 
-MethodResult HandlePut(const Request& req, Target& t) {
-  if (!t.path.empty() && t.path.back() == '/') {
-    return Status::MethodNotAllowed("PUT cannot create a collection; use MKCOL");
-  }
-  if (!t.parent_exists) return Status::Conflict("the parent collection does not exist");
+Result<WriteResult> PutMember(const Request& req, Target& t, const std::string& body,
+                              const std::string& content_type) {
   const CollectionType& parent = DescribeCollection(t.collection.kind);
   if (!parent.allows_objects) {
     return Status::Forbidden("this collection does not hold plain resources");
@@ -31,15 +28,21 @@ MethodResult HandlePut(const Request& req, Target& t) {
   if (Status s = CheckChange(req, t, MemberChange::kPut, state); !s.ok()) return s;
   int64_t old_size = t.type == NodeType::kObject ? t.object.size : 0;
   if (parent.counts_quota) {
-    if (Status s = CheckQuota(req, t, static_cast<int64_t>(req.http.body.size()) - old_size);
-        !s.ok()) {
+    if (Status s = CheckQuota(req, t, static_cast<int64_t>(body.size()) - old_size); !s.ok()) {
       return s;
     }
   }
+  return WriteMember(req, MemberWrite{t, body, content_type, MemberChange::kPut}, state);
+}
+
+MethodResult HandlePut(const Request& req, Target& t) {
+  if (!t.path.empty() && t.path.back() == '/') {
+    return Status::MethodNotAllowed("PUT cannot create a collection; use MKCOL");
+  }
+  if (!t.parent_exists) return Status::Conflict("the parent collection does not exist");
   std::string content_type(req.http.headers.Get("Content-Type").value_or(""));
   if (content_type.empty()) content_type = "application/octet-stream";
-  Result<WriteResult> stored =
-      WriteMember(req, MemberWrite{t, req.http.body, content_type, MemberChange::kPut}, state);
+  Result<WriteResult> stored = PutMember(req, t, req.http.body, content_type);
   if (!stored.ok()) return stored.status();
   http::HttpResponse r;
   r.status = t.type == NodeType::kObject ? 204 : 201;

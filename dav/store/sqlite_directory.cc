@@ -45,6 +45,10 @@ constexpr char kListAllSql[] = DIRECTORY_COLUMNS(
 constexpr char kListDepartementSql[] = DIRECTORY_COLUMNS("")
     "FROM directory_entries WHERE departement = ?2 AND (?3 = 0 OR active = 1) "
     "ORDER BY sort_key, id LIMIT ?4";
+// People of one establishment (its members are few: the partial uai index, then a sort).
+constexpr char kListEstablishmentSql[] = DIRECTORY_COLUMNS("")
+    "FROM directory_entries WHERE uai = ?5 AND (?2 = '' OR departement = ?2) "
+    "AND (?3 = 0 OR active = 1) ORDER BY sort_key, id LIMIT ?4";
 // Needles shorter than a trigram: every row's folded text is scanned (short needles are rare;
 // they match most people anyway, and the caller then scans the address book).
 constexpr char kContainsShortSql[] =
@@ -61,6 +65,7 @@ const char* SearchDirectorySql() {
   return DIRECTORY_COLUMNS("e.")
       "FROM directory_search CROSS JOIN directory_entries e ON e.id = directory_search.rowid "
       "WHERE directory_search MATCH ?1 AND (?2 = '' OR e.departement = ?2) "
+      "AND (?5 = '' OR e.uai = ?5) "
       "AND (?3 = 0 OR e.active = 1) ORDER BY e.sort_key, e.id LIMIT ?4";
 }
 
@@ -211,11 +216,15 @@ Result<std::vector<DirectoryEntry>> SqliteSession::SearchDirectory(const Directo
   if (query.limit == 0) return std::vector<DirectoryEntry>();
   const std::string match = FtsPrefixQuery(QueryWords(query.text));
   Result<Stmt> s = Prepare(!match.empty()               ? SearchDirectorySql()
+                           : !query.uai.empty()         ? kListEstablishmentSql
                            : !query.departement.empty() ? kListDepartementSql
                                                         : kListAllSql);
   if (!s.ok()) return s.status();
   if (!match.empty()) s->Bind(1, match);
-  if (!match.empty() || !query.departement.empty()) s->Bind(2, query.departement);
+  if (!match.empty() || !query.uai.empty() || !query.departement.empty()) {
+    s->Bind(2, query.departement);
+  }
+  if (!match.empty() || !query.uai.empty()) s->Bind(5, query.uai);
   s->Bind(3, int64_t{query.active_only}).Bind(4, SqlLimit(query.limit));
   return StepDirectoryEntries(*s);
 }

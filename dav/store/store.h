@@ -314,6 +314,7 @@ struct DirectoryEntry {
 struct DirectoryQuery {
   std::string text;
   std::string departement;  // "" = all departments
+  std::string uai;          // "" = all establishments; else only people of this one (exact)
   bool active_only = true;
   size_t limit = 20;
 };

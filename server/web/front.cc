@@ -233,8 +233,9 @@ http::HttpResponse WebFront::Run(const PageRow& row, http::HttpRequest& request,
   if (changes_state) {
     if (wr.via_json) {
       auto type = request.headers.Get("Content-Type");
-      if (!request.body.empty() &&
-          (!type || !Lower(http::Trim(*type)).starts_with("application/json"))) {
+      const std::string media = type ? Lower(http::Trim(*type)) : "";
+      if (!request.body.empty() && !media.starts_with("application/json") &&
+          (row.other_body_type.empty() || !media.starts_with(row.other_body_type))) {
         return JsonError(415, "unsupported-media-type");
       }
       // Signing in (an anonymous row) needs no token: the origin checks above cover it.

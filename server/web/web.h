@@ -63,6 +63,10 @@ struct PageRow {
   // Also every path below `path` ("/api/v1/calendars/agenda/events"): JSON calls whose path
   // names a resource. An exact row of the same path and method wins, then the longest prefix.
   bool prefix = false;
+  // JSON calls: a media type the call also takes as its body besides application/json (the
+  // contacts import takes text/vcard). Never a CORS-safelisted type (text/plain, forms): a
+  // cross-site page cannot send another type without a preflight, which is never granted.
+  std::string other_body_type = "";
 
   bool Covers(std::string_view p) const {
     return p == path ||

@@ -81,8 +81,13 @@ TEST_F(ApiTest, ErrorsAreJson) {
   auto bad = server_.As("GET", "/api/v1/calendars/agenda/events?from=demain");
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(json::parse(bad.body)["error"].is_string());
+  // POST creates a calendar (issue 13): without a body it is a bad request, in JSON.
   auto post = server_.As("POST", "/api/v1/calendars");
-  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.status, 400);
+  EXPECT_TRUE(json::parse(post.body)["error"].is_string());
+  auto del = server_.As("DELETE", "/api/v1/calendars");
+  EXPECT_EQ(del.status, 405);
+  EXPECT_TRUE(json::parse(del.body)["error"].is_string());
 }
 
 }  // namespace

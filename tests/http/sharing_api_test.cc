@@ -192,7 +192,9 @@ TEST_F(SharingApiTest, ShareErrors) {
   expect(Share("addressbooks/contacts", "mdupont", "freebusy"), 403);  // no such access
   Reply put = As("jlabert", "PUT", "/api/v1/calendars/agenda/shares", "{}");
   expect(put, 405);
-  EXPECT_EQ(put.Header("allow"), "GET, HEAD, POST, DELETE");
+  // The router's Allow lists the methods of the whole /api/v1/calendars row (PATCH: the web
+  // agenda's changes of calendars, events and tasks, issue 13).
+  EXPECT_EQ(put.Header("allow"), "GET, HEAD, POST, DELETE, PATCH");
   expect(server_.Request("GET", "/api/v1/calendars/agenda/shares"), 401);
   // Nothing was stored by the refused requests.
   EXPECT_EQ(Body(As("jlabert", "GET", "/api/v1/calendars/agenda/shares"))["shares"].size(), 0u);
@@ -217,12 +219,13 @@ TEST_F(SharingApiTest, SharesAnAddressBook) {
   Reply shared = Share("addressbooks/contacts", "mdupont", "read");
   ASSERT_EQ(shared.status, 201) << shared.body;
   json mine = Body(As("jlabert", "GET", "/api/v1/addressbooks"))["addressbooks"];
-  ASSERT_EQ(mine.size(), 1u) << mine;
+  ASSERT_EQ(mine.size(), 2u) << mine;  // and the annuaire, last (issue 13)
+  EXPECT_EQ(mine[1]["id"], "annuaire");
   EXPECT_EQ(mine[0]["id"], "contacts");
   EXPECT_EQ(mine[0]["name"], "Contacts");
   EXPECT_EQ(mine[0]["shared"], true);
   json theirs = Body(As("mdupont", "GET", "/api/v1/addressbooks"))["addressbooks"];
-  ASSERT_EQ(theirs.size(), 2u) << theirs;
+  ASSERT_EQ(theirs.size(), 3u) << theirs;
   EXPECT_EQ(theirs[1]["owner"]["login"], "jlabert");
   EXPECT_EQ(theirs[1]["access"], "read");
   EXPECT_EQ(theirs[1]["url"],
@@ -230,12 +233,13 @@ TEST_F(SharingApiTest, SharesAnAddressBook) {
   // Calendars and address books are listed apart.
   EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/calendars"))["calendars"].size(), 2u);
   EXPECT_EQ(As("mdupont", "GET", "/api/v1/addressbooks/contacts/shares").status, 200);
-  EXPECT_EQ(As("mdupont", "POST", "/api/v1/addressbooks").status, 405);
+  // POST creates an address book since issue 13: a body without a name is refused.
+  EXPECT_EQ(As("mdupont", "POST", "/api/v1/addressbooks").status, 400);
   EXPECT_EQ(As("mdupont", "GET", "/api/v1/addressbooks/contacts/cards").status, 404);
   EXPECT_EQ(server_.Request("GET", "/api/v1/addressbooks").status, 401);
   EXPECT_EQ(As("jlabert", "DELETE", "/api/v1/addressbooks/contacts/shares?with=mdupont").status,
             204);
-  EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/addressbooks"))["addressbooks"].size(), 1u);
+  EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/addressbooks"))["addressbooks"].size(), 2u);
 }
 
 TEST_F(SharingApiTest, SharesWithADepartment) {
@@ -480,7 +484,7 @@ TEST_F(TightSharingApiTest, DecliningLeavesTheHomeUnchanged) {
   Reply declined = As("mdupont", "POST", "/api/v1/me/invitations/" + uid, R"({"accept": false})");
   ASSERT_EQ(declined.status, 200) << declined.body;
   EXPECT_EQ(Body(declined), (json{{"uid", uid}, {"accepted", false}}));
-  EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/addressbooks"))["addressbooks"].size(), 1u);
+  EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/addressbooks"))["addressbooks"].size(), 2u);
   EXPECT_EQ(Body(As("mdupont", "GET", "/api/v1/me/invitations"))["invitations"].size(), 0u);
   EXPECT_EQ(
       Body(As("jlabert", "GET", "/api/v1/addressbooks/contacts/shares"))["shares"][0]["status"],

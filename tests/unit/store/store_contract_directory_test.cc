@@ -271,6 +271,37 @@ TYPED_TEST(StoreDirectoryTest, SearchFiltersOrdersAndLimits) {
   EXPECT_EQ(this->Search("", "37", false, 2), (Names{"Écoffier", "Labert"}));
 }
 
+// Issue 13: the annuaire's establishment filter (an exact UAI), with or without words.
+TYPED_TEST(StoreDirectoryTest, SearchFiltersByEstablishment) {
+  this->AddCast();
+  DirectoryEntry other = Person("k8", "Marie", "Marchand", "41");
+  other.uai = "0410002B";
+  this->Add(other);
+  auto search = [this](const std::string& text, const std::string& uai,
+                       const std::string& departement = "", bool active_only = true) {
+    DirectoryQuery q;
+    q.text = text;
+    q.uai = uai;
+    q.departement = departement;
+    q.active_only = active_only;
+    Result<std::vector<DirectoryEntry>> r = this->session().SearchDirectory(q);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> noms;
+    if (r.ok()) {
+      for (const DirectoryEntry& e : *r) noms.push_back(e.nom);
+    }
+    return noms;
+  };
+  EXPECT_EQ(search("mar", "0410002B"), Names{"Marchand"});
+  EXPECT_EQ(search("mar", "0370001A"), Names{"Martin"});
+  EXPECT_EQ(search("mar", "0370001A", "", false), (Names{"Lebrun", "Martin"}));
+  EXPECT_EQ(search("mar", "0370001A", "37", false), Names{"Lebrun"});
+  EXPECT_EQ(search("", "0410002B"), Names{"Marchand"});
+  EXPECT_EQ(search("", "0370001A", "41"), Names{"Martin"});
+  EXPECT_EQ(search("", "0999999Z"), Names{});
+  EXPECT_EQ(search("mar", ""), (Names{"Marchand", "Martin"})) << "no filter: every establishment";
+}
+
 TYPED_TEST(StoreDirectoryTest, ContainingFindsSubstrings) {
   this->AddCast();
   EXPECT_EQ(this->Containing("aber"), Ids{this->labert_});  // inside a word

@@ -241,7 +241,7 @@ json ListedCalendar(store::Session& s, const OpenedHome& opened, const std::stri
 }
 
 http::HttpResponse Commit(const DavContext& ctx, OpenedHome& opened, http::HttpResponse r) {
-  if (Status st = opened.txn->Commit(); !st.ok()) return ApiError(st);
+  if (Status st = opened.txn->Commit(); !st.ok()) return CalendarApiError(st);
   if (ctx.mail_committed) ctx.mail_committed();
   return r;
 }
@@ -281,13 +281,13 @@ http::HttpResponse CreateCalendar(const DavContext& ctx, const http::HttpRequest
     }
   }
   Result<OpenedHome> opened = OpenHome(ctx, principal, CalendarArea(), true);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CalendarApiError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
   std::string base = Slug(*name), id = base;
   Result<Target> t = Status::Internal("");
   for (int n = 2; n < 100; ++n) {
     t = Resolve(s, opened->home.path + id + "/", principal);
-    if (!t.ok()) return ApiError(t.status());
+    if (!t.ok()) return CalendarApiError(t.status());
     if (t->type == NodeType::kMissing) break;
     id = base + "-" + std::to_string(n);
   }
@@ -303,7 +303,7 @@ http::HttpResponse CreateCalendar(const DavContext& ctx, const http::HttpRequest
   mk.body += "</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>";
   Request req{mk, principal, s, ctx};
   MethodResult made = HandleMkcalendar(req, *t);
-  if (!made.ok()) return ApiError(made.status());
+  if (!made.ok()) return CalendarApiError(made.status());
   if (made->status >= 300)
     return ApiError(400, "bad-request", "Agenda refusé : nom ou couleur invalide");
   json listed = ListedCalendar(s, *opened, id);
@@ -330,7 +330,7 @@ http::HttpResponse PatchCalendar(const DavContext& ctx, const http::HttpRequest&
   std::optional<std::string> name, color;
   if (auto bad = ReadSettings(*body, false, &name, &color)) return *bad;
   Result<OpenedHome> opened = OpenHome(ctx, principal, CalendarArea(), true);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CalendarApiError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
   Result<Target> t = HomeCalendar(s, *opened, principal, id);
   if (!t.ok()) return ApiError(404, "not-found", "Aucun agenda « " + id + " »");
@@ -350,7 +350,7 @@ http::HttpResponse PatchCalendar(const DavContext& ctx, const http::HttpRequest&
               SettingsXml(name, color) + "</D:prop></D:set></D:propertyupdate>";
     Request req{pp, principal, s, ctx};
     MethodResult r = HandleProppatch(req, *t);
-    if (!r.ok()) return ApiError(r.status());
+    if (!r.ok()) return CalendarApiError(r.status());
     if (!AllSet(*r)) return ApiError(400, "bad-request", "Nom ou couleur refusés");
   }
   json listed = ListedCalendar(s, *opened, id);
@@ -360,7 +360,7 @@ http::HttpResponse PatchCalendar(const DavContext& ctx, const http::HttpRequest&
 http::HttpResponse DeleteCalendar(const DavContext& ctx, const http::HttpRequest& request,
                                   const Principal& principal, const std::string& id) {
   Result<OpenedHome> opened = OpenHome(ctx, principal, CalendarArea(), true);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CalendarApiError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
   Result<Target> t = HomeCalendar(s, *opened, principal, id);
   if (!t.ok()) return ApiError(404, "not-found", "Aucun agenda « " + id + " »");
@@ -376,7 +376,7 @@ http::HttpResponse DeleteCalendar(const DavContext& ctx, const http::HttpRequest
   };
   if (events(t->collection)) {
     Result<std::vector<store::Collection>> subs = s.ListChildCollections(opened->home.id);
-    if (!subs.ok()) return ApiError(subs.status());
+    if (!subs.ok()) return CalendarApiError(subs.status());
     size_t others = 0;
     for (const store::Collection& c : *subs) {
       if (c.kind == store::kKindCalendar && c.id != t->collection.id && events(c)) ++others;
@@ -392,7 +392,7 @@ http::HttpResponse DeleteCalendar(const DavContext& ctx, const http::HttpRequest
   if (auto m = request.headers.Get("If-Match")) del.headers.Set("If-Match", std::string(*m));
   Request req{del, principal, s, ctx};
   MethodResult r = HandleDelete(req, *t);
-  if (!r.ok()) return ApiError(r.status());
+  if (!r.ok()) return CalendarApiError(r.status());
   return Commit(ctx, *opened, NoContent());
 }
 

@@ -223,22 +223,22 @@ http::HttpResponse CreateCollectionCall(const DavContext& ctx, const http::HttpR
   if (auto bad = ReadName(request, &name)) return *bad;
   store::Session& s = ctx.store.ThreadSession();
   const std::string home = HomePath(area, principal.login);
-  if (Status st = EnsureHome(s, home, principal, ctx.homes); !st.ok()) return ApiError(st);
+  if (Status st = EnsureHome(s, home, principal, ctx.homes); !st.ok()) return CardApiError(st);
   Result<std::unique_ptr<store::Transaction>> txn = s.Begin(true);
-  if (!txn.ok()) return ApiError(txn.status());
+  if (!txn.ok()) return CardApiError(txn.status());
   const std::string id = carddav::NewContactUid();
   Result<Target> t = Resolve(s, home + id + "/", principal);
-  if (!t.ok()) return ApiError(t.status());
-  if (!t->access.Has(kPrivBind)) return ApiError(Denied(*t, "MKCOL"));
+  if (!t.ok()) return CardApiError(t.status());
+  if (!t->access.Has(kPrivBind)) return CardApiError(Denied(*t, "MKCOL"));
   pugi::xml_document doc;
   const Request req{request, principal, s, ctx};
   MethodResult made = CreateCollectionAt(req, *t, kind, DisplaynameUpdate(doc, name),
                                          {std::string(ns::kDav), "mkcol-response"});
-  if (!made.ok()) return ApiError(made.status());
+  if (!made.ok()) return CardApiError(made.status());
   if (made->status != 201) return ApiError(400, "invalid-field", "Ce nom est refusé.", "name");
   Result<store::Collection> created = s.GetCollection(home + id + "/");
-  if (!created.ok()) return ApiError(created.status());
-  if (Status c = (*txn)->Commit(); !c.ok()) return ApiError(c);
+  if (!created.ok()) return CardApiError(created.status());
+  if (Status c = (*txn)->Commit(); !c.ok()) return CardApiError(c);
   ListedCollection l;
   l.collection = std::move(created.value());
   l.id = id;
@@ -258,12 +258,13 @@ http::HttpResponse RenameCollectionCall(const DavContext& ctx, const http::HttpR
   std::string name;
   if (auto bad = ReadName(request, &name)) return *bad;
   auto opened = OpenForWrite(ctx, principal, area, id);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CardApiError(opened.status());
   Target& t = opened->second;
   if (t.kind == ResourceKind::kDirectory) {
     return ApiError(403, "forbidden", "L'annuaire ne peut pas être renommé.");
   }
-  if (t.collection.kind != kind) return ApiError(Status::NotFound("no collection '" + id + "'"));
+  if (t.collection.kind != kind)
+    return CardApiError(Status::NotFound("no collection '" + id + "'"));
   store::Session& s = ctx.store.ThreadSession();
   const Request req{request, principal, s, ctx};
   pugi::xml_document doc;
@@ -274,28 +275,28 @@ http::HttpResponse RenameCollectionCall(const DavContext& ctx, const http::HttpR
   if (sharing::IsMountRoot(t)) {
     outcomes = sharing::ApplyMountUpdates(req, t, updates, &all_ok);
   } else if (!t.access.Has(kPrivWriteProperties)) {
-    return ApiError(Denied(t, "PROPPATCH"));
+    return CardApiError(Denied(t, "PROPPATCH"));
   } else {
     outcomes = ApplyUpdates(req, t, updates, false, &all_ok);
     if (outcomes.ok() && all_ok) {
-      if (auto r = s.Touch(t.collection.id, "", false); !r.ok()) return ApiError(r.status());
+      if (auto r = s.Touch(t.collection.id, "", false); !r.ok()) return CardApiError(r.status());
     }
   }
-  if (!outcomes.ok()) return ApiError(outcomes.status());
+  if (!outcomes.ok()) return CardApiError(outcomes.status());
   if (!all_ok) {
     for (const PropOutcome& o : *outcomes) {
-      if (!o.error.ok()) return ApiError(o.error);
+      if (!o.error.ok()) return CardApiError(o.error);
     }
-    return ApiError(Status::Forbidden("the name was refused"));
+    return CardApiError(Status::Forbidden("the name was refused"));
   }
-  if (Status c = opened->first->Commit(); !c.ok()) return ApiError(c);
+  if (Status c = opened->first->Commit(); !c.ok()) return CardApiError(c);
   return Json(200, json{{"id", id}, {"name", name}});
 }
 
 http::HttpResponse DeleteCollectionCall(const DavContext& ctx, const Principal& principal,
                                         const Area& area, const std::string& id) {
   auto opened = OpenForWrite(ctx, principal, area, id);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CardApiError(opened.status());
   Target& t = opened->second;
   // Own collections only: a share is left from the sharing page (DELETE .../shares), the
   // annuaire is nobody's to delete.
@@ -311,11 +312,11 @@ http::HttpResponse DeleteCollectionCall(const DavContext& ctx, const Principal& 
       return ApiError(409, "default-addressbook",
                       "Votre carnet « Contacts » ne peut pas être supprimé.");
     }
-    return ApiError(c);
+    return CardApiError(c);
   }
-  if (Status r = sharing::RevokeAllShares(req, t.collection); !r.ok()) return ApiError(r);
-  if (Status d = s.DeleteCollection(t.collection.id); !d.ok()) return ApiError(d);
-  if (Status c = opened->first->Commit(); !c.ok()) return ApiError(c);
+  if (Status r = sharing::RevokeAllShares(req, t.collection); !r.ok()) return CardApiError(r);
+  if (Status d = s.DeleteCollection(t.collection.id); !d.ok()) return CardApiError(d);
+  if (Status c = opened->first->Commit(); !c.ok()) return CardApiError(c);
   return NoContent();
 }
 

@@ -77,7 +77,7 @@ http::HttpResponse ServeAddressbooks(const DavContext& ctx, const http::HttpRequ
 //   rename: {"name"} -> 200 {"id", "name"}; a share mount gets the sharee's own name;
 //   delete: -> 204, own collections only (403 for a share or the annuaire; 409
 //           {"error": "default-addressbook"} for the default contacts/).
-// Errors as contacts_api.h ApiError (400 names the field "name").
+// Errors as contacts_api.h CardApiError (400 names the field "name").
 http::HttpResponse CreateCollectionCall(const DavContext& ctx, const http::HttpRequest& request,
                                         const Principal& principal, const Area& area,
                                         std::string_view kind);

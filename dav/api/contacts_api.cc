@@ -113,14 +113,14 @@ json ContactJson(const store::Object& o, const ContactFields& f,
 http::HttpResponse ContactAnswer(store::Session& s, const Target& book, const std::string& name,
                                  int status) {
   Result<std::vector<Card>> cards = ReadCards(s, book);
-  if (!cards.ok()) return ApiError(cards.status());
+  if (!cards.ok()) return CardApiError(cards.status());
   for (const Card& c : *cards) {
     if (c.object.name == name) {
       return Json(status, json{{"contact",
                                 ContactJson(c.object, c.fields, GroupsOf(*cards, c.fields.uid))}});
     }
   }
-  return ApiError(Status::Internal("the stored contact does not parse"));
+  return CardApiError(Status::Internal("the stored contact does not parse"));
 }
 
 // The fields of `body` over `fields` (absent members keep their value). Errors name the field.
@@ -209,14 +209,14 @@ Result<WriteResult> StoreCard(const Request& req, Target& t, const std::string& 
 
 http::HttpResponse Committed(store::Transaction& txn, http::HttpResponse answer) {
   if (answer.status < 300) {
-    if (Status s = txn.Commit(); !s.ok()) return ApiError(s);
+    if (Status s = txn.Commit(); !s.ok()) return CardApiError(s);
   }
   return answer;
 }
 
 http::HttpResponse ListContacts(const DavContext& ctx, const Target& book) {
   Result<std::vector<Card>> cards = ReadCards(ctx.store.ThreadSession(), book);
-  if (!cards.ok()) return ApiError(cards.status());
+  if (!cards.ok()) return CardApiError(cards.status());
   json list = json::array();
   for (const Card& c : *cards) {
     list.push_back(ContactJson(c.object, c.fields, GroupsOf(*cards, c.fields.uid)));
@@ -254,10 +254,10 @@ http::HttpResponse CreateContact(const Request& req, const Target& book) {
   const std::string uid = carddav::NewContactUid();
   const std::string name = uid + ".vcf";
   Result<Target> t = Resolve(req.session, book.path + name, req.principal, BodyRead::kForWrite);
-  if (!t.ok()) return ApiError(t.status());
+  if (!t.ok()) return CardApiError(t.status());
   Result<WriteResult> stored =
       StoreCard(req, *t, carddav::SerializeVCard(carddav::NewContact(uid, fields)));
-  if (!stored.ok()) return ApiError(stored.status());
+  if (!stored.ok()) return CardApiError(stored.status());
   return ContactAnswer(req.session, book, name, 201);
 }
 
@@ -276,12 +276,12 @@ Result<Target> ExistingCard(const Request& req, const Target& book, const std::s
 
 http::HttpResponse EditContact(const Request& req, const Target& book, const std::string& name) {
   Result<Target> t = ExistingCard(req, book, name);
-  if (!t.ok()) return ApiError(t.status());
+  if (!t.ok()) return CardApiError(t.status());
   std::optional<json> body = JsonObjectBody(req.http);
   if (!body)
     return ApiError(400, "invalid-json", "Le corps de la requête doit être un objet JSON.");
   Result<carddav::VCard> card = carddav::ParseVCard(t->object.data.value_or(""));
-  if (!card.ok()) return ApiError(card.status());
+  if (!card.ok()) return CardApiError(card.status());
   const ContactFields before = carddav::ReadContact(*card);
   ContactFields after = before;
   std::string field;
@@ -291,15 +291,15 @@ http::HttpResponse EditContact(const Request& req, const Target& book, const std
   }
   carddav::ApplyContact(before, after, &card.value());
   Result<WriteResult> stored = StoreCard(req, *t, carddav::SerializeVCard(*card));
-  if (!stored.ok()) return ApiError(stored.status());
+  if (!stored.ok()) return CardApiError(stored.status());
   return ContactAnswer(req.session, book, name, 200);
 }
 
 http::HttpResponse DeleteContact(const Request& req, const Target& book, const std::string& name) {
   Result<Target> t = ExistingCard(req, book, name);
-  if (!t.ok()) return ApiError(t.status());
-  if (!t->access.Has(kPrivUnbind)) return ApiError(Denied(*t, "DELETE"));
-  if (Status s = DeleteMember(req, *t); !s.ok()) return ApiError(s);
+  if (!t.ok()) return CardApiError(t.status());
+  if (!t->access.Has(kPrivUnbind)) return CardApiError(Denied(*t, "DELETE"));
+  if (Status s = DeleteMember(req, *t); !s.ok()) return CardApiError(s);
   return NoContent();
 }
 
@@ -395,7 +395,7 @@ http::HttpResponse Import(const Request& req, const Target& book) {
     bool was_update = false;
     std::string uid;
     Status st = ImportCard(req, book, cards[i], &was_update, &uid);
-    if (StoreFailure(st)) return ApiError(st);  // nothing of the import is kept
+    if (StoreFailure(st)) return CardApiError(st);  // nothing of the import is kept
     if (!st.ok()) {
       rejected.push_back({{"index", i}, {"uid", uid}, {"reason", st.message()}});
       continue;
@@ -445,7 +445,7 @@ http::HttpResponse Export(const DavContext& ctx, const Target& book, const std::
   if (too_large) {
     return ApiError(507, "too-large", "Ce carnet est trop grand pour être exporté en une fois.");
   }
-  if (!st.ok()) return ApiError(st);
+  if (!st.ok()) return CardApiError(st);
   http::HttpResponse r;
   r.status = 200;
   r.headers.Set("Content-Type", kCardType);
@@ -458,14 +458,7 @@ http::HttpResponse Export(const DavContext& ctx, const Target& book, const std::
 
 }  // namespace
 
-http::HttpResponse ApiError(int status, const std::string& code, const std::string& message,
-                            const std::string& field) {
-  json body{{"error", code}, {"message", message}};
-  if (!field.empty()) body["field"] = field;
-  return Json(status, body);
-}
-
-http::HttpResponse ApiError(const Status& s) {
+http::HttpResponse CardApiError(const Status& s) {
   static const std::map<Status::Code, std::pair<const char*, const char*>> kKnown = {
       {Status::Code::kBadRequest, {"invalid", "La demande n'est pas valable."}},
       {Status::Code::kForbidden,
@@ -534,7 +527,7 @@ http::HttpResponse ServeContacts(const DavContext& ctx, const http::HttpRequest&
   if (refused) return *refused;
   const bool write = request.method != "GET" && request.method != "HEAD";
   Result<OpenedBook> opened = OpenBook(ctx, principal, book_id, write);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CardApiError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
   const Request req{request, principal, s, ctx};
   const Target& book = opened->book;

@@ -31,13 +31,9 @@ http::HttpResponse ServeContacts(const DavContext& ctx, const http::HttpRequest&
                                  const Principal& principal, const std::string& book_id,
                                  const std::string& tail);
 
-// {"error": code, "message": message[, "field": field]} with `status`.
-http::HttpResponse ApiError(int status, const std::string& code, const std::string& message,
-                            const std::string& field = "");
-
 // A non-OK Status of the DAV engine as an API error: its HTTP status (and Retry-After), a code
 // and a French message for the cases a person meets (403, 404, 409, 412, 413, 507), the
 // engine's own text in "detail".
-http::HttpResponse ApiError(const Status& s);
+http::HttpResponse CardApiError(const Status& s);
 
 }  // namespace cartable::dav::api

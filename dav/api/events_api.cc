@@ -313,7 +313,7 @@ http::HttpResponse FieldProblem(const FieldError& e) {
 // A Status from ical_edit (its message names the field) or the DAV layer.
 http::HttpResponse EditProblem(const Status& st, const std::string& field) {
   if (!field.empty()) return ApiError(400, "bad-field", st.message(), field);
-  return ApiError(st);
+  return CalendarApiError(st);
 }
 
 caldav::Party Me(const store::User& u) {
@@ -376,7 +376,7 @@ Result<caldav::Scope> ScopeOf(const std::string& text) {
 }
 
 http::HttpResponse Committed(Call& c, http::HttpResponse answer) {
-  if (Status st = c.opened.txn->Commit(); !st.ok()) return ApiError(st);
+  if (Status st = c.opened.txn->Commit(); !st.ok()) return CalendarApiError(st);
   if (c.ctx.mail_committed) c.ctx.mail_committed();  // invitations queued leave now
   return answer;
 }
@@ -394,7 +394,7 @@ http::HttpResponse CreateEvent(Call& c) {
   Result<std::string> ics = caldav::NewEvent(f, uid, Me(c.opened.user), Now(c.ctx), &field);
   if (!ics.ok()) return EditProblem(ics.status(), field);
   if (Status st = Put(c.ctx, c.s, c.principal, c.cal.path + name, *ics, "", true); !st.ok()) {
-    return ApiError(st);
+    return CalendarApiError(st);
   }
   EventView view = ViewOf(c.cal, c.opened.user, c.id);
   // The first occurrence: the event starts there (a local start is within a day of it).
@@ -425,7 +425,7 @@ http::HttpResponse EditEvent(Call& c, const std::string& name) {
     return EditProblem(st, field);
   }
   Result<Seen> seen = ReadSeen(c.s, c.cal, c.principal, name);
-  if (!seen.ok()) return ApiError(seen.status());
+  if (!seen.ok()) return CalendarApiError(seen.status());
   const std::string new_uid = NewUid();
   Result<caldav::EditedEvent> edited = caldav::EditEvent(seen->data, f, *scope, occurrence, new_uid,
                                                          Me(c.opened.user), Now(c.ctx), &field);
@@ -437,7 +437,7 @@ http::HttpResponse EditEvent(Call& c, const std::string& name) {
   Status st = edited->ics.empty()
                   ? Delete(c.ctx, c.s, c.principal, path, IfMatch(c.request))
                   : Put(c.ctx, c.s, c.principal, path, edited->ics, IfMatch(c.request), false);
-  if (!st.ok()) return ApiError(st);
+  if (!st.ok()) return CalendarApiError(st);
   EventView view = ViewOf(c.cal, c.opened.user, c.id);
   int64_t near = AnyInstant(f.start).value_or(occurrence.value_or(Now(c.ctx)));
   json answer;
@@ -446,7 +446,7 @@ http::HttpResponse EditEvent(Call& c, const std::string& name) {
     if (Status put =
             Put(c.ctx, c.s, c.principal, c.cal.path + series, edited->new_series, "", true);
         !put.ok()) {
-      return ApiError(put);
+      return CalendarApiError(put);
     }
     answer["event"] = AnswerOccurrence(c.s, c.cal, c.principal, view, series, near);
     answer["previous"] = edited->ics.empty()
@@ -476,7 +476,7 @@ http::HttpResponse DeleteEvent(Call& c, const std::string& name) {
     st = Delete(c.ctx, c.s, c.principal, path, IfMatch(c.request));
   } else {
     Result<Seen> seen = ReadSeen(c.s, c.cal, c.principal, name);
-    if (!seen.ok()) return ApiError(seen.status());
+    if (!seen.ok()) return CalendarApiError(seen.status());
     Result<caldav::EditedEvent> edited =
         caldav::DeleteOccurrences(seen->data, *scope, occurrence, Now(c.ctx));
     if (!edited.ok()) return EditProblem(edited.status(), "occurrence");
@@ -484,7 +484,7 @@ http::HttpResponse DeleteEvent(Call& c, const std::string& name) {
              ? Delete(c.ctx, c.s, c.principal, path, IfMatch(c.request))
              : Put(c.ctx, c.s, c.principal, path, edited->ics, IfMatch(c.request), false);
   }
-  if (!st.ok()) return ApiError(st);
+  if (!st.ok()) return CalendarApiError(st);
   return Committed(c, NoContent());
 }
 
@@ -542,7 +542,7 @@ http::HttpResponse ListTasks(Call& c) {
     found.emplace_back(std::move(*t), std::move(j));
     return found.size() < kMaxOccurrences ? Status::OK() : store::StopVisit();
   });
-  if (!st.ok()) return ApiError(st);
+  if (!st.ok()) return CalendarApiError(st);
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     bool da = IsDone(a.first), db = IsDone(b.first);
     if (da != db) return !da;
@@ -583,7 +583,7 @@ std::optional<FieldError> ReadTaskFields(const json& body, caldav::TaskFields* f
 
 http::HttpResponse AnswerTask(Call& c, const std::string& name, int status) {
   Result<Seen> seen = ReadSeen(c.s, c.cal, c.principal, name);
-  if (!seen.ok()) return ApiError(seen.status());
+  if (!seen.ok()) return CalendarApiError(seen.status());
   std::optional<caldav::TaskInfo> t = caldav::ReadTask(seen->data);
   json task = t ? TaskJson(*t, *seen, c, name) : json(nullptr);
   return Committed(c, Json(status, json{{"task", task}}));
@@ -599,7 +599,7 @@ http::HttpResponse CreateTask(Call& c) {
   Result<std::string> ics = caldav::NewTask(f, uid, Now(c.ctx), &field);
   if (!ics.ok()) return EditProblem(ics.status(), field);
   if (Status st = Put(c.ctx, c.s, c.principal, c.cal.path + name, *ics, "", true); !st.ok()) {
-    return ApiError(st);
+    return CalendarApiError(st);
   }
   return AnswerTask(c, name, 201);
 }
@@ -610,28 +610,21 @@ http::HttpResponse EditTask(Call& c, const std::string& name) {
   caldav::TaskFields f;
   if (auto e = ReadTaskFields(*body, &f)) return FieldProblem(*e);
   Result<Seen> seen = ReadSeen(c.s, c.cal, c.principal, name);
-  if (!seen.ok()) return ApiError(seen.status());
+  if (!seen.ok()) return CalendarApiError(seen.status());
   std::string field;
   Result<std::string> ics = caldav::EditTask(seen->data, f, Now(c.ctx), &field);
   if (!ics.ok()) return EditProblem(ics.status(), field);
   if (!c.cal.access.Has(kPrivWriteContent)) return ApiError(403, "forbidden", FrenchFor(403));
   if (Status st = Put(c.ctx, c.s, c.principal, c.cal.path + name, *ics, IfMatch(c.request), false);
       !st.ok()) {
-    return ApiError(st);
+    return CalendarApiError(st);
   }
   return AnswerTask(c, name, 200);
 }
 
 }  // namespace
 
-http::HttpResponse ApiError(int status, const std::string& code, const std::string& message,
-                            const std::string& field) {
-  json body{{"error", code}, {"message", message}};
-  if (!field.empty()) body["field"] = field;
-  return Json(status, body);
-}
-
-http::HttpResponse ApiError(const Status& s) {
+http::HttpResponse CalendarApiError(const Status& s) {
   http::HttpResponse r = ResponseForStatus(s);
   int code = r.status;
   std::string error = CodeFor(code);
@@ -750,7 +743,7 @@ http::HttpResponse ServeCalendarItems(const DavContext& ctx, const http::HttpReq
   }
   const bool write = request.method != "GET" && request.method != "HEAD";
   Result<OpenedHome> opened = OpenHome(ctx, principal, CalendarArea(), write);
-  if (!opened.ok()) return ApiError(opened.status());
+  if (!opened.ok()) return CalendarApiError(opened.status());
   store::Session& s = ctx.store.ThreadSession();
   Result<Target> cal = WritableCalendar(s, *opened, principal, id);
   if (!cal.ok()) return ApiError(404, "not-found", "Aucun agenda « " + id + " »");
@@ -763,14 +756,14 @@ http::HttpResponse ServeCalendarItems(const DavContext& ctx, const http::HttpReq
     if (!exists.ok()) {
       return exists.status().code() == Status::Code::kNotFound
                  ? ApiError(404, "not-found", "Aucun élément « " + name + " »")
-                 : ApiError(exists.status());
+                 : CalendarApiError(exists.status());
     }
   }
   if (tasks) {
     if (name.empty()) return request.method == "POST" ? CreateTask(c) : ListTasks(c);
     if (request.method == "PATCH") return EditTask(c, name);
     if (Status st = Delete(ctx, s, principal, cal->path + name, IfMatch(request)); !st.ok()) {
-      return ApiError(st);
+      return CalendarApiError(st);
     }
     return Committed(c, NoContent());
   }

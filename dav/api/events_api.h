@@ -48,11 +48,9 @@ http::HttpResponse ServeCalendarItems(const DavContext& ctx, const http::HttpReq
                                       const Principal& principal, const std::string& id,
                                       const std::string& tail);
 
-// {"error": code, "message": message} with `status` (and "field" when not empty).
-http::HttpResponse ApiError(int status, const std::string& code, const std::string& message,
-                            const std::string& field = "");
-// The same for a Status of the DAV layer (its HTTP code; 412 "changed", 403 "forbidden", ...).
-http::HttpResponse ApiError(const Status& s);
+// A Status of the DAV layer as ApiError (json_response.h) says it to the agenda (its HTTP code; 412
+// "changed", 403 "forbidden", ...).
+http::HttpResponse CalendarApiError(const Status& s);
 
 // Attendees one event made in the web agenda may have (the free/busy call's bound,
 // kMaxFreeBusyAttendees): a meeting beyond this is sent by a mail list, not person by person.

@@ -42,6 +42,17 @@ inline http::HttpResponse JsonError(const Status& s) {
   return r;
 }
 
+// The error shape of the web application's calls (issue 13): {"error": code, "message": French
+// text for the person[, "field": the request member at fault]} with `status`. The wording of a
+// Status of the DAV engine is per area: CalendarApiError (events_api.h), CardApiError
+// (contacts_api.h).
+inline http::HttpResponse ApiError(int status, const std::string& code, const std::string& message,
+                                   const std::string& field = "") {
+  nlohmann::json body{{"error", code}, {"message", message}};
+  if (!field.empty()) body["field"] = field;
+  return Json(status, body);
+}
+
 // 405 for anything but GET/HEAD, or nullopt.
 inline std::optional<http::HttpResponse> OnlyGet(const http::HttpRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") return std::nullopt;

@@ -651,14 +651,11 @@ Result<bool> ApplyTimesAndRule(icalcomponent* vcal, icalcomponent* c, const Even
       changed = true;
       RemoveProps(c, ICAL_RRULE_PROPERTY);
       if (*f.rrule) {
-        Instance inst;
-        std::optional<Seconds> s = tc.PropUtc(c, ICAL_DTSTART_PROPERTY);
         icalproperty* sp = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
         Times t;
         t.all_day = sp && icalproperty_get_dtstart(sp).is_date;
         t.tzid = sp ? Param(sp, "TZID") : "";
         if (sp && icaltime_is_utc(icalproperty_get_dtstart(sp))) t.tzid = "UTC";
-        (void)s;
         SetRule(c, **f.rrule, t);
       }
     }
@@ -983,9 +980,7 @@ Result<EditedEvent> DeleteOccurrences(std::string_view ics, Scope scope,
     }
     icalcomponent_add_property(g.master, InstanceKeyProp(ICAL_EXDATE_PROPERTY, g.master, *inst));
   }
-  if (OrganizerIsMeOrNone(g.master, Party{})) {
-    // Attendees hear of the change through the scheduling of the PUT (a CANCEL of the instance).
-  }
+  // Attendees hear of it through the scheduling of the PUT (a CANCEL of those instances).
   BumpSequence(g.master);
   SetStamp(g.master, now);
   out.ics = Finish(vcal.get());

@@ -358,6 +358,10 @@ TEST_F(EventsApiTest, CalendarsCreateRenameDelete) {
   EXPECT_EQ(As("jlabert", "POST", "/api/v1/calendars", R"({"name": "x", "color": "rouge"})").status,
             400);
   EXPECT_EQ(As("jlabert", "POST", "/api/v1/calendars", R"({"color": "#000000"})").status, 400);
+  Reply long_name =
+      As("jlabert", "POST", "/api/v1/calendars", json{{"name", std::string(201, 'a')}}.dump());
+  EXPECT_EQ(long_name.status, 400);
+  EXPECT_EQ(Body(long_name)["field"], "name");
 
   Reply renamed =
       As("jlabert", "PATCH", "/api/v1/calendars/reunions-3e", R"({"name": "Conseils"})");

@@ -136,6 +136,10 @@ TEST(CheckEventFields, BoundsAndNames) {
   EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
   EXPECT_EQ(field, "alarms");
   f = {};
+  f.alarms = std::vector<int>{kMaxAlarmMinutes + 1};
+  EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
+  EXPECT_EQ(field, "alarms");
+  f = {};
   f.klass = "SECRET";
   EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
   EXPECT_EQ(field, "class");
@@ -150,6 +154,16 @@ TEST(CheckEventFields, BoundsAndNames) {
   EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
   EXPECT_EQ(field, "rrule.freq");
   r.freq = "DAILY";
+  r.count = kMaxRuleCount + 1;
+  f.rrule = r;
+  EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
+  EXPECT_EQ(field, "rrule.count");
+  r.count = 0;
+  r.interval = kMaxRuleInterval + 1;
+  f.rrule = r;
+  EXPECT_FALSE(CheckEventFields(f, 50, &field).ok());
+  EXPECT_EQ(field, "rrule.interval");
+  r.interval = 1;
   r.until = "2027-01-01";
   r.count = 3;
   f.rrule = r;

@@ -7,8 +7,11 @@
 // ([{address, name, partstat}]); `form` gives start()/end() of the event being edited (for a
 // free/busy grid) and setTimes(start, end) (a slot picked in that grid).
 import { h, field } from '../lib/dom.js';
+import { eventFormAttendees } from '../invitations/attendees.js';
+import { attendeeAnswers as answersList } from '../invitations/answers.js';
 
-let factory = null;
+// The directory picker and the team's free/busy grid of the invitations area (people-ui).
+let factory = eventFormAttendees;
 export function setAttendeePicker(f) { factory = f; }
 
 export function attendeePicker(opts) {
@@ -38,20 +41,10 @@ function plainPicker({ attendees = [] }) {
   };
 }
 
-const kPartstat = {
-  'ACCEPTED': 'a accepté',
-  'DECLINED': 'a refusé',
-  'TENTATIVE': 'peut-être',
-  'DELEGATED': 'a délégué',
-  'NEEDS-ACTION': 'pas encore répondu',
-};
-
-// The list of attendees and their answers (read-only), shown in the form.
+// The list of attendees and their answers (read-only), shown in the form: the invitations
+// area's renderer (icon + "a accepté", "a refusé", "peut-être", "en attente").
 export function attendeeAnswers(attendees) {
   if (!attendees?.length) return null;
   return h('div', { class: 'participants' },
-    h('h3', {}, 'Réponses des participants'),
-    h('ul', {}, attendees.map((a) => h('li', { class: 'partstat-' + (a.partstat || 'NEEDS-ACTION').toLowerCase() },
-      h('span', { class: 'participant' }, a.name || strip(a.address)), ' — ',
-      h('span', { class: 'reponse' }, kPartstat[a.partstat] ?? kPartstat['NEEDS-ACTION'])))));
+    h('h3', {}, 'Réponses des participants'), answersList(attendees));
 }

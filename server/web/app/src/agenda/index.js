@@ -219,6 +219,9 @@ export async function mount(root) {
     },
   });
   calendar.render();
+  // /agenda?nouveau=1 (the annuaire's "Inviter", with invite=<email>): the new event's form at
+  // once; the attendees hook reads invite= (src/invitations/attendees.js).
+  if (new URLSearchParams(location.search).get('nouveau') === '1') setTimeout(() => openNew(), 0);
 
   // Each <a class="fc-event"> in the grids is focusable: FullCalendar opens it on Enter.
   // --- create, edit, move, delete -------------------------------------------------------------

@@ -190,22 +190,24 @@ export async function mount(root) {
   }
 
   // Rows of {type, value} (e-mails, phones) edited in a fieldset: add and remove rows.
-  function multiField(legend, types, values, inputType, itemLabel) {
+  // `words`: {item: 'Adresse e-mail', type: 'Type de l’adresse e-mail', remove: 'Retirer
+  // l’adresse e-mail', add: 'Ajouter une adresse'}; rows are numbered in their labels.
+  function multiField(legend, types, values, inputType, words) {
     const rows = h('div', { class: 'lignes' });
     const add = (v = { type: types[0].value, value: '' }) => {
       const n = rows.children.length + 1;
-      const input = h('input', { type: inputType, value: v.value, 'aria-label': `${itemLabel} ${n}`, autocomplete: 'off' });
-      const select = h('select', { 'aria-label': `Type de ${itemLabel.toLowerCase()} ${n}` },
+      const input = h('input', { type: inputType, value: v.value, 'aria-label': `${words.item} ${n}`, autocomplete: 'off' });
+      const select = h('select', { 'aria-label': `${words.type} ${n}` },
         types.map((t) => h('option', { value: t.value, selected: t.value === String(v.type ?? '').toLowerCase() }, t.label)));
       const row = h('div', { class: 'ligne' }, input, select,
-        h('button', { type: 'button', 'aria-label': `Retirer ${itemLabel.toLowerCase()} ${n}`, onclick: () => { row.remove(); } }, 'Retirer'));
+        h('button', { type: 'button', 'aria-label': `${words.remove} ${n}`, onclick: () => row.remove() }, 'Retirer'));
       row.values = () => ({ type: select.value, value: input.value.trim() });
       rows.append(row);
       return input;
     };
     values.forEach((v) => add(v));
     const box = h('fieldset', { class: 'multi' }, h('legend', {}, legend), rows,
-      h('button', { type: 'button', onclick: () => add().focus() }, `Ajouter ${itemLabel === 'Adresse e-mail' ? 'une adresse' : 'un numéro'}`));
+      h('button', { type: 'button', onclick: () => add().focus() }, words.add));
     box.values = () => [...rows.children].map((r) => r.values()).filter((v) => v.value);
     return box;
   }
@@ -215,8 +217,10 @@ export async function mount(root) {
     const family = h('input', { name: 'family', value: c?.family ?? '', autocomplete: 'off' });
     const org = h('input', { name: 'org', value: c?.org ?? '', autocomplete: 'off' });
     const title = h('input', { name: 'title', value: c?.title ?? '', autocomplete: 'off' });
-    const emails = multiField('Adresses e-mail', kEmailTypes, c?.emails ?? [{ type: 'work', value: '' }], 'email', 'Adresse e-mail');
-    const phones = multiField('Téléphones', kPhoneTypes, c?.phones ?? [{ type: 'work', value: '' }], 'tel', 'Téléphone');
+    const emails = multiField('Adresses e-mail', kEmailTypes, c?.emails ?? [{ type: 'work', value: '' }], 'email',
+      { item: 'Adresse e-mail', type: 'Type de l’adresse e-mail', remove: 'Retirer l’adresse e-mail', add: 'Ajouter une adresse' });
+    const phones = multiField('Téléphones', kPhoneTypes, c?.phones ?? [{ type: 'work', value: '' }], 'tel',
+      { item: 'Téléphone', type: 'Type du téléphone', remove: 'Retirer le téléphone', add: 'Ajouter un numéro' });
     const note = h('textarea', { name: 'note', rows: 3 });
     note.value = c?.note ?? '';
     const groupBoxes = groups().map((g) => h('label', { class: 'case' },

@@ -81,7 +81,8 @@ export async function mount(root) {
   // ---- My calendars and address books, and their shares.
   function renderOwn() {
     const items = [
-      ...calendars.filter((c) => c.access === 'owner').map((c) => ({ c, type: 'calendars', what: 'Agenda', levels: kCalendarLevels })),
+      ...calendars.filter((c) => c.access === 'owner').map((c) => ({ c, type: 'calendars', levels: kCalendarLevels,
+        what: (c.components ?? ['VEVENT']).includes('VEVENT') ? 'Agenda' : 'Liste de tâches' })),
       ...books.filter((b) => b.access === 'owner').map((c) => ({ c, type: 'addressbooks', what: 'Carnet d’adresses', levels: kBookLevels })),
     ];
     fill(own, h('h2', { id: 'titre-mes-partages' }, 'Mes agendas et carnets partagés'),

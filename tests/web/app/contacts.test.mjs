@@ -28,6 +28,7 @@ const pageErrors = [];
 before(async () => {
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  context.setDefaultTimeout(15_000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await signIn(page, 'jmartin');
@@ -78,9 +79,9 @@ test('create a contact with every field', async () => {
     await d.getByLabel('Nom', { exact: true }).fill('Dubois');
     await d.getByLabel('Organisation').fill('Lycée Descartes');
     await d.getByLabel('Fonction').fill('Proviseure adjointe');
-    await d.getByLabel('Adresse e-mail 1').fill('claire.dubois@ac-orleans-tours.fr');
+    await d.getByLabel('Adresse e-mail 1', { exact: true }).fill('claire.dubois@ac-orleans-tours.fr');
     await d.getByRole('button', { name: 'Ajouter une adresse' }).click();
-    await d.getByLabel('Adresse e-mail 2').fill('claire.dubois@exemple.fr');
+    await d.getByLabel('Adresse e-mail 2', { exact: true }).fill('claire.dubois@exemple.fr');
     await d.getByLabel('Type de l’adresse e-mail 2').selectOption('home');
     await d.getByLabel('Téléphone 1', { exact: true }).fill('02 47 00 00 10');
     await d.getByLabel('Note').fill('Référente du conseil pédagogique.');

@@ -20,6 +20,7 @@ const pageErrors = [];
 
 async function open(who) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${who.login}: ${e.message}`));
   await signIn(page, who.login);

@@ -33,6 +33,7 @@ const pageErrors = [];
 before(async () => {
   browser = await launch();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  context.setDefaultTimeout(15_000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await signIn(page, JEAN.login);
@@ -89,7 +90,7 @@ test('create tasks with due dates and priorities: sorted by due date', async () 
 });
 
 test('complete a task with its checkbox; the filters show done and overdue tasks', async () => {
-  await page.getByRole('checkbox', { name: SOON }).check();
+  await page.getByRole('checkbox', { name: SOON }).click();
   await page.locator('#annonce', { hasText: `« ${SOON} » terminée` }).waitFor();
   // "À faire" no longer lists it, and focus stays in the list (not lost on <body>).
   assert.deepEqual(await items(), [LATE, LATER, NODATE]);
@@ -112,7 +113,7 @@ test('complete a task with its checkbox; the filters show done and overdue tasks
 
 test('reopen a completed task', async () => {
   await filter('Terminées');
-  await page.getByRole('checkbox', { name: SOON }).uncheck();
+  await page.getByRole('checkbox', { name: SOON }).click();
   await page.locator('#annonce', { hasText: `« ${SOON} » rouverte` }).waitFor();
   assert.deepEqual(await items(), []);
   assert.equal(await page.locator('.taches-compte').textContent(), 'Aucune tâche terminée.');
@@ -151,7 +152,7 @@ test('delete a task after confirmation', async () => {
 
 test('"Imprimer" prints the task list: title with the name, the tasks, no navigation or button', async () => {
   await filter('Toutes');
-  await page.getByRole('checkbox', { name: LATE }).check();
+  await page.getByRole('checkbox', { name: LATE }).click();
   await page.locator('#annonce', { hasText: 'terminée' }).waitFor();
   // The button calls window.print() (counted here; the PDF below is that same print view).
   await page.evaluate(() => { window.__prints = 0; window.print = () => { window.__prints += 1; }; });

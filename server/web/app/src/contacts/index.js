@@ -33,6 +33,8 @@ export async function mount(root) {
   const main = contentOf(root);
   fill(main, h('p', { class: 'chargement' }, 'Chargement des carnets d’adresses…'));
   const state = { books: [], book: null, contacts: [], group: '', query: '' };
+  const groups = () => state.contacts.filter((c) => c.kind === 'group').sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  const people = () => state.contacts.filter((c) => c.kind !== 'group').sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
 
   const booksList = h('ul', { class: 'carnets-liste' });
   const bookActions = h('div', { class: 'carnet-actions' });
@@ -131,9 +133,6 @@ export async function mount(root) {
     renderGroups();
     renderContacts();
   }
-
-  const groups = () => state.contacts.filter((c) => c.kind === 'group').sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-  const people = () => state.contacts.filter((c) => c.kind !== 'group').sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
 
   function renderGroups() {
     const canWrite = writable(state.book);

@@ -212,7 +212,7 @@ export async function mount(root) {
     const summary = h('input', { name: 'summary', required: true, maxlength: 500, autocomplete: 'off' });
     const due = h('input', { type: 'date', name: 'due' });
     const priority = prioritySelect(5);
-    const form = h('form', { class: 'taches-ajout', 'aria-label': 'Nouvelle tâche' },
+    const form = h('form', { class: 'taches-ajout', 'aria-label': 'Ajouter une tâche' },
       field('Nouvelle tâche', summary),
       field('Échéance', due),
       field('Priorité', priority),

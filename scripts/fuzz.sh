@@ -78,8 +78,11 @@ for t in "${TARGETS[@]}"; do
   if [ "$rc" != 0 ]; then
     failed+=("$t")
     echo "fuzz: $t FAILED (exit $rc); the end of its log:"
-    grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|ALARM|out-of-memory|Test unit written' \
-      "$log" | head -20
+    # The lines before the first report hold what the target printed before aborting (its own
+    # invariant checks print the offending document), then the sanitizer's summary.
+    grep -B12 -m1 -E '^==[0-9]+==|deadly signal|runtime error|ALARM|out-of-memory' "$log" |
+      cut -c1-300 | head -40
+    grep -E '^SUMMARY|Test unit written' "$log" | head -5
     cp "$log" "$ARTIFACTS/$t.log"
     echo "fuzz: full log $ARTIFACTS/$t.log; reproduce with $bin <the unit written above>"
   fi

@@ -16,6 +16,9 @@ PACKAGES=(
   libkainjow-mustache-dev
   chromium
 )
+# The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
+# it, never as a Debian package): Debian's nodejs only when no node is installed at all.
+command -v node >/dev/null || PACKAGES+=(nodejs)
 
 install_missing() {
   local missing=()
@@ -41,4 +44,23 @@ build() {
   fi
   export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
   cmake --build "$BUILD_DIR" -j "${JOBS:-2}"
+  build_web
+}
+
+# build_web [OUTDIR]: the web application's bundle (server/web/app, esbuild) into
+# $BUILD_DIR/web-app, next to the binary, where the server looks for it by default ([web]
+# app_dir). node_modules comes from package-lock.json: `npm ci` when missing or installed from
+# another lock (the stamp holds the lock's hash, as in scripts/run_browser.sh).
+build_web() {
+  local app="$ROOT/server/web/app" out="${1:-$BUILD_DIR/web-app}"
+  command -v node >/dev/null && command -v npm >/dev/null ||
+    { echo "build_web: node and npm missing (the machine's Node.js 20 or later)" >&2; return 1; }
+  local lock_sum stamp="$app/node_modules/.cartable-lock.sha256"
+  lock_sum="$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "build_web: npm ci in server/web/app"
+    (cd "$app" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" >"$stamp"
+  fi
+  node "$app/build.mjs" "$out"
 }

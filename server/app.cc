@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -12,6 +13,7 @@
 #include "dav/api/sharing_api.h"
 #include "dav/xml.h"
 #include "directory/import.h"
+#include "server/web/app_assets.h"
 
 namespace cartable::server {
 namespace {
@@ -225,6 +227,17 @@ http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
 void App::MountWebPages() {
   page_context_ = std::make_unique<web::PageContext>(
       web::PageContext{account_service_, config_, sign_in_failures_});
+  // The web application's bundle (issue 13), read once; without it the application pages
+  // answer 503 and the account pages and DAV work as before.
+  page_context_->app_assets = web::AppAssets::Load(web::AppDirFrom(config_));
+  if (page_context_->app_assets->ok()) {
+    std::cerr << "cartable: web application: " << page_context_->app_assets->file_count()
+              << " files from " << page_context_->app_assets->dir() << "\n";
+  } else {
+    std::cerr << "cartable: web application not built (" << page_context_->app_assets->error()
+              << "): /agenda and the other application pages answer 503; scripts/lib.sh build "
+                 "builds it\n";
+  }
   web::RegisterPages(pages_, *page_context_);
   AddDavApiRows();
   web_ = std::make_unique<web::WebFront>(
@@ -256,7 +269,9 @@ void App::MountWebPages() {
     route.auth_optional = api;
     router_.Add(std::move(route));
   }
+  web_->SetAppAssets(page_context_->app_assets);
   router_.Add({"/static", false, false, serve});
+  router_.Add({"/app", false, false, serve});
 }
 
 void App::AddDavApiRows() {

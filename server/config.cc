@@ -149,6 +149,37 @@ std::string ParseRelay(std::string_view value, SmtpSettings& out) {
 
 namespace {
 
+// [web] frame_ancestors: origins ("https://host[:port]") separated by spaces; each becomes a
+// source of the CSP frame-ancestors directive, so nothing that could end or extend the
+// directive (';', ',', quotes, a path) is accepted.
+std::string ParseFrameAncestors(std::string_view value, std::vector<std::string>& out) {
+  std::vector<std::string> origins;
+  size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
+    size_t end = i;
+    while (end < value.size() && value[end] != ' ' && value[end] != '\t') ++end;
+    if (end == i) break;
+    std::string_view origin = value.substr(i, end - i);
+    i = end;
+    size_t scheme = origin.find("://");
+    bool ok = (origin.starts_with("https://") || origin.starts_with("http://")) &&
+              origin.size() > scheme + 3 &&
+              origin.find('/', scheme + 3) == std::string_view::npos;
+    for (char ch : origin) {
+      auto u = static_cast<unsigned char>(ch);
+      if (u <= 0x20 || u >= 0x7f || ch == ';' || ch == ',' || ch == '\'' || ch == '"') ok = false;
+    }
+    if (!ok) {
+      return "invalid origin '" + std::string(origin) +
+             "' (https://host[:port], separated by spaces)";
+    }
+    origins.emplace_back(origin);
+  }
+  out = std::move(origins);
+  return std::string();
+}
+
 std::string Apply(Config& c, std::string_view section, std::string_view key,
                   std::string_view value) {
   auto str = [&](std::string& field) {
@@ -344,6 +375,9 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
                                             : "invalid boolean '" + std::string(value) + "'";
     }
     if (key == "access_log_file") return str(c.access_log_file);
+  } else if (section == "web") {
+    if (key == "app_dir") return str(c.web_app_dir);
+    if (key == "frame_ancestors") return ParseFrameAncestors(value, c.web_frame_ancestors);
   } else {
     return "unknown section [" + std::string(section) + "]";
   }

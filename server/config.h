@@ -169,6 +169,13 @@ struct Config {
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error
+  // [web] (issue 13: the web application)
+  // The bundle built by server/web/app/build.mjs (manifest.json + content-hashed files); "" =
+  // the directory "web-app" next to the running binary. Read once at start.
+  std::string web_app_dir;
+  // Origins allowed to frame the application pages (CSP frame-ancestors), e.g. the academy
+  // portal "https://portail.ac-orleans-tours.fr"; space-separated. Empty = none ('none').
+  std::vector<std::string> web_frame_ancestors;
 
   // secret_key_file, or its default in the data directory.
   std::string SecretKeyFile() const {

@@ -132,10 +132,6 @@ void BinaryTo4(VCardProperty& p) {
     if (EqualsIgnoreCase(p.Param("VALUE").value_or(""), "uri")) RemoveParam(p, "VALUE");
     return;
   }
-  // A value that also holds a quoted-printable soft break (ENCODING given twice, b and QP; found
-  // by tests/fuzz/vcard_fuzzer) is no base64: as a data: URI its raw CRLF would start a line of
-  // its own. It is kept as it came, as the 3.0 serialisation keeps it.
-  if (p.value.find_first_of("\r\n") != std::string::npos) return;
   std::optional<std::string> type = p.Param("TYPE");
   std::string media = type ? MediaType(p.name, *type) : "application/octet-stream";
   RemoveParam(p, "ENCODING");
@@ -221,10 +217,7 @@ void PropertyTo4(VCardProperty& p) {
   }
   if (In(kDated, p.name)) DateTo4(p);
   PrefTo4(p);
-  // 2.1 leftover, always UTF-8 in 4.0 — unless the value holds a quoted-printable soft break:
-  // it is read back only while the parameters still say QUOTED-PRINTABLE, which a garbled
-  // CHARSET value may be the one to say (found by tests/fuzz/vcard_fuzzer).
-  if (p.value.find_first_of("\r\n") == std::string::npos) RemoveParam(p, "CHARSET");
+  RemoveParam(p, "CHARSET");  // 2.1 leftover, always UTF-8 in 4.0
 }
 
 }  // namespace
@@ -235,6 +228,13 @@ void ConvertCard(VCard* card, std::string_view version) {
   for (VCardProperty& p : card->properties) {
     if (p.name == "VERSION") {
       p.value = std::string(version);
+    } else if (p.value.find_first_of("\r\n") != std::string::npos) {
+      // A value holding a quoted-printable soft break (a vCard 2.1 leftover, joined raw by the
+      // parser) reads back only while its line keeps every parameter that says
+      // QUOTED-PRINTABLE — in ENCODING, CHARSET or any garbled parameter (found three times by
+      // tests/fuzz/vcard_fuzzer: a data: URI, a dropped CHARSET, a dropped
+      // X-APPLE-OMIT-YEAR). Such a property crosses versions as it came.
+      continue;
     } else if (to4) {
       PropertyTo4(p);
     } else {

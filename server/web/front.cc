@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "server/web/app_assets.h"
 #include "server/web/web.h"
 
 namespace cartable::server::web {
@@ -108,11 +109,15 @@ WebFront::WebFront(directory::AccountService& accounts, const PageTable& table,
       secure_(Lower(config.public_url).starts_with("https://")) {}
 
 bool WebFront::Serves(std::string_view path) const {
-  return path.starts_with("/static/") || table_.HasPath(path);
+  return path.starts_with("/static/") || path.starts_with("/app/") || table_.HasPath(path);
 }
 
 http::HttpResponse WebFront::Serve(http::HttpRequest& request, store::Id basic_user_id) {
   if (request.path.starts_with("/static/")) return Static(request);
+  if (request.path.starts_with("/app/")) {
+    if (app_assets_) return app_assets_->Serve(request);
+    return http::HttpResponse::Text(404, "Not found.\n");
+  }
   const PageRow* row = table_.Find(request.path, request.method);
   if (row == nullptr) {
     WebRequest wr{request, ClientFrom(request)};

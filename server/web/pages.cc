@@ -10,6 +10,7 @@ void RegisterPages(PageTable& table, PageContext& context) {
   RegisterSelfServicePages(table, context);
   RegisterOtpPages(table, context);
   RegisterAppPasswordPages(table, context);
+  RegisterAppPages(table, context);
 }
 
 }  // namespace cartable::server::web

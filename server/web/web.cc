@@ -164,6 +164,24 @@ const std::map<std::string, std::string, std::less<>>& ShellErrors() {
   return kErrors;
 }
 
+// The signed-in person's navigation (layout.html): the web application's areas, then the
+// account. aria-current="page" marks where they are (/compte covers the account's sub-pages).
+nlohmann::json Navigation(std::string_view path) {
+  static const std::pair<const char*, const char*> kItems[] = {
+      {"/agenda", "Agenda"},   {"/invitations", "Invitations"}, {"/taches", "Tâches"},
+      {"/annuaire", "Annuaire"}, {"/contacts", "Contacts"},     {"/partage", "Partage"},
+      {"/compte", "Mon compte"},
+  };
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [href, label] : kItems) {
+    std::string_view h = href;
+    bool current = path == h || (path.starts_with(h) && path.size() > h.size() &&
+                                 path[h.size()] == '/');
+    items.push_back({{"href", href}, {"label", label}, {"current", current}});
+  }
+  return items;
+}
+
 void SetSecurityHeaders(http::HttpResponse& r) {
   r.headers.Set("Cache-Control", "no-store");
   r.headers.Set("X-Content-Type-Options", "nosniff");
@@ -266,8 +284,10 @@ http::HttpResponse Render(const WebRequest& request, std::string_view page, nloh
   if (!data.contains("title")) data["title"] = "Cartable";
   data["csrf"] = request.csrf;
   data["css"] = StaticUrl("cartable.css");
+  data["favicon"] = StaticUrl("favicon.svg");
   if (request.user && (!request.session || request.session->stage == store::SessionStage::kFull)) {
     data["user"] = {{"display_name", request.user->display_name}, {"login", request.user->login}};
+    data["nav"] = Navigation(request.http.path);
   }
   if (!data.contains("notice")) {
     std::string notice = NoticeText(QueryParam(request.http, "info"));
@@ -309,6 +329,18 @@ http::HttpResponse Render(const WebRequest& request, std::string_view page, nloh
                   std::string(kCsrfCookie) + "=" + request.csrf + CookieAttributes(request.secure));
   }
   return r;
+}
+
+std::string ApplicationCsp(std::string_view nonce,
+                           const std::vector<std::string>& frame_ancestors) {
+  std::string ancestors;
+  for (const std::string& origin : frame_ancestors) {
+    ancestors += (ancestors.empty() ? "" : " ") + origin;
+  }
+  return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + std::string(nonce) +
+         "'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " +
+         (ancestors.empty() ? std::string("'none'") : ancestors);
 }
 
 http::HttpResponse SeeOther(std::string_view path) {

@@ -25,6 +25,8 @@
 
 namespace cartable::server::web {
 
+class AppAssets;  // app_assets.h
+
 // Who may open a page.
 enum class Access {
   kAnonymous,  // anyone (sign-in, activation, forgotten login/password, blocked account)
@@ -142,6 +144,9 @@ struct PageContext {
   const Config& config;
   // Failed sign-ins per client address ([accounts] address_max_failures): shared with Basic.
   RateLimiter& address_failures;
+  // The web application's bundle (issue 13), loaded at start; never null once App built it
+  // (a failed load is an AppAssets whose ok() is false).
+  std::shared_ptr<const AppAssets> app_assets = {};
 };
 
 // Registers every feature's rows (server/web/pages.cc: one line per feature file).
@@ -156,6 +161,13 @@ void RegisterSelfServicePages(PageTable& table, PageContext& context);
 // One-time-code enrolment (otp_pages.cc); app passwords, page and JSON (app_password_pages.cc).
 void RegisterOtpPages(PageTable& table, PageContext& context);
 void RegisterAppPasswordPages(PageTable& table, PageContext& context);
+// The web application's shell pages (app_pages.cc, issue 13): /agenda, /invitations, /taches,
+// /annuaire, /contacts, /partage.
+void RegisterAppPages(PageTable& table, PageContext& context);
+// The Content-Security-Policy of the application pages: the account pages' policy plus
+// 'nonce-N' in style-src (FullCalendar 6.1 puts `nonce` on the <style> it injects, read from
+// <meta name="csp-nonce">), blob: images, and frame-ancestors from [web] frame_ancestors.
+std::string ApplicationCsp(std::string_view nonce, const std::vector<std::string>& frame_ancestors);
 
 // Runs slow work off the reactor threads (the Authenticator's hash pool); false when its queue is
 // full (the request then gets 503 + Retry-After).
@@ -170,8 +182,10 @@ class WebFront {
  public:
   WebFront(directory::AccountService& accounts, const PageTable& table, const Config& config,
            SlowRunner slow);
-  // Whether `path` is served here (a row of the table, or under /static/).
+  // Whether `path` is served here (a row of the table, or under /static/ or /app/).
   bool Serves(std::string_view path) const;
+  // The bundle served under /app/ (404 there while unset or not loaded).
+  void SetAppAssets(std::shared_ptr<const AppAssets> assets) { app_assets_ = std::move(assets); }
   // `basic_user_id`: the user HTTP Basic authenticated (0 = none); honoured for /api/ rows only.
   http::HttpResponse Serve(http::HttpRequest& request, store::Id basic_user_id);
 
@@ -185,6 +199,7 @@ class WebFront {
   SlowRunner slow_;
   std::string origin_;  // from public_url ("" = derived from Host)
   bool secure_ = false;
+  std::shared_ptr<const AppAssets> app_assets_;
 };
 
 }  // namespace cartable::server::web

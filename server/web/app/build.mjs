@@ -17,6 +17,9 @@ const outdir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(h
 fs.rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: { main: path.join(here, 'src/main.js'), app: path.join(here, 'src/styles/app.css') },
+  // The metafile's paths are relative to this directory whatever the caller's (the manifest
+  // below looks entries up as 'src/main.js').
+  absWorkingDir: here,
   bundle: true,
   splitting: true,
   format: 'esm',

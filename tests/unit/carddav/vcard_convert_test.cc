@@ -168,6 +168,32 @@ TEST(ConvertVCard, SoftBreakKeepsTheCharsetThatMarksItQuotedPrintable) {
   EXPECT_EQ(parsed->Find("TEL"), nullptr) << "the joined line stays inside the PHOTO value";
 }
 
+// Found by tests/fuzz/vcard_fuzzer (CI of issue 12): a BDAY whose garbled X-APPLE-OMIT-YEAR
+// value is what says QUOTED-PRINTABLE, with a soft break that joins the next line. The 4.0 date
+// conversion dropped that parameter and the joined line came out on its own. A property holding
+// a soft break now crosses versions as it came, whichever parameter marks it.
+TEST(ConvertVCard, SoftBreakPropertyCrossesVersionsAsItCame) {
+  for (const char* from : {"3.0", "4.0"}) {
+    std::string card = std::string("BEGIN:VCARD\r\nVERSION:") + from +
+                       "\r\nFN:x\r\n"
+                       "BDAY;X-APPLE-OMIT-YEAR=1604-UTF-8G=QUOTED-PRINTABLE=JPEG:/0/A4Aj=\r\n"
+                       "TEL;ty\r\nEND:VCARD\r\n";
+    ASSERT_TRUE(ParseVCard(card).ok()) << from;
+    for (const char* to : {"3.0", "4.0"}) {
+      Result<std::string> out = ConvertVCard(card, to);
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      Result<VCard> parsed = ParseVCard(*out);
+      ASSERT_TRUE(parsed.ok()) << from << " -> " << to << ": " << parsed.status().ToString()
+                               << "\n" << *out;
+      ASSERT_NE(parsed->Find("BDAY"), nullptr);
+      EXPECT_EQ(parsed->Find("BDAY")->value, "/0/A4Aj=\r\nTEL;ty");
+      EXPECT_EQ(parsed->Find("BDAY")->Param("X-APPLE-OMIT-YEAR"),
+                "1604-UTF-8G=QUOTED-PRINTABLE=JPEG");
+      EXPECT_EQ(parsed->Find("TEL"), nullptr) << "the joined line stays inside the BDAY value";
+    }
+  }
+}
+
 TEST(ConvertVCard, TelUriBecomesText) {
   VCard v3 = Parsed(Convert(Sample("cardbook40.vcf"), "3.0"));
   const VCardProperty* tel = v3.Find("TEL");

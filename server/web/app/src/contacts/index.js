@@ -41,7 +41,7 @@ export async function mount(root) {
   const groupsList = h('ul', { class: 'groupes-liste' });
   const groupsSection = h('section', { class: 'contacts-groupes', 'aria-labelledby': 'titre-groupes' },
     h('h2', { id: 'titre-groupes' }, 'Groupes'), groupsList,
-    h('button', { type: 'button', class: 'groupe-nouveau', onclick: () => editGroup(null) }, 'Nouveau groupe'));
+    h('button', { type: 'button', class: 'secondaire groupe-nouveau', onclick: () => editGroup(null) }, 'Nouveau groupe'));
   const search = h('input', { type: 'search', name: 'q', autocomplete: 'off',
     oninput: () => { state.query = search.value; renderContacts(); } });
   const count = h('p', { class: 'contacts-compte', role: 'status' });
@@ -60,7 +60,7 @@ export async function mount(root) {
     h('div', { class: 'contacts-cote' },
       h('section', { class: 'carnets', 'aria-labelledby': 'titre-carnets' },
         h('h2', { id: 'titre-carnets' }, 'Carnets d’adresses'), booksList,
-        h('button', { type: 'button', onclick: newBook }, 'Nouveau carnet')),
+        h('button', { type: 'button', class: 'secondaire', onclick: newBook }, 'Nouveau carnet')),
       groupsSection),
     h('section', { class: 'contacts-principal', 'aria-labelledby': 'titre-contacts' },
       contactsHeading, bookActions, importResult,
@@ -111,7 +111,7 @@ export async function mount(root) {
     const fileInput = h('input', { type: 'file', id: importId, class: 'invisible-fichier', accept: '.vcf,.vcard,text/vcard,text/x-vcard',
       onchange: () => importFile(fileInput) });
     fill(bookActions,
-      own(b) ? h('button', { type: 'button', onclick: renameBook }, 'Renommer le carnet') : null,
+      own(b) ? h('button', { type: 'button', class: 'secondaire', onclick: renameBook }, 'Renommer le carnet') : null,
       own(b) ? h('button', { type: 'button', class: 'danger', onclick: deleteBook }, 'Supprimer le carnet') : null,
       canWrite ? h('span', { class: 'import' }, h('label', { for: importId, class: 'bouton' }, 'Importer des vCard (.vcf)'), fileInput) : null,
       h('a', { class: 'bouton', href: `/api/v1/addressbooks/${seg(b.id)}/export`, download: `${b.name}.vcf` }, 'Exporter en vCard'),
@@ -145,8 +145,8 @@ export async function mount(root) {
           onclick: () => { state.group = g.uid; renderGroups(); renderContacts(); } },
           `${displayName(g)} (${(g.members ?? []).length})`),
         canWrite ? h('span', { class: 'groupe-actions' },
-          h('button', { type: 'button', 'aria-label': `Membres du groupe « ${displayName(g)} »`, onclick: () => editMembers(g) }, 'Membres'),
-          h('button', { type: 'button', 'aria-label': `Renommer le groupe « ${displayName(g)} »`, onclick: () => editGroup(g) }, 'Renommer'),
+          h('button', { type: 'button', class: 'secondaire', 'aria-label': `Membres du groupe « ${displayName(g)} »`, onclick: () => editMembers(g) }, 'Membres'),
+          h('button', { type: 'button', class: 'secondaire', 'aria-label': `Renommer le groupe « ${displayName(g)} »`, onclick: () => editGroup(g) }, 'Renommer'),
           h('button', { type: 'button', class: 'danger', 'aria-label': `Supprimer le groupe « ${displayName(g)} »`, onclick: () => deleteContact(g) }, 'Supprimer')) : null)));
   }
 
@@ -179,7 +179,7 @@ export async function mount(root) {
         inGroups.length ? h('p', { class: 'contact-groupes' }, 'Groupes : ' + inGroups.join(', ')) : null,
         c.note ? h('p', { class: 'contact-note' }, c.note) : null),
       canWrite ? h('div', { class: 'contact-actions' },
-        h('button', { type: 'button', 'aria-label': `Modifier ${name}`, onclick: () => editContact(c) }, 'Modifier'),
+        h('button', { type: 'button', class: 'secondaire', 'aria-label': `Modifier ${name}`, onclick: () => editContact(c) }, 'Modifier'),
         h('button', { type: 'button', class: 'danger', 'aria-label': `Supprimer ${name}`, onclick: () => deleteContact(c) }, 'Supprimer')) : null);
   }
 
@@ -199,14 +199,14 @@ export async function mount(root) {
       const select = h('select', { 'aria-label': `${words.type} ${n}` },
         types.map((t) => h('option', { value: t.value, selected: t.value === String(v.type ?? '').toLowerCase() }, t.label)));
       const row = h('div', { class: 'ligne' }, input, select,
-        h('button', { type: 'button', 'aria-label': `${words.remove} ${n}`, onclick: () => row.remove() }, 'Retirer'));
+        h('button', { type: 'button', class: 'secondaire', 'aria-label': `${words.remove} ${n}`, onclick: () => row.remove() }, 'Retirer'));
       row.values = () => ({ type: select.value, value: input.value.trim() });
       rows.append(row);
       return input;
     };
     values.forEach((v) => add(v));
     const box = h('fieldset', { class: 'multi' }, h('legend', {}, legend), rows,
-      h('button', { type: 'button', onclick: () => add().focus() }, words.add));
+      h('button', { type: 'button', class: 'secondaire', onclick: () => add().focus() }, words.add));
     box.values = () => [...rows.children].map((r) => r.values()).filter((v) => v.value);
     return box;
   }

@@ -255,7 +255,7 @@ export async function mount(root) {
           inv.summary ? h('p', { class: 'invitation-message' }, inv.summary) : null,
           h('div', { class: 'boutons' },
             h('button', { type: 'button', class: 'principal', 'aria-label': `Accepter « ${inv.name} » de ${owner}`, onclick: () => reply(inv, true) }, 'Accepter'),
-            h('button', { type: 'button', 'aria-label': `Refuser « ${inv.name} » de ${owner}`, onclick: () => reply(inv, false) }, 'Refuser')));
+            h('button', { type: 'button', class: 'secondaire', 'aria-label': `Refuser « ${inv.name} » de ${owner}`, onclick: () => reply(inv, false) }, 'Refuser')));
       })) : h('p', { class: 'vide' }, 'Aucune invitation en attente.'));
   }
 

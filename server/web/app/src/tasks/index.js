@@ -88,13 +88,13 @@ export async function mount(root) {
   const count = h('p', { class: 'taches-compte', id: uid('compte') });
   const list = h('ul', { class: 'taches-liste', 'aria-describedby': count.id });
   const listHeading = h('h2', { class: 'taches-liste-titre', tabindex: '-1' });
-  const printButton = h('button', { type: 'button', class: 'taches-imprimer', onclick: () => printList() }, 'Imprimer');
+  const printButton = h('button', { type: 'button', class: 'secondaire taches-imprimer', onclick: () => printList() }, 'Imprimer');
 
   fill(main,
     printTitle,
     h('div', { class: 'taches-barre' },
       field('Liste de tâches', listSelect),
-      h('button', { type: 'button', onclick: newList }, 'Nouvelle liste'),
+      h('button', { type: 'button', class: 'secondaire', onclick: newList }, 'Nouvelle liste'),
       printButton),
     addForm,
     h('section', { class: 'taches-section', 'aria-labelledby': uid('x') },
@@ -204,7 +204,7 @@ export async function mount(root) {
         t.description ? h('p', { class: 'tache-description' }, t.description) : null,
         meta.length ? h('p', { class: 'tache-meta' }, meta) : null),
       canWrite ? h('div', { class: 'tache-actions' },
-        h('button', { type: 'button', 'aria-label': `Modifier « ${t.summary} »`, onclick: () => edit(t) }, 'Modifier'),
+        h('button', { type: 'button', class: 'secondaire', 'aria-label': `Modifier « ${t.summary} »`, onclick: () => edit(t) }, 'Modifier'),
         h('button', { type: 'button', class: 'danger', 'aria-label': `Supprimer « ${t.summary} »`, onclick: () => remove(t) }, 'Supprimer')) : null);
   }
 

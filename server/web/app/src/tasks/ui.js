@@ -41,7 +41,7 @@ export function formDialog(title, body, { submit = 'Enregistrer', onSubmit, erro
     const form = h('form', { class: 'formulaire', novalidate: false }, body, error,
       h('div', { class: 'boutons' },
         h('button', { type: 'submit', class: 'principal' }, submit),
-        h('button', { type: 'button', onclick: () => d.close() }, 'Annuler')));
+        h('button', { type: 'button', class: 'secondaire', onclick: () => d.close() }, 'Annuler')));
     const d = h('dialog', { class: 'dialogue', 'aria-labelledby': id }, h('h2', { id }, title), form);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -72,7 +72,7 @@ export async function confirmDialog(title, text, label) {
   const opener = document.activeElement;
   const answer = await dialog(title, h('p', {}, text), [
     { label, value: true, class: 'danger' },
-    { label: 'Annuler', value: false },
+    { label: 'Annuler', value: false, class: 'secondaire' },
   ]);
   if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
   return answer === true;

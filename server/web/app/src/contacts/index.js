@@ -18,8 +18,22 @@ const kPhoneTypes = [
   { value: 'work', label: 'Professionnel' },
   { value: 'cell', label: 'Mobile' },
   { value: 'home', label: 'Domicile' },
+  { value: 'fax', label: 'Fax' },
+  { value: 'pager', label: 'Bip' },
   { value: 'other', label: 'Autre' },
 ];
+// Why a card of an import was refused: the server's reason comes from the DAV validation
+// (English, naming the RFC); the usual ones are said in French, the rest shown as they are.
+const kRejections = [
+  [/without FN/i, 'carte sans nom (FN)'],
+  [/without UID/i, 'carte sans identifiant (UID)'],
+  [/exceeds|too large|limit/i, 'carte trop volumineuse'],
+  [/BEGIN|END:VCARD|parse|malformed|syntax/i, 'carte mal formée'],
+];
+export function rejectionText(reason) {
+  const known = kRejections.find(([re]) => re.test(reason ?? ''));
+  return known ? known[1] : `carte refusée (${reason})`;
+}
 // The import sends the file as one body; the server bounds it too (413).
 const kMaxImportBytes = 5 * 1024 * 1024;
 
@@ -350,11 +364,13 @@ export async function mount(root) {
       const text = await file.text();
       const r = await post(`/api/v1/addressbooks/${seg(state.book.id)}/import`, text, { type: 'text/vcard; charset=utf-8' });
       const rejected = r.rejected ?? [];
+      const updated = r.updated ? ` (dont ${r.updated} mis à jour)` : '';
       fill(importResult, h('div', { class: rejected.length ? 'encadre' : 'info' },
-        h('p', {}, `Import de « ${file.name} » : ${plural(r.imported, 'contact importé', 'contacts importés')}` +
+        h('p', {}, `Import de « ${file.name} » : ${plural(r.imported, 'contact importé', 'contacts importés')}${updated}` +
           (rejected.length ? `, ${plural(rejected.length, 'carte refusée', 'cartes refusées')}.` : '.')),
         rejected.length ? h('ul', { class: 'import-refus' }, rejected.map((x) =>
-          h('li', {}, `Carte n° ${Number(x.index) + 1} : ${x.reason}`))) : null));
+          // "index" counts from 0 in the file (dav/api/contacts_api.h).
+          h('li', {}, `Carte n° ${Number(x.index) + 1}${x.uid ? ` (${x.uid})` : ''} : ${rejectionText(x.reason)}`))) : null));
       await loadContacts();
     } catch (e) {
       fill(importResult, h('p', { class: 'erreur' }, `L’import de « ${file.name} » a échoué : ` + errorText(e, { 413: 'Le fichier est trop volumineux.' })));

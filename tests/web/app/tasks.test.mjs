@@ -90,6 +90,7 @@ test('complete a task with its checkbox; the filters show done and overdue tasks
   await page.locator('#annonce', { hasText: `« ${SOON} » terminée` }).waitFor();
   // "À faire" no longer lists it, and focus stays in the list (not lost on <body>).
   assert.deepEqual(await items(), [LATE, LATER, NODATE]);
+  assert.ok(await page.evaluate(() => !!document.activeElement?.closest('.taches-section')), 'focus stays in the task list');
   const done = await serverTasks('done');
   assert.deepEqual(done.map((t) => t.summary), [SOON]);
   assert.equal(done[0].status, 'COMPLETED');
@@ -130,6 +131,7 @@ test('edit a task in a dialog (title, description, due date, priority)', async (
   await dlg.getByLabel('Priorité').selectOption({ label: 'Haute' });
   await dlg.getByRole('button', { name: 'Enregistrer' }).click();
   await dlg.waitFor({ state: 'detached' });
+  await page.locator('#annonce', { hasText: `« ${NODATE} (version 2) » enregistrée` }).waitFor();
   assert.deepEqual(await items(), [LATE, SOON, `${NODATE} (version 2)`, LATER]);
   const t = (await serverTasks('all')).find((x) => x.summary === `${NODATE} (version 2)`);
   assert.equal(t.description, 'Avec les remarques du CA.');
@@ -159,7 +161,7 @@ test('"Imprimer" prints the task list: title with the name, the tasks, no naviga
   await page.pdf({ path: pdf, format: 'A4', printBackground: false });
   await page.emulateMedia({ media: 'screen' });
   const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-  assert.match(text, new RegExp(`Tâches de ${JEAN.name}`));
+  assert.match(text, new RegExp(`^\\s*Tâches de ${JEAN.name} Liste « Tâches » — toutes — imprimée le`));
   for (const t of [SOON, LATE, `${NODATE} (version 2)`]) assert.ok(text.includes(t), `the PDF lists « ${t} »: ${text}`);
   assert.match(text, /Échéance : \S+ \d{1,2} \S+ \d{4}/, 'due dates in French');
   assert.match(text, /Terminée/, 'done tasks say so on paper');

@@ -70,7 +70,10 @@ export async function mount(root) {
   const main = contentOf(root);
   fill(main, h('p', { class: 'chargement' }, 'Chargement des tâches…'));
   const state = { lists: [], list: null, tasks: [], filter: 'todo', me: null };
-  const printTitle = h('p', { class: 'taches-titre-impression', 'aria-hidden': 'true' });
+  // On paper only (styles/tasks.css): "Tâches de Jean Martin", then the list, filter and day.
+  const printName = h('span', { class: 'taches-titre-nom' });
+  const printDetail = h('span', { class: 'taches-titre-detail' });
+  const printTitle = h('p', { class: 'taches-titre-impression', 'aria-hidden': 'true' }, printName, printDetail);
   try {
     const [me, lists] = await Promise.all([get('/api/v1/me').catch(() => null), loadLists()]);
     state.me = me;
@@ -87,7 +90,7 @@ export async function mount(root) {
   const addForm = buildAddForm();
   const count = h('p', { class: 'taches-compte', id: uid('compte') });
   const list = h('ul', { class: 'taches-liste', 'aria-describedby': count.id });
-  const listHeading = h('h2', { class: 'taches-liste-titre', tabindex: '-1' });
+  const listHeading = h('h2', { class: 'taches-liste-titre', tabindex: '-1', id: uid('titre') });
   const printButton = h('button', { type: 'button', class: 'secondaire taches-imprimer', onclick: () => printList() }, 'Imprimer');
 
   fill(main,
@@ -97,10 +100,8 @@ export async function mount(root) {
       h('button', { type: 'button', class: 'secondaire', onclick: newList }, 'Nouvelle liste'),
       printButton),
     addForm,
-    h('section', { class: 'taches-section', 'aria-labelledby': uid('x') },
+    h('section', { class: 'taches-section', 'aria-labelledby': listHeading.id },
       listHeading, filterBox, count, list));
-  listHeading.id = listHeading.id || uid('titre');
-  listHeading.parentElement.setAttribute('aria-labelledby', listHeading.id);
   renderLists();
   await loadTasks();
 
@@ -164,7 +165,8 @@ export async function mount(root) {
     const filterLabel = kFilters.find((f) => f.key === state.filter).label;
     listHeading.textContent = `${state.list.name} — ${filterLabel.toLowerCase()}`;
     const who = state.me?.display_name || state.me?.login || '';
-    printTitle.textContent = `Tâches de ${who}`.trim() + ` — ${state.list.name}, ${filterLabel.toLowerCase()}, le ${formatDateLong(now)}`;
+    printName.textContent = who ? `Tâches de ${who}` : 'Tâches';
+    printDetail.textContent = `Liste « ${state.list.name} » — ${filterLabel.toLowerCase()} — imprimée le ${formatDateLong(now)}`;
     renderFilters(now);
     const shown = state.tasks.filter(kept(state.filter, now)).sort(byDue);
     count.textContent = shown.length === 0 ? emptyText(state.filter) : plural(shown.length, 'tâche', 'tâches');

@@ -120,7 +120,8 @@ test('import a .vcf: two cards kept, the bad one refused and named', async () =>
   const result = page.locator('.import-resultat');
   await result.getByText(/contacts importés/).waitFor();
   assert.match(await result.textContent(), /2 contacts importés, 1 carte refusée/);
-  assert.match(await result.textContent(), /Carte n° 2 \(import-2@exemple.fr\) : carte sans nom \(FN\)/);
+  // Index counted from 1 for people; the UID when the server read one before refusing the card.
+  assert.match(await result.textContent(), /Carte n° 2( \(import-2@exemple\.fr\))? : carte sans nom \(FN\)/);
   await page.locator('.contacts-liste .contact-nom', { hasText: 'Sophie Girard' }).waitFor();
   assert.deepEqual(await names(), [CLAIRE, 'Sophie Girard', 'Hervé Lambert']);
   assert.equal((await serverContacts()).length, 4, 'Claire, the group and two imported cards');

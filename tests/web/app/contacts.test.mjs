@@ -125,6 +125,11 @@ test('import a .vcf: two cards kept, the bad one refused and named', async () =>
   await page.locator('.contacts-liste .contact-nom', { hasText: 'Sophie Girard' }).waitFor();
   assert.deepEqual(await names(), [CLAIRE, 'Sophie Girard', 'Hervé Lambert']);
   assert.equal((await serverContacts()).length, 4, 'Claire, the group and two imported cards');
+  // The imported cards' fields are shown (vCard 3.0 EMAIL;TYPE=WORK, ORG, TEL;TYPE=CELL).
+  const herve = await page.locator('.contacts-liste > li', { hasText: 'Hervé Lambert' }).textContent();
+  assert.match(herve, /Collège Jean Zay/);
+  assert.match(herve, /herve\.lambert@ac-orleans-tours\.fr \(professionnelle\)/);
+  assert.match(await page.locator('.contacts-liste > li', { hasText: 'Sophie Girard' }).textContent(), /06 12 34 56 78 \(mobile\)/);
   await checkA11y(page, 'contacts-import');
   await shot(page, 'contacts');
 });

@@ -231,8 +231,9 @@ http::HttpResponse ListContacts(const DavContext& ctx, const Target& book) {
 
 http::HttpResponse CreateContact(const Request& req, const Target& book) {
   std::optional<json> body = JsonObjectBody(req.http);
-  if (!body)
+  if (!body) {
     return ApiError(400, "invalid-json", "Le corps de la requête doit être un objet JSON.");
+  }
   ContactFields fields;
   std::string field;
   if (auto from = body->find("from_directory"); from != body->end()) {
@@ -278,8 +279,9 @@ http::HttpResponse EditContact(const Request& req, const Target& book, const std
   Result<Target> t = ExistingCard(req, book, name);
   if (!t.ok()) return CardApiError(t.status());
   std::optional<json> body = JsonObjectBody(req.http);
-  if (!body)
+  if (!body) {
     return ApiError(400, "invalid-json", "Le corps de la requête doit être un objet JSON.");
+  }
   Result<carddav::VCard> card = carddav::ParseVCard(t->object.data.value_or(""));
   if (!card.ok()) return CardApiError(card.status());
   const ContactFields before = carddav::ReadContact(*card);

@@ -115,6 +115,13 @@ class ContactsApiBoundsTest : public ContactsApiTest {
   ContactsApiBoundsTest() : ContactsApiTest(SmallImports) {}
 };
 
+void SmallAnswers(server::Config& c) { c.max_response_bytes = 4000; }
+
+class ContactsApiAnswerBoundTest : public ContactsApiTest {
+ protected:
+  ContactsApiAnswerBoundTest() : ContactsApiTest(SmallAnswers) {}
+};
+
 // ---- the existing Basic-only calls now take the web session ----
 
 TEST_F(ContactsApiTest, DirectoryInvitationsAndFreeBusyTakeTheSessionCookie) {
@@ -508,6 +515,31 @@ TEST_F(ContactsApiBoundsTest, AnImportBeyondTheBoundIsRefusedWhole) {
          Card("u1", "Un") + Card("u2", "Deux"), {{"Content-Type", "text/vcard"}});
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Contacts("jmartin").size(), 2u);
+}
+
+// The contact list and the export are bounded like a multistatus ([limits] max_response_bytes):
+// 507 with a message, never a partial list.
+TEST_F(ContactsApiAnswerBoundTest, ListAndExportAreBoundedByTheResponseSize) {
+  for (int i = 0; i < 20; ++i) {
+    Create("jmartin", {{"given", "Personne " + std::to_string(i)},
+                       {"family", "Durand"},
+                       {"note", std::string(300, 'n')}});
+  }
+  Reply list = Do("jmartin", "GET", kContacts);
+  EXPECT_EQ(list.status, 507);
+  EXPECT_EQ(Body(list.body)["error"], "too-large");
+  Reply exported = Do("jmartin", "GET", "/api/v1/addressbooks/contacts/export");
+  EXPECT_EQ(exported.status, 507);
+  EXPECT_EQ(Body(exported.body)["error"], "too-large");
+  // Nothing is lost: the cards are all stored.
+  store::Session& s = server_.store().ThreadSession();
+  store::Collection book = *s.GetCollection("/dav/addressbooks/jmartin/contacts/");
+  size_t cards = 0;
+  ASSERT_TRUE(s.ForEachObject(book.id, [&](const store::Object&) {
+                 ++cards;
+                 return Status::OK();
+               }).ok());
+  EXPECT_EQ(cards, 20u);
 }
 
 // ---- the directory ----

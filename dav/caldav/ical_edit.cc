@@ -55,14 +55,6 @@ Seconds UtcToWall(Seconds utc, icaltimezone* zone) {
   return Wall(icaltime_from_timet_with_zone(utc, 0, zone));
 }
 
-std::string Param(icalproperty* p, const char* name) {
-  char* v = icalproperty_get_parameter_as_string_r(p, name);
-  if (!v) return "";
-  std::string out(v);
-  icalmemory_free_buffer(v);
-  return out;
-}
-
 std::string Text(icalcomponent* c, icalproperty_kind kind) {
   icalproperty* p = icalcomponent_get_first_property(c, kind);
   return p ? internal::PropertyText(p) : "";
@@ -171,7 +163,7 @@ Times TimesOf(const Instance& inst, TimeContext& tc) {
   icalproperty* p = icalcomponent_get_first_property(inst.comp, ICAL_DTSTART_PROPERTY);
   if (p && !t.all_day) {
     icaltimetype v = icalproperty_get_dtstart(p);
-    t.tzid = icaltime_is_utc(v) ? "UTC" : Param(p, "TZID");
+    t.tzid = icaltime_is_utc(v) ? "UTC" : internal::ParamText(p, "TZID");
   }
   icaltimezone* zone = t.tzid.empty() ? icaltimezone_get_utc_timezone() : tc.Zone(t.tzid.c_str());
   if (t.tzid == "UTC" || !zone) zone = icaltimezone_get_utc_timezone();
@@ -341,7 +333,7 @@ void SetAlarms(icalcomponent* c, const std::vector<int>& minutes, const std::str
 void SetAttendees(icalcomponent* c, const std::vector<Party>& list, const Party& me) {
   std::map<std::string, std::string> partstat;
   for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
-    std::string ps = Param(p, "PARTSTAT");
+    std::string ps = internal::ParamText(p, "PARTSTAT");
     if (!ps.empty()) partstat[NormalizeAddress(internal::PropertyText(p))] = ps;
   }
   RemoveProps(c, ICAL_ATTENDEE_PROPERTY);
@@ -466,7 +458,8 @@ Instance MasterInstance(const ComponentGroup& g, TimeContext& tc) {
 icalproperty* InstanceKeyProp(icalproperty_kind kind, icalcomponent* master, const Instance& inst) {
   icalproperty* start = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
   icaltimetype st = start ? icalproperty_get_dtstart(start) : icaltime_null_time();
-  std::string tzid = st.is_date ? "" : (icaltime_is_utc(st) ? "UTC" : Param(start, "TZID"));
+  std::string tzid =
+      st.is_date ? "" : (icaltime_is_utc(st) ? "UTC" : internal::ParamText(start, "TZID"));
   return TimeProp(kind, Wall(inst.rid), st.is_date, tzid);
 }
 
@@ -654,7 +647,7 @@ Result<bool> ApplyTimesAndRule(icalcomponent* vcal, icalcomponent* c, const Even
         icalproperty* sp = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
         Times t;
         t.all_day = sp && icalproperty_get_dtstart(sp).is_date;
-        t.tzid = sp ? Param(sp, "TZID") : "";
+        t.tzid = sp ? internal::ParamText(sp, "TZID") : "";
         if (sp && icaltime_is_utc(icalproperty_get_dtstart(sp))) t.tzid = "UTC";
         SetRule(c, **f.rrule, t);
       }
@@ -914,7 +907,8 @@ Result<EditedEvent> EditEvent(std::string_view ics, const EventFields& f, Scope 
       for (icalcomponent* ov : g.overrides) {
         icalproperty* rp = icalcomponent_get_first_property(ov, ICAL_RECURRENCEID_PROPERTY);
         icaltimetype v = icalproperty_get_recurrenceid(rp);
-        std::string tzid = v.is_date ? "" : (icaltime_is_utc(v) ? "UTC" : Param(rp, "TZID"));
+        std::string tzid =
+            v.is_date ? "" : (icaltime_is_utc(v) ? "UTC" : internal::ParamText(rp, "TZID"));
         Seconds nw = Wall(v) + delta;
         icalcomponent_remove_property(ov, rp);
         icalproperty_free(rp);
@@ -923,7 +917,8 @@ Result<EditedEvent> EditEvent(std::string_view ics, const EventFields& f, Scope 
       }
       for (icalproperty* p : Props(g.master, ICAL_EXDATE_PROPERTY)) {
         icaltimetype v = icalproperty_get_exdate(p);
-        std::string tzid = v.is_date ? "" : (icaltime_is_utc(v) ? "UTC" : Param(p, "TZID"));
+        std::string tzid =
+            v.is_date ? "" : (icaltime_is_utc(v) ? "UTC" : internal::ParamText(p, "TZID"));
         icalproperty* np = TimeProp(ICAL_EXDATE_PROPERTY, Wall(v) + delta, v.is_date, tzid);
         icalcomponent_remove_property(g.master, p);
         icalproperty_free(p);

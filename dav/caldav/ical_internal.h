@@ -144,6 +144,9 @@ std::string ComponentName(icalcomponent* c);
 // The textual value of a property (TEXT unescaped).
 std::string PropertyText(icalproperty* p);
 
+// The value of the parameter `name` ("PARTSTAT", "X-FOO") of `p`, "" when absent.
+std::string ParamText(icalproperty* p, const char* name);
+
 // The properties of `c` of `kind`, in order, collected first so callers may remove them while
 // walking the list (libical's iterator is invalidated by removal).
 std::vector<icalproperty*> Props(icalcomponent* c, icalproperty_kind kind = ICAL_ANY_PROPERTY);

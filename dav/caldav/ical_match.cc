@@ -60,6 +60,14 @@ std::string ParamValue(icalparameter* p) {
 
 namespace internal {
 
+std::string ParamText(icalproperty* p, const char* name) {
+  char* v = icalproperty_get_parameter_as_string_r(p, name);
+  if (!v) return "";
+  std::string out(v);
+  icalmemory_free_buffer(v);
+  return out;
+}
+
 // The textual value of a property, unescaped for TEXT.
 std::string PropertyText(icalproperty* p) {
   icalvalue* v = icalproperty_get_value(p);

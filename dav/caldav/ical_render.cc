@@ -290,14 +290,6 @@ std::string Text(icalcomponent* c, icalproperty_kind kind) {
   return p ? internal::PropertyText(p) : "";
 }
 
-std::string Param(icalproperty* p, const char* name) {
-  char* v = icalproperty_get_parameter_as_string_r(p, name);
-  if (!v) return "";
-  std::string out(v);
-  icalmemory_free_buffer(v);
-  return out;
-}
-
 // The zone of `c`'s DTSTART as the API names it: its TZID, "UTC", or "" (DATE, floating).
 std::string StartZone(icalcomponent* c) {
   icalproperty* p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
@@ -305,7 +297,7 @@ std::string StartZone(icalcomponent* c) {
   icaltimetype t = icalproperty_get_dtstart(p);
   if (t.is_date) return "";
   if (icaltime_is_utc(t)) return "UTC";
-  return Param(p, "TZID");
+  return internal::ParamText(p, "TZID");
 }
 
 Occurrence ToOccurrence(const Instance& inst, icalcomponent* master, TimeContext& tc) {
@@ -324,7 +316,8 @@ Occurrence ToOccurrence(const Instance& inst, icalcomponent* master, TimeContext
   o.status = Text(c, ICAL_STATUS_PROPERTY);
   o.organizer = Text(c, ICAL_ORGANIZER_PROPERTY);
   for (icalproperty* p : Props(c, ICAL_ATTENDEE_PROPERTY)) {
-    Attendee a{internal::PropertyText(p), Param(p, "CN"), Param(p, "PARTSTAT")};
+    Attendee a{internal::PropertyText(p), internal::ParamText(p, "CN"),
+               internal::ParamText(p, "PARTSTAT")};
     if (a.partstat.empty()) a.partstat = "NEEDS-ACTION";
     o.attendees.push_back(std::move(a));
   }

@@ -37,20 +37,6 @@ bool Compressible(std::string_view name) {
   return !(name.ends_with(".woff2") || name.ends_with(".woff") || name.ends_with(".png"));
 }
 
-std::string StrongETag(std::string_view bytes) {
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  static const char* kHex = "0123456789abcdef";
-  std::string etag = "\"";
-  for (unsigned char c : digest) {
-    etag.push_back(kHex[c >> 4]);
-    etag.push_back(kHex[c & 15]);
-  }
-  etag.push_back('"');
-  return etag;
-}
-
 // If-None-Match (RFC 9110 §13.1.2): "*" or a list of entity tags; weak comparison.
 bool NoneMatchHits(std::string_view header, std::string_view etag) {
   header = http::Trim(header);
@@ -75,6 +61,20 @@ std::optional<std::string> ReadFile(const fs::path& path) {
 }
 
 }  // namespace
+
+std::string StrongETag(std::string_view bytes) {
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  static const char* kHex = "0123456789abcdef";
+  std::string etag = "\"";
+  for (unsigned char c : digest) {
+    etag.push_back(kHex[c >> 4]);
+    etag.push_back(kHex[c & 15]);
+  }
+  etag.push_back('"');
+  return etag;
+}
 
 std::string AppDirFrom(const Config& config) {
   if (!config.web_app_dir.empty()) return config.web_app_dir;

@@ -54,4 +54,8 @@ class AppAssets {
 // (/proc/self/exe), where scripts/lib.sh `build` writes the bundle.
 std::string AppDirFrom(const Config& config);
 
+// A strong ETag of `bytes` ("\"<32 hex digits>\"", BLAKE2b-128): the embedded static files and the
+// bundle's files are both served with it.
+std::string StrongETag(std::string_view bytes);
+
 }  // namespace cartable::server::web

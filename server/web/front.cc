@@ -299,16 +299,7 @@ http::HttpResponse WebFront::Static(const http::HttpRequest& request) const {
   const std::string_view* bytes =
       request.path.find("..") == std::string::npos ? EmbeddedFile(name) : nullptr;
   if (bytes == nullptr) return http::HttpResponse::Text(404, "Not found.\n");
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes->data()),
-                     bytes->size(), nullptr, 0);
-  static const char* kHex = "0123456789abcdef";
-  std::string etag = "\"";
-  for (unsigned char c : digest) {
-    etag.push_back(kHex[c >> 4]);
-    etag.push_back(kHex[c & 15]);
-  }
-  etag.push_back('"');
+  std::string etag = StrongETag(*bytes);
   http::HttpResponse r;
   r.headers.Set("ETag", etag);
   r.headers.Set("Cache-Control", "public, max-age=31536000, immutable");

@@ -183,8 +183,8 @@ TEST(ConvertVCard, SoftBreakPropertyCrossesVersionsAsItCame) {
       Result<std::string> out = ConvertVCard(card, to);
       ASSERT_TRUE(out.ok()) << out.status().ToString();
       Result<VCard> parsed = ParseVCard(*out);
-      ASSERT_TRUE(parsed.ok()) << from << " -> " << to << ": " << parsed.status().ToString()
-                               << "\n" << *out;
+      ASSERT_TRUE(parsed.ok()) << from << " -> " << to << ": " << parsed.status().ToString() << "\n"
+                               << *out;
       ASSERT_NE(parsed->Find("BDAY"), nullptr);
       EXPECT_EQ(parsed->Find("BDAY")->value, "/0/A4Aj=\r\nTEL;ty");
       EXPECT_EQ(parsed->Find("BDAY")->Param("X-APPLE-OMIT-YEAR"),

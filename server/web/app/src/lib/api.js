@@ -11,7 +11,8 @@ export class ApiError extends Error {
   }
 }
 
-const kMessages = {
+// French texts by HTTP status, for errors whose answer carries no French message of its own.
+export const kMessages = {
   0: 'Le serveur ne répond pas. Vérifiez votre connexion puis réessayez.',
   400: 'La demande est incorrecte.',
   401: 'Votre session a expiré. Reconnectez-vous.',
@@ -22,6 +23,7 @@ const kMessages = {
   413: 'Le contenu est trop volumineux.',
   429: 'Trop de demandes : patientez un instant.',
   503: 'Le service est momentanément indisponible. Réessayez dans un instant.',
+  507: "L'espace de stockage est plein.",
 };
 
 export function csrfToken() {
@@ -52,7 +54,8 @@ export async function api(method, path, body, { type, accept = 'application/json
   }
   noteActivity();
   if (response.status === 401) {
-    window.location.assign('/connexion?suite=' + encodeURIComponent(location.pathname + location.search));
+    window.location.assign('/connexion?info=session-expired&suite=' +
+      encodeURIComponent(location.pathname + location.search));
     throw new ApiError(401, 'session', kMessages[401]);
   }
   if (response.status === 204) return null;

@@ -1,23 +1,11 @@
 // Small pieces shared by the tasks, contacts and sharing pages (issue 13): form dialogs that
 // keep the person's input and show the server's refusal inside the dialog, confirmations,
 // French error texts, the page heading and accent-insensitive matching.
+import { kMessages } from '../lib/api.js';
 import { h, dialog } from '../lib/dom.js';
 
 let uniq = 0;
 export const uid = (prefix) => `${prefix}-${++uniq}`;
-
-const kFrench = {
-  0: 'Le serveur ne répond pas. Vérifiez votre connexion puis réessayez.',
-  400: 'La demande est incorrecte.',
-  403: "Vous n'avez pas le droit de faire cela.",
-  404: "Cet élément n'existe plus.",
-  409: 'Cet élément a été modifié entre-temps. Rechargez la page.',
-  412: 'Cet élément a été modifié entre-temps. Rechargez la page.',
-  413: 'Le contenu est trop volumineux.',
-  429: 'Trop de demandes : patientez un instant.',
-  503: 'Le service est momentanément indisponible. Réessayez dans un instant.',
-  507: "L'espace de stockage est plein.",
-};
 
 // The French text of an ApiError. The issue 13 calls answer {"error": code, "message": French};
 // the older ones (sharing, delegates) only {"error": English sentence}: ApiError then has
@@ -26,7 +14,7 @@ export function errorText(e, byStatus = {}) {
   if (!e || e.status === undefined) return 'Une erreur inattendue est survenue.';
   if (byStatus[e.status]) return byStatus[e.status];
   if (e.message && e.message !== e.code) return e.message;
-  return kFrench[e.status] ?? `Erreur ${e.status}.`;
+  return kMessages[e.status] ?? `Erreur ${e.status}.`;
 }
 
 // A modal form: `body` holds the labelled fields; `onSubmit(form)` does the call and returns

@@ -16,6 +16,7 @@
 # kept and named.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_browser.sh"
 
 BIN=""
 SHOTS=""
@@ -34,55 +35,15 @@ APP_DIR="$(dirname "$BIN")/web-app"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 TESTS_TIMEOUT=900  # seconds for all the application tests together
 
-[ -x "$BIN" ] || { echo "run_webapp: no server binary at $BIN" >&2; exit 1; }
-[ -x "$CHROMIUM" ] || { echo "run_webapp: $CHROMIUM missing (Debian package chromium)" >&2; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null ||
-  { echo "run_webapp: node and npm missing (the machine's Node.js 20 or later)" >&2; exit 1; }
+TAG=run_webapp
 # The bundle next to the binary, as the server finds it by default; built when missing.
 [ -s "$APP_DIR/manifest.json" ] || build_web "$APP_DIR"
-
-lock_sum="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
-stamp="$WEB/node_modules/.cartable-lock.sha256"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-  echo "run_webapp: npm ci in tests/web"
-  (cd "$WEB" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_sum" >"$stamp"
-fi
-
 TMP="$(mktemp -d /tmp/cartable-webapp.XXXXXX)"
 DATA="$TMP/data"
 CONF="$TMP/cartable.ini"
-SINK_PID=""
-SERVER_PID=""
-TESTS_PID=""
-stop() {  # stop PID: TERM, then wait for it
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1"
-    wait "$1" || true
-  fi
-}
-cleanup() {
-  local rc=$?
-  stop "$TESTS_PID"  # timeout(1) passes the signal on to node, whose exit closes chromium
-  stop "$SERVER_PID"
-  stop "$SINK_PID"
-  if [ "$rc" -eq 0 ]; then
-    rm -rf "$TMP"
-  else
-    echo "run_webapp: FAILED (exit $rc); server log, mail and config kept in $TMP" >&2
-  fi
-}
-trap cleanup EXIT
-
-/usr/bin/python3 "$ROOT/tests/clients/smtp_sink.py" --out "$TMP/mail" --port-file "$TMP/smtp.port" \
-  --timeout $((TESTS_TIMEOUT + 120)) >"$TMP/smtp.log" 2>&1 &
-SINK_PID=$!
-for _ in $(seq 1 100); do
-  [ -s "$TMP/smtp.port" ] && break
-  kill -0 "$SINK_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ -s "$TMP/smtp.port" ] || { cat "$TMP/smtp.log" >&2; echo "run_webapp: the SMTP sink did not start" >&2; exit 1; }
+trap browser_cleanup EXIT
+browser_prereqs
+start_smtp_sink $((TESTS_TIMEOUT + 120))
 
 cat >"$CONF" <<CONF
 [server]
@@ -94,7 +55,7 @@ data_dir = $DATA
 address_max_failures = 1000
 
 [mail]
-relay = 127.0.0.1:$(cat "$TMP/smtp.port")
+relay = 127.0.0.1:$SMTP_PORT
 tls = none
 from = ne-pas-repondre@ac-orleans-tours.fr
 
@@ -121,31 +82,10 @@ pdurand|Cormoran-Silex-64-Vienne
 PEOPLE
 USERS+=']'
 
-"$BIN" --config "$CONF" --data "$DATA" serve >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  grep -q "serving on" "$TMP/server.log" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-URL="$(grep -o 'http://[0-9.]*:[0-9]*' "$TMP/server.log" | head -1 || true)"
-[ -n "$URL" ] || { cat "$TMP/server.log" >&2; echo "run_webapp: the server did not start" >&2; exit 1; }
+start_browser_server
 echo "run_webapp: server $URL, bundle $APP_DIR, data $DATA"
 
 ((${#FILES[@]})) || FILES=("$WEB/app/")
-rc=0
 CARTABLE_URL="$URL" CARTABLE_USERS="$USERS" CARTABLE_SHOTS="$SHOTS" CARTABLE_BIN="$BIN" \
   CARTABLE_CONFIG="$CONF" CARTABLE_DATA="$DATA" CARTABLE_MAIL_DIR="$TMP/mail" CHROMIUM="$CHROMIUM" \
-  timeout --kill-after=10 "$TESTS_TIMEOUT" node --test --test-concurrency=1 --test-reporter=spec \
-  "${FILES[@]}" &
-TESTS_PID=$!
-wait "$TESTS_PID" || rc=$?
-TESTS_PID=""
-if [ "$rc" -ne 0 ]; then
-  echo "---- server log (last 60 lines) ----" >&2
-  tail -n 60 "$TMP/server.log" >&2
-  [ "$rc" -eq 124 ] && echo "run_webapp: the tests took longer than $TESTS_TIMEOUT s" >&2
-  echo "run_webapp: web application tests FAILED" >&2
-  exit 1
-fi
-echo "run_webapp: web application tests passed"
+  run_node_tests "web application tests" "$TESTS_TIMEOUT" --test-concurrency=1 "${FILES[@]}"

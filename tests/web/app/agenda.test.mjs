@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, signIn, checkA11y, shot, open, USERS, BASE } from './harness.mjs';
+import { launch, signIn, checkA11y, shot, open, apiCall, USERS, BASE } from './harness.mjs';
 
 // The first test user of scripts/run_webapp.sh (tests/web/staff.csv).
 const USER = USERS[0];
@@ -195,6 +195,30 @@ test('agenda: views, recurring events, drag and drop, printing', { timeout: 600_
     // Earlier weeks keep their occurrences.
     const before = await eventsOf(page, cal.id, '2027-03-08T00:00:00Z', '2027-03-15T00:00:00Z');
     assert.equal(before.filter((e) => e.summary === TITLE).length, 2);
+  });
+
+  await step('editing an event made elsewhere keeps the alarms the form does not show', async () => {
+    // A client (or the API) gave it two alarms; the form shows one select and must not drop
+    // the other when only the title changes.
+    const made = await apiCall(page, 'POST', `/api/v1/calendars/${encodeURIComponent(cal.id)}/events`, {
+      summary: 'Conseil pédagogique', start: '2027-03-19T14:00:00', end: '2027-03-19T15:00:00',
+      timezone: 'Europe/Paris', alarms: [15, 1440],
+    });
+    assert.equal(made.status, 201, made.text);
+    await page.reload();
+    await page.locator('.agenda .fc-view').waitFor();
+    await view(page, 'Semaine');
+    await goTo(page, '2027-03-19');
+    await idle(page);
+    await occurrence(page, '2027-03-19', 'Conseil pédagogique').click();
+    const form = page.locator('dialog.dialogue-evenement form');
+    await form.waitFor();
+    await form.locator('[name=summary]').fill('Conseil pédagogique (salle B12)');
+    await page.click('dialog.dialogue-evenement button[type=submit]');
+    await occurrence(page, '2027-03-19', 'salle B12').waitFor();
+    const evs = await eventsOf(page, cal.id, '2027-03-19T00:00:00Z', '2027-03-20T00:00:00Z');
+    const ev = evs.find((e) => e.summary === 'Conseil pédagogique (salle B12)');
+    assert.deepEqual([...ev.alarms].sort((a, b) => a - b), [15, 1440]);
   });
 
   await step('hide and show a calendar (remembered after a reload)', async () => {

@@ -79,6 +79,9 @@ export function eventForm(opts) {
   const location = h('input', { name: 'location', value: o?.location ?? '', autocomplete: 'off' });
   const description = h('textarea', { name: 'description', rows: 3 }, o?.description ?? '');
   const alarm = select('alarm', kAlarms, o?.alarms?.[0] ?? (o ? 0 : 15));
+  // An edit sends the alarms only when the person changed this one: an event made by another
+  // client may have several, which the form does not show and must not drop.
+  const alarmShown = alarm.value;
   const klass = select('class', [['PUBLIC', 'Public'], ['PRIVATE', 'Privé (les autres voient « occupé »)'],
     ['CONFIDENTIAL', 'Confidentiel (les autres voient l’horaire seulement)']], o?.class ?? 'PUBLIC');
   const transparent = select('transparent', [['0', 'Occupé'], ['1', 'Libre']], o?.transparent ? '1' : '0');
@@ -141,12 +144,12 @@ export function eventForm(opts) {
       summary: summary.value.trim(),
       location: location.value, description: description.value,
       class: klass.value, transparent: transparent.value === '1',
-      alarms: Number(alarm.value) ? [Number(alarm.value)] : [],
       start: all ? isoDate(s) : `${startDate.value}T${startTime.value}:00`,
       end: all ? isoDate(e) : `${endDate.value}T${endTime.value}:00`,
       all_day: all,
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris',
     };
+    if (!o || alarm.value !== alarmShown) input.alarms = Number(alarm.value) ? [Number(alarm.value)] : [];
     const r = repeat.value;
     if (r === 'none') {
       input.rrule = null;

@@ -115,7 +115,8 @@ TEST_F(EventsApiTest, CreateThenListWithTheAgendasFields) {
 
   // The listing says which calendars may be written.
   Reply list = As("jlabert", "GET", "/api/v1/calendars");
-  for (const json& c : Body(list)["calendars"]) EXPECT_TRUE(c["writable"].get<bool>()) << c;
+  json listed = Body(list);  // kept alive: a range-for over Body(list)["calendars"] dangles
+  for (const json& c : listed["calendars"]) EXPECT_TRUE(c["writable"].get<bool>()) << c;
 }
 
 TEST_F(EventsApiTest, MoveOneOccurrenceThenThisAndFollowingThenDeleteOne) {
@@ -376,7 +377,8 @@ TEST_F(EventsApiTest, CalendarsCreateRenameDelete) {
   ASSERT_EQ(own.status, 200) << own.body;
   EXPECT_EQ(Body(own)["calendar"]["name"], "Agenda de Jean");
   Reply mine = As("jlabert", "GET", "/api/v1/calendars");
-  for (const json& c : Body(mine)["calendars"]) EXPECT_NE(c["name"], "Agenda de Jean");
+  json mine_listed = Body(mine);
+  for (const json& c : mine_listed["calendars"]) EXPECT_NE(c["name"], "Agenda de Jean");
   EXPECT_EQ(As("mdupont", "DELETE", "/api/v1/calendars/" + mount).status, 403);
   EXPECT_EQ(As("pmartin", "PATCH", "/api/v1/calendars/" + mount, R"({"name": "x"})").status, 404);
 

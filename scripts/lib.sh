@@ -48,20 +48,25 @@ build() {
   build_web
 }
 
+# npm_ci_if_changed DIR TAG: DIR/node_modules from DIR/package-lock.json, `npm ci` when missing
+# or installed from another lock (a stamp holds the lock's hash); TAG names the caller in messages.
+npm_ci_if_changed() {
+  local dir="$1" tag="$2" lock_sum stamp="$1/node_modules/.cartable-lock.sha256"
+  lock_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "$tag: npm ci in ${dir#"$ROOT/"}"
+    (cd "$dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" >"$stamp"
+  fi
+}
+
 # build_web [OUTDIR]: the web application's bundle (server/web/app, esbuild) into
 # $BUILD_DIR/web-app, next to the binary, where the server looks for it by default ([web]
-# app_dir). node_modules comes from package-lock.json: `npm ci` when missing or installed from
-# another lock (the stamp holds the lock's hash, as in scripts/run_browser.sh).
+# app_dir).
 build_web() {
   local app="$ROOT/server/web/app" out="${1:-$BUILD_DIR/web-app}"
   command -v node >/dev/null && command -v npm >/dev/null ||
     { echo "build_web: node and npm missing (the machine's Node.js 20 or later)" >&2; return 1; }
-  local lock_sum stamp="$app/node_modules/.cartable-lock.sha256"
-  lock_sum="$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-    echo "build_web: npm ci in server/web/app"
-    (cd "$app" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_sum" >"$stamp"
-  fi
+  npm_ci_if_changed "$app" build_web
   node "$app/build.mjs" "$out"
 }

@@ -12,14 +12,7 @@ browser_prereqs() {
   [ -x "$CHROMIUM" ] || { echo "$TAG: $CHROMIUM missing (Debian package chromium)" >&2; exit 1; }
   command -v node >/dev/null && command -v npm >/dev/null ||
     { echo "$TAG: node and npm missing (the machine's Node.js 20 or later)" >&2; exit 1; }
-  # tests/web/node_modules from package-lock.json: `npm ci` when missing or from another lock.
-  local lock_sum stamp="$WEB/node_modules/.cartable-lock.sha256"
-  lock_sum="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-    echo "$TAG: npm ci in tests/web"
-    (cd "$WEB" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_sum" >"$stamp"
-  fi
+  npm_ci_if_changed "$WEB" "$TAG"
 }
 
 stop_pid() {  # TERM, then wait

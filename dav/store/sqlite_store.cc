@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_migrations.h"
 #include "dav/store/store_util.h"
 
@@ -85,6 +86,11 @@ Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* ver
   if (!db.ok()) return db.status();
   Result<int> v = ApplySqliteMigrations(**db);
   if (!v.ok()) return v.status();
+  // The migrations committed without fsync (synchronous=NORMAL, no group commit here): make
+  // them durable before anything is written on top of them.
+  if ((*db)->defers_sync()) {
+    if (Status st = (*db)->SyncWal(); !st.ok()) return st;
+  }
   if (version != nullptr) *version = *v;
   return db;
 }
@@ -102,12 +108,13 @@ class SqliteTransaction : public Transaction {
   }
   Status Commit() override {
     if (session_ == nullptr) return Status::Internal("transaction already finished");
-    Status s = session_->db_->Exec("COMMIT");
-    if (!s.ok()) session_->db_->Exec("ROLLBACK");
-    session_->txn_ = SqliteSession::TxnState::kNone;
-    session_->EndWrite();
+    SqliteSession* session = session_;
     session_ = nullptr;
-    return s;
+    Status s = session->db_->Exec("COMMIT");
+    if (!s.ok()) session->db_->Exec("ROLLBACK");
+    session->txn_ = SqliteSession::TxnState::kNone;
+    // Returns only once the commit is durable (or the error): the store's contract.
+    return session->EndCommit(std::move(s));
   }
 
  private:
@@ -122,22 +129,30 @@ Session& SqliteStore::ThreadSession() {
   if (!session) {
     Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_.busy_timeout_ms);
     if (db.ok()) {
-      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_);
+      session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_,
+                                                "", &group_);
     } else {
-      session =
-          std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_, db_file_);
+      session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_, db_file_,
+                                                &group_);
     }
   }
   return *session;
 }
 
 SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                             const StoreOptions* options, std::string db_file)
+                             const StoreOptions* options, std::string db_file, GroupCommit* group)
     : db_(std::move(db)),
       open_error_(std::move(open_error)),
       db_file_(std::move(db_file)),
+      group_(group),
       writer_(writer),
-      options_(options) {}
+      options_(options) {
+  AttachHook();
+}
+
+void SqliteSession::AttachHook() {
+  if (db_ && group_ != nullptr) group_->Attach(*db_, &hook_);
+}
 
 Status SqliteSession::EnsureOpen() {
   if (db_) return Status::OK();
@@ -145,6 +160,7 @@ Status SqliteSession::EnsureOpen() {
   Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_->busy_timeout_ms);
   if (!db.ok()) return open_error_ = db.status();
   db_ = std::move(*db);
+  AttachHook();
   return Status::OK();
 }
 
@@ -152,6 +168,7 @@ UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock()
 
 Status SqliteSession::BeginWrite() {
   if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
+  hook_.wrote = false;
   Status s = db_->Exec("BEGIN IMMEDIATE");
   if (!s.ok()) EndWrite();
   return s;
@@ -159,6 +176,21 @@ Status SqliteSession::BeginWrite() {
 
 void SqliteSession::EndWrite() {
   if (write_lock_.owns_lock()) write_lock_.unlock();
+}
+
+uint64_t SqliteSession::TakeCommitSeq() {
+  // A connection with synchronous=FULL fsynced inside COMMIT; a transaction that wrote no frame
+  // (a PUT refused by its precondition, a read-only WriteScope) has nothing to make durable.
+  if (group_ == nullptr || !db_->defers_sync() || !hook_.wrote) return 0;
+  hook_.wrote = false;
+  return group_->Committed();
+}
+
+Status SqliteSession::EndCommit(Status committed) {
+  const uint64_t seq = committed.ok() ? TakeCommitSeq() : 0;  // under the writer mutex
+  EndWrite();
+  if (!committed.ok() || seq == 0) return committed;
+  return group_->WaitDurable(seq, *db_);
 }
 
 SqliteSession::~SqliteSession() = default;
@@ -216,7 +248,10 @@ Status WriteScope::Finish(const Status& result) {
     return s;
   }
   active_ = false;
-  if (own_txn_) session_.EndWrite();
+  if (own_txn_) {
+    // Returns only once the commit is durable (or the error): the store's contract.
+    if (Status durable = session_.EndCommit(Status::OK()); !durable.ok()) return durable;
+  }
   return result;
 }
 

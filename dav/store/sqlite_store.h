@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_util.h"
 #include "dav/store/store.h"
 
@@ -29,9 +30,11 @@ class SqliteSession : public Session {
   // `db_file` (a database busy past the timeout, or briefly missing, must not break this thread
   // for the life of the process) and fails with the error of that open, e.g. kUnavailable for a
   // busy database; with no `db_file`, with `open_error`. `writer` is the store's write mutex
-  // (see SqliteStore::writer_). `options` must outlive the session (the store's).
+  // (see SqliteStore::writer_). `options` must outlive the session (the store's), and so must
+  // `group` (the store's group commit; null: no WAL hook, commits do not wait for an fsync).
   SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                const StoreOptions* options, std::string db_file = "");
+                const StoreOptions* options, std::string db_file = "",
+                GroupCommit* group = nullptr);
   ~SqliteSession() override;
 
   Result<std::unique_ptr<Transaction>> Begin(bool write) override;
@@ -157,6 +160,16 @@ class SqliteSession : public Session {
   Status BeginWrite();
   // After COMMIT or ROLLBACK of a write transaction: lets the next writer in.
   void EndWrite();
+  // After a successful COMMIT, with the writer mutex still held: the commit's sequence number in
+  // the group commit, or 0 when there is nothing to wait for (no frames written, no group, or a
+  // connection that syncs in COMMIT itself).
+  uint64_t TakeCommitSeq();
+  // Ends a write transaction whose COMMIT gave `committed`: lets the next writer in, then (on
+  // success) waits until the commit is durable (see sqlite_commit.cc). Returns `committed` or
+  // the fsync error.
+  Status EndCommit(Status committed);
+  // Attaches the WAL hook to a newly opened connection.
+  void AttachHook();
 
   // Prepares (from the cache) or returns the open error.
   Result<Stmt> Prepare(std::string_view sql);
@@ -216,6 +229,8 @@ class SqliteSession : public Session {
   std::unique_ptr<Db> db_;
   Status open_error_;
   std::string db_file_;
+  GroupCommit* group_ = nullptr;
+  WalHookState hook_;
   TxnState txn_ = TxnState::kNone;
   std::mutex* writer_ = nullptr;
   const StoreOptions* options_;
@@ -263,9 +278,13 @@ const char* DirectoryContainsSql();
 class SqliteStore : public Store {
  public:
   SqliteStore(std::string db_file, StoreOptions options)
-      : db_file_(std::move(db_file)), options_(std::move(options)) {}
+      : db_file_(std::move(db_file)),
+        options_(std::move(options)),
+        group_(db_file_, options_.busy_timeout_ms) {}
   ~SqliteStore() override = default;
   Session& ThreadSession() override;
+  // The group commit (tests read its counters).
+  GroupCommit& group_commit() { return group_; }
 
  private:
   const std::string db_file_;
@@ -273,8 +292,12 @@ class SqliteStore : public Store {
   // Serialises write transactions of this process in user space. Without it, two worker
   // threads contending for SQLite's write lock fall into the busy handler, which sleeps
   // (1, 2, 5, 10... ms): durable PUTs from 8 clients dropped to a few hundred per second.
-  // Other processes (the CLI) still meet busy_timeout.
+  // Other processes (the CLI) still meet busy_timeout. The fsync that makes a commit durable
+  // happens after this mutex is released (group_).
   std::mutex writer_;
+  // Declared before sessions_: the sessions' connections (whose WAL hooks point here) close
+  // first, then the checkpointer stops.
+  GroupCommit group_;
   std::mutex mu_;
   std::map<std::thread::id, std::unique_ptr<SqliteSession>> sessions_;  // guarded by mu_
 };

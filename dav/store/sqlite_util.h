@@ -87,9 +87,20 @@ Result<std::vector<T>> StepAll(Stmt& s, Read read, std::string_view what) {
 // An open connection with its statement cache.
 class Db {
  public:
-  // Opens (creating) `file` and applies the per-connection pragmas (WAL, synchronous=FULL,
-  // foreign_keys, busy_timeout = `busy_timeout_ms`).
+  // Opens (creating) `file` and applies the per-connection pragmas (WAL, foreign_keys,
+  // busy_timeout = `busy_timeout_ms`, synchronous: see defers_sync()).
   static Result<std::unique_ptr<Db>> Open(const std::string& file, int busy_timeout_ms = 5000);
+
+  // True when COMMIT on this connection writes the WAL without fsync (synchronous=NORMAL), so a
+  // commit is durable only once SyncWal() has run after it: the store's group commit
+  // (sqlite_commit.h) does that before acknowledging. False (synchronous=FULL: each COMMIT
+  // fsyncs) when the file system does not promise powersafe overwrite, because SQLite then pads
+  // each synced commit to a sector boundary and a later unsynced write could damage a synced one.
+  bool defers_sync() const { return defers_sync_; }
+  // fsyncs the WAL file through SQLite's VFS (xSync, SQLITE_SYNC_NORMAL: what a COMMIT with
+  // synchronous=FULL does on this platform). Flushes every frame any connection of this process
+  // wrote to the file before the call. kInternal when the WAL is not open or the sync fails.
+  Status SyncWal();
 
   // Returns the cached statement for `sql` (prepared on first use). The SQL text is the key, so
   // callers pass string literals. kInternal when it does not compile.
@@ -104,7 +115,8 @@ class Db {
 
  private:
   explicit Db(SqlitePtr db) : db_(std::move(db)) {}
-  SqlitePtr db_;  // declared first: destroyed after the statements below
+  SqlitePtr db_;
+  bool defers_sync_ = false;  // declared first: destroyed after the statements below
   std::unordered_map<std::string, StmtPtr> cache_;
 };
 

@@ -1,0 +1,144 @@
+// Group commit: several write transactions share one fsync of the WAL, and each is acknowledged
+// only once that fsync has returned.
+//
+// How a write transaction ends (SqliteTransaction::Commit, WriteScope::Finish):
+//   1. COMMIT, with the store's writer mutex held. The connection runs synchronous=NORMAL
+//      (sqlite_util.cc, Db::Open), so SQLite appends the transaction's frames to the WAL with
+//      write() and publishes them in the wal-index, without fsync.
+//   2. Still under the writer mutex, the transaction takes its sequence number (Committed()):
+//      sequence numbers follow the order of the frames in the WAL.
+//   3. The writer mutex is released: the next writer runs its transaction while this one waits.
+//   4. WaitDurable(seq): if `synced_` already covers seq, done. Otherwise take sync_mu_ (the
+//      sync leader's mutex; the others queue on it), look again, read `committed_` (every commit
+//      numbered so far has finished its write() calls), fsync the WAL, publish synced_ = that
+//      number. The commits that arrived during the previous fsync all ride on this one.
+//   5. Only then does Commit return OK, and the caller answer 201/204.
+//
+// Why an acknowledged commit is durable, against a power loss or kernel crash: its frames, and
+// its commit frame, were written to the WAL before step 4's fsync began, and fsync flushes every
+// page of the file whichever descriptor wrote it. SQLite's recovery replays the WAL up to the
+// last commit frame whose checksum chain and salts are valid, so the acknowledged transaction
+// and every transaction before it come back. Frames written by later, unacknowledged commits may
+// or may not be on disk: only a whole transaction is ever replayed. Against a process crash
+// (kill -9) the frames are in the kernel's page cache once write() returned, so even the
+// unacknowledged commits survive; tests/unit/store/sqlite_durability_test.cc kills a writer
+// mid-stream and finds every acknowledged write, and checks that the fsync happens before the
+// acknowledgement (the property that covers power loss, which a test cannot cut).
+//
+// What SQLite does around this, and why it stays correct (SQLite 3.40, wal.c / pager.c):
+//   - WAL restart: after a checkpoint has copied the whole WAL into the database, the next
+//     writer rewrites the WAL from its start with a new header (new salts). With any
+//     synchronous other than OFF, SQLite fsyncs that header before writing frames after it
+//     (sqlite3WalFrames: syncHeader), and the checkpoint fsynced the WAL before copying and the
+//     database file after (walCheckpoint), so the frames being overwritten are durable in the
+//     database file already. A commit whose frames were checkpointed before its leader's fsync
+//     is durable through the database file; the extra fsync is harmless.
+//   - Checkpoints: SQLite's autocheckpoint would run inside the COMMIT call of whichever
+//     connection pushes the WAL past 1000 pages, with our writer mutex held (two fsyncs and the
+//     page copies in the write path). Our WAL hook replaces it (GroupCommit::Attach) and wakes a
+//     background thread that runs a PASSIVE checkpoint on its own connection: it never blocks
+//     writers or readers, and copies what it can. journal_size_limit truncates a WAL file that
+//     grew during a burst, at the next restart.
+//   - Sector padding: synchronous=FULL pads the commit to a sector boundary when the file
+//     system lacks powersafe overwrite; Db::Open keeps synchronous=FULL (no deferral) there.
+//   - Visibility: a commit is visible to other connections from step 1, before it is durable. A
+//     power loss within that window (one fsync, milliseconds) can lose a write another client
+//     already read but whose author was never told it succeeded; a write that depends on it
+//     (If-Match on its ETag, a later sync token) comes after it in the WAL, so it cannot be
+//     acknowledged without it. This is the usual trade of group commit (InnoDB's group commit
+//     has the same window).
+//   - A failed fsync: Linux may have dropped the dirty pages it could not write and mark them
+//     clean, so a later fsync that succeeds proves nothing about them (PostgreSQL's 2018
+//     "fsyncgate"). The first failure is therefore kept: that commit and every later one report
+//     kInternal until the process restarts and SQLite recovers from what is on disk.
+#include "dav/store/sqlite_commit.h"
+
+#include <algorithm>
+
+namespace cartable::store {
+
+GroupCommit::GroupCommit(std::string db_file, int busy_timeout_ms, int checkpoint_pages)
+    : db_file_(std::move(db_file)),
+      busy_timeout_ms_(busy_timeout_ms),
+      checkpoint_pages_(std::max(checkpoint_pages, 1)),
+      next_checkpoint_(std::max(checkpoint_pages, 1)) {}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard<std::mutex> lock(ckpt_mu_);
+    stop_ = true;
+  }
+  ckpt_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+void GroupCommit::Attach(Db& db, WalHookState* state) {
+  state->group = this;
+  sqlite3_wal_hook(db.raw(), &GroupCommit::WalHook, state);
+}
+
+int GroupCommit::WalHook(void* arg, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+  // Called by SQLite after a commit that appended frames, once SQLite's own write lock is
+  // released (our writer mutex is still held): keep it cheap.
+  auto* state = static_cast<WalHookState*>(arg);
+  state->wrote = true;
+  state->group->OnWalFrames(frames);
+  return SQLITE_OK;
+}
+
+void GroupCommit::OnWalFrames(int frames) {
+  if (frames < next_checkpoint_.load(std::memory_order_relaxed)) return;
+  std::lock_guard<std::mutex> lock(ckpt_mu_);
+  wal_frames_ = frames;
+  if (stop_) return;
+  if (!checkpointer_.joinable()) checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  ckpt_cv_.notify_one();
+}
+
+void GroupCommit::CheckpointLoop() {
+  std::unique_ptr<Db> db;
+  std::unique_lock<std::mutex> lock(ckpt_mu_);
+  while (true) {
+    ckpt_cv_.wait(lock, [&] { return stop_ || wal_frames_ >= next_checkpoint_.load(); });
+    if (stop_) return;
+    lock.unlock();
+    if (!db) {
+      Result<std::unique_ptr<Db>> opened = Db::Open(db_file_, busy_timeout_ms_);
+      if (opened.ok()) db = std::move(*opened);
+    }
+    int log = -1, copied = -1;
+    int rc =
+        db ? sqlite3_wal_checkpoint_v2(db->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+           : SQLITE_CANTOPEN;
+    checkpoints_.fetch_add(1);
+    lock.lock();
+    // All copied: the next writer restarts the WAL, so wake again at the threshold. Otherwise
+    // (readers still use old frames, or the connection failed) wait for another threshold's
+    // worth of frames rather than spin.
+    const bool all = rc == SQLITE_OK && log >= 0 && copied == log;
+    next_checkpoint_.store(all ? checkpoint_pages_
+                               : std::max(wal_frames_, log) + checkpoint_pages_);
+    if (all) wal_frames_ = 0;
+  }
+}
+
+Status GroupCommit::WaitDurable(uint64_t seq, Db& db) {
+  if (seq == 0) return Status::OK();
+  if (synced_.load(std::memory_order_acquire) >= seq) return Status::OK();
+  std::lock_guard<std::mutex> leader(sync_mu_);
+  if (!failed_.ok()) return failed_;
+  if (synced_.load(std::memory_order_acquire) >= seq) return Status::OK();  // a leader did it
+  const uint64_t upto = committed_.load(std::memory_order_acquire);
+  Status s = db.SyncWal();
+  syncs_.fetch_add(1);
+  if (!s.ok()) {
+    failed_ = Status::Internal(s.message() +
+                               "; the last writes may not be on disk: writes are refused until "
+                               "the server restarts");
+    return failed_;
+  }
+  synced_.store(upto, std::memory_order_release);
+  return Status::OK();
+}
+
+}  // namespace cartable::store

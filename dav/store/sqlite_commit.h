@@ -1,0 +1,85 @@
+// Group commit and background checkpoints for the SQLite store: one GroupCommit per SqliteStore,
+// shared by its sessions. Why an acknowledged write is durable: sqlite_commit.cc.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "dav/status.h"
+#include "dav/store/sqlite_util.h"
+
+namespace cartable::store {
+
+// Pages in the WAL after which the checkpointer copies them back into the database file
+// (SQLite's own wal_autocheckpoint default).
+inline constexpr int kCheckpointPages = 1000;
+
+class GroupCommit;
+
+// The WAL hook's state for one connection (owned by its session).
+struct WalHookState {
+  GroupCommit* group = nullptr;
+  bool wrote = false;  // set by each COMMIT on the connection that appended frames to the WAL
+};
+
+class GroupCommit {
+ public:
+  // `db_file` and `busy_timeout_ms` open the checkpointer's own connection; `checkpoint_pages`
+  // is the WAL size (pages) that wakes it.
+  GroupCommit(std::string db_file, int busy_timeout_ms, int checkpoint_pages = kCheckpointPages);
+  ~GroupCommit();  // stops and joins the checkpointer thread
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // Installs the WAL hook on `db`, a connection to this store's file: each COMMIT that appends
+  // frames sets state->wrote and, past the threshold, wakes the checkpointer. This replaces
+  // SQLite's autocheckpoint on that connection (sqlite3_wal_hook), which would otherwise run the
+  // checkpoint inside the committing call, with the store's writer mutex held. `state` must
+  // outlive the connection.
+  void Attach(Db& db, WalHookState* state);
+
+  // Called with the store's writer mutex held, right after a COMMIT that appended frames: the
+  // commit's sequence number (this process's commits are numbered in commit order, from 1).
+  uint64_t Committed() { return committed_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+  // Called without the writer mutex: returns once the WAL has been fsynced past commit `seq`
+  // (0: nothing to wait for), leading the fsync when no other caller is doing it. `db` is the
+  // caller's connection (its handle on the WAL is the one synced). kInternal when the fsync
+  // failed, for this and every later commit of the process (see sqlite_commit.cc).
+  Status WaitDurable(uint64_t seq, Db& db);
+
+  // Counts for tests: WAL fsyncs done by WaitDurable, and checkpoints run.
+  uint64_t syncs() const { return syncs_.load(); }
+  uint64_t checkpoints() const { return checkpoints_.load(); }
+
+ private:
+  static int WalHook(void* state, sqlite3* db, const char* schema, int frames);
+  void OnWalFrames(int frames);
+  void CheckpointLoop();
+
+  const std::string db_file_;
+  const int busy_timeout_ms_;
+  const int checkpoint_pages_;
+
+  std::atomic<uint64_t> committed_{0};  // the last sequence number handed out
+  std::atomic<uint64_t> synced_{0};     // every commit up to this one is fsynced
+  std::atomic<uint64_t> syncs_{0};
+  std::mutex sync_mu_;  // held by the sync leader
+  Status failed_;       // guarded by sync_mu_: the first fsync error, for good
+
+  // The checkpointer: wakes when the WAL holds at least next_checkpoint_ pages.
+  std::atomic<int> next_checkpoint_;
+  std::atomic<uint64_t> checkpoints_{0};
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  int wal_frames_ = 0;        // guarded by ckpt_mu_: the WAL size reported by the last commit
+  bool stop_ = false;         // guarded by ckpt_mu_
+  std::thread checkpointer_;  // started on first need (no thread in short CLI runs)
+};
+
+}  // namespace cartable::store

@@ -36,9 +36,10 @@
 //   - Checkpoints: SQLite's autocheckpoint would run inside the COMMIT call of whichever
 //     connection pushes the WAL past 1000 pages, with our writer mutex held (two fsyncs and the
 //     page copies in the write path). Our WAL hook replaces it (GroupCommit::Attach) and wakes a
-//     background thread that runs a PASSIVE checkpoint on its own connection: it never blocks
-//     writers or readers, and copies what it can. journal_size_limit truncates a WAL file that
-//     grew during a burst, at the next restart.
+//     background thread that runs a PASSIVE checkpoint on its own connection every 1000 pages:
+//     it never blocks writers or readers, and copies what it can. Past 4000 pages (a steady
+//     stream of writes never lets the WAL restart) it copies the last few frames with the writer
+//     mutex held. journal_size_limit (16 MiB, about 4000 pages) truncates the WAL at restart.
 //   - Sector padding: synchronous=FULL pads the commit to a sector boundary when the file
 //     system lacks powersafe overwrite; Db::Open keeps synchronous=FULL (no deferral) there.
 //   - Visibility: a commit is visible to other connections from step 1, before it is durable. A
@@ -57,10 +58,12 @@
 
 namespace cartable::store {
 
-GroupCommit::GroupCommit(std::string db_file, int busy_timeout_ms, int checkpoint_pages)
+GroupCommit::GroupCommit(std::string db_file, int busy_timeout_ms, std::mutex* writer,
+                         int checkpoint_pages)
     : db_file_(std::move(db_file)),
       busy_timeout_ms_(busy_timeout_ms),
       checkpoint_pages_(std::max(checkpoint_pages, 1)),
+      writer_(writer),
       next_checkpoint_(std::max(checkpoint_pages, 1)) {}
 
 GroupCommit::~GroupCommit() {
@@ -87,9 +90,14 @@ int GroupCommit::WalHook(void* arg, sqlite3* /*db*/, const char* /*schema*/, int
 }
 
 void GroupCommit::OnWalFrames(int frames) {
-  if (frames < next_checkpoint_.load(std::memory_order_relaxed)) return;
+  // Fewer frames than at the last commit: the WAL restarted (a new generation after a complete
+  // checkpoint), so the next checkpoint is due one threshold from its start.
+  if (frames < last_frames_.exchange(frames)) {
+    wal_generation_.fetch_add(1);
+    next_checkpoint_.store(checkpoint_pages_);
+  }
+  if (frames < next_checkpoint_.load()) return;
   std::lock_guard<std::mutex> lock(ckpt_mu_);
-  wal_frames_ = frames;
   if (stop_) return;
   if (!checkpointer_.joinable()) checkpointer_ = std::thread([this] { CheckpointLoop(); });
   ckpt_cv_.notify_one();
@@ -99,26 +107,38 @@ void GroupCommit::CheckpointLoop() {
   std::unique_ptr<Db> db;
   std::unique_lock<std::mutex> lock(ckpt_mu_);
   while (true) {
-    ckpt_cv_.wait(lock, [&] { return stop_ || wal_frames_ >= next_checkpoint_.load(); });
+    ckpt_cv_.wait(lock, [&] { return stop_ || last_frames_.load() >= next_checkpoint_.load(); });
     if (stop_) return;
     lock.unlock();
+    const uint64_t generation = wal_generation_.load();
     if (!db) {
       Result<std::unique_ptr<Db>> opened = Db::Open(db_file_, busy_timeout_ms_);
       if (opened.ok()) db = std::move(*opened);
     }
-    int log = -1, copied = -1;
-    int rc =
-        db ? sqlite3_wal_checkpoint_v2(db->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-           : SQLITE_CANTOPEN;
-    checkpoints_.fetch_add(1);
+    int log = -1;
+    if (db) {
+      int copied = -1;
+      int rc =
+          sqlite3_wal_checkpoint_v2(db->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      // Under a steady stream of commits the WAL never restarts: a writer restarts it only when
+      // the last checkpoint copied every frame, and new frames keep arriving while the
+      // checkpoint runs. Past kRestartFactor thresholds, copy the remainder with the writer
+      // mutex held (the frames of the last few commits, and two fsyncs), so that the next
+      // commit restarts the WAL.
+      if (rc == SQLITE_OK && writer_ != nullptr &&
+          last_frames_.load() >= kRestartFactor * checkpoint_pages_) {
+        std::lock_guard<std::mutex> writers(*writer_);
+        sqlite3_wal_checkpoint_v2(db->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      }
+      checkpoints_.fetch_add(1);
+    }
     lock.lock();
-    // All copied: the next writer restarts the WAL, so wake again at the threshold. Otherwise
-    // (readers still use old frames, or the connection failed) wait for another threshold's
-    // worth of frames rather than spin.
-    const bool all = rc == SQLITE_OK && log >= 0 && copied == log;
-    next_checkpoint_.store(all ? checkpoint_pages_
-                               : std::max(wal_frames_, log) + checkpoint_pages_);
-    if (all) wal_frames_ = 0;
+    // Wake again once another threshold's worth of frames follows what was just copied (or,
+    // when the connection could not be opened, a threshold later than now: never spin), unless
+    // the WAL restarted meanwhile: the hook then set the threshold of the new WAL.
+    if (wal_generation_.load() == generation) {
+      next_checkpoint_.store(std::max(last_frames_.load(), log) + checkpoint_pages_);
+    }
   }
 }
 

@@ -18,6 +18,9 @@ namespace cartable::store {
 // Pages in the WAL after which the checkpointer copies them back into the database file
 // (SQLite's own wal_autocheckpoint default).
 inline constexpr int kCheckpointPages = 1000;
+// WAL size, in checkpoint thresholds, past which a checkpoint finishes with the writer mutex held
+// so that the WAL restarts (see CheckpointLoop).
+inline constexpr int kRestartFactor = 4;
 
 class GroupCommit;
 
@@ -29,9 +32,11 @@ struct WalHookState {
 
 class GroupCommit {
  public:
-  // `db_file` and `busy_timeout_ms` open the checkpointer's own connection; `checkpoint_pages`
-  // is the WAL size (pages) that wakes it.
-  GroupCommit(std::string db_file, int busy_timeout_ms, int checkpoint_pages = kCheckpointPages);
+  // `db_file` and `busy_timeout_ms` open the checkpointer's own connection; `writer` is the
+  // store's writer mutex (may be null); `checkpoint_pages` is the WAL size (pages) that wakes
+  // the checkpointer.
+  GroupCommit(std::string db_file, int busy_timeout_ms, std::mutex* writer,
+              int checkpoint_pages = kCheckpointPages);
   ~GroupCommit();  // stops and joins the checkpointer thread
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -65,6 +70,7 @@ class GroupCommit {
   const std::string db_file_;
   const int busy_timeout_ms_;
   const int checkpoint_pages_;
+  std::mutex* const writer_;
 
   std::atomic<uint64_t> committed_{0};  // the last sequence number handed out
   std::atomic<uint64_t> synced_{0};     // every commit up to this one is fsynced
@@ -74,6 +80,8 @@ class GroupCommit {
 
   // The checkpointer: wakes when the WAL holds at least next_checkpoint_ pages.
   std::atomic<int> next_checkpoint_;
+  std::atomic<int> last_frames_{0};          // the WAL size reported by the last commit
+  std::atomic<uint64_t> wal_generation_{0};  // WAL restarts seen by the hook
   std::atomic<uint64_t> checkpoints_{0};
   std::mutex ckpt_mu_;
   std::condition_variable ckpt_cv_;

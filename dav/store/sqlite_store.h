@@ -280,7 +280,7 @@ class SqliteStore : public Store {
   SqliteStore(std::string db_file, StoreOptions options)
       : db_file_(std::move(db_file)),
         options_(std::move(options)),
-        group_(db_file_, options_.busy_timeout_ms) {}
+        group_(db_file_, options_.busy_timeout_ms, &writer_) {}
   ~SqliteStore() override = default;
   Session& ThreadSession() override;
   // The group commit (tests read its counters).

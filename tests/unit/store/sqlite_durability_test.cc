@@ -17,8 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -290,6 +292,39 @@ TEST(SqliteDurabilityTest, ABusyCommitReportsTheErrorWithoutWaiting) {
   // The failure left no writer mutex held and no pending sequence: the next write goes through.
   ASSERT_TRUE(s.PutObject(f.collection, "n", "text/plain", "v2").ok());
   EXPECT_EQ(*s.GetObject(f.collection, "n", true)->data, "v2");
+}
+
+// ---- checkpoints ----
+
+TEST(SqliteDurabilityTest, CheckpointsRunInTheBackgroundAndTheWalStaysBounded) {
+  Fixture f;
+  f.Setup();
+  auto* sqlite = dynamic_cast<SqliteStore*>(f.store.get());
+  ASSERT_NE(sqlite, nullptr);
+  Session& s = f.store->ThreadSession();
+  // 400 commits of 10 objects of 16 KiB: about 18,000 WAL frames (72 MiB), 18 checkpoint
+  // thresholds. Without checkpoints the WAL would hold them all; the checkpointer copies them
+  // back in the background and, past 4,000 frames, lets the WAL restart (journal_size_limit
+  // then truncates it to 16 MiB).
+  const std::string wal = f.data_dir() + "/cartable.db-wal";
+  const std::string data(16 * 1024, 'x');
+  uintmax_t largest = 0;
+  for (int c = 0; c < 400; ++c) {
+    Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+    ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(
+          s.PutObject(f.collection, "o" + std::to_string(c * 10 + i), "text/plain", data).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(wal, ec));
+  }
+  EXPECT_GE(sqlite->group_commit().checkpoints(), 2u);
+  EXPECT_LE(largest, uintmax_t{32} << 20);  // 16 MiB, plus the commits during a checkpoint
+  Result<Object> last = s.GetObject(f.collection, "o3999", true);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last->data, data);
 }
 
 // ---- concurrency ----

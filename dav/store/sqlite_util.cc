@@ -115,8 +115,16 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& file, int busy_timeout_m
   // to a synced one may damage it on power loss, so there we keep FULL. Both modes sync the WAL
   // header when the WAL restarts after a checkpoint, and sync the WAL before a checkpoint and the
   // database after it (wal.c: syncHeader, walCheckpoint), so nothing else changes.
+  // All of this holds in WAL mode only: where SQLite could not switch to WAL (no shared memory
+  // on the file system), NORMAL would also skip syncs of the rollback journal, so keep FULL.
+  bool wal = false;
+  {
+    Result<Stmt> mode = db->Prepare("PRAGMA journal_mode");
+    if (mode.ok() && mode->Step() == SQLITE_ROW) wal = mode->Text(0) == "wal";
+  }
   sqlite3_file* main_file = nullptr;
-  if (sqlite3_file_control(raw, "main", SQLITE_FCNTL_FILE_POINTER, &main_file) == SQLITE_OK &&
+  if (wal &&
+      sqlite3_file_control(raw, "main", SQLITE_FCNTL_FILE_POINTER, &main_file) == SQLITE_OK &&
       main_file != nullptr && main_file->pMethods != nullptr) {
     db->defers_sync_ = (main_file->pMethods->xDeviceCharacteristics(main_file) &
                         SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;

@@ -223,6 +223,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "max_response_bytes") return num(c.max_response_bytes);
     if (key == "max_instances_per_request") return num(c.max_instances_per_request);
     if (key == "max_import_cards") return num(c.max_import_cards);
+    if (key == "tz_cache_entries") return num(c.tz_cache_entries);
   } else if (section == "auth") {
     if (key == "realm") return str(c.realm);
     if (key == "auth_cache_seconds") return num(c.auth_cache_seconds);

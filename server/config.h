@@ -47,6 +47,7 @@ struct Config {
   uint64_t max_response_bytes = 64ull << 20;   // one multistatus answer (507); 0 = no bound
   uint64_t max_instances_per_request = 50000;  // expand / free-busy instances (507)
   uint64_t max_import_cards = 1000;  // vCards in one contacts import of the web application (413)
+  uint64_t tz_cache_entries = 256;   // distinct VTIMEZONE definitions kept expanded (0 = none)
   // [auth]
   std::string realm = "Cartable";
   unsigned auth_cache_seconds = 300;  // how long a verified credential is trusted without rehashing

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "dav/caldav/zone_cache.h"
 #include "dav/property_registry.h"
 #include "dav/scheduling/imip_in.h"
 #include "dav/sharing/group_calendars.h"
@@ -249,6 +250,7 @@ int Serve(server::Config& config, store::Store& store) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  dav::caldav::SetZoneCacheCapacity(config.tz_cache_entries);  // process-wide (zone_cache.h)
   server::App app(config, store);
   std::unique_ptr<server::AccessLog> log;
   if (config.access_log) log = std::make_unique<server::AccessLog>(config.access_log_file);

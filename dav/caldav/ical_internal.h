@@ -38,6 +38,29 @@ Seconds SatAdd(Seconds a, Seconds b);
 // Civil (proleptic Gregorian) conversions, independent of libc's time zone.
 Seconds CivilToSeconds(int year, int month, int day, int hour, int minute, int second);
 
+// A time zone built from one VTIMEZONE definition, expanded once and shared by every request
+// that meets the same definition (zone_cache.h). Converting times in it is thread-safe (libical
+// guards the expanded transitions with its own mutex); nothing may change it.
+class SharedZone {
+ public:
+  explicit SharedZone(icaltimezone* zone) : zone_(zone) {}
+  ~SharedZone();
+  SharedZone(const SharedZone&) = delete;
+  SharedZone& operator=(const SharedZone&) = delete;
+  icaltimezone* get() const { return zone_; }
+
+ private:
+  icaltimezone* zone_;  // owned, with its VTIMEZONE component
+};
+
+// The shared zone of `vtimezone` (a VTIMEZONE component, not taken), keyed by its canonical
+// text: the same definition gives the same zone, a different one under the same TZID another.
+// Null when the cache is disabled ([limits] tz_cache_entries = 0) or libical refuses the zone.
+std::shared_ptr<const SharedZone> SharedZoneOf(icalcomponent* vtimezone);
+// The shared zone of the first VTIMEZONE of `ics` (a VCALENDAR text, as FloatingZoneOf gives
+// for a zone the system database does not know), keyed by that text. Null as above.
+std::shared_ptr<const SharedZone> SharedZoneOfDefinition(const std::string& ics);
+
 // Resolves TZIDs and converts icaltimetype values to UTC seconds for one VCALENDAR.
 // `floating_tz` is what FloatingZoneOf gives (ical.h): an Olson name, or a VCALENDAR text whose
 // VTIMEZONE is used as given. It is resolved on first use only, so an object without floating
@@ -49,7 +72,8 @@ class TimeContext {
   TimeContext(const TimeContext&) = delete;
   TimeContext& operator=(const TimeContext&) = delete;
 
-  // The zone of a TZID: the calendar's VTIMEZONE, else the system database. Null if unknown.
+  // The zone of a TZID: the calendar's VTIMEZONE (its shared expanded copy, zone_cache.h), else
+  // the system database. Null if unknown. Valid as long as this context.
   icaltimezone* Zone(const char* tzid);
   // The zone that local values of `prop` are in (TZID, UTC, or the floating zone); null and
   // sets error() for an unknown TZID.
@@ -73,6 +97,7 @@ class TimeContext {
   icaltimezone* floating_ = nullptr;        // resolved on first use
   icaltimezone* owned_floating_ = nullptr;  // a zone built from a VTIMEZONE text, freed here
   std::map<std::string, icaltimezone*> cache_;
+  std::vector<std::shared_ptr<const SharedZone>> held_;  // the shared zones cache_ points to
   bool saw_floating_ = false;
   bool error_ = false;
   std::string error_message_;

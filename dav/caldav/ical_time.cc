@@ -80,8 +80,13 @@ icaltimezone* ZoneFromDefinition(const std::string& ics) {
 icaltimezone* TimeContext::floating_zone() {
   if (floating_) return floating_;
   if (floating_tz_.rfind("BEGIN:", 0) == 0) {
-    owned_floating_ = ZoneFromDefinition(floating_tz_);
-    floating_ = owned_floating_;
+    if (std::shared_ptr<const SharedZone> shared = SharedZoneOfDefinition(floating_tz_)) {
+      floating_ = shared->get();
+      held_.push_back(std::move(shared));
+    } else {  // the cache is disabled
+      owned_floating_ = ZoneFromDefinition(floating_tz_);
+      floating_ = owned_floating_;
+    }
   } else if (floating_tz_ != "UTC") {
     floating_ = icaltimezone_get_builtin_timezone(floating_tz_.c_str());
   }
@@ -92,7 +97,15 @@ icaltimezone* TimeContext::floating_zone() {
 icaltimezone* TimeContext::Zone(const char* tzid) {
   auto it = cache_.find(tzid);
   if (it != cache_.end()) return it->second;
+  // The object's own definition comes first (RFC 5545 §3.6.5); libical built a zone for it at
+  // parse time, but expanding it again for every object was most of the cost of a PUT.
   icaltimezone* zone = vcal_ ? icalcomponent_get_timezone(vcal_, tzid) : nullptr;
+  if (zone) {
+    if (std::shared_ptr<const SharedZone> shared = SharedZoneOf(icaltimezone_get_component(zone))) {
+      zone = shared->get();
+      held_.push_back(std::move(shared));
+    }
+  }
   if (!zone) zone = icaltimezone_get_builtin_timezone(tzid);
   if (!zone) zone = icaltimezone_get_builtin_timezone_from_tzid(tzid);
   if (!zone && (!strcmp(tzid, "UTC") || !strcmp(tzid, "GMT") || !strcmp(tzid, "Etc/UTC") ||

@@ -3,8 +3,15 @@
 #include <ctime>
 
 namespace cartable::server {
+namespace {
 
-AccessLog::AccessLog(const std::string& path) : out_(stderr), owned_(false) {
+// Lines waiting beyond this are written at once rather than at the next tick.
+constexpr size_t kMaxPendingBytes = 64 << 10;
+
+}  // namespace
+
+AccessLog::AccessLog(const std::string& path, unsigned flush_ms)
+    : flush_interval_(flush_ms), out_(stderr), owned_(false) {
   if (!path.empty()) {
     FILE* f = std::fopen(path.c_str(), "a");
     if (f != nullptr) {
@@ -12,9 +19,17 @@ AccessLog::AccessLog(const std::string& path) : out_(stderr), owned_(false) {
       owned_ = true;
     }
   }
+  if (flush_ms > 0) flusher_ = std::thread([this] { FlusherLoop(); });
 }
 
 AccessLog::~AccessLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Flush();
   if (owned_) std::fclose(out_);
 }
 
@@ -23,20 +38,69 @@ void AccessLog::Write(const http::HttpRequest& request, int status, size_t body_
   auto now = std::chrono::system_clock::now();
   std::time_t tt = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  // The date part changes once a second: formatted once per second per thread.
+  thread_local std::time_t cached_second = -1;
+  thread_local char when[32];
+  if (tt != cached_second) {
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_second = tt;
+  }
   double elapsed_ms = std::chrono::duration<double, std::milli>(elapsed).count();
   // The raw path only: the query may carry tokens, headers and bodies may carry credentials.
   const std::string& path = request.raw_path;
-  std::lock_guard<std::mutex> lock(mu_);
-  std::fprintf(out_, "%s.%03dZ %s %s %s %s %d %zu %.1fms\n", when, static_cast<int>(ms.count()),
-               request.remote_addr.empty() ? "-" : request.remote_addr.c_str(),
-               request.user.empty() ? "-" : request.user.c_str(),
-               request.method.empty() ? "-" : request.method.c_str(),
-               path.empty() ? "-" : path.c_str(), status, body_bytes, elapsed_ms);
+  char head[96];
+  int head_len = std::snprintf(head, sizeof head, "%s.%03dZ ", when, static_cast<int>(ms.count()));
+  char tail[80];
+  int tail_len =
+      std::snprintf(tail, sizeof tail, " %d %zu %.1fms\n", status, body_bytes, elapsed_ms);
+  std::string line;
+  line.reserve(static_cast<size_t>(head_len + tail_len) + request.remote_addr.size() +
+               request.user.size() + request.method.size() + path.size() + 8);
+  line.append(head, static_cast<size_t>(head_len));
+  auto field = [&line](const std::string& value, bool last) {
+    line.append(value.empty() ? std::string_view("-") : std::string_view(value));
+    if (!last) line.push_back(' ');
+  };
+  field(request.remote_addr, false);
+  field(request.user, false);
+  field(request.method, false);
+  field(path, true);
+  line.append(tail, static_cast<size_t>(tail_len));
+
+  std::unique_lock<std::mutex> lock(mu_);
+  pending_.append(line);
+  if (flush_interval_.count() == 0 || pending_.size() >= kMaxPendingBytes) FlushLocked(lock);
+}
+
+void AccessLog::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  FlushLocked(lock);
+}
+
+// Takes the pending lines and writes them with mu_ released, so that requests logging
+// meanwhile do not wait for the disk. write_mu_ is taken before mu_ is released (lock order
+// mu_ -> write_mu_, and mu_ is never waited for while write_mu_ is held): batches reach the
+// file in the order they were taken.
+void AccessLog::FlushLocked(std::unique_lock<std::mutex>& lock) {
+  if (pending_.empty()) return;
+  std::unique_lock<std::mutex> writing(write_mu_);
+  std::string batch;
+  batch.swap(pending_);
+  lock.unlock();
+  std::fwrite(batch.data(), 1, batch.size(), out_);
   std::fflush(out_);
+  writing.unlock();
+  lock.lock();
+}
+
+void AccessLog::FlusherLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, flush_interval_);
+    FlushLocked(lock);
+  }
 }
 
 }  // namespace cartable::server

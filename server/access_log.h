@@ -3,9 +3,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "server/http/message.h"
 
@@ -14,15 +16,35 @@ namespace cartable::server {
 class AccessLog {
  public:
   // Writes to `path`, or to stderr when `path` is empty. Thread-safe.
-  explicit AccessLog(const std::string& path);
+  //
+  // `flush_ms` > 0 ([log] access_log_flush_ms): lines are collected in memory and written by a
+  // background thread at most `flush_ms` later (or as soon as 64 KiB are waiting), in request
+  // order, as nginx's `access_log ... buffer= flush=` does. One write(2) and one fflush per line
+  // cost a GET of one event a tenth of its CPU under load (perf, issue 14). 0 writes and flushes
+  // each line at once. Every line is written by the destructor at the latest.
+  explicit AccessLog(const std::string& path, unsigned flush_ms = 0);
   ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
   void Write(const http::HttpRequest& request, int status, size_t body_bytes,
              std::chrono::steady_clock::duration elapsed);
+  // Writes the lines collected so far and flushes the file.
+  void Flush();
 
  private:
+  void FlushLocked(std::unique_lock<std::mutex>& lock);
+  void FlusherLoop();
+
+  const std::chrono::milliseconds flush_interval_;
   std::mutex mu_;
   FILE* out_;
   bool owned_;
+  std::string pending_;  // guarded by mu_: lines not yet handed to out_
+  std::mutex write_mu_;  // serialises writers to out_ (taken after mu_ is released)
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace cartable::server

@@ -202,6 +202,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
   if (section == "server") {
     if (key == "listen") return str(c.listen);
     if (key == "workers") return num(c.workers);
+    if (key == "malloc_arenas") return num(c.malloc_arenas);
     if (key == "data_dir") return str(c.data_dir);
     if (key == "public_url") return str(c.public_url);
   } else if (section == "limits") {
@@ -370,12 +371,14 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
     if (key == "change_log_max_entries") return num(c.change_log_max_entries);
     if (key == "change_log_max_age_days") return num(c.change_log_max_age_days);
+    if (key == "memory_mib") return num(c.store_memory_mib);
   } else if (section == "log") {
     if (key == "access_log") {
       return ParseBool(value, c.access_log) ? std::string()
                                             : "invalid boolean '" + std::string(value) + "'";
     }
     if (key == "access_log_file") return str(c.access_log_file);
+    if (key == "access_log_flush_ms") return num(c.access_log_flush_ms);
   } else if (section == "web") {
     if (key == "app_dir") return str(c.web_app_dir);
     if (key == "app_max_bytes") return num(c.web_app_max_bytes);

@@ -17,6 +17,9 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8008";  // HOST:PORT; "[::1]:8008" for IPv6; port 0 = ephemeral
   unsigned workers = 0;                   // reactor threads; 0 = number of cores
+  // glibc malloc arenas (M_ARENA_MAX): each thread that allocates would otherwise get its own
+  // arena (up to 8 per core), each keeping its freed memory. 0 = glibc's default.
+  unsigned malloc_arenas = 2;
   std::string data_dir = "./var";         // the store directory (SQLite database lives here)
   std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
   // [limits]
@@ -168,9 +171,16 @@ struct Config {
   // and clients holding an older token resynchronise (RFC 6578 valid-sync-token). 0 = no limit.
   uint64_t change_log_max_entries = 10000;
   unsigned change_log_max_age_days = 60;
+  // SQLite memory of the whole process (every connection's page cache together), in MiB: a
+  // soft bound (sqlite3_soft_heap_limit64): past it, page caches recycle their pages instead of
+  // growing. 0 = no bound (each connection may then cache up to 16 MiB).
+  unsigned store_memory_mib = 16;
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error
+  // Lines are written in batches at most this many milliseconds after their request (0 = each
+  // line at once), so that logging costs no write(2) per request.
+  unsigned access_log_flush_ms = 200;
   // [web] (issue 13: the web application)
   // The bundle built by server/web/app/build.mjs (manifest.json + content-hashed files); "" =
   // the directory "web-app" next to the running binary. Read once at start.

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -50,6 +51,7 @@
 #include "server/app.h"
 #include "server/config.h"
 #include "server/listener.h"
+#include "server/process_memory.h"
 
 namespace cartable {
 namespace {
@@ -249,11 +251,16 @@ int Serve(server::Config& config, store::Store& store) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Memory bounds (issue 14): malloc arenas, and SQLite's page caches of all connections.
+  server::ApplyMallocBounds(config.malloc_arenas);
+  sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(config.store_memory_mib) << 20);
 
   dav::caldav::SetZoneCacheCapacity(config.tz_cache_entries);  // process-wide (zone_cache.h)
   server::App app(config, store);
   std::unique_ptr<server::AccessLog> log;
-  if (config.access_log) log = std::make_unique<server::AccessLog>(config.access_log_file);
+  if (config.access_log) {
+    log = std::make_unique<server::AccessLog>(config.access_log_file, config.access_log_flush_ms);
+  }
   server::HttpServer http(config, app, log.get());
   if (std::string err = http.Start(); !err.empty()) return Fail(err);
   std::string host = config.listen.substr(0, config.listen.rfind(':'));

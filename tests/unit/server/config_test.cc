@@ -443,5 +443,20 @@ TEST_F(ConfigTest, WebSection) {
   EXPECT_TRUE(none.web_frame_ancestors.empty());
 }
 
+// Issue 14: the memory bounds and the access log's batching.
+TEST_F(ConfigTest, ReadsMemoryAndLogBatchingKeys) {
+  Config c;
+  EXPECT_EQ(c.malloc_arenas, 2u);
+  EXPECT_EQ(c.store_memory_mib, 16u);
+  EXPECT_EQ(c.access_log_flush_ms, 200u);
+  EXPECT_EQ(c.LoadFile(Write("[server]\nmalloc_arenas = 0\n[store]\nmemory_mib = 48\n"
+                             "[log]\naccess_log_flush_ms = 0\n")),
+            "");
+  EXPECT_EQ(c.malloc_arenas, 0u);
+  EXPECT_EQ(c.store_memory_mib, 48u);
+  EXPECT_EQ(c.access_log_flush_ms, 0u);
+  EXPECT_NE(c.LoadFile(Write("[store]\nmemory_mib = lots\n")), "");
+}
+
 }  // namespace
 }  // namespace cartable::server

@@ -1,0 +1,101 @@
+#include "server/access_log.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace cartable::server {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+http::HttpRequest Request(const std::string& path) {
+  http::HttpRequest r;
+  r.remote_addr = "192.0.2.7";
+  r.user = "alice";
+  r.method = "GET";
+  r.raw_path = path;
+  return r;
+}
+
+class AccessLogTest : public ::testing::Test {
+ protected:
+  void TearDown() override { unlink(path_.c_str()); }
+  std::string path_ = ::testing::TempDir() + "/cartable_access_log_" + std::to_string(getpid());
+};
+
+// Batched lines ([log] access_log_flush_ms) stay in memory until a flush, then reach the file
+// whole and in request order; the destructor writes what is left.
+TEST_F(AccessLogTest, BatchedLinesAreWrittenInOrderOnFlushAndAtTheEnd) {
+  {
+    AccessLog log(path_, /*flush_ms=*/3600 * 1000);
+    log.Write(Request("/a"), 200, 10, std::chrono::milliseconds(1));
+    log.Write(Request("/b"), 404, 0, std::chrono::milliseconds(2));
+    EXPECT_EQ(ReadFile(path_), "") << "batched: no write per request";
+    log.Flush();
+    std::string text = ReadFile(path_);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+    EXPECT_LT(text.find(" 192.0.2.7 alice GET /a 200 10 1.0ms\n"),
+              text.find(" 192.0.2.7 alice GET /b 404 0 2.0ms\n"))
+        << text;
+    log.Write(Request("/c"), 201, 0, std::chrono::milliseconds(0));
+  }
+  std::string text = ReadFile(path_);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  EXPECT_NE(text.find(" 192.0.2.7 alice GET /c 201 0 0.0ms\n"), std::string::npos) << text;
+}
+
+// Without an explicit flush, the background thread writes a batched line soon (bounded: the
+// line must not be delayed beyond 10 s, for a 20 ms interval).
+TEST_F(AccessLogTest, BatchedLinesReachTheFileWithoutAFlush) {
+  AccessLog log(path_, /*flush_ms=*/20);
+  log.Write(Request("/soon"), 200, 1, std::chrono::milliseconds(0));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string text;
+  while ((text = ReadFile(path_)).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(text.find(" GET /soon 200 1 "), std::string::npos) << text;
+}
+
+// flush_ms = 0: every line is in the file when Write returns (the former behaviour).
+TEST_F(AccessLogTest, UnbatchedLinesAreWrittenAtOnce) {
+  AccessLog log(path_, 0);
+  log.Write(Request("/now"), 200, 3, std::chrono::milliseconds(0));
+  EXPECT_NE(ReadFile(path_).find(" 192.0.2.7 alice GET /now 200 3 0.0ms\n"), std::string::npos);
+}
+
+// Lines written by several threads at once are never interleaved.
+TEST_F(AccessLogTest, ConcurrentLinesStayWhole) {
+  {
+    AccessLog log(path_, 5);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&log] {
+        for (int i = 0; i < 500; ++i) {
+          log.Write(Request("/p"), 200, 0, std::chrono::milliseconds(0));
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  std::istringstream in(ReadFile(path_));
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    ASSERT_NE(line.find(" 192.0.2.7 alice GET /p 200 0 0.0ms"), std::string::npos) << line;
+  }
+  EXPECT_EQ(lines, 2000);
+}
+
+}  // namespace
+}  // namespace cartable::server

@@ -16,6 +16,7 @@ PACKAGES=(
   libkainjow-mustache-dev
   chromium
   poppler-utils
+  radicale
 )
 # The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
 # it, never as a Debian package): Debian's nodejs only when no node is installed at all.

@@ -42,12 +42,14 @@
 //     mutex held. journal_size_limit (16 MiB, about 4000 pages) truncates the WAL at restart.
 //   - Sector padding: synchronous=FULL pads the commit to a sector boundary when the file
 //     system lacks powersafe overwrite; Db::Open keeps synchronous=FULL (no deferral) there.
-//   - Visibility: a commit is visible to other connections from step 1, before it is durable. A
-//     power loss within that window (one fsync, milliseconds) can lose a write another client
-//     already read but whose author was never told it succeeded; a write that depends on it
-//     (If-Match on its ETag, a later sync token) comes after it in the WAL, so it cannot be
-//     acknowledged without it. This is the usual trade of group commit (InnoDB's group commit
-//     has the same window).
+//   - Visibility: a commit is visible to other connections from step 1, before it is durable
+//     (with synchronous=FULL it became visible only after its fsync). A power loss within that
+//     window (one fsync, a few milliseconds) can lose a write that another client already read
+//     but whose author was never told it succeeded; that reader may then see its sync token
+//     handed out again for another change. No acknowledged write is affected: a write that
+//     depends on the lost one (If-Match on its ETag, the next sync token) comes after it in the
+//     WAL, so it is never acknowledged without it. SQLite's own synchronous=NORMAL has the same
+//     window, without the guarantee for acknowledged writes.
 //   - A failed fsync: Linux may have dropped the dirty pages it could not write and mark them
 //     clean, so a later fsync that succeeds proves nothing about them (PostgreSQL's 2018
 //     "fsyncgate"). The first failure is therefore kept: that commit and every later one report

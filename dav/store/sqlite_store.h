@@ -226,11 +226,11 @@ class SqliteSession : public Session {
   // Raises the collection's max_object_span (see 0002_object_index.sql) to cover `index`.
   Status WidenObjectSpan(Id collection_id, const ObjectIndex& index);
 
+  WalHookState hook_;  // declared before db_: the connection's WAL hook points here
   std::unique_ptr<Db> db_;
   Status open_error_;
   std::string db_file_;
   GroupCommit* group_ = nullptr;
-  WalHookState hook_;
   TxnState txn_ = TxnState::kNone;
   std::mutex* writer_ = nullptr;
   const StoreOptions* options_;

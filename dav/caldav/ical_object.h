@@ -63,4 +63,14 @@ class CalendarObject {
   bool changed_ = false;
 };
 
+// Whether a top-level component of `object` (not a VTIMEZONE) has an ORGANIZER property. Without
+// one the object is no scheduling object resource (RFC 6638 §3.1): implicit scheduling has
+// nothing to inspect, send or check, so a PUT of a plain event skips it.
+bool HasOrganizer(const CalendarObject& object);
+
+// The same question of iCalendar text, without parsing it: whether some logical line (RFC 5545
+// §3.1 unfolding) is an ORGANIZER property (its name in any case, folded or not). False proves
+// there is none; for the DELETE of a stored plain event, which is then not parsed at all.
+bool MayHaveOrganizer(std::string_view ics);
+
 }  // namespace cartable::dav::caldav

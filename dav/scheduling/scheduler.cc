@@ -311,6 +311,26 @@ Result<std::string> ActAsOwner(const Principal& writer, const store::User& owner
   return sent_by;
 }
 
+// Stores what PutCalendarObject made of the object (`received`: the bytes as sent, to tell a
+// rewrite) and its Schedule-Tag when it changed.
+Result<PutOutcome> StoreObject(store::Session& session, const Target& t,
+                               const caldav::CalendarObject& object, const std::string& received,
+                               const std::string& content_type, const store::ObjectIndex& index,
+                               const std::string& tag, const std::string& previous_tag,
+                               PutOutcome out) {
+  const std::string& data = object.Text();  // serialised once, when scheduling changed it
+  Result<store::Object> stored =
+      session.PutObject(t.collection.id, t.name, content_type, data, index);
+  if (!stored.ok()) return stored.status();
+  if (tag != previous_tag) {
+    if (Status s = session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
+  }
+  out.object = std::move(stored.value());
+  out.rewritten = data != received;
+  out.schedule_tag = tag;
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> UserAddresses(const store::User& user) {
@@ -376,6 +396,21 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
   std::optional<SchedulingInfo> old;
   const caldav::CalendarObject* old_data = replaced.parsed;
   caldav::CalendarObject parsed_here;
+  const bool schedules = ctx.options.scheduling && t.owner && t.owner->scheduling;
+  // Neither the new data nor the replaced one has an ORGANIZER: neither is a scheduling object
+  // (RFC 6638 §3.1), so the owner's role is none before and after, nothing is sent and no rule
+  // applies; only the Schedule-Tag goes, as below. Most events (a personal agenda) take this
+  // path without inspecting or re-parsing anything.
+  const bool plain =
+      !caldav::HasOrganizer(object) &&
+      (!replaced.exists || (replaced.parsed ? !caldav::HasOrganizer(*replaced.parsed)
+                                            : !caldav::MayHaveOrganizer(replaced.data)));
+  if (replaced.exists) tag = previous_tag = replaced.schedule_tag;
+  if (plain) {
+    if (schedules) tag.clear();
+    return StoreObject(session, t, object, body, content_type, index, tag, previous_tag,
+                       std::move(out));
+  }
   if (replaced.exists) {
     if (!old_data) {
       if (Result<caldav::CalendarObject> p = caldav::CalendarObject::Parse(replaced.data); p.ok()) {
@@ -384,12 +419,11 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
       old_data = &parsed_here;
     }
     if (Result<SchedulingInfo> i = caldav::InspectScheduling(*old_data); i.ok()) old = *i;
-    tag = previous_tag = replaced.schedule_tag;
   }
   if (!old) old_data = nullptr;
   Result<SchedulingInfo> now = caldav::InspectScheduling(object);
   // Only the calendar type's write hook (and the JSON reply, on a calendar member) calls this.
-  if (ctx.options.scheduling && t.owner && t.owner->scheduling && now.ok()) {
+  if (schedules && now.ok()) {
     const std::vector<std::string> own = UserAddresses(*t.owner);
     std::string sent_by;
     if (writer != nullptr && writer->user_id != t.owner->id) {
@@ -433,17 +467,8 @@ Result<PutOutcome> PutCalendarObject(store::Session& session, const DavContext& 
       for (const auto& [address, st] : groups) out.sent[address] = st;
     }
   }
-  const std::string& data = object.Text();  // serialised once, when scheduling changed it
-  Result<store::Object> stored =
-      session.PutObject(t.collection.id, t.name, content_type, data, index);
-  if (!stored.ok()) return stored.status();
-  if (tag != previous_tag) {
-    if (Status s = session.SetScheduleTag(stored->id, tag); !s.ok()) return s;
-  }
-  out.object = std::move(stored.value());
-  out.rewritten = data != body;
-  out.schedule_tag = tag;
-  return out;
+  return StoreObject(session, t, object, body, content_type, index, tag, previous_tag,
+                     std::move(out));
 }
 
 Result<bool> IsSchedulingObject(const std::string& data) {
@@ -458,6 +483,10 @@ Status DeleteCalendarObject(const Request& req, const Target& t) {
   if (req.ctx.options.scheduling && t.owner && t.owner->scheduling) {
     Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
     if (!obj.ok()) return obj.status();
+    // No ORGANIZER: no scheduling object (RFC 6638 §3.1), nobody to cancel or decline to.
+    if (!caldav::MayHaveOrganizer(*obj->data)) {
+      return req.session.DeleteObject(t.collection.id, t.name);
+    }
     Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(*obj->data);
     Result<SchedulingInfo> info =
         cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());

@@ -800,6 +800,24 @@ TEST_F(ParseOnceTest, AReplyParsesEachCopyItChangesOnce) {
             std::string::npos);
 }
 
+// An event without ORGANIZER is no scheduling object (RFC 6638 §3.1): its update parses only the
+// body (the previous copy was parsed to inspect it), its DELETE parses nothing (it was parsed to
+// look for attendees to cancel). The event is stored, replaced and deleted all the same.
+TEST_F(ParseOnceTest, APlainEventIsNotParsedForScheduling) {
+  const std::string plain =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tests//FR\r\nBEGIN:VEVENT\r\nUID:plain\r\n"
+      "DTSTAMP:20261120T080000Z\r\nDTSTART:20261201T160000Z\r\nDTEND:20261201T170000Z\r\n"
+      "SUMMARY:Conseil\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  std::string moved = plain;
+  moved.replace(moved.find("DTSTART:20261201"), 16, "DTSTART:20261202");
+  moved.replace(moved.find("DTEND:20261201"), 14, "DTEND:20261202");
+  EXPECT_EQ(ParsesDuring([&] { ASSERT_EQ(Put("jlabert", path_, plain).status, 201); }), 1u);
+  EXPECT_EQ(ParsesDuring([&] { ASSERT_EQ(Put("jlabert", path_, moved).status, 204); }), 1u);
+  EXPECT_EQ(Get("jlabert", path_), moved);
+  EXPECT_EQ(ParsesDuring([&] { ASSERT_EQ(Do("jlabert", "DELETE", path_).status, 204); }), 0u);
+  EXPECT_EQ(Do("jlabert", "GET", path_).status, 404);
+}
+
 TEST(SchedulingOffTest, NothingIsSentAndNothingAdvertised) {
   TestServer server([](server::Config& c) { c.scheduling = false; });
   server.AddUser("jlabert", "pw", "Jean Labert", kJean);

@@ -58,5 +58,29 @@ TEST(CalendarObjectTest, RefusesWhatIsNotOneVcalendar) {
   EXPECT_FALSE(InspectScheduling(empty).ok());
 }
 
+// The scheduling fast path: a plain event has no ORGANIZER, found with or without a parse.
+TEST(CalendarObjectTest, TellsWhetherThereIsAnOrganizer) {
+  const std::string plain =
+      Cal("BEGIN:VEVENT\nUID:p\nDTSTAMP:20261120T080000Z\nDTSTART:20261201T160000Z\n"
+          "DESCRIPTION:ORGANIZER:mailto:a@example.com\\nORGANIZER;CN=x:y\n"
+          "X-ORGANIZER:mailto:a@example.com\nORGANIZERS:no\nEND:VEVENT\n");
+  Result<CalendarObject> p = CalendarObject::Parse(plain);
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(HasOrganizer(*p));
+  EXPECT_FALSE(MayHaveOrganizer(plain)) << "a value, an X- name, a longer name: no ORGANIZER";
+  Result<CalendarObject> o = CalendarObject::Parse(kEvent);
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(HasOrganizer(*o));
+  EXPECT_TRUE(MayHaveOrganizer(kEvent));
+  // Any case, parameters, and folds anywhere in the name (RFC 5545 §3.1), LF or CRLF.
+  EXPECT_TRUE(MayHaveOrganizer("BEGIN:VEVENT\r\norganizer;CN=A:mailto:a@example.com\r\n"));
+  EXPECT_TRUE(MayHaveOrganizer("BEGIN:VEVENT\r\nORGA\r\n NIZER:mailto:a@example.com\r\n"));
+  EXPECT_TRUE(MayHaveOrganizer("BEGIN:VEVENT\nORGANIZER\n\t:mailto:a@example.com\n"));
+  EXPECT_TRUE(MayHaveOrganizer("ORGANIZER:mailto:a@example.com"));
+  // A folded line whose continuation starts with the name is not an ORGANIZER line.
+  EXPECT_FALSE(MayHaveOrganizer("SUMMARY:x\r\n ORGANIZER:mailto:a@example.com\r\n"));
+  EXPECT_FALSE(MayHaveOrganizer(""));
+}
+
 }  // namespace
 }  // namespace cartable::dav::caldav

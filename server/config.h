@@ -173,7 +173,7 @@ struct Config {
   // SQLite memory of the whole process (every connection's page cache together), in MiB: a
   // soft bound (sqlite3_soft_heap_limit64): past it, page caches recycle their pages instead of
   // growing. 0 = no bound (each connection may then cache up to 16 MiB).
-  unsigned store_memory_mib = 16;
+  unsigned store_memory_mib = 8;
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error

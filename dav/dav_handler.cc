@@ -239,9 +239,39 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (Status s = EnsureHome(session, http.path, principal, ctx_.homes); !s.ok()) {
     return ErrorResponse(s);
   }
-
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
+  return Serve(http, principal, session, **txn);
+}
+
+http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, store::Id user_id,
+                                      const PrincipalCheck& confirm, bool* unconfirmed) {
+  *unconfirmed = false;
+  // A home not known to exist yet may be created (its own write transaction, before the
+  // request's): the principal is confirmed first, as for any request.
+  if (!HomeKnown(http.path, user_id, ctx_.homes)) {
+    std::optional<Principal> principal = confirm();
+    if (!principal) {
+      *unconfirmed = true;
+      return {};
+    }
+    return Handle(http, *principal);
+  }
+  const MethodRow* row = FindMethod(http.method);
+  store::Session& session = ctx_.store.ThreadSession();
+  Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
+  if (!txn.ok()) return ErrorResponse(txn.status());
+  std::optional<Principal> principal = confirm();
+  if (!principal) {
+    *unconfirmed = true;
+    return {};
+  }
+  return Serve(http, *principal, session, **txn);
+}
+
+http::HttpResponse DavHandler::Serve(const http::HttpRequest& http, const Principal& principal,
+                                     store::Session& session, store::Transaction& txn) {
+  const MethodRow* row = FindMethod(http.method);
   Result<Target> target =
       Resolve(session, http.path, principal, row != nullptr ? row->body : BodyRead::kNo);
   if (!target.ok()) return ErrorResponse(target.status());
@@ -267,7 +297,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (!result.ok()) return ErrorResponse(result.status());
   if (row->answers_allow) result->headers.Set("Allow", AllowFor(t.kind));
   if (row->writes && result->status < 300) {
-    if (Status s = (*txn)->Commit(); !s.ok()) return ErrorResponse(s);
+    if (Status s = txn.Commit(); !s.ok()) return ErrorResponse(s);
     if (ctx_.mail_committed) ctx_.mail_committed();  // mail it queued leaves now, not before
   }
   return std::move(result.value());

@@ -2,6 +2,8 @@
 // Allow from the same table), check access, open the transaction, run the handler, commit.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "dav/context.h"
@@ -14,6 +16,15 @@ class DavHandler {
   explicit DavHandler(const DavContext& ctx) : ctx_(ctx) {}
   // Serves one request under /dav/ for an authenticated principal. Never throws.
   http::HttpResponse Handle(const http::HttpRequest& request, const Principal& principal);
+  // The principal as the store holds it now (the application's check of a cached credential),
+  // or nullopt when it no longer holds.
+  using PrincipalCheck = std::function<std::optional<Principal>()>;
+  // As above, for a principal known so far only by `user_id` (a verified-credential cache hit):
+  // `confirm` runs inside the request's transaction, so that the check costs no transaction of
+  // its own (issue 14), and before anything else reads the store for the request. When it
+  // returns nullopt nothing was done: *unconfirmed is set and the response is empty.
+  http::HttpResponse Handle(const http::HttpRequest& request, store::Id user_id,
+                            const PrincipalCheck& confirm, bool* unconfirmed);
   // OPTIONS without credentials (setup probes): the DAV header and a generic Allow.
   http::HttpResponse AnonymousOptions() const;
   // PROPFIND of the server root `/`, which is the HTML home page and not a DAV collection: a
@@ -24,6 +35,9 @@ class DavHandler {
                                         const Principal& principal) const;
 
  private:
+  http::HttpResponse Serve(const http::HttpRequest& request, const Principal& principal,
+                           store::Session& session, store::Transaction& txn);
+
   const DavContext& ctx_;
 };
 

@@ -332,6 +332,14 @@ Status EnsureHome(store::Session& session, const std::string& path, const Princi
   return Status::OK();
 }
 
+bool HomeKnown(const std::string& path, store::Id user_id, const HomeCache* cache) {
+  for (size_t i = 0; i < std::size(kAreas); ++i) {
+    if (path.compare(0, kAreas[i].prefix.size(), kAreas[i].prefix) != 0) continue;
+    return cache != nullptr && cache->Known(user_id, i);
+  }
+  return true;
+}
+
 Status CheckNewResourceName(std::string_view path) {
   std::string_view name = path;
   if (!name.empty() && name.back() == '/') name.remove_suffix(1);

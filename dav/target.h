@@ -121,6 +121,9 @@ class HomeCache {
 // `cache` (optional) skips the lookup for homes already seen.
 Status EnsureHome(store::Session& session, const std::string& path, const Principal& principal,
                   HomeCache* cache = nullptr);
+// True when EnsureHome(path) for the user `user_id` needs no store access at all: `path` lies in
+// no home area, or `cache` knows the user's home of that area.
+bool HomeKnown(const std::string& path, store::Id user_id, const HomeCache* cache);
 
 // The home `home` (HomePath(area, login)) of user `user_id`, created with its default members
 // when missing. Runs inside the caller's write transaction (scheduling delivers to colleagues

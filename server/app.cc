@@ -165,8 +165,10 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                    return r.method == "PROPFIND" ? AuthenticatedDav(r) : Redirect("/dav/");
                  }});
   }
-  router_.Add({"/dav", false, true,
-               [this](http::HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }});
+  Route dav_route{"/dav", false, true,
+                  [this](http::HttpRequest& r, const AuthUser* u) { return ServeDav(r, *u); }};
+  dav_route.confirms_in_handler = true;
+  router_.Add(std::move(dav_route));
   // [auth] backend = ldap: the academy's directory checks personal passwords, by a bind as the
   // account's login (the directory's uid), on the hash-pool threads that run SignIn; the
   // verified-credential cache (auth_) keeps DAV clients from binding on every request.
@@ -320,7 +322,13 @@ bool App::NeedsAuth(const Route& route, const http::HttpRequest& request) {
 
 std::optional<AuthUser> App::CurrentUser(http::HttpRequest& request, bool json,
                                          http::HttpResponse* refusal) {
-  if (request.admitted) return *static_cast<const AuthUser*>(request.admitted.get());
+  if (request.admitted) {
+    const auto& admitted = *static_cast<const AdmittedUser*>(request.admitted.get());
+    if (admitted.user) return admitted.user;
+    if (admitted.hit) {
+      if (std::optional<AuthUser> user = auth_.Confirm(*admitted.hit)) return user;
+    }
+  }
   std::optional<Credentials> credentials = Authenticator::FromRequest(request);
   if (!credentials) {
     *refusal = Refusal(AuthOutcome::kRefused, json, "");
@@ -404,8 +412,14 @@ http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmissi
   if (route == nullptr || !NeedsAuth(*route, request)) return http::Admission::Accept();
   std::optional<Credentials> credentials = Authenticator::FromRequest(request);
   if (!credentials) return http::Admission::Refuse(ChallengeFor(*route));
-  if (std::optional<AuthUser> user = auth_.Cached(*credentials)) {
-    return http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*user)));
+  if (route->confirms_in_handler) {
+    if (std::optional<Authenticator::CacheHit> hit = auth_.Lookup(*credentials)) {
+      return http::Admission::Accept(
+          std::make_shared<const AdmittedUser>(AdmittedUser{std::nullopt, std::move(*hit)}));
+    }
+  } else if (std::optional<AuthUser> user = auth_.Cached(*credentials)) {
+    return http::Admission::Accept(
+        std::make_shared<const AdmittedUser>(AdmittedUser{std::move(*user), std::nullopt}));
   }
   // Past address_max_failures from this address: refused before any hashing.
   if (unsigned wait = sign_in_failures_.RetryAfter(credentials->address); wait > 0) {
@@ -417,8 +431,8 @@ http::Admission App::Admit(http::HttpRequest& request, const http::ResumeAdmissi
       auth_.VerifyAsync(std::move(*credentials), [this, resume, json, address = std::move(address),
                                                   base_url = BaseUrl(request)](AuthResult result) {
         if (result.outcome == AuthOutcome::kOk && result.user) {
-          resume(
-              http::Admission::Accept(std::make_shared<const AuthUser>(std::move(*result.user))));
+          resume(http::Admission::Accept(std::make_shared<const AdmittedUser>(
+              AdmittedUser{std::move(*result.user), std::nullopt})));
           return;
         }
         if (result.outcome == AuthOutcome::kRefused) sign_in_failures_.Record(address);
@@ -435,6 +449,10 @@ http::HttpResponse App::Handle(http::HttpRequest& request) {
     return route->handler(request, nullptr);
   }
   if (!NeedsAuth(*route, request)) return dav_.AnonymousOptions();
+  if (route->confirms_in_handler && request.admitted) {
+    const auto& admitted = *static_cast<const AdmittedUser*>(request.admitted.get());
+    if (admitted.hit) return ServeDavConfirming(request, *admitted.hit);
+  }
   http::HttpResponse refusal;
   std::optional<AuthUser> user = CurrentUser(request, route->json_errors, &refusal);
   if (!user) return refusal;
@@ -448,6 +466,56 @@ dav::Principal App::ToPrincipal(const AuthUser& user) {
 
 http::HttpResponse App::ServeDav(http::HttpRequest& request, const AuthUser& user) {
   return dav_.Handle(request, ToPrincipal(user));
+}
+
+// A DAV request admitted on a verified-credential cache hit: the hit is confirmed against the
+// store inside the request's transaction (one transaction per request instead of two). When it
+// no longer holds (a password change, a disable...), the credentials are verified as on a cache
+// miss: by a hash on the pool, the response delivered later.
+http::HttpResponse App::ServeDavConfirming(http::HttpRequest& request,
+                                           const Authenticator::CacheHit& hit) {
+  bool unconfirmed = false;
+  http::HttpResponse response = dav_.Handle(
+      request, hit.user_id,
+      [&]() -> std::optional<dav::Principal> {
+        std::optional<AuthUser> user = auth_.Confirm(hit);
+        if (!user) return std::nullopt;
+        request.user = user->login;
+        return ToPrincipal(*user);
+      },
+      &unconfirmed);
+  if (!unconfirmed) return response;
+  request.admitted = nullptr;
+  std::optional<Credentials> credentials = Authenticator::FromRequest(request);
+  if (!credentials || !request.deliver_later) {  // a direct caller: as CurrentUser does
+    http::HttpResponse refusal;
+    std::optional<AuthUser> user = CurrentUser(request, false, &refusal);
+    if (!user) return refusal;
+    request.user = user->login;
+    return ServeDav(request, *user);
+  }
+  if (unsigned wait = sign_in_failures_.RetryAfter(credentials->address); wait > 0) {
+    return TooManyFailures(wait, false);
+  }
+  // The pool thread serves the request from its own copy: the transport's may be gone by then.
+  auto held = std::make_shared<http::HttpRequest>(request);
+  held->deliver_later = nullptr;
+  std::string address = credentials->address;
+  bool queued =
+      auth_.VerifyAsync(std::move(*credentials),
+                        [this, held, deliver = request.deliver_later, address = std::move(address),
+                         base_url = BaseUrl(request)](AuthResult result) {
+                          if (result.outcome == AuthOutcome::kOk && result.user) {
+                            held->user = result.user->login;
+                            deliver(ServeDav(*held, *result.user));
+                            return;
+                          }
+                          if (result.outcome == AuthOutcome::kRefused)
+                            sign_in_failures_.Record(address);
+                          deliver(Refusal(result.outcome, false, base_url));
+                        });
+  if (!queued) return Authenticator::Busy();
+  return http::HttpResponse::Later();
 }
 
 http::HttpResponse App::HomePage(http::HttpRequest& request) const {

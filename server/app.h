@@ -85,6 +85,8 @@ class App : public http::RequestHandler {
   // the page table, so they answer the session cookie (its CSRF token on changes) and Basic.
   void AddDavApiRows();
   http::HttpResponse ServeDav(http::HttpRequest& request, const AuthUser& user);
+  http::HttpResponse ServeDavConfirming(http::HttpRequest& request,
+                                        const Authenticator::CacheHit& hit);
   // Authenticates and serves the request as if it named the DAV root.
   http::HttpResponse AuthenticatedDav(http::HttpRequest& request);
   // PROPFIND of `/` after authentication: answered for `/` itself (DavHandler::PropfindServerRoot).

@@ -129,28 +129,33 @@ std::optional<Credentials> Authenticator::FromRequest(const http::HttpRequest& r
   return c;
 }
 
-std::optional<AuthUser> Authenticator::Cached(const Credentials& credentials) {
+std::optional<Authenticator::CacheHit> Authenticator::Lookup(const Credentials& credentials) {
   if (ttl_.count() == 0) return std::nullopt;
   std::string key = CacheKey(credentials.name, credentials.password);
   auto now = std::chrono::steady_clock::now();
-  std::optional<Entry> hit;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) {
-      if (it->second.expires > now) {
-        hit = it->second;
-      } else {
-        cache_.erase(it);
-      }
-    }
-  }
-  if (!hit) return std::nullopt;
-  std::optional<AuthUser> user = users_.Recheck(hit->user_id, hit->app_password_id);
-  if (user && user->active && user->credential_version == hit->credential_version) return user;
   std::lock_guard<std::mutex> lock(mu_);
-  cache_.erase(key);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  if (it->second.expires <= now) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  const Entry& e = it->second;
+  return CacheHit{std::move(key), e.user_id, e.credential_version, e.app_password_id};
+}
+
+std::optional<AuthUser> Authenticator::Confirm(const CacheHit& hit) {
+  std::optional<AuthUser> user = users_.Recheck(hit.user_id, hit.app_password_id);
+  if (user && user->active && user->credential_version == hit.credential_version) return user;
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(hit.key);
   return std::nullopt;
+}
+
+std::optional<AuthUser> Authenticator::Cached(const Credentials& credentials) {
+  std::optional<CacheHit> hit = Lookup(credentials);
+  if (!hit) return std::nullopt;
+  return Confirm(*hit);
 }
 
 AuthResult Authenticator::Verify(const Credentials& credentials) {

@@ -94,6 +94,23 @@ class HashPool {
   std::vector<std::thread> threads_;
 };
 
+// A verified credential found in the cache, not yet checked against the store
+// (Authenticator::Lookup, Confirm).
+struct AuthCacheHit {
+  std::string key;
+  int64_t user_id = 0;
+  int64_t credential_version = 0;
+  int64_t app_password_id = 0;
+};
+
+// What the application's Admit hands to Handle (http::HttpRequest::admitted): a user verified
+// now (by a hash or a confirmed cache hit), or a cache hit that Handle confirms itself, inside
+// the request's transaction.
+struct AdmittedUser {
+  std::optional<AuthUser> user;
+  std::optional<AuthCacheHit> hit;
+};
+
 struct HashPoolOptions {
   unsigned threads = 2;       // [auth] hash_threads
   unsigned queue_limit = 64;  // [auth] hash_queue
@@ -108,6 +125,15 @@ class Authenticator {
   // The Basic credentials `request` carries (with its address and User-Agent), or nullopt when
   // absent or malformed.
   static std::optional<Credentials> FromRequest(const http::HttpRequest& request);
+  using CacheHit = AuthCacheHit;
+  // The cache entry for `credentials` if one is unexpired: no store access, no hash. Cached() =
+  // Lookup() then Confirm(); the two halves let a caller run Confirm's store read inside a
+  // transaction it opens anyway (a DAV request), instead of a transaction of its own (issue 14:
+  // that read was a tenth of a GET's CPU).
+  std::optional<CacheHit> Lookup(const Credentials& credentials);
+  // The user of `hit` as stored now, under the rules of Cached(); nullopt (and the entry is
+  // dropped) when it no longer holds. Reads the store through UserDirectory::Recheck.
+  std::optional<AuthUser> Confirm(const CacheHit& hit);
   // The active user whose credentials were verified recently (the cache), or nullopt; never
   // hashes. A cached entry is used only while the user's credential_version is unchanged (a
   // password change, a disable, a lock or block, a role or one-time-code change bump it), the

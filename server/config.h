@@ -17,11 +17,11 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8008";  // HOST:PORT; "[::1]:8008" for IPv6; port 0 = ephemeral
   unsigned workers = 0;                   // reactor threads; 0 = number of cores
+  std::string data_dir = "./var";         // the store directory (SQLite database lives here)
+  std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
   // glibc malloc arenas (M_ARENA_MAX): each thread that allocates would otherwise get its own
   // arena (up to 8 per core), each keeping its freed memory. 0 = glibc's default.
   unsigned malloc_arenas = 2;
-  std::string data_dir = "./var";         // the store directory (SQLite database lives here)
-  std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
   // [limits]
   uint64_t max_body_bytes = 10ull << 20;    // larger bodies get 413
   uint64_t max_header_bytes = 64ull << 10;  // larger header blocks get 431
@@ -174,7 +174,7 @@ struct Config {
   // SQLite memory of the whole process (every connection's page cache together), in MiB: a
   // soft bound (sqlite3_soft_heap_limit64): past it, page caches recycle their pages instead of
   // growing. 0 = no bound (each connection may then cache up to 16 MiB).
-  unsigned store_memory_mib = 16;
+  unsigned store_memory_mib = 8;
   // [log]
   bool access_log = true;
   std::string access_log_file;  // "" = standard error

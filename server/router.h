@@ -23,6 +23,9 @@ struct Route {
   // needs_auth = false, but Basic credentials, when sent, are verified (and a wrong one is
   // refused): the account API answers both the session cookie and Basic.
   bool auth_optional = false;
+  // Admit accepts a verified-credential cache hit without reading the store, and Handle confirms
+  // it inside the request's own transaction (the DAV route: App::ServeDavConfirming).
+  bool confirms_in_handler = false;
 };
 
 class Router {

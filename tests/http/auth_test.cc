@@ -81,6 +81,25 @@ TEST_F(AuthTest, PasswordChangeDropsTheCachedCredential) {
   EXPECT_EQ(server_.Request("GET", "/dav/files/jlabert/", "", {}, "jlabert", "n3w").status, 200);
 }
 
+// A DAV request on a cached credential confirms it inside its own transaction (issue 14). When
+// the account changed meanwhile (disabled, then enabled again: the credential version moved) the
+// cached credential no longer holds, and the request is not refused for that: its password is
+// verified again (one more hash, off the reactor), and it is served.
+TEST_F(AuthTest, CachedCredentialThatNoLongerHoldsIsVerifiedAgain) {
+  ASSERT_EQ(server_.Request("GET", "/dav/files/jlabert/", "", {}, "jlabert", "s3cret").status, 200);
+  uint64_t hashes = server_.app().authenticator().verifications();
+  ASSERT_EQ(server_.Request("GET", "/dav/files/jlabert/", "", {}, "jlabert", "s3cret").status, 200);
+  EXPECT_EQ(server_.app().authenticator().verifications(), hashes) << "served from the cache";
+  ASSERT_TRUE(server_.app().accounts().Disable("jlabert").ok());
+  ASSERT_TRUE(server_.app().accounts().Enable("jlabert").ok());
+  auto r = server_.Request("GET", "/dav/files/jlabert/", "", {}, "jlabert", "s3cret");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("/dav/files/jlabert/"), std::string::npos) << r.body;
+  EXPECT_EQ(server_.app().authenticator().verifications(), hashes + 1) << "verified again";
+  EXPECT_EQ(server_.Request("GET", "/dav/files/jlabert/", "", {}, "jlabert", "s3cret").status, 200);
+  EXPECT_EQ(server_.app().authenticator().verifications(), hashes + 1) << "cached again";
+}
+
 TEST_F(AuthTest, UnauthenticatedOptionsAdvertisesDav) {
   auto r = server_.Request("OPTIONS", "/dav/");
   EXPECT_EQ(r.status, 200);

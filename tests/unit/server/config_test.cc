@@ -447,7 +447,7 @@ TEST_F(ConfigTest, WebSection) {
 TEST_F(ConfigTest, ReadsMemoryAndLogBatchingKeys) {
   Config c;
   EXPECT_EQ(c.malloc_arenas, 2u);
-  EXPECT_EQ(c.store_memory_mib, 16u);
+  EXPECT_EQ(c.store_memory_mib, 8u);
   EXPECT_EQ(c.access_log_flush_ms, 200u);
   EXPECT_EQ(c.LoadFile(Write("[server]\nmalloc_arenas = 0\n[store]\nmemory_mib = 48\n"
                              "[log]\naccess_log_flush_ms = 0\n")),

@@ -310,7 +310,7 @@ def goals(sec, out):
 def notes(sec, out):
     lines = []
     for k, v in sec.meta.items():
-        if k.startswith(("skipped_", "failed_")) or k in ("trivial_missing", "cyrus_error"):
+        if k.startswith(("skipped_", "failed_")) or k in ("trivial_missing", "cyrus_error", "radicale_load"):
             lines.append(f"- {k.replace('_', ' ')}: {v}")
     labels = {w: label for w, label, _ in WORKLOADS}
     by_note = {}   # (workload, note) -> ["Cartable c=1", ...]

@@ -310,7 +310,7 @@ def goals(sec, out):
 def notes(sec, out):
     lines = []
     for k, v in sec.meta.items():
-        if k.startswith(("skipped_", "failed_")) or k in ("trivial_missing", "cyrus_error"):
+        if k.startswith(("skipped_", "failed_")) or k in ("trivial_missing", "cyrus_error", "radicale_load"):
             lines.append(f"- {k.replace('_', ' ')}: {v}")
     labels = {w: label for w, label, _ in WORKLOADS}
     by_note = {}   # (workload, note) -> ["Cartable c=1", ...]
@@ -330,6 +330,13 @@ def notes(sec, out):
             if w2 == w:
                 ran = sum(1 for (_, w3, _), x in sec.agg.items() if w3 == w and x["ops"])
                 lines.append(f"- {label}: {n}" + ("" if len(who) == ran else f" ({', '.join(who)})"))
+    ev, td, vc = (int(x) for x in sec.meta["dataset"].split("/"))
+    for t in sec.targets:
+        al = sec.first_info(t, "after_load") or {}
+        if al and (al.get("ics", 0) < ev + td or al.get("vcf", 0) < vc):
+            lines.append(f"- **{TITLES[t]} holds only {al.get('ics')} of {ev + td} calendar items and "
+                         f"{al.get('vcf')} of {vc} cards** (its load was cut by the time cap): its figures "
+                         "are for that smaller store.")
     for t in sec.targets:
         if sec.checks.get(t):
             lines.append(f"- {TITLES[t]} conformance checks: " +
@@ -413,7 +420,8 @@ def section(sec, out):
     out.append("")
     out.append("```sh")
     with open(os.path.join(sec.dir, "commands.txt"), encoding="utf-8") as f:
-        out.extend(line.rstrip("\n") for line in f)
+        # printf %q escapes commas; "\," and "," are the same word to the shell
+        out.extend(line.rstrip("\n").replace("\\,", ",") for line in f)
     out.append("```")
     out.append("</details>")
     out.append("")

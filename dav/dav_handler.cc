@@ -4,6 +4,7 @@
 
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prepared_body.h"
 #include "dav/prop_request.h"
 #include "dav/property_registry.h"
 #include "dav/sharing/access.h"
@@ -240,6 +241,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
     return ErrorResponse(s);
   }
 
+  PreparedBody prepared = PrepareBody(http);  // outside the one-writer section (issue 14)
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
   Result<Target> target =
@@ -262,7 +264,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (row->writes && t.type == NodeType::kMissing) {
     if (Status s = sharing::CheckReservedName(t); !s.ok()) return ErrorResponse(s);
   }
-  Request req{http, principal, session, ctx_};
+  Request req{http, principal, session, ctx_, &prepared};
   MethodResult result = row->fn(req, t);
   if (!result.ok()) return ErrorResponse(result.status());
   if (row->answers_allow) result->headers.Set("Allow", AllowFor(t.kind));

@@ -81,11 +81,15 @@ struct DavContext {
 };
 
 // One request being served.
+struct PreparedBody;  // dav/prepared_body.h
+
 struct Request {
   const http::HttpRequest& http;
   const Principal& principal;
   store::Session& session;
   const DavContext& ctx;
+  // The body parsed and validated before the write transaction began (PrepareBody), or null.
+  PreparedBody* prepared = nullptr;
 };
 
 }  // namespace cartable::dav

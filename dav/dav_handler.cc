@@ -4,6 +4,7 @@
 
 #include "dav/methods/methods.h"
 #include "dav/multistatus.h"
+#include "dav/prepared_body.h"
 #include "dav/prop_request.h"
 #include "dav/property_registry.h"
 #include "dav/sharing/access.h"
@@ -239,9 +240,10 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, const Princ
   if (Status s = EnsureHome(session, http.path, principal, ctx_.homes); !s.ok()) {
     return ErrorResponse(s);
   }
+  PreparedBody prepared = PrepareBody(http);  // outside the one-writer section (issue 14)
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
-  return Serve(http, principal, session, **txn);
+  return Serve(http, principal, session, **txn, &prepared);
 }
 
 http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, store::Id user_id,
@@ -259,6 +261,7 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, store::Id u
   }
   const MethodRow* row = FindMethod(http.method);
   store::Session& session = ctx_.store.ThreadSession();
+  PreparedBody prepared = PrepareBody(http);  // outside the one-writer section (issue 14)
   Result<std::unique_ptr<store::Transaction>> txn = session.Begin(row != nullptr && row->writes);
   if (!txn.ok()) return ErrorResponse(txn.status());
   std::optional<Principal> principal = confirm();
@@ -266,11 +269,12 @@ http::HttpResponse DavHandler::Handle(const http::HttpRequest& http, store::Id u
     *unconfirmed = true;
     return {};
   }
-  return Serve(http, *principal, session, **txn);
+  return Serve(http, *principal, session, **txn, &prepared);
 }
 
 http::HttpResponse DavHandler::Serve(const http::HttpRequest& http, const Principal& principal,
-                                     store::Session& session, store::Transaction& txn) {
+                                     store::Session& session, store::Transaction& txn,
+                                     PreparedBody* prepared) {
   const MethodRow* row = FindMethod(http.method);
   Result<Target> target =
       Resolve(session, http.path, principal, row != nullptr ? row->body : BodyRead::kNo);
@@ -292,7 +296,7 @@ http::HttpResponse DavHandler::Serve(const http::HttpRequest& http, const Princi
   if (row->writes && t.type == NodeType::kMissing) {
     if (Status s = sharing::CheckReservedName(t); !s.ok()) return ErrorResponse(s);
   }
-  Request req{http, principal, session, ctx_};
+  Request req{http, principal, session, ctx_, prepared};
   MethodResult result = row->fn(req, t);
   if (!result.ok()) return ErrorResponse(result.status());
   if (row->answers_allow) result->headers.Set("Allow", AllowFor(t.kind));

@@ -36,7 +36,8 @@ class DavHandler {
 
  private:
   http::HttpResponse Serve(const http::HttpRequest& request, const Principal& principal,
-                           store::Session& session, store::Transaction& txn);
+                           store::Session& session, store::Transaction& txn,
+                           PreparedBody* prepared);
 
   const DavContext& ctx_;
 };

@@ -117,7 +117,11 @@ Result<store::ObjectIndex> ValidateCalendarMember(
                             "calendar collections hold text/calendar data only");
   }
   CalendarObject object;
-  Result<store::ObjectIndex> index = ValidateForCalendar(req.session, parent, name, body, &object);
+  // A body parsed and validated at the door (dav/prepared_body.h) comes in `parsed`.
+  Result<store::ObjectIndex> index =
+      parsed != nullptr && !parsed->empty()
+          ? ValidateForCalendar(req.session, parent, name, *parsed)
+          : ValidateForCalendar(req.session, parent, name, body, &object);
   if (!index.ok()) return index;
   // A calendar object resource is one event (or to-do...) identified by its UID: replacing it
   // with another UID is not an update. RFC 4791 §5.3.2 lists no-uid-conflict for a UID held by
@@ -130,7 +134,7 @@ Result<store::ObjectIndex> ValidateCalendarMember(
         "the UID of an existing calendar object resource cannot change (it is " +
             existing->index.uid + ", the new data has " + index->uid + ")");
   }
-  if (parsed != nullptr) *parsed = std::move(object);
+  if (parsed != nullptr && !object.empty()) *parsed = std::move(object);
   return index;
 }
 

@@ -21,7 +21,8 @@ inline constexpr std::string_view kMaxDateTime = "21001231T235959Z";
 // calendar's component set, and UID uniqueness within the calendar (no-uid-conflict with the
 // href of the holder). The same UID may live in two calendars of a user (as in SabreDAV), so
 // moving an event by PUT-then-DELETE works.
-// With `parsed`, the parsed object is moved there on success.
+// With `parsed`, the parsed object is moved there on success; a non-empty `parsed` on entry is the
+// body parsed and validated at the door (dav/prepared_body.h), checked here as it is.
 Result<store::ObjectIndex> ValidateCalendarMember(
     const Request& req, const store::Collection& parent, const std::string& name,
     const store::Object* existing, std::string_view body, std::string_view content_type,

@@ -19,6 +19,7 @@
 
 #include "dav/caldav/calendar_collection.h"
 #include "dav/caldav/ical.h"
+#include "dav/prepared_body.h"
 #include "dav/scheduling/scheduler.h"
 #include "dav/sharing/per_user.h"
 #include "dav/sharing/privacy.h"
@@ -113,7 +114,11 @@ Result<WriteResult> KeepPerUserOnly(const Request& req, const Target& t,
 Result<WriteResult> Write(const Request& req, const MemberWrite& w, MemberState& state) {
   const Target& t = w.target;
   const bool replaces = t.type == NodeType::kObject;
-  CalendarObject parsed;  // the door: parsed once here, handed to scheduling
+  CalendarObject parsed;  // the door: parsed once, handed to scheduling
+  if (req.prepared != nullptr && w.change == MemberChange::kPut &&
+      !req.prepared->calendar.empty() && req.prepared->calendar.Text() == w.body) {
+    parsed = std::move(req.prepared->calendar);  // parsed before the transaction began
+  }
   Result<store::ObjectIndex> index =
       ValidateCalendarMember(req, t.collection, t.name, replaces ? &t.object : w.replaced, w.body,
                              w.content_type, &parsed);

@@ -260,6 +260,21 @@ Status ComputeIndex(icalcomponent* cal, TimeContext& tc, const ValidateOptions& 
 
 }  // namespace
 
+struct CalendarObject::Validation {
+  store::ObjectIndex index;
+  Seconds min_date_time, max_date_time;
+  std::string floating_tz;
+  int max_instances_for_index;
+
+  // Whether a validation under `o` would compute the same index. The allowed components and
+  // the size are checked by the caller: CheckStructure found one component type, so a narrower
+  // allowed set refuses exactly that type, with the message below.
+  bool Covers(const ValidateOptions& o) const {
+    return min_date_time == o.min_date_time && max_date_time == o.max_date_time &&
+           floating_tz == o.floating_tz && max_instances_for_index == o.max_instances_for_index;
+  }
+};
+
 namespace {
 
 // Everything ValidateCalendarObject checks once the text is parsed.
@@ -302,7 +317,12 @@ Result<store::ObjectIndex> ValidateCalendarObject(std::string_view ics,
   Result<CalendarObject> cal = CalendarObject::Parse(ics);
   if (!cal.ok()) return Invalid("not parsable as one VCALENDAR");
   Result<store::ObjectIndex> index = ValidateTree(cal->Vcal(), options);
-  if (index.ok() && parsed != nullptr) *parsed = std::move(cal.value());
+  if (index.ok() && parsed != nullptr) {
+    cal->set_validation(std::make_shared<const CalendarObject::Validation>(
+        CalendarObject::Validation{*index, options.min_date_time, options.max_date_time,
+                                   options.floating_tz, options.max_instances_for_index}));
+    *parsed = std::move(cal.value());
+  }
   return index;
 }
 
@@ -311,6 +331,16 @@ Result<store::ObjectIndex> ValidateCalendarObject(const CalendarObject& parsed,
   if (parsed.empty()) return Invalid("not parsable as one VCALENDAR");
   if (parsed.Text().size() > options.max_resource_size) {
     return Status::Violates(Precondition::kMaxResourceSize, "calendar object too large");
+  }
+  const CalendarObject::Validation* done = parsed.validation();
+  if (done != nullptr && !parsed.changed() && done->Covers(options)) {
+    const std::string& type = done->index.component;
+    if (std::find(options.allowed_components.begin(), options.allowed_components.end(), type) ==
+        options.allowed_components.end()) {
+      return Status::Violates(Precondition::kSupportedCalendarComponent,
+                              type + " is not supported by this calendar");
+    }
+    return done->index;
   }
   return ValidateTree(parsed.Vcal(), options);
 }

@@ -30,6 +30,7 @@ CalendarObject CalendarObject::Clone() const {
   out.text_ = text_;
   out.text_valid_ = text_valid_;
   out.changed_ = changed_;
+  out.validation_ = validation_;  // the same tree
   return out;
 }
 
@@ -43,6 +44,7 @@ const std::string& CalendarObject::Text() const {
 
 void CalendarObject::Touch() {
   changed_ = true;
+  validation_.reset();
   text_valid_ = false;
   text_.clear();
 }

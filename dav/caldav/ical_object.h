@@ -53,6 +53,13 @@ class CalendarObject {
   // Takes ownership of a VCALENDAR tree built in memory (an iTIP message); changed() is true.
   static CalendarObject Adopt(icalcomponent_impl* vcal);
 
+  // What a successful ValidateCalendarObject computed, with the options it ran under (ical.cc):
+  // a body validated at the door, before the write transaction, is not validated again inside
+  // it. Dropped by Touch().
+  struct Validation;
+  const Validation* validation() const { return validation_.get(); }
+  void set_validation(std::shared_ptr<const Validation> v) { validation_ = std::move(v); }
+
  private:
   struct Deleter {
     void operator()(icalcomponent_impl* c) const;
@@ -61,6 +68,7 @@ class CalendarObject {
   mutable std::string text_;
   mutable bool text_valid_ = false;
   bool changed_ = false;
+  std::shared_ptr<const Validation> validation_;
 };
 
 // Whether a top-level component of `object` (not a VTIMEZONE) has an ORGANIZER property. Without

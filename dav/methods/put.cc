@@ -2,9 +2,12 @@
 // update) and the owner's quota (RFC 4331: 507 quota-not-exceeded, old content kept). What a
 // member is checked and stored as depends on its collection's type (collection_types.h hooks:
 // calendars validate and run implicit scheduling, RFC 6638).
+#include "dav/caldav/calendar_collection.h"
+#include "dav/caldav/ical.h"
 #include "dav/collection_types.h"
 #include "dav/conditional.h"
 #include "dav/methods/methods.h"
+#include "dav/prepared_body.h"
 #include "dav/quota.h"
 #include "dav/sharing/per_user.h"
 
@@ -33,6 +36,25 @@ Result<WriteResult> PutMember(const Request& req, Target& t, const std::string& 
     }
   }
   return WriteMember(req, MemberWrite{t, body, content_type, MemberChange::kPut}, state);
+}
+
+PreparedBody PrepareBody(const http::HttpRequest& http) {
+  PreparedBody out;
+  if (http.method != "PUT") return out;
+  std::string_view type = http.headers.Get("Content-Type").value_or("");
+  type = http::Trim(type.substr(0, type.find(';')));
+  if (!http::EqualsIgnoreCase(type, "text/calendar")) return out;
+  // The options every calendar validates with (calendar_collection.cc OptionsFor), all
+  // components allowed: the member hook refuses a type its calendar does not take.
+  caldav::ValidateOptions options;
+  options.max_resource_size = caldav::kMaxCalendarResourceSize;
+  options.min_date_time = *caldav::ParseUtcDateTime(caldav::kMinDateTime);
+  options.max_date_time = *caldav::ParseUtcDateTime(caldav::kMaxDateTime);
+  caldav::CalendarObject parsed;
+  if (caldav::ValidateCalendarObject(http.body, options, &parsed).ok()) {
+    out.calendar = std::move(parsed);
+  }
+  return out;
 }
 
 MethodResult HandlePut(const Request& req, Target& t) {

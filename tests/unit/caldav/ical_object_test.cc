@@ -82,5 +82,34 @@ TEST(CalendarObjectTest, TellsWhetherThereIsAnOrganizer) {
   EXPECT_FALSE(MayHaveOrganizer(""));
 }
 
+// A body validated at the door (dav/prepared_body.h, before the write transaction) is not
+// validated again inside it, and gives the same answers as validating its bytes there would.
+TEST(CalendarObjectTest, AValidationIsReusedUntilTheObjectChanges) {
+  ValidateOptions every;
+  CalendarObject obj;
+  Result<store::ObjectIndex> door = ValidateCalendarObject(kEvent, every, &obj);
+  ASSERT_TRUE(door.ok());
+  ValidateOptions todos;
+  todos.allowed_components = {"VTODO"};
+  Result<store::ObjectIndex> reused = ValidateCalendarObject(obj, todos);
+  Result<store::ObjectIndex> fresh = ValidateCalendarObject(kEvent, todos);
+  ASSERT_FALSE(reused.ok());
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_EQ(reused.status().precondition(), Precondition::kSupportedCalendarComponent);
+  EXPECT_EQ(reused.status().message(), fresh.status().message());
+  Result<store::ObjectIndex> again = ValidateCalendarObject(obj, every);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->uid, "o1");
+  EXPECT_EQ(again->first_start, door->first_start);
+  EXPECT_EQ(again->last_end, door->last_end);
+  // Changed after the door: validated again, and still valid.
+  ASSERT_TRUE(SetPartstat(obj, "mailto:b@example.com", "ACCEPTED").ok());
+  EXPECT_TRUE(ValidateCalendarObject(obj, every).ok());
+  ValidateOptions small;
+  small.max_resource_size = 10;
+  EXPECT_EQ(ValidateCalendarObject(obj, small).status().precondition(),
+            Precondition::kMaxResourceSize);
+}
+
 }  // namespace
 }  // namespace cartable::dav::caldav

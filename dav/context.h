@@ -60,9 +60,6 @@ struct DavOptions {
 // Injectable clock so time-dependent tests are deterministic.
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-namespace caldav {
-class InstanceCache;
-}
 class HomeCache;
 
 // Server-wide, built once in server/app and shared by all threads (read-only after start,
@@ -71,8 +68,7 @@ struct DavContext {
   store::Store& store;
   DavOptions options;
   Clock clock;
-  caldav::InstanceCache* instances = nullptr;  // recurrence spans for calendar-query; optional
-  HomeCache* homes = nullptr;                  // homes known to exist; optional
+  HomeCache* homes = nullptr;  // homes known to exist; optional
   // Called after every committed write transaction, which may have queued iMIP mail
   // (store::QueuedMail): wakes the mail worker that sends it (scheduling::MailQueue). Requests
   // never talk SMTP themselves. Empty = no worker in this process (the CLI): the running

@@ -25,14 +25,11 @@ http::HttpResponse Redirect(std::string location) {
   return r;
 }
 
-// Spans of recurring events are cached over [now - 2 years, now + 3 years), at most 2M spans
-// (32 MiB): the windows clients query (a few weeks around today) are answered without parsing.
-std::unique_ptr<dav::caldav::InstanceCache> NewInstanceCache(const dav::Clock& clock) {
-  auto now = clock ? clock() : std::chrono::system_clock::now();
-  int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  constexpr int64_t kYear = 365 * 86400;
-  return std::make_unique<dav::caldav::InstanceCache>(
-      dav::caldav::TimeRange{t - 2 * kYear, t + 3 * kYear}, 2'000'000);
+// Time-range queries read the occurrence index (issue 14), which has no time window; objects
+// stored before it get their rows from this background pass at start (queries on their
+// collections parse candidates until it is done).
+std::unique_ptr<dav::caldav::OccurrenceBackfill> NewOccurrenceBackfill(store::Store& store) {
+  return std::make_unique<dav::caldav::OccurrenceBackfill>(store);
 }
 
 // Loads the secret key; a server without its key cannot check app passwords, sessions or
@@ -144,13 +141,10 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       users_(accounts_, account_service_),
       auth_(users_, config.realm, config.auth_cache_seconds,
             HashPoolOptions{config.hash_threads, config.hash_queue}),
-      instances_(NewInstanceCache(clock)),
+      occurrences_(NewOccurrenceBackfill(store)),
       mail_(MakeSmtpSender(config.smtp)),
-      dav_ctx_{store,
-               DavOptionsFrom(config),
-               clock ? clock : [] { return std::chrono::system_clock::now(); },
-               instances_.get(),
-               &homes_,
+      dav_ctx_{store, DavOptionsFrom(config),
+               clock ? clock : [] { return std::chrono::system_clock::now(); }, &homes_,
                [this] {
                  if (mail_queue_) mail_queue_->Wake();
                }},

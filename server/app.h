@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "dav/caldav/calendar_instance_cache.h"
+#include "dav/caldav/calendar_occurrence_backfill.h"
 #include "dav/context.h"
 #include "dav/dav_handler.h"
 #include "dav/scheduling/mail_queue.h"
@@ -106,7 +106,8 @@ class App : public http::RequestHandler {
   // Declared before auth_: the hash pool's jobs use them until auth_ is destroyed.
   AccountsUserDirectory users_;  // the authenticator's view of accounts_
   Authenticator auth_;
-  std::unique_ptr<dav::caldav::InstanceCache> instances_;
+  // Computes the occurrence rows of calendar objects stored before the index (issue 14).
+  std::unique_ptr<dav::caldav::OccurrenceBackfill> occurrences_;
   std::unique_ptr<dav::scheduling::MailSender> mail_;
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dav/caldav/ical_internal.h"
+#include "dav/caldav/occurrences.h"
 #include "dav/text_check.h"
 
 namespace cartable::dav::caldav {
@@ -290,6 +291,9 @@ Result<store::ObjectIndex> ValidateTree(icalcomponent* cal, const ValidateOption
   if (!s.ok()) return s;
   s = ComputeIndex(cal, tc, options, &index);
   if (!s.ok()) return s;
+  // The occurrence index (issue 14, dav/caldav/occurrences.h), stored with the object.
+  index.occurrences = internal::OccurrenceRows(cal, tc, index.component,
+                                               DefaultOccurrenceOptions(options.floating_tz));
   return index;
 }
 

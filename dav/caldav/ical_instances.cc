@@ -1,9 +1,13 @@
 // Recurrence-instance expansion (RFC 5545 §3.8.5, RFC 4791 §9.9) with a hard iteration cap.
+#include <strings.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <set>
 
 #include "dav/caldav/ical_internal.h"
+#include "dav/caldav/occurrences.h"
 
 namespace cartable::dav::caldav::internal {
 namespace {
@@ -445,3 +449,88 @@ std::vector<Seconds> AlarmTriggers(icalcomponent* alarm, const Instance& inst, T
 }
 
 }  // namespace cartable::dav::caldav::internal
+
+namespace cartable::dav::caldav {
+
+namespace internal {
+namespace {
+
+// Whether `master` has an RRULE with neither COUNT nor UNTIL (RFC 5545 §3.3.10).
+bool HasOpenEndedRule(icalcomponent* master) {
+  if (!master) return false;
+  for (icalproperty* p = icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY); p;
+       p = icalcomponent_get_next_property(master, ICAL_RRULE_PROPERTY)) {
+    icalrecurrencetype r = icalproperty_get_rrule(p);
+    if (r.freq != ICAL_NO_RECURRENCE && r.count == 0 && icaltime_is_null_time(r.until)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+store::OccurrenceSet OccurrenceRows(icalcomponent* vcal, TimeContext& tc,
+                                    const std::string& component,
+                                    const OccurrenceOptions& options) {
+  store::OccurrenceSet set;
+  Seconds complete = store::kNoUpperBound;
+  for (const ComponentGroup& g : GroupComponents(vcal)) {
+    icalcomponent* first = g.master ? g.master : g.overrides.front();
+    if (strcasecmp(ComponentName(first).c_str(), component.c_str()) != 0) continue;
+    ExpandStats stats;
+    // A bounded recurrence set is expanded whole. An open-ended rule up to the horizon: every
+    // instance overlapping (-inf, horizon) (ExpandGroup returns a superset of those).
+    const bool open_ended = HasOpenEndedRule(g.master);
+    const TimeRange window{store::kNoLowerBound,
+                           open_ended ? options.horizon : store::kNoUpperBound};
+    std::vector<Instance> instances = ExpandGroup(g, tc, window, kMaxRecurIterations, &stats);
+    if (stats.capped) {
+      set.spans.clear();
+      set.complete_until = store::kNoLowerBound;  // unknown beyond the cap: always parse
+      return set;
+    }
+    if (open_ended) complete = std::min(complete, options.horizon);
+    for (const Instance& inst : instances) {
+      if (!inst.never) set.spans.push_back({inst.lo, inst.hi});
+    }
+  }
+  std::sort(set.spans.begin(), set.spans.end(),
+            [](const store::OccurrenceSpan& a, const store::OccurrenceSpan& b) {
+              return a.lo != b.lo ? a.lo < b.lo : a.hi < b.hi;
+            });
+  set.spans.erase(std::unique(set.spans.begin(), set.spans.end()), set.spans.end());
+  if (set.spans.size() > options.max_rows) {
+    // Sorted by lo: the kept rows are every instance beginning before the first one left out.
+    complete = std::min(complete, set.spans[options.max_rows].lo);
+    set.spans.resize(options.max_rows);
+  }
+  // Spans that begin at or after `complete` may have unseen neighbours: drop them, they are
+  // answered by parsing anyway.
+  while (!set.spans.empty() && set.spans.back().lo >= complete) set.spans.pop_back();
+  set.complete_until = complete;
+  if (tc.saw_floating()) set.zone = options.floating_tz;
+  return set;
+}
+
+}  // namespace internal
+
+OccurrenceOptions DefaultOccurrenceOptions(const std::string& floating_tz) {
+  OccurrenceOptions o;
+  const Seconds now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  o.horizon = now + kOccurrenceHorizonYears * 366 * internal::kDay;
+  o.floating_tz = floating_tz;
+  return o;
+}
+
+Result<store::OccurrenceSet> OccurrenceRows(std::string_view ics, const std::string& component,
+                                            const OccurrenceOptions& options) {
+  internal::ComponentPtr cal = internal::ParseCalendar(ics);
+  if (!cal) return Status::Internal("stored calendar data cannot be parsed");
+  internal::TimeContext tc(cal.get(), options.floating_tz);
+  return internal::OccurrenceRows(cal.get(), tc, component, options);
+}
+
+}  // namespace cartable::dav::caldav

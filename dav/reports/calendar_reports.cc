@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "dav/caldav/calendar_instance_cache.h"
 #include "dav/caldav/filter.h"
 #include "dav/caldav/ical.h"
 #include "dav/members.h"
@@ -20,13 +19,13 @@ namespace cartable::dav {
 namespace {
 
 // Whether candidate `o` (from the index pre-filter) matches: from the index alone when the plan
-// is exact and the object has one instance, from cached instance spans when it recurs, else by
-// parsing it. Floating and DATE values are evaluated in `floating_tz` (RFC 4791 §9.9); the index
-// of an object that has them is widened and flagged needs_expansion at PUT, so it never decides
-// alone.
-// The filter sees what the principal sees (sharing::CalendarView of `member`, the candidate's
-// target): a text-match on a private event's SUMMARY must not match for a sharee. Exact plans
-// test times only, which a view never changes.
+// is exact and the object has one instance, else by parsing it (recurring candidates are
+// decided by the occurrence index before they get here, see IndexedMatches). Floating and DATE
+// values are evaluated in `floating_tz` (RFC 4791 §9.9); the index of an object that has them is
+// widened and flagged needs_expansion at PUT, so it never decides alone. The filter sees what the
+// principal sees (sharing::CalendarView of `member`, the candidate's target): a text-match on a
+// private event's SUMMARY must not match for a sharee. Exact plans test times only, which a view
+// never changes.
 Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter,
                             const caldav::IndexPlan& plan, const store::Object& o,
                             const std::string& floating_tz, const Target& member) {
@@ -37,16 +36,51 @@ Result<bool> MatchCandidate(const Request& req, const caldav::CompFilter& filter
     if (!full.ok()) return std::nullopt;
     return std::move(full->data);
   };
-  if (plan.exact && req.ctx.instances != nullptr) {
-    std::optional<bool> cached =
-        req.ctx.instances->Overlaps(o.id, o.etag, plan.component, plan.range, load, floating_tz);
-    if (cached) return *cached;
-  }
   std::optional<std::string> data = load();
   if (!data) return Status::Internal("cannot read " + o.name);
   Result<std::string> seen = sharing::CalendarView(req, member, std::move(*data));
   if (!seen.ok()) return seen.status();
   return caldav::MatchesFilter(*seen, filter, floating_tz);
+}
+
+// Whether the time condition of the store's pre-filter (QueryObjects) holds for `o`.
+bool IndexOverlaps(const store::Object& o, const caldav::TimeRange& r) {
+  return o.index.first_start < r.end && o.index.last_end > r.start;
+}
+
+// The matches of an exact time-range plan from the occurrence index (issue 14): objects with a
+// stored instance in the range are matches without reading their data; objects whose stored
+// instances cannot answer (open-ended rule past its horizon, another floating zone, never
+// computed) are parsed as before. nullopt when the collection is not indexed yet (objects
+// stored before the index and not backfilled): the caller pre-filters with QueryObjects.
+Result<std::optional<std::vector<store::Object>>> IndexedMatches(
+    const Request& req, const caldav::CompFilter& filter, const caldav::IndexPlan& plan,
+    const store::Collection& calendar, const std::string& floating_tz, bool wants_data,
+    const Scope& scope, Target& child) {
+  Result<store::Session::OccurrenceMatches> m = req.session.QueryOccurrences(
+      calendar.id, plan.component, plan.range.start, plan.range.end, floating_tz);
+  if (!m.ok()) return m.status();
+  if (!m->indexed) return std::optional<std::vector<store::Object>>();
+  Result<std::vector<store::Object>> matched =
+      req.session.GetObjectsById(calendar.id, m->matched, wants_data);
+  if (!matched.ok()) return matched.status();
+  // Metadata first: most unsure objects (another floating zone, an open-ended rule past its
+  // horizon) are far from the range, and MatchCandidate reads the data of the others.
+  Result<std::vector<store::Object>> unsure =
+      req.session.GetObjectsById(calendar.id, m->unsure, false);
+  if (!unsure.ok()) return unsure.status();
+  std::vector<store::Object> out = std::move(*matched);
+  for (store::Object& o : *unsure) {
+    if (!IndexOverlaps(o, plan.range)) continue;
+    if (scope.only && o.name != *scope.only) continue;
+    FillObjectTarget(scope.collection, o, child);
+    Result<bool> match = MatchCandidate(req, filter, plan, o, floating_tz, child);
+    if (!match.ok()) return match.status();
+    if (*match) out.push_back(std::move(o));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const store::Object& a, const store::Object& b) { return a.name < b.name; });
+  return std::optional<std::vector<store::Object>>(std::move(out));
 }
 
 // RFC 4791 §7.10 / §9.9: the calendar's calendar-timezone, else UTC.
@@ -85,6 +119,20 @@ MethodResult RunCalendarQuery(const Request& req, Target& t, const pugi::xml_nod
   q.with_data = !plan.exact || wants_data;
   MultistatusWriter out(req.ctx.options.max_response_bytes);
   Target child = ChildObjectTarget(scope.collection, store::Object{});
+  if (plan.exact && !plan.component.empty() && plan.range.start < plan.range.end &&
+      (plan.range.start != store::kNoLowerBound || plan.range.end != store::kNoUpperBound)) {
+    Result<std::optional<std::vector<store::Object>>> found = IndexedMatches(
+        req, *filter, plan, scope.collection.collection, floating_tz, wants_data, scope, child);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      for (const store::Object& o : **found) {
+        if (scope.only && o.name != *scope.only) continue;
+        FillObjectTarget(scope.collection, o, child);
+        if (Status st = WritePropResponse(req, child, *props, false, out); !st.ok()) return st;
+      }
+      return out.Finish();
+    }
+  }
   Status s =
       req.session.QueryObjects(scope.collection.collection.id, q, [&](const store::Object& o) {
         if (scope.only && o.name != *scope.only) return Status::OK();

@@ -1,4 +1,6 @@
 // SqliteSession: objects and dead properties.
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "dav/store/sqlite_store.h"
@@ -263,6 +265,8 @@ Result<Object> SqliteSession::DoPutObject(Id collection_id, const std::string& n
   if (!st.ok()) return st;
   st = WidenObjectSpan(collection_id, index);
   if (!st.ok()) return st;
+  st = WriteOccurrences(o.id, collection_id, index);
+  if (!st.ok()) return st;
   return o;
 }
 
@@ -363,6 +367,258 @@ Status SqliteSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
   if (!s.ok()) return scope.Finish(s.status());
   s->Bind(1, id).Bind(2, ns).Bind(3, local);
   return scope.Finish(s->Run("removing a property"));
+}
+
+// ---- occurrence index (issue 14) ----
+
+namespace {
+
+// The components whose objects have occurrence rows (calendar-query time ranges, §9.9).
+bool IsCalendarComponent(const std::string& c) {
+  return c == "VEVENT" || c == "VTODO" || c == "VJOURNAL" || c == "VFREEBUSY";
+}
+
+// The span length class of an interval (0010_occurrences.sql): the bit length of hi - lo, 64
+// when it does not fit an int64. An instance of class c overlapping [start, end) has
+// lo > start - 2^c.
+int64_t SpanClass(const OccurrenceSpan& s) {
+  int64_t d;
+  if (__builtin_sub_overflow(s.hi, s.lo, &d) || d < 0) return 64;
+  return d == 0 ? 0 : 64 - __builtin_clzll(static_cast<uint64_t>(d));
+}
+
+// A lower bound of lo for a class-c instance overlapping [start, ...) (hi > start and
+// hi - lo < 2^c); kNoLowerBound when it does not fit, so unbounded spans are always seen.
+int64_t LowestLo(int64_t start, int64_t c) {
+  int64_t out;
+  if (c >= 63 || __builtin_sub_overflow(start, int64_t{1} << c, &out)) return kNoLowerBound;
+  return out;
+}
+
+void SortUnique(std::vector<Id>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+}  // namespace
+
+Status SqliteSession::WriteOccurrences(Id object_id, Id collection_id, const ObjectIndex& index) {
+  // Old rows of a replaced object go first (a new object has none: the probe is one seek).
+  Result<Stmt> del = Prepare("DELETE FROM occurrences WHERE object_id = ?");
+  if (!del.ok()) return del.status();
+  del->Bind(1, object_id);
+  if (Status st = del->Run("replacing occurrences"); !st.ok()) return st;
+  if (!IsCalendarComponent(index.component)) {
+    Result<Stmt> unset = Prepare("DELETE FROM occurrence_sets WHERE object_id = ?");
+    if (!unset.ok()) return unset.status();
+    unset->Bind(1, object_id);
+    return unset->Run("replacing occurrences");
+  }
+  // Not computed (an index read back from the store, an inbox message): every query parses it.
+  const OccurrenceSet none;
+  const OccurrenceSet& set = index.occurrences ? *index.occurrences : none;
+  Result<Stmt> head = Prepare(
+      "INSERT OR REPLACE INTO occurrence_sets (object_id, collection_id, component, "
+      "complete_until, zone) VALUES (?, ?, ?, ?, ?)");
+  if (!head.ok()) return head.status();
+  head->Bind(1, object_id).Bind(2, collection_id).Bind(3, index.component);
+  head->Bind(4, set.complete_until).Bind(5, set.zone);
+  if (Status st = head->Run("storing occurrences"); !st.ok()) return st;
+  uint64_t classes = 0;  // bit c: class c seen (0..63)
+  bool class64 = false;
+  for (const OccurrenceSpan& span : set.spans) {
+    const int64_t c = SpanClass(span);
+    Result<Stmt> row = Prepare(
+        "INSERT OR IGNORE INTO occurrences (object_id, collection_id, component, class, lo, hi) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!row.ok()) return row.status();
+    row->Bind(1, object_id).Bind(2, collection_id).Bind(3, index.component).Bind(4, c);
+    row->Bind(5, span.lo).Bind(6, span.hi);
+    if (Status st = row->Run("storing occurrences"); !st.ok()) return st;
+    if (c == 64) {
+      class64 = true;
+    } else {
+      classes |= uint64_t{1} << c;
+    }
+  }
+  for (int64_t c = 0; c <= 64; ++c) {
+    if (c < 64 ? !(classes >> c & 1) : !class64) continue;
+    Result<Stmt> cls = Prepare(
+        "INSERT OR IGNORE INTO occurrence_classes (collection_id, component, class) "
+        "VALUES (?, ?, ?)");
+    if (!cls.ok()) return cls.status();
+    cls->Bind(1, collection_id).Bind(2, index.component).Bind(3, c);
+    if (Status st = cls->Run("storing occurrences"); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+Result<Session::OccurrenceMatches> SqliteSession::QueryOccurrences(
+    Id collection_id, const std::string& component, int64_t start, int64_t end,
+    const std::string& floating_zone) {
+  OccurrenceMatches out;
+  Result<Stmt> pending = Prepare("SELECT 1 FROM occurrence_backfill WHERE collection_id = ?");
+  if (!pending.ok()) return pending.status();
+  pending->Bind(1, collection_id);
+  int rc = pending->Step();
+  if (rc == SQLITE_ROW) return out;  // not indexed yet
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "querying occurrences");
+
+  Result<Stmt> cls =
+      Prepare("SELECT class FROM occurrence_classes WHERE collection_id = ? AND component = ?");
+  if (!cls.ok()) return cls.status();
+  cls->Bind(1, collection_id).Bind(2, component);
+  Result<std::vector<int64_t>> classes = StepAll<int64_t>(
+      *cls, [](const Stmt& s) { return s.Int(0); }, "querying occurrences");
+  if (!classes.ok()) return classes.status();
+  // The occurrences primary key: one range per class, no other read.
+  for (int64_t c : *classes) {
+    Result<Stmt> s = Prepare(
+        "SELECT object_id FROM occurrences WHERE collection_id = ?1 AND component = ?2 "
+        "AND class = ?3 AND lo >= ?4 AND lo < ?5 AND hi > ?6");
+    if (!s.ok()) return s.status();
+    s->Bind(1, collection_id).Bind(2, component).Bind(3, c).Bind(4, LowestLo(start, c));
+    s->Bind(5, end).Bind(6, start);
+    while ((rc = s->Step()) == SQLITE_ROW) out.matched.push_back(s->Int(0));
+    if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "querying occurrences");
+  }
+  SortUnique(out.matched);
+
+  // Spans evaluated in another floating zone prove nothing; incomplete rows prove matches only.
+  Result<Stmt> zone = Prepare(
+      "SELECT object_id FROM occurrence_sets WHERE collection_id = ?1 AND component = ?2 "
+      "AND zone <> '' AND zone <> ?3");
+  if (!zone.ok()) return zone.status();
+  zone->Bind(1, collection_id).Bind(2, component).Bind(3, floating_zone);
+  Result<std::vector<Id>> other_zone = StepAll<Id>(
+      *zone, [](const Stmt& s) { return s.Int(0); }, "querying occurrences");
+  if (!other_zone.ok()) return other_zone.status();
+  SortUnique(*other_zone);
+  if (!other_zone->empty()) {
+    std::vector<Id> kept;
+    std::set_difference(out.matched.begin(), out.matched.end(), other_zone->begin(),
+                        other_zone->end(), std::back_inserter(kept));
+    out.matched = std::move(kept);
+  }
+  Result<Stmt> partial = Prepare(
+      "SELECT object_id FROM occurrence_sets WHERE collection_id = ?1 AND component = ?2 "
+      "AND complete_until < ?3");
+  if (!partial.ok()) return partial.status();
+  partial->Bind(1, collection_id).Bind(2, component).Bind(3, end);
+  Result<std::vector<Id>> incomplete = StepAll<Id>(
+      *partial, [](const Stmt& s) { return s.Int(0); }, "querying occurrences");
+  if (!incomplete.ok()) return incomplete.status();
+  incomplete->insert(incomplete->end(), other_zone->begin(), other_zone->end());
+  SortUnique(*incomplete);
+  std::set_difference(incomplete->begin(), incomplete->end(), out.matched.begin(),
+                      out.matched.end(), std::back_inserter(out.unsure));
+  out.indexed = true;
+  return out;
+}
+
+Result<std::vector<Object>> SqliteSession::GetObjectsById(Id collection_id,
+                                                          const std::vector<Id>& ids,
+                                                          bool with_data) {
+  std::vector<Object> out;
+  out.reserve(ids.size());
+  for (Id id : ids) {
+    Result<Stmt> s =
+        Prepare(with_data ? OBJECT_COLUMNS ", data FROM objects WHERE id = ? AND collection_id = ?"
+                          : OBJECT_COLUMNS " FROM objects WHERE id = ? AND collection_id = ?");
+    if (!s.ok()) return s.status();
+    s->Bind(1, id).Bind(2, collection_id);
+    int rc = s->Step();
+    if (rc == SQLITE_DONE) continue;
+    if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "reading objects");
+    out.push_back(ReadObject(*s));
+    if (with_data) out.back().data = s->Blob(kDataColumn);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Object& a, const Object& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<std::vector<Id>> SqliteSession::OccurrenceBackfillCollections() {
+  Result<Stmt> s = Prepare("SELECT collection_id FROM occurrence_backfill ORDER BY collection_id");
+  if (!s.ok()) return s.status();
+  return StepIds(*s, "listing the occurrence backfill");
+}
+
+Result<std::vector<Object>> SqliteSession::ObjectsWithoutOccurrences(Id collection_id,
+                                                                     size_t limit) {
+  Result<Stmt> s = Prepare(OBJECT_COLUMNS
+                           ", data FROM objects o WHERE collection_id = ?1 "
+                           "AND component IN ('VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY') "
+                           "AND NOT EXISTS (SELECT 1 FROM occurrence_sets s "
+                           "WHERE s.object_id = o.id) ORDER BY id LIMIT ?2");
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id).Bind(2, static_cast<int64_t>(limit));
+  std::vector<Object> out;
+  Status st = StepObjects(
+      *s, true,
+      [&](const Object& o) {
+        out.push_back(o);
+        return Status::OK();
+      },
+      "listing objects without occurrences");
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<bool> SqliteSession::BackfillOccurrences(Id object_id, const std::string& etag,
+                                                const OccurrenceSet& set) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  ObjectIndex index;
+  Id collection_id = 0;
+  {
+    Result<Stmt> s = Prepare(
+        "SELECT o.collection_id, o.component FROM objects o WHERE o.id = ? AND o.etag = ? "
+        "AND NOT EXISTS (SELECT 1 FROM occurrence_sets s WHERE s.object_id = o.id)");
+    if (!s.ok()) return scope.Finish(s.status());
+    s->Bind(1, object_id).Bind(2, etag);
+    int rc = s->Step();
+    if (rc == SQLITE_DONE) {
+      Status st = scope.Finish(Status::OK());
+      if (!st.ok()) return st;
+      return false;  // replaced or deleted since it was read: its PUT wrote its own rows
+    }
+    if (rc != SQLITE_ROW) return scope.Finish(SqliteStatus(db_->raw(), rc, "backfilling"));
+    collection_id = s->Int(0);
+    index.component = s->Text(1);
+  }
+  index.occurrences = set;
+  Status st = scope.Finish(WriteOccurrences(object_id, collection_id, index));
+  if (!st.ok()) return st;
+  return true;
+}
+
+Result<bool> SqliteSession::FinishOccurrenceBackfill(Id collection_id) {
+  WriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  Result<Stmt> s = Prepare(
+      "DELETE FROM occurrence_backfill WHERE collection_id = ?1 AND NOT EXISTS ("
+      "SELECT 1 FROM objects o WHERE o.collection_id = ?1 "
+      "AND o.component IN ('VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY') "
+      "AND NOT EXISTS (SELECT 1 FROM occurrence_sets s WHERE s.object_id = o.id))");
+  if (!s.ok()) return scope.Finish(s.status());
+  s->Bind(1, collection_id);
+  Status st = s->Run("finishing the occurrence backfill");
+  if (!st.ok()) return scope.Finish(st);
+  bool done = false;
+  {
+    Result<Stmt> left = Prepare("SELECT 1 FROM occurrence_backfill WHERE collection_id = ?");
+    if (!left.ok()) return scope.Finish(left.status());
+    left->Bind(1, collection_id);
+    int rc = left->Step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return scope.Finish(SqliteStatus(db_->raw(), rc, "finishing the occurrence backfill"));
+    }
+    done = rc == SQLITE_DONE;
+  }
+  st = scope.Finish(Status::OK());
+  if (!st.ok()) return st;
+  return done;
 }
 
 }  // namespace cartable::store

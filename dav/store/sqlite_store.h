@@ -149,6 +149,18 @@ class SqliteSession : public Session {
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
 
+  // occurrence index (issue 14), in sqlite_occurrences.cc
+  Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,
+                                             int64_t start, int64_t end,
+                                             const std::string& floating_zone) override;
+  Result<std::vector<Object>> GetObjectsById(Id collection_id, const std::vector<Id>& ids,
+                                             bool with_data) override;
+  Result<std::vector<Id>> OccurrenceBackfillCollections() override;
+  Result<std::vector<Object>> ObjectsWithoutOccurrences(Id collection_id, size_t limit) override;
+  Result<bool> BackfillOccurrences(Id object_id, const std::string& etag,
+                                   const OccurrenceSet& set) override;
+  Result<bool> FinishOccurrenceBackfill(Id collection_id) override;
+
  private:
   friend class SqliteTransaction;
   friend class WriteScope;
@@ -225,6 +237,8 @@ class SqliteSession : public Session {
   Result<std::vector<Id>> StepIds(Stmt& stmt, std::string_view what);
   // Raises the collection's max_object_span (see 0002_object_index.sql) to cover `index`.
   Status WidenObjectSpan(Id collection_id, const ObjectIndex& index);
+  // Replaces the occurrence rows of object `object_id` by `index.occurrences` (issue 14).
+  Status WriteOccurrences(Id object_id, Id collection_id, const ObjectIndex& index);
 
   WalHookState hook_;  // declared before db_: the connection's WAL hook points here
   std::unique_ptr<Db> db_;

@@ -244,6 +244,27 @@ struct Collection {
 inline constexpr int64_t kNoLowerBound = INT64_MIN;
 inline constexpr int64_t kNoUpperBound = INT64_MAX;
 
+// One recurrence instance of a calendar object in the occurrence index (0010_occurrences.sql):
+// its RFC 4791 §9.9 interval, UTC seconds; it overlaps [start, end) iff start < hi && end > lo.
+struct OccurrenceSpan {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  bool operator==(const OccurrenceSpan&) const = default;
+};
+
+// The instances of a calendar object, computed from the parsed object at PUT
+// (caldav::OccurrenceRows) and stored with it.
+struct OccurrenceSet {
+  std::vector<OccurrenceSpan> spans;
+  // `spans` holds every instance overlapping (-inf, complete_until): queries ending at or before
+  // it are answered from the spans. kNoUpperBound: every instance; kNoLowerBound: none is
+  // known (queries parse the object).
+  int64_t complete_until = kNoLowerBound;
+  // "" when no span depends on the floating time zone; else the zone (caldav::FloatingZoneOf)
+  // floating and DATE values were evaluated in: queries in another zone parse the object.
+  std::string zone;
+};
+
 // What CalDAV/CardDAV objects denormalise into columns at PUT, so queries filter in the store
 // and parse only candidates (SabreDAV's calendarobjects columns; Cyrus' caldav index).
 struct ObjectIndex {
@@ -257,6 +278,10 @@ struct ObjectIndex {
   // True when the object has more than one instance (RRULE/RDATE/overrides) or floating times:
   // then overlapping the span does not prove a match and the object must be parsed.
   bool needs_expansion = false;
+  // Calendar objects: their instances (occurrence index, issue 14). Written by PutObject; never
+  // read back into Object::index. nullopt for a calendar component means "not computed": the
+  // object is parsed by every time-range query.
+  std::optional<OccurrenceSet> occurrences = std::nullopt;
 };
 
 struct Object {
@@ -636,6 +661,40 @@ class Session {
   // below the collection's floor (entries at or below it were pruned, see ChangeRetention) or
   // above its sync_seq: the caller answers valid-sync-token (RFC 6578 §3.2).
   virtual Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) = 0;
+
+  // ---- occurrence index (issue 14) ----
+  // The objects of `collection_id` with `component` ("VEVENT", ...) that may have an instance
+  // overlapping [start, end) (start < end), from the occurrence index:
+  //   `matched`: objects whose stored spans are complete for this range and zone and overlap it
+  //              (a proof: they match a filter made of that component and time-range only);
+  //   `unsure`:  objects whose spans cannot answer (complete_until < end, computed in another
+  //              floating zone than `floating_zone`, or never computed): the caller parses them.
+  // Both sorted by id, disjoint. `indexed` false: the collection still has objects stored
+  // before the index existed (OccurrenceBackfill has not finished it); then both lists are
+  // empty and the caller must use QueryObjects and parse. Indexed: one index range per span
+  // length class present (see 0010_occurrences.sql), never a scan of the collection.
+  struct OccurrenceMatches {
+    bool indexed = false;
+    std::vector<Id> matched;
+    std::vector<Id> unsure;
+  };
+  virtual Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,
+                                                     int64_t start, int64_t end,
+                                                     const std::string& floating_zone) = 0;
+  // The objects of `collection_id` among `ids` (missing ones are absent), ordered by name.
+  virtual Result<std::vector<Object>> GetObjectsById(Id collection_id, const std::vector<Id>& ids,
+                                                     bool with_data) = 0;
+  // Backfill of objects stored before the index. Collections still to do, by id:
+  virtual Result<std::vector<Id>> OccurrenceBackfillCollections() = 0;
+  // Up to `limit` objects of the collection without occurrence rows, with data, by id.
+  virtual Result<std::vector<Object>> ObjectsWithoutOccurrences(Id collection_id, size_t limit) = 0;
+  // Stores `set` for object `object_id` if it still has ETag `etag` and no set (a PUT since it
+  // was read wins); returns whether it was stored. Needs a write transaction (or makes one).
+  virtual Result<bool> BackfillOccurrences(Id object_id, const std::string& etag,
+                                           const OccurrenceSet& set) = 0;
+  // Marks the collection done when none of its calendar objects lacks rows; returns whether it
+  // is done.
+  virtual Result<bool> FinishOccurrenceBackfill(Id collection_id) = 0;
 };
 
 class Store {

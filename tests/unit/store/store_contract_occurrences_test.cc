@@ -1,0 +1,241 @@
+// The Store contract for the occurrence index (store.h "occurrence index (issue 14)"): rows
+// written with the object, replaced and deleted with it; QueryOccurrences' matched / unsure
+// split (complete_until, floating zone, never computed, long spans); GetObjectsById; the
+// backfill of objects stored before schema 10 (with the SQLite migration itself).
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dav/store/sqlite_migrations.h"
+#include "dav/store/sqlite_util.h"
+#include "tests/unit/store/store_test_fixture.h"
+
+namespace cartable::store {
+namespace {
+
+using Ids = std::vector<Id>;
+constexpr int64_t kDay = 86400;
+constexpr int64_t kT0 = 1'725'235'200;  // 2024-09-02T00:00:00Z, a Monday
+
+OccurrenceSet Set(std::vector<OccurrenceSpan> spans, int64_t complete_until = kNoUpperBound,
+                  std::string zone = "") {
+  OccurrenceSet s;
+  s.spans = std::move(spans);
+  s.complete_until = complete_until;
+  s.zone = std::move(zone);
+  return s;
+}
+
+ObjectIndex Event(const std::string& uid, std::optional<OccurrenceSet> set) {
+  ObjectIndex index{uid, "VEVENT", kNoLowerBound, kNoUpperBound, true};
+  index.occurrences = std::move(set);
+  return index;
+}
+
+template <typename Impl>
+class StoreOccurrenceTest : public StoreTest<Impl> {
+ protected:
+  void SetUp() override {
+    StoreTest<Impl>::SetUp();
+    owner_ = this->MakeUser("a");
+    home_ = this->MakeCollection("/dav/calendars/a/", 0, owner_, kKindCalendarHome);
+    cal_ = this->MakeCollection("/dav/calendars/a/cal/", home_.id, owner_, kKindCalendar);
+  }
+
+  Id Put(const std::string& name, const ObjectIndex& index) {
+    Result<Object> o =
+        this->session().PutObject(cal_.id, name, "text/calendar", "data of " + name, index);
+    EXPECT_TRUE(o.ok()) << o.status().ToString();
+    return o.ok() ? o->id : 0;
+  }
+
+  Session::OccurrenceMatches Query(int64_t start, int64_t end, const std::string& zone = "UTC",
+                                   const std::string& component = "VEVENT") {
+    Result<Session::OccurrenceMatches> m =
+        this->session().QueryOccurrences(cal_.id, component, start, end, zone);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return m.ok() ? *m : Session::OccurrenceMatches{};
+  }
+
+  Id owner_ = 0;
+  Collection home_, cal_;
+};
+TYPED_TEST_SUITE(StoreOccurrenceTest, StoreImplementations);
+
+TYPED_TEST(StoreOccurrenceTest, MatchesTheObjectsWithAnInstanceInTheRange) {
+  // A weekly series (Monday 10-11) over ten weeks, and a one-off on Wednesday of week 3.
+  std::vector<OccurrenceSpan> weekly;
+  for (int w = 0; w < 10; ++w) {
+    weekly.push_back({kT0 + w * 7 * kDay + 10 * 3600, kT0 + w * 7 * kDay + 11 * 3600});
+  }
+  const Id series = this->Put("series.ics", Event("s", Set(weekly)));
+  const Id once = this->Put("once.ics", Event("o", Set({{kT0 + 16 * kDay, kT0 + 16 * kDay + 1}})));
+  Session::OccurrenceMatches m = this->Query(kT0 + 14 * kDay, kT0 + 21 * kDay);
+  EXPECT_TRUE(m.indexed);
+  EXPECT_EQ(m.matched, (Ids{series, once}));
+  EXPECT_TRUE(m.unsure.empty());
+  // Tuesday to Sunday of week 3: only the one-off; the instant lo counts, hi is exclusive.
+  EXPECT_EQ(this->Query(kT0 + 15 * kDay, kT0 + 21 * kDay).matched, (Ids{once}));
+  EXPECT_EQ(this->Query(kT0 + 16 * kDay + 1, kT0 + 21 * kDay).matched, Ids{});
+  EXPECT_EQ(this->Query(kT0 + 14 * kDay + 11 * 3600, kT0 + 16 * kDay).matched, Ids{});
+  // Years before and after: nothing, and nothing to parse.
+  m = this->Query(kT0 - 400 * kDay, kT0 - 393 * kDay);
+  EXPECT_TRUE(m.matched.empty() && m.unsure.empty());
+  m = this->Query(kT0 + 4000 * kDay, kT0 + 4007 * kDay);
+  EXPECT_TRUE(m.matched.empty() && m.unsure.empty());
+  // Another component is not matched.
+  EXPECT_TRUE(this->Query(kT0, kT0 + 100 * kDay, "UTC", "VTODO").matched.empty());
+}
+
+TYPED_TEST(StoreOccurrenceTest, LongSpansAreFoundFarFromTheirStart) {
+  // A ten-year span starting long before the range, and a zero-length instant.
+  const Id decade =
+      this->Put("decade.ics", Event("d", Set({{kT0 - 3650 * kDay, kT0 + 3650 * kDay}})));
+  const Id forever = this->Put("forever.ics", Event("f", Set({{kNoLowerBound, kNoUpperBound}})));
+  EXPECT_EQ(this->Query(kT0, kT0 + 7 * kDay).matched, (Ids{decade, forever}));
+  EXPECT_EQ(this->Query(kT0 + 3650 * kDay, kT0 + 3651 * kDay).matched, (Ids{forever}));
+  EXPECT_EQ(this->Query(kNoLowerBound, kT0 - 3650 * kDay + 1).matched, (Ids{decade, forever}));
+}
+
+TYPED_TEST(StoreOccurrenceTest, IncompleteZonedAndUncomputedSetsAreUnsure) {
+  // Complete until week 5: a match before, unsure after (a stored span still proves a match).
+  const Id open = this->Put(
+      "open.ics", Event("o", Set({{kT0, kT0 + 3600}, {kT0 + 28 * kDay, kT0 + 28 * kDay + 3600}},
+                                 kT0 + 35 * kDay)));
+  // Floating values evaluated in UTC.
+  const Id floating = this->Put(
+      "floating.ics", Event("f", Set({{kT0 + kDay, kT0 + 2 * kDay}}, kNoUpperBound, "UTC")));
+  // Never computed (an index read back from the store, an inbox message).
+  const Id unknown = this->Put("unknown.ics", Event("u", std::nullopt));
+  Session::OccurrenceMatches m = this->Query(kT0, kT0 + 7 * kDay);
+  EXPECT_EQ(m.matched, (Ids{open, floating}));
+  EXPECT_EQ(m.unsure, (Ids{unknown}));
+  m = this->Query(kT0 + 7 * kDay, kT0 + 14 * kDay, "Europe/Paris");
+  EXPECT_EQ(m.matched, Ids{});
+  EXPECT_EQ(m.unsure, (Ids{floating, unknown}));
+  m = this->Query(kT0, kT0 + 7 * kDay, "Europe/Paris");  // a floating span proves nothing
+  EXPECT_EQ(m.matched, (Ids{open}));
+  EXPECT_EQ(m.unsure, (Ids{floating, unknown}));
+  m = this->Query(kT0 + 28 * kDay, kT0 + 42 * kDay);
+  EXPECT_EQ(m.matched, (Ids{open}));
+  EXPECT_EQ(m.unsure, (Ids{unknown}));
+  m = this->Query(kT0 + 35 * kDay, kT0 + 42 * kDay);
+  EXPECT_EQ(m.matched, Ids{});
+  EXPECT_EQ(m.unsure, (Ids{open, unknown}));
+}
+
+TYPED_TEST(StoreOccurrenceTest, RowsAreReplacedAndDeletedWithTheObject) {
+  const Id id = this->Put("e.ics", Event("e", Set({{kT0, kT0 + 3600}})));
+  EXPECT_EQ(this->Put("e.ics", Event("e", Set({{kT0 + 100 * kDay, kT0 + 100 * kDay + 3600}}))), id);
+  EXPECT_TRUE(this->Query(kT0, kT0 + kDay).matched.empty());
+  EXPECT_EQ(this->Query(kT0 + 100 * kDay, kT0 + 101 * kDay).matched, (Ids{id}));
+  // Replaced by data whose rows were not computed: parsed from now on.
+  this->Put("e.ics", Event("e", std::nullopt));
+  Session::OccurrenceMatches m = this->Query(kT0 + 100 * kDay, kT0 + 101 * kDay);
+  EXPECT_TRUE(m.matched.empty());
+  EXPECT_EQ(m.unsure, (Ids{id}));
+  ASSERT_TRUE(this->session().DeleteObject(this->cal_.id, "e.ics").ok());
+  m = this->Query(kNoLowerBound, kNoUpperBound);
+  EXPECT_TRUE(m.matched.empty() && m.unsure.empty());
+}
+
+TYPED_TEST(StoreOccurrenceTest, GetObjectsByIdReadsTheCollectionsObjectsByName) {
+  const Id b = this->Put("b.ics", Event("b", Set({})));
+  const Id a = this->Put("a.ics", Event("a", Set({})));
+  Collection other =
+      this->MakeCollection("/dav/calendars/a/other/", this->home_.id, this->owner_, kKindCalendar);
+  Result<Object> elsewhere =
+      this->session().PutObject(other.id, "x.ics", "text/calendar", "x", Event("x", Set({})));
+  ASSERT_TRUE(elsewhere.ok());
+  Result<std::vector<Object>> got =
+      this->session().GetObjectsById(this->cal_.id, {b, elsewhere->id, a, 999999}, true);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].name, "a.ics");
+  EXPECT_EQ((*got)[1].name, "b.ics");
+  EXPECT_EQ((*got)[1].data, "data of b.ics");
+  got = this->session().GetObjectsById(this->cal_.id, {a}, false);
+  ASSERT_TRUE(got.ok() && got->size() == 1);
+  EXPECT_FALSE((*got)[0].data.has_value());
+}
+
+// A version-9 database (objects stored before the occurrence index) opens as version 10 with
+// its calendars listed for backfill; they answer `indexed` false until every object has rows.
+TEST(SqliteMigrationTest, Version9CalendarsAreBackfilled) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  std::filesystem::create_directories(data_dir);
+  {
+    Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("BEGIN").ok());
+    for (int i = 0; i < 9; ++i) {
+      ASSERT_EQ(SqliteMigrations()[i].version, i + 1);
+      ASSERT_TRUE((*db)->Exec(SqliteMigrations()[i].sql).ok()) << i;
+    }
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 9").ok());
+    ASSERT_TRUE((*db)->Exec("COMMIT").ok());
+    // clang-format off
+    Status st = (*db)->Exec(
+        "INSERT INTO users (id, login, created_at) VALUES (1, 'a', 1);"
+        "INSERT INTO collections (id, path, parent_id, owner_id, kind, created_at, modified_at) "
+        "VALUES (10, '/dav/calendars/a/', NULL, 1, 'calendar-home', 1, 1),"
+        " (11, '/dav/calendars/a/agenda/', 10, 1, 'calendar', 1, 1),"
+        " (12, '/dav/addressbooks/a/', NULL, 1, 'addressbook-home', 1, 1),"
+        " (13, '/dav/addressbooks/a/contacts/', 12, 1, 'addressbook', 1, 1);"
+        "INSERT INTO objects (id, collection_id, name, content_type, etag, size, created_at, "
+        "modified_at, change_seq, uid, component, data) VALUES"
+        " (100, 11, 'e1.ics', 'text/calendar', '\"1\"', 3, 1, 1, 1, 'e1', 'VEVENT', 'one'),"
+        " (101, 11, 'e2.ics', 'text/calendar', '\"2\"', 3, 1, 1, 2, 'e2', 'VEVENT', 'two'),"
+        " (102, 13, 'c.vcf', 'text/vcard', '\"3\"', 3, 1, 1, 1, 'c', 'VCARD', 'card');");
+    // clang-format on
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Session& s = (*store)->ThreadSession();
+  Result<std::vector<Id>> todo = s.OccurrenceBackfillCollections();
+  ASSERT_TRUE(todo.ok());
+  EXPECT_EQ(*todo, (Ids{11}));  // not the address book
+  Result<Session::OccurrenceMatches> m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->indexed);
+  Result<std::vector<Object>> missing = s.ObjectsWithoutOccurrences(11, 1);
+  ASSERT_TRUE(missing.ok());
+  ASSERT_EQ(missing->size(), 1u);
+  EXPECT_EQ((*missing)[0].id, 100);
+  EXPECT_EQ((*missing)[0].data, "one");
+  // A stale ETag (the object was replaced since it was read) stores nothing.
+  Result<bool> stored = s.BackfillOccurrences(100, "\"old\"", Set({{kT0, kT0 + 60}}));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(*stored);
+  stored = s.BackfillOccurrences(100, "\"1\"", Set({{kT0, kT0 + 60}}));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(*stored);
+  stored = s.BackfillOccurrences(100, "\"1\"", Set({}));  // already there: kept
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(*stored);
+  Result<bool> done = s.FinishOccurrenceBackfill(11);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);  // e2 has no rows yet
+  missing = s.ObjectsWithoutOccurrences(11, 10);
+  ASSERT_TRUE(missing.ok());
+  ASSERT_EQ(missing->size(), 1u);
+  EXPECT_EQ((*missing)[0].id, 101);
+  ASSERT_TRUE(s.BackfillOccurrences(101, "\"2\"", Set({{kT0 + 3 * kDay, kT0 + 4 * kDay}})).ok());
+  done = s.FinishOccurrenceBackfill(11);
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(*done);
+  todo = s.OccurrenceBackfillCollections();
+  ASSERT_TRUE(todo.ok());
+  EXPECT_TRUE(todo->empty());
+  m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->indexed);
+  EXPECT_EQ(m->matched, (Ids{100}));
+  EXPECT_TRUE(m->unsure.empty());
+}
+
+}  // namespace
+}  // namespace cartable::store

@@ -126,7 +126,9 @@ Status ForEachMember(const Request& req, const Target& t, const MemberFn& fn) {
   if (Status s = ForEachMount(req, t, fn); !s.ok()) return s;
   MemberProperties stored(req.session, t.collection.id);
   Target child = ChildObjectTarget(t, store::Object{});
-  return req.session.ForEachObject(t.collection.id, [&](const store::Object& o) {
+  // The listing fields only, from one covering index (store.h, "listings"): the getters that
+  // need the body or the index columns read them with GetObject.
+  return req.session.ForEachObjectListing(t.collection.id, [&](const store::Object& o) {
     FillObjectTarget(t, o, child);
     return fn(child, &stored);
   });

@@ -1,5 +1,7 @@
 #include "dav/multistatus.h"
 
+#include "server/http/path.h"
+
 namespace cartable::dav {
 
 std::string StatusLine(int code) {
@@ -32,6 +34,24 @@ void MultistatusWriter::BeginResponse(std::string_view href) {
   writer_.Close();
 }
 
+void MultistatusWriter::BeginResponseAt(std::string_view path) {
+  // Href() is http::EncodePath, which maps byte by byte: Href(parent + name) equals
+  // Href(parent) + Href(name).
+  const size_t slash = path.size() > 1 ? path.rfind('/', path.size() - 2) : std::string::npos;
+  const size_t cut = slash == std::string::npos ? 0 : slash + 1;
+  const std::string_view parent = path.substr(0, cut);
+  if (parent != parent_path_) {
+    parent_path_.assign(parent);
+    parent_href_.clear();
+    AppendEscaped(parent_href_, http::EncodePath(parent_path_));
+  }
+  writer_.Open(ns::kDav, "response");
+  writer_.Open(ns::kDav, "href");
+  body_.append(parent_href_);
+  AppendEscaped(body_, http::EncodePath(path.substr(cut)));
+  writer_.Close();
+}
+
 void WritePropstat(XmlWriter& w, int code, std::string_view props_xml) {
   w.Open(ns::kDav, "propstat");
   w.Open(ns::kDav, "prop");
@@ -39,6 +59,30 @@ void WritePropstat(XmlWriter& w, int code, std::string_view props_xml) {
   w.Close();
   w.TextElement(ns::kDav, "status", CachedStatusLine(code));
   w.Close();
+}
+
+void MultistatusWriter::WrittenPropstat(int code, std::string_view props_xml) {
+  writer_.Open(ns::kDav, "propstat");
+  writer_.Open(ns::kDav, "prop");
+  body_.append(props_xml);
+  writer_.Close();
+  writer_.TextElement(ns::kDav, "status", CachedStatusLine(code));
+  writer_.Close();
+}
+
+MultistatusWriter::PropBuffers* MultistatusWriter::TakeBuffers() {
+  if (buffers_taken_) return nullptr;
+  if (!buffers_) buffers_ = std::make_unique<PropBuffers>();
+  buffers_taken_ = true;
+  return buffers_.get();
+}
+
+void MultistatusWriter::ReleaseBuffers(PropBuffers* b) {
+  if (b == nullptr) return;
+  b->found.clear();
+  b->missing.clear();
+  b->forbidden.clear();
+  buffers_taken_ = false;
 }
 
 void MultistatusWriter::EndResponse() { writer_.Close(); }

@@ -1,6 +1,7 @@
 // Renders 207 Multi-Status bodies and DAV:error bodies.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,22 @@ class MultistatusWriter {
   XmlWriter& xml() { return writer_; }
   // <d:response><d:href>..</d:href>  (href already encoded)
   void BeginResponse(std::string_view href);
+  // The same for a decoded path, written as Href(path): the encoded parent of the previous
+  // path is kept, so the members of one collection each encode only their own name.
+  void BeginResponseAt(std::string_view path);
   void Propstat(int code, std::string_view props_xml) { WritePropstat(writer_, code, props_xml); }
+  // Propstat for a fragment this server's XmlWriter produced (text escaped, stored fragments
+  // repaired by XmlWriter::Raw on the way in): appended without a second scan.
+  void WrittenPropstat(int code, std::string_view props_xml);
+  // Three property buffers (found, missing, forbidden) that WritePropResponse reuses from one
+  // response to the next instead of allocating them per member; empty when handed out.
+  // TakeBuffers() returns null while they are taken (ReleaseBuffers clears and returns them).
+  struct PropBuffers {
+    std::string found, missing, forbidden;
+    XmlWriter found_w{found}, missing_w{missing}, forbidden_w{forbidden};
+  };
+  PropBuffers* TakeBuffers();
+  void ReleaseBuffers(PropBuffers* b);
   void EndResponse();
   // A response with a status and no propstat (deleted members, 404 multiget hrefs, COPY errors).
   void StatusResponse(std::string_view href, int code);
@@ -45,6 +61,9 @@ class MultistatusWriter {
   uint64_t max_bytes_;
   std::string body_;
   XmlWriter writer_;
+  std::string parent_path_, parent_href_;  // BeginResponseAt's cache (href escaped for XML)
+  std::unique_ptr<PropBuffers> buffers_;
+  bool buffers_taken_ = false;
 };
 
 inline constexpr char kXmlContentType[] = "application/xml; charset=utf-8";

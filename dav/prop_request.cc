@@ -129,8 +129,17 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
     return nullptr;
   };
 
-  std::string found, missing, forbidden;
-  XmlWriter fw(found), mw(missing), dw(forbidden);
+  // The buffers of the previous member, reused (a listing answers thousands of members); own
+  // ones when they are in use (a getter that renders another resource's response).
+  struct Release {
+    MultistatusWriter& out;
+    MultistatusWriter::PropBuffers* b;
+    ~Release() { out.ReleaseBuffers(b); }
+  } taken{out, out.TakeBuffers()};
+  std::optional<MultistatusWriter::PropBuffers> own;
+  MultistatusWriter::PropBuffers& buf = taken.b != nullptr ? *taken.b : own.emplace();
+  const std::string &found = buf.found, &missing = buf.missing, &forbidden = buf.forbidden;
+  XmlWriter &fw = buf.found_w, &mw = buf.missing_w, &dw = buf.forbidden_w;
   switch (props.mode) {
     case PropRequest::Mode::kPropname:
       for (const LiveProperty& p : registry.All()) {
@@ -172,12 +181,13 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   // A getter or the dead-property lookup could not read the stored rows: fail rather than
   // answer as if the resource had none.
   if (!ctx.error().ok()) return ctx.error();
-  out.BeginResponse(Href(target.path));
+  out.BeginResponseAt(target.path);
+  // The fragments come from XmlWriter: escaped text, and stored XML repaired by Raw().
   if (!found.empty() || (missing.empty() && forbidden.empty()) || minimal) {
-    out.Propstat(200, found);
+    out.WrittenPropstat(200, found);
   }
-  if (!forbidden.empty()) out.Propstat(403, forbidden);
-  if (!missing.empty() && !minimal) out.Propstat(404, missing);
+  if (!forbidden.empty()) out.WrittenPropstat(403, forbidden);
+  if (!missing.empty() && !minimal) out.WrittenPropstat(404, missing);
   out.EndResponse();
   return out.WithinLimit();
 }

@@ -401,4 +401,41 @@ Result<std::vector<Change>> SqliteSession::ChangesSince(Id collection_id, int64_
   return out;
 }
 
+// ---- listings (issue 14) ----
+
+const char* ObjectListingSql() {
+  // Every column read is in objects_listing (0011_listing_indexes.sql); the rowid is in every
+  // index. INDEXED BY: the plan must not fall back to the table (and fails loudly if the index
+  // is missing).
+  return "SELECT id, name, content_type, etag, size, created_at, modified_at, change_seq "
+         "FROM objects INDEXED BY objects_listing WHERE collection_id = ? ORDER BY name";
+}
+
+Status SqliteSession::ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) {
+  Result<Stmt> exists = Prepare("SELECT 1 FROM collections WHERE id = ?");
+  if (!exists.ok()) return exists.status();
+  exists->Bind(1, collection_id);
+  int rc = exists->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no collection #" + std::to_string(collection_id));
+  if (rc != SQLITE_ROW) return SqliteStatus(db_->raw(), rc, "listing objects");
+  Result<Stmt> s = Prepare(ObjectListingSql());
+  if (!s.ok()) return s.status();
+  s->Bind(1, collection_id);
+  Object o;
+  o.collection_id = collection_id;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    o.id = s->Int(0);
+    o.name = s->Text(1);
+    o.content_type = s->Text(2);
+    o.etag = s->Text(3);
+    o.size = s->Int(4);
+    o.created_at = s->Int(5);
+    o.modified_at = s->Int(6);
+    o.change_seq = s->Int(7);
+    if (Status st = fn(o); !st.ok()) return EndVisit(std::move(st));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "listing objects");
+  return Status::OK();
+}
+
 }  // namespace cartable::store

@@ -148,6 +148,7 @@ class SqliteSession : public Session {
   Result<std::vector<User>> ListGroups() override;
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
+  Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) override;
 
   // occurrence index (issue 14), in sqlite_occurrences.cc
   Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,
@@ -281,6 +282,8 @@ const char* QueryObjectsSql(bool by_component, bool with_data);
 // The statement of FindObjectByUid (for the query-plan test: it must search objects_uid, never
 // walk the collection in name order).
 const char* FindObjectByUidSql();
+// The listing query of ForEachObjectListing (for the query-plan test).
+const char* ObjectListingSql();
 
 // The statements of SearchDirectory with words (?1 the FTS5 query, ?2 the department or '', ?3 1
 // for active only, ?4 the limit) and of DirectoryEntriesContaining with a needle of 3 characters or

@@ -695,6 +695,16 @@ class Session {
   // Marks the collection done when none of its calendar objects lacks rows; returns whether it
   // is done.
   virtual Result<bool> FinishOccurrenceBackfill(Id collection_id) = 0;
+
+  // ---- listings (issue 14) ----
+  // Calls `fn` for each object of the collection, ordered by name, as a visitor (ObjectVisitor),
+  // with the fields a listing (PROPFIND Depth 1, initial sync-collection) answers from: id,
+  // collection_id, name, content_type, etag, size, created_at, modified_at, change_seq. `index`
+  // is left empty and `data` unset; GetObject reads the rest. The Object passed to `fn` is
+  // reused from one call to the next: copy what must outlive the call. Must read one covering
+  // index and never the rows (whose records begin with the body): a 10,000-object calendar is a
+  // few hundred page reads, not one seek per member. kNotFound when there is no such collection.
+  virtual Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) = 0;
 };
 
 class Store {

@@ -153,6 +153,9 @@ class CountingSession : public Session {
   Status ForEachObject(Id collection_id, const ObjectVisitor& fn) override {
     return inner_.ForEachObject(collection_id, fn);
   }
+  Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) override {
+    return inner_.ForEachObjectListing(collection_id, fn);
+  }
   Status QueryObjects(Id collection_id, const ObjectQuery& query,
                       const ObjectVisitor& fn) override {
     return inner_.QueryObjects(collection_id, query, fn);

@@ -2,8 +2,49 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
+#include "dav/text_check.h"
+
 namespace cartable::dav {
 namespace {
+
+// The bulk escaper writes exactly what AppendXmlText (the reference, byte by byte) writes, on
+// clean text, markup, CR, controls, DEL, accents, U+FFFE/U+FFFF, astral characters, invalid
+// and truncated UTF-8, and on random bytes.
+TEST(XmlEscapeTest, BulkEscaperMatchesTheReference) {
+  std::vector<std::string> cases = {
+      "",
+      "plain ascii 0123 /dav/calendars/bench/x.ics",
+      "\"etag-1234\"",
+      "a&b<c>d\"e'f",
+      "line\r\nnext\tTAB\x01\x1f\x7f end",
+      "Hélène Françoise Gaëlle Jérôme, réunion à l'école",
+      "\xEF\xBF\xBE \xEF\xBF\xBF \xEF\xBF\xBD \xF0\x9F\x8E\x89 \xE6\x97\xA5",
+      "\xC0\xAF \xED\xA0\x80 \xF5\x80\x80\x80 \xFF trailing \xC3",
+      "\xE2\x82",
+      std::string("nul\0inside", 11),
+  };
+  std::mt19937 rng(14);
+  for (int n = 0; n < 2000; ++n) {
+    std::string s(rng() % 64, '\0');
+    for (char& c : s) {
+      // Mostly ASCII, with enough high bytes to build valid and invalid sequences.
+      const unsigned r = rng() % 10;
+      c = static_cast<char>(r < 6   ? 0x20 + rng() % 0x60
+                            : r < 8 ? rng() % 0x20
+                                    : 0x80 + rng() % 0x80);
+    }
+    cases.push_back(s);
+  }
+  for (const std::string& text : cases) {
+    std::string want = "<x>", got = "<x>";
+    AppendXmlText(want, text);
+    AppendEscaped(got, text);
+    EXPECT_EQ(got, want) << testing::PrintToString(text);
+  }
+}
 
 TEST(XmlTest, NamesResolveThroughAncestorsAndDefaultNamespace) {
   auto doc = ParseXml(R"(<a:root xmlns:a="DAV:" xmlns="urn:def"><child/><a:x/></a:root>)");

@@ -283,6 +283,29 @@ class CountingSession : public Session {
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override {
     return inner_.ChangesSince(collection_id, since);
   }
+  // occurrence index (issue 14)
+  Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,
+                                             int64_t start, int64_t end,
+                                             const std::string& floating_zone) override {
+    return inner_.QueryOccurrences(collection_id, component, start, end, floating_zone);
+  }
+  Result<std::vector<Object>> GetObjectsById(Id collection_id, const std::vector<Id>& ids,
+                                             bool with_data) override {
+    return inner_.GetObjectsById(collection_id, ids, with_data);
+  }
+  Result<std::vector<Id>> OccurrenceBackfillCollections() override {
+    return inner_.OccurrenceBackfillCollections();
+  }
+  Result<std::vector<Object>> ObjectsWithoutOccurrences(Id collection_id, size_t limit) override {
+    return inner_.ObjectsWithoutOccurrences(collection_id, limit);
+  }
+  Result<bool> BackfillOccurrences(Id object_id, const std::string& etag,
+                                   const OccurrenceSet& set) override {
+    return inner_.BackfillOccurrences(object_id, etag, set);
+  }
+  Result<bool> FinishOccurrenceBackfill(Id collection_id) override {
+    return inner_.FinishOccurrenceBackfill(collection_id);
+  }
 
  private:
   Session& inner_;

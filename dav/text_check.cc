@@ -1,5 +1,6 @@
 #include "dav/text_check.h"
 
+#include <array>
 #include <cstdio>
 
 namespace cartable {
@@ -138,10 +139,42 @@ std::optional<TextFault> FindTextFault(std::string_view text, TextRules rules) {
   return std::nullopt;
 }
 
+namespace {
+
+// kPlain[c]: byte c is appended as is, whatever follows (ASCII 0x20-0x7F other than & < > ",
+// and TAB/LF). Everything else (markup characters, CR, C0 controls, every byte of a multi-byte
+// UTF-8 sequence) needs a look.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7F; ++c) t[c] = true;  // DEL is an XML 1.0 character
+  t['&'] = t['<'] = t['>'] = t['"'] = false;
+  t['\t'] = t['\n'] = true;
+  return t;
+}();
+
+}  // namespace
+
+// Written in bulk: runs of clean bytes
+// (plain ASCII and well-formed UTF-8 of XML characters) are found by a table scan and appended
+// with one copy each, after one reservation for the common case where nothing grows. Listings
+// escape every href, etag and calendar body they answer, so this runs on megabytes per request.
 void AppendXmlText(std::string& out, std::string_view text) {
+  const size_t n = text.size();
+  const char* const p = text.data();
+  size_t i = 0;
+  while (i < n && kPlain[static_cast<unsigned char>(p[i])]) ++i;
+  if (i == n) {  // the usual case: hrefs, etags, content types
+    out.append(text);
+    return;
+  }
+  out.reserve(out.size() + n + 16);
   size_t start = 0;  // text[start, i) is clean and not yet appended
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
+  while (i < n) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (kPlain[c]) {
+      ++i;
+      continue;
+    }
     const char* rep = nullptr;
     size_t len = 1;
     if (c >= 0x80) {
@@ -149,9 +182,9 @@ void AppendXmlText(std::string& out, std::string_view text) {
       len = DecodeUtf8Strict(text, i, &cp);
       if (len == 0) {
         len = 1;
-        rep = kReplacement;
+        rep = kReplacement;  // U+FFFD for each byte of an invalid sequence
       } else if (!IsXmlChar(cp)) {
-        rep = kReplacement;
+        rep = kReplacement;  // U+FFFE, U+FFFF (surrogates are not valid UTF-8)
       }
     } else {
       switch (c) {
@@ -160,21 +193,17 @@ void AppendXmlText(std::string& out, std::string_view text) {
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\r': rep = "&#13;"; break;
-        case '\t':
-        case '\n': break;
-        default:
-          if (c < 0x20) rep = kReplacement;  // C0 controls other than TAB, LF, CR
-          break;
+        default: rep = kReplacement; break;  // C0 controls other than TAB, LF, CR
       }
     }
-    if (rep) {
-      out.append(text.substr(start, i - start));
+    if (rep != nullptr) {
+      out.append(p + start, i - start);
       out.append(rep);
       start = i + len;
     }
     i += len;
   }
-  out.append(text.substr(start));
+  out.append(p + start, n - start);
 }
 
 void AppendXmlFragment(std::string& out, std::string_view xml) {

@@ -267,72 +267,7 @@ std::string SelfContainedXml(const pugi::xml_node& element) {
   return os.str();
 }
 
-namespace {
-
-// kPlain[c]: byte c is appended as is, whatever follows (ASCII 0x20-0x7F other than & < > ",
-// and TAB/LF). Everything else (markup characters, CR, C0 controls, every byte of a multi-byte
-// UTF-8 sequence) needs a look.
-constexpr auto kPlain = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0x20; c <= 0x7F; ++c) t[c] = true;  // DEL is an XML 1.0 character
-  t['&'] = t['<'] = t['>'] = t['"'] = false;
-  t['\t'] = t['\n'] = true;
-  return t;
-}();
-
-}  // namespace
-
-// The same output as AppendXmlText (dav/text_check.h), written in bulk: runs of clean bytes
-// (plain ASCII and well-formed UTF-8 of XML characters) are found by a table scan and appended
-// with one copy each, after one reservation for the common case where nothing grows. Listings
-// escape every href, etag and calendar body they answer, so this runs on megabytes per request.
-void AppendEscaped(std::string& out, std::string_view text) {
-  const size_t n = text.size();
-  const char* const p = text.data();
-  size_t i = 0;
-  while (i < n && kPlain[static_cast<unsigned char>(p[i])]) ++i;
-  if (i == n) {  // the usual case: hrefs, etags, content types
-    out.append(text);
-    return;
-  }
-  out.reserve(out.size() + n + 16);
-  size_t start = 0;  // text[start, i) is clean and not yet appended
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (kPlain[c]) {
-      ++i;
-      continue;
-    }
-    const char* rep = nullptr;
-    size_t len = 1;
-    if (c >= 0x80) {
-      uint32_t cp = 0;
-      len = DecodeUtf8Strict(text, i, &cp);
-      if (len == 0) {
-        len = 1;
-        rep = "\xEF\xBF\xBD";  // U+FFFD for each byte of an invalid sequence
-      } else if (!((cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000)) {
-        rep = "\xEF\xBF\xBD";  // U+FFFE, U+FFFF (surrogates are not valid UTF-8)
-      }
-    } else {
-      switch (c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\r': rep = "&#13;"; break;
-        default: rep = "\xEF\xBF\xBD"; break;  // C0 controls other than TAB, LF, CR
-      }
-    }
-    if (rep != nullptr) {
-      out.append(p + start, i - start);
-      out.append(rep);
-      start = i + len;
-    }
-    i += len;
-  }
-  out.append(p + start, n - start);
-}
+void AppendEscaped(std::string& out, std::string_view text) { AppendXmlText(out, text); }
 
 void XmlWriter::Raw(std::string_view xml) { AppendXmlFragment(out_, xml); }
 

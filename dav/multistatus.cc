@@ -52,22 +52,17 @@ void MultistatusWriter::BeginResponseAt(std::string_view path) {
   writer_.Close();
 }
 
-void WritePropstat(XmlWriter& w, int code, std::string_view props_xml) {
+void WritePropstat(XmlWriter& w, int code, std::string_view props_xml, Fragment from) {
   w.Open(ns::kDav, "propstat");
   w.Open(ns::kDav, "prop");
-  w.Raw(props_xml);
+  if (from == Fragment::kWritten) {
+    w.out().append(props_xml);
+  } else {
+    w.Raw(props_xml);
+  }
   w.Close();
   w.TextElement(ns::kDav, "status", CachedStatusLine(code));
   w.Close();
-}
-
-void MultistatusWriter::WrittenPropstat(int code, std::string_view props_xml) {
-  writer_.Open(ns::kDav, "propstat");
-  writer_.Open(ns::kDav, "prop");
-  body_.append(props_xml);
-  writer_.Close();
-  writer_.TextElement(ns::kDav, "status", CachedStatusLine(code));
-  writer_.Close();
 }
 
 MultistatusWriter::PropBuffers* MultistatusWriter::TakeBuffers() {

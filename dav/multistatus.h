@@ -15,7 +15,12 @@ namespace cartable::dav {
 std::string StatusLine(int code);
 
 // <d:propstat><d:prop>{props_xml}</d:prop><d:status>..</d:status></d:propstat>
-void WritePropstat(XmlWriter& w, int code, std::string_view props_xml);
+// Where a propstat's fragment comes from: kForeign is repaired on the way in (XmlWriter::Raw);
+// kWritten was produced by this server's XmlWriter (text escaped, stored fragments already
+// repaired by Raw) and is appended without a second scan.
+enum class Fragment { kForeign, kWritten };
+void WritePropstat(XmlWriter& w, int code, std::string_view props_xml,
+                   Fragment from = Fragment::kForeign);
 
 // Streams one multistatus document into a string of at most `max_bytes` ([limits]
 // max_response_bytes; 0 = no bound). The bound is what the answer may hold in memory: handlers
@@ -30,10 +35,9 @@ class MultistatusWriter {
   // The same for a decoded path, written as Href(path): the encoded parent of the previous
   // path is kept, so the members of one collection each encode only their own name.
   void BeginResponseAt(std::string_view path);
-  void Propstat(int code, std::string_view props_xml) { WritePropstat(writer_, code, props_xml); }
-  // Propstat for a fragment this server's XmlWriter produced (text escaped, stored fragments
-  // repaired by XmlWriter::Raw on the way in): appended without a second scan.
-  void WrittenPropstat(int code, std::string_view props_xml);
+  void Propstat(int code, std::string_view props_xml, Fragment from = Fragment::kForeign) {
+    WritePropstat(writer_, code, props_xml, from);
+  }
   // Three property buffers (found, missing, forbidden) that WritePropResponse reuses from one
   // response to the next instead of allocating them per member; empty when handed out.
   // TakeBuffers() returns null while they are taken (ReleaseBuffers clears and returns them).

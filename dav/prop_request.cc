@@ -184,10 +184,10 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
   out.BeginResponseAt(target.path);
   // The fragments come from XmlWriter: escaped text, and stored XML repaired by Raw().
   if (!found.empty() || (missing.empty() && forbidden.empty()) || minimal) {
-    out.WrittenPropstat(200, found);
+    out.Propstat(200, found, Fragment::kWritten);
   }
-  if (!forbidden.empty()) out.WrittenPropstat(403, forbidden);
-  if (!missing.empty() && !minimal) out.WrittenPropstat(404, missing);
+  if (!forbidden.empty()) out.Propstat(403, forbidden, Fragment::kWritten);
+  if (!missing.empty() && !minimal) out.Propstat(404, missing, Fragment::kWritten);
   out.EndResponse();
   return out.WithinLimit();
 }

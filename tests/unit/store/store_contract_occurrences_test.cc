@@ -7,8 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "dav/store/sqlite_migrations.h"
-#include "dav/store/sqlite_util.h"
+#include "tests/unit/store/sqlite_schema_at.h"
 #include "tests/unit/store/store_test_fixture.h"
 
 namespace cartable::store {
@@ -167,15 +166,8 @@ TEST(SqliteMigrationTest, Version9CalendarsAreBackfilled) {
   const std::string data_dir = dir.path() + "/data";
   std::filesystem::create_directories(data_dir);
   {
-    Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db");
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("BEGIN").ok());
-    for (int i = 0; i < 9; ++i) {
-      ASSERT_EQ(SqliteMigrations()[i].version, i + 1);
-      ASSERT_TRUE((*db)->Exec(SqliteMigrations()[i].sql).ok()) << i;
-    }
-    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 9").ok());
-    ASSERT_TRUE((*db)->Exec("COMMIT").ok());
+    Result<std::unique_ptr<Db>> db = OpenAtSchemaVersion(data_dir + "/cartable.db", 9);
+    ASSERT_TRUE(db.ok()) << db.status().message();
     // clang-format off
     Status st = (*db)->Exec(
         "INSERT INTO users (id, login, created_at) VALUES (1, 'a', 1);"

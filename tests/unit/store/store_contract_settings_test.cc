@@ -2,8 +2,7 @@
 // implementation; plus the SQLite migration of version-5 property rows into the columns.
 #include <filesystem>
 
-#include "dav/store/sqlite_migrations.h"
-#include "dav/store/sqlite_util.h"
+#include "tests/unit/store/sqlite_schema_at.h"
 #include "tests/unit/store/store_test_fixture.h"
 
 namespace cartable::store {
@@ -115,15 +114,8 @@ TEST(SqliteMigrationTest, Version5SettingRowsMoveIntoColumns) {
   const std::string data_dir = dir.path() + "/data";
   std::filesystem::create_directories(data_dir);
   {
-    Result<std::unique_ptr<Db>> db = Db::Open(data_dir + "/cartable.db");
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("BEGIN").ok());
-    for (int i = 0; i < 5; ++i) {
-      ASSERT_EQ(SqliteMigrations()[i].version, i + 1);
-      ASSERT_TRUE((*db)->Exec(SqliteMigrations()[i].sql).ok()) << i;
-    }
-    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 5").ok());
-    ASSERT_TRUE((*db)->Exec("COMMIT").ok());
+    Result<std::unique_ptr<Db>> db = OpenAtSchemaVersion(data_dir + "/cartable.db", 5);
+    ASSERT_TRUE(db.ok()) << db.status().message();
     const std::string cal = "urn:ietf:params:xml:ns:caldav", apple = "http://apple.com/ns/ical/";
     // One SQL row per line reads better than one operand per line.
     // clang-format off

@@ -149,61 +149,65 @@ def status_mark(s):
     return "" if s["status"] == "OK" else f" **{s['status']}**"
 
 
+def table_header(out, hdr):
+    out.append("| " + " | ".join(hdr) + " |")
+    out.append("|" + "---|" * len(hdr))
+
+
+def measured_rows(sec):
+    """(workload, label, goal, c, cells) for each workload and level that some target ran."""
+    for w, label, goal in WORKLOADS:
+        for c in sec.concs:
+            cells = [sec.s(t, w, c) for t in sec.targets]
+            if any(x and x["ops"] for x in cells):
+                yield w, label, goal, c, cells
+
+
 def cpu_table(sec, out):
     has_cyrus = "cyrus" in sec.targets
     hdr = ["workload", "c"] + [f"{TITLES[t]} ms/op" for t in sec.targets]
     if has_cyrus:
         hdr.append("Cartable ÷ Cyrus (goal ≤ 0.20)")
     hdr += ["Cartable goal (ms/op)", "met"]
-    out.append("| " + " | ".join(hdr) + " |")
-    out.append("|" + "---|" * len(hdr))
-    for w, label, goal in WORKLOADS:
-        for c in sec.concs:
-            cells = [sec.s(t, w, c) for t in sec.targets]
-            if not any(x and x["ops"] for x in cells):
-                continue
-            row = [label, str(c)]
-            for s in cells:
-                row.append((num(Section.cpu(s)) + status_mark(s)) if s else "–")
-            if has_cyrus:
-                a, b = sec.s("cartable", w, c), sec.s("cyrus", w, c)
-                ca, cb = Section.cpu(a), Section.cpu(b)
-                if ca is not None and cb:
-                    r = ca / cb
-                    mark = "✓" if r <= CYRUS_RATIO_GOAL else "✗"
-                    note = "" if a["status"] == b["status"] == "OK" else " (not both OK)"
-                    row.append(f"{r:.2f} {mark}{note}")
-                else:
-                    row.append("–")
-            ca = Section.cpu(sec.s("cartable", w, c))
-            if goal is None or ca is None:
-                row += ["–", ""]
+    table_header(out, hdr)
+    for w, label, goal, c, cells in measured_rows(sec):
+        row = [label, str(c)]
+        for s in cells:
+            row.append((num(Section.cpu(s)) + status_mark(s)) if s else "–")
+        if has_cyrus:
+            a, b = sec.s("cartable", w, c), sec.s("cyrus", w, c)
+            ca, cb = Section.cpu(a), Section.cpu(b)
+            if ca is not None and cb:
+                r = ca / cb
+                mark = "✓" if r <= CYRUS_RATIO_GOAL else "✗"
+                note = "" if a["status"] == b["status"] == "OK" else " (not both OK)"
+                row.append(f"{r:.2f} {mark}{note}")
             else:
-                row += [f"≤ {num(goal)}", "yes" if ca <= goal else f"no ({ca / goal:.1f}×)"]
-            out.append("| " + " | ".join(row) + " |")
+                row.append("–")
+        ca = Section.cpu(sec.s("cartable", w, c))
+        if goal is None or ca is None:
+            row += ["–", ""]
+        else:
+            row += [f"≤ {num(goal)}", "yes" if ca <= goal else f"no ({ca / goal:.1f}×)"]
+        out.append("| " + " | ".join(row) + " |")
 
 
 def rate_table(sec, out):
     hdr = ["workload", "c"]
     for t in sec.targets:
         hdr += [f"{TITLES[t]} ops/s", "p95 ms", "ops", "status"]
-    out.append("| " + " | ".join(hdr) + " |")
-    out.append("|" + "---|" * len(hdr))
-    for w, label, _ in WORKLOADS:
-        for c in sec.concs:
-            cells = [sec.s(t, w, c) for t in sec.targets]
-            if not any(x and x["ops"] for x in cells):
+    table_header(out, hdr)
+    for _, label, _, c, cells in measured_rows(sec):
+        row = [label, str(c)]
+        for s in cells:
+            if not s:
+                row += ["–", "–", "–", "not run"]
                 continue
-            row = [label, str(c)]
-            for s in cells:
-                if not s:
-                    row += ["–", "–", "–", "not run"]
-                    continue
-                st = s["status"] if s["status"] == "OK" else f"**{s['status']}**"
-                if s.get("truncated_by_time"):
-                    st += " (time cap)"
-                row += [num(s["ops_per_s"]), num(s["p95_ms"]), str(s["ops"]), st]
-            out.append("| " + " | ".join(row) + " |")
+            st = s["status"] if s["status"] == "OK" else f"**{s['status']}**"
+            if s.get("truncated_by_time"):
+                st += " (time cap)"
+            row += [num(s["ops_per_s"]), num(s["p95_ms"]), str(s["ops"]), st]
+        out.append("| " + " | ".join(row) + " |")
 
 
 def wrk_table(sec, out):
@@ -215,8 +219,7 @@ def wrk_table(sec, out):
     if triv and all("rps" in r for r in triv):
         base = sum(r["rps"] for r in triv) / len(triv)
     hdr = ["server", "req/s per run", "mean req/s", "non-2xx", "server CPU µs/req", "share of trivial"]
-    out.append("| " + " | ".join(hdr) + " |")
-    out.append("|" + "---|" * len(hdr))
+    table_header(out, hdr)
     names = ["trivial"] + [t for t in TARGETS if t in sec.wrk]
     for n in names:
         runs = sec.wrk.get(n)
@@ -246,8 +249,7 @@ def wrk_table(sec, out):
 def mem_table(sec, out):
     hdr = ["server", "peak RSS (VmHWM) MiB", "RSS at end MiB", "items after load (calendar / cards)",
            "store after load, du (apparent) MiB", "store at end MiB"]
-    out.append("| " + " | ".join(hdr) + " |")
-    out.append("|" + "---|" * len(hdr))
+    table_header(out, hdr)
     for t in sec.targets:
         pe = sec.last_info(t, "proc_end") or {}
         al = sec.first_info(t, "after_load") or {}

@@ -17,6 +17,7 @@ PACKAGES=(
   chromium
   poppler-utils
   radicale
+  libpq-dev postgresql-15
 )
 # The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
 # it, never as a Debian package): Debian's nodejs only when no node is installed at all.

@@ -394,6 +394,10 @@ struct StoreOptions {
   ChangeRetention retention;
   // The store's clock (timestamps of changes, and the age limit); empty = the system clock.
   std::function<UnixTime()> clock;
+  // PostgreSQL only: the most connections the store opens ([store] pool_size). A session
+  // borrows one for a transaction (or for one call outside a transaction) and waits up to
+  // busy_timeout_ms for one to be free, then fails with kUnavailable.
+  int pool_size = 8;
 };
 
 // Seconds a client is asked to wait (Retry-After) when the store was busy.
@@ -724,5 +728,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
 
 // Applies pending migrations and returns the schema version afterwards (for `cartable migrate`).
 Result<int> MigrateSqliteStore(const std::string& data_dir);
+
+// Opens the PostgreSQL store at `url` (postgresql://user:password@host:port/dbname) and applies
+// pending migrations from schemas/postgres (under an advisory lock, so several nodes starting at
+// once apply each migration once). Errors: kUnavailable (with retry) when the server cannot be
+// reached, kInternal when a migration fails. Several processes (nodes) may open the same
+// database: see dav/store/pg_store.h for what they share and how writes are serialised.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
+                                                 const StoreOptions& options = {});
+Result<int> MigratePostgresStore(const std::string& url);
 
 }  // namespace cartable::store

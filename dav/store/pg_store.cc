@@ -1,0 +1,4 @@
+// PostgreSQL store: PgPool, PgSession transactions and Exec, PgWriteScope, PgStore, OpenPostgresStore.
+#include "dav/store/pg_store.h"
+
+namespace cartable::store {}  // namespace cartable::store

@@ -39,8 +39,8 @@ Status PgStatus(PGconn* conn, const PGresult* result, std::string_view what);
 // integers in binary. Every Add* returns *this for chaining.
 class Params {
  public:
-  Params& Add(int64_t value);              // BIGINT
-  Params& Add(std::string_view text);      // TEXT (copied; must be valid UTF-8, no NUL)
+  Params& Add(int64_t value);          // BIGINT
+  Params& Add(std::string_view text);  // TEXT (copied; must be valid UTF-8, no NUL)
   Params& Add(const std::string& text) { return Add(std::string_view(text)); }
   Params& Add(const char* text) { return Add(std::string_view(text)); }
   Params& AddBytes(std::string_view bytes);  // BYTEA (copied, any bytes)

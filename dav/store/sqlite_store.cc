@@ -102,7 +102,7 @@ class SqliteTransaction : public Transaction {
   explicit SqliteTransaction(SqliteSession* session) : session_(session) {}
   ~SqliteTransaction() override {
     if (session_ == nullptr) return;
-    session_->db_->Exec("ROLLBACK");
+    session_->db_->ExecCached("ROLLBACK");
     session_->txn_ = SqliteSession::TxnState::kNone;
     session_->EndWrite();
   }
@@ -110,8 +110,8 @@ class SqliteTransaction : public Transaction {
     if (session_ == nullptr) return Status::Internal("transaction already finished");
     SqliteSession* session = session_;
     session_ = nullptr;
-    Status s = session->db_->Exec("COMMIT");
-    if (!s.ok()) session->db_->Exec("ROLLBACK");
+    Status s = session->db_->ExecCached("COMMIT");
+    if (!s.ok()) session->db_->ExecCached("ROLLBACK");
     session->txn_ = SqliteSession::TxnState::kNone;
     // Returns only once the commit is durable (or the error): the store's contract.
     return session->EndCommit(std::move(s));
@@ -169,7 +169,7 @@ UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock()
 Status SqliteSession::BeginWrite() {
   if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
   hook_.wrote = false;
-  Status s = db_->Exec("BEGIN IMMEDIATE");
+  Status s = db_->ExecCached("BEGIN IMMEDIATE");
   if (!s.ok()) EndWrite();
   return s;
 }
@@ -203,7 +203,7 @@ Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
 Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
   if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
-  Status s = write ? BeginWrite() : db_->Exec("BEGIN DEFERRED");
+  Status s = write ? BeginWrite() : db_->ExecCached("BEGIN DEFERRED");
   if (!s.ok()) return s;
   txn_ = write ? TxnState::kWrite : TxnState::kRead;
   return std::unique_ptr<Transaction>(new SqliteTransaction(this));
@@ -216,7 +216,7 @@ WriteScope::WriteScope(SqliteSession& session) : session_(session) {
     status_ = Status::Internal("mutating call inside a read transaction");
   } else {
     own_txn_ = session_.txn_ == SqliteSession::TxnState::kNone;
-    status_ = own_txn_ ? session_.BeginWrite() : session_.db_->Exec("SAVEPOINT call");
+    status_ = own_txn_ ? session_.BeginWrite() : session_.db_->ExecCached("SAVEPOINT call");
     active_ = status_.ok();
   }
 }
@@ -228,11 +228,11 @@ WriteScope::~WriteScope() {
 void WriteScope::Undo() {
   active_ = false;
   if (own_txn_) {
-    session_.db_->Exec("ROLLBACK");
+    session_.db_->ExecCached("ROLLBACK");
     session_.EndWrite();
   } else {
-    session_.db_->Exec("ROLLBACK TO call");
-    session_.db_->Exec("RELEASE call");
+    session_.db_->ExecCached("ROLLBACK TO call");
+    session_.db_->ExecCached("RELEASE call");
   }
 }
 
@@ -242,7 +242,7 @@ Status WriteScope::Finish(const Status& result) {
     Undo();
     return result;
   }
-  Status s = session_.db_->Exec(own_txn_ ? "COMMIT" : "RELEASE call");
+  Status s = session_.db_->ExecCached(own_txn_ ? "COMMIT" : "RELEASE call");
   if (!s.ok()) {
     Undo();
     return s;

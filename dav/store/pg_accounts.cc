@@ -217,14 +217,18 @@ Result<User> PgSession::GetUserByGroupKey(const std::string& group_key) {
   return QueryUser(*this, "WHERE group_key = $1", group_key);
 }
 
+// COLLATE "C" (as the schema declares these columns): ordered bytewise like SQLite, whatever the
+// database's default collation.
 Result<std::vector<User>> PgSession::ListUsers() {
-  return QueryAll<User>(*this, std::string(kUserColumns) + "WHERE kind = 'person' ORDER BY login",
-                        Params(), "listing users", ReadUser);
+  return QueryAll<User>(
+      *this, std::string(kUserColumns) + "WHERE kind = 'person' ORDER BY login COLLATE \"C\"",
+      Params(), "listing users", ReadUser);
 }
 
 Result<std::vector<User>> PgSession::ListGroups() {
-  return QueryAll<User>(*this, std::string(kUserColumns) + "WHERE kind = 'group' ORDER BY login",
-                        Params(), "listing users", ReadUser);
+  return QueryAll<User>(
+      *this, std::string(kUserColumns) + "WHERE kind = 'group' ORDER BY login COLLATE \"C\"",
+      Params(), "listing users", ReadUser);
 }
 
 Status PgSession::UpdateUser(const User& user) {
@@ -370,7 +374,7 @@ Result<Id> PgSession::CreateAppPassword(const AppPassword& a) {
 
 Result<std::vector<AppPassword>> PgSession::ListAppPasswords(Id user_id) {
   return QueryAll<AppPassword>(
-      *this, std::string(kAppPasswordColumns) + "WHERE user_id = $1 ORDER BY name",
+      *this, std::string(kAppPasswordColumns) + "WHERE user_id = $1 ORDER BY name COLLATE \"C\"",
       Params().Add(user_id), "listing app passwords", ReadAppPassword);
 }
 

@@ -15,6 +15,9 @@ namespace {
 using pg::Params;
 using pg::Rows;
 
+// Flags are INTEGER 0/1 as in SQLite (schemas/postgres/0001_init.sql), bound as int64_t; ordering
+// is bytewise because every TEXT column is COLLATE "C".
+
 constexpr char kUserColumns[] =
     "SELECT id, login, email, display_name, password_hash, state, quota_bytes, used_bytes, "
     "credential_version, must_change_password, created_at, scheduling, kind, group_key "
@@ -185,11 +188,11 @@ Result<Id> PgSession::CreateUser(const User& user) {
   AddTextOrNull(p, user.email);
   p.Add(user.display_name).Add(user.password_hash).Add(StateText(user.state));
   p.Add(user.quota_bytes).Add(user.credential_version > 0 ? user.credential_version : 1);
-  p.AddBool(user.must_change_password);
+  p.Add(int64_t{user.must_change_password});
   p.Add(user.created_at != 0 ? user.created_at : Now());
   p.Add(user.kind == UserKind::kGroup ? "group" : "person");
   AddTextOrNull(p, user.group_key);
-  p.AddBool(user.scheduling);  // off for group accounts (no inbox)
+  p.Add(int64_t{user.scheduling});  // off for group accounts (no inbox)
   return InsertedId(
       WriteOne(*this,
                "INSERT INTO users (login, email, display_name, password_hash, state, quota_bytes, "
@@ -217,26 +220,22 @@ Result<User> PgSession::GetUserByGroupKey(const std::string& group_key) {
   return QueryUser(*this, "WHERE group_key = $1", group_key);
 }
 
-// COLLATE "C" (as the schema declares these columns): ordered bytewise like SQLite, whatever the
-// database's default collation.
 Result<std::vector<User>> PgSession::ListUsers() {
-  return QueryAll<User>(
-      *this, std::string(kUserColumns) + "WHERE kind = 'person' ORDER BY login COLLATE \"C\"",
-      Params(), "listing users", ReadUser);
+  return QueryAll<User>(*this, std::string(kUserColumns) + "WHERE kind = 'person' ORDER BY login",
+                        Params(), "listing users", ReadUser);
 }
 
 Result<std::vector<User>> PgSession::ListGroups() {
-  return QueryAll<User>(
-      *this, std::string(kUserColumns) + "WHERE kind = 'group' ORDER BY login COLLATE \"C\"",
-      Params(), "listing users", ReadUser);
+  return QueryAll<User>(*this, std::string(kUserColumns) + "WHERE kind = 'group' ORDER BY login",
+                        Params(), "listing users", ReadUser);
 }
 
 Status PgSession::UpdateUser(const User& user) {
   Params p;
   p.Add(user.display_name);
   AddTextOrNull(p, user.email);
-  p.Add(user.quota_bytes).AddBool(user.must_change_password).Add(StateText(user.state));
-  p.Add(user.id).AddBool(user.scheduling);
+  p.Add(user.quota_bytes).Add(int64_t{user.must_change_password}).Add(StateText(user.state));
+  p.Add(user.id).Add(int64_t{user.scheduling});
   // In SET expressions `state` is the old value: the version moves only on a real state change.
   return WriteRequired(
       *this,
@@ -251,8 +250,8 @@ Status PgSession::SetPasswordHash(Id user_id, const std::string& hash, bool must
   return WriteRequired(*this,
                        "UPDATE users SET password_hash = $1, must_change_password = $2, "
                        "credential_version = credential_version + 1 WHERE id = $3",
-                       Params().Add(hash).AddBool(must_change).Add(user_id), "setting a password",
-                       NoUser(user_id));
+                       Params().Add(hash).Add(int64_t{must_change}).Add(user_id),
+                       "setting a password", NoUser(user_id));
 }
 
 // ---- security state ----
@@ -278,9 +277,9 @@ Result<UserSecurity> PgSession::GetUserSecurity(Id user_id) {
 
 Status PgSession::SetUserSecurity(Id user_id, const UserSecurity& u, bool bump_credentials) {
   Params p;
-  p.Add(u.role == Role::kAdmin ? "admin" : "user").AddBool(u.otp_required);
+  p.Add(u.role == Role::kAdmin ? "admin" : "user").Add(int64_t{u.otp_required});
   p.Add(u.otp_secret).Add(u.otp_enrolled_at).Add(u.otp_last_step);
-  p.Add(u.locked_until).Add(u.temporary_locks).AddBool(u.blocked);
+  p.Add(u.locked_until).Add(u.temporary_locks).Add(int64_t{u.blocked});
   p.Add(u.password_changed_at).Add(u.backup_email);
   p.Add(u.backup_email_pending).Add(int64_t{bump_credentials}).Add(user_id);
   return WriteRequired(
@@ -374,7 +373,7 @@ Result<Id> PgSession::CreateAppPassword(const AppPassword& a) {
 
 Result<std::vector<AppPassword>> PgSession::ListAppPasswords(Id user_id) {
   return QueryAll<AppPassword>(
-      *this, std::string(kAppPasswordColumns) + "WHERE user_id = $1 ORDER BY name COLLATE \"C\"",
+      *this, std::string(kAppPasswordColumns) + "WHERE user_id = $1 ORDER BY name",
       Params().Add(user_id), "listing app passwords", ReadAppPassword);
 }
 

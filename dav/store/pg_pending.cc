@@ -149,83 +149,6 @@ Result<std::vector<AuditEntry>> PgSession::ListAudit(const AuditQuery&) {
   return Status::Internal("PgSession::ListAudit: not ported yet");
 }
 
-Result<Collection> PgSession::GetCollection(const std::string&) {
-  return Status::Internal("PgSession::GetCollection: not ported yet");
-}
-
-Result<Collection> PgSession::GetCollectionById(Id) {
-  return Status::Internal("PgSession::GetCollectionById: not ported yet");
-}
-
-Result<Collection> PgSession::CreateCollection(const std::string&, Id, Id, const std::string&) {
-  return Status::Internal("PgSession::CreateCollection: not ported yet");
-}
-
-Result<std::vector<Collection>> PgSession::ListChildCollections(Id) {
-  return Status::Internal("PgSession::ListChildCollections: not ported yet");
-}
-
-Status PgSession::DeleteCollection(Id) {
-  return Status::Internal("PgSession::DeleteCollection: not ported yet");
-}
-
-Status PgSession::MoveCollection(Id, const std::string&, Id) {
-  return Status::Internal("PgSession::MoveCollection: not ported yet");
-}
-
-Status PgSession::SetCollectionSettings(Id, const CollectionSettings&) {
-  return Status::Internal("PgSession::SetCollectionSettings: not ported yet");
-}
-
-Result<int64_t> PgSession::Touch(Id, const std::string&, bool) {
-  return Status::Internal("PgSession::Touch: not ported yet");
-}
-
-Result<Object> PgSession::GetObject(Id, const std::string&, bool) {
-  return Status::Internal("PgSession::GetObject: not ported yet");
-}
-
-Status PgSession::ForEachObject(Id, const ObjectVisitor&) {
-  return Status::Internal("PgSession::ForEachObject: not ported yet");
-}
-
-Status PgSession::QueryObjects(Id, const ObjectQuery&, const ObjectVisitor&) {
-  return Status::Internal("PgSession::QueryObjects: not ported yet");
-}
-
-Result<std::vector<Object>> PgSession::GetObjects(Id, const std::vector<std::string>&, bool) {
-  return Status::Internal("PgSession::GetObjects: not ported yet");
-}
-
-Result<Object> PgSession::FindObjectByUid(Id, const std::string&) {
-  return Status::Internal("PgSession::FindObjectByUid: not ported yet");
-}
-
-Result<Object> PgSession::PutObject(Id, const std::string&, const std::string&, const std::string&,
-                                    const ObjectIndex&) {
-  return Status::Internal("PgSession::PutObject: not ported yet");
-}
-
-Status PgSession::DeleteObject(Id, const std::string&) {
-  return Status::Internal("PgSession::DeleteObject: not ported yet");
-}
-
-Result<std::vector<DeadProperty>> PgSession::GetProperties(Owner, Id) {
-  return Status::Internal("PgSession::GetProperties: not ported yet");
-}
-
-Status PgSession::ForEachObjectProperty(Id, const PropertyVisitor&) {
-  return Status::Internal("PgSession::ForEachObjectProperty: not ported yet");
-}
-
-Status PgSession::SetProperty(Owner, Id, const DeadProperty&) {
-  return Status::Internal("PgSession::SetProperty: not ported yet");
-}
-
-Status PgSession::RemoveProperty(Owner, Id, const std::string&, const std::string&) {
-  return Status::Internal("PgSession::RemoveProperty: not ported yet");
-}
-
 Result<std::vector<DirectoryEntry>> PgSession::ListDirectoryEntries() {
   return Status::Internal("PgSession::ListDirectoryEntries: not ported yet");
 }
@@ -364,39 +287,6 @@ Result<User> PgSession::GetUserByGroupKey(const std::string&) {
 
 Result<std::vector<User>> PgSession::ListGroups() {
   return Status::Internal("PgSession::ListGroups: not ported yet");
-}
-
-Result<std::vector<Change>> PgSession::ChangesSince(Id, int64_t) {
-  return Status::Internal("PgSession::ChangesSince: not ported yet");
-}
-
-Status PgSession::ForEachObjectListing(Id, const ObjectVisitor&) {
-  return Status::Internal("PgSession::ForEachObjectListing: not ported yet");
-}
-
-Result<Session::OccurrenceMatches> PgSession::QueryOccurrences(Id, const std::string&, int64_t,
-                                                               int64_t, const std::string&) {
-  return Status::Internal("PgSession::QueryOccurrences: not ported yet");
-}
-
-Result<std::vector<Object>> PgSession::GetObjectsById(Id, const std::vector<Id>&, bool) {
-  return Status::Internal("PgSession::GetObjectsById: not ported yet");
-}
-
-Result<std::vector<Id>> PgSession::OccurrenceBackfillCollections() {
-  return Status::Internal("PgSession::OccurrenceBackfillCollections: not ported yet");
-}
-
-Result<std::vector<Object>> PgSession::ObjectsWithoutOccurrences(Id, size_t) {
-  return Status::Internal("PgSession::ObjectsWithoutOccurrences: not ported yet");
-}
-
-Result<bool> PgSession::BackfillOccurrences(Id, const std::string&, const OccurrenceSet&) {
-  return Status::Internal("PgSession::BackfillOccurrences: not ported yet");
-}
-
-Result<bool> PgSession::FinishOccurrenceBackfill(Id) {
-  return Status::Internal("PgSession::FinishOccurrenceBackfill: not ported yet");
 }
 
 }  // namespace cartable::store

@@ -232,7 +232,7 @@ Status DoMoveCollection(PgSession& s, Id collection_id, const std::string& new_p
   const std::string member = CollectionMemberName(new_path);
   // length() and substr() count characters on both sides (the old path is a prefix of each).
   Result<pg::Rows> rename = s.Exec(
-      "UPDATE collections SET path = $1 || substr(path, length($2) + 1) "
+      "UPDATE collections SET path = $1::text || substr(path, length($2::text) + 1) "
       "WHERE path >= $2 AND path < $3",
       pg::Params().Add(new_path).Add(c->path).Add(PathUpperBound(c->path)), "renaming " + c->path);
   if (!rename.ok()) return rename.status();
@@ -272,7 +272,7 @@ Result<int64_t> Bump(PgSession& s, Id collection_id, const std::string& name, bo
   Result<pg::Rows> log = s.Exec(
       "INSERT INTO changes (collection_id, seq, name, deleted, changed_at) "
       "VALUES ($1, $2, $3, $4, $5)",
-      pg::Params().Add(collection_id).Add(seq).Add(name).AddBool(deleted).Add(now),
+      pg::Params().Add(collection_id).Add(seq).Add(name).Add(int64_t{deleted}).Add(now),
       "logging a change");
   if (!log.ok()) return log.status();
   Status st = PruneChanges(s, collection_id, seq, floor);
@@ -333,7 +333,13 @@ Status PgSession::SetCollectionSettings(Id collection_id, const CollectionSettin
   if (!scope.status().ok()) return scope.status();
   pg::Params p;
   p.AddOrNull(settings.display_name).AddOrNull(settings.description).AddOrNull(settings.color);
-  p.AddOrNull(settings.order).AddOrNull(settings.time_zone).AddOrNull(settings.transparent);
+  p.AddOrNull(settings.order).AddOrNull(settings.time_zone);
+  // transparent is INTEGER 0/1, as in SQLite (0006_collection_settings.sql).
+  if (settings.transparent) {
+    p.Add(int64_t{*settings.transparent});
+  } else {
+    p.AddNull();
+  }
   if (settings.default_calendar_id != 0) {
     p.Add(settings.default_calendar_id);
   } else {

@@ -85,16 +85,16 @@ const char* OwnerText(Owner owner) { return owner == Owner::kCollection ? "colle
 // end (a prepared statement must use every parameter up to the highest).
 const char* QueryObjectsSql(bool by_component, bool with_data) {
 #define QUERY_OVERLAP " AND first_start < $4 AND last_end > $3"
-#define QUERY_BY_COMPONENT(COLUMNS)                                                       \
-  "SELECT * FROM (" COLUMNS                                                               \
-  " FROM objects WHERE collection_id = $1 AND component = $2 "                            \
-  "AND NOT unbounded AND first_start >= $5" QUERY_OVERLAP " UNION ALL " COLUMNS           \
-  " FROM objects WHERE collection_id = $1 AND component = $2 AND unbounded" QUERY_OVERLAP \
+#define QUERY_BY_COMPONENT(COLUMNS)                                                           \
+  "SELECT * FROM (" COLUMNS                                                                   \
+  " FROM objects WHERE collection_id = $1 AND component = $2 "                                \
+  "AND unbounded = 0 AND first_start >= $5" QUERY_OVERLAP " UNION ALL " COLUMNS               \
+  " FROM objects WHERE collection_id = $1 AND component = $2 AND unbounded = 1" QUERY_OVERLAP \
   ") AS matching ORDER BY name"
-#define QUERY_ANY(COLUMNS)                                                             \
-  COLUMNS                                                                              \
-      " FROM objects WHERE collection_id = $1 AND first_start < $3 AND last_end > $2 " \
-      "ORDER BY name"
+#define QUERY_ANY(COLUMNS)                                                         \
+  COLUMNS                                                                          \
+  " FROM objects WHERE collection_id = $1 AND first_start < $3 AND last_end > $2 " \
+  "ORDER BY name"
   static const char* const kSql[2][2] = {
       // [by component][with data]
       {QUERY_ANY(OBJECT_COLUMNS), QUERY_ANY(OBJECT_COLUMNS ", data")},
@@ -156,7 +156,7 @@ Result<Object> DoPutObject(PgSession& s, Id collection_id, const std::string& na
   pg::Params p;
   p.Add(o.content_type).Add(o.etag).Add(o.size).Add(o.modified_at).Add(o.change_seq);
   p.AddBytes(data).Add(index.uid).Add(index.component).Add(index.first_start);
-  p.Add(index.last_end).AddBool(index.needs_expansion);
+  p.Add(index.last_end).Add(int64_t{index.needs_expansion});
   if (old.ok()) {
     p.Add(old->id);
   } else {
@@ -432,7 +432,7 @@ Status WriteOccurrences(PgSession& s, Id object_id, Id collection_id, const Obje
   }
   Result<pg::Rows> rows = s.Exec(
       "INSERT INTO occurrences (object_id, collection_id, component, class, lo, hi) "
-      "SELECT $1, $2, $3, t.class, t.lo, t.hi "
+      "SELECT $1, $2, $3::text, t.class, t.lo, t.hi "
       "FROM unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS t(class, lo, hi) "
       "ON CONFLICT DO NOTHING",
       pg::Params()
@@ -448,7 +448,7 @@ Status WriteOccurrences(PgSession& s, Id object_id, Id collection_id, const Obje
   return s
       .Exec(
           "INSERT INTO occurrence_classes (collection_id, component, class) "
-          "SELECT $1, $2, unnest($3::bigint[]) ON CONFLICT DO NOTHING",
+          "SELECT $1, $2::text, unnest($3::bigint[]) ON CONFLICT DO NOTHING",
           pg::Params().Add(collection_id).Add(index.component).AddIds(classes),
           "storing occurrences")
       .status();

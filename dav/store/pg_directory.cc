@@ -170,20 +170,37 @@ constexpr char kListDepartementSql[] = PG_DIRECTORY_COLUMNS("")
 constexpr char kListEstablishmentSql[] = PG_DIRECTORY_COLUMNS("")
     "FROM directory_entries WHERE uai = $1 AND ($2::text = '' OR departement = $2) "
     "AND ($3::bigint = 0 OR active = 1) ORDER BY sort_key, id LIMIT $4";
-// Word prefixes: the GIN match set, filtered and top-N sorted within directory_search (which
-// carries sort_key and the filters, 0013_directory_search_order.sql), then only the winners read
-// from directory_entries. Never a walk of directory_entries in sort_key order probing each row,
-// which the planner picks for a LIMIT otherwise and which reads most of the table when the
-// matches sort late.
-constexpr char kSearchSql[] = PG_DIRECTORY_COLUMNS("e.")
-    "FROM (SELECT entry_id, sort_key FROM directory_search WHERE words @@ $1::tsquery "
-    "AND ($2::text = '' OR departement = $2) AND ($3::text = '' OR uai = $3) "
-    "AND ($4::bigint = 0 OR active = 1) ORDER BY sort_key, entry_id LIMIT $5) m "
+// Prefix searches and substring lookups run in two steps, because neither of PostgreSQL's two
+// plans for "matches, in order, LIMIT n" is good for every word: walking the rows in order and
+// testing each stops early when matches are dense ("m", "jean": 1 ms) but reads most of 50,000
+// people when they are rare or sort late ("nguyen", "lef": 300-700 ms); the GIN match set,
+// sorted, is the reverse (tens of ms for "m", a few for "nguyen"). So: first the walk over the
+// first kWalkRows rows in order; when it finds `limit` matches they are the first `limit` of the
+// whole table (the walk is in the result's order) and that is the answer; otherwise the GIN
+// match set, filtered and sorted (behind an OFFSET 0 or MATERIALIZED fence, so that the planner
+// cannot turn it back into the long walk). SQLite's FTS5 merges its posting lists in rowid order
+// and needs neither.
+constexpr int64_t kWalkRows = 1000;
+// The copies of sort_key and the filters in directory_search (0013_directory_search_order.sql)
+// keep both steps within that table; only the winners are read from directory_entries.
+#define PG_SEARCH_FILTERS                                                                       \
+  "($2::text = '' OR departement = $2) AND ($3::text = '' OR uai = $3) AND ($4::bigint = 0 OR " \
+  "active = 1)"
+constexpr char kSearchWalkSql[] = PG_DIRECTORY_COLUMNS("e.")
+    "FROM (SELECT entry_id, sort_key FROM (SELECT entry_id, sort_key, words FROM "
+    "directory_search WHERE " PG_SEARCH_FILTERS " ORDER BY sort_key, entry_id LIMIT $6) w "
+    "WHERE words @@ $1::tsquery ORDER BY sort_key, entry_id LIMIT $5) m "
     "JOIN directory_entries e ON e.id = m.entry_id ORDER BY m.sort_key, m.entry_id";
-// In id order, as SQLite's FTS5 gives its matches, so the LIMIT keeps the same ids. The match
-// set comes from the trigram index whole (MATERIALIZED), then is sorted: otherwise PostgreSQL
-// walks the primary key in id order testing each row for a LIMIT, which reads the whole table
-// when the needle is rare (a name typed in full: 40-200 ms among 50,000 people instead of 1).
+constexpr char kSearchSql[] = PG_DIRECTORY_COLUMNS("e.")
+    "FROM (SELECT entry_id, sort_key FROM (SELECT entry_id, sort_key FROM directory_search "
+    "WHERE words @@ $1::tsquery AND " PG_SEARCH_FILTERS " OFFSET 0) g "
+    "ORDER BY sort_key, entry_id LIMIT $5) m "
+    "JOIN directory_entries e ON e.id = m.entry_id ORDER BY m.sort_key, m.entry_id";
+// Substrings, in id order as SQLite's FTS5 gives its matches (so the LIMIT keeps the same ids);
+// `active` is copied in directory_trigram too.
+constexpr char kContainsWalkSql[] =
+    "SELECT entry_id FROM (SELECT entry_id, text FROM directory_trigram WHERE active = 1 "
+    "ORDER BY entry_id LIMIT $3) w WHERE text LIKE $1 ORDER BY entry_id LIMIT $2";
 constexpr char kContainsSql[] =
     "WITH m AS MATERIALIZED (SELECT entry_id FROM directory_trigram WHERE text LIKE $1 "
     "AND active = 1) SELECT entry_id FROM m ORDER BY entry_id LIMIT $2";
@@ -326,14 +343,12 @@ Result<std::vector<DirectoryEntry>> PgSession::SearchDirectory(const DirectoryQu
   const int64_t limit = SqlLimit(query.limit);
   Result<pg::Rows> r = Status::OK();
   if (!words.empty()) {
-    r = Exec(kSearchSql,
-             pg::Params()
-                 .Add(SearchQuery(words))
-                 .Add(query.departement)
-                 .Add(query.uai)
-                 .Add(active_only)
-                 .Add(limit),
-             "searching the directory");
+    pg::Params p;
+    p.Add(SearchQuery(words)).Add(query.departement).Add(query.uai).Add(active_only).Add(limit);
+    pg::Params walk = p;
+    walk.Add(kWalkRows);
+    r = Exec(kSearchWalkSql, walk, "searching the directory");
+    if (r.ok() && r->size() < limit) r = Exec(kSearchSql, p, "searching the directory");
   } else if (!query.uai.empty()) {
     r = Exec(kListEstablishmentSql,
              pg::Params().Add(query.uai).Add(query.departement).Add(active_only).Add(limit),
@@ -353,11 +368,19 @@ Result<std::vector<Id>> PgSession::DirectoryEntriesContaining(const std::string&
   if (limit == 0) return std::vector<Id>();
   const std::string folded = FoldForSearch(needle);
   if (!IsPgText(folded)) return std::vector<Id>();  // occurs in no stored text
-  const bool indexed = Utf8Length(folded) >= 3;
-  Result<pg::Rows> r =
-      Exec(indexed ? kContainsSql : kContainsShortSql,
-           pg::Params().Add(indexed ? "%" + LikeEscape(folded) + "%" : folded).Add(SqlLimit(limit)),
-           "searching the directory");
+  Result<pg::Rows> r = Status::OK();
+  if (Utf8Length(folded) >= 3) {
+    const std::string pattern = "%" + LikeEscape(folded) + "%";
+    r = Exec(kContainsWalkSql, pg::Params().Add(pattern).Add(SqlLimit(limit)).Add(kWalkRows),
+             "searching the directory");
+    if (r.ok() && r->size() < SqlLimit(limit)) {
+      r = Exec(kContainsSql, pg::Params().Add(pattern).Add(SqlLimit(limit)),
+               "searching the directory");
+    }
+  } else {
+    r = Exec(kContainsShortSql, pg::Params().Add(folded).Add(SqlLimit(limit)),
+             "searching the directory");
+  }
   if (!r.ok()) return r.status();
   std::vector<Id> out;
   out.reserve(r->size());

@@ -22,3 +22,6 @@ UPDATE directory_search s
 -- is filtered without a join (see pg_directory.cc kContainsSql).
 ALTER TABLE directory_trigram ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
 UPDATE directory_trigram t SET active = e.active FROM directory_entries e WHERE e.id = t.entry_id;
+
+-- The ordered walk of SearchDirectory's first step (pg_directory.cc kSearchWalkSql).
+CREATE INDEX directory_search_order ON directory_search(sort_key, entry_id);

@@ -1,4 +1,351 @@
-// PostgreSQL store: directory entries and search with PostgreSQL text search (mirrors sqlite_directory.cc).
+// PgSession: the staff directory (schemas/postgres/0003_directory.sql) and its two search tables,
+// answering exactly as sqlite_directory.cc does.
+//
+// Both backends fold text with the same C++ rules (directory_text.h: SearchTextOf, ContainsTextOf,
+// QueryWords), so they find the same people by construction; PostgreSQL never folds or parses the
+// text itself (unaccent's table differs from FoldForSearch, and a text search configuration
+// splits "jean.labert" or "lefevre2" otherwise than FTS5's unicode61 does):
+//  - SearchDirectory: directory_search.words is a tsvector written as a literal of SplitWords'
+//    words with their positions, fields separated by a gap; a query is a tsquery of prefix
+//    phrases ('jean' <-> 'lab':*), the FTS5 semantics of "jean lab"*, answered from a GIN index.
+//  - DirectoryEntriesContaining: directory_trigram.text LIKE '%needle%' (pg_trgm GIN index) for
+//    needles of 3 characters or more, strpos() over the rows in id order below that, as SQLite's
+//    trigram table and instr().
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "dav/store/directory_text.h"
 #include "dav/store/pg_store.h"
 
-namespace cartable::store {}  // namespace cartable::store
+namespace cartable::store {
+namespace {
+
+#define PG_DIRECTORY_COLUMNS(T)                                                              \
+  "SELECT " T "id, " T "source_key, " T "user_id, " T "card_uid, " T "nom, " T "prenom, " T  \
+  "email, " T "fonction, " T "etablissement, " T "uai, " T "departement, " T "telephone, " T \
+  "active, " T "updated_at, " T "numen_hash, " T "birth_hash "
+
+DirectoryEntry ReadEntry(const pg::Rows& r, int i) {
+  DirectoryEntry e;
+  e.id = r.Int(i, 0);
+  e.source_key = r.Text(i, 1);
+  e.user_id = r.Int(i, 2);  // NULL reads as 0
+  e.card_uid = r.Text(i, 3);
+  e.nom = r.Text(i, 4);
+  e.prenom = r.Text(i, 5);
+  e.email = r.Text(i, 6);
+  e.fonction = r.Text(i, 7);
+  e.etablissement = r.Text(i, 8);
+  e.uai = r.Text(i, 9);
+  e.departement = r.Text(i, 10);
+  e.telephone = r.Text(i, 11);
+  e.active = r.Int(i, 12) != 0;
+  e.updated_at = r.Int(i, 13);
+  e.numen_hash = r.Text(i, 14);
+  e.birth_hash = r.Text(i, 15);
+  return e;
+}
+
+std::vector<DirectoryEntry> ReadEntries(const pg::Rows& r) {
+  std::vector<DirectoryEntry> out;
+  out.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i) out.push_back(ReadEntry(r, i));
+  return out;
+}
+
+int64_t SqlLimit(size_t limit) {
+  return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
+}
+
+// True when PostgreSQL accepts `s` as text: well-formed UTF-8 (no overlong form, surrogate or
+// code point above U+10FFFF) without NUL. Stored texts always are, so a query word or filter
+// that is not can match nothing: it gives no result, as on SQLite, instead of an encoding error.
+bool IsPgText(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// PostgreSQL refuses lexemes longer than this (bytes); longer words are cut at a character
+// boundary, in the index and in queries alike.
+constexpr size_t kMaxLexemeBytes = 2046;
+
+std::string Lexeme(std::string_view word) {
+  if (word.size() > kMaxLexemeBytes) {
+    size_t n = kMaxLexemeBytes;
+    while (n > 0 && (static_cast<unsigned char>(word[n]) & 0xC0) == 0x80) --n;
+    word = word.substr(0, n);
+  }
+  // SplitWords keeps only letters, digits and non-ASCII bytes: no quote or backslash to escape,
+  // but the literal is built as if there could be.
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'' || c == '\\') out += c == '\'' ? '\'' : '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+// The tsvector literal of the fields' words: positions count up from 1 within the entry, with a
+// gap of one position between fields, so that a phrase ("a <-> b", distance exactly 1) never
+// joins the last word of one field to the first of the next. Positions above 16383 are where
+// PostgreSQL stops counting; no directory field comes near.
+std::string SearchVector(const DirectorySearchText& text) {
+  std::string out;
+  int position = 1;
+  for (const std::string* field : {&text.name, &text.email, &text.fonction, &text.etablissement}) {
+    for (const std::string& word : SplitWords(*field)) {
+      if (!out.empty()) out += ' ';
+      out += Lexeme(word) + ":" + std::to_string(std::min(position, 16383));
+      ++position;
+    }
+    ++position;
+  }
+  return out;
+}
+
+// The tsquery of QueryWords: each word a phrase of its tokens, the last one a prefix, ANDed
+// ("jean.lab le" -> "('jean' <-> 'lab':*) & ('le':*)"), what FtsPrefixQuery asks FTS5.
+std::string SearchQuery(const std::vector<std::vector<std::string>>& words) {
+  std::string query;
+  for (const std::vector<std::string>& tokens : words) {
+    std::string phrase;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (i > 0) phrase += " <-> ";
+      phrase += Lexeme(tokens[i]);
+    }
+    if (!query.empty()) query += " & ";
+    query += "(" + phrase + ":*)";
+  }
+  return query;
+}
+
+// `s` as a LIKE pattern matching itself (backslash is LIKE's default escape character).
+std::string LikeEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A search without words: everyone (of the department), in order, from the sort indexes.
+constexpr char kListAllSql[] = PG_DIRECTORY_COLUMNS(
+    "") "FROM directory_entries WHERE ($1::bigint = 0 OR active = 1) "
+        "ORDER BY sort_key, id LIMIT $2";
+constexpr char kListDepartementSql[] = PG_DIRECTORY_COLUMNS("")
+    "FROM directory_entries WHERE departement = $1 AND ($2::bigint = 0 OR active = 1) "
+    "ORDER BY sort_key, id LIMIT $3";
+// People of one establishment (its members are few: the partial uai index, then a sort).
+constexpr char kListEstablishmentSql[] = PG_DIRECTORY_COLUMNS("")
+    "FROM directory_entries WHERE uai = $1 AND ($2::text = '' OR departement = $2) "
+    "AND ($3::bigint = 0 OR active = 1) ORDER BY sort_key, id LIMIT $4";
+// Word prefixes: the GIN index gives the matching entries, which are then sorted.
+constexpr char kSearchSql[] = PG_DIRECTORY_COLUMNS("e.")
+    "FROM directory_search s JOIN directory_entries e ON e.id = s.entry_id "
+    "WHERE s.words @@ $1::tsquery AND ($2::text = '' OR e.departement = $2) "
+    "AND ($3::text = '' OR e.uai = $3) AND ($4::bigint = 0 OR e.active = 1) "
+    "ORDER BY e.sort_key, e.id LIMIT $5";
+// In id order, as SQLite's FTS5 gives its matches, so the LIMIT keeps the same ids.
+constexpr char kContainsSql[] =
+    "SELECT t.entry_id FROM directory_trigram t JOIN directory_entries e ON e.id = t.entry_id "
+    "WHERE t.text LIKE $1 AND e.active = 1 ORDER BY t.entry_id LIMIT $2";
+// Needles shorter than a trigram: every row's folded text is scanned in id order.
+constexpr char kContainsShortSql[] =
+    "SELECT t.entry_id FROM directory_trigram t JOIN directory_entries e ON e.id = t.entry_id "
+    "WHERE strpos(t.text, $1) > 0 AND e.active = 1 ORDER BY t.entry_id LIMIT $2";
+
+}  // namespace
+
+Result<std::vector<DirectoryEntry>> PgSession::ListDirectoryEntries() {
+  Result<pg::Rows> r =
+      Exec(PG_DIRECTORY_COLUMNS("") "FROM directory_entries ORDER BY id", "reading the directory");
+  if (!r.ok()) return r.status();
+  return ReadEntries(*r);
+}
+
+Result<DirectoryEntry> PgSession::GetDirectoryEntryByUser(Id user_id) {
+  // Several entries may name one account (a person re-imported under a new key): the active one.
+  Result<pg::Rows> r = Exec(PG_DIRECTORY_COLUMNS("") "FROM directory_entries WHERE user_id = $1 "
+                                                     "ORDER BY active DESC, id LIMIT 1",
+                            pg::Params().Add(user_id), "reading the directory");
+  if (!r.ok()) return r.status();
+  if (r->empty()) {
+    return Status::NotFound("no directory entry for user #" + std::to_string(user_id));
+  }
+  return ReadEntry(*r, 0);
+}
+
+Result<std::vector<DirectoryEntry>> PgSession::GetDirectoryEntries(const std::vector<Id>& ids) {
+  if (ids.empty()) return std::vector<DirectoryEntry>();
+  // One statement (one snapshot) for the batch, then the order given (ids may repeat).
+  Result<pg::Rows> r =
+      Exec(PG_DIRECTORY_COLUMNS("") "FROM directory_entries WHERE id = ANY($1::bigint[])",
+           pg::Params().AddIds(ids), "reading the directory");
+  if (!r.ok()) return r.status();
+  std::unordered_map<Id, DirectoryEntry> by_id;
+  for (int i = 0; i < r->size(); ++i) {
+    DirectoryEntry e = ReadEntry(*r, i);
+    by_id.emplace(e.id, std::move(e));
+  }
+  std::vector<DirectoryEntry> out;
+  out.reserve(ids.size());
+  for (Id id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<Id> PgSession::PutDirectoryEntry(const DirectoryEntry& entry) {
+  if (entry.source_key.empty() || entry.card_uid.empty()) {
+    return Status::BadRequest("a directory entry needs a source key and a card UID");
+  }
+  PgWriteScope scope(*this);
+  if (!scope.status().ok()) return scope.status();
+  pg::Params p;
+  p.Add(entry.source_key);
+  if (entry.user_id != 0) {
+    p.Add(entry.user_id);
+  } else {
+    p.AddNull();
+  }
+  p.Add(entry.card_uid).Add(entry.nom).Add(entry.prenom).Add(entry.email).Add(entry.fonction);
+  p.Add(entry.etablissement).Add(entry.uai).Add(entry.departement).Add(entry.telephone);
+  p.Add(int64_t{entry.active}).Add(entry.updated_at != 0 ? entry.updated_at : Now());
+  p.Add(SortKeyOf(entry)).Add(entry.numen_hash).Add(entry.birth_hash);
+  if (entry.id != 0) p.Add(entry.id);
+  // Named by its card UID: the source key may be a NUMEN, which no message may show (nor the
+  // server's DETAIL of a unique violation, which quotes the key: hence the message below).
+  const std::string what = "storing directory entry " + entry.card_uid;
+  Result<pg::Rows> r = Exec(
+      entry.id != 0
+          ? "UPDATE directory_entries SET source_key = $1, user_id = $2::bigint, card_uid = $3, "
+            "nom = $4, prenom = $5, email = $6, fonction = $7, etablissement = $8, uai = $9, "
+            "departement = $10, telephone = $11, active = $12::bigint, updated_at = $13, "
+            "sort_key = $14, numen_hash = $15, birth_hash = $16 WHERE id = $17 RETURNING id"
+          : "INSERT INTO directory_entries (source_key, user_id, card_uid, nom, prenom, email, "
+            "fonction, etablissement, uai, departement, telephone, active, updated_at, sort_key, "
+            "numen_hash, birth_hash) VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "$11, $12::bigint, $13, $14, $15, $16) RETURNING id",
+      p, what);
+  if (!r.ok()) {
+    if (r.status().code() == Status::Code::kConflict) {
+      return scope.Finish(Status::Conflict(what + ": its source key or card UID is taken"));
+    }
+    if (r.status().code() == Status::Code::kNotFound) {
+      return scope.Finish(Status::NotFound(what + ": no user #" + std::to_string(entry.user_id)));
+    }
+    return scope.Finish(r.status());
+  }
+  if (r->empty()) {
+    return scope.Finish(Status::NotFound("no directory entry #" + std::to_string(entry.id)));
+  }
+  const Id id = r->Int(0, 0);
+  const DirectorySearchText text = SearchTextOf(entry);
+  Result<pg::Rows> words = Exec(
+      "INSERT INTO directory_search (entry_id, name, email, fonction, etablissement, words) "
+      "VALUES ($1, $2, $3, $4, $5, $6::tsvector) ON CONFLICT (entry_id) DO UPDATE SET "
+      "name = excluded.name, email = excluded.email, fonction = excluded.fonction, "
+      "etablissement = excluded.etablissement, words = excluded.words",
+      pg::Params()
+          .Add(id)
+          .Add(text.name)
+          .Add(text.email)
+          .Add(text.fonction)
+          .Add(text.etablissement)
+          .Add(SearchVector(text)),
+      "indexing directory entry");
+  if (!words.ok()) return scope.Finish(words.status());
+  Result<pg::Rows> trigrams =
+      Exec("INSERT INTO directory_trigram (entry_id, text) VALUES ($1, $2) "
+           "ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
+           pg::Params().Add(id).Add(ContainsTextOf(entry)), "indexing directory entry");
+  if (Status st = scope.Finish(trigrams.status()); !st.ok()) return st;
+  return id;
+}
+
+Result<std::vector<DirectoryEntry>> PgSession::SearchDirectory(const DirectoryQuery& query) {
+  if (query.limit == 0) return std::vector<DirectoryEntry>();
+  // A filter or word that is not valid text matches no stored entry (see IsPgText).
+  if (!IsPgText(query.departement) || !IsPgText(query.uai)) return std::vector<DirectoryEntry>();
+  const std::vector<std::vector<std::string>> words = QueryWords(query.text);
+  for (const std::vector<std::string>& tokens : words) {
+    for (const std::string& token : tokens) {
+      if (!IsPgText(token)) return std::vector<DirectoryEntry>();
+    }
+  }
+  const int64_t active_only = query.active_only;
+  const int64_t limit = SqlLimit(query.limit);
+  Result<pg::Rows> r = Status::OK();
+  if (!words.empty()) {
+    r = Exec(kSearchSql,
+             pg::Params()
+                 .Add(SearchQuery(words))
+                 .Add(query.departement)
+                 .Add(query.uai)
+                 .Add(active_only)
+                 .Add(limit),
+             "searching the directory");
+  } else if (!query.uai.empty()) {
+    r = Exec(kListEstablishmentSql,
+             pg::Params().Add(query.uai).Add(query.departement).Add(active_only).Add(limit),
+             "listing the directory");
+  } else if (!query.departement.empty()) {
+    r = Exec(kListDepartementSql, pg::Params().Add(query.departement).Add(active_only).Add(limit),
+             "listing the directory");
+  } else {
+    r = Exec(kListAllSql, pg::Params().Add(active_only).Add(limit), "listing the directory");
+  }
+  if (!r.ok()) return r.status();
+  return ReadEntries(*r);
+}
+
+Result<std::vector<Id>> PgSession::DirectoryEntriesContaining(const std::string& needle,
+                                                              size_t limit) {
+  if (limit == 0) return std::vector<Id>();
+  const std::string folded = FoldForSearch(needle);
+  if (!IsPgText(folded)) return std::vector<Id>();  // occurs in no stored text
+  const bool indexed = Utf8Length(folded) >= 3;
+  Result<pg::Rows> r =
+      Exec(indexed ? kContainsSql : kContainsShortSql,
+           pg::Params().Add(indexed ? "%" + LikeEscape(folded) + "%" : folded).Add(SqlLimit(limit)),
+           "searching the directory");
+  if (!r.ok()) return r.status();
+  std::vector<Id> out;
+  out.reserve(r->size());
+  for (int i = 0; i < r->size(); ++i) out.push_back(r->Int(i, 0));
+  return out;
+}
+
+}  // namespace cartable::store

@@ -259,6 +259,14 @@ Status DoMoveCollection(PgSession& s, Id collection_id, const std::string& new_p
 
 namespace pg_internal {
 
+// Every column read is in objects_listing (0011, 0013: id included), so PostgreSQL answers with
+// an index-only scan in name order and never reads the rows, whose bodies under the TOAST
+// threshold lie inline.
+const char* ObjectListingSql() {
+  return "SELECT id, name, content_type, etag, size, created_at, modified_at, change_seq "
+         "FROM objects WHERE collection_id = $1 ORDER BY name";
+}
+
 Result<int64_t> Bump(PgSession& s, Id collection_id, const std::string& name, bool deleted) {
   const UnixTime now = s.Now();
   Result<pg::Rows> up = s.Exec(
@@ -405,12 +413,9 @@ Status PgSession::ForEachObjectListing(Id collection_id, const ObjectVisitor& fn
                                  pg::Params().Add(collection_id), "listing objects");
   if (!exists.ok()) return exists.status();
   if (exists->empty()) return Status::NotFound("no collection #" + std::to_string(collection_id));
-  // Every column read is in objects_listing, so PostgreSQL can answer with an index-only scan.
   // The rows are read whole into the result before the first visit (no cursor yet).
-  Result<pg::Rows> rows = Exec(
-      "SELECT id, name, content_type, etag, size, created_at, modified_at, change_seq "
-      "FROM objects WHERE collection_id = $1 ORDER BY name",
-      pg::Params().Add(collection_id), "listing objects");
+  Result<pg::Rows> rows =
+      Exec(pg_internal::ObjectListingSql(), pg::Params().Add(collection_id), "listing objects");
   if (!rows.ok()) return rows.status();
   Object o;
   o.collection_id = collection_id;

@@ -212,7 +212,7 @@ constexpr char kListEstablishmentSql[] = PG_DIRECTORY_COLUMNS("")
 // cannot turn it back into the long walk). SQLite's FTS5 merges its posting lists in rowid order
 // and needs neither.
 constexpr int64_t kWalkRows = 1000;
-// The copies of sort_key and the filters in directory_search (0013_directory_search_order.sql)
+// The copies of sort_key and the filters in directory_search (0014_directory_search_order.sql)
 // keep both steps within that table; only the winners are read from directory_entries.
 #define PG_SEARCH_FILTERS                                                                       \
   "($2::text = '' OR departement = $2) AND ($3::text = '' OR uai = $3) AND ($4::bigint = 0 OR " \

@@ -78,33 +78,6 @@ const PropertySql& SqlFor(Owner owner) {
 
 const char* OwnerText(Owner owner) { return owner == Owner::kCollection ? "collection" : "object"; }
 
-// The statements of QueryObjects, one per shape so each gets its own plan. With a component
-// (CalDAV queries always name one: $2), two objects_time ranges: the bounded objects whose
-// first_start lies in [$5, end) where $5 = start - max_object_span (the others end before
-// start), and the unbounded ones; then sorted by name. Without one, $2 is the start and $3 the
-// end (a prepared statement must use every parameter up to the highest).
-const char* QueryObjectsSql(bool by_component, bool with_data) {
-#define QUERY_OVERLAP " AND first_start < $4 AND last_end > $3"
-#define QUERY_BY_COMPONENT(COLUMNS)                                                           \
-  "SELECT * FROM (" COLUMNS                                                                   \
-  " FROM objects WHERE collection_id = $1 AND component = $2 "                                \
-  "AND unbounded = 0 AND first_start >= $5" QUERY_OVERLAP " UNION ALL " COLUMNS               \
-  " FROM objects WHERE collection_id = $1 AND component = $2 AND unbounded = 1" QUERY_OVERLAP \
-  ") AS matching ORDER BY name"
-#define QUERY_ANY(COLUMNS)                                                         \
-  COLUMNS                                                                          \
-  " FROM objects WHERE collection_id = $1 AND first_start < $3 AND last_end > $2 " \
-  "ORDER BY name"
-  static const char* const kSql[2][2] = {
-      // [by component][with data]
-      {QUERY_ANY(OBJECT_COLUMNS), QUERY_ANY(OBJECT_COLUMNS ", data")},
-      {QUERY_BY_COMPONENT(OBJECT_COLUMNS), QUERY_BY_COMPONENT(OBJECT_COLUMNS ", data")}};
-#undef QUERY_OVERLAP
-#undef QUERY_BY_COMPONENT
-#undef QUERY_ANY
-  return kSql[by_component][with_data];
-}
-
 // Adds `delta` to the used_bytes of `owner_id`; nothing for 0 (a collection owned by no user).
 Status AddUsedBytes(PgSession& s, Id owner_id, int64_t delta) {
   if (delta == 0 || owner_id == 0) return Status::OK();
@@ -202,6 +175,50 @@ Status DoDeleteObject(PgSession& s, Id collection_id, const std::string& name) {
 
 }  // namespace
 
+namespace pg_internal {
+
+// The statements of QueryObjects, one per shape so each gets its own plan. With a component
+// (CalDAV queries always name one: $2), two objects_time ranges: the bounded objects whose
+// first_start lies in [$5, end) where $5 = start - max_object_span (the others end before
+// start), and the unbounded ones; then sorted by name. Without one, $2 is the start and $3 the
+// end (a prepared statement must use every parameter up to the highest).
+const char* QueryObjectsSql(bool by_component, bool with_data) {
+#define QUERY_OVERLAP " AND first_start < $4 AND last_end > $3"
+#define QUERY_BY_COMPONENT(COLUMNS)                                                           \
+  "SELECT * FROM (" COLUMNS                                                                   \
+  " FROM objects WHERE collection_id = $1 AND component = $2 "                                \
+  "AND unbounded = 0 AND first_start >= $5" QUERY_OVERLAP " UNION ALL " COLUMNS               \
+  " FROM objects WHERE collection_id = $1 AND component = $2 AND unbounded = 1" QUERY_OVERLAP \
+  ") AS matching ORDER BY name"
+#define QUERY_ANY(COLUMNS)                                                         \
+  COLUMNS                                                                          \
+  " FROM objects WHERE collection_id = $1 AND first_start < $3 AND last_end > $2 " \
+  "ORDER BY name"
+  static const char* const kSql[2][2] = {
+      // [by component][with data]
+      {QUERY_ANY(OBJECT_COLUMNS), QUERY_ANY(OBJECT_COLUMNS ", data")},
+      {QUERY_BY_COMPONENT(OBJECT_COLUMNS), QUERY_BY_COMPONENT(OBJECT_COLUMNS ", data")}};
+#undef QUERY_OVERLAP
+#undef QUERY_BY_COMPONENT
+#undef QUERY_ANY
+  return kSql[by_component][with_data];
+}
+
+const char* FindObjectByUidSql() {
+  return OBJECT_COLUMNS " FROM objects WHERE collection_id = $1 AND uid = $2 LIMIT 1";
+}
+
+// The lower bounds are computed by the caller, as in the SQLite store, and passed by class:
+// $5[class + 1].
+const char* QueryOccurrencesSql() {
+  return "SELECT o.object_id FROM occurrence_classes c CROSS JOIN LATERAL ("
+         "SELECT object_id FROM occurrences o WHERE o.collection_id = $1 AND o.component = $2 "
+         "AND o.class = c.class AND o.lo >= ($5::bigint[])[c.class + 1] AND o.lo < $4 "
+         "AND o.hi > $3) AS o WHERE c.collection_id = $1 AND c.component = $2";
+}
+
+}  // namespace pg_internal
+
 Result<Object> PgSession::GetObject(Id collection_id, const std::string& name, bool with_data) {
   Result<pg::Rows> rows =
       Exec(with_data ? OBJECT_COLUMNS ", data FROM objects WHERE collection_id = $1 AND name = $2"
@@ -242,7 +259,7 @@ Status PgSession::QueryObjects(Id collection_id, const ObjectQuery& query,
   p.Add(query.start).Add(query.end);
   if (by_component) p.Add(lowest_start);
   Result<pg::Rows> rows =
-      Exec(QueryObjectsSql(by_component, query.with_data), p, "querying objects");
+      Exec(pg_internal::QueryObjectsSql(by_component, query.with_data), p, "querying objects");
   if (!rows.ok()) return rows.status();
   return VisitObjects(*rows, query.with_data, fn);
 }
@@ -273,9 +290,8 @@ Result<std::vector<Object>> PgSession::GetObjects(Id collection_id,
 Result<Object> PgSession::FindObjectByUid(Id collection_id, const std::string& uid) {
   // "" is "no UID" (plain files), never a match.
   if (uid.empty()) return Status::NotFound("no object with an empty UID");
-  Result<pg::Rows> rows =
-      Exec(OBJECT_COLUMNS " FROM objects WHERE collection_id = $1 AND uid = $2 LIMIT 1",
-           pg::Params().Add(collection_id).Add(uid), "finding UID " + uid);
+  Result<pg::Rows> rows = Exec(pg_internal::FindObjectByUidSql(),
+                               pg::Params().Add(collection_id).Add(uid), "finding UID " + uid);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound("no object with UID " + uid);
   return ReadObject(*rows, 0, false);
@@ -467,18 +483,14 @@ Result<Session::OccurrenceMatches> PgSession::QueryOccurrences(Id collection_id,
   if (!pending->empty()) return out;  // not indexed yet
 
   // The occurrences primary key: one range per class present (occurrence_classes), each with
-  // lo in [LowestLo(start, class), end), no other read. The lower bounds are computed here,
-  // as in the SQLite store, and passed by class: $5[class + 1].
+  // lo in [LowestLo(start, class), end), no other read.
   std::vector<Id> lowest;
   lowest.reserve(65);
   for (int64_t c = 0; c <= 64; ++c) lowest.push_back(LowestLo(start, c));
-  Result<pg::Rows> matched = Exec(
-      "SELECT o.object_id FROM occurrence_classes c CROSS JOIN LATERAL ("
-      "SELECT object_id FROM occurrences o WHERE o.collection_id = $1 AND o.component = $2 "
-      "AND o.class = c.class AND o.lo >= ($5::bigint[])[c.class + 1] AND o.lo < $4 "
-      "AND o.hi > $3) AS o WHERE c.collection_id = $1 AND c.component = $2",
-      pg::Params().Add(collection_id).Add(component).Add(start).Add(end).AddIds(lowest),
-      "querying occurrences");
+  Result<pg::Rows> matched =
+      Exec(pg_internal::QueryOccurrencesSql(),
+           pg::Params().Add(collection_id).Add(component).Add(start).Add(end).AddIds(lowest),
+           "querying occurrences");
   if (!matched.ok()) return matched.status();
   out.matched = FirstColumn(*matched);
   SortUnique(out.matched);

@@ -14,4 +14,16 @@ namespace cartable::store::pg_internal {
 // SqliteSession::Bump and PruneChanges). Returns the new seq; kNotFound for no collection.
 Result<int64_t> Bump(PgSession& session, Id collection_id, const std::string& name, bool deleted);
 
+// The statements whose plans tests/unit/store/pg_objects_test.cc checks (EXPLAIN):
+// QueryObjects ($1 collection; by component: $2 component, $3 start, $4 end, $5 lowest
+// first_start; else $2 start, $3 end): two objects_time ranges, never the collection;
+const char* QueryObjectsSql(bool by_component, bool with_data);
+// FindObjectByUid ($1 collection, $2 uid): objects_uid;
+const char* FindObjectByUidSql();
+// ForEachObjectListing ($1 collection): an index-only scan of objects_listing;
+const char* ObjectListingSql();
+// QueryOccurrences' matches ($1 collection, $2 component, $3 start, $4 end, $5 the lowest lo
+// per class 0..64): one occurrences_pkey range per class present, never a scan.
+const char* QueryOccurrencesSql();
+
 }  // namespace cartable::store::pg_internal

@@ -7,14 +7,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <system_error>
 
+#include "dav/store/pg_migrations.h"
 #include "dav/store/pg_util.h"
 #include "dav/store/store.h"
 
@@ -112,24 +116,50 @@ Status PgServer::Run(const std::string& command, const std::string& what) {
   return Status::OK();
 }
 
+// The name of the cached cluster for this user and this schema: a data directory with the
+// template database migrated, made once (initdb takes seconds on a loaded machine; ctest runs
+// each test in its own process) and copied by every test process.
+// Where clusters live: /dev/shm (tmpfs) when it has room, else /tmp. On a busy disk, copying
+// the cached cluster and creating databases cost seconds per test process in /tmp; in memory,
+// tens of milliseconds. A container's default 64 MB /dev/shm is too small: /tmp then.
+std::string BaseDir() {
+  struct statvfs fs {};
+  if (::statvfs("/dev/shm", &fs) == 0 &&
+      static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize > (uint64_t{1} << 30)) {
+    return "/dev/shm";
+  }
+  return "/tmp";
+}
+
+std::string CacheDir() {
+  std::string all;
+  for (const store::pg::EmbeddedMigration& m : store::pg::PostgresMigrations()) {
+    all += m.name;
+    all += m.sql;
+  }
+  char key[32];
+  std::snprintf(key, sizeof(key), "%016zx", std::hash<std::string>()(all));
+  return BaseDir() + "/cartable-pg-cache-" + std::to_string(::geteuid()) + "-" + key;
+}
+
 Status PgServer::Init() {
-  char tmpl[] = "/tmp/cartable-pg-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return Status::Internal("mkdtemp failed");
-  dir_ = tmpl;
   if (::geteuid() == 0) {
     // PostgreSQL refuses to run as root: the cluster belongs to the postgres system user,
     // which the Debian package creates.
     const passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr) return Status::Internal("running as root and there is no postgres user");
-    if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-      return Status::Internal("cannot chown " + dir_ + " to postgres");
-    }
+    uid_ = pw->pw_uid;
+    gid_ = pw->pw_gid;
     as_user_ = "runuser -u postgres -- ";
   }
+  const std::string cache = CacheDir();
+  std::error_code ec;
+  if (!std::filesystem::exists(cache + "/data/PG_VERSION", ec)) {
+    if (Status s = BuildCache(cache); !s.ok()) return s;
+  }
+  if (Status s = MakeDir(); !s.ok()) return s;
   StartWatchdog(dir_, as_user_);
-  Status s = Run(std::string(kBinDir) + "initdb -D '" + dir_ +
-                     "/data' -A trust -E UTF8 --locale=C.UTF-8 -U postgres -N",
-                 "initdb");
+  Status s = Run("cp -a '" + cache + "/data' '" + dir_ + "/data'", "copy");
   if (!s.ok()) return s;
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = FreePort();
@@ -137,11 +167,51 @@ Status PgServer::Init() {
     s = Start();
     if (s.ok()) break;
   }
+  return s;
+}
+
+Status PgServer::MakeDir() {
+  std::string tmpl = BaseDir() + "/cartable-pg-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return Status::Internal("mkdtemp failed");
+  dir_ = tmpl;
+  if (!as_user_.empty() && ::chown(dir_.c_str(), uid_, gid_) != 0) {
+    return Status::Internal("cannot chown " + dir_ + " to postgres");
+  }
+  return Status::OK();
+}
+
+// initdb, the template database with the migrations applied, a clean shutdown, then an atomic
+// rename to `cache` (a process racing us keeps its own copy or ours, both complete).
+Status PgServer::BuildCache(const std::string& cache) {
+  if (Status s = MakeDir(); !s.ok()) return s;
+  StartWatchdog(dir_, as_user_);
+  Status s = Run(std::string(kBinDir) + "initdb -D '" + dir_ +
+                     "/data' -A trust -E UTF8 --locale=C.UTF-8 -U postgres -N --wal-segsize=1",
+                 "initdb");
+  for (int attempt = 0; s.ok() && attempt < 3; ++attempt) {
+    port_ = FreePort();
+    if (port_ == 0) return Status::Internal("no free port on 127.0.0.1");
+    s = Start();
+    if (s.ok()) break;
+  }
+  if (s.ok()) s = Execute("postgres", std::string("CREATE DATABASE ") + kTemplate);
+  if (s.ok()) s = store::MigratePostgresStore(Url(kTemplate)).status();
+  if (s.ok()) s = Stop();
+  if (s.ok() && std::rename(dir_.c_str(), cache.c_str()) == 0) {
+    dir_.clear();
+    return Status::OK();
+  }
+  // Failed, or another process made the cache first.
+  std::system(
+      (as_user_ + kBinDir + "pg_ctl -D '" + dir_ + "/data' -m immediate stop >/dev/null 2>&1")
+          .c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  dir_.clear();
   if (!s.ok()) return s;
-  s = Execute("postgres", std::string("CREATE DATABASE ") + kTemplate);
-  if (!s.ok()) return s;
-  Result<int> version = store::MigratePostgresStore(Url(kTemplate));
-  if (!version.ok()) return version.status();
+  if (!std::filesystem::exists(cache + "/data/PG_VERSION", ec)) {
+    return Status::Internal("cannot make the cached cluster " + cache);
+  }
   return Status::OK();
 }
 
@@ -190,7 +260,8 @@ Result<std::string> PgServer::FreshDatabase() {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string name = "t" + std::to_string(++counter_);
   // The template must have no connection while it is copied: the migration's closed before.
-  Status s = Execute("postgres", "CREATE DATABASE " + name + " TEMPLATE " + kTemplate);
+  Status s = Execute("postgres",
+                     "CREATE DATABASE " + name + " TEMPLATE " + kTemplate + " STRATEGY FILE_COPY");
   if (!s.ok()) return s;
   return Url(name);
 }

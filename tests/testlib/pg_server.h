@@ -5,8 +5,10 @@
 // system user. Stopped (pg_ctl stop -m immediate) and removed when the process exits, and by a
 // watchdog process when the test process dies without exiting (crash, ctest timeout).
 //
-// A template database with the store's migrations applied is made once; FreshDatabase() copies
-// it (CREATE DATABASE ... TEMPLATE), a few tens of milliseconds.
+// A template database with the store's migrations applied is made once per user and schema, in
+// a cached cluster (/tmp/cartable-pg-cache-UID-HASH, HASH of the embedded migrations) that each
+// test process copies instead of running initdb; FreshDatabase() copies the template (CREATE
+// DATABASE ... TEMPLATE).
 #pragma once
 
 #include <map>
@@ -54,11 +56,15 @@ class PgServer {
  private:
   PgServer() = default;
   Status Init();
+  // A fresh temporary directory in dir_, owned by the cluster's user.
+  Status MakeDir();
+  Status BuildCache(const std::string& cache);
   // Runs a shell command as the cluster's user; kInternal with the tail of `log` on failure.
   Status Run(const std::string& command, const std::string& what);
 
-  std::string dir_;      // the temporary directory (data/, the socket, logs)
-  std::string as_user_;  // "runuser -u postgres -- " when running as root, else ""
+  std::string dir_;             // the temporary directory (data/, the socket, logs)
+  std::string as_user_;         // "runuser -u postgres -- " when running as root, else ""
+  unsigned uid_ = 0, gid_ = 0;  // the postgres user's, when running as root
   int port_ = 0;
   int counter_ = 0;
   std::mutex mu_;  // guards counter_ and serialises CREATE DATABASE from the template

@@ -219,5 +219,232 @@ TEST_F(PgStoreTest, ReadTransactionIsOneSnapshot) {
   EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM users"), 1);
 }
 
+// Polls `sql` (one BIGINT) on the admin connection until it returns `want`, for at most 10 s:
+// waits for another thread to reach a lock, without sleeping a fixed time.
+bool WaitForValue(PgServer& server, const std::string& db, const std::string& sql, int64_t want) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<std::unique_ptr<pg::Conn>> conn = pg::Conn::Open(server.Url(db));
+    if (conn.ok()) {
+      Result<pg::Rows> rows = (*conn)->Exec(sql, "poll");
+      if (rows.ok() && !rows->empty() && rows->Int(0, 0) == want) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST_F(PgStoreTest, PoolLendsAtMostPoolSizeConnectionsThenFailsWithRetry) {
+  StoreOptions options;
+  options.pool_size = 2;
+  options.busy_timeout_ms = 200;
+  PgStore& store = OpenStore(options);
+  // Two threads hold a transaction each (both connections lent) until released.
+  std::atomic<int> holding{0};
+  std::atomic<bool> release{false};
+  std::vector<std::thread> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.emplace_back([&] {
+      Result<std::unique_ptr<Transaction>> txn = SessionOf(store).Begin(false);
+      ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+      ++holding;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+  }
+  while (holding < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // A third borrower waits busy_timeout_ms, then gets 503 material: kUnavailable + retry.
+  PgSession& third = SessionOf(store);
+  Result<std::unique_ptr<Transaction>> refused = third.Begin(false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(refused.status().retry_after_seconds(), kBusyRetryAfterSeconds);
+  EXPECT_NE(refused.status().message().find("pool_size"), std::string::npos)
+      << refused.status().message();
+  Result<pg::Rows> call = third.Exec("SELECT 1::bigint", "outside a transaction");
+  EXPECT_EQ(call.status().code(), Status::Code::kUnavailable);
+  // The server saw exactly pool_size connections of this store.
+  const std::string db = PgServer::DatabaseOf(url_);
+  Result<std::unique_ptr<pg::Conn>> admin = pg::Conn::Open(server_->Url("postgres"));
+  ASSERT_TRUE(admin.ok());
+  Result<pg::Rows> n = (*admin)->Exec(
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = "
+      "'cartable'",
+      pg::Params().Add(db), "count");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->Int(0, 0), 2);
+  release = true;
+  for (std::thread& t : holders) t.join();
+  // Connections given back are lent again.
+  EXPECT_EQ(Scalar(third, "SELECT 1::bigint"), 1);
+}
+
+TEST_F(PgStoreTest, WriteTransactionsOfTwoStoresAreSerialised) {
+  // Two stores on one database: two nodes.
+  PgStore& a = OpenStore();
+  PgStore& b = OpenStore();
+  PgSession& sa = SessionOf(a);
+  Result<std::unique_ptr<Transaction>> ta = sa.Begin(true);
+  ASSERT_TRUE(ta.ok()) << ta.status().ToString();
+  ASSERT_TRUE(sa.Exec("INSERT INTO users (login, created_at) VALUES ('first', 0)", "i").ok());
+  std::atomic<bool> b_began{false};
+  int64_t b_saw = -1;
+  std::thread tb([&] {
+    PgSession& sb = SessionOf(b);
+    Result<std::unique_ptr<Transaction>> txn = sb.Begin(true);  // waits for a's commit
+    ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+    b_began = true;
+    // Read-check-write: b sees what a committed before it got the lock.
+    b_saw = Scalar(sb, "SELECT count(*) FROM users WHERE login = 'first'");
+    ASSERT_TRUE((*txn)->Commit().ok());
+  });
+  // b is waiting for the advisory write lock while a holds it.
+  EXPECT_TRUE(WaitForValue(*server_, "postgres",
+                           "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                           "NOT granted",
+                           1));
+  EXPECT_FALSE(b_began);
+  ASSERT_TRUE((*ta)->Commit().ok());
+  tb.join();
+  EXPECT_TRUE(b_began);
+  EXPECT_EQ(b_saw, 1);
+}
+
+TEST_F(PgStoreTest, WriteLockWaitIsBoundedByBusyTimeout) {
+  StoreOptions patient;
+  PgStore& a = OpenStore(patient);
+  StoreOptions hurried;
+  hurried.busy_timeout_ms = 100;
+  PgStore& b = OpenStore(hurried);
+  Result<std::unique_ptr<Transaction>> ta = SessionOf(a).Begin(true);
+  ASSERT_TRUE(ta.ok());
+  Status refused;
+  std::thread([&] {
+    PgSession& sb = SessionOf(b);
+    refused = sb.Begin(true).status();
+    // A mutating call outside a transaction waits the same way.
+    PgWriteScope scope(sb);
+    EXPECT_EQ(scope.status().code(), Status::Code::kUnavailable) << scope.status().ToString();
+  }).join();
+  EXPECT_EQ(refused.code(), Status::Code::kUnavailable) << refused.ToString();
+  EXPECT_EQ(refused.retry_after_seconds(), kBusyRetryAfterSeconds);
+  ASSERT_TRUE((*ta)->Commit().ok());
+  // Free again: b writes.
+  std::thread([&] {
+    Result<std::unique_ptr<Transaction>> tb = SessionOf(b).Begin(true);
+    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
+    EXPECT_TRUE((*tb)->Commit().ok());
+  }).join();
+}
+
+TEST_F(PgStoreTest, NodesStartingTogetherApplyEachMigrationOnce) {
+  // An empty database (not a copy of the migrated template).
+  const std::string db = "empty_" + PgServer::DatabaseOf(url_);
+  ASSERT_TRUE(server_->Execute("postgres", "CREATE DATABASE " + db).ok());
+  const std::string url = server_->Url(db);
+  constexpr int kNodes = 4;
+  std::vector<Status> results(kNodes);
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.emplace_back([&, i] {
+      Result<std::unique_ptr<Store>> s = OpenPostgresStore(url);
+      results[i] = s.status();
+    });
+  }
+  for (std::thread& t : nodes) t.join();
+  // A migration applied twice would fail (CREATE TABLE of an existing table).
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  Result<std::unique_ptr<pg::Conn>> conn = pg::Conn::Open(url);
+  ASSERT_TRUE(conn.ok());
+  Result<pg::Rows> rows =
+      (*conn)->Exec("SELECT count(*), max(version) FROM schema_version", "version");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->Int(0, 0), 1);
+  EXPECT_EQ(rows->Int(0, 1), pg::PostgresMigrations().back().version);
+  conn->reset();
+  server_->DropDatabase(db);
+}
+
+TEST_F(PgStoreTest, NewerSchemaThanTheBinaryIsRefused) {
+  PgSession& s = SessionOf(OpenStore());
+  {
+    PgWriteScope scope(s);
+    ASSERT_TRUE(scope.status().ok());
+    ASSERT_TRUE(
+        scope.Finish(s.Exec("UPDATE schema_version SET version = 9999", "u").status()).ok());
+  }
+  Result<std::unique_ptr<Store>> newer = OpenPostgresStore(url_);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), Status::Code::kInternal);
+  EXPECT_NE(newer.status().message().find("newer"), std::string::npos);
+}
+
+TEST_F(PgStoreTest, KilledConnectionFailsItsTransactionThenTheStoreRecovers) {
+  StoreOptions options;
+  options.pool_size = 1;
+  PgSession& s = SessionOf(OpenStore(options));
+  // Killed while idle in the pool: the next call notices and retries on a new connection.
+  const int64_t idle_pid = Scalar(s, "SELECT pg_backend_pid()::bigint");
+  ASSERT_TRUE(server_
+                  ->Execute("postgres",
+                            "SELECT pg_terminate_backend(" + std::to_string(idle_pid) + ", 10000)")
+                  .ok());
+  const int64_t second_pid = Scalar(s, "SELECT pg_backend_pid()::bigint");
+  EXPECT_NE(second_pid, idle_pid);
+  // Killed inside a transaction: that transaction fails with kUnavailable (503 + Retry-After:
+  // the client retries), nothing of it is kept.
+  {
+    Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(s.Exec("INSERT INTO users (login, created_at) VALUES ('lost', 0)", "i").ok());
+    const int64_t pid = Scalar(s, "SELECT pg_backend_pid()::bigint");
+    ASSERT_TRUE(
+        server_
+            ->Execute("postgres", "SELECT pg_terminate_backend(" + std::to_string(pid) + ", 10000)")
+            .ok());
+    Result<pg::Rows> after = s.Exec("SELECT 1::bigint", "after the kill");
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.status().code(), Status::Code::kUnavailable) << after.status().ToString();
+    EXPECT_EQ(after.status().retry_after_seconds(), kBusyRetryAfterSeconds);
+    Status commit = (*txn)->Commit();
+    EXPECT_EQ(commit.code(), Status::Code::kUnavailable) << commit.ToString();
+  }
+  // The next call gets a new connection (the pool of one was not leaked).
+  EXPECT_EQ(Scalar(s, "SELECT count(*) FROM users WHERE login = 'lost'"), 0);
+  Result<std::unique_ptr<Transaction>> again = s.Begin(true);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE((*again)->Commit().ok());
+}
+
+TEST_F(PgStoreTest, ServerRestartGivesUnavailableThenRecovers) {
+  StoreOptions options;
+  options.pool_size = 3;
+  PgStore& store = OpenStore(options);
+  PgSession& s = SessionOf(store);
+  EXPECT_EQ(Scalar(s, "SELECT 1::bigint"), 1);
+  ASSERT_TRUE(server_->Stop().ok());
+  Result<pg::Rows> down = s.Exec("SELECT 1::bigint", "while down");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code(), Status::Code::kUnavailable) << down.status().ToString();
+  EXPECT_EQ(down.status().retry_after_seconds(), kBusyRetryAfterSeconds);
+  Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+  ASSERT_FALSE(txn.ok());
+  EXPECT_EQ(txn.status().code(), Status::Code::kUnavailable);
+  ASSERT_TRUE(server_->Start().ok());
+  // Back by itself: every connection of the pool usable again, none leaked by the failures.
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      PgSession& own = SessionOf(store);
+      Result<std::unique_ptr<Transaction>> t = own.Begin(true);
+      if (t.ok() && own.Exec("SELECT 1::bigint", "after restart").ok() && (*t)->Commit().ok()) {
+        ++ok;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok, 3);
+}
+
 }  // namespace
 }  // namespace cartable::store

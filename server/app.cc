@@ -103,7 +103,22 @@ store::StoreOptions StoreOptionsFrom(const Config& config) {
   o.busy_timeout_ms = static_cast<int>(std::min<unsigned>(config.store_busy_timeout_ms, INT32_MAX));
   o.retention.max_entries = static_cast<int64_t>(config.change_log_max_entries);
   o.retention.max_age_seconds = static_cast<int64_t>(config.change_log_max_age_days) * 24 * 3600;
+  o.pool_size = static_cast<int>(std::min<unsigned>(config.store_pool_size, INT32_MAX));
   return o;
+}
+
+Result<std::unique_ptr<store::Store>> StoreFromConfig(const Config& config) {
+  if (config.store_backend == "postgresql") {
+    return store::OpenPostgresStore(config.postgresql_url, StoreOptionsFrom(config));
+  }
+  return store::OpenSqliteStore(config.data_dir, StoreOptionsFrom(config));
+}
+
+Result<int> MigrateStoreFromConfig(const Config& config) {
+  if (config.store_backend == "postgresql") {
+    return store::MigratePostgresStore(config.postgresql_url);
+  }
+  return store::MigrateSqliteStore(config.data_dir);
 }
 
 dav::DavOptions DavOptionsFrom(const Config& config) {

@@ -31,6 +31,12 @@ namespace cartable::server {
 dav::DavOptions DavOptionsFrom(const Config& config);
 // The store's options ([store] section) from the server configuration.
 store::StoreOptions StoreOptionsFrom(const Config& config);
+// Opens the store [store] backend names, migrations applied: SQLite in data_dir, or PostgreSQL
+// at postgresql_url (kUnavailable when the server cannot be reached). The one place the server,
+// the CLI and the tests choose a backend.
+Result<std::unique_ptr<store::Store>> StoreFromConfig(const Config& config);
+// Applies pending migrations to that store (`cartable migrate`); the schema version afterwards.
+Result<int> MigrateStoreFromConfig(const Config& config);
 // The account service's options ([accounts] section) from the server configuration.
 directory::AccountOptions AccountOptionsFrom(const Config& config);
 // The directory sign-in's options ([auth] ldap_* keys) from the server configuration.

@@ -368,6 +368,14 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
       return std::string();
     }
   } else if (section == "store") {
+    if (key == "backend") {
+      if (value != "sqlite" && value != "postgresql") {
+        return "invalid backend '" + std::string(value) + "' (sqlite, postgresql)";
+      }
+      return str(c.store_backend);
+    }
+    if (key == "postgresql_url") return str(c.postgresql_url);
+    if (key == "pool_size") return range(c.store_pool_size, 1, 1000);
     if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
     if (key == "change_log_max_entries") return num(c.change_log_max_entries);
     if (key == "change_log_max_age_days") return num(c.change_log_max_age_days);
@@ -402,6 +410,10 @@ int OnEntry(void* user, const char* section, const char* name, const char* value
 }  // namespace
 
 std::string Config::Check() const {
+  if (store_backend == "postgresql" && postgresql_url.empty()) {
+    return "key 'store.postgresql_url': required when backend = postgresql "
+           "(postgresql://user:password@host:port/dbname)";
+  }
   if (auth_backend != "ldap") return "";
   if (ldap_url.empty()) return "key 'auth.ldap_url': required when backend = ldap";
   if (ldap_user_dn.empty() == ldap_search_base.empty()) {

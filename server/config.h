@@ -164,6 +164,15 @@ struct Config {
   // max_body_bytes, the bound a calendar object has over HTTP.
   std::optional<uint64_t> imip_max_message_bytes;
   // [store]
+  // Which store holds everything (issue 15): "sqlite" (one file in data_dir, one machine) or
+  // "postgresql" (the database at postgresql_url, shared by several nodes).
+  std::string store_backend = "sqlite";
+  // A libpq URI, postgresql://user:password@host:port/dbname (or "key=value" pairs); required
+  // with backend = postgresql.
+  std::string postgresql_url;
+  // PostgreSQL only: the most connections this process opens (1 to 1000). A request waits up
+  // to busy_timeout_ms for a free one, then is answered 503 with Retry-After.
+  unsigned store_pool_size = 8;
   // How long a request waits for another process's database lock (the CLI, a backup) before
   // it is answered 503 with Retry-After.
   unsigned store_busy_timeout_ms = 5000;

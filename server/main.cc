@@ -264,8 +264,11 @@ int Serve(server::Config& config, store::Store& store) {
   server::HttpServer http(config, app, log.get());
   if (std::string err = http.Start(); !err.empty()) return Fail(err);
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  std::cout << "cartable: serving on http://" << host << ":" << http.port() << "/ (data in "
-            << config.data_dir << ")" << std::endl;
+  // Never the PostgreSQL URL: it may hold a password.
+  std::cout << "cartable: serving on http://" << host << ":" << http.port() << "/ ("
+            << (config.store_backend == "postgresql" ? "PostgreSQL store"
+                                                     : "data in " + config.data_dir)
+            << ")" << std::endl;
   int sig = 0;
   sigwait(&set, &sig);
   std::cout << "cartable: signal " << sig << ", finishing in-flight requests" << std::endl;
@@ -636,7 +639,7 @@ int Main(int argc, char** argv) {
   }
   const std::string& command = args.positional[0];
   if (command == "migrate") {
-    Result<int> version = store::MigrateSqliteStore(config.data_dir);
+    Result<int> version = server::MigrateStoreFromConfig(config);
     if (!version.ok()) return Fail(version.status().ToString());
     std::cout << "schema version " << *version << std::endl;
     return 0;
@@ -658,8 +661,7 @@ int Main(int argc, char** argv) {
       !err.empty()) {
     return UsageError(err);
   }
-  Result<std::unique_ptr<store::Store>> store =
-      store::OpenSqliteStore(config.data_dir, server::StoreOptionsFrom(config));
+  Result<std::unique_ptr<store::Store>> store = server::StoreFromConfig(config);
   if (!store.ok()) return Fail(store.status().ToString());
   if (command == "serve") return Serve(config, **store);
   if (command == "directory") return DirectoryCommand(args, config, **store);

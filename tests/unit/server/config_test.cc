@@ -233,6 +233,40 @@ TEST_F(ConfigTest, StoreSection) {
   EXPECT_NE(c.LoadFile(Write("[store]\nbusy_timeout_ms = soon\n")), "");
 }
 
+TEST_F(ConfigTest, StoreBackendAndPostgresqlKeys) {
+  Config c;
+  EXPECT_EQ(c.store_backend, "sqlite");
+  EXPECT_EQ(c.postgresql_url, "");
+  EXPECT_EQ(c.store_pool_size, 8u);
+  EXPECT_EQ(c.LoadFile(Write("[store]\nbackend = postgresql\n"
+                             "postgresql_url = postgresql://cartable:s3cret@db1:5432/cartable\n"
+                             "pool_size = 16\n")),
+            "");
+  EXPECT_EQ(c.store_backend, "postgresql");
+  EXPECT_EQ(c.postgresql_url, "postgresql://cartable:s3cret@db1:5432/cartable");
+  EXPECT_EQ(c.store_pool_size, 16u);
+}
+
+TEST_F(ConfigTest, StoreBackendErrorsNameTheKey) {
+  Config c;
+  std::string err = c.LoadFile(Write("[store]\nbackend = mysql\n"));
+  EXPECT_NE(err.find("store.backend"), std::string::npos) << err;
+  EXPECT_NE(err.find("invalid backend 'mysql' (sqlite, postgresql)"), std::string::npos) << err;
+  Config d;
+  err = d.LoadFile(Write("[store]\nbackend = postgresql\n"));
+  EXPECT_NE(err.find("key 'store.postgresql_url': required when backend = postgresql"),
+            std::string::npos)
+      << err;
+  Config e;
+  err = e.LoadFile(Write("[store]\nbackend = postgresql\npostgresql_url =\n"));
+  EXPECT_NE(err.find("store.postgresql_url"), std::string::npos) << err;
+  Config f;
+  err = f.LoadFile(Write("[store]\npool_size = 0\n"));
+  EXPECT_NE(err.find("store.pool_size"), std::string::npos) << err;
+  EXPECT_NE(err.find("(1 to 1000)"), std::string::npos) << err;
+  EXPECT_EQ(f.store_pool_size, 8u);
+}
+
 TEST_F(ConfigTest, ImipSection) {
   Config c;
   EXPECT_TRUE(c.imip_trusted_authserv_ids.empty()) << "nothing is trusted by default";

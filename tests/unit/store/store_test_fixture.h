@@ -8,13 +8,12 @@
 #include <string>
 
 #include "dav/store/store.h"
+#include "tests/testlib/pg_server.h"
 #include "tests/testlib/temp_store.h"
 
 namespace cartable::store {
 
 // One implementation under test: Open(data_dir, options) opens (creating) a store in data_dir.
-// A PostgreSQL store plugs in with one more struct (opening a fresh schema per data_dir) added
-// to StoreImplementations.
 struct SqliteImpl {
   static constexpr bool kPersistent = true;
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options) {
@@ -22,7 +21,21 @@ struct SqliteImpl {
   }
 };
 
-using StoreImplementations = ::testing::Types<SqliteImpl>;
+// The PostgreSQL store on the test process's throw-away cluster (tests/testlib/pg_server.h):
+// each data_dir is its own database, fresh on first use; opening the same data_dir again
+// reconnects to it (Reopen keeps the data).
+struct PgImpl {
+  static constexpr bool kPersistent = true;
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options) {
+    Result<testlib::PgServer*> server = testlib::PgServer::Get();
+    if (!server.ok()) return server.status();
+    Result<std::string> url = (*server)->DatabaseFor(dir);
+    if (!url.ok()) return url.status();
+    return OpenPostgresStore(*url, options);
+  }
+};
+
+using StoreImplementations = ::testing::Types<SqliteImpl, PgImpl>;
 
 using testlib::TempDir;
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dav/store/pg_store.h"
+#include "dav/text_check.h"
 
 namespace cartable::store {
 namespace {
@@ -117,6 +118,30 @@ WebSession ReadSession(const Rows& r, int row) {
 
 std::string NoUser(Id id) { return "no user with id " + std::to_string(id); }
 
+// Whether a stored text can equal `text`: PostgreSQL holds only well-formed UTF-8 without NUL
+// (writes of anything else are refused with kBadRequest by the server, 22021, or by pg::Conn for
+// a NUL). A lookup by such a key therefore finds nothing, as on SQLite, instead of failing with
+// kBadRequest: a login typed in Latin-1 at sign-in is an unknown login, not a 400.
+bool Storable(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    size_t n = text[i] == '\0' ? 0 : DecodeUtf8Strict(text, i, &cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Storable for every text-format parameter (Params::Add(text), AddTexts).
+bool Storable(const Params& params) {
+  for (int i = 0; i < params.size(); ++i) {
+    if (params.formats()[i] == 0 && !params.nulls()[i] && !Storable(params.values()[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Runs one mutating statement atomically (PgWriteScope: its own write transaction, or a
 // savepoint in the caller's) and returns its rows (RETURNING, affected()).
 Result<Rows> WriteOne(PgSession& session, std::string_view sql, const Params& params,
@@ -151,10 +176,11 @@ Result<Id> InsertedId(Result<Rows> rows) {
   return rows->Int(0, 0);
 }
 
-// Reads every row of `sql` with `read`.
+// Reads every row of `sql` with `read`. A key no row can hold matches none (as on SQLite).
 template <typename T>
 Result<std::vector<T>> QueryAll(PgSession& session, std::string_view sql, const Params& params,
                                 std::string_view what, T (*read)(const Rows&, int)) {
+  if (!Storable(params)) return std::vector<T>();
   Result<Rows> rows = session.Exec(sql, params, what);
   if (!rows.ok()) return rows.status();
   std::vector<T> out;
@@ -163,10 +189,12 @@ Result<std::vector<T>> QueryAll(PgSession& session, std::string_view sql, const 
   return out;
 }
 
-// The first row of `sql` read with `read`, or kNotFound(`missing`).
+// The first row of `sql` read with `read`, or kNotFound(`missing`), also for a key no row can
+// hold (a login typed with a NUL or in Latin-1 is unknown, as on SQLite, not a 400).
 template <typename T>
 Result<T> QueryOne(PgSession& session, std::string_view sql, const Params& params,
                    std::string_view what, T (*read)(const Rows&, int), const std::string& missing) {
+  if (!Storable(params)) return Status::NotFound(missing);
   Result<Rows> rows = session.Exec(sql, params, what);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound(missing);
@@ -293,6 +321,7 @@ Status PgSession::SetUserSecurity(Id user_id, const UserSecurity& u, bool bump_c
 
 Result<User> PgSession::FindUserByNumenHash(const std::string& numen_hash) {
   if (numen_hash.empty()) return Status::NotFound("no user with an empty NUMEN hash");
+  if (!Storable(numen_hash)) return Status::NotFound("no account with this NUMEN");
   Result<Rows> r = Exec(
       "SELECT user_id FROM directory_entries WHERE numen_hash = $1 AND user_id IS NOT NULL "
       "ORDER BY active DESC, id LIMIT 1",
@@ -384,6 +413,7 @@ Result<AppPassword> PgSession::FindAppPasswordByHash(const std::string& hash) {
 }
 
 Status PgSession::DeleteAppPassword(Id user_id, const std::string& name) {
+  if (!Storable(name)) return Status::NotFound("no app password named " + name);
   return WriteRequired(*this, "DELETE FROM app_passwords WHERE user_id = $1 AND name = $2",
                        Params().Add(user_id).Add(name), "revoking an app password",
                        "no app password named " + name);
@@ -483,6 +513,7 @@ Status PgSession::CreateAccountToken(const AccountToken& t) {
 
 Result<AccountToken> PgSession::TakeAccountToken(const std::string& token_hash,
                                                  const std::string& purpose, UnixTime now) {
+  if (!Storable(token_hash)) return Status::NotFound("no such link");
   PgWriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
   // Write transactions are serialised (pg_store.h), so no other node takes the token between
@@ -510,6 +541,7 @@ Result<AccountToken> PgSession::TakeAccountToken(const std::string& token_hash,
 }
 
 Status PgSession::DeleteAccountTokens(Id user_id, const std::string& purpose) {
+  if (!Storable(purpose)) return Status::OK();  // no link has this purpose
   return WriteStatus(*this,
                      "DELETE FROM account_tokens WHERE user_id = $1 AND ($2 = '' OR purpose = $2)",
                      Params().Add(user_id).Add(purpose), "deleting links");
@@ -533,6 +565,7 @@ Status PgSession::SetRecoveryCodes(Id user_id, const std::vector<std::string>& h
 }
 
 Result<bool> PgSession::UseRecoveryCode(Id user_id, const std::string& hash, UnixTime at) {
+  if (!Storable(hash)) return false;  // no code has this hash
   Result<Rows> r =
       WriteOne(*this,
                "UPDATE recovery_codes SET used_at = $3 WHERE id = (SELECT id FROM recovery_codes "

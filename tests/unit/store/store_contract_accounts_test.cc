@@ -255,5 +255,35 @@ TYPED_TEST(StoreAccountsTest, AuditIsFilteredAndKeepsTheNewest) {
   EXPECT_EQ((*two)[1].at, 30);
 }
 
+// Keys come from clients (a login typed at sign-in, an address in the forgotten-password form, a
+// cookie). One that no stored row can equal, because it holds a NUL byte or is not UTF-8 (a
+// Latin-1 login), finds nothing on every backend: not a 400, and never the row named by the
+// bytes before the NUL (PostgreSQL's libpq sends text parameters as C strings).
+TYPED_TEST(StoreAccountsTest, KeysNoRowCanHoldFindNothing) {
+  using namespace std::string_literals;
+  Session& s = this->session();
+  Id a = this->MakeUser("ann", "ann@x.fr");
+  ASSERT_TRUE(s.CreateAppPassword({0, a, "Agenda", "hash", 50, 0, ""}).ok());
+  ASSERT_TRUE(s.CreateWebSession({0, "tok", a, SessionStage::kFull, "csrf", 50, 50, "", ""}).ok());
+  ASSERT_TRUE(s.CreateAccountToken({"link", a, "reset", "", 100, 200}).ok());
+  ASSERT_TRUE(s.SetRecoveryCodes(a, {"r1"}).ok());
+  for (const std::string& suffix : {"\0x"s, "\xE9"s}) {
+    SCOPED_TRACE(suffix.size());
+    EXPECT_EQ(s.GetUserByLogin("ann" + suffix).status().code(), Code::kNotFound);
+    EXPECT_EQ(s.GetUserByEmail("ann@x.fr" + suffix).status().code(), Code::kNotFound);
+    EXPECT_EQ(s.FindAppPasswordByHash("hash" + suffix).status().code(), Code::kNotFound);
+    EXPECT_EQ(s.FindWebSession("tok" + suffix).status().code(), Code::kNotFound);
+    EXPECT_EQ(s.TakeAccountToken("link" + suffix, "reset", 120).status().code(), Code::kNotFound);
+    EXPECT_EQ(s.DeleteAppPassword(a, "Agenda" + suffix).code(), Code::kNotFound);
+    Result<bool> used = s.UseRecoveryCode(a, "r1" + suffix, 10);
+    ASSERT_TRUE(used.ok()) << used.status().ToString();
+    EXPECT_FALSE(*used);
+  }
+  // Nothing was taken or used by those lookups.
+  EXPECT_TRUE(s.FindAppPasswordByHash("hash").ok());
+  EXPECT_TRUE(s.TakeAccountToken("link", "reset", 120).ok());
+  EXPECT_EQ(*s.UnusedRecoveryCodes(a), 1);
+}
+
 }  // namespace
 }  // namespace cartable::store

@@ -164,7 +164,9 @@ Status PruneChanges(PgSession& s, Id collection_id, int64_t seq, int64_t floor) 
 
 Result<Collection> DoCreateCollection(PgSession& s, const std::string& path, Id parent_id,
                                       Id owner_id, const std::string& kind) {
-  Status st = CheckPathUnder(s, path, parent_id);
+  Status st = pg_internal::CheckStorable(path, "a collection path");
+  if (!st.ok()) return st;
+  st = CheckPathUnder(s, path, parent_id);
   if (!st.ok()) return st;
   st = CheckPathFree(s, path, parent_id);
   if (!st.ok()) return st;
@@ -220,9 +222,11 @@ Status DoDeleteCollection(PgSession& s, Id collection_id) {
 
 Status DoMoveCollection(PgSession& s, Id collection_id, const std::string& new_path,
                         Id new_parent_id) {
+  Status st = pg_internal::CheckStorable(new_path, "a collection path");
+  if (!st.ok()) return st;
   Result<Collection> c = s.GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
-  Status st = CheckPathUnder(s, new_path, new_parent_id);
+  st = CheckPathUnder(s, new_path, new_parent_id);
   if (!st.ok()) return st;
   if (new_path.compare(0, c->path.size(), c->path) == 0) {
     return Status::Conflict("cannot move " + c->path + " into itself");
@@ -259,6 +263,48 @@ Status DoMoveCollection(PgSession& s, Id collection_id, const std::string& new_p
 
 namespace pg_internal {
 
+bool StorableText(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // The shortest form only, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629 §4).
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (size_t k = 2; k < len; ++k) {
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+Status CheckStorable(std::string_view text, std::string_view what) {
+  if (StorableText(text)) return Status::OK();
+  return Status::BadRequest(
+      std::string(what) +
+      " must be UTF-8 text without NUL (the PostgreSQL store keeps it as TEXT)");
+}
+
 // Every column read is in objects_listing (0011, 0013: id included), so PostgreSQL answers with
 // an index-only scan in name order and never reads the rows, whose bodies under the TOAST
 // threshold lie inline.
@@ -268,6 +314,8 @@ const char* ObjectListingSql() {
 }
 
 Result<int64_t> Bump(PgSession& s, Id collection_id, const std::string& name, bool deleted) {
+  Status st = CheckStorable(name, "a member name");
+  if (!st.ok()) return st;
   const UnixTime now = s.Now();
   Result<pg::Rows> up = s.Exec(
       "UPDATE collections SET sync_seq = sync_seq + 1, modified_at = $1 WHERE id = $2 "
@@ -283,7 +331,7 @@ Result<int64_t> Bump(PgSession& s, Id collection_id, const std::string& name, bo
       pg::Params().Add(collection_id).Add(seq).Add(name).Add(int64_t{deleted}).Add(now),
       "logging a change");
   if (!log.ok()) return log.status();
-  Status st = PruneChanges(s, collection_id, seq, floor);
+  st = PruneChanges(s, collection_id, seq, floor);
   if (!st.ok()) return st;
   return seq;
 }
@@ -291,6 +339,7 @@ Result<int64_t> Bump(PgSession& s, Id collection_id, const std::string& name, bo
 }  // namespace pg_internal
 
 Result<Collection> PgSession::GetCollection(const std::string& path) {
+  if (!pg_internal::StorableText(path)) return Status::NotFound("no collection " + path);
   return OneCollection(
       Exec(COLLECTION_COLUMNS "WHERE path = $1", pg::Params().Add(path), "reading collection"),
       path);
@@ -337,6 +386,11 @@ Status PgSession::MoveCollection(Id collection_id, const std::string& new_path, 
 }
 
 Status PgSession::SetCollectionSettings(Id collection_id, const CollectionSettings& settings) {
+  for (const std::optional<std::string>* text :
+       {&settings.display_name, &settings.description, &settings.color, &settings.time_zone}) {
+    if (!*text) continue;
+    if (Status st = pg_internal::CheckStorable(**text, "a collection setting"); !st.ok()) return st;
+  }
   PgWriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
   pg::Params p;

@@ -287,10 +287,10 @@ Result<Id> PgSession::PutDirectoryEntry(const DirectoryEntry& entry) {
           .Add(SearchVector(text)),
       "indexing directory entry");
   if (!words.ok()) return scope.Finish(words.status());
-  Result<pg::Rows> trigrams =
-      Exec("INSERT INTO directory_trigram (entry_id, text) VALUES ($1, $2) "
-           "ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
-           pg::Params().Add(id).Add(ContainsTextOf(entry)), "indexing directory entry");
+  Result<pg::Rows> trigrams = Exec(
+      "INSERT INTO directory_trigram (entry_id, text) VALUES ($1, $2) "
+      "ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
+      pg::Params().Add(id).Add(ContainsTextOf(entry)), "indexing directory entry");
   if (Status st = scope.Finish(trigrams.status()); !st.ok()) return st;
   return id;
 }

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dav/store/pg_objects_internal.h"
@@ -49,6 +50,16 @@ Status VisitObjects(const pg::Rows& rows, bool with_data, const ObjectVisitor& f
     if (Status st = fn(ReadObject(rows, i, with_data)); !st.ok()) return EndVisit(std::move(st));
   }
   return Status::OK();
+}
+
+// The names PostgreSQL can hold (the others name no object).
+std::vector<std::string> StorableOnly(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const std::string& name : names) {
+    if (pg_internal::StorableText(name)) out.push_back(name);
+  }
+  return out;
 }
 
 // The SQL of each property operation, per owner table.
@@ -106,6 +117,12 @@ Result<Object> DoPutObject(PgSession& s, Id collection_id, const std::string& na
                            const ObjectIndex& index) {
   Status st = CheckObjectName(name);
   if (!st.ok()) return st;
+  for (const auto& [text, what] :
+       {std::pair{&name, "an object name"}, std::pair{&content_type, "a content type"},
+        std::pair{&index.uid, "a UID"}}) {
+    st = pg_internal::CheckStorable(*text, what);
+    if (!st.ok()) return st;
+  }
   Result<Collection> c = s.GetCollectionById(collection_id);
   if (!c.ok()) return c.status();
   Result<Collection> clash = s.GetCollection(c->path + name + "/");
@@ -158,6 +175,7 @@ Result<Object> DoPutObject(PgSession& s, Id collection_id, const std::string& na
 }
 
 Status DoDeleteObject(PgSession& s, Id collection_id, const std::string& name) {
+  if (!pg_internal::StorableText(name)) return Status::NotFound("no object " + name);
   Result<pg::Rows> find = s.Exec(
       "SELECT o.id, o.size, c.owner_id FROM objects o JOIN collections c "
       "ON c.id = o.collection_id WHERE o.collection_id = $1 AND o.name = $2",
@@ -220,6 +238,7 @@ const char* QueryOccurrencesSql() {
 }  // namespace pg_internal
 
 Result<Object> PgSession::GetObject(Id collection_id, const std::string& name, bool with_data) {
+  if (!pg_internal::StorableText(name)) return Status::NotFound("no object " + name);
   Result<pg::Rows> rows =
       Exec(with_data ? OBJECT_COLUMNS ", data FROM objects WHERE collection_id = $1 AND name = $2"
                      : OBJECT_COLUMNS " FROM objects WHERE collection_id = $1 AND name = $2",
@@ -274,7 +293,7 @@ Result<std::vector<Object>> PgSession::GetObjects(Id collection_id,
   Result<pg::Rows> rows = Exec(
       with_data ? OBJECT_COLUMNS ", data FROM objects WHERE collection_id = $1 AND name = ANY($2)"
                 : OBJECT_COLUMNS " FROM objects WHERE collection_id = $1 AND name = ANY($2)",
-      pg::Params().Add(collection_id).AddTexts(names), "reading objects");
+      pg::Params().Add(collection_id).AddTexts(StorableOnly(names)), "reading objects");
   if (!rows.ok()) return rows.status();
   std::unordered_map<std::string, int> row_of;
   for (int i = 0; i < rows->size(); ++i) row_of.emplace(rows->Text(i, 2), i);
@@ -290,6 +309,7 @@ Result<std::vector<Object>> PgSession::GetObjects(Id collection_id,
 Result<Object> PgSession::FindObjectByUid(Id collection_id, const std::string& uid) {
   // "" is "no UID" (plain files), never a match.
   if (uid.empty()) return Status::NotFound("no object with an empty UID");
+  if (!pg_internal::StorableText(uid)) return Status::NotFound("no object with UID " + uid);
   Result<pg::Rows> rows = Exec(pg_internal::FindObjectByUidSql(),
                                pg::Params().Add(collection_id).Add(uid), "finding UID " + uid);
   if (!rows.ok()) return rows.status();
@@ -350,6 +370,9 @@ Status PgSession::ForEachObjectProperty(Id collection_id, const PropertyVisitor&
 }
 
 Status PgSession::SetProperty(Owner owner, Id id, const DeadProperty& prop) {
+  for (const std::string* text : {&prop.ns, &prop.local, &prop.xml}) {
+    if (Status st = pg_internal::CheckStorable(*text, "a property"); !st.ok()) return st;
+  }
   PgWriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
   // A missing owner is a FOREIGN KEY violation, reported as kNotFound.
@@ -361,6 +384,8 @@ Status PgSession::SetProperty(Owner owner, Id id, const DeadProperty& prop) {
 
 Status PgSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
                                  const std::string& local) {
+  // A name PostgreSQL cannot hold names no stored property: nothing to remove.
+  if (!pg_internal::StorableText(ns) || !pg_internal::StorableText(local)) return Status::OK();
   PgWriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
   return scope.Finish(

@@ -4,10 +4,20 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "dav/store/pg_store.h"
 
 namespace cartable::store::pg_internal {
+
+// Whether PostgreSQL can hold `text` in a TEXT column as it is: valid UTF-8 without NUL. libpq
+// sends text parameters NUL-terminated, so a NUL would silently cut the key short ("a\0b" would
+// find "a"), and invalid UTF-8 is refused by the server. Since no stored key can be such a text,
+// lookups answer kNotFound for it (as the SQLite store, which finds no row), and writes kBadRequest
+// (names and paths were checked by the DAV layer before: CheckNewResourceName).
+bool StorableText(std::string_view text);
+// kBadRequest naming `what` unless StorableText(text).
+Status CheckStorable(std::string_view text, std::string_view what);
 
 // Inside a write scope of `session`: increments the collection's sync_seq, sets modified_at,
 // logs `name` in its change log and prunes the log by StoreOptions::retention (as

@@ -46,8 +46,8 @@ std::string ClaimId(const StoreOptions* options) {
   return buf;
 }
 
-#define PG_MAIL_COLUMNS(T)                                                                        \
-  T "id, " T "envelope_from, " T "recipient, " T "message, " T "origin_collection, " T            \
+#define PG_MAIL_COLUMNS(T)                                                             \
+  T "id, " T "envelope_from, " T "recipient, " T "message, " T "origin_collection, " T \
     "origin_name, " T "attempts, " T "next_attempt, " T "last_error, " T "created_at"
 
 std::vector<QueuedMail> ReadMail(const pg::Rows& r) {
@@ -95,12 +95,13 @@ Status PgSession::SetScheduleTag(Id object_id, const std::string& tag) {
   if (exists->empty()) {
     return scope.Finish(Status::NotFound("no object #" + std::to_string(object_id)));
   }
-  Result<pg::Rows> r =
-      tag.empty() ? Exec("DELETE FROM schedule_tags WHERE object_id = $1",
-                         pg::Params().Add(object_id), "storing a schedule tag")
-                  : Exec("INSERT INTO schedule_tags (object_id, tag) VALUES ($1, $2) "
-                         "ON CONFLICT (object_id) DO UPDATE SET tag = excluded.tag",
-                         pg::Params().Add(object_id).Add(tag), "storing a schedule tag");
+  Result<pg::Rows> r = tag.empty()
+                           ? Exec("DELETE FROM schedule_tags WHERE object_id = $1",
+                                  pg::Params().Add(object_id), "storing a schedule tag")
+                           : Exec(
+                                 "INSERT INTO schedule_tags (object_id, tag) VALUES ($1, $2) "
+                                 "ON CONFLICT (object_id) DO UPDATE SET tag = excluded.tag",
+                                 pg::Params().Add(object_id).Add(tag), "storing a schedule tag");
   return scope.Finish(r.status());
 }
 
@@ -129,8 +130,8 @@ Result<std::vector<QueuedMail>> PgSession::DueMail(UnixTime now, size_t limit) {
   bool claim = now <= clock;
   if (claim) {
     // Inside the caller's read transaction nothing can be written: the rows are only read.
-    Result<pg::Rows> ro = Exec("SELECT current_setting('transaction_read_only') = 'on'",
-                               "reading the mail queue");
+    Result<pg::Rows> ro =
+        Exec("SELECT current_setting('transaction_read_only') = 'on'", "reading the mail queue");
     if (!ro.ok()) return ro.status();
     claim = !ro->Bool(0, 0);
   }

@@ -18,7 +18,8 @@ constexpr char kMemberColumns[] =
     "SELECT share_id, user_id, hidden, display_name, color, sort_order, transparent, updated_at "
     "FROM share_members ";
 
-constexpr char kDelegateColumns[] = "SELECT owner_id, delegate_id, access, created_at FROM delegates ";
+constexpr char kDelegateColumns[] =
+    "SELECT owner_id, delegate_id, access, created_at FROM delegates ";
 
 const char* AccessText(ShareAccess a) {
   switch (a) {
@@ -153,15 +154,15 @@ Result<Id> PgSession::CreateShare(const Share& share) {
 Status PgSession::UpdateShare(const Share& share) {
   PgWriteScope scope(*this);
   if (!scope.status().ok()) return scope.status();
-  Result<pg::Rows> r =
-      Exec("UPDATE shares SET access = $1, status = $2, summary = $3, updated_at = $4 WHERE id = $5",
-           pg::Params()
-               .Add(AccessText(share.access))
-               .Add(StatusText(share.status))
-               .Add(share.summary)
-               .Add(Now())
-               .Add(share.id),
-           "updating a share");
+  Result<pg::Rows> r = Exec(
+      "UPDATE shares SET access = $1, status = $2, summary = $3, updated_at = $4 WHERE id = $5",
+      pg::Params()
+          .Add(AccessText(share.access))
+          .Add(StatusText(share.status))
+          .Add(share.summary)
+          .Add(Now())
+          .Add(share.id),
+      "updating a share");
   if (r.ok() && r->affected() == 0) {
     return scope.Finish(Status::NotFound("no share with id " + std::to_string(share.id)));
   }
@@ -169,9 +170,9 @@ Status PgSession::UpdateShare(const Share& share) {
 }
 
 Result<Share> PgSession::GetShare(Id id) {
-  return ReadOne<Share>(Exec(std::string(kShareColumns) + "WHERE id = $1", pg::Params().Add(id),
-                             "reading a share"),
-                        ReadShare, "no share with id " + std::to_string(id));
+  return ReadOne<Share>(
+      Exec(std::string(kShareColumns) + "WHERE id = $1", pg::Params().Add(id), "reading a share"),
+      ReadShare, "no share with id " + std::to_string(id));
 }
 
 Result<Share> PgSession::FindShareByInvite(const std::string& invite_uid) {
@@ -201,12 +202,12 @@ Result<std::vector<Share>> PgSession::ListShares(Id collection_id) {
 Result<std::vector<Share>> PgSession::SharesForSharee(Id user_id,
                                                       const std::vector<std::string>& group_keys) {
   // One statement, each arm an index lookup (shares_user, shares_group).
-  Result<pg::Rows> r = Exec(std::string(kShareColumns) +
-                                "WHERE sharee_user_id = $1 "
-                                "UNION ALL " +
-                                kShareColumns + "WHERE sharee_group = ANY($2::text[]) ORDER BY 1",
-                            pg::Params().Add(user_id).AddTexts(group_keys),
-                            "listing a user's shares");
+  Result<pg::Rows> r =
+      Exec(std::string(kShareColumns) +
+               "WHERE sharee_user_id = $1 "
+               "UNION ALL " +
+               kShareColumns + "WHERE sharee_group = ANY($2::text[]) ORDER BY 1",
+           pg::Params().Add(user_id).AddTexts(group_keys), "listing a user's shares");
   if (!r.ok()) return r.status();
   return ReadAll<Share>(*r, ReadShare);
 }
@@ -246,11 +247,11 @@ Result<std::vector<ShareMember>> PgSession::ListShareMembers(Id user_id) {
 // ---- per-user data ----
 
 Result<PerUserData> PgSession::GetPerUserData(Id object_id, Id user_id) {
-  return ReadOne<PerUserData>(Exec("SELECT object_id, user_id, data, etag FROM per_user_data "
-                                   "WHERE object_id = $1 AND user_id = $2",
-                                   pg::Params().Add(object_id).Add(user_id),
-                                   "reading per-user data"),
-                              ReadPerUser, "no per-user data");
+  return ReadOne<PerUserData>(
+      Exec("SELECT object_id, user_id, data, etag FROM per_user_data "
+           "WHERE object_id = $1 AND user_id = $2",
+           pg::Params().Add(object_id).Add(user_id), "reading per-user data"),
+      ReadPerUser, "no per-user data");
 }
 
 Status PgSession::PutPerUserData(Id object_id, Id user_id, const std::string& data) {
@@ -313,22 +314,24 @@ Status PgSession::DeleteDelegate(Id owner_id, Id delegate_id) {
 }
 
 Result<Delegate> PgSession::GetDelegate(Id owner_id, Id delegate_id) {
-  return ReadOne<Delegate>(Exec(std::string(kDelegateColumns) +
-                                    "WHERE owner_id = $1 AND delegate_id = $2",
-                                pg::Params().Add(owner_id).Add(delegate_id), "reading a delegate"),
-                           ReadDelegate, "not a delegate");
+  return ReadOne<Delegate>(
+      Exec(std::string(kDelegateColumns) + "WHERE owner_id = $1 AND delegate_id = $2",
+           pg::Params().Add(owner_id).Add(delegate_id), "reading a delegate"),
+      ReadDelegate, "not a delegate");
 }
 
 Result<std::vector<Delegate>> PgSession::ListDelegates(Id owner_id) {
-  Result<pg::Rows> r = Exec(std::string(kDelegateColumns) + "WHERE owner_id = $1 ORDER BY delegate_id",
-                            pg::Params().Add(owner_id), "listing delegates");
+  Result<pg::Rows> r =
+      Exec(std::string(kDelegateColumns) + "WHERE owner_id = $1 ORDER BY delegate_id",
+           pg::Params().Add(owner_id), "listing delegates");
   if (!r.ok()) return r.status();
   return ReadAll<Delegate>(*r, ReadDelegate);
 }
 
 Result<std::vector<Delegate>> PgSession::ListDelegations(Id delegate_id) {
-  Result<pg::Rows> r = Exec(std::string(kDelegateColumns) + "WHERE delegate_id = $1 ORDER BY owner_id",
-                            pg::Params().Add(delegate_id), "listing delegations");
+  Result<pg::Rows> r =
+      Exec(std::string(kDelegateColumns) + "WHERE delegate_id = $1 ORDER BY owner_id",
+           pg::Params().Add(delegate_id), "listing delegations");
   if (!r.ok()) return r.status();
   return ReadAll<Delegate>(*r, ReadDelegate);
 }
@@ -364,11 +367,10 @@ Result<std::vector<Id>> PgSession::GroupMemberIds(const std::string& group_key, 
   } else {
     return std::vector<Id>{};
   }
-  Result<pg::Rows> r =
-      Exec(sql,
-           pg::Params().Add(value).Add(
-               static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)))),
-           "listing a group's members");
+  Result<pg::Rows> r = Exec(sql,
+                            pg::Params().Add(value).Add(static_cast<int64_t>(
+                                std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)))),
+                            "listing a group's members");
   if (!r.ok()) return r.status();
   return ReadAll<Id>(*r, [](const pg::Rows& rows, int i) { return rows.Int(i, 0); });
 }

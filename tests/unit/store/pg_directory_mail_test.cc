@@ -17,10 +17,12 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "dav/store/directory_text.h"
 #include "dav/store/store.h"
+#include "dav/store/store_util.h"
 #include "tests/testlib/pg_server.h"
 #include "tests/testlib/temp_store.h"
 
@@ -45,19 +47,29 @@ std::string FreshUrl() {
 // ---- directory: the same answers as SQLite ----
 
 const std::vector<std::string> kPrenoms = {
-    "Jean",     "Jean-Pierre", "Hélène", "Lætitia", "Anne-Sophie", "Zoé",    "Éric",   "Gaëlle",
-    "Noël",     "Chloé",       "François", "Marie-Ève", "Œdipe",   "Jean-Noël", "Maëlys", "Ange",
-    "Jérôme",   "Agnès",       "Loïc",     "Çelik",     "Ægir",    "Jean Marc"};
+    "Jean",  "Jean-Pierre", "Hélène", "Lætitia",  "Anne-Sophie", "Zoé",
+    "Éric",  "Gaëlle",      "Noël",   "Chloé",    "François",    "Marie-Ève",
+    "Œdipe", "Jean-Noël",   "Maëlys", "Ange",     "Jérôme",      "Agnès",
+    "Loïc",  "Çelik",       "Ægir",   "Jean Marc"};
 const std::vector<std::string> kNoms = {
-    "Labert",  "N'Diaye",   "D'Artagnan", "L'Hôte",  "Le Bihan", "Lefèvre", "Écoffier",
-    "Müller",  "Œuvrard",   "Straße",     "Dupont-Aignan", "Lebrun", "Martin", "Le",
-    "Lebon",   "O’Connor",  "Saint-Exupéry", "Ça",  "Ábel",   "Zola",    "Lab"};
-const std::vector<std::string> kFonctions = {
-    "Professeur des écoles", "Principale adjointe", "Conseiller principal d'éducation",
-    "Agent d'accueil", "Inspecteur de l'Éducation nationale", "Secrétaire", ""};
-const std::vector<std::string> kEtablissements = {
-    "École élémentaire Jules-Ferry", "Collège Jean Zay", "Lycée Saint-Exupéry",
-    "L'Oiseau-Lyre", "Lycée Jean-Monnet", "Rectorat", ""};
+    "Labert",   "N'Diaye", "D'Artagnan", "L'Hôte",   "Le Bihan",      "Lefèvre",
+    "Écoffier", "Müller",  "Œuvrard",    "Straße",   "Dupont-Aignan", "Lebrun",
+    "Martin",   "Le",      "Lebon",      "O’Connor", "Saint-Exupéry", "Ça",
+    "Ábel",     "Zola",    "Lab"};
+const std::vector<std::string> kFonctions = {"Professeur des écoles",
+                                             "Principale adjointe",
+                                             "Conseiller principal d'éducation",
+                                             "Agent d'accueil",
+                                             "Inspecteur de l'Éducation nationale",
+                                             "Secrétaire",
+                                             ""};
+const std::vector<std::string> kEtablissements = {"École élémentaire Jules-Ferry",
+                                                  "Collège Jean Zay",
+                                                  "Lycée Saint-Exupéry",
+                                                  "L'Oiseau-Lyre",
+                                                  "Lycée Jean-Monnet",
+                                                  "Rectorat",
+                                                  ""};
 const std::vector<std::string> kDepartements = {"37", "41", "18", "45"};
 
 // Characters [start, start + n) of UTF-8 `s` (never a piece of a character).
@@ -107,15 +119,50 @@ std::vector<DirectoryEntry> GeneratePeople(int n) {
 // Queries: every prefix (1 to 5 characters, and whole) of every word people are found by, as
 // typed (accents, capitals, apostrophes, hyphens), pairs of them, and odd input.
 std::vector<std::string> GenerateQueries(const std::vector<DirectoryEntry>& people) {
-  std::set<std::string> queries = {"",        " - ",     "\"jean\" lab*", "AND",     "OR",
-                                   "*",       "'",       "l'",            "l'hô",    "n'dia",
-                                   "d'art",   "o'c",     "o’connor",      "jean-pie", "JEAN-P",
-                                   "saint-ex", "jean zay", "jean lab",     "lab jean", "oe",
-                                   "ae",      "ss",      "strasse",       "muller",  "HÉLÈNE",
-                                   "jean marc", "le bihan", "le",          "l",       "jean.lab",
-                                   "jean-pierre.l", "marie-eve_", "zzz",     "é",       "ç",
-                                   "education nationale", "d'education", "0",        "3",
-                                   "lyre",    "oiseau-l", "jules-f",       "e-f",     "2 l"};
+  std::set<std::string> queries = {"",
+                                   " - ",
+                                   "\"jean\" lab*",
+                                   "AND",
+                                   "OR",
+                                   "*",
+                                   "'",
+                                   "l'",
+                                   "l'hô",
+                                   "n'dia",
+                                   "d'art",
+                                   "o'c",
+                                   "o’connor",
+                                   "jean-pie",
+                                   "JEAN-P",
+                                   "saint-ex",
+                                   "jean zay",
+                                   "jean lab",
+                                   "lab jean",
+                                   "oe",
+                                   "ae",
+                                   "ss",
+                                   "strasse",
+                                   "muller",
+                                   "HÉLÈNE",
+                                   "jean marc",
+                                   "le bihan",
+                                   "le",
+                                   "l",
+                                   "jean.lab",
+                                   "jean-pierre.l",
+                                   "marie-eve_",
+                                   "zzz",
+                                   "é",
+                                   "ç",
+                                   "education nationale",
+                                   "d'education",
+                                   "0",
+                                   "3",
+                                   "lyre",
+                                   "oiseau-l",
+                                   "jules-f",
+                                   "e-f",
+                                   "2 l"};
   for (const std::vector<std::string>& from : {kPrenoms, kNoms, kFonctions, kEtablissements}) {
     for (const std::string& text : from) {
       queries.insert(text);
@@ -132,6 +179,17 @@ std::vector<std::string> GenerateQueries(const std::vector<DirectoryEntry>& peop
     const DirectoryEntry& b = people[rng() % people.size()];
     queries.insert(Chars(a.prenom, 0, 1 + rng() % 4) + " " + Chars(b.nom, 0, 1 + rng() % 5));
     queries.insert(a.email.substr(0, a.email.find('@') - rng() % 3));
+  }
+  // A phrase across two fields of one person (the last word of one, the first of the next)
+  // matches nobody: a phrase never spans fields.
+  for (int i = 0; i < 40; ++i) {
+    const DirectorySearchText t = SearchTextOf(people[rng() % people.size()]);
+    const std::vector<std::string> fields[] = {SplitWords(t.name), SplitWords(t.email),
+                                               SplitWords(t.fonction), SplitWords(t.etablissement)};
+    for (int f = 0; f + 1 < 4; ++f) {
+      if (fields[f].empty() || fields[f + 1].empty()) continue;
+      queries.insert(fields[f].back() + "-" + fields[f + 1].front().substr(0, 2));
+    }
   }
   return std::vector<std::string>(queries.begin(), queries.end());
 }
@@ -171,17 +229,17 @@ TEST(PgDirectoryTest, SearchAndContainingAnswerAsSqlite) {
   int compared = 0, found = 0;
   for (const std::string& text : GenerateQueries(people)) {
     for (const std::string& departement : {"", "41"}) {
-      for (bool active_only : {true, false}) {
-        for (size_t limit : {size_t{7}, size_t{1000}}) {
+      // Active people, every one; and everyone, the first 7 (the order decides which).
+      for (const auto& [active_only, limit] : {std::pair<bool, size_t>{true, 1000}, {false, 7}}) {
+        {
           DirectoryQuery q;
           q.text = text;
           q.departement = departement;
           q.active_only = active_only;
           q.limit = limit;
           const std::vector<std::string> expected = Uids(a, q);
-          EXPECT_EQ(Uids(b, q), expected)
-              << "query \"" << text << "\" departement " << departement << " active_only "
-              << active_only << " limit " << limit;
+          EXPECT_EQ(Uids(b, q), expected) << "query \"" << text << "\" departement " << departement
+                                          << " active_only " << active_only << " limit " << limit;
           ++compared;
           found += !expected.empty();
         }
@@ -193,17 +251,17 @@ TEST(PgDirectoryTest, SearchAndContainingAnswerAsSqlite) {
     EXPECT_EQ(Uids(b, q), Uids(a, q)) << "query \"" << text << "\" uai " << q.uai;
   }
   // The queries mostly find someone: the comparison is not one of empty answers.
-  EXPECT_GT(compared, 2000);
+  EXPECT_GT(compared, 1500);
   EXPECT_GT(found, compared * 3 / 4);
 
   // Substrings: pieces of every searchable field (1 to 6 characters), as typed or in capitals.
   std::mt19937 rng(11);
-  std::vector<std::string> needles = {"", "a\"b", "%", "_", "\\", "l'h", "-p", "e-f", "47 1",
-                                      "É", "Œ", "ß", "'", "’", "\n"};
+  std::vector<std::string> needles = {"",     "a\"b", "%", "_", "\\", "l'h", "-p", "e-f",
+                                      "47 1", "É",    "Œ", "ß", "'",  "’",   "\n"};
   for (int i = 0; i < 600; ++i) {
     const DirectoryEntry& e = people[rng() % people.size()];
-    const std::string fields[] = {e.nom,  e.prenom,       e.email, e.fonction, e.etablissement,
-                                  e.uai, e.departement, e.telephone};
+    const std::string fields[] = {e.nom,           e.prenom, e.email,       e.fonction,
+                                  e.etablissement, e.uai,    e.departement, e.telephone};
     const std::string& f = fields[rng() % 8];
     if (f.empty()) continue;
     const size_t start = rng() % Utf8Length(f);

@@ -1,4 +1,5 @@
 // The PostgreSQL store's collections and objects beyond the typed contract (issue 15):
+//  - keys PostgreSQL cannot hold (NUL, invalid UTF-8) name nothing and are never stored cut;
 //  - the plans of the statements whose store.h contract states one (EXPLAIN on a filled
 //    database): QueryOccurrences one occurrences_pkey range per span class, QueryObjects two
 //    objects_time ranges, FindObjectByUid objects_uid, the listing an index-only scan;
@@ -234,6 +235,58 @@ TEST_F(PgObjectsTest, Version9CalendarsAreBackfilled) {
   EXPECT_TRUE(m->indexed);
   EXPECT_EQ(m->matched, (Ids{100}));
   EXPECT_TRUE(m->unsure.empty());
+}
+
+// libpq sends text parameters NUL-terminated: a key with a NUL must not find the object named
+// by its first bytes, and a key that is not UTF-8 names nothing (kNotFound, as on SQLite, not
+// the server's encoding error). Writing such a key is refused whole, never stored cut short.
+TEST_F(PgObjectsTest, KeysPostgreSQLCannotHoldNameNothing) {
+  Result<std::string> url = server_->FreshDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(Open(*url));
+  Session& s = store_->ThreadSession();
+  User user;
+  user.login = "a";
+  Result<Id> owner = s.CreateUser(user);
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  Result<Collection> cal = s.CreateCollection("/dav/calendars/a/", 0, *owner, kKindCalendar);
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+  ObjectIndex index;
+  index.uid = "u";
+  index.component = "VEVENT";
+  Result<Object> a = s.PutObject(cal->id, "a", "text/calendar", "A", index);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(s.SetProperty(Owner::kObject, a->id, {"urn:x", "p", "<p xmlns='urn:x'/>"}).ok());
+  const std::string nul("a\0b", 3), bad("a\xff", 2);
+  for (const std::string& key : {nul, bad}) {
+    EXPECT_EQ(s.GetObject(cal->id, key, true).status().code(), Status::Code::kNotFound);
+    EXPECT_EQ(s.GetCollection("/dav/calendars/" + key + "/").status().code(),
+              Status::Code::kNotFound);
+    EXPECT_EQ(s.FindObjectByUid(cal->id, "u" + key).status().code(), Status::Code::kNotFound);
+    Result<std::vector<Object>> some = s.GetObjects(cal->id, {key, "a"}, false);
+    ASSERT_TRUE(some.ok()) << some.status().ToString();
+    ASSERT_EQ(some->size(), 1u);
+    EXPECT_EQ((*some)[0].name, "a");
+    EXPECT_EQ(s.DeleteObject(cal->id, key).code(), Status::Code::kNotFound);
+    EXPECT_TRUE(s.RemoveProperty(Owner::kObject, a->id, "urn:x", "p" + key).ok());
+    EXPECT_EQ(s.PutObject(cal->id, key, "text/calendar", "B", index).status().code(),
+              Status::Code::kBadRequest);
+    EXPECT_EQ(s.CreateCollection("/x" + key + "/", 0, *owner, kKindCalendar).status().code(),
+              Status::Code::kBadRequest);
+    EXPECT_EQ(s.SetProperty(Owner::kObject, a->id, {"urn:x", "p" + key, "<x/>"}).code(),
+              Status::Code::kBadRequest);
+  }
+  // Nothing was replaced, deleted or added.
+  Result<Object> still = s.GetObject(cal->id, "a", true);
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->data, "A");
+  Result<std::vector<DeadProperty>> props = s.GetProperties(Owner::kObject, a->id);
+  ASSERT_TRUE(props.ok());
+  ASSERT_EQ(props->size(), 1u);
+  EXPECT_EQ((*props)[0].local, "p");
+  Result<std::vector<Change>> changes = s.ChangesSince(cal->id, 0);
+  ASSERT_TRUE(changes.ok());
+  EXPECT_EQ(changes->size(), 1u);
 }
 
 }  // namespace

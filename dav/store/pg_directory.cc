@@ -170,20 +170,45 @@ constexpr char kListDepartementSql[] = PG_DIRECTORY_COLUMNS("")
 constexpr char kListEstablishmentSql[] = PG_DIRECTORY_COLUMNS("")
     "FROM directory_entries WHERE uai = $1 AND ($2::text = '' OR departement = $2) "
     "AND ($3::bigint = 0 OR active = 1) ORDER BY sort_key, id LIMIT $4";
-// Word prefixes: the GIN index gives the matching entries, which are then sorted.
+// Prefix searches and substring lookups run in two steps, because neither of PostgreSQL's two
+// plans for "matches, in order, LIMIT n" is good for every word: walking the rows in order and
+// testing each stops early when matches are dense ("m", "jean": 1 ms) but reads most of 50,000
+// people when they are rare or sort late ("nguyen", "lef": 300-700 ms); the GIN match set,
+// sorted, is the reverse (tens of ms for "m", a few for "nguyen"). So: first the walk over the
+// first kWalkRows rows in order; when it finds `limit` matches they are the first `limit` of the
+// whole table (the walk is in the result's order) and that is the answer; otherwise the GIN
+// match set, filtered and sorted (behind an OFFSET 0 or MATERIALIZED fence, so that the planner
+// cannot turn it back into the long walk). SQLite's FTS5 merges its posting lists in rowid order
+// and needs neither.
+constexpr int64_t kWalkRows = 1000;
+// The copies of sort_key and the filters in directory_search (0013_directory_search_order.sql)
+// keep both steps within that table; only the winners are read from directory_entries.
+#define PG_SEARCH_FILTERS                                                                       \
+  "($2::text = '' OR departement = $2) AND ($3::text = '' OR uai = $3) AND ($4::bigint = 0 OR " \
+  "active = 1)"
+constexpr char kSearchWalkSql[] = PG_DIRECTORY_COLUMNS("e.")
+    "FROM (SELECT entry_id, sort_key FROM (SELECT entry_id, sort_key, words FROM "
+    "directory_search WHERE " PG_SEARCH_FILTERS " ORDER BY sort_key, entry_id LIMIT $6) w "
+    "WHERE words @@ $1::tsquery ORDER BY sort_key, entry_id LIMIT $5) m "
+    "JOIN directory_entries e ON e.id = m.entry_id ORDER BY m.sort_key, m.entry_id";
 constexpr char kSearchSql[] = PG_DIRECTORY_COLUMNS("e.")
-    "FROM directory_search s JOIN directory_entries e ON e.id = s.entry_id "
-    "WHERE s.words @@ $1::tsquery AND ($2::text = '' OR e.departement = $2) "
-    "AND ($3::text = '' OR e.uai = $3) AND ($4::bigint = 0 OR e.active = 1) "
-    "ORDER BY e.sort_key, e.id LIMIT $5";
-// In id order, as SQLite's FTS5 gives its matches, so the LIMIT keeps the same ids.
+    "FROM (SELECT entry_id, sort_key FROM (SELECT entry_id, sort_key FROM directory_search "
+    "WHERE words @@ $1::tsquery AND " PG_SEARCH_FILTERS " OFFSET 0) g "
+    "ORDER BY sort_key, entry_id LIMIT $5) m "
+    "JOIN directory_entries e ON e.id = m.entry_id ORDER BY m.sort_key, m.entry_id";
+// Substrings, in id order as SQLite's FTS5 gives its matches (so the LIMIT keeps the same ids);
+// `active` is copied in directory_trigram too.
+constexpr char kContainsWalkSql[] =
+    "SELECT entry_id FROM (SELECT entry_id, text FROM directory_trigram WHERE active = 1 "
+    "ORDER BY entry_id LIMIT $3) w WHERE text LIKE $1 ORDER BY entry_id LIMIT $2";
 constexpr char kContainsSql[] =
-    "SELECT t.entry_id FROM directory_trigram t JOIN directory_entries e ON e.id = t.entry_id "
-    "WHERE t.text LIKE $1 AND e.active = 1 ORDER BY t.entry_id LIMIT $2";
-// Needles shorter than a trigram: every row's folded text is scanned in id order.
+    "WITH m AS MATERIALIZED (SELECT entry_id FROM directory_trigram WHERE text LIKE $1 "
+    "AND active = 1) SELECT entry_id FROM m ORDER BY entry_id LIMIT $2";
+// Needles shorter than a trigram: the rows are scanned in id order up to the limit (a needle
+// of one or two characters matches most people).
 constexpr char kContainsShortSql[] =
-    "SELECT t.entry_id FROM directory_trigram t JOIN directory_entries e ON e.id = t.entry_id "
-    "WHERE strpos(t.text, $1) > 0 AND e.active = 1 ORDER BY t.entry_id LIMIT $2";
+    "SELECT entry_id FROM directory_trigram WHERE strpos(text, $1) > 0 AND active = 1 "
+    "ORDER BY entry_id LIMIT $2";
 
 }  // namespace
 
@@ -243,7 +268,8 @@ Result<Id> PgSession::PutDirectoryEntry(const DirectoryEntry& entry) {
   p.Add(entry.card_uid).Add(entry.nom).Add(entry.prenom).Add(entry.email).Add(entry.fonction);
   p.Add(entry.etablissement).Add(entry.uai).Add(entry.departement).Add(entry.telephone);
   p.Add(int64_t{entry.active}).Add(entry.updated_at != 0 ? entry.updated_at : Now());
-  p.Add(SortKeyOf(entry)).Add(entry.numen_hash).Add(entry.birth_hash);
+  const std::string sort_key = SortKeyOf(entry);
+  p.Add(sort_key).Add(entry.numen_hash).Add(entry.birth_hash);
   if (entry.id != 0) p.Add(entry.id);
   // Named by its card UID: the source key may be a NUMEN, which no message may show (nor the
   // server's DETAIL of a unique violation, which quotes the key: hence the message below).
@@ -274,23 +300,31 @@ Result<Id> PgSession::PutDirectoryEntry(const DirectoryEntry& entry) {
   const Id id = r->Int(0, 0);
   const DirectorySearchText text = SearchTextOf(entry);
   Result<pg::Rows> words = Exec(
-      "INSERT INTO directory_search (entry_id, name, email, fonction, etablissement, words) "
-      "VALUES ($1, $2, $3, $4, $5, $6::tsvector) ON CONFLICT (entry_id) DO UPDATE SET "
-      "name = excluded.name, email = excluded.email, fonction = excluded.fonction, "
-      "etablissement = excluded.etablissement, words = excluded.words",
+      "INSERT INTO directory_search (entry_id, name, email, fonction, etablissement, words, "
+      "sort_key, departement, uai, active) "
+      "VALUES ($1, $2, $3, $4, $5, $6::tsvector, $7, $8, $9, $10::bigint) "
+      "ON CONFLICT (entry_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
+      "fonction = excluded.fonction, etablissement = excluded.etablissement, "
+      "words = excluded.words, sort_key = excluded.sort_key, "
+      "departement = excluded.departement, uai = excluded.uai, active = excluded.active",
       pg::Params()
           .Add(id)
           .Add(text.name)
           .Add(text.email)
           .Add(text.fonction)
           .Add(text.etablissement)
-          .Add(SearchVector(text)),
+          .Add(SearchVector(text))
+          .Add(sort_key)
+          .Add(entry.departement)
+          .Add(entry.uai)
+          .Add(int64_t{entry.active}),
       "indexing directory entry");
   if (!words.ok()) return scope.Finish(words.status());
   Result<pg::Rows> trigrams = Exec(
-      "INSERT INTO directory_trigram (entry_id, text) VALUES ($1, $2) "
-      "ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
-      pg::Params().Add(id).Add(ContainsTextOf(entry)), "indexing directory entry");
+      "INSERT INTO directory_trigram (entry_id, text, active) VALUES ($1, $2, $3::bigint) "
+      "ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text, active = excluded.active",
+      pg::Params().Add(id).Add(ContainsTextOf(entry)).Add(int64_t{entry.active}),
+      "indexing directory entry");
   if (Status st = scope.Finish(trigrams.status()); !st.ok()) return st;
   return id;
 }
@@ -309,14 +343,12 @@ Result<std::vector<DirectoryEntry>> PgSession::SearchDirectory(const DirectoryQu
   const int64_t limit = SqlLimit(query.limit);
   Result<pg::Rows> r = Status::OK();
   if (!words.empty()) {
-    r = Exec(kSearchSql,
-             pg::Params()
-                 .Add(SearchQuery(words))
-                 .Add(query.departement)
-                 .Add(query.uai)
-                 .Add(active_only)
-                 .Add(limit),
-             "searching the directory");
+    pg::Params p;
+    p.Add(SearchQuery(words)).Add(query.departement).Add(query.uai).Add(active_only).Add(limit);
+    pg::Params walk = p;
+    walk.Add(kWalkRows);
+    r = Exec(kSearchWalkSql, walk, "searching the directory");
+    if (r.ok() && r->size() < limit) r = Exec(kSearchSql, p, "searching the directory");
   } else if (!query.uai.empty()) {
     r = Exec(kListEstablishmentSql,
              pg::Params().Add(query.uai).Add(query.departement).Add(active_only).Add(limit),
@@ -336,11 +368,19 @@ Result<std::vector<Id>> PgSession::DirectoryEntriesContaining(const std::string&
   if (limit == 0) return std::vector<Id>();
   const std::string folded = FoldForSearch(needle);
   if (!IsPgText(folded)) return std::vector<Id>();  // occurs in no stored text
-  const bool indexed = Utf8Length(folded) >= 3;
-  Result<pg::Rows> r =
-      Exec(indexed ? kContainsSql : kContainsShortSql,
-           pg::Params().Add(indexed ? "%" + LikeEscape(folded) + "%" : folded).Add(SqlLimit(limit)),
-           "searching the directory");
+  Result<pg::Rows> r = Status::OK();
+  if (Utf8Length(folded) >= 3) {
+    const std::string pattern = "%" + LikeEscape(folded) + "%";
+    r = Exec(kContainsWalkSql, pg::Params().Add(pattern).Add(SqlLimit(limit)).Add(kWalkRows),
+             "searching the directory");
+    if (r.ok() && r->size() < SqlLimit(limit)) {
+      r = Exec(kContainsSql, pg::Params().Add(pattern).Add(SqlLimit(limit)),
+               "searching the directory");
+    }
+  } else {
+    r = Exec(kContainsShortSql, pg::Params().Add(folded).Add(SqlLimit(limit)),
+             "searching the directory");
+  }
   if (!r.ok()) return r.status();
   std::vector<Id> out;
   out.reserve(r->size());

@@ -215,8 +215,9 @@ TEST(PgDirectoryTest, SearchAndContainingAnswerAsSqlite) {
   Session& a = (*sqlite)->ThreadSession();
   Session& b = pg->ThreadSession();
 
-  const std::vector<DirectoryEntry> people = GeneratePeople(400);
+  std::vector<DirectoryEntry> people = GeneratePeople(400);
   std::map<Id, std::string> uid_a, uid_b;  // the ids of each store, to compare by card UID
+  std::vector<Id> ids_a, ids_b;
   for (const DirectoryEntry& e : people) {
     Result<Id> ia = a.PutDirectoryEntry(e);
     Result<Id> ib = b.PutDirectoryEntry(e);
@@ -224,6 +225,20 @@ TEST(PgDirectoryTest, SearchAndContainingAnswerAsSqlite) {
     ASSERT_TRUE(ib.ok()) << ib.status().ToString();
     uid_a[*ia] = e.card_uid;
     uid_b[*ib] = e.card_uid;
+    ids_a.push_back(*ia);
+    ids_b.push_back(*ib);
+  }
+  // A re-import replaces one person in four (by id): another name, department and state. The
+  // indexes must forget the old values.
+  for (size_t i = 0; i < people.size(); i += 4) {
+    DirectoryEntry& e = people[i];
+    e.nom = people[(i + 7) % people.size()].nom;
+    e.departement = e.departement == "41" ? "37" : "41";
+    e.active = !e.active;
+    e.id = ids_a[i];
+    ASSERT_EQ(*a.PutDirectoryEntry(e), ids_a[i]);
+    e.id = ids_b[i];
+    ASSERT_EQ(*b.PutDirectoryEntry(e), ids_b[i]);
   }
 
   int compared = 0, found = 0;

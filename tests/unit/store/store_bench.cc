@@ -1,4 +1,5 @@
-// SQLite store throughput (not a ctest test). Usage: store_bench [data_dir] [objects] [people]
+// Store throughput (not a ctest test). Usage: store_bench [data_dir or postgresql:// URL] [objects]
+// [people]
 // First the staff directory (store_bench_directory.cc: `people`, default 50000; 0 skips it).
 // Puts `objects` (default 10000) ~1 KB indexed events into one collection (one every 50
 // minutes, so 10,000 span about a year), one durable write transaction per put, and prints
@@ -108,7 +109,10 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 10000;
   const int people = argc > 3 ? std::atoi(argv[3]) : 50000;
   const int window = std::min(1000, n);
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(dir);
+  // A postgresql:// URL benchmarks the PostgreSQL store on that (empty) database instead.
+  const bool postgres = dir.rfind("postgresql://", 0) == 0;
+  if (postgres) remove = false;
+  Result<std::unique_ptr<Store>> store = postgres ? OpenPostgresStore(dir) : OpenSqliteStore(dir);
   if (!store.ok()) return Fail(store.status());
   Session& s = (*store)->ThreadSession();
   if (people > 0) {

@@ -146,7 +146,9 @@ def person(i):
     kind = KINDS[school % len(KINDS)]
     place = PLACES[school % len(PLACES)]
     uai = f"0{dep}{school:04d}{chr(65 + school % 26)}"
-    last = LAST[r.randrange(len(LAST))]
+    # The import refuses two people of one establishment with the same name: the 40 people of an
+    # establishment get 40 different last names (7 is prime to len(LAST) = 50).
+    last = LAST[(i * 7 + school) % len(LAST)]
     if r.random() < 0.3:
         last += "-" + LAST[r.randrange(len(LAST))]
     return {"nom": last, "prenom": FIRST[r.randrange(len(FIRST))],

@@ -352,9 +352,10 @@ def report(results, out):
              "(utime + stime, all nodes summed), and the nodes plus PostgreSQL (the postmaster's whole "
              "process tree: backends, WAL writer, checkpointer, autovacuum). The second is the fair "
              "figure when comparing with SQLite, whose work runs inside the node. nginx's own CPU "
-             "(3-node column) is not counted. PostgreSQL 15 runs with Debian's defaults except "
+             "(3-node column) is not counted. PostgreSQL 15 runs with initdb's defaults except "
              "`shared_buffers = 256MB` (every COMMIT flushes the WAL, as in production); SQLite "
-             "with Cartable's own settings.\n")
+             "with Cartable's own settings. The academy database is ANALYZEd after the copy; the "
+             "other PostgreSQL databases are fresh and rely on autovacuum for their statistics.\n")
     keys = []
     for _, _, a in runs:
         for k in a:

@@ -289,7 +289,7 @@ import json, sys
 facts = [
  ("accounts (active / disabled, groups included)", "$(q "SELECT count(*) FILTER (WHERE state='active') || ' / ' || count(*) FILTER (WHERE state='disabled') FROM users")"),
  ("directory entries", "$(q "SELECT count(*) FROM directory_entries")"),
- ("calendar objects (events of the academy + the template + bench)", "$(q "SELECT count(*) FROM objects WHERE component IN ('VEVENT','VTODO')")"),
+ ("calendar objects (the academy's + the template's)", "$(q "SELECT count(*) FROM objects WHERE component IN ('VEVENT','VTODO')")"),
  ("recurring objects (needs_expansion)", "$(q "SELECT count(*) FROM objects WHERE needs_expansion <> 0")"),
  ("occurrence rows", "$(q "SELECT count(*) FROM occurrences")"),
  ("collections", "$(q "SELECT count(*) FROM collections")"),

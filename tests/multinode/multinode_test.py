@@ -312,8 +312,9 @@ def expected_states(ops):
 
 
 class Writer(threading.Thread):
-    def __init__(self, index, nodes, rng, history, stop):
+    def __init__(self, label, index, nodes, rng, history, stop):
         super().__init__(daemon=True)
+        self.label = label  # new paths of one phase never reuse a name of another
         self.index, self.nodes, self.rng, self.history, self.stop = index, nodes, rng, history, stop
         self.current = {}  # path -> etag or ABSENT, as this writer last learnt it
         self.acked = self.retried = self.reads = 0
@@ -341,7 +342,8 @@ class Writer(threading.Thread):
 
     def learn(self, path):
         """After an unanswered request: what the database now holds, read on a live node."""
-        for _ in range(20):
+        deadline = time.monotonic() + 60  # PostgreSQL may be down for a while (phase 5)
+        while time.monotonic() < deadline:
             node = self.pick()
             try:
                 status, h, _ = request(node, "GET", path, timeout=10)
@@ -393,7 +395,7 @@ class Writer(threading.Thread):
                     path = self.rng.choice(known)
                     headers = {"If-Match": self.current[path]}
                 else:
-                    path = f"{COLLECTION}w{self.index}-{n}.ics"
+                    path = f"{COLLECTION}{self.label}w{self.index}-{n}.ics"
                     headers = {"If-None-Match": "*"}
                 marker = f"w{self.index} op{n} {time.monotonic_ns()}"
                 body = event_body(path.rsplit("/", 1)[1][:-4], marker)
@@ -528,35 +530,52 @@ class Syncer(threading.Thread):
                                      f"acknowledged {want[0]}")
 
 
-def phase_writes(nodes, rng, history):
+def under_load(phase, nodes, rng, history, disturb):
+    """Writers and a syncer on the three nodes while `disturb()` runs (after 2 to 3 s)."""
     stop = threading.Event()
-    writers = [Writer(i, nodes, random.Random(rng.random()), history, stop) for i in range(4)]
+    writers = [Writer(phase, i, nodes, random.Random(rng.random()), history, stop)
+               for i in range(4)]
     syncer = Syncer(nodes, random.Random(rng.random()), history, stop)
     for t in writers + [syncer]:
         t.start()
     time.sleep(rng.uniform(2.0, 3.0))
-    victim = rng.choice(nodes)
-    victim.kill()  # SIGKILL with requests in flight
-    print(f"node {victim.index} killed", flush=True)
-    time.sleep(1.5)
-    victim.start()
-    print(f"node {victim.index} restarted on port {victim.port}", flush=True)
+    disturb()
     time.sleep(rng.uniform(2.0, 3.0))
     stop.set()
     for t in writers + [syncer]:
         t.join(timeout=60)
     syncer.once()  # one last sync after everything was answered: it must hold every write
+    return writers, syncer
+
+
+def phase_writes(nodes, rng, history):
+    def kill_one():
+        victim = rng.choice(nodes)
+        victim.kill()  # SIGKILL with requests in flight
+        print(f"node {victim.index} killed", flush=True)
+        time.sleep(1.5)
+        victim.start()
+        print(f"node {victim.index} restarted on port {victim.port}", flush=True)
+
+    writers, syncer = under_load("p1", nodes, rng, history, kill_one)
+    report_load("phase 1", writers, syncer)
+    # While the victim was down, requests sent to it got no answer and went to another node.
+    check("phase 1: requests the killed node did not answer were retried on another node",
+          sum(w.retried for w in writers) > 0)
+
+
+def report_load(phase, writers, syncer):
     acked = sum(w.acked for w in writers)
-    check("phase 1: writes acknowledged across the three nodes", acked > 50, acked)
-    check("phase 1: writers finished without unexpected answers",
+    check(f"{phase}: writes acknowledged across the three nodes", acked > 50, acked)
+    check(f"{phase}: writers finished without unexpected answers",
           all(w.error is None for w in writers), [w.error for w in writers])
     stale = [x for w in writers for x in w.stale]
-    check("phase 1: every GET on any node returns the last acknowledged ETag",
+    check(f"{phase}: every GET on any node returns the last acknowledged ETag",
           not stale and sum(w.reads for w in writers) > 10, stale[:10])
     print(f"  {acked} acknowledged, {sum(w.retried for w in writers)} retried on another node, "
           f"{sum(w.reads for w in writers)} reads, "
           f"{syncer.syncs} syncs, {syncer.checked} path checks", flush=True)
-    check("phase 1: sync tokens and ctags monotonic, every acknowledged change in the next sync",
+    check(f"{phase}: sync tokens and ctags monotonic, every acknowledged change in the next sync",
           not syncer.problems and syncer.syncs >= 5 and syncer.checked > 0, syncer.problems[:10])
 
 
@@ -698,7 +717,15 @@ def phase_mail(nodes, sink, rng):
 
 # --- phase 5: PostgreSQL restart ---------------------------------------------------------------
 
-def phase_pg_restart(nodes, pg):
+def phase_pg_restart(nodes, pg, rng, history):
+    def restart():
+        pg_restart(nodes, pg)
+
+    writers, syncer = under_load("p5", nodes, rng, history, restart)
+    report_load("phase 5", writers, syncer)
+
+
+def pg_restart(nodes, pg):
     path = COLLECTION
     pg.stop("fast")
     print("PostgreSQL stopped", flush=True)
@@ -714,6 +741,7 @@ def phase_pg_restart(nodes, pg):
             answers.append((n.index, method, st, h.get("retry-after")))
     check("phase 5: every node answers 503 with Retry-After while PostgreSQL is down",
           all(st == 503 and ra and ra.isdigit() for _, _, st, ra in answers), answers)
+    time.sleep(1.5)  # the writers meet the outage too (503, then a retry elsewhere)
     pg.start()
     print("PostgreSQL started", flush=True)
 
@@ -792,7 +820,7 @@ def main():
         phase_scheduling(nodes)
         phase_credentials(binary, config, nodes)
         phase_mail(nodes, sink, rng)
-        phase_pg_restart(nodes, pg)
+        phase_pg_restart(nodes, pg, rng, history)
         lost, paths = verify(nodes, history)
         check(f"phase 6: every acknowledged write and delete on every node ({paths} paths)",
               lost == 0, f"{lost} lost")

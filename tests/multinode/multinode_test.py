@@ -579,6 +579,83 @@ def report_load(phase, writers, syncer):
           not syncer.problems and syncer.syncs >= 5 and syncer.checked > 0, syncer.problems[:10])
 
 
+# --- phase 1b: the same resource written at once through two nodes -----------------------------
+
+def race(nodes, pairs):
+    """Sends each (node, method, path, body, headers) of `pairs` at the same moment; returns the
+    statuses in order (None: no answer)."""
+    barrier = threading.Barrier(len(pairs))
+    out = [None] * len(pairs)
+
+    def go(i, node, method, path, body, headers):
+        barrier.wait()
+        try:
+            out[i] = request(node, method, path, body=body, headers=headers, timeout=30)
+        except (OSError, http.client.HTTPException):
+            out[i] = (None, {}, "")
+
+    threads = [threading.Thread(target=go, args=(i, *p)) for i, p in enumerate(pairs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def phase_races(nodes, history):
+    """Conditional requests are atomic across nodes: of two racing If-None-Match: * PUTs, two
+    If-Match PUTs on one ETag or two DELETEs, exactly one wins and the other gets 412; two
+    events with one UID at two names of one calendar: one 201, the other refused with the
+    no-uid-conflict precondition (RFC 4791, 5.3.2.1; 403 as on one node)."""
+    ctype = "text/calendar; charset=utf-8"
+    bad = []
+    for k in range(6):
+        a, b = nodes[k % 3], nodes[(k + 1) % 3]
+        path = f"{COLLECTION}race-{k}.ics"
+        uid = f"race-{k}"
+        got = race(nodes, [(a, "PUT", path, event_body(uid, f"race {k} A"),
+                            {"If-None-Match": "*", "Content-Type": ctype}),
+                           (b, "PUT", path, event_body(uid, f"race {k} B"),
+                            {"If-None-Match": "*", "Content-Type": ctype})])
+        statuses = sorted(g[0] or 0 for g in got)
+        if statuses != [201, 412]:
+            bad.append(("create", k, statuses))
+            continue
+        etag = next(g[1].get("etag") for g in got if g[0] == 201)
+        got = race(nodes, [(a, "PUT", path, event_body(uid, f"race {k} A2"),
+                            {"If-Match": etag, "Content-Type": ctype}),
+                           (b, "PUT", path, event_body(uid, f"race {k} B2"),
+                            {"If-Match": etag, "Content-Type": ctype})])
+        statuses = sorted(g[0] or 0 for g in got)
+        winners = [g for g in got if g[0] in (200, 204)]
+        if len(winners) != 1 or statuses[1] != 412:
+            bad.append(("update", k, statuses))
+            continue
+        etag = winners[0][1].get("etag")
+        marker = f"race {k} A2" if got[0] is winners[0] else f"race {k} B2"
+        if k % 2:
+            got = race(nodes, [(a, "DELETE", path, None, {"If-Match": etag}),
+                               (b, "DELETE", path, None, {"If-Match": etag})])
+            statuses = sorted(g[0] or 0 for g in got)
+            if statuses[0] not in (200, 204) or statuses[1] not in (404, 412):
+                bad.append(("delete", k, statuses))
+            op = history.begin(path, ABSENT)
+        else:
+            op = history.begin(path, (etag, marker))
+        history.end(op, True, etag)
+        # One UID at two names, through two nodes at once.
+        got = race(nodes, [(a, "PUT", f"{COLLECTION}dup-{k}-a.ics",
+                            event_body(f"dup-{k}", "dup A"), {"Content-Type": ctype}),
+                           (b, "PUT", f"{COLLECTION}dup-{k}-b.ics",
+                            event_body(f"dup-{k}", "dup B"), {"Content-Type": ctype})])
+        statuses = sorted(g[0] or 0 for g in got)
+        if statuses not in ([201, 403], [201, 409]) or \
+                not any("no-uid-conflict" in g[2] for g in got):
+            bad.append(("uid", k, statuses, [g[2][:200] for g in got if g[0] != 201]))
+    check("phase 1b: racing conditional writes through two nodes: exactly one wins", not bad,
+          bad)
+
+
 # --- phase 2: scheduling across nodes ----------------------------------------------------------
 
 def find_by_uid(node, login, collection, uid):
@@ -817,6 +894,7 @@ def main():
             n.start()
         history = History()
         phase_writes(nodes, rng, history)
+        phase_races(nodes, history)
         phase_scheduling(nodes)
         phase_credentials(binary, config, nodes)
         phase_mail(nodes, sink, rng)

@@ -566,7 +566,7 @@ def phase_writes(nodes, rng, history):
 
 def report_load(phase, writers, syncer):
     acked = sum(w.acked for w in writers)
-    check(f"{phase}: writes acknowledged across the three nodes", acked > 50, acked)
+    check(f"{phase}: writes acknowledged across the three nodes", acked > 20, acked)
     check(f"{phase}: writers finished without unexpected answers",
           all(w.error is None for w in writers), [w.error for w in writers])
     stale = [x for w in writers for x in w.stale]
@@ -741,6 +741,20 @@ def phase_credentials(binary, config, nodes):
 
 # --- phase 4: the mail queue -------------------------------------------------------------------
 
+def deliveries(sink, uid_prefix):
+    """(UID, envelope recipient) of every message the sink holds for UIDs with this prefix."""
+    got = []
+    for meta, raw in sink.messages():
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        for part in msg.walk():
+            if part.get_content_type() == "text/calendar":
+                m = re.search(r"UID:(" + re.escape(uid_prefix) + r"[\w-]+)",
+                              unfold(part.get_content()))
+                if m:
+                    got += [(m.group(1), r) for r in meta["rcpt_tos"]]
+    return got
+
+
 def phase_mail(nodes, sink, rng):
     alice = ("Alice Martin", "alice@" + DOMAIN)
     wanted = set()
@@ -773,15 +787,7 @@ def phase_mail(nodes, sink, rng):
           [s for s, _ in results].count(201) == 15, results)
 
     def delivered():
-        got = []
-        for meta, raw in sink.messages():
-            msg = email.message_from_bytes(raw, policy=email.policy.default)
-            for part in msg.walk():
-                if part.get_content_type() == "text/calendar":
-                    m = re.search(r"UID:(multinode-mail-\d+)", unfold(part.get_content()))
-                    if m:
-                        got += [(m.group(1), r) for r in meta["rcpt_tos"]]
-        return got
+        return deliveries(sink, "multinode-mail-")
 
     wait_for(lambda: len(delivered()) >= len(wanted), 40, 0.2)
     time.sleep(3)  # a duplicate would come from a second worker's retry: give it time
@@ -794,12 +800,25 @@ def phase_mail(nodes, sink, rng):
 
 # --- phase 5: PostgreSQL restart ---------------------------------------------------------------
 
-def phase_pg_restart(nodes, pg, rng, history):
+def phase_pg_restart(nodes, pg, rng, history, sink):
     def restart():
         pg_restart(nodes, pg)
 
     writers, syncer = under_load("p5", nodes, rng, history, restart)
     report_load("phase 5", writers, syncer)
+    # The mail workers came back too: an invitation PUT on each node after the restart is sent.
+    alice = ("Alice Martin", "alice@" + DOMAIN)
+    wanted = set()
+    for n in nodes:
+        uid, to = f"after-pg-{n.index}", f"apres{n.index}@example.org"
+        wanted.add((uid, to))
+        st = request(n, "PUT", f"/dav/calendars/alice/agenda/{uid}.ics", "alice",
+                     body=event_body(uid, "Après redémarrage", alice, [("Apres", to)]),
+                     headers={"Content-Type": "text/calendar", "If-None-Match": "*"})[0]
+        check(f"phase 5: invitation PUT on node {n.index} after the restart", st == 201, st)
+    got = wait_for(lambda: set(deliveries(sink, "after-pg-")) >= wanted, 30, 0.2)
+    check("phase 5: the mail workers send again after the restart", got,
+          deliveries(sink, "after-pg-"))
 
 
 def pg_restart(nodes, pg):
@@ -898,7 +917,7 @@ def main():
         phase_scheduling(nodes)
         phase_credentials(binary, config, nodes)
         phase_mail(nodes, sink, rng)
-        phase_pg_restart(nodes, pg, rng, history)
+        phase_pg_restart(nodes, pg, rng, history, sink)
         lost, paths = verify(nodes, history)
         check(f"phase 6: every acknowledged write and delete on every node ({paths} paths)",
               lost == 0, f"{lost} lost")

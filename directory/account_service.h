@@ -60,6 +60,9 @@ enum class SignInOutcome {
   kNeedsEnrolment,     // web: password right, the account must enrol a one-time code
   kAppPasswordNeeded,  // Basic: the account requires a one-time code, so its password does not
                        // open CalDAV/CardDAV: its devices use app passwords (401 + body)
+  kUnavailable,        // the store could not be read (database down or restarting): neither
+                       // right nor wrong, nothing counted or audited; Basic gets 503 + Retry-After
+                       // (a 401 would make clients ask the person for the password again)
 };
 
 struct SignInResult {

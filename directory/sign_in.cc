@@ -157,6 +157,11 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
       name.find('@') != std::string::npos ? s.GetUserByEmail(name) : s.GetUserByLogin(name);
   // Group accounts (departments, establishments) never sign in, whatever an external
   // directory would say of their login (directory/group_accounts.h).
+  // A store that cannot answer (several nodes: the database restarting) says nothing about the
+  // login: the request is answered "retry later", never "wrong password".
+  if (!found.ok() && found.status().code() == Status::Code::kUnavailable) {
+    return {SignInOutcome::kUnavailable, std::nullopt, 0};
+  }
   const bool active = found.ok() && found->state == store::UserState::kActive &&
                       found->kind == store::UserKind::kPerson;
 
@@ -169,6 +174,9 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
   // Unknown, disabled: the dummy hash, so the time taken does not tell which logins exist.
   Result<store::UserSecurity> sec =
       active ? s.GetUserSecurity(found->id) : Result<store::UserSecurity>(Status::NotFound(""));
+  if (!sec.ok() && sec.status().code() == Status::Code::kUnavailable) {
+    return {SignInOutcome::kUnavailable, std::nullopt, 0};
+  }
   if (!active || !sec.ok()) {
     VerifyDummyPassword(password);
     Audit("sign-in-failed", found.ok() ? found->id : 0,

@@ -370,6 +370,18 @@ std::string App::BaseUrl(const http::HttpRequest& request) const {
 }
 
 http::HttpResponse App::Refusal(AuthOutcome outcome, bool json, const std::string& base_url) const {
+  if (outcome == AuthOutcome::kUnavailable) {
+    // The database is unreachable (restarting, failing over): RFC 9110 15.6.4, the client
+    // retries; a 401 would make it ask the person for a password that is right.
+    http::HttpResponse r = http::HttpResponse::Text(
+        503, "Service momentanément indisponible ; réessayez dans un instant.\n");
+    r.headers.Set("Retry-After", std::to_string(store::kBusyRetryAfterSeconds));
+    if (json) {
+      r.headers.Set("Content-Type", "application/json; charset=utf-8");
+      r.body = nlohmann::json{{"error", "unavailable"}}.dump();
+    }
+    return r;
+  }
   http::HttpResponse challenge = auth_.Challenge();
   if (outcome != AuthOutcome::kMustChange && outcome != AuthOutcome::kAppPasswordNeeded) {
     // kRefused: one answer for an unknown login, a wrong password and a locked account.

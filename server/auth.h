@@ -45,6 +45,7 @@ enum class AuthOutcome {
   kMustChange,         // a right initial (NUMEN) or expired password: choose one on the web first
   kAppPasswordNeeded,  // a right password of an account that requires a one-time code: its
                        // devices use app passwords
+  kUnavailable,        // the store could not be read: 503 + Retry-After, never cached or counted
 };
 
 struct AuthResult {

@@ -51,6 +51,8 @@ AuthResult AccountsUserDirectory::SignIn(const Credentials& credentials) {
     case directory::SignInOutcome::kNeedsOtp:  // web outcomes; Basic never gets them
     case directory::SignInOutcome::kNeedsEnrolment:
       return AuthResult{AuthOutcome::kAppPasswordNeeded, std::nullopt, 0};
+    case directory::SignInOutcome::kUnavailable:
+      return AuthResult{AuthOutcome::kUnavailable, std::nullopt, 0};
     case directory::SignInOutcome::kRefused: break;
   }
   return AuthResult{};

@@ -285,6 +285,9 @@ StartedSession StartSession(PageContext& ctx, WebRequest& request, const std::st
     case directory::SignInOutcome::kNeedsOtp: stage = SessionStage::kNeedsOtp; break;
     case directory::SignInOutcome::kNeedsEnrolment: stage = SessionStage::kNeedsEnrolment; break;
     case directory::SignInOutcome::kMustChange: stage = SessionStage::kMustChange; break;
+    case directory::SignInOutcome::kUnavailable:  // the store is down: not a failed sign-in
+      out.error = "internal";
+      return out;
     default:  // kRefused (kAppPasswordNeeded is Basic's only)
       ctx.address_failures.Record(request.client.address);
       out.error = "invalid-credentials";

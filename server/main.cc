@@ -658,12 +658,9 @@ int MigrateStoreCommand(const Args& args) {
   if (!report.ok()) {
     std::cerr << "cartable: migrate-store: " << report.status().message() << "\n";
     switch (report.status().code()) {
-      case Status::Code::kConflict:
-        return kExTargetNotEmpty;
-      case Status::Code::kLocked:
-        return kExSourceLocked;
-      default:
-        return 1;
+      case Status::Code::kConflict: return kExTargetNotEmpty;
+      case Status::Code::kLocked: return kExSourceLocked;
+      default: return 1;
     }
   }
   std::printf("copied (rows per table):\n");

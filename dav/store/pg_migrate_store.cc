@@ -804,7 +804,14 @@ Result<MigrateStoreReport> MigrateSqliteToPostgres(const std::string& sqlite_dir
     sqlite3_exec(db->get(), "ROLLBACK", nullptr, nullptr, nullptr);
   }
   Result<int64_t> reindexed = ReindexDirectory(postgresql_url);
-  if (!reindexed.ok()) return reindexed.status();
+  if (!reindexed.ok()) {
+    // The copy is committed: running again would be refused as a non-empty target.
+    return Status(reindexed.status().code(),
+                  "the copy is committed but rebuilding the directory search failed (" +
+                      reindexed.status().message() +
+                      "): drop and create the PostgreSQL database again, then run migrate-store "
+                      "again");
+  }
   report.directory_reindexed = *reindexed;
   if (Status st = CheckMigratedStore(sqlite_dir, postgresql_url, &report); !st.ok()) return st;
   return report;

@@ -80,8 +80,9 @@ struct MemberHooks {
                    MemberState& state) = nullptr;
   // Headers of a GET/HEAD of a member (calendars: Schedule-Tag, RFC 6638 §3.2.10).
   void (*describe)(const Request& req, const Target& member, http::HttpResponse& r) = nullptr;
-  // `write` reads the body of the object it replaces: a PUT resolves its target with the body
-  // (BodyRead::kForWrite), so the stored object is read once per request.
+  // `write` reads the body of the object it replaces, and `remove` the body of the object it
+  // deletes: PUT and DELETE resolve their target with the body (BodyRead::kForWrite), so the
+  // stored object is read once per request.
   bool write_reads_replaced = false;
 };
 

@@ -91,6 +91,7 @@ constexpr MethodRow kMethods[] = {
      .fn = HandleDelete,
      .allowed = kStored,
      .writes = true,
+     .body = BodyRead::kForWrite,  // a calendar object's remove hook reads what it deletes
      .needs = kPrivUnbind,
      .mount_home_user = true},
     {.name = "PROPPATCH",

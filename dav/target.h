@@ -92,8 +92,8 @@ const Area& CalendarArea();
 const Area& AddressbookArea();
 
 // Whether Resolve also reads an object's body, saving the handler a second read of the same row:
-// never, always (GET), or when the object is replaced by a write whose collection type's hook
-// reads what it replaces (PUT of a calendar object: MemberHooks::write_reads_replaced).
+// never, always (GET), or when the object is replaced or deleted by a write whose collection
+// type's hooks read it (PUT and DELETE of a calendar object: MemberHooks::write_reads_replaced).
 enum class BodyRead { kNo, kYes, kForWrite };
 
 // Resolves `path` (decoded, from HttpRequest::path) and computes `access` for `principal`

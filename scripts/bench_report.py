@@ -457,6 +457,14 @@ def main(argv):
     for s in secs:
         section(s, out)
     text = "\n".join(out).rstrip("\n") + "\n"
+    # The sections scripts/bench_scale.sh appends (issue 15: PostgreSQL and several nodes) are
+    # not ours to rewrite: keep them, from their first heading on, after ours.
+    if os.path.exists(a.out):
+        with open(a.out, encoding="utf-8") as f:
+            old = f.read()
+        kept = old.find("\n## PostgreSQL and several nodes")
+        if kept >= 0:
+            text += old[kept:]
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write(text)

@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "server/http/message.h"
@@ -433,13 +435,33 @@ std::string Config::Check() const {
 }
 
 std::string Config::LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return path + ": cannot read file: " + std::strerror(errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  // libinih reads a line into a buffer of INI_MAX_LINE bytes and silently parses the rest of a
+  // longer line as a new line: a long postgresql_url would become "unknown key" or, worse, a
+  // different key. Refuse such a line by its number instead.
+  constexpr size_t kMaxLine = INI_MAX_LINE - 2;  // the line's characters, without "\n" and NUL
+  size_t line = 1;
+  for (size_t begin = 0; begin < content.size(); ++line) {
+    size_t end = content.find('\n', begin);
+    if (end == std::string::npos) end = content.size();
+    size_t length = end - begin;
+    if (length > 0 && content[end - 1] == '\r') --length;
+    if (length > kMaxLine) {
+      return path + ":" + std::to_string(line) + ": line longer than " + std::to_string(kMaxLine) +
+             " characters, the configuration reader's limit (a password in a URL may go in a .pgpass file)";
+    }
+    begin = end + 1;
+  }
   ParseState state{this, ""};
-  int rc = ini_parse(path.c_str(), &OnEntry, &state);
+  int rc = ini_parse_string(content.c_str(), &OnEntry, &state);
   if (rc == 0) {
     std::string err = Check();
     return err.empty() ? err : path + ": " + err;
   }
-  if (rc < 0) return path + ": cannot read file: " + std::strerror(errno);
   // ini_parse returns the line of the first error: either ours or a syntax error.
   std::string what = state.error.empty() ? "syntax error" : state.error;
   return path + ":" + std::to_string(rc) + ": " + what;

@@ -48,10 +48,15 @@ Status CheckChange(const Request& req, const Target& member, MemberChange change
   if ((change == MemberChange::kDelete || change == MemberChange::kMoveFrom) &&
       member.type == NodeType::kObject && sharing::ReducesPrivate(member.access)) {
     // A sharee may not delete (or move away) an event whose details they cannot see.
-    Result<store::Object> obj = req.session.GetObject(member.collection.id, member.name, true);
-    if (!obj.ok()) return obj.status();
+    std::optional<std::string> read;  // DELETE resolved the target with its body
+    if (!member.object.data) {
+      Result<store::Object> obj = req.session.GetObject(member.collection.id, member.name, true);
+      if (!obj.ok()) return obj.status();
+      read = std::move(obj->data);
+    }
+    const std::string& stored = member.object.data ? *member.object.data : *read;
     const char* what = change == MemberChange::kDelete ? "DELETE" : "MOVE";
-    if (Status s = sharing::CheckMayChange(member, *obj->data, what); !s.ok()) return s;
+    if (Status s = sharing::CheckMayChange(member, stored, what); !s.ok()) return s;
   }
   if (change != MemberChange::kPut && change != MemberChange::kDelete) return Status::OK();
   std::optional<std::string_view> wanted = req.http.headers.Get("If-Schedule-Tag-Match");

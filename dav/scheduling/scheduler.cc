@@ -481,13 +481,19 @@ Result<bool> IsSchedulingObject(const std::string& data) {
 Status DeleteCalendarObject(const Request& req, const Target& t) {
   // Only the calendar type's remove hook calls this.
   if (req.ctx.options.scheduling && t.owner && t.owner->scheduling) {
-    Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
-    if (!obj.ok()) return obj.status();
+    // DELETE resolves its target with the body (BodyRead::kForWrite): read once per request.
+    std::optional<std::string> read;
+    if (!t.object.data) {
+      Result<store::Object> obj = req.session.GetObject(t.collection.id, t.name, true);
+      if (!obj.ok()) return obj.status();
+      read = std::move(obj->data);
+    }
+    const std::string& stored = t.object.data ? *t.object.data : *read;
     // No ORGANIZER: no scheduling object (RFC 6638 §3.1), nobody to cancel or decline to.
-    if (!caldav::MayHaveOrganizer(*obj->data)) {
+    if (!caldav::MayHaveOrganizer(stored)) {
       return req.session.DeleteObject(t.collection.id, t.name);
     }
-    Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(*obj->data);
+    Result<caldav::CalendarObject> cal = caldav::CalendarObject::Parse(stored);
     Result<SchedulingInfo> info =
         cal.ok() ? caldav::InspectScheduling(*cal) : Result<SchedulingInfo>(cal.status());
     const std::vector<std::string> own = UserAddresses(*t.owner);

@@ -12,6 +12,7 @@
 //    needles of 3 characters or more, strpos() over the rows in id order below that, as SQLite's
 //    trigram table and instr().
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -58,41 +59,71 @@ int64_t SqlLimit(size_t limit) {
   return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
 }
 
-// True when PostgreSQL accepts `s` as text: well-formed UTF-8 (no overlong form, surrogate or
-// code point above U+10FFFF) without NUL. Stored texts always are, so a query word or filter
-// that is not can match nothing: it gives no result, as on SQLite, instead of an encoding error.
+// The length of the well-formed, non-NUL UTF-8 character at s[i] (no overlong form, surrogate
+// or code point above U+10FFFF: what PostgreSQL accepts as text), or 0.
+size_t CharLength(std::string_view s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c == 0) return 0;
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) return 0;
+  }
+  return n;
+}
+
+// True when PostgreSQL accepts `s` as text. Stored texts always are, so a filter or needle that
+// is not can match nothing: it gives no result, as on SQLite, instead of an encoding error.
 bool IsPgText(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) return false;
-    }
-    i += n + 1;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    if ((n = CharLength(s, i)) == 0) return false;
   }
   return true;
+}
+
+// The query words as SQLite's FTS5 reads them: its unicode61 tokenizer decodes a byte that does
+// not form a valid character as U+FFFD (or a C1 control or Latin-1 sign: a lone continuation
+// byte), which separates words. So each token is cut at such bytes, keeping its phrase
+// ("h\xc3" is "h", "jean\xfflab" the phrase "jean lab"). A word left with no token is an empty
+// FTS5 phrase, which matches nothing: nullopt. (Lone continuation bytes A-Z-like in Latin-1, as
+// U+00AA or U+00B5, are letters to unicode61; they match no folded stored text here.)
+std::optional<std::vector<std::vector<std::string>>> ValidWords(
+    const std::vector<std::vector<std::string>>& words) {
+  std::vector<std::vector<std::string>> out;
+  for (const std::vector<std::string>& tokens : words) {
+    std::vector<std::string> valid;
+    for (const std::string& token : tokens) {
+      std::string piece;
+      for (size_t i = 0, n; i < token.size(); i += std::max<size_t>(n, 1)) {
+        if ((n = CharLength(token, i)) != 0) {
+          piece.append(token, i, n);
+        } else if (!piece.empty()) {
+          valid.push_back(std::move(piece));
+          piece.clear();
+        }
+      }
+      if (!piece.empty()) valid.push_back(std::move(piece));
+    }
+    if (valid.empty()) return std::nullopt;
+    out.push_back(std::move(valid));
+  }
+  return out;
 }
 
 // PostgreSQL refuses lexemes longer than this (bytes); longer words are cut at a character
@@ -181,7 +212,7 @@ constexpr char kListEstablishmentSql[] = PG_DIRECTORY_COLUMNS("")
 // cannot turn it back into the long walk). SQLite's FTS5 merges its posting lists in rowid order
 // and needs neither.
 constexpr int64_t kWalkRows = 1000;
-// The copies of sort_key and the filters in directory_search (0013_directory_search_order.sql)
+// The copies of sort_key and the filters in directory_search (0014_directory_search_order.sql)
 // keep both steps within that table; only the winners are read from directory_entries.
 #define PG_SEARCH_FILTERS                                                                       \
   "($2::text = '' OR departement = $2) AND ($3::text = '' OR uai = $3) AND ($4::bigint = 0 OR " \
@@ -333,12 +364,10 @@ Result<std::vector<DirectoryEntry>> PgSession::SearchDirectory(const DirectoryQu
   if (query.limit == 0) return std::vector<DirectoryEntry>();
   // A filter or word that is not valid text matches no stored entry (see IsPgText).
   if (!IsPgText(query.departement) || !IsPgText(query.uai)) return std::vector<DirectoryEntry>();
-  const std::vector<std::vector<std::string>> words = QueryWords(query.text);
-  for (const std::vector<std::string>& tokens : words) {
-    for (const std::string& token : tokens) {
-      if (!IsPgText(token)) return std::vector<DirectoryEntry>();
-    }
-  }
+  const std::optional<std::vector<std::vector<std::string>>> valid =
+      ValidWords(QueryWords(query.text));
+  if (!valid) return std::vector<DirectoryEntry>();
+  const std::vector<std::vector<std::string>>& words = *valid;
   const int64_t active_only = query.active_only;
   const int64_t limit = SqlLimit(query.limit);
   Result<pg::Rows> r = Status::OK();

@@ -3,6 +3,8 @@
 // transactions, the write lock).
 #include "dav/store/pg_store.h"
 
+#include <algorithm>
+
 #include "dav/store/pg_migrations.h"
 #include "dav/store/store_util.h"
 
@@ -100,8 +102,11 @@ class PgTransaction : public Transaction {
   // takes the write lock, waiting at most busy_timeout_ms (lock_timeout: then kUnavailable).
   static Status Start(PgSession& s, bool write) {
     if (s.txn_ != PgSession::TxnState::kNone) return Status::Internal("nested transaction");
+    // lock_timeout 0 would mean "wait forever": a busy_timeout_ms of 0 (fail at once, as with
+    // SQLite) becomes 1 ms.
     const std::string begin =
-        write ? "BEGIN; SET LOCAL lock_timeout = " + std::to_string(s.options_->busy_timeout_ms) +
+        write ? "BEGIN; SET LOCAL lock_timeout = " +
+                    std::to_string(std::max(1, s.options_->busy_timeout_ms)) +
                     "; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")"
               : std::string("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     // Nothing has run when BEGIN fails on a connection broken while idle (a server restart):

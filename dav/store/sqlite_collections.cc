@@ -78,10 +78,17 @@ Result<Collection> SqliteSession::StepCollection(Stmt& stmt, const std::string& 
 }
 
 Result<Collection> SqliteSession::GetCollection(const std::string& path) {
+  if (MemoUsable()) {  // a GET's collection, request after request (sqlite_store.h ReadMemo)
+    for (const std::optional<Collection>& c : memo_.collections) {
+      if (c && c->path == path) return *c;
+    }
+  }
   Result<Stmt> s = Prepare(COLLECTION_COLUMNS "WHERE path = ?");
   if (!s.ok()) return s.status();
   s->Bind(1, path);
-  return StepCollection(*s, path);
+  Result<Collection> c = StepCollection(*s, path);
+  if (c.ok()) Remember(*c);
+  return c;
 }
 
 Result<Collection> SqliteSession::GetCollectionById(Id id) {

@@ -233,6 +233,9 @@ Result<std::vector<Id>> SqliteSession::DirectoryEntriesContaining(const std::str
                                                                   size_t limit) {
   if (limit == 0) return std::vector<Id>();
   const std::string folded = FoldForSearch(needle);
+  // A NUL would end the FTS5 query string ("unterminated string", a 500); directory text never
+  // holds one (the importers refuse control characters), so nothing contains it.
+  if (folded.find('\0') != std::string::npos) return std::vector<Id>();
   const bool indexed = Utf8Length(folded) >= 3;
   Result<Stmt> s = Prepare(indexed ? DirectoryContainsSql() : kContainsShortSql);
   if (!s.ok()) return s.status();

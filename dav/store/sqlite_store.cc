@@ -102,7 +102,7 @@ class SqliteTransaction : public Transaction {
   explicit SqliteTransaction(SqliteSession* session) : session_(session) {}
   ~SqliteTransaction() override {
     if (session_ == nullptr) return;
-    session_->db_->Exec("ROLLBACK");
+    session_->db_->ExecCached("ROLLBACK");
     session_->txn_ = SqliteSession::TxnState::kNone;
     session_->EndWrite();
   }
@@ -110,8 +110,8 @@ class SqliteTransaction : public Transaction {
     if (session_ == nullptr) return Status::Internal("transaction already finished");
     SqliteSession* session = session_;
     session_ = nullptr;
-    Status s = session->db_->Exec("COMMIT");
-    if (!s.ok()) session->db_->Exec("ROLLBACK");
+    Status s = session->db_->ExecCached("COMMIT");
+    if (!s.ok()) session->db_->ExecCached("ROLLBACK");
     session->txn_ = SqliteSession::TxnState::kNone;
     // Returns only once the commit is durable (or the error): the store's contract.
     return session->EndCommit(std::move(s));
@@ -160,16 +160,44 @@ Status SqliteSession::EnsureOpen() {
   Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_->busy_timeout_ms);
   if (!db.ok()) return open_error_ = db.status();
   db_ = std::move(*db);
+  Forget();  // another connection: another data version counter
   AttachHook();
   return Status::OK();
 }
 
 UnixTime SqliteSession::Now() const { return options_->clock ? options_->clock() : store::Now(); }
 
+bool SqliteSession::MemoUsable() {
+  if (txn_ != TxnState::kRead || !db_) return false;
+  // BEGIN DEFERRED opens the snapshot at the first read, not before.
+  if (sqlite3_txn_state(db_->raw(), "main") != SQLITE_TXN_READ) return false;
+  unsigned int version = 0;
+  int rc = sqlite3_file_control(db_->raw(), "main", SQLITE_FCNTL_DATA_VERSION, &version);
+  if (rc != SQLITE_OK) return false;
+  if (memo_.version != version) {
+    Forget();
+    memo_.version = version;
+  }
+  return true;
+}
+
+void SqliteSession::Remember(const User& user) {
+  if (!MemoUsable()) return;
+  memo_.users[memo_.next_user] = user;
+  memo_.next_user = (memo_.next_user + 1) % memo_.users.size();
+}
+
+void SqliteSession::Remember(const Collection& collection) {
+  if (!MemoUsable()) return;
+  memo_.collections[memo_.next_collection] = collection;
+  memo_.next_collection = (memo_.next_collection + 1) % memo_.collections.size();
+}
+
 Status SqliteSession::BeginWrite() {
+  Forget();  // the write must read its own changes, and makes the remembered rows stale
   if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
   hook_.wrote = false;
-  Status s = db_->Exec("BEGIN IMMEDIATE");
+  Status s = db_->ExecCached("BEGIN IMMEDIATE");
   if (!s.ok()) EndWrite();
   return s;
 }
@@ -203,7 +231,7 @@ Result<Stmt> SqliteSession::Prepare(std::string_view sql) {
 Result<std::unique_ptr<Transaction>> SqliteSession::Begin(bool write) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
   if (txn_ != TxnState::kNone) return Status::Internal("nested transaction");
-  Status s = write ? BeginWrite() : db_->Exec("BEGIN DEFERRED");
+  Status s = write ? BeginWrite() : db_->ExecCached("BEGIN DEFERRED");
   if (!s.ok()) return s;
   txn_ = write ? TxnState::kWrite : TxnState::kRead;
   return std::unique_ptr<Transaction>(new SqliteTransaction(this));
@@ -216,7 +244,7 @@ WriteScope::WriteScope(SqliteSession& session) : session_(session) {
     status_ = Status::Internal("mutating call inside a read transaction");
   } else {
     own_txn_ = session_.txn_ == SqliteSession::TxnState::kNone;
-    status_ = own_txn_ ? session_.BeginWrite() : session_.db_->Exec("SAVEPOINT call");
+    status_ = own_txn_ ? session_.BeginWrite() : session_.db_->ExecCached("SAVEPOINT call");
     active_ = status_.ok();
   }
 }
@@ -228,11 +256,11 @@ WriteScope::~WriteScope() {
 void WriteScope::Undo() {
   active_ = false;
   if (own_txn_) {
-    session_.db_->Exec("ROLLBACK");
+    session_.db_->ExecCached("ROLLBACK");
     session_.EndWrite();
   } else {
-    session_.db_->Exec("ROLLBACK TO call");
-    session_.db_->Exec("RELEASE call");
+    session_.db_->ExecCached("ROLLBACK TO call");
+    session_.db_->ExecCached("RELEASE call");
   }
 }
 
@@ -242,7 +270,7 @@ Status WriteScope::Finish(const Status& result) {
     Undo();
     return result;
   }
-  Status s = session_.db_->Exec(own_txn_ ? "COMMIT" : "RELEASE call");
+  Status s = session_.db_->ExecCached(own_txn_ ? "COMMIT" : "RELEASE call");
   if (!s.ok()) {
     Undo();
     return s;
@@ -310,17 +338,33 @@ Result<User> SqliteSession::QueryUser(std::string_view sql, const std::string& k
 }
 
 Result<User> SqliteSession::GetUserById(Id id) {
+  if (MemoUsable()) {
+    for (const std::optional<User>& u : memo_.users) {
+      if (u && u->id == id) return *u;
+    }
+  }
   Result<Stmt> s = Prepare(std::string(kUserColumns) + "WHERE id = ?");
   if (!s.ok()) return s.status();
   s->Bind(1, id);
   int rc = s->Step();
-  if (rc == SQLITE_ROW) return ReadUser(*s);
+  if (rc == SQLITE_ROW) {
+    User user = ReadUser(*s);
+    Remember(user);
+    return user;
+  }
   if (rc == SQLITE_DONE) return Status::NotFound("no user with id " + std::to_string(id));
   return SqliteStatus(db_->raw(), rc, "reading user");
 }
 
 Result<User> SqliteSession::GetUserByLogin(const std::string& login) {
-  return QueryUser(std::string(kUserColumns) + "WHERE login = ?", login);
+  if (MemoUsable()) {
+    for (const std::optional<User>& u : memo_.users) {
+      if (u && u->login == login) return *u;
+    }
+  }
+  Result<User> user = QueryUser(std::string(kUserColumns) + "WHERE login = ?", login);
+  if (user.ok()) Remember(*user);
+  return user;
 }
 
 Result<User> SqliteSession::GetUserByEmail(const std::string& email) {

@@ -11,10 +11,13 @@
 // A mutating call inside a read transaction fails with kInternal.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -241,6 +244,28 @@ class SqliteSession : public Session {
   // Replaces the occurrence rows of object `object_id` by `index.occurrences` (issue 14).
   Status WriteOccurrences(Id object_id, Id collection_id, const ObjectIndex& index);
 
+  // ---- rows remembered across read transactions (issue 14) ----
+  // A GET reads the same few rows request after request (the principal, the owner, the
+  // collection): the last ones read are kept while the database's data version
+  // (SQLITE_FCNTL_DATA_VERSION: it changes with every commit, this connection's or another's) is
+  // the one they were read at. Only read transactions whose snapshot is open use them (a write
+  // transaction must see its own changes); beginning a write forgets them. Two rows of each
+  // kind, whatever the requests: a principal and an owner, a collection and its parent.
+  struct ReadMemo {
+    std::optional<uint32_t> version;
+    std::array<std::optional<User>, 2> users;
+    std::array<std::optional<Collection>, 2> collections;
+    size_t next_user = 0;
+    size_t next_collection = 0;
+  };
+  // Whether the memo may serve this read (a read transaction with its snapshot open); drops
+  // rows read at another data version.
+  bool MemoUsable();
+  void Remember(const User& user);
+  void Remember(const Collection& collection);
+  void Forget() { memo_ = ReadMemo{}; }
+
+  ReadMemo memo_;
   WalHookState hook_;  // declared before db_: the connection's WAL hook points here
   std::unique_ptr<Db> db_;
   Status open_error_;

@@ -180,6 +180,21 @@ Status Db::Exec(const std::string& sql) {
   return Status(mapped.code(), "exec: " + msg);
 }
 
+Status Db::ExecCached(std::string_view sql) {
+  Result<Stmt> stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+  }
+  if (rc == SQLITE_DONE) return Status::OK();
+  std::string msg = sqlite3_errmsg(db_.get());
+  Status mapped = SqliteStatus(db_.get(), sqlite3_extended_errcode(db_.get()), "exec");
+  if (mapped.code() == Status::Code::kUnavailable) {
+    return Status::Unavailable("exec: " + msg, mapped.retry_after_seconds());
+  }
+  return Status(mapped.code(), "exec: " + msg);
+}
+
 Result<int64_t> Db::QueryInt(std::string_view sql) {
   Result<Stmt> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();

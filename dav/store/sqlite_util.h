@@ -107,6 +107,11 @@ class Db {
   Result<Stmt> Prepare(std::string_view sql);
   // Runs one or more statements without parameters or rows (BEGIN, PRAGMA, migration scripts).
   Status Exec(const std::string& sql);
+  // Runs one statement without parameters or rows through the statement cache: for the
+  // transaction control every request runs (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE), which
+  // sqlite3_exec would compile again each time (8-9 % of a GET's CPU in perf). The same Status
+  // as Exec on failure.
+  Status ExecCached(std::string_view sql);
   // Convenience for single-row integer queries ("PRAGMA user_version").
   Result<int64_t> QueryInt(std::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_.get()); }

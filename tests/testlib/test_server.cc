@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dav/xml.h"
+#include "tests/testlib/pg_server.h"
 
 namespace cartable::testlib {
 
@@ -25,7 +26,7 @@ TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_d
   config_.data_dir = dir_;
   config_.access_log = false;
   if (tweak) tweak(config_);
-  auto store = store::OpenSqliteStore(dir_, server::StoreOptionsFrom(config_));
+  auto store = server::StoreFromConfig(config_);
   if (!store.ok()) {
     ADD_FAILURE() << store.status().ToString();
     abort();
@@ -46,6 +47,17 @@ TestServer::~TestServer() {
   app_.reset();
   store_.reset();
   if (own_dir_) std::filesystem::remove_all(dir_);
+}
+
+void UsePostgresql(server::Config& config) {
+  Result<PgServer*> pg = PgServer::Get();
+  Result<std::string> url = pg.ok() ? (*pg)->FreshDatabase() : Result<std::string>(pg.status());
+  if (!url.ok()) {
+    ADD_FAILURE() << url.status().ToString();
+    abort();
+  }
+  config.store_backend = "postgresql";
+  config.postgresql_url = *url;
 }
 
 void TestServer::AddUser(const std::string& login, const std::string& password,

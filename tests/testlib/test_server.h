@@ -1,4 +1,5 @@
-// A real Cartable server for HTTP-level tests: SQLite store in a temporary directory, the App,
+// A real Cartable server for HTTP-level tests: SQLite store in a temporary directory (or, with
+// the UsePostgresql tweak, a fresh database of the test process's PostgreSQL cluster), the App,
 // and the HttpServer on 127.0.0.1 with an ephemeral port. Stops and cleans up on destruction.
 #pragma once
 
@@ -79,6 +80,11 @@ struct MultiStatus {
   bool ok = false;                             // parsed as DAV:multistatus
 };
 MultiStatus ParseMultiStatus(const std::string& body);
+
+// A TestServer tweak: [store] backend = postgresql on a fresh database of the test process's
+// throw-away PostgreSQL cluster (tests/testlib/pg_server.h). Aborts the test when the cluster
+// cannot start.
+void UsePostgresql(server::Config& config);
 
 // Base64 of "user:password".
 std::string BasicAuth(const std::string& user, const std::string& password);

@@ -83,6 +83,49 @@ TEST_F(PutReadsTest, ReplacingAScheduledEventReadsItAndItsTagOnce) {
   EXPECT_EQ(counting_.schedule_tag_reads[target_.object.id], 1) << "its Schedule-Tag once";
 }
 
+// DELETE resolves its target as PUT does (the method table asks for BodyRead::kForWrite): the
+// calendar's remove hook cancels from that body instead of reading the object again.
+TEST_F(PutReadsTest, DeletingAScheduledEventReadsItOnce) {
+  ASSERT_EQ(Put(Event("20261208T160000Z")), 201);
+  auto txn = counting_.Begin(true);
+  ASSERT_TRUE(txn.ok());
+  counting_.Reset();
+  http::HttpRequest http;
+  http.method = "DELETE";
+  http.path = kEvent;
+  Result<Target> t = Resolve(counting_, kEvent, me_, BodyRead::kForWrite);
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->type, NodeType::kObject);
+  ASSERT_TRUE(t->object.data.has_value()) << "DELETE resolves the calendar object's body";
+  Request req{http, me_, counting_, ctx_};
+  MethodResult r = HandleDelete(req, *t);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 204);
+  ASSERT_TRUE((*txn)->Commit().ok());
+  const std::pair<store::Id, std::string> key{t->collection.id, "conseil.ics"};
+  EXPECT_EQ(counting_.object_reads[key], 1) << "the deleted object is read once";
+  EXPECT_EQ(inner().GetObject(t->collection.id, "conseil.ics", false).status().code(),
+            Status::Code::kNotFound);
+  // The organizer's DELETE still cancels: each colleague's inbox holds a CANCEL.
+  for (const char* login : {"mdupont", "pmartin", "aroux"}) {
+    auto inbox = inner().GetCollection(std::string("/dav/calendars/") + login + "/inbox/");
+    ASSERT_TRUE(inbox.ok()) << login;
+    std::vector<std::string> names;
+    Status each = inner().ForEachObject(inbox->id, [&](const store::Object& o) {
+      names.push_back(o.name);
+      return Status::OK();
+    });
+    ASSERT_TRUE(each.ok()) << each.ToString();
+    bool cancelled = false;
+    for (const std::string& name : names) {
+      Result<store::Object> o = inner().GetObject(inbox->id, name, true);
+      ASSERT_TRUE(o.ok()) << name;
+      cancelled = cancelled || o->data->find("METHOD:CANCEL") != std::string::npos;
+    }
+    EXPECT_TRUE(cancelled) << login;
+  }
+}
+
 TEST_F(PutReadsTest, PlainFilesAreNotReadWithTheirBody) {
   ASSERT_TRUE(EnsureHome(inner(), "/dav/files/jlabert/", me_).ok());
   auto home = inner().GetCollection("/dav/files/jlabert/");

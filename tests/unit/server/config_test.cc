@@ -267,6 +267,22 @@ TEST_F(ConfigTest, StoreBackendErrorsNameTheKey) {
   EXPECT_EQ(f.store_pool_size, 8u);
 }
 
+// libinih reads at most INI_MAX_LINE - 1 bytes of a line and parses the rest as another line:
+// a long postgresql_url used to come back as "unknown key" (or another key). It is refused by its
+// line number, and the longest accepted line is read whole.
+TEST_F(ConfigTest, OverlongLineIsRefusedByItsNumber) {
+  const std::string url_head = "postgresql://cartable@db.example:5432/cartable?application_name=";
+  const std::string fits = url_head + std::string(198 - 17 - url_head.size(), 'n');
+  Config c;
+  EXPECT_EQ(c.LoadFile(Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "\n")), "");
+  EXPECT_EQ(c.postgresql_url, fits);
+  Config d;
+  std::string err = d.LoadFile(
+      Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "x\r\n[log]\n"));
+  EXPECT_NE(err.find(":3: line longer than 198 characters"), std::string::npos) << err;
+  EXPECT_EQ(d.postgresql_url, "") << "nothing of the refused file is applied past the check";
+}
+
 TEST_F(ConfigTest, ImipSection) {
   Config c;
   EXPECT_TRUE(c.imip_trusted_authserv_ids.empty()) << "nothing is trusted by default";

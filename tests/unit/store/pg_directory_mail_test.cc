@@ -163,6 +163,9 @@ std::vector<std::string> GenerateQueries(const std::vector<DirectoryEntry>& peop
                                    "jules-f",
                                    "e-f",
                                    "2 l"};
+  // Bytes no stored text holds (invalid UTF-8, NUL) find nobody, as on SQLite.
+  for (std::string odd : {"h\xc3", "\xff", "jean \xc3", "\xc3\xa9\xa9"}) queries.insert(odd);
+  queries.insert(std::string("jean\0lab", 8));
   for (const std::vector<std::string>& from : {kPrenoms, kNoms, kFonctions, kEtablissements}) {
     for (const std::string& text : from) {
       queries.insert(text);
@@ -271,8 +274,8 @@ TEST(PgDirectoryTest, SearchAndContainingAnswerAsSqlite) {
 
   // Substrings: pieces of every searchable field (1 to 6 characters), as typed or in capitals.
   std::mt19937 rng(11);
-  std::vector<std::string> needles = {"",     "a\"b", "%", "_", "\\", "l'h", "-p", "e-f",
-                                      "47 1", "É",    "Œ", "ß", "'",  "’",   "\n"};
+  std::vector<std::string> needles = {"",  "a\"b", "%", "_", "\\", "l'h", "-p",     "e-f",  "47 1",
+                                      "É", "Œ",    "ß", "'", "’",  "\n",  "ab\xc3", "\xff", "\xa9"};
   for (int i = 0; i < 600; ++i) {
     const DirectoryEntry& e = people[rng() % people.size()];
     const std::string fields[] = {e.nom,           e.prenom, e.email,       e.fonction,

@@ -327,6 +327,14 @@ TEST_F(PgStoreTest, WriteLockWaitIsBoundedByBusyTimeout) {
   }).join();
   EXPECT_EQ(refused.code(), Status::Code::kUnavailable) << refused.ToString();
   EXPECT_EQ(refused.retry_after_seconds(), kBusyRetryAfterSeconds);
+  // busy_timeout_ms = 0 fails at once, as with SQLite (PostgreSQL's lock_timeout = 0 would
+  // wait forever).
+  StoreOptions impatient;
+  impatient.busy_timeout_ms = 0;
+  PgStore& c = OpenStore(impatient);
+  std::thread([&] {
+    EXPECT_EQ(SessionOf(c).Begin(true).status().code(), Status::Code::kUnavailable);
+  }).join();
   ASSERT_TRUE((*ta)->Commit().ok());
   // Free again: b writes.
   std::thread([&] {

@@ -57,5 +57,52 @@ TEST(SqliteBusyTest, AnotherConnectionsWriteLockMakesWritesUnavailable) {
   EXPECT_EQ(*s.GetObject(c->id, "n", true)->data, "v2");
 }
 
+// Transaction control runs through the statement cache (Db::ExecCached): a reused BEGIN, COMMIT,
+// ROLLBACK, SAVEPOINT must act as sqlite3_exec did, including after an error (a busy BEGIN, a
+// COMMIT outside a transaction) left the cached statement behind.
+TEST(SqliteBusyTest, CachedTransactionControlActsAsExec) {
+  TempDir dir;
+  const std::string file = dir.path() + "/t.db";
+  Result<std::unique_ptr<Db>> opened = Db::Open(file, 0);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Db& db = **opened;
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(x INTEGER)").ok());
+  auto count = [&db] { return *db.QueryInt("SELECT count(*) FROM t"); };
+
+  Status exec = db.Exec("COMMIT");
+  Status cached = db.ExecCached("COMMIT");
+  EXPECT_EQ(cached.code(), Code::kInternal);
+  EXPECT_EQ(cached.code(), exec.code());
+  EXPECT_EQ(cached.message(), exec.message());
+
+  for (int i = 0; i < 3; ++i) {  // the same cached statements, reset after each use
+    ASSERT_TRUE(db.ExecCached("BEGIN IMMEDIATE").ok()) << i;
+    ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (1)").ok());
+    ASSERT_TRUE(db.ExecCached("ROLLBACK").ok()) << i;
+    EXPECT_EQ(count(), 0) << i;
+  }
+  ASSERT_TRUE(db.ExecCached("BEGIN DEFERRED").ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(db.ExecCached("SAVEPOINT call").ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (2)").ok());
+  ASSERT_TRUE(db.ExecCached("ROLLBACK TO call").ok());
+  ASSERT_TRUE(db.ExecCached("RELEASE call").ok());
+  ASSERT_TRUE(db.ExecCached("COMMIT").ok());
+  EXPECT_EQ(count(), 1);
+  EXPECT_EQ(*db.QueryInt("SELECT max(x) FROM t"), 1);
+
+  Result<std::unique_ptr<Db>> other = Db::Open(file, 0);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Exec("BEGIN IMMEDIATE").ok());
+  Status busy = db.ExecCached("BEGIN IMMEDIATE");
+  EXPECT_EQ(busy.code(), Code::kUnavailable) << busy.ToString();
+  EXPECT_EQ(busy.retry_after_seconds(), kBusyRetryAfterSeconds);
+  ASSERT_TRUE((*other)->Exec("ROLLBACK").ok());
+  ASSERT_TRUE(db.ExecCached("BEGIN IMMEDIATE").ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (3)").ok());
+  ASSERT_TRUE(db.ExecCached("COMMIT").ok());
+  EXPECT_EQ(count(), 2);
+}
+
 }  // namespace
 }  // namespace cartable::store

@@ -292,5 +292,72 @@ TEST(SqliteQueryPlanTest, DirectorySearchesUseTheFullTextIndexes) {
   EXPECT_EQ(contains.find("TEMP B-TREE"), std::string::npos) << contains;
 }
 
+// A session remembers the users and collections it read in read transactions (sqlite_store.h
+// ReadMemo) only while nothing is committed: a commit by another connection or by the session
+// itself, and its own uncommitted writes, are always seen.
+TEST(SqliteReadMemoTest, RememberedRowsNeverHideACommit) {
+  TempDir dir;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Session& s = (*store)->ThreadSession();
+  User u;
+  u.login = "jlabert";
+  u.display_name = "Jean Labert";
+  Result<Id> id = s.CreateUser(u);
+  ASSERT_TRUE(id.ok());
+  Result<Collection> c = s.CreateCollection("/dav/files/jlabert/", 0, *id, kKindFilesHome);
+  ASSERT_TRUE(c.ok());
+  auto read = [&s](auto&& check) {
+    Result<std::unique_ptr<Transaction>> txn = s.Begin(false);
+    ASSERT_TRUE(txn.ok());
+    check();
+    EXPECT_TRUE((*txn)->Commit().ok());
+  };
+  auto name_by_id = [&] { return s.GetUserById(*id)->display_name; };
+  auto name_by_login = [&] { return s.GetUserByLogin("jlabert")->display_name; };
+  auto seq = [&] { return s.GetCollection("/dav/files/jlabert/")->sync_seq; };
+  int64_t seq0 = 0;
+  for (int i = 0; i < 2; ++i) {  // twice: the second time from the memo
+    read([&] {
+      EXPECT_EQ(name_by_id(), "Jean Labert");
+      EXPECT_EQ(name_by_login(), "Jean Labert");
+      seq0 = seq();
+    });
+  }
+
+  // Another connection commits: the next read transaction sees it.
+  std::unique_ptr<Db> other = OpenDb(dir.path() + "/cartable.db");
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->Exec("UPDATE users SET display_name = 'J. Labert'").ok());
+  ASSERT_TRUE(other->Exec("UPDATE collections SET sync_seq = sync_seq + 5").ok());
+  read([&] {
+    EXPECT_EQ(name_by_login(), "J. Labert");
+    EXPECT_EQ(name_by_id(), "J. Labert");
+    EXPECT_EQ(seq(), seq0 + 5);
+  });
+
+  // The session's own commit (a write transaction, and a single mutating call).
+  {
+    Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+    ASSERT_TRUE(txn.ok());
+    User changed = *s.GetUserById(*id);
+    changed.display_name = "Jean L.";
+    ASSERT_TRUE(s.UpdateUser(changed).ok());
+    EXPECT_EQ(name_by_id(), "Jean L.") << "a write transaction reads its own change";
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  read([&] { EXPECT_EQ(name_by_login(), "Jean L."); });
+  ASSERT_TRUE(s.Touch(c->id, "x", false).ok());
+  read([&] { EXPECT_EQ(seq(), seq0 + 6); });
+
+  // Within one read transaction the snapshot holds, memo or not.
+  read([&] {
+    EXPECT_EQ(name_by_id(), "Jean L.");
+    ASSERT_TRUE(other->Exec("UPDATE users SET display_name = 'Later'").ok());
+    EXPECT_EQ(name_by_login(), "Jean L.");
+  });
+  read([&] { EXPECT_EQ(name_by_id(), "Later"); });
+}
+
 }  // namespace
 }  // namespace cartable::store

@@ -1,4 +1,4 @@
--- Cartable PostgreSQL schema, version 13: the two search tables carry what their searches filter
+-- Cartable PostgreSQL schema, version 14: the two search tables carry what their searches filter
 -- and order by (no SQLite counterpart: FTS5 is driven by an explicit CROSS JOIN there).
 --
 -- With the order and filters only in directory_entries, PostgreSQL answers a prefix search

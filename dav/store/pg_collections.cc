@@ -305,7 +305,7 @@ Status CheckStorable(std::string_view text, std::string_view what) {
       " must be UTF-8 text without NUL (the PostgreSQL store keeps it as TEXT)");
 }
 
-// Every column read is in objects_listing (0011, 0014: id included), so PostgreSQL answers with
+// Every column read is in objects_listing (0011, 0013: id included), so PostgreSQL answers with
 // an index-only scan in name order and never reads the rows, whose bodies under the TOAST
 // threshold lie inline.
 const char* ObjectListingSql() {

@@ -2,6 +2,7 @@
 //
 //   cartable serve [--listen HOST:PORT] [--workers N]
 //   cartable migrate
+//   cartable migrate-store --from sqlite:DIR --to postgresql://USER@HOST:PORT/DB
 //   cartable user add LOGIN --name "Prénom Nom" --email ADDR --password-stdin
 //   cartable user quota LOGIN BYTES
 //   cartable user scheduling LOGIN on|off
@@ -40,6 +41,7 @@
 #include "dav/property_registry.h"
 #include "dav/scheduling/imip_in.h"
 #include "dav/sharing/group_calendars.h"
+#include "dav/store/pg_migrate_store.h"
 #include "dav/store/store.h"
 #include "dav/text_fold.h"
 #include "directory/account_service.h"
@@ -60,6 +62,12 @@ constexpr const char* kUsage =
     "usage: cartable [--config FILE] [--data DIR] COMMAND ...\n"
     "  serve [--listen HOST:PORT] [--workers N]   run the server\n"
     "  migrate                                   apply pending schema migrations\n"
+    "  migrate-store --from sqlite:DIR --to postgresql://USER:PASSWORD@HOST:PORT/DB\n"
+    "                                            move a SQLite store into an EMPTY PostgreSQL\n"
+    "                                            database, then compare every object and sync\n"
+    "                                            state; STOP THE SERVER FIRST (a locked store is\n"
+    "                                            refused). Exit 0 copied and checked, 2 check\n"
+    "                                            failed, 3 target not empty, 4 store locked\n"
     "  user add LOGIN --name NAME --email ADDR --password-stdin\n"
     "  user quota LOGIN BYTES                    set the document quota (-1 = default)\n"
     "  user scheduling LOGIN on|off              server-side scheduling for this user\n"
@@ -618,6 +626,62 @@ int MailCommand(const Args& args, store::Store& store) {
   return 0;
 }
 
+// Exit codes of migrate-store (kUsage says them).
+constexpr int kExCheckFailed = 2;
+constexpr int kExTargetNotEmpty = 3;
+constexpr int kExSourceLocked = 4;
+
+// `migrate-store --from sqlite:DIR --to postgresql:URL` (issue 15). The URL may be given with
+// or without the "postgresql:" scheme prefix repeated ("postgresql:postgresql://..." and
+// "postgresql://..." are the same).
+int MigrateStoreCommand(const Args& args) {
+  if (args.positional.size() != 1) {
+    return UsageError("migrate-store takes no positional argument");
+  }
+  auto from = args.options.find("--from");
+  auto to = args.options.find("--to");
+  if (from == args.options.end() || to == args.options.end()) {
+    return UsageError("migrate-store needs --from sqlite:DIR and --to postgresql:URL");
+  }
+  if (from->second.rfind("sqlite:", 0) != 0 || from->second.size() == 7) {
+    return UsageError("--from must be sqlite:DIR (the data directory holding cartable.db)");
+  }
+  const std::string dir = from->second.substr(7);
+  std::string url = to->second;
+  if (url.rfind("postgresql:", 0) == 0 && url.rfind("postgresql://", 0) != 0) {
+    url = url.substr(11);
+  }
+  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+    return UsageError("--to must be postgresql://USER:PASSWORD@HOST:PORT/DBNAME");
+  }
+  Result<store::MigrateStoreReport> report = store::MigrateSqliteToPostgres(dir, url);
+  if (!report.ok()) {
+    std::cerr << "cartable: migrate-store: " << report.status().message() << "\n";
+    switch (report.status().code()) {
+      case Status::Code::kConflict: return kExTargetNotEmpty;
+      case Status::Code::kLocked: return kExSourceLocked;
+      default: return 1;
+    }
+  }
+  std::printf("copied (rows per table):\n");
+  for (const auto& [table, rows] : report->copied) {
+    std::printf("  %-24s %lld\n", table.c_str(), static_cast<long long>(rows));
+  }
+  std::printf("directory search rebuilt for %lld entries\n",
+              static_cast<long long>(report->directory_reindexed));
+  std::printf("check: %lld collections, %lld objects (with their bodies), %lld rows compared: ",
+              static_cast<long long>(report->collections_checked),
+              static_cast<long long>(report->objects_checked),
+              static_cast<long long>(report->rows_checked));
+  if (report->check_ok()) {
+    std::printf("identical\n");
+    return 0;
+  }
+  std::printf("%lld DIFFERENCE(S)\n", static_cast<long long>(report->mismatch_count));
+  for (const std::string& m : report->mismatches) std::printf("  %s\n", m.c_str());
+  return kExCheckFailed;
+}
+
 int Main(int argc, char** argv) {
   Args args;
   std::string error;
@@ -638,6 +702,7 @@ int Main(int argc, char** argv) {
     config.workers = static_cast<unsigned>(std::stoul(it->second));
   }
   const std::string& command = args.positional[0];
+  if (command == "migrate-store") return MigrateStoreCommand(args);
   if (command == "migrate") {
     Result<int> version = server::MigrateStoreFromConfig(config);
     if (!version.ok()) return Fail(version.status().ToString());

@@ -21,6 +21,8 @@
   department does not see it; a re-import moving a member to another department takes it out of
   their home and their sync-collection on the home reports it gone; `group-calendar list` and
   `delete`; wrong command lines exit 64, an unknown group exits 1.
+- `migrate-store` (issue 15): wrong command lines exit 64; a missing source store exits 1
+  without creating it; --help says to stop the server first.
 
 usage: cli_test.py --binary PATH
 """
@@ -95,6 +97,17 @@ def usage_checks(binary, work):
           "--name", "X"], "group-calendar create with two groups"),
         (["group-calendar", "create", "--departement", "37"], "group-calendar create without --name"),
         (["group-calendar", "delete"], "group-calendar delete without URL"),
+        (["migrate-store"], "migrate-store without --from and --to"),
+        (["migrate-store", "--from", "sqlite:var"], "migrate-store without --to"),
+        (["migrate-store", "--to", "postgresql://u@127.0.0.1:1/db"], "migrate-store without --from"),
+        (["migrate-store", "--from", "var", "--to", "postgresql://u@127.0.0.1:1/db"],
+         "migrate-store --from without sqlite:"),
+        (["migrate-store", "--from", "sqlite:", "--to", "postgresql://u@127.0.0.1:1/db"],
+         "migrate-store --from with an empty directory"),
+        (["migrate-store", "--from", "sqlite:var", "--to", "mysql://u@h/db"],
+         "migrate-store --to not postgresql"),
+        (["migrate-store", "extra", "--from", "sqlite:var", "--to", "postgresql://u@h/db"],
+         "migrate-store with an extra argument"),
     ]
     for args, what in cases:
         cwd = tempfile.mkdtemp(dir=work)
@@ -102,6 +115,18 @@ def usage_checks(binary, work):
         check(rc == 64, f"{what}: exit 64 (got {rc})")
         check("usage:" in err, f"{what}: prints the usage")
         check(not os.path.exists(os.path.join(cwd, "var")), f"{what}: creates no ./var")
+
+    # migrate-store from a directory holding no store: refused (exit 1, saying so) before
+    # PostgreSQL is contacted (port 1 would refuse), and the directory is not created.
+    cwd = tempfile.mkdtemp(dir=work)
+    rc, _, err = run(binary, ["migrate-store", "--from", "sqlite:var", "--to",
+                              "postgresql:postgresql://u@127.0.0.1:1/db"], cwd)
+    check(rc == 1, f"migrate-store from a missing store: exit 1 (got {rc})")
+    check("no Cartable SQLite store" in err, "migrate-store from a missing store: says so")
+    check(not os.path.exists(os.path.join(cwd, "var")), "migrate-store: creates no ./var")
+    rc, out, _ = run(binary, ["--help"], cwd)
+    check(rc == 0 and "migrate-store" in out and "STOP THE SERVER" in out,
+          "--help describes migrate-store and says to stop the server")
 
 
 def import_checks(binary, work):

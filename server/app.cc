@@ -104,6 +104,7 @@ store::StoreOptions StoreOptionsFrom(const Config& config) {
   o.retention.max_entries = static_cast<int64_t>(config.change_log_max_entries);
   o.retention.max_age_seconds = static_cast<int64_t>(config.change_log_max_age_days) * 24 * 3600;
   o.pool_size = static_cast<int>(std::min<unsigned>(config.store_pool_size, INT32_MAX));
+  o.mail_claim_seconds = config.store_mail_claim_seconds;
   return o;
 }
 

@@ -378,6 +378,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     }
     if (key == "postgresql_url") return str(c.postgresql_url);
     if (key == "pool_size") return range(c.store_pool_size, 1, 1000);
+    if (key == "mail_claim_seconds") return range(c.store_mail_claim_seconds, 60, 86400);
     if (key == "busy_timeout_ms") return num(c.store_busy_timeout_ms);
     if (key == "change_log_max_entries") return num(c.change_log_max_entries);
     if (key == "change_log_max_age_days") return num(c.change_log_max_age_days);
@@ -452,7 +453,8 @@ std::string Config::LoadFile(const std::string& path) {
     if (length > 0 && content[end - 1] == '\r') --length;
     if (length > kMaxLine) {
       return path + ":" + std::to_string(line) + ": line longer than " + std::to_string(kMaxLine) +
-             " characters, the configuration reader's limit (a password in a URL may go in a .pgpass file)";
+             " characters, the configuration reader's limit (a password in a URL may go in a "
+             ".pgpass file)";
     }
     begin = end + 1;
   }

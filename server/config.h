@@ -173,6 +173,9 @@ struct Config {
   // PostgreSQL only: the most connections this process opens (1 to 1000). A request waits up
   // to busy_timeout_ms for a free one, then is answered 503 with Retry-After.
   unsigned store_pool_size = 8;
+  // PostgreSQL only: how long a node's claim on a queued mail keeps other nodes off it (60 s to
+  // 1 day; see store::StoreOptions::mail_claim_seconds).
+  unsigned store_mail_claim_seconds = 3600;
   // How long a request waits for another process's database lock (the CLI, a backup) before
   // it is answered 503 with Retry-After.
   unsigned store_busy_timeout_ms = 5000;

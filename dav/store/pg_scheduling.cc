@@ -23,12 +23,6 @@
 namespace cartable::store {
 namespace {
 
-// How long a claim keeps other nodes off a message. More than a worker's batch can take
-// (50 mails x (connect 5 s + transaction 20 s) of the SMTP relay = 21 min), so that a live
-// node's mail is never taken over; a dead node's mail waits at most this long, no more than the
-// longest retry delay of the queue (one hour).
-constexpr int64_t kMailClaimSeconds = 3600;
-
 int64_t SqlLimit(size_t limit) {
   return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
 }
@@ -157,7 +151,7 @@ Result<std::vector<QueuedMail>> PgSession::DueMail(UnixTime now, size_t limit) {
           .Add(SqlLimit(limit))
           .Add(ClaimId(&options()))
           .Add(clock)
-          .Add(clock + kMailClaimSeconds),
+          .Add(clock + options().mail_claim_seconds),
       "taking due mail");
   if (!r.ok()) return r.status();
   return ReadMail(*r);

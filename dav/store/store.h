@@ -398,6 +398,11 @@ struct StoreOptions {
   // borrows one for a transaction (or for one call outside a transaction) and waits up to
   // busy_timeout_ms for one to be free, then fails with kUnavailable.
   int pool_size = 8;
+  // PostgreSQL only: how long a node's claim on a queued mail (DueMail) keeps the other nodes
+  // off it ([store] mail_claim_seconds). More than a worker's batch can take (50 mails x
+  // (connect 5 s + transaction 20 s) of the SMTP relay = 21 min), so that a live node's mail is
+  // never taken over; the mail of a node that died while sending waits this long.
+  int64_t mail_claim_seconds = 3600;
 };
 
 // Seconds a client is asked to wait (Retry-After) when the store was busy.

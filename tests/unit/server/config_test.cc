@@ -265,6 +265,12 @@ TEST_F(ConfigTest, StoreBackendErrorsNameTheKey) {
   EXPECT_NE(err.find("store.pool_size"), std::string::npos) << err;
   EXPECT_NE(err.find("(1 to 1000)"), std::string::npos) << err;
   EXPECT_EQ(f.store_pool_size, 8u);
+  Config g;
+  EXPECT_EQ(g.LoadFile(Write("[store]\nmail_claim_seconds = 600\n")), "");
+  EXPECT_EQ(g.store_mail_claim_seconds, 600u);
+  EXPECT_NE(
+      g.LoadFile(Write("[store]\nmail_claim_seconds = 10\n")).find("store.mail_claim_seconds"),
+      std::string::npos);
 }
 
 // libinih reads at most INI_MAX_LINE - 1 bytes of a line and parses the rest as another line:
@@ -274,11 +280,12 @@ TEST_F(ConfigTest, OverlongLineIsRefusedByItsNumber) {
   const std::string url_head = "postgresql://cartable@db.example:5432/cartable?application_name=";
   const std::string fits = url_head + std::string(198 - 17 - url_head.size(), 'n');
   Config c;
-  EXPECT_EQ(c.LoadFile(Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "\n")), "");
+  EXPECT_EQ(c.LoadFile(Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "\n")),
+            "");
   EXPECT_EQ(c.postgresql_url, fits);
   Config d;
-  std::string err = d.LoadFile(
-      Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "x\r\n[log]\n"));
+  std::string err =
+      d.LoadFile(Write("[store]\nbackend = postgresql\npostgresql_url = " + fits + "x\r\n[log]\n"));
   EXPECT_NE(err.find(":3: line longer than 198 characters"), std::string::npos) << err;
   EXPECT_EQ(d.postgresql_url, "") << "nothing of the refused file is applied past the check";
 }

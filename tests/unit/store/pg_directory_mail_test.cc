@@ -383,10 +383,31 @@ TEST(PgMailQueueTest, TwoNodesNeverTakeOneMessage) {
   EXPECT_EQ(due->back().last_error, "relay down");
   EXPECT_EQ(IdsOf(s1.DueMail(500, 10)), (std::vector<Id>{fifth}));
 
-  // Node 2 dies holding m[0], m[2], m[3]: its claims lapse within two hours, then node 1 retries.
+  // Node 2 dies holding m[0], m[2], m[3]: its claims lapse after mail_claim_seconds (the
+  // default, one hour, counted from its last DueMail), then node 1 retries.
   node2.reset();
   clock->store(1000 + 2 * 3600);
   EXPECT_EQ(IdsOf(s1.DueMail(500, 10)), (std::vector<Id>{m[2], m[3], fifth, m[0]}));
+}
+
+// [store] mail_claim_seconds bounds how long a dead node's claim keeps a message from the others.
+TEST(PgMailQueueTest, ClaimLastsMailClaimSeconds) {
+  const std::string url = FreshUrl();
+  ASSERT_FALSE(url.empty());
+  auto clock = std::make_shared<std::atomic<UnixTime>>(1000);
+  StoreOptions options;
+  options.clock = [clock] { return clock->load(); };
+  options.mail_claim_seconds = 120;
+  std::unique_ptr<Store> node1 = OpenPg(url, options);
+  std::unique_ptr<Store> node2 = OpenPg(url, options);
+  ASSERT_TRUE(node1 && node2);
+  Id id = *node1->ThreadSession().EnqueueMail(Mail(0));
+  EXPECT_EQ(IdsOf(node2->ThreadSession().DueMail(1000, 10)), std::vector<Id>{id});
+  node2.reset();  // dies while sending
+  clock->store(1000 + 119);
+  EXPECT_EQ(IdsOf(node1->ThreadSession().DueMail(1000 + 119, 10)), std::vector<Id>{});
+  clock->store(1000 + 121);
+  EXPECT_EQ(IdsOf(node1->ThreadSession().DueMail(1000 + 121, 10)), std::vector<Id>{id});
 }
 
 // Two nodes draining one queue at the same time: every message is taken exactly once.

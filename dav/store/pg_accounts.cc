@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dav/store/pg_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/text_check.h"
 
 namespace cartable::store {
@@ -44,20 +45,16 @@ User ReadUser(const Rows& r, int row) {
   u.email = r.Text(row, 2);  // NULL reads as ""
   u.display_name = r.Text(row, 3);
   u.password_hash = r.Text(row, 4);
-  u.state = r.Text(row, 5) == "disabled" ? UserState::kDisabled : UserState::kActive;
+  u.state = StateOf(r.View(row, 5));
   u.quota_bytes = r.Int(row, 6);
   u.used_bytes = r.Int(row, 7);
   u.credential_version = r.Int(row, 8);
   u.must_change_password = r.Int(row, 9) != 0;
   u.created_at = r.Int(row, 10);
   u.scheduling = r.Int(row, 11) != 0;
-  u.kind = r.Text(row, 12) == "group" ? UserKind::kGroup : UserKind::kPerson;
+  u.kind = KindOf(r.View(row, 12));
   u.group_key = r.Text(row, 13);  // NULL reads as ""
   return u;
-}
-
-const char* StateText(UserState state) {
-  return state == UserState::kDisabled ? "disabled" : "active";
 }
 
 // `text`, "" as NULL (the UNIQUE constraints on email and group_key then ignore it).
@@ -70,24 +67,6 @@ Params& AddTextOrNull(Params& p, const std::string& text) {
 Params& AddLimit(Params& p, size_t limit) {
   if (limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) return p.AddNull();
   return p.Add(static_cast<int64_t>(limit));
-}
-
-const char* StageText(SessionStage stage) {
-  switch (stage) {
-    case SessionStage::kFull: return "full";
-    case SessionStage::kNeedsOtp: return "needs-otp";
-    case SessionStage::kNeedsEnrolment: return "needs-enrolment";
-    case SessionStage::kMustChange: return "must-change";
-  }
-  return "full";
-}
-
-// An unknown stage (a later version's) gives the least access: the session must sign in again.
-SessionStage StageOf(const std::string& text) {
-  if (text == "full") return SessionStage::kFull;
-  if (text == "needs-enrolment") return SessionStage::kNeedsEnrolment;
-  if (text == "must-change") return SessionStage::kMustChange;
-  return SessionStage::kNeedsOtp;
 }
 
 AppPassword ReadAppPassword(const Rows& r, int row) {

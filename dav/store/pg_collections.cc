@@ -6,6 +6,7 @@
 
 #include "dav/store/pg_objects_internal.h"
 #include "dav/store/pg_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -19,15 +20,6 @@ namespace {
 std::optional<std::string> OptionalText(const pg::Rows& r, int row, int col) {
   if (r.IsNull(row, col)) return std::nullopt;
   return r.Text(row, col);
-}
-
-std::string JoinComponents(const std::vector<std::string>& components) {
-  std::string out;
-  for (const std::string& c : components) {
-    if (!out.empty()) out += ',';
-    out += c;
-  }
-  return out;
 }
 
 CollectionSettings ReadSettings(const pg::Rows& r, int row, int first) {

@@ -13,6 +13,7 @@
 
 #include "dav/store/pg_objects_internal.h"
 #include "dav/store/pg_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -397,33 +398,6 @@ Status PgSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
 
 namespace {
 
-// The components whose objects have occurrence rows (calendar-query time ranges, §9.9).
-bool IsCalendarComponent(const std::string& c) {
-  return c == "VEVENT" || c == "VTODO" || c == "VJOURNAL" || c == "VFREEBUSY";
-}
-
-// The span length class of an interval (0010_occurrences.sql): the bit length of hi - lo, 64
-// when it does not fit an int64. An instance of class c overlapping [start, end) has
-// lo > start - 2^c.
-int64_t SpanClass(const OccurrenceSpan& s) {
-  int64_t d;
-  if (__builtin_sub_overflow(s.hi, s.lo, &d) || d < 0) return 64;
-  return d == 0 ? 0 : 64 - __builtin_clzll(static_cast<uint64_t>(d));
-}
-
-// A lower bound of lo for a class-c instance overlapping [start, ...) (hi > start and
-// hi - lo < 2^c); kNoLowerBound when it does not fit, so unbounded spans are always seen.
-int64_t LowestLo(int64_t start, int64_t c) {
-  int64_t out;
-  if (c >= 63 || __builtin_sub_overflow(start, int64_t{1} << c, &out)) return kNoLowerBound;
-  return out;
-}
-
-void SortUnique(std::vector<Id>& v) {
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
 std::vector<Id> FirstColumn(const pg::Rows& rows) {
   std::vector<Id> out;
   out.reserve(rows.size());
@@ -517,8 +491,7 @@ Result<Session::OccurrenceMatches> PgSession::QueryOccurrences(Id collection_id,
            pg::Params().Add(collection_id).Add(component).Add(start).Add(end).AddIds(lowest),
            "querying occurrences");
   if (!matched.ok()) return matched.status();
-  out.matched = FirstColumn(*matched);
-  SortUnique(out.matched);
+  std::vector<Id> matched_ids = FirstColumn(*matched);
 
   // Spans evaluated in another floating zone prove nothing; incomplete rows prove matches only.
   Result<pg::Rows> zone = Exec(
@@ -527,25 +500,13 @@ Result<Session::OccurrenceMatches> PgSession::QueryOccurrences(Id collection_id,
       pg::Params().Add(collection_id).Add(component).Add(floating_zone), "querying occurrences");
   if (!zone.ok()) return zone.status();
   std::vector<Id> other_zone = FirstColumn(*zone);
-  SortUnique(other_zone);
-  if (!other_zone.empty()) {
-    std::vector<Id> kept;
-    std::set_difference(out.matched.begin(), out.matched.end(), other_zone.begin(),
-                        other_zone.end(), std::back_inserter(kept));
-    out.matched = std::move(kept);
-  }
   Result<pg::Rows> partial = Exec(
       "SELECT object_id FROM occurrence_sets WHERE collection_id = $1 AND component = $2 "
       "AND complete_until < $3",
       pg::Params().Add(collection_id).Add(component).Add(end), "querying occurrences");
   if (!partial.ok()) return partial.status();
-  std::vector<Id> incomplete = FirstColumn(*partial);
-  incomplete.insert(incomplete.end(), other_zone.begin(), other_zone.end());
-  SortUnique(incomplete);
-  std::set_difference(incomplete.begin(), incomplete.end(), out.matched.begin(), out.matched.end(),
-                      std::back_inserter(out.unsure));
-  out.indexed = true;
-  return out;
+  return SettleOccurrenceMatches(std::move(matched_ids), std::move(other_zone),
+                                 FirstColumn(*partial));
 }
 
 Result<std::vector<Object>> PgSession::GetObjectsById(Id collection_id, const std::vector<Id>& ids,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/store/pg_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -20,37 +21,6 @@ constexpr char kMemberColumns[] =
 
 constexpr char kDelegateColumns[] =
     "SELECT owner_id, delegate_id, access, created_at FROM delegates ";
-
-const char* AccessText(ShareAccess a) {
-  switch (a) {
-    case ShareAccess::kRead: return "read";
-    case ShareAccess::kReadWrite: return "read-write";
-    case ShareAccess::kFreeBusy: return "freebusy";
-  }
-  return "read";
-}
-
-// An unknown value (a later version's) gives the least access.
-ShareAccess AccessOf(std::string_view text) {
-  if (text == "read") return ShareAccess::kRead;
-  if (text == "read-write") return ShareAccess::kReadWrite;
-  return ShareAccess::kFreeBusy;
-}
-
-const char* StatusText(ShareStatus s) {
-  switch (s) {
-    case ShareStatus::kPending: return "pending";
-    case ShareStatus::kAccepted: return "accepted";
-    case ShareStatus::kDeclined: return "declined";
-  }
-  return "pending";
-}
-
-ShareStatus StatusOf(std::string_view text) {
-  if (text == "accepted") return ShareStatus::kAccepted;
-  if (text == "declined") return ShareStatus::kDeclined;
-  return ShareStatus::kPending;
-}
 
 Share ReadShare(const pg::Rows& r, int i) {
   Share h;
@@ -89,15 +59,11 @@ PerUserData ReadPerUser(const pg::Rows& r, int i) {
   return p;
 }
 
-const char* DelegateText(DelegateAccess a) {
-  return a == DelegateAccess::kReadWrite ? "read-write" : "read";
-}
-
 Delegate ReadDelegate(const pg::Rows& r, int i) {
   Delegate d;
   d.owner_id = r.Int(i, 0);
   d.delegate_id = r.Int(i, 1);
-  d.access = r.View(i, 2) == "read-write" ? DelegateAccess::kReadWrite : DelegateAccess::kRead;
+  d.access = DelegateOf(r.View(i, 2));
   d.created_at = r.Int(i, 3);
   return d;
 }
@@ -350,27 +316,25 @@ Result<std::vector<std::string>> PgSession::GroupKeysOfUser(Id user_id) {
 }
 
 Result<std::vector<Id>> PgSession::GroupMemberIds(const std::string& group_key, size_t limit) {
-  const size_t colon = group_key.find(':');
-  if (colon == std::string::npos) return std::vector<Id>{};
-  const std::string kind = group_key.substr(0, colon);
-  const std::string value = group_key.substr(colon + 1);
+  const std::optional<GroupKey> key = ParseGroupKey(group_key);
+  if (!key) return std::vector<Id>{};
   std::string_view sql;
-  if (kind == "departement") {
+  if (key->kind == GroupKey::Kind::kDepartement) {
     sql =
         "SELECT DISTINCT e.user_id FROM directory_entries e JOIN users u ON u.id = e.user_id "
         "WHERE e.departement = $1 AND e.active = 1 AND u.kind = 'person' ORDER BY e.user_id "
         "LIMIT $2";
-  } else if (kind == "etablissement") {
+  } else {  // GroupKey::Kind::kEtablissement
     sql =
         "SELECT DISTINCT e.user_id FROM directory_entries e JOIN users u ON u.id = e.user_id "
         "WHERE e.uai = $1 AND e.active = 1 AND u.kind = 'person' ORDER BY e.user_id LIMIT $2";
-  } else {
-    return std::vector<Id>{};
   }
-  Result<pg::Rows> r = Exec(sql,
-                            pg::Params().Add(value).Add(static_cast<int64_t>(
-                                std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)))),
-                            "listing a group's members");
+  Result<pg::Rows> r =
+      Exec(sql,
+           pg::Params()
+               .Add(key->value)
+               .Add(static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)))),
+           "listing a group's members");
   if (!r.ok()) return r.status();
   return ReadAll<Id>(*r, [](const pg::Rows& rows, int i) { return rows.Int(i, 0); });
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/store/sqlite_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -22,24 +23,6 @@ constexpr char kAppPasswordColumns[] =
 constexpr char kSessionColumns[] =
     "SELECT id, token_hash, user_id, stage, csrf_token, created_at, last_seen_at, address, device "
     "FROM web_sessions ";
-
-const char* StageText(SessionStage stage) {
-  switch (stage) {
-    case SessionStage::kFull: return "full";
-    case SessionStage::kNeedsOtp: return "needs-otp";
-    case SessionStage::kNeedsEnrolment: return "needs-enrolment";
-    case SessionStage::kMustChange: return "must-change";
-  }
-  return "full";
-}
-
-// An unknown stage (a later version's) gives the least access: the session must sign in again.
-SessionStage StageOf(const std::string& text) {
-  if (text == "full") return SessionStage::kFull;
-  if (text == "needs-enrolment") return SessionStage::kNeedsEnrolment;
-  if (text == "must-change") return SessionStage::kMustChange;
-  return SessionStage::kNeedsOtp;
-}
 
 AppPassword ReadAppPassword(const Stmt& s) {
   AppPassword a;

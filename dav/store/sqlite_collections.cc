@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/store/sqlite_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -18,15 +19,6 @@ namespace {
 std::optional<std::string> OptionalText(const Stmt& s, int col) {
   if (s.IsNull(col)) return std::nullopt;
   return s.Text(col);
-}
-
-std::string JoinComponents(const std::vector<std::string>& components) {
-  std::string out;
-  for (const std::string& c : components) {
-    if (!out.empty()) out += ',';
-    out += c;
-  }
-  return out;
 }
 
 CollectionSettings ReadSettings(const Stmt& s, int first) {

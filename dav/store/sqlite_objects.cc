@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dav/store/sqlite_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -371,37 +372,6 @@ Status SqliteSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
 
 // ---- occurrence index (issue 14) ----
 
-namespace {
-
-// The components whose objects have occurrence rows (calendar-query time ranges, §9.9).
-bool IsCalendarComponent(const std::string& c) {
-  return c == "VEVENT" || c == "VTODO" || c == "VJOURNAL" || c == "VFREEBUSY";
-}
-
-// The span length class of an interval (0010_occurrences.sql): the bit length of hi - lo, 64
-// when it does not fit an int64. An instance of class c overlapping [start, end) has
-// lo > start - 2^c.
-int64_t SpanClass(const OccurrenceSpan& s) {
-  int64_t d;
-  if (__builtin_sub_overflow(s.hi, s.lo, &d) || d < 0) return 64;
-  return d == 0 ? 0 : 64 - __builtin_clzll(static_cast<uint64_t>(d));
-}
-
-// A lower bound of lo for a class-c instance overlapping [start, ...) (hi > start and
-// hi - lo < 2^c); kNoLowerBound when it does not fit, so unbounded spans are always seen.
-int64_t LowestLo(int64_t start, int64_t c) {
-  int64_t out;
-  if (c >= 63 || __builtin_sub_overflow(start, int64_t{1} << c, &out)) return kNoLowerBound;
-  return out;
-}
-
-void SortUnique(std::vector<Id>& v) {
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
-}  // namespace
-
 Status SqliteSession::WriteOccurrences(Id object_id, Id collection_id, const ObjectIndex& index) {
   // Old rows of a replaced object go first (a new object has none: the probe is one seek).
   Result<Stmt> del = Prepare("DELETE FROM occurrences WHERE object_id = ?");
@@ -482,7 +452,6 @@ Result<Session::OccurrenceMatches> SqliteSession::QueryOccurrences(
     while ((rc = s->Step()) == SQLITE_ROW) out.matched.push_back(s->Int(0));
     if (rc != SQLITE_DONE) return SqliteStatus(db_->raw(), rc, "querying occurrences");
   }
-  SortUnique(out.matched);
 
   // Spans evaluated in another floating zone prove nothing; incomplete rows prove matches only.
   Result<Stmt> zone = Prepare(
@@ -493,13 +462,6 @@ Result<Session::OccurrenceMatches> SqliteSession::QueryOccurrences(
   Result<std::vector<Id>> other_zone = StepAll<Id>(
       *zone, [](const Stmt& s) { return s.Int(0); }, "querying occurrences");
   if (!other_zone.ok()) return other_zone.status();
-  SortUnique(*other_zone);
-  if (!other_zone->empty()) {
-    std::vector<Id> kept;
-    std::set_difference(out.matched.begin(), out.matched.end(), other_zone->begin(),
-                        other_zone->end(), std::back_inserter(kept));
-    out.matched = std::move(kept);
-  }
   Result<Stmt> partial = Prepare(
       "SELECT object_id FROM occurrence_sets WHERE collection_id = ?1 AND component = ?2 "
       "AND complete_until < ?3");
@@ -508,12 +470,8 @@ Result<Session::OccurrenceMatches> SqliteSession::QueryOccurrences(
   Result<std::vector<Id>> incomplete = StepAll<Id>(
       *partial, [](const Stmt& s) { return s.Int(0); }, "querying occurrences");
   if (!incomplete.ok()) return incomplete.status();
-  incomplete->insert(incomplete->end(), other_zone->begin(), other_zone->end());
-  SortUnique(*incomplete);
-  std::set_difference(incomplete->begin(), incomplete->end(), out.matched.begin(),
-                      out.matched.end(), std::back_inserter(out.unsure));
-  out.indexed = true;
-  return out;
+  return SettleOccurrenceMatches(std::move(out.matched), std::move(*other_zone),
+                                 std::move(*incomplete));
 }
 
 Result<std::vector<Object>> SqliteSession::GetObjectsById(Id collection_id,

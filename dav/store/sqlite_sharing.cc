@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dav/store/sqlite_store.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -17,37 +18,6 @@ constexpr char kShareColumns[] =
 constexpr char kMemberColumns[] =
     "SELECT share_id, user_id, hidden, display_name, color, sort_order, transparent, updated_at "
     "FROM share_members ";
-
-const char* AccessText(ShareAccess a) {
-  switch (a) {
-    case ShareAccess::kRead: return "read";
-    case ShareAccess::kReadWrite: return "read-write";
-    case ShareAccess::kFreeBusy: return "freebusy";
-  }
-  return "read";
-}
-
-// An unknown value (a later version's) gives the least access.
-ShareAccess AccessOf(const std::string& text) {
-  if (text == "read") return ShareAccess::kRead;
-  if (text == "read-write") return ShareAccess::kReadWrite;
-  return ShareAccess::kFreeBusy;
-}
-
-const char* StatusText(ShareStatus s) {
-  switch (s) {
-    case ShareStatus::kPending: return "pending";
-    case ShareStatus::kAccepted: return "accepted";
-    case ShareStatus::kDeclined: return "declined";
-  }
-  return "pending";
-}
-
-ShareStatus StatusOf(const std::string& text) {
-  if (text == "accepted") return ShareStatus::kAccepted;
-  if (text == "declined") return ShareStatus::kDeclined;
-  return ShareStatus::kPending;
-}
 
 Share ReadShare(const Stmt& s) {
   Share h;
@@ -86,15 +56,11 @@ PerUserData ReadPerUser(const Stmt& s) {
   return p;
 }
 
-const char* DelegateText(DelegateAccess a) {
-  return a == DelegateAccess::kReadWrite ? "read-write" : "read";
-}
-
 Delegate ReadDelegate(const Stmt& s) {
   Delegate d;
   d.owner_id = s.Int(0);
   d.delegate_id = s.Int(1);
-  d.access = s.Text(2) == "read-write" ? DelegateAccess::kReadWrite : DelegateAccess::kRead;
+  d.access = DelegateOf(s.Text(2));
   d.created_at = s.Int(3);
   return d;
 }
@@ -329,26 +295,22 @@ Result<std::vector<std::string>> SqliteSession::GroupKeysOfUser(Id user_id) {
 }
 
 Result<std::vector<Id>> SqliteSession::GroupMemberIds(const std::string& group_key, size_t limit) {
-  const size_t colon = group_key.find(':');
-  if (colon == std::string::npos) return std::vector<Id>{};
-  const std::string kind = group_key.substr(0, colon);
-  const std::string value = group_key.substr(colon + 1);
+  const std::optional<GroupKey> key = ParseGroupKey(group_key);
+  if (!key) return std::vector<Id>{};
   std::string_view sql;
-  if (kind == "departement") {
+  if (key->kind == GroupKey::Kind::kDepartement) {
     sql =
         "SELECT DISTINCT e.user_id FROM directory_entries e JOIN users u ON u.id = e.user_id "
         "WHERE e.departement = ? AND e.active = 1 AND u.kind = 'person' ORDER BY e.user_id "
         "LIMIT ?";
-  } else if (kind == "etablissement") {
+  } else {  // GroupKey::Kind::kEtablissement
     sql =
         "SELECT DISTINCT e.user_id FROM directory_entries e JOIN users u ON u.id = e.user_id "
         "WHERE e.uai = ? AND e.active = 1 AND u.kind = 'person' ORDER BY e.user_id LIMIT ?";
-  } else {
-    return std::vector<Id>{};
   }
   Result<Stmt> s = Prepare(sql);
   if (!s.ok()) return s.status();
-  s->Bind(1, value).Bind(2, static_cast<int64_t>(limit));
+  s->Bind(1, key->value).Bind(2, static_cast<int64_t>(limit));
   return StepAll<Id>(
       *s, [](const Stmt& r) { return r.Int(0); }, "listing a group's members");
 }

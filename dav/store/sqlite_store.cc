@@ -12,6 +12,7 @@
 
 #include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_migrations.h"
+#include "dav/store/store_codec.h"
 #include "dav/store/store_util.h"
 
 namespace cartable::store {
@@ -29,20 +30,16 @@ User ReadUser(const Stmt& s) {
   u.email = s.Text(2);  // NULL reads as ""
   u.display_name = s.Text(3);
   u.password_hash = s.Text(4);
-  u.state = s.Text(5) == "disabled" ? UserState::kDisabled : UserState::kActive;
+  u.state = StateOf(s.Text(5));
   u.quota_bytes = s.Int(6);
   u.used_bytes = s.Int(7);
   u.credential_version = s.Int(8);
   u.must_change_password = s.Int(9) != 0;
   u.created_at = s.Int(10);
   u.scheduling = s.Int(11) != 0;
-  u.kind = s.Text(12) == "group" ? UserKind::kGroup : UserKind::kPerson;
+  u.kind = KindOf(s.Text(12));
   u.group_key = s.Text(13);  // NULL reads as ""
   return u;
-}
-
-const char* StateText(UserState state) {
-  return state == UserState::kDisabled ? "disabled" : "active";
 }
 
 // Binds `email` at `index`, "" as NULL (the UNIQUE constraint then ignores it).

@@ -162,10 +162,7 @@ Result<std::vector<T>> QueryAll(PgSession& session, std::string_view sql, const 
   if (!Storable(params)) return std::vector<T>();
   Result<Rows> rows = session.Exec(sql, params, what);
   if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (int i = 0; i < rows->size(); ++i) out.push_back(read(*rows, i));
-  return out;
+  return pg::ReadAll<T>(*rows, read);
 }
 
 // The first row of `sql` read with `read`, or kNotFound(`missing`), also for a key no row can

@@ -349,10 +349,7 @@ Result<std::vector<Collection>> PgSession::ListChildCollections(Id collection_id
   Result<pg::Rows> rows = Exec(COLLECTION_COLUMNS "WHERE parent_id = $1 ORDER BY path",
                                pg::Params().Add(collection_id), "listing collections");
   if (!rows.ok()) return rows.status();
-  std::vector<Collection> out;
-  out.reserve(rows->size());
-  for (int i = 0; i < rows->size(); ++i) out.push_back(ReadCollection(*rows, i));
-  return out;
+  return pg::ReadAll<Collection>(*rows, ReadCollection);
 }
 
 Result<Collection> PgSession::CreateCollection(const std::string& path, Id parent_id, Id owner_id,

@@ -22,6 +22,8 @@
 namespace cartable::store {
 namespace {
 
+using pg::SqlLimit;
+
 #define PG_DIRECTORY_COLUMNS(T)                                                              \
   "SELECT " T "id, " T "source_key, " T "user_id, " T "card_uid, " T "nom, " T "prenom, " T  \
   "email, " T "fonction, " T "etablissement, " T "uai, " T "departement, " T "telephone, " T \
@@ -49,14 +51,7 @@ DirectoryEntry ReadEntry(const pg::Rows& r, int i) {
 }
 
 std::vector<DirectoryEntry> ReadEntries(const pg::Rows& r) {
-  std::vector<DirectoryEntry> out;
-  out.reserve(r.size());
-  for (int i = 0; i < r.size(); ++i) out.push_back(ReadEntry(r, i));
-  return out;
-}
-
-int64_t SqlLimit(size_t limit) {
-  return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
+  return pg::ReadAll<DirectoryEntry>(r, ReadEntry);
 }
 
 // The length of the well-formed, non-NUL UTF-8 character at s[i] (no overlong form, surrogate
@@ -411,10 +406,7 @@ Result<std::vector<Id>> PgSession::DirectoryEntriesContaining(const std::string&
              "searching the directory");
   }
   if (!r.ok()) return r.status();
-  std::vector<Id> out;
-  out.reserve(r->size());
-  for (int i = 0; i < r->size(); ++i) out.push_back(r->Int(i, 0));
-  return out;
+  return pg::FirstColumn(*r);
 }
 
 }  // namespace cartable::store

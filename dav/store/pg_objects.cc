@@ -398,12 +398,7 @@ Status PgSession::RemoveProperty(Owner owner, Id id, const std::string& ns,
 
 namespace {
 
-std::vector<Id> FirstColumn(const pg::Rows& rows) {
-  std::vector<Id> out;
-  out.reserve(rows.size());
-  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Int(i, 0));
-  return out;
-}
+using pg::FirstColumn;
 
 // Replaces the occurrence rows of object `object_id` by `index.occurrences`. The spans and
 // their classes go in one statement each (unnest of arrays): one round trip per object, not

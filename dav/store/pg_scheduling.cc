@@ -23,9 +23,7 @@
 namespace cartable::store {
 namespace {
 
-int64_t SqlLimit(size_t limit) {
-  return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
-}
+using pg::SqlLimit;
 
 // This store's claim id: random per process, and the address of the store's options, which
 // differs between the stores of one process (tests open two on one database).

@@ -11,6 +11,9 @@
 namespace cartable::store {
 namespace {
 
+using pg::ReadAll;
+using pg::ReadOne;
+
 constexpr char kShareColumns[] =
     "SELECT id, collection_id, sharee_user_id, sharee_group, access, status, summary, invite_uid, "
     "created_at, updated_at FROM shares ";
@@ -66,23 +69,6 @@ Delegate ReadDelegate(const pg::Rows& r, int i) {
   d.access = DelegateOf(r.View(i, 2));
   d.created_at = r.Int(i, 3);
   return d;
-}
-
-// Every row of `r` read by `read`.
-template <typename T, typename Read>
-std::vector<T> ReadAll(const pg::Rows& r, Read read) {
-  std::vector<T> out;
-  out.reserve(r.size());
-  for (int i = 0; i < r.size(); ++i) out.push_back(read(r, i));
-  return out;
-}
-
-// The one row of `r`, or kNotFound(`missing`).
-template <typename T, typename Read>
-Result<T> ReadOne(const Result<pg::Rows>& r, Read read, const std::string& missing) {
-  if (!r.ok()) return r.status();
-  if (r->empty()) return Status::NotFound(missing);
-  return read(*r, 0);
 }
 
 // An optional boolean column: 1/0, or NULL. Sent as BIGINT and cast by the statement, so the
@@ -330,13 +316,9 @@ Result<std::vector<Id>> PgSession::GroupMemberIds(const std::string& group_key, 
         "WHERE e.uai = $1 AND e.active = 1 AND u.kind = 'person' ORDER BY e.user_id LIMIT $2";
   }
   Result<pg::Rows> r =
-      Exec(sql,
-           pg::Params()
-               .Add(key->value)
-               .Add(static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)))),
-           "listing a group's members");
+      Exec(sql, pg::Params().Add(key->value).Add(pg::SqlLimit(limit)), "listing a group's members");
   if (!r.ok()) return r.status();
-  return ReadAll<Id>(*r, [](const pg::Rows& rows, int i) { return rows.Int(i, 0); });
+  return pg::FirstColumn(*r);
 }
 
 }  // namespace cartable::store

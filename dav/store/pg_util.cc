@@ -3,6 +3,7 @@
 
 #include <endian.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -302,6 +303,14 @@ Status Conn::ExecScript(const std::string& sql, std::string_view what) {
     return PgStatus(conn_, r.get(), what);
   }
   return Status::OK();
+}
+
+std::vector<Id> FirstColumn(const Rows& r) {
+  return ReadAll<Id>(r, [](const Rows& rows, int i) { return rows.Int(i, 0); });
+}
+
+int64_t SqlLimit(size_t limit) {
+  return static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
 }
 
 }  // namespace cartable::store::pg

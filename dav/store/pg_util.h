@@ -96,6 +96,32 @@ class Rows {
   ResultPtr result_;
 };
 
+// ---- reading rows: the helpers every pg_*.cc session file uses ----
+
+// Every row of `r` read by `read(r, row)`.
+template <typename T, typename Read>
+std::vector<T> ReadAll(const Rows& r, Read read) {
+  std::vector<T> out;
+  out.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i) out.push_back(read(r, i));
+  return out;
+}
+
+// The one row of `r` read by `read(r, 0)`, or kNotFound(`missing`).
+template <typename T, typename Read>
+Result<T> ReadOne(const Result<Rows>& r, Read read, const std::string& missing) {
+  if (!r.ok()) return r.status();
+  if (r->empty()) return Status::NotFound(missing);
+  return read(*r, 0);
+}
+
+// The first column of every row of `r` (an id).
+std::vector<Id> FirstColumn(const Rows& r);
+
+// A LIMIT parameter for `limit`: a size_t beyond INT64_MAX is INT64_MAX (PostgreSQL refuses the
+// negative value a plain cast would give).
+int64_t SqlLimit(size_t limit);
+
 // One open connection and its prepared statements.
 class Conn {
  public:

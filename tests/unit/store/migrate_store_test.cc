@@ -16,6 +16,7 @@
 #include "dav/store/pg_migrate_store.h"
 #include "dav/store/pg_util.h"
 #include "dav/store/store.h"
+#include "tests/testlib/pg_database_test.h"
 #include "tests/testlib/pg_server.h"
 #include "tests/testlib/temp_store.h"
 
@@ -39,18 +40,8 @@ const char kEvent[] =
     "DTSTART:20240902T080000Z\r\nDTEND:20240902T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
     "SUMMARY:R\xc3\xa9union d'\xc3\xa9quipe\\, salle\t2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
-class MigrateStoreTest : public ::testing::Test {
+class MigrateStoreTest : public testlib::PgDatabaseTest {
  protected:
-  void SetUp() override {
-    Result<PgServer*> server = PgServer::Get();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *server;
-    Result<std::string> url = server_->FreshDatabase();
-    ASSERT_TRUE(url.ok()) << url.status().ToString();
-    url_ = *url;
-  }
-  void TearDown() override { server_->DropDatabase(PgServer::DatabaseOf(url_)); }
-
   std::string SqliteDir() const { return dir_.path() + "/data"; }
 
   std::unique_ptr<Store> OpenSqlite() {
@@ -301,8 +292,6 @@ class MigrateStoreTest : public ::testing::Test {
     return r.ok() ? r->Int(0, 0) : -1;
   }
 
-  PgServer* server_ = nullptr;
-  std::string url_;
   testlib::TempDir dir_;
   UnixTime now_ = kT0;
   Id alice_ = 0, bob_ = 0, cal_ = 0, files_ = 0, event_ = 0;

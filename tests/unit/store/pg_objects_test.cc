@@ -16,6 +16,7 @@
 #include "dav/store/pg_objects_internal.h"
 #include "dav/store/pg_store.h"
 #include "tests/testlib/pg_server.h"
+#include "tests/unit/store/version9_backfill.h"
 
 namespace cartable::store {
 namespace {
@@ -24,13 +25,6 @@ using testlib::PgServer;
 using Ids = std::vector<Id>;
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'725'235'200;  // 2024-09-02T00:00:00Z
-
-OccurrenceSet Set(std::vector<OccurrenceSpan> spans) {
-  OccurrenceSet s;
-  s.spans = std::move(spans);
-  s.complete_until = kNoUpperBound;
-  return s;
-}
 
 PgSession& SessionOf(Store& store) { return static_cast<PgSession&>(store.ThreadSession()); }
 
@@ -171,70 +165,18 @@ TEST_F(PgObjectsTest, Version9CalendarsAreBackfilled) {
       Status st = (*conn)->ExecScript(m.sql, m.name);
       ASSERT_TRUE(st.ok()) << st.ToString();
     }
-    // clang-format off
     Status st = (*conn)->ExecScript(
         "CREATE TABLE schema_version (version INTEGER NOT NULL);"
-        "INSERT INTO schema_version VALUES (9);"
-        "INSERT INTO users (id, login, created_at) VALUES (1, 'a', 1);"
-        "INSERT INTO collections (id, path, parent_id, owner_id, kind, created_at, modified_at) "
-        "VALUES (10, '/dav/calendars/a/', NULL, 1, 'calendar-home', 1, 1),"
-        " (11, '/dav/calendars/a/agenda/', 10, 1, 'calendar', 1, 1),"
-        " (12, '/dav/addressbooks/a/', NULL, 1, 'addressbook-home', 1, 1),"
-        " (13, '/dav/addressbooks/a/contacts/', 12, 1, 'addressbook', 1, 1);"
-        "INSERT INTO objects (id, collection_id, name, content_type, etag, size, created_at, "
-        "modified_at, change_seq, uid, component, data) VALUES"
-        " (100, 11, 'e1.ics', 'text/calendar', '\"1\"', 3, 1, 1, 1, 'e1', 'VEVENT', 'one'),"
-        " (101, 11, 'e2.ics', 'text/calendar', '\"2\"', 3, 1, 1, 2, 'e2', 'VEVENT', 'two'),"
-        " (102, 13, 'c.vcf', 'text/vcard', '\"3\"', 3, 1, 1, 1, 'c', 'VCARD', 'card');",
+        "INSERT INTO schema_version VALUES (9);" +
+            std::string(version9::kRows),
         "filling version 9");
-    // clang-format on
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   Result<int> version = MigratePostgresStore(url);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
   EXPECT_EQ(*version, pg::PostgresMigrations().back().version);
   ASSERT_NO_FATAL_FAILURE(Open(url));
-  Session& s = store_->ThreadSession();
-  Result<std::vector<Id>> todo = s.OccurrenceBackfillCollections();
-  ASSERT_TRUE(todo.ok()) << todo.status().ToString();
-  EXPECT_EQ(*todo, (Ids{11}));  // not the address book
-  Result<Session::OccurrenceMatches> m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
-  ASSERT_TRUE(m.ok());
-  EXPECT_FALSE(m->indexed);
-  Result<std::vector<Object>> missing = s.ObjectsWithoutOccurrences(11, 1);
-  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
-  ASSERT_EQ(missing->size(), 1u);
-  EXPECT_EQ((*missing)[0].id, 100);
-  EXPECT_EQ((*missing)[0].data, "one");
-  // A stale ETag (the object was replaced since it was read) stores nothing.
-  Result<bool> stored = s.BackfillOccurrences(100, "\"old\"", Set({{kT0, kT0 + 60}}));
-  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-  EXPECT_FALSE(*stored);
-  stored = s.BackfillOccurrences(100, "\"1\"", Set({{kT0, kT0 + 60}}));
-  ASSERT_TRUE(stored.ok());
-  EXPECT_TRUE(*stored);
-  stored = s.BackfillOccurrences(100, "\"1\"", Set({}));  // already there: kept
-  ASSERT_TRUE(stored.ok());
-  EXPECT_FALSE(*stored);
-  Result<bool> done = s.FinishOccurrenceBackfill(11);
-  ASSERT_TRUE(done.ok()) << done.status().ToString();
-  EXPECT_FALSE(*done);  // e2 has no rows yet
-  missing = s.ObjectsWithoutOccurrences(11, 10);
-  ASSERT_TRUE(missing.ok());
-  ASSERT_EQ(missing->size(), 1u);
-  EXPECT_EQ((*missing)[0].id, 101);
-  ASSERT_TRUE(s.BackfillOccurrences(101, "\"2\"", Set({{kT0 + 3 * kDay, kT0 + 4 * kDay}})).ok());
-  done = s.FinishOccurrenceBackfill(11);
-  ASSERT_TRUE(done.ok());
-  EXPECT_TRUE(*done);
-  todo = s.OccurrenceBackfillCollections();
-  ASSERT_TRUE(todo.ok());
-  EXPECT_TRUE(todo->empty());
-  m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
-  ASSERT_TRUE(m.ok());
-  EXPECT_TRUE(m->indexed);
-  EXPECT_EQ(m->matched, (Ids{100}));
-  EXPECT_TRUE(m->unsure.empty());
+  ASSERT_NO_FATAL_FAILURE(version9::ExpectBackfill(store_->ThreadSession()));
 }
 
 // libpq sends text parameters NUL-terminated: a key with a NUL must not find the object named

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dav/store/pg_migrations.h"
+#include "tests/testlib/pg_database_test.h"
 #include "tests/testlib/pg_server.h"
 
 namespace cartable::store {
@@ -20,19 +21,11 @@ namespace {
 
 using testlib::PgServer;
 
-class PgStoreTest : public ::testing::Test {
+class PgStoreTest : public testlib::PgDatabaseTest {
  protected:
-  void SetUp() override {
-    Result<PgServer*> server = PgServer::Get();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *server;
-    Result<std::string> url = server_->FreshDatabase();
-    ASSERT_TRUE(url.ok()) << url.status().ToString();
-    url_ = *url;
-  }
   void TearDown() override {
-    stores_.clear();
-    if (server_ != nullptr && !url_.empty()) server_->DropDatabase(PgServer::DatabaseOf(url_));
+    stores_.clear();  // their connections first
+    PgDatabaseTest::TearDown();
   }
 
   // A store on this test's database; kept until the end of the test.
@@ -54,8 +47,6 @@ class PgStoreTest : public ::testing::Test {
     return rows->Int(0, 0);
   }
 
-  PgServer* server_ = nullptr;
-  std::string url_;
   std::vector<std::unique_ptr<Store>> stores_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "tests/unit/store/sqlite_schema_at.h"
 #include "tests/unit/store/store_test_fixture.h"
+#include "tests/unit/store/version9_backfill.h"
 
 namespace cartable::store {
 namespace {
@@ -168,65 +169,12 @@ TEST(SqliteMigrationTest, Version9CalendarsAreBackfilled) {
   {
     Result<std::unique_ptr<Db>> db = OpenAtSchemaVersion(data_dir + "/cartable.db", 9);
     ASSERT_TRUE(db.ok()) << db.status().message();
-    // clang-format off
-    Status st = (*db)->Exec(
-        "INSERT INTO users (id, login, created_at) VALUES (1, 'a', 1);"
-        "INSERT INTO collections (id, path, parent_id, owner_id, kind, created_at, modified_at) "
-        "VALUES (10, '/dav/calendars/a/', NULL, 1, 'calendar-home', 1, 1),"
-        " (11, '/dav/calendars/a/agenda/', 10, 1, 'calendar', 1, 1),"
-        " (12, '/dav/addressbooks/a/', NULL, 1, 'addressbook-home', 1, 1),"
-        " (13, '/dav/addressbooks/a/contacts/', 12, 1, 'addressbook', 1, 1);"
-        "INSERT INTO objects (id, collection_id, name, content_type, etag, size, created_at, "
-        "modified_at, change_seq, uid, component, data) VALUES"
-        " (100, 11, 'e1.ics', 'text/calendar', '\"1\"', 3, 1, 1, 1, 'e1', 'VEVENT', 'one'),"
-        " (101, 11, 'e2.ics', 'text/calendar', '\"2\"', 3, 1, 1, 2, 'e2', 'VEVENT', 'two'),"
-        " (102, 13, 'c.vcf', 'text/vcard', '\"3\"', 3, 1, 1, 1, 'c', 'VCARD', 'card');");
-    // clang-format on
+    Status st = (*db)->Exec(version9::kRows);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(data_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  Session& s = (*store)->ThreadSession();
-  Result<std::vector<Id>> todo = s.OccurrenceBackfillCollections();
-  ASSERT_TRUE(todo.ok());
-  EXPECT_EQ(*todo, (Ids{11}));  // not the address book
-  Result<Session::OccurrenceMatches> m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
-  ASSERT_TRUE(m.ok());
-  EXPECT_FALSE(m->indexed);
-  Result<std::vector<Object>> missing = s.ObjectsWithoutOccurrences(11, 1);
-  ASSERT_TRUE(missing.ok());
-  ASSERT_EQ(missing->size(), 1u);
-  EXPECT_EQ((*missing)[0].id, 100);
-  EXPECT_EQ((*missing)[0].data, "one");
-  // A stale ETag (the object was replaced since it was read) stores nothing.
-  Result<bool> stored = s.BackfillOccurrences(100, "\"old\"", Set({{kT0, kT0 + 60}}));
-  ASSERT_TRUE(stored.ok());
-  EXPECT_FALSE(*stored);
-  stored = s.BackfillOccurrences(100, "\"1\"", Set({{kT0, kT0 + 60}}));
-  ASSERT_TRUE(stored.ok());
-  EXPECT_TRUE(*stored);
-  stored = s.BackfillOccurrences(100, "\"1\"", Set({}));  // already there: kept
-  ASSERT_TRUE(stored.ok());
-  EXPECT_FALSE(*stored);
-  Result<bool> done = s.FinishOccurrenceBackfill(11);
-  ASSERT_TRUE(done.ok());
-  EXPECT_FALSE(*done);  // e2 has no rows yet
-  missing = s.ObjectsWithoutOccurrences(11, 10);
-  ASSERT_TRUE(missing.ok());
-  ASSERT_EQ(missing->size(), 1u);
-  EXPECT_EQ((*missing)[0].id, 101);
-  ASSERT_TRUE(s.BackfillOccurrences(101, "\"2\"", Set({{kT0 + 3 * kDay, kT0 + 4 * kDay}})).ok());
-  done = s.FinishOccurrenceBackfill(11);
-  ASSERT_TRUE(done.ok());
-  EXPECT_TRUE(*done);
-  todo = s.OccurrenceBackfillCollections();
-  ASSERT_TRUE(todo.ok());
-  EXPECT_TRUE(todo->empty());
-  m = s.QueryOccurrences(11, "VEVENT", kT0, kT0 + kDay, "UTC");
-  ASSERT_TRUE(m.ok());
-  EXPECT_TRUE(m->indexed);
-  EXPECT_EQ(m->matched, (Ids{100}));
-  EXPECT_TRUE(m->unsure.empty());
+  ASSERT_NO_FATAL_FAILURE(version9::ExpectBackfill((*store)->ThreadSession()));
 }
 
 }  // namespace

@@ -42,8 +42,9 @@ TEST(SignInUnavailableTest, DatabaseDownIsNotAWrongPassword) {
     id = *created;
     ASSERT_TRUE((*txn)->Commit().ok());
   }
-  AccountService service(st, SecretKey::FromBytes(std::string(32, '\x2a')), AccountOptions{},
-                         [now] { return now; });
+  // AccountService keeps a reference to the key: it must outlive the service.
+  const SecretKey key = SecretKey::FromBytes(std::string(32, '\x2a'));
+  AccountService service(st, key, AccountOptions{}, [now] { return now; });
   const ClientInfo client{"192.0.2.10", "DAVx5/4.4"};
   ASSERT_EQ(service.SignIn(Channel::kBasic, "jlabert", "pw-right-1", std::nullopt, client).outcome,
             SignInOutcome::kOk);

@@ -207,6 +207,7 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "malloc_arenas") return num(c.malloc_arenas);
     if (key == "data_dir") return str(c.data_dir);
     if (key == "public_url") return str(c.public_url);
+    if (key == "trusted_proxies") return AddressSet::Parse(value, &c.trusted_proxies);
   } else if (section == "limits") {
     if (key == "max_body_bytes") return num(c.max_body_bytes);
     if (key == "max_header_bytes") return num(c.max_header_bytes);
@@ -390,6 +391,15 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     }
     if (key == "access_log_file") return str(c.access_log_file);
     if (key == "access_log_flush_ms") return num(c.access_log_flush_ms);
+    if (key == "format") {
+      if (value != "text" && value != "json") {
+        return "invalid format '" + std::string(value) + "' (text, json)";
+      }
+      return str(c.log_format);
+    }
+  } else if (section == "metrics") {
+    if (key == "allow") return AddressSet::Parse(value, &c.metrics_allow);
+    if (key == "token_file") return str(c.metrics_token_file);
   } else if (section == "web") {
     if (key == "app_dir") return str(c.web_app_dir);
     if (key == "app_max_bytes") return num(c.web_app_max_bytes);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_set.h"
 #include "server/smtp.h"
 
 namespace cartable::server {
@@ -19,6 +20,10 @@ struct Config {
   unsigned workers = 0;                   // reactor threads; 0 = number of cores
   std::string data_dir = "./var";         // the store directory (SQLite database lives here)
   std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
+  // Reverse proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto / X-Request-Id are
+  // believed (addresses or networks, e.g. "127.0.0.1 10.1.0.0/16"); empty = none: those headers
+  // are ignored and the TCP peer is the client.
+  AddressSet trusted_proxies;
   // glibc malloc arenas (M_ARENA_MAX): each thread that allocates would otherwise get its own
   // arena (up to 8 per core), each keeping its freed memory. 0 = glibc's default.
   unsigned malloc_arenas = 2;
@@ -193,6 +198,13 @@ struct Config {
   // Lines are written in batches at most this many milliseconds after their request (0 = each
   // line at once), so that logging costs no write(2) per request.
   unsigned access_log_flush_ms = 200;
+  // "text" (one space-separated line per request) or "json" (one JSON object per line).
+  std::string log_format = "text";
+  // [metrics] (issue 16: /metrics in Prometheus' text format)
+  // Client addresses (after trusted_proxies) that may read /metrics without a token.
+  AddressSet metrics_allow = AddressSet::Loopback();
+  // A file holding a bearer token that also opens /metrics from anywhere ("" = no token).
+  std::string metrics_token_file;
   // [web] (issue 13: the web application)
   // The bundle built by server/web/app/build.mjs (manifest.json + content-hashed files); "" =
   // the directory "web-app" next to the running binary. Read once at start.

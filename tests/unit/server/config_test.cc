@@ -114,6 +114,27 @@ TEST_F(ConfigTest, ReadsConnectionLimits) {
   EXPECT_EQ(c.lingering_close_bytes, 15u);
 }
 
+TEST_F(ConfigTest, ReadsProxyLogAndMetricsKeys) {
+  Config d;
+  EXPECT_TRUE(d.trusted_proxies.empty());
+  EXPECT_EQ(d.log_format, "text");
+  EXPECT_EQ(d.metrics_allow.ToString(), "127.0.0.1/32 ::1/128");
+  Config c;
+  ASSERT_EQ(c.LoadFile(Write("[server]\ntrusted_proxies = 10.0.0.0/8, ::1\n[log]\nformat = json\n"
+                             "[metrics]\nallow = 192.0.2.0/24\ntoken_file = /etc/cartable/m\n")),
+            "");
+  EXPECT_TRUE(c.trusted_proxies.Contains("10.2.3.4"));
+  EXPECT_EQ(c.log_format, "json");
+  EXPECT_TRUE(c.metrics_allow.Contains("192.0.2.9"));
+  EXPECT_FALSE(c.metrics_allow.Contains("127.0.0.1"));
+  EXPECT_EQ(c.metrics_token_file, "/etc/cartable/m");
+  Config bad;
+  std::string err = bad.LoadFile(Write("[server]\ntrusted_proxies = 10.0.0.0/40\n"));
+  EXPECT_NE(err.find("server.trusted_proxies"), std::string::npos) << err;
+  err = bad.LoadFile(Write("[log]\nformat = xml\n"));
+  EXPECT_NE(err.find("text, json"), std::string::npos) << err;
+}
+
 TEST_F(ConfigTest, KeepsDefaultsForMissingKeys) {
   Config c;
   EXPECT_EQ(c.LoadFile(Write("[server]\nworkers = 2\n")), "");

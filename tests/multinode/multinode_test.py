@@ -19,9 +19,12 @@ the nodes' relay. Then, with requests spread over the three nodes:
     node at the next request, although each node had the old password in its credential cache;
  4. a burst of iMIP invitations to outside addresses, PUT concurrently on the three nodes: the
     three mail workers deliver each (event, recipient) exactly once;
- 5. PostgreSQL stopped (pg_ctl stop -m fast): every node answers 503 with Retry-After; started
+ 5. `cartable directory import` of 1,500 generated staff while the writers and the syncer run:
+    every node then finds the same people with the folded search (capitals, no accents); a
+    re-import without some of them disables them, and no node finds them any more;
+ 6. PostgreSQL stopped (pg_ctl stop -m fast): every node answers 503 with Retry-After; started
     again: every node answers again by itself, without a restart;
- 6. every acknowledged write is checked on every node (ETag and body), every acknowledged
+ 7. every acknowledged write is checked on every node (ETag and body), every acknowledged
     DELETE is gone, unanswered requests are in one of their two states; then the checker
     itself is checked (a row removed behind the servers' back must be reported).
 
@@ -342,7 +345,7 @@ class Writer(threading.Thread):
 
     def learn(self, path):
         """After an unanswered request: what the database now holds, read on a live node."""
-        deadline = time.monotonic() + 60  # PostgreSQL may be down for a while (phase 5)
+        deadline = time.monotonic() + 60  # PostgreSQL may be down for a while (phase 6)
         while time.monotonic() < deadline:
             node = self.pick()
             try:
@@ -711,9 +714,9 @@ def phase_scheduling(nodes):
 
 # --- phase 3: credentials across nodes ---------------------------------------------------------
 
-def cli(binary, config, data, *args, stdin=None):
+def cli(binary, config, data, *args, stdin=None, timeout=60):
     return subprocess.run([binary, "--config", config, "--data", data, *args], input=stdin,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def phase_credentials(binary, config, nodes):
@@ -798,14 +801,77 @@ def phase_mail(nodes, sink, rng):
     check("phase 4: no invitation delivered twice", not dups and len(got) == len(wanted), dups[:10])
 
 
-# --- phase 5: PostgreSQL restart ---------------------------------------------------------------
+# --- phase 5: the directory import while the nodes serve ---------------------------------------
+
+SEARCH = ('<D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/>'
+          '</D:prop><D:match match-type="starts-with">{q}</D:match></D:property-search><D:prop>'
+          '<D:displayname/></D:prop></D:principal-property-search>')
+
+
+def search(node, q):
+    """The principals whose display name has a word starting with q, as node answers."""
+    st, _, body = request(node, "REPORT", "/dav/principals/users/", body=SEARCH.format(q=q),
+                          headers={"Depth": "0", "Content-Type": "application/xml"})
+    return st, sorted(set(re.findall(r"<[A-Za-z]*:?href>([^<]+)</", body)))
+
+
+def phase_directory(binary, config, nodes, rng, history, root):
+    # 1,500 generated staff (bench_scale.py people: French names with accents, six departments,
+    # double names), some called Lefèvre.
+    people = os.path.join(root, "people.csv")
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "..", "..", "scripts", "bench_scale.py"),
+                    "people", "1500", people], check=True, timeout=60)
+    before = [search(n, "LEFEV") for n in nodes]
+    check("phase 5: before the import nobody is called Lefèvre on any node",
+          all(b == (207, []) for b in before), before)
+    result = {}
+
+    def run_import():
+        result["first"] = cli(binary, config, nodes[0].data, "directory", "import", people,
+                              timeout=300)
+        print("directory import done", flush=True)
+
+    writers, syncer = under_load("p5", nodes, rng, history, run_import)
+    r = result["first"]
+    check("phase 5: cartable directory import of 1,500 people while three nodes serve",
+          r.returncode == 0, r.stdout[-500:] + r.stderr[-500:])
+    report_load("phase 5", writers, syncer)
+    # Unaccented and in capitals, as the webmail's search box sends it: the same folding on
+    # every node (the search index is in the database, not in a node's memory).
+    found = [search(n, "LEFEV") for n in nodes]
+    with open(people, encoding="utf-8") as f:
+        rows = [line.split(";") for line in f.read().splitlines()[1:]]
+    first = sum(1 for r in rows if r[0].startswith("Lefèvre"))  # surely found
+    anywhere = sum(1 for r in rows if "Lefèvre" in r[0])  # at most (double names)
+    check("phase 5: every node finds the imported Lefèvre (search folded, same answer)",
+          all(f[0] == 207 for f in found) and first <= len(found[0][1]) <= anywhere and
+          first > 0 and found[0] == found[1] == found[2],
+          ([(f[0], len(f[1])) for f in found], first, anywhere))
+    # They leave: a new import without them disables their accounts; no node may still offer
+    # them as attendees.
+    fewer = os.path.join(root, "people-fewer.csv")
+    with open(people, encoding="utf-8") as src, open(fewer, "w", encoding="utf-8") as dst:
+        dst.writelines(line for line in src if "Lefèvre" not in line)
+    r = cli(binary, config, nodes[0].data, "directory", "import", fewer, "--allow-mass-disable",
+            timeout=300)
+    check("phase 5: the re-import without the Lefèvre", r.returncode == 0, r.stderr[-500:])
+    gone = [search(n, "lefèv") for n in nodes]
+    check("phase 5: the people who left are no longer found on any node",
+          all(g == (207, []) for g in gone), [(g[0], g[1][:3]) for g in gone])
+    kept = [search(n, "chlo") for n in nodes]
+    check("phase 5: the others still are, alike on every node",
+          kept[0][0] == 207 and len(kept[0][1]) > 0 and kept[0] == kept[1] == kept[2],
+          [(k[0], len(k[1])) for k in kept])
+
+
+# --- phase 6: PostgreSQL restart ---------------------------------------------------------------
 
 def phase_pg_restart(nodes, pg, rng, history, sink):
     def restart():
         pg_restart(nodes, pg)
 
-    writers, syncer = under_load("p5", nodes, rng, history, restart)
-    report_load("phase 5", writers, syncer)
+    writers, syncer = under_load("p6", nodes, rng, history, restart)
+    report_load("phase 6", writers, syncer)
     # The mail workers came back too: an invitation PUT on each node after the restart is sent.
     alice = ("Alice Martin", "alice@" + DOMAIN)
     wanted = set()
@@ -815,9 +881,9 @@ def phase_pg_restart(nodes, pg, rng, history, sink):
         st = request(n, "PUT", f"/dav/calendars/alice/agenda/{uid}.ics", "alice",
                      body=event_body(uid, "Après redémarrage", alice, [("Apres", to)]),
                      headers={"Content-Type": "text/calendar", "If-None-Match": "*"})[0]
-        check(f"phase 5: invitation PUT on node {n.index} after the restart", st == 201, st)
+        check(f"phase 6: invitation PUT on node {n.index} after the restart", st == 201, st)
     got = wait_for(lambda: set(deliveries(sink, "after-pg-")) >= wanted, 30, 0.2)
-    check("phase 5: the mail workers send again after the restart", got,
+    check("phase 6: the mail workers send again after the restart", got,
           deliveries(sink, "after-pg-"))
 
 
@@ -835,7 +901,7 @@ def pg_restart(nodes, pg):
             except (OSError, http.client.HTTPException) as e:
                 st, h = repr(e), {}
             answers.append((n.index, method, st, h.get("retry-after")))
-    check("phase 5: every node answers 503 with Retry-After while PostgreSQL is down",
+    check("phase 6: every node answers 503 with Retry-After while PostgreSQL is down",
           all(st == 503 and ra and ra.isdigit() for _, _, st, ra in answers), answers)
     time.sleep(1.5)  # the writers meet the outage too (503, then a retry elsewhere)
     pg.start()
@@ -848,15 +914,15 @@ def pg_restart(nodes, pg):
             return False
 
     ok = [wait_for(lambda n=n: back(n), 30, 0.3) for n in nodes]
-    check("phase 5: every node answers again by itself once PostgreSQL is back", all(ok), ok)
-    check("phase 5: no node was restarted", all(n.alive() for n in nodes))
+    check("phase 6: every node answers again by itself once PostgreSQL is back", all(ok), ok)
+    check("phase 6: no node was restarted", all(n.alive() for n in nodes))
     st = request(nodes[0], "PUT", COLLECTION + "after-restart.ics",
                  body=event_body("after-restart", "après"),
                  headers={"Content-Type": "text/calendar", "If-None-Match": "*"})[0]
-    check("phase 5: writes work again", st == 201, st)
+    check("phase 6: writes work again", st == 201, st)
 
 
-# --- phase 6: every acknowledged write on every node -------------------------------------------
+# --- phase 7: every acknowledged write on every node -------------------------------------------
 
 def matches(expected, status, etag, body):
     if expected is ABSENT:
@@ -917,9 +983,10 @@ def main():
         phase_scheduling(nodes)
         phase_credentials(binary, config, nodes)
         phase_mail(nodes, sink, rng)
+        phase_directory(binary, config, nodes, rng, history, root)
         phase_pg_restart(nodes, pg, rng, history, sink)
         lost, paths = verify(nodes, history)
-        check(f"phase 6: every acknowledged write and delete on every node ({paths} paths)",
+        check(f"phase 7: every acknowledged write and delete on every node ({paths} paths)",
               lost == 0, f"{lost} lost")
         # The checker itself: a row removed behind the servers' back must be reported.
         present = [p for p, ops in history.snapshot().items()

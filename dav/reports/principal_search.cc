@@ -5,6 +5,7 @@
 // the group accounts (departments and establishments, dav/sharing/principal_groups.h), then
 // every match is checked on the principal's own values; at most kMaxResults answers.
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "dav/multistatus.h"
@@ -52,29 +53,48 @@ bool Satisfies(const store::User& u, const Criterion& c) {
   return false;
 }
 
-// Active users who may satisfy `needle` (a superset): directory substring index, then exact
-// login and email.
-Result<std::vector<store::User>> Candidates(store::Session& s, const std::string& needle) {
-  std::vector<store::User> users;
+// Active users who may satisfy `needle` (a superset), in a fixed order: the directory's
+// substring index (entry id order), then the exact login and email, then groups. `visit` gets
+// each once and returns false to stop: a search wants at most kMaxResults answers, and reading
+// every candidate's account first (up to kMaxCandidates, one lookup each) made a search's cost
+// grow with the directory (PostgreSQL, 15,000 entries: 78 ms of CPU, issue 15).
+Status ForEachCandidate(store::Session& s, const std::string& needle,
+                        const std::function<Result<bool>(const store::User&)>& visit) {
   std::set<store::Id> seen;
-  auto add = [&](Result<store::User> u) {
-    if (u.ok() && u->state == store::UserState::kActive && seen.insert(u->id).second) {
-      users.push_back(std::move(u.value()));
+  bool stopped = false;
+  auto offer = [&](Result<store::User> u) -> Status {
+    if (stopped || !u.ok() || u->state != store::UserState::kActive || !seen.insert(u->id).second) {
+      return Status::OK();
     }
+    Result<bool> more = visit(*u);
+    if (!more.ok()) return more.status();
+    stopped = !*more;
+    return Status::OK();
   };
   Result<std::vector<store::Id>> ids = s.DirectoryEntriesContaining(needle, kMaxCandidates);
   if (!ids.ok()) return ids.status();
-  Result<std::vector<store::DirectoryEntry>> entries = s.GetDirectoryEntries(*ids);
-  if (!entries.ok()) return entries.status();
-  for (const store::DirectoryEntry& e : *entries) {
-    if (e.user_id != 0) add(s.GetUserById(e.user_id));
+  constexpr size_t kBatch = 64;  // entries read per query
+  for (size_t i = 0; i < ids->size() && !stopped; i += kBatch) {
+    std::vector<store::Id> batch(
+        ids->begin() + static_cast<ptrdiff_t>(i),
+        ids->begin() + static_cast<ptrdiff_t>(std::min(i + kBatch, ids->size())));
+    Result<std::vector<store::DirectoryEntry>> entries = s.GetDirectoryEntries(batch);
+    if (!entries.ok()) return entries.status();
+    for (const store::DirectoryEntry& e : *entries) {
+      if (stopped) break;
+      if (e.user_id == 0) continue;
+      if (Status st = offer(s.GetUserById(e.user_id)); !st.ok()) return st;
+    }
   }
-  add(s.GetUserByLogin(needle));
-  add(s.GetUserByEmail(needle));
+  if (Status st = offer(s.GetUserByLogin(needle)); !st.ok()) return st;
+  if (Status st = offer(s.GetUserByEmail(needle)); !st.ok()) return st;
+  if (stopped) return Status::OK();
   Result<std::vector<store::User>> groups = sharing::SearchGroups(s, needle, kMaxCandidates);
   if (!groups.ok()) return groups.status();
-  for (store::User& g : *groups) add(std::move(g));
-  return users;
+  for (store::User& g : *groups) {
+    if (Status st = offer(std::move(g)); !st.ok()) return st;
+  }
+  return Status::OK();
 }
 
 // Answers the principals satisfying `criteria` (all, or any) with `props`.
@@ -94,20 +114,22 @@ MethodResult Answer(const Request& req, const std::vector<Criterion>& criteria, 
   std::set<store::Id> done;
   size_t count = 0;
   for (const Criterion* source : sources) {
-    Result<std::vector<store::User>> users = Candidates(req.session, source->needle);
-    if (!users.ok()) return users.status();
-    for (const store::User& u : *users) {
-      if (count == limit || done.count(u.id)) continue;
-      auto ok = [&u](const Criterion& c) { return Satisfies(u, c); };
-      bool match = all_of ? std::all_of(criteria.begin(), criteria.end(), ok)
-                          : std::any_of(criteria.begin(), criteria.end(), ok);
-      if (!match) continue;
-      done.insert(u.id);
-      ++count;
-      if (Status s = WritePropResponse(req, PrincipalTarget(u), props, false, out); !s.ok()) {
-        return s;
-      }
-    }
+    if (count == limit) break;
+    Status st =
+        ForEachCandidate(req.session, source->needle, [&](const store::User& u) -> Result<bool> {
+          if (done.count(u.id)) return true;
+          auto ok = [&u](const Criterion& c) { return Satisfies(u, c); };
+          bool match = all_of ? std::all_of(criteria.begin(), criteria.end(), ok)
+                              : std::any_of(criteria.begin(), criteria.end(), ok);
+          if (!match) return true;
+          done.insert(u.id);
+          ++count;
+          if (Status s = WritePropResponse(req, PrincipalTarget(u), props, false, out); !s.ok()) {
+            return s;
+          }
+          return count < limit;
+        });
+    if (!st.ok()) return st;
   }
   return out.Finish();
 }
@@ -174,21 +196,22 @@ MethodResult RunCalendarServerPrincipalSearch(const Request& req, Target&,
   const Criterion& longest = *std::max_element(
       criteria.begin(), criteria.end(),
       [](const Criterion& a, const Criterion& b) { return a.needle.size() < b.needle.size(); });
-  Result<std::vector<store::User>> users = Candidates(req.session, longest.needle);
-  if (!users.ok()) return users.status();
   size_t count = 0;
-  for (const store::User& u : *users) {
-    bool all = std::all_of(criteria.begin(), criteria.end(), [&u](Criterion c) {
-      if (Satisfies(u, c)) return true;
-      c.field = Field::kAddress;
-      return Satisfies(u, c);
-    });
-    if (!all || count == limit) continue;
-    ++count;
-    if (Status s = WritePropResponse(req, PrincipalTarget(u), *props, false, out); !s.ok()) {
-      return s;
-    }
-  }
+  Status st =
+      ForEachCandidate(req.session, longest.needle, [&](const store::User& u) -> Result<bool> {
+        bool all = std::all_of(criteria.begin(), criteria.end(), [&u](Criterion c) {
+          if (Satisfies(u, c)) return true;
+          c.field = Field::kAddress;
+          return Satisfies(u, c);
+        });
+        if (!all) return true;
+        ++count;
+        if (Status s = WritePropResponse(req, PrincipalTarget(u), *props, false, out); !s.ok()) {
+          return s;
+        }
+        return count < limit;
+      });
+  if (!st.ok()) return st;
   return out.Finish();
 }
 

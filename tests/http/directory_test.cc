@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "directory/import.h"
@@ -169,6 +170,49 @@ TEST_F(DirectoryTest, AttendeeSearchFromCalendarClients) {
                          {{"Depth", "0"}});
   EXPECT_EQ(none.status, 207);
   EXPECT_TRUE(ParseMultiStatus(none.body).props.empty());
+}
+
+// A search answers at most 50 principals (the first ones, in directory order) and the
+// calendarserver search at most its nresults; the search stops reading accounts once it has
+// them (principal_search.cc), which must not change which principals are answered.
+TEST_F(DirectoryTest, AttendeeSearchStopsAtItsLimit) {
+  std::string csv = ReadFixture("staff.csv");  // the people already there stay
+  for (int i = 0; i < 120; ++i) {
+    csv += "Delaunay;Prénom" + std::to_string(1000 + i) + ";;Professeur;Collège Ronsard " +
+           std::to_string(i / 40) + ";037010" + std::to_string(i / 40) + "A;37;;\n";
+  }
+  auto report = directory::ImportDirectory(server_.store(), csv, Key(), {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(report->errors.empty()) << report->errors.front().message;
+  auto search = [&](const std::string& test) {
+    auto r = server_.As("REPORT", "/dav/principals/users/",
+                        R"(<D:principal-property-search xmlns:D="DAV:"
+      xmlns:C="urn:ietf:params:xml:ns:caldav" test=")" +
+                            test +
+                            R"("><D:property-search><D:prop><D:displayname/></D:prop>
+      <D:match match-type="starts-with">DELAU</D:match></D:property-search><D:property-search>
+      <D:prop><C:calendar-user-address-set/></D:prop><D:match>delaunay</D:match>
+      </D:property-search><D:prop><D:displayname/></D:prop></D:principal-property-search>)",
+                        {{"Depth", "0"}});
+    EXPECT_EQ(r.status, 207) << r.body;
+    return ParseMultiStatus(r.body);
+  };
+  for (const char* test : {"anyof", "allof"}) {
+    auto ms = search(test);
+    ASSERT_EQ(ms.props.size(), 50u) << test;
+    // The first 50 in import order: Prénom1000 to Prénom1049.
+    std::set<std::string> names;
+    for (auto& [href, props] : ms.props) names.insert(props["{DAV:}displayname"].text);
+    EXPECT_EQ(*names.begin(), "Prénom1000 Delaunay") << test;
+    EXPECT_EQ(*names.rbegin(), "Prénom1049 Delaunay") << test;
+  }
+  auto cs = server_.As("REPORT", "/dav/principals/", R"(<B:calendarserver-principal-search
+    xmlns:A="DAV:" xmlns:B="http://calendarserver.org/ns/"><B:search-token>delaunay
+    </B:search-token><B:search-token>prénom10</B:search-token><B:limit><B:nresults>7</B:nresults>
+    </B:limit><A:prop><A:displayname/></A:prop></B:calendarserver-principal-search>)",
+                       {{"Depth", "0"}});
+  ASSERT_EQ(cs.status, 207) << cs.body;
+  EXPECT_EQ(ParseMultiStatus(cs.body).props.size(), 7u);
 }
 
 TEST_F(DirectoryTest, JsonSearchAndGroups) {

@@ -5,7 +5,7 @@ Starts `cartable serve` ([server] trusted_proxies = 127.0.0.1, public_url set, [
 json, [accounts] address_max_failures = 3) and Debian's nginx in front of it, speaking TLS (a
 self-signed certificate made here with openssl) and HTTP/2 to clients, with the proxy settings
 of docs/deployment.md (the `cartable_proxy.conf` block is read from the page itself, so the
-documented headers are the tested ones). Clients connect from other loopback addresses
+documented headers are the tested ones; the page's two site files must pass `nginx -t`). Clients connect from other loopback addresses
 (127.0.0.2, 127.0.0.4) than nginx's (127.0.0.1), so the client and the proxy can be told apart:
 
  1. through nginx, the access log shows the client's address as `remote` and nginx's as `peer`,
@@ -62,6 +62,44 @@ def proxy_include():
     if not m:
         raise RuntimeError("docs/deployment.md has no cartable_proxy.conf block")
     return m.group(1)
+
+
+def documented_sites_pass_nginx_t(root):
+    """Both site files of docs/deployment.md (several nodes; one node), with the certificate and
+    include paths rewritten to `root`, pass `nginx -t`."""
+    with open(os.path.join(ROOT, "docs", "deployment.md"), encoding="utf-8") as f:
+        text = f.read()
+    check_dir = os.path.join(root, "nginx-t")
+    os.makedirs(os.path.join(check_dir, "logs"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=x",
+                    "-keyout", os.path.join(check_dir, "privkey.pem"), "-out",
+                    os.path.join(check_dir, "fullchain.pem")],
+                   check=True, capture_output=True, timeout=30)
+    with open(os.path.join(check_dir, "cartable_proxy.conf"), "w") as f:
+        f.write(proxy_include())
+    for heading in ("### `/etc/nginx/conf.d/cartable.conf`", "### One node behind nginx"):
+        at = text.find(heading)
+        m = re.search(r"```nginx\n(.*?)```", text[at:], re.S) if at >= 0 else None
+        if not m:
+            check(f"docs/deployment.md has the site after {heading!r}", False)
+            continue
+        site = m.group(1).replace("/etc/ssl/cartable/", check_dir + "/")
+        site = site.replace("/etc/nginx/", check_dir + "/")
+        with open(os.path.join(check_dir, "site.conf"), "w") as f:
+            f.write(site)
+        with open(os.path.join(check_dir, "nginx.conf"), "w") as f:
+            f.write(f"pid {check_dir}/nginx.pid; error_log {check_dir}/logs/error.log;\n"
+                    "events { worker_connections 64; }\n"
+                    f"http {{ access_log {check_dir}/logs/access.log;\n"
+                    f"  client_body_temp_path {check_dir}/body; proxy_temp_path {check_dir}/p;\n"
+                    f"  fastcgi_temp_path {check_dir}/f; uwsgi_temp_path {check_dir}/u;\n"
+                    f"  scgi_temp_path {check_dir}/s; include {check_dir}/site.conf; }}\n")
+        r = subprocess.run(["nginx", "-t", "-p", check_dir, "-c",
+                            os.path.join(check_dir, "nginx.conf"), "-e",
+                            os.path.join(check_dir, "logs", "error.log")],
+                           capture_output=True, text=True, timeout=30)
+        check(f"nginx -t accepts the site after {heading!r}", r.returncode == 0, r.stderr)
 
 
 def start_cartable(binary, root):
@@ -193,6 +231,7 @@ def line_for(lines, request_id):
 
 
 def run(binary, root):
+    documented_sites_pass_nginx_t(root)
     server, port = start_cartable(binary, root)
     nginx = None
     try:

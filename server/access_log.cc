@@ -1,12 +1,63 @@
 #include "server/access_log.h"
 
+#include <cmath>
+#include <cstring>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 namespace cartable::server {
 namespace {
 
 // Lines waiting beyond this are written at once rather than at the next tick.
 constexpr size_t kMaxPendingBytes = 64 << 10;
+
+// The raw path only, in both formats: the query may carry tokens, headers and bodies may carry
+// credentials.
+std::string TextLine(const char* time, const http::HttpRequest& request, int status,
+                     size_t body_bytes, double elapsed_ms) {
+  char tail[80];
+  int tail_len =
+      std::snprintf(tail, sizeof tail, " %d %zu %.1fms ", status, body_bytes, elapsed_ms);
+  std::string line;
+  line.reserve(std::strlen(time) + static_cast<size_t>(tail_len) + request.remote_addr.size() +
+               request.user.size() + request.method.size() + request.raw_path.size() +
+               request.request_id.size() + 8);
+  line.append(time);
+  line.push_back(' ');
+  auto field = [&line](const std::string& value) {
+    line.append(value.empty() ? std::string_view("-") : std::string_view(value));
+  };
+  for (const std::string* value :
+       {&request.remote_addr, &request.user, &request.method, &request.raw_path}) {
+    field(*value);
+    if (value != &request.raw_path) line.push_back(' ');
+  }
+  line.append(tail, static_cast<size_t>(tail_len));
+  field(request.request_id);
+  line.push_back('\n');
+  return line;
+}
+
+// One JSON object (nlohmann-json escapes every string; invalid UTF-8 becomes U+FFFD).
+std::string JsonLine(const char* time, const http::HttpRequest& request, int status,
+                     size_t body_bytes, double elapsed_ms) {
+  auto optional = [](const std::string& value) {
+    return value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
+  };
+  nlohmann::json line = {
+      {"time", time},
+      {"remote", optional(request.remote_addr)},
+      {"peer", optional(request.peer_addr.empty() ? request.remote_addr : request.peer_addr)},
+      {"user", optional(request.user)},
+      {"method", request.method},
+      {"path", request.raw_path},
+      {"status", status},
+      {"bytes", body_bytes},
+      {"duration_ms", std::round(elapsed_ms * 10) / 10},
+      {"request_id", optional(request.request_id)},
+  };
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 }  // namespace
 
@@ -33,6 +84,12 @@ AccessLog::~AccessLog() {
   if (owned_) std::fclose(out_);
 }
 
+std::optional<AccessLog::Format> AccessLog::ParseFormat(std::string_view name) {
+  if (name == "text") return Format::kText;
+  if (name == "json") return Format::kJson;
+  return std::nullopt;
+}
+
 void AccessLog::Write(const http::HttpRequest& request, int status, size_t body_bytes,
                       std::chrono::steady_clock::duration elapsed) {
   auto now = std::chrono::system_clock::now();
@@ -47,27 +104,12 @@ void AccessLog::Write(const http::HttpRequest& request, int status, size_t body_
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     cached_second = tt;
   }
+  char time[48];
+  std::snprintf(time, sizeof time, "%s.%03dZ", when, static_cast<int>(ms.count()));
   double elapsed_ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  // The raw path only: the query may carry tokens, headers and bodies may carry credentials.
-  const std::string& path = request.raw_path;
-  char head[96];
-  int head_len = std::snprintf(head, sizeof head, "%s.%03dZ ", when, static_cast<int>(ms.count()));
-  char tail[80];
-  int tail_len =
-      std::snprintf(tail, sizeof tail, " %d %zu %.1fms\n", status, body_bytes, elapsed_ms);
-  std::string line;
-  line.reserve(static_cast<size_t>(head_len + tail_len) + request.remote_addr.size() +
-               request.user.size() + request.method.size() + path.size() + 8);
-  line.append(head, static_cast<size_t>(head_len));
-  auto field = [&line](const std::string& value, bool last) {
-    line.append(value.empty() ? std::string_view("-") : std::string_view(value));
-    if (!last) line.push_back(' ');
-  };
-  field(request.remote_addr, false);
-  field(request.user, false);
-  field(request.method, false);
-  field(path, true);
-  line.append(tail, static_cast<size_t>(tail_len));
+  std::string line = format_.load(std::memory_order_relaxed) == Format::kJson
+                         ? JsonLine(time, request, status, body_bytes, elapsed_ms)
+                         : TextLine(time, request, status, body_bytes, elapsed_ms);
 
   std::unique_lock<std::mutex> lock(mu_);
   pending_.append(line);

@@ -1,12 +1,16 @@
-// One line per request: time, remote, user, method, path, status, bytes, duration.
+// One line per request: time, remote (the client, server/forwarded.h), user, method, path,
+// status, bytes, duration, request id; in JSON ([log] format = json) the TCP peer too.
 // Never logs headers or bodies, so credentials cannot leak into it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "server/http/message.h"
@@ -27,6 +31,15 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
+  // text: "2026-12-07T02:30:00.123Z 203.0.113.5 alice GET /dav/ 207 1234 3.2ms <request id>"
+  // ("-" for an empty field). json: one object per line, {"time", "remote", "peer", "user"
+  // (null when none), "method", "path", "status", "bytes", "duration_ms", "request_id"}.
+  enum class Format { kText, kJson };
+  // "text" or "json" ([log] format); nullopt otherwise.
+  static std::optional<Format> ParseFormat(std::string_view name);
+  // Lines written from now on use `format` (text until called). Thread-safe.
+  void SetFormat(Format format) { format_.store(format, std::memory_order_relaxed); }
+
   void Write(const http::HttpRequest& request, int status, size_t body_bytes,
              std::chrono::steady_clock::duration elapsed);
   // Writes the lines collected so far and flushes the file.
@@ -37,6 +50,7 @@ class AccessLog {
   void FlusherLoop();
 
   const std::chrono::milliseconds flush_interval_;
+  std::atomic<Format> format_{Format::kText};
   std::mutex mu_;
   FILE* out_;
   bool owned_;

@@ -364,7 +364,8 @@ std::string App::BaseUrl(const http::HttpRequest& request) const {
   std::string base = config_.public_url;
   if (base.empty()) {
     std::string_view host = request.headers.Get("Host").value_or("");
-    base = "http://" + std::string(SafeHost(host) ? host : "localhost");
+    base = (request.secure ? "https://" : "http://") +
+           std::string(SafeHost(host) ? host : "localhost");
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;

@@ -84,7 +84,8 @@ class App : public http::RequestHandler {
   // account included), and for kMustChange / kAppPasswordNeeded a 401 whose body sends the
   // person to `base_url`/connexion (French text, or JSON {"error", "message", "url"}).
   http::HttpResponse Refusal(AuthOutcome outcome, bool json, const std::string& base_url) const;
-  // config public_url, else http:// and the request's Host (the links of refusals).
+  // config public_url, else http(s):// (HttpRequest::secure) and the request's Host (the links
+  // of refusals).
   std::string BaseUrl(const http::HttpRequest& request) const;
   void MountWebPages();
   // The webmail's JSON calls over agendas, address books and sharing (dav/api/): prefix rows of

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "server/forwarded.h"
 #include "server/http/message.h"
 
 namespace cartable::server {
@@ -206,8 +207,17 @@ std::string Apply(Config& c, std::string_view section, std::string_view key,
     if (key == "workers") return num(c.workers);
     if (key == "malloc_arenas") return num(c.malloc_arenas);
     if (key == "data_dir") return str(c.data_dir);
-    if (key == "public_url") return str(c.public_url);
+    if (key == "public_url") {
+      std::string err = CheckPublicUrl(value);
+      return err.empty() ? str(c.public_url) : err;
+    }
     if (key == "trusted_proxies") return AddressSet::Parse(value, &c.trusted_proxies);
+    if (key == "forwarded_header") {
+      if (value != "x-forwarded-for" && value != "forwarded") {
+        return "invalid value '" + std::string(value) + "' (x-forwarded-for, forwarded)";
+      }
+      return str(c.forwarded_header);
+    }
   } else if (section == "limits") {
     if (key == "max_body_bytes") return num(c.max_body_bytes);
     if (key == "max_header_bytes") return num(c.max_header_bytes);

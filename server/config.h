@@ -19,11 +19,17 @@ struct Config {
   std::string listen = "127.0.0.1:8008";  // HOST:PORT; "[::1]:8008" for IPv6; port 0 = ephemeral
   unsigned workers = 0;                   // reactor threads; 0 = number of cores
   std::string data_dir = "./var";         // the store directory (SQLite database lives here)
-  std::string public_url;  // e.g. "https://agenda.ac-orleans-tours.fr"; "" = from Host
+  // e.g. "https://agenda.ac-orleans-tours.fr": the base of every absolute URL and redirect
+  // (server/forwarded.h); no path. "" = from the request's Host.
+  std::string public_url;
   // Reverse proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto / X-Request-Id are
   // believed (addresses or networks, e.g. "127.0.0.1 10.1.0.0/16"); empty = none: those headers
   // are ignored and the TCP peer is the client.
   AddressSet trusted_proxies;
+  // The header trusted proxies name the client in: "x-forwarded-for" (nginx's
+  // $proxy_add_x_forwarded_for, with X-Forwarded-Proto) or "forwarded" (RFC 7239). Only that one
+  // is read: a proxy passes the other through from the client unchanged.
+  std::string forwarded_header = "x-forwarded-for";
   // glibc malloc arenas (M_ARENA_MAX): each thread that allocates would otherwise get its own
   // arena (up to 8 per core), each keeping its freed memory. 0 = glibc's default.
   unsigned malloc_arenas = 2;

@@ -4,6 +4,7 @@
 #include <climits>
 #include <exception>
 
+#include "server/forwarded.h"
 #include "server/gzip.h"
 #include "server/http/path.h"
 
@@ -109,6 +110,7 @@ int64_t SteadyNowMs() {
 void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
                        http::HttpResponse& response, bool close, std::string& out) {
   MaybeGzip(ctx, request, response);
+  AbsoluteLocation(*ctx.config, response);
   out.append("HTTP/1.1 ");
   out.append(std::to_string(response.status));
   out.push_back(' ');
@@ -123,12 +125,15 @@ void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& req
         http::EqualsIgnoreCase(name, "Transfer-Encoding")) {
       continue;
     }
+    // The request's id is the transport's too (one per request, the access log's).
+    if (http::EqualsIgnoreCase(name, "X-Request-Id")) continue;
     has_date = has_date || http::EqualsIgnoreCase(name, "Date");
     has_server = has_server || http::EqualsIgnoreCase(name, "Server");
     AppendHeader(out, name, value);
   }
   if (!has_date) AppendHeader(out, "Date", CachedHttpDate());
   if (!has_server) AppendHeader(out, "Server", "Cartable");
+  if (!request.request_id.empty()) AppendHeader(out, "X-Request-Id", request.request_id);
   bool has_body = HasBodyHeaders(response.status);
   if (has_body) AppendHeader(out, "Content-Length", std::to_string(response.body.size()));
   if (close) {
@@ -322,6 +327,7 @@ bool HttpConnection::BeginRequest() {
                      std::memory_order_relaxed);
   request_ = http::HttpRequest();
   request_.remote_addr = remote_addr_;
+  request_.peer_addr = remote_addr_;
   field_.clear();
   value_.clear();
   in_value_ = false;
@@ -380,6 +386,9 @@ int HttpConnection::OnHeaderValue(http_parser* p, const char* at, size_t len) {
 int HttpConnection::OnHeadersComplete(http_parser* p) {
   auto* self = static_cast<HttpConnection*>(p->data);
   self->FlushHeader();
+  // The client behind a trusted proxy, its scheme and the request id, before anything (the
+  // admission's sign-in limit, the handler, the access log of a refusal) reads them.
+  ApplyProxyHeaders(*self->ctx_.config, self->request_);
   if (int status = self->FramingError(); status != 0) {
     self->error_status_ = status;
     return -1;
@@ -612,6 +621,8 @@ bool HttpConnection::FinishResponse(http::HttpResponse response) {
 }
 
 void HttpConnection::Respond(http::HttpResponse& response, bool close) {
+  // A request refused before its headers were complete has no id yet.
+  if (request_.request_id.empty()) request_.request_id = NewRequestId();
   SerializeResponse(ctx_, request_, response, close, out_);
   ++responses_;
   if (ctx_.access_log != nullptr) {
@@ -626,6 +637,7 @@ void HttpConnection::RespondError(int status) {
   if (phase() != Phase::kReading) {  // failed before a request began: log a blank one
     request_ = http::HttpRequest();
     request_.remote_addr = remote_addr_;
+    request_.peer_addr = remote_addr_;
     request_.method.assign(1, '-');
     started_ = std::chrono::steady_clock::now();
   }

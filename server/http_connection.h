@@ -40,8 +40,10 @@ enum class RequestLineShape { kWellFormed, kIncomplete, kMalformed };
 RequestLineShape ClassifyRequestLine(std::string_view line);
 
 // Serialises `response` to `out` (appending): status line, headers, Date, Server,
-// Content-Length (not for 1xx/204/304), "Connection: close" when `close`, then the body
-// unless response.omit_body. Applies gzip when `request` accepts it and the body qualifies.
+// Content-Length (not for 1xx/204/304), "Connection: close" when `close`, X-Request-Id (the
+// request's id, when it has one), then the body unless response.omit_body. Applies gzip when
+// `request` accepts it and the body qualifies; a local Location becomes absolute with
+// [server] public_url (server/forwarded.h).
 void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
                        http::HttpResponse& response, bool close, std::string& out);
 

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/forwarded.h"
 #include "server/http_connection.h"
 #include "server/reactor_transport.h"
 
@@ -128,6 +129,7 @@ struct ConnState {
   bool close_after = false;  // linger-close once the queue is written
   uint64_t discarded = 0;    // bytes read while lingering
   bool counted = false;      // counted in the connection limits (not a refused one)
+  bool per_address = false;  // counted per address too (not a trusted proxy's connection)
 };
 
 }  // namespace
@@ -279,8 +281,8 @@ void HttpServerImpl::OnDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>&
     state->ReleasePending(ctx_.in_flight, std::numeric_limits<int>::max());
     std::lock_guard<std::mutex> lock(registry_mu_);
     registry_.erase(state->id);
-    if (state->counted) {  // the per-address count is released on every close
-      --connections_;
+    if (state->counted) --connections_;
+    if (state->per_address) {  // the per-address count is released on every close
       auto it = per_address_.find(state->conn.remote_addr());
       if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
     }
@@ -417,8 +419,17 @@ void HttpServerImpl::OnWritten(const std::shared_ptr<ConnState>& state,
 }
 
 // Counts a new connection against [limits] max_connections and max_connections_per_address.
+// A trusted proxy's connections carry every client behind it: they count in the total only
+// (the proxy bounds connections per real client itself, e.g. nginx's limit_conn).
 bool HttpServerImpl::Admit(const std::shared_ptr<ConnState>& state) {
   std::lock_guard<std::mutex> lock(registry_mu_);
+  if (!config_.trusted_proxies.empty() &&
+      config_.trusted_proxies.Contains(state->conn.remote_addr())) {
+    if (connections_ >= max_connections_) return false;
+    ++connections_;
+    state->counted = true;
+    return true;
+  }
   unsigned& mine = per_address_[state->conn.remote_addr()];
   if (connections_ >= max_connections_ || mine >= config_.max_connections_per_address) {
     if (mine == 0) per_address_.erase(state->conn.remote_addr());
@@ -427,6 +438,7 @@ bool HttpServerImpl::Admit(const std::shared_ptr<ConnState>& state) {
   ++connections_;
   ++mine;
   state->counted = true;
+  state->per_address = true;
   return true;
 }
 
@@ -439,6 +451,8 @@ void HttpServerImpl::Refuse(const std::shared_ptr<ConnState>& state,
   state->conn.MarkClosing();
   http::HttpRequest request;
   request.remote_addr = state->conn.remote_addr();
+  request.peer_addr = request.remote_addr;
+  request.request_id = NewRequestId();
   request.method.assign(1, '-');
   http::HttpResponse response =
       http::HttpResponse::Text(503, "Service Unavailable: too many connections\n");
@@ -537,6 +551,8 @@ void HttpServerImpl::ReapOnce() {
     } else if (left == HttpConnection::Phase::kReading) {
       http::HttpRequest request;
       request.remote_addr = state->conn.remote_addr();
+      request.peer_addr = request.remote_addr;
+      request.request_id = NewRequestId();
       request.method.assign(1, '-');  // not = "-": GCC 12 -Wrestrict false positive
       http::HttpResponse response = http::HttpResponse::Text(408, "Request Timeout\n");
       std::string bytes;

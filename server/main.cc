@@ -268,6 +268,9 @@ int Serve(server::Config& config, store::Store& store) {
   std::unique_ptr<server::AccessLog> log;
   if (config.access_log) {
     log = std::make_unique<server::AccessLog>(config.access_log_file, config.access_log_flush_ms);
+    // [log] format, checked when the file was read.
+    log->SetFormat(server::AccessLog::ParseFormat(config.log_format)
+                       .value_or(server::AccessLog::Format::kText));
   }
   server::HttpServer http(config, app, log.get());
   if (std::string err = http.Start(); !err.empty()) return Fail(err);

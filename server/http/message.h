@@ -49,9 +49,15 @@ struct HttpRequest {
   int http_major = 1;
   int http_minor = 1;
   Headers headers;
-  std::string body;         // de-chunked request body
-  std::string remote_addr;  // peer address, for the access log
-  std::string user;         // set by auth: the authenticated login, for the access log
+  std::string body;  // de-chunked request body
+  // The client's address: the TCP peer, or what a trusted proxy says ([server]
+  // trusted_proxies, server/forwarded.h). Per-address limits, lockouts, sessions and the access
+  // log read this one.
+  std::string remote_addr;
+  std::string peer_addr;   // the TCP peer (the proxy's address behind a proxy)
+  bool secure = false;     // the client used https (public_url https, or a trusted proxy says so)
+  std::string request_id;  // X-Request-Id of the response and the access log line
+  std::string user;        // set by auth: the authenticated login, for the access log
   // What RequestHandler::Admit established before the body was read (e.g. the verified user),
   // for Handle's use so that it does not repeat that work. Opaque to the transport.
   std::shared_ptr<const void> admitted;

@@ -104,8 +104,8 @@ WebFront::WebFront(directory::AccountService& accounts, const PageTable& table,
       config_(config),
       slow_(std::move(slow)),
       origin_(OriginOf(config.public_url)),
-      // Cookies are Secure when the public URL is https. Issue 16 (trusted proxies) adds
-      // X-Forwarded-Proto from a trusted proxy: then decide per request here, beside ClientFrom.
+      // Cookies are Secure when the public URL is https, and per request when a trusted proxy
+      // says the client used https (HttpRequest::secure, server/forwarded.h).
       secure_(Lower(config.public_url).starts_with("https://")) {}
 
 bool WebFront::Serves(std::string_view path) const {
@@ -147,7 +147,7 @@ http::HttpResponse WebFront::Run(const PageRow& row, http::HttpRequest& request,
                                  store::Id basic_user_id) {
   WebRequest wr{request, ClientFrom(request)};
   wr.via_json = request.path.starts_with("/api/");
-  wr.secure = secure_;
+  wr.secure = secure_ || request.secure;
   const bool changes_state = !IsSafeMethod(request.method);
 
   // A browser tells where a request comes from (Fetch Metadata, Origin): a state-changing request
@@ -163,7 +163,7 @@ http::HttpResponse WebFront::Run(const PageRow& row, http::HttpRequest& request,
       std::string ours = origin_;
       if (ours.empty()) {
         std::string host(request.headers.Get("Host").value_or(""));
-        ours = (secure_ ? "https://" : "http://") + Lower(host);
+        ours = (wr.secure ? "https://" : "http://") + Lower(host);
       }
       if (Lower(http::Trim(*origin)) != ours) return Refused(wr, "cross-site");
     } else if (origin) {  // "Origin: null": a sandboxed or privacy-sensitive context

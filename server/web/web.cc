@@ -433,7 +433,7 @@ std::optional<http::HttpResponse> RequireStage(const WebRequest& request,
 
 directory::ClientInfo ClientFrom(const http::HttpRequest& request) {
   directory::ClientInfo client;
-  // Issue 16: with trusted proxies, the address comes from X-Forwarded-For when the peer is one.
+  // The client, also behind a trusted proxy: the transport resolved it (server/forwarded.h).
   client.address = request.remote_addr;
   std::string_view agent = request.headers.Get("User-Agent").value_or("");
   // At most 200 bytes, cut at a UTF-8 character boundary, control characters dropped (the

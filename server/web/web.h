@@ -46,7 +46,7 @@ struct WebRequest {
   std::string Field(std::string_view name) const;
   bool via_json = false;  // the JSON API rather than a form
   // Set by the shell (WebFront) before the handler runs:
-  bool secure = false;    // the cookies get Secure (public_url is https; issue 16: trusted proxies)
+  bool secure = false;  // the cookies get Secure (public_url is https, or a trusted proxy says so)
   std::string csrf = {};  // the token forms carry: the session's, else the cartable_csrf cookie's
   bool new_csrf_cookie = false;  // `csrf` is new: Render sets the cartable_csrf cookie
   bool basic = false;  // authenticated by HTTP Basic (JSON only): no session, no CSRF token
@@ -109,8 +109,7 @@ std::optional<http::HttpResponse> RequireStage(const WebRequest& request,
 // unknown (never shows text taken from the URL). Add codes in web.cc's table.
 std::string NoticeText(std::string_view code);
 // The client as the account service sees it: address and User-Agent (at most 200 bytes).
-// Issue 16 (trusted proxies) replaces the address with X-Forwarded-For's when the peer is one
-// of them: this is the one place to do it.
+// The address is HttpRequest::remote_addr: the client's also behind a trusted proxy.
 directory::ClientInfo ClientFrom(const http::HttpRequest& request);
 // A template or static file embedded at build time ("templates/layout.html",
 // "static/cartable.css"); nullptr when absent.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -25,6 +26,7 @@ http::HttpRequest Request(const std::string& path) {
   r.user = "alice";
   r.method = "GET";
   r.raw_path = path;
+  r.request_id = "rid-" + path.substr(1);
   return r;
 }
 
@@ -45,14 +47,14 @@ TEST_F(AccessLogTest, BatchedLinesAreWrittenInOrderOnFlushAndAtTheEnd) {
     log.Flush();
     std::string text = ReadFile(path_);
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
-    EXPECT_LT(text.find(" 192.0.2.7 alice GET /a 200 10 1.0ms\n"),
-              text.find(" 192.0.2.7 alice GET /b 404 0 2.0ms\n"))
+    EXPECT_LT(text.find(" 192.0.2.7 alice GET /a 200 10 1.0ms rid-a\n"),
+              text.find(" 192.0.2.7 alice GET /b 404 0 2.0ms rid-b\n"))
         << text;
     log.Write(Request("/c"), 201, 0, std::chrono::milliseconds(0));
   }
   std::string text = ReadFile(path_);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
-  EXPECT_NE(text.find(" 192.0.2.7 alice GET /c 201 0 0.0ms\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(" 192.0.2.7 alice GET /c 201 0 0.0ms rid-c\n"), std::string::npos) << text;
 }
 
 // Without an explicit flush, the background thread writes a batched line soon (bounded: the
@@ -72,7 +74,8 @@ TEST_F(AccessLogTest, BatchedLinesReachTheFileWithoutAFlush) {
 TEST_F(AccessLogTest, UnbatchedLinesAreWrittenAtOnce) {
   AccessLog log(path_, 0);
   log.Write(Request("/now"), 200, 3, std::chrono::milliseconds(0));
-  EXPECT_NE(ReadFile(path_).find(" 192.0.2.7 alice GET /now 200 3 0.0ms\n"), std::string::npos);
+  EXPECT_NE(ReadFile(path_).find(" 192.0.2.7 alice GET /now 200 3 0.0ms rid-now\n"),
+            std::string::npos);
 }
 
 // Lines written by several threads at once are never interleaved.
@@ -95,6 +98,62 @@ TEST_F(AccessLogTest, ConcurrentLinesStayWhole) {
     ASSERT_NE(line.find(" 192.0.2.7 alice GET /p 200 0 0.0ms"), std::string::npos) << line;
   }
   EXPECT_EQ(lines, 2000);
+}
+
+// [log] format = text ends each line with the request id ("-" when there is none).
+TEST_F(AccessLogTest, TextLinesEndWithTheRequestId) {
+  {
+    AccessLog log(path_, 0);
+    http::HttpRequest r = Request("/x");
+    r.request_id.clear();
+    r.user.clear();
+    log.Write(r, 400, 12, std::chrono::microseconds(1500));
+  }
+  std::string text = ReadFile(path_);
+  EXPECT_EQ(text.substr(24), " 192.0.2.7 - GET /x 400 12 1.5ms -\n") << text;
+}
+
+// [log] format = json: one object per line with every field, strings escaped (a client's
+// path or method cannot end the object or the line), the peer beside the client.
+TEST_F(AccessLogTest, JsonLinesAreOneObjectEach) {
+  EXPECT_EQ(AccessLog::ParseFormat("json"), AccessLog::Format::kJson);
+  EXPECT_EQ(AccessLog::ParseFormat("text"), AccessLog::Format::kText);
+  EXPECT_EQ(AccessLog::ParseFormat("JSON"), std::nullopt);
+  {
+    AccessLog log(path_, 0);
+    log.SetFormat(AccessLog::Format::kJson);
+    http::HttpRequest r = Request("/a\"b\n{c}");
+    r.peer_addr = "127.0.0.1";
+    r.remote_addr = "2001:db8::5";
+    r.request_id = "0123456789abcdef0123456789abcdef";
+    log.Write(r, 207, 1234, std::chrono::microseconds(3250));
+    r.user.clear();
+    r.raw_path = "/\xff";
+    log.Write(r, 401, 0, std::chrono::milliseconds(0));
+  }
+  std::string text = ReadFile(path_);
+  ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+  std::istringstream in(text);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  nlohmann::json a = nlohmann::json::parse(first);
+  EXPECT_EQ(a["remote"], "2001:db8::5");
+  EXPECT_EQ(a["peer"], "127.0.0.1");
+  EXPECT_EQ(a["user"], "alice");
+  EXPECT_EQ(a["method"], "GET");
+  EXPECT_EQ(a["path"], "/a\"b\n{c}");
+  EXPECT_EQ(a["status"], 207);
+  EXPECT_EQ(a["bytes"], 1234);
+  EXPECT_DOUBLE_EQ(a["duration_ms"].get<double>(), 3.3);
+  EXPECT_EQ(a["request_id"], "0123456789abcdef0123456789abcdef");
+  std::string time = a["time"];
+  EXPECT_EQ(time.size(), 24u) << time;
+  EXPECT_EQ(time.back(), 'Z');
+  EXPECT_EQ(a.size(), 10u) << first;
+  nlohmann::json b = nlohmann::json::parse(second);
+  EXPECT_TRUE(b["user"].is_null());
+  EXPECT_EQ(b["path"], "/\xef\xbf\xbd") << "invalid UTF-8 replaced, the line stays JSON";
 }
 
 }  // namespace

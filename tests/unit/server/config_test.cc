@@ -135,6 +135,26 @@ TEST_F(ConfigTest, ReadsProxyLogAndMetricsKeys) {
   EXPECT_NE(err.find("text, json"), std::string::npos) << err;
 }
 
+// [server] public_url is checked when the file is read (http(s)://host[:port], no path), and
+// [server] forwarded_header names one of the two headers.
+TEST_F(ConfigTest, ChecksPublicUrlAndForwardedHeader) {
+  Config c;
+  EXPECT_EQ(c.forwarded_header, "x-forwarded-for");
+  ASSERT_EQ(c.LoadFile(Write("[server]\npublic_url = https://agenda.example:8443/\n"
+                             "forwarded_header = forwarded\n")),
+            "");
+  EXPECT_EQ(c.public_url, "https://agenda.example:8443/");
+  EXPECT_EQ(c.forwarded_header, "forwarded");
+  std::string err = c.LoadFile(Write("[server]\npublic_url = https://agenda.example/agenda/\n"));
+  EXPECT_NE(err.find("server.public_url"), std::string::npos) << err;
+  EXPECT_NE(err.find("path prefix is not supported"), std::string::npos) << err;
+  EXPECT_EQ(c.public_url, "https://agenda.example:8443/") << "a refused value is not kept";
+  err = Config().LoadFile(Write("[server]\npublic_url = agenda.example\n"));
+  EXPECT_NE(err.find("server.public_url"), std::string::npos) << err;
+  err = Config().LoadFile(Write("[server]\nforwarded_header = x-real-ip\n"));
+  EXPECT_NE(err.find("x-forwarded-for, forwarded"), std::string::npos) << err;
+}
+
 TEST_F(ConfigTest, KeepsDefaultsForMissingKeys) {
   Config c;
   EXPECT_EQ(c.LoadFile(Write("[server]\nworkers = 2\n")), "");

@@ -714,5 +714,64 @@ TEST_F(HttpConnectionTest, WritesAccessLogLines) {
   EXPECT_NE(text.find("Z "), std::string::npos);
 }
 
+// Every response carries the request's id, the access log line too; a trusted proxy's client
+// address, scheme and id are what the handler and the log see (server/forwarded.h), while an
+// untrusted peer's forwarded headers change nothing.
+TEST_F(HttpConnectionTest, RequestIdAndClientBehindATrustedProxy) {
+  ASSERT_EQ(AddressSet::Parse("192.0.2.1", &config_.trusted_proxies), "");
+  std::string path = ::testing::TempDir() + "/cartable_access_p_" + std::to_string(getpid());
+  std::vector<Parsed> r;
+  {
+    AccessLog log(path);
+    ctx_.access_log = &log;
+    r = Feed(
+        "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.1.1.1, 203.0.113.5\r\n"
+        "X-Request-Id: from-nginx-1\r\n\r\n"
+        "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn_ = std::make_unique<HttpConnection>(ctx_, "198.51.100.7");
+    auto spoofed = Feed(
+        "GET /c HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.99\r\n"
+        "X-Request-Id: from-client\r\n\r\n"
+        "GET /d HTTP/1.1\r\nContent-Length: 1000\r\nHost: x\r\n\r\n");
+    r.insert(r.end(), spoofed.begin(), spoofed.end());
+    ctx_.access_log = nullptr;
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  unlink(path.c_str());
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_NE(r[0].head.find("\r\nX-Request-Id: from-nginx-1\r\n"), std::string::npos) << r[0].head;
+  std::vector<std::string> ids;
+  for (const Parsed& p : r) {
+    size_t at = p.head.find("\r\nX-Request-Id: ");
+    ASSERT_NE(at, std::string::npos) << p.head;
+    ids.push_back(p.head.substr(at + 16, p.head.find("\r\n", at + 2) - at - 16));
+  }
+  EXPECT_EQ(ids[1].size(), 32u) << "no id from the proxy: a new one";
+  EXPECT_NE(ids[2], "from-client") << "untrusted peers do not choose the id";
+  EXPECT_EQ(ids[2].size(), 32u);
+  EXPECT_EQ(r[3].status, 413);
+  EXPECT_EQ(ids[3].size(), 32u) << "an error answered by the transport has an id too";
+  EXPECT_NE(text.find(" 203.0.113.5 alice GET /a 200 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" from-nginx-1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(" 192.0.2.1 alice GET /b 200 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" 198.51.100.7 alice GET /c 200 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("203.0.113.99"), std::string::npos) << text;
+  for (const std::string& id : ids) EXPECT_NE(text.find(" " + id + "\n"), std::string::npos) << id;
+}
+
+// With [server] public_url, a handler's local Location leaves as an absolute URL.
+TEST_F(HttpConnectionTest, LocationUsesPublicUrl) {
+  http::HttpRequest request;
+  http::HttpResponse response = http::HttpResponse::Text(301, "moved\n");
+  response.headers.Set("Location", "/dav/");
+  config_.public_url = "https://agenda.example";
+  std::string out;
+  SerializeResponse(ctx_, request, response, false, out);
+  EXPECT_NE(out.find("\r\nLocation: https://agenda.example/dav/\r\n"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace cartable::server

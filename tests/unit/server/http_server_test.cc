@@ -570,6 +570,45 @@ TEST_F(HttpServerTest, LimitsConnectionsPerAddress) {
   EXPECT_TRUE(admitted);
 }
 
+// A trusted proxy's connections carry many clients: max_connections_per_address does not
+// apply to them (max_connections still does), while other addresses keep their limit.
+TEST_F(HttpServerTest, TrustedProxiesAreExemptFromThePerAddressLimit) {
+  server_->Shutdown();
+  config_.max_connections_per_address = 2;
+  config_.max_connections = 8;
+  config_.idle_timeout_seconds = 30;
+  ASSERT_EQ(AddressSet::Parse("127.0.0.1", &config_.trusted_proxies), "");
+  StartServer();
+  auto from = [&](const char* address) {
+    return std::make_unique<RawClient>(server_->port(), milliseconds(3000), "127.0.0.1", address);
+  };
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 5; ++i) {
+    open.push_back(from("127.0.0.1"));
+    auto r = open.back()->RoundTrip("GET /p HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200) << "proxy connection " << i;
+  }
+  for (int i = 0; i < 2; ++i) {
+    open.push_back(from("127.0.0.2"));
+    auto r = open.back()->RoundTrip("GET /o HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200) << i;
+  }
+  auto refused = from("127.0.0.2");
+  auto r = refused->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << "an untrusted address keeps max_connections_per_address";
+  open.push_back(from("127.0.0.1"));
+  r = open.back()->RoundTrip("GET /p HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << "the 8th connection in all";
+  auto over = from("127.0.0.1");
+  r = over->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << "max_connections holds for the proxy too";
+}
+
 TEST_F(HttpServerTest, LimitsConnectionsInTotal) {
   server_->Shutdown();
   config_.max_connections = 2;

@@ -269,7 +269,7 @@ int Serve(server::Config& config, store::Store& store) {
   if (config.access_log) {
     log = std::make_unique<server::AccessLog>(config.access_log_file, config.access_log_flush_ms);
   }
-  server::HttpServer http(config, app, log.get());
+  server::HttpServer http(config, app, log.get(), &app.metrics());
   if (std::string err = http.Start(); !err.empty()) return Fail(err);
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   // Never the PostgreSQL URL: it may hold a password.

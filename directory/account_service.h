@@ -9,6 +9,7 @@
 // (shown in French by the pages, as the code in JSON), store errors otherwise.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -237,6 +238,16 @@ class AccountService {
   const SecretKey& key() const { return key_; }
   store::UnixTime Now() const { return clock_(); }
 
+  // ---- counters for /metrics (issue 16) ----
+  // Refused secrets of a person since start: a wrong, unknown or disabled login's password, a
+  // locked account's, a wrong one-time or recovery code, a wrong current password at a change
+  // (each audited as sign-in-failed, sign-in-refused-locked or otp-failed).
+  uint64_t sign_in_failures() const { return sign_in_failures_.load(std::memory_order_relaxed); }
+  // Accounts locked or blocked by failures since start (audited as locked / blocked).
+  uint64_t lockouts() const { return lockouts_.load(std::memory_order_relaxed); }
+  void CountSignInFailure() { sign_in_failures_.fetch_add(1, std::memory_order_relaxed); }
+  void CountLockout() { lockouts_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   store::Store& store_;
   const SecretKey& key_;
@@ -244,6 +255,8 @@ class AccountService {
   Clock clock_;
   PasswordVerifier verifier_;
   std::function<void()> mail_committed_;
+  std::atomic<uint64_t> sign_in_failures_{0};
+  std::atomic<uint64_t> lockouts_{0};
 };
 
 }  // namespace cartable::directory

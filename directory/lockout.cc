@@ -22,7 +22,9 @@ Status CountFailure(AccountService& service, const store::User& user, const std:
                     const std::string& detail) {
   const AccountOptions& options = service.options();
   const std::string fingerprint = service.key().Hash("failure", secret);
+  service.CountSignInFailure();
   bool audited = false;
+  bool locked = false;
   Status st = InWriteTransaction(service.store(), [&](store::Session& s) -> Status {
     // In this transaction: one commit for the failure and its audit entry, so that a wrong
     // password of an existing account costs the store what an unknown login's audit costs.
@@ -77,6 +79,7 @@ Status CountFailure(AccountService& service, const store::User& user, const std:
           "locked", user.id, user.login, client,
           std::to_string(minutes) + " minutes, lock " + std::to_string(sec->temporary_locks));
     }
+    locked = true;
     if (Status c = s.ClearAuthFailures(user.id); !c.ok()) return c;
     // Bumps credential_version: cached Basic credentials stop working at once.
     if (Status w = s.SetUserSecurity(user.id, *sec, /*bump_credentials=*/true); !w.ok()) return w;
@@ -87,6 +90,7 @@ Status CountFailure(AccountService& service, const store::User& user, const std:
   // The transaction failed (a busy store): the failure is not counted, its entry rolled back;
   // the audit still gets it.
   if (!st.ok() && audited) service.Audit(event, user.id, user.login, client, detail);
+  if (st.ok() && locked) service.CountLockout();
   return st;
 }
 

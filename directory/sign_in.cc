@@ -179,6 +179,7 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
   }
   if (!active || !sec.ok()) {
     VerifyDummyPassword(password);
+    CountSignInFailure();
     Audit("sign-in-failed", found.ok() ? found->id : 0,
           found.ok() ? found->login : AuditLogin(login_or_email), client,
           via + (found.ok() ? " disabled" : " unknown"));
@@ -195,6 +196,7 @@ SignInResult AccountService::SignIn(Channel channel, const std::string& login_or
     } else {
       (void)VerifyPasswordEvenly(user.password_hash, password);
     }
+    CountSignInFailure();
     Audit("sign-in-refused-locked", user.id, user.login, client, via);
     return {};
   }
@@ -221,6 +223,7 @@ bool AccountService::VerifySecondFactor(store::Id user_id, const std::string& co
   Result<store::UserSecurity> sec = s.GetUserSecurity(user_id);
   if (!user.ok() || !sec.ok() || user->state != store::UserState::kActive) return false;
   if (lockout::Locked(*sec, now)) {
+    CountSignInFailure();
     Audit("sign-in-refused-locked", user->id, user->login, client, "code");
     return false;
   }

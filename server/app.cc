@@ -167,6 +167,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       dav_(dav_ctx_),
       departments_(config.departments.empty() ? directory::DefaultDepartments()
                                               : config.departments) {
+  MountHealthRoutes(store);
   // RFC 6764 §5: well-known URIs redirect to the context root. PROPFIND is answered in place
   // as a PROPFIND of the root: HTTP libraries drop the body when following a 301, and some
   // clients PROPFIND for current-user-principal before following redirects.
@@ -218,6 +219,29 @@ http::HttpResponse App::PropfindRoot(http::HttpRequest& request) {
   if (!user) return refusal;
   request.user = user->login;
   return dav_.PropfindServerRoot(request, ToPrincipal(*user));
+}
+
+void App::MountHealthRoutes(store::Store& store) {
+  health_ = std::make_unique<HealthRoutes>(config_, store, account_service_, metrics_);
+  router_.Add({"/healthz", true, false,
+               [this](http::HttpRequest& r, const AuthUser*) { return health_->Alive(r); }});
+  router_.Add({"/readyz", true, false,
+               [this](http::HttpRequest& r, const AuthUser*) { return health_->Ready(r); }});
+  router_.Add({"/metrics", true, false,
+               [this](http::HttpRequest& r, const AuthUser*) { return health_->Scrape(r); }});
+  // The label of the route that serves the path (never the path itself); kOther when none does.
+  metrics_.SetRouteClassifier([this](const std::string& path) {
+    const Route* route = router_.Match(path);
+    if (route == nullptr) return RouteLabel::kOther;
+    const std::string& prefix = route->prefix;
+    if (prefix == "/dav") return RouteLabel::kDav;
+    if (prefix.starts_with("/.well-known/")) return RouteLabel::kCaldavDiscovery;
+    if (prefix == "/healthz" || prefix == "/readyz") return RouteLabel::kHealth;
+    if (prefix == "/metrics") return RouteLabel::kMetrics;
+    if (prefix == "/static" || prefix == "/app") return RouteLabel::kStatic;
+    if (prefix.starts_with("/api/")) return RouteLabel::kApi;
+    return RouteLabel::kWeb;
+  });
 }
 
 // The web front door: every path of the page table is an anonymous route of its own (the shell

@@ -18,7 +18,9 @@
 #include "directory/secret_key.h"
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/health.h"
 #include "server/http/message.h"
+#include "server/metrics.h"
 #include "server/rate_limit.h"
 #include "server/router.h"
 #include "server/smtp.h"
@@ -70,6 +72,8 @@ class App : public http::RequestHandler {
   // The iMIP mail worker (the outbox); started by the constructor, stopped by the destructor,
   // woken after every committed write.
   dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
+  // The metrics /metrics serves; the transport records requests in it (HttpServer's `metrics`).
+  Metrics& metrics() { return metrics_; }
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
@@ -88,6 +92,8 @@ class App : public http::RequestHandler {
   // of refusals).
   std::string BaseUrl(const http::HttpRequest& request) const;
   void MountWebPages();
+  // /healthz, /readyz and /metrics (issue 16), and the route labels of the request metrics.
+  void MountHealthRoutes(store::Store& store);
   // The webmail's JSON calls over agendas, address books and sharing (dav/api/): prefix rows of
   // the page table, so they answer the session cookie (its CSRF token on changes) and Basic.
   void AddDavApiRows();
@@ -101,6 +107,7 @@ class App : public http::RequestHandler {
   http::HttpResponse HomePage(http::HttpRequest& request) const;
 
   const Config& config_;
+  Metrics metrics_;
   directory::Accounts accounts_;
   directory::SecretKey key_;
   directory::AccountService account_service_;
@@ -122,6 +129,7 @@ class App : public http::RequestHandler {
   Router router_;
   std::unique_ptr<dav::scheduling::MailQueue> mail_queue_;
   std::map<std::string, std::string> departments_;  // code -> name, for the directory API
+  std::unique_ptr<HealthRoutes> health_;            // /healthz, /readyz, /metrics
 };
 
 }  // namespace cartable::server

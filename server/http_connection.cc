@@ -7,6 +7,7 @@
 #include "server/forwarded.h"
 #include "server/gzip.h"
 #include "server/http/path.h"
+#include "server/metrics.h"
 
 namespace cartable::server {
 
@@ -628,6 +629,10 @@ void HttpConnection::Respond(http::HttpResponse& response, bool close) {
   if (ctx_.access_log != nullptr) {
     ctx_.access_log->Write(request_, response.status, response.omit_body ? 0 : response.body.size(),
                            std::chrono::steady_clock::now() - started_);
+  }
+  if (ctx_.metrics != nullptr) {
+    ctx_.metrics->ObserveRequest(request_.method, request_.path, response.status,
+                                 std::chrono::steady_clock::now() - started_);
   }
 }
 

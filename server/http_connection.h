@@ -19,11 +19,14 @@
 
 namespace cartable::server {
 
+class Metrics;  // server/metrics.h
+
 // State shared by every connection of one server. Outlives all connections.
 struct TransportContext {
   const Config* config = nullptr;
   http::RequestHandler* handler = nullptr;
   AccessLog* access_log = nullptr;  // may be null
+  Metrics* metrics = nullptr;       // may be null; counts every response the access log logs
   // Set by graceful shutdown: every further response closes its connection.
   std::atomic<bool> draining{false};
   // Requests received whose response is not yet fully written (see HttpConnection::Feed).

@@ -32,6 +32,7 @@
 
 #include "server/forwarded.h"
 #include "server/http_connection.h"
+#include "server/metrics.h"
 #include "server/reactor_transport.h"
 
 namespace cartable::server {
@@ -136,11 +137,17 @@ struct ConnState {
 
 class HttpServerImpl {
  public:
-  HttpServerImpl(const Config& config, http::RequestHandler& handler, AccessLog* access_log)
+  HttpServerImpl(const Config& config, http::RequestHandler& handler, AccessLog* access_log,
+                 Metrics* metrics)
       : config_(config) {
     ctx_.config = &config_;
     ctx_.handler = &handler;
     ctx_.access_log = access_log;
+    ctx_.metrics = metrics;
+    if (metrics != nullptr) metrics->SetInFlight(&ctx_.in_flight);
+  }
+  ~HttpServerImpl() {
+    if (ctx_.metrics != nullptr) ctx_.metrics->SetInFlight(nullptr);
   }
 
   std::string Start();
@@ -461,6 +468,9 @@ void HttpServerImpl::Refuse(const std::shared_ptr<ConnState>& state,
   if (ctx_.access_log != nullptr) {
     ctx_.access_log->Write(request, 503, response.body.size(), std::chrono::seconds(0));
   }
+  if (ctx_.metrics != nullptr) {
+    ctx_.metrics->ObserveRequest(request.method, request.path, 503, std::chrono::seconds(0));
+  }
   SendOutput(state, peer, /*close=*/true);
 }
 
@@ -562,6 +572,10 @@ void HttpServerImpl::ReapOnce() {
         ctx_.access_log->Write(request, 408, response.body.size(),
                                std::chrono::seconds(config_.request_timeout_seconds));
       }
+      if (ctx_.metrics != nullptr) {
+        ctx_.metrics->ObserveRequest(request.method, request.path, 408,
+                                     std::chrono::seconds(config_.request_timeout_seconds));
+      }
     }
   }
 }
@@ -594,8 +608,9 @@ void HttpServerImpl::Shutdown() {
   if (reaper_.joinable()) reaper_.join();
 }
 
-HttpServer::HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log)
-    : impl_(std::make_unique<HttpServerImpl>(config, handler, access_log)) {}
+HttpServer::HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log,
+                       Metrics* metrics)
+    : impl_(std::make_unique<HttpServerImpl>(config, handler, access_log, metrics)) {}
 
 HttpServer::~HttpServer() { Shutdown(); }
 

@@ -13,13 +13,17 @@
 namespace cartable::server {
 
 class HttpServerImpl;
+class Metrics;  // server/metrics.h
 
 // Serves `handler` on config.listen with config.workers reactor threads.
 // Thread-safety: Start/Shutdown from one controlling thread; the handler is called concurrently
 // from worker threads (one request at a time per connection, in order).
 class HttpServer {
  public:
-  HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log);
+  // `metrics` (may be null; must outlive the server) counts every response and reads the
+  // number of requests in flight (Metrics::SetInFlight) while the server exists.
+  HttpServer(const Config& config, http::RequestHandler& handler, AccessLog* access_log,
+             Metrics* metrics = nullptr);
   ~HttpServer();  // calls Shutdown()
 
   // Binds and starts serving in background threads. Returns "" or an error message.

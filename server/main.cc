@@ -272,7 +272,7 @@ int Serve(server::Config& config, store::Store& store) {
     log->SetFormat(server::AccessLog::ParseFormat(config.log_format)
                        .value_or(server::AccessLog::Format::kText));
   }
-  server::HttpServer http(config, app, log.get());
+  server::HttpServer http(config, app, log.get(), &app.metrics());
   if (std::string err = http.Start(); !err.empty()) return Fail(err);
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   // Never the PostgreSQL URL: it may hold a password.

@@ -1,6 +1,8 @@
 // Process-wide bounds on the memory glibc's allocator keeps (issue 14: peak resident memory).
 #pragma once
 
+#include <cstdint>
+
 namespace cartable::server {
 
 // Call once at start, before other threads allocate.
@@ -12,5 +14,9 @@ namespace cartable::server {
 //   they go back to the system when freed. glibc's threshold otherwise rises to the size of the
 //   largest block freed (up to 32 MiB), after which such blocks stay in the arena.
 void ApplyMallocBounds(unsigned arenas);
+
+// The process's resident memory in bytes (/proc/self/statm: resident pages × page size); 0
+// when /proc cannot tell. For /metrics (process_resident_memory_bytes).
+uint64_t ResidentMemoryBytes();
 
 }  // namespace cartable::server

@@ -22,8 +22,11 @@ bool Broken(const Status& s, const pg::Conn& conn) {
 
 // ---- PgPool ----
 
-PgPool::PgPool(std::string url, int size, int wait_ms)
-    : url_(std::move(url)), size_(size < 1 ? 1 : size), wait_ms_(wait_ms < 0 ? 0 : wait_ms) {}
+PgPool::PgPool(std::string url, int size, int wait_ms, StoreStats* stats)
+    : url_(std::move(url)),
+      size_(size < 1 ? 1 : size),
+      wait_ms_(wait_ms < 0 ? 0 : wait_ms),
+      stats_(stats) {}
 
 PgPool::~PgPool() = default;
 
@@ -47,8 +50,14 @@ Result<std::unique_ptr<pg::Conn>> PgPool::Borrow() {
       }
       return conn;
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= size_) {
+    // Every connection is lent: the wait is counted (StoreStats), whether it ends with one or
+    // with the refusal.
+    const auto waiting_since = std::chrono::steady_clock::now();
+    const bool timed_out = cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
+                           idle_.empty() && open_ >= size_;
+    if (stats_ != nullptr)
+      stats_->AddWait(std::chrono::steady_clock::now() - waiting_since, timed_out);
+    if (timed_out) {
       return Status::Unavailable("all " + std::to_string(size_) +
                                      " database connections stayed busy for " +
                                      std::to_string(wait_ms_) + " ms ([store] pool_size)",
@@ -114,7 +123,13 @@ class PgTransaction : public Transaction {
     for (int attempt = 0;; ++attempt) {
       Result<std::unique_ptr<pg::Conn>> conn = s.pool_->Borrow();
       if (!conn.ok()) return conn.status();
+      const auto waiting_since = std::chrono::steady_clock::now();
       Status st = (*conn)->ExecScript(begin, write ? "beginning a write" : "beginning a read");
+      // A write's BEGIN waits for the write lock: counted, and a lock_timeout refusal as busy.
+      if (write && s.pool_->stats() != nullptr) {
+        s.pool_->stats()->AddWait(std::chrono::steady_clock::now() - waiting_since,
+                                  st.code() == Status::Code::kUnavailable && (*conn)->healthy());
+      }
       if (st.ok()) {
         s.conn_ = std::move(*conn);
         s.txn_ = write ? PgSession::TxnState::kWrite : PgSession::TxnState::kRead;
@@ -238,7 +253,7 @@ Status PgWriteScope::Finish(const Status& result) {
 
 PgStore::PgStore(std::string url, StoreOptions options)
     : options_(std::move(options)),
-      pool_(std::move(url), options_.pool_size, options_.busy_timeout_ms) {}
+      pool_(std::move(url), options_.pool_size, options_.busy_timeout_ms, &stats()) {}
 
 PgStore::~PgStore() = default;
 

@@ -45,11 +45,14 @@ inline constexpr int64_t kWriteLockKey = 0x4341525441424c45;
 // A bounded pool of connections to one database.
 class PgPool {
  public:
-  PgPool(std::string url, int size, int wait_ms);
+  // `stats` (may be null) counts the waits for a connection and the refusals; it must outlive
+  // the pool (the store's).
+  PgPool(std::string url, int size, int wait_ms, StoreStats* stats = nullptr);
   ~PgPool();
   // A connection, opened when none is idle and fewer than `size` exist; waits up to wait_ms for
   // one to be given back, then kUnavailable (retry after kBusyRetryAfterSeconds).
   Result<std::unique_ptr<pg::Conn>> Borrow();
+  StoreStats* stats() const { return stats_; }
   // Gives `conn` back (dropped when it is no longer healthy).
   void Return(std::unique_ptr<pg::Conn> conn);
   const std::string& url() const { return url_; }
@@ -58,6 +61,7 @@ class PgPool {
   const std::string url_;
   const int size_;
   const int wait_ms_;
+  StoreStats* const stats_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pg::Conn>> idle_;  // guarded by mu_
@@ -181,6 +185,10 @@ class PgSession : public Session {
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
   Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) override;
+
+  Result<SchemaVersions> GetSchemaVersions() override;
+  Result<OperationalCounts> ReadOperationalCounts(UnixTime idle_before,
+                                                  UnixTime created_before) override;
 
   // occurrence index (issue 14), pg_objects.cc
   Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,

@@ -127,23 +127,25 @@ Session& SqliteStore::ThreadSession() {
     Result<std::unique_ptr<Db>> db = Db::Open(db_file_, options_.busy_timeout_ms);
     if (db.ok()) {
       session = std::make_unique<SqliteSession>(std::move(*db), Status::OK(), &writer_, &options_,
-                                                "", &group_);
+                                                "", &group_, &stats());
     } else {
       session = std::make_unique<SqliteSession>(nullptr, db.status(), &writer_, &options_, db_file_,
-                                                &group_);
+                                                &group_, &stats());
     }
   }
   return *session;
 }
 
 SqliteSession::SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                             const StoreOptions* options, std::string db_file, GroupCommit* group)
+                             const StoreOptions* options, std::string db_file, GroupCommit* group,
+                             StoreStats* stats)
     : db_(std::move(db)),
       open_error_(std::move(open_error)),
       db_file_(std::move(db_file)),
       group_(group),
       writer_(writer),
-      options_(options) {
+      options_(options),
+      stats_(stats) {
   AttachHook();
 }
 
@@ -192,9 +194,14 @@ void SqliteSession::Remember(const Collection& collection) {
 
 Status SqliteSession::BeginWrite() {
   Forget();  // the write must read its own changes, and makes the remembered rows stale
+  const auto waiting_since = std::chrono::steady_clock::now();
   if (writer_ != nullptr) write_lock_ = std::unique_lock<std::mutex>(*writer_);
   hook_.wrote = false;
   Status s = db_->ExecCached("BEGIN IMMEDIATE");
+  if (stats_ != nullptr) {
+    stats_->AddWait(std::chrono::steady_clock::now() - waiting_since,
+                    s.code() == Status::Code::kUnavailable);
+  }
   if (!s.ok()) EndWrite();
   return s;
 }

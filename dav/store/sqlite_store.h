@@ -34,10 +34,11 @@ class SqliteSession : public Session {
   // for the life of the process) and fails with the error of that open, e.g. kUnavailable for a
   // busy database; with no `db_file`, with `open_error`. `writer` is the store's write mutex
   // (see SqliteStore::writer_). `options` must outlive the session (the store's), and so must
-  // `group` (the store's group commit; null: no WAL hook, commits do not wait for an fsync).
+  // `group` (the store's group commit; null: no WAL hook, commits do not wait for an fsync), and
+  // `stats` (the store's wait counters; null: not counted).
   SqliteSession(std::unique_ptr<Db> db, Status open_error, std::mutex* writer,
-                const StoreOptions* options, std::string db_file = "",
-                GroupCommit* group = nullptr);
+                const StoreOptions* options, std::string db_file = "", GroupCommit* group = nullptr,
+                StoreStats* stats = nullptr);
   ~SqliteSession() override;
 
   Result<std::unique_ptr<Transaction>> Begin(bool write) override;
@@ -152,6 +153,10 @@ class SqliteSession : public Session {
 
   Result<std::vector<Change>> ChangesSince(Id collection_id, int64_t since) override;
   Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) override;
+
+  Result<SchemaVersions> GetSchemaVersions() override;
+  Result<OperationalCounts> ReadOperationalCounts(UnixTime idle_before,
+                                                  UnixTime created_before) override;
 
   // occurrence index (issue 14), in sqlite_occurrences.cc
   Result<OccurrenceMatches> QueryOccurrences(Id collection_id, const std::string& component,
@@ -274,6 +279,7 @@ class SqliteSession : public Session {
   TxnState txn_ = TxnState::kNone;
   std::mutex* writer_ = nullptr;
   const StoreOptions* options_;
+  StoreStats* stats_ = nullptr;
   std::unique_lock<std::mutex> write_lock_;
 };
 

@@ -12,6 +12,8 @@
 // read Transaction (a consistent snapshot) or outside one (each call is its own snapshot).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -408,6 +410,36 @@ struct StoreOptions {
 // Seconds a client is asked to wait (Retry-After) when the store was busy.
 inline constexpr int kBusyRetryAfterSeconds = 2;
 
+// What a store counts about waiting for the database, for /metrics (issue 16). Updated with
+// relaxed atomics by every session; read at any time from any thread.
+struct StoreStats {
+  // Calls refused because the database stayed busy (kUnavailable with a retry): SQLite's write
+  // lock held by another process past busy_timeout_ms; PostgreSQL's pool exhausted for
+  // busy_timeout_ms or the write lock not granted within lock_timeout.
+  std::atomic<uint64_t> busy_total{0};
+  // Time spent waiting to write: SQLite, for this process's writer mutex and BEGIN IMMEDIATE
+  // (which includes SQLite's busy waits); PostgreSQL, for a pooled connection and for the write
+  // lock (pg_advisory_xact_lock under lock_timeout). In nanoseconds.
+  std::atomic<uint64_t> wait_nanoseconds_total{0};
+
+  void AddWait(std::chrono::steady_clock::duration waited, bool busy) {
+    wait_nanoseconds_total.fetch_add(
+        static_cast<uint64_t>(std::chrono::nanoseconds(waited).count()), std::memory_order_relaxed);
+    if (busy) busy_total.fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+// What /readyz and /metrics read from the store at each probe or scrape (issue 16).
+struct SchemaVersions {
+  int database = 0;  // the version the database is at (SQLite user_version, schema_version row)
+  int binary = 0;    // the newest migration embedded in this binary for this backend
+};
+struct OperationalCounts {
+  int64_t mail_queued = 0;   // rows of the mail queue (due or waiting for a retry)
+  UnixTime mail_oldest = 0;  // created_at of the oldest queued mail; 0 when the queue is empty
+  int64_t web_sessions = 0;  // web sessions not expired (see ReadOperationalCounts)
+};
+
 class Session;
 
 // RAII transaction. Commits only on Commit(); the destructor rolls back an uncommitted one.
@@ -714,6 +746,17 @@ class Session {
   // index and never the rows (whose records begin with the body): a 10,000-object calendar is a
   // few hundred page reads, not one seek per member. kNotFound when there is no such collection.
   virtual Status ForEachObjectListing(Id collection_id, const ObjectVisitor& fn) = 0;
+
+  // ---- operations (issue 16) ----
+  // The database's schema version and this binary's newest migration: one trivial read, the
+  // readiness probe's. kUnavailable when the database does not answer.
+  virtual Result<SchemaVersions> GetSchemaVersions() = 0;
+  // The mail queue's length and oldest entry, and the web sessions last seen at or after
+  // `idle_before` and created at or after `created_before` (those DeleteExpiredWebSessions would
+  // keep). Three short reads outside any transaction (the oldest mail by primary key; the
+  // counts walk an index or the sessions table, whose size max_sessions_per_user bounds).
+  virtual Result<OperationalCounts> ReadOperationalCounts(UnixTime idle_before,
+                                                          UnixTime created_before) = 0;
 };
 
 class Store {
@@ -721,6 +764,11 @@ class Store {
   virtual ~Store() = default;
   // The calling thread's session.
   virtual Session& ThreadSession() = 0;
+  // Busy refusals and write waits of every session of this store (updated by the backends).
+  StoreStats& stats() { return stats_; }
+
+ private:
+  StoreStats stats_;
 };
 
 // Opens (creating if needed) the SQLite store in directory `data_dir` (file cartable.db), applies

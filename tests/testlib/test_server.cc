@@ -33,7 +33,7 @@ TestServer::TestServer(void (*tweak)(server::Config&), const std::string& data_d
   }
   store_ = std::move(store.value());
   app_ = std::make_unique<server::App>(config_, *store_, std::move(clock));
-  http_ = std::make_unique<server::HttpServer>(config_, *app_, nullptr);
+  http_ = std::make_unique<server::HttpServer>(config_, *app_, nullptr, &app_->metrics());
   std::string err = http_->Start();
   if (!err.empty()) {
     ADD_FAILURE() << err;

@@ -309,6 +309,11 @@ class CountingSession : public Session {
   Result<bool> FinishOccurrenceBackfill(Id collection_id) override {
     return inner_.FinishOccurrenceBackfill(collection_id);
   }
+  Result<SchemaVersions> GetSchemaVersions() override { return inner_.GetSchemaVersions(); }
+  Result<OperationalCounts> ReadOperationalCounts(UnixTime idle_before,
+                                                  UnixTime created_before) override {
+    return inner_.ReadOperationalCounts(idle_before, created_before);
+  }
 
  private:
   Session& inner_;

@@ -20,6 +20,7 @@
 #include "server/config.h"
 #include "server/http/message.h"
 #include "server/rate_limit.h"
+#include "server/reload.h"
 #include "server/router.h"
 #include "server/smtp.h"
 #include "server/user_directory.h"
@@ -70,6 +71,10 @@ class App : public http::RequestHandler {
   // The iMIP mail worker (the outbox); started by the constructor, stopped by the destructor,
   // woken after every committed write.
   dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
+  // A configuration reload (server/reload.h): takes `config`'s [mail] relay settings for the
+  // next sends and its [accounts] address_max_failures / address_window_minutes. The other
+  // values the App copied at construction stay. Thread-safe.
+  void Reconfigure(const Config& config);
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
@@ -114,7 +119,7 @@ class App : public http::RequestHandler {
   Authenticator auth_;
   // Computes the occurrence rows of calendar objects stored before the index (issue 14).
   std::unique_ptr<dav::caldav::OccurrenceBackfill> occurrences_;
-  std::unique_ptr<dav::scheduling::MailSender> mail_;
+  std::unique_ptr<ReloadableMailSender> mail_;  // [mail] relay, replaced by Reconfigure
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;

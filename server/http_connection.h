@@ -16,12 +16,14 @@
 #include "server/access_log.h"
 #include "server/config.h"
 #include "server/http/message.h"
+#include "server/reload.h"
 
 namespace cartable::server {
 
 // State shared by every connection of one server. Outlives all connections.
 struct TransportContext {
-  const Config* config = nullptr;
+  // The current snapshot: a reload (SIGHUP) publishes a new one (server/reload.h).
+  ConfigPointer config;
   http::RequestHandler* handler = nullptr;
   AccessLog* access_log = nullptr;  // may be null
   // Set by graceful shutdown: every further response closes its connection.

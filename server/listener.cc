@@ -106,6 +106,10 @@ struct ConnState {
     pending -= k;
     in_flight.fetch_sub(k, std::memory_order_relaxed);
   }
+  bool HasPending() {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    return pending > 0;
+  }
 
   HttpConnection conn;
   const int fd;
@@ -532,7 +536,11 @@ void HttpServerImpl::ReapOnce() {
       state->Abort();
       continue;
     }
-    HttpConnection::Phase left = state->conn.TryExpire(now, draining);
+    // While draining, a connection between requests is closed at once unless a response is
+    // still being written to it (a slow reader of a large answer): that one finishes first,
+    // within shutdown_grace_seconds.
+    HttpConnection::Phase left =
+        state->conn.TryExpire(now, draining && !state->HasPending());
     if (left == HttpConnection::Phase::kIdle) {
       state->Close();
     } else if (left == HttpConnection::Phase::kReading) {

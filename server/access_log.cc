@@ -1,5 +1,6 @@
 #include "server/access_log.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -92,6 +93,7 @@ std::optional<AccessLog::Format> AccessLog::ParseFormat(std::string_view name) {
 
 void AccessLog::Write(const http::HttpRequest& request, int status, size_t body_bytes,
                       std::chrono::steady_clock::duration elapsed) {
+  if (!enabled_.load(std::memory_order_relaxed)) return;  // [log] access_log off by a reload
   auto now = std::chrono::system_clock::now();
   std::time_t tt = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
@@ -140,9 +142,40 @@ void AccessLog::FlushLocked(std::unique_lock<std::mutex>& lock) {
 void AccessLog::FlusherLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, flush_interval_);
+    // A reload may set the interval to 0 (lines written by Write itself): sleep until the next
+    // reload or the end then.
+    if (flush_interval_.count() == 0) {
+      cv_.wait(lock);
+    } else {
+      cv_.wait_for(lock, flush_interval_);
+    }
     FlushLocked(lock);
   }
+}
+
+std::string AccessLog::Reconfigure(bool enabled, const std::string& path, unsigned flush_ms) {
+  FILE* next = stderr;
+  if (enabled && !path.empty()) {
+    next = std::fopen(path.c_str(), "a");
+    if (next == nullptr) {
+      return "cannot open access log " + path + ": " + std::strerror(errno);
+    }
+  }
+  FILE* old = nullptr;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    FlushLocked(lock);  // the lines of requests before the reload go to the old file
+    std::lock_guard<std::mutex> writing(write_mu_);
+    if (owned_) old = out_;
+    out_ = next;
+    owned_ = next != stderr;
+    flush_interval_ = std::chrono::milliseconds(flush_ms);
+    enabled_.store(enabled, std::memory_order_relaxed);
+  }
+  if (old != nullptr) std::fclose(old);
+  if (flush_ms > 0 && !flusher_.joinable()) flusher_ = std::thread([this] { FlusherLoop(); });
+  cv_.notify_all();
+  return "";
 }
 
 }  // namespace cartable::server

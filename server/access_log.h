@@ -44,15 +44,22 @@ class AccessLog {
              std::chrono::steady_clock::duration elapsed);
   // Writes the lines collected so far and flushes the file.
   void Flush();
+  // A configuration reload (SIGHUP): writes what is pending to the current file, then reopens
+  // `path` (always, even unchanged: logrotate has moved the old file away) or switches to
+  // stderr when `path` is empty, turns lines off when `enabled` is false (the file is closed
+  // then) and takes the new `flush_ms`. Returns "" or an error naming the file, in which case
+  // the log goes on as before. Call from one thread at a time; Write may run meanwhile.
+  std::string Reconfigure(bool enabled, const std::string& path, unsigned flush_ms);
 
  private:
   void FlushLocked(std::unique_lock<std::mutex>& lock);
   void FlusherLoop();
 
-  const std::chrono::milliseconds flush_interval_;
+  std::chrono::milliseconds flush_interval_;  // guarded by mu_
   std::atomic<Format> format_{Format::kText};
+  std::atomic<bool> enabled_{true};
   std::mutex mu_;
-  FILE* out_;
+  FILE* out_;    // replaced under mu_ and write_mu_ both
   bool owned_;
   std::string pending_;  // guarded by mu_: lines not yet handed to out_
   std::mutex write_mu_;  // serialises writers to out_ (taken after mu_ is released)

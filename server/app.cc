@@ -158,7 +158,7 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
       auth_(users_, config.realm, config.auth_cache_seconds,
             HashPoolOptions{config.hash_threads, config.hash_queue}),
       occurrences_(NewOccurrenceBackfill(store)),
-      mail_(MakeSmtpSender(config.smtp)),
+      mail_(std::make_unique<ReloadableMailSender>(MakeSmtpSender(config.smtp))),
       dav_ctx_{store, DavOptionsFrom(config),
                clock ? clock : [] { return std::chrono::system_clock::now(); }, &homes_,
                [this] {
@@ -202,6 +202,12 @@ App::App(const Config& config, store::Store& store, dav::Clock clock)
                  if (r.method == "PROPFIND") return PropfindRoot(r);
                  return Redirect("/dav/");
                }});
+}
+
+void App::Reconfigure(const Config& config) {
+  sign_in_failures_.SetLimits(config.address_max_failures,
+                              std::chrono::seconds(int64_t{config.address_window_minutes} * 60));
+  mail_->Replace(MakeSmtpSender(config.smtp));
 }
 
 http::HttpResponse App::AuthenticatedDav(http::HttpRequest& request) {

@@ -22,6 +22,7 @@
 #include "server/http/message.h"
 #include "server/metrics.h"
 #include "server/rate_limit.h"
+#include "server/reload.h"
 #include "server/router.h"
 #include "server/smtp.h"
 #include "server/user_directory.h"
@@ -74,6 +75,10 @@ class App : public http::RequestHandler {
   dav::scheduling::MailQueue& mail_queue() { return *mail_queue_; }
   // The metrics /metrics serves; the transport records requests in it (HttpServer's `metrics`).
   Metrics& metrics() { return metrics_; }
+  // A configuration reload (server/reload.h): takes `config`'s [mail] relay settings for the
+  // next sends and its [accounts] address_max_failures / address_window_minutes. The other
+  // values the App copied at construction stay. Thread-safe.
+  void Reconfigure(const Config& config);
 
  private:
   static dav::Principal ToPrincipal(const AuthUser& user);
@@ -122,7 +127,7 @@ class App : public http::RequestHandler {
   Authenticator auth_;
   // Computes the occurrence rows of calendar objects stored before the index (issue 14).
   std::unique_ptr<dav::caldav::OccurrenceBackfill> occurrences_;
-  std::unique_ptr<dav::scheduling::MailSender> mail_;
+  std::unique_ptr<ReloadableMailSender> mail_;  // [mail] relay, replaced by Reconfigure
   dav::HomeCache homes_;
   dav::DavContext dav_ctx_;
   dav::DavHandler dav_;

@@ -16,6 +16,7 @@
 #include "server/access_log.h"
 #include "server/config.h"
 #include "server/http/message.h"
+#include "server/reload.h"
 
 namespace cartable::server {
 
@@ -23,7 +24,8 @@ class Metrics;  // server/metrics.h
 
 // State shared by every connection of one server. Outlives all connections.
 struct TransportContext {
-  const Config* config = nullptr;
+  // The current snapshot: a reload (SIGHUP) publishes a new one (server/reload.h).
+  ConfigPointer config;
   http::RequestHandler* handler = nullptr;
   AccessLog* access_log = nullptr;  // may be null
   Metrics* metrics = nullptr;       // may be null; counts every response the access log logs

@@ -108,6 +108,10 @@ struct ConnState {
     pending -= k;
     in_flight.fetch_sub(k, std::memory_order_relaxed);
   }
+  bool HasPending() {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    return pending > 0;
+  }
 
   HttpConnection conn;
   const int fd;
@@ -153,6 +157,7 @@ class HttpServerImpl {
   std::string Start();
   void Shutdown();
   uint16_t port() const { return port_; }
+  void Reconfigure(const Config* config) { ctx_.config = config; }
 
   void OnConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ReactorTransport& transport);
   void OnInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
@@ -307,7 +312,7 @@ void HttpServerImpl::OnInput(const char* data, size_t len,
     if (state->lingering() || state->close_after) {
       // A final response is decided; what the client still sends is discarded, and bounded.
       state->discarded += len;
-      if (state->discarded > config_.lingering_close_bytes) state->Abort();
+      if (state->discarded > ctx_.config->lingering_close_bytes) state->Abort();
       return;
     }
     bool close = state->conn.Feed(data, len);
@@ -377,7 +382,7 @@ void HttpServerImpl::Pump(const std::shared_ptr<ConnState>& state,
   if (state->queue.empty()) {
     if (state->close_after) {
       state->close_after = false;
-      state->Linger(SteadyNowMs() + int64_t{config_.lingering_close_seconds} * 1000);
+      state->Linger(SteadyNowMs() + int64_t{ctx_.config->lingering_close_seconds} * 1000);
     }
     return;
   }
@@ -438,7 +443,7 @@ bool HttpServerImpl::Admit(const std::shared_ptr<ConnState>& state) {
     return true;
   }
   unsigned& mine = per_address_[state->conn.remote_addr()];
-  if (connections_ >= max_connections_ || mine >= config_.max_connections_per_address) {
+  if (connections_ >= max_connections_ || mine >= ctx_.config->max_connections_per_address) {
     if (mine == 0) per_address_.erase(state->conn.remote_addr());
     return false;
   }
@@ -555,7 +560,11 @@ void HttpServerImpl::ReapOnce() {
       state->Abort();
       continue;
     }
-    HttpConnection::Phase left = state->conn.TryExpire(now, draining);
+    // While draining, a connection between requests is closed at once unless a response is
+    // still being written to it (a slow reader of a large answer): that one finishes first,
+    // within shutdown_grace_seconds.
+    HttpConnection::Phase left =
+        state->conn.TryExpire(now, draining && !state->HasPending());
     if (left == HttpConnection::Phase::kIdle) {
       state->Close();
     } else if (left == HttpConnection::Phase::kReading) {
@@ -570,7 +579,7 @@ void HttpServerImpl::ReapOnce() {
       state->Close(bytes);
       if (ctx_.access_log != nullptr) {
         ctx_.access_log->Write(request, 408, response.body.size(),
-                               std::chrono::seconds(config_.request_timeout_seconds));
+                               std::chrono::seconds(ctx_.config->request_timeout_seconds));
       }
       if (ctx_.metrics != nullptr) {
         ctx_.metrics->ObserveRequest(request.method, request.path, 408,
@@ -586,7 +595,7 @@ void HttpServerImpl::Shutdown() {
   ctx_.draining.store(true);
   // Idle connections are closed by the reaper; busy ones close after their response.
   auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_grace_seconds);
+      std::chrono::steady_clock::now() + std::chrono::seconds(ctx_.config->shutdown_grace_seconds);
   { std::lock_guard<std::mutex> lock(reaper_mu_); }
   reaper_cv_.notify_all();
   while (ctx_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -619,5 +628,7 @@ std::string HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 
 void HttpServer::Shutdown() { impl_->Shutdown(); }
+
+void HttpServer::Reconfigure(const Config* config) { impl_->Reconfigure(config); }
 
 }  // namespace cartable::server

@@ -33,6 +33,11 @@ class HttpServer {
   // Stops accepting, lets in-flight requests finish (up to shutdown_grace_seconds), closes.
   // Idempotent.
   void Shutdown();
+  // Serves further requests with `config`'s per-request values ([limits] sizes, timeouts,
+  // lingering close, max_connections_per_address, gzip_min_bytes, [auth]
+  // refused_body_drain_bytes); what is bound at Start (listen, workers, max_connections) stays.
+  // `config` must outlive the server (server/reload.h ConfigSnapshots). Any thread.
+  void Reconfigure(const Config* config);
 
  private:
   std::unique_ptr<HttpServerImpl> impl_;

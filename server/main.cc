@@ -30,9 +30,11 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,6 +56,7 @@
 #include "server/config.h"
 #include "server/listener.h"
 #include "server/process_memory.h"
+#include "server/reload.h"
 
 namespace cartable {
 namespace {
@@ -251,12 +254,52 @@ bool ReadPassword(std::string* password) {
   return !password->empty();
 }
 
-int Serve(server::Config& config, store::Store& store) {
-  // Block the termination signals in every thread; this one waits for them.
+// What `serve` re-reads on SIGHUP: the --config file, with the command line's flags applied
+// over it again (they keep winning, as at start).
+struct ReloadSource {
+  std::string path;  // "" = no file: SIGHUP then only reopens the access log
+  std::function<std::string(server::Config&)> flags;
+  std::set<std::string> flagged;  // "section.key" names the flags set
+};
+
+// SIGHUP: re-reads the file, publishes a snapshot with the reloadable keys changed and hands
+// it to the transport, the access log and the App; logs one line saying what changed and what
+// needs a restart. An invalid file changes nothing. The access log is reopened either way:
+// logrotate's postrotate sends SIGHUP after moving the file away.
+void Reload(const ReloadSource& source, std::map<std::string, std::string>& file_values,
+            server::ConfigSnapshots& snapshots, server::HttpServer& http, server::AccessLog& log,
+            server::App& app) {
+  const server::Config& running = *snapshots.current();
+  server::ReloadPlan plan;
+  if (source.path.empty()) {
+    plan.next = running;
+  } else {
+    plan = server::PlanReload(running, source.path, file_values, source.flags, source.flagged);
+  }
+  std::cerr << "cartable: SIGHUP: " << server::DescribeReload(plan) << std::endl;
+  const server::Config* now = &running;
+  if (plan.error.empty()) {
+    file_values = std::move(plan.file_values);
+    now = snapshots.Publish(std::move(plan.next));
+    http.Reconfigure(now);
+    app.Reconfigure(*now);
+  }
+  if (std::string err = log.Reconfigure(now->access_log, now->access_log_file,
+                                        now->access_log ? now->access_log_flush_ms : 0);
+      !err.empty()) {
+    std::cerr << "cartable: SIGHUP: " << err << "; the access log goes on as before" << std::endl;
+  }
+  log.SetFormat(
+      server::AccessLog::ParseFormat(now->log_format).value_or(server::AccessLog::Format::kText));
+}
+
+int Serve(server::Config& config, store::Store& store, const ReloadSource& source) {
+  // Block the termination and reload signals in every thread; this one waits for them.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   // Memory bounds (issue 14): malloc arenas, and SQLite's page caches of all connections.
@@ -264,26 +307,42 @@ int Serve(server::Config& config, store::Store& store) {
   sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(config.store_memory_mib) << 20);
 
   dav::caldav::SetZoneCacheCapacity(config.tz_cache_entries);  // process-wide (zone_cache.h)
-  server::App app(config, store);
-  std::unique_ptr<server::AccessLog> log;
-  if (config.access_log) {
-    log = std::make_unique<server::AccessLog>(config.access_log_file, config.access_log_flush_ms);
+  std::map<std::string, std::string> file_values;  // the file as last loaded, for the next diff
+  if (!source.path.empty()) {
+    if (std::string err = server::ReadFileValues(source.path, &file_values); !err.empty()) {
+      return Fail(err);
+    }
+  }
+  {
+    server::ConfigSnapshots snapshots(config);
+    server::App app(config, store);
+    // Always an AccessLog object, switched off when [log] access_log is false: a reload may
+    // switch it on.
+    auto log =
+        std::make_unique<server::AccessLog>(config.access_log ? config.access_log_file : "",
+                                            config.access_log ? config.access_log_flush_ms : 0);
+    if (!config.access_log) log->Reconfigure(false, "", 0);
     // [log] format, checked when the file was read.
     log->SetFormat(server::AccessLog::ParseFormat(config.log_format)
                        .value_or(server::AccessLog::Format::kText));
+    server::HttpServer http(config, app, log.get(), &app.metrics());
+    if (std::string err = http.Start(); !err.empty()) return Fail(err);
+    std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    // Never the PostgreSQL URL: it may hold a password.
+    std::cout << "cartable: serving on http://" << host << ":" << http.port() << "/ ("
+              << (config.store_backend == "postgresql" ? "PostgreSQL store"
+                                                       : "data in " + config.data_dir)
+              << ")" << std::endl;
+    int sig = 0;
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+      Reload(source, file_values, snapshots, http, *log, app);
+    }
+    std::cout << "cartable: signal " << sig << ", finishing in-flight requests" << std::endl;
+    http.Shutdown();
+    // Leaving the scope stops the rest in order: the transport's threads, then the access log
+    // (its last lines written), then the App (the mail worker, after a send in progress).
   }
-  server::HttpServer http(config, app, log.get(), &app.metrics());
-  if (std::string err = http.Start(); !err.empty()) return Fail(err);
-  std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  // Never the PostgreSQL URL: it may hold a password.
-  std::cout << "cartable: serving on http://" << host << ":" << http.port() << "/ ("
-            << (config.store_backend == "postgresql" ? "PostgreSQL store"
-                                                     : "data in " + config.data_dir)
-            << ")" << std::endl;
-  int sig = 0;
-  sigwait(&set, &sig);
-  std::cout << "cartable: signal " << sig << ", finishing in-flight requests" << std::endl;
-  http.Shutdown();
+  // The store is closed by the caller once this returns (SQLite checkpoints its WAL then).
   std::cout << "cartable: stopped" << std::endl;
   return 0;
 }
@@ -731,7 +790,30 @@ int Main(int argc, char** argv) {
   }
   Result<std::unique_ptr<store::Store>> store = server::StoreFromConfig(config);
   if (!store.ok()) return Fail(store.status().ToString());
-  if (command == "serve") return Serve(config, **store);
+  if (command == "serve") {
+    ReloadSource source;
+    if (auto it = args.options.find("--config"); it != args.options.end()) source.path = it->second;
+    // The flags applied above, again over each re-read file.
+    const std::pair<const char*, const char*> flags[] = {{"--data", "server.data_dir"},
+                                                         {"--listen", "server.listen"},
+                                                         {"--workers", "server.workers"},
+                                                         {"--smtp-relay", "mail.relay"}};
+    for (const auto& [flag, key] : flags) {
+      if (args.options.count(flag) != 0) source.flagged.insert(key);
+    }
+    source.flags = [&args](server::Config& c) -> std::string {
+      if (auto it = args.options.find("--data"); it != args.options.end()) c.data_dir = it->second;
+      if (auto it = args.options.find("--listen"); it != args.options.end()) c.listen = it->second;
+      if (auto it = args.options.find("--workers"); it != args.options.end()) {
+        c.workers = static_cast<unsigned>(std::stoul(it->second));
+      }
+      if (auto it = args.options.find("--smtp-relay"); it != args.options.end()) {
+        return server::ParseRelay(it->second, c.smtp);
+      }
+      return "";
+    };
+    return Serve(config, **store, source);
+  }
   if (command == "directory") return DirectoryCommand(args, config, **store);
   if (command == "imip") return ImipCommand(args, config, **store);
   if (command == "mail") return MailCommand(args, **store);

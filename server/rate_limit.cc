@@ -29,8 +29,8 @@ unsigned RateLimiter::RetryAfter(const std::string& key, Clock::time_point now) 
 }
 
 void RateLimiter::Record(const std::string& key, Clock::time_point now) {
-  if (max_events_ == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
+  if (max_events_ == 0) return;
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     if (entries_.size() >= max_keys_) {  // forget the least recently touched key
@@ -55,6 +55,12 @@ unsigned RateLimiter::Take(const std::string& key, Clock::time_point now) {
   }
   Record(key, now);
   return 0;
+}
+
+void RateLimiter::SetLimits(unsigned max_events, std::chrono::seconds window) {
+  std::lock_guard<std::mutex> lock(mu_);
+  max_events_ = max_events;
+  window_ = window;
 }
 
 void RateLimiter::Clear(const std::string& key) {

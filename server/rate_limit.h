@@ -29,6 +29,8 @@ class RateLimiter {
   unsigned Take(const std::string& key, Clock::time_point now = Clock::now());
   // Forgets `key` (a successful sign-in does not clear its address: only failures count).
   void Clear(const std::string& key);
+  // New bounds (a configuration reload); the events recorded so far count against them.
+  void SetLimits(unsigned max_events, std::chrono::seconds window);
 
  private:
   struct Entry {
@@ -38,8 +40,8 @@ class RateLimiter {
   void Prune(Entry& entry, Clock::time_point now);
   unsigned RetryAfterLocked(const std::string& key, Clock::time_point now);
 
-  const unsigned max_events_;
-  const std::chrono::seconds window_;
+  unsigned max_events_;            // guarded by mu_
+  std::chrono::seconds window_;    // guarded by mu_
   const size_t max_keys_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;

@@ -156,5 +156,35 @@ TEST_F(AccessLogTest, JsonLinesAreOneObjectEach) {
   EXPECT_EQ(b["path"], "/\xef\xbf\xbd") << "invalid UTF-8 replaced, the line stays JSON";
 }
 
+// A reload after logrotate moved the file: the lines before it stay in the moved file, the
+// path is created again and gets the lines after; switching off writes nothing, and a path that
+// cannot be opened is refused with the old file kept.
+TEST_F(AccessLogTest, ReconfigureReopensThePathAndSwitchesOff) {
+  const std::string rotated = path_ + ".1";
+  {
+    AccessLog log(path_, /*flush_ms=*/3600 * 1000);
+    log.Write(Request("/before"), 200, 1, std::chrono::milliseconds(1));
+    ASSERT_EQ(::rename(path_.c_str(), rotated.c_str()), 0);
+    EXPECT_EQ(log.Reconfigure(true, path_, 0), "");
+    log.Write(Request("/after"), 200, 1, std::chrono::milliseconds(1));  // written at once now
+    EXPECT_NE(ReadFile(path_).find(" GET /after 200 "), std::string::npos);
+    EXPECT_NE(ReadFile(rotated).find(" GET /before 200 "), std::string::npos);
+    EXPECT_EQ(ReadFile(rotated).find("/after"), std::string::npos);
+
+    EXPECT_EQ(log.Reconfigure(false, path_, 0), "");
+    log.Write(Request("/off"), 200, 1, std::chrono::milliseconds(1));
+    std::string refused = log.Reconfigure(true, "/nonexistent-dir/access.log", 10);
+    EXPECT_NE(refused.find("/nonexistent-dir/access.log"), std::string::npos) << refused;
+    log.Write(Request("/still-off"), 200, 1, std::chrono::milliseconds(1));
+    EXPECT_EQ(log.Reconfigure(true, path_, 10), "");  // a flusher thread starts now
+    log.Write(Request("/batched"), 200, 1, std::chrono::milliseconds(1));
+  }
+  std::string after = ReadFile(path_);
+  EXPECT_EQ(after.find("/off"), std::string::npos);
+  EXPECT_EQ(after.find("/still-off"), std::string::npos);
+  EXPECT_NE(after.find(" GET /batched 200 "), std::string::npos);
+  unlink(rotated.c_str());
+}
+
 }  // namespace
 }  // namespace cartable::server

@@ -47,5 +47,18 @@ TEST(RateLimiterTest, ZeroDisablesAndKeysAreBounded) {
   EXPECT_EQ(small.RetryAfter("c", t0), 60u);
 }
 
+// A reload lowers (or raises) the bound: the events already recorded count against it.
+TEST(RateLimiterTest, SetLimitsAppliesToRecordedEvents) {
+  RateLimiter limiter(5, seconds(60));
+  auto t0 = RateLimiter::Clock::time_point{} + seconds(1000);
+  limiter.Record("a", t0);
+  limiter.Record("a", t0);
+  EXPECT_EQ(limiter.RetryAfter("a", t0), 0u);
+  limiter.SetLimits(2, seconds(30));
+  EXPECT_EQ(limiter.RetryAfter("a", t0), 30u);
+  limiter.SetLimits(0, seconds(30));  // 0: off
+  EXPECT_EQ(limiter.Take("a", t0), 0u);
+}
+
 }  // namespace
 }  // namespace cartable::server

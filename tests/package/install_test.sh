@@ -24,6 +24,12 @@ done
 [ -f "$deb" ] || fail "$deb: no such file"
 start=$(date +%s)
 
+# The cache is prepared by one run at a time (other worktrees may run this test too); the lock is
+# released before the container boots.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/lock"
+flock -w 900 9 || fail "$CACHE/lock: another run holds it for more than 15 minutes"
+
 # The cached root: Debian 12 minbase with systemd as init, nothing of Cartable's.
 if [ ! -d "$BASE" ]; then
   echo "== debootstrap bookworm into $BASE (once)"
@@ -73,7 +79,9 @@ mount -t proc proc "$merged/proc"
 timeout 300 chroot "$merged" apt-get update -qq || fail "apt-get update failed in the container"
 timeout 600 chroot "$merged" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --download-only "$pkg" >/dev/null || fail "downloading the dependencies failed"
+chroot "$merged" apt-get autoclean -qq >/dev/null  # superseded versions leave the shared cache
 umount "$merged/proc"
+flock -u 9
 
 echo "== boot (systemd-nspawn -b, private network)"
 systemd-nspawn -q -b -D "$merged" -M "$machine" --private-network --register=no --keep-unit \

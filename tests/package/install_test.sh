@@ -3,10 +3,12 @@
 # /var/cache/cartable-tests, built on first use) is copied on write (overlayfs), the package's
 # dependencies are downloaded into it, then it boots with systemd-nspawn -b (private network) and
 # `apt install ./cartable_*.deb` runs inside. Checks: the cartable user, the conffile and its
-# permissions, `systemd-analyze verify` of the installed unit, the service active, the migrated store and 0600 secret key, an HTTP answer and its
-# access log line, `systemctl reload` (same process, still serving), `systemctl stop` (clean
-# exit), `apt purge` (binary, configuration, data and unit gone). Needs root. The host keeps
-# nothing but the cache: the container is powered off and its overlay removed, also on failure.
+# permissions, `systemd-analyze verify` of the installed unit, the service active, the migrated
+# store and 0600 secret key, an HTTP answer (/healthz once the server has it, else the sign-in
+# page) and its access log line, `systemctl reload` (same process, still serving), logrotate
+# (the server reopens the log), `systemctl stop` (clean exit), `apt purge` (binary,
+# configuration, data and unit gone). Needs root. The host keeps nothing but the cache: the
+# container is powered off and its overlay removed, also on failure.
 #   tests/package/install_test.sh dist/cartable_VERSION_ARCH.deb
 set -euo pipefail
 deb="$(realpath "${1:?usage: install_test.sh CARTABLE.deb}")"
@@ -164,6 +166,19 @@ sleep 1
 [ "$(in_ct systemctl show -p MainPID --value cartable)" = "$pid_before" ] ||
   { journal; fail "reload restarted the process (SIGHUP not handled)"; }
 probe || { journal; fail "no HTTP answer after reload"; }
+
+echo "== logrotate (apt installed it: Recommends)"
+in_ct logrotate -f /etc/logrotate.d/cartable || fail "logrotate failed"
+in_ct test -s /var/log/cartable/access.log.1 || fail "access.log was not rotated"
+[ "$(in_ct systemctl show -p MainPID --value cartable)" = "$pid_before" ] ||
+  { journal; fail "logrotate's reload restarted the process"; }
+probe || { journal; fail "no HTTP answer after logrotate"; }
+logged=""
+for _ in $(seq 1 40); do
+  in_ct grep -q 'connexion\|healthz' /var/log/cartable/access.log 2>/dev/null && { logged=1; break; }
+  sleep 0.25
+done
+[ -n "$logged" ] || fail "the server did not reopen /var/log/cartable/access.log after logrotate"
 
 echo "== systemctl stop"
 timeout 60 nsenter -t "$leader" -a systemctl stop cartable || fail "systemctl stop failed"

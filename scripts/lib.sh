@@ -20,6 +20,7 @@ PACKAGES=(
   libpq-dev postgresql-15
   nginx
   prometheus-cpp-dev prometheus
+  debhelper lintian rsync debootstrap systemd-container
 )
 # The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
 # it, never as a Debian package): Debian's nodejs only when no node is installed at all.

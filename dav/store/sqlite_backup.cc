@@ -154,14 +154,26 @@ Result<int> CopyDatabase(const std::string& src_file, const std::string& dest_fi
   // database), so under steady writes the copy would never end. Held open here, the steps all
   // read the snapshot of this transaction: a WAL reader blocks no writer, and the PASSIVE
   // checkpoints of the server (sqlite_commit.cc) simply stop short of frames this snapshot
-  // still needs until it ends.
-  if (Status s =
-          Exec(src->get(), "BEGIN; SELECT count(*) FROM sqlite_schema", "opening a snapshot");
-      !s.ok()) {
-    return s;
+  // still needs until it ends. Without WAL (a file system where SQLite could not switch, see
+  // Db::Open) a held read lock would stop every writer for the whole copy: there, each step
+  // takes its own short lock and a write restarts the copy.
+  bool wal = false;
+  {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(src->get(), "PRAGMA journal_mode", -1, &raw, nullptr) == SQLITE_OK) {
+      StmtPtr mode(raw);
+      const unsigned char* text =
+          sqlite3_step(raw) == SQLITE_ROW ? sqlite3_column_text(raw, 0) : nullptr;
+      wal = text != nullptr && std::strcmp(reinterpret_cast<const char*>(text), "wal") == 0;
+    }
   }
-  Result<int> version = UserVersion(src->get());
-  if (!version.ok()) return version.status();
+  if (wal) {
+    if (Status s =
+            Exec(src->get(), "BEGIN; SELECT count(*) FROM sqlite_schema", "opening a snapshot");
+        !s.ok()) {
+      return s;
+    }
+  }
   sqlite3_backup* backup = sqlite3_backup_init(dest->get(), "main", src->get(), "main");
   if (backup == nullptr) return SqliteStatus(dest->get(), sqlite3_errcode(dest->get()), "backup");
   int rc;
@@ -172,7 +184,7 @@ Result<int> CopyDatabase(const std::string& src_file, const std::string& dest_fi
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
   } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
   sqlite3_backup_finish(backup);
-  sqlite3_exec(src->get(), "COMMIT", nullptr, nullptr, nullptr);
+  if (wal) sqlite3_exec(src->get(), "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_DONE) return SqliteStatus(dest->get(), rc, "copying " + src_file);
   // The copied header still says WAL (bytes 18-19): make the copy one self-contained file that
   // any reader opens without creating -wal and -shm files next to it.
@@ -182,7 +194,7 @@ Result<int> CopyDatabase(const std::string& src_file, const std::string& dest_fi
   if (Status s = IntegrityCheck(dest->get(), dest_file); !s.ok()) {
     return Status::Internal("the copy " + s.message());
   }
-  return *version;
+  return UserVersion(dest->get());  // the copy's own: what a restore will compare
 }
 
 std::string ManifestJson(const BackupManifest& m) {

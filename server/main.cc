@@ -19,6 +19,7 @@
 //   cartable group-calendar list | group-calendar delete URL
 //   cartable imip deliver --recipient ADDRESS < message   (an MTA pipe transport)
 //   cartable mail queue
+//   cartable backup DEST [--no-secret-key] | cartable restore SRC [--force]
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +45,7 @@
 #include "dav/scheduling/imip_in.h"
 #include "dav/sharing/group_calendars.h"
 #include "dav/store/pg_migrate_store.h"
+#include "dav/store/sqlite_backup.h"
 #include "dav/store/store.h"
 #include "dav/text_fold.h"
 #include "directory/account_service.h"
@@ -92,6 +94,14 @@ constexpr const char* kUsage =
     "  group-calendar list | group-calendar delete URL\n"
     "  imip deliver --recipient ADDRESS          apply one iMIP mail read on standard input\n"
     "  mail queue                                list the invitation mail waiting for the relay\n"
+    "  backup DEST [--no-secret-key]             copy the SQLite store (and the secret key) into\n"
+    "                                            the new directory DEST while the server runs\n"
+    "  restore SRC [--force]                     put a backup back into the data directory (the\n"
+    "                                            server stopped), then migrate; --force moves an\n"
+    "                                            existing database aside first. Exit 0 done, 2\n"
+    "                                            refused (PostgreSQL store, DEST not empty,\n"
+    "                                            database present), 3 backup damaged, 4 data\n"
+    "                                            directory in use\n"
     "serve also takes --smtp-relay HOST:PORT (overrides [mail] relay).\n"
     "cartable --help, cartable imip --help: this text, the imip details.\n";
 
@@ -102,7 +112,7 @@ struct Args {
 
 bool IsFlag(const std::string& name) {
   return name == "--password-stdin" || name == "--dry-run" || name == "--allow-mass-disable" ||
-         name == "--help";
+         name == "--help" || name == "--no-secret-key" || name == "--force";
 }
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
@@ -744,6 +754,98 @@ int MigrateStoreCommand(const Args& args) {
   return kExCheckFailed;
 }
 
+// Exit codes of backup and restore (kUsage says them); 4 as migrate-store's locked store.
+constexpr int kExRefused = 2;
+constexpr int kExBackupDamaged = 3;
+constexpr int kExDataDirInUse = 4;
+
+int BackupExitCode(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kConflict: return kExRefused;
+    case Status::Code::kPreconditionFailed: return kExBackupDamaged;
+    case Status::Code::kLocked: return kExDataDirInUse;
+    default: return 1;
+  }
+}
+
+// backup and restore copy the SQLite store only: a PostgreSQL deployment uses PostgreSQL's own
+// tools, which copy consistently from a live cluster and allow point-in-time recovery.
+int RefusePostgresBackup(const std::string& command) {
+  std::cerr << "cartable: " << command
+            << " copies the SQLite store; this configuration uses PostgreSQL ([store] backend = "
+               "postgresql). Back it up with pg_dump -Fc, or with base backups and WAL archiving "
+               "(point-in-time recovery), and keep a copy of the secret key file: see "
+               "docs/deployment.md, section \"Backups\".\n";
+  return kExRefused;
+}
+
+const char* const kKeyWarning =
+    "without the secret key, the restored server cannot check app passwords, web sessions, "
+    "activation and reset links or the NUMEN and birth-date identity checks, and one-time-code "
+    "secrets cannot be opened (personal passwords still work)";
+
+// `backup DEST [--no-secret-key]` (issue 16): works while `serve` runs on the same data_dir.
+int BackupCommand(const Args& args, const server::Config& config) {
+  if (args.positional.size() != 2) return UsageError("backup takes one argument: DEST");
+  if (config.store_backend == "postgresql") return RefusePostgresBackup("backup");
+  const bool with_key = args.options.count("--no-secret-key") == 0;
+  store::BackupOptions options;
+  options.data_dir = config.data_dir;
+  if (with_key) options.secret_key_file = config.SecretKeyFile();
+  const std::string& dest = args.positional[1];
+  Result<store::BackupManifest> m = store::BackupSqlite(dest, options);
+  if (!m.ok()) {
+    std::cerr << "cartable: backup: " << m.status().message() << "\n";
+    return BackupExitCode(m.status());
+  }
+  std::cout << "backup of " << config.data_dir << " in " << dest << " (schema version "
+            << m->schema_version << ", " << m->created << "):\n";
+  for (const store::BackupFile& f : m->files) {
+    std::cout << "  " << f.name << "  " << f.bytes << " bytes  sha256 " << f.sha256 << "\n";
+  }
+  if (with_key) {
+    std::cout << "the backup holds everyone's data and the secret key: store it as privately as "
+                 "the data directory (encrypted, access restricted)"
+              << std::endl;
+  } else {
+    std::cerr << "cartable: backup: the secret key was left out (--no-secret-key); keep a copy "
+                 "of "
+              << config.SecretKeyFile() << " elsewhere: " << kKeyWarning << "\n";
+  }
+  return 0;
+}
+
+// `restore SRC [--force]` (issue 16): the server must be stopped (the data directory lock).
+int RestoreCommand(const Args& args, const server::Config& config) {
+  if (args.positional.size() != 2) return UsageError("restore takes one argument: SRC");
+  if (config.store_backend == "postgresql") return RefusePostgresBackup("restore");
+  store::RestoreOptions options;
+  options.data_dir = config.data_dir;
+  options.secret_key_file = config.SecretKeyFile();
+  options.force = args.options.count("--force") != 0;
+  const std::string& src = args.positional[1];
+  Result<store::RestoreReport> r = store::RestoreSqlite(src, options);
+  if (!r.ok()) {
+    std::cerr << "cartable: restore: " << r.status().message() << "\n";
+    return BackupExitCode(r.status());
+  }
+  if (!r->moved_aside.empty()) {
+    std::cout << "the previous database was moved to " << r->moved_aside << "\n";
+  }
+  if (!r->old_key.empty()) {
+    std::cout << "the previous secret key was kept as " << r->old_key << "\n";
+  }
+  std::cout << "restored " << src << " (made " << r->manifest.created << ", schema version "
+            << r->manifest.schema_version << ") into " << config.data_dir << "; schema version now "
+            << r->schema_version << std::endl;
+  if (!r->secret_key) {
+    std::cerr << "cartable: restore: the backup holds no secret key; put the original "
+              << config.SecretKeyFile() << " back before starting the server: " << kKeyWarning
+              << "\n";
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Args args;
   std::string error;
@@ -765,6 +867,8 @@ int Main(int argc, char** argv) {
   }
   const std::string& command = args.positional[0];
   if (command == "migrate-store") return MigrateStoreCommand(args);
+  if (command == "backup") return BackupCommand(args, config);
+  if (command == "restore") return RestoreCommand(args, config);
   if (command == "migrate") {
     Result<int> version = server::MigrateStoreFromConfig(config);
     if (!version.ok()) return Fail(version.status().ToString());

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dav/store/sqlite_backup.h"
 #include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_migrations.h"
 #include "dav/store/store_codec.h"
@@ -75,10 +76,14 @@ Status CreatePrivate(const std::string& data_dir, const std::string& file) {
 }
 
 // Creates data_dir and opens data_dir/cartable.db with migrations applied.
+// `lock` receives the shared data directory lock (sqlite_backup.h: refused during a restore).
 Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* version,
-                                           int busy_timeout_ms) {
+                                           int busy_timeout_ms, DataDirLock* lock) {
   const std::string file = data_dir + "/cartable.db";
   if (Status st = CreatePrivate(data_dir, file); !st.ok()) return st;
+  Result<DataDirLock> held = DataDirLock::Shared(data_dir);
+  if (!held.ok()) return held.status();
+  *lock = std::move(*held);
   Result<std::unique_ptr<Db>> db = Db::Open(file, busy_timeout_ms);
   if (!db.ok()) return db.status();
   Result<int> v = ApplySqliteMigrations(**db);
@@ -432,16 +437,20 @@ Status SqliteSession::SetPasswordHash(Id user_id, const std::string& hash, bool 
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                                                const StoreOptions& options) {
-  Result<std::unique_ptr<Db>> db = OpenAndMigrate(data_dir, nullptr, options.busy_timeout_ms);
+  DataDirLock lock;
+  Result<std::unique_ptr<Db>> db =
+      OpenAndMigrate(data_dir, nullptr, options.busy_timeout_ms, &lock);
   if (!db.ok()) return db.status();
   // The migration connection is closed here; each thread opens its own on first use.
-  return std::unique_ptr<Store>(new SqliteStore(data_dir + "/cartable.db", options));
+  return std::unique_ptr<Store>(
+      new SqliteStore(data_dir + "/cartable.db", options, std::move(lock)));
 }
 
 Result<int> MigrateSqliteStore(const std::string& data_dir) {
   int version = 0;
+  DataDirLock lock;
   Result<std::unique_ptr<Db>> db =
-      OpenAndMigrate(data_dir, &version, StoreOptions{}.busy_timeout_ms);
+      OpenAndMigrate(data_dir, &version, StoreOptions{}.busy_timeout_ms, &lock);
   if (!db.ok()) return db.status();
   return version;
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "dav/store/sqlite_backup.h"
 #include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_util.h"
 #include "dav/store/store.h"
@@ -325,9 +326,11 @@ const char* DirectoryContainsSql();
 
 class SqliteStore : public Store {
  public:
-  SqliteStore(std::string db_file, StoreOptions options)
+  // `lock`: the shared data directory lock, held for the store's life (sqlite_backup.h).
+  SqliteStore(std::string db_file, StoreOptions options, DataDirLock lock = {})
       : db_file_(std::move(db_file)),
         options_(std::move(options)),
+        lock_(std::move(lock)),
         group_(db_file_, options_.busy_timeout_ms, &writer_) {}
   ~SqliteStore() override = default;
   Session& ThreadSession() override;
@@ -337,6 +340,7 @@ class SqliteStore : public Store {
  private:
   const std::string db_file_;
   const StoreOptions options_;
+  DataDirLock lock_;
   // Serialises write transactions of this process in user space. Without it, two worker
   // threads contending for SQLite's write lock fall into the busy handler, which sleeps
   // (1, 2, 5, 10... ms): durable PUTs from 8 clients dropped to a few hundred per second.

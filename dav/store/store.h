@@ -776,6 +776,8 @@ class Store {
 // cannot be opened, a migration fails.
 // Busy or locked database (another connection holds the lock past busy_timeout): every call,
 // Begin and Commit included, fails with kUnavailable and retry_after_seconds() > 0.
+// The store holds the data directory lock shared for its life (sqlite_backup.h): kLocked while
+// `cartable restore` runs on data_dir (MigrateSqliteStore likewise).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                                                const StoreOptions& options = {});
 

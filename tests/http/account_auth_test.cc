@@ -30,7 +30,7 @@ constexpr const char* kCsv =
     "nom;prenom;email;fonction;etablissement;uai;departement;telephone;numen\n"
     "Martin;Jean;;CPE;Lycée Descartes;0370001A;37;02 47 00 00 02;12E3456789ABC\n";
 
-// The whole response to one PROPFIND (Connection: close), Date removed.
+// The whole response to one PROPFIND (Connection: close), Date and the request id removed.
 std::string RawPropfind(uint16_t port, const std::string& login, const std::string& password) {
   RawClient c(port);
   std::string request = "PROPFIND /dav/files/" + login +
@@ -39,7 +39,7 @@ std::string RawPropfind(uint16_t port, const std::string& login, const std::stri
                         "Authorization: Basic " +
                         BasicAuth(login, password) + "\r\n\r\n";
   if (!c.Send(request)) return "";
-  return std::regex_replace(c.ReadAll(), std::regex("Date: [^\r]*\r\n"), "");
+  return std::regex_replace(c.ReadAll(), std::regex("(Date|X-Request-Id): [^\r]*\r\n"), "");
 }
 
 testlib::Reply Propfind(TestServer& server, const std::string& login, const std::string& password) {

@@ -343,8 +343,7 @@ TEST_F(SelfServiceHttpTest, ActivationFormSetsThePassword) {
   right[2].second = "LEFEVRE";
   RawResponse done = b.Post("/activation", right);
   ASSERT_EQ(done.status, 303) << done.body;
-  EXPECT_EQ(done.Header("Location").value_or(""),
-            std::string(kPublic) + "/connexion?info=activated");
+  EXPECT_EQ(done.Header("Location").value_or(""), "/connexion?info=activated");
   EXPECT_EQ(Propfind(s, "mlefevre", kNew), 207);
   RawResponse twice = b.Post("/activation", right);
   EXPECT_EQ(twice.status, 409);
@@ -403,8 +402,7 @@ TEST_F(SelfServiceHttpTest, BlockedAccountIsUnblockedByTheIdentityCheck) {
                                                {"nouveau", kNew},
                                                {"confirmation", kNew}});
   ASSERT_EQ(done.status, 303) << done.body;
-  EXPECT_EQ(done.Header("Location").value_or(""),
-            std::string(kPublic) + "/connexion?info=account-unblocked");
+  EXPECT_EQ(done.Header("Location").value_or(""), "/connexion?info=account-unblocked");
   EXPECT_FALSE(session.GetUserSecurity(id)->blocked);
   EXPECT_EQ(Propfind(s, "jlabert", kNew), 207);
 }

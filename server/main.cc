@@ -30,9 +30,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
-#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -316,8 +316,9 @@ int Serve(server::Config& config, store::Store& store, const ReloadSource& sourc
     server::App app(config, store);
     // Always an AccessLog object, switched off when [log] access_log is false: a reload may
     // switch it on.
-    auto log = std::make_unique<server::AccessLog>(
-        config.access_log ? config.access_log_file : "", config.access_log ? config.access_log_flush_ms : 0);
+    auto log =
+        std::make_unique<server::AccessLog>(config.access_log ? config.access_log_file : "",
+                                            config.access_log ? config.access_log_flush_ms : 0);
     if (!config.access_log) log->Reconfigure(false, "", 0);
     server::HttpServer http(config, app, log.get());
     if (std::string err = http.Start(); !err.empty()) return Fail(err);

@@ -59,7 +59,7 @@ class AccessLog {
   std::atomic<Format> format_{Format::kText};
   std::atomic<bool> enabled_{true};
   std::mutex mu_;
-  FILE* out_;    // replaced under mu_ and write_mu_ both
+  FILE* out_;  // replaced under mu_ and write_mu_ both
   bool owned_;
   std::string pending_;  // guarded by mu_: lines not yet handed to out_
   std::mutex write_mu_;  // serialises writers to out_ (taken after mu_ is released)

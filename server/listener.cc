@@ -563,8 +563,7 @@ void HttpServerImpl::ReapOnce() {
     // While draining, a connection between requests is closed at once unless a response is
     // still being written to it (a slow reader of a large answer): that one finishes first,
     // within shutdown_grace_seconds.
-    HttpConnection::Phase left =
-        state->conn.TryExpire(now, draining && !state->HasPending());
+    HttpConnection::Phase left = state->conn.TryExpire(now, draining && !state->HasPending());
     if (left == HttpConnection::Phase::kIdle) {
       state->Close();
     } else if (left == HttpConnection::Phase::kReading) {

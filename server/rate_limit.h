@@ -40,8 +40,8 @@ class RateLimiter {
   void Prune(Entry& entry, Clock::time_point now);
   unsigned RetryAfterLocked(const std::string& key, Clock::time_point now);
 
-  unsigned max_events_;            // guarded by mu_
-  std::chrono::seconds window_;    // guarded by mu_
+  unsigned max_events_;          // guarded by mu_
+  std::chrono::seconds window_;  // guarded by mu_
   const size_t max_keys_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;

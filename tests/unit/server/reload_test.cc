@@ -94,5 +94,29 @@ TEST(ConfigSnapshotsTest, PublishSwapsTheCurrentSnapshot) {
   EXPECT_EQ(snapshots.current(), reader.get());
 }
 
+class RecordingSender : public dav::scheduling::MailSender {
+ public:
+  explicit RecordingSender(std::vector<std::string>* log, std::string name)
+      : log_(log), name_(std::move(name)) {}
+  Status Send(const std::string&, const std::vector<std::string>&, const std::string&) override {
+    log_->push_back(name_);
+    return Status::OK();
+  }
+
+ private:
+  std::vector<std::string>* log_;
+  std::string name_;
+};
+
+// The mail worker's next send after a reload goes to the new relay.
+TEST(ReloadableMailSenderTest, SendsThroughTheLatestSender) {
+  std::vector<std::string> sent;
+  ReloadableMailSender sender(std::make_unique<RecordingSender>(&sent, "old"));
+  EXPECT_TRUE(sender.Send("a@b.fr", {"c@d.fr"}, "m").ok());
+  sender.Replace(std::make_unique<RecordingSender>(&sent, "new"));
+  EXPECT_TRUE(sender.Send("a@b.fr", {"c@d.fr"}, "m").ok());
+  EXPECT_EQ(sent, (std::vector<std::string>{"old", "new"}));
+}
+
 }  // namespace
 }  // namespace cartable::server

@@ -55,8 +55,9 @@ Result<std::unique_ptr<pg::Conn>> PgPool::Borrow() {
     const auto waiting_since = std::chrono::steady_clock::now();
     const bool timed_out = cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
                            idle_.empty() && open_ >= size_;
-    if (stats_ != nullptr)
+    if (stats_ != nullptr) {
       stats_->AddWait(std::chrono::steady_clock::now() - waiting_since, timed_out);
+    }
     if (timed_out) {
       return Status::Unavailable("all " + std::to_string(size_) +
                                      " database connections stayed busy for " +

@@ -359,6 +359,8 @@ TEST(HealthHttpTest, ReadyzFollowsTheSchemaVersion) {
 
 TEST(MetricsHttpTest, LoopbackReadsTheTextFormat) {
   TestServer server;
+  // The request counter's family appears with its first series.
+  EXPECT_EQ(server.Request("GET", "/healthz").status, 200);
   Reply r = server.Request("GET", "/metrics");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");

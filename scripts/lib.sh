@@ -19,6 +19,7 @@ PACKAGES=(
   radicale
   libpq-dev postgresql-15
   nginx
+  libzip-dev
 )
 # The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
 # it, never as a Debian package): Debian's nodejs only when no node is installed at all.

@@ -23,9 +23,9 @@
 // Every subcommand takes --config FILE and --data DIR; flags win over the file.
 #include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -437,8 +437,8 @@ int DataProtectionCommand(const Args& args, const server::Config& config, store:
                       [] { return std::chrono::system_clock::now(); }};
   if (p[1] == "export") {
     Result<server::ExportCounts> c = server::ExportUser(store, p[2], p[3]);
-    if (!c.ok()) return Fail(c.status().message().empty() ? c.status().ToString()
-                                                          : c.status().message());
+    if (!c.ok())
+      return Fail(c.status().message().empty() ? c.status().ToString() : c.status().message());
     std::printf(
         "%s: %lld calendar(s) with %lld object(s), %lld address book(s) with %lld card(s), "
         "%lld file(s), %lld bytes exported\n",
@@ -463,8 +463,8 @@ int DataProtectionCommand(const Args& args, const server::Config& config, store:
     }
   }
   Result<server::PurgeReport> r = server::PurgeUser(ctx, p[2]);
-  if (!r.ok()) return Fail(r.status().message().empty() ? r.status().ToString()
-                                                        : r.status().message());
+  if (!r.ok())
+    return Fail(r.status().message().empty() ? r.status().ToString() : r.status().message());
   std::printf(
       "user %s purged: %lld collection(s), %lld object(s), %lld bytes, %lld queued mail, "
       "%lld share(s) revoked, %lld message(s) removed from others' inboxes\n",

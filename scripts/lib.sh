@@ -21,6 +21,7 @@ PACKAGES=(
   nginx
   prometheus-cpp-dev prometheus
   debhelper lintian rsync debootstrap systemd-container
+  libzip-dev
 )
 # The web application's bundle (issue 13) is built with the machine's Node.js (npm comes with
 # it, never as a Debian package): Debian's nodejs only when no node is installed at all.

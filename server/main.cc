@@ -11,6 +11,7 @@
 //   cartable user list
 //   cartable user otp LOGIN require|optional | user role LOGIN admin|user | user unlock LOGIN
 //   cartable user app-password add LOGIN NAME | list LOGIN | revoke LOGIN NAME
+//   cartable user export LOGIN DEST.zip | user delete LOGIN --purge [--yes]
 //   cartable audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]
 //   cartable directory import FILE [--dry-run] [--encoding latin1|windows-1252]
 //            [--allow-mass-disable]
@@ -25,8 +26,10 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -56,6 +59,7 @@
 #include "server/access_log.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "server/data_protection.h"
 #include "server/listener.h"
 #include "server/process_memory.h"
 #include "server/reload.h"
@@ -84,6 +88,11 @@ constexpr const char* kUsage =
     "  user unlock LOGIN                         end a lock or block after an identity check\n"
     "  user app-password add LOGIN NAME          prints the new app password (shown once)\n"
     "  user app-password list LOGIN | user app-password revoke LOGIN NAME\n"
+    "  user export LOGIN DEST.zip                everything of a person (calendars, tasks,\n"
+    "                                            address books, files, account) in a new zip\n"
+    "  user delete LOGIN --purge [--yes]         delete a person and everything that is\n"
+    "                                            theirs, for good (docs/data-protection.md);\n"
+    "                                            asks for the login unless --yes\n"
     "  audit [--user LOGIN] [--since YYYY-MM-DD] [--limit N]\n"
     "                                            the account audit log (newest N, 1000)\n"
     "  directory import FILE [--dry-run] [--encoding utf-8|latin1|windows-1252]\n"
@@ -112,7 +121,8 @@ struct Args {
 
 bool IsFlag(const std::string& name) {
   return name == "--password-stdin" || name == "--dry-run" || name == "--allow-mass-disable" ||
-         name == "--help" || name == "--no-secret-key" || name == "--force";
+         name == "--help" || name == "--no-secret-key" || name == "--force" || name == "--purge" ||
+         name == "--yes";
 }
 
 bool ParseArgs(int argc, char** argv, Args* out, std::string* error) {
@@ -169,6 +179,8 @@ std::string CheckUserArgs(const Args& args) {
       {"role", {4, {"admin", "user"}}},
       {"unlock", {3, {}}},
       {"app-password", {3, {}}},
+      {"export", {4, {}}},
+      {"delete", {3, {}}},
   };
   auto it = kShapes.find(p[1]);
   if (it == kShapes.end()) return "unknown user subcommand '" + p[1] + "'";
@@ -183,7 +195,9 @@ std::string CheckUserArgs(const Args& args) {
     return "";
   }
   if (p.size() < shape.positionals) {
-    return shape.positionals == 3 ? "missing LOGIN" : "missing LOGIN or value";
+    return shape.positionals == 3 ? "missing LOGIN"
+           : p[1] == "export"     ? "missing LOGIN or DEST.zip"
+                                  : "missing LOGIN or value";
   }
   if (!shape.values.empty() && std::find(shape.values.begin(), shape.values.end(),
                                          p[shape.positionals - 1]) == shape.values.end()) {
@@ -481,6 +495,56 @@ int AuditCommand(const Args& args, store::Store& store) {
                 Printable(e.login).c_str(), Printable(e.address).c_str(),
                 e.detail.empty() ? "" : Printable(e.detail).c_str());
   }
+  return 0;
+}
+
+// Exit code of `user delete` without --purge or without a confirmation (the design's "refuses
+// and explains"): nothing was read or changed.
+constexpr int kExRefused = 2;
+
+// `user export LOGIN DEST.zip` and `user delete LOGIN --purge [--yes]` (issue 16,
+// server/data_protection.h). The arguments' shape was checked by CheckUserArgs.
+int DataProtectionCommand(const Args& args, const server::Config& config, store::Store& store) {
+  const auto& p = args.positional;
+  dav::DavContext ctx{store, server::DavOptionsFrom(config),
+                      [] { return std::chrono::system_clock::now(); }};
+  if (p[1] == "export") {
+    Result<server::ExportCounts> c = server::ExportUser(store, p[2], p[3]);
+    if (!c.ok())
+      return Fail(c.status().message().empty() ? c.status().ToString() : c.status().message());
+    std::printf(
+        "%s: %lld calendar(s) with %lld object(s), %lld address book(s) with %lld card(s), "
+        "%lld file(s), %lld bytes exported\n",
+        p[3].c_str(), static_cast<long long>(c->calendars), static_cast<long long>(c->events),
+        static_cast<long long>(c->addressbooks), static_cast<long long>(c->cards),
+        static_cast<long long>(c->files), static_cast<long long>(c->bytes));
+    return 0;
+  }
+  if (args.options.count("--yes") == 0) {
+    // A person typing: they confirm by typing the login again. A script says --yes.
+    if (!isatty(STDIN_FILENO)) {
+      std::cerr << "cartable: user delete " << p[2]
+                << " --purge: give --yes to confirm from a script; nothing deleted\n";
+      return kExRefused;
+    }
+    std::cerr << "Supprimer définitivement " << p[2]
+              << " et toutes ses données ? Retapez l'identifiant pour confirmer : " << std::flush;
+    std::string typed;
+    if (!std::getline(std::cin, typed) || typed != p[2]) {
+      std::cerr << "cartable: not confirmed; nothing deleted\n";
+      return kExRefused;
+    }
+  }
+  Result<server::PurgeReport> r = server::PurgeUser(ctx, p[2]);
+  if (!r.ok())
+    return Fail(r.status().message().empty() ? r.status().ToString() : r.status().message());
+  std::printf(
+      "user %s purged: %lld collection(s), %lld object(s), %lld bytes, %lld queued mail, "
+      "%lld share(s) revoked, %lld message(s) removed from others' inboxes\n",
+      p[2].c_str(), static_cast<long long>(r->store.collections),
+      static_cast<long long>(r->store.objects), static_cast<long long>(r->store.bytes),
+      static_cast<long long>(r->store.mail), static_cast<long long>(r->shares_revoked),
+      static_cast<long long>(r->inbox_messages));
   return 0;
 }
 
@@ -884,6 +948,14 @@ int Main(int argc, char** argv) {
       command != "mail" && command != "audit" && command != "group-calendar") {
     return Fail("unknown command '" + command + "'\n" + kUsage);
   }
+  // `user delete` without --purge: refused before anything is opened (design: exit 2).
+  if (command == "user" && args.positional.size() >= 2 && args.positional[1] == "delete" &&
+      args.options.count("--purge") == 0) {
+    std::cerr << "cartable: user delete removes a person and everything that is theirs for good;"
+                 " say so with --purge (disable keeps the data: cartable user disable LOGIN);"
+                 " nothing deleted\n";
+    return kExRefused;
+  }
   if (std::string err = command == "user"             ? CheckUserArgs(args)
                         : command == "directory"      ? CheckDirectoryArgs(args)
                         : command == "audit"          ? CheckAuditArgs(args)
@@ -924,6 +996,7 @@ int Main(int argc, char** argv) {
   if (command == "audit") return AuditCommand(args, **store);
   if (command == "group-calendar") return GroupCalendarCommand(args, config, **store);
   const std::string& sub = args.positional[1];
+  if (sub == "export" || sub == "delete") return DataProtectionCommand(args, config, **store);
   if (sub == "otp" || sub == "role" || sub == "unlock" || sub == "app-password") {
     // The server's key: app passwords are stored as its keyed hashes, so the CLI and the
     // server must use the same file.

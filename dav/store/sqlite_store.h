@@ -51,6 +51,7 @@ class SqliteSession : public Session {
   Result<std::vector<User>> ListUsers() override;
   Status UpdateUser(const User& user) override;
   Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override;
+  Result<PurgeCounts> PurgeUser(Id user_id) override;  // sqlite_purge.cc
 
   Result<UserSecurity> GetUserSecurity(Id user_id) override;
   Status SetUserSecurity(Id user_id, const UserSecurity& security, bool bump_credentials) override;

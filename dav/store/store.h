@@ -472,6 +472,33 @@ class Session {
   virtual Status UpdateUser(const User& user) = 0;
   // Sets the password hash and bumps credential_version.
   virtual Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) = 0;
+  // Data protection (issue 16, docs/data-protection.md): deletes user `user_id` and everything
+  // that is theirs, atomically (inside the caller's write transaction, or in its own):
+  //  - every collection they own (homes, calendars, address books, files, scheduling inbox and
+  //    outbox, notifications) as DeleteCollection does: objects, properties, change logs, the
+  //    shares of those collections and what sharees stored on them (per-user data, settings);
+  //    a collection of theirs inside another user's collection is recorded deleted there;
+  //  - their account security records: sessions, app passwords, single-use tokens, recovery
+  //    codes, password history, failed sign-ins (the OTP secret goes with the user row);
+  //  - shares they received and their own settings of shares, their per-user data on others'
+  //    objects, delegations in both directions;
+  //  - queued mail that came from them (origin_collection one of their collections, or
+  //    envelope_from one of their addresses) or is addressed to them (recipient their e-mail,
+  //    backup e-mail or pending backup e-mail), compared case-insensitively;
+  //  - audit entries about them (user_id, or user_id 0 with their login: sign-ins typed with
+  //    it while it named no account);
+  //  - the link of their staff-directory entry (the entry itself is the academy's directory and
+  //    stays; the import owns it).
+  // It records nothing in the sharees' homes (the DAV layer revokes shares first: see
+  // dav/sharing/sharing_service.h RevokeAllShares) and writes no audit entry (the caller
+  // appends the purge record in the same transaction). kNotFound when there is no such user.
+  struct PurgeCounts {
+    int64_t collections = 0;  // collections deleted (homes included)
+    int64_t objects = 0;      // objects in them
+    int64_t bytes = 0;        // the sum of those objects' sizes
+    int64_t mail = 0;         // queued mail deleted
+  };
+  virtual Result<PurgeCounts> PurgeUser(Id user_id) = 0;
 
   // ---- account security (every call needs an existing user; kNotFound otherwise) ----
   virtual Result<UserSecurity> GetUserSecurity(Id user_id) = 0;

@@ -42,6 +42,7 @@ class CountingSession : public Session {
   Status SetPasswordHash(Id user_id, const std::string& hash, bool must_change) override {
     return inner_.SetPasswordHash(user_id, hash, must_change);
   }
+  Result<PurgeCounts> PurgeUser(Id user_id) override { return inner_.PurgeUser(user_id); }
   Result<UserSecurity> GetUserSecurity(Id user_id) override {
     return inner_.GetUserSecurity(user_id);
   }

@@ -498,8 +498,8 @@ int AuditCommand(const Args& args, store::Store& store) {
   return 0;
 }
 
-// Exit code of `user delete` without --purge or without a confirmation (the design's "refuses
-// and explains"): nothing was read or changed.
+// Exit code of a refusal that changed nothing: `user delete` without --purge or without a
+// confirmation, backup/restore refusals (PostgreSQL, DEST not empty, a database present).
 constexpr int kExRefused = 2;
 
 // `user export LOGIN DEST.zip` and `user delete LOGIN --purge [--yes]` (issue 16,
@@ -818,8 +818,8 @@ int MigrateStoreCommand(const Args& args) {
   return kExCheckFailed;
 }
 
-// Exit codes of backup and restore (kUsage says them); 4 as migrate-store's locked store.
-constexpr int kExRefused = 2;
+// Exit codes of backup and restore besides kExRefused (kUsage says them); 4 as migrate-store's
+// locked store.
 constexpr int kExBackupDamaged = 3;
 constexpr int kExDataDirInUse = 4;
 

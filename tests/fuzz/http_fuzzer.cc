@@ -56,16 +56,19 @@ const cartable::server::Config& FuzzConfig() {
   return config;
 }
 
-// The output without what legitimately differs between two runs: the Date header (the clock
-// may tick between the runs) and "100 Continue" interim responses (sent only when the headers
-// arrive without the whole body, i.e. depending on the split).
+// The output without what legitimately differs between two runs: the Date and X-Request-Id
+// headers and "100 Continue" interim responses (sent only when the headers arrive without the
+// whole body, i.e. depending on the split).
 std::string Canonical(std::string out) {
   static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   for (size_t at; (at = out.find(kContinue)) != std::string::npos;) out.erase(at, kContinue.size());
-  for (size_t at = 0; (at = out.find("\r\nDate: ", at)) != std::string::npos;) {
-    size_t end = out.find("\r\n", at + 2);
-    if (end == std::string::npos) break;
-    out.erase(at, end - at);
+  // The clock may tick between the runs; a request id is random per response (issue 16).
+  for (const char* name : {"\r\nDate: ", "\r\nX-Request-Id: "}) {
+    for (size_t at = 0; (at = out.find(name, at)) != std::string::npos;) {
+      size_t end = out.find("\r\n", at + 2);
+      if (end == std::string::npos) break;
+      out.erase(at, end - at);
+    }
   }
   return out;
 }

@@ -365,28 +365,19 @@ std::string LoginOf(store::Session& s, store::Id id) {
 // Shares granted: every share of the collections under the user's calendar and address-book
 // homes.
 Status SharesGranted(store::Session& s, const store::User& user, Json* out) {
-  for (const dav::Area* area : {&dav::CalendarArea(), &dav::AddressbookArea()}) {
-    Result<store::Collection> home = s.GetCollection(dav::HomePath(*area, user.login));
-    if (!home.ok()) {
-      if (home.status().code() == Status::Code::kNotFound) continue;
-      return home.status();
-    }
-    Result<std::vector<store::Collection>> children = s.ListChildCollections(home->id);
-    if (!children.ok()) return children.status();
-    for (const store::Collection& c : *children) {
-      Result<std::vector<store::Share>> shares = s.ListShares(c.id);
-      if (!shares.ok()) return shares.status();
-      for (const store::Share& h : *shares) {
-        out->push_back(
-            {{"collection", c.path},
-             {"sharee", h.sharee_user_id != 0 ? LoginOf(s, h.sharee_user_id) : h.sharee_group},
-             {"access", AccessText(h.access)},
-             {"status", ShareStatusText(h.status)},
-             {"created", Iso(h.created_at)}});
-      }
-    }
-  }
-  return Status::OK();
+  return internal::ForEachGrantedShares(
+      s, user.login,
+      [&](const store::Collection& c, const std::vector<store::Share>& shares) -> Status {
+        for (const store::Share& h : shares) {
+          out->push_back(
+              {{"collection", c.path},
+               {"sharee", h.sharee_user_id != 0 ? LoginOf(s, h.sharee_user_id) : h.sharee_group},
+               {"access", AccessText(h.access)},
+               {"status", ShareStatusText(h.status)},
+               {"created", Iso(h.created_at)}});
+        }
+        return Status::OK();
+      });
 }
 
 Result<Json> Exporter::Account(const store::User& user) {
@@ -555,5 +546,29 @@ Result<ExportCounts> ExportUser(store::Store& store, const std::string& login,
   if (Status closed = zip.Close(); !closed.ok()) return closed;
   return exporter.counts;
 }
+
+namespace internal {
+
+Status ForEachGrantedShares(store::Session& s, const std::string& login,
+                            const std::function<Status(const store::Collection&,
+                                                       const std::vector<store::Share>&)>& visit) {
+  for (const dav::Area* area : {&dav::CalendarArea(), &dav::AddressbookArea()}) {
+    Result<store::Collection> home = s.GetCollection(dav::HomePath(*area, login));
+    if (!home.ok()) {
+      if (home.status().code() == Status::Code::kNotFound) continue;
+      return home.status();
+    }
+    Result<std::vector<store::Collection>> children = s.ListChildCollections(home->id);
+    if (!children.ok()) return children.status();
+    for (const store::Collection& c : *children) {
+      Result<std::vector<store::Share>> shares = s.ListShares(c.id);
+      if (!shares.ok()) return shares.status();
+      if (Status st = visit(c, *shares); !st.ok()) return st;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace internal
 
 }  // namespace cartable::server

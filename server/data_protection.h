@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "dav/context.h"
 #include "dav/status.h"
@@ -60,5 +62,15 @@ struct PurgeReport {
 // its owner's). Errors: kNotFound (no such user), kForbidden (a group account: the directory
 // import owns those), store errors (then nothing of step 3 happened).
 Result<PurgeReport> PurgeUser(const dav::DavContext& ctx, const std::string& login);
+
+namespace internal {
+// Calls `visit` with each collection under the calendar and address-book homes of `login` and
+// the shares of it (what the person granted), in that order; a home not created yet is skipped.
+// Stops at the first error, a store's or `visit`'s. The export lists these shares, the purge
+// revokes them.
+Status ForEachGrantedShares(
+    store::Session& s, const std::string& login,
+    const std::function<Status(const store::Collection&, const std::vector<store::Share>&)>& visit);
+}  // namespace internal
 
 }  // namespace cartable::server

@@ -79,22 +79,14 @@ Result<int64_t> RevokeShares(const dav::DavContext& ctx, store::Session& s,
   const dav::Principal owner{user.id, user.login, user.display_name, user.email};
   const dav::Request req{kNoRequest, owner, s, ctx};
   int64_t revoked = 0;
-  for (const dav::Area* area : {&dav::CalendarArea(), &dav::AddressbookArea()}) {
-    Result<store::Collection> home = s.GetCollection(dav::HomePath(*area, user.login));
-    if (!home.ok()) {
-      if (home.status().code() == Status::Code::kNotFound) continue;
-      return home.status();
-    }
-    Result<std::vector<store::Collection>> children = s.ListChildCollections(home->id);
-    if (!children.ok()) return children.status();
-    for (const store::Collection& c : *children) {
-      Result<std::vector<store::Share>> shares = s.ListShares(c.id);
-      if (!shares.ok()) return shares.status();
-      if (shares->empty()) continue;
-      revoked += static_cast<int64_t>(shares->size());
-      if (Status st = dav::sharing::RevokeAllShares(req, c); !st.ok()) return st;
-    }
-  }
+  Status st = internal::ForEachGrantedShares(
+      s, user.login,
+      [&](const store::Collection& c, const std::vector<store::Share>& shares) -> Status {
+        if (shares.empty()) return Status::OK();
+        revoked += static_cast<int64_t>(shares.size());
+        return dav::sharing::RevokeAllShares(req, c);
+      });
+  if (!st.ok()) return st;
   return revoked;
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
@@ -57,6 +58,28 @@ Status SyncPath(const std::string& path, bool directory) {
   return Status::OK();
 }
 
+// Reads `fd` to its end, hashing every byte and handing each chunk to `sink` when it is set;
+// returns the hex SHA-256. `what` names the file in errors.
+Result<std::string> HashToEnd(int fd, const std::string& what,
+                              const std::function<Status(const unsigned char*, size_t)>& sink) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::vector<unsigned char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Internal(Errno("reading " + what));
+    if (n == 0) break;
+    crypto_hash_sha256_update(&state, buf.data(), static_cast<size_t>(n));
+    if (sink) {
+      if (Status st = sink(buf.data(), static_cast<size_t>(n)); !st.ok()) return st;
+    }
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  return Hex(digest, sizeof digest);
+}
+
 // Copies `from` into a new file `to` (mode 0600, fsynced) and returns the SHA-256 of the bytes
 // copied and their count.
 Status CopyHashing(const std::string& from, const std::string& to, std::string* sha256,
@@ -65,28 +88,21 @@ Status CopyHashing(const std::string& from, const std::string& to, std::string* 
   if (in.fd < 0) return Status::Internal(Errno("reading " + from));
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
   if (out.fd < 0) return Status::Internal(Errno("creating " + to));
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::vector<unsigned char> buf(1 << 20);
   *bytes = 0;
-  for (;;) {
-    ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Internal(Errno("reading " + from));
-    if (n == 0) break;
-    crypto_hash_sha256_update(&state, buf.data(), static_cast<size_t>(n));
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out.fd, buf.data() + done, static_cast<size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return Status::Internal(Errno("writing " + to));
-      done += w;
-    }
-    *bytes += static_cast<uint64_t>(n);
-  }
+  Result<std::string> digest =
+      HashToEnd(in.fd, from, [&](const unsigned char* data, size_t n) -> Status {
+        for (size_t done = 0; done < n;) {
+          ssize_t w = ::write(out.fd, data + done, n - done);
+          if (w < 0 && errno == EINTR) continue;
+          if (w < 0) return Status::Internal(Errno("writing " + to));
+          done += static_cast<size_t>(w);
+        }
+        *bytes += n;
+        return Status::OK();
+      });
+  if (!digest.ok()) return digest.status();
   if (::fsync(out.fd) != 0) return Status::Internal(Errno("syncing " + to));
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, digest);
-  *sha256 = Hex(digest, sizeof digest);
+  *sha256 = *digest;
   return Status::OK();
 }
 
@@ -291,19 +307,7 @@ Result<DataDirLock> DataDirLock::Take(const std::string& data_dir, bool exclusiv
 Result<std::string> Sha256File(const std::string& path) {
   Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return Status::Internal(Errno("reading " + path));
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::vector<unsigned char> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Internal(Errno("reading " + path));
-    if (n == 0) break;
-    crypto_hash_sha256_update(&state, buf.data(), static_cast<size_t>(n));
-  }
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, digest);
-  return Hex(digest, sizeof digest);
+  return HashToEnd(in.fd, path, nullptr);
 }
 
 Result<BackupManifest> BackupSqlite(const std::string& dest_dir, const BackupOptions& options) {

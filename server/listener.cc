@@ -8,7 +8,8 @@
 // partial write (Transport::asyncWriteImpl, BufferHolder::raw/detach), so a whole pipelined
 // output handed over at once made a slow reader cost O(size) per partial write (1.3 GB and a
 // reactor at 100 % CPU for 100 GETs of a 9 MB file). With the queue those copies are bounded by
-// kWriteChunkBytes and each response byte is copied once more.
+// kWriteChunkBytes and each response byte is copied once more. Pump writes to the socket itself
+// first and hands Pistache only what the socket does not take at once.
 #include "server/listener.h"
 
 #include <pistache/listener.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -77,6 +79,15 @@ struct ConnState {
     ::shutdown(fd, SHUT_WR);
   }
   bool lingering() const { return linger_deadline_ms.load(std::memory_order_relaxed) != 0; }
+  // Writes what the socket takes at once, without blocking: the bytes written, 0 when it takes
+  // none now, -1 when the connection is broken or already closed.
+  ssize_t TrySend(const char* data, size_t len) {
+    std::lock_guard<std::mutex> lock(fd_mu);
+    if (closed) return -1;
+    ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return n;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+  }
   // Ends a lingering close that exceeded its bounds with a reset (SO_LINGER 0 makes Pistache's
   // close() send RST): a graceful close could leave a client that keeps sending stuck behind a
   // zero window instead of failing at once.
@@ -179,6 +190,7 @@ class HttpServerImpl {
                 const std::function<bool()>& finish);
   void OnWritten(const std::shared_ptr<ConnState>& state,
                  const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer, size_t n);
+  void Advance(const std::shared_ptr<ConnState>& state, size_t n);
   bool Admit(const std::shared_ptr<ConnState>& state);
   void Refuse(const std::shared_ptr<ConnState>& state,
               const std::shared_ptr<Pistache::Tcp::Peer>& peer);
@@ -374,11 +386,32 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
   Pump(state, peer);
 }
 
-// Hands the next chunk of the queue to Pistache; one chunk at a time, so the queue (not
-// Pistache) holds the unsent bytes and nothing but a chunk is ever copied.
+// Writes the queue: to the socket directly, then the next chunk to Pistache; one chunk at a time,
+// so the queue (not Pistache) holds the unsent bytes and nothing but a chunk is ever copied.
+//
+// The socket is tried first, on this reactor thread: a response that fits in the socket buffer
+// (nearly all) is written by one send(), while Pistache's write path queues every buffer for the
+// reactor and wakes it through an eventfd (a write, an epoll wake-up, a read and an epoll_ctl
+// rearm per response: ~15 % of a GET's CPU in perf, issue 14). Pistache takes over what the
+// socket does not take at once (it waits for writability). Not while the input is paused: the
+// parse resumes in OnWritten, after a write Pistache completes.
 void HttpServerImpl::Pump(const std::shared_ptr<ConnState>& state,
                           const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   if (state->writing) return;
+  while (!state->queue.empty() && !state->conn.input_paused()) {
+    const std::string& bytes = state->queue.front().bytes;
+    size_t n = std::min(kWriteChunkBytes, bytes.size() - state->front_written);
+    ssize_t sent = state->TrySend(bytes.data() + state->front_written, n);
+    if (sent < 0) {  // as a failed Pistache write
+      state->ReleasePending(ctx_.in_flight, std::numeric_limits<int>::max());
+      state->conn.MarkClosing();
+      state->Close();
+      return;
+    }
+    if (sent == 0) break;
+    Advance(state, static_cast<size_t>(sent));
+    if (static_cast<size_t>(sent) < n) break;  // the socket buffer is full
+  }
   if (state->queue.empty()) {
     if (state->close_after) {
       state->close_after = false;
@@ -405,15 +438,7 @@ void HttpServerImpl::Pump(const std::shared_ptr<ConnState>& state,
 void HttpServerImpl::OnWritten(const std::shared_ptr<ConnState>& state,
                                const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer, size_t n) {
   state->writing = false;
-  state->front_written += n;
-  state->unsent -= n;
-  if (state->front_written == state->queue.front().bytes.size()) {
-    state->ReleasePending(ctx_.in_flight, state->queue.front().responses);
-    state->queue.pop_front();
-    state->front_written = 0;
-  }
-  state->conn.set_unsent_bytes(state->unsent);
-  state->conn.NoteOutputProgress();
+  Advance(state, n);
   auto peer = weak_peer.lock();
   if (!peer) return;
   try {
@@ -428,6 +453,20 @@ void HttpServerImpl::OnWritten(const std::shared_ptr<ConnState>& state,
     state->conn.MarkClosing();
     state->Close();
   }
+}
+
+// `n` more bytes of the queue's front are written: a segment written whole leaves the queue and
+// releases its responses.
+void HttpServerImpl::Advance(const std::shared_ptr<ConnState>& state, size_t n) {
+  state->front_written += n;
+  state->unsent -= n;
+  if (state->front_written == state->queue.front().bytes.size()) {
+    state->ReleasePending(ctx_.in_flight, state->queue.front().responses);
+    state->queue.pop_front();
+    state->front_written = 0;
+  }
+  state->conn.set_unsent_bytes(state->unsent);
+  state->conn.NoteOutputProgress();
 }
 
 // Counts a new connection against [limits] max_connections and max_connections_per_address.

@@ -1,6 +1,8 @@
 #include "server/access_log.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -16,13 +18,22 @@ constexpr size_t kMaxPendingBytes = 64 << 10;
 // credentials.
 std::string TextLine(const char* time, const http::HttpRequest& request, int status,
                      size_t body_bytes, double elapsed_ms) {
+  // " status bytes elapsed.0ms ", by to_chars (what snprintf's %d %zu %.1f write, without the
+  // format parsing: 1.7 % of a GET's CPU in perf, issue 14).
   char tail[80];
-  int tail_len =
-      std::snprintf(tail, sizeof tail, " %d %zu %.1fms ", status, body_bytes, elapsed_ms);
+  char* end = tail + sizeof tail;
+  char* at = tail;
+  *at++ = ' ';
+  at = std::to_chars(at, end, status).ptr;
+  *at++ = ' ';
+  at = std::to_chars(at, end, body_bytes).ptr;
+  *at++ = ' ';
+  at = std::to_chars(at, end - 4, elapsed_ms, std::chars_format::fixed, 1).ptr;
+  at = std::copy_n("ms ", 3, at);
+  const size_t tail_len = static_cast<size_t>(at - tail);
   std::string line;
-  line.reserve(std::strlen(time) + static_cast<size_t>(tail_len) + request.remote_addr.size() +
-               request.user.size() + request.method.size() + request.raw_path.size() +
-               request.request_id.size() + 8);
+  line.reserve(std::strlen(time) + tail_len + request.remote_addr.size() + request.user.size() +
+               request.method.size() + request.raw_path.size() + request.request_id.size() + 8);
   line.append(time);
   line.push_back(' ');
   auto field = [&line](const std::string& value) {
@@ -33,7 +44,7 @@ std::string TextLine(const char* time, const http::HttpRequest& request, int sta
     field(*value);
     if (value != &request.raw_path) line.push_back(' ');
   }
-  line.append(tail, static_cast<size_t>(tail_len));
+  line.append(tail, tail_len);
   field(request.request_id);
   line.push_back('\n');
   return line;

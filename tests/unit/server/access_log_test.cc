@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -111,6 +112,31 @@ TEST_F(AccessLogTest, TextLinesEndWithTheRequestId) {
   }
   std::string text = ReadFile(path_);
   EXPECT_EQ(text.substr(24), " 192.0.2.7 - GET /x 400 12 1.5ms -\n") << text;
+}
+
+// The duration has one decimal, rounded as printf's %.1f rounds (ties of the binary value to
+// even), and large figures are written whole.
+TEST_F(AccessLogTest, TextDurationsRoundAsPrintfDoes) {
+  const std::chrono::nanoseconds durations[] = {
+      std::chrono::nanoseconds(0),        std::chrono::nanoseconds(49999),
+      std::chrono::nanoseconds(50000),    std::chrono::nanoseconds(250000),
+      std::chrono::nanoseconds(350000),   std::chrono::nanoseconds(1234567),
+      std::chrono::nanoseconds(99950000), std::chrono::seconds(86400 * 400),
+  };
+  {
+    AccessLog log(path_, 0);
+    for (std::chrono::nanoseconds d : durations) {
+      http::HttpRequest r = Request("/d");
+      log.Write(r, 200, 4294967296u, d);
+    }
+  }
+  std::string text = ReadFile(path_);
+  for (std::chrono::nanoseconds d : durations) {
+    char expected[64];
+    std::snprintf(expected, sizeof expected, " 200 4294967296 %.1fms ",
+                  std::chrono::duration<double, std::milli>(d).count());
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  }
 }
 
 // [log] format = json: one object per line with every field, strings escaped (a client's

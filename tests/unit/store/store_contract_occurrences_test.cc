@@ -140,6 +140,32 @@ TYPED_TEST(StoreOccurrenceTest, RowsAreReplacedAndDeletedWithTheObject) {
   EXPECT_TRUE(m.matched.empty() && m.unsure.empty());
 }
 
+// A replacement that keeps some instances, drops one and adds one (SQLite writes only the rows
+// that change): the rows are exactly the new ones, and a set left as it was stays complete.
+TYPED_TEST(StoreOccurrenceTest, ReplacingKeepsOnlyTheNewRows) {
+  const OccurrenceSpan a{kT0, kT0 + 3600}, b{kT0 + 7 * kDay, kT0 + 7 * kDay + 3600},
+      c{kT0 + 14 * kDay, kT0 + 14 * kDay + 3600}, d{kT0 + 400 * kDay, kT0 + 500 * kDay};
+  const Id id = this->Put("e.ics", Event("e", Set({a, b, c})));
+  EXPECT_EQ(this->Put("e.ics", Event("e", Set({a, c, d, d}))), id);
+  EXPECT_EQ(this->Query(kT0, kT0 + kDay).matched, (Ids{id}));
+  EXPECT_TRUE(this->Query(kT0 + 7 * kDay, kT0 + 8 * kDay).matched.empty());
+  EXPECT_EQ(this->Query(kT0 + 14 * kDay, kT0 + 15 * kDay).matched, (Ids{id}));
+  EXPECT_EQ(this->Query(kT0 + 450 * kDay, kT0 + 451 * kDay).matched, (Ids{id}));  // class of d
+  // The same rows again, then complete only until b: later queries are unsure.
+  EXPECT_EQ(this->Put("e.ics", Event("e", Set({a, c, d}))), id);
+  EXPECT_EQ(this->Query(kT0 + 14 * kDay, kT0 + 15 * kDay).matched, (Ids{id}));
+  this->Put("e.ics", Event("e", Set({a}, b.lo)));
+  Session::OccurrenceMatches m = this->Query(kT0 + 14 * kDay, kT0 + 15 * kDay);
+  EXPECT_TRUE(m.matched.empty());
+  EXPECT_EQ(m.unsure, (Ids{id}));
+  EXPECT_EQ(this->Query(kT0, kT0 + kDay).matched, (Ids{id}));
+  // No longer a calendar component: no rows, no set.
+  ObjectIndex card{"e", "VCARD", kNoLowerBound, kNoUpperBound, false};
+  this->Put("e.ics", card);
+  m = this->Query(kNoLowerBound, kNoUpperBound);
+  EXPECT_TRUE(m.matched.empty() && m.unsure.empty());
+}
+
 TYPED_TEST(StoreOccurrenceTest, GetObjectsByIdReadsTheCollectionsObjectsByName) {
   const Id b = this->Put("b.ics", Event("b", Set({})));
   const Id a = this->Put("a.ics", Event("a", Set({})));

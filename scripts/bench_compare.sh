@@ -2,7 +2,8 @@
 # Side-by-side CalDAV/CardDAV benchmark (issue 14): Cartable next to the peers available from
 # Debian, Cyrus IMAP 3.6.1 (with the configuration in ../shared/bench/cyrus/, when cyrus-imapd and
 # cyrus-caldav are installed) and Radicale, on the same davbench dataset, then wrk GET against
-# Cartable and a trivial Pistache + http-parser server. Writes docs/benchmarks.md through
+# Cartable and a trivial Pistache + http-parser server, and wrk PUT of new events (durable
+# writes, scripts/bench_put.lua) against Cartable and Cyrus. Writes docs/benchmarks.md through
 # scripts/bench_report.py. Not part of scripts/test. Every server listens on a free loopback port,
 # keeps its data in one temporary directory, and is stopped at exit.
 #
@@ -318,6 +319,55 @@ if ((CYRUS)); then
 else
   davbench compare $((FULL ? 3600 : 1800)) "${TARGETS[@]}" --rounds 2 -c 1,8 "${OPS[@]}" \
     --max-seconds "$MAX_SECONDS" --workloads "$WORKLOADS"
+fi
+
+# ---- 3b. wrk PUT of new events (If-None-Match: *), 8 connections, Cartable then Cyrus, 2 runs ---
+# davbench's PUT rate is the Python client's (one process: threads under the GIL, on the same 2
+# cores): wrk measures the servers. scripts/bench_put.lua PUTs davbench's own events and to-dos,
+# each under a fresh name and UID (TAG-THREAD-N), into the benchmark calendar. It runs after
+# every davbench workload: davbench checks that its collections hold only the items it generates,
+# so no davbench run may come after it on these stores. Afterwards a PROPFIND Depth 1 counts the
+# run's objects: each 2xx answer promised a stored event, so the count must lie between the 2xx
+# answers and the requests sent (wrk stops with at most one request per connection unanswered).
+cpu_tree() {  # utime+stime of PID and its descendants, with their reaped children (Cyrus)
+  local p total=0 kids
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat")))
+    kids=$(pgrep -P "$p" | tr '\n' ' ')
+    [ -n "$kids" ] && total=$((total + $(cpu_tree $kids)))
+  done
+  echo "$total"
+}
+propfind_count() {  # propfind_count COLLECTION_URL TAG: objects of the collection named TAG-*
+  curl -s -H "$AUTH" -X PROPFIND -H "Depth: 1" -H "Content-Type: application/xml; charset=utf-8" \
+    --data '<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>' "$1" |
+    grep -o "/$2-[0-9]*-[0-9]*\.ics" | sort -u | wc -l
+}
+wrk_put() {  # wrk_put NAME ROUND COLLECTION_URL CPU_FUNCTION PID
+  local out="$RESULTS/wrkput-$1-$2.txt" tag="wrkput$2" c0 c1
+  c0=$($4 "$5")
+  run_logged wrk -t2 -c8 -d"${WRK_SECONDS}s" --timeout 10s -H "$AUTH" -s "$ROOT/scripts/bench_put.lua" \
+    "$3" -- "$WORK/put/list" "$tag" >"$out" 2>&1 || true
+  c1=$($4 "$5")
+  echo "server_cpu_ticks $((c1 - c0)) clk_tck $(getconf CLK_TCK)" >>"$out"
+  echo "stored $(propfind_count "$3" "$tag")" >>"$out"
+}
+if (($(remaining) > 180)); then
+  log "wrk PUT of new events, 8 connections, ${WRK_SECONDS}s per run"
+  mkdir -p "$WORK/put"
+  run_logged "$PY" -c "import os, sys; sys.path.insert(0, sys.argv[1]); import davbench
+d = davbench.Dataset(42, int(sys.argv[3]), int(sys.argv[4]), 0)
+with open(os.path.join(sys.argv[2], 'list'), 'w') as names:
+    for it in d.ics:
+        open(os.path.join(sys.argv[2], it.name), 'wb').write(d.render(it))
+        names.write(os.path.join(sys.argv[2], it.name) + '\n')" "$B" "$WORK/put" "$EVENTS" "$TODOS"
+  for r in 1 2; do
+    wrk_put cartable "$r" "${CURL}dav/calendars/bench/benchcal/" cpu_ticks "$CP"
+    ((CYRUS)) && wrk_put cyrus "$r" "http://127.0.0.1:$HP/dav/calendars/user/bench/benchcal/" cpu_tree "$MP"
+  done
+else
+  meta skipped_wrk_put "time budget of $BUDGET_MIN min spent"
 fi
 
 # ---- 4. Radicale: load, then the workloads whose one op stays bounded, at c=1 -----------------

@@ -13,6 +13,11 @@
 //      numbered so far has finished its write() calls), fsync the WAL, publish synced_ = that
 //      number. The commits that arrived during the previous fsync all ride on this one.
 //   5. Only then does Commit return OK, and the caller answer 201/204.
+//   A caller that can answer later (Transaction::CommitThen: a DAV write whose HTTP response is
+//   deferred) does steps 1-3 and hands step 4 to the syncer thread (WhenDurable): the same fsync
+//   as leader, then its callback sends the answer. The committing thread serves other requests
+//   during the fsync, so with as many server threads as cores, the commits of every connection
+//   still share one fsync instead of one or two per fsync.
 //
 // Why an acknowledged commit is durable, against a power loss or kernel crash: its frames, and
 // its commit frame, were written to the WAL before step 4's fsync began, and fsync flushes every
@@ -69,6 +74,12 @@ GroupCommit::GroupCommit(std::string db_file, int busy_timeout_ms, std::mutex* w
       next_checkpoint_(std::max(checkpoint_pages, 1)) {}
 
 GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    syncer_stop_ = true;
+  }
+  wait_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();  // after answering every waiter
   {
     std::lock_guard<std::mutex> lock(ckpt_mu_);
     stop_ = true;
@@ -147,6 +158,10 @@ void GroupCommit::CheckpointLoop() {
 Status GroupCommit::WaitDurable(uint64_t seq, Db& db) {
   if (seq == 0) return Status::OK();
   if (synced_.load(std::memory_order_acquire) >= seq) return Status::OK();
+  return SyncPast(seq, db);
+}
+
+Status GroupCommit::SyncPast(uint64_t seq, Db& db) {
   std::lock_guard<std::mutex> leader(sync_mu_);
   if (!failed_.ok()) return failed_;
   if (synced_.load(std::memory_order_acquire) >= seq) return Status::OK();  // a leader did it
@@ -161,6 +176,53 @@ Status GroupCommit::WaitDurable(uint64_t seq, Db& db) {
   }
   synced_.store(upto, std::memory_order_release);
   return Status::OK();
+}
+
+void GroupCommit::WhenDurable(uint64_t seq, Db& db, std::function<void(Status)> done) {
+  if (seq == 0 || synced_.load(std::memory_order_acquire) >= seq) return done(Status::OK());
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    if (!syncer_stop_ && SyncerReady()) {
+      waiters_.push_back({seq, std::move(done)});
+      wait_cv_.notify_one();
+      return;
+    }
+  }
+  done(WaitDurable(seq, db));
+}
+
+bool GroupCommit::SyncerReady() {
+  if (syncer_failed_) return false;
+  if (!sync_db_) {
+    // Its own connection: the committing ones go on with their next transactions meanwhile.
+    // Opening it opens the WAL (journal_mode=WAL reads the database header through it).
+    Result<std::unique_ptr<Db>> opened = Db::Open(db_file_, busy_timeout_ms_);
+    if (!opened.ok()) {
+      syncer_failed_ = true;
+      return false;
+    }
+    sync_db_ = std::move(*opened);
+  }
+  if (!syncer_.joinable()) syncer_ = std::thread([this] { SyncLoop(); });
+  return true;
+}
+
+void GroupCommit::SyncLoop() {
+  std::unique_lock<std::mutex> lock(wait_mu_);
+  while (true) {
+    wait_cv_.wait(lock, [&] { return syncer_stop_ || !waiters_.empty(); });
+    if (waiters_.empty()) return;  // stopping, and everyone answered
+    std::vector<Waiter> batch;
+    batch.swap(waiters_);
+    lock.unlock();
+    // Every waiter's commit was numbered before it queued, so one fsync covers the batch; those
+    // that queue during it wait for the next one (or find it done: SyncPast looks first).
+    uint64_t upto = 0;
+    for (const Waiter& w : batch) upto = std::max(upto, w.seq);
+    const Status s = SyncPast(upto, *sync_db_);
+    for (Waiter& w : batch) w.done(s);
+    lock.lock();
+  }
 }
 
 }  // namespace cartable::store

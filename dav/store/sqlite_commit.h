@@ -5,10 +5,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dav/status.h"
 #include "dav/store/sqlite_util.h"
@@ -58,6 +60,14 @@ class GroupCommit {
   // failed, for this and every later commit of the process (see sqlite_commit.cc).
   Status WaitDurable(uint64_t seq, Db& db);
 
+  // WaitDurable without the wait: `done` is called once the WAL has been fsynced past commit
+  // `seq`, with OK or the fsync error, on the group's syncer thread (at once on this thread when
+  // seq is already durable, or when the syncer cannot open its own connection: then it waits,
+  // on `db`, as WaitDurable). The syncer runs one fsync at a time, each for every commit
+  // numbered before it began, so a thread that hands its commit over here serves other
+  // requests meanwhile and their commits share the next fsync. `done` must not block.
+  void WhenDurable(uint64_t seq, Db& db, std::function<void(Status)> done);
+
   // Counts for tests: WAL fsyncs done by WaitDurable, and checkpoints run.
   uint64_t syncs() const { return syncs_.load(); }
   uint64_t checkpoints() const { return checkpoints_.load(); }
@@ -66,6 +76,13 @@ class GroupCommit {
   static int WalHook(void* state, sqlite3* db, const char* schema, int frames);
   void OnWalFrames(int frames);
   void CheckpointLoop();
+  // As the sync leader (sync_mu_): fsyncs the WAL through `db` unless commit `seq` is durable
+  // already; OK or the fsync error, kept for good.
+  Status SyncPast(uint64_t seq, Db& db);
+  // With wait_mu_ held: the syncer's connection open and its thread started; false when the
+  // connection cannot be opened.
+  bool SyncerReady();
+  void SyncLoop();
 
   const std::string db_file_;
   const int busy_timeout_ms_;
@@ -88,6 +105,19 @@ class GroupCommit {
   int wal_frames_ = 0;        // guarded by ckpt_mu_: the WAL size reported by the last commit
   bool stop_ = false;         // guarded by ckpt_mu_
   std::thread checkpointer_;  // started on first need (no thread in short CLI runs)
+
+  // The syncer (WhenDurable): commits waiting for an fsync, and the thread that runs it.
+  struct Waiter {
+    uint64_t seq;
+    std::function<void(Status)> done;
+  };
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  std::vector<Waiter> waiters_;  // guarded by wait_mu_
+  bool syncer_stop_ = false;     // guarded by wait_mu_
+  bool syncer_failed_ = false;   // guarded by wait_mu_: its connection could not be opened
+  std::unique_ptr<Db> sync_db_;  // the syncer's own connection (its handle on the WAL)
+  std::thread syncer_;           // started on first need
 };
 
 }  // namespace cartable::store

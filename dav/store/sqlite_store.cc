@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dav/store/commit_later.h"
 #include "dav/store/sqlite_backup.h"
 #include "dav/store/sqlite_commit.h"
 #include "dav/store/sqlite_migrations.h"
@@ -99,7 +100,7 @@ Result<std::unique_ptr<Db>> OpenAndMigrate(const std::string& data_dir, int* ver
 
 }  // namespace
 
-class SqliteTransaction : public Transaction {
+class SqliteTransaction : public Transaction, public CommitsLater {
  public:
   explicit SqliteTransaction(SqliteSession* session) : session_(session) {}
   ~SqliteTransaction() override {
@@ -117,6 +118,19 @@ class SqliteTransaction : public Transaction {
     session->txn_ = SqliteSession::TxnState::kNone;
     // Returns only once the commit is durable (or the error): the store's contract.
     return session->EndCommit(std::move(s));
+  }
+  // Commit() with step 4 of sqlite_commit.cc handed to the syncer thread.
+  void CommitThen(std::function<void(Status)> durable) override {
+    if (session_ == nullptr) return durable(Status::Internal("transaction already finished"));
+    SqliteSession* session = session_;
+    session_ = nullptr;
+    Status s = session->db_->ExecCached("COMMIT");
+    if (!s.ok()) session->db_->ExecCached("ROLLBACK");
+    session->txn_ = SqliteSession::TxnState::kNone;
+    const uint64_t seq = s.ok() ? session->TakeCommitSeq() : 0;  // under the writer mutex
+    session->EndWrite();
+    if (!s.ok() || seq == 0) return durable(std::move(s));
+    session->group_->WhenDurable(seq, *session->db_, std::move(durable));
   }
 
  private:

@@ -21,12 +21,14 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "dav/store/commit_later.h"
 #include "dav/store/sqlite_store.h"
 #include "dav/store/sqlite_util.h"
 #include "tests/testlib/temp_store.h"
@@ -295,6 +297,65 @@ TEST(SqliteDurabilityTest, TheWalIsSyncedBeforeEveryAcknowledgement) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(unsynced.load(), 0);
+}
+
+// CommitThen (a write answered later): the transaction ends before the return, and the callback
+// runs exactly once, only after an fsync that began past the commit's last WAL write.
+TEST(SqliteDurabilityTest, CommitThenCallsBackOnlyOnceTheCommitIsSynced) {
+  InstallShim();
+  Fixture f;
+  f.Setup();
+  std::atomic<int> unsynced{0}, failed{0}, calls{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Session& ts = f.store->ThreadSession();
+      for (int i = 0; i < 30; ++i) {
+        const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+        Result<std::unique_ptr<Transaction>> txn = ts.Begin(true);
+        ASSERT_TRUE(txn.ok());
+        ASSERT_TRUE(ts.PutObject(f.collection, name, "text/plain", Payload(name)).ok());
+        std::promise<std::pair<Status, int64_t>> answered;
+        dynamic_cast<CommitsLater&>(**txn).CommitThen([&](Status s) {
+          calls.fetch_add(1);
+          answered.set_value({std::move(s), g_watch.synced.load()});
+        });
+        // The transaction is over: this thread may begin the next one at once.
+        const int64_t last_write = t_last_write;
+        auto [status, synced] = answered.get_future().get();
+        if (!status.ok()) {
+          failed.fetch_add(1);
+        } else if (synced < last_write) {
+          unsynced.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(unsynced.load(), 0);
+  EXPECT_EQ(calls.load(), 8 * 30);
+  for (int t = 0; t < 8; ++t) {
+    for (int i = 0; i < 30; ++i) {
+      const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+      Result<Object> o = f.store->ThreadSession().GetObject(f.collection, name, true);
+      ASSERT_TRUE(o.ok()) << name << ": " << o.status().ToString();
+      EXPECT_EQ(*o->data, Payload(name));
+    }
+  }
+
+  // A failed fsync reaches the callback, as it reaches Commit().
+  Session& s = f.store->ThreadSession();
+  Result<std::unique_ptr<Transaction>> txn = s.Begin(true);
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE(s.PutObject(f.collection, "n", "text/plain", "v").ok());
+  g_watch.fail_sync = true;
+  std::promise<Status> answered;
+  dynamic_cast<CommitsLater&>(**txn).CommitThen(
+      [&](Status st) { answered.set_value(std::move(st)); });
+  Status st = answered.get_future().get();
+  g_watch.fail_sync = false;
+  EXPECT_EQ(st.code(), Status::Code::kInternal) << st.ToString();
 }
 
 TEST(SqliteDurabilityTest, AFailedSyncIsReportedAndLaterWritesAreRefused) {

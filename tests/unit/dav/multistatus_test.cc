@@ -34,7 +34,7 @@ TEST(MultistatusWriterTest, ALargeListingHoldsEveryResponseEncodedAndEscaped) {
     WriteMember(out, "/dav/calendars/u/cal & co/" + name, "\"e&" + std::to_string(i) + "\"");
     expected += ExpectedMember(
         "/dav/calendars/u/cal%20&amp;%20co/a&amp;b%20c%3C" + std::to_string(i) + "%C3%A9.ics",
-        "\"e&amp;" + std::to_string(i) + "\"");
+        "&quot;e&amp;" + std::to_string(i) + "&quot;");
   }
   // The same members through the slow path (BeginResponse with Href()).
   MultistatusWriter slow(0);

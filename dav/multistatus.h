@@ -62,10 +62,15 @@ class MultistatusWriter {
   http::HttpResponse Finish();
 
  private:
+  // Past kListingBytes, EndResponse reserves the body up to max_bytes (at most
+  // kListingReserveBytes) at once (see there).
+  static constexpr size_t kListingBytes = 64 << 10;
+  static constexpr size_t kListingReserveBytes = 80 << 20;
   uint64_t max_bytes_;
   std::string body_;
   XmlWriter writer_;
   std::string parent_path_, parent_href_;  // BeginResponseAt's cache (href escaped for XML)
+  std::string name_href_;                  // BeginResponseAt's scratch, reused per member
   std::unique_ptr<PropBuffers> buffers_;
   bool buffers_taken_ = false;
 };

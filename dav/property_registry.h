@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dav/context.h"
@@ -112,8 +114,13 @@ class PropertyRegistry {
   const std::vector<LiveProperty>& All() const { return props_; }
 
  private:
-  explicit PropertyRegistry(std::vector<LiveProperty> props) : props_(std::move(props)) {}
+  explicit PropertyRegistry(std::vector<LiveProperty> props);
+  PropertyRegistry(const PropertyRegistry&) = delete;  // by_local_ points into props_
+  PropertyRegistry& operator=(const PropertyRegistry&) = delete;
   std::vector<LiveProperty> props_;
+  // Find's index: local name -> positions in props_ (a listing looks each requested name up
+  // once per member; a scan compared it with every live property).
+  std::unordered_multimap<std::string_view, size_t> by_local_;
 };
 
 // The body of the object `ctx.target` (already loaded by a REPORT, or read now); nullopt when

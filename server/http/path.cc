@@ -80,10 +80,9 @@ std::optional<std::string> DecodePath(std::string_view raw) {
   return out;
 }
 
-std::string EncodePath(std::string_view decoded) {
+void AppendEncodedPath(std::string& out, std::string_view decoded) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(decoded.size() + decoded.size() / 4);
+  out.reserve(out.size() + decoded.size() + decoded.size() / 4);
   for (char ch : decoded) {
     auto c = static_cast<unsigned char>(ch);
     if (KeptInPath(c)) {
@@ -94,6 +93,11 @@ std::string EncodePath(std::string_view decoded) {
       out.push_back(kHex[c & 15]);
     }
   }
+}
+
+std::string EncodePath(std::string_view decoded) {
+  std::string out;
+  AppendEncodedPath(out, decoded);
   return out;
 }
 

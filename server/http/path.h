@@ -20,6 +20,8 @@ std::optional<std::string> DecodePath(std::string_view raw);
 // bytes included) becomes %XX with upper-case hex. DecodePath(EncodePath(p)) == p for every
 // path DecodePath can return.
 std::string EncodePath(std::string_view decoded);
+// Appends EncodePath(decoded) to `out` (no temporary: listings encode one name per member).
+void AppendEncodedPath(std::string& out, std::string_view decoded);
 
 struct RequestTarget {
   std::string raw_path;  // still percent-encoded; "*" for "OPTIONS *"

@@ -47,6 +47,13 @@ TEST(EncodePathTest, KeepsSafeCharactersAndEncodesTheRest) {
   EXPECT_EQ(EncodePath("/\xc3\xa9t\xc3\xa9"), "/%C3%A9t%C3%A9");
 }
 
+TEST(EncodePathTest, AppendEncodedPathAppendsWhatEncodePathReturns) {
+  std::string out = "/prefix/";
+  AppendEncodedPath(out, "a b&\xc3\xa9%.ics");
+  EXPECT_EQ(out, "/prefix/" + EncodePath("a b&\xc3\xa9%.ics"));
+  EXPECT_EQ(out, "/prefix/a%20b&%C3%A9%25.ics");
+}
+
 TEST(EncodePathTest, RoundTripsThroughDecode) {
   for (std::string p : {"/a b/c@d/", "/\xe2\x82\xac%x", "/q?x#y/z", "/plus+sign"}) {
     EXPECT_EQ(DecodePath(EncodePath(p)), p);

@@ -4,7 +4,12 @@
 // this server's rate measured in the same minutes with the same wrk command, so that the ratio
 // says what Cartable adds on top of the transport, whatever the load of the shared machine.
 //
-//   trivial_http_server --listen 127.0.0.1:PORT [--workers N]
+//   trivial_http_server --listen 127.0.0.1:PORT [--workers N] [--direct-send]
+//
+// --direct-send writes each response to the socket first (non-blocking send(2) on the reactor
+// thread) and hands Pistache only what the socket does not take, as server/listener.cc does since
+// issue 14; without it the server uses Pistache's own send path (a queue and an eventfd wake-up
+// per response), the yardstick the issue names.
 //
 // Not a test and not part of the product: built with the project so the benchmark can run it.
 #include <http_parser.h>
@@ -40,6 +45,7 @@ constexpr std::string_view kCloseResponse =
     "Hello, world\n";
 
 const std::string kPeerDataKey = "trivial";
+bool direct_send = false;
 
 // Per connection: the parser and the output of the requests completed by the current read.
 struct Conn {
@@ -88,6 +94,15 @@ class Handler : public Pistache::Tcp::Handler {
       if (conn->close) ::shutdown(peer->fd(), SHUT_WR);
       return;
     }
+    if (direct_send) {
+      ssize_t sent =
+          ::send(peer->fd(), conn->out.data(), conn->out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (sent > 0) conn->out.erase(0, static_cast<size_t>(sent));
+      if (conn->out.empty()) {
+        if (conn->close) ::shutdown(peer->fd(), SHUT_WR);
+        return;
+      }
+    }
     size_t size = conn->out.size();
     Pistache::RawBuffer raw(std::move(conn->out), size);
     conn->out.clear();
@@ -103,7 +118,8 @@ class Handler : public Pistache::Tcp::Handler {
 };
 
 int Usage() {
-  std::fprintf(stderr, "usage: trivial_http_server --listen HOST:PORT [--workers N]\n");
+  std::fprintf(stderr,
+               "usage: trivial_http_server --listen HOST:PORT [--workers N] [--direct-send]\n");
   return 64;
 }
 
@@ -118,6 +134,8 @@ int main(int argc, char** argv) {
       listen = argv[++i];
     } else if (arg == "--workers" && i + 1 < argc) {
       workers = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (arg == "--direct-send") {
+      direct_send = true;
     } else {
       return Usage();
     }

@@ -98,10 +98,12 @@ class Section:
         self.wrk = self.read_wrk()
         self.wrk_put = self.read_wrk_put()
 
-    def read_wrk(self):
+    def read_wrk(self, prefix="wrk", extra=None):
+        """PREFIX-SERVER-ROUND.txt: wrk's figures, the server CPU appended by bench_compare.sh,
+        and what `extra(text, run)` adds."""
         out = {}
         for fn in sorted(os.listdir(self.dir)):
-            m = re.fullmatch(r"wrk-(\w+)-(\d+)\.txt", fn)
+            m = re.fullmatch(rf"{prefix}-(\w+)-(\d+)\.txt", fn)
             if not m:
                 continue
             with open(os.path.join(self.dir, fn), encoding="utf-8", errors="replace") as f:
@@ -119,35 +121,25 @@ class Section:
                 r["latency_avg"] = x.group(1)
             if (x := re.search(r"server_cpu_ticks (\d+) clk_tck (\d+)", text)):
                 r["server_cpu_s"] = int(x.group(1)) / int(x.group(2))
+            if extra:
+                extra(text, r)
             out.setdefault(m.group(1), []).append(r)
         return out
 
     def read_wrk_put(self):
         """wrkput-SERVER-ROUND.txt: wrk with scripts/bench_put.lua, then the CPU and stored count."""
-        out = {}
-        for fn in sorted(os.listdir(self.dir)):
-            m = re.fullmatch(r"wrkput-(\w+)-(\d+)\.txt", fn)
-            if not m:
-                continue
-            with open(os.path.join(self.dir, fn), encoding="utf-8", errors="replace") as f:
-                text = f.read()
-            r = {"round": int(m.group(2))}
-            if (x := re.search(r"Requests/sec:\s*([\d.]+)", text)):
-                r["rps"] = float(x.group(1))
-            if (x := re.search(r"(\d+) requests in", text)):
-                r["requests"] = int(x.group(1))
+
+        def put_counts(text, r):
             for key in ("put_sent", "put_2xx", "put_non2xx", "stored"):
                 if (x := re.search(rf"^{key} (\d+)", text, re.M)):
                     r[key] = int(x.group(1))
             if (x := re.search(r"^put_first_failure (.*)", text, re.M)):
                 r["first_failure"] = x.group(1)[:200]
-            if (x := re.search(r"server_cpu_ticks (\d+) clk_tck (\d+)", text)):
-                r["server_cpu_s"] = int(x.group(1)) / int(x.group(2))
             # Every acknowledged PUT is stored, and nothing but what was sent: 2xx <= stored <= sent.
             r["stored_ok"] = (r.get("put_non2xx") == 0 and "stored" in r and "put_2xx" in r
                               and r["put_2xx"] > 0 and r["put_2xx"] <= r["stored"] <= r.get("put_sent", -1))
-            out.setdefault(m.group(1), []).append(r)
-        return out
+
+        return self.read_wrk("wrkput", put_counts)
 
     def put_summary(self, target):
         """(mean req/s, every run stored what it acknowledged and answered only 2xx) or None."""

@@ -177,12 +177,61 @@ AuthResult Authenticator::Verify(const Credentials& credentials) {
 }
 
 bool Authenticator::VerifyAsync(Credentials credentials, std::function<void(AuthResult)> done) {
-  return pool_.Submit([this, credentials = std::move(credentials), done = std::move(done)] {
+  if (ttl_.count() == 0) return SubmitVerify(std::move(credentials), std::move(done), std::nullopt);
+  std::string key = CacheKey(credentials.name, credentials.password);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = in_flight_.find(key);
+    if (it != in_flight_.end()) {
+      it->second.push_back(Waiter{std::move(credentials), std::move(done)});
+      return true;
+    }
+    in_flight_.emplace(key, Flight{});
+  }
+  if (SubmitVerify(std::move(credentials), std::move(done), key)) return true;
+  // Queue full. Calls that joined in the meantime were told true: each gets a try of its own.
+  Flight joined;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = in_flight_.find(key);
+    joined = std::move(it->second);
+    in_flight_.erase(it);
+  }
+  for (Waiter& w : joined) {
+    if (!SubmitVerify(std::move(w.credentials), w.done, std::nullopt)) {
+      w.done(AuthResult{AuthOutcome::kUnavailable, std::nullopt, 0});
+    }
+  }
+  return false;
+}
+
+bool Authenticator::SubmitVerify(Credentials credentials, std::function<void(AuthResult)> done,
+                                 std::optional<std::string> flight_key) {
+  return pool_.Submit([this, credentials = std::move(credentials), done = std::move(done),
+                       flight_key = std::move(flight_key)] {
     AuthResult result;
     try {
       result = Verify(credentials);
     } catch (...) {  // a store error: refuse rather than leave the connection waiting
       result = AuthResult{};
+    }
+    Flight joined;
+    if (flight_key) {
+      // A success is in the cache by now, so later calls hit it instead of joining.
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = in_flight_.find(*flight_key);
+      if (it != in_flight_.end()) {
+        joined = std::move(it->second);
+        in_flight_.erase(it);
+      }
+    }
+    const bool shared = result.outcome == AuthOutcome::kOk;
+    for (Waiter& w : joined) {
+      if (shared) {
+        w.done(result);
+      } else if (!VerifyAsync(std::move(w.credentials), w.done)) {
+        w.done(AuthResult{AuthOutcome::kUnavailable, std::nullopt, 0});
+      }
     }
     done(std::move(result));
   });

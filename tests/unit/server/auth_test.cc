@@ -168,6 +168,47 @@ TEST(AuthTest, FullHashQueueRefusesMore) {
   EXPECT_LE(users.verifications.load(), 4);
 }
 
+// A herd of requests with the same credentials (a busy client whose cached entry just expired,
+// one miss per connection) runs one hash, not one each: each Argon2id hash holds 19 MiB. The
+// joined calls share the success; other credentials still get their own hash.
+TEST(AuthTest, SameCredentialsInFlightShareOneHash) {
+  FakeUsers users;
+  users.gate_closed = true;
+  Authenticator auth(users, "Cartable", 300, HashPoolOptions{2, 64});
+  std::atomic<int> ok{0}, refused{0};
+  auto count = [&](AuthResult r) { (Ok(r) ? ok : refused).fetch_add(1); };
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "pw"}, count));
+  ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "other"}, count));
+  users.gate_closed = false;
+  for (int i = 0; i < 5000 && ok.load() + refused.load() < 9; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(refused.load(), 1);
+  EXPECT_EQ(users.verifications.load(), 2) << "one hash for the eight, one for the other";
+  EXPECT_TRUE(auth.Cached(Credentials{"jlabert", "pw"}));
+}
+
+// A refusal is not shared: each joined attempt with a wrong password is hashed (and counted by
+// the sign-in rules) on its own, as it was before joining existed.
+TEST(AuthTest, RefusalsInFlightAreEachVerified) {
+  FakeUsers users;
+  users.gate_closed = true;
+  Authenticator auth(users, "Cartable", 300, HashPoolOptions{1, 64});
+  std::atomic<int> refused{0};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(auth.VerifyAsync(Credentials{"jlabert", "wrong"}, [&](AuthResult r) {
+      if (r.outcome == AuthOutcome::kRefused) refused.fetch_add(1);
+    }));
+  }
+  users.gate_closed = false;
+  for (int i = 0; i < 5000 && refused.load() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(refused.load(), 3);
+  EXPECT_EQ(users.verifications.load(), 3);
+}
+
 // A right initial password gives kMustChange (not a user) and is never cached: the person must
 // choose a new password on the web first, and each request says so again.
 TEST(AuthTest, MustChangeIsPassedOnAndNeverCached) {

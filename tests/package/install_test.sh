@@ -89,9 +89,13 @@ echo "== boot (systemd-nspawn -b, private network)"
 systemd-nspawn -q -b -D "$merged" -M "$machine" --private-network --register=no --keep-unit \
   >"$run/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
-for _ in $(seq 1 60); do
-  leader="$(pgrep -P "$nspawn_pid" | head -n1 || true)"
+# The container's init is nspawn's child named systemd (or init): an intermediate child
+# (nspawn's outer child, or the inner one before it execs init) may be seen first and is gone a
+# moment later; taking it made every nsenter fail (CI, stop 24).
+for _ in $(seq 1 120); do
+  leader="$(pgrep -P "$nspawn_pid" -x 'systemd|init' | head -n1 || true)"
   [ -n "$leader" ] && break
+  kill -0 "$nspawn_pid" 2>/dev/null || break
   sleep 0.5
 done
 [ -n "$leader" ] || { cat "$run/console.log" >&2; fail "the container did not start"; }

@@ -108,10 +108,48 @@ int64_t SteadyNowMs() {
       .count();
 }
 
-void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
-                       http::HttpResponse& response, bool close, std::string& out) {
+std::string& OutputBuffer::Tail() {
+  if (!tail_open_) {
+    segments_.emplace_back();
+    tail_open_ = true;
+  }
+  return segments_.back();
+}
+
+void OutputBuffer::AppendMoved(std::string&& bytes) {
+  if (bytes.size() < kMoveBytes) {
+    Append(bytes);
+    return;
+  }
+  segments_.push_back(std::move(bytes));
+  tail_open_ = false;
+}
+
+size_t OutputBuffer::size() const {
+  size_t n = 0;
+  for (const std::string& segment : segments_) n += segment.size();
+  return n;
+}
+
+std::vector<std::string> OutputBuffer::TakeSegments() {
+  std::vector<std::string> taken = std::move(segments_);
+  segments_.clear();
+  tail_open_ = false;
+  std::erase_if(taken, [](const std::string& segment) { return segment.empty(); });
+  return taken;
+}
+
+std::string OutputBuffer::TakeAll() {
+  std::string all;
+  for (std::string& segment : TakeSegments()) all += segment;
+  return all;
+}
+
+size_t SerializeResponse(const TransportContext& ctx, const http::HttpRequest& request,
+                         http::HttpResponse& response, bool close, OutputBuffer& buffer) {
   MaybeGzip(ctx, request, response);
   AbsoluteLocation(*ctx.config, response);
+  std::string& out = buffer.Tail();
   out.append("HTTP/1.1 ");
   out.append(std::to_string(response.status));
   out.push_back(' ');
@@ -143,7 +181,9 @@ void SerializeResponse(const TransportContext& ctx, const http::HttpRequest& req
     AppendHeader(out, "Connection", "keep-alive");
   }
   out.append("\r\n");
-  if (has_body && !response.omit_body) out.append(response.body);
+  const size_t body_bytes = response.omit_body ? 0 : response.body.size();
+  if (has_body && !response.omit_body) buffer.AppendMoved(std::move(response.body));
+  return body_bytes;
 }
 
 const http_parser_settings HttpConnection::kSettings = [] {
@@ -197,7 +237,7 @@ bool HttpConnection::Feed(const char* data, size_t len) {
     Parse(data, len);
   }
   if (continue_pending_ && !close_ && phase() == Phase::kReading) {
-    out_.append(kContinue);
+    out_.Append(kContinue);
   }
   continue_pending_ = false;
   if (phase() == Phase::kClosing) close_ = true;
@@ -624,10 +664,10 @@ bool HttpConnection::FinishResponse(http::HttpResponse response) {
 void HttpConnection::Respond(http::HttpResponse& response, bool close) {
   // A request refused before its headers were complete has no id yet.
   if (request_.request_id.empty()) request_.request_id = NewRequestId();
-  SerializeResponse(ctx_, request_, response, close, out_);
+  const size_t body_bytes = SerializeResponse(ctx_, request_, response, close, out_);
   ++responses_;
   if (ctx_.access_log != nullptr) {
-    ctx_.access_log->Write(request_, response.status, response.omit_body ? 0 : response.body.size(),
+    ctx_.access_log->Write(request_, response.status, body_bytes,
                            std::chrono::steady_clock::now() - started_);
   }
   if (ctx_.metrics != nullptr) {

@@ -18,6 +18,7 @@
 #include <pistache/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -45,6 +46,8 @@ const std::string kPeerDataKey = "cartable";
 constexpr auto kReaperPeriod = std::chrono::milliseconds(200);
 // Bytes handed to Pistache per write: bounds its per-attempt copies (see the file comment).
 constexpr size_t kWriteChunkBytes = 128 << 10;
+// Segments of the queue one send gathers at most.
+constexpr size_t kGatherSegments = 8;
 // File descriptors kept free beside max_connections: store, logs, epoll and event fds, and
 // refused connections while they linger.
 constexpr rlim_t kFdReserve = 256;
@@ -79,12 +82,15 @@ struct ConnState {
     ::shutdown(fd, SHUT_WR);
   }
   bool lingering() const { return linger_deadline_ms.load(std::memory_order_relaxed) != 0; }
-  // Writes what the socket takes at once, without blocking: the bytes written, 0 when it takes
-  // none now, -1 when the connection is broken or already closed.
-  ssize_t TrySend(const char* data, size_t len) {
+  // Writes what the socket takes at once of `iov` (gathered), without blocking: the bytes
+  // written, 0 when it takes none now, -1 when the connection is broken or already closed.
+  ssize_t TrySend(iovec* iov, size_t count) {
     std::lock_guard<std::mutex> lock(fd_mu);
     if (closed) return -1;
-    ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = count;
+    ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) return n;
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
   }
@@ -367,9 +373,9 @@ void HttpServerImpl::Continue(const std::shared_ptr<ConnState>& state,
 // linger-closes after its last byte.
 void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool close) {
-  std::string& out = state->conn.output();
+  std::vector<std::string> segments = state->conn.output().TakeSegments();
   int responses = state->conn.TakeResponseCount();
-  if (out.empty()) {
+  if (segments.empty()) {
     ctx_.in_flight.fetch_sub(responses, std::memory_order_relaxed);
     if (close && state->queue.empty()) {
       state->Close();  // nothing was answered: no need to linger
@@ -377,9 +383,11 @@ void HttpServerImpl::SendOutput(const std::shared_ptr<ConnState>& state,
     }
   } else {
     state->AddPending(responses);
-    state->unsent += out.size();
-    state->queue.push_back({std::move(out), responses});
-    out.clear();
+    for (size_t i = 0; i < segments.size(); ++i) {
+      state->unsent += segments[i].size();
+      // The responses are released once their last byte is written.
+      state->queue.push_back({std::move(segments[i]), i + 1 == segments.size() ? responses : 0});
+    }
     state->conn.set_unsent_bytes(state->unsent);
   }
   if (close) state->close_after = true;
@@ -399,9 +407,20 @@ void HttpServerImpl::Pump(const std::shared_ptr<ConnState>& state,
                           const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   if (state->writing) return;
   while (!state->queue.empty() && !state->conn.input_paused()) {
-    const std::string& bytes = state->queue.front().bytes;
-    size_t n = std::min(kWriteChunkBytes, bytes.size() - state->front_written);
-    ssize_t sent = state->TrySend(bytes.data() + state->front_written, n);
+    // Up to kWriteChunkBytes of the first kGatherSegments segments (a response's headers and
+    // its moved-in body, pipelined responses) in one send.
+    iovec iov[kGatherSegments];
+    size_t count = 0;
+    size_t n = 0;
+    size_t offset = state->front_written;
+    for (auto it = state->queue.begin();
+         it != state->queue.end() && count < kGatherSegments && n < kWriteChunkBytes; ++it) {
+      size_t len = std::min(kWriteChunkBytes - n, it->bytes.size() - offset);
+      iov[count++] = {it->bytes.data() + offset, len};
+      n += len;
+      offset = 0;
+    }
+    ssize_t sent = state->TrySend(iov, count);
     if (sent < 0) {  // as a failed Pistache write
       state->ReleasePending(ctx_.in_flight, std::numeric_limits<int>::max());
       state->conn.MarkClosing();
@@ -458,12 +477,17 @@ void HttpServerImpl::OnWritten(const std::shared_ptr<ConnState>& state,
 // `n` more bytes of the queue's front are written: a segment written whole leaves the queue and
 // releases its responses.
 void HttpServerImpl::Advance(const std::shared_ptr<ConnState>& state, size_t n) {
-  state->front_written += n;
   state->unsent -= n;
-  if (state->front_written == state->queue.front().bytes.size()) {
-    state->ReleasePending(ctx_.in_flight, state->queue.front().responses);
-    state->queue.pop_front();
-    state->front_written = 0;
+  while (n > 0) {
+    ConnState::Segment& front = state->queue.front();
+    size_t taken = std::min(n, front.bytes.size() - state->front_written);
+    state->front_written += taken;
+    n -= taken;
+    if (state->front_written == front.bytes.size()) {
+      state->ReleasePending(ctx_.in_flight, front.responses);
+      state->queue.pop_front();
+      state->front_written = 0;
+    }
   }
   state->conn.set_unsent_bytes(state->unsent);
   state->conn.NoteOutputProgress();
@@ -508,9 +532,10 @@ void HttpServerImpl::Refuse(const std::shared_ptr<ConnState>& state,
   http::HttpResponse response =
       http::HttpResponse::Text(503, "Service Unavailable: too many connections\n");
   response.headers.Set("Retry-After", std::to_string(kRetryAfterSeconds));
-  SerializeResponse(ctx_, request, response, /*close=*/true, state->conn.output());
+  const size_t body_bytes =
+      SerializeResponse(ctx_, request, response, /*close=*/true, state->conn.output());
   if (ctx_.access_log != nullptr) {
-    ctx_.access_log->Write(request, 503, response.body.size(), std::chrono::seconds(0));
+    ctx_.access_log->Write(request, 503, body_bytes, std::chrono::seconds(0));
   }
   if (ctx_.metrics != nullptr) {
     ctx_.metrics->ObserveRequest(request.method, request.path, 503, std::chrono::seconds(0));
@@ -612,11 +637,11 @@ void HttpServerImpl::ReapOnce() {
       request.request_id = NewRequestId();
       request.method.assign(1, '-');  // not = "-": GCC 12 -Wrestrict false positive
       http::HttpResponse response = http::HttpResponse::Text(408, "Request Timeout\n");
-      std::string bytes;
-      SerializeResponse(ctx_, request, response, /*close=*/true, bytes);
-      state->Close(bytes);
+      OutputBuffer bytes;
+      const size_t body_bytes = SerializeResponse(ctx_, request, response, /*close=*/true, bytes);
+      state->Close(bytes.TakeAll());
       if (ctx_.access_log != nullptr) {
-        ctx_.access_log->Write(request, 408, response.body.size(),
+        ctx_.access_log->Write(request, 408, body_bytes,
                                std::chrono::seconds(ctx_.config->request_timeout_seconds));
       }
       if (ctx_.metrics != nullptr) {

@@ -93,8 +93,7 @@ std::string Run(const uint8_t* data, size_t size, bool split) {
     }
     bool close = conn.Feed(reinterpret_cast<const char*>(data) + offset, n);
     offset += n;
-    all += conn.output();
-    conn.output().clear();
+    all += conn.output().TakeAll();
     conn.TakeResponseCount();
     if (close) break;
   }

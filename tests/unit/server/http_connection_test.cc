@@ -56,9 +56,7 @@ class HttpConnectionTest : public ::testing::Test {
     bool c = conn_->Feed(bytes.data(), bytes.size());
     if (close) *close = c;
     ctx_.in_flight -= conn_->TakeResponseCount();
-    std::string out = std::move(conn_->output());
-    conn_->output().clear();
-    return Split(out);
+    return Split(conn_->output().TakeAll());
   }
 
   Config config_;
@@ -214,7 +212,7 @@ TEST_F(HttpConnectionTest, HeadSendsLengthWithoutBody) {
   std::string req = "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
   conn_->Feed(req.data(), req.size());
   ctx_.in_flight -= conn_->TakeResponseCount();
-  std::string raw = conn_->output();
+  std::string raw = conn_->output().TakeAll();
   // The HEAD response carries the length of the GET-like body but no bytes of it.
   size_t cl = raw.find("Content-Length: ");
   ASSERT_NE(cl, std::string::npos);
@@ -229,7 +227,7 @@ TEST_F(HttpConnectionTest, HonoursOmitBodyFromHandler) {
   std::string req = "GET /omit HTTP/1.1\r\nHost: x\r\n\r\n";
   conn_->Feed(req.data(), req.size());
   ctx_.in_flight -= conn_->TakeResponseCount();
-  const std::string& raw = conn_->output();
+  const std::string raw = conn_->output().TakeAll();
   EXPECT_NE(raw.find("Content-Length: 12\r\n"), std::string::npos);
   EXPECT_EQ(raw.substr(raw.size() - 4), "\r\n\r\n");
 }
@@ -361,8 +359,7 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   EXPECT_FALSE(close);
   EXPECT_FALSE(conn_->awaiting_admission());
   ctx_.in_flight -= conn_->TakeResponseCount();
-  r = Split(std::move(conn_->output()));
-  conn_->output().clear();
+  r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 1u) << "the body had already arrived: no 100";
   EXPECT_EQ(r[0].status, 200);
   EXPECT_NE(r[0].body.find("\nabcd"), std::string::npos);
@@ -373,8 +370,7 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
   EXPECT_TRUE(r.empty());
   ASSERT_EQ(handler_.ResumePending(http::Admission::Accept()), 1);
   conn_->FinishAdmission(std::move(resumed[0]));
-  r = Split(std::move(conn_->output()));
-  conn_->output().clear();
+  r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 100);
   r = Feed("wxyz");
@@ -389,7 +385,7 @@ TEST_F(HttpConnectionTest, PendingAdmissionWaitsThenContinues) {
             1);
   EXPECT_TRUE(conn_->FinishAdmission(std::move(resumed[0])));
   ctx_.in_flight -= conn_->TakeResponseCount();
-  r = Split(std::move(conn_->output()));
+  r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 401);
   EXPECT_EQ(ctx_.in_flight.load(), 0);
@@ -423,8 +419,7 @@ TEST_F(HttpConnectionTest, DeferredResponseKeepsPipelinedOrder) {
   EXPECT_FALSE(close);
   EXPECT_FALSE(conn_->awaiting_response());
   ctx_.in_flight -= conn_->TakeResponseCount();
-  r = Split(std::move(conn_->output()));
-  conn_->output().clear();
+  r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].status, 200);
   EXPECT_EQ(r[0].body, "later: POST /later");
@@ -442,7 +437,7 @@ TEST_F(HttpConnectionTest, DeferredResponseKeepsHeadAndClose) {
   EXPECT_TRUE(Feed("HEAD /later HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").empty());
   ASSERT_EQ(handler_.DeliverLater(), 1);
   EXPECT_TRUE(conn_->FinishResponse(std::move(delivered[0])));
-  std::string out = std::move(conn_->output());
+  std::string out = conn_->output().TakeAll();
   EXPECT_NE(out.find("Content-Length: 18\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos) << out;
   EXPECT_TRUE(out.ends_with("\r\n\r\n")) << "no body for HEAD: " << out;
@@ -642,8 +637,7 @@ TEST_F(HttpConnectionTest, PipelinedRequestsWaitWhileOutputIsQueued) {
   EXPECT_EQ(conn_->TakeResponseCount(), 1);
   EXPECT_TRUE(conn_->input_paused());
   EXPECT_EQ(handler_.calls.load(), 1);
-  auto r = Split(std::move(conn_->output()));
-  conn_->output().clear();
+  auto r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].body.size(), 1500u);
   // The listener took the bytes but has not written them.
@@ -658,7 +652,7 @@ TEST_F(HttpConnectionTest, PipelinedRequestsWaitWhileOutputIsQueued) {
   EXPECT_FALSE(conn_->Resume());
   EXPECT_FALSE(conn_->input_paused());
   EXPECT_EQ(conn_->TakeResponseCount(), 3);
-  r = Split(std::move(conn_->output()));
+  r = Split(conn_->output().TakeAll());
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].body.size(), 10u);
   EXPECT_EQ(r[1].body.size(), 20u);
@@ -762,14 +756,62 @@ TEST_F(HttpConnectionTest, RequestIdAndClientBehindATrustedProxy) {
   for (const std::string& id : ids) EXPECT_NE(text.find(" " + id + "\n"), std::string::npos) << id;
 }
 
+// Small writes share a segment; a large body is moved in (not copied) as a segment of its own,
+// and what follows it starts a new segment.
+TEST(OutputBufferTest, MovesLargeBodiesInAndAppendsTheRest) {
+  OutputBuffer out;
+  EXPECT_TRUE(out.empty());
+  out.Append("HTTP/1.1 200 OK\r\n\r\n");
+  std::string small(OutputBuffer::kMoveBytes - 1, 's');
+  out.AppendMoved(std::move(small));
+  std::string large(OutputBuffer::kMoveBytes, 'L');
+  const char* large_bytes = large.data();
+  out.AppendMoved(std::move(large));
+  out.Append("HTTP/1.1 204 No Content\r\n\r\n");
+  out.AppendMoved(std::string());
+  EXPECT_EQ(out.size(), 19 + OutputBuffer::kMoveBytes - 1 + OutputBuffer::kMoveBytes + 27);
+  std::vector<std::string> segments = out.TakeSegments();
+  ASSERT_EQ(segments.size(), 3u);
+  EXPECT_EQ(segments[0], "HTTP/1.1 200 OK\r\n\r\n" + std::string(OutputBuffer::kMoveBytes - 1, 's'));
+  EXPECT_EQ(segments[1].data(), large_bytes) << "the large body was copied";
+  EXPECT_EQ(segments[2], "HTTP/1.1 204 No Content\r\n\r\n");
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(out.TakeSegments().empty());
+  out.Append("next");
+  EXPECT_EQ(out.TakeAll(), "next");
+}
+
+// A large body leaves the response for the output; its size is still what the access log gets.
+TEST_F(HttpConnectionTest, SerializeMovesALargeBodyAndReturnsItsSize) {
+  http::HttpRequest request;
+  http::HttpResponse response =
+      http::HttpResponse::Text(207, std::string(100000, 'x'), "application/xml");
+  OutputBuffer buffer;
+  EXPECT_EQ(SerializeResponse(ctx_, request, response, false, buffer), 100000u);
+  EXPECT_TRUE(response.body.empty());
+  std::vector<std::string> segments = buffer.TakeSegments();
+  ASSERT_EQ(segments.size(), 2u);
+  EXPECT_NE(segments[0].find("\r\nContent-Length: 100000\r\n"), std::string::npos) << segments[0];
+  EXPECT_TRUE(segments[0].ends_with("\r\n\r\n"));
+  EXPECT_EQ(segments[1], std::string(100000, 'x'));
+
+  http::HttpResponse head = http::HttpResponse::Text(207, std::string(100000, 'x'));
+  head.omit_body = true;
+  EXPECT_EQ(SerializeResponse(ctx_, request, head, false, buffer), 0u);
+  const std::string out = buffer.TakeAll();
+  EXPECT_NE(out.find("\r\nContent-Length: 100000\r\n"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("\r\n\r\n")) << out;
+}
+
 // With [server] public_url, a handler's local Location leaves as an absolute URL.
 TEST_F(HttpConnectionTest, LocationUsesPublicUrl) {
   http::HttpRequest request;
   http::HttpResponse response = http::HttpResponse::Text(301, "moved\n");
   response.headers.Set("Location", "/dav/");
   config_.public_url = "https://agenda.example";
-  std::string out;
-  SerializeResponse(ctx_, request, response, false, out);
+  OutputBuffer buffer;
+  SerializeResponse(ctx_, request, response, false, buffer);
+  const std::string out = buffer.TakeAll();
   EXPECT_NE(out.find("\r\nLocation: https://agenda.example/dav/\r\n"), std::string::npos) << out;
 }
 

@@ -136,6 +136,33 @@ TEST_F(HttpServerTest, SendsLargeResponsesCompletely) {
   EXPECT_EQ(r->body.size(), 3000000u);
 }
 
+// Large bodies leave as segments of their own behind their headers (OutputBuffer): pipelined
+// small and large answers, and a HEAD of a large one, still arrive whole and in order.
+TEST_F(HttpServerTest, PipelinedLargeAndSmallResponsesArriveWholeInOrder) {
+  auto c = Connect();
+  const std::vector<std::pair<std::string, size_t>> requests = {
+      {"GET /xml/300000", 300000}, {"GET /a", 0},         {"GET /xml/16384", 16384},
+      {"HEAD /xml/50000", 0},      {"GET /xml/16383", 16383}, {"GET /b", 0}};
+  std::string batch;
+  for (const auto& [line, size] : requests) batch += line + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(c->Send(batch));
+  for (const auto& [line, size] : requests) {
+    auto r = c->ReadResponse(/*head=*/line.starts_with("HEAD"));
+    ASSERT_TRUE(r) << line;
+    if (line.starts_with("HEAD")) {
+      EXPECT_EQ(r->status, 207) << line;
+      EXPECT_TRUE(r->body.empty()) << line;
+    } else if (size > 0) {
+      EXPECT_EQ(r->status, 207) << line;
+      ASSERT_EQ(r->body.size(), size) << line;
+      EXPECT_EQ(r->body.find_first_not_of('x'), std::string::npos) << line;
+    } else {
+      EXPECT_EQ(r->status, 200) << line;
+      EXPECT_TRUE(r->body.starts_with(line + " ")) << line << ": " << r->body;
+    }
+  }
+}
+
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   auto c = Connect();
   ASSERT_TRUE(

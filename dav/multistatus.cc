@@ -1,6 +1,9 @@
 #include "dav/multistatus.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 
 #include "server/http/path.h"
 
@@ -94,8 +97,18 @@ void MultistatusWriter::EndResponse() {
   // two thirds of a 10,000-member PROPFIND's CPU went there.
   if (body_.size() >= kListingBytes && body_.capacity() < kListingReserveBytes) {
     const uint64_t bound = max_bytes_ == 0 ? kListingReserveBytes : max_bytes_ + kListingBytes;
+    const size_t capacity = body_.capacity();
     body_.reserve(static_cast<size_t>(std::min<uint64_t>(bound, kListingReserveBytes)));
+    if (body_.capacity() != capacity) AdviseHugePages();
   }
+}
+
+void MultistatusWriter::AdviseHugePages() {
+  constexpr uintptr_t kHuge = 2 << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(body_.data());
+  const uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t last = (begin + body_.capacity()) & ~(kHuge - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
 
 void MultistatusWriter::StatusResponse(std::string_view href, int code) {

@@ -10,8 +10,9 @@ namespace cartable::dav {
 namespace {
 
 // A live property that answers for `target`, or nullptr when the name is a dead property there.
-const LiveProperty* LiveFor(const QName& name, const Target& target, bool* protected_absent) {
-  const LiveProperty* live = PropertyRegistry::Default().Find(name);
+// `live`: the registry's entry for the name (PropertyRegistry::Find).
+const LiveProperty* LiveFor(const LiveProperty* live, const Target& target,
+                            bool* protected_absent) {
   *protected_absent = false;
   if (live == nullptr) return nullptr;
   if (live->AppliesTo(target)) return live;
@@ -160,9 +161,14 @@ Status WritePropResponse(const Request& req, const Target& target, const PropReq
       }
       [[fallthrough]];
     case PropRequest::Mode::kProp:
-      for (const QName& q : props.names) {
+      if (props.live.size() != props.names.size()) {
+        props.live.clear();
+        for (const QName& q : props.names) props.live.push_back(registry.Find(q));
+      }
+      for (size_t i = 0; i < props.names.size(); ++i) {
+        const QName& q = props.names[i];
         bool absent;
-        const LiveProperty* live = LiveFor(q, target, &absent);
+        const LiveProperty* live = LiveFor(props.live[i], target, &absent);
         if (props.mode == PropRequest::Mode::kAllprop && (live == nullptr || live->in_allprop)) {
           continue;  // already in the allprop answer (or a dead property, included above)
         }

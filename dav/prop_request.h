@@ -15,10 +15,15 @@
 
 namespace cartable::dav {
 
+struct LiveProperty;  // dav/property_registry.h
+
 struct PropRequest {
   enum class Mode { kProp, kAllprop, kPropname };
   Mode mode = Mode::kAllprop;
   std::vector<QName> names;  // kProp: the names asked for; kAllprop: the <include> names
+  // The registry's entry for each of `names` (nullptr: not a live property), looked up once by
+  // the first WritePropResponse: a listing renders thousands of members with the same names.
+  mutable std::vector<const LiveProperty*> live;
   // A REPORT's <C:calendar-data> with content (partial retrieval, expand...).
   std::optional<caldav::CalendarDataRequest> calendar_data;
   // A REPORT's <CARD:address-data> with content (version, property selection).

@@ -66,8 +66,6 @@ class MultistatusWriter {
   // kListingReserveBytes) at once (see there).
   static constexpr size_t kListingBytes = 64 << 10;
   static constexpr size_t kListingReserveBytes = 80 << 20;
-  // Asks for transparent huge pages over the reserved body (see EndResponse).
-  void AdviseHugePages();
   uint64_t max_bytes_;
   std::string body_;
   XmlWriter writer_;

@@ -772,7 +772,8 @@ TEST(OutputBufferTest, MovesLargeBodiesInAndAppendsTheRest) {
   EXPECT_EQ(out.size(), 19 + OutputBuffer::kMoveBytes - 1 + OutputBuffer::kMoveBytes + 27);
   std::vector<std::string> segments = out.TakeSegments();
   ASSERT_EQ(segments.size(), 3u);
-  EXPECT_EQ(segments[0], "HTTP/1.1 200 OK\r\n\r\n" + std::string(OutputBuffer::kMoveBytes - 1, 's'));
+  EXPECT_EQ(segments[0],
+            "HTTP/1.1 200 OK\r\n\r\n" + std::string(OutputBuffer::kMoveBytes - 1, 's'));
   EXPECT_EQ(segments[1].data(), large_bytes) << "the large body was copied";
   EXPECT_EQ(segments[2], "HTTP/1.1 204 No Content\r\n\r\n");
   EXPECT_TRUE(out.empty());

@@ -141,8 +141,8 @@ TEST_F(HttpServerTest, SendsLargeResponsesCompletely) {
 TEST_F(HttpServerTest, PipelinedLargeAndSmallResponsesArriveWholeInOrder) {
   auto c = Connect();
   const std::vector<std::pair<std::string, size_t>> requests = {
-      {"GET /xml/300000", 300000}, {"GET /a", 0},         {"GET /xml/16384", 16384},
-      {"HEAD /xml/50000", 0},      {"GET /xml/16383", 16383}, {"GET /b", 0}};
+      {"GET /xml/300000", 300000}, {"GET /a", 0}, {"GET /xml/16384", 16384}, {"HEAD /xml/50000", 0},
+      {"GET /xml/16383", 16383},   {"GET /b", 0}};
   std::string batch;
   for (const auto& [line, size] : requests) batch += line + " HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_TRUE(c->Send(batch));

@@ -474,8 +474,8 @@ void HttpServerImpl::OnWritten(const std::shared_ptr<ConnState>& state,
   }
 }
 
-// `n` more bytes of the queue's front are written: a segment written whole leaves the queue and
-// releases its responses.
+// `n` more bytes of the queue are written, from its front on (a gathered send spans segments):
+// each segment written whole leaves the queue and releases its responses.
 void HttpServerImpl::Advance(const std::shared_ptr<ConnState>& state, size_t n) {
   state->unsent -= n;
   while (n > 0) {

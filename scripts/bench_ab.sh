@@ -52,23 +52,17 @@ rc=0
 "$PY" "$B/davbench.py" "${TARGETS[@]}" --compare --workloads "load,$WORKLOADS" "${ARGS[@]}" \
   --json "$JSON" || rc=$?
 "$PY" - "$JSON" <<'EOF'
-import collections, json, sys
-runs = json.load(open(sys.argv[1]))["targets"]
+import json, sys
+# davbench's own aggregate over the rounds (what scripts/bench_report.py reads too).
+cpu = {name: {(a["workload"], a["conc"]): 1000 * a["server_cpu_s"] / a["ops"]
+              for a in target["aggregate"] if a.get("server_cpu_s") is not None and a.get("ops")}
+       for name, target in json.load(open(sys.argv[1]))["targets"].items()}
 print("\nserver CPU per operation, summed over the rounds (ms)")
 print(f"{'workload':<22}{'c':>3}{'before':>10}{'after':>10}{'after/before':>14}")
-cpu = {}
-for name, target in runs.items():
-    agg = collections.defaultdict(lambda: [0, 0.0])
-    for r in target["runs"]:
-        if r.get("server_cpu_s") is None or not r.get("ops"):
-            continue
-        agg[(r["workload"], r["conc"])][0] += r["ops"]
-        agg[(r["workload"], r["conc"])][1] += r["server_cpu_s"]
-    cpu[name] = {k: 1000 * c / n for k, (n, c) in agg.items()}
+fmt = lambda v: f"{v:.3f}" if v is not None else "-"
 for key in sorted(set(cpu.get("before", {})) | set(cpu.get("after", {}))):
     b, a = cpu.get("before", {}).get(key), cpu.get("after", {}).get(key)
     ratio = f"{a / b:.2f}" if a is not None and b else "-"
-    fmt = lambda v: f"{v:.3f}" if v is not None else "-"
     print(f"{key[0]:<22}{key[1]:>3}{fmt(b):>10}{fmt(a):>10}{ratio:>14}")
 EOF
 exit "$rc"

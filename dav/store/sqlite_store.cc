@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "dav/store/commit_later.h"
 #include "dav/store/sqlite_backup.h"
@@ -110,30 +111,35 @@ class SqliteTransaction : public Transaction, public CommitsLater {
     session_->EndWrite();
   }
   Status Commit() override {
-    if (session_ == nullptr) return Status::Internal("transaction already finished");
-    SqliteSession* session = session_;
-    session_ = nullptr;
-    Status s = session->db_->ExecCached("COMMIT");
-    if (!s.ok()) session->db_->ExecCached("ROLLBACK");
-    session->txn_ = SqliteSession::TxnState::kNone;
+    Status committed;
+    SqliteSession* session = CommitOrRollback(&committed);
     // Returns only once the commit is durable (or the error): the store's contract.
-    return session->EndCommit(std::move(s));
+    return session == nullptr ? committed : session->EndCommit(std::move(committed));
   }
   // Commit() with step 4 of sqlite_commit.cc handed to the syncer thread.
   void CommitThen(std::function<void(Status)> durable) override {
-    if (session_ == nullptr) return durable(Status::Internal("transaction already finished"));
-    SqliteSession* session = session_;
-    session_ = nullptr;
-    Status s = session->db_->ExecCached("COMMIT");
-    if (!s.ok()) session->db_->ExecCached("ROLLBACK");
-    session->txn_ = SqliteSession::TxnState::kNone;
-    const uint64_t seq = s.ok() ? session->TakeCommitSeq() : 0;  // under the writer mutex
-    session->EndWrite();
-    if (!s.ok() || seq == 0) return durable(std::move(s));
-    session->group_->WhenDurable(seq, *session->db_, std::move(durable));
+    Status committed;
+    SqliteSession* session = CommitOrRollback(&committed);
+    if (session == nullptr) return durable(std::move(committed));
+    session->EndCommitThen(std::move(committed), std::move(durable));
   }
 
  private:
+  // Ends the SQL transaction: COMMIT, or ROLLBACK when COMMIT fails, its status in `committed`.
+  // Returns the session, still holding the writer mutex, or null (and an error) when this
+  // transaction was already finished.
+  SqliteSession* CommitOrRollback(Status* committed) {
+    if (session_ == nullptr) {
+      *committed = Status::Internal("transaction already finished");
+      return nullptr;
+    }
+    SqliteSession* session = std::exchange(session_, nullptr);
+    *committed = session->db_->ExecCached("COMMIT");
+    if (!committed->ok()) session->db_->ExecCached("ROLLBACK");
+    session->txn_ = SqliteSession::TxnState::kNone;
+    return session;
+  }
+
   SqliteSession* session_;  // null once finished
 };
 
@@ -237,11 +243,22 @@ uint64_t SqliteSession::TakeCommitSeq() {
   return group_->Committed();
 }
 
-Status SqliteSession::EndCommit(Status committed) {
+uint64_t SqliteSession::EndWriteAfterCommit(const Status& committed) {
   const uint64_t seq = committed.ok() ? TakeCommitSeq() : 0;  // under the writer mutex
   EndWrite();
-  if (!committed.ok() || seq == 0) return committed;
+  return seq;
+}
+
+Status SqliteSession::EndCommit(Status committed) {
+  const uint64_t seq = EndWriteAfterCommit(committed);
+  if (seq == 0) return committed;
   return group_->WaitDurable(seq, *db_);
+}
+
+void SqliteSession::EndCommitThen(Status committed, std::function<void(Status)> durable) {
+  const uint64_t seq = EndWriteAfterCommit(committed);
+  if (seq == 0) return durable(std::move(committed));
+  group_->WhenDurable(seq, *db_, std::move(durable));
 }
 
 SqliteSession::~SqliteSession() = default;

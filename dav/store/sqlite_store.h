@@ -187,10 +187,16 @@ class SqliteSession : public Session {
   // the group commit, or 0 when there is nothing to wait for (no frames written, no group, or a
   // connection that syncs in COMMIT itself).
   uint64_t TakeCommitSeq();
+  // After COMMIT (or its failure, `committed`) of a write transaction, writer mutex held:
+  // TakeCommitSeq when it succeeded, then EndWrite. The sequence number, 0 for nothing to wait for.
+  uint64_t EndWriteAfterCommit(const Status& committed);
   // Ends a write transaction whose COMMIT gave `committed`: lets the next writer in, then (on
   // success) waits until the commit is durable (see sqlite_commit.cc). Returns `committed` or
   // the fsync error.
   Status EndCommit(Status committed);
+  // EndCommit without the wait: `durable` gets what EndCommit would return, at once or later on
+  // the group's syncer thread (GroupCommit::WhenDurable).
+  void EndCommitThen(Status committed, std::function<void(Status)> durable);
   // Attaches the WAL hook to a newly opened connection.
   void AttachHook();
 
